@@ -1,0 +1,166 @@
+"""Reading bundled, versioned TOML data files and checking each entry against its expected shape.
+
+Every reference file (control list, countries, grades, prices, market shares) is plain TOML a person can read
+and review in a diff. Loading checks each field and names file, entry and field when something is wrong, so a
+hand-edited or newer file that is broken is refused with a message instead of half-loaded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+CONFIDENCE_MARKS: Mapping[str, str] = {
+    "C": "confirmed",
+    "S": "single secondary source",
+    "D": "derived by arithmetic from sourced figures",
+    "U": "unconfirmed: verify before relying on it",
+    "X": "sources disagree",
+}
+
+
+class DataFileError(ValueError):
+    """A reference data file that does not have the expected shape."""
+
+    def __init__(self, file: Path | str, message: str, entry: str = "", field: str = "") -> None:
+        self.file = str(file)
+        self.entry = entry
+        self.field = field
+        where = self.file
+        if entry:
+            where += f", entry {entry}"
+        if field:
+            where += f", field {field!r}"
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a fact comes from."""
+
+    title: str
+    url: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.url}".strip()
+
+
+def load_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise DataFileError(path, "file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise DataFileError(path, f"not valid TOML ({exc})") from None
+
+
+class Entry:
+    """One table of a data file, with typed accessors that raise DataFileError naming file, entry and field."""
+
+    def __init__(self, file: Path | str, label: str, data: Mapping[str, Any]) -> None:
+        if not isinstance(data, Mapping):
+            raise DataFileError(file, "expected a table", label)
+        self.file = file
+        self.label = label
+        self.data = data
+
+    def fail(self, field: str, message: str) -> DataFileError:
+        return DataFileError(self.file, message, self.label, field)
+
+    def str(self, field: str, default: str | None = None) -> str:
+        value = self.data.get(field, default)
+        if not isinstance(value, str) or (default is None and not value.strip()):
+            raise self.fail(field, "expected non-empty text")
+        return value
+
+    def number(self, field: str, default: float | None = None, low: float | None = None,
+               high: float | None = None) -> float:
+        value = self.data.get(field, default)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(field, "expected a number")
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise self.fail(field, f"{value} is outside {low}..{high}")
+        return float(value)
+
+    def optional_number(self, field: str) -> float | None:
+        return None if field not in self.data else self.number(field)
+
+    def boolean(self, field: str, default: bool | None = None) -> bool:
+        value = self.data.get(field, default)
+        if not isinstance(value, bool):
+            raise self.fail(field, "expected true or false")
+        return value
+
+    def date(self, field: str) -> dt.date:
+        value = self.data.get(field)
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise self.fail(field, "expected a date YYYY-MM-DD")
+
+    def optional_date(self, field: str) -> dt.date | None:
+        return None if self.data.get(field) in (None, "") else self.date(field)
+
+    def str_list(self, field: str, default: Iterable[str] | None = None,
+                 allowed: Iterable[str] | None = None) -> tuple[str, ...]:
+        value = self.data.get(field, list(default) if default is not None else None)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(field, "expected a list of text")
+        if allowed is not None:
+            allowed_set = set(allowed)
+            unknown = [v for v in value if v not in allowed_set]
+            if unknown:
+                raise self.fail(field, f"unknown value(s) {', '.join(unknown)}")
+        return tuple(value)
+
+    def choice(self, field: str, allowed: Iterable[str], default: str | None = None) -> str:
+        value = self.str(field, default)
+        options = list(allowed)
+        if value not in options:
+            raise self.fail(field, f"{value!r} is not one of {', '.join(options)}")
+        return value
+
+    def confidence(self, field: str = "confidence") -> str:
+        return self.choice(field, CONFIDENCE_MARKS)
+
+    def sources(self, field: str = "sources") -> tuple[Source, ...]:
+        value = self.data.get(field)
+        if not isinstance(value, list) or not value:
+            raise self.fail(field, "expected at least one source {title = ..., url = ...}")
+        result = []
+        for i, item in enumerate(value, start=1):
+            if not isinstance(item, Mapping) or not isinstance(item.get("title"), str):
+                raise self.fail(f"{field}[{i}]", "expected {title = ..., url = ...}")
+            result.append(Source(item["title"], str(item.get("url", ""))))
+        return tuple(result)
+
+    def tables(self, field: str) -> list[Entry]:
+        value = self.data.get(field, [])
+        if not isinstance(value, list):
+            raise self.fail(field, "expected an array of tables")
+        return [Entry(self.file, f"{self.label}.{field}[{i}]", item) for i, item in enumerate(value, 1)]
+
+
+def entries(path: Path, data: Mapping[str, Any], key: str, id_field: str = "id") -> list[Entry]:
+    """The array of tables `key` of a loaded file, each labelled by its id (or position) for messages."""
+    items = data.get(key)
+    if not isinstance(items, list) or not items:
+        raise DataFileError(path, f"expected an array of tables [[{key}]]")
+    result = []
+    for i, item in enumerate(items, start=1):
+        label = f"#{i}"
+        if isinstance(item, Mapping) and isinstance(item.get(id_field), str):
+            label = f"{item[id_field]!s}"
+        result.append(Entry(path, label, item))
+    return result

@@ -1,0 +1,70 @@
+"""Problems found in input: where they are, what is wrong, and what the user should do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    """Blocks the import or the save: nothing changes."""
+    WARNING = "warning"
+    """Worth reading; the data is applied anyway."""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    severity: Severity
+    message: str
+    hint: str = ""
+    file: str = ""
+    sheet: str = ""
+    row: int | None = None
+    """1-based row number as the user sees it in the spreadsheet."""
+    column: str = ""
+    value: str = ""
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def location(self) -> str:
+        parts = []
+        if self.file:
+            parts.append(self.file)
+        if self.sheet:
+            parts.append(f"sheet {self.sheet!r}")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(f"column {self.column!r}")
+        return ", ".join(parts)
+
+    def __str__(self) -> str:
+        text = f"{self.severity.value}: "
+        where = self.location()
+        if where:
+            text += f"{where}: "
+        text += self.message
+        if self.value:
+            text += f" (value {self.value!r})"
+        if self.hint:
+            text += f". {self.hint}"
+        return text
+
+
+def error(message: str, hint: str = "", **where: object) -> Problem:
+    return Problem(Severity.ERROR, message, hint, **where)  # type: ignore[arg-type]
+
+
+def warning(message: str, hint: str = "", **where: object) -> Problem:
+    return Problem(Severity.WARNING, message, hint, **where)  # type: ignore[arg-type]
+
+
+class InputError(Exception):
+    """Input that cannot be used; carries the problems to show the user."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))

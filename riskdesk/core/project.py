@@ -1,0 +1,256 @@
+"""A buyer's project: settings and the tables of parts, suppliers, supply paths and composition overrides.
+
+Tables are pandas DataFrames with the columns of `riskdesk.core.domain`. Text columns hold str ("" when empty),
+numeric columns float64 (NaN when not given), stage countries ISO alpha-2 codes ("" when unknown).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from riskdesk.core import elements
+from riskdesk.core.domain import (
+    COMPOSITION_COLUMNS,
+    NUMERIC_PART_COLUMNS,
+    PART_COLUMNS,
+    PATH_COLUMNS,
+    STAGE_COLUMNS,
+    SUPPLIER_COLUMNS,
+    EndUse,
+    Evidence,
+    MagnetFamily,
+    parse_enum,
+)
+from riskdesk.core.problems import Problem, error
+
+SHARE_TOLERANCE_PCT = 0.5
+
+FACTOR_NAMES: tuple[str, ...] = (
+    "restriction",
+    "concentration",
+    "transparency",
+    "price",
+    "buffer",
+    "single_source",
+)
+
+DEFAULT_WEIGHTS: Mapping[str, float] = {
+    "restriction": 0.35,
+    "concentration": 0.15,
+    "transparency": 0.15,
+    "price": 0.10,
+    "buffer": 0.15,
+    "single_source": 0.10,
+}
+
+_NUMERIC = {"magnet_mass_g", "annual_units", "unit_price", "stock_days", "share_pct", "wt_pct"}
+
+
+@dataclass
+class ProjectSettings:
+    """What the buyer tells RiskDesk about themselves and how to score.
+
+    How to add a setting: give it a default here, add it to `to_json`/`from_json` (old files lack it, so
+    `from_json` must fall back to the default), document it in docs/method.md, and show it in the settings view.
+    """
+
+    name: str = "Untitled project"
+    import_country: str = "US"
+    """ISO alpha-2 of the country the buyer imports into (decides tariffs, the EU benchmark, Japan's rules)."""
+    suspended_rules_in_force: bool = False
+    """Treat suspended rules, and rules whose status is unknown after a suspension, as in force."""
+    disruption_days: float = 63.0
+    """How long a disruption lasts for the buffer factor: a licence review takes up to 45 working days."""
+    price_basis: str = "china"
+    """Which reference prices value the exposure: "china" (domestic / volume-weighted) or "ex-china"."""
+    weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ProjectSettings:
+        defaults = cls()
+        weights = dict(DEFAULT_WEIGHTS)
+        weights.update({k: float(v) for k, v in dict(data.get("weights", {})).items() if k in DEFAULT_WEIGHTS})
+        return cls(
+            name=str(data.get("name", defaults.name)),
+            import_country=str(data.get("import_country", defaults.import_country)),
+            suspended_rules_in_force=bool(data.get("suspended_rules_in_force", False)),
+            disruption_days=float(data.get("disruption_days", defaults.disruption_days)),
+            price_basis=str(data.get("price_basis", defaults.price_basis)),
+            weights=weights,
+        )
+
+
+def _empty_frame(columns: tuple[str, ...]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {c: pd.Series(dtype="float64" if c in _NUMERIC else "str") for c in columns}
+    )
+
+
+def conform(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """`frame` with exactly `columns`, in order, with RiskDesk's dtypes (missing columns added empty)."""
+    result = pd.DataFrame(index=pd.RangeIndex(len(frame)))
+    for column in columns:
+        values = frame[column].to_numpy() if column in frame.columns else None
+        if column in _NUMERIC:
+            result[column] = (
+                pd.to_numeric(pd.Series(values), errors="coerce").astype("float64")
+                if values is not None else np.nan
+            )
+        else:
+            series = pd.Series(values, dtype="object") if values is not None else pd.Series([""] * len(frame))
+            result[column] = series.where(series.notna(), "").astype("str")
+    return result
+
+
+@dataclass
+class ProjectTables:
+    parts: pd.DataFrame
+    suppliers: pd.DataFrame
+    paths: pd.DataFrame
+    composition: pd.DataFrame
+
+    @classmethod
+    def empty(cls) -> ProjectTables:
+        return cls(
+            _empty_frame(PART_COLUMNS),
+            _empty_frame(SUPPLIER_COLUMNS),
+            _empty_frame(PATH_COLUMNS),
+            _empty_frame(COMPOSITION_COLUMNS),
+        )
+
+    @classmethod
+    def from_frames(cls, parts: pd.DataFrame, suppliers: pd.DataFrame, paths: pd.DataFrame,
+                    composition: pd.DataFrame | None = None) -> ProjectTables:
+        """Tables conformed to RiskDesk's columns and dtypes."""
+        return cls(
+            conform(parts, PART_COLUMNS),
+            conform(suppliers, SUPPLIER_COLUMNS),
+            conform(paths, PATH_COLUMNS),
+            conform(composition if composition is not None else pd.DataFrame(), COMPOSITION_COLUMNS),
+        )
+
+    def copy(self) -> ProjectTables:
+        return ProjectTables(self.parts.copy(), self.suppliers.copy(), self.paths.copy(), self.composition.copy())
+
+    def merged_with(self, incoming: ProjectTables) -> ProjectTables:
+        """These tables updated by imported ones: parts and suppliers replaced by key, the imported parts'
+        supply paths and composition overrides replaced by the imported ones."""
+        part_keys = set(incoming.parts["part_number"])
+        supplier_keys = set(incoming.suppliers["supplier_id"])
+        parts = pd.concat([self.parts[~self.parts["part_number"].isin(part_keys)], incoming.parts])
+        suppliers = pd.concat(
+            [self.suppliers[~self.suppliers["supplier_id"].isin(supplier_keys)], incoming.suppliers]
+        )
+        paths = pd.concat([self.paths[~self.paths["part_number"].isin(part_keys)], incoming.paths])
+        composition = pd.concat(
+            [self.composition[~self.composition["part_number"].isin(part_keys)], incoming.composition]
+        )
+        return ProjectTables.from_frames(
+            parts.reset_index(drop=True),
+            suppliers.reset_index(drop=True),
+            paths.reset_index(drop=True),
+            composition.reset_index(drop=True),
+        )
+
+    def validate(self) -> list[Problem]:
+        """Problems that make the tables unusable: broken keys, bad enum values, shares that don't add up."""
+        problems: list[Problem] = []
+        parts, suppliers, paths = self.parts, self.suppliers, self.paths
+        _check_unique(parts, "part_number", "Parts", problems)
+        _check_unique(suppliers, "supplier_id", "Suppliers", problems)
+        _check_enum(parts, "end_use", EndUse, "Parts", problems)
+        _check_enum(parts, "magnet_family", MagnetFamily, "Parts", problems)
+        _check_enum(paths, "origin_evidence", Evidence, "Supply paths", problems)
+        for column in NUMERIC_PART_COLUMNS:
+            bad = parts[parts[column] < 0]
+            for index, row in bad.iterrows():
+                problems.append(error("must not be negative", "Enter zero or a positive number",
+                                      sheet="Parts", row=int(index) + 1, column=column, value=str(row[column])))
+        for column in ("magnet_mass_g", "annual_units"):
+            missing = parts[parts[column].isna()]
+            for index, _ in missing.iterrows():
+                problems.append(error("is required", "Enter a number", sheet="Parts", row=int(index) + 1,
+                                      column=column))
+        for column, known, what in (
+            ("part_number", parts["part_number"], "a part"),
+            ("supplier_id", suppliers["supplier_id"], "a supplier"),
+        ):
+            for index, value in paths.loc[~paths[column].isin(known), column].items():
+                problems.append(error(f"names {what} that does not exist", "Add it or correct the reference",
+                                      sheet="Supply paths", row=int(index) + 1, column=column, value=value))
+        share = paths["share_pct"]
+        for index, value in share[~share.between(0, 100)].items():
+            problems.append(error("must be a share between 0 and 100 %", "Enter the part's volume share",
+                                  sheet="Supply paths", row=int(index) + 1, column="share_pct", value=str(value)))
+        totals = paths.groupby("part_number")["share_pct"].sum()
+        for part_number, total in totals.items():
+            if abs(total - 100.0) > SHARE_TOLERANCE_PCT:
+                problems.append(error(f"supply-path shares of part {part_number} add up to {total:g} %",
+                                      "Shares of one part's paths must add up to 100 %",
+                                      sheet="Supply paths", column="share_pct", value=str(part_number)))
+        for index, row in self.composition.iterrows():
+            if row["element"] not in elements.INDEX:
+                problems.append(error("is not an element RiskDesk knows", "Use a symbol such as Dy",
+                                      sheet="Composition", row=int(index) + 1, column="element",
+                                      value=row["element"]))
+            if not 0 <= row["wt_pct"] <= 100:
+                problems.append(error("must be a weight share between 0 and 100 %", "",
+                                      sheet="Composition", row=int(index) + 1, column="wt_pct",
+                                      value=str(row["wt_pct"])))
+        return problems
+
+
+def _check_unique(frame: pd.DataFrame, key: str, sheet: str, problems: list[Problem]) -> None:
+    if (frame[key] == "").any():
+        problems.append(error("must not be empty", f"Every row needs a {key}", sheet=sheet, column=key))
+    duplicated = frame[frame[key].duplicated(keep="first")]
+    for index, row in duplicated.iterrows():
+        problems.append(error("appears twice", f"Each {key} must be unique", sheet=sheet,
+                              row=int(index) + 1, column=key, value=row[key]))
+
+
+def _check_enum(frame: pd.DataFrame, column: str, enum: type, sheet: str, problems: list[Problem]) -> None:
+    allowed = {member.value for member in enum}
+    bad = frame[~frame[column].isin(allowed)]
+    for index, row in bad.iterrows():
+        problems.append(error(f"is not one of {', '.join(sorted(allowed))}", "Pick one of the listed values",
+                              sheet=sheet, row=int(index) + 1, column=column, value=row[column]))
+
+
+@dataclass
+class Project:
+    """Everything in one project file: settings, tables and the column mappings the user confirmed."""
+
+    settings: ProjectSettings = field(default_factory=ProjectSettings)
+    tables: ProjectTables = field(default_factory=ProjectTables.empty)
+    saved_mappings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Confirmed import column mappings, keyed by the layout signature of the file they were made for."""
+    created: dt.date = field(default_factory=dt.date.today)
+
+    def validate(self) -> list[Problem]:
+        return self.tables.validate()
+
+
+def normalise_enum_columns(tables: ProjectTables) -> ProjectTables:
+    """Enum columns rewritten to their canonical values where they match case-insensitively."""
+    result = tables.copy()
+    for frame, column, enum in (
+        (result.parts, "end_use", EndUse),
+        (result.parts, "magnet_family", MagnetFamily),
+        (result.paths, "origin_evidence", Evidence),
+    ):
+        mapping = {v: (m.value if (m := parse_enum(enum, v)) else v) for v in frame[column].unique()}
+        frame[column] = frame[column].map(mapping).astype("str")
+    for column in STAGE_COLUMNS:
+        result.paths[column] = result.paths[column].str.upper()
+    return result
