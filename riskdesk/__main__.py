@@ -1,0 +1,21 @@
+"""Entry point: `riskdesk` with no arguments (or `riskdesk gui [PROJECT]`) opens the window; anything else is
+the command line. Kept apart from both so that the CLI never loads Qt and the window never parses commands."""
+
+from __future__ import annotations
+
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] == "gui":
+        from riskdesk.ui.app import run_gui
+
+        return run_gui(args[1:])
+    from riskdesk.cli import main as cli_main
+
+    return cli_main(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

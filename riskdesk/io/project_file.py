@@ -1,0 +1,151 @@
+"""Project files: one SQLite database per project, schema-versioned, saved atomically.
+
+A save writes a complete new database beside the target and renames it over the old file in one step, so a
+crash or a full disk during a save leaves the previous file whole. Files from older RiskDesk versions are
+migrated in memory on load (the file on disk is only rewritten when the user saves).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import sqlite3
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from riskdesk import __version__
+from riskdesk.core.domain import COMPOSITION_COLUMNS, PART_COLUMNS, PATH_COLUMNS, SUPPLIER_COLUMNS
+from riskdesk.core.project import Project, ProjectSettings, ProjectTables
+
+SCHEMA_VERSION = 1
+APPLICATION_ID = 0x52534B44  # "RSKD": lets `file` and RiskDesk recognise the database as a project
+SUFFIX = ".rdproj"
+
+_TABLES: dict[str, tuple[str, ...]] = {
+    "parts": PART_COLUMNS,
+    "suppliers": SUPPLIER_COLUMNS,
+    "paths": PATH_COLUMNS,
+    "composition": COMPOSITION_COLUMNS,
+}
+_REAL = {"magnet_mass_g", "annual_units", "unit_price", "stock_days", "share_pct", "wt_pct"}
+
+# Migrations: MIGRATIONS[n] upgrades a database at schema version n to n + 1. Add one per schema change,
+# never edit a released one, and bump SCHEMA_VERSION.
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
+
+
+class ProjectFileError(Exception):
+    """A project file that cannot be opened or written; the message says what to do."""
+
+
+def _create_schema(db: sqlite3.Connection) -> None:
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    for table, columns in _TABLES.items():
+        column_sql = ", ".join(f"{c} {'REAL' if c in _REAL else 'TEXT NOT NULL'}" for c in columns)
+        db.execute(f"CREATE TABLE {table} (row INTEGER PRIMARY KEY, {column_sql})")
+    db.execute("CREATE TABLE mappings (signature TEXT PRIMARY KEY, mapping TEXT NOT NULL)")
+
+
+def save_project(project: Project, path: Path) -> None:
+    """Write `project` to `path` atomically (the old file stays whole until the new one is complete)."""
+    path = Path(path)
+    directory = path.resolve().parent
+    if not directory.is_dir():
+        raise ProjectFileError(f"Cannot save {path}: the folder {directory} does not exist")
+    try:
+        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".saving", dir=directory)
+    except OSError as exc:
+        raise ProjectFileError(f"Cannot save {path}: {exc.strerror}. Choose a folder you can write to") from None
+    os.close(handle)
+    temp = Path(temp_name)
+    try:
+        db = sqlite3.connect(temp)
+        try:
+            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            db.execute("PRAGMA journal_mode = OFF")
+            db.execute("PRAGMA synchronous = OFF")
+            _create_schema(db)
+            meta = {
+                "application": "RiskDesk",
+                "app_version": __version__,
+                "schema_version": str(SCHEMA_VERSION),
+                "saved_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "created": project.created.isoformat(),
+                "settings": json.dumps(project.settings.to_json()),
+            }
+            db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+            for table, columns in _TABLES.items():
+                frame: pd.DataFrame = getattr(project.tables, table)
+                rows = frame[list(columns)].astype(object).where(frame[list(columns)].notna(), None)
+                placeholders = ", ".join("?" * len(columns))
+                db.executemany(
+                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})",
+                    rows.itertuples(index=False, name=None),
+                )
+            db.executemany(
+                "INSERT INTO mappings VALUES (?, ?)",
+                ((sig, json.dumps(mapping)) for sig, mapping in project.saved_mappings.items()),
+            )
+            db.commit()
+        finally:
+            db.close()
+        with open(temp, "rb+") as written:
+            os.fsync(written.fileno())
+        os.replace(temp, path)
+    except OSError as exc:
+        raise ProjectFileError(f"Cannot save {path}: {exc.strerror or exc}. Your previous file is unchanged") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+
+
+def load_project(path: Path) -> Project:
+    """Read a project file, migrating older schemas in memory. Raises ProjectFileError with a clear message."""
+    path = Path(path)
+    if not path.is_file():
+        raise ProjectFileError(f"{path} does not exist")
+    with path.open("rb") as handle:
+        header = handle.read(16)
+    if header != b"SQLite format 3\x00":
+        raise ProjectFileError(f"{path} is not a RiskDesk project file (expected a {SUFFIX} file)")
+    try:
+        source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        db = sqlite3.connect(":memory:")
+        try:
+            source.backup(db)
+        finally:
+            source.close()
+        return _read(db, path)
+    except sqlite3.DatabaseError as exc:
+        raise ProjectFileError(f"{path} is damaged and cannot be read ({exc}). Open a backup or the autosave") \
+            from None
+
+
+def _read(db: sqlite3.Connection, path: Path) -> Project:
+    application_id = db.execute("PRAGMA application_id").fetchone()[0]
+    if application_id != APPLICATION_ID:
+        raise ProjectFileError(f"{path} is an SQLite database but not a RiskDesk project")
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise ProjectFileError(
+            f"{path} was saved by a newer RiskDesk (file schema {version}, this version reads up to "
+            f"{SCHEMA_VERSION}). Update RiskDesk to open it"
+        )
+    while version < SCHEMA_VERSION:
+        MIGRATIONS[version](db)
+        version += 1
+    meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+    frames = {}
+    for table, columns in _TABLES.items():
+        frames[table] = pd.read_sql_query(f"SELECT {', '.join(columns)} FROM {table} ORDER BY row", db)
+    mappings = {sig: json.loads(text) for sig, text in db.execute("SELECT signature, mapping FROM mappings")}
+    tables = ProjectTables.from_frames(frames["parts"], frames["suppliers"], frames["paths"], frames["composition"])
+    created = dt.date.fromisoformat(meta.get("created", dt.date.today().isoformat()))
+    settings = ProjectSettings.from_json(json.loads(meta.get("settings", "{}")))
+    return Project(settings=settings, tables=tables, saved_mappings=mappings, created=created)

@@ -1,0 +1,86 @@
+"""The bundled control list: dated status, sources and marks, validation of a newer file, and diffs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+
+from riskdesk.core.datafile import DataFileError
+from riskdesk.core.resources import resource_path
+from riskdesk.core.rules import RuleStatus, default_control_list, load_control_list
+
+D = dt.date.fromisoformat
+
+
+def state(rule_id, day, suspended_in_force=False):
+    return default_control_list().by_id(rule_id).state_on(D(day), suspended_in_force)
+
+
+def test_every_rule_carries_sources_and_a_confidence_mark():
+    for rule in default_control_list().rules:
+        assert rule.sources and all(s.title for s in rule.sources), rule.id
+        assert rule.confidence in {"C", "S", "D", "U", "X"}, rule.id
+
+
+def test_april_licensing_in_force_from_publication_and_never_suspended():
+    assert state("CN-MOFCOM-2025-18", "2025-04-03").status is RuleStatus.NOT_ANNOUNCED
+    assert state("CN-MOFCOM-2025-18", "2025-04-04").status is RuleStatus.IN_FORCE
+    assert state("CN-MOFCOM-2025-18", "2026-11-23").status is RuleStatus.IN_FORCE
+
+
+@pytest.mark.parametrize("rule_id", ["CN-MOFCOM-2025-57", "CN-MOFCOM-2025-61"])
+def test_october_rules_announced_then_suspended_then_unknown(rule_id):
+    assert state(rule_id, "2025-10-08").status is RuleStatus.NOT_ANNOUNCED
+    assert state(rule_id, "2025-10-09").status is RuleStatus.ANNOUNCED
+    suspended = state(rule_id, "2026-11-10")
+    assert suspended.status is RuleStatus.SUSPENDED and "No. 70" in suspended.reason
+    after = state(rule_id, "2026-11-11")
+    assert after.status is RuleStatus.UNKNOWN and not after.effective
+    assert state(rule_id, "2026-11-11", suspended_in_force=True).effective
+
+
+def test_dfars_upstream_waits_for_2027():
+    assert state("US-DFARS-7052-UPSTREAM", "2026-12-31").status is RuleStatus.ANNOUNCED
+    assert state("US-DFARS-7052-UPSTREAM", "2027-01-01").status is RuleStatus.IN_FORCE
+
+
+def copy_list(tmp_path):
+    target = tmp_path / "list.toml"
+    shutil.copy(resource_path("rules", "control_list.toml"), target)
+    return target
+
+
+def test_a_broken_list_is_refused_naming_the_rule_and_field(tmp_path):
+    path = copy_list(tmp_path)
+    text = path.read_text(encoding="utf-8").replace('effect = "tariff"', 'effect = "tarif"', 1)
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(DataFileError) as info:
+        load_control_list(path)
+    assert "US-301-MAGNETS" in str(info.value) and "effect" in str(info.value)
+
+
+def test_a_list_without_sources_is_refused(tmp_path):
+    path = tmp_path / "list.toml"
+    path.write_text('title = "t"\nversion = "1"\ndate = 2026-01-01\n[[rule]]\nid = "X"\nregime = "r"\n'
+                    'instrument = "i"\ntitle = "t"\neffect = "watch"\nelements = ["Dy"]\nstages = ["magnet"]\n'
+                    'countries = ["CN"]\nannounced = 2026-01-01\neffective_from = 2026-01-01\nconfidence = "C"\n',
+                    encoding="utf-8")
+    with pytest.raises(DataFileError, match="sources"):
+        load_control_list(path)
+
+
+def test_diff_against_a_newer_list_names_added_and_changed_rules(tmp_path):
+    path = copy_list(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    text = text.replace('version = "2026.11.23"', 'version = "2026.12.01"')
+    text = text.replace('after_suspension = "unknown"', 'after_suspension = "in_force"', 1)
+    text += ('\n[[rule]]\nid = "NEW-1"\nregime = "r"\ninstrument = "i"\ntitle = "t"\neffect = "watch"\n'
+             'elements = ["Dy"]\nstages = ["magnet"]\ncountries = ["CN"]\nannounced = 2026-12-01\n'
+             'effective_from = 2026-12-01\nconfidence = "U"\nsources = [{ title = "x" }]\n')
+    path.write_text(text, encoding="utf-8")
+    diff = default_control_list().diff(load_control_list(path))
+    assert diff.added == ["NEW-1"]
+    assert diff.changed == {"CN-MOFCOM-2025-57": ["after_suspension"]}
+    assert "2026.12.01" in diff.lines()[0]
