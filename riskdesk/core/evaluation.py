@@ -450,6 +450,36 @@ class Evaluation:
             composition_note=compiled.composition_notes[position],
         )
 
+    def hit_counts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per part, the number of hits, watch items and possible hits that `part_report` would list,
+        counted without building them (for sorting large tables)."""
+        compiled = self.compiled
+        hits = np.zeros(compiled.n_parts)
+        watch = np.zeros(compiled.n_parts)
+        possible = np.zeros(compiled.n_parts)
+        held = self.kg_c > 0
+        for match in self.matches:
+            concerned = match.element_mask[self.columns]
+            if match.country_mask is not None:
+                count = np.zeros(compiled.n_paths)
+                for j, e in enumerate(self.columns):
+                    if concerned[j]:
+                        padded = np.concatenate([match.country_mask[e], np.zeros((N_STAGES, 1), dtype=bool)], axis=1)
+                        flagged = padded[np.arange(N_STAGES)[None, :], compiled.country] & match.stage_match
+                        count += flagged.sum(axis=1) * held[:, j]
+                unknown = np.zeros(compiled.n_paths)
+            else:
+                targets = held[:, concerned].any(axis=1) if match.rule.whole_magnet else held[:, concerned].sum(axis=1)
+                count = match.stage_match.sum(axis=1) * targets
+                unknown = np.where(_any_stage(match.stage_match), 0, match.stage_unknown.sum(axis=1)) * targets
+            by_part = np.bincount(compiled.path_part, weights=count, minlength=compiled.n_parts)
+            if match.state.effective:
+                hits += by_part
+            else:
+                watch += by_part
+            possible += np.bincount(compiled.path_part, weights=unknown, minlength=compiled.n_parts)
+        return hits.astype(int), watch.astype(int), possible.astype(int)
+
     def part_reports(self) -> list[PartReport]:
         return [self.part_report_at(i) for i in range(self.compiled.n_parts)]
 
@@ -792,9 +822,12 @@ class _PartTexts:
             stage = STAGES[worst_stage[p]]
             code = vocabulary[top_country[p]] if top_country[p] < len(vocabulary) else dominant_codes[worst_stage[p]]
             name = ev.reference.countries.name(code) if code else "unknown"
-            return (f"worst stage {stage.label}: {top_share[p]:.0%} from {name}; governance-weighted HHI "
-                    f"{ev.factors['concentration'][p] / 10:.2f} of 10 (unknown origins counted as the world's "
-                    f"main source, {dominant_codes[worst_stage[p]]})")
+            text = (f"worst stage {stage.label}: {top_share[p]:.0%} from {name}; governance-weighted HHI "
+                    f"{ev.factors['concentration'][p] / 10:.2f} of 10")
+            if unknown_share[p] > 0:
+                main = ev.reference.countries.name(dominant_codes[worst_stage[p]])
+                text += f" (unknown origins counted as the world's main source, {main})"
+            return text
         if self.name == "transparency":
             return (f"{unknown_share[p]:.0%} of the volume has at least one stage of unknown origin; stages "
                     "weigh mine 0.15, separation 0.35, metal 0.15, magnet 0.35; known origins count verified 0, "
@@ -805,7 +838,7 @@ class _PartTexts:
             shares = element_value[p] / part_value[p]
             top = np.argsort(shares * volatility)[::-1][:3]
             listed = ", ".join(f"{SYMBOLS[ev.columns[i]]} {shares[i]:.0%} of value × volatility {volatility[i]:.2f}"
-                               for i in top if shares[i] > 0)
+                               for i in top if shares[i] > 0 and volatility[i] > 0)
             return listed or "no volatile elements"
         if self.name == "buffer":
             given = "" if not np.isnan(compiled.stock_days[p]) else " (stock not given: counted as none)"

@@ -154,3 +154,15 @@ def test_portfolio_score_is_raised_when_any_part_is_prohibited():
     )
     score, reason = evaluate(project, D("2026-11-23")).portfolio_score()
     assert score >= PROHIBITED_FLOOR and "P-1" in reason
+
+
+def test_hit_counts_match_the_listed_hits_part_by_part():
+    from riskdesk.core.demo import demo_project
+
+    for day in ("2026-11-23", "2027-01-01"):
+        ev = evaluate(demo_project(), D(day))
+        hits, watch, possible = ev.hit_counts()
+        for i, r in enumerate(ev.part_reports()):
+            assert (hits[i], watch[i], possible[i]) == (len(r.hits), len(r.watch), len(r.possible)), r.part_number
+    eu = evaluate(project_of(PartSpec(paths=[all_in("CN")]), import_country="DE"), D("2026-11-23"))
+    assert eu.hit_counts()[0][0] == len(eu.part_report("P-1").hits)

@@ -1,0 +1,326 @@
+"""pyqtgraph helpers: bar, stacked-bar and ranked charts with category axes, coloured from the system palette, that
+can be saved as PNG or SVG.
+
+Importing this module imports pyqtgraph (≈ 0.4 s): import it lazily, when the first chart is about to be shown.
+Every chart draws one `BarGraphItem` per series (a stacked chart of ten countries is ten items, whatever the
+number of bars), never one item per row.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyqtgraph as pg
+from pyqtgraph.exporters import ImageExporter, SVGExporter
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QAction, QGuiApplication, QPalette
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QSizePolicy, QVBoxLayout, QWidget
+
+SERIES_COLORS: tuple[str, ...] = (
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+    "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#17becf",
+)
+"""Tableau-10-like qualitative colours: distinct from one another and legible on light and dark backgrounds."""
+OTHER_COLOR = "#bab0ac"
+UNKNOWN_COLOR = "#7f7f7f"
+
+_configured = False
+
+
+def configure() -> None:
+    """Global pyqtgraph options, set once: antialiased drawing, no OpenGL."""
+    global _configured
+    if not _configured:
+        pg.setConfigOptions(antialias=True, useOpenGL=False)
+        _configured = True
+
+
+def series_color(position: int) -> str:
+    return SERIES_COLORS[position % len(SERIES_COLORS)]
+
+
+def compact_number(value: float) -> str:
+    """1234 → "1.2k", 2_500_000 → "2.5M"; small values keep their decimals."""
+    magnitude = abs(value)
+    for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if magnitude >= limit:
+            return f"{value / limit:.3g}{suffix}"
+    if magnitude >= 10 or value == 0:
+        return f"{value:.0f}"
+    return f"{value:.3g}"
+
+
+@contextlib.contextmanager
+def _svg_closed_paths() -> Iterator[None]:
+    """WORKAROUND for https://github.com/pyqtgraph/pyqtgraph/issues/3495: pyqtgraph's SVG exporter cannot parse the
+    close-path command ("Z") that Qt 6.10+ writes, and every plot has one (the view box outline). While exporting,
+    hand it the paths without their "Z" tokens and put them back, in place, after its coordinate transform."""
+    module = sys.modules[SVGExporter.__module__]
+    original = module.correctCoordinates
+
+    def correct(node: Any, defs: Any, item: Any, options: Any) -> Any:
+        closed: list[tuple[Any, list[str]]] = []
+        for path in node.getElementsByTagName("path"):
+            tokens = path.getAttribute("d").split()
+            if any(t in ("Z", "z") for t in tokens):
+                closed.append((path, tokens))
+                path.setAttribute("d", " ".join(t for t in tokens if t not in ("Z", "z")))
+        result = original(node, defs, item, options)
+        for path, tokens in closed:
+            moved = iter(path.getAttribute("d").split())
+            path.setAttribute("d", " ".join(t if t in ("Z", "z") else next(moved, "") for t in tokens).strip())
+        return result
+
+    module.correctCoordinates = correct
+    try:
+        yield
+    finally:
+        module.correctCoordinates = original
+
+
+class ValueAxis(pg.AxisItem):
+    """A value axis with compact tick labels (12k, 3.4M) instead of an SI prefix on the axis label."""
+
+    def __init__(self, orientation: str, **kwargs: Any) -> None:
+        super().__init__(orientation, **kwargs)
+        self.enableAutoSIPrefix(False)
+
+    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
+        return [compact_number(v * scale) for v in values]
+
+
+class ChartWidget(QWidget):
+    """A pyqtgraph chart — title, plot, legend below — following the system palette, with "Save as PNG / SVG" and
+    "Copy" actions (context menu; `actions()` for a toolbar). Saved files include the title and the legend.
+    Fill it with `set_bars` or `set_stacked`."""
+
+    def __init__(self, title: str, *, horizontal: bool = False, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        configure()
+        self._horizontal = horizontal
+        self._title = title
+        self._items: list[pg.GraphicsObject] = []
+        self._summary = ""
+        self._outline = pg.mkPen(None)
+
+        self.view = pg.GraphicsLayoutWidget()
+        self.view.setObjectName("chartView")
+        self.view.setAccessibleName(title)
+        self.view.setMinimumHeight(160)
+        self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.view.ci.setContentsMargins(6, 4, 10, 4)
+        self.title_item = pg.LabelItem(title, size="10pt", bold=True, justify="left")
+        self.view.addItem(self.title_item, row=0, col=0)
+        value_side = "bottom" if horizontal else "left"
+        self.plot_item: pg.PlotItem = self.view.addPlot(row=1, col=0, axisItems={value_side: ValueAxis(value_side)})
+        self.plot_item.setMenuEnabled(False)
+        self.plot_item.hideButtons()
+        self.plot_item.setMouseEnabled(x=False, y=False)
+        self.plot_item.showGrid(x=horizontal, y=not horizontal, alpha=0.3)
+        self.plot_item.getAxis(value_side).setStyle(maxTickLevel=1)
+        if horizontal:
+            self.plot_item.invertY(True)
+        self.legend = pg.LegendItem(colCount=4, labelTextSize="9pt", horSpacing=16, verSpacing=-4)
+        self.view.addItem(self.legend, row=2, col=0)
+        self.legend.setVisible(False)
+
+        self.save_png_action = QAction("Save chart as &PNG…", self)
+        self.save_png_action.triggered.connect(lambda: self._ask_and_save("png"))
+        self.save_svg_action = QAction("Save chart as &SVG…", self)
+        self.save_svg_action.triggered.connect(lambda: self._ask_and_save("svg"))
+        self.copy_action = QAction("&Copy chart image", self)
+        self.copy_action.triggered.connect(self.copy_to_clipboard)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.view.addActions(self.chart_actions())
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view, 1)
+        self.apply_palette(self.palette())
+
+    def chart_actions(self) -> list[QAction]:
+        """Save as PNG, save as SVG, copy: for a menu or toolbar."""
+        return [self.save_png_action, self.save_svg_action, self.copy_action]
+
+    # -- look
+
+    def apply_palette(self, palette: QPalette) -> None:
+        """Background, axes, grid, title and legend text in the palette's base and text colours."""
+        background = palette.color(QPalette.ColorRole.Base)
+        foreground = palette.color(QPalette.ColorRole.Text)
+        self.view.setBackground(background)
+        for name in ("left", "bottom"):
+            axis = self.plot_item.getAxis(name)
+            axis.setPen(foreground)
+            axis.setTextPen(foreground)
+        self.title_item.setText(self._title, color=foreground.name())
+        self.legend.setLabelTextColor(foreground)
+        self._outline = pg.mkPen(background, width=1)
+        for bar in self._items:
+            if isinstance(bar, pg.BarGraphItem):
+                bar.setOpts(pen=self._outline)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self.apply_palette(self.palette())
+        super().changeEvent(event)
+
+    # -- content
+
+    @property
+    def title(self) -> str:
+        return self._title
+
+    def set_title(self, title: str) -> None:
+        self._title = title
+        self.title_item.setText(title, color=self.palette().color(QPalette.ColorRole.Text).name())
+        self.view.setAccessibleName(title)
+
+    @property
+    def items(self) -> list[pg.GraphicsObject]:
+        """The graphics items drawn: one per series."""
+        return list(self._items)
+
+    @property
+    def summary(self) -> str:
+        """The chart's figures in words (also its accessible description and tooltip)."""
+        return self._summary
+
+    def set_tooltip(self, text: str) -> None:
+        self.view.setToolTip(text)
+
+    def set_value_range(self, low: float, high: float) -> None:
+        if self._horizontal:
+            self.plot_item.setXRange(low, high, padding=0)
+        else:
+            self.plot_item.setYRange(low, high, padding=0)
+
+    def clear(self) -> None:
+        for graphic in self._items:
+            self.plot_item.removeItem(graphic)
+        self._items = []
+        self.legend.clear()
+        self.legend.setVisible(False)
+        self._set_summary("")
+
+    def _value_axis(self) -> pg.AxisItem:
+        return self.plot_item.getAxis("bottom" if self._horizontal else "left")
+
+    def _category_axis(self) -> pg.AxisItem:
+        return self.plot_item.getAxis("left" if self._horizontal else "bottom")
+
+    def _set_summary(self, text: str) -> None:
+        self._summary = text
+        self.view.setAccessibleDescription(text)
+        self.view.setToolTip(text[:600] + ("…" if len(text) > 600 else ""))
+
+    def _bars(self, positions: np.ndarray, lengths: np.ndarray, base: np.ndarray, brush: Any,
+              thickness: float = 0.7) -> pg.BarGraphItem:
+        options: dict[str, Any] = {"pen": self._outline}
+        if isinstance(brush, list):
+            options["brushes"] = brush
+        else:
+            options["brush"] = brush
+        if self._horizontal:
+            bar = pg.BarGraphItem(x0=base, width=lengths, y=positions, height=thickness, **options)
+        else:
+            bar = pg.BarGraphItem(x=positions, height=lengths, y0=base, width=thickness, **options)
+        self.plot_item.addItem(bar)
+        self._items.append(bar)
+        return bar
+
+    def _finish(self, categories: Sequence[str], value_label: str, total: float) -> None:
+        n = len(categories)
+        self._category_axis().setTicks([[(i, str(label)) for i, label in enumerate(categories)], []])
+        self._value_axis().setLabel(value_label)
+        top = total * 1.05 if total > 0 else 1.0
+        self.set_value_range(0, top)
+        if self._horizontal:
+            self.plot_item.setYRange(-0.6, max(n, 1) - 0.4, padding=0)
+        else:
+            self.plot_item.setXRange(-0.6, max(n, 1) - 0.4, padding=0)
+
+    def set_bars(self, categories: Sequence[str], values: Sequence[float], value_label: str, *,
+                 colors: Sequence[str] | str = SERIES_COLORS[0], formatter: Any = compact_number,
+                 legend: Mapping[str, str] | None = None) -> None:
+        """One bar per category, drawn as a single item (per-bar colours via `colors`; `legend` maps a label to
+        the colour it stands for)."""
+        self.clear()
+        data = np.asarray(values, dtype=float)
+        positions = np.arange(len(data), dtype=float)
+        brush: Any = ([pg.mkBrush(c) for c in colors] if not isinstance(colors, str) else pg.mkBrush(colors))
+        if len(data):
+            self._bars(positions, data, np.zeros_like(data), brush)
+        for label, color in (legend or {}).items():
+            self.legend.addItem(pg.BarGraphItem(x=[0], height=[1], width=1, brush=pg.mkBrush(color),
+                                                pen=self._outline), label)
+        self.legend.setVisible(bool(legend))
+        self._finish(categories, value_label, float(data.max()) if len(data) else 0.0)
+        self._set_summary(f"{self._title}: " + "; ".join(
+            f"{c} {formatter(v)}" for c, v in zip(categories, data, strict=True)))
+
+    def set_stacked(self, categories: Sequence[str], series: Mapping[str, Sequence[float]], value_label: str, *,
+                    colors: Mapping[str, str] | None = None, formatter: Any = compact_number) -> None:
+        """Bars stacked by series: one item per series (not per bar), with a legend below the plot."""
+        self.clear()
+        positions = np.arange(len(categories), dtype=float)
+        base = np.zeros(len(categories))
+        for position, (name, values) in enumerate(series.items()):
+            data = np.asarray(values, dtype=float)
+            if not data.any():
+                continue
+            color = (colors or {}).get(name, series_color(position))
+            bar = self._bars(positions, data, base.copy(), pg.mkBrush(color))
+            self.legend.addItem(bar, name)
+            base += data
+        self.legend.setVisible(True)
+        self._finish(categories, value_label, float(base.max()) if len(base) else 0.0)
+        parts = []
+        for i, category in enumerate(categories):
+            pieces = [f"{name} {formatter(float(values[i]))}" for name, values in series.items() if values[i] > 0]
+            parts.append(f"{category}: {formatter(float(base[i]))} ({', '.join(pieces)})")
+        self._set_summary(f"{self._title}: " + "; ".join(parts))
+
+    def add_reference_line(self, value: float, color: str) -> None:
+        """A dashed line across the value axis (e.g. the portfolio score); say what it is in the title."""
+        line = pg.InfiniteLine(pos=value, angle=90 if self._horizontal else 0,
+                               pen=pg.mkPen(color, width=2, style=Qt.PenStyle.DashLine))
+        self.plot_item.addItem(line)
+        self._items.append(line)
+
+    # -- saving
+
+    def save(self, path: str | Path) -> Path:
+        """Write the chart (title, plot and legend) to `path`: SVG when the name ends in .svg, otherwise a PNG image
+        the size of the chart on screen (pyqtgraph scales the title but not the legend text when it enlarges)."""
+        target = Path(path)
+        layout_item = self.view.ci
+        if target.suffix.lower() == ".svg":
+            with _svg_closed_paths():
+                SVGExporter(layout_item).export(str(target))
+        else:
+            if not target.suffix:
+                target = target.with_suffix(".png")
+            ImageExporter(layout_item).export(str(target))
+        return target
+
+    def copy_to_clipboard(self) -> None:
+        QGuiApplication.clipboard().setPixmap(self.view.grab())
+
+    def _ask_and_save(self, kind: str) -> None:
+        filters = {"png": "PNG image (*.png)", "svg": "SVG drawing (*.svg)"}
+        stem = "".join(ch if ch.isalnum() else "-" for ch in self._title.lower()).strip("-")[:60] or "chart"
+        path, _ = QFileDialog.getSaveFileName(self, "Save chart", f"{stem}.{kind}", filters[kind])
+        if not path:
+            return
+        if not path.lower().endswith(f".{kind}"):
+            path += f".{kind}"
+        try:
+            self.save(path)
+        except OSError as exc:
+            QMessageBox.warning(self, "Chart not saved", f"Could not write {path}:\n{exc}")

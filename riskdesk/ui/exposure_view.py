@@ -1,0 +1,664 @@
+"""The Exposure view: every part's score in a sortable table, why the selected part scores what it does (factors,
+rule hits, watch items, sources), and charts of the portfolio's exposure by element, country and stage.
+
+The view shows one `Evaluation` at a time (`set_evaluation`); the caller re-evaluates after an edit, a new as-of
+date or new settings. Charts are built (and pyqtgraph imported) only when the chart pane is first shown.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from riskdesk.core import elements
+from riskdesk.core.domain import STAGES
+from riskdesk.core.evaluation import Evaluation, Hit, PartReport, band
+from riskdesk.core.project import FACTOR_NAMES
+from riskdesk.ui.score_models import (
+    BAND_COLORS,
+    BAND_LABELS,
+    FACTOR_HELP,
+    FACTOR_LABELS,
+    HitsTableModel,
+    ScoresTableModel,
+    SortRole,
+    confidence_text,
+    format_kg,
+    format_money,
+)
+
+if TYPE_CHECKING:
+    from riskdesk.ui.charts import ChartWidget
+
+_Index = QModelIndex | QPersistentModelIndex
+
+MEASURES: dict[str, tuple[str, str]] = {
+    "kg": ("kg per year", "kg / year"),
+    "value": ("Value per year (USD)", "USD / year"),
+}
+ELEMENT_SETS: dict[str, str] = {
+    "rare-earths": "Rare earths",
+    "rare-earths-co": "Rare earths and cobalt",
+    "all": "All elements",
+}
+TOP_COUNTRIES = 8
+TOP_PARTS = 25
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Exposure roll-ups (plain numpy, no Qt)
+
+
+def element_mask(selection: str) -> np.ndarray:
+    """(elements,) bool in `riskdesk.core.elements.SYMBOLS` order for an `ELEMENT_SETS` key or an element symbol."""
+    if selection == "all":
+        return np.ones(len(elements.SYMBOLS), dtype=bool)
+    if selection in ("rare-earths", "rare-earths-co"):
+        return np.array([e.rare_earth or (selection == "rare-earths-co" and e.symbol == "Co")
+                         for e in elements.ELEMENTS])
+    return np.array([s == selection for s in elements.SYMBOLS])
+
+
+def _amounts(evaluation: Evaluation, measure: str) -> np.ndarray:
+    return evaluation.value if measure == "value" else evaluation.kg
+
+
+def by_element(evaluation: Evaluation, measure: str, mask: np.ndarray) -> list[tuple[str, float]]:
+    """(symbol, amount) of each element in `mask` the portfolio holds, largest first."""
+    totals = _amounts(evaluation, measure).sum(axis=0)
+    pairs = [(elements.SYMBOLS[i], float(totals[i])) for i in np.flatnonzero(mask & (totals > 0))]
+    return sorted(pairs, key=lambda pair: -pair[1])
+
+
+@dataclass(frozen=True)
+class StageCountryExposure:
+    """Amounts passing each stage in each country: `matrix[stage, column]`, columns named by `codes`
+    ("" = unknown country, "*" = all other countries)."""
+
+    codes: list[str]
+    matrix: np.ndarray
+
+    def stage_totals(self) -> np.ndarray:
+        return self.matrix.sum(axis=1)
+
+
+def by_stage_and_country(evaluation: Evaluation, measure: str, mask: np.ndarray,
+                         top: int = TOP_COUNTRIES) -> StageCountryExposure:
+    """Amounts (of the elements in `mask`) passing each stage in each country: the `top` countries by total over
+    all stages, the rest as "*", and unknown origin as ""."""
+    compiled = evaluation.compiled
+    per_path = _amounts(evaluation, measure)[:, mask].sum(axis=1)
+    n_c = len(compiled.countries)
+    matrix = np.zeros((len(STAGES), n_c + 1))
+    for s in range(len(STAGES)):
+        codes = compiled.country[:, s]
+        slots = np.where(codes < 0, n_c, codes)
+        matrix[s] = np.bincount(slots, weights=per_path, minlength=n_c + 1)
+    known = [i for i in range(n_c) if compiled.countries[i] != ""]
+    ranked = sorted((i for i in known if matrix[:, i].sum() > 0), key=lambda i: -matrix[:, i].sum())
+    keep = ranked[:top]
+    rest = ranked[top:]
+    columns = [matrix[:, i] for i in keep]
+    codes = [str(compiled.countries[i]) for i in keep]
+    if rest:
+        columns.append(matrix[:, rest].sum(axis=1))
+        codes.append("*")
+    unknown = matrix[:, n_c] + sum((matrix[:, i] for i in range(n_c) if compiled.countries[i] == ""),
+                                   np.zeros(len(STAGES)))
+    if unknown.any():
+        columns.append(unknown)
+        codes.append("")
+    result = np.stack(columns, axis=1) if columns else np.zeros((len(STAGES), 0))
+    return StageCountryExposure(codes, result)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The "why this score" text
+
+
+def _chip(band_name: str, text: str) -> str:
+    return (f'<span style="background-color:{BAND_COLORS[band_name]}; color:#ffffff; font-weight:bold;">'
+            f"&nbsp;{html.escape(text)}&nbsp;</span>")
+
+
+def why_html(report: PartReport, evaluation: Evaluation) -> str:
+    """The part's score explained as rich text: cap, factors with weights and inputs, composition, then its rule
+    hits, watch items and possible hits grouped by rule with sources (links) and confidence marks."""
+    esc = html.escape
+    country_name = evaluation.reference.countries.name
+    weights_total = sum(max(f.weight, 0.0) for f in report.factors.values()) or 1.0
+    out = [
+        f"<h3>{esc(report.part_number)} — {esc(report.description)}</h3>",
+        f"<p>{_chip(report.band, f'{report.score:.0f} · {BAND_LABELS[report.band]}')} "
+        f"as of {evaluation.as_of.isoformat()}, control list {esc(evaluation.rules_version)}</p>",
+    ]
+    if report.cap:
+        out.append(f'<p><b>{esc(report.cap)}</b></p>')
+    out.append('<table cellspacing="0" cellpadding="2" width="100%">'
+               "<tr><th align=left>Factor</th><th align=right>Value</th><th align=right>Weight</th>"
+               "<th align=right>Points</th></tr>")
+    ranked = sorted(FACTOR_NAMES, key=lambda n: -report.factors[n].value * max(report.factors[n].weight, 0.0))
+    for name in ranked:
+        factor = report.factors[name]
+        points = factor.value * max(factor.weight, 0.0) / weights_total
+        out.append(
+            f'<tr><td title="{esc(FACTOR_HELP[name], quote=True)}"><b>{esc(FACTOR_LABELS[name])}</b></td>'
+            f"<td align=right>{factor.value:.0f}</td><td align=right>{factor.weight:g}</td>"
+            f"<td align=right>{points:.1f}</td></tr>"
+            f'<tr><td colspan="4" style="padding-left:12px; padding-bottom:5px;"><small>{esc(factor.inputs)}'
+            "</small></td></tr>"
+        )
+    out.append("</table>")
+    floor = ", raised to the prohibited floor" if report.cap else ""
+    out.append(f"<p><small>Points = factor × weight / Σ weights; the score is their sum{floor}.</small></p>")
+    if report.elements_kg:
+        listed = ", ".join(
+            f"{esc(symbol)} {format_kg(kg)} kg ({format_money(report.elements_value.get(symbol, 0.0))})"
+            for symbol, kg in sorted(report.elements_kg.items(), key=lambda kv: -report.elements_value.get(kv[0], 0))
+        )
+        out.append(f"<p><b>Elements per year:</b> {listed}</p>")
+    if report.composition_note:
+        out.append(f"<p><b>Composition:</b> {esc(report.composition_note)}</p>")
+    for title, hits, empty in (
+        ("Rule hits", report.hits, "No rule in force hits this part on this date."),
+        ("Watch items", report.watch, "Nothing to watch on this date."),
+        ("Possible hits (stage country unknown)", report.possible, ""),
+    ):
+        if not hits and not empty:
+            continue
+        out.append(f"<h4>{esc(title)} ({len(hits)})</h4>")
+        if not hits:
+            out.append(f"<p>{esc(empty)}</p>")
+            continue
+        out.extend(_hit_groups_html(hits, evaluation, country_name))
+    return "\n".join(out)
+
+
+def _hit_groups_html(hits: Sequence[Hit], evaluation: Evaluation, country_name: Callable[[str], str]) -> list[str]:
+    esc = html.escape
+    out: list[str] = []
+    groups: dict[str, list[Hit]] = {}
+    for hit in hits:
+        groups.setdefault(hit.rule_id, []).append(hit)
+    for rule_id, members in groups.items():
+        first = members[0]
+        try:
+            rule = evaluation.reference.control_list.by_id(rule_id)
+            sources = ", ".join(
+                f'<a href="{esc(s.url, quote=True)}">{esc(s.title)}</a>' if s.url else esc(s.title)
+                for s in rule.sources
+            )
+            heading = f"{esc(rule.instrument)} — {esc(rule.title)}"
+        except KeyError:
+            sources, heading = esc(first.source), ""
+        mark = confidence_text(first.confidence)
+        mark_html = f"<b>{esc(mark)}</b>" if first.confidence in ("U", "X") else esc(mark)
+        status = "" if first.status in first.effect_label else f" · {esc(first.status)}"
+        out.append(f"<p><b>{esc(rule_id)}</b> · {esc(first.effect_label)}{status}<br>{heading}<br>"
+                   f"<small>Confidence: {mark_html}. Sources: {sources}</small></p><ul>")
+        for hit in members:
+            what = hit.element or "whole magnet"
+            where = country_name(hit.country) if hit.country else "unknown country"
+            out.append(
+                f'<li title="{esc(hit.explanation, quote=True)}">{esc(what)} at {esc(hit.stage.label)} in '
+                f"{esc(where)}, supplier {esc(hit.supplier_id)} ({hit.share_pct:g} % of the part): "
+                f"{format_kg(hit.kg)} kg, {format_money(hit.value)} a year</li>"
+            )
+        out.append("</ul>")
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Widgets
+
+
+class ChartsPanel(QWidget):
+    """Portfolio exposure charts (by element, country, stage; part scores) with a measure and an element choice.
+    The charts, and pyqtgraph, are created on first show (or `ensure_built`)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._evaluation: Evaluation | None = None
+        self.charts: dict[str, ChartWidget] = {}
+
+        self.measure_box = QComboBox()
+        self.measure_box.setAccessibleName("Chart measure")
+        self.measure_box.setToolTip("Chart kg of contained element per year, or its value at reference prices")
+        for key, (label, _) in MEASURES.items():
+            self.measure_box.addItem(label, key)
+        self.elements_box = QComboBox()
+        self.elements_box.setAccessibleName("Elements charted")
+        self.elements_box.setToolTip("Which elements the country and stage charts add up (iron and boron would "
+                                     "otherwise dwarf the rare earths in kg)")
+        for key, label in ELEMENT_SETS.items():
+            self.elements_box.addItem(label, key)
+        self.measure_box.currentIndexChanged.connect(self.refresh)
+        self.elements_box.currentIndexChanged.connect(self.refresh)
+
+        controls = QHBoxLayout()
+        measure_label = QLabel("&Show")
+        measure_label.setBuddy(self.measure_box)
+        elements_label = QLabel("&Elements")
+        elements_label.setBuddy(self.elements_box)
+        controls.addWidget(measure_label)
+        controls.addWidget(self.measure_box)
+        controls.addSpacing(12)
+        controls.addWidget(elements_label)
+        controls.addWidget(self.elements_box)
+        controls.addStretch(1)
+        self.save_button = QToolButton()
+        self.save_button.setText("Save chart…")
+        self.save_button.setToolTip("Save the chart shown as a PNG image or an SVG drawing, or copy it")
+        self.save_button.setAccessibleName("Save chart")
+        self.save_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.save_button.setEnabled(False)
+        self._save_menu = QMenu(self.save_button)
+        self._save_menu.aboutToShow.connect(self._fill_save_menu)
+        self.save_button.setMenu(self._save_menu)
+        controls.addWidget(self.save_button)
+
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Exposure charts")
+        self.tabs.setDocumentMode(True)
+        self._placeholder = QLabel("Charts appear here once the project is scored.")
+        self._placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(controls)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self._placeholder, 1)
+        self.tabs.hide()
+
+    @property
+    def built(self) -> bool:
+        return bool(self.charts)
+
+    def ensure_built(self) -> None:
+        """Create the chart widgets (importing pyqtgraph) if not done yet, and draw the current evaluation."""
+        if self.charts:
+            return
+        from riskdesk.ui.charts import ChartWidget
+
+        specs = (
+            ("element", "By element", False),
+            ("country", "By country and stage", True),
+            ("stage", "By stage and country", False),
+            ("parts", "Part scores", True),
+        )
+        for key, title, horizontal in specs:
+            chart = ChartWidget(title, horizontal=horizontal)
+            chart.setObjectName(f"chart_{key}")
+            self.charts[key] = chart
+            self.tabs.addTab(chart, title)
+        self.tabs.show()
+        self._placeholder.hide()
+        self.save_button.setEnabled(True)
+        self.refresh()
+
+    def current_chart(self) -> ChartWidget | None:
+        widget = self.tabs.currentWidget()
+        return next((chart for chart in self.charts.values() if chart is widget), None)
+
+    def _fill_save_menu(self) -> None:
+        self._save_menu.clear()
+        chart = self.current_chart()
+        if chart is not None:
+            self._save_menu.addActions(chart.chart_actions())
+
+    def set_evaluation(self, evaluation: Evaluation | None) -> None:
+        self._evaluation = evaluation
+        elements_key = self.elements_box.currentData()
+        self.elements_box.blockSignals(True)
+        while self.elements_box.count() > len(ELEMENT_SETS):
+            self.elements_box.removeItem(self.elements_box.count() - 1)
+        if evaluation is not None:
+            for symbol in evaluation.elements_kg():
+                self.elements_box.addItem(f"{symbol} — {elements.BY_SYMBOL[symbol].name}", symbol)
+        position = self.elements_box.findData(elements_key)
+        self.elements_box.setCurrentIndex(max(position, 0))
+        self.elements_box.blockSignals(False)
+        self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._evaluation is not None:
+            self.ensure_built()
+
+    def refresh(self) -> None:
+        """Redraw every chart from the current evaluation and choices."""
+        if not self.charts:
+            return
+        evaluation = self._evaluation
+        if evaluation is None:
+            for chart in self.charts.values():
+                chart.clear()
+            return
+        measure = str(self.measure_box.currentData())
+        selection = str(self.elements_box.currentData())
+        mask = element_mask(selection)
+        label, unit = MEASURES[measure]
+        formatter = _formatter(measure)
+        what = self.elements_box.currentText().split(" — ")[0]
+        country_name = evaluation.reference.countries.name
+
+        per_element = by_element(evaluation, measure, mask)
+        chart = self.charts["element"]
+        chart.set_title(f"{label} by element ({what.lower() if selection in ELEMENT_SETS else what})")
+        chart.set_bars([s for s, _ in per_element], [v for _, v in per_element], unit, formatter=formatter)
+
+        exposure = by_stage_and_country(evaluation, measure, mask)
+        names = [_column_name(code, country_name) for code in exposure.codes]
+        colors = {name: _column_color(code, i) for i, (code, name) in enumerate(zip(exposure.codes, names,
+                                                                                       strict=True))}
+        stage_labels = [s.label for s in STAGES]
+        chart = self.charts["stage"]
+        chart.set_title(f"{label} of {what.lower() if selection in ELEMENT_SETS else what} passing each stage, "
+                        "by country")
+        chart.set_stacked(stage_labels, {name: exposure.matrix[:, i] for i, name in enumerate(names)}, unit,
+                          colors=colors, formatter=formatter)
+        chart = self.charts["country"]
+        chart.set_title(f"{label} of {what.lower() if selection in ELEMENT_SETS else what} passing through each "
+                        "country, by stage")
+        chart.set_stacked(names, {s.label: exposure.matrix[k] for k, s in enumerate(STAGES)}, unit,
+                          formatter=formatter)
+
+        scores = evaluation.scores
+        order = np.argsort(-scores, kind="stable")[:TOP_PARTS]
+        portfolio, reason = evaluation.portfolio_score()
+        chart = self.charts["parts"]
+        shown = "all parts" if len(scores) <= TOP_PARTS else f"the {TOP_PARTS} highest of {len(scores)} parts"
+        chart.set_title(f"Part scores ({shown}); dashed line: portfolio {portfolio:.0f}")
+        chart.set_bars(
+            [str(evaluation.compiled.part_numbers[i]) for i in order], [float(scores[i]) for i in order],
+            "score (0–100)", colors=[BAND_COLORS[band(float(scores[i]))] for i in order],
+            formatter=lambda v: f"{v:.0f}",
+            legend={f"{BAND_LABELS[name]} ({label})": BAND_COLORS[name]
+                    for name, label in (("red", "70 and over"), ("amber", "40–70"), ("green", "under 40"))},
+        )
+        chart.set_value_range(0, 102)
+        chart.add_reference_line(portfolio, BAND_COLORS[band(portfolio)])
+        chart.set_tooltip(f"{chart.summary}\nPortfolio score {portfolio:.0f}: {reason}")
+
+
+def _formatter(measure: str) -> Callable[[float], str]:
+    if measure == "value":
+        return format_money
+    return lambda v: f"{format_kg(v)} kg"
+
+
+def _column_name(code: str, country_name: Callable[[str], str]) -> str:
+    if code == "":
+        return "Unknown"
+    if code == "*":
+        return "Other countries"
+    return country_name(code)
+
+
+def _column_color(code: str, position: int) -> str:
+    from riskdesk.ui.charts import OTHER_COLOR, UNKNOWN_COLOR, series_color
+
+    if code == "":
+        return UNKNOWN_COLOR
+    if code == "*":
+        return OTHER_COLOR
+    return series_color(position)
+
+
+class ExposureView(QWidget):
+    """Scores of every part, why the selected part scores what it does, its rule hits, and exposure charts.
+
+    `set_evaluation` shows a new evaluation and keeps the selected part; `part_selected` is emitted with the part
+    number whenever the selection moves to another part.
+    """
+
+    part_selected = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._evaluation: Evaluation | None = None
+        self._selected: str | None = None
+        self._shown: tuple[Evaluation | None, str | None] = (None, None)
+
+        self.portfolio_label = QLabel("No project scored yet")
+        self.portfolio_label.setObjectName("portfolioScore")
+        self.portfolio_label.setAccessibleName("Portfolio score")
+        self.portfolio_label.setTextFormat(Qt.TextFormat.RichText)
+        self.portfolio_label.setWordWrap(True)
+
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText("Filter by part number or description")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setAccessibleName("Filter parts")
+        self.filter_edit.setToolTip("Show only parts whose number or description contains this text")
+
+        self.scores_model = ScoresTableModel(self)
+        self.filter_edit.textChanged.connect(self._on_filter)
+        self.notice_label = QLabel()
+        self.notice_label.setObjectName("scoresNotice")
+        self.notice_label.setWordWrap(True)
+        self.notice_label.hide()
+        self.scores_model.sort_refused.connect(self._on_sort_refused)
+
+        self.table = QTableView()
+        self.table.setObjectName("scoresTable")
+        self.table.setAccessibleName("Part scores")
+        self.table.setModel(self.scores_model)  # the model sorts and filters itself, with numpy
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(self.scores_model.column_of("score"), Qt.SortOrder.DescendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self._size_score_columns()
+        self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
+
+        self.why_browser = QTextBrowser()
+        self.why_browser.setObjectName("whyBrowser")
+        self.why_browser.setAccessibleName("Why this score")
+        self.why_browser.setOpenExternalLinks(True)
+        self.why_browser.setPlaceholderText("Select a part to see why it scores what it does.")
+
+        self.hits_model = HitsTableModel(self)
+        self.hits_proxy = QSortFilterProxyModel(self)
+        self.hits_proxy.setSortRole(SortRole)
+        self.hits_proxy.setSourceModel(self.hits_model)
+        self.hits_table = QTableView()
+        self.hits_table.setObjectName("hitsTable")
+        self.hits_table.setAccessibleName("Rule hits and watch items of the selected part")
+        self.hits_table.setModel(self.hits_proxy)
+        self.hits_table.setSortingEnabled(True)
+        self.hits_table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.hits_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.hits_table.setAlternatingRowColors(True)
+        self.hits_table.setWordWrap(False)
+        self.hits_table.verticalHeader().hide()
+        self._size_hit_columns()
+
+        self.detail_tabs = QTabWidget()
+        self.detail_tabs.setAccessibleName("Selected part")
+        self.detail_tabs.addTab(self.why_browser, "&Why this score")
+        self.detail_tabs.addTab(self.hits_table, "&Hits && watch items")
+
+        self.charts = ChartsPanel()
+
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.filter_edit)
+        top_layout.addWidget(self.notice_label)
+        top_layout.addWidget(self.table, 1)
+        bottom = QSplitter(Qt.Orientation.Horizontal)
+        bottom.setChildrenCollapsible(False)
+        bottom.addWidget(self.detail_tabs)
+        bottom.addWidget(self.charts)
+        bottom.setStretchFactor(0, 1)
+        bottom.setStretchFactor(1, 1)
+        bottom.setSizes([560, 640])
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(top)
+        self.splitter.addWidget(bottom)
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.portfolio_label)
+        layout.addWidget(self.splitter, 1)
+
+    # -- public API
+
+    @property
+    def evaluation(self) -> Evaluation | None:
+        return self._evaluation
+
+    def set_evaluation(self, evaluation: Evaluation) -> None:
+        """Show `evaluation`, keeping the selected part selected when it still exists."""
+        previous = self._selected
+        self._evaluation = evaluation
+        self.scores_model.set_evaluation(evaluation)
+        self._update_header()
+        self.charts.set_evaluation(evaluation)
+        if self.charts.isVisible():
+            self.charts.ensure_built()
+        target = previous if previous is not None and self.scores_model.row_of(previous) >= 0 else None
+        if target is None and self.scores_model.rowCount() > 0:
+            target = self.scores_model.part_number_at(0)
+        if target is None or not self.select_part(target):
+            self._show_part(None)
+
+    def selected_part(self) -> str | None:
+        return self._selected
+
+    def select_part(self, part_number: str) -> bool:
+        """Select a part's row (clearing the filter if it hides it); False when the evaluation has no such part."""
+        evaluation = self._evaluation
+        if evaluation is None:
+            return False
+        try:
+            evaluation.compiled.part_position(part_number)
+        except KeyError:
+            return False
+        row = self.scores_model.row_of(part_number)
+        if row < 0:
+            self.filter_edit.clear()
+            row = self.scores_model.row_of(part_number)
+        index = self.scores_model.index(row, 0)
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self.table.selectionModel().setCurrentIndex(index, flags)
+        self.table.scrollTo(index)
+        self._show_part(part_number)  # no-op when the current-row signal already showed it
+        return True
+
+    def ensure_charts(self) -> None:
+        """Build and draw the charts now (they are otherwise built when first shown)."""
+        self.charts.ensure_built()
+
+    # -- internals
+
+    def _size_score_columns(self) -> None:
+        header = self.table.horizontalHeader()
+        metrics = self.table.fontMetrics()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        header.setSortIndicatorShown(True)
+        for column, spec in enumerate(self.scores_model.COLUMNS):
+            sample = {"part": "MTR-TRAC-200XX", "description": "Direct-drive generator magnet"}.get(spec.key, "")
+            width = max(metrics.horizontalAdvance(spec.title), metrics.horizontalAdvance(sample)) + 34
+            if spec.key == "band":
+                width += 16
+            header.resizeSection(column, width)
+        self.table.verticalHeader().setDefaultSectionSize(metrics.height() + 10)
+
+    def _size_hit_columns(self) -> None:
+        header = self.hits_table.horizontalHeader()
+        metrics = self.hits_table.fontMetrics()
+        samples = {"rule": "US-DFARS-7052-UPSTREAM", "stage": "separation/refining", "country": "United States",
+                   "effect": "licence required", "status": "in force", "element": "whole magnet"}
+        for column, spec in enumerate(self.hits_model.COLUMNS):
+            width = max(metrics.horizontalAdvance(spec.title), metrics.horizontalAdvance(samples.get(spec.key, "")))
+            header.resizeSection(column, width + 28)
+        header.setStretchLastSection(True)
+        self.hits_table.verticalHeader().setDefaultSectionSize(metrics.height() + 10)
+
+    def _update_header(self) -> None:
+        evaluation = self._evaluation
+        if evaluation is None:
+            self.portfolio_label.setText("No project scored yet")
+            return
+        score, reason = evaluation.portfolio_score()
+        name = band(score)
+        self.portfolio_label.setText(
+            f"<b>Portfolio score</b> {_chip(name, f'{score:.0f} · {BAND_LABELS[name]}')} "
+            f"&nbsp; {evaluation.compiled.n_parts} parts · as of <b>{evaluation.as_of.isoformat()}</b> · control "
+            f"list {html.escape(evaluation.rules_version)}<br><small>{html.escape(reason)}</small>"
+        )
+        self.portfolio_label.setToolTip(f"Portfolio score {score:.1f}: {reason}")
+
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            return
+        self._show_part(self.scores_model.part_number_at(current.row()))
+
+    def _on_filter(self, text: str) -> None:
+        self.scores_model.set_filter_text(text)
+        self.notice_label.hide()
+        if self._selected is not None and self.scores_model.row_of(self._selected) >= 0:
+            index = self.scores_model.index(self.scores_model.row_of(self._selected), 0)
+            flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+            self.table.selectionModel().setCurrentIndex(index, flags)
+            self.table.scrollTo(index)
+
+    def _on_sort_refused(self, message: str) -> None:
+        self.notice_label.setText(message)
+        self.notice_label.show()
+        header = self.table.horizontalHeader()
+        header.blockSignals(True)
+        header.setSortIndicator(self.scores_model.sort_column, self.scores_model.sort_order)
+        header.blockSignals(False)
+
+    def _show_part(self, part_number: str | None) -> None:
+        """Show a part's explanation and hits; emits `part_selected` when the part (not just the evaluation)
+        changes."""
+        evaluation = self._evaluation
+        if self._shown[0] is evaluation and self._shown[1] == part_number:
+            return
+        self._shown = (evaluation, part_number)
+        changed = part_number != self._selected
+        self._selected = part_number
+        if evaluation is None or part_number is None:
+            self.why_browser.clear()
+            self.hits_model.set_report(None)
+            return
+        report = evaluation.part_report(part_number)
+        scroll = self.why_browser.verticalScrollBar().value() if not changed else 0
+        self.why_browser.setHtml(why_html(report, evaluation))
+        self.why_browser.verticalScrollBar().setValue(scroll)
+        self.hits_model.set_report(report, evaluation.reference.countries.name)
+        n = len(report.hits) + len(report.watch) + len(report.possible)
+        self.detail_tabs.setTabText(1, f"&Hits && watch items ({n})")
+        if changed:
+            self.part_selected.emit(part_number)

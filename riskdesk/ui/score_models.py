@@ -1,0 +1,798 @@
+"""Qt table models over the core's scoring results: part scores, a part's rule hits, the control list, a comparison.
+
+Each model is a thin adapter over plain data owned by the core (an `Evaluation`, a `PartReport`, a `ControlList`,
+the rows of `compare`). Cells are formatted lazily in `data()`, only for the cells a view asks for; the one cache
+(hit counts of the scores model) is explicit and dropped by `set_evaluation`. Every model answers `SortRole` with
+raw numbers (or folded text) so a `QSortFilterProxyModel` with `setSortRole(SortRole)` sorts numerically.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor, QFont
+
+from riskdesk.core.datafile import CONFIDENCE_MARKS
+from riskdesk.core.domain import STAGES, Effect
+from riskdesk.core.evaluation import Evaluation, Hit, PartReport, band
+from riskdesk.core.project import FACTOR_NAMES
+from riskdesk.core.rules import ALL, GROUP_PREFIX, ControlList, ControlRule, RuleState, RuleStatus
+
+_Index = QModelIndex | QPersistentModelIndex
+_ROOT = QModelIndex()
+
+SortRole = Qt.ItemDataRole.UserRole + 1
+"""Raw value of a cell for sorting: float for numbers, folded str for text."""
+RowObjectRole = Qt.ItemDataRole.UserRole + 2
+"""The plain object behind a row: part number (scores), `Hit` (hits), `ControlRule` (rules), dict (compare)."""
+StatusRole = Qt.ItemDataRole.UserRole + 3
+"""Rules model: the value of the rule's `RuleStatus` on the model's date (str: Qt passes str enums as str)."""
+ElementsRole = Qt.ItemDataRole.UserRole + 4
+"""Rules model: the rule's element symbols (frozenset, "*" for the whole magnet)."""
+RegimeRole = Qt.ItemDataRole.UserRole + 5
+"""Rules model: the rule's regime text."""
+
+BAND_COLORS: Mapping[str, str] = {"red": "#d64545", "amber": "#e0a030", "green": "#3c9a5f"}
+"""Mid-tone band colours, legible as a swatch or tint on light and dark palettes alike."""
+BAND_LABELS: Mapping[str, str] = {"red": "Red", "amber": "Amber", "green": "Green"}
+_TINT_ALPHA = 70
+"""Background tints are translucent so the palette's own text colour stays readable on them."""
+
+FACTOR_LABELS: Mapping[str, str] = {
+    "restriction": "Restriction",
+    "concentration": "Concentration",
+    "transparency": "Transparency",
+    "price": "Price",
+    "buffer": "Buffer",
+    "single_source": "Single source",
+}
+FACTOR_HELP: Mapping[str, str] = {
+    "restriction": (
+        "Share of the part's element value that passes a stage under an active rule, weighted by the rule's "
+        "effect: prohibited 1.0, licence 0.6, tariff 0.4, benchmark 0.25, watch 0.1. A stage of unknown country "
+        "counts at the world share of the rule's countries."
+    ),
+    "concentration": (
+        "Governance-weighted HHI of the part's supply by country, at its worst stage: Σ share² × governance "
+        "(0 best … 10 worst) × 10. An unknown stage counts as the world's dominant source."
+    ),
+    "transparency": (
+        "Share of the part's volume whose stage origins are unknown or only inferred; separation and magnet "
+        "making weigh most (0.35 each, mine and metal 0.15)."
+    ),
+    "price": "Value share of each volatile element × its observed price volatility (max/min − 1, capped at 1).",
+    "buffer": (
+        "Stock on hand against the length of a disruption: 100 × (1 − stock days / disruption days). A Chinese "
+        "licence review takes up to 45 working days (≈ 63 calendar days)."
+    ),
+    "single_source": "The largest supplier's share of the part's volume.",
+}
+KIND_LABELS: Mapping[str, str] = {"hit": "Hit", "watch": "Watch", "possible": "Possible"}
+KIND_HELP: Mapping[str, str] = {
+    "hit": "A rule in force on the date meets this path at this stage.",
+    "watch": "A rule announced, suspended or of unknown status on the date: not binding, but watch it.",
+    "possible": "The stage's country is unknown: the rule would hit if it is where most of the world's supply is.",
+}
+_STATUS_TINT: Mapping[RuleStatus, str] = {
+    RuleStatus.IN_FORCE: BAND_COLORS["red"],
+    RuleStatus.SUSPENDED: BAND_COLORS["amber"],
+    RuleStatus.ANNOUNCED: BAND_COLORS["amber"],
+    RuleStatus.UNKNOWN: BAND_COLORS["amber"],
+}
+_EFFECT_RANK: Mapping[Effect, int] = {effect: rank for rank, effect in enumerate(Effect)}
+
+
+def tint(color: str, alpha: int = _TINT_ALPHA) -> QColor:
+    """A translucent version of `color`, for cell backgrounds that keep the palette's text readable."""
+    result = QColor(color)
+    result.setAlpha(alpha)
+    return result
+
+
+def confidence_text(mark: str) -> str:
+    """ "U — unconfirmed: verify before relying on it" for a confidence mark."""
+    meaning = CONFIDENCE_MARKS.get(mark)
+    return f"{mark} — {meaning}" if meaning else mark
+
+
+def format_kg(kg: float) -> str:
+    """A mass in kg with as many decimals as its size needs."""
+    if kg == 0:
+        return "0"
+    if abs(kg) >= 100:
+        return f"{kg:,.0f}"
+    if abs(kg) >= 1:
+        return f"{kg:,.1f}"
+    return f"{kg:.3g}"
+
+
+def format_money(value: float) -> str:
+    """A value in USD, rounded for reading."""
+    if abs(value) >= 100:
+        return f"${value:,.0f}"
+    return f"${value:,.2f}"
+
+
+def _check(index: _Index, model: QAbstractTableModel) -> bool:
+    return index.isValid() and index.model() is model
+
+
+@dataclass(frozen=True, slots=True)
+class _Column:
+    key: str
+    title: str
+    help: str
+    numeric: bool = False
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Part scores
+
+
+@dataclass(frozen=True, slots=True)
+class _HitCounts:
+    hits: int
+    watch: int
+    possible: int
+    hit_rules: tuple[str, ...]
+    watch_rules: tuple[str, ...]
+
+
+class ScoresTableModel(QAbstractTableModel):
+    """One row per part of an `Evaluation`: part, description, score, band, each factor, hits and watch items.
+
+    Scores and factors are read from the evaluation's arrays when a cell is drawn. The model sorts and filters
+    itself with numpy over whole columns (`sort`, `set_filter_text`) and keeps only the row order: a proxy model
+    would call `data()` hundreds of thousands of times to sort 25,000 parts. Hit and watch counts need each part's
+    report, so they are computed per row on first use and kept until the next `set_evaluation`; sorting by them is
+    offered up to `COUNT_SORT_LIMIT` parts (`sort_refused` says why otherwise).
+    """
+
+    COLUMNS: tuple[_Column, ...] = (
+        _Column("part", "Part", "Part number"),
+        _Column("description", "Description", "The part's description"),
+        _Column("score", "Score", "0 (no risk) … 100: the weighted mean of the factors, raised to at least 90 by a "
+                "prohibited path", True),
+        _Column("band", "Band", "Green below 40, amber 40–70, red from 70", True),
+        *(_Column(name, FACTOR_LABELS[name], FACTOR_HELP[name], True) for name in FACTOR_NAMES),
+        _Column("hits", "Hits", "Rule hits on the date: rules in force meeting a path, stage and element", True),
+        _Column("watch", "Watch", "Watch items: rules announced, suspended or of unknown status on the date", True),
+    )
+    KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS)
+    COUNT_SORT_LIMIT = 2000
+
+    sort_refused = Signal(str)
+    """Emitted with a message when a sort is not done (hits or watch counts of too many parts)."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._evaluation: Evaluation | None = None
+        self._counts: dict[int, _HitCounts] = {}
+        self._order = np.zeros(0, dtype=np.int64)
+        """View row → part position in the evaluation."""
+        self._folded: np.ndarray = np.zeros(0, dtype=str)
+        """Part number and description per part, case-folded, for the filter."""
+        self._needle = ""
+        self._sort: tuple[int, Qt.SortOrder] = (self.KEYS.index("score"), Qt.SortOrder.DescendingOrder)
+
+    # -- data
+
+    def set_evaluation(self, evaluation: Evaluation | None) -> None:
+        """Show another evaluation (after an edit, a new date or new settings), keeping the sort and filter."""
+        self.beginResetModel()
+        self._evaluation = evaluation
+        self._counts = {}
+        if evaluation is None:
+            self._folded = np.zeros(0, dtype=str)
+        else:
+            compiled = evaluation.compiled
+            self._folded = np.array([f"{p}\t{d}".casefold() for p, d in
+                                     zip(compiled.part_numbers, compiled.descriptions, strict=True)], dtype=str)
+        self._order = self._sorted(self._filtered(), *self._sort) if evaluation is not None else self._order[:0]
+        self.endResetModel()
+
+    @property
+    def evaluation(self) -> Evaluation | None:
+        return self._evaluation
+
+    def column_of(self, key: str) -> int:
+        return self.KEYS.index(key)
+
+    def position_at(self, row: int) -> int:
+        """The part's position in the evaluation for a view row."""
+        return int(self._order[row])
+
+    def part_number_at(self, row: int) -> str:
+        assert self._evaluation is not None
+        return str(self._evaluation.compiled.part_numbers[self._order[row]])
+
+    def row_of(self, part_number: str) -> int:
+        """The view row of a part, or -1 when the evaluation does not hold it or the filter hides it."""
+        if self._evaluation is None:
+            return -1
+        try:
+            position = self._evaluation.compiled.part_position(part_number)
+        except KeyError:
+            return -1
+        rows = np.flatnonzero(self._order == position)
+        return int(rows[0]) if len(rows) else -1
+
+    def hit_counts_at(self, position: int) -> _HitCounts:
+        """Hit, watch and possible counts of the part at `position` in the evaluation (cached)."""
+        counts = self._counts.get(position)
+        if counts is None:
+            assert self._evaluation is not None
+            report = self._evaluation.part_report_at(position)
+            counts = _HitCounts(
+                len(report.hits), len(report.watch), len(report.possible),
+                tuple(sorted({h.rule_id for h in report.hits})), tuple(sorted({h.rule_id for h in report.watch})),
+            )
+            self._counts[position] = counts
+        return counts
+
+    # -- filter and sort
+
+    @property
+    def filter_text(self) -> str:
+        return self._needle
+
+    def set_filter_text(self, text: str) -> None:
+        """Show only parts whose number or description contains `text` (any case)."""
+        needle = text.strip().casefold()
+        if needle == self._needle:
+            return
+        self.beginResetModel()
+        self._needle = needle
+        if self._evaluation is not None:
+            self._order = self._sorted(self._filtered(), *self._sort)
+        self.endResetModel()
+
+    def _filtered(self) -> np.ndarray:
+        positions = np.arange(len(self._folded), dtype=np.int64)
+        if not self._needle:
+            return positions
+        return positions[np.char.find(self._folded, self._needle) >= 0]
+
+    def _column_values(self, key: str, positions: np.ndarray) -> np.ndarray:
+        evaluation = self._evaluation
+        assert evaluation is not None
+        if key in ("score", "band"):
+            return evaluation.scores[positions]
+        if key in evaluation.factors:
+            return evaluation.factors[key][positions]
+        if key in ("hits", "watch"):
+            counts = [self.hit_counts_at(int(p)) for p in positions]
+            return np.array([c.hits if key == "hits" else c.watch for c in counts], dtype=float)
+        column = 0 if key == "part" else 1
+        return np.array([text.split("\t", 1)[column] for text in self._folded[positions]], dtype=str)
+
+    def _sorted(self, positions: np.ndarray, column: int, order: Qt.SortOrder) -> np.ndarray:
+        if not 0 <= column < len(self.KEYS) or not len(positions):
+            return positions
+        values = self._column_values(self.KEYS[column], positions)
+        ranked = np.argsort(values, kind="stable")
+        if order == Qt.SortOrder.DescendingOrder:
+            # Reverse the ascending order but keep ties in their original order.
+            ranked = np.argsort(values[::-1], kind="stable")[::-1]
+            ranked = len(values) - 1 - ranked
+        return positions[ranked]
+
+    def can_sort(self, column: int) -> bool:
+        if self.KEYS[column] not in ("hits", "watch") or self._evaluation is None:
+            return True
+        return self._evaluation.compiled.n_parts <= self.COUNT_SORT_LIMIT
+
+    @property
+    def sort_column(self) -> int:
+        return self._sort[0]
+
+    @property
+    def sort_order(self) -> Qt.SortOrder:
+        return self._sort[1]
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self.KEYS):
+            return
+        if not self.can_sort(column):
+            self.sort_refused.emit(
+                f"Sorting by {self.COLUMNS[column].title.lower()} needs every part's rule hits: offered up to "
+                f"{self.COUNT_SORT_LIMIT:,} parts. Filter the parts, or sort by score or restriction."
+            )
+            return
+        self._sort = (column, order)
+        if self._evaluation is None:
+            return
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        held = [(int(self._order[i.row()]), i.column()) for i in persistent]
+        self._order = self._sorted(self._order, column, order)
+        row_of = np.empty(len(self._folded), dtype=np.int64)
+        row_of[self._order] = np.arange(len(self._order))
+        self.changePersistentIndexList(persistent, [self.index(int(row_of[p]), c) for p, c in held])
+        self.layoutChanged.emit()
+
+    # -- Qt interface
+
+    def rowCount(self, parent: _Index = _ROOT) -> int:
+        if parent.isValid() or self._evaluation is None:
+            return 0
+        return len(self._order)
+
+    def columnCount(self, parent: _Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.COLUMNS):
+            return None
+        column = self.COLUMNS[section]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.title
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return column.help
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not _check(index, self) or self._evaluation is None:
+            return None
+        position, key = int(self._order[index.row()]), self.KEYS[index.column()]
+        evaluation = self._evaluation
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(position, key)
+        if role == SortRole:
+            return self._sort_value(position, key)
+        if role == RowObjectRole:
+            return str(evaluation.compiled.part_numbers[position])
+        if role == Qt.ItemDataRole.TextAlignmentRole and self.COLUMNS[index.column()].numeric and key != "band":
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.BackgroundRole and key in ("score", "band"):
+            return tint(BAND_COLORS[band(float(evaluation.scores[position]))])
+        if role == Qt.ItemDataRole.DecorationRole and key == "band":
+            return QColor(BAND_COLORS[band(float(evaluation.scores[position]))])
+        if role == Qt.ItemDataRole.FontRole and key == "score" and bool(evaluation.capped[position]):
+            font = QFont()
+            font.setBold(True)
+            return font
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(position, key)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{self.COLUMNS[index.column()].title}: {self._display(position, key)}"
+        return None
+
+    def _display(self, position: int, key: str) -> str:
+        evaluation = self._evaluation
+        assert evaluation is not None
+        if key == "part":
+            return str(evaluation.compiled.part_numbers[position])
+        if key == "description":
+            return str(evaluation.compiled.descriptions[position])
+        if key == "score":
+            return f"{float(evaluation.scores[position]):.0f}"
+        if key == "band":
+            return BAND_LABELS[band(float(evaluation.scores[position]))]
+        if key in evaluation.factors:
+            return f"{float(evaluation.factors[key][position]):.0f}"
+        counts = self.hit_counts_at(position)
+        return str(counts.hits if key == "hits" else counts.watch)
+
+    def _sort_value(self, position: int, key: str) -> float | str:
+        evaluation = self._evaluation
+        assert evaluation is not None
+        if key in ("part", "description"):
+            return self._display(position, key).casefold()
+        if key in ("score", "band"):
+            return float(evaluation.scores[position])
+        if key in evaluation.factors:
+            return float(evaluation.factors[key][position])
+        counts = self.hit_counts_at(position)
+        return float(counts.hits if key == "hits" else counts.watch)
+
+    def _tooltip(self, position: int, key: str) -> str | None:
+        evaluation = self._evaluation
+        assert evaluation is not None
+        if key in evaluation.factors:
+            inputs = evaluation.factor_inputs[key][position]
+            weight = evaluation.settings.weights.get(key, 0.0)
+            value = float(evaluation.factors[key][position])
+            return f"{FACTOR_LABELS[key]} {value:.1f} (weight {weight:g}): {inputs}"
+        if key in ("score", "band"):
+            return evaluation.part_report_at(position).why()
+        if key == "hits":
+            rules = self.hit_counts_at(position).hit_rules
+            return "Rules in force hitting this part: " + ", ".join(rules) if rules else "No rule hits on this date"
+        if key == "watch":
+            rules = self.hit_counts_at(position).watch_rules
+            return "Rules to watch: " + ", ".join(rules) if rules else "Nothing to watch on this date"
+        if key == "description":
+            return str(evaluation.compiled.descriptions[position])
+        return None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# A part's hits, watch items and possible hits
+
+
+class HitsTableModel(QAbstractTableModel):
+    """The rule hits, watch items and possible hits of one part (a `PartReport`), one row per `Hit`."""
+
+    COLUMNS: tuple[_Column, ...] = (
+        _Column("kind", "Kind", "Hit: rule in force. Watch: announced, suspended or unclear. Possible: the stage's "
+                "country is unknown."),
+        _Column("rule", "Rule", "Rule id in the bundled control list"),
+        _Column("element", "Element", "The element concerned, or the whole magnet"),
+        _Column("stage", "Stage", "The supply-chain stage whose country triggers the rule"),
+        _Column("country", "Country", "Where that stage takes place"),
+        _Column("effect", "Effect", "What the rule does to this path"),
+        _Column("status", "Status", "The rule's status on the date"),
+        _Column("supplier", "Supplier", "The supplier of this supply path"),
+        _Column("share", "Share", "This path's share of the part's volume", True),
+        _Column("kg", "kg / year", "kg per year of the element (or the magnet) on this path", True),
+        _Column("value", "Value / year", "Value per year at reference prices (USD)", True),
+        _Column("confidence", "Confidence", "How sure the rule's facts are: C confirmed, S single secondary source, "
+                "D derived, U unconfirmed, X sources disagree"),
+    )
+    KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS)
+    _KIND_ORDER: Mapping[str, int] = {"hit": 0, "watch": 1, "possible": 2}
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[tuple[str, Hit]] = []
+        self._country_name: Callable[[str], str] = str
+
+    def set_report(self, report: PartReport | None, country_name: Callable[[str], str] | None = None) -> None:
+        """Show the hits of another part (None: show nothing). `country_name` turns ISO codes into names."""
+        self.beginResetModel()
+        self._rows = [] if report is None else [
+            *(("hit", h) for h in report.hits),
+            *(("watch", h) for h in report.watch),
+            *(("possible", h) for h in report.possible),
+        ]
+        if country_name is not None:
+            self._country_name = country_name
+        self.endResetModel()
+
+    def hit_at(self, row: int) -> Hit:
+        return self._rows[row][1]
+
+    def kind_at(self, row: int) -> str:
+        return self._rows[row][0]
+
+    def rowCount(self, parent: _Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section].title
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.COLUMNS[section].help
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not _check(index, self):
+            return None
+        kind, hit = self._rows[index.row()]
+        key = self.KEYS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(kind, hit, key)
+        if role == SortRole:
+            return self._sort_value(kind, hit, key)
+        if role == RowObjectRole:
+            return hit
+        if role == Qt.ItemDataRole.TextAlignmentRole and self.COLUMNS[index.column()].numeric:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.BackgroundRole and key == "kind" and kind == "hit":
+            severe = hit.effect is Effect.PROHIBITED
+            return tint(BAND_COLORS["red" if severe else "amber"])
+        if role == Qt.ItemDataRole.FontRole and kind == "possible":
+            font = QFont()
+            font.setItalic(True)
+            return font
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if key == "confidence":
+                return confidence_text(hit.confidence)
+            if key == "kind":
+                return KIND_HELP[kind]
+            return f"{hit.explanation}\nSource: {hit.source}"
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{self.COLUMNS[index.column()].title}: {self._display(kind, hit, key)}"
+        return None
+
+    def _display(self, kind: str, hit: Hit, key: str) -> str:
+        if key == "kind":
+            return KIND_LABELS[kind]
+        if key == "rule":
+            return hit.rule_id
+        if key == "element":
+            return hit.element or "whole magnet"
+        if key == "stage":
+            return hit.stage.label
+        if key == "country":
+            return self._country_name(hit.country) if hit.country else "unknown"
+        if key == "effect":
+            return hit.effect_label
+        if key == "status":
+            return hit.status
+        if key == "supplier":
+            return hit.supplier_id
+        if key == "share":
+            return f"{hit.share_pct:g} %"
+        if key == "kg":
+            return format_kg(hit.kg)
+        if key == "value":
+            return format_money(hit.value)
+        return hit.confidence
+
+    def _sort_value(self, kind: str, hit: Hit, key: str) -> float | str:
+        if key == "kind":
+            return float(self._KIND_ORDER[kind] * 10 + _EFFECT_RANK[hit.effect])
+        if key == "stage":
+            return float(STAGES.index(hit.stage))
+        if key == "share":
+            return hit.share_pct
+        if key == "kg":
+            return hit.kg
+        if key == "value":
+            return hit.value
+        return self._display(kind, hit, key).casefold()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The control list
+
+
+def describe_countries(codes: frozenset[str], excluded: frozenset[str] = frozenset()) -> str:
+    """Rule countries in words: "CN", "any except group EU", "DFARS covered countries"."""
+
+    def one(code: str) -> str:
+        if code == ALL:
+            return "any"
+        if code.startswith(GROUP_PREFIX):
+            return f"group {code.removeprefix(GROUP_PREFIX)}"
+        return code
+
+    text = ", ".join(one(c) for c in sorted(codes)) or "—"
+    if excluded:
+        text += " except " + ", ".join(one(c) for c in sorted(excluded))
+    return text
+
+
+def describe_elements(symbols: frozenset[str]) -> str:
+    if ALL in symbols:
+        return "whole magnet"
+    return ", ".join(sorted(symbols)) or "—"
+
+
+def describe_stages(rule: ControlRule) -> str:
+    return ", ".join(s.label for s in STAGES if s in rule.stages) or "—"
+
+
+class RulesTableModel(QAbstractTableModel):
+    """The rules of a `ControlList`, with each rule's status on a date (`set_date`)."""
+
+    COLUMNS: tuple[_Column, ...] = (
+        _Column("id", "ID", "Rule id"),
+        _Column("title", "Title", "What the rule says"),
+        _Column("status", "Status", "The rule's status on the chosen date"),
+        _Column("effect", "Effect", "What the rule does to a supply path it meets"),
+        _Column("elements", "Elements", "Elements concerned, or the whole magnet"),
+        _Column("effective_from", "Effective from", "The date the rule takes (or took) effect", True),
+        _Column("confidence", "Confidence", "How sure the facts are: C confirmed, S single secondary source, "
+                "D derived, U unconfirmed, X sources disagree"),
+        _Column("stages", "Stages", "Stages whose country triggers the rule"),
+        _Column("countries", "Countries", "Countries (or groups) that trigger the rule at those stages"),
+        _Column("regime", "Regime", "The legal regime the rule belongs to"),
+        _Column("reason", "Reason", "Why the rule has that status, with dates"),
+    )
+    KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS)
+
+    def __init__(self, control_list: ControlList, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._list = control_list
+        self._as_of = dt.date.today()
+        self._suspended_in_force = False
+        self._states: list[RuleState] = self._compute_states()
+
+    @property
+    def control_list(self) -> ControlList:
+        return self._list
+
+    @property
+    def as_of(self) -> dt.date:
+        return self._as_of
+
+    def set_control_list(self, control_list: ControlList) -> None:
+        self.beginResetModel()
+        self._list = control_list
+        self._states = self._compute_states()
+        self.endResetModel()
+
+    def set_date(self, as_of: dt.date, suspended_in_force: bool | None = None) -> None:
+        """Re-evaluate every rule's status on `as_of` (and, if given, with suspended rules treated as in force)."""
+        self._as_of = as_of
+        if suspended_in_force is not None:
+            self._suspended_in_force = suspended_in_force
+        self._states = self._compute_states()
+        if self._list.rules:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._list.rules) - 1, len(self.COLUMNS) - 1))
+
+    def _compute_states(self) -> list[RuleState]:
+        return [rule.state_on(self._as_of, self._suspended_in_force) for rule in self._list.rules]
+
+    def rule_at(self, row: int) -> ControlRule:
+        return self._list.rules[row]
+
+    def state_at(self, row: int) -> RuleState:
+        return self._states[row]
+
+    def rowCount(self, parent: _Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._list.rules)
+
+    def columnCount(self, parent: _Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section].title
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.COLUMNS[section].help
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not _check(index, self):
+            return None
+        row, key = index.row(), self.KEYS[index.column()]
+        rule, state = self._list.rules[row], self._states[row]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(rule, state, key)
+        if role == SortRole:
+            if key == "effective_from":
+                return float(rule.effective_from.toordinal())
+            if key == "effect":
+                return float(_EFFECT_RANK[rule.effect])
+            return self._display(rule, state, key).casefold()
+        if role == RowObjectRole:
+            return rule
+        if role == StatusRole:
+            return state.status.value
+        if role == ElementsRole:
+            return rule.elements
+        if role == RegimeRole:
+            return rule.regime
+        if (role == Qt.ItemDataRole.BackgroundRole and key == "status" and state.status in _STATUS_TINT
+                and rule.effect is not Effect.INFO):
+            return tint(_STATUS_TINT[state.status])
+        if role == Qt.ItemDataRole.BackgroundRole and key == "confidence" and rule.confidence in ("U", "X"):
+            return tint(BAND_COLORS["amber"])
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if key == "confidence":
+                return confidence_text(rule.confidence)
+            if key == "status":
+                return state.reason
+            if key in ("title", "reason", "countries"):
+                return self._display(rule, state, key)
+            return f"{rule.instrument}: {rule.title}"
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{self.COLUMNS[index.column()].title}: {self._display(rule, state, key)}"
+        return None
+
+    def _display(self, rule: ControlRule, state: RuleState, key: str) -> str:
+        if key == "id":
+            return rule.id
+        if key == "regime":
+            return rule.regime
+        if key == "title":
+            return rule.title
+        if key == "effect":
+            return rule.effect_label
+        if key == "elements":
+            return describe_elements(rule.elements)
+        if key == "stages":
+            return describe_stages(rule)
+        if key == "countries":
+            return describe_countries(rule.countries, rule.not_countries)
+        if key == "status":
+            return state.status.value + (" (treated as in force)" if state.effective and not state.status.binding
+                                         else "")
+        if key == "reason":
+            return state.reason
+        if key == "effective_from":
+            return rule.effective_from.isoformat()
+        return rule.confidence
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# What changes between two dates
+
+
+class CompareTableModel(QAbstractTableModel):
+    """The rows of `riskdesk.core.evaluation.compare`: per changed part, score before and after and rules gained or
+    lost."""
+
+    COLUMNS: tuple[_Column, ...] = (
+        _Column("part_number", "Part", "Part number"),
+        _Column("description", "Description", "The part's description"),
+        _Column("score_before", "Before", "Score on the first date", True),
+        _Column("score_after", "After", "Score on the second date", True),
+        _Column("delta", "Change", "After minus before", True),
+        _Column("rules_gained", "Rules gained", "Rules that hit the part on the second date but not the first"),
+        _Column("rules_lost", "Rules lost", "Rules that hit the part on the first date but not the second"),
+    )
+    KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS)
+
+    def __init__(self, rows: Sequence[Mapping[str, object]] = (), descriptions: Mapping[str, str] | None = None,
+                 parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[Mapping[str, object]] = list(rows)
+        self._descriptions: Mapping[str, str] = descriptions or {}
+
+    def set_rows(self, rows: Sequence[Mapping[str, object]], descriptions: Mapping[str, str] | None = None) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        if descriptions is not None:
+            self._descriptions = descriptions
+        self.endResetModel()
+
+    def row_at(self, row: int) -> Mapping[str, object]:
+        return self._rows[row]
+
+    def rowCount(self, parent: _Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section].title
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.COLUMNS[section].help
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not _check(index, self):
+            return None
+        item = self._rows[index.row()]
+        key = self.KEYS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.display_text(item, key)
+        if role == SortRole:
+            if self.COLUMNS[index.column()].numeric:
+                return float(item[key])  # type: ignore[arg-type]
+            return self.display_text(item, key).casefold()
+        if role == RowObjectRole:
+            return item
+        if role == Qt.ItemDataRole.TextAlignmentRole and self.COLUMNS[index.column()].numeric:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.BackgroundRole and key in ("score_before", "score_after"):
+            return tint(BAND_COLORS[band(float(item[key]))])  # type: ignore[arg-type]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.display_text(item, key) or None
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{self.COLUMNS[index.column()].title}: {self.display_text(item, key)}"
+        return None
+
+    def display_text(self, item: Mapping[str, object], key: str) -> str:
+        """A cell's text, as shown and as copied to the clipboard."""
+        if key == "description":
+            return self._descriptions.get(str(item["part_number"]), "")
+        value = item[key]
+        if key == "delta":
+            return f"{float(value):+.1f}"  # type: ignore[arg-type]
+        if key in ("score_before", "score_after"):
+            return f"{float(value):.1f}"  # type: ignore[arg-type]
+        if isinstance(value, list | tuple):
+            return ", ".join(str(v) for v in value)
+        return str(value)

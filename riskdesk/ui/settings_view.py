@@ -1,0 +1,370 @@
+"""The Project settings view: name, import country, how suspended rules count, disruption length, price basis and
+the six factor weights, each with a tooltip explaining what it does to the scores (docs/method.md).
+
+The view edits a copy: every change emits `settings_changed` with a new `ProjectSettings`; the window applies it
+(with undo) and re-scores. `set_settings` shows settings without emitting.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Protocol
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QScrollArea,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from riskdesk.core.project import DEFAULT_WEIGHTS, FACTOR_NAMES, ProjectSettings
+from riskdesk.ui.score_models import FACTOR_HELP, FACTOR_LABELS
+
+PRICE_BASES: dict[str, tuple[str, str]] = {
+    "china": ("China domestic / volume-weighted",
+              "Value exposure at China domestic (volume-weighted) prices: what most tonnage trades at."),
+    "ex-china": ("Ex-China spot (e.g. CIF Rotterdam)",
+                 "Value exposure at ex-China spot prices, which ran several times China's for Dy and Tb after the "
+                 "April 2025 licensing."),
+}
+SUSPENDED_HELP = (
+    "Off: a rule that is suspended on the as-of date (e.g. China's October 2025 rules Nos. 55–58, 61, 62, suspended "
+    "to 2026-11-10 by No. 70), or whose status after a suspension is unknown, is shown as a watch item and weighs "
+    "only 0.1 in the restriction factor. On: such rules count as hits, as if in force — the prudent view when "
+    "the suspension may lapse."
+)
+DISRUPTION_HELP = (
+    "How long a disruption lasts for the buffer factor, in calendar days: buffer = 100 × (1 − stock days / "
+    "disruption days). The default 63 days is about the 45 working days a Chinese export-licence review may take."
+)
+IMPORT_COUNTRY_HELP = (
+    "The country your company imports the magnets into. It decides which rules concern you: the US Section 301 "
+    "tariff (US), the EU CRMA 65 % benchmark (EU members), China's export licensing (anyone outside China). Type a "
+    "name, an ISO code or a common alias (USA, PRC, Deutschland …)."
+)
+WEIGHT_STEP = 0.05
+
+
+class CountryLookup(Protocol):
+    """What the view needs to know about countries (by default from `riskdesk.core.countries`)."""
+
+    def codes(self) -> list[str]: ...
+
+    def name(self, code: str) -> str: ...
+
+    def resolve(self, text: str) -> str | None: ...
+
+
+class _CoreCountries:
+    """`CountryLookup` over the bundled country table."""
+
+    def __init__(self) -> None:
+        from riskdesk.core import countries
+
+        self._table = countries.default_countries()
+        self._resolve: Callable[[str], str | None] = countries.resolve_country
+
+    def codes(self) -> list[str]:
+        return list(self._table.codes())
+
+    def name(self, code: str) -> str:
+        return str(self._table.name(code))
+
+    def resolve(self, text: str) -> str | None:
+        try:
+            return self._resolve(text)
+        except (KeyError, ValueError, LookupError):
+            return None
+
+
+class SettingsView(QWidget):
+    """Project settings form. Emits `settings_changed(ProjectSettings)` on every change the user makes."""
+
+    settings_changed = Signal(object)
+
+    def __init__(self, countries: CountryLookup | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._countries: CountryLookup = countries or _CoreCountries()
+        self._settings = ProjectSettings()
+        self._updating = False
+
+        # Project
+        self.name_edit = QLineEdit()
+        self.name_edit.setAccessibleName("Project name")
+        self.name_edit.setToolTip("The project's name, shown in the title bar and on the report")
+        self.name_edit.editingFinished.connect(self._on_name)
+
+        self.country_box = QComboBox()
+        self.country_box.setEditable(True)
+        self.country_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.country_box.setAccessibleName("Import country")
+        self.country_box.setToolTip(IMPORT_COUNTRY_HELP)
+        entries = sorted(((self._countries.name(c), c) for c in self._countries.codes()), key=lambda e: e[0])
+        for name, code in entries:
+            self.country_box.addItem(f"{name} ({code})", code)
+        completer = QCompleter(self.country_box.model(), self.country_box)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.country_box.setCompleter(completer)
+        self.country_box.activated.connect(self._on_country_chosen)
+        line_edit = self.country_box.lineEdit()
+        assert line_edit is not None
+        line_edit.editingFinished.connect(self._on_country_typed)
+        self.country_message = QLabel()
+        self.country_message.setObjectName("countryMessage")
+        self.country_message.setWordWrap(True)
+        self.country_message.setAccessibleName("Import country check")
+
+        project_box = QGroupBox("Project")
+        project_form = QFormLayout(project_box)
+        project_form.addRow(self._buddy("&Name", self.name_edit), self.name_edit)
+        project_form.addRow(self._buddy("&Import country", self.country_box), self.country_box)
+        project_form.addRow("", self.country_message)
+        project_form.setRowVisible(self.country_message, False)
+        self._project_form = project_form
+
+        # Rules
+        self.suspended_check = QCheckBox("&Treat suspended rules as in force")
+        self.suspended_check.setAccessibleName("Treat suspended rules as in force")
+        self.suspended_check.setToolTip(SUSPENDED_HELP)
+        self.suspended_check.toggled.connect(self._on_suspended)
+        suspended_help = QLabel(SUSPENDED_HELP)
+        suspended_help.setWordWrap(True)
+        suspended_help.setObjectName("suspendedHelp")
+        rules_box = QGroupBox("Rules")
+        rules_layout = QVBoxLayout(rules_box)
+        rules_layout.addWidget(self.suspended_check)
+        rules_layout.addWidget(suspended_help)
+
+        # Scoring
+        self.disruption_spin = QDoubleSpinBox()
+        self.disruption_spin.setRange(1, 730)
+        self.disruption_spin.setDecimals(0)
+        self.disruption_spin.setSuffix(" days")
+        self.disruption_spin.setKeyboardTracking(False)
+        self.disruption_spin.setAccessibleName("Disruption length in days")
+        self.disruption_spin.setToolTip(DISRUPTION_HELP)
+        self.disruption_spin.valueChanged.connect(self._on_disruption)
+        self.price_box = QComboBox()
+        self.price_box.setAccessibleName("Price basis")
+        for key, (label, help_text) in PRICE_BASES.items():
+            self.price_box.addItem(label, key)
+            self.price_box.setItemData(self.price_box.count() - 1, help_text, Qt.ItemDataRole.ToolTipRole)
+        self.price_box.setToolTip("Which reference prices value the element exposure (restriction and price "
+                                  "factors, value charts). Sources disagree widely; the basis is always shown.")
+        self.price_box.currentIndexChanged.connect(self._on_price_basis)
+        scoring_box = QGroupBox("Scoring")
+        scoring_form = QFormLayout(scoring_box)
+        scoring_form.addRow(self._buddy("&Disruption length", self.disruption_spin), self.disruption_spin)
+        scoring_form.addRow(self._buddy("&Price basis", self.price_box), self.price_box)
+
+        # Weights
+        self.weight_spins: dict[str, QDoubleSpinBox] = {}
+        self.weight_sliders: dict[str, QSlider] = {}
+        self.weight_shares: dict[str, QLabel] = {}
+        weights_box = QGroupBox("Factor weights")
+        weights_box.setToolTip("Score = Σ weight × factor / Σ weight: only the ratios between weights matter. A "
+                               "prohibited path raises the score to at least 90 whatever the weights.")
+        grid = QGridLayout(weights_box)
+        weights_help = QLabel("Score = Σ weight × factor / Σ weight, so only the ratios matter. Hover over a "
+                              "factor for how it is computed; every score shows its factors and their inputs.")
+        weights_help.setWordWrap(True)
+        grid.addWidget(weights_help, 0, 0, 1, 4)
+        for row, name in enumerate(FACTOR_NAMES, start=1):
+            spin = QDoubleSpinBox()
+            spin.setRange(0.0, 1.0)
+            spin.setSingleStep(WEIGHT_STEP)
+            spin.setDecimals(2)
+            spin.setKeyboardTracking(False)
+            spin.setAccessibleName(f"Weight of {FACTOR_LABELS[name]}")
+            spin.setToolTip(FACTOR_HELP[name])
+            slider = QSlider(Qt.Orientation.Horizontal)
+            slider.setRange(0, 100)
+            slider.setSingleStep(5)
+            slider.setPageStep(10)
+            slider.setTracking(False)
+            slider.setAccessibleName(f"Weight of {FACTOR_LABELS[name]} (slider)")
+            slider.setToolTip(FACTOR_HELP[name])
+            share = QLabel()
+            share.setMinimumWidth(share.fontMetrics().horizontalAdvance("100 % of the score") + 8)
+            share.setAccessibleName(f"Share of {FACTOR_LABELS[name]} in the score")
+            label = self._buddy(f"{FACTOR_LABELS[name]}", spin)
+            label.setToolTip(FACTOR_HELP[name])
+            spin.valueChanged.connect(lambda value, n=name: self._on_weight(n, value))
+            slider.valueChanged.connect(lambda value, n=name: self._on_slider(n, value))
+            grid.addWidget(label, row, 0)
+            grid.addWidget(spin, row, 1)
+            grid.addWidget(slider, row, 2)
+            grid.addWidget(share, row, 3)
+            self.weight_spins[name] = spin
+            self.weight_sliders[name] = slider
+            self.weight_shares[name] = share
+        grid.setColumnStretch(2, 1)
+        self.reset_button = QPushButton("&Reset weights to defaults")
+        self.reset_button.setToolTip("Restriction 0.35, concentration 0.15, transparency 0.15, price 0.10, buffer "
+                                     "0.15, single source 0.10")
+        self.reset_button.clicked.connect(self.reset_weights)
+        reset_row = QHBoxLayout()
+        reset_row.addStretch(1)
+        reset_row.addWidget(self.reset_button)
+        grid.addLayout(reset_row, len(FACTOR_NAMES) + 1, 0, 1, 4)
+
+        content = QWidget()
+        content.setMaximumWidth(820)
+        content_layout = QVBoxLayout(content)
+        for box in (project_box, rules_box, scoring_box, weights_box):
+            content_layout.addWidget(box)
+        content_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(content)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
+        self.set_settings(self._settings)
+
+    # -- public API
+
+    def settings(self) -> ProjectSettings:
+        """The settings as shown (a copy)."""
+        return dataclasses.replace(self._settings, weights=dict(self._settings.weights))
+
+    def set_settings(self, settings: ProjectSettings) -> None:
+        """Show `settings` without emitting `settings_changed`."""
+        self._settings = dataclasses.replace(settings, weights=dict(settings.weights))
+        self._updating = True
+        try:
+            self.name_edit.setText(settings.name)
+            self._show_country(settings.import_country)
+            self._say_country("")
+            self.suspended_check.setChecked(settings.suspended_rules_in_force)
+            self.disruption_spin.setValue(settings.disruption_days)
+            self.price_box.setCurrentIndex(max(self.price_box.findData(settings.price_basis), 0))
+            for name in FACTOR_NAMES:
+                value = float(settings.weights.get(name, 0.0))
+                self.weight_spins[name].setValue(value)
+                self.weight_sliders[name].setValue(round(value * 100))
+        finally:
+            self._updating = False
+        self._update_shares()
+
+    def reset_weights(self) -> None:
+        """Put every factor weight back to its default (one change, one signal)."""
+        self._updating = True
+        try:
+            for name in FACTOR_NAMES:
+                self.weight_spins[name].setValue(DEFAULT_WEIGHTS[name])
+                self.weight_sliders[name].setValue(round(DEFAULT_WEIGHTS[name] * 100))
+        finally:
+            self._updating = False
+        self._apply(weights=dict(DEFAULT_WEIGHTS))
+
+    # -- internals
+
+    @staticmethod
+    def _buddy(text: str, widget: QWidget) -> QLabel:
+        label = QLabel(text)
+        label.setBuddy(widget)
+        return label
+
+    def _apply(self, **changes: object) -> None:
+        new = dataclasses.replace(self._settings, **changes)  # type: ignore[arg-type]
+        if new == self._settings:
+            return
+        self._settings = new
+        self._update_shares()
+        self.settings_changed.emit(self.settings())
+
+    def _on_name(self) -> None:
+        if not self._updating:
+            self._apply(name=self.name_edit.text().strip() or ProjectSettings().name)
+
+    def _show_country(self, code: str) -> None:
+        position = self.country_box.findData(code.upper())
+        if position < 0:
+            self.country_box.setEditText(code)
+        else:
+            self.country_box.setCurrentIndex(position)
+
+    def _say_country(self, message: str) -> None:
+        self.country_message.setText(message)
+        self._project_form.setRowVisible(self.country_message, bool(message))
+
+    def _on_country_chosen(self, position: int) -> None:
+        code = self.country_box.itemData(position)
+        if code and not self._updating:
+            self._say_country("")
+            self._apply(import_country=str(code))
+
+    def _on_country_typed(self) -> None:
+        if self._updating:
+            return
+        text = self.country_box.currentText().strip()
+        position = self.country_box.findText(text, Qt.MatchFlag.MatchFixedString)
+        code = self.country_box.itemData(position) if position >= 0 else self._countries.resolve(text)
+        if not code:
+            self._say_country(
+                f"“{text}” is not a country RiskDesk knows. Type a name, an ISO code or an alias such as PRC; "
+                f"the import country stays {self._countries.name(self._settings.import_country)}."
+            )
+            return
+        self._updating = True
+        try:
+            self._show_country(str(code))
+        finally:
+            self._updating = False
+        self._say_country(f"“{text}” read as {self._countries.name(str(code))} ({code})."
+                          if text.upper() != str(code) and position < 0 else "")
+        self._apply(import_country=str(code))
+
+    def _on_suspended(self, checked: bool) -> None:
+        if not self._updating:
+            self._apply(suspended_rules_in_force=bool(checked))
+
+    def _on_disruption(self, value: float) -> None:
+        if not self._updating:
+            self._apply(disruption_days=float(value))
+
+    def _on_price_basis(self, position: int) -> None:
+        if not self._updating and position >= 0:
+            self._apply(price_basis=str(self.price_box.itemData(position)))
+
+    def _on_slider(self, name: str, value: int) -> None:
+        if not self._updating:
+            self.weight_spins[name].setValue(value / 100)  # the spin box applies and emits
+
+    def _on_weight(self, name: str, value: float) -> None:
+        if self._updating:
+            return
+        self._updating = True
+        try:
+            self.weight_sliders[name].setValue(round(value * 100))
+        finally:
+            self._updating = False
+        weights = dict(self._settings.weights)
+        weights[name] = round(float(value), 4)
+        self._apply(weights=weights)
+
+    def _update_shares(self) -> None:
+        weights = {name: max(float(self._settings.weights.get(name, 0.0)), 0.0) for name in FACTOR_NAMES}
+        total = sum(weights.values())
+        for name, label in self.weight_shares.items():
+            share = weights[name] / total if total > 0 else 0.0
+            label.setText(f"{share:.0%} of the score")
+        if total <= 0:
+            self.weight_shares[FACTOR_NAMES[0]].setText("all weights are 0: every score is 0")
