@@ -1,0 +1,272 @@
+"""The grade library: default element composition by magnet family and temperature class, and grade reading.
+
+A part names its magnet family and grade ("N42SH", "Sm2Co17", "YXG-28", "Y30BH"). `GradeLibrary.recognise`
+reads family and class from that free text; `GradeLibrary.composition` returns the bundled default composition
+for it with a one-line explanation of how the grade was read, so the user sees when RiskDesk had to assume a
+class. Compositions, sources and confidence marks are in `resources/grades.toml`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+
+from riskdesk.core import elements
+from riskdesk.core.datafile import DataFileError, Entry, Source, entries, load_toml
+from riskdesk.core.domain import MagnetFamily
+from riskdesk.core.resources import resource_path
+
+DEFAULT_CLASS = "default"
+"""The class name of families without temperature classes."""
+
+SINTERED_CLASSES: tuple[str, ...] = ("N", "M", "H", "SH", "UH", "EH", "AH")
+"""Sintered NdFeB temperature classes, coolest first."""
+
+FAMILY_LABELS: Mapping[MagnetFamily, str] = MappingProxyType({
+    MagnetFamily.NDFEB_SINTERED: "sintered NdFeB",
+    MagnetFamily.NDFEB_BONDED: "bonded NdFeB",
+    MagnetFamily.SMCO5: "SmCo5 (1:5)",
+    MagnetFamily.SM2CO17: "Sm2Co17 (2:17)",
+    MagnetFamily.FERRITE: "hard ferrite",
+    MagnetFamily.ALNICO: "AlNiCo",
+    MagnetFamily.OTHER: "other",
+})
+
+# Classes above AH that some makers sell; the library has no data for them, so they are read as AH.
+_BEYOND_AH = {"TH": "AH", "ZH": "AH"}
+_SUFFIX = r"(SH|UH|EH|AH|TH|ZH|M|H)"
+_SINTERED = re.compile(r"(?:NDFEB|SINTEREDNDFEB|SINTERED|NEO)?N(\d{2})(?!\d)" + _SUFFIX + "?")
+_SINTERED_NO_N = re.compile(r"(\d{2})" + _SUFFIX + r"(?![A-Z0-9])")
+_TOLERANCE = 1e-6
+
+# (pattern matched at the start of the folded grade, family), tried in order.
+_CODES: tuple[tuple[re.Pattern[str], MagnetFamily], ...] = (
+    (re.compile(r"YXG\d{2}(?!\d)"), MagnetFamily.SM2CO17),
+    (re.compile(r"YX\d{2}(?!\d)"), MagnetFamily.SMCO5),
+    (re.compile(r"LNGT?\d{2,3}(?!\d)"), MagnetFamily.ALNICO),
+    (re.compile(r"BNP\d{0,2}(?!\d)"), MagnetFamily.NDFEB_BONDED),
+    (re.compile(r"MQP"), MagnetFamily.NDFEB_BONDED),
+    (re.compile(r"Y\d{2}(?!\d)"), MagnetFamily.FERRITE),
+    (re.compile(r"C\d{1,2}[AB]?$"), MagnetFamily.FERRITE),
+)
+# (word found anywhere in the folded grade, family), tried in order after the codes above.
+_WORDS: tuple[tuple[tuple[str, ...], MagnetFamily], ...] = (
+    (("FERRITE", "CERAMIC", "SRFE12O19", "BAFE12O19"), MagnetFamily.FERRITE),
+    (("ALNICO",), MagnetFamily.ALNICO),
+    (("BONDED",), MagnetFamily.NDFEB_BONDED),
+    (("SM2CO17", "SMCO217", "SMCO17", "SM2TM17"), MagnetFamily.SM2CO17),
+    (("SMCO5", "SMCO15", "SM1CO5"), MagnetFamily.SMCO5),
+    (("SMCO", "SAMARIUMCOBALT"), MagnetFamily.SM2CO17),
+)
+_SINTERED_WORDS = ("NDFEB", "NEODYMIUM", "SINTERED", "NEO")
+
+
+def _fold(text: str) -> str:
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+@dataclass(frozen=True)
+class GradeComposition:
+    """Default composition (wt % by element symbol) of one family and class, with its source and confidence."""
+
+    family: MagnetFamily
+    grade_class: str
+    wt_pct: Mapping[str, float]
+    max_temp_c: float | None
+    confidence: str
+    sources: tuple[Source, ...]
+    note: str = ""
+    default: bool = False
+    """Whether this is the class assumed when a grade is missing or not recognised."""
+
+    @property
+    def total_pct(self) -> float:
+        return sum(self.wt_pct.values())
+
+    @property
+    def heavy_rare_earth_pct(self) -> float:
+        """Dy + Tb, wt %."""
+        return self.wt_pct.get("Dy", 0.0) + self.wt_pct.get("Tb", 0.0)
+
+
+@dataclass(frozen=True, eq=False)
+class GradeLibrary:
+    """All bundled compositions, by family and class."""
+
+    title: str
+    version: str
+    path: str
+    grades: tuple[GradeComposition, ...]
+    _index: Mapping[tuple[MagnetFamily, str], GradeComposition] = field(init=False, repr=False, compare=False)
+    _defaults: Mapping[MagnetFamily, GradeComposition] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", {(g.family, g.grade_class): g for g in self.grades})
+        object.__setattr__(self, "_defaults", {g.family: g for g in self.grades if g.default})
+
+    def get(self, family: MagnetFamily, grade_class: str) -> GradeComposition | None:
+        return self._index.get((family, grade_class))
+
+    def classes(self, family: MagnetFamily) -> tuple[str, ...]:
+        return tuple(g.grade_class for g in self.grades if g.family is family)
+
+    def default_class(self, family: MagnetFamily) -> str | None:
+        found = self._defaults.get(family)
+        return found.grade_class if found else None
+
+    def recognise(self, grade: str) -> tuple[MagnetFamily | None, str | None]:
+        """Family and class read from free grade text ("N42SH" → sintered NdFeB, "SH"); (None, None) if unknown.
+
+        The class is None when the text names only a family ("NdFeB"); families without temperature classes
+        get "default". Classes beyond AH (TH, ZH) are read as AH, the highest class bundled.
+        """
+        family, grade_class, _ = _recognise(grade)
+        return family, grade_class
+
+    def composition(self, family: MagnetFamily, grade: str | None) -> tuple[GradeComposition, str]:
+        """The default composition for a part's family and grade, and how the grade was read (one line)."""
+        text = (grade or "").strip()
+        found_family, found_class, remark = _recognise(text) if text else (None, None, "")
+        target = family
+        if target not in self._defaults and found_family in self._defaults:
+            target = found_family  # family "other" (or missing): trust a recognisable grade
+        default = self._defaults.get(target)
+        label = FAMILY_LABELS.get(target, str(target))
+        if default is None:
+            empty = GradeComposition(family, DEFAULT_CLASS, MappingProxyType({}), None, "U", (),
+                                     "no default composition for this family")
+            what = f"grade {text!r} not recognised" if text else "no grade given"
+            return empty, f"family {label!r} and {what}: no default composition, enter the part's composition"
+        multi = len(self.classes(target)) > 1
+        assumed = (f"assumed class {default.grade_class}, the pessimistic default for {label}" if multi
+                   else f"used the default {label} composition")
+        if not text:
+            return default, f"no grade given: {assumed}"
+        if found_family is None:
+            return default, f"grade {text!r} not recognised: {assumed}"
+        if found_family is not target:
+            return default, f"grade {text!r} looks like {FAMILY_LABELS[found_family]}, not {label}: {assumed}"
+        if found_class is not None:
+            chosen = self._index.get((target, found_class))
+            if chosen is not None:
+                read = f"{text} read as {label} class {found_class}" if multi else f"{text} read as {label}"
+                if target is not family:
+                    remark = ", ".join(r for r in (remark, f"family given as {FAMILY_LABELS.get(family, family)!r}")
+                                       if r)
+                return chosen, f"{read} ({remark})" if remark else read
+        return default, f"grade {text!r} gives no temperature class: {assumed}"
+
+
+def _recognise(grade: str) -> tuple[MagnetFamily | None, str | None, str]:
+    """(family, class, remark) read from grade text; remark explains a class that was mapped."""
+    folded = _fold(grade)
+    if not folded:
+        return None, None, ""
+    match = _SINTERED.match(folded) or _SINTERED_NO_N.match(folded)
+    if match and 20 <= int(match.group(1)) <= 60:
+        suffix = match.group(2) or "N"
+        if suffix in _BEYOND_AH:
+            return (MagnetFamily.NDFEB_SINTERED, _BEYOND_AH[suffix],
+                    f"{suffix} is beyond AH, the highest class bundled")
+        return MagnetFamily.NDFEB_SINTERED, suffix, ""
+    for pattern, family in _CODES:
+        if pattern.match(folded):
+            return family, DEFAULT_CLASS, ""
+    for words, family in _WORDS:
+        if any(word in folded for word in words):
+            return family, DEFAULT_CLASS, ""
+    if any(word in folded for word in _SINTERED_WORDS):
+        return MagnetFamily.NDFEB_SINTERED, None, ""
+    return None, None, ""
+
+
+def _parse_grade(entry: Entry) -> GradeComposition:
+    family_values = [f.value for f in MagnetFamily if f is not MagnetFamily.OTHER]
+    family = MagnetFamily(entry.choice("family", family_values))
+    grade_class = entry.str("class")
+    if family is MagnetFamily.NDFEB_SINTERED and grade_class not in SINTERED_CLASSES:
+        raise entry.fail("class", f"{grade_class!r} is not one of {', '.join(SINTERED_CLASSES)}")
+    if family is not MagnetFamily.NDFEB_SINTERED and grade_class != DEFAULT_CLASS:
+        raise entry.fail("class", f"families other than sintered NdFeB have one class, {DEFAULT_CLASS!r}")
+    table = entry.data.get("wt_pct")
+    if not isinstance(table, Mapping) or not table:
+        raise entry.fail("wt_pct", "expected a table of element symbol = wt %")
+    wt = Entry(entry.file, f"{entry.label}.wt_pct", table)
+    composition: dict[str, float] = {}
+    for symbol in table:
+        if symbol not in elements.BY_SYMBOL:
+            raise entry.fail("wt_pct", f"{symbol!r} is not an element symbol RiskDesk knows")
+        composition[symbol] = wt.number(symbol, low=0.0, high=100.0)
+    if "balance" in entry.data:
+        balance = entry.choice("balance", elements.SYMBOLS)
+        if balance in composition:
+            raise entry.fail("balance", f"{balance} is both listed and the balance")
+        rest = 100.0 - sum(composition.values())
+        if rest < -_TOLERANCE:
+            raise entry.fail("wt_pct", f"listed elements add up to {100.0 - rest:.2f} %, more than 100 %")
+        composition[balance] = round(max(rest, 0.0), 6)
+    total = sum(composition.values())
+    if total > 100.0 + _TOLERANCE:
+        raise entry.fail("wt_pct", f"elements add up to {total:.2f} %, more than 100 %")
+    return GradeComposition(
+        family=family,
+        grade_class=grade_class,
+        wt_pct=MappingProxyType(composition),
+        max_temp_c=entry.optional_number("max_temp_c"),
+        confidence=entry.confidence(),
+        sources=entry.sources(),
+        note=entry.str("note", ""),
+        default=entry.boolean("default", False),
+    )
+
+
+def load_grades(path: Path | None = None) -> GradeLibrary:
+    """Load and check a grade library file (the bundled one by default). Raises DataFileError if it is broken."""
+    path = path or resource_path("grades.toml")
+    data = load_toml(path)
+    header = Entry(path, "header", data)
+    title = header.str("title")
+    version = header.date("version").isoformat()
+    parsed: list[GradeComposition] = []
+    seen: set[tuple[MagnetFamily, str]] = set()
+    for entry in entries(path, data, "grade"):
+        grade = _parse_grade(entry)
+        key = (grade.family, grade.grade_class)
+        if key in seen:
+            raise entry.fail("class", f"{grade.family.value} class {grade.grade_class} appears twice")
+        seen.add(key)
+        parsed.append(grade)
+    grades: list[GradeComposition] = []
+    for family in MagnetFamily:
+        members = [g for g in parsed if g.family is family]
+        if family is MagnetFamily.OTHER:
+            continue
+        if not members:
+            raise DataFileError(path, f"no composition for family {family.value}", family.value, "family")
+        defaults = [g for g in members if g.default]
+        if len(members) == 1 and not defaults:
+            members = [replace(members[0], default=True)]
+        elif len(defaults) != 1:
+            raise DataFileError(path, "exactly one class must be marked default = true", family.value, "default")
+        grades.extend(members)
+    return GradeLibrary(title, version, str(path), tuple(grades))
+
+
+_default: GradeLibrary | None = None
+
+
+def default_grades() -> GradeLibrary:
+    """The bundled grade library, loaded once."""
+    global _default
+    if _default is None:
+        _default = load_grades()
+    return _default
+
+
+def _reset_cache() -> None:
+    """Forget the loaded bundled data (tests)."""
+    global _default
+    _default = None
