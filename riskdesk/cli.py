@@ -12,6 +12,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from riskdesk import __version__
 from riskdesk.core.datafile import DataFileError
@@ -157,9 +158,9 @@ def _cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_problems(problems: Sequence[Problem], stream: object = sys.stderr) -> None:
+def _print_problems(problems: Sequence[Problem], stream: TextIO | None = None) -> None:
     for problem in problems:
-        print(str(problem), file=stream)  # type: ignore[call-overload]
+        print(str(problem), file=stream or sys.stderr)
 
 
 def _cmd_import(args: argparse.Namespace) -> int:

@@ -1,0 +1,732 @@
+"""Opening any spreadsheet safely and reading its sheets as rows of cells.
+
+Before python-calamine touches a file, the file is checked for what would hurt: a size over the limit, content
+that does not match the extension, encryption, a zip directory promising more data than allowed (zip bombs), XML
+entity declarations (entity expansion), and cells addressed far outside the data (a one-cell sheet at XFD1048576
+makes calamine allocate the whole grid and abort the process). Each refusal is one error `Problem` with a plain
+message; nothing here raises for bad input.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import io
+import re
+import zipfile
+import zlib
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from riskdesk.core.problems import Problem, error, warning
+from riskdesk.io.header import MergedRange
+from riskdesk.io.normalize import Cell
+
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ImportLimits:
+    """What a file may cost before it is refused. Defaults suit a workstation."""
+
+    max_file_bytes: int = 100 * MB
+    max_rows: int = 1_000_000
+    max_columns: int = 2_000
+    max_cells: int = 30_000_000
+    """Sheet area (rows × columns) python-calamine may allocate."""
+    max_uncompressed_bytes: int = 1024 * MB
+    """Sum of the uncompressed sizes of all members of an xlsx/ods zip."""
+    max_compression_ratio: float = 200.0
+    """Uncompressed ÷ compressed size of any member over 1 MB (real sheets compress 5–30×, zip bombs ~1000×)."""
+    max_members: int = 10_000
+    max_sheets: int = 500
+    max_problems: int = 1_000
+    """Problems listed per import; more are counted in one closing problem."""
+
+
+SPREADSHEET_SUFFIXES: frozenset[str] = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".tsv", ".txt"})
+TEXT_SUFFIXES: frozenset[str] = frozenset({".csv", ".tsv", ".txt"})
+
+_ZIP = b"PK\x03\x04"
+_ZIP_EMPTY = b"PK\x05\x06"
+_CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+_ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
+_RESAVE = "Open it in Excel or LibreOffice and save it again as .xlsx"
+
+
+@dataclass
+class RawSheet:
+    """A sheet's cells as python-calamine gives them (csv cells are all text)."""
+
+    name: str
+    rows: list[list[Cell]]
+    first_row: int = 0
+    """0-based sheet row of `rows[0]` (calamine skips empty rows above the data)."""
+    first_col: int = 0
+    merged: list[MergedRange] | None = None
+    """Merged ranges relative to `rows`, or None when the format does not tell."""
+    decimal_hint: str | None = None
+    """"," when the file suggests decimal commas (a semicolon-separated csv)."""
+    line_numbers: list[int] | None = None
+    """1-based file line of each row where it differs from first_row + index + 1 (csv with line breaks in
+    quoted cells)."""
+
+    def row_number(self, index: int) -> int:
+        """The 1-based row number the user sees for `rows[index]`."""
+        if self.line_numbers is not None:
+            return self.line_numbers[index]
+        return self.first_row + index + 1
+
+
+@dataclass
+class Workbook:
+    """An opened spreadsheet file: its sheet names and a way to read each sheet."""
+
+    path: Path
+    kind: str
+    """"xlsx", "xls", "ods" or "text"."""
+    sheet_names: list[str]
+    hidden: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    """Warnings about the file as a whole (e.g. a text file named .xls)."""
+    _book: object | None = None
+    _text: RawSheet | None = None
+
+    def read_sheet(self, name: str, limits: ImportLimits) -> RawSheet | Problem:
+        """The sheet's rows, or an error problem when it cannot be read or is too large."""
+        if self._text is not None:
+            return self._text
+        import python_calamine
+
+        where = {"file": self.path.name, "sheet": name}
+        book = self._book
+        assert isinstance(book, python_calamine.CalamineWorkbook)
+        try:
+            sheet = book.get_sheet_by_name(name)
+            height, width = sheet.height, sheet.width
+            if height > limits.max_rows + 100:
+                return error(f"has {height:,} rows, more than the limit of {limits.max_rows:,}",
+                             "Split the file, or raise the row limit in the import settings", **where)
+            if width > limits.max_columns or height * width > limits.max_cells:
+                return error(f"is too large ({height:,} rows × {width:,} columns)",
+                             "Delete unused rows and columns, or split the file", **where)
+            rows = sheet.to_python(skip_empty_area=True)
+            start = sheet.start or (0, 0)
+            merged_abs = sheet.merged_cell_ranges
+        except python_calamine.PasswordError:
+            return error("is password-protected", "Remove the password in Excel and save again", **where)
+        except BaseException as exc:  # calamine raises its own errors, and pyo3 a BaseException on a Rust panic
+            _reraise_interrupts(exc)
+            return error(f"could not be read ({_short(exc)})", _RESAVE, **where)
+        merged = None
+        if merged_abs is not None:
+            merged = [((r0 - start[0], c0 - start[1]), (r1 - start[0], c1 - start[1]))
+                      for (r0, c0), (r1, c1) in merged_abs]
+        return RawSheet(name, rows, start[0], start[1], merged)
+
+    def close(self) -> None:
+        book = self._book
+        self._book = None
+        if book is not None:
+            with contextlib.suppress(Exception):  # closing twice or a closed handle is harmless
+                book.close()  # type: ignore[attr-defined]
+
+    def __enter__(self) -> Workbook:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _reraise_interrupts(exc: BaseException) -> None:
+    """Let Ctrl+C and interpreter exit through; anything else from a parser is a problem with the file."""
+    if isinstance(exc, KeyboardInterrupt | SystemExit | GeneratorExit):
+        raise exc
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:200]
+
+
+def spreadsheet_files(folder: Path) -> list[Path]:
+    """The spreadsheets in a folder (not its subfolders), skipping hidden files and Office lock files."""
+    return sorted(
+        p for p in folder.iterdir()
+        if p.is_file() and p.suffix.lower() in SPREADSHEET_SUFFIXES and not p.name.startswith((".", "~$"))
+    )
+
+
+def _what_is(head: bytes, names: set[str] | None = None) -> str:
+    """A plain description of what a file really is, from its first bytes (and zip member names)."""
+    if head.startswith(b"%PDF"):
+        return "a PDF document"
+    if head.startswith(_CFB):
+        return "an old-format Office file (xls/doc or an encrypted workbook)"
+    if head.startswith((_ZIP, _ZIP_EMPTY)):
+        if names is not None:
+            if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+                return "an Excel workbook (xlsx)"
+            if "mimetype" in names and "content.xml" in names:
+                return "an OpenDocument file (ods)"
+            if any(n.startswith("word/") for n in names):
+                return "a Word document"
+            if any(n.startswith("ppt/") for n in names):
+                return "a PowerPoint presentation"
+        return "a zip archive"
+    stripped = head.lstrip().lower()
+    if stripped.startswith((b"<html", b"<!doctype html", b"<table", b"<?xml")):
+        return "a web page or XML file"
+    if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
+        return "an image"
+    return "not a spreadsheet"
+
+
+def open_workbook(path: Path, limits: ImportLimits) -> tuple[Workbook | None, list[Problem]]:
+    """Check a file and open it, or explain in one error problem why not."""
+    name = path.name
+    suffix = path.suffix.lower()
+    where = {"file": name}
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError as exc:
+        return None, [error(f"cannot be opened ({exc.strerror or exc})", "Check the path and your permissions",
+                            **where)]
+    if suffix not in SPREADSHEET_SUFFIXES:
+        hint = "Save it as .xlsx or .csv" if suffix != ".xlsb" else "Save it as .xlsx (binary workbooks are not read)"
+        return None, [error(f"is not a spreadsheet RiskDesk reads ({suffix or 'no extension'}; it reads xlsx, xlsm, "
+                            "xls, ods, csv, tsv and txt)", hint, **where)]
+    if size == 0:
+        return None, [error("is empty (0 bytes)", "Check that the file was saved or copied completely", **where)]
+    if size > limits.max_file_bytes:
+        return None, [error(f"is {size / MB:,.0f} MB, over the limit of {limits.max_file_bytes / MB:,.0f} MB",
+                            "Split the file, or raise the size limit in the import settings", **where)]
+    if head.startswith(_CFB):
+        encrypted = _cfb_is_encrypted(path)
+        if encrypted:
+            return None, [error("is encrypted (password-protected)",
+                                "Remove the password in Excel (File › Info › Protect workbook) and save again",
+                                **where)]
+        if suffix != ".xls":
+            return None, [error(f"is {_what_is(head)}, not what its extension {suffix} says",
+                                "Save it again from Excel in the format its name says", **where)]
+        return _open_calamine(path, "xls", limits)
+    if suffix in (".xlsx", ".xlsm", ".ods"):
+        if not head.startswith((_ZIP, _ZIP_EMPTY)):
+            return None, [error(f"is {_what_is(head)}, not an {'OpenDocument' if suffix == '.ods' else 'Excel'} "
+                                f"file as its extension {suffix} says",
+                                "Check that you picked the right file; " + _RESAVE.lower(), **where)]
+        problem = check_zip(path, suffix, limits)
+        if problem is not None:
+            return None, [problem]
+        return _open_calamine(path, "ods" if suffix == ".ods" else "xlsx", limits)
+    if suffix == ".xls":
+        if head.startswith((_ZIP, _ZIP_EMPTY)):
+            return None, [error(f"is {_what_is(head, _zip_names(path))} but named .xls",
+                                "Rename it to .xlsx (or .ods) and import it again", **where)]
+        if _looks_binary(head):
+            return None, [error(f"is {_what_is(head)}, not an Excel file as its extension .xls says",
+                                "Check that you picked the right file", **where)]
+        if head.lstrip().lower().startswith((b"<html", b"<!doctype", b"<table", b"<?xml")):
+            return None, [error("is a web page (HTML/XML export) named .xls, not a real Excel file",
+                                _RESAVE, **where)]
+        book, problems = _open_text(path, limits)
+        if book is not None:
+            problems.insert(0, warning("is a text file named .xls; read as delimited text",
+                                       "Nothing to do unless columns look wrong", **where))
+        return book, problems
+    # csv, tsv, txt
+    if head.startswith((_ZIP, _ZIP_EMPTY)) or _looks_binary(head):
+        what = _what_is(head, _zip_names(path) if head.startswith((_ZIP, _ZIP_EMPTY)) else None)
+        hint = "Rename it to .xlsx and import it again" if "xlsx" in what else "Check that you picked the right file"
+        return None, [error(f"is {what}, not a text file as its extension {suffix} says", hint, **where)]
+    return _open_text(path, limits)
+
+
+def _zip_names(path: Path) -> set[str] | None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError):
+        return None
+
+
+def _looks_binary(head: bytes) -> bool:
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF8)):
+        return False
+    if _utf16_without_bom(head):
+        return False
+    return b"\x00" in head or head.startswith((b"%PDF", _CFB, b"\x89PNG", b"\xff\xd8\xff"))
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    sample = head[:2048]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def _cfb_is_encrypted(path: Path) -> bool:
+    """An OLE2/CFB file holding an Office-encrypted package (or RC4/CryptoAPI xls encryption info)."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(16 * MB)
+    except OSError:
+        return False
+    return _ENCRYPTED_PACKAGE in data or _ENCRYPTION_INFO in data
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Zip containers (xlsx, xlsm, ods)
+
+_XML_SUFFIXES = (".xml", ".rels", ".vml")
+_CHUNK = 1 * MB
+_MIN_CELL_BYTES = 15
+"""The shortest XML of a cell with a value, `<c><v>1</v></c>`: a sheet part this many times max_cells bytes
+long may hold too many cells, and only then are they counted."""
+_DIMENSION = re.compile(
+    rb"<(?:\w+:)?dimension\s+ref=\"\$?([A-Za-z]{1,3})\$?(\d{1,9})(?::\$?([A-Za-z]{1,3})\$?(\d{1,9}))?\""
+)
+_ANY_REF = re.compile(rb"\sr\s*=\s*[\"']([A-Za-z]*)(\d*)[\"']")
+_ODS_REPEAT = re.compile(rb"number-(rows|columns)-repeated=\"(\d{4,})\"")
+
+
+def check_zip(path: Path, suffix: str, limits: ImportLimits) -> Problem | None:
+    """Refuse a zip-based workbook that is not what it says, encrypted, a zip bomb, or holds XML entities."""
+    where = {"file": path.name}
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile:
+        return error("is damaged or incomplete (not a readable zip container)",
+                     "Copy or download the file again; " + _RESAVE.lower(), **where)
+    except (OSError, ValueError, NotImplementedError) as exc:
+        return error(f"cannot be opened ({_short(exc)})", _RESAVE, **where)
+    with archive:
+        try:
+            infos = archive.infolist()
+        except Exception as exc:  # a corrupt zip directory fails in several ways
+            return error(f"is damaged ({_short(exc)})", _RESAVE, **where)
+        names = {info.filename for info in infos}
+        if suffix in (".xlsx", ".xlsm") and "xl/workbook.xml" not in names:
+            what = _what_is(_ZIP, names)
+            hint = "Rename it to .ods" if "ods" in what else "Check that you picked the right file"
+            if "xl/workbook.bin" in names:
+                what, hint = "a binary Excel workbook (xlsb)", "Save it as .xlsx"
+            return error(f"is {what}, not an Excel workbook as its extension {suffix} says", hint, **where)
+        if suffix == ".ods" and not ("content.xml" in names and _ods_mimetype(archive)):
+            what = _what_is(_ZIP, names)
+            hint = "Rename it to .xlsx" if "xlsx" in what else "Check that you picked the right file"
+            return error(f"is {what}, not an OpenDocument spreadsheet as its extension .ods says", hint, **where)
+        if len(infos) > limits.max_members:
+            return error(f"holds {len(infos):,} parts, more than a workbook ever needs",
+                         "The file may be damaged or hostile; " + _RESAVE.lower(), **where)
+        total = 0
+        for info in infos:
+            if info.flag_bits & 0x1:
+                return error("is encrypted (password-protected)", "Remove the password and save again", **where)
+            total += info.file_size
+            ratio = info.file_size / info.compress_size if info.compress_size else float("inf")
+            if info.file_size > MB and ratio > limits.max_compression_ratio:
+                return error(f"looks like a zip bomb: part {info.filename!r} expands {ratio:,.0f}-fold to "
+                             f"{info.file_size / MB:,.0f} MB", "Do not open this file; ask the sender for a "
+                             "normal workbook", **where)
+        if total > limits.max_uncompressed_bytes:
+            return error(f"would expand to {total / MB:,.0f} MB, over the limit of "
+                         f"{limits.max_uncompressed_bytes / MB:,.0f} MB",
+                         "Split the file, or raise the limit in the import settings", **where)
+        for info in infos:
+            if not info.filename.lower().endswith(_XML_SUFFIXES):
+                continue
+            is_sheet = info.filename.startswith("xl/worksheets/") or info.filename == "content.xml"
+            problem = _scan_xml_member(archive, info, limits, is_sheet, suffix == ".ods")
+            if problem is not None:
+                return error(problem[0], problem[1], **where)
+    return None
+
+
+def _ods_mimetype(archive: zipfile.ZipFile) -> bool:
+    try:
+        return archive.read("mimetype").strip() == b"application/vnd.oasis.opendocument.spreadsheet"
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError):
+        return False
+
+
+def _scan_xml_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: ImportLimits, is_sheet: bool,
+                     ods: bool) -> tuple[str, str] | None:
+    """Stream one XML part once: entity declarations, and for sheets the cells' addresses and count.
+
+    zipfile stops at the size the directory declares and checks the CRC, so a member lying about its size
+    fails here instead of inflating inside calamine. A document type declaration can only stand in the prolog,
+    so large parts are searched for one in their first megabytes only.
+    """
+    part = info.filename
+    xlsx_sheet = is_sheet and not ods
+    bound: tuple[int, int] | None = None
+    shapes: tuple[bytes, ...] | None = None
+    in_data = False
+    start = 0
+    count_cells = xlsx_sheet and info.file_size / _MIN_CELL_BYTES > limits.max_cells
+    cells = 0
+    tail = b""
+    decoder = None
+    index = 0
+    try:
+        with archive.open(info) as stream:
+            while True:
+                chunk = stream.read(_CHUNK)
+                if not chunk:
+                    break
+                if index == 0 and (chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+                                   or _utf16_without_bom(chunk)):
+                    bom = chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+                    decoder = codecs.getincrementaldecoder(
+                        "utf-16" if bom else (_utf16_without_bom(chunk) or "utf-16"))(errors="replace")
+                if decoder is not None:
+                    chunk = decoder.decode(chunk).encode("utf-8")
+                window = tail + chunk
+                if (index < 4 or info.file_size < 8 * MB) and (b"<!DOCTYPE" in window or b"<!ENTITY" in window):
+                    return (f"contains an XML document type or entity declaration (in {part}); workbooks saved by "
+                            "Excel or LibreOffice never do", "Do not open this file; ask the sender for a normal "
+                            "workbook")
+                if index == 0 and xlsx_sheet:
+                    bound = _dimension_bound(chunk, limits)
+                    if bound is None:
+                        return _exact_extent_problem(archive, info, limits)
+                    shapes = _coarse_bound(bound, limits)
+                if xlsx_sheet:
+                    if count_cells:
+                        cells += chunk.count(b"<c")
+                        if cells > limits.max_cells:
+                            return (f"holds more than {limits.max_cells:,} cells in one sheet",
+                                    "Split the file, or raise the limit in the import settings")
+                    if shapes is not None or not in_data:
+                        if not in_data:
+                            start = window.find(b"<sheetData")
+                            in_data = start >= 0
+                        if in_data and shapes is not None:
+                            reduced = window[max(start, 0):].translate(_SHAPES)
+                            if any(shape in reduced for shape in shapes):
+                                shapes = None
+                        start = 0
+                    if shapes is None and (any(odd in window for odd in _ODD_QUOTING) or _outside(window, bound)):
+                        return _exact_extent_problem(archive, info, limits)
+                elif is_sheet:
+                    found = _ods_repeat_problem(window, limits)
+                    if found:
+                        return found
+                tail = chunk[-64:]
+                index += 1
+    except zipfile.BadZipFile as exc:
+        return (f"is damaged ({_short(exc)} in {part})", "Copy or download the file again; " + _RESAVE.lower())
+    except (OSError, EOFError, ValueError, NotImplementedError, RuntimeError, zlib.error) as exc:
+        return (f"is damaged or incomplete ({_short(exc)} in {part})", "Copy or download the file again")
+    return None
+
+
+def _dimension_bound(head: bytes, limits: ImportLimits) -> tuple[int, int] | None:
+    """(max row, max column) a sheet declares, when it declares a sane area; None to check every cell."""
+    match = _DIMENSION.search(head[:65536])
+    if not match:
+        return None
+    col = match.group(3) or match.group(1)
+    row = match.group(4) or match.group(2)
+    max_col, max_row = _column_number(col), int(row)
+    if max_row > limits.max_rows + 100 or max_col > limits.max_columns or max_row * max_col > limits.max_cells:
+        return None
+    return max_row, max_col
+
+
+def _column_number(letters: bytes | str) -> int:
+    text = letters.decode() if isinstance(letters, bytes) else letters
+    number = 0
+    for ch in text.upper():
+        number = number * 26 + (ord(ch) - 64)
+    return number
+
+
+def _greater_letters(n: int) -> bytes:
+    """A regex matching column letters (1–3 capitals) of columns after column n."""
+    letters = ""
+    k = n
+    while k:
+        k, rest = divmod(k - 1, 26)
+        letters = chr(65 + rest) + letters
+    options = []
+    if len(letters) < 3:
+        options.append(rb"[A-Z]{%d,3}" % (len(letters) + 1))
+    for i, ch in enumerate(letters):
+        if ch != "Z":
+            low = chr(ord(ch) + 1)
+            options.append(letters[:i].encode() + b"[" + low.encode() + b"-Z]" + rb"[A-Z]{%d}" % (len(letters) - i - 1))
+    return b"|".join(options) if options else b"(?!)"
+
+
+def _row_threshold(max_row: int) -> bytes:
+    """A regex matching row numbers above a round threshold at most twice `max_row` (or with a leading zero).
+
+    "999" for 999 rows; 100,003 rows → more than 199,999. Coarse on purpose: it keeps the search to a few
+    alternatives, and twice the declared area is still far below what would exhaust memory.
+    """
+    digits = str(max_row)
+    first = int(digits[0])
+    options = [rb"0\d*", rb"[1-9]\d{%d,}" % len(digits)]
+    if first < 9:
+        options.append(b"[" + str(first + 1).encode() + rb"-9]\d{%d}" % (len(digits) - 1))
+    return b"|".join(options)
+
+
+_BOUND_PATTERNS: dict[tuple[int, int], re.Pattern[bytes]] = {}
+
+
+def _outside(window: bytes, bound: tuple[int, int]) -> bool:
+    """Whether any cell or row address in `window` may lie beyond (max row, max column) (see `_row_threshold`)."""
+    pattern = _BOUND_PATTERNS.get(bound)
+    if pattern is None:
+        max_row, max_col = bound
+        pattern = re.compile(
+            rb'r="(?:[A-Za-z]{4}|[a-z]{1,3}\d|(?:' + _greater_letters(max_col) + rb")\d|[A-Z]{0,3}(?:"
+            + _row_threshold(max_row) + rb')")'
+        )
+        _BOUND_PATTERNS[bound] = pattern
+    return pattern.search(window) is not None
+
+
+_SHAPES = bytes.maketrans(
+    b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'",
+    b"0" * 10 + b"A" * 52 + b'"',
+)
+"""Digits → "0", letters → "A", ' → ": a cell address r="AB12" reduces to the shape A="AA00"."""
+_MAX_WITH_LETTERS = {1: 26, 2: 702, 3: 16384}
+_ODD_QUOTING = (b"r='", b"r =", b"r= ")
+
+
+def _coarse_bound(bound: tuple[int, int], limits: ImportLimits) -> tuple[bytes, ...] | None:
+    """Literal shapes whose absence proves every address is within a small-enough area, or None.
+
+    Without them no address has more column letters than the declared last column, nor more row digits than
+    the declared last row, so the sheet is at most (10^digits − 1) × (last column with that many letters).
+    Searching three literals is several times faster than a regex over millions of addresses. Formulas and
+    inline strings may show the same shapes; they only cost the slower check.
+    """
+    max_row, max_col = bound
+    letters = 1 if max_col <= 26 else 2 if max_col <= 702 else 3
+    digits = len(str(max_row))
+    if (10 ** digits - 1) * _MAX_WITH_LETTERS[letters] > limits.max_cells:
+        return None
+    zeros = b"0" * (digits + 1)
+    return b"A" * (letters + 1) + b"0", b"A" + zeros, b'"' + zeros
+
+
+def _exact_extent_problem(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: ImportLimits
+                          ) -> tuple[str, str] | None:
+    """Find the real extent of a sheet by reading every address (slow path for sheets without a true dimension)."""
+    max_row = max_col = 0
+    tail = b""
+    with archive.open(info) as stream:
+        while True:
+            chunk = stream.read(_CHUNK)
+            if not chunk:
+                break
+            cut = chunk.rfind(b">")
+            window = tail + (chunk[: cut + 1] if cut >= 0 else chunk)
+            tail = chunk[cut + 1:] if cut >= 0 else b""
+            for match in _ANY_REF.finditer(window):
+                letters, digits = match.group(1), match.group(2)
+                if len(letters) > 3 or len(digits) > 12:
+                    return ("has malformed cell addresses", _RESAVE)
+                row = int(digits or 0)
+                if row > max_row:
+                    max_row = row
+                if letters:
+                    col = _column_number(letters)
+                    if col > max_col:
+                        max_col = col
+    if max_row > limits.max_rows + 100:
+        return (f"has {max_row:,} rows, more than the limit of {limits.max_rows:,}",
+                "Split the file, or raise the row limit in the import settings")
+    if max_col > limits.max_columns or max_row * max(max_col, 1) > limits.max_cells:
+        return (f"addresses cells up to row {max_row:,} and column {max_col:,}, too large a sheet to read",
+                "Delete unused rows and columns (or cells far outside the data) and save again")
+    return None
+
+
+def _ods_repeat_problem(window: bytes, limits: ImportLimits) -> tuple[str, str] | None:
+    """A row or cell repeated so often, with a value in it, that the sheet would exceed the cell limit."""
+    for match in _ODS_REPEAT.finditer(window):
+        count = int(match.group(2))
+        if match.group(1) == b"columns":
+            end = window.find(b">", match.end())
+            element = window[max(0, match.start() - 512): end if end >= 0 else match.end() + 512]
+            filled_cells = 1 if (b"value" in element or not element.endswith(b"/")) else 0
+            if filled_cells and count > limits.max_columns:
+                return (f"repeats a filled cell {count:,} times across columns",
+                        "The file may be hostile; " + _RESAVE.lower())
+            continue
+        end = window.find(b"</table:table-row>", match.end())
+        row = window[match.end(): end if end >= 0 else match.end() + 65536]
+        if b"office:value" not in row and b"<text:p" not in row:
+            continue
+        width = 0
+        for cell in re.finditer(rb"<table:table-cell([^>]*)>", row):
+            attributes = cell.group(1)
+            repeat = re.search(rb"number-columns-repeated=\"(\d+)\"", attributes)
+            width += int(repeat.group(1)) if repeat else 1
+        if count * max(width, 1) > limits.max_cells:
+            return (f"repeats a filled row {count:,} times ({count * max(width, 1):,} cells)",
+                    "The file may be hostile; " + _RESAVE.lower())
+    return None
+
+
+def _open_calamine(path: Path, kind: str, limits: ImportLimits) -> tuple[Workbook | None, list[Problem]]:
+    import python_calamine
+
+    where = {"file": path.name}
+    try:
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+        metadata = book.sheets_metadata
+    except python_calamine.PasswordError:
+        return None, [error("is password-protected", "Remove the password in Excel and save again", **where)]
+    except BaseException as exc:  # calamine's errors vary by format; a Rust panic arrives as a BaseException
+        _reraise_interrupts(exc)
+        message = _short(exc)
+        if "password" in message.lower() or "encrypt" in message.lower():
+            return None, [error("is password-protected", "Remove the password in Excel and save again", **where)]
+        return None, [error(f"is damaged or not a readable {kind} file ({message})", _RESAVE, **where)]
+    visible: list[str] = []
+    hidden: list[str] = []
+    for sheet in metadata[: limits.max_sheets]:
+        is_worksheet = str(sheet.typ).endswith("WorkSheet")
+        is_visible = str(sheet.visible).endswith(".Visible")
+        if is_worksheet and is_visible:
+            visible.append(sheet.name)
+        elif is_worksheet:
+            hidden.append(sheet.name)
+    return Workbook(path, kind, visible, hidden, _book=book), []
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Delimited text
+
+_DELIMITERS = (",", ";", "\t", "|")
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Text and the encoding it was read with: BOMs first, then UTF-16 by its zero bytes, UTF-8, the Japanese
+    and Chinese Excel encodings when the bytes clearly are that, else cp1252."""
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace"), "utf-16"
+    guess = _utf16_without_bom(data[:4096])
+    if guess:
+        return data.decode(guess, errors="replace"), guess
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    for encoding in _east_asian_candidates(data):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    try:
+        return data.decode("cp1252"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def _east_asian_candidates(data: bytes) -> list[str]:
+    """cp932 (Shift-JIS) or GB18030 when the bytes clearly are Japanese or Chinese text: runs of high bytes (a
+    cp1252 file such as "Müller" has lone ones), a strict decode, and nine in ten non-ASCII characters being
+    ideographs, kana or full-width forms."""
+    sample = data[:200_000]
+    if len(data) > len(sample):
+        sample = sample[: sample.rfind(b"\n") + 1]
+    runs = re.findall(rb"[\x80-\xff]+", sample)
+    if not runs or sum(len(r) for r in runs) < 1.8 * len(runs):
+        return []
+    found = []
+    for encoding in ("cp932", "gb18030"):
+        try:
+            text = sample.decode(encoding, errors="strict")
+        except UnicodeDecodeError:
+            continue
+        wide = [ch for ch in text if ord(ch) > 0x7F]
+        east_asian = sum(1 for ch in wide if "\u3000" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff"
+                         or "\uff01" <= ch <= "\uff5e")
+        if wide and east_asian >= 0.9 * len(wide):
+            found.append(encoding)
+    return found
+
+
+def detect_delimiter(text: str, suffix: str = ".csv") -> str:
+    """The delimiter that splits the first lines most consistently into more than one field."""
+    lines = [line for line in text[:200_000].splitlines() if line.strip()][:60]
+    if not lines:
+        return "\t" if suffix == ".tsv" else ","
+    best: tuple[float, int, int] = (-1.0, 0, 0)
+    chosen = "\t" if suffix == ".tsv" else ","
+    preference = {"\t": 3, ";": 2, ",": 1, "|": 0}
+    for delimiter in _DELIMITERS:
+        try:
+            counts = [len(row) for row in csv.reader(lines, delimiter=delimiter)]
+        except csv.Error:
+            continue
+        multi = [c for c in counts if c > 1]
+        if not multi:
+            continue
+        mode, freq = Counter(multi).most_common(1)[0]
+        score = (freq / len(counts), mode, preference[delimiter])
+        if score > best:
+            best, chosen = score, delimiter
+    return chosen
+
+
+def _open_text(path: Path, limits: ImportLimits) -> tuple[Workbook | None, list[Problem]]:
+    where = {"file": path.name}
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [error(f"cannot be read ({exc.strerror or exc})", "Check the file", **where)]
+    text, _encoding = decode_text(data)
+    if "\x00" in text[:65536]:
+        return None, [error("is a binary file, not delimited text", "Check that you picked the right file",
+                            **where)]
+    delimiter = detect_delimiter(text, path.suffix.lower())
+    rows: list[list[Cell]] = []
+    line_numbers: list[int] = []
+    multi_line = False
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        previous = 0
+        for row in reader:
+            line_numbers.append(previous + 1)
+            if reader.line_num != previous + 1:
+                multi_line = True
+            previous = reader.line_num
+            rows.append(row)  # type: ignore[arg-type]
+            if len(rows) > limits.max_rows + 100:
+                return None, [error(f"has more than {limits.max_rows:,} rows", "Split the file, or raise the row "
+                                    "limit in the import settings", **where)]
+    except csv.Error as exc:
+        return None, [error(f"is not readable delimited text ({_short(exc)})", "Save it again as csv", **where)]
+    width = max((len(r) for r in rows), default=0)
+    if width > limits.max_columns:
+        return None, [error(f"has {width:,} columns, more than the limit of {limits.max_columns:,}",
+                            "Check the delimiter, or split the file", **where)]
+    for row in rows:
+        if len(row) < width:
+            row.extend([""] * (width - len(row)))
+    sheet = RawSheet(path.stem, rows, decimal_hint="," if delimiter == ";" else None,
+                     line_numbers=line_numbers if multi_line else None)
+    return Workbook(path, "text", [sheet.name], _text=sheet), []
