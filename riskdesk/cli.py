@@ -71,6 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("files", type=Path, nargs="+", metavar="FILE")
     imp.add_argument("--mapping", type=Path, metavar="M.json", help="column mapping to use (see --show-mapping)")
     imp.add_argument("--show-mapping", action="store_true", help="print the proposed mapping and change nothing")
+    imp.add_argument("--save-mapping", type=Path, metavar="M.json",
+                     help="with --show-mapping: also write the proposal as JSON to correct and pass to --mapping")
     imp.add_argument("--sheet", metavar="NAME", help="read only this sheet")
     imp.add_argument("--dry-run", action="store_true", help="check everything, change nothing")
     imp.add_argument("--report", type=Path, metavar="OUT.xlsx", help="save the validation report as a workbook")
@@ -184,6 +186,13 @@ def _cmd_import(args: argparse.Namespace) -> int:
         proposals = importer.propose(args.files, sheet=args.sheet, known=project.saved_mappings)
         for proposal in proposals:
             _print_mapping(proposal, sys.stdout)
+        if args.save_mapping:
+            data = {"mappings": [proposal.to_json() for proposal in proposals]}
+            try:
+                args.save_mapping.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+            except OSError as exc:
+                raise CliError(f"cannot write {args.save_mapping}: {exc.strerror or exc}") from None
+            print(f"wrote {args.save_mapping}: edit any 'field' and pass it back with --mapping")
         return EXIT_OK
 
     result = importer.read_and_validate(args.files, mapping=mapping, sheet=args.sheet, known=project.saved_mappings)

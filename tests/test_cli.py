@@ -161,3 +161,15 @@ def test_template_has_the_canonical_headers_and_instructions(tmp_path, capsys):
     header = [str(c) for c in first[0] if c != ""]
     assert header[: len(TEMPLATE_COLUMNS)] == list(TEMPLATE_COLUMNS)
     assert "dy_pct" in header
+
+
+def test_saved_mapping_proposal_round_trips_through_mapping(tmp_path, capsys):
+    source = tmp_path / "bom.csv"
+    write_template_csv(source, [ROW])
+    mapping = tmp_path / "m.json"
+    project = tmp_path / "p.rdproj"
+    code, out, _ = run(capsys, "import", project, source, "--show-mapping", "--save-mapping", mapping)
+    assert code == EXIT_OK and not project.exists()
+    data = json.loads(mapping.read_text(encoding="utf-8"))
+    assert data["mappings"][0]["columns"]
+    assert run(capsys, "import", project, source, "--mapping", mapping)[0] == EXIT_OK
