@@ -15,3 +15,19 @@ def _private_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
     """No test reads or writes the real user's settings, recent files or autosaves."""
     home = tmp_path_factory.mktemp("riskdesk-user")
     monkeypatch.setenv("RISKDESK_USER_DIR", str(home))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _release_clipboard_before_exit():
+    """WORKAROUND: mime data put on the clipboard from Python is destroyed by a Qt global at C exit, after Python
+    has finalised, and shiboken then crashes (exit 139). Hand the clipboard a Qt-owned copy while Python lives."""
+    yield
+    import sys
+
+    if "PySide6.QtGui" not in sys.modules:
+        return
+    from PySide6.QtGui import QGuiApplication
+
+    if QGuiApplication.instance() is not None:
+        clipboard = QGuiApplication.clipboard()
+        clipboard.setText(clipboard.text())

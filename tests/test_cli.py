@@ -168,7 +168,7 @@ def test_saved_mapping_proposal_round_trips_through_mapping(tmp_path, capsys):
     write_template_csv(source, [ROW])
     mapping = tmp_path / "m.json"
     project = tmp_path / "p.rdproj"
-    code, out, _ = run(capsys, "import", project, source, "--show-mapping", "--save-mapping", mapping)
+    code, _, _ = run(capsys, "import", project, source, "--show-mapping", "--save-mapping", mapping)
     assert code == EXIT_OK and not project.exists()
     data = json.loads(mapping.read_text(encoding="utf-8"))
     assert data["mappings"][0]["columns"]

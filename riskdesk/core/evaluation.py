@@ -433,7 +433,8 @@ class Evaluation:
         if self.capped[position]:
             prohibited = next(h for h in hits if h.effect is Effect.PROHIBITED)
             cap = (f"Raised to at least {PROHIBITED_FLOOR:g}: {prohibited.rule_id} prohibits the path through "
-                   f"{self.reference.countries.name(prohibited.country)} at the {prohibited.stage.label} stage (supplier {prohibited.supplier_id}).")
+                   f"{self.reference.countries.name(prohibited.country)} at the {prohibited.stage.label} stage "
+                   f"(supplier {prohibited.supplier_id}).")
         score = float(self.scores[position])
         return PartReport(
             part_number=str(compiled.part_numbers[position]),
