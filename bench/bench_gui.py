@@ -1,0 +1,247 @@
+"""Desktop benchmarks: start-up time and the longest GUI-thread stall while importing a large file.
+
+    python bench/run.py gui [--quick]
+
+1. gui_start_demo: seconds from process launch to a shown main window with the demo project scored, against a
+   bare PySide6 QMainWindow started the same way (both in fresh subprocesses, offscreen, best of several).
+2. gui_stall_import_100k: the longest interval between ticks of a 10 ms heartbeat QTimer while 100,000 supply
+   paths (a csv in RiskDesk's template columns, generated into bench/.cache/) are imported through the import
+   dialog with the background worker, applied, re-scored and shown; against the same heartbeat on an idle event
+   loop for as long. Runs in a subprocess (`python -m bench.bench_gui --stall N`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.common import BenchResult  # noqa: E402
+
+CACHE = ROOT / "bench" / ".cache"
+HEARTBEAT_MS = 10
+
+_BARE = """
+import os, time
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication([])
+window = QMainWindow()
+window.resize(1280, 820)
+window.show()
+def report():
+    print(f"shown {time.time() - float(os.environ['RISKDESK_LAUNCH_TIME']):.4f}", flush=True)
+    window.close()
+    app.quit()
+QTimer.singleShot(0, report)
+app.exec()
+"""
+
+_DEMO = "import sys\nfrom riskdesk.__main__ import main\nsys.exit(main(['gui', '--demo', '--smoke']))\n"
+
+
+def _child_env(user_dir: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env["RISKDESK_USER_DIR"] = user_dir
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def _launch(code: str, user_dir: str) -> float:
+    """Seconds from just before the process starts to the child's "shown" line."""
+    env = _child_env(user_dir)
+    env["RISKDESK_LAUNCH_TIME"] = repr(time.time())
+    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, check=False)
+    for line in done.stdout.splitlines():
+        if line.startswith("shown "):
+            return float(line.split()[1])
+    raise RuntimeError(f"child did not report a shown window (exit {done.returncode}):\n{done.stderr[-2000:]}")
+
+
+def bench_start(quick: bool) -> BenchResult:
+    repeat = 3 if quick else 7
+    with tempfile.TemporaryDirectory(prefix="riskdesk-bench-") as user_dir:
+        _launch(_BARE, user_dir)  # warm the file cache for both
+        _launch(_DEMO, user_dir)
+        bare, demo = [], []
+        for _ in range(repeat):  # interleaved, so drift hits both alike
+            bare.append(_launch(_BARE, user_dir))
+            demo.append(_launch(_DEMO, user_dir))
+    return BenchResult(
+        name="gui_start_demo", value=min(demo), unit="s", baseline_name="bare_qmainwindow_start",
+        baseline_value=min(bare), target_ratio=2.0, absolute_limit=1.5,
+        extra=f"best of {repeat}; medians demo {sorted(demo)[len(demo) // 2]:.3f} s, "
+              f"bare {sorted(bare)[len(bare) // 2]:.3f} s; window shown with the demo scored",
+    )
+
+
+def template_csv(n_paths: int) -> Path:
+    """A csv of `n_paths` supply paths in the template's columns (cached in bench/.cache/)."""
+    from riskdesk.core.demo import synthetic_project
+    from riskdesk.core.domain import TEMPLATE_COLUMNS
+
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"import_{n_paths}.csv"
+    if path.exists():
+        return path
+    tables = synthetic_project(n_paths).tables
+    # One path per part and supplier (the importer refuses duplicates): spread each part's paths over suppliers.
+    paths = tables.paths.copy()
+    part_index = paths["part_number"].str[1:].astype(int).to_numpy()
+    within = paths.groupby("part_number").cumcount().to_numpy()
+    ids = tables.suppliers["supplier_id"].to_numpy()
+    paths["supplier_id"] = ids[(part_index * 5 + within) % len(ids)]
+    tables.paths = paths
+    joined = tables.paths.merge(tables.parts, on="part_number").merge(tables.suppliers, on="supplier_id")
+    temp = path.with_suffix(".tmp")
+    joined[list(TEMPLATE_COLUMNS)].to_csv(temp, index=False)
+    temp.replace(path)
+    return path
+
+
+def _stall_child(n_paths: int) -> dict[str, float]:
+    """Runs in the subprocess: import through the dialog with a heartbeat running; returns the figures."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from riskdesk.core.project import Project
+    from riskdesk.io import userdirs
+    from riskdesk.ui.app import prefetch_modules, tune_interpreter
+    from riskdesk.ui.document import Document
+    from riskdesk.ui.import_dialog import ImportDialog
+    from riskdesk.ui.main_window import MainWindow
+    from riskdesk.ui.workers import ThreadPoolRunner
+
+    csv = template_csv(n_paths)
+    tune_interpreter()  # as run_gui does
+    app = QApplication.instance() or QApplication([])
+    runner = ThreadPoolRunner()
+    document = Document(Project(), runner=runner, dirs=userdirs.init())
+    window = MainWindow(document, runner, dirs=None)
+    window.show()
+    app.processEvents()
+    # As the app does once its window is up: load the import code in the background first.
+    prefetched: list[bool] = []
+    prefetch_modules(runner, lambda: prefetched.append(True))
+    while not prefetched:
+        app.processEvents()
+        time.sleep(0.005)
+
+    state: dict[str, float] = {}
+    clock = QElapsedTimer()
+    ticks: list[int] = []
+    heartbeat = QTimer()
+    heartbeat.setTimerType(Qt.TimerType.PreciseTimer)
+    heartbeat.setInterval(HEARTBEAT_MS)
+    heartbeat.timeout.connect(lambda: ticks.append(clock.nsecsElapsed()))
+
+    def longest_gap_ms() -> float:
+        gaps = [b - a for a, b in itertools.pairwise(ticks)]
+        if not gaps:
+            return float("nan")
+        worst = max(range(len(gaps)), key=gaps.__getitem__)
+        state["worst_at_s"] = ticks[worst] / 1e9
+        return gaps[worst] / 1e6
+
+    # The import: propose, check, apply, re-score, show.
+    dialog = ImportDialog([csv], document, runner, window.dialogs, window)
+
+    def on_checked_ready() -> None:
+        if "checked" not in state and dialog.import_button.isEnabled():
+            state["checked"] = clock.nsecsElapsed() / 1e9
+            dialog.import_button.click()
+
+    def on_evaluated(_evaluation: object) -> None:
+        if "checked" in state and len(document.project.tables.paths) == n_paths:
+            state["scored"] = clock.nsecsElapsed() / 1e9
+            QTimer.singleShot(100, lambda: app.exit(0))
+
+    poll = QTimer()
+    poll.setInterval(HEARTBEAT_MS)
+    poll.timeout.connect(on_checked_ready)
+    window.scoring.evaluated.connect(on_evaluated)
+    failure = QTimer()
+    failure.setSingleShot(True)
+    failure.timeout.connect(lambda: app.exit(1))
+    failure.start(300_000)
+
+    clock.start()
+    heartbeat.start()
+    poll.start()
+    dialog.open()
+    dialog.start()
+    app.exec()
+    heartbeat.stop()
+    poll.stop()
+    import_gap = longest_gap_ms()
+    worst_at = state["worst_at_s"]
+    elapsed = clock.nsecsElapsed() / 1e9
+    if "scored" not in state:
+        raise RuntimeError(f"the import did not finish: {dialog.summary.text()}")
+
+    # Baseline: the same heartbeat on an idle event loop, for as long.
+    ticks.clear()
+    clock.restart()
+    heartbeat.start()
+    QTimer.singleShot(int(elapsed * 1000), lambda: app.exit(0))
+    app.exec()
+    heartbeat.stop()
+    return {"import_ms": import_gap, "idle_ms": longest_gap_ms(), "seconds": elapsed,
+            "checked_s": state["checked"], "scored_s": state["scored"], "worst_at_s": worst_at,
+            "paths": float(len(document.project.tables.paths))}
+
+
+def bench_stall(quick: bool) -> BenchResult:
+    n_paths = 20_000 if quick else 100_000
+    template_csv(n_paths)
+    with tempfile.TemporaryDirectory(prefix="riskdesk-bench-") as user_dir:
+        done = subprocess.run([sys.executable, "-m", "bench.bench_gui", "--stall", str(n_paths)],
+                              env=_child_env(user_dir), cwd=ROOT, capture_output=True, text=True, timeout=900,
+                              check=False)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        raise RuntimeError(f"stall benchmark failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
+    figures = json.loads(lines[-1])
+    return BenchResult(
+        name="gui_stall_import_100k" if not quick else "gui_stall_import_20k", value=figures["import_ms"],
+        unit="ms", baseline_name="idle_heartbeat", baseline_value=figures["idle_ms"], target_ratio=10.0,
+        absolute_limit=100.0,
+        extra=(f"{int(figures['paths']):,} paths from csv, import code preloaded as the app does at idle; "
+               f"longest interval of a {HEARTBEAT_MS} ms heartbeat "
+               f"during propose + check ({figures['checked_s']:.1f} s) + apply + re-score + show "
+               f"(done at {figures['scored_s']:.1f} s; worst gap at {figures['worst_at_s']:.2f} s)"),
+    )
+
+
+def run(quick: bool) -> list[BenchResult]:
+    return [bench_start(quick), bench_stall(quick)]
+
+
+def _main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--stall", type=int, help="run the stall measurement for this many paths and print JSON")
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    if args.stall:
+        print(json.dumps(_stall_child(args.stall)), flush=True)
+        return 0
+    for result in run(args.quick):
+        print(result.line(), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main())

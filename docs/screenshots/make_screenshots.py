@@ -1,0 +1,104 @@
+"""Take the README's screenshots from the running app: the demo project, offscreen, every view and dialog.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/make_screenshots.py
+
+Writes parts.png, suppliers.png, paths.png, exposure.png, rules.png, settings.png, import.png and compare.png
+beside this script. The as-of date is fixed so that the pictures do not change from day to day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+AS_OF = dt.date(2026, 11, 23)
+SIZE = (1360, 860)
+
+
+def _demo_csv(folder: Path) -> Path:
+    """A supplier's file in its own words: title rows, other headers, countries spelled out."""
+    lines = [
+        "Magnet supply declaration Q4 2026,,,,,,,,,",
+        "Supplier: Hokuriku Magnet Works K.K.,,,,,,,,,",
+        "",
+        "Part No.,Description,Application,Magnet type,Grade,Magnet weight (g),Annual qty,Supplier code,"
+        "Supplier,Supplier country,Share %,Country of mining,Separation country,Magnet made in,Evidence",
+    ]
+    rows = [
+        ("MTR-HUB-90", "Hub motor magnet ring", "automotive", "NdFeB sintered", "N42SH", "450", "18000", "SUP-JP1",
+         "Hokuriku Magnet Works K.K.", "Japan", "100", "Australia", "Malaysia", "Japan", "declared"),
+        ("SNS-ABS-4", "ABS sensor magnet", "automotive", "bonded NdFeB", "BNP-8", "1.2", "900000", "SUP-JP1",
+         "Hokuriku Magnet Works K.K.", "Japan", "100", "PRC", "PRC", "Japan", "inferred"),
+        ("ACT-VLV-3", "Valve actuator magnet", "industrial", "SmCo", "YXG-26", "35", "7000", "SUP-JP1",
+         "Hokuriku Magnet Works K.K.", "Japan", "100", "", "China", "Japan", "unknown"),
+    ]
+    lines += [",".join(row) for row in rows]
+    path = folder / "hokuriku-q4-2026.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def main() -> int:
+    user_dir = tempfile.mkdtemp(prefix="riskdesk-shots-")
+    os.environ["RISKDESK_USER_DIR"] = user_dir
+    from PySide6.QtWidgets import QApplication
+
+    from riskdesk.core.demo import demo_project
+    from riskdesk.io import userdirs
+    from riskdesk.ui.app import create_application
+    from riskdesk.ui.document import Document
+    from riskdesk.ui.main_window import MainWindow
+    from riskdesk.ui.workers import SynchronousRunner
+
+    app = create_application([])
+    dirs = userdirs.init()
+    runner = SynchronousRunner()
+    document = Document(demo_project(), runner=runner, dirs=dirs)
+    window = MainWindow(document, runner, dirs=dirs, as_of=AS_OF)
+    window.resize(*SIZE)
+    window.show()
+    app.processEvents()
+
+    def shoot(name: str, widget: object | None = None) -> None:
+        for _ in range(3):
+            app.processEvents()
+        target = widget or window
+        path = HERE / f"{name}.png"
+        target.grab().save(str(path))  # type: ignore[attr-defined]
+        print(path.relative_to(ROOT))
+
+    for position, name in enumerate(("parts", "suppliers", "paths", "exposure", "rules", "settings")):
+        window.tabs.setCurrentIndex(position)
+        if name == "exposure":
+            window.exposure_view.select_part("ACT-FIN-07")
+        shoot(name)
+
+    window.tabs.setCurrentIndex(0)
+    csv = _demo_csv(Path(user_dir))
+    window.import_files([csv])
+    dialog = window.import_dialog
+    dialog.resize(1100, 720)
+    shoot("import", dialog)
+    dialog.reject()
+
+    window.compare_with(dt.date(2027, 1, 1))
+    compare = window.compare_dialog
+    compare.resize(1000, 600)
+    shoot("compare", compare)
+    compare.close()
+    window.close()
+    QApplication.processEvents()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

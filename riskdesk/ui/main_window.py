@@ -1,0 +1,952 @@
+"""The main window: the project's tables, its scores and rules, the as-of date, files, import and undo.
+
+Layout: tabs for Parts, Suppliers, Supply paths (editable tables), Exposure, Rules and Settings; a toolbar with
+file actions, undo/redo, import, the as-of date (changing it re-scores at once) and "Compare with date…"; a status
+bar with the portfolio score. Everything the user is asked (file names, unsaved changes, recovery) goes through
+a `Dialogs` object that tests replace with scripted answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QDate, QEvent, QModelIndex, QSettings, Qt, QTimer
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QCompleter,
+    QDateEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QProgressBar,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QTabWidget,
+    QToolButton,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+
+from riskdesk.io.project_file import SUFFIX
+from riskdesk.io.userdirs import UserDirs
+from riskdesk.ui import clipboard
+from riskdesk.ui.app import icon
+from riskdesk.ui.document import Autosaver, Document, EditRefused, RecoveryInfo, Scoring, discard_autosave, recover
+from riskdesk.ui.table_models import DataFrameTableModel, Kind, TableName
+from riskdesk.ui.workers import Runner
+
+if TYPE_CHECKING:
+    from riskdesk.core.evaluation import Evaluation
+
+log = logging.getLogger(__name__)
+
+IMPORT_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+COMPARE_PRESETS: tuple[tuple[dt.date, str], ...] = (
+    (dt.date(2026, 11, 10), "2026-11-10 — end of the No. 70 suspension of China's October 2025 rules"),
+    (dt.date(2027, 1, 1), "2027-01-01 — DFARS extends to mined, refined and separated magnet material"),
+)
+REFUSAL_TIMEOUT_MS = 12_000
+LARGE_TABLE_ROWS = 20_000
+FILTER_DELAY_MS = 200
+BAND_COLORS = {"red": "#d93f3f", "amber": "#d48a00", "green": "#2e9e5b"}
+
+
+class Dialogs:
+    """The questions the window asks the user. Tests pass a subclass with scripted answers."""
+
+    SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
+
+    def __init__(self, parent: QWidget | None) -> None:
+        self.parent = parent
+
+    def ask_unsaved(self, name: str) -> str:
+        answer = QMessageBox.question(
+            self.parent, "Unsaved changes", f"Save the changes to {name} before closing it?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save)
+        return {QMessageBox.StandardButton.Save: self.SAVE,
+                QMessageBox.StandardButton.Discard: self.DISCARD}.get(answer, self.CANCEL)
+
+    def open_path(self, directory: str) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(self.parent, "Open project", directory,
+                                              f"RiskDesk projects (*{SUFFIX});;All files (*)")
+        return Path(name) if name else None
+
+    def save_path(self, suggested: str) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(self.parent, "Save project as", suggested,
+                                              f"RiskDesk projects (*{SUFFIX})")
+        return Path(name) if name else None
+
+    def import_paths(self, directory: str) -> list[Path]:
+        patterns = " ".join(f"*{s}" for s in IMPORT_SUFFIXES)
+        names, _ = QFileDialog.getOpenFileNames(self.parent, "Import spreadsheets", directory,
+                                                f"Spreadsheets ({patterns});;All files (*)")
+        return [Path(n) for n in names]
+
+    def report_path(self, suggested: str) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(self.parent, "Save problem report", suggested, "Excel (*.xlsx)")
+        return Path(name) if name else None
+
+    def ask_date(self, current: dt.date) -> dt.date | None:
+        text, ok = QInputDialog.getText(self.parent, "Compare with date",
+                                        "Compare the scores with those on this date (YYYY-MM-DD):",
+                                        QLineEdit.EchoMode.Normal, current.isoformat())
+        if not ok:
+            return None
+        try:
+            return dt.date.fromisoformat(text.strip())
+        except ValueError:
+            self.error("Not a date", f"{text!r} is not a date. Enter it as YYYY-MM-DD, e.g. 2027-01-01")
+            return None
+
+    def ask_recover(self, info: RecoveryInfo) -> bool:
+        answer = QMessageBox.question(
+            self.parent, "Recover unsaved work?",
+            info.describe() + "\n\nOpen the autosave? (If you choose No, it is deleted.)",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def error(self, title: str, text: str) -> None:
+        QMessageBox.warning(self.parent, title, text)
+
+    def info(self, title: str, text: str) -> None:
+        QMessageBox.information(self.parent, title, text)
+
+
+class EnumDelegate(QStyledItemDelegate):
+    """A combo box of the allowed values for enum columns (end use, magnet family, evidence)."""
+
+    def __init__(self, choices: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._choices = choices
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex) -> QWidget:
+        box = QComboBox(parent)
+        box.addItems(self._choices)
+        box.setAccessibleName("Choose a value")
+        return box
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:
+        assert isinstance(editor, QComboBox)
+        editor.setCurrentIndex(max(editor.findText(str(index.data(Qt.ItemDataRole.EditRole))), 0))
+
+    def setModelData(self, editor: QWidget, model: Any, index: QModelIndex) -> None:
+        assert isinstance(editor, QComboBox)
+        model.setData(index, editor.currentText(), Qt.ItemDataRole.EditRole)
+
+
+class CountryDelegate(QStyledItemDelegate):
+    """A line edit that completes country names and codes; the model resolves what was typed."""
+
+    def __init__(self, words: Callable[[], list[str]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._words = words
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex) -> QWidget:
+        edit = QLineEdit(parent)
+        completer = QCompleter(self._words(), edit)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        edit.setCompleter(completer)
+        edit.setAccessibleName("Country")
+        edit.setToolTip("ISO code or name, e.g. CN, China, PRC; empty when unknown")
+        return edit
+
+
+def _country_words() -> list[str]:
+    try:
+        from riskdesk.core.countries import default_countries
+
+        table = default_countries()
+        codes = table.codes() if hasattr(table, "codes") else []
+        return sorted({str(table.name(code)) for code in codes} | set(codes))
+    except Exception:
+        log.debug("no country list for completion", exc_info=True)
+        return []
+
+
+class TablePage(QWidget):
+    """One editable project table: a filter box, add/remove buttons, a row count and the table view."""
+
+    def __init__(self, document: Document, table: TableName, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.table = table
+        self.model: DataFrameTableModel = document.models[table]
+
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText(f"Filter {table.title.lower()}…")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setAccessibleName(f"Filter {table.title}")
+        self.filter_edit.setToolTip("Show only rows where a cell contains this text (Ctrl+F)")
+        self.filter_edit.addAction(icon("filter"), QLineEdit.ActionPosition.LeadingPosition)
+        self.filter_edit.textChanged.connect(self._on_filter_typed)
+        self._filter_delay = QTimer(self)
+        self._filter_delay.setSingleShot(True)
+        self._filter_delay.setInterval(FILTER_DELAY_MS)
+        self._filter_delay.timeout.connect(lambda: self._on_filter(self.filter_edit.text()))
+
+        self.add_button = QToolButton()
+        self.add_button.setIcon(icon("add-row"))
+        self.add_button.setText(f"Add {table.row_noun}")
+        self.add_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.add_button.setToolTip(f"Add a {table.row_noun} at the end (Ctrl++)")
+        self.add_button.setAccessibleName(f"Add {table.row_noun}")
+        self.add_button.clicked.connect(self.add_row)
+        self.remove_button = QToolButton()
+        self.remove_button.setIcon(icon("remove-row"))
+        self.remove_button.setText("Remove")
+        self.remove_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.remove_button.setToolTip(f"Remove the selected {table.row_noun}s (Ctrl+-)")
+        self.remove_button.setAccessibleName(f"Remove selected {table.row_noun}s")
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.count_label = QLabel()
+        self.count_label.setAccessibleName(f"Number of {table.row_noun}s")
+
+        self.view = QTableView()
+        self.view.setObjectName(f"{table.value}Table")
+        self.view.setAccessibleName(f"{table.title} table")
+        self.view.setModel(self.model)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                  | QAbstractItemView.EditTrigger.EditKeyPressed
+                                  | QAbstractItemView.EditTrigger.AnyKeyPressed)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        vertical = self.view.verticalHeader()
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        horizontal = self.view.horizontalHeader()
+        horizontal.setResizeContentsPrecision(200)
+        horizontal.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        horizontal.setHighlightSections(False)
+        horizontal.setStretchLastSection(table is TableName.SUPPLIERS)
+        self.view.setSortingEnabled(True)
+        for position, column in enumerate(self.model.columns):
+            if column.kind is Kind.ENUM:
+                self.view.setItemDelegateForColumn(position, EnumDelegate(column.choices(), self.view))
+            elif column.kind is Kind.COUNTRY:
+                self.view.setItemDelegateForColumn(position, CountryDelegate(_country_words, self.view))
+
+        self.model.edit_refused.connect(self._show_refusal)
+        for signal in (self.model.modelReset, self.model.rowsInserted, self.model.rowsRemoved):
+            signal.connect(self._update_count)
+
+        bar = QHBoxLayout()
+        bar.addWidget(self.filter_edit, 1)
+        bar.addWidget(self.count_label)
+        bar.addSpacing(12)
+        bar.addWidget(self.add_button)
+        bar.addWidget(self.remove_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addLayout(bar)
+        layout.addWidget(self.view, 1)
+        self._update_count()
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """Column widths from the header and the first rows (never a pass over 100,000 rows)."""
+        self.view.resizeColumnsToContents()
+        for position in range(self.model.columnCount()):
+            width = self.view.columnWidth(position)
+            self.view.setColumnWidth(position, min(max(width + 12, 70), 340))
+
+    def _on_filter_typed(self, text: str) -> None:
+        """Filter at once in small tables; in large ones, once typing pauses."""
+        if len(self.model.frame) > LARGE_TABLE_ROWS:
+            self._filter_delay.start()
+        else:
+            self._on_filter(text)
+
+    def _on_filter(self, text: str) -> None:
+        self.model.set_filter(text)
+        self._update_count()
+
+    def _update_count(self, *_args: object) -> None:
+        total = len(self.model.frame)
+        shown = self.model.rowCount()
+        noun = self.table.row_noun + ("" if total == 1 else "s")
+        self.count_label.setText(f"{total:,} {noun}" if shown == total else f"{shown:,} of {total:,} {noun}")
+
+    def _show_refusal(self, message: str) -> None:
+        index = self.view.currentIndex()
+        if self.isVisible() and index.isValid():
+            rect = self.view.visualRect(index)
+            QToolTip.showText(self.view.viewport().mapToGlobal(rect.bottomLeft()), message, self.view)
+
+    # ---- actions ----------------------------------------------------------------------------------------------
+
+    def selected_frame_rows(self) -> list[int]:
+        rows = {i.row() for i in self.view.selectionModel().selectedIndexes()}
+        if not rows and self.view.currentIndex().isValid():
+            rows = {self.view.currentIndex().row()}
+        return sorted(self.model.frame_row(r) for r in rows)
+
+    def add_row(self) -> None:
+        current = self.view.currentIndex()
+        like = self.model.frame_row(current.row()) if current.isValid() else None
+        try:
+            positions = self.document.add_rows(self.table, 1, like)
+        except EditRefused as exc:
+            self.document.refused.emit(str(exc))
+            return
+        row = self.model.view_row(positions[0])
+        if row is not None:
+            index = self.model.index(row, 0)
+            self.view.setCurrentIndex(index)
+            self.view.scrollTo(index)
+            self.view.edit(index)
+
+    def remove_selected(self) -> None:
+        rows = self.selected_frame_rows()
+        if not rows:
+            self.document.refused.emit(f"Select the {self.table.row_noun}s to remove first")
+            return
+        try:
+            self.document.remove_rows(self.table, rows)
+        except EditRefused as exc:
+            self.document.refused.emit(str(exc))
+
+    def copy(self) -> int:
+        return clipboard.copy_selection(self.view)
+
+    def cut(self) -> None:
+        if self.copy():
+            self.clear_selected()
+
+    def paste(self, text: str | None = None) -> int:
+        block = clipboard.from_tsv(text) if text is not None else clipboard.clipboard_block()
+        if not block:
+            return 0
+        top, left, fill = clipboard.paste_target(self.view)
+        cells = clipboard.paste_cells(self.model, block, top, left, fill)
+        try:
+            count = self.document.paste(self.table, cells)
+        except EditRefused as exc:
+            self.model.refuse(str(exc))
+            return 0
+        return count
+
+    def clear_selected(self) -> None:
+        """Empty the selected cells (refused as a whole if a required column is among them)."""
+        indexes = self.view.selectionModel().selectedIndexes()
+        cells = [(self.model.frame_row(i.row()), self.model.columns[i.column()].key, "") for i in indexes]
+        if cells:
+            try:
+                self.document.paste(self.table, cells)
+            except EditRefused as exc:
+                self.model.refuse(str(exc))
+
+
+class MainWindow(QMainWindow):
+    """RiskDesk's one window (see the module docstring)."""
+
+    def __init__(self, document: Document, runner: Runner, dialogs: Dialogs | None = None,
+                 dirs: UserDirs | None = None, as_of: dt.date | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.runner = runner
+        self.dirs = dirs
+        self.dialogs = dialogs or Dialogs(self)
+        self.scoring = Scoring(document, as_of or dt.date.today(), self)
+        self.autosaver = (Autosaver(document, dirs, document.app_settings.autosave_seconds, self)
+                          if dirs is not None else None)
+        self.import_dialog: Any = None
+        self.compare_dialog: Any = None
+        self._closing_after_save = False
+        self.setObjectName("mainWindow")
+        self.setAcceptDrops(True)
+        self.setDocumentMode(True)
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.setAccessibleName("Views")
+        self.tabs.setDocumentMode(True)
+        self.pages: dict[TableName, TablePage] = {}
+        for table, icon_name in ((TableName.PARTS, "parts"), (TableName.SUPPLIERS, "suppliers"),
+                                 (TableName.PATHS, "paths")):
+            page = TablePage(document, table)
+            self.pages[table] = page
+            self.tabs.addTab(page, icon(icon_name), table.title)
+            self.tabs.setTabToolTip(self.tabs.count() - 1, _TAB_HELP[table.value])
+        self.exposure_view = self._make_exposure_view()
+        self.rules_view = self._make_rules_view()
+        self.settings_view = self._make_settings_view()
+        for widget, name, title in ((self.exposure_view, "exposure", "Exposure"), (self.rules_view, "rules", "Rules"),
+                                    (self.settings_view, "settings", "Settings")):
+            self.tabs.addTab(widget, icon(name), title)
+            self.tabs.setTabToolTip(self.tabs.count() - 1, _TAB_HELP[name])
+        self.setCentralWidget(self.tabs)
+
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_status_bar()
+
+        document.dirty_changed.connect(lambda _dirty: self._update_title())
+        document.path_changed.connect(lambda _path: self._update_title())
+        document.project_replaced.connect(self._on_project_replaced)
+        document.settings_changed.connect(self._on_settings_changed)
+        document.refused.connect(self.show_refusal)
+        document.recent_changed.connect(self._rebuild_recent_menu)
+        self.scoring.evaluated.connect(self._on_evaluated)
+        self.scoring.failed.connect(lambda message: self.statusBar().showMessage(f"Scoring failed: {message}", 0))
+        self.scoring.busy_changed.connect(self._on_scoring_busy)
+        self.tabs.currentChanged.connect(lambda _i: self._update_actions())
+
+        self.resize(1280, 820)
+        self._restore_geometry()
+        self._on_project_replaced()
+        self.scoring.refresh()
+
+    # ---- views by UI-2 ----------------------------------------------------------------------------------------
+
+    def _make_exposure_view(self) -> QWidget:
+        from riskdesk.ui.exposure_view import ExposureView
+
+        view = ExposureView()
+        view.setObjectName("exposureView")
+        return view
+
+    def _make_rules_view(self) -> QWidget:
+        from riskdesk.ui.rules_view import RulesView
+
+        view = RulesView()
+        view.setObjectName("rulesView")
+        return view
+
+    def _make_settings_view(self) -> QWidget:
+        from riskdesk.ui.settings_view import SettingsView
+
+        view = SettingsView()
+        view.setObjectName("settingsView")
+        view.settings_changed.connect(self._on_settings_edited)
+        return view
+
+    # ---- construction -----------------------------------------------------------------------------------------
+
+    def _action(self, text: str, slot: Callable[[], object], shortcut: Any = None, icon_name: str = "",
+                tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if icon_name:
+            action.setIcon(icon(icon_name))
+        if shortcut is not None:
+            shortcuts = shortcut if isinstance(shortcut, list) else [shortcut]
+            action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        if tip:
+            action.setToolTip(tip)
+            action.setStatusTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        key = QKeySequence.StandardKey
+        self.new_action = self._action("&New", self.new_project, key.New, "new", "Start a new, empty project")
+        self.open_action = self._action("&Open…", self.open_project, key.Open, "open", "Open a project file")
+        self.save_action = self._action("&Save", self.save_project, key.Save, "save", "Save the project")
+        self.save_as_action = self._action("Save &As…", self.save_project_as, key.SaveAs, "",
+                                           "Save the project under another name")
+        self.import_action = self._action(
+            "&Import Spreadsheets…", self.import_files, "Ctrl+I", "import",
+            "Import parts, suppliers and supply paths from xlsx, xls, ods or csv files (or drop files on the window)")
+        self.demo_action = self._action("Open &Demo Project", self.open_demo, None, "",
+                                        "Open the bundled demo project (a US buyer's magnet portfolio)")
+        self.quit_action = self._action("&Quit", self.close, key.Quit, "", "Close RiskDesk")
+        undo_stack = self.document.undo_stack
+        self.undo_action = undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action.setShortcuts([QKeySequence(key.Undo)])
+        self.undo_action.setIcon(icon("undo"))
+        self.redo_action = undo_stack.createRedoAction(self, "&Redo")
+        redo_keys = [QKeySequence("Ctrl+Shift+Z")]
+        if QKeySequence(key.Redo) not in redo_keys:
+            redo_keys.append(QKeySequence(key.Redo))
+        self.redo_action.setShortcuts(redo_keys)
+        self.redo_action.setIcon(icon("redo"))
+        for action in (self.undo_action, self.redo_action):
+            self.addAction(action)
+        self.cut_action = self._action("Cu&t", lambda: self._on_page("cut"), key.Cut, "",
+                                       "Copy the selected cells and empty them")
+        self.copy_action = self._action("&Copy", lambda: self._on_page("copy"), key.Copy, "copy",
+                                        "Copy the selected cells (paste into Excel)")
+        self.paste_action = self._action("&Paste", lambda: self._on_page("paste"), key.Paste, "paste",
+                                         "Paste cells copied from Excel; rows past the end are added")
+        self.clear_action = self._action("C&lear Cells", lambda: self._on_page("clear_selected"), key.Delete, "",
+                                         "Empty the selected cells")
+        self.add_row_action = self._action("&Add Row", lambda: self._on_page("add_row"), ["Ctrl++", "Ctrl+="],
+                                           "add-row", "Add a row to the current table")
+        self.remove_rows_action = self._action("&Remove Rows", lambda: self._on_page("remove_selected"), "Ctrl+-",
+                                               "remove-row", "Remove the selected rows")
+        self.find_action = self._action("&Filter…", self._focus_filter, key.Find, "filter",
+                                        "Filter the current table")
+        self.compare_action = self._action("Compare with &Date…", self.compare_with_other_date, "Ctrl+Shift+D",
+                                           "compare", "Score the project on another date and show what changes")
+        self.today_action = self._action("As of &Today", lambda: self.set_as_of(dt.date.today()), "Ctrl+T",
+                                         "calendar", "Score the project as of today")
+        self.tab_actions = []
+        for position in range(self.tabs.count()):
+            action = self._action(self.tabs.tabText(position), lambda p=position: self.tabs.setCurrentIndex(p),
+                                  f"Ctrl+{position + 1}", "", f"Show {self.tabs.tabText(position)}")
+            self.tab_actions.append(action)
+        self.about_action = self._action("&About RiskDesk", self.show_about, None, "", "Version and data sources")
+        self.log_action = self._action("Show &Log File", self.show_log_path, None, "", "Where RiskDesk writes its log")
+        for action in (self.cut_action, self.copy_action, self.paste_action, self.clear_action, self.add_row_action,
+                       self.remove_rows_action):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        for page in self.pages.values():
+            for action in (self.cut_action, self.copy_action, self.paste_action, self.clear_action,
+                           self.add_row_action, self.remove_rows_action, self.undo_action, self.redo_action):
+                page.view.addAction(action)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addActions([self.new_action, self.open_action])
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._rebuild_recent_menu)
+        file_menu.addActions([self.demo_action])
+        file_menu.addSeparator()
+        file_menu.addActions([self.save_action, self.save_as_action])
+        file_menu.addSeparator()
+        file_menu.addAction(self.import_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addActions([self.undo_action, self.redo_action])
+        edit_menu.addSeparator()
+        edit_menu.addActions([self.cut_action, self.copy_action, self.paste_action, self.clear_action])
+        edit_menu.addSeparator()
+        edit_menu.addActions([self.add_row_action, self.remove_rows_action, self.find_action])
+        view_menu = bar.addMenu("&View")
+        view_menu.addActions(self.tab_actions)
+        score_menu = bar.addMenu("&Scoring")
+        score_menu.addActions([self.today_action, self.compare_action])
+        help_menu = bar.addMenu("&Help")
+        help_menu.addActions([self.log_action, self.about_action])
+        self._rebuild_recent_menu()
+
+    def _build_toolbar(self) -> None:
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for action in (self.new_action, self.open_action, self.save_action):
+            toolbar.addAction(action)
+        toolbar.addSeparator()
+        toolbar.addActions([self.undo_action, self.redo_action])
+        toolbar.addSeparator()
+        toolbar.addAction(self.import_action)
+        self.import_action.setIconText("Import")
+        toolbar.addSeparator()
+        as_of_label = QLabel(" As of ")
+        self.as_of_edit = QDateEdit(_qdate(self.scoring.as_of))
+        self.as_of_edit.setObjectName("asOfDate")
+        self.as_of_edit.setCalendarPopup(True)
+        self.as_of_edit.setDisplayFormat("yyyy-MM-dd")
+        self.as_of_edit.setAccessibleName("As-of date")
+        self.as_of_edit.setToolTip("Rules and scores as of this date: change it to see what applies on another "
+                                   "day (re-scores at once). Ctrl+T goes back to today.")
+        as_of_label.setBuddy(self.as_of_edit)
+        self.as_of_edit.dateChanged.connect(self._on_as_of_changed)
+        toolbar.addWidget(as_of_label)
+        toolbar.addWidget(self.as_of_edit)
+        self.compare_button = QToolButton()
+        self.compare_button.setDefaultAction(self.compare_action)
+        self.compare_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.compare_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        self.compare_button.setAccessibleName("Compare with another date")
+        compare_menu = QMenu(self.compare_button)
+        for day, label in COMPARE_PRESETS:
+            action = compare_menu.addAction(label)
+            action.triggered.connect(lambda _checked=False, d=day: self.compare_with(d))
+        compare_menu.addSeparator()
+        compare_menu.addAction("Other date…").triggered.connect(lambda _checked=False: self.compare_with_other_date())
+        self.compare_button.setMenu(compare_menu)
+        toolbar.addWidget(self.compare_button)
+        self.toolbar = toolbar
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        self.busy_bar = QProgressBar()
+        self.busy_bar.setRange(0, 0)
+        self.busy_bar.setMaximumWidth(120)
+        self.busy_bar.setAccessibleName("Working")
+        self.busy_bar.setToolTip("Scoring the project in the background")
+        self.busy_bar.hide()
+        self.score_label = QLabel("Not scored yet")
+        self.score_label.setObjectName("portfolioStatus")
+        self.score_label.setAccessibleName("Portfolio score")
+        self.score_label.setTextFormat(Qt.TextFormat.RichText)
+        status.addPermanentWidget(self.busy_bar)
+        status.addPermanentWidget(self.score_label)
+
+    # ---- state --------------------------------------------------------------------------------------------------
+
+    def _update_title(self) -> None:
+        self.setWindowTitle(f"{self.document.display_name}[*] — RiskDesk")
+        self.setWindowModified(self.document.is_dirty)
+
+    def _on_project_replaced(self) -> None:
+        self._update_title()
+        for page in self.pages.values():
+            page.filter_edit.clear()
+            page.fit_columns()
+        self._on_settings_changed(self.document.project.settings)
+        self._update_actions()
+
+    def _on_settings_changed(self, settings: Any) -> None:
+        if hasattr(self.settings_view, "set_settings"):
+            self.settings_view.set_settings(settings)
+        if hasattr(self.rules_view, "set_settings"):
+            self.rules_view.set_settings(settings)
+        self._update_title()
+
+    def _on_settings_edited(self, settings: Any) -> None:
+        self.document.change_settings(settings)
+
+    def _update_actions(self) -> None:
+        on_table = isinstance(self.tabs.currentWidget(), TablePage)
+        for action in (self.cut_action, self.paste_action, self.clear_action, self.add_row_action,
+                       self.remove_rows_action, self.find_action):
+            action.setEnabled(on_table)
+
+    def _on_page(self, method: str) -> None:
+        page = self.tabs.currentWidget()
+        if isinstance(page, TablePage):
+            getattr(page, method)()
+        elif method == "copy":
+            focus = self.focusWidget()
+            if isinstance(focus, QTableView):
+                from PySide6.QtGui import QGuiApplication
+
+                indexes = sorted(focus.selectionModel().selectedIndexes(), key=lambda i: (i.row(), i.column()))
+                rows: dict[int, list[str]] = {}
+                for index in indexes:
+                    rows.setdefault(index.row(), []).append(str(index.data() or ""))
+                QGuiApplication.clipboard().setText(clipboard.to_tsv(list(rows.values())))
+
+    def _focus_filter(self) -> None:
+        page = self.tabs.currentWidget()
+        if isinstance(page, TablePage):
+            page.filter_edit.setFocus()
+            page.filter_edit.selectAll()
+
+    def show_refusal(self, message: str) -> None:
+        self.statusBar().showMessage(f"⚠ {message}", REFUSAL_TIMEOUT_MS)
+
+    # ---- scoring ----------------------------------------------------------------------------------------------
+
+    @property
+    def as_of(self) -> dt.date:
+        return self.scoring.as_of
+
+    def set_as_of(self, day: dt.date) -> None:
+        self.as_of_edit.setDate(_qdate(day))
+
+    def _on_as_of_changed(self, qdate: QDate) -> None:
+        day = dt.date(qdate.year(), qdate.month(), qdate.day())
+        if hasattr(self.rules_view, "set_as_of"):
+            self.rules_view.set_as_of(day)
+        self.scoring.set_as_of(day)
+
+    def _on_evaluated(self, evaluation: Evaluation) -> None:
+        from riskdesk.core.evaluation import band
+
+        if hasattr(self.exposure_view, "set_evaluation"):
+            self.exposure_view.set_evaluation(evaluation)
+        score, reason = evaluation.portfolio_score()
+        name = band(score)
+        hits = int(evaluation.capped.sum())
+        self.score_label.setText(
+            f"Portfolio <b style='color:{BAND_COLORS[name]}'>● {score:.0f}</b> ({name}) "
+            f"as of {evaluation.as_of.isoformat()}" + (f" · {hits} part(s) prohibited" if hits else ""))
+        self.score_label.setToolTip(f"Portfolio score {score:.1f}: {reason}.\nRules version "
+                                    f"{evaluation.rules_version}. See the Exposure tab for each part's reasons.")
+
+    def _on_scoring_busy(self, busy: bool) -> None:
+        self.busy_bar.setVisible(busy)
+
+    def compare_with_other_date(self) -> None:
+        day = self.dialogs.ask_date(COMPARE_PRESETS[-1][0])
+        if day is not None:
+            self.compare_with(day)
+
+    def compare_with(self, day: dt.date) -> None:
+        """Score the project on `day` and show what changes against the as-of date."""
+        before = self.scoring.evaluation
+        if before is None:
+            self.dialogs.error("Not scored yet", "Wait until the project is scored, then compare again")
+            return
+        self.statusBar().showMessage(f"Scoring as of {day.isoformat()}…", 2_000)
+        self.scoring.evaluate_on(day, lambda after: self._show_compare(before, after),
+                                 lambda message: self.dialogs.error("Cannot compare", message))
+
+    def _show_compare(self, before: Evaluation, after: Evaluation) -> None:
+        from riskdesk.ui.compare_dialog import CompareDialog
+
+        if self.compare_dialog is not None:
+            self.compare_dialog.close()
+        dialog = CompareDialog(before, after, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(lambda *_: setattr(self, "compare_dialog", None))
+        self.compare_dialog = dialog
+        dialog.open()
+
+    # ---- files ------------------------------------------------------------------------------------------------
+
+    def _start_dir(self) -> str:
+        if self.document.path is not None:
+            return str(self.document.path.parent)
+        recent = self.document.app_settings.recent_files
+        return str(Path(recent[0]).parent) if recent else str(Path.home())
+
+    def maybe_save(self, then: Callable[[], None]) -> None:
+        """Run `then` once unsaved changes are saved or discarded; not at all if the user cancels."""
+        if not self.document.is_dirty:
+            then()
+            return
+        answer = self.dialogs.ask_unsaved(self.document.display_name)
+        if answer == Dialogs.DISCARD:
+            then()
+        elif answer == Dialogs.SAVE:
+            self.save_project(then)
+
+    def new_project(self) -> None:
+        self.maybe_save(lambda: self.document.new())
+
+    def open_demo(self) -> None:
+        from riskdesk.core.demo import demo_project
+
+        self.maybe_save(lambda: self.document.new(demo_project()))
+
+    def open_project(self, path: Path | None = None) -> None:
+        def go() -> None:
+            target = path or self.dialogs.open_path(self._start_dir())
+            if target is not None:
+                self.open_path(target)
+
+        self.maybe_save(go)
+
+    def open_path(self, path: Path) -> None:
+        """Open a project file (off the GUI thread for big files); errors are shown, nothing else changes."""
+        self.statusBar().showMessage(f"Opening {path}…")
+        self.busy_bar.show()
+
+        def done(error: str | None) -> None:
+            self.busy_bar.hide()
+            if error:
+                self.statusBar().clearMessage()
+                self.dialogs.error("Cannot open project", error)
+            else:
+                self.statusBar().showMessage(f"Opened {path}", 5_000)
+
+        self.document.open_async(path, done)
+
+    def save_project(self, then: Callable[[], None] | None = None) -> None:
+        if self.document.path is None:
+            self.save_project_as(then)
+            return
+        self._save(self.document.path, then)
+
+    def save_project_as(self, then: Callable[[], None] | None = None) -> None:
+        suggested = self.document.path or Path(self._start_dir()) / (
+            _safe_name(self.document.project.settings.name) + SUFFIX)
+        target = self.dialogs.save_path(str(suggested))
+        if target is not None:
+            self._save(target, then)
+
+    def _save(self, path: Path, then: Callable[[], None] | None) -> None:
+        self.statusBar().showMessage(f"Saving {path}…")
+
+        def done(error: str | None) -> None:
+            if error:
+                self.statusBar().clearMessage()
+                self.dialogs.error("Cannot save project", error)
+                return
+            self.statusBar().showMessage(f"Saved {self.document.path}", 5_000)
+            if then is not None:
+                then()
+
+        self.document.save(path, done)
+
+    def _rebuild_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.document.app_settings.recent_files
+        for number, name in enumerate(recent, start=1):
+            action = self.recent_menu.addAction(f"&{number % 10} {Path(name).name}")
+            action.setToolTip(name)
+            action.setStatusTip(name)
+            action.triggered.connect(lambda _checked=False, p=Path(name): self.open_project(p))
+        self.recent_menu.setEnabled(bool(recent))
+
+    def offer_recovery(self, info: RecoveryInfo) -> bool:
+        """Ask whether to open the autosave a crashed session left; returns True when it was recovered."""
+        if self.dirs is None:
+            return False
+        if not self.dialogs.ask_recover(info):
+            discard_autosave(self.dirs)
+            return False
+        try:
+            recover(self.document, info)
+        except Exception as exc:
+            log.warning("recovery failed", exc_info=True)
+            self.dialogs.error("Cannot recover", f"The autosave could not be read: {exc}")
+            return False
+        self.statusBar().showMessage("Recovered unsaved work from the autosave: save it to keep it", 0)
+        return True
+
+    # ---- import -----------------------------------------------------------------------------------------------
+
+    def import_files(self, files: list[Path] | None = None) -> None:
+        """Open the import dialog for spreadsheets (asking for them when not given)."""
+        files = files or self.dialogs.import_paths(self._start_dir())
+        if not files:
+            return
+        from riskdesk.ui.import_dialog import ImportDialog
+
+        if self.import_dialog is not None:
+            self.import_dialog.close()
+        dialog = ImportDialog([Path(f) for f in files], self.document, self.runner, self.dialogs, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(lambda *_: setattr(self, "import_dialog", None))
+        dialog.imported.connect(lambda text: self.statusBar().showMessage(text, 8_000))
+        self.import_dialog = dialog
+        dialog.open()
+        dialog.start()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if _dropped_files(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        files = _dropped_files(event.mimeData())
+        if not files:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        projects = [f for f in files if f.suffix.lower() == SUFFIX]
+        if projects:
+            QTimer.singleShot(0, lambda: self.open_project(projects[0]))
+        else:
+            QTimer.singleShot(0, lambda: self.import_files(files))
+
+    # ---- misc -------------------------------------------------------------------------------------------------
+
+    def show_about(self) -> None:
+        from riskdesk import __version__
+
+        QMessageBox.about(self, "About RiskDesk",
+                          f"<b>RiskDesk {__version__}</b><p>Supply-chain risk of rare-earth permanent magnets: "
+                          "exposure by element, country and stage, dated export controls and tariffs, explainable "
+                          "scores.</p><p>Your data never leaves this computer unless you export it.</p>")
+
+    def show_log_path(self) -> None:
+        path = self.dirs.log_file if self.dirs else "not configured"
+        self.dialogs.info("Log file", f"RiskDesk writes its log to:\n{path}")
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:
+            self._refresh_icons()
+        super().changeEvent(event)
+
+    def _refresh_icons(self) -> None:
+        for action, name in ((self.new_action, "new"), (self.open_action, "open"), (self.save_action, "save"),
+                             (self.import_action, "import"), (self.undo_action, "undo"),
+                             (self.redo_action, "redo"), (self.copy_action, "copy"), (self.paste_action, "paste"),
+                             (self.add_row_action, "add-row"), (self.remove_rows_action, "remove-row"),
+                             (self.compare_action, "compare"), (self.today_action, "calendar")):
+            action.setIcon(icon(name))
+
+    def _settings_store(self) -> QSettings | None:
+        if self.dirs is None:
+            return None
+        return QSettings(str(self.dirs.config / "window.ini"), QSettings.Format.IniFormat)
+
+    def _restore_geometry(self) -> None:
+        store = self._settings_store()
+        if store is None:
+            return
+        geometry = store.value("main/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = store.value("main/state")
+        if state is not None:
+            self.restoreState(state)
+
+    def _save_geometry(self) -> None:
+        store = self._settings_store()
+        if store is not None:
+            store.setValue("main/geometry", self.saveGeometry())
+            store.setValue("main/state", self.saveState())
+            store.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.document.is_dirty and not self._closing_after_save:
+            answer = self.dialogs.ask_unsaved(self.document.display_name)
+            if answer == Dialogs.CANCEL:
+                event.ignore()
+                return
+            if answer == Dialogs.SAVE:
+                event.ignore()
+
+                def close_when_saved() -> None:
+                    self._closing_after_save = True
+                    QTimer.singleShot(0, self.close)
+
+                self.save_project(close_when_saved)
+                return
+        self._save_geometry()
+        if self.autosaver is not None:
+            self.autosaver.set_interval(0)
+        event.accept()
+
+
+_TAB_HELP = {
+    "parts": "The magnet bill of materials: one row per part you buy",
+    "suppliers": "Who supplies your magnets and where they are based",
+    "paths": "Each part's supply paths: supplier, share and the country of every stage from mine to magnet",
+    "exposure": "Scores per part, why each part scores what it does, rule hits and exposure charts",
+    "rules": "The bundled control list: rules, their dates and status on the as-of date, with sources",
+    "settings": "Project settings: import country, scoring weights, how suspended rules count",
+}
+
+
+def _qdate(day: dt.date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _safe_name(name: str) -> str:
+    cleaned = "".join(ch if ch.isalnum() or ch in " -_." else "_" for ch in name).strip()
+    return cleaned or "project"
+
+
+def _dropped_files(mime: Any) -> list[Path]:
+    if mime is None or not mime.hasUrls():
+        return []
+    files = [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
+    allowed = (*IMPORT_SUFFIXES, SUFFIX)
+    return files if files and all(f.suffix.lower() in allowed for f in files) else []

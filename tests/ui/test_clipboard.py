@@ -1,0 +1,36 @@
+"""Copy and paste with Excel: TSV quoting both ways, and blocks of cells to and from a table model."""
+
+from __future__ import annotations
+
+from riskdesk.core.demo import demo_project
+from riskdesk.ui.clipboard import copy_block, from_tsv, paste_cells, to_tsv
+from riskdesk.ui.table_models import DataFrameTableModel, PartColumn, TableName
+
+
+def test_tsv_round_trip_with_tabs_quotes_and_newlines() -> None:
+    rows = [["a", "b\tc", 'say "hi"'], ["line\nbreak", "", "3.5"]]
+    assert from_tsv(to_tsv(rows)) == rows
+
+
+def test_excel_clipboard_text_is_read() -> None:
+    text = 'P-1\t"two\nlines"\t12\r\nP-2\t\t3,5\r\n'
+    assert from_tsv(text) == [["P-1", "two\nlines", "12"], ["P-2", "", "3,5"]]
+
+
+def test_copied_numbers_are_raw_for_excel() -> None:
+    model = DataFrameTableModel(TableName.PARTS, demo_project().tables.parts)
+    text = copy_block(model, 0, PartColumn.PART_NUMBER, 0, PartColumn.ANNUAL_UNITS)
+    cells = from_tsv(text)[0]
+    assert cells[0] == "MTR-TRAC-200"
+    assert cells[-1] == "40000"
+
+
+def test_paste_past_the_end_targets_new_rows_and_fills_a_selection() -> None:
+    model = DataFrameTableModel(TableName.PARTS, demo_project().tables.parts)
+    n = model.rowCount()
+    cells = paste_cells(model, [["A"], ["B"]], n - 1, PartColumn.DESCRIPTION)
+    assert cells == [(n - 1, "description", "A"), (n, "description", "B")]
+    filled = paste_cells(model, [["7"]], 0, PartColumn.STOCK_DAYS, fill=(2, 1))
+    assert filled == [(0, "stock_days", "7"), (1, "stock_days", "7")]
+    clipped = paste_cells(model, [["x", "y", "z"]], 0, PartColumn.STOCK_DAYS - 1)
+    assert [key for _, key, _ in clipped] == ["unit_price", "stock_days"]

@@ -1,0 +1,182 @@
+"""The open project without a window: undoable edits with cascades and refusals, paste, files, autosave and
+recovery after a simulated crash. Everything runs on the synchronous runner."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from riskdesk.core.demo import demo_project
+from riskdesk.core.project import ProjectSettings
+from riskdesk.io import userdirs
+from riskdesk.io.project_file import load_project
+from riskdesk.ui.document import (
+    Autosaver,
+    Document,
+    EditRefused,
+    find_recovery,
+    mark_clean_exit,
+    mark_session_started,
+    recover,
+)
+from riskdesk.ui.table_models import PartColumn, PathColumn, RawRole, TableName
+from riskdesk.ui.workers import SynchronousRunner
+
+
+@pytest.fixture
+def document(qapp: object) -> Document:
+    return Document(demo_project(), runner=SynchronousRunner(), dirs=userdirs.init())
+
+
+def _cell(document: Document, table: TableName, row: int, column: int) -> object:
+    model = document.models[table]
+    return model.data(model.index(row, column), RawRole)
+
+
+def test_an_edit_is_one_undo_step(document: Document) -> None:
+    model = document.models[TableName.PARTS]
+    assert model.setData(model.index(0, PartColumn.STOCK_DAYS), "75")
+    assert document.project.tables.parts.loc[0, "stock_days"] == 75.0
+    assert document.is_dirty
+    document.undo_stack.undo()
+    assert document.project.tables.parts.loc[0, "stock_days"] == 20.0
+    assert not document.is_dirty
+    document.undo_stack.redo()
+    assert _cell(document, TableName.PARTS, 0, PartColumn.STOCK_DAYS) == 75.0
+
+
+def test_renaming_a_part_renames_its_paths_and_composition(document: Document) -> None:
+    model = document.models[TableName.PARTS]
+    row = int(document.project.tables.parts.index[document.project.tables.parts["part_number"] == "LDR-MIR-2"][0])
+    assert model.setData(model.index(row, PartColumn.PART_NUMBER), "LDR-MIR-3")
+    tables = document.project.tables
+    assert (tables.paths["part_number"] == "LDR-MIR-3").sum() == 2
+    assert (tables.composition["part_number"] == "LDR-MIR-3").sum() == 2
+    document.undo_stack.undo()
+    assert (document.project.tables.paths["part_number"] == "LDR-MIR-2").sum() == 2
+    assert "LDR-MIR-3" not in set(document.project.tables.composition["part_number"])
+
+
+def test_duplicate_keys_and_unknown_references_are_refused(document: Document) -> None:
+    refusals: list[str] = []
+    document.refused.connect(refusals.append)
+    parts = document.models[TableName.PARTS]
+    assert not parts.setData(parts.index(0, PartColumn.PART_NUMBER), "ACT-FIN-07")
+    paths = document.models[TableName.PATHS]
+    assert not paths.setData(paths.index(0, PathColumn.PART_NUMBER), "NO-SUCH-PART")
+    assert "already used" in refusals[0] and "no part" in refusals[1]
+    assert document.undo_stack.count() == 0
+
+
+def test_add_and_remove_rows_are_undoable(document: Document) -> None:
+    parts = document.project.tables.parts
+    n = len(parts)
+    document.add_rows(TableName.PARTS)
+    assert len(document.project.tables.parts) == n + 1
+    assert document.models[TableName.PARTS].rowCount() == n + 1
+    document.undo_stack.undo()
+    assert len(document.project.tables.parts) == n
+
+
+def test_removing_a_part_removes_its_paths_and_undo_restores_them_in_place(document: Document) -> None:
+    before = document.project.tables.copy()
+    row = int(before.parts.index[before.parts["part_number"] == "SRV-ROB-40"][0])
+    document.remove_rows(TableName.PARTS, [row])
+    tables = document.project.tables
+    assert "SRV-ROB-40" not in set(tables.parts["part_number"])
+    assert "SRV-ROB-40" not in set(tables.paths["part_number"])
+    document.undo_stack.undo()
+    assert document.project.tables.parts.equals(before.parts)
+    assert document.project.tables.paths.equals(before.paths)
+
+
+def test_a_supplier_still_in_use_cannot_be_removed(document: Document) -> None:
+    with pytest.raises(EditRefused, match="still named by"):
+        document.remove_rows(TableName.SUPPLIERS, [0])
+    assert document.undo_stack.count() == 0
+
+
+def test_paste_adds_rows_and_is_refused_whole_when_one_value_is_bad(document: Document) -> None:
+    n = len(document.project.tables.suppliers)
+    cells = [(n, "supplier_id", "SUP-KR1"), (n, "supplier_name", "Seoul Magnet"), (n, "supplier_country", "Korea")]
+    document.paste(TableName.SUPPLIERS, cells)
+    suppliers = document.project.tables.suppliers
+    assert len(suppliers) == n + 1
+    assert suppliers.iloc[-1].to_dict() == {"supplier_id": "SUP-KR1", "supplier_name": "Seoul Magnet",
+                                             "supplier_country": "KR"}
+    with pytest.raises(EditRefused, match="Nothing was pasted"):
+        document.paste(TableName.SUPPLIERS, [(0, "supplier_country", "Atlantis"), (1, "supplier_name", "ok")])
+    assert document.project.tables.suppliers.loc[1, "supplier_name"] != "ok"
+    document.undo_stack.undo()
+    assert len(document.project.tables.suppliers) == n
+
+
+def test_settings_changes_merge_while_the_same_setting_moves(document: Document) -> None:
+    start = document.project.settings
+    for value in (0.4, 0.45, 0.5):
+        weights = dict(document.project.settings.weights, restriction=value)
+        document.change_settings(ProjectSettings(**{**start.to_json(), "weights": weights}))
+    assert document.undo_stack.count() == 1
+    document.undo_stack.undo()
+    assert document.project.settings.weights["restriction"] == start.weights["restriction"]
+
+
+def test_save_and_reopen(document: Document, tmp_path: Path) -> None:
+    model = document.models[TableName.PARTS]
+    model.setData(model.index(1, PartColumn.UNIT_PRICE), "99.5")
+    errors: list[str | None] = []
+    document.save(tmp_path / "mine", errors.append)
+    assert errors == [None]
+    assert document.path == tmp_path / "mine.rdproj"
+    assert not document.is_dirty
+    assert str(document.path.resolve()) in document.app_settings.recent_files
+    other = Document(runner=SynchronousRunner())
+    other.open(tmp_path / "mine.rdproj")
+    assert other.project.tables.parts.loc[1, "unit_price"] == 99.5
+    assert other.models[TableName.PARTS].rowCount() == len(document.project.tables.parts)
+
+
+def test_a_failed_open_reports_and_changes_nothing(document: Document, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.rdproj"
+    bad.write_text("not a database", encoding="utf-8")
+    results: list[str | None] = []
+    document.open_async(bad, results.append)
+    assert results and "not a RiskDesk project" in str(results[0])
+    assert len(document.project.tables.parts) == len(demo_project().tables.parts)
+
+
+def test_recovery_after_a_simulated_crash(qapp: object) -> None:
+    dirs = userdirs.init()
+    mark_session_started(dirs)
+    crashed = Document(demo_project(), runner=SynchronousRunner(), dirs=dirs)
+    autosaver = Autosaver(crashed, dirs, interval_s=0)
+    model = crashed.models[TableName.PARTS]
+    model.setData(model.index(0, PartColumn.STOCK_DAYS), "33")
+    autosaver.autosave_now()
+    # The process dies here: no clean-exit marker is written.
+    info = find_recovery(dirs)
+    assert info is not None and info.name == crashed.project.settings.name
+    fresh = Document(runner=SynchronousRunner(), dirs=dirs)
+    recover(fresh, info)
+    assert fresh.project.tables.parts.loc[0, "stock_days"] == 33.0
+    assert fresh.is_dirty
+
+
+def test_no_recovery_after_a_clean_exit_or_a_save(qapp: object, tmp_path: Path) -> None:
+    dirs = userdirs.init()
+    document = Document(demo_project(), runner=SynchronousRunner(), dirs=dirs)
+    autosaver = Autosaver(document, dirs, interval_s=0)
+    model = document.models[TableName.PARTS]
+    model.setData(model.index(0, PartColumn.STOCK_DAYS), "34")
+    autosaver.autosave_now()
+    assert autosaver.path.exists()
+    document.save(tmp_path / "saved.rdproj")
+    assert not autosaver.path.exists()
+    model.setData(model.index(0, PartColumn.STOCK_DAYS), "35")
+    autosaver.autosave_now()
+    mark_clean_exit(dirs)
+    assert find_recovery(dirs) is None
+    assert load_project(tmp_path / "saved.rdproj").tables.parts.loc[0, "stock_days"] == 34.0
+    assert not math.isnan(document.project.tables.parts.loc[0, "stock_days"])

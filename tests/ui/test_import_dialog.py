@@ -1,0 +1,175 @@
+"""Importing spreadsheets through the dialog: propose, preview, problems, apply as one undoable step, mapping
+remembered; also from the main window (File ▸ Import and drag-and-drop). Synchronous runner throughout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from pytestqt.qtbot import QtBot
+
+from riskdesk.core.demo import demo_project
+from riskdesk.core.domain import TEMPLATE_COLUMNS
+from riskdesk.io import userdirs
+from riskdesk.ui.document import Document
+from riskdesk.ui.import_dialog import ImportDialog, MappingTable
+from riskdesk.ui.main_window import Dialogs, MainWindow
+from riskdesk.ui.workers import SynchronousRunner, ThreadPoolRunner
+
+ROWS = [
+    ("IMP-1", "Imported rotor", "automotive", "NdFeB-sintered", "N42SH", 250, 1000, 12.5, 30,
+     "SUP-KR1", "Seoul Magnet Co.", "Korea", 60, "Australia", "Malaysia", "Korea", "Korea", "declared"),
+    ("IMP-1", "Imported rotor", "automotive", "NdFeB-sintered", "N42SH", 250, 1000, 12.5, 30,
+     "SUP-CN1", "Baotou Northern Magnetics Co.", "PRC", 40, "China", "China", "China", "China", "verified"),
+    ("IMP-2", "Imported sensor", "electronics", "NdFeB-bonded", "BNP-8", 1.5, 50000, 0.2, 10,
+     "SUP-KR1", "Seoul Magnet Co.", "Korea", 100, "", "China", "China", "Korea", "inferred"),
+]
+
+
+def _template_frame(rows: list[tuple[object, ...]] = ROWS) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=list(TEMPLATE_COLUMNS))
+
+
+@pytest.fixture
+def csv_file(tmp_path: Path) -> Path:
+    path = tmp_path / "supplier.csv"
+    _template_frame().to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture
+def xlsx_file(tmp_path: Path) -> Path:
+    path = tmp_path / "supplier.xlsx"
+    _template_frame().to_excel(path, index=False, sheet_name="Magnets")
+    return path
+
+
+class _Dialogs(Dialogs):
+    def __init__(self, report: Path | None = None) -> None:
+        super().__init__(None)
+        self.report = report
+        self.errors: list[str] = []
+
+    def report_path(self, suggested: str) -> Path | None:
+        return self.report
+
+    def ask_unsaved(self, name: str) -> str:
+        return Dialogs.DISCARD
+
+    def error(self, title: str, text: str) -> None:
+        self.errors.append(text)
+
+
+@pytest.fixture
+def document(qapp: object) -> Document:
+    return Document(demo_project(), runner=SynchronousRunner(), dirs=userdirs.init())
+
+
+def _dialog(qtbot: QtBot, files: list[Path], document: Document, dialogs: Dialogs | None = None) -> ImportDialog:
+    dialog = ImportDialog(files, document, SynchronousRunner(), dialogs or _Dialogs())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.start()
+    return dialog
+
+
+@pytest.mark.parametrize("which", ["csv_file", "xlsx_file"])
+def test_import_applies_as_one_undoable_step(qtbot: QtBot, document: Document, which: str,
+                                             request: pytest.FixtureRequest) -> None:
+    path: Path = request.getfixturevalue(which)
+    dialog = _dialog(qtbot, [path], document)
+    assert dialog.sheet_tabs.count() == 1
+    assert dialog.preview_model.rowCount() == 3
+    assert dialog.import_button.isEnabled(), dialog.summary.text()
+    parts_before = len(document.project.tables.parts)
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    tables = document.project.tables
+    assert len(tables.parts) == parts_before + 2
+    assert set(tables.paths.loc[tables.paths["part_number"] == "IMP-1", "supplier_id"]) == {"SUP-KR1", "SUP-CN1"}
+    assert tables.suppliers.set_index("supplier_id").loc["SUP-KR1", "supplier_country"] == "KR"
+    assert document.project.saved_mappings, "the confirmed mapping is kept in the project"
+    assert document.undo_stack.count() == 1 and document.is_dirty
+    document.undo_stack.undo()
+    assert len(document.project.tables.parts) == parts_before
+    assert "IMP-1" not in set(document.project.tables.paths["part_number"])
+
+
+def test_errors_block_the_import_and_are_listed(qtbot: QtBot, document: Document, tmp_path: Path) -> None:
+    bad = list(ROWS)
+    bad[2] = (*ROWS[2][:5], -1.5, *ROWS[2][6:])
+    path = tmp_path / "bad.csv"
+    _template_frame(bad).to_csv(path, index=False)
+    dialog = _dialog(qtbot, [path], document)
+    assert not dialog.import_button.isEnabled()
+    problems = dialog.problems_model.problems
+    assert any(p.is_error and p.row is not None and "bad.csv" in p.file for p in problems)
+    assert "error" in dialog.summary.text()
+    dialog.apply()
+    assert document.undo_stack.count() == 0
+
+
+def test_the_problem_report_is_saved_as_xlsx(qtbot: QtBot, document: Document, csv_file: Path,
+                                             tmp_path: Path) -> None:
+    report = tmp_path / "report.xlsx"
+    dialog = _dialog(qtbot, [csv_file], document, _Dialogs(report))
+    dialog.save_report()
+    assert report.is_file() and report.stat().st_size > 0
+
+
+def test_changing_a_column_field_checks_again(qtbot: QtBot, document: Document, csv_file: Path) -> None:
+    dialog = _dialog(qtbot, [csv_file], document)
+    table = dialog.mapping_tables[0]
+    assert isinstance(table, MappingTable)
+    row = next(r for r, c in enumerate(table.mapping.columns) if c.field == "annual_units")
+    table.boxes[row].setCurrentIndex(0)  # "(not imported)": a required field goes missing
+    assert dialog.check is not None
+    assert not dialog.import_button.isEnabled()
+    table.boxes[row].setCurrentIndex(table.boxes[row].findData("annual_units"))
+    assert dialog.import_button.isEnabled()
+
+
+def test_a_file_that_is_not_a_spreadsheet_is_refused_clearly(qtbot: QtBot, document: Document,
+                                                            tmp_path: Path) -> None:
+    path = tmp_path / "notes.xlsx"
+    path.write_bytes(b"this is not a workbook")
+    dialog = _dialog(qtbot, [path], document)
+    assert not dialog.import_button.isEnabled()
+    assert "Cannot import" in dialog.summary.text()
+
+
+def test_a_running_import_can_be_stopped(qtbot: QtBot, document: Document, tmp_path: Path) -> None:
+    path = tmp_path / "big.csv"
+    _template_frame([(f"BIG-{n}", *row[1:]) for n in range(3000) for row in ROWS[2:]]).to_csv(path, index=False)
+    dialog = ImportDialog([path], document, ThreadPoolRunner(), _Dialogs())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.start()
+    assert dialog.cancel_run_button.isVisible()
+    dialog.cancel_running()
+    qtbot.waitUntil(lambda: not dialog.cancel_run_button.isVisible(), timeout=10_000)
+    assert "Stopped" in dialog.summary.text()
+    assert not dialog.import_button.isEnabled()
+    assert document.undo_stack.count() == 0
+
+
+def test_dropping_a_spreadsheet_on_the_window_opens_the_import(qtbot: QtBot, csv_file: Path) -> None:
+    dirs = userdirs.init()
+    document = Document(demo_project(), runner=SynchronousRunner(), dirs=dirs)
+    window = MainWindow(document, SynchronousRunner(), _Dialogs(), dirs=dirs)
+    qtbot.addWidget(window)
+    window.show()
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(csv_file))])
+    event = QDropEvent(QPoint(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    qtbot.waitUntil(lambda: window.import_dialog is not None, timeout=2_000)
+    dialog = window.import_dialog
+    assert dialog.import_button.isEnabled()
+    dialog.import_button.click()
+    assert "IMP-2" in set(document.project.tables.parts["part_number"])
+    assert "Import 2 parts" in window.statusBar().currentMessage()
+    assert window.scoring.evaluation is not None and window.scoring.evaluation.compiled.n_parts == 17

@@ -1,0 +1,272 @@
+"""The main window with the demo project: one behaviour per test, synchronous runner, scripted dialogs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QApplication, QLineEdit
+from pytestqt.qtbot import QtBot
+
+from riskdesk.core.demo import demo_project
+from riskdesk.io import userdirs
+from riskdesk.ui.app import icon, make_excepthook
+from riskdesk.ui.document import Document, find_recovery, mark_session_started
+from riskdesk.ui.main_window import Dialogs, MainWindow, TablePage
+from riskdesk.ui.table_models import PartColumn, RawRole, TableName
+from riskdesk.ui.workers import SynchronousRunner
+
+TODAY = dt.date(2026, 11, 23)
+DEFENCE_PART = "ACT-FIN-07"
+"""Separated in China: DFARS reaches the separation stage from 2027-01-01."""
+
+
+class ScriptedDialogs(Dialogs):
+    """Answers every question from attributes the test sets; records errors instead of showing them."""
+
+    def __init__(self) -> None:
+        super().__init__(None)
+        self.unsaved = Dialogs.DISCARD
+        self.open_answer: Path | None = None
+        self.save_answer: Path | None = None
+        self.recover_answer = True
+        self.date_answer: dt.date | None = None
+        self.errors: list[str] = []
+        self.asked: list[str] = []
+
+    def ask_unsaved(self, name: str) -> str:
+        self.asked.append(f"unsaved {name}")
+        return self.unsaved
+
+    def open_path(self, directory: str) -> Path | None:
+        return self.open_answer
+
+    def save_path(self, suggested: str) -> Path | None:
+        self.asked.append(f"save as {Path(suggested).name}")
+        return self.save_answer
+
+    def ask_recover(self, info: object) -> bool:
+        self.asked.append("recover")
+        return self.recover_answer
+
+    def ask_date(self, current: dt.date) -> dt.date | None:
+        return self.date_answer
+
+    def error(self, title: str, text: str) -> None:
+        self.errors.append(f"{title}: {text}")
+
+    def info(self, title: str, text: str) -> None:
+        self.asked.append(title)
+
+
+@pytest.fixture
+def dialogs() -> ScriptedDialogs:
+    return ScriptedDialogs()
+
+
+def _window(qtbot: QtBot, dialogs: ScriptedDialogs, document: Document | None = None) -> MainWindow:
+    dirs = userdirs.init()
+    document = document or Document(demo_project(), runner=SynchronousRunner(), dirs=dirs)
+    window = MainWindow(document, SynchronousRunner(), dialogs, dirs=dirs, as_of=TODAY)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+@pytest.fixture
+def window(qtbot: QtBot, dialogs: ScriptedDialogs) -> MainWindow:
+    return _window(qtbot, dialogs)
+
+
+def _part_row(window: MainWindow, part_number: str) -> int:
+    model = window.document.models[TableName.PARTS]
+    return next(r for r in range(model.rowCount())
+                if model.data(model.index(r, PartColumn.PART_NUMBER), RawRole) == part_number)
+
+
+def _hit_rules(window: MainWindow, part_number: str) -> set[str]:
+    evaluation = window.scoring.evaluation
+    assert evaluation is not None
+    return {hit.rule_id for hit in evaluation.part_report(part_number).hits}
+
+
+def test_the_demo_opens_scored(window: MainWindow) -> None:
+    assert window.pages[TableName.PARTS].model.rowCount() == 15
+    assert window.pages[TableName.PATHS].count_label.text() == "20 supply paths"
+    assert "Portfolio" in window.score_label.text() and TODAY.isoformat() in window.score_label.text()
+    assert window.exposure_view.evaluation is window.scoring.evaluation
+    assert window.windowTitle().startswith("Demo: US motor and sensor buyer")
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [
+        "Parts", "Suppliers", "Supply paths", "Exposure", "Rules", "Settings"]
+
+
+def test_edit_a_cell_by_typing_and_undo_it(qtbot: QtBot, window: MainWindow) -> None:
+    page = window.pages[TableName.PARTS]
+    row = _part_row(window, "MTR-TRAC-200")
+    index = page.model.index(row, PartColumn.STOCK_DAYS)
+    page.view.setFocus()
+    page.view.setCurrentIndex(index)
+    page.view.edit(index)
+    editor = page.view.viewport().findChild(QLineEdit)
+    assert editor is not None and editor.text() == "20"
+    editor.selectAll()
+    qtbot.keyClicks(editor, "75")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)  # the delegate commits on a queued call
+    qtbot.waitUntil(lambda: page.model.data(index, RawRole) == 75.0, timeout=2_000)
+    assert window.isWindowModified()
+    before = window.scoring.evaluation
+    window.undo_action.trigger()
+    assert page.model.data(index, RawRole) == 20.0
+    assert not window.isWindowModified()
+    assert window.scoring.evaluation is not before  # re-scored after the undo
+
+
+def test_undo_redo_have_the_standard_shortcuts(window: MainWindow) -> None:
+    assert window.undo_action.shortcut().toString() == "Ctrl+Z"
+    assert "Ctrl+Shift+Z" in [s.toString() for s in window.redo_action.shortcuts()]
+
+
+def test_a_refused_value_shows_why_in_the_status_bar(window: MainWindow) -> None:
+    page = window.pages[TableName.PARTS]
+    index = page.model.index(0, PartColumn.ANNUAL_UNITS)
+    assert not page.model.setData(index, "-3")
+    assert "must not be negative" in window.statusBar().currentMessage()
+    assert not window.document.is_dirty
+
+
+def test_changing_the_as_of_date_changes_the_hits(window: MainWindow) -> None:
+    assert "US-DFARS-7052-UPSTREAM" not in _hit_rules(window, DEFENCE_PART)
+    window.as_of_edit.setDate(window.as_of_edit.date().addDays(dt.date(2027, 1, 1).toordinal() - TODAY.toordinal()))
+    assert window.scoring.evaluation is not None
+    assert window.scoring.evaluation.as_of == dt.date(2027, 1, 1)
+    assert "US-DFARS-7052-UPSTREAM" in _hit_rules(window, DEFENCE_PART)
+    assert "2027-01-01" in window.score_label.text()
+
+
+def test_compare_with_a_preset_date_opens_the_comparison(window: MainWindow) -> None:
+    window.compare_with(dt.date(2027, 1, 1))
+    dialog = window.compare_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert DEFENCE_PART in dialog.table_text()
+
+
+def test_a_settings_change_rescores_and_is_undoable(window: MainWindow) -> None:
+    view = window.settings_view
+    view.suspended_check.setChecked(True)  # the user ticks "treat suspended rules as in force"
+    assert window.document.project.settings.suspended_rules_in_force
+    evaluation = window.scoring.evaluation
+    assert evaluation is not None and evaluation.settings.suspended_rules_in_force
+    window.undo_action.trigger()
+    assert not window.document.project.settings.suspended_rules_in_force
+    assert not view.suspended_check.isChecked()
+    assert window.scoring.evaluation is not None
+    assert not window.scoring.evaluation.settings.suspended_rules_in_force
+
+
+def test_paste_from_excel_into_the_parts_table(window: MainWindow) -> None:
+    page = window.pages[TableName.PARTS]
+    row = _part_row(window, "SNS-HALL-12")
+    page.view.setCurrentIndex(page.model.index(row, PartColumn.UNIT_PRICE))
+    assert page.paste("0.15\t50\n") == 2
+    assert page.model.data(page.model.index(row, PartColumn.STOCK_DAYS), RawRole) == 50.0
+    assert page.paste("oops\n") == 0
+    assert "is not a number" in window.statusBar().currentMessage()
+    window.undo_action.trigger()
+    assert page.model.data(page.model.index(row, PartColumn.STOCK_DAYS), RawRole) == 45.0
+
+
+def test_copy_puts_raw_values_on_the_clipboard(window: MainWindow) -> None:
+    page = window.pages[TableName.PARTS]
+    row = _part_row(window, "MTR-TRAC-200")
+    page.view.setCurrentIndex(page.model.index(row, PartColumn.ANNUAL_UNITS))
+    assert page.copy() == 1
+    assert QApplication.clipboard().text().strip() == "40000"
+
+
+def test_add_and_remove_rows_from_the_page(window: MainWindow) -> None:
+    page: TablePage = window.pages[TableName.SUPPLIERS]
+    page.add_row()
+    assert page.model.rowCount() == 8
+    page.view.selectRow(page.model.rowCount() - 1)
+    page.remove_selected()
+    assert page.model.rowCount() == 7
+    page.view.selectRow(0)
+    page.remove_selected()
+    assert page.model.rowCount() == 7
+    assert "still named by" in window.statusBar().currentMessage()
+
+
+def test_save_and_reopen(qtbot: QtBot, window: MainWindow, dialogs: ScriptedDialogs, tmp_path: Path) -> None:
+    page = window.pages[TableName.PARTS]
+    page.model.setData(page.model.index(0, PartColumn.STOCK_DAYS), "44")
+    dialogs.save_answer = tmp_path / "portfolio.rdproj"
+    window.save_project()
+    assert (tmp_path / "portfolio.rdproj").is_file()
+    assert not window.isWindowModified()
+    assert window.windowTitle().startswith("portfolio.rdproj")
+    assert window.recent_menu.actions()[0].toolTip() == str((tmp_path / "portfolio.rdproj").resolve())
+
+    other = _window(qtbot, ScriptedDialogs(), Document(runner=SynchronousRunner()))
+    other.open_project(tmp_path / "portfolio.rdproj")
+    assert other.document.project.tables.parts.loc[0, "stock_days"] == 44.0
+    assert other.scoring.evaluation is not None and other.scoring.evaluation.compiled.n_parts == 15
+
+
+def test_closing_with_unsaved_changes_asks_first(window: MainWindow, dialogs: ScriptedDialogs) -> None:
+    page = window.pages[TableName.PARTS]
+    page.model.setData(page.model.index(0, PartColumn.STOCK_DAYS), "1")
+    dialogs.unsaved = Dialogs.CANCEL
+    assert not window.close()
+    assert window.isVisible() and dialogs.asked == ["unsaved Demo: US motor and sensor buyer"]
+    dialogs.unsaved = Dialogs.DISCARD
+    assert window.close()
+
+
+def test_recovery_is_offered_after_a_crash(qtbot: QtBot, window: MainWindow, dialogs: ScriptedDialogs) -> None:
+    dirs = userdirs.init()
+    mark_session_started(dirs)
+    page = window.pages[TableName.PARTS]
+    page.model.setData(page.model.index(0, PartColumn.STOCK_DAYS), "77")
+    assert window.autosaver is not None
+    window.autosaver.autosave_now()
+    # Simulated crash: the window is gone without a clean exit; a new session starts.
+    info = find_recovery(dirs)
+    assert info is not None
+    restarted = _window(qtbot, dialogs, Document(runner=SynchronousRunner(), dirs=dirs))
+    assert restarted.offer_recovery(info)
+    assert restarted.document.project.tables.parts.loc[0, "stock_days"] == 77.0
+    assert restarted.isWindowModified()
+    assert dialogs.asked[-1] == "recover"
+
+
+def test_dropping_a_project_file_opens_it(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
+    from riskdesk.io.project_file import save_project
+
+    project = demo_project()
+    project.settings.name = "Dropped"
+    save_project(project, tmp_path / "dropped.rdproj")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(tmp_path / "dropped.rdproj"))])
+    event = QDropEvent(QPoint(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(event)
+    qtbot.waitUntil(lambda: window.document.project.settings.name == "Dropped", timeout=2_000)
+
+
+def test_unexpected_errors_show_the_log_path(tmp_path: Path) -> None:
+    shown: list[tuple[str, str]] = []
+    hook = make_excepthook(tmp_path / "riskdesk.log", show=lambda summary, details: shown.append((summary, details)))
+    try:
+        raise ValueError("boom")
+    except ValueError as exc:
+        hook(ValueError, exc, exc.__traceback__)
+    assert shown and "boom" in shown[0][0] and "Traceback" in shown[0][1]
+
+
+def test_icons_load(qapp: object) -> None:
+    for name in ("riskdesk", "new", "open", "save", "import", "undo", "redo", "compare", "add-row"):
+        assert not icon(name).isNull(), name

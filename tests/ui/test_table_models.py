@@ -1,0 +1,218 @@
+"""Table models without widgets: lazy formatting, custom roles, validation, sorting, filtering, partial updates;
+then Qt's own model checker over each table."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import pytest
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtTest import QAbstractItemModelTester
+
+from riskdesk.core.demo import demo_project, synthetic_project
+from riskdesk.core.project import ProjectTables
+from riskdesk.ui.table_models import (
+    COLUMNS,
+    CellError,
+    DataFrameTableModel,
+    PartColumn,
+    PathColumn,
+    RawRole,
+    RowRole,
+    SortRole,
+    SupplierColumn,
+    TableName,
+    parse_cell,
+    parse_number,
+)
+
+DISPLAY = Qt.ItemDataRole.DisplayRole
+EDIT = Qt.ItemDataRole.EditRole
+
+
+def _model(table: TableName, tables: ProjectTables | None = None, **kwargs: object) -> DataFrameTableModel:
+    tables = tables or demo_project().tables
+    return DataFrameTableModel(table, getattr(tables, table.value), **kwargs)  # type: ignore[arg-type]
+
+
+def _find(model: DataFrameTableModel, column: int, text: str) -> int:
+    return next(r for r in range(model.rowCount()) if model.data(model.index(r, column), RawRole) == text)
+
+
+# ---- parsing ---------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("12", 12.0), ("1,200", 1200.0), ("1,200.5", 1200.5), ("1 200", 1200.0), ("3,5", 3.5), ("12 %", 12.0),
+    ("0.035", 0.035), ("", math.nan), (7, 7.0), ("1e3", 1000.0), ("1,234,567", 1234567.0),
+])
+def test_numbers_are_read_as_people_type_them(text: object, expected: float) -> None:
+    value = parse_number(text)
+    assert (math.isnan(value) and math.isnan(expected)) or value == expected
+
+
+@pytest.mark.parametrize(("key", "text", "message"), [
+    ("magnet_mass_g", "-1", "must not be negative"),
+    ("magnet_mass_g", "heavy", "is not a number"),
+    ("magnet_mass_g", "", "is required"),
+    ("end_use", "submarine", "is not one of"),
+    ("part_number", "  ", "must not be empty"),
+])
+def test_bad_part_values_are_refused_with_what_to_enter(key: str, text: str, message: str) -> None:
+    column = next(c for c in COLUMNS[TableName.PARTS] if c.key == key)
+    with pytest.raises(CellError, match=message):
+        parse_cell(column, text)
+
+
+def test_countries_enums_and_shares_are_normalised() -> None:
+    paths = {c.key: c for c in COLUMNS[TableName.PATHS]}
+    assert parse_cell(paths["mine_country"], "Burma") == "MM"
+    assert parse_cell(paths["mine_country"], "People's Republic of China") == "CN"
+    assert parse_cell(paths["mine_country"], "") == ""
+    assert parse_cell(paths["origin_evidence"], "Audited") == "verified"
+    assert parse_cell(paths["share_pct"], "40 %") == 40.0
+    with pytest.raises(CellError, match="0 to 100"):
+        parse_cell(paths["share_pct"], "140")
+    with pytest.raises(CellError, match="no country is called"):
+        parse_cell(paths["mine_country"], "Atlantis")
+
+
+# ---- reading ---------------------------------------------------------------------------------------------------
+
+def test_cells_are_formatted_lazily_and_sort_role_gives_raw_numbers() -> None:
+    model = _model(TableName.PARTS)
+    row = _find(model, PartColumn.PART_NUMBER, "MTR-TRAC-200")
+    units = model.index(row, PartColumn.ANNUAL_UNITS)
+    assert model.data(units, DISPLAY) == "40,000"
+    assert model.data(units, SortRole) == 40_000.0
+    assert model.data(units, EDIT) == "40000"
+    price = model.index(row, PartColumn.UNIT_PRICE)
+    assert model.data(price, DISPLAY) == "210.00"
+    assert model.data(units, Qt.ItemDataRole.TextAlignmentRole) & int(Qt.AlignmentFlag.AlignRight)
+    assert model.data(units, RowRole) == row
+
+
+def test_unknown_stage_countries_read_unknown_and_codes_carry_names() -> None:
+    model = _model(TableName.PATHS, country_name=lambda code: {"CN": "China"}.get(code, code))
+    row = next(r for r in range(model.rowCount())
+               if model.data(model.index(r, PathColumn.MINE_COUNTRY), RawRole) == "")
+    blank = model.index(row, PathColumn.MINE_COUNTRY)
+    assert model.data(blank, DISPLAY) == "unknown"
+    assert model.data(blank, Qt.ItemDataRole.FontRole).italic()
+    china = model.index(_find(model, PathColumn.SEPARATION_COUNTRY, "CN"), PathColumn.SEPARATION_COUNTRY)
+    assert model.data(china, DISPLAY) == "CN · China"
+    assert model.data(china, Qt.ItemDataRole.ToolTipRole) == "China (CN)"
+
+
+def test_headers_explain_each_column() -> None:
+    model = _model(TableName.SUPPLIERS)
+    assert model.headerData(SupplierColumn.SUPPLIER_COUNTRY, Qt.Orientation.Horizontal, DISPLAY) == "Country"
+    tip = model.headerData(SupplierColumn.SUPPLIER_COUNTRY, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert "supplier_country" in tip and "ISO code" in tip
+
+
+# ---- editing ---------------------------------------------------------------------------------------------------
+
+def test_valid_edit_goes_to_the_editor_typed() -> None:
+    calls: list[tuple[TableName, list[tuple[int, str, object]]]] = []
+    model = _model(TableName.PARTS, editor=lambda table, changes: calls.append((table, changes)))
+    index = model.index(0, PartColumn.MAGNET_MASS_G)
+    assert model.setData(index, "2,500")
+    assert calls == [(TableName.PARTS, [(0, "magnet_mass_g", 2500.0)])]
+
+
+def test_refused_edit_changes_nothing_and_says_why() -> None:
+    refusals: list[str] = []
+    model = _model(TableName.PARTS)
+    model.edit_refused.connect(refusals.append)
+    index = model.index(0, PartColumn.ANNUAL_UNITS)
+    before = model.data(index, RawRole)
+    assert not model.setData(index, "-5")
+    assert model.data(index, RawRole) == before
+    assert refusals and "must not be negative" in refusals[0]
+
+
+def test_checker_refusals_reach_the_user() -> None:
+    model = _model(TableName.PARTS, checker=lambda table, row, key, value: "already used" if value == "X" else None)
+    refusals: list[str] = []
+    model.edit_refused.connect(refusals.append)
+    assert not model.setData(model.index(0, PartColumn.PART_NUMBER), "X")
+    assert refusals == ["already used"]
+
+
+def test_direct_edit_emits_a_targeted_data_changed() -> None:
+    model = _model(TableName.SUPPLIERS)
+    changed: list[tuple[int, int, int, int]] = []
+    model.dataChanged.connect(lambda top, bottom, roles: changed.append(
+        (top.row(), top.column(), bottom.row(), bottom.column())))
+    index = model.index(2, SupplierColumn.SUPPLIER_COUNTRY)
+    assert model.setData(index, "Germany")
+    assert model.data(index, RawRole) == "DE"
+    assert changed == [(2, SupplierColumn.SUPPLIER_COUNTRY, 2, SupplierColumn.SUPPLIER_COUNTRY)]
+
+
+# ---- sorting and filtering ---------------------------------------------------------------------------------------
+
+def test_sorting_numbers_keeps_blanks_last_and_maps_rows_back() -> None:
+    tables = demo_project().tables
+    tables.parts.loc[3, "stock_days"] = math.nan
+    model = _model(TableName.PARTS, tables)
+    model.sort(PartColumn.STOCK_DAYS, Qt.SortOrder.DescendingOrder)
+    values = [model.data(model.index(r, PartColumn.STOCK_DAYS), SortRole) for r in range(model.rowCount())]
+    assert math.isnan(values[-1])
+    assert values[:-1] == sorted(values[:-1], reverse=True)
+    top = model.index(0, PartColumn.PART_NUMBER)
+    assert model.view_row(model.data(top, RowRole)) == 0
+
+
+def test_filter_shows_matching_rows_only() -> None:
+    model = _model(TableName.PATHS)
+    model.set_filter("sup-jp1")
+    assert model.rowCount() == 4
+    assert all(model.data(model.index(r, PathColumn.SUPPLIER_ID), RawRole) == "SUP-JP1"
+               for r in range(model.rowCount()))
+    model.set_filter("")
+    assert model.rowCount() == len(model.frame)
+
+
+def test_sorting_a_large_table_is_vectorised() -> None:
+    project = synthetic_project(20_000)
+    model = DataFrameTableModel(TableName.PATHS, project.tables.paths)
+    model.sort(PathColumn.SHARE_PCT, Qt.SortOrder.AscendingOrder)
+    shares = [model.data(model.index(r, PathColumn.SHARE_PCT), SortRole) for r in (0, 10_000, 19_999)]
+    assert shares == sorted(shares)
+    model.sort(PathColumn.SUPPLIER_ID, Qt.SortOrder.DescendingOrder)
+    first, last = (model.data(model.index(r, PathColumn.SUPPLIER_ID), SortRole) for r in (0, 19_999))
+    assert first >= last
+
+
+def test_set_rows_resets_and_reapplies_the_filter() -> None:
+    model = _model(TableName.SUPPLIERS)
+    resets: list[bool] = []
+    model.modelReset.connect(lambda: resets.append(True))
+    model.set_filter("CN")
+    shown = model.rowCount()
+    frame = model.frame.copy()
+    model.set_rows(pd.concat([frame, frame.head(1).assign(supplier_id="SUP-CN9")], ignore_index=True))
+    assert resets and model.rowCount() == shown + 1
+
+
+# ---- Qt's checker --------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("table", list(TableName))
+def test_qt_model_tester_accepts_every_table(qapp: object, table: TableName) -> None:
+    model = _model(table)
+    tester = QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal)
+    model.sort(0, Qt.SortOrder.DescendingOrder)
+    model.set_filter("a")
+    model.set_filter("")
+    model.cells_changed([(0, model.columns[0].key)])
+    assert tester is not None
+    assert model.rowCount(model.index(0, 0)) == 0
+    assert not model.index(-1, 0).isValid()
+    assert model.flags(QModelIndex()) == Qt.ItemFlag.NoItemFlags
+
+
+def test_qtmodeltester_fixture(qtmodeltester: object) -> None:
+    model = _model(TableName.PATHS)
+    qtmodeltester.check(model, force_py=True)  # type: ignore[attr-defined]
