@@ -19,15 +19,11 @@ def _private_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
 
 @pytest.fixture(autouse=True, scope="session")
 def _release_clipboard_before_exit():
-    """WORKAROUND: mime data put on the clipboard from Python is destroyed by a Qt global at C exit, after Python
-    has finalised, and shiboken then crashes (exit 139). Hand the clipboard a Qt-owned copy while Python lives."""
+    """Qt-owned clipboard before the interpreter exits (see riskdesk.ui.app.release_clipboard)."""
     yield
     import sys
 
-    if "PySide6.QtGui" not in sys.modules:
-        return
-    from PySide6.QtGui import QGuiApplication
+    if "PySide6.QtGui" in sys.modules:
+        from riskdesk.ui.app import release_clipboard
 
-    if QGuiApplication.instance() is not None:
-        clipboard = QGuiApplication.clipboard()
-        clipboard.setText(clipboard.text())
+        release_clipboard()

@@ -142,6 +142,17 @@ def create_application(argv: list[str]) -> QApplication:
     return app
 
 
+def release_clipboard() -> None:
+    """Hand the clipboard a Qt-owned copy of its text before Python exits.
+
+    WORKAROUND: mime data put on the clipboard from Python is otherwise destroyed by a Qt global during C exit,
+    after Python has finalised, and shiboken crashes (seen with PySide6 6.11 on Python 3.11, exit code 139)."""
+    app = QGuiApplication.instance()
+    if app is not None:
+        clipboard = QGuiApplication.clipboard()
+        clipboard.setText(clipboard.text())
+
+
 GIL_SWITCH_INTERVAL_S = 0.001
 
 
@@ -241,6 +252,7 @@ def run_gui(argv: list[str]) -> int:
 
     code = app.exec()
     runner.wait(10_000)
+    release_clipboard()
     if not args.smoke:
         # The window only closes once the user has saved or discarded their changes.
         document_module.mark_clean_exit(dirs)
