@@ -111,7 +111,21 @@ def template_csv(n_paths: int) -> Path:
     return path
 
 
-def _stall_child(n_paths: int) -> dict[str, float]:
+def template_xlsx(n_paths: int) -> Path:
+    """The same supply paths as `template_csv`, as an xlsx written by XlsxWriter (cached)."""
+    import pandas as pd
+
+    path = CACHE / f"import_{n_paths}.xlsx"
+    if not path.exists():
+        frame = pd.read_csv(template_csv(n_paths), dtype=str, keep_default_na=False)
+        temp = path.with_name(path.stem + ".tmp.xlsx")
+        with pd.ExcelWriter(temp, engine="xlsxwriter", engine_kwargs={"options": {"constant_memory": True}}) as w:
+            frame.to_excel(w, sheet_name="Supply paths", index=False)
+        temp.replace(path)
+    return path
+
+
+def _stall_child(n_paths: int, fmt: str = "csv") -> dict[str, float]:
     """Runs in the subprocess: import through the dialog with a heartbeat running; returns the figures."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QElapsedTimer, Qt, QTimer
@@ -125,7 +139,7 @@ def _stall_child(n_paths: int) -> dict[str, float]:
     from riskdesk.ui.main_window import MainWindow
     from riskdesk.ui.workers import ThreadPoolRunner
 
-    csv = template_csv(n_paths)
+    source = template_xlsx(n_paths) if fmt == "xlsx" else template_csv(n_paths)
     tune_interpreter()  # as run_gui does
     app = QApplication.instance() or QApplication([])
     runner = ThreadPoolRunner()
@@ -157,7 +171,7 @@ def _stall_child(n_paths: int) -> dict[str, float]:
         return gaps[worst] / 1e6
 
     # The import: propose, check, apply, re-score, show.
-    dialog = ImportDialog([csv], document, runner, window.dialogs, window)
+    dialog = ImportDialog([source], document, runner, window.dialogs, window)
 
     def on_checked_ready() -> None:
         if "checked" not in state and dialog.import_button.isEnabled():
@@ -204,11 +218,11 @@ def _stall_child(n_paths: int) -> dict[str, float]:
             "paths": float(len(document.project.tables.paths))}
 
 
-def bench_stall(quick: bool) -> BenchResult:
+def bench_stall(quick: bool, fmt: str = "csv") -> BenchResult:
     n_paths = 20_000 if quick else 100_000
-    template_csv(n_paths)
+    template_xlsx(n_paths) if fmt == "xlsx" else template_csv(n_paths)
     with tempfile.TemporaryDirectory(prefix="riskdesk-bench-") as user_dir:
-        done = subprocess.run([sys.executable, "-m", "bench.bench_gui", "--stall", str(n_paths)],
+        done = subprocess.run([sys.executable, "-m", "bench.bench_gui", "--stall", str(n_paths), "--format", fmt],
                               env=_child_env(user_dir), cwd=ROOT, capture_output=True, text=True, timeout=900,
                               check=False)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
@@ -216,10 +230,10 @@ def bench_stall(quick: bool) -> BenchResult:
         raise RuntimeError(f"stall benchmark failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
     figures = json.loads(lines[-1])
     return BenchResult(
-        name="gui_stall_import_100k" if not quick else "gui_stall_import_20k", value=figures["import_ms"],
+        name=f"gui_stall_import_{'100k' if not quick else '20k'}_{fmt}", value=figures["import_ms"],
         unit="ms", baseline_name="idle_heartbeat", baseline_value=figures["idle_ms"], target_ratio=10.0,
         absolute_limit=100.0,
-        extra=(f"{int(figures['paths']):,} paths from csv, import code preloaded as the app does at idle; "
+        extra=(f"{int(figures['paths']):,} paths from {fmt}, import code preloaded as the app does at idle; "
                f"longest interval of a {HEARTBEAT_MS} ms heartbeat "
                f"during propose + check ({figures['checked_s']:.1f} s) + apply + re-score + show "
                f"(done at {figures['scored_s']:.1f} s; worst gap at {figures['worst_at_s']:.2f} s)"),
@@ -227,16 +241,17 @@ def bench_stall(quick: bool) -> BenchResult:
 
 
 def run(quick: bool) -> list[BenchResult]:
-    return [bench_start(quick), bench_stall(quick)]
+    return [bench_start(quick), bench_stall(quick, "csv"), bench_stall(quick, "xlsx")]
 
 
 def _main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--stall", type=int, help="run the stall measurement for this many paths and print JSON")
+    parser.add_argument("--format", choices=("csv", "xlsx"), default="csv")
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     if args.stall:
-        print(json.dumps(_stall_child(args.stall)), flush=True)
+        print(json.dumps(_stall_child(args.stall, args.format)), flush=True)
         return 0
     for result in run(args.quick):
         print(result.line(), flush=True)

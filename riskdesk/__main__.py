@@ -7,6 +7,9 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # large workbooks are read in a child process (riskdesk.io.isolated)
     args = sys.argv[1:] if argv is None else argv
     if not args or args[0] == "gui":
         from riskdesk.ui.app import run_gui

@@ -397,9 +397,12 @@ class ImportDialog(QDialog):
 
         def work(task: TaskContext) -> tuple[list[SheetMapping], list[Problem]]:
             task.report(0, 0, "Finding headers…")
-            from riskdesk.io import importer  # loaded off the GUI thread: it pulls in the spreadsheet readers
+            from riskdesk.io import importer, isolated  # loaded off the GUI thread: it pulls in the readers
 
-            mappings, problems = importer.inspect(files, known=known)
+            if isolated.worth_isolating(files):
+                mappings, problems = _isolated(task, importer.inspect, files, known=known)
+            else:
+                mappings, problems = importer.inspect(files, known=known)
             task.check()
             return list(mappings), list(problems)
 
@@ -451,11 +454,15 @@ class ImportDialog(QDialog):
         current = snapshot(self.document.project).tables
 
         def work(task: TaskContext) -> CheckResult:
-            from riskdesk.io import importer
+            from riskdesk.io import importer, isolated
 
-            result = importer.read_and_validate(
-                files, mapping={"mappings": mapping_json} if mapping_json else None, known=known,
-                progress=_progress_adapter(task), cancelled=task.cancelled)
+            options = {"mapping": {"mappings": mapping_json} if mapping_json else None, "known": known}
+            if isolated.worth_isolating(files):
+                result = _isolated(task, importer.read_and_validate, files, progress=_progress_adapter(task),
+                                   **options)
+            else:
+                result = importer.read_and_validate(files, progress=_progress_adapter(task),
+                                                    cancelled=task.cancelled, **options)
             task.check()
             problems = list(result.problems)
             merged = None
@@ -590,6 +597,16 @@ class ImportDialog(QDialog):
         self.cancel_running()
         self._generation += 1
         super().reject()
+
+
+def _isolated(task: TaskContext, fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """`fn` run in a child process (large workbooks: the window never waits for the reader)."""
+    from riskdesk.io import isolated
+
+    try:
+        return isolated.run_isolated(fn, *args, cancelled=task.cancelled, **kwargs)
+    except isolated.IsolatedCancelled:
+        raise Cancelled from None
 
 
 def _progress_adapter(task: TaskContext) -> Any:

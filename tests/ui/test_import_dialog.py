@@ -173,3 +173,23 @@ def test_dropping_a_spreadsheet_on_the_window_opens_the_import(qtbot: QtBot, csv
     assert "IMP-2" in set(document.project.tables.parts["part_number"])
     assert "Import 2 parts" in window.statusBar().currentMessage()
     assert window.scoring.evaluation is not None and window.scoring.evaluation.compiled.n_parts == 17
+
+
+def test_large_workbooks_are_read_in_a_child_process_with_the_same_result(
+        qtbot: QtBot, document: Document, xlsx_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from riskdesk.io import isolated
+
+    calls: list[object] = []
+    real = isolated.run_isolated
+
+    def spy(fn: object, *args: object, **kwargs: object) -> object:
+        calls.append(fn)
+        return real(fn, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(isolated, "ISOLATE_ABOVE_BYTES", 0)
+    monkeypatch.setattr(isolated, "run_isolated", spy)
+    dialog = _dialog(qtbot, [xlsx_file], document)
+    assert len(calls) == 2, "both the proposal and the check ran in the child"
+    assert dialog.preview_model.rowCount() == 3
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    assert "IMP-2" in set(document.project.tables.parts["part_number"])
