@@ -152,12 +152,12 @@ def compile_project(project: Project, reference: ReferenceData | None = None) ->
             listed = ", ".join(sorted(listed_symbols[part_pos == p]))
             notes[p] += f"; the part's own figures for {listed} override the grade"
 
-    path_part = part_index.get_indexer(_text(paths["part_number"]))
+    path_part = part_index.get_indexer(_text(paths["part_number"], fill=False))
     known = path_part >= 0
     path_part = np.where(known, path_part, 0).astype(np.int64)
     supplier_text = _text(paths["supplier_id"])
     supplier_codes, supplier_ids = pd.factorize(supplier_text)
-    stage_values = np.column_stack([_text(paths[s.column]) for s in STAGES]).ravel()
+    stage_values = np.column_stack([_text(paths[s.column], fill=False) for s in STAGES]).ravel()
     country_codes, countries = pd.factorize(stage_values)
     country = country_codes.reshape(len(paths), N_STAGES)
     blank = np.flatnonzero(countries == "")
@@ -182,14 +182,16 @@ def compile_project(project: Project, reference: ReferenceData | None = None) ->
         share=share,
         country=country,
         countries=np.asarray(countries, dtype=object),
-        evidence=_codes(_text(paths["origin_evidence"]), [e.value for e in _EVIDENCE], Evidence.UNKNOWN.value),
+        evidence=_codes(_text(paths["origin_evidence"], fill=False), [e.value for e in _EVIDENCE],
+                        Evidence.UNKNOWN.value),
         source_rows=np.arange(len(paths)),
     )
 
 
-def _text(column: pd.Series) -> np.ndarray:
-    """A text column as a numpy object array ("" for missing): hashing these is faster than pandas strings."""
-    return column.to_numpy(dtype=object, na_value="")
+def _text(column: pd.Series, fill: bool = True) -> np.ndarray:
+    """A text column as a numpy object array: hashing these is faster than pandas strings. Missing values become
+    "" (or stay NaN with `fill=False`, which factorize codes as -1, i.e. unknown, without the cost of a scan)."""
+    return column.to_numpy(dtype=object, na_value="") if fill else column.to_numpy(dtype=object)
 
 
 def _codes(values: np.ndarray, allowed: list[str], default: str) -> np.ndarray:

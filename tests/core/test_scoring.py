@@ -166,3 +166,11 @@ def test_hit_counts_match_the_listed_hits_part_by_part():
             assert (hits[i], watch[i], possible[i]) == (len(r.hits), len(r.watch), len(r.possible)), r.part_number
     eu = evaluate(project_of(PartSpec(paths=[all_in("CN")]), import_country="DE"), D("2026-11-23"))
     assert eu.hit_counts()[0][0] == len(eu.part_report("P-1").hits)
+
+
+def test_a_missing_stage_country_counts_as_unknown_like_an_empty_one():
+    empty = project_of(PartSpec(paths=[PathSpec(mine="")]))
+    missing = project_of(PartSpec(paths=[PathSpec(mine="")]))
+    missing.tables.paths.loc[:, "mine_country"] = None
+    assert missing.tables.paths["mine_country"].isna().all()
+    assert report(missing).score == pytest.approx(report(empty).score)
