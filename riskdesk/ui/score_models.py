@@ -143,7 +143,31 @@ class _HitCounts:
     watch_rules: tuple[str, ...]
 
 
-class ScoresTableModel(QAbstractTableModel):
+class _ColumnModel(QAbstractTableModel):
+    """A table whose columns are described by `COLUMNS` (title and tooltip help); subclasses hold the rows.
+
+    Subclasses with a plain list of rows keep it in `_rows`; others override `rowCount`."""
+
+    COLUMNS: tuple[_Column, ...] = ()
+    _rows: Sequence[Any] = ()
+
+    def rowCount(self, parent: _Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: _Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.COLUMNS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.COLUMNS[section].title
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.COLUMNS[section].help
+        return None
+
+
+class ScoresTableModel(_ColumnModel):
     """One row per part of an `Evaluation`: part, description, score, band, each factor, hits and watch items.
 
     Scores and factors are read from the evaluation's arrays when a cell is drawn. The model sorts and filters
@@ -323,19 +347,6 @@ class ScoresTableModel(QAbstractTableModel):
             return 0
         return len(self._order)
 
-    def columnCount(self, parent: _Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.COLUMNS):
-            return None
-        column = self.COLUMNS[section]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return column.title
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return column.help
-        return None
-
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not _check(index, self) or self._evaluation is None:
             return None
@@ -416,7 +427,7 @@ class ScoresTableModel(QAbstractTableModel):
 # A part's hits, watch items and possible hits
 
 
-class HitsTableModel(QAbstractTableModel):
+class HitsTableModel(_ColumnModel):
     """The rule hits, watch items and possible hits of one part (a `PartReport`), one row per `Hit`."""
 
     COLUMNS: tuple[_Column, ...] = (
@@ -460,21 +471,6 @@ class HitsTableModel(QAbstractTableModel):
 
     def kind_at(self, row: int) -> str:
         return self._rows[row][0]
-
-    def rowCount(self, parent: _Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.COLUMNS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section].title
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self.COLUMNS[section].help
-        return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not _check(index, self):
@@ -575,7 +571,7 @@ def describe_stages(rule: ControlRule) -> str:
     return ", ".join(s.label for s in STAGES if s in rule.stages) or "—"
 
 
-class RulesTableModel(QAbstractTableModel):
+class RulesTableModel(_ColumnModel):
     """The rules of a `ControlList`, with each rule's status on a date (`set_date`)."""
 
     COLUMNS: tuple[_Column, ...] = (
@@ -635,18 +631,6 @@ class RulesTableModel(QAbstractTableModel):
 
     def rowCount(self, parent: _Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._list.rules)
-
-    def columnCount(self, parent: _Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.COLUMNS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section].title
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self.COLUMNS[section].help
-        return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not _check(index, self):
@@ -715,7 +699,7 @@ class RulesTableModel(QAbstractTableModel):
 # What changes between two dates
 
 
-class CompareTableModel(QAbstractTableModel):
+class CompareTableModel(_ColumnModel):
     """The rows of `riskdesk.core.evaluation.compare`: per changed part, score before and after and rules gained or
     lost."""
 
@@ -745,21 +729,6 @@ class CompareTableModel(QAbstractTableModel):
 
     def row_at(self, row: int) -> Mapping[str, object]:
         return self._rows[row]
-
-    def rowCount(self, parent: _Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: _Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.COLUMNS):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section].title
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self.COLUMNS[section].help
-        return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not _check(index, self):
