@@ -173,3 +173,11 @@ def test_saved_mapping_proposal_round_trips_through_mapping(tmp_path, capsys):
     data = json.loads(mapping.read_text(encoding="utf-8"))
     assert data["mappings"][0]["columns"]
     assert run(capsys, "import", project, source, "--mapping", mapping)[0] == EXIT_OK
+
+
+def test_canonical_template_headers_are_exactly_those_users_scripts_rely_on():
+    assert ", ".join(TEMPLATE_COLUMNS) == (
+        "part_number, description, end_use, magnet_family, grade, magnet_mass_g, annual_units, unit_price, "
+        "stock_days, supplier_id, supplier_name, supplier_country, share_pct, mine_country, separation_country, "
+        "metal_country, magnet_country, origin_evidence"
+    )

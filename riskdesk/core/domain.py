@@ -168,26 +168,7 @@ NUMERIC_PART_COLUMNS: tuple[str, ...] = ("magnet_mass_g", "annual_units", "unit_
 STAGE_COLUMNS: tuple[str, ...] = tuple(stage.column for stage in STAGES)
 
 # The canonical import template: one row per supply path (part and supplier columns repeat).
-TEMPLATE_COLUMNS: tuple[str, ...] = (
-    "part_number",
-    "description",
-    "end_use",
-    "magnet_family",
-    "grade",
-    "magnet_mass_g",
-    "annual_units",
-    "unit_price",
-    "stock_days",
-    "supplier_id",
-    "supplier_name",
-    "supplier_country",
-    "share_pct",
-    "mine_country",
-    "separation_country",
-    "metal_country",
-    "magnet_country",
-    "origin_evidence",
-)
+TEMPLATE_COLUMNS: tuple[str, ...] = PART_COLUMNS + SUPPLIER_COLUMNS + PATH_COLUMNS[2:]
 REQUIRED_TEMPLATE_COLUMNS: tuple[str, ...] = (
     "part_number",
     "magnet_family",
