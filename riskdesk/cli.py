@@ -242,6 +242,10 @@ def _print_mapping(mapping: object, stream: object) -> None:
         print(f"  {choice.header!r:32} -> {target:20} {choice.confidence:4.0%}  {choice.reason}", file=stream)
     for rule in m.rules:  # type: ignore[attr-defined]
         print(f"  rule: {rule}", file=stream)
+    missing = m.missing_required()  # type: ignore[attr-defined]
+    if missing:
+        wanted = ", ".join(" or ".join(group) for group in missing)
+        print(f"  required but not found: {wanted} (add the column, or map one to it)", file=stream)
     if m.ambiguous:  # type: ignore[attr-defined]
         print(f"  ambiguous: {', '.join(m.ambiguous)}", file=stream)  # type: ignore[attr-defined]
 

@@ -6,6 +6,7 @@ as a formula or a link.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,24 @@ _REQUIRED_NOTE = {
     "supplier_id": "yes, unless supplier_name is given",
     "supplier_name": "no (gives the id when that is empty)",
 }
+
+
+_LINE_HEIGHT = 15.0
+_INSTRUCTION_WIDTHS = (22, 18, 60, 48, 24)
+
+
+def _row_height(*cells: tuple[str, float]) -> float:
+    """Height for a row of wrapped (text, column width) cells: spreadsheet apps do not all grow rows to fit."""
+    lines = max((max(1, math.ceil(len(text) * 1.1 / max(width, 1))) for text, width in cells), default=1)
+    return _LINE_HEIGHT * lines
+
+
+def _print_setup(workbook: Any) -> None:
+    """Every sheet prints landscape, one page wide, with its header row repeated on each page."""
+    for sheet in workbook.worksheets():
+        sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(0)
 
 
 def write_template(path: Path) -> None:
@@ -85,6 +104,7 @@ def write_template(path: Path) -> None:
         sheet.activate()
         _write_instructions(workbook)
     finally:
+        _print_setup(workbook)
         workbook.close()
 
 
@@ -112,8 +132,8 @@ def _write_instructions(workbook: Any) -> None:
     )
     row = 2
     for note in notes:
-        sheet.write_string(row, 0, note, wrap)
-        sheet.set_row(row, 45)
+        sheet.merge_range(row, 0, row, len(_INSTRUCTION_WIDTHS) - 1, note, wrap)
+        sheet.set_row(row, _row_height((note, sum(_INSTRUCTION_WIDTHS))))
         row += 1
     row += 1
     columns = ("Column", "Required", "Meaning", "Allowed values / unit", "Example")
@@ -125,11 +145,9 @@ def _write_instructions(workbook: Any) -> None:
         values = (name, _REQUIRED_NOTE.get(name, "no"), spec.meaning, spec.allowed, spec.example)
         for col, value in enumerate(values):
             sheet.write_string(row, col, value, wrap)
-    sheet.set_column(0, 0, 22)
-    sheet.set_column(1, 1, 18)
-    sheet.set_column(2, 2, 60)
-    sheet.set_column(3, 3, 48)
-    sheet.set_column(4, 4, 24)
+        sheet.set_row(row, _row_height(*zip(values, _INSTRUCTION_WIDTHS, strict=True)))
+    for col, width in enumerate(_INSTRUCTION_WIDTHS):
+        sheet.set_column(col, col, width)
 
 
 def write_problem_report(problems: Sequence[Problem], path: Path, mappings: Sequence[SheetMapping] = ()) -> None:
@@ -176,6 +194,7 @@ def write_problem_report(problems: Sequence[Problem], path: Path, mappings: Sequ
             sheet.write_string(row, 5, problem.value)
             sheet.write_string(row, 6, problem.message)
             sheet.write_string(row, 7, problem.hint)
+            sheet.set_row(row, _row_height((problem.message, widths[6]), (problem.hint, widths[7])))
         last = max(len(problems), 1)
         sheet.autofilter(0, 0, last, len(columns) - 1)
         sheet.freeze_panes(1, 0)
@@ -224,4 +243,5 @@ def write_problem_report(problems: Sequence[Problem], path: Path, mappings: Sequ
                 rules.write_string(row, 2, f"ambiguous column: {header_text}")
         sheet.activate()
     finally:
+        _print_setup(workbook)
         workbook.close()
