@@ -157,12 +157,7 @@ def compile_project(project: Project, reference: ReferenceData | None = None) ->
     path_part = np.where(known, path_part, 0).astype(np.int64)
     supplier_text = _text(paths["supplier_id"])
     supplier_codes, supplier_ids = pd.factorize(supplier_text)
-    stage_values = np.column_stack([_text(paths[s.column], fill=False) for s in STAGES]).ravel()
-    country_codes, countries = pd.factorize(stage_values)
-    country = country_codes.reshape(len(paths), N_STAGES)
-    blank = np.flatnonzero(countries == "")
-    if len(blank):
-        country = np.where(country == blank[0], UNKNOWN, country)
+    country, countries = _stage_codes([_text(paths[s.column], fill=False) for s in STAGES])
     share = paths["share_pct"].fillna(0.0).to_numpy(dtype=float) / 100.0
     share = np.where(known, share, 0.0)
     return CompiledProject(
@@ -186,6 +181,20 @@ def compile_project(project: Project, reference: ReferenceData | None = None) ->
                         Evidence.UNKNOWN.value),
         source_rows=np.arange(len(paths)),
     )
+
+
+def _stage_codes(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(paths × stages) codes into one country vocabulary, UNKNOWN for "" or missing. Factorising each column
+    and merging the small vocabularies is twice as fast as factorising all stages at once."""
+    vocabulary: dict[str, int] = {}
+    coded = []
+    for column in columns:
+        codes, uniques = pd.factorize(column)
+        lookup = np.array([vocabulary.setdefault(u, len(vocabulary)) if u != "" else UNKNOWN for u in uniques]
+                          + [UNKNOWN], dtype=np.int64)
+        coded.append(lookup[codes])
+    country = np.column_stack(coded) if coded else np.zeros((0, N_STAGES), dtype=np.int64)
+    return np.ascontiguousarray(country), np.array(list(vocabulary), dtype=object)
 
 
 def _text(column: pd.Series, fill: bool = True) -> np.ndarray:
@@ -753,11 +762,16 @@ def _score(evaluation: Evaluation) -> None:
     disruption = max(settings.disruption_days, 1.0)
     buffer = 100.0 * np.clip(1.0 - stock / disruption, 0.0, 1.0)
 
-    supplier_key = path_part.astype(np.int64) * (len(compiled.supplier_ids) + 1) + compiled.supplier_codes
-    keys, inverse = np.unique(supplier_key, return_inverse=True)
+    # Each part's largest supplier share: sum shares per (part, supplier), then the maximum per part over the
+    # sorted keys (reduceat over each part's run, much faster than np.maximum.at).
+    width = len(compiled.supplier_ids) + 1
+    keys, inverse = np.unique(path_part.astype(np.int64) * width + compiled.supplier_codes, return_inverse=True)
     supplier_share = np.bincount(inverse, weights=compiled.share)
+    owners = keys // width
     largest = np.zeros(n_parts)
-    np.maximum.at(largest, keys // (len(compiled.supplier_ids) + 1), supplier_share)
+    if len(keys):
+        starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+        largest[owners[starts]] = np.maximum.reduceat(supplier_share, starts)
     single_source = 100.0 * np.clip(largest, 0.0, 1.0)
 
     factors = {
@@ -862,7 +876,7 @@ def _concentration(evaluation: Evaluation) -> tuple[list[ConcentrationRow], np.n
     governance = np.array([reference.countries.governance(c) if c else 0.0 for c in vocabulary])
     thresholds = [r.threshold_pct for r in reference.control_list.rules if r.effect is Effect.BENCHMARK]
     threshold = (thresholds[0] if thresholds else 65.0) / 100.0
-    third_country = np.array([bool(c) and c not in eu for c in vocabulary])
+    third_country = np.array([bool(c) and c not in eu for c in vocabulary], dtype=bool)
     mask = np.zeros((N_EL, N_STAGES, n_c), dtype=bool)
     rows: list[ConcentrationRow] = []
     for s, stage in enumerate(STAGES):
