@@ -10,7 +10,6 @@ import html
 from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QHeaderView,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from riskdesk.core.evaluation import Evaluation, band, compare
+from riskdesk.ui.record_table import setup_record_table
 from riskdesk.ui.score_models import BAND_COLORS, BAND_LABELS, CompareTableModel, SortRole
 
 
@@ -67,10 +67,7 @@ class CompareDialog(QDialog):
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(self.model.KEYS.index("delta"), Qt.SortOrder.DescendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
+        setup_record_table(self.table)
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 10)
         self._size_columns()
 

@@ -36,6 +36,7 @@ from riskdesk.core import elements
 from riskdesk.core.domain import STAGES
 from riskdesk.core.evaluation import Evaluation, Hit, PartReport, band
 from riskdesk.core.project import FACTOR_NAMES
+from riskdesk.ui.record_table import setup_record_table
 from riskdesk.ui.score_models import (
     BAND_COLORS,
     BAND_LABELS,
@@ -467,11 +468,7 @@ class ExposureView(QWidget):
         self.table.setModel(self.scores_model)  # the model sorts and filters itself, with numpy
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(self.scores_model.column_of("score"), Qt.SortOrder.DescendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
+        setup_record_table(self.table, single=True)
         self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self._size_score_columns()
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
@@ -492,10 +489,7 @@ class ExposureView(QWidget):
         self.hits_table.setModel(self.hits_proxy)
         self.hits_table.setSortingEnabled(True)
         self.hits_table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.hits_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.hits_table.setAlternatingRowColors(True)
-        self.hits_table.setWordWrap(False)
-        self.hits_table.verticalHeader().hide()
+        setup_record_table(self.hits_table)
         self._size_hit_columns()
 
         self.detail_tabs = QTabWidget()

@@ -12,7 +12,6 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -29,6 +28,7 @@ from riskdesk.core import elements
 from riskdesk.core.datafile import CONFIDENCE_MARKS
 from riskdesk.core.project import ProjectSettings
 from riskdesk.core.rules import ALL, GROUP_PREFIX, ControlList, ControlRule, RuleState, RuleStatus, default_control_list
+from riskdesk.ui.record_table import setup_record_table
 from riskdesk.ui.score_models import (
     ElementsRole,
     RegimeRole,
@@ -238,11 +238,7 @@ class RulesView(QWidget):
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(self.model.KEYS.index("effective_from"), Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().hide()
+        setup_record_table(self.table, single=True)
         self._size_columns()
         self.table.selectionModel().currentRowChanged.connect(self._show_current)
 
