@@ -7,6 +7,7 @@ owns them and checks them.
 
 from __future__ import annotations
 
+import unicodedata
 from enum import StrEnum
 from typing import TypeVar
 
@@ -115,29 +116,14 @@ def parse_enum(enum: type[_E], text: object) -> _E | None:
     for member in enum:
         if _fold(member.value) == wanted:
             return member
-    return _ALIASES.get(enum, {}).get(wanted)  # type: ignore[return-value]
+    return _WORD_INDEX.get(enum, {}).get(wanted)  # type: ignore[return-value]
 
 
 def _fold(text: str) -> str:
-    return "".join(ch for ch in text.strip().lower() if ch.isalnum())
+    """Case, width and punctuation folded: "NdFeB sintered", "ndfeb-sintered" and "ＮｄＦｅＢ" meet."""
+    return "".join(ch for ch in unicodedata.normalize("NFKC", text).casefold() if ch.isalnum())
 
 
-_ALIASES: dict[type, dict[str, StrEnum]] = {
-    EndUse: {"defense": EndUse.DEFENCE, "military": EndUse.DEFENCE, "auto": EndUse.AUTOMOTIVE},
-    MagnetFamily: {
-        "ndfeb": MagnetFamily.NDFEB_SINTERED,
-        "sinteredndfeb": MagnetFamily.NDFEB_SINTERED,
-        "bondedndfeb": MagnetFamily.NDFEB_BONDED,
-        "smco": MagnetFamily.SM2CO17,
-        "smco17": MagnetFamily.SM2CO17,
-        "sm2co17": MagnetFamily.SM2CO17,
-        "smco517": MagnetFamily.SM2CO17,
-        "smco15": MagnetFamily.SMCO5,
-        "hardferrite": MagnetFamily.FERRITE,
-        "alnico": MagnetFamily.ALNICO,
-    },
-    Evidence: {"audited": Evidence.VERIFIED, "assumed": Evidence.INFERRED, "": Evidence.UNKNOWN},
-}
 
 # Table columns. The order is the order users see them in (template, report, tables).
 PART_COLUMNS: tuple[str, ...] = (
@@ -181,3 +167,106 @@ REQUIRED_TEMPLATE_COLUMNS: tuple[str, ...] = (
 def composition_column(symbol: str) -> str:
     """The template column of an element's composition override: "Dy" → "dy_pct"."""
     return f"{symbol.lower()}_pct"
+
+
+# Words buyers and suppliers use for the enum values, in English, German, French, Spanish, Japanese and Chinese.
+# Matching folds case, width and punctuation (see `_fold`); documented in docs/import.md.
+ENUM_WORDS: dict[type[StrEnum], dict[str, StrEnum]] = {
+    EndUse: {
+        "defense": EndUse.DEFENCE, "defence": EndUse.DEFENCE, "military": EndUse.DEFENCE,
+        "aerospace defence": EndUse.DEFENCE,
+        "verteidigung": EndUse.DEFENCE, "rüstung": EndUse.DEFENCE, "wehrtechnik": EndUse.DEFENCE,
+        "défense": EndUse.DEFENCE, "militaire": EndUse.DEFENCE, "defensa": EndUse.DEFENCE, "militar": EndUse.DEFENCE,
+        "防衛": EndUse.DEFENCE, "防衛用": EndUse.DEFENCE, "国防": EndUse.DEFENCE, "军工": EndUse.DEFENCE,
+        "军用": EndUse.DEFENCE,
+        "automotive": EndUse.AUTOMOTIVE, "auto": EndUse.AUTOMOTIVE, "car": EndUse.AUTOMOTIVE, "ev": EndUse.AUTOMOTIVE,
+        "vehicle": EndUse.AUTOMOTIVE, "automobil": EndUse.AUTOMOTIVE, "fahrzeug": EndUse.AUTOMOTIVE,
+        "kfz": EndUse.AUTOMOTIVE, "automobile": EndUse.AUTOMOTIVE, "automoción": EndUse.AUTOMOTIVE,
+        "automotriz": EndUse.AUTOMOTIVE, "自動車": EndUse.AUTOMOTIVE, "車載": EndUse.AUTOMOTIVE,
+        "汽车": EndUse.AUTOMOTIVE, "车用": EndUse.AUTOMOTIVE,
+        "wind": EndUse.WIND, "wind power": EndUse.WIND, "wind energy": EndUse.WIND, "windkraft": EndUse.WIND,
+        "windenergie": EndUse.WIND, "éolien": EndUse.WIND, "eolien": EndUse.WIND, "eólica": EndUse.WIND,
+        "eolica": EndUse.WIND, "風力": EndUse.WIND, "风电": EndUse.WIND, "风力发电": EndUse.WIND,
+        "industrial": EndUse.INDUSTRIAL, "industry": EndUse.INDUSTRIAL, "industrie": EndUse.INDUSTRIAL,
+        "industriel": EndUse.INDUSTRIAL, "industria": EndUse.INDUSTRIAL, "産業": EndUse.INDUSTRIAL,
+        "産業用": EndUse.INDUSTRIAL, "工业": EndUse.INDUSTRIAL,
+        "electronics": EndUse.ELECTRONICS, "electronic": EndUse.ELECTRONICS, "consumer electronics": EndUse.ELECTRONICS,
+        "elektronik": EndUse.ELECTRONICS, "électronique": EndUse.ELECTRONICS, "electrónica": EndUse.ELECTRONICS,
+        "電子": EndUse.ELECTRONICS, "電子機器": EndUse.ELECTRONICS, "电子": EndUse.ELECTRONICS,
+        "other": EndUse.OTHER, "others": EndUse.OTHER, "sonstige": EndUse.OTHER, "sonstiges": EndUse.OTHER,
+        "andere": EndUse.OTHER, "autre": EndUse.OTHER, "autres": EndUse.OTHER, "otro": EndUse.OTHER,
+        "otros": EndUse.OTHER, "その他": EndUse.OTHER, "其他": EndUse.OTHER,
+    },
+    MagnetFamily: {
+        "ndfeb": MagnetFamily.NDFEB_SINTERED, "neo": MagnetFamily.NDFEB_SINTERED,
+        "sintered ndfeb": MagnetFamily.NDFEB_SINTERED, "ndfeb sintered": MagnetFamily.NDFEB_SINTERED,
+        "sintered neo": MagnetFamily.NDFEB_SINTERED, "sintered neodymium": MagnetFamily.NDFEB_SINTERED,
+        "neodymium": MagnetFamily.NDFEB_SINTERED, "neodym": MagnetFamily.NDFEB_SINTERED,
+        "neodym gesintert": MagnetFamily.NDFEB_SINTERED, "ndfeb gesintert": MagnetFamily.NDFEB_SINTERED,
+        "ndfeb fritté": MagnetFamily.NDFEB_SINTERED, "ndfeb sinterizado": MagnetFamily.NDFEB_SINTERED,
+        "焼結ネオジム": MagnetFamily.NDFEB_SINTERED, "ネオジム焼結": MagnetFamily.NDFEB_SINTERED,
+        "ネオジム": MagnetFamily.NDFEB_SINTERED, "ネオジム磁石": MagnetFamily.NDFEB_SINTERED,
+        "烧结钕铁硼": MagnetFamily.NDFEB_SINTERED, "钕铁硼": MagnetFamily.NDFEB_SINTERED,
+        "bonded ndfeb": MagnetFamily.NDFEB_BONDED, "ndfeb bonded": MagnetFamily.NDFEB_BONDED,
+        "bonded neo": MagnetFamily.NDFEB_BONDED, "ndfeb kunststoffgebunden": MagnetFamily.NDFEB_BONDED,
+        "ndfeb gebunden": MagnetFamily.NDFEB_BONDED, "kunststoffgebunden": MagnetFamily.NDFEB_BONDED,
+        "ndfeb lié": MagnetFamily.NDFEB_BONDED, "ボンドネオジム": MagnetFamily.NDFEB_BONDED,
+        "ボンド磁石": MagnetFamily.NDFEB_BONDED, "粘结钕铁硼": MagnetFamily.NDFEB_BONDED,
+        "smco5": MagnetFamily.SMCO5, "smco 1 5": MagnetFamily.SMCO5, "smco 1:5": MagnetFamily.SMCO5,
+        "sm1co5": MagnetFamily.SMCO5,
+        "sm2co17": MagnetFamily.SM2CO17, "smco 2 17": MagnetFamily.SM2CO17, "smco 2:17": MagnetFamily.SM2CO17,
+        "smco": MagnetFamily.SM2CO17, "samarium cobalt": MagnetFamily.SM2CO17, "samarium-cobalt": MagnetFamily.SM2CO17,
+        "samarium kobalt": MagnetFamily.SM2CO17, "サマコバ": MagnetFamily.SM2CO17,
+        "サマリウムコバルト": MagnetFamily.SM2CO17,
+        "钐钴": MagnetFamily.SM2CO17,
+        "ferrite": MagnetFamily.FERRITE, "hard ferrite": MagnetFamily.FERRITE, "ferrit": MagnetFamily.FERRITE,
+        "hartferrit": MagnetFamily.FERRITE, "ceramic": MagnetFamily.FERRITE, "ferrita": MagnetFamily.FERRITE,
+        "フェライト": MagnetFamily.FERRITE, "铁氧体": MagnetFamily.FERRITE,
+        "alnico": MagnetFamily.ALNICO, "アルニコ": MagnetFamily.ALNICO, "铝镍钴": MagnetFamily.ALNICO,
+        "other": MagnetFamily.OTHER, "sonstige": MagnetFamily.OTHER, "autre": MagnetFamily.OTHER,
+        "otro": MagnetFamily.OTHER, "その他": MagnetFamily.OTHER, "其他": MagnetFamily.OTHER,
+    },
+    Evidence: {
+        "verified": Evidence.VERIFIED, "audited": Evidence.VERIFIED, "certified": Evidence.VERIFIED,
+        "confirmed": Evidence.VERIFIED, "geprüft": Evidence.VERIFIED, "verifiziert": Evidence.VERIFIED,
+        "bestätigt": Evidence.VERIFIED, "auditiert": Evidence.VERIFIED, "vérifié": Evidence.VERIFIED,
+        "verificado": Evidence.VERIFIED, "確認済": Evidence.VERIFIED, "確認済み": Evidence.VERIFIED,
+        "検証済": Evidence.VERIFIED, "已验证": Evidence.VERIFIED, "已核实": Evidence.VERIFIED,
+        "declared": Evidence.DECLARED, "self declared": Evidence.DECLARED, "supplier declaration": Evidence.DECLARED,
+        "declaration": Evidence.DECLARED, "erklärt": Evidence.DECLARED, "lieferantenerklärung": Evidence.DECLARED,
+        "selbstauskunft": Evidence.DECLARED, "déclaré": Evidence.DECLARED, "déclaration": Evidence.DECLARED,
+        "declarado": Evidence.DECLARED, "declaración": Evidence.DECLARED, "申告": Evidence.DECLARED,
+        "自己申告": Evidence.DECLARED, "声明": Evidence.DECLARED, "供应商声明": Evidence.DECLARED,
+        "inferred": Evidence.INFERRED, "assumed": Evidence.INFERRED, "estimated": Evidence.INFERRED,
+        "estimate": Evidence.INFERRED, "angenommen": Evidence.INFERRED, "geschätzt": Evidence.INFERRED,
+        "abgeleitet": Evidence.INFERRED, "supposé": Evidence.INFERRED, "estimé": Evidence.INFERRED,
+        "déduit": Evidence.INFERRED, "supuesto": Evidence.INFERRED, "estimado": Evidence.INFERRED,
+        "inferido": Evidence.INFERRED, "推定": Evidence.INFERRED, "推断": Evidence.INFERRED, "推测": Evidence.INFERRED,
+        "unknown": Evidence.UNKNOWN, "unbekannt": Evidence.UNKNOWN, "inconnu": Evidence.UNKNOWN,
+        "desconocido": Evidence.UNKNOWN, "不明": Evidence.UNKNOWN, "未知": Evidence.UNKNOWN,
+    },
+}
+
+
+# Spellings that only differ from a value by punctuation or a shorthand.
+_SHORTHANDS: dict[type[StrEnum], dict[str, StrEnum]] = {
+    EndUse: {"defense": EndUse.DEFENCE, "military": EndUse.DEFENCE, "auto": EndUse.AUTOMOTIVE},
+    MagnetFamily: {
+        "ndfeb": MagnetFamily.NDFEB_SINTERED,
+        "sinteredndfeb": MagnetFamily.NDFEB_SINTERED,
+        "bondedndfeb": MagnetFamily.NDFEB_BONDED,
+        "smco": MagnetFamily.SM2CO17,
+        "smco17": MagnetFamily.SM2CO17,
+        "sm2co17": MagnetFamily.SM2CO17,
+        "smco517": MagnetFamily.SM2CO17,
+        "smco15": MagnetFamily.SMCO5,
+        "hardferrite": MagnetFamily.FERRITE,
+        "alnico": MagnetFamily.ALNICO,
+    },
+    Evidence: {"audited": Evidence.VERIFIED, "assumed": Evidence.INFERRED, "": Evidence.UNKNOWN},
+}
+
+_WORD_INDEX: dict[type[StrEnum], dict[str, StrEnum]] = {
+    enum: {_fold(word): member for word, member in {**_SHORTHANDS.get(enum, {}), **words}.items()}
+    for enum, words in ENUM_WORDS.items()
+}

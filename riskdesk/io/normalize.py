@@ -22,7 +22,7 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
-from riskdesk.core.domain import EndUse, Evidence, MagnetFamily, parse_enum
+from riskdesk.core.domain import ENUM_WORDS, parse_enum
 from riskdesk.core.elements import element_fraction_of_oxide, oxide_element
 
 Cell = object
@@ -515,109 +515,22 @@ def resolve_countries(texts: np.ndarray, resolve: Callable[[str], str | None],
 # ---------------------------------------------------------------------------------------------------------------
 # Enum values in the buyer's words
 
-_ENUM_WORDS: dict[type[StrEnum], dict[str, StrEnum]] = {
-    EndUse: {
-        "defense": EndUse.DEFENCE, "defence": EndUse.DEFENCE, "military": EndUse.DEFENCE,
-        "aerospace defence": EndUse.DEFENCE,
-        "verteidigung": EndUse.DEFENCE, "rüstung": EndUse.DEFENCE, "wehrtechnik": EndUse.DEFENCE,
-        "défense": EndUse.DEFENCE, "militaire": EndUse.DEFENCE, "defensa": EndUse.DEFENCE, "militar": EndUse.DEFENCE,
-        "防衛": EndUse.DEFENCE, "防衛用": EndUse.DEFENCE, "国防": EndUse.DEFENCE, "军工": EndUse.DEFENCE,
-        "军用": EndUse.DEFENCE,
-        "automotive": EndUse.AUTOMOTIVE, "auto": EndUse.AUTOMOTIVE, "car": EndUse.AUTOMOTIVE, "ev": EndUse.AUTOMOTIVE,
-        "vehicle": EndUse.AUTOMOTIVE, "automobil": EndUse.AUTOMOTIVE, "fahrzeug": EndUse.AUTOMOTIVE,
-        "kfz": EndUse.AUTOMOTIVE, "automobile": EndUse.AUTOMOTIVE, "automoción": EndUse.AUTOMOTIVE,
-        "automotriz": EndUse.AUTOMOTIVE, "自動車": EndUse.AUTOMOTIVE, "車載": EndUse.AUTOMOTIVE,
-        "汽车": EndUse.AUTOMOTIVE, "车用": EndUse.AUTOMOTIVE,
-        "wind": EndUse.WIND, "wind power": EndUse.WIND, "wind energy": EndUse.WIND, "windkraft": EndUse.WIND,
-        "windenergie": EndUse.WIND, "éolien": EndUse.WIND, "eolien": EndUse.WIND, "eólica": EndUse.WIND,
-        "eolica": EndUse.WIND, "風力": EndUse.WIND, "风电": EndUse.WIND, "风力发电": EndUse.WIND,
-        "industrial": EndUse.INDUSTRIAL, "industry": EndUse.INDUSTRIAL, "industrie": EndUse.INDUSTRIAL,
-        "industriel": EndUse.INDUSTRIAL, "industria": EndUse.INDUSTRIAL, "産業": EndUse.INDUSTRIAL,
-        "産業用": EndUse.INDUSTRIAL, "工业": EndUse.INDUSTRIAL,
-        "electronics": EndUse.ELECTRONICS, "electronic": EndUse.ELECTRONICS, "consumer electronics": EndUse.ELECTRONICS,
-        "elektronik": EndUse.ELECTRONICS, "électronique": EndUse.ELECTRONICS, "electrónica": EndUse.ELECTRONICS,
-        "電子": EndUse.ELECTRONICS, "電子機器": EndUse.ELECTRONICS, "电子": EndUse.ELECTRONICS,
-        "other": EndUse.OTHER, "others": EndUse.OTHER, "sonstige": EndUse.OTHER, "sonstiges": EndUse.OTHER,
-        "andere": EndUse.OTHER, "autre": EndUse.OTHER, "autres": EndUse.OTHER, "otro": EndUse.OTHER,
-        "otros": EndUse.OTHER, "その他": EndUse.OTHER, "其他": EndUse.OTHER,
-    },
-    MagnetFamily: {
-        "ndfeb": MagnetFamily.NDFEB_SINTERED, "neo": MagnetFamily.NDFEB_SINTERED,
-        "sintered ndfeb": MagnetFamily.NDFEB_SINTERED, "ndfeb sintered": MagnetFamily.NDFEB_SINTERED,
-        "sintered neo": MagnetFamily.NDFEB_SINTERED, "sintered neodymium": MagnetFamily.NDFEB_SINTERED,
-        "neodymium": MagnetFamily.NDFEB_SINTERED, "neodym": MagnetFamily.NDFEB_SINTERED,
-        "neodym gesintert": MagnetFamily.NDFEB_SINTERED, "ndfeb gesintert": MagnetFamily.NDFEB_SINTERED,
-        "ndfeb fritté": MagnetFamily.NDFEB_SINTERED, "ndfeb sinterizado": MagnetFamily.NDFEB_SINTERED,
-        "焼結ネオジム": MagnetFamily.NDFEB_SINTERED, "ネオジム焼結": MagnetFamily.NDFEB_SINTERED,
-        "ネオジム": MagnetFamily.NDFEB_SINTERED, "ネオジム磁石": MagnetFamily.NDFEB_SINTERED,
-        "烧结钕铁硼": MagnetFamily.NDFEB_SINTERED, "钕铁硼": MagnetFamily.NDFEB_SINTERED,
-        "bonded ndfeb": MagnetFamily.NDFEB_BONDED, "ndfeb bonded": MagnetFamily.NDFEB_BONDED,
-        "bonded neo": MagnetFamily.NDFEB_BONDED, "ndfeb kunststoffgebunden": MagnetFamily.NDFEB_BONDED,
-        "ndfeb gebunden": MagnetFamily.NDFEB_BONDED, "kunststoffgebunden": MagnetFamily.NDFEB_BONDED,
-        "ndfeb lié": MagnetFamily.NDFEB_BONDED, "ボンドネオジム": MagnetFamily.NDFEB_BONDED,
-        "ボンド磁石": MagnetFamily.NDFEB_BONDED, "粘结钕铁硼": MagnetFamily.NDFEB_BONDED,
-        "smco5": MagnetFamily.SMCO5, "smco 1 5": MagnetFamily.SMCO5, "smco 1:5": MagnetFamily.SMCO5,
-        "sm1co5": MagnetFamily.SMCO5,
-        "sm2co17": MagnetFamily.SM2CO17, "smco 2 17": MagnetFamily.SM2CO17, "smco 2:17": MagnetFamily.SM2CO17,
-        "smco": MagnetFamily.SM2CO17, "samarium cobalt": MagnetFamily.SM2CO17, "samarium-cobalt": MagnetFamily.SM2CO17,
-        "samarium kobalt": MagnetFamily.SM2CO17, "サマコバ": MagnetFamily.SM2CO17,
-        "サマリウムコバルト": MagnetFamily.SM2CO17,
-        "钐钴": MagnetFamily.SM2CO17,
-        "ferrite": MagnetFamily.FERRITE, "hard ferrite": MagnetFamily.FERRITE, "ferrit": MagnetFamily.FERRITE,
-        "hartferrit": MagnetFamily.FERRITE, "ceramic": MagnetFamily.FERRITE, "ferrita": MagnetFamily.FERRITE,
-        "フェライト": MagnetFamily.FERRITE, "铁氧体": MagnetFamily.FERRITE,
-        "alnico": MagnetFamily.ALNICO, "アルニコ": MagnetFamily.ALNICO, "铝镍钴": MagnetFamily.ALNICO,
-        "other": MagnetFamily.OTHER, "sonstige": MagnetFamily.OTHER, "autre": MagnetFamily.OTHER,
-        "otro": MagnetFamily.OTHER, "その他": MagnetFamily.OTHER, "其他": MagnetFamily.OTHER,
-    },
-    Evidence: {
-        "verified": Evidence.VERIFIED, "audited": Evidence.VERIFIED, "certified": Evidence.VERIFIED,
-        "confirmed": Evidence.VERIFIED, "geprüft": Evidence.VERIFIED, "verifiziert": Evidence.VERIFIED,
-        "bestätigt": Evidence.VERIFIED, "auditiert": Evidence.VERIFIED, "vérifié": Evidence.VERIFIED,
-        "verificado": Evidence.VERIFIED, "確認済": Evidence.VERIFIED, "確認済み": Evidence.VERIFIED,
-        "検証済": Evidence.VERIFIED, "已验证": Evidence.VERIFIED, "已核实": Evidence.VERIFIED,
-        "declared": Evidence.DECLARED, "self declared": Evidence.DECLARED, "supplier declaration": Evidence.DECLARED,
-        "declaration": Evidence.DECLARED, "erklärt": Evidence.DECLARED, "lieferantenerklärung": Evidence.DECLARED,
-        "selbstauskunft": Evidence.DECLARED, "déclaré": Evidence.DECLARED, "déclaration": Evidence.DECLARED,
-        "declarado": Evidence.DECLARED, "declaración": Evidence.DECLARED, "申告": Evidence.DECLARED,
-        "自己申告": Evidence.DECLARED, "声明": Evidence.DECLARED, "供应商声明": Evidence.DECLARED,
-        "inferred": Evidence.INFERRED, "assumed": Evidence.INFERRED, "estimated": Evidence.INFERRED,
-        "estimate": Evidence.INFERRED, "angenommen": Evidence.INFERRED, "geschätzt": Evidence.INFERRED,
-        "abgeleitet": Evidence.INFERRED, "supposé": Evidence.INFERRED, "estimé": Evidence.INFERRED,
-        "déduit": Evidence.INFERRED, "supuesto": Evidence.INFERRED, "estimado": Evidence.INFERRED,
-        "inferido": Evidence.INFERRED, "推定": Evidence.INFERRED, "推断": Evidence.INFERRED, "推测": Evidence.INFERRED,
-        "unknown": Evidence.UNKNOWN, "unbekannt": Evidence.UNKNOWN, "inconnu": Evidence.UNKNOWN,
-        "desconocido": Evidence.UNKNOWN, "不明": Evidence.UNKNOWN, "未知": Evidence.UNKNOWN,
-    },
-}
 _E = TypeVar("_E", bound=StrEnum)
 
 
-def _enum_key(text: str) -> str:
-    return "".join(ch for ch in fold_value(text) if ch.isalnum())
-
-
-_ENUM_INDEX: dict[type[StrEnum], dict[str, StrEnum]] = {
-    enum: {_enum_key(word): member for word, member in words.items()} for enum, words in _ENUM_WORDS.items()
-}
-
-
 def parse_enum_value(enum: type[_E], text: str) -> _E | None:
-    """The member named by `text`: its value, `parse_enum`'s aliases, or a word in one of six languages."""
+    """`parse_enum` (values and words in six languages), cached: import columns repeat the same few values."""
     return _parse_enum_cached(enum, text)  # type: ignore[return-value]
 
 
 @lru_cache(maxsize=65536)
 def _parse_enum_cached(enum: type[StrEnum], text: str) -> StrEnum | None:
-    member = parse_enum(enum, text)
-    if member is not None:
-        return member
-    return _ENUM_INDEX.get(enum, {}).get(_enum_key(text))
+    return parse_enum(enum, text)
 
 
 def enum_words(enum: type[StrEnum]) -> dict[str, StrEnum]:
     """The extra words accepted for an enum's values (for the documentation)."""
-    return dict(_ENUM_WORDS.get(enum, {}))
+    return dict(ENUM_WORDS.get(enum, {}))
 
 
 # ---------------------------------------------------------------------------------------------------------------
