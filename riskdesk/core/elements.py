@@ -94,14 +94,3 @@ def element_fraction_of_oxide(formula: str) -> float:
 
 def oxide_formulas() -> tuple[str, ...]:
     return tuple(_OXIDES)
-
-
-def resolve_symbol(text: str) -> str | None:
-    """An element symbol from a symbol or English name in any case ("dy", "Dysprosium" → "Dy")."""
-    cleaned = text.strip()
-    for element in ELEMENTS:
-        if cleaned.lower() in (element.symbol.lower(), element.name.lower()):
-            return element.symbol
-    if cleaned.lower() == "aluminum":
-        return "Al"
-    return None

@@ -92,8 +92,6 @@ class CompiledProject:
     """(paths × stages) index into `countries`, UNKNOWN (-1) where the stage country is not known."""
     countries: np.ndarray
     evidence: np.ndarray
-    source_rows: np.ndarray
-    """Row of each path in the project's supply-path table."""
 
     @property
     def n_parts(self) -> int:
@@ -179,7 +177,6 @@ def compile_project(project: Project, reference: ReferenceData | None = None) ->
         countries=np.asarray(countries, dtype=object),
         evidence=_codes(_text(paths["origin_evidence"], fill=False), [e.value for e in _EVIDENCE],
                         Evidence.UNKNOWN.value),
-        source_rows=np.arange(len(paths)),
     )
 
 
@@ -377,11 +374,6 @@ class Evaluation:
     @property
     def rules_version(self) -> str:
         return self.reference.control_list.version
-
-    @property
-    def part_kg(self) -> np.ndarray:
-        """(parts × elements) kg per year."""
-        return self._widen(_sum_by_part(self, self.kg_c))
 
     def elements_kg(self) -> dict[str, float]:
         totals = self.kg_c.sum(axis=0)

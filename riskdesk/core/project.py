@@ -21,12 +21,10 @@ from riskdesk.core.domain import (
     NUMERIC_PART_COLUMNS,
     PART_COLUMNS,
     PATH_COLUMNS,
-    STAGE_COLUMNS,
     SUPPLIER_COLUMNS,
     EndUse,
     Evidence,
     MagnetFamily,
-    parse_enum,
 )
 from riskdesk.core.problems import Problem, error
 
@@ -239,18 +237,3 @@ class Project:
 
     def validate(self) -> list[Problem]:
         return self.tables.validate()
-
-
-def normalise_enum_columns(tables: ProjectTables) -> ProjectTables:
-    """Enum columns rewritten to their canonical values where they match case-insensitively."""
-    result = tables.copy()
-    for frame, column, enum in (
-        (result.parts, "end_use", EndUse),
-        (result.parts, "magnet_family", MagnetFamily),
-        (result.paths, "origin_evidence", Evidence),
-    ):
-        mapping = {v: (m.value if (m := parse_enum(enum, v)) else v) for v in frame[column].unique()}
-        frame[column] = frame[column].map(mapping).astype("str")
-    for column in STAGE_COLUMNS:
-        result.paths[column] = result.paths[column].str.upper()
-    return result

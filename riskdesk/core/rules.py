@@ -278,11 +278,6 @@ def default_control_list() -> ControlList:
     return _default
 
 
-def rules_by_status(control_list: ControlList, day: dt.date,
-                    suspended_in_force: bool = False) -> Mapping[str, RuleState]:
-    return {rule.id: rule.state_on(day, suspended_in_force) for rule in control_list.rules}
-
-
 def expand_countries(codes: Iterable[str], groups: Mapping[str, frozenset[str]]) -> frozenset[str]:
     """Codes with every "group:NAME" replaced by its members ("*" kept as is)."""
     result: set[str] = set()
