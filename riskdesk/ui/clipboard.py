@@ -14,7 +14,7 @@ from PySide6.QtCore import QMimeData, QModelIndex
 from PySide6.QtGui import QClipboard, QGuiApplication
 from PySide6.QtWidgets import QAbstractItemView
 
-from riskdesk.ui.table_models import DataFrameTableModel, RawRole
+from riskdesk.ui.columns import ColumnTableModel, RawRole
 
 TSV_MIME = "text/tab-separated-values"
 
@@ -90,7 +90,7 @@ def selection_block(view: QAbstractItemView) -> tuple[int, int, int, int] | None
     return min(rows), min(columns), max(rows), max(columns)
 
 
-def copy_block(model: DataFrameTableModel, top: int, left: int, bottom: int, right: int,
+def copy_block(model: ColumnTableModel, top: int, left: int, bottom: int, right: int,
                with_header: bool = False) -> str:
     rows: list[list[str]] = []
     if with_header:
@@ -108,10 +108,10 @@ def copy_block(model: DataFrameTableModel, top: int, left: int, bottom: int, rig
 
 
 def copy_selection(view: QAbstractItemView, clipboard: QClipboard | None = None) -> int:
-    """Copy the selection of a table view showing a DataFrameTableModel; returns the number of cells copied."""
+    """Copy the selection of a table view showing a project table; returns the number of cells copied."""
     model = view.model()
     block = selection_block(view)
-    if block is None or not isinstance(model, DataFrameTableModel):
+    if block is None or not isinstance(model, ColumnTableModel):
         return 0
     top, left, bottom, right = block
     text = copy_block(model, top, left, bottom, right)
@@ -122,7 +122,7 @@ def copy_selection(view: QAbstractItemView, clipboard: QClipboard | None = None)
     return (bottom - top + 1) * (right - left + 1)
 
 
-def paste_cells(model: DataFrameTableModel, block: Sequence[Sequence[str]], top: int, left: int,
+def paste_cells(model: ColumnTableModel, block: Sequence[Sequence[str]], top: int, left: int,
                 fill: tuple[int, int] | None = None) -> list[tuple[int, str, str]]:
     """(frame row, column key, text) for pasting `block` at view cell (top, left).
 
@@ -131,7 +131,7 @@ def paste_cells(model: DataFrameTableModel, block: Sequence[Sequence[str]], top:
     if fill and len(block) == 1 and len(block[0]) == 1:
         block = [[block[0][0]] * fill[1] for _ in range(fill[0])]
     view_rows = model.rowCount()
-    frame_rows = len(model.frame)
+    frame_rows = model.stored_rows()
     cells: list[tuple[int, str, str]] = []
     for i, values in enumerate(block):
         view_row = top + i

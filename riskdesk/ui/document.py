@@ -34,6 +34,7 @@ from PySide6.QtGui import QUndoStack
 from riskdesk.core.project import Project, ProjectSettings, ProjectTables
 from riskdesk.io.project_file import SUFFIX, ProjectFileError, load_project, save_project
 from riskdesk.io.userdirs import AppSettings, UserDirs, save_app_settings
+from riskdesk.ui.columns import COLUMNS, CellError, EditRefused, Kind, TableName, parse_cell
 from riskdesk.ui.commands import (
     CellChange,
     InsertRowsCommand,
@@ -45,7 +46,7 @@ from riskdesk.ui.commands import (
     changed_fields,
     copy_settings,
 )
-from riskdesk.ui.table_models import COLUMNS, CellError, DataFrameTableModel, Kind, TableName, parse_cell
+from riskdesk.ui.table_models import DataFrameTableModel
 from riskdesk.ui.workers import Cancelled, Runner, SynchronousRunner, TaskContext, TaskHandle
 
 if TYPE_CHECKING:
@@ -61,10 +62,6 @@ BACKGROUND_PATHS = 5_000
 BACKGROUND_DELAY_MS = 60
 """Background scoring starts this long after the last change: a burst of edits is scored once, and the window
 repaints before a worker competes with it for the interpreter."""
-
-
-class EditRefused(Exception):
-    """An edit that would break the project; the message says why and what to do. Nothing was changed."""
 
 
 def snapshot(project: Project) -> Project:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from riskdesk.core.demo import demo_project
 from riskdesk.ui.clipboard import copy_block, from_tsv, paste_cells, to_tsv
-from riskdesk.ui.table_models import DataFrameTableModel, PartColumn, TableName
+from riskdesk.ui.columns import PartColumn, TableName
+from riskdesk.ui.table_models import DataFrameTableModel
 
 
 def test_tsv_round_trip_with_tabs_quotes_and_newlines() -> None:

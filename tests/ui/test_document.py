@@ -12,16 +12,15 @@ from riskdesk.core.demo import demo_project
 from riskdesk.core.project import ProjectSettings
 from riskdesk.io import userdirs
 from riskdesk.io.project_file import load_project
+from riskdesk.ui.columns import EditRefused, PartColumn, PathColumn, RawRole, TableName
 from riskdesk.ui.document import (
     Autosaver,
     Document,
-    EditRefused,
     find_recovery,
     mark_clean_exit,
     mark_session_started,
     recover,
 )
-from riskdesk.ui.table_models import PartColumn, PathColumn, RawRole, TableName
 from riskdesk.ui.workers import SynchronousRunner
 
 

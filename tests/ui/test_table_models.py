@@ -12,10 +12,9 @@ from PySide6.QtTest import QAbstractItemModelTester
 
 from riskdesk.core.demo import demo_project, synthetic_project
 from riskdesk.core.project import ProjectTables
-from riskdesk.ui.table_models import (
+from riskdesk.ui.columns import (
     COLUMNS,
     CellError,
-    DataFrameTableModel,
     PartColumn,
     PathColumn,
     RawRole,
@@ -26,6 +25,7 @@ from riskdesk.ui.table_models import (
     parse_cell,
     parse_number,
 )
+from riskdesk.ui.table_models import DataFrameTableModel
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
 EDIT = Qt.ItemDataRole.EditRole
