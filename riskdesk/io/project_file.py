@@ -19,34 +19,30 @@ from pathlib import Path
 import pandas as pd
 
 from riskdesk import __version__
-from riskdesk.core.domain import COMPOSITION_COLUMNS, PART_COLUMNS, PATH_COLUMNS, SUPPLIER_COLUMNS
 from riskdesk.core.project import Project, ProjectSettings, ProjectTables
+from riskdesk.io.project_schema import (
+    APPLICATION_ID,
+    REAL_COLUMNS,
+    SCHEMA_VERSION,
+    SUFFIX,
+    TABLES,
+    ProjectFileError,
+    check_header,
+    schema_version,
+    select_rows,
+)
 
-SCHEMA_VERSION = 1
-APPLICATION_ID = 0x52534B44  # "RSKD": lets `file` and RiskDesk recognise the database as a project
-SUFFIX = ".rdproj"
-
-_TABLES: dict[str, tuple[str, ...]] = {
-    "parts": PART_COLUMNS,
-    "suppliers": SUPPLIER_COLUMNS,
-    "paths": PATH_COLUMNS,
-    "composition": COMPOSITION_COLUMNS,
-}
-_REAL = {"magnet_mass_g", "annual_units", "unit_price", "stock_days", "share_pct", "wt_pct"}
+__all__ = ["SUFFIX", "ProjectFileError", "load_project", "save_project"]
 
 # Migrations: MIGRATIONS[n] upgrades a database at schema version n to n + 1. Add one per schema change,
-# never edit a released one, and bump SCHEMA_VERSION.
+# never edit a released one, and bump SCHEMA_VERSION (in riskdesk.io.project_schema).
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
-
-
-class ProjectFileError(Exception):
-    """A project file that cannot be opened or written; the message says what to do."""
 
 
 def _create_schema(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-    for table, columns in _TABLES.items():
-        column_sql = ", ".join(f"{c} {'REAL' if c in _REAL else 'TEXT NOT NULL'}" for c in columns)
+    for table, columns in TABLES.items():
+        column_sql = ", ".join(f"{c} {'REAL' if c in REAL_COLUMNS else 'TEXT NOT NULL'}" for c in columns)
         db.execute(f"CREATE TABLE {table} (row INTEGER PRIMARY KEY, {column_sql})")
     db.execute("CREATE TABLE mappings (signature TEXT PRIMARY KEY, mapping TEXT NOT NULL)")
 
@@ -80,7 +76,7 @@ def save_project(project: Project, path: Path) -> None:
                 "settings": json.dumps(project.settings.to_json()),
             }
             db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
-            for table, columns in _TABLES.items():
+            for table, columns in TABLES.items():
                 frame: pd.DataFrame = getattr(project.tables, table)
                 rows = frame[list(columns)].astype(object).where(frame[list(columns)].notna(), None)
                 placeholders = ", ".join("?" * len(columns))
@@ -108,12 +104,7 @@ def save_project(project: Project, path: Path) -> None:
 def load_project(path: Path) -> Project:
     """Read a project file, migrating older schemas in memory. Raises ProjectFileError with a clear message."""
     path = Path(path)
-    if not path.is_file():
-        raise ProjectFileError(f"{path} does not exist")
-    with path.open("rb") as handle:
-        header = handle.read(16)
-    if header != b"SQLite format 3\x00":
-        raise ProjectFileError(f"{path} is not a RiskDesk project file (expected a {SUFFIX} file)")
+    check_header(path)
     try:
         source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         db = sqlite3.connect(":memory:")
@@ -128,22 +119,14 @@ def load_project(path: Path) -> Project:
 
 
 def _read(db: sqlite3.Connection, path: Path) -> Project:
-    application_id = db.execute("PRAGMA application_id").fetchone()[0]
-    if application_id != APPLICATION_ID:
-        raise ProjectFileError(f"{path} is an SQLite database but not a RiskDesk project")
-    version = db.execute("PRAGMA user_version").fetchone()[0]
-    if version > SCHEMA_VERSION:
-        raise ProjectFileError(
-            f"{path} was saved by a newer RiskDesk (file schema {version}, this version reads up to "
-            f"{SCHEMA_VERSION}). Update RiskDesk to open it"
-        )
+    version = schema_version(db, path)
     while version < SCHEMA_VERSION:
         MIGRATIONS[version](db)
         version += 1
     meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
     frames = {}
-    for table, columns in _TABLES.items():
-        frames[table] = pd.read_sql_query(f"SELECT {', '.join(columns)} FROM {table} ORDER BY row", db)
+    for table, columns in TABLES.items():
+        frames[table] = pd.DataFrame(select_rows(db, table), columns=list(columns))
     mappings = {sig: json.loads(text) for sig, text in db.execute("SELECT signature, mapping FROM mappings")}
     tables = ProjectTables.from_frames(frames["parts"], frames["suppliers"], frames["paths"], frames["composition"])
     created = dt.date.fromisoformat(meta.get("created", dt.date.today().isoformat()))

@@ -1,11 +1,16 @@
 """Starting the desktop application: QApplication, logging, crash dialog, icons, recovery, the main window.
 
-`run_gui(argv)` is what `riskdesk` (no arguments) and `riskdesk gui [PROJECT]` call. It keeps start-up short:
-numpy and pandas load before Qt (see the WORKAROUND below), pyqtgraph only when a chart is first shown, the
-spreadsheet readers only when something is imported.
+`run_gui(argv)` is what `riskdesk` (no arguments) and `riskdesk gui [PROJECT]` call. Start-up comes in two steps
+so that the window appears about as fast as an empty Qt window:
 
-Icons are SVG files in `resources/icons/` drawn with `currentColor`, recoloured here with the palette's text
-colour so that they follow the system's light or dark theme.
+1. On the GUI thread, with Qt and the standard library only: the main window, showing the project's rows
+   read-only (the demo's from `riskdesk.core.demo_data`, a file's read with sqlite3 by
+   `riskdesk.io.project_schema.read_rows`). No numpy, no pandas: `tests/test_architecture.py` checks it.
+2. In a worker thread: numpy, pandas, scoring and the views' modules load and the project is read into
+   DataFrames; back on the GUI thread the document is attached, the tables become editable and the project is
+   scored (about half a second later on a typical machine).
+
+pyqtgraph loads when a chart is first shown, the spreadsheet readers shortly after start-up (or on first import).
 """
 
 from __future__ import annotations
@@ -13,79 +18,70 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
-import logging.handlers
 import os
 import sys
 import time
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-# WORKAROUND for https://github.com/napari/napari/issues/8584: PySide6's import hook reads the source of every
-# module imported after it (for `__feature__`). numpy and pandas are needed for the first window anyway; loading
-# them before Qt saves ~0.1 s of start-up.
-import numpy  # noqa: F401
-import pandas  # noqa: F401
-from PySide6.QtCore import QByteArray, QRectF, QSize, Qt, QTimer
-from PySide6.QtGui import QGuiApplication, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from riskdesk import __version__
-from riskdesk.core.resources import resource_path
 from riskdesk.io import userdirs
+from riskdesk.io.project_schema import ProjectFileError, ProjectRows, read_rows
+from riskdesk.ui.icons import icon
 from riskdesk.ui.workers import Runner, TaskContext
+
+if TYPE_CHECKING:
+    from riskdesk.core.project import Project
+    from riskdesk.ui.main_window import MainWindow
 
 log = logging.getLogger("riskdesk")
 
-ICON_SIZES = (16, 24)
-"""Menus and tabs use 16 px, toolbars 24 px; other sizes scale from these (each drawn at 1× and 2× for high DPI)."""
 
-
-def icon(name: str, color: str | None = None) -> QIcon:
-    """A bundled icon (`resources/icons/NAME.svg`) drawn in `color` (default: the palette's text colour)."""
-    path = resource_path("icons", f"{name}.svg")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError:
-        return QIcon()
-    if "currentColor" not in text:
-        return QIcon(str(path))
-    if color is None:
-        app = QGuiApplication.instance()
-        palette = QGuiApplication.palette() if app is not None else QPalette()
-        color = palette.color(QPalette.ColorRole.WindowText).name()
-    from PySide6.QtSvg import QSvgRenderer
-
-    renderer = QSvgRenderer(QByteArray(text.replace("currentColor", color).encode("utf-8")))
-    result = QIcon()
-    for size in ICON_SIZES:
-        for ratio in (1.0, 2.0):
-            pixmap = QPixmap(QSize(round(size * ratio), round(size * ratio)))
-            pixmap.fill(Qt.GlobalColor.transparent)
-            painter = QPainter(pixmap)
-            renderer.render(painter, QRectF(0, 0, size * ratio, size * ratio))
-            painter.end()
-            pixmap.setDevicePixelRatio(ratio)
-            result.addPixmap(pixmap)
-    return result
+LOG_ROTATE_BYTES = 2_000_000
+LOG_BACKUPS = 3
 
 
 def setup_logging(dirs: userdirs.UserDirs, level: int = logging.INFO) -> Path:
-    """Log to a rotating file in the user's log folder (and warnings to stderr); returns the file's path."""
+    """Log to a file in the user's log folder, started afresh at launch once it has grown past
+    LOG_ROTATE_BYTES (keeping LOG_BACKUPS old ones as log.1, log.2, …); returns the file's path.
+
+    Rotating at launch rather than with `logging.handlers.RotatingFileHandler` keeps that module (and the
+    socket and pickle modules it loads, ~7 ms) off the start-up path; a session never writes megabytes."""
     path = dirs.log_file
     path.parent.mkdir(parents=True, exist_ok=True)
+    _rotate_log(path)
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, "_riskdesk", False):
             root.removeHandler(handler)
             handler.close()
-    file_handler = logging.handlers.RotatingFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+    file_handler = logging.FileHandler(path, encoding="utf-8")
     file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     file_handler._riskdesk = True  # type: ignore[attr-defined]
     root.addHandler(file_handler)
     root.setLevel(min(root.level or logging.WARNING, level))
     return path
+
+
+def _rotate_log(path: Path) -> None:
+    try:
+        if path.stat().st_size < LOG_ROTATE_BYTES:
+            return
+        for number in range(LOG_BACKUPS - 1, 0, -1):
+            older = path.with_name(f"{path.name}.{number}")
+            if older.exists():
+                os.replace(older, path.with_name(f"{path.name}.{number + 1}"))
+        os.replace(path, path.with_name(f"{path.name}.1"))
+    except OSError:  # no log yet, or another RiskDesk has it open (Windows): keep appending
+        return
 
 
 ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], None]
@@ -185,6 +181,66 @@ def prefetch_modules(runner: Runner, on_done: Callable[[], None] | None = None) 
     runner.start(load, done, failed, None)
 
 
+DATA_LAYER_MODULES = (
+    "riskdesk.core.evaluation", "riskdesk.core.demo", "riskdesk.io.project_file", "riskdesk.ui.document",
+    "riskdesk.ui.exposure_view", "riskdesk.ui.rules_view", "riskdesk.ui.settings_view",
+)
+"""What the live window needs beyond the first one (numpy, pandas, scoring): loaded by a worker at start-up."""
+
+
+def demo_rows() -> ProjectRows:
+    """The demo project's rows, without numpy or pandas."""
+    from riskdesk.core import demo_data
+
+    return ProjectRows(demo_data.NAME, {"parts": list(demo_data.PARTS), "suppliers": list(demo_data.SUPPLIERS),
+                                        "paths": list(demo_data.PATHS)})
+
+
+def first_rows(demo: bool, project: Path | None) -> tuple[ProjectRows | None, str]:
+    """The rows to show (and the window title) before the data layer has loaded; (None, "") when a project
+    file cannot be read quickly: the full load then says why."""
+    if demo:
+        return demo_rows(), ""
+    if project is not None:
+        try:
+            return read_rows(project), project.name
+        except ProjectFileError as exc:
+            log.info("no quick preview of %s: %s", project, exc)
+    return None, ""
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedProject:
+    """What the start-up worker hands the GUI thread: the project (None for a new, empty one) or why not."""
+
+    project: Project | None
+    path: Path | None
+    error: str = ""
+
+
+def load_data_layer(demo: bool, path: Path | None) -> Callable[[TaskContext], LoadedProject]:
+    """The start-up worker's task: import the data layer, then read the project into DataFrames."""
+
+    def load(_task: TaskContext) -> LoadedProject:
+        for name in DATA_LAYER_MODULES:
+            importlib.import_module(name)
+        if demo:
+            from riskdesk.core.demo import demo_project
+
+            return LoadedProject(demo_project(), None)
+        if path is None:
+            return LoadedProject(None, None)
+        from riskdesk.io.project_file import load_project
+
+        try:
+            return LoadedProject(load_project(path), path)
+        except Exception as exc:  # any unreadable file: say why, start with an empty project
+            log.warning("cannot open %s: %s", path, exc)
+            return LoadedProject(None, None, str(exc))
+
+    return load
+
+
 def _parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     """RiskDesk's own options, and the rest (Qt's, e.g. `-platform offscreen`)."""
     parser = argparse.ArgumentParser(prog="riskdesk gui", description="Open the RiskDesk window.")
@@ -204,57 +260,99 @@ def run_gui(argv: list[str]) -> int:
     log.info("RiskDesk %s starting (Python %s)", __version__, sys.version.split()[0])
     app = create_application(qt_args)
 
-    from riskdesk.ui import document as document_module
     from riskdesk.ui.main_window import MainWindow
     from riskdesk.ui.workers import ThreadPoolRunner
 
-    # A smoke run leaves the crash-recovery state alone: it must never discard a real session's autosave.
-    recovery = None if args.smoke else document_module.find_recovery(dirs)
-    if not args.smoke:
-        document_module.mark_session_started(dirs)
-    settings = userdirs.load_app_settings(dirs)
     runner = ThreadPoolRunner()
-    document = document_module.Document(app_settings=settings, dirs=dirs, runner=runner)
-    window = MainWindow(document, runner, dirs=dirs)
+    preview, title = first_rows(args.demo, args.project)
+    window = MainWindow(None, runner, dirs=dirs, preview=preview, preview_title=title)
     sys.excepthook = make_excepthook(log_path, parent=lambda: window)
-
-    open_error = ""
-    if args.demo:
-        from riskdesk.core.demo import demo_project
-
-        document.new(demo_project())
-    elif args.project is not None:
-        try:
-            document.open(args.project)
-        except Exception as exc:  # any unreadable file: say why, start with an empty project
-            log.warning("cannot open %s: %s", args.project, exc)
-            open_error = str(exc)
     window.show()
-    if open_error:
-        if args.smoke:
-            print(f"cannot open project: {open_error}", file=sys.stderr)
-        else:
-            QTimer.singleShot(0, lambda: window.dialogs.error("Cannot open project", open_error))
-
+    session = _Session(args, dirs, runner, window)
     if args.smoke:
-        def report() -> None:
-            started = float(os.environ.get("RISKDESK_LAUNCH_TIME", "0") or 0)
-            elapsed = time.time() - started if started else time.process_time()
-            print(f"shown {elapsed:.4f} rows={document.models[next(iter(document.models))].rowCount()}", flush=True)
-            window.close()
-            app.quit()
-
-        QTimer.singleShot(0, report)
-    else:
-        if recovery is not None:
-            QTimer.singleShot(0, lambda: window.offer_recovery(recovery))
-        QTimer.singleShot(PREFETCH_DELAY_MS, lambda: prefetch_modules(runner))
+        QTimer.singleShot(0, session.report_shown)
+    runner.start(load_data_layer(args.demo, args.project), session.attach, session.failed, None)
 
     code = app.exec()
     runner.wait(10_000)
     release_clipboard()
-    if not args.smoke:
-        # The window only closes once the user has saved or discarded their changes.
-        document_module.mark_clean_exit(dirs)
+    session.end()
     log.info("RiskDesk exited with code %s", code)
     return int(code)
+
+
+class _Session:
+    """The second step of start-up (attach the loaded document, offer recovery) and the session's end."""
+
+    def __init__(self, args: argparse.Namespace, dirs: userdirs.UserDirs, runner: Runner, window: MainWindow) -> None:
+        self.args = args
+        self.dirs = dirs
+        self.runner = runner
+        self.window = window
+        self.started = False
+        """The session is marked as running in the user folder (so that a crash is noticed next time)."""
+
+    def seconds_since_launch(self) -> float:
+        launched = float(os.environ.get("RISKDESK_LAUNCH_TIME", "0") or 0)
+        return time.time() - launched if launched else time.process_time()
+
+    def report_shown(self) -> None:
+        rows = self.window.pages[next(iter(self.window.pages))].model.rowCount()
+        print(f"shown {self.seconds_since_launch():.4f} rows={rows}", flush=True)
+
+    def attach(self, loaded: LoadedProject) -> None:
+        from riskdesk.ui import document as document_module
+
+        # A smoke run leaves the crash-recovery state alone: it must never discard a real session's autosave.
+        recovery = None if self.args.smoke else document_module.find_recovery(self.dirs)
+        if not self.args.smoke:
+            document_module.mark_session_started(self.dirs)
+            self.started = True
+        document = document_module.Document(app_settings=userdirs.load_app_settings(self.dirs), dirs=self.dirs,
+                                            runner=self.runner)
+        if loaded.project is not None and loaded.path is not None:
+            document.adopt_opened(loaded.project, loaded.path)
+        elif loaded.project is not None:
+            document.new(loaded.project)
+        self.window.attach(document)
+        if self.args.smoke:
+            scoring = self.window.scoring
+            assert scoring is not None
+            if scoring.evaluation is not None:  # small projects are scored at once
+                QTimer.singleShot(0, self.report_ready)
+            else:
+                scoring.evaluated.connect(lambda _evaluation: self.report_ready())
+            if loaded.error:
+                print(f"cannot open project: {loaded.error}", file=sys.stderr)
+            return
+        if loaded.error:
+            QTimer.singleShot(0, lambda: self.window.dialogs.error("Cannot open project", loaded.error))
+        if recovery is not None:
+            QTimer.singleShot(0, lambda: self.window.offer_recovery(recovery))
+        QTimer.singleShot(PREFETCH_DELAY_MS, lambda: prefetch_modules(self.runner))
+
+    def failed(self, exc: BaseException) -> None:
+        """The data layer did not load (a broken installation): say so, with the log file, and quit."""
+        log.error("RiskDesk could not load", exc_info=exc)
+        if self.args.smoke:
+            print(f"could not load: {type(exc).__name__}: {exc}", file=sys.stderr)
+            QApplication.exit(1)
+            return
+        self.window.dialogs.error("RiskDesk could not start",
+                                  f"{type(exc).__name__}: {exc}\n\nDetails are in the log file: {self.dirs.log_file}")
+        self.window.close()
+
+    def report_ready(self) -> None:
+        rows = self.window.pages[next(iter(self.window.pages))].model.rowCount()
+        print(f"ready {self.seconds_since_launch():.4f} rows={rows}", flush=True)
+        self.window.close()
+        app = QApplication.instance()
+        if app is not None:
+            app.quit()
+
+    def end(self) -> None:
+        if self.started:
+            from riskdesk.ui import document as document_module
+
+            # The window only closes once the user has saved or discarded their changes.
+            document_module.mark_clean_exit(self.dirs)

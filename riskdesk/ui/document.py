@@ -163,7 +163,11 @@ class Document(QObject):
     def open(self, path: Path) -> None:
         """Open a project file now (raises ProjectFileError with a message for the user)."""
         path = Path(path)
-        self.replace_project(load_project(path), path)
+        self.adopt_opened(load_project(path), path)
+
+    def adopt_opened(self, project: Project, path: Path) -> None:
+        """Show a project that was read from `path` (e.g. by a worker) and add the file to the recent files."""
+        self.replace_project(project, path)
         self._remember(path)
 
     def open_async(self, path: Path, on_done: Callable[[str | None], None]) -> TaskHandle:
@@ -171,8 +175,7 @@ class Document(QObject):
         path = Path(path)
 
         def opened(project: Project) -> None:
-            self.replace_project(project, path)
-            self._remember(path)
+            self.adopt_opened(project, path)
             on_done(None)
 
         def failed(exc: BaseException) -> None:

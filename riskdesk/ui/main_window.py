@@ -4,6 +4,11 @@ Layout: tabs for Parts, Suppliers, Supply paths (editable tables), Exposure, Rul
 file actions, undo/redo, import, the as-of date (changing it re-scores at once) and "Compare with date…"; a status
 bar with the portfolio score. Everything the user is asked (file names, unsaved changes, recovery) goes through
 a `Dialogs` object that tests replace with scripted answers.
+
+The window can open before the data layer (numpy, pandas, scoring) has loaded: `MainWindow(None, …)` builds the
+frame, `show_preview()` shows the project's rows read-only, and `attach(document)` makes it live once the
+document exists (`riskdesk.ui.app` does this at start-up). This module therefore imports neither the document
+nor the DataFrame models at its top.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QKeySequence,
+    QShowEvent,
+    QUndoGroup,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -47,16 +54,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from riskdesk.io.project_file import SUFFIX
+from riskdesk.io.project_schema import SUFFIX, ProjectRows
 from riskdesk.io.userdirs import UserDirs
 from riskdesk.ui import clipboard
-from riskdesk.ui.app import icon
-from riskdesk.ui.document import Autosaver, Document, EditRefused, RecoveryInfo, Scoring, discard_autosave, recover
-from riskdesk.ui.table_models import DataFrameTableModel, Kind, TableName
+from riskdesk.ui.columns import ColumnTableModel, EditRefused, Kind, TableName
+from riskdesk.ui.icons import icon
 from riskdesk.ui.workers import Runner
 
 if TYPE_CHECKING:
     from riskdesk.core.evaluation import Evaluation
+    from riskdesk.ui.document import Autosaver, Document, RecoveryInfo, Scoring
+    from riskdesk.ui.table_models import DataFrameTableModel
 
 log = logging.getLogger(__name__)
 
@@ -186,13 +194,16 @@ def _country_words() -> list[str]:
 
 
 class TablePage(QWidget):
-    """One editable project table: a filter box, add/remove buttons, a row count and the table view."""
+    """One project table: a filter box, add/remove buttons, a row count and the table view.
 
-    def __init__(self, document: Document, table: TableName, parent: QWidget | None = None) -> None:
+    Until a document is attached the page shows rows read-only (`show_rows`); `attach` switches it to the
+    document's editable model."""
+
+    def __init__(self, table: TableName, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.document = document
+        self.document: Document | None = None
         self.table = table
-        self.model: DataFrameTableModel = document.models[table]
+        self.model: ColumnTableModel = ColumnTableModel(table, parent=self)
 
         self.filter_edit = QLineEdit()
         self.filter_edit.setPlaceholderText(f"Filter {table.title.lower()}…")
@@ -243,15 +254,6 @@ class TablePage(QWidget):
         horizontal.setHighlightSections(False)
         horizontal.setStretchLastSection(table is TableName.SUPPLIERS)
         self.view.setSortingEnabled(True)
-        for position, column in enumerate(self.model.columns):
-            if column.kind is Kind.ENUM:
-                self.view.setItemDelegateForColumn(position, EnumDelegate(column.choices(), self.view))
-            elif column.kind is Kind.COUNTRY:
-                self.view.setItemDelegateForColumn(position, CountryDelegate(_country_words, self.view))
-
-        self.model.edit_refused.connect(self._show_refusal)
-        for signal in (self.model.modelReset, self.model.rowsInserted, self.model.rowsRemoved):
-            signal.connect(self._update_count)
 
         bar = QHBoxLayout()
         bar.addWidget(self.filter_edit, 1)
@@ -263,11 +265,61 @@ class TablePage(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addLayout(bar)
         layout.addWidget(self.view, 1)
+        self._set_editable(False)
         self._update_count()
-        self.fit_columns()
+        self._needs_fit = True
+
+    def show_rows(self, records: list[tuple[Any, ...]]) -> None:
+        """Show rows read-only (tuples in the table's column order) while the project is still loading."""
+        self.model.set_records(records)
+        self._update_count()
+        self.refit()
+
+    def attach(self, document: Document) -> None:
+        """Show and edit the document's table from now on."""
+        self.document = document
+        model = document.models[self.table]
+        old_selection = self.view.selectionModel()
+        self.model = model
+        self.view.setModel(model)
+        if old_selection is not None:
+            old_selection.deleteLater()
+        for position, column in enumerate(model.columns):
+            if column.kind is Kind.ENUM:
+                self.view.setItemDelegateForColumn(position, EnumDelegate(column.choices(), self.view))
+            elif column.kind is Kind.COUNTRY:
+                self.view.setItemDelegateForColumn(position, CountryDelegate(_country_words, self.view))
+        model.edit_refused.connect(self._show_refusal)
+        for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved):
+            signal.connect(self._update_count)
+        self._set_editable(True)
+        self._update_count()
+        self.refit()
+
+    @property
+    def table_model(self) -> DataFrameTableModel:
+        """The document's editable model of this table (once attached)."""
+        assert self.document is not None, "the project is still loading"
+        return self.document.models[self.table]
+
+    def _set_editable(self, editable: bool) -> None:
+        for widget in (self.filter_edit, self.add_button, self.remove_button):
+            widget.setEnabled(editable)
+
+    def refit(self) -> None:
+        """Fit the columns to new rows now if the page is shown, else when it is first shown."""
+        self._needs_fit = True
+        if self.isVisible():
+            self.fit_columns()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self._needs_fit:
+            self.fit_columns()
+        super().showEvent(event)
 
     def fit_columns(self) -> None:
         """Column widths from the header and the first rows (never a pass over 100,000 rows)."""
+        self._needs_fit = False
         self.view.resizeColumnsToContents()
         for position in range(self.model.columnCount()):
             width = self.view.columnWidth(position)
@@ -275,17 +327,17 @@ class TablePage(QWidget):
 
     def _on_filter_typed(self, text: str) -> None:
         """Filter at once in small tables; in large ones, once typing pauses."""
-        if len(self.model.frame) > LARGE_TABLE_ROWS:
+        if self.model.stored_rows() > LARGE_TABLE_ROWS:
             self._filter_delay.start()
         else:
             self._on_filter(text)
 
     def _on_filter(self, text: str) -> None:
-        self.model.set_filter(text)
+        self.table_model.set_filter(text)
         self._update_count()
 
     def _update_count(self, *_args: object) -> None:
-        total = len(self.model.frame)
+        total = self.model.stored_rows()
         shown = self.model.rowCount()
         noun = self.table.row_noun + ("" if total == 1 else "s")
         self.count_label.setText(f"{total:,} {noun}" if shown == total else f"{shown:,} of {total:,} {noun}")
@@ -305,6 +357,8 @@ class TablePage(QWidget):
         return sorted(self.model.frame_row(r) for r in rows)
 
     def add_row(self) -> None:
+        if self.document is None:
+            return
         current = self.view.currentIndex()
         like = self.model.frame_row(current.row()) if current.isValid() else None
         try:
@@ -312,7 +366,7 @@ class TablePage(QWidget):
         except EditRefused as exc:
             self.document.refused.emit(str(exc))
             return
-        row = self.model.view_row(positions[0])
+        row = self.table_model.view_row(positions[0])
         if row is not None:
             index = self.model.index(row, 0)
             self.view.setCurrentIndex(index)
@@ -320,6 +374,8 @@ class TablePage(QWidget):
             self.view.edit(index)
 
     def remove_selected(self) -> None:
+        if self.document is None:
+            return
         rows = self.selected_frame_rows()
         if not rows:
             self.document.refused.emit(f"Select the {self.table.row_noun}s to remove first")
@@ -337,6 +393,8 @@ class TablePage(QWidget):
             self.clear_selected()
 
     def paste(self, text: str | None = None) -> int:
+        if self.document is None:
+            return 0
         block = clipboard.from_tsv(text) if text is not None else clipboard.clipboard_block()
         if not block:
             return 0
@@ -345,34 +403,61 @@ class TablePage(QWidget):
         try:
             count = self.document.paste(self.table, cells)
         except EditRefused as exc:
-            self.model.refuse(str(exc))
+            self.table_model.refuse(str(exc))
             return 0
         return count
 
     def clear_selected(self) -> None:
         """Empty the selected cells (refused as a whole if a required column is among them)."""
+        if self.document is None:
+            return
         indexes = self.view.selectionModel().selectedIndexes()
         cells = [(self.model.frame_row(i.row()), self.model.columns[i.column()].key, "") for i in indexes]
         if cells:
             try:
                 self.document.paste(self.table, cells)
             except EditRefused as exc:
-                self.model.refuse(str(exc))
+                self.table_model.refuse(str(exc))
+
+
+class _ViewSlot(QWidget):
+    """A tab's place for a view that is built once the data layer has loaded; says "Loading…" until then."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.placeholder = QLabel("Loading…")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setEnabled(False)
+        self._layout.addWidget(self.placeholder)
+
+    def set_view(self, view: QWidget) -> None:
+        self._layout.removeWidget(self.placeholder)
+        self.placeholder.deleteLater()
+        self._layout.addWidget(view)
 
 
 class MainWindow(QMainWindow):
     """RiskDesk's one window (see the module docstring)."""
 
-    def __init__(self, document: Document, runner: Runner, dialogs: Dialogs | None = None,
-                 dirs: UserDirs | None = None, as_of: dt.date | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, document: Document | None, runner: Runner, dialogs: Dialogs | None = None,
+                 dirs: UserDirs | None = None, as_of: dt.date | None = None, parent: QWidget | None = None,
+                 preview: ProjectRows | None = None, preview_title: str = "") -> None:
+        """A window on `document`, or, with None, a window that shows `preview` (if any) read-only and waits
+        for `attach(document)`."""
         super().__init__(parent)
-        self.document = document
+        self.document: Document | None = None
         self.runner = runner
         self.dirs = dirs
         self.dialogs = dialogs or Dialogs(self)
-        self.scoring = Scoring(document, as_of or dt.date.today(), self)
-        self.autosaver = (Autosaver(document, dirs, document.app_settings.autosave_seconds, self)
-                          if dirs is not None else None)
+        self._as_of = as_of or dt.date.today()
+        self.scoring: Scoring | None = None
+        self.autosaver: Autosaver | None = None
+        self.exposure_view: Any = None
+        self.rules_view: Any = None
+        self.settings_view: Any = None
+        self.undo_group = QUndoGroup(self)
         self.import_dialog: Any = None
         self.compare_dialog: Any = None
         self._closing_after_save = False
@@ -387,16 +472,15 @@ class MainWindow(QMainWindow):
         self.pages: dict[TableName, TablePage] = {}
         for table, icon_name in ((TableName.PARTS, "parts"), (TableName.SUPPLIERS, "suppliers"),
                                  (TableName.PATHS, "paths")):
-            page = TablePage(document, table)
+            page = TablePage(table)
             self.pages[table] = page
             self.tabs.addTab(page, icon(icon_name), table.title)
             self.tabs.setTabToolTip(self.tabs.count() - 1, _TAB_HELP[table.value])
-        self.exposure_view = self._make_exposure_view()
-        self.rules_view = self._make_rules_view()
-        self.settings_view = self._make_settings_view()
-        for widget, name, title in ((self.exposure_view, "exposure", "Exposure"), (self.rules_view, "rules", "Rules"),
-                                    (self.settings_view, "settings", "Settings")):
-            self.tabs.addTab(widget, icon(name), title)
+        self._slots: dict[str, _ViewSlot] = {}
+        for name, title in (("exposure", "Exposure"), ("rules", "Rules"), ("settings", "Settings")):
+            slot = _ViewSlot()
+            self._slots[name] = slot
+            self.tabs.addTab(slot, icon(name), title)
             self.tabs.setTabToolTip(self.tabs.count() - 1, _TAB_HELP[name])
         self.setCentralWidget(self.tabs)
 
@@ -404,6 +488,49 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
+        self.tabs.currentChanged.connect(lambda _i: self._update_actions())
+
+        self.resize(1280, 820)
+        self._restore_geometry()
+        self.setWindowTitle("RiskDesk")
+        if preview is not None:
+            self.show_preview(preview, preview_title)
+        if document is not None:
+            self.attach(document)
+        else:
+            self._set_loading(True)
+
+    @property
+    def loading(self) -> bool:
+        """True until a document is attached: the tables are read-only and document actions are off."""
+        return self.document is None
+
+    def show_preview(self, rows: ProjectRows, title: str = "") -> None:
+        """Show a project's rows read-only while its document is being loaded."""
+        for table, page in self.pages.items():
+            page.show_rows(rows.tables.get(table.value, []))
+        self.setWindowTitle(f"{title or rows.name or 'Untitled project'} — RiskDesk")
+
+    def attach(self, document: Document) -> None:
+        """Make the window live on `document`: editable tables, scores, rules and settings. Called once."""
+        from riskdesk.ui.document import Autosaver, Scoring
+
+        if self.document is not None:
+            raise RuntimeError("the window already shows a document")
+        self.document = document
+        self.scoring = Scoring(document, self._as_of, self)
+        if self.dirs is not None:
+            self.autosaver = Autosaver(document, self.dirs, document.app_settings.autosave_seconds, self)
+        for page in self.pages.values():
+            page.attach(document)
+        self.exposure_view = self._make_exposure_view()
+        self.rules_view = self._make_rules_view()
+        self.settings_view = self._make_settings_view()
+        for name, view in (("exposure", self.exposure_view), ("rules", self.rules_view),
+                           ("settings", self.settings_view)):
+            self._slots[name].set_view(view)
+        self.undo_group.addStack(document.undo_stack)
+        self.undo_group.setActiveStack(document.undo_stack)
 
         document.dirty_changed.connect(lambda _dirty: self._update_title())
         document.path_changed.connect(lambda _path: self._update_title())
@@ -414,12 +541,23 @@ class MainWindow(QMainWindow):
         self.scoring.evaluated.connect(self._on_evaluated)
         self.scoring.failed.connect(lambda message: self.statusBar().showMessage(f"Scoring failed: {message}", 0))
         self.scoring.busy_changed.connect(self._on_scoring_busy)
-        self.tabs.currentChanged.connect(lambda _i: self._update_actions())
 
-        self.resize(1280, 820)
-        self._restore_geometry()
+        self._set_loading(False)
+        self._rebuild_recent_menu()
         self._on_project_replaced()
         self.scoring.refresh()
+
+    def _set_loading(self, loading: bool) -> None:
+        for action in self._document_actions:
+            action.setEnabled(not loading)
+        self.as_of_edit.setEnabled(not loading)
+        self.compare_button.setEnabled(not loading)
+        self.busy_bar.setVisible(loading)
+        if loading:
+            self.score_label.setText("Loading the project…")
+        else:
+            self.score_label.setText("Not scored yet")
+            self._update_actions()
 
     # ---- views by UI-2 ----------------------------------------------------------------------------------------
 
@@ -475,11 +613,10 @@ class MainWindow(QMainWindow):
         self.demo_action = self._action("Open &Demo Project", self.open_demo, None, "",
                                         "Open the bundled demo project (a US buyer's magnet portfolio)")
         self.quit_action = self._action("&Quit", self.close, key.Quit, "", "Close RiskDesk")
-        undo_stack = self.document.undo_stack
-        self.undo_action = undo_stack.createUndoAction(self, "&Undo")
+        self.undo_action = self.undo_group.createUndoAction(self, "&Undo")
         self.undo_action.setShortcuts([QKeySequence(key.Undo)])
         self.undo_action.setIcon(icon("undo"))
-        self.redo_action = undo_stack.createRedoAction(self, "&Redo")
+        self.redo_action = self.undo_group.createRedoAction(self, "&Redo")
         redo_keys = [QKeySequence("Ctrl+Shift+Z")]
         if QKeySequence(key.Redo) not in redo_keys:
             redo_keys.append(QKeySequence(key.Redo))
@@ -519,6 +656,11 @@ class MainWindow(QMainWindow):
             for action in (self.cut_action, self.copy_action, self.paste_action, self.clear_action,
                            self.add_row_action, self.remove_rows_action, self.undo_action, self.redo_action):
                 page.view.addAction(action)
+        self._document_actions = [
+            self.new_action, self.open_action, self.save_action, self.save_as_action, self.import_action,
+            self.demo_action, self.cut_action, self.paste_action, self.clear_action, self.add_row_action,
+            self.remove_rows_action, self.find_action, self.compare_action, self.today_action]
+        """Actions that need the project's document; off while it loads."""
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -561,7 +703,7 @@ class MainWindow(QMainWindow):
         self.import_action.setIconText("Import")
         toolbar.addSeparator()
         as_of_label = QLabel(" As of ")
-        self.as_of_edit = QDateEdit(_qdate(self.scoring.as_of))
+        self.as_of_edit = QDateEdit(_qdate(self._as_of))
         self.as_of_edit.setObjectName("asOfDate")
         self.as_of_edit.setCalendarPopup(True)
         self.as_of_edit.setDisplayFormat("yyyy-MM-dd")
@@ -605,6 +747,8 @@ class MainWindow(QMainWindow):
     # ---- state --------------------------------------------------------------------------------------------------
 
     def _update_title(self) -> None:
+        if self.document is None:
+            return
         self.setWindowTitle(f"{self.document.display_name}[*] — RiskDesk")
         self.setWindowModified(self.document.is_dirty)
 
@@ -612,7 +756,7 @@ class MainWindow(QMainWindow):
         self._update_title()
         for page in self.pages.values():
             page.filter_edit.clear()
-            page.fit_columns()
+            page.refit()
         self._on_settings_changed(self.document.project.settings)
         self._update_actions()
 
@@ -627,6 +771,8 @@ class MainWindow(QMainWindow):
         self.document.change_settings(settings)
 
     def _update_actions(self) -> None:
+        if self.document is None:
+            return
         on_table = isinstance(self.tabs.currentWidget(), TablePage)
         for action in (self.cut_action, self.paste_action, self.clear_action, self.add_row_action,
                        self.remove_rows_action, self.find_action):
@@ -660,13 +806,16 @@ class MainWindow(QMainWindow):
 
     @property
     def as_of(self) -> dt.date:
-        return self.scoring.as_of
+        return self._as_of
 
     def set_as_of(self, day: dt.date) -> None:
         self.as_of_edit.setDate(_qdate(day))
 
     def _on_as_of_changed(self, qdate: QDate) -> None:
         day = dt.date(qdate.year(), qdate.month(), qdate.day())
+        self._as_of = day
+        if self.scoring is None:
+            return
         if hasattr(self.rules_view, "set_as_of"):
             self.rules_view.set_as_of(day)
         self.scoring.set_as_of(day)
@@ -695,8 +844,8 @@ class MainWindow(QMainWindow):
 
     def compare_with(self, day: dt.date) -> None:
         """Score the project on `day` and show what changes against the as-of date."""
-        before = self.scoring.evaluation
-        if before is None:
+        before = self.scoring.evaluation if self.scoring is not None else None
+        if self.scoring is None or before is None:
             self.dialogs.error("Not scored yet", "Wait until the project is scored, then compare again")
             return
         self.statusBar().showMessage(f"Scoring as of {day.isoformat()}…", 2_000)
@@ -723,7 +872,10 @@ class MainWindow(QMainWindow):
         return str(Path(recent[0]).parent) if recent else str(Path.home())
 
     def maybe_save(self, then: Callable[[], None]) -> None:
-        """Run `then` once unsaved changes are saved or discarded; not at all if the user cancels."""
+        """Run `then` once unsaved changes are saved or discarded; not at all if the user cancels (or while
+        the project is still loading)."""
+        if self.document is None:
+            return
         if not self.document.is_dirty:
             then()
             return
@@ -765,6 +917,8 @@ class MainWindow(QMainWindow):
         self.document.open_async(path, done)
 
     def save_project(self, then: Callable[[], None] | None = None) -> None:
+        if self.document is None:
+            return
         if self.document.path is None:
             self.save_project_as(then)
             return
@@ -793,7 +947,7 @@ class MainWindow(QMainWindow):
 
     def _rebuild_recent_menu(self) -> None:
         self.recent_menu.clear()
-        recent = self.document.app_settings.recent_files
+        recent = self.document.app_settings.recent_files if self.document is not None else []
         for number, name in enumerate(recent, start=1):
             action = self.recent_menu.addAction(f"&{number % 10} {Path(name).name}")
             action.setToolTip(name)
@@ -803,7 +957,9 @@ class MainWindow(QMainWindow):
 
     def offer_recovery(self, info: RecoveryInfo) -> bool:
         """Ask whether to open the autosave a crashed session left; returns True when it was recovered."""
-        if self.dirs is None:
+        from riskdesk.ui.document import discard_autosave, recover
+
+        if self.dirs is None or self.document is None:
             return False
         if not self.dialogs.ask_recover(info):
             discard_autosave(self.dirs)
@@ -821,6 +977,8 @@ class MainWindow(QMainWindow):
 
     def import_files(self, files: list[Path] | None = None) -> None:
         """Open the import dialog for spreadsheets (asking for them when not given)."""
+        if self.document is None:
+            return
         files = files or self.dialogs.import_paths(self._start_dir())
         if not files:
             return
@@ -837,7 +995,7 @@ class MainWindow(QMainWindow):
         dialog.start()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
-        if _dropped_files(event.mimeData()):
+        if self.document is not None and _dropped_files(event.mimeData()):
             event.acceptProposedAction()
         else:
             event.ignore()
@@ -905,7 +1063,7 @@ class MainWindow(QMainWindow):
             store.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.document.is_dirty and not self._closing_after_save:
+        if self.document is not None and self.document.is_dirty and not self._closing_after_save:
             answer = self.dialogs.ask_unsaved(self.document.display_name)
             if answer == Dialogs.CANCEL:
                 event.ignore()

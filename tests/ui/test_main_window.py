@@ -13,9 +13,10 @@ from pytestqt.qtbot import QtBot
 
 from riskdesk.core.demo import demo_project
 from riskdesk.io import userdirs
-from riskdesk.ui.app import icon, make_excepthook
+from riskdesk.ui.app import make_excepthook
 from riskdesk.ui.columns import PartColumn, RawRole, TableName
 from riskdesk.ui.document import Document, find_recovery, mark_session_started
+from riskdesk.ui.icons import icon
 from riskdesk.ui.main_window import Dialogs, MainWindow, TablePage
 from riskdesk.ui.workers import SynchronousRunner
 

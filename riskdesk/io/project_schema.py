@@ -1,0 +1,87 @@
+"""The layout of a project file (.rdproj: an SQLite database), and a quick reader of its rows as plain tuples.
+
+`riskdesk.io.project_file` loads and saves whole projects with pandas. This module needs neither numpy nor
+pandas, so that the window can show a project's rows while the data layer is still loading (`read_rows`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from riskdesk.core.domain import COMPOSITION_COLUMNS, PART_COLUMNS, PATH_COLUMNS, SUPPLIER_COLUMNS
+
+SCHEMA_VERSION = 1
+APPLICATION_ID = 0x52534B44  # "RSKD": lets `file` and RiskDesk recognise the database as a project
+SUFFIX = ".rdproj"
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+TABLES: dict[str, tuple[str, ...]] = {
+    "parts": PART_COLUMNS,
+    "suppliers": SUPPLIER_COLUMNS,
+    "paths": PATH_COLUMNS,
+    "composition": COMPOSITION_COLUMNS,
+}
+REAL_COLUMNS = frozenset({"magnet_mass_g", "annual_units", "unit_price", "stock_days", "share_pct", "wt_pct"})
+"""Columns stored as REAL (NULL for blank); all others are TEXT NOT NULL."""
+
+
+class ProjectFileError(Exception):
+    """A project file that cannot be opened or written; the message says what to do."""
+
+
+def check_header(path: Path) -> None:
+    """Raise ProjectFileError unless `path` is an existing SQLite file."""
+    if not path.is_file():
+        raise ProjectFileError(f"{path} does not exist")
+    with path.open("rb") as handle:
+        header = handle.read(len(SQLITE_HEADER))
+    if header != SQLITE_HEADER:
+        raise ProjectFileError(f"{path} is not a RiskDesk project file (expected a {SUFFIX} file)")
+
+
+def schema_version(db: sqlite3.Connection, path: Path) -> int:
+    """The file's schema version; raises ProjectFileError for other databases and for newer RiskDesk files."""
+    application_id = db.execute("PRAGMA application_id").fetchone()[0]
+    if application_id != APPLICATION_ID:
+        raise ProjectFileError(f"{path} is an SQLite database but not a RiskDesk project")
+    version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    if version > SCHEMA_VERSION:
+        raise ProjectFileError(
+            f"{path} was saved by a newer RiskDesk (file schema {version}, this version reads up to "
+            f"{SCHEMA_VERSION}). Update RiskDesk to open it"
+        )
+    return version
+
+
+def select_rows(db: sqlite3.Connection, table: str) -> list[tuple[Any, ...]]:
+    """A table's rows in their saved order, each a tuple in the order of `TABLES[table]`."""
+    return db.execute(f"SELECT {', '.join(TABLES[table])} FROM {table} ORDER BY row").fetchall()
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectRows:
+    """A project's name and its tables' rows as plain tuples (None for a blank number)."""
+
+    name: str
+    tables: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
+
+
+def read_rows(path: Path) -> ProjectRows:
+    """The rows of a current-schema project file, read straight from disk. Raises ProjectFileError when the file
+    cannot be read this way (missing, damaged, another database, or an older schema that needs migrating)."""
+    path = Path(path)
+    check_header(path)
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+            if schema_version(db, path) != SCHEMA_VERSION:
+                raise ProjectFileError(f"{path} has an older schema: load it with riskdesk.io.project_file")
+            meta = dict(db.execute("SELECT key, value FROM meta WHERE key = 'settings'").fetchall())
+            name = str(json.loads(meta.get("settings", "{}")).get("name", "") or path.stem)
+            return ProjectRows(name=name, tables={table: select_rows(db, table) for table in TABLES})
+    except (sqlite3.DatabaseError, ValueError) as exc:
+        raise ProjectFileError(f"{path} cannot be read ({exc})") from None
