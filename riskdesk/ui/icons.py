@@ -1,5 +1,6 @@
 """Bundled icons: SVG files in `resources/icons/` drawn with `currentColor`, painted in the palette's text colour
-so that they follow the system's light or dark theme (greyed with the palette's disabled colour).
+so that they follow the system's light or dark theme; disabled icons are greyed by the style, as Qt does for
+its own icons.
 
 An icon is rendered only when Qt first asks for it at a size, so that building the window's menus and
 toolbars costs no drawing (start-up time, `bench/bench_gui.py`).
@@ -17,23 +18,22 @@ from riskdesk.core.resources import resource_path
 
 
 class ThemedSvgIconEngine(QIconEngine):
-    """Paints one SVG in a colour: a fixed one, or else the palette's text colour for the icon's mode."""
+    """Paints one SVG in a colour: a fixed one, or else the palette's text colour."""
 
     def __init__(self, svg: str, color: str | None = None) -> None:
         super().__init__()
         self._svg = svg
-        self._color = color
+        self._fixed_color = color
         self._renderers: dict[str, Any] = {}
 
-    def _color_for(self, mode: QIcon.Mode) -> str:
-        if self._color is not None:
-            return self._color
+    def _color(self) -> str:
+        if self._fixed_color is not None:
+            return self._fixed_color
         palette = QGuiApplication.palette() if QGuiApplication.instance() is not None else QPalette()
-        group = QPalette.ColorGroup.Disabled if mode == QIcon.Mode.Disabled else QPalette.ColorGroup.Normal
-        return palette.color(group, QPalette.ColorRole.WindowText).name()
+        return palette.color(QPalette.ColorRole.WindowText).name()
 
-    def _render(self, painter: QPainter, rect: QRectF, mode: QIcon.Mode) -> None:
-        color = self._color_for(mode)
+    def _render(self, painter: QPainter, rect: QRectF) -> None:
+        color = self._color()
         renderer = self._renderers.get(color)
         if renderer is None:
             from PySide6.QtSvg import QSvgRenderer
@@ -43,7 +43,11 @@ class ThemedSvgIconEngine(QIconEngine):
         renderer.render(painter, rect)
 
     def paint(self, painter: QPainter, rect: QRect, mode: QIcon.Mode, state: QIcon.State) -> None:
-        self._render(painter, QRectF(rect), mode)
+        if mode == QIcon.Mode.Disabled:
+            scale = painter.device().devicePixelRatioF() if painter.device() is not None else 1.0
+            painter.drawPixmap(rect, self.scaledPixmap(rect.size(), mode, state, scale))
+        else:
+            self._render(painter, QRectF(rect))
 
     def pixmap(self, size: QSize, mode: QIcon.Mode, state: QIcon.State) -> QPixmap:
         return self.scaledPixmap(size, mode, state, 1.0)
@@ -53,8 +57,14 @@ class ThemedSvgIconEngine(QIconEngine):
         pixmap = QPixmap(width, height)
         pixmap.fill(Qt.GlobalColor.transparent)
         painter = QPainter(pixmap)
-        self._render(painter, QRectF(0, 0, width, height), mode)
+        self._render(painter, QRectF(0, 0, width, height))
         painter.end()
+        if mode == QIcon.Mode.Disabled:
+            from PySide6.QtWidgets import QApplication, QStyleOption
+
+            app = QApplication.instance()
+            if isinstance(app, QApplication):
+                pixmap = app.style().generatedIconPixmap(QIcon.Mode.Disabled, pixmap, QStyleOption())
         pixmap.setDevicePixelRatio(scale)
         return pixmap
 
@@ -62,7 +72,7 @@ class ThemedSvgIconEngine(QIconEngine):
         return False
 
     def clone(self) -> QIconEngine:
-        return ThemedSvgIconEngine(self._svg, self._color)
+        return ThemedSvgIconEngine(self._svg, self._fixed_color)
 
 
 @cache
