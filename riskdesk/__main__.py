@@ -7,9 +7,10 @@ import sys
 
 
 def main(argv: list[str] | None = None) -> int:
-    import multiprocessing
+    if getattr(sys, "frozen", False):  # a bundled build: large workbooks are read in a child process
+        import multiprocessing  # (riskdesk.io.isolated); only then, as the import costs ~9 ms of start-up
 
-    multiprocessing.freeze_support()  # large workbooks are read in a child process (riskdesk.io.isolated)
+        multiprocessing.freeze_support()
     args = sys.argv[1:] if argv is None else argv
     if not args or args[0] == "gui":
         from riskdesk.ui.app import run_gui
