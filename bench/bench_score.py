@@ -19,10 +19,10 @@ def run(quick: bool) -> list[BenchResult]:
     as_of = dt.date(2026, 11, 23)
     evaluate(project, as_of, reference=reference)  # warm caches (reference data, numpy)
 
-    baseline = best_of(lambda: paths.groupby("part_number")["share_pct"].sum(), repeat=5)
-    full = best_of(lambda: evaluate(project, as_of, reference=reference), repeat=3)
+    baseline = best_of(lambda: paths.groupby("part_number")["share_pct"].sum(), repeat=7)
+    full = best_of(lambda: evaluate(project, as_of, reference=reference), repeat=7)
     compiled = compile_project(project, reference)
-    rescore = best_of(lambda: evaluate(compiled, dt.date(2027, 1, 1), project.settings, reference), repeat=3)
+    rescore = best_of(lambda: evaluate(compiled, dt.date(2027, 1, 1), project.settings, reference), repeat=7)
     return [
         BenchResult("score_100k_paths", full, "s", "pandas_groupby_sum_100k", baseline, 10.0,
                     extra="compile + evaluate", absolute_limit=1.0),

@@ -71,15 +71,21 @@ class ProjectRows:
     tables: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
 
 
-def read_rows(path: Path) -> ProjectRows:
+def read_rows(path: Path, max_rows: int | None = None) -> ProjectRows:
     """The rows of a current-schema project file, read straight from disk. Raises ProjectFileError when the file
-    cannot be read this way (missing, damaged, another database, or an older schema that needs migrating)."""
+    cannot be read this way (missing, damaged, another database, an older schema that needs migrating, or more
+    than `max_rows` rows in a table)."""
     path = Path(path)
     check_header(path)
     try:
         with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
             if schema_version(db, path) != SCHEMA_VERSION:
                 raise ProjectFileError(f"{path} has an older schema: load it with riskdesk.io.project_file")
+            if max_rows is not None:
+                for table in TABLES:
+                    count = db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                    if count > max_rows:
+                        raise ProjectFileError(f"{path} has {count:,} {table} rows, more than {max_rows:,}")
             meta = dict(db.execute("SELECT key, value FROM meta WHERE key = 'settings'").fetchall())
             name = str(json.loads(meta.get("settings", "{}")).get("name", "") or path.stem)
             return ProjectRows(name=name, tables={table: select_rows(db, table) for table in TABLES})

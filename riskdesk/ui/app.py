@@ -196,6 +196,11 @@ def demo_rows() -> ProjectRows:
                                         "paths": list(demo_data.PATHS)})
 
 
+PREVIEW_MAX_ROWS = 5_000
+"""Larger projects open on an empty, "Loading…" window: reading and showing their rows before the data layer
+loads would delay the window's first paint more than it helps."""
+
+
 def first_rows(demo: bool, project: Path | None) -> tuple[ProjectRows | None, str]:
     """The rows to show (and the window title) before the data layer has loaded; (None, "") when a project
     file cannot be read quickly: the full load then says why."""
@@ -203,7 +208,7 @@ def first_rows(demo: bool, project: Path | None) -> tuple[ProjectRows | None, st
         return demo_rows(), ""
     if project is not None:
         try:
-            return read_rows(project), project.name
+            return read_rows(project, PREVIEW_MAX_ROWS), project.name
         except ProjectFileError as exc:
             log.info("no quick preview of %s: %s", project, exc)
     return None, ""

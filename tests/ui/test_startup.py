@@ -13,10 +13,18 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from riskdesk.core.demo import demo_project
+from riskdesk.core.demo import demo_project, synthetic_project
 from riskdesk.io import userdirs
 from riskdesk.io.project_file import save_project
-from riskdesk.ui.app import LOG_BACKUPS, LOG_ROTATE_BYTES, demo_rows, first_rows, load_data_layer, setup_logging
+from riskdesk.ui.app import (
+    LOG_BACKUPS,
+    LOG_ROTATE_BYTES,
+    PREVIEW_MAX_ROWS,
+    demo_rows,
+    first_rows,
+    load_data_layer,
+    setup_logging,
+)
 from riskdesk.ui.columns import ColumnTableModel, TableName
 from riskdesk.ui.document import Document
 from riskdesk.ui.main_window import MainWindow
@@ -81,6 +89,14 @@ def test_a_project_file_is_previewed_with_its_own_rows(tmp_path: Path) -> None:
     rows, title = first_rows(False, path)
     assert rows is not None and title == "four parts.rdproj"
     assert [row[0] for row in rows.tables["parts"]] == list(project.tables.parts["part_number"])
+
+
+def test_a_large_project_file_opens_without_a_preview(tmp_path: Path) -> None:
+    path = tmp_path / "large.rdproj"
+    save_project(synthetic_project(PREVIEW_MAX_ROWS + 4), path)
+    assert first_rows(False, path) == (None, "")
+    loaded = load_data_layer(False, path)(TaskContext())
+    assert loaded.project is not None and len(loaded.project.tables.paths) == PREVIEW_MAX_ROWS + 4
 
 
 def test_an_unreadable_file_has_no_preview_and_the_full_load_says_why(tmp_path: Path) -> None:
