@@ -2,8 +2,8 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/make_screenshots.py
 
-Writes parts.png, suppliers.png, paths.png, exposure.png, rules.png, settings.png, import.png and compare.png
-beside this script. The as-of date is fixed so that the pictures do not change from day to day.
+Writes starting.png (the window as it first appears, before the data layer has loaded), parts.png,
+suppliers.png, paths.png, exposure.png, rules.png, settings.png, import.png and compare.png beside this script. The as-of date is fixed so that the pictures do not change from day to day.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def main() -> int:
 
     from riskdesk.core.demo import demo_project
     from riskdesk.io import userdirs
-    from riskdesk.ui.app import create_application
+    from riskdesk.ui.app import create_application, demo_rows
     from riskdesk.ui.document import Document
     from riskdesk.ui.main_window import MainWindow
     from riskdesk.ui.workers import SynchronousRunner
@@ -62,8 +62,7 @@ def main() -> int:
     app = create_application([])
     dirs = userdirs.init()
     runner = SynchronousRunner()
-    document = Document(demo_project(), runner=runner, dirs=dirs)
-    window = MainWindow(document, runner, dirs=dirs, as_of=AS_OF)
+    window = MainWindow(None, runner, dirs=dirs, as_of=AS_OF, preview=demo_rows())
     window.resize(*SIZE)
     window.show()
     app.processEvents()
@@ -75,6 +74,9 @@ def main() -> int:
         path = HERE / f"{name}.png"
         target.grab().save(str(path))  # type: ignore[attr-defined]
         print(path.relative_to(ROOT))
+
+    shoot("starting")
+    window.attach(Document(demo_project(), runner=runner, dirs=dirs))
 
     for position, name in enumerate(("parts", "suppliers", "paths", "exposure", "rules", "settings")):
         window.tabs.setCurrentIndex(position)
