@@ -3,6 +3,8 @@ rows, merged and two-row headers, total and repeated header rows, several sheets
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from riskdesk.io.importer import propose, read_and_validate
@@ -276,7 +278,22 @@ def test_text_file_named_xls_is_read_with_a_warning(tmp_path):
     assert any("text file named .xls" in p.message for p in result.warnings)
 
 
-@pytest.mark.skip(reason="no writer for the legacy BIFF .xls format is installed (xlwt is unmaintained); calamine "
-                         "reads .xls, and a .xls that is really text is tested above")
+LEGACY_XLS = Path(__file__).parent / "data" / "legacy_bom.xls"
+"""A real BIFF8 workbook made by LibreOffice (see tests/io/data/README.md): German headers under a title row."""
+
+
 def test_real_xls():
-    pass
+    assert LEGACY_XLS.read_bytes()[:8] == bytes.fromhex("d0cf11e0a1b11ae1")  # an OLE2 file, not text
+    result = read_and_validate([LEGACY_XLS])
+    assert result.ok, result.errors
+    parts = result.tables.parts.set_index("part_number")
+    assert parts.loc["XLS-100", ["end_use", "magnet_family", "magnet_mass_g", "annual_units"]].tolist() == [
+        "automotive", "NdFeB-sintered", 250.5, 12000.0]
+    paths = result.tables.paths
+    assert paths[["part_number", "supplier_id", "share_pct"]].values.tolist() == [
+        ["XLS-100", "SUP-DE9", 60.0], ["XLS-100", "SUP-CN9", 40.0], ["XLS-200", "SUP-DE9", 100.0]]
+    assert paths.loc[0, ["mine_country", "separation_country", "metal_country", "magnet_country"]].tolist() == [
+        "AU", "MY", "JP", "DE"]
+    assert paths.loc[2, "mine_country"] == "" and paths.loc[2, "origin_evidence"] == "unknown"
+    assert dict(zip(result.tables.suppliers["supplier_id"], result.tables.suppliers["supplier_country"],
+                    strict=True)) == {"SUP-DE9": "DE", "SUP-CN9": "CN"}
