@@ -216,6 +216,8 @@ class TablePage(QWidget):
         self._filter_delay.setSingleShot(True)
         self._filter_delay.setInterval(FILTER_DELAY_MS)
         self._filter_delay.timeout.connect(lambda: self._on_filter(self.filter_edit.text()))
+        self._search_building = False
+        self._filter_waiting = False
 
         self.add_button = QToolButton()
         self.add_button.setIcon(icon("add-row"))
@@ -326,13 +328,41 @@ class TablePage(QWidget):
             self.view.setColumnWidth(position, min(max(width + 12, 70), 340))
 
     def _on_filter_typed(self, text: str) -> None:
-        """Filter at once in small tables; in large ones, once typing pauses."""
+        """Filter at once in small tables; in large ones, once typing pauses (the text to search is built in the
+        background meanwhile, the first time)."""
         if self.model.stored_rows() > LARGE_TABLE_ROWS:
+            self._prepare_search()
             self._filter_delay.start()
         else:
             self._on_filter(text)
 
+    def _prepare_search(self) -> None:
+        model = self.table_model
+        if model.search_ready or self._search_building or self.document is None:
+            return
+        self._search_building = True
+
+        def built(result: Any) -> None:
+            self._search_building = False
+            model.install_search_text(result)
+            if self._filter_waiting:
+                self._filter_waiting = False
+                self._on_filter(self.filter_edit.text())
+
+        def failed(exc: BaseException) -> None:
+            log.warning("building the filter's search text failed: %s", exc)
+            self._search_building = False
+            if self._filter_waiting:
+                self._filter_waiting = False
+                self._on_filter(self.filter_edit.text())
+
+        self.document.runner.start(model.search_text_builder(), built, failed, None)
+
     def _on_filter(self, text: str) -> None:
+        if self._search_building:  # filtered as soon as the search text is ready
+            self._filter_waiting = True
+            self.count_label.setText("Filtering…")
+            return
         self.table_model.set_filter(text)
         self._update_count()
 

@@ -271,3 +271,44 @@ def test_unexpected_errors_show_the_log_path(tmp_path: Path) -> None:
 def test_icons_load(qapp: object) -> None:
     for name in ("riskdesk", "new", "open", "save", "import", "undo", "redo", "compare", "add-row"):
         assert not icon(name).isNull(), name
+
+
+class DeferredRunner(SynchronousRunner):
+    """Holds each task until `finish()`, like a worker thread that has not finished yet."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pending: list[tuple[object, object, object]] = []
+
+    def start(self, fn, on_success, on_error, progress=None):  # type: ignore[no-untyped-def]
+        self.pending.append((fn, on_success, on_error))
+        return None
+
+    def finish(self) -> None:
+        while self.pending:
+            fn, on_success, _on_error = self.pending.pop(0)
+            on_success(fn(None))  # type: ignore[operator]
+
+
+def test_filtering_a_large_table_builds_its_search_text_in_the_background(qtbot: QtBot,
+                                                                         dialogs: ScriptedDialogs) -> None:
+    from riskdesk.core.demo import synthetic_project
+    from riskdesk.ui.main_window import LARGE_TABLE_ROWS
+
+    runner = DeferredRunner()
+    document = Document(synthetic_project(LARGE_TABLE_ROWS + 400), runner=runner, dirs=userdirs.init())
+    window = MainWindow(document, SynchronousRunner(), dialogs, dirs=userdirs.init(), as_of=TODAY)
+    qtbot.addWidget(window)
+    page = window.pages[TableName.PATHS]
+    runner.pending.clear()  # scoring, not under test here
+
+    page.filter_edit.setText("P0000001")
+    assert len(runner.pending) == 1 and not page.model.search_ready
+    page._filter_delay.timeout.emit()  # typing paused before the search text was ready
+    assert page.count_label.text() == "Filtering…"
+    assert page.model.rowCount() == LARGE_TABLE_ROWS + 400
+    runner.finish()
+    assert page.model.search_ready
+    assert 0 < page.model.rowCount() < 100
+    assert page.count_label.text().endswith(f"of {LARGE_TABLE_ROWS + 400:,} supply paths")
+

@@ -175,6 +175,19 @@ def test_filter_shows_matching_rows_only() -> None:
     assert model.rowCount() == len(model.frame)
 
 
+def test_a_search_text_built_off_the_gui_thread_is_used_unless_cells_changed_since() -> None:
+    model = _model(TableName.PATHS)
+    stale = model.search_text_builder()(None)
+    model.frame.iat[0, model.frame.columns.get_loc("supplier_id")] = "SUP-XX1"
+    model.cells_changed([(0, "supplier_id")])
+    assert not model.install_search_text(stale)
+    assert not model.search_ready
+    assert model.install_search_text(model.search_text_builder()(None))
+    assert model.search_ready
+    model.set_filter("sup-xx1")
+    assert model.rowCount() == 1
+
+
 def test_sorting_a_large_table_is_vectorised() -> None:
     project = synthetic_project(20_000)
     model = DataFrameTableModel(TableName.PATHS, project.tables.paths)
