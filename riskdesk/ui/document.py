@@ -6,9 +6,10 @@ command (`riskdesk.ui.commands`); the commands call the low-level methods (`writ
 `delete_rows`, `replace_tables`, `replace_settings`), which change the DataFrames and tell the table models
 exactly what changed.
 
-`Autosaver` writes a copy of an edited project to the user folder every few minutes (off the GUI thread). On a
-clean exit the copy is deleted and a marker written; an autosave found at start without that marker means the
-last session crashed, and recovery is offered.
+`Autosaver` writes a copy of an edited project to the user folder every few minutes (off the GUI thread), in
+this process's own slot (`AutosaveSession`: several RiskDesk windows may run at once, each with its own). A slot
+is guarded by a lock file held while its process runs; on a clean exit the slot is emptied. An autosave whose
+lock is free at start-up was left by a session that crashed, and recovery is offered.
 
 `Scoring` re-evaluates the project after each edit or date change: inline for small projects, in the background
 for large ones, dropping results that a newer request has overtaken.
@@ -21,6 +22,8 @@ import datetime as dt
 import json
 import logging
 import math
+import os
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from riskdesk.core.project import Project, ProjectSettings, ProjectTables
@@ -54,9 +57,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-AUTOSAVE_FILE = "autosave" + SUFFIX
-AUTOSAVE_INFO = "autosave.json"
-CLEAN_EXIT_MARKER = "clean-exit"
 BACKGROUND_PATHS = 5_000
 """Projects with more supply paths than this are scored and saved off the GUI thread."""
 BACKGROUND_DELAY_MS = 60
@@ -524,6 +524,62 @@ def _country_name(code: str) -> str:
 # ---- autosave and recovery -----------------------------------------------------------------------------------
 
 
+class AutosaveSession:
+    """This process's autosave slot in the user folder: SESSION.rdproj (the copy) and SESSION.json (what it is),
+    guarded by SESSION.lock, a QLockFile held while the process runs (so other RiskDesk processes leave it be)."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
+        self.id = f"session-{os.getpid()}-{int(time.time() * 1000)}"
+        self._lock = QLockFile(str(self.lock_path(folder, self.id)))
+        self._lock.setStaleLockTime(0)  # stale only once its process is gone, however long it runs
+        if not self._lock.tryLock(0):
+            log.warning("cannot lock the autosave slot %s: a crash would not be noticed", self.id)
+
+    @staticmethod
+    def lock_path(folder: Path, session: str) -> Path:
+        return folder / f"{session}.lock"
+
+    @property
+    def project_path(self) -> Path:
+        return self.folder / f"{self.id}{SUFFIX}"
+
+    @property
+    def info_path(self) -> Path:
+        return self.folder / f"{self.id}.json"
+
+    def discard(self) -> None:
+        """Delete the autosave (the project was saved, or the user closed it without saving)."""
+        for path in (self.project_path, self.info_path):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+
+    def end(self) -> None:
+        """A clean exit: nothing to recover from this session."""
+        self.discard()
+        self.abandon()
+        with contextlib.suppress(FileNotFoundError):
+            self.lock_path(self.folder, self.id).unlink()
+
+    def abandon(self) -> None:
+        """Let go of the slot and leave its files, as a crash does (tests simulate crashes with this)."""
+        self._lock.unlock()
+        if _sessions.get(self.folder) is self:
+            del _sessions[self.folder]
+
+
+_sessions: dict[Path, AutosaveSession] = {}
+
+
+def session_for(dirs: UserDirs) -> AutosaveSession:
+    """This process's autosave slot in `dirs` (taken on first use)."""
+    session = _sessions.get(dirs.autosave)
+    if session is None:
+        session = _sessions[dirs.autosave] = AutosaveSession(dirs.autosave)
+    return session
+
+
 @dataclass(frozen=True, slots=True)
 class RecoveryInfo:
     """An autosave left by a session that did not exit cleanly."""
@@ -533,47 +589,86 @@ class RecoveryInfo:
     name: str
     saved_at: str
 
+    @property
+    def info_path(self) -> Path:
+        return self.autosave.with_suffix(".json")
+
     def describe(self) -> str:
         where = f"of {self.original_path}" if self.original_path else "of an unsaved project"
         return f"RiskDesk did not close properly. An autosave {where} ({self.name}) from {self.saved_at} was found."
 
 
 def find_recovery(dirs: UserDirs) -> RecoveryInfo | None:
-    """The autosave to offer after a crash: one exists and the last session left no clean-exit marker."""
-    autosave = dirs.autosave / AUTOSAVE_FILE
-    if not autosave.is_file() or (dirs.autosave / CLEAN_EXIT_MARKER).exists():
-        return None
-    try:
-        info = json.loads((dirs.autosave / AUTOSAVE_INFO).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        info = {}
-    original = info.get("original_path")
-    return RecoveryInfo(autosave, Path(original) if original else None, str(info.get("name", "")),
-                        str(info.get("saved_at", "")))
+    """The newest autosave left by a session that is no longer running (another RiskDesk still running keeps
+    its own), or None."""
+    own = _sessions.get(dirs.autosave)
+    found: list[RecoveryInfo] = []
+    for autosave in sorted(dirs.autosave.glob(f"*{SUFFIX}")) if dirs.autosave.is_dir() else []:
+        session = autosave.stem
+        if (own is not None and session == own.id) or _is_running(dirs.autosave, session):
+            continue
+        try:
+            info = json.loads(autosave.with_suffix(".json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            info = {}
+        original = info.get("original_path")
+        saved_at = str(info.get("saved_at", "")) or dt.datetime.fromtimestamp(autosave.stat().st_mtime).isoformat(
+            timespec="seconds")
+        found.append(RecoveryInfo(autosave, Path(original) if original else None, str(info.get("name", "")),
+                                  saved_at))
+    for lock in dirs.autosave.glob("*.lock") if dirs.autosave.is_dir() else []:
+        if not lock.with_suffix(SUFFIX).exists() and (own is None or lock.stem != own.id):
+            _is_running(dirs.autosave, lock.stem)  # removes the lock files crashed sessions left
+    return max(found, key=lambda info: info.saved_at) if found else None
+
+
+def _is_running(folder: Path, session: str) -> bool:
+    """Whether the session that owns this slot still runs (its lock is held)."""
+    path = AutosaveSession.lock_path(folder, session)
+    if not path.exists():
+        return False
+    lock = QLockFile(str(path))
+    lock.setStaleLockTime(0)
+    if not lock.tryLock(0):
+        return True
+    lock.unlock()  # it was stale: the process is gone
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    return False
 
 
 def mark_session_started(dirs: UserDirs) -> None:
-    """From now until a clean exit, an autosave means a crash."""
-    with contextlib.suppress(FileNotFoundError):
-        (dirs.autosave / CLEAN_EXIT_MARKER).unlink()
+    """Take this process's autosave slot: from now until a clean exit, its autosave means a crash."""
+    session_for(dirs)
 
 
 def mark_clean_exit(dirs: UserDirs) -> None:
-    discard_autosave(dirs)
-    dirs.autosave.mkdir(parents=True, exist_ok=True)
-    (dirs.autosave / CLEAN_EXIT_MARKER).write_text(dt.datetime.now().isoformat(timespec="seconds"), encoding="utf-8")
+    session = _sessions.get(dirs.autosave)
+    if session is not None:
+        session.end()
 
 
-def discard_autosave(dirs: UserDirs) -> None:
-    for name in (AUTOSAVE_FILE, AUTOSAVE_INFO):
+def discard_autosave(dirs: UserDirs, info: RecoveryInfo | None = None) -> None:
+    """Delete a crashed session's autosave (`info`), or this process's own."""
+    if info is None:
+        session_for(dirs).discard()
+        return
+    for path in (info.autosave, info.info_path):
         with contextlib.suppress(FileNotFoundError):
-            (dirs.autosave / name).unlink()
+            path.unlink()
 
 
 def recover(document: Document, info: RecoveryInfo) -> None:
-    """Open the autosave in `document`, named after its original file, marked unsaved. Raises ProjectFileError."""
+    """Open the autosave in `document`, named after its original file, marked unsaved, and move it into this
+    session's slot (so that it is still there if this session crashes too). Raises ProjectFileError."""
     project = load_project(info.autosave)
     document.replace_project(project, info.original_path, dirty=True)
+    if document.dirs is not None:
+        own = session_for(document.dirs)
+        with contextlib.suppress(OSError):
+            os.replace(info.autosave, own.project_path)
+            if info.info_path.exists():
+                os.replace(info.info_path, own.info_path)
 
 
 class Autosaver(QObject):
@@ -595,7 +690,7 @@ class Autosaver(QObject):
 
     @property
     def path(self) -> Path:
-        return self._dirs.autosave / AUTOSAVE_FILE
+        return session_for(self._dirs).project_path
 
     def set_interval(self, seconds: int) -> None:
         self._timer.stop()
@@ -604,7 +699,7 @@ class Autosaver(QObject):
 
     def _on_dirty_changed(self, dirty: bool) -> None:
         if not dirty:
-            discard_autosave(self._dirs)
+            session_for(self._dirs).discard()
             self._saved_revision = self._document.revision
 
     def autosave_now(self) -> None:
@@ -619,13 +714,14 @@ class Autosaver(QObject):
             "name": document.project.settings.name,
             "saved_at": dt.datetime.now().isoformat(timespec="seconds"),
         }
-        target = self.path
+        session = session_for(self._dirs)
+        target, info_path = session.project_path, session.info_path
         self._writing = True
 
         def write(_task: TaskContext) -> Path:
             target.parent.mkdir(parents=True, exist_ok=True)
             save_project(copy, target)
-            (target.parent / AUTOSAVE_INFO).write_text(json.dumps(info), encoding="utf-8")
+            info_path.write_text(json.dumps(info), encoding="utf-8")
             return target
 
         def done(path: Path) -> None:

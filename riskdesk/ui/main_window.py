@@ -992,7 +992,7 @@ class MainWindow(QMainWindow):
         if self.dirs is None or self.document is None:
             return False
         if not self.dialogs.ask_recover(info):
-            discard_autosave(self.dirs)
+            discard_autosave(self.dirs, info)
             return False
         try:
             recover(self.document, info)

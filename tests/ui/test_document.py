@@ -11,15 +11,18 @@ import pytest
 from riskdesk.core.demo import demo_project
 from riskdesk.core.project import ProjectSettings
 from riskdesk.io import userdirs
-from riskdesk.io.project_file import load_project
+from riskdesk.io.project_file import load_project, save_project
 from riskdesk.ui.columns import EditRefused, PartColumn, PathColumn, RawRole, TableName
 from riskdesk.ui.document import (
     Autosaver,
+    AutosaveSession,
     Document,
+    discard_autosave,
     find_recovery,
     mark_clean_exit,
     mark_session_started,
     recover,
+    session_for,
 )
 from riskdesk.ui.workers import SynchronousRunner
 
@@ -154,13 +157,34 @@ def test_recovery_after_a_simulated_crash(qapp: object) -> None:
     model = crashed.models[TableName.PARTS]
     model.setData(model.index(0, PartColumn.STOCK_DAYS), "33")
     autosaver.autosave_now()
-    # The process dies here: no clean-exit marker is written.
+    assert find_recovery(dirs) is None  # this session is still running
+    session_for(dirs).abandon()  # the process dies here: its slot is left as it is
     info = find_recovery(dirs)
     assert info is not None and info.name == crashed.project.settings.name
     fresh = Document(runner=SynchronousRunner(), dirs=dirs)
     recover(fresh, info)
     assert fresh.project.tables.parts.loc[0, "stock_days"] == 33.0
     assert fresh.is_dirty
+    assert session_for(dirs).project_path.exists()  # kept in the new session's slot, in case it crashes too
+    assert not info.autosave.exists() and find_recovery(dirs) is None
+
+
+def test_another_running_riskdesk_keeps_its_autosave(qapp: object) -> None:
+    dirs = userdirs.init()
+    other = AutosaveSession(dirs.autosave)  # a second RiskDesk process, still running
+    save_project(demo_project(), other.project_path)
+    mine = Document(demo_project(), runner=SynchronousRunner(), dirs=dirs)
+    autosaver = Autosaver(mine, dirs, interval_s=0)
+    model = mine.models[TableName.PARTS]
+    model.setData(model.index(0, PartColumn.STOCK_DAYS), "36")
+    autosaver.autosave_now()
+    assert autosaver.path != other.project_path
+    assert find_recovery(dirs) is None
+    mark_clean_exit(dirs)
+    assert other.project_path.exists() and not autosaver.path.exists()
+    other.abandon()  # now it crashes
+    info = find_recovery(dirs)
+    assert info is not None and info.autosave == other.project_path
 
 
 def test_no_recovery_after_a_clean_exit_or_a_save(qapp: object, tmp_path: Path) -> None:
@@ -179,3 +203,19 @@ def test_no_recovery_after_a_clean_exit_or_a_save(qapp: object, tmp_path: Path) 
     assert find_recovery(dirs) is None
     assert load_project(tmp_path / "saved.rdproj").tables.parts.loc[0, "stock_days"] == 34.0
     assert not math.isnan(document.project.tables.parts.loc[0, "stock_days"])
+
+
+def test_a_declined_recovery_deletes_that_autosave_only(qapp: object) -> None:
+    dirs = userdirs.init()
+    crashed = AutosaveSession(dirs.autosave)
+    save_project(demo_project(), crashed.project_path)
+    crashed.abandon()
+    mine = session_for(dirs)
+    save_project(demo_project(), mine.project_path)
+    info = find_recovery(dirs)
+    assert info is not None and info.autosave == crashed.project_path
+    discard_autosave(dirs, info)
+    assert not crashed.project_path.exists() and mine.project_path.exists()
+    assert find_recovery(dirs) is None
+    assert not AutosaveSession.lock_path(dirs.autosave, crashed.id).exists()
+

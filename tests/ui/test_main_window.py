@@ -15,7 +15,7 @@ from riskdesk.core.demo import demo_project
 from riskdesk.io import userdirs
 from riskdesk.ui.app import make_excepthook
 from riskdesk.ui.columns import PartColumn, RawRole, TableName
-from riskdesk.ui.document import Document, find_recovery, mark_session_started
+from riskdesk.ui.document import Document, find_recovery, mark_session_started, session_for
 from riskdesk.ui.icons import icon
 from riskdesk.ui.main_window import Dialogs, MainWindow, TablePage
 from riskdesk.ui.workers import SynchronousRunner
@@ -235,6 +235,7 @@ def test_recovery_is_offered_after_a_crash(qtbot: QtBot, window: MainWindow, dia
     assert window.autosaver is not None
     window.autosaver.autosave_now()
     # Simulated crash: the window is gone without a clean exit; a new session starts.
+    session_for(dirs).abandon()
     info = find_recovery(dirs)
     assert info is not None
     restarted = _window(qtbot, dialogs, Document(runner=SynchronousRunner(), dirs=dirs))

@@ -133,6 +133,8 @@ def test_riskdesk_gui_demo_shows_the_rows_then_becomes_live(tmp_path: Path) -> N
     assert done.returncode == 0, done.stderr
     assert [line[0] for line in lines] == ["shown", "ready"]
     assert all(line[2] == "rows=15" for line in lines)
+    autosave = tmp_path / "user" / "data" / "autosave"
+    assert not autosave.exists() or not list(autosave.iterdir())  # a smoke run leaves no session behind
 
 
 def test_riskdesk_gui_with_a_damaged_file_opens_empty_and_says_why(tmp_path: Path) -> None:
