@@ -13,13 +13,17 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from riskdesk import __version__
 from riskdesk.core.datafile import DataFileError
 from riskdesk.core.domain import STAGES
 from riskdesk.core.problems import Problem
 from riskdesk.core.project import Project, ProjectSettings
+
+if TYPE_CHECKING:  # imported where used, to keep the command line quick to start
+    from riskdesk.core.reference import ReferenceData
+    from riskdesk.io.mapping import SheetMapping
 
 EXIT_OK = 0
 EXIT_FILE = 1
@@ -239,23 +243,23 @@ def _cmd_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_mapping(mapping: object, stream: object) -> None:
-    m = mapping  # importer.SheetMapping
-    print(f"{m.file} [{m.sheet}] header on row {m.header_row}:", file=stream)  # type: ignore[attr-defined]
-    for choice in m.columns:  # type: ignore[attr-defined]
+def _print_mapping(mapping: SheetMapping, stream: TextIO) -> None:
+    m = mapping
+    print(f"{m.file} [{m.sheet}] header on row {m.header_row}:", file=stream)
+    for choice in m.columns:
         target = choice.field or "(not imported)"
         print(f"  {choice.header!r:32} -> {target:20} {choice.confidence:4.0%}  {choice.reason}", file=stream)
-    for rule in m.rules:  # type: ignore[attr-defined]
+    for rule in m.rules:
         print(f"  rule: {rule}", file=stream)
-    missing = m.missing_required()  # type: ignore[attr-defined]
+    missing = m.missing_required()
     if missing:
         wanted = ", ".join(" or ".join(group) for group in missing)
         print(f"  required but not found: {wanted} (add the column, or map one to it)", file=stream)
-    if m.ambiguous:  # type: ignore[attr-defined]
-        print(f"  ambiguous: {', '.join(m.ambiguous)}", file=stream)  # type: ignore[attr-defined]
+    if m.ambiguous:
+        print(f"  ambiguous: {', '.join(m.ambiguous)}", file=stream)
 
 
-def _reference(rules_file: Path | None):  # type: ignore[no-untyped-def]
+def _reference(rules_file: Path | None) -> ReferenceData:
     from riskdesk.core.reference import default_reference
 
     reference = default_reference()

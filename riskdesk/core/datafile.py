@@ -7,6 +7,7 @@ hand-edited or newer file that is broken is refused with a message instead of ha
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -72,13 +73,14 @@ class Entry:
     def fail(self, field: str, message: str) -> DataFileError:
         return DataFileError(self.file, message, self.label, field)
 
+    # Below this method, `str` in the class body names it: annotations there spell the type `builtins.str`.
     def str(self, field: str, default: str | None = None) -> str:
         value = self.data.get(field, default)
         if not isinstance(value, str) or (default is None and not value.strip()):
             raise self.fail(field, "expected non-empty text")
         return value
 
-    def number(self, field: str, default: float | None = None, low: float | None = None,
+    def number(self, field: builtins.str, default: float | None = None, low: float | None = None,
                high: float | None = None) -> float:
         value = self.data.get(field, default)
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -87,16 +89,16 @@ class Entry:
             raise self.fail(field, f"{value} is outside {low}..{high}")
         return float(value)
 
-    def optional_number(self, field: str) -> float | None:
+    def optional_number(self, field: builtins.str) -> float | None:
         return None if field not in self.data else self.number(field)
 
-    def boolean(self, field: str, default: bool | None = None) -> bool:
+    def boolean(self, field: builtins.str, default: bool | None = None) -> bool:
         value = self.data.get(field, default)
         if not isinstance(value, bool):
             raise self.fail(field, "expected true or false")
         return value
 
-    def date(self, field: str) -> dt.date:
+    def date(self, field: builtins.str) -> dt.date:
         value = self.data.get(field)
         if isinstance(value, dt.datetime):
             return value.date()
@@ -109,11 +111,11 @@ class Entry:
                 pass
         raise self.fail(field, "expected a date YYYY-MM-DD")
 
-    def optional_date(self, field: str) -> dt.date | None:
+    def optional_date(self, field: builtins.str) -> dt.date | None:
         return None if self.data.get(field) in (None, "") else self.date(field)
 
-    def str_list(self, field: str, default: Iterable[str] | None = None,
-                 allowed: Iterable[str] | None = None) -> tuple[str, ...]:
+    def str_list(self, field: builtins.str, default: Iterable[builtins.str] | None = None,
+                 allowed: Iterable[builtins.str] | None = None) -> tuple[builtins.str, ...]:
         value = self.data.get(field, list(default) if default is not None else None)
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise self.fail(field, "expected a list of text")
@@ -124,17 +126,18 @@ class Entry:
                 raise self.fail(field, f"unknown value(s) {', '.join(unknown)}")
         return tuple(value)
 
-    def choice(self, field: str, allowed: Iterable[str], default: str | None = None) -> str:
+    def choice(self, field: builtins.str, allowed: Iterable[builtins.str],
+               default: builtins.str | None = None) -> builtins.str:
         value = self.str(field, default)
         options = list(allowed)
         if value not in options:
             raise self.fail(field, f"{value!r} is not one of {', '.join(options)}")
         return value
 
-    def confidence(self, field: str = "confidence") -> str:
+    def confidence(self, field: builtins.str = "confidence") -> builtins.str:
         return self.choice(field, CONFIDENCE_MARKS)
 
-    def sources(self, field: str = "sources") -> tuple[Source, ...]:
+    def sources(self, field: builtins.str = "sources") -> tuple[Source, ...]:
         value = self.data.get(field)
         if not isinstance(value, list) or not value:
             raise self.fail(field, "expected at least one source {title = ..., url = ...}")
@@ -145,7 +148,7 @@ class Entry:
             result.append(Source(item["title"], str(item.get("url", ""))))
         return tuple(result)
 
-    def tables(self, field: str) -> list[Entry]:
+    def tables(self, field: builtins.str) -> list[Entry]:
         value = self.data.get(field, [])
         if not isinstance(value, list):
             raise self.fail(field, "expected an array of tables")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -725,8 +726,8 @@ def _score(evaluation: Evaluation) -> None:
             fill = n_c  # an extra slot standing for the dominant source
             gov_fill = reference.countries.governance(dominant)
         codes = np.where(codes == UNKNOWN, fill, codes)
-        shares = np.bincount(path_part * (n_c + 1) + codes, weights=compiled.share,
-                             minlength=n_parts * (n_c + 1)).reshape(n_parts, n_c + 1)
+        shares: np.ndarray = np.bincount(path_part * (n_c + 1) + codes, weights=compiled.share,
+                                         minlength=n_parts * (n_c + 1)).reshape(n_parts, n_c + 1)
         totals = shares.sum(axis=1, keepdims=True)
         shares = shares / np.where(totals > 0, totals, 1.0)
         hhi = (shares ** 2 * np.append(governance, gov_fill)).sum(axis=1) * 10.0
@@ -794,10 +795,10 @@ def _score(evaluation: Evaluation) -> None:
     )
 
 
-class _LazyInputs(dict):  # type: ignore[type-arg]
+class _LazyInputs(dict):
     """factor name → per-part explanation, built only for the parts someone looks at."""
 
-    def __init__(self, evaluation: Evaluation, *arrays: object) -> None:
+    def __init__(self, evaluation: Evaluation, *arrays: Any) -> None:
         super().__init__()
         self._evaluation = evaluation
         self._arrays = arrays
@@ -809,7 +810,7 @@ class _LazyInputs(dict):  # type: ignore[type-arg]
 
 
 class _PartTexts:
-    def __init__(self, evaluation: Evaluation, name: str, arrays: tuple[object, ...]) -> None:
+    def __init__(self, evaluation: Evaluation, name: str, arrays: tuple[Any, ...]) -> None:
         self.evaluation = evaluation
         self.name = name
         self.arrays = arrays
@@ -867,7 +868,9 @@ def _concentration(evaluation: Evaluation) -> tuple[list[ConcentrationRow], np.n
     eu = reference.countries.members("EU")
     governance = np.array([reference.countries.governance(c) if c else 0.0 for c in vocabulary])
     thresholds = [r.threshold_pct for r in reference.control_list.rules if r.effect is Effect.BENCHMARK]
-    threshold = (thresholds[0] if thresholds else 65.0) / 100.0
+    threshold_pct = thresholds[0] if thresholds else 65.0
+    assert threshold_pct is not None  # the control list refuses a benchmark rule without its threshold
+    threshold = threshold_pct / 100.0
     third_country = np.array([bool(c) and c not in eu for c in vocabulary], dtype=bool)
     mask = np.zeros((N_EL, N_STAGES, n_c), dtype=bool)
     rows: list[ConcentrationRow] = []
@@ -962,7 +965,7 @@ def _hits_for(evaluation: Evaluation, match: _RuleMatch, path_rows: np.ndarray) 
     return result
 
 
-def compare(before: Evaluation, after: Evaluation) -> list[dict[str, object]]:
+def compare(before: Evaluation, after: Evaluation) -> list[dict[str, Any]]:
     """What changes between two evaluations of the same project (e.g. today and 2027-01-01), part by part."""
     changes = []
     for position, part_number in enumerate(before.compiled.part_numbers):
@@ -981,4 +984,4 @@ def compare(before: Evaluation, after: Evaluation) -> list[dict[str, object]]:
                 "rules_gained": gained,
                 "rules_lost": lost,
             })
-    return sorted(changes, key=lambda c: -abs(float(c["delta"])))  # type: ignore[arg-type]
+    return sorted(changes, key=lambda c: -abs(float(c["delta"])))

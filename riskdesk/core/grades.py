@@ -131,7 +131,7 @@ class GradeLibrary:
         text = (grade or "").strip()
         found_family, found_class, remark = _recognise(text) if text else (None, None, "")
         target = family
-        if target not in self._defaults and found_family in self._defaults:
+        if target not in self._defaults and found_family is not None and found_family in self._defaults:
             target = found_family  # family "other" (or missing): trust a recognisable grade
         default = self._defaults.get(target)
         label = FAMILY_LABELS.get(target, str(target))

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from enum import Enum
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -173,11 +174,11 @@ class ProjectTables:
             bad = parts[parts[column] < 0]
             for index, row in bad.iterrows():
                 problems.append(error("must not be negative", "Enter zero or a positive number",
-                                      sheet="Parts", row=int(index) + 1, column=column, value=str(row[column])))
+                                      sheet="Parts", row=_sheet_row(index), column=column, value=str(row[column])))
         for column in ("magnet_mass_g", "annual_units"):
             missing = parts[parts[column].isna()]
             for index, _ in missing.iterrows():
-                problems.append(error("is required", "Enter a number", sheet="Parts", row=int(index) + 1,
+                problems.append(error("is required", "Enter a number", sheet="Parts", row=_sheet_row(index),
                                       column=column))
         for column, known, what in (
             ("part_number", parts["part_number"], "a part"),
@@ -185,11 +186,11 @@ class ProjectTables:
         ):
             for index, value in paths.loc[~paths[column].isin(known), column].items():
                 problems.append(error(f"names {what} that does not exist", "Add it or correct the reference",
-                                      sheet="Supply paths", row=int(index) + 1, column=column, value=value))
+                                      sheet="Supply paths", row=_sheet_row(index), column=column, value=value))
         share = paths["share_pct"]
         for index, value in share[~share.between(0, 100)].items():
             problems.append(error("must be a share between 0 and 100 %", "Enter the part's volume share",
-                                  sheet="Supply paths", row=int(index) + 1, column="share_pct", value=str(value)))
+                                  sheet="Supply paths", row=_sheet_row(index), column="share_pct", value=str(value)))
         totals = paths.groupby("part_number")["share_pct"].sum()
         for part_number, total in totals.items():
             if abs(total - 100.0) > SHARE_TOLERANCE_PCT:
@@ -199,13 +200,18 @@ class ProjectTables:
         for index, row in self.composition.iterrows():
             if row["element"] not in elements.INDEX:
                 problems.append(error("is not an element RiskDesk knows", "Use a symbol such as Dy",
-                                      sheet="Composition", row=int(index) + 1, column="element",
+                                      sheet="Composition", row=_sheet_row(index), column="element",
                                       value=row["element"]))
             if not 0 <= row["wt_pct"] <= 100:
                 problems.append(error("must be a weight share between 0 and 100 %", "",
-                                      sheet="Composition", row=int(index) + 1, column="wt_pct",
+                                      sheet="Composition", row=_sheet_row(index), column="wt_pct",
                                       value=str(row["wt_pct"])))
         return problems
+
+
+def _sheet_row(index: Hashable) -> int:
+    """The 1-based sheet row of a table row's label (the tables keep a default RangeIndex)."""
+    return int(cast(int, index)) + 1  # pandas-stubs type labels as Hashable
 
 
 def _check_unique(frame: pd.DataFrame, key: str, sheet: str, problems: list[Problem]) -> None:
@@ -214,15 +220,15 @@ def _check_unique(frame: pd.DataFrame, key: str, sheet: str, problems: list[Prob
     duplicated = frame[frame[key].duplicated(keep="first")]
     for index, row in duplicated.iterrows():
         problems.append(error("appears twice", f"Each {key} must be unique", sheet=sheet,
-                              row=int(index) + 1, column=key, value=row[key]))
+                              row=_sheet_row(index), column=key, value=row[key]))
 
 
-def _check_enum(frame: pd.DataFrame, column: str, enum: type, sheet: str, problems: list[Problem]) -> None:
+def _check_enum(frame: pd.DataFrame, column: str, enum: type[Enum], sheet: str, problems: list[Problem]) -> None:
     allowed = {member.value for member in enum}
     bad = frame[~frame[column].isin(allowed)]
     for index, row in bad.iterrows():
         problems.append(error(f"is not one of {', '.join(sorted(allowed))}", "Pick one of the listed values",
-                              sheet=sheet, row=int(index) + 1, column=column, value=row[column]))
+                              sheet=sheet, row=_sheet_row(index), column=column, value=row[column]))
 
 
 @dataclass

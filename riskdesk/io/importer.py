@@ -636,8 +636,12 @@ def _normalise_sheet(item: _Sheet, context: _Context) -> _SheetData | None:
     else:
         row_numbers = np.arange(n_rows, dtype=np.int64) + raw.first_row + layout.data_start + 1
 
-    coded = {choice.field: column.full() for choice, column in chosen}
-    headers = {choice.field: choice.header for choice, _ in chosen}
+    coded: dict[str, Coded] = {}
+    headers: dict[str, str] = {}
+    for choice, column in chosen:
+        assert choice.field is not None  # `chosen` holds mapped columns only
+        coded[choice.field] = column.full()
+        headers[choice.field] = choice.header
     keep = _rows_to_keep(item, chosen, coded, row_numbers, context)
     if not keep.any():
         problems.add(warning("has a header but no data rows", "Nothing to import from this sheet", **where))

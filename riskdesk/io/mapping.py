@@ -8,6 +8,7 @@ Confidence is a number from 0 to 1: 1.0 for the template's own headers and for m
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -787,7 +788,7 @@ class ColumnChoice:
     unit: str = ""
     """Forces how values are read: a mass unit ("g", "kg", "lb", "oz", "mg"), "percent" or "fraction" for
     shares and compositions, or "" to decide from the header and the values."""
-    alternatives: list[str] = field(default_factory=list)
+    alternatives: list[str] = dataclasses.field(default_factory=list)  # `field` alone names the attribute above
     """Other fields this column could be, best first (for a picker)."""
 
     def to_json(self) -> dict[str, Any]:
@@ -1020,10 +1021,10 @@ def synonym_table_markdown() -> str:
     for spec in TEMPLATE_FIELDS:
         if spec.enum is None:
             continue
-        words: dict[str, list[str]] = {}
+        accepted: dict[str, list[str]] = {}
         for word, member in enum_words(spec.enum).items():
-            words.setdefault(member.value, []).append(word)
+            accepted.setdefault(member.value, []).append(word)
         for member in spec.enum:
-            lines.append(f"| `{spec.name}` | {member.value} | {', '.join(words.get(member.value, [])) or '–'} |")
+            lines.append(f"| `{spec.name}` | {member.value} | {', '.join(accepted.get(member.value, [])) or '–'} |")
     return "\n".join(lines)
 

@@ -17,6 +17,7 @@ import re
 import zipfile
 import zlib
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,7 +63,7 @@ class RawSheet:
     """A sheet's cells as python-calamine gives them (csv cells are all text)."""
 
     name: str
-    rows: list[list[Cell]]
+    rows: Sequence[Sequence[Cell]]
     first_row: int = 0
     """0-based sheet row of `rows[0]` (calamine skips empty rows above the data)."""
     first_col: int = 0
@@ -418,6 +419,7 @@ def _scan_xml_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Im
                             if any(shape in reduced for shape in shapes):
                                 shapes = None
                         start = 0
+                    assert bound is not None  # set from the sheet's first chunk (index 0 returned without one)
                     if shapes is None and (any(odd in window for odd in _ODD_QUOTING) or _outside(window, bound)):
                         return _exact_extent_problem(archive, info, limits)
                 elif is_sheet:
@@ -703,7 +705,7 @@ def _open_text(path: Path, limits: ImportLimits) -> tuple[Workbook | None, list[
         return None, [error("is a binary file, not delimited text", "Check that you picked the right file",
                             **where)]
     delimiter = detect_delimiter(text, path.suffix.lower())
-    rows: list[list[Cell]] = []
+    rows: list[list[str]] = []
     line_numbers: list[int] = []
     multi_line = False
     try:
@@ -714,7 +716,7 @@ def _open_text(path: Path, limits: ImportLimits) -> tuple[Workbook | None, list[
             if reader.line_num != previous + 1:
                 multi_line = True
             previous = reader.line_num
-            rows.append(row)  # type: ignore[arg-type]
+            rows.append(row)
             if len(rows) > limits.max_rows + 100:
                 return None, [error(f"has more than {limits.max_rows:,} rows", "Split the file, or raise the row "
                                     "limit in the import settings", **where)]

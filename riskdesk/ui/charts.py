@@ -60,7 +60,7 @@ def _svg_closed_paths() -> Iterator[None]:
     """WORKAROUND for https://github.com/pyqtgraph/pyqtgraph/issues/3495: pyqtgraph's SVG exporter cannot parse the
     close-path command ("Z") that Qt 6.10+ writes, and every plot has one (the view box outline). While exporting,
     hand it the paths without their "Z" tokens and put them back, in place, after its coordinate transform."""
-    module = sys.modules[SVGExporter.__module__]
+    module: Any = sys.modules[SVGExporter.__module__]  # untyped pyqtgraph module whose function we swap
     original = module.correctCoordinates
 
     def correct(node: Any, defs: Any, item: Any, options: Any) -> Any:
@@ -264,8 +264,9 @@ class ChartWidget(QWidget):
         self._set_summary(f"{self._title}: " + "; ".join(
             f"{c} {formatter(v)}" for c, v in zip(categories, data, strict=True)))
 
-    def set_stacked(self, categories: Sequence[str], series: Mapping[str, Sequence[float]], value_label: str, *,
-                    colors: Mapping[str, str] | None = None, formatter: Any = compact_number) -> None:
+    def set_stacked(self, categories: Sequence[str], series: Mapping[str, Sequence[float] | np.ndarray],
+                    value_label: str, *, colors: Mapping[str, str] | None = None,
+                    formatter: Any = compact_number) -> None:
         """Bars stacked by series: one item per series (not per bar), with a legend below the plot."""
         self.clear()
         positions = np.arange(len(categories), dtype=float)

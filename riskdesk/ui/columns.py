@@ -48,7 +48,7 @@ class TableName(StrEnum):
     PATHS = "paths"
 
     @property
-    def title(self) -> str:
+    def title(self) -> str:  # type: ignore[override]  # deliberately shadows str.title with a label
         return {"parts": "Parts", "suppliers": "Suppliers", "paths": "Supply paths"}[self.value]
 
     @property

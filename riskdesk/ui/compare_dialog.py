@@ -81,7 +81,8 @@ class CompareDialog(QDialog):
         buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.copy_button.clicked.connect(self.copy_to_clipboard)
         buttons.rejected.connect(self.reject)
-        QShortcut(QKeySequence.StandardKey.Copy, self.table, activated=self.copy_to_clipboard)
+        copy_shortcut = QShortcut(QKeySequence.StandardKey.Copy, self.table)
+        copy_shortcut.activated.connect(self.copy_to_clipboard)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary_label)

@@ -27,7 +27,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -417,7 +417,8 @@ class Document(QObject):
         touched: dict[str, list[tuple[int, str]]] = {}
         for table, row, key, value in cells:
             frame = self.frame(table)
-            frame.iat[row, frame.columns.get_loc(key)] = value
+            # Column labels are unique, so get_loc gives a position (the stubs also allow a slice or a mask).
+            frame.iat[row, cast(int, frame.columns.get_loc(key))] = value
             touched.setdefault(table, []).append((row, key))
         for table, changed in touched.items():
             model = self._model(table)

@@ -114,8 +114,8 @@ def by_stage_and_country(evaluation: Evaluation, measure: str, mask: np.ndarray,
     n_c = len(compiled.countries)
     matrix = np.zeros((len(STAGES), n_c + 1))
     for s in range(len(STAGES)):
-        codes = compiled.country[:, s]
-        slots = np.where(codes < 0, n_c, codes)
+        stage_codes = compiled.country[:, s]
+        slots = np.where(stage_codes < 0, n_c, stage_codes)
         matrix[s] = np.bincount(slots, weights=per_path, minlength=n_c + 1)
     known = [i for i in range(n_c) if compiled.countries[i] != ""]
     ranked = sorted((i for i in known if matrix[:, i].sum() > 0), key=lambda i: -matrix[:, i].sum())

@@ -267,8 +267,10 @@ class MappingTable(QTableWidget):
                     previous = self.mapping.columns[other]
                     self.mapping.columns[other] = ColumnChoice(previous.header, None, 0.0,
                                                                f"{field} is now read from {old.header!r}")
-                    self.item(other, 2).setText("")
-                    self.item(other, 3).setText(self.mapping.columns[other].reason)
+                    other_confidence, other_reason = self.item(other, 2), self.item(other, 3)
+                    assert other_confidence is not None and other_reason is not None  # __init__ fills every row
+                    other_confidence.setText("")
+                    other_reason.setText(self.mapping.columns[other].reason)
         self.changed.emit()
 
 
@@ -456,7 +458,8 @@ class ImportDialog(QDialog):
         def work(task: TaskContext) -> CheckResult:
             from riskdesk.io import importer, isolated
 
-            options = {"mapping": {"mappings": mapping_json} if mapping_json else None, "known": known}
+            options: dict[str, Any] = {"mapping": {"mappings": mapping_json} if mapping_json else None,
+                                       "known": known}
             if isolated.worth_isolating(files):
                 result = _isolated(task, importer.read_and_validate, files, progress=_progress_adapter(task),
                                    **options)

@@ -14,12 +14,13 @@ nor the DataFrame models at its top.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, QEvent, QModelIndex, QSettings, Qt, QTimer
+from PySide6.QtCore import QDate, QEvent, QSettings, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -57,7 +58,7 @@ from PySide6.QtWidgets import (
 from riskdesk.io.project_schema import SUFFIX, ProjectRows
 from riskdesk.io.userdirs import UserDirs
 from riskdesk.ui import clipboard
-from riskdesk.ui.columns import ColumnTableModel, EditRefused, Kind, TableName
+from riskdesk.ui.columns import AnyIndex, ColumnTableModel, EditRefused, Kind, TableName
 from riskdesk.ui.icons import icon
 from riskdesk.ui.workers import Runner
 
@@ -148,17 +149,17 @@ class EnumDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self._choices = choices
 
-    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex) -> QWidget:
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: AnyIndex) -> QWidget:
         box = QComboBox(parent)
         box.addItems(self._choices)
         box.setAccessibleName("Choose a value")
         return box
 
-    def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:
+    def setEditorData(self, editor: QWidget, index: AnyIndex) -> None:
         assert isinstance(editor, QComboBox)
         editor.setCurrentIndex(max(editor.findText(str(index.data(Qt.ItemDataRole.EditRole))), 0))
 
-    def setModelData(self, editor: QWidget, model: Any, index: QModelIndex) -> None:
+    def setModelData(self, editor: QWidget, model: Any, index: AnyIndex) -> None:
         assert isinstance(editor, QComboBox)
         model.setData(index, editor.currentText(), Qt.ItemDataRole.EditRole)
 
@@ -170,7 +171,7 @@ class CountryDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self._words = words
 
-    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex) -> QWidget:
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: AnyIndex) -> QWidget:
         edit = QLineEdit(parent)
         completer = QCompleter(self._words(), edit)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
@@ -535,6 +536,12 @@ class MainWindow(QMainWindow):
         """True until a document is attached: the tables are read-only and document actions are off."""
         return self.document is None
 
+    @property
+    def _live(self) -> Document:
+        """The attached document, for what only runs once there is one (its actions are off while loading)."""
+        assert self.document is not None, "the project is still loading"
+        return self.document
+
     def show_preview(self, rows: ProjectRows, title: str = "") -> None:
         """Show a project's rows read-only while its document is being loaded."""
         for table, page in self.pages.items():
@@ -674,7 +681,7 @@ class MainWindow(QMainWindow):
                                          "calendar", "Score the project as of today")
         self.tab_actions = []
         for position in range(self.tabs.count()):
-            action = self._action(self.tabs.tabText(position), lambda p=position: self.tabs.setCurrentIndex(p),
+            action = self._action(self.tabs.tabText(position), functools.partial(self.tabs.setCurrentIndex, position),
                                   f"Ctrl+{position + 1}", "", f"Show {self.tabs.tabText(position)}")
             self.tab_actions.append(action)
         self.about_action = self._action("&About RiskDesk", self.show_about, None, "", "Version and data sources")
@@ -787,7 +794,7 @@ class MainWindow(QMainWindow):
         for page in self.pages.values():
             page.filter_edit.clear()
             page.refit()
-        self._on_settings_changed(self.document.project.settings)
+        self._on_settings_changed(self._live.project.settings)
         self._update_actions()
 
     def _on_settings_changed(self, settings: Any) -> None:
@@ -798,7 +805,7 @@ class MainWindow(QMainWindow):
         self._update_title()
 
     def _on_settings_edited(self, settings: Any) -> None:
-        self.document.change_settings(settings)
+        self._live.change_settings(settings)
 
     def _update_actions(self) -> None:
         if self.document is None:
@@ -896,9 +903,10 @@ class MainWindow(QMainWindow):
     # ---- files ------------------------------------------------------------------------------------------------
 
     def _start_dir(self) -> str:
-        if self.document.path is not None:
-            return str(self.document.path.parent)
-        recent = self.document.app_settings.recent_files
+        document = self._live
+        if document.path is not None:
+            return str(document.path.parent)
+        recent = document.app_settings.recent_files
         return str(Path(recent[0]).parent) if recent else str(Path.home())
 
     def maybe_save(self, then: Callable[[], None]) -> None:
@@ -916,12 +924,12 @@ class MainWindow(QMainWindow):
             self.save_project(then)
 
     def new_project(self) -> None:
-        self.maybe_save(lambda: self.document.new())
+        self.maybe_save(lambda: self._live.new())
 
     def open_demo(self) -> None:
         from riskdesk.core.demo import demo_project
 
-        self.maybe_save(lambda: self.document.new(demo_project()))
+        self.maybe_save(lambda: self._live.new(demo_project()))
 
     def open_project(self, path: Path | None = None) -> None:
         def go() -> None:
@@ -944,7 +952,7 @@ class MainWindow(QMainWindow):
             else:
                 self.statusBar().showMessage(f"Opened {path}", 5_000)
 
-        self.document.open_async(path, done)
+        self._live.open_async(path, done)
 
     def save_project(self, then: Callable[[], None] | None = None) -> None:
         if self.document is None:
@@ -955,8 +963,9 @@ class MainWindow(QMainWindow):
         self._save(self.document.path, then)
 
     def save_project_as(self, then: Callable[[], None] | None = None) -> None:
-        suggested = self.document.path or Path(self._start_dir()) / (
-            _safe_name(self.document.project.settings.name) + SUFFIX)
+        document = self._live
+        suggested = document.path or Path(self._start_dir()) / (
+            _safe_name(document.project.settings.name) + SUFFIX)
         target = self.dialogs.save_path(str(suggested))
         if target is not None:
             self._save(target, then)
@@ -969,11 +978,11 @@ class MainWindow(QMainWindow):
                 self.statusBar().clearMessage()
                 self.dialogs.error("Cannot save project", error)
                 return
-            self.statusBar().showMessage(f"Saved {self.document.path}", 5_000)
+            self.statusBar().showMessage(f"Saved {self._live.path}", 5_000)
             if then is not None:
                 then()
 
-        self.document.save(path, done)
+        self._live.save(path, done)
 
     def _rebuild_recent_menu(self) -> None:
         self.recent_menu.clear()

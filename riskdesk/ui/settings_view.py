@@ -161,8 +161,8 @@ class SettingsView(QWidget):
         self.disruption_spin.valueChanged.connect(self._on_disruption)
         self.price_box = QComboBox()
         self.price_box.setAccessibleName("Price basis")
-        for key, (label, help_text) in PRICE_BASES.items():
-            self.price_box.addItem(label, key)
+        for key, (basis_label, help_text) in PRICE_BASES.items():
+            self.price_box.addItem(basis_label, key)
             self.price_box.setItemData(self.price_box.count() - 1, help_text, Qt.ItemDataRole.ToolTipRole)
         self.price_box.setToolTip("Which reference prices value the element exposure (restriction and price "
                                   "factors, value charts). Sources disagree widely; the basis is always shown.")

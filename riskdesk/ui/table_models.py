@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -276,7 +276,8 @@ class DataFrameTableModel(ColumnTableModel):
             self._editor(self.table, changes)
             return
         for frame_row, key, typed in changes:
-            self.frame.iat[frame_row, self.frame.columns.get_loc(key)] = typed
+            # Column labels are unique, so get_loc gives a position (the stubs also allow a slice or a mask).
+            self.frame.iat[frame_row, cast(int, self.frame.columns.get_loc(key))] = typed
         self.cells_changed((frame_row, key) for frame_row, key, _ in changes)
 
     @staticmethod
@@ -293,5 +294,6 @@ def changed_cells(changes: Sequence[tuple[int, str, Any]]) -> list[tuple[int, st
 def _search_text_of(columns: Sequence[tuple[pd.Series, bool]]) -> pd.Series:
     """Each row's cells (series, is-number) joined and case-folded, for filtering."""
     parts = [series.astype("str") if numeric else series for series, numeric in columns]
-    joined = parts[0].str.cat(parts[1:], sep="\x1f") if len(parts) > 1 else parts[0]
+    # pandas documents a list of Series for `others`; pandas-stubs only accepts a list of str.
+    joined = parts[0].str.cat(parts[1:], sep="\x1f") if len(parts) > 1 else parts[0]  # type: ignore[arg-type]
     return joined.str.casefold()
