@@ -272,7 +272,7 @@ def run_gui(argv: list[str]) -> int:
     runner = ThreadPoolRunner()
     preview, title = first_rows(args.demo, args.project)
     window = MainWindow(None, runner, dirs=dirs, preview=preview, preview_title=title)
-    sys.excepthook = make_excepthook(log_path, parent=lambda: window)
+    sys.excepthook = make_excepthook(log_path, show=_smoke_failure if args.smoke else None, parent=lambda: window)
     session = _Session(args, dirs, runner, window)
     # The data layer loads once the window is painted: a worker importing pandas meanwhile would compete with
     # the first paint for the interpreter. (A window that is never painted, e.g. started minimised, waits
@@ -287,6 +287,12 @@ def run_gui(argv: list[str]) -> int:
     session.end()
     log.info("RiskDesk exited with code %s", code)
     return int(code)
+
+
+def _smoke_failure(summary: str, details: str) -> None:
+    """A smoke run has no one to read an error dialog: print the error and end with exit code 1."""
+    print(details, file=sys.stderr, flush=True)
+    QApplication.exit(1)
 
 
 class _FirstPaint(QObject):

@@ -144,3 +144,14 @@ def test_riskdesk_gui_with_a_damaged_file_opens_empty_and_says_why(tmp_path: Pat
     assert done.returncode == 0
     assert "cannot open project" in done.stderr and "broken.rdproj" in done.stderr
     assert [line.split()[::2] for line in done.stdout.splitlines()] == [["shown", "rows=0"], ["ready", "rows=0"]]
+
+
+def test_a_smoke_run_that_fails_says_why_and_exits_instead_of_waiting_on_a_dialog(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", RISKDESK_USER_DIR=str(tmp_path / "user"),
+               RISKDESK_RESOURCES=str(tmp_path / "empty"))  # a broken installation: no bundled data
+    done = subprocess.run([sys.executable, "-m", "riskdesk", "gui", "--demo", "--smoke"], env=env,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 1
+    assert "Traceback" in done.stderr and "ready" not in done.stdout
+
