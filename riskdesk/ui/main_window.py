@@ -211,7 +211,7 @@ class TablePage(QWidget):
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.setAccessibleName(f"Filter {table.title}")
         self.filter_edit.setToolTip("Show only rows where a cell contains this text (Ctrl+F)")
-        self.filter_edit.addAction(icon("filter"), QLineEdit.ActionPosition.LeadingPosition)
+        self._filter_icon = self.filter_edit.addAction(icon("filter"), QLineEdit.ActionPosition.LeadingPosition)
         self.filter_edit.textChanged.connect(self._on_filter_typed)
         self._filter_delay = QTimer(self)
         self._filter_delay.setSingleShot(True)
@@ -271,6 +271,12 @@ class TablePage(QWidget):
         self._set_editable(False)
         self._update_count()
         self._needs_fit = True
+
+    def refresh_icons(self) -> None:
+        """Redraw the icons in the palette's colours (after a switch between light and dark)."""
+        self._filter_icon.setIcon(icon("filter"))
+        self.add_button.setIcon(icon("add-row"))
+        self.remove_button.setIcon(icon("remove-row"))
 
     def show_rows(self, records: list[tuple[Any, ...]]) -> None:
         """Show rows read-only (tuples in the table's column order) while the project is still loading."""
@@ -501,17 +507,16 @@ class MainWindow(QMainWindow):
         self.tabs.setAccessibleName("Views")
         self.tabs.setDocumentMode(True)
         self.pages: dict[TableName, TablePage] = {}
-        for table, icon_name in ((TableName.PARTS, "parts"), (TableName.SUPPLIERS, "suppliers"),
-                                 (TableName.PATHS, "paths")):
+        for table in (TableName.PARTS, TableName.SUPPLIERS, TableName.PATHS):
             page = TablePage(table)
             self.pages[table] = page
-            self.tabs.addTab(page, icon(icon_name), table.title)
+            self.tabs.addTab(page, icon(TAB_ICONS[self.tabs.count()]), table.title)
             self.tabs.setTabToolTip(self.tabs.count() - 1, _TAB_HELP[table.value])
         self._slots: dict[str, _ViewSlot] = {}
         for name, title in (("exposure", "Exposure"), ("rules", "Rules"), ("settings", "Settings")):
             slot = _ViewSlot()
             self._slots[name] = slot
-            self.tabs.addTab(slot, icon(name), title)
+            self.tabs.addTab(slot, icon(TAB_ICONS[self.tabs.count()]), title)
             self.tabs.setTabToolTip(self.tabs.count() - 1, _TAB_HELP[name])
         self.setCentralWidget(self.tabs)
 
@@ -1077,6 +1082,10 @@ class MainWindow(QMainWindow):
                              (self.add_row_action, "add-row"), (self.remove_rows_action, "remove-row"),
                              (self.compare_action, "compare"), (self.today_action, "calendar")):
             action.setIcon(icon(name))
+        for position, name in enumerate(TAB_ICONS):
+            self.tabs.setTabIcon(position, icon(name))
+        for page in self.pages.values():
+            page.refresh_icons()
 
     def _settings_store(self) -> QSettings | None:
         if self.dirs is None:
@@ -1121,6 +1130,9 @@ class MainWindow(QMainWindow):
             self.autosaver.set_interval(0)
         event.accept()
 
+
+TAB_ICONS = ("parts", "suppliers", "paths", "exposure", "rules", "settings")
+"""The tabs' icons, in tab order."""
 
 _TAB_HELP = {
     "parts": "The magnet bill of materials: one row per part you buy",

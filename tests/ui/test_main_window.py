@@ -313,3 +313,29 @@ def test_filtering_a_large_table_builds_its_search_text_in_the_background(qtbot:
     assert 0 < page.model.rowCount() < 100
     assert page.count_label.text().endswith(f"of {LARGE_TABLE_ROWS + 400:,} supply paths")
 
+
+def _lightness(icon: object) -> int:
+    """The lightest opaque pixel of an icon drawn at 16 px (0 black … 255 white)."""
+    image = icon.pixmap(16, 16).toImage()  # type: ignore[attr-defined]
+    return max((image.pixelColor(x, y).lightness() for x in range(16) for y in range(16)
+                if image.pixelColor(x, y).alpha() > 200), default=0)
+
+
+def test_icons_follow_a_switch_to_a_dark_palette(window: MainWindow) -> None:
+    from PySide6.QtGui import QColor, QPalette
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    original = app.palette()
+    dark = QPalette(original)
+    dark.setColor(QPalette.ColorRole.Window, QColor("#2b2b2b"))
+    dark.setColor(QPalette.ColorRole.WindowText, QColor("#f0f0f0"))
+    try:
+        app.setPalette(dark)
+        QApplication.processEvents()
+        parts = window.pages[TableName.PARTS]
+        for drawn in (window.tabs.tabIcon(1), window.save_action.icon(), parts.add_button.icon()):
+            assert _lightness(drawn) > 200
+    finally:
+        app.setPalette(original)
+
