@@ -979,6 +979,13 @@ class _Rows:
     def per_sheet(self, mask: np.ndarray) -> np.ndarray:
         return np.bincount(self.src[mask], minlength=len(self.data))
 
+    def sheets_with(self, mask: np.ndarray) -> Iterator[tuple[_SheetData, int, int]]:
+        """Each sheet with rows in `mask`: the sheet, how many of its rows, and the first of them."""
+        counts = self.per_sheet(mask)
+        for index in np.flatnonzero(counts):
+            first = int(np.flatnonzero(mask & (self.src == index))[0])
+            yield self.data[index], int(counts[index]), first
+
 
 def _list_rows(rows: _Rows, indices: np.ndarray, message: str, hint: str, field_name: str, context: _Context,
                severity: Severity = Severity.ERROR, value_field: str | None = None) -> None:
@@ -1149,12 +1156,9 @@ def _fill_family_from_grade(rows: _Rows, context: _Context) -> None:
     fill = missing & (grade_family != "")
     if fill.any():
         family[fill] = grade_family[fill]
-        counts = rows.per_sheet(fill)
-        for index in np.flatnonzero(counts):
-            first = int(np.flatnonzero(fill & (rows.src == index))[0])
-            item = rows.data[index]
+        for item, count, first in rows.sheets_with(fill):
             context.problems.add(warning(
-                f"magnet_family taken from the grade for {int(counts[index]):,} rows (e.g. {cols['grade'][first]!r} → "
+                f"magnet_family taken from the grade for {count:,} rows (e.g. {cols['grade'][first]!r} → "
                 f"{family[first]})", "Fill in the family if the grade is not what it seems", file=item.file,
                 sheet=item.sheet, column=item.headers.get("grade", "grade")))
     has_part = cols["part_number"] != ""
@@ -1185,12 +1189,9 @@ def _fill_supplier_ids(rows: _Rows, context: _Context) -> None:
     codes, names = pd.factorize(cols["supplier_name"][missing])
     ids = np.array([derive_supplier_id(str(name)) for name in names], dtype=object)
     cols["supplier_id"][missing] = ids[codes]
-    counts = rows.per_sheet(missing)
-    for index in np.flatnonzero(counts):
-        first = int(np.flatnonzero(missing & (rows.src == index))[0])
-        item = rows.data[index]
+    for item, count, first in rows.sheets_with(missing):
         context.problems.add(warning(
-            f"supplier_id derived from the supplier name for {int(counts[index]):,} rows (e.g. "
+            f"supplier_id derived from the supplier name for {count:,} rows (e.g. "
             f"{cols['supplier_name'][first]!r} → {cols['supplier_id'][first]!r})",
             "Add a supplier id column to keep your own ids", file=item.file, sheet=item.sheet,
             column=item.headers.get("supplier_name", "supplier_name")))
