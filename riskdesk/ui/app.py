@@ -344,9 +344,12 @@ class _Session:
         launched = float(os.environ.get("RISKDESK_LAUNCH_TIME", "0") or 0)
         return time.time() - launched if launched else time.process_time()
 
-    def report_shown(self) -> None:
+    def _report(self, moment: str) -> None:
         rows = self.window.pages[next(iter(self.window.pages))].model.rowCount()
-        print(f"shown {self.seconds_since_launch():.4f} rows={rows}", flush=True)
+        print(f"{moment} {self.seconds_since_launch():.4f} rows={rows}", flush=True)
+
+    def report_shown(self) -> None:
+        self._report("shown")
 
     def attach(self, loaded: LoadedProject) -> None:
         from riskdesk.ui import document as document_module
@@ -391,8 +394,7 @@ class _Session:
         self.window.close()
 
     def report_ready(self) -> None:
-        rows = self.window.pages[next(iter(self.window.pages))].model.rowCount()
-        print(f"ready {self.seconds_since_launch():.4f} rows={rows}", flush=True)
+        self._report("ready")
         self.window.close()
         app = QApplication.instance()
         if app is not None:

@@ -533,8 +533,7 @@ class AutosaveSession:
         folder.mkdir(parents=True, exist_ok=True)
         self.folder = folder
         self.id = f"session-{os.getpid()}-{int(time.time() * 1000)}"
-        self._lock = QLockFile(str(self.lock_path(folder, self.id)))
-        self._lock.setStaleLockTime(0)  # stale only once its process is gone, however long it runs
+        self._lock = _session_lock(self.lock_path(folder, self.id))
         if not self._lock.tryLock(0):
             log.warning("cannot lock the autosave slot %s: a crash would not be noticed", self.id)
 
@@ -552,16 +551,13 @@ class AutosaveSession:
 
     def discard(self) -> None:
         """Delete the autosave (the project was saved, or the user closed it without saving)."""
-        for path in (self.project_path, self.info_path):
-            with contextlib.suppress(FileNotFoundError):
-                path.unlink()
+        _delete(self.project_path, self.info_path)
 
     def end(self) -> None:
         """A clean exit: nothing to recover from this session."""
         self.discard()
         self.abandon()
-        with contextlib.suppress(FileNotFoundError):
-            self.lock_path(self.folder, self.id).unlink()
+        _delete(self.lock_path(self.folder, self.id))
 
     def abandon(self) -> None:
         """Let go of the slot and leave its files, as a crash does (tests simulate crashes with this)."""
@@ -571,6 +567,18 @@ class AutosaveSession:
 
 
 _sessions: dict[Path, AutosaveSession] = {}
+
+
+def _session_lock(path: Path) -> QLockFile:
+    lock = QLockFile(str(path))
+    lock.setStaleLockTime(0)  # stale only once its process is gone, however long it runs
+    return lock
+
+
+def _delete(*paths: Path) -> None:
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
 
 
 def session_for(dirs: UserDirs) -> AutosaveSession:
@@ -628,13 +636,11 @@ def _is_running(folder: Path, session: str) -> bool:
     path = AutosaveSession.lock_path(folder, session)
     if not path.exists():
         return False
-    lock = QLockFile(str(path))
-    lock.setStaleLockTime(0)
+    lock = _session_lock(path)
     if not lock.tryLock(0):
         return True
     lock.unlock()  # it was stale: the process is gone
-    with contextlib.suppress(FileNotFoundError):
-        path.unlink()
+    _delete(path)
     return False
 
 
@@ -653,10 +659,8 @@ def discard_autosave(dirs: UserDirs, info: RecoveryInfo | None = None) -> None:
     """Delete a crashed session's autosave (`info`), or this process's own."""
     if info is None:
         session_for(dirs).discard()
-        return
-    for path in (info.autosave, info.info_path):
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
+    else:
+        _delete(info.autosave, info.info_path)
 
 
 def recover(document: Document, info: RecoveryInfo) -> None:

@@ -41,8 +41,12 @@ def _cache_dir() -> Path:
     return folder
 
 
-def _recoloured_file(name: str, text: str, color: str) -> Path:
-    """`text` with currentColor replaced by `color`, as a file (written once; its name says what it holds)."""
+@cache
+def _recoloured_file(name: str, color: str) -> Path:
+    """The icon's SVG with currentColor replaced by `color`, as a file (written once; its name says what it
+    holds). Cached: the window asks for the same icons again after each switch between light and dark."""
+    text = _svg_text(name)
+    assert text is not None
     svg = text.replace("currentColor", color).encode("utf-8")
     path = _cache_dir() / f"{name}-{color.lstrip('#')}-{zlib.crc32(svg):08x}.svg"
     if not path.exists():
@@ -70,6 +74,6 @@ def icon(name: str, color: str | None = None) -> QIcon:
     if "currentColor" not in text:
         return QIcon(str(resource_path("icons", f"{name}.svg")))
     try:
-        return QIcon(str(_recoloured_file(name, text, color or _text_color())))
+        return QIcon(str(_recoloured_file(name, color or _text_color())))
     except OSError:  # no writable temporary folder: the icon in its file's own colours
         return QIcon(str(resource_path("icons", f"{name}.svg")))

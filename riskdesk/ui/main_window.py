@@ -349,19 +349,19 @@ class TablePage(QWidget):
             return
         self._search_building = True
 
-        def built(result: Any) -> None:
+        def finished() -> None:
             self._search_building = False
-            model.install_search_text(result)
             if self._filter_waiting:
                 self._filter_waiting = False
                 self._on_filter(self.filter_edit.text())
 
-        def failed(exc: BaseException) -> None:
+        def built(result: Any) -> None:
+            model.install_search_text(result)
+            finished()
+
+        def failed(exc: BaseException) -> None:  # filtering then builds the search text itself
             log.warning("building the filter's search text failed: %s", exc)
-            self._search_building = False
-            if self._filter_waiting:
-                self._filter_waiting = False
-                self._on_filter(self.filter_edit.text())
+            finished()
 
         self.document.runner.start(model.search_text_builder(), built, failed, None)
 
