@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, TextIO
 
 from riskdesk import __version__
 from riskdesk.core.datafile import DataFileError
-from riskdesk.core.domain import STAGES
 from riskdesk.core.problems import Problem
 from riskdesk.core.project import Project, ProjectSettings
 
@@ -282,7 +281,8 @@ def _cmd_score(args: argparse.Namespace) -> int:
     if args.json:
         data = evaluation.to_json()
         if later is not None:
-            data["compare"] = {"as_of": args.compare.isoformat(), "changes": compare(evaluation, later)}
+            data["compare"] = {"as_of": args.compare.isoformat(),
+                               "changes": [change.to_json() for change in compare(evaluation, later)]}
         json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
         print()
         return EXIT_OK
@@ -300,7 +300,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
         top = sorted(report.factors.values(), key=lambda f: -f.value * f.weight)[:2]
         factors = ", ".join(f"{f.name} {f.value:.0f}" for f in top)
         print(f"{report.part_number:16} {report.score:5.0f} {report.band:6} {len(report.hits):4} "
-              f"{len(report.watch):5}  {factors}{'  [capped: prohibited]' if report.cap else ''}")
+              f"{len(report.watch):5}  {factors}{_floor_tag(report.floor)}")
     kg = evaluation.elements_kg()
     print()
     print("Elements per year: " + ", ".join(f"{s} {v:,.1f} kg" for s, v in sorted(kg.items(), key=lambda i: -i[1])))
@@ -309,13 +309,20 @@ def _cmd_score(args: argparse.Namespace) -> int:
         print(f"What changes on {args.compare}:")
         changes = compare(evaluation, later)
         for change in changes:
-            gained = f" +{', '.join(change['rules_gained'])}" if change["rules_gained"] else ""
-            lost = f" -{', '.join(change['rules_lost'])}" if change["rules_lost"] else ""
-            print(f"  {change['part_number']:16} {change['score_before']:5.0f} → {change['score_after']:5.0f}"
-                  f"{gained}{lost}")
+            gained = f" +{', '.join(change.rules_gained)}" if change.rules_gained else ""
+            lost = f" -{', '.join(change.rules_lost)}" if change.rules_lost else ""
+            print(f"  {change.part_number:16} {change.score_before:5.0f} → {change.score_after:5.0f}{gained}{lost}")
         if not changes:
             print("  nothing")
     return EXIT_OK
+
+
+def _floor_tag(floor: float) -> str:
+    """The short mark beside a part held at a floor (see docs/method.md, "Floors")."""
+    from riskdesk.core.evaluation import NO_PATH_FLOOR, PROHIBITED_FLOOR, RED_FLOOR
+
+    tags = {PROHIBITED_FLOOR: "prohibited", RED_FLOOR: "may be prohibited", NO_PATH_FLOOR: "no supply path"}
+    return f"  [floor {floor:g}: {tags[floor]}]" if floor in tags else ""
 
 
 def _cmd_rules(args: argparse.Namespace) -> int:
@@ -328,26 +335,7 @@ def _cmd_rules(args: argparse.Namespace) -> int:
             print(line)
         return EXIT_OK
     as_of = args.as_of or dt.date.today()
-    rows = []
-    for rule in control_list.rules:
-        state = rule.state_on(as_of)
-        rows.append({
-            "id": rule.id,
-            "regime": rule.regime,
-            "instrument": rule.instrument,
-            "title": rule.title,
-            "effect": rule.effect.value,
-            "effect_label": rule.effect_label,
-            "elements": sorted(rule.elements),
-            "stages": [s.value for s in STAGES if s in rule.stages],
-            "countries": sorted(rule.countries),
-            "status": state.status.value,
-            "status_reason": state.reason,
-            "effective_from": rule.effective_from.isoformat(),
-            "confidence": rule.confidence,
-            "sources": [{"title": s.title, "url": s.url} for s in rule.sources],
-            "note": rule.note,
-        })
+    rows = [rule.to_json(as_of) for rule in control_list.rules]
     if args.json:
         json.dump({"as_of": as_of.isoformat(), "version": control_list.version, "rules": rows}, sys.stdout,
                   indent=2, ensure_ascii=False)

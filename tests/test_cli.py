@@ -176,8 +176,9 @@ def test_saved_mapping_proposal_round_trips_through_mapping(tmp_path, capsys):
 
 
 def test_canonical_template_headers_are_exactly_those_users_scripts_rely_on():
+    """The first release's headers keep their names and positions; later columns only ever come after them."""
     assert ", ".join(TEMPLATE_COLUMNS) == (
         "part_number, description, end_use, magnet_family, grade, magnet_mass_g, annual_units, unit_price, "
         "stock_days, supplier_id, supplier_name, supplier_country, share_pct, mine_country, separation_country, "
-        "metal_country, magnet_country, origin_evidence"
+        "metal_country, magnet_country, origin_evidence, dfars, general_licence"
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
+import math
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -85,6 +86,8 @@ class Entry:
         value = self.data.get(field, default)
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(field, "expected a number")
+        if not math.isfinite(value):
+            raise self.fail(field, f"{value} is not a finite number")
         if (low is not None and value < low) or (high is not None and value > high):
             raise self.fail(field, f"{value} is outside {low}..{high}")
         return float(value)

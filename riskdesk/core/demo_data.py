@@ -11,33 +11,35 @@ from __future__ import annotations
 NAME = "Demo: US motor and sensor buyer"
 IMPORT_COUNTRY = "US"
 
+# supplier_id, name, country, China general licence (yes: it covers this buyer)
 SUPPLIERS = [
-    ("SUP-CN1", "Baotou Northern Magnetics Co.", "CN"),
-    ("SUP-CN2", "Ganzhou Heavy RE Materials Co.", "CN"),
-    ("SUP-JP1", "Hokuriku Magnet Works K.K.", "JP"),
-    ("SUP-DE1", "Rheinland Magnettechnik GmbH", "DE"),
-    ("SUP-US1", "Texas Permanent Magnets LLC", "US"),
-    ("SUP-VN1", "Hai Phong Magnet Materials JSC", "VN"),
-    ("SUP-EE1", "Narva Magnetics OÜ", "EE"),
+    ("SUP-CN1", "Baotou Northern Magnetics Co.", "CN", "yes"),
+    ("SUP-CN2", "Ganzhou Heavy RE Materials Co.", "CN", ""),
+    ("SUP-JP1", "Hokuriku Magnet Works K.K.", "JP", ""),
+    ("SUP-DE1", "Rheinland Magnettechnik GmbH", "DE", ""),
+    ("SUP-US1", "Texas Permanent Magnets LLC", "US", ""),
+    ("SUP-VN1", "Hai Phong Magnet Materials JSC", "VN", ""),
+    ("SUP-EE1", "Narva Magnetics OÜ", "EE", ""),
 ]
 
-# part_number, description, end use, family, grade, magnet g/unit, units/yr, unit price, stock days
+# part_number, description, end use, family, grade, magnet g/unit, units/yr, unit price, stock days, DFARS
+# (blank: the project setting decides, i.e. DFARS binds the defence parts of this US buyer)
 PARTS = [
-    ("MTR-TRAC-200", "Traction motor rotor magnet set", "automotive", "NdFeB-sintered", "N38UH", 1800, 40_000, 210.0, 20),
-    ("ACT-FIN-07", "Missile fin actuator magnet", "defence", "Sm2Co17", "YXG-28", 120, 2_500, 85.0, 90),
-    ("GEN-WTG-DD5", "Direct-drive generator magnet set", "wind", "NdFeB-sintered", "N38SH", 600_000, 120, 48_000.0, 30),
-    ("SNS-HALL-12", "Hall sensor bias magnet", "electronics", "NdFeB-bonded", "BNP-8", 0.8, 2_000_000, 0.12, 45),
-    ("SRV-ROB-40", "Servo motor magnet arc", "industrial", "NdFeB-sintered", "N45SH", 85, 60_000, 9.5, 35),
-    ("RAD-TWT-3", "Travelling-wave tube focusing magnet", "defence", "SmCo5", "YX-20", 45, 800, 140.0, 120),
-    ("PMP-EV-COOL", "EV coolant pump rotor magnet", "automotive", "NdFeB-sintered", "N40H", 22, 250_000, 1.8, 15),
-    ("DRN-PROP-6", "Drone propulsion motor magnets", "defence", "NdFeB-sintered", "N48H", 60, 12_000, 12.0, 25),
-    ("HDD-VCM-2", "Disk drive voice-coil magnet", "electronics", "NdFeB-sintered", "N50", 9, 900_000, 0.9, 10),
-    ("ELV-DRV-15", "Elevator gearless drive magnets", "industrial", "NdFeB-sintered", "N42SH", 3200, 1_500, 310.0, 60),
-    ("EPS-MTR-8", "Electric power steering motor magnets", "automotive", "NdFeB-sintered", "N44SH", 180, 150_000, 16.0, 28),
-    ("GYR-NAV-1", "Navigation gyro magnet", "defence", "Sm2Co17", "Sm2Co17", 15, 3_000, 60.0, 180),
-    ("FAN-HVAC-3", "HVAC EC fan motor magnets", "industrial", "ferrite", "Y30BH", 140, 300_000, 0.6, 40),
-    ("LDR-MIR-2", "Lidar scanner mirror magnet", "automotive", "NdFeB-sintered", "N35EH", 4, 400_000, 0.5, 12),
-    ("EBK-HUB-5", "E-bike hub motor magnets (Ho-doped)", "other", "NdFeB-sintered", "N42H", 320, 30_000, 7.5, 30),
+    ("MTR-TRAC-200", "Traction motor rotor magnet set", "automotive", "NdFeB-sintered", "N38UH", 1800, 40_000, 210.0, 20, ""),
+    ("ACT-FIN-07", "Missile fin actuator magnet", "defence", "Sm2Co17", "YXG-28", 120, 2_500, 85.0, 90, ""),
+    ("GEN-WTG-DD5", "Direct-drive generator magnet set", "wind", "NdFeB-sintered", "N38SH", 600_000, 120, 48_000.0, 30, ""),
+    ("SNS-HALL-12", "Hall sensor bias magnet", "electronics", "NdFeB-bonded", "BNP-8", 0.8, 2_000_000, 0.12, 45, ""),
+    ("SRV-ROB-40", "Servo motor magnet arc", "industrial", "NdFeB-sintered", "N45SH", 85, 60_000, 9.5, 35, ""),
+    ("RAD-TWT-3", "Travelling-wave tube focusing magnet", "defence", "SmCo5", "YX-20", 45, 800, 140.0, 120, ""),
+    ("PMP-EV-COOL", "EV coolant pump rotor magnet", "automotive", "NdFeB-sintered", "N40H", 22, 250_000, 1.8, 15, ""),
+    ("DRN-PROP-6", "Drone propulsion motor magnets", "defence", "NdFeB-sintered", "N48H", 60, 12_000, 12.0, 25, ""),
+    ("HDD-VCM-2", "Disk drive voice-coil magnet", "electronics", "NdFeB-sintered", "N50", 9, 900_000, 0.9, 10, ""),
+    ("ELV-DRV-15", "Elevator gearless drive magnets", "industrial", "NdFeB-sintered", "N42SH", 3200, 1_500, 310.0, 60, ""),
+    ("EPS-MTR-8", "Electric power steering motor magnets", "automotive", "NdFeB-sintered", "N44SH", 180, 150_000, 16.0, 28, ""),
+    ("GYR-NAV-1", "Navigation gyro magnet", "defence", "Sm2Co17", "Sm2Co17", 15, 3_000, 60.0, 180, ""),
+    ("FAN-HVAC-3", "HVAC EC fan motor magnets", "industrial", "ferrite", "Y30BH", 140, 300_000, 0.6, 40, ""),
+    ("LDR-MIR-2", "Lidar scanner mirror magnet", "automotive", "NdFeB-sintered", "N35EH", 4, 400_000, 0.5, 12, ""),
+    ("EBK-HUB-5", "E-bike hub motor magnets (Ho-doped)", "other", "NdFeB-sintered", "N42H", 320, 30_000, 7.5, 30, ""),
 ]
 
 # part_number, supplier, share %, mine, separation, metal, magnet, evidence ("" = unknown country)

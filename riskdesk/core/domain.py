@@ -13,12 +13,17 @@ from typing import TypeVar
 
 
 class Stage(StrEnum):
-    """A step of the magnet supply chain, in order."""
+    """A step of the magnet supply chain, in order, and where the delivered part is made (ASSEMBLY).
+
+    The four supply-chain stages (`STAGES`) each have a country column on a supply path. ASSEMBLY is where the
+    part the buyer receives is made: the supplier's country (or the magnet's, when the supplier's is not given);
+    rules about end items (DFARS) name it."""
 
     MINE = "mine"
     SEPARATION = "separation"
     METAL = "metal"
     MAGNET = "magnet"
+    ASSEMBLY = "assembly"
 
     @property
     def label(self) -> str:
@@ -35,9 +40,11 @@ _STAGE_LABELS = {
     Stage.SEPARATION: "separation/refining",
     Stage.METAL: "metal/alloy",
     Stage.MAGNET: "magnet making",
+    Stage.ASSEMBLY: "part making",
 }
 
-STAGES: tuple[Stage, ...] = tuple(Stage)
+STAGES: tuple[Stage, ...] = (Stage.MINE, Stage.SEPARATION, Stage.METAL, Stage.MAGNET)
+"""The supply-chain stages whose countries a supply path records."""
 
 
 class Evidence(StrEnum):
@@ -47,6 +54,13 @@ class Evidence(StrEnum):
     DECLARED = "declared"
     INFERRED = "inferred"
     UNKNOWN = "unknown"
+
+
+class YesNo(StrEnum):
+    """An answer the buyer may leave blank (blank: the project's default applies)."""
+
+    YES = "yes"
+    NO = "no"
 
 
 class EndUse(StrEnum):
@@ -136,8 +150,13 @@ PART_COLUMNS: tuple[str, ...] = (
     "annual_units",
     "unit_price",
     "stock_days",
+    "dfars",
 )
-SUPPLIER_COLUMNS: tuple[str, ...] = ("supplier_id", "supplier_name", "supplier_country")
+"""`dfars`: yes / no / blank — whether the part is delivered into US defence contracts (DFARS 252.225-7052);
+blank follows the project setting for defence parts."""
+SUPPLIER_COLUMNS: tuple[str, ...] = ("supplier_id", "supplier_name", "supplier_country", "general_licence")
+"""`general_licence`: yes / no / blank — whether the supplier holds a Chinese general export licence that covers
+the buyer (reported for some magnet makers since December 2025)."""
 PATH_COLUMNS: tuple[str, ...] = (
     "part_number",
     "supplier_id",
@@ -154,7 +173,11 @@ NUMERIC_PART_COLUMNS: tuple[str, ...] = ("magnet_mass_g", "annual_units", "unit_
 STAGE_COLUMNS: tuple[str, ...] = tuple(stage.column for stage in STAGES)
 
 # The canonical import template: one row per supply path (part and supplier columns repeat).
-TEMPLATE_COLUMNS: tuple[str, ...] = PART_COLUMNS + SUPPLIER_COLUMNS + PATH_COLUMNS[2:]
+# Columns added after the first release go at the end, so that scripts writing the template by position keep working.
+_LATER_COLUMNS: tuple[str, ...] = ("dfars", "general_licence")
+TEMPLATE_COLUMNS: tuple[str, ...] = tuple(
+    c for c in PART_COLUMNS + SUPPLIER_COLUMNS + PATH_COLUMNS[2:] if c not in _LATER_COLUMNS
+) + _LATER_COLUMNS
 REQUIRED_TEMPLATE_COLUMNS: tuple[str, ...] = (
     "part_number",
     "magnet_family",
@@ -225,6 +248,12 @@ ENUM_WORDS: dict[type[StrEnum], dict[str, StrEnum]] = {
         "alnico": MagnetFamily.ALNICO, "アルニコ": MagnetFamily.ALNICO, "铝镍钴": MagnetFamily.ALNICO,
         "other": MagnetFamily.OTHER, "sonstige": MagnetFamily.OTHER, "autre": MagnetFamily.OTHER,
         "otro": MagnetFamily.OTHER, "その他": MagnetFamily.OTHER, "其他": MagnetFamily.OTHER,
+    },
+    YesNo: {
+        "yes": YesNo.YES, "y": YesNo.YES, "true": YesNo.YES, "x": YesNo.YES, "1": YesNo.YES, "ja": YesNo.YES,
+        "oui": YesNo.YES, "si": YesNo.YES, "sí": YesNo.YES, "はい": YesNo.YES, "有": YesNo.YES, "是": YesNo.YES,
+        "no": YesNo.NO, "n": YesNo.NO, "false": YesNo.NO, "0": YesNo.NO, "nein": YesNo.NO, "non": YesNo.NO,
+        "いいえ": YesNo.NO, "無": YesNo.NO, "无": YesNo.NO, "否": YesNo.NO,
     },
     Evidence: {
         "verified": Evidence.VERIFIED, "audited": Evidence.VERIFIED, "certified": Evidence.VERIFIED,

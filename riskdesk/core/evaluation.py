@@ -1,64 +1,65 @@
 """Exposure, rule hits, concentration and scores of a project as of a date, every figure with its reasons.
 
-Two steps keep re-scoring cheap: `compile_project` turns the project's tables into arrays once (per edit), and
-`evaluate` scores those arrays as of a date in a handful of vectorised numpy passes. Explanations (hits,
-factor inputs) are only turned into objects when asked for, part by part (`Evaluation.part_report`).
+Two steps keep re-scoring cheap: `compile_project` (riskdesk.core.compiled) turns the project's tables into
+arrays once per edit, and `evaluate` scores those arrays as of a date in a handful of vectorised numpy passes:
+rule matching (riskdesk.core.rule_match), then the six factors (riskdesk.core.factors), then floors. Explanations
+(hits, factor inputs) are only turned into objects when asked for, part by part (`Evaluation.part_report`).
 
-The method, its formulas and defaults are published in docs/method.md; keep the two in step.
+The method, its formulas, defaults and invariants are published in docs/method.md; keep the two in step.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from riskdesk.core import elements
-from riskdesk.core.domain import STAGES, Effect, EndUse, Evidence, MagnetFamily, Stage, parse_enum
+from riskdesk.core.compiled import N_EL, SYMBOLS, UNKNOWN, CompiledProject, compile_project
+from riskdesk.core.domain import STAGES, Effect, Stage
+from riskdesk.core.factors import EVIDENCE_PENALTY, FACTORS, TRANSPARENCY_STAGE_WEIGHT, FactorResult, PartTexts
 from riskdesk.core.project import FACTOR_NAMES, Project, ProjectSettings
 from riskdesk.core.reference import ReferenceData, default_reference
-from riskdesk.core.rules import ALL, ControlRule, RuleState, expand_countries
+from riskdesk.core.rule_match import (
+    EFFECT_WEIGHT,
+    GENERAL_LICENCE_RELIEF,
+    PROHIBITED_FLOOR,
+    RED_FLOOR,
+    WATCH_WEIGHT,
+    RuleMatch,
+    match_rules,
+    path_bits,
+)
+from riskdesk.core.rules import RULE_STAGES, expand_countries
 
-SYMBOLS = elements.SYMBOLS
-N_EL = len(SYMBOLS)
-N_STAGES = len(STAGES)
-UNKNOWN = -1
+__all__ = [
+    "BAND_AMBER",
+    "BAND_RED",
+    "EFFECT_WEIGHT",
+    "EVIDENCE_PENALTY",
+    "NO_PATH_FLOOR",
+    "PROHIBITED_FLOOR",
+    "RED_FLOOR",
+    "TRANSPARENCY_STAGE_WEIGHT",
+    "WATCH_WEIGHT",
+    "CompiledProject",
+    "ConcentrationRow",
+    "Evaluation",
+    "Factor",
+    "Hit",
+    "PartChange",
+    "PartReport",
+    "band",
+    "compare",
+    "compile_project",
+    "evaluate",
+]
 
-EFFECT_WEIGHT: Mapping[Effect, float] = {
-    Effect.PROHIBITED: 1.0,
-    Effect.LICENCE: 0.6,
-    Effect.TARIFF: 0.4,
-    Effect.BENCHMARK: 0.25,
-    Effect.WATCH: 0.1,
-}
-"""How much of an element's value counts as restricted when a rule of this effect hits it."""
-WATCH_WEIGHT = EFFECT_WEIGHT[Effect.WATCH]
-
-TRANSPARENCY_STAGE_WEIGHT: Mapping[Stage, float] = {
-    Stage.MINE: 0.15,
-    Stage.SEPARATION: 0.35,
-    Stage.METAL: 0.15,
-    Stage.MAGNET: 0.35,
-}
-EVIDENCE_PENALTY: Mapping[Evidence, float] = {
-    Evidence.VERIFIED: 0.0,
-    Evidence.DECLARED: 0.25,
-    Evidence.INFERRED: 0.6,
-    Evidence.UNKNOWN: 0.8,
-}
-"""How little a known stage country is worth by how it is known; a stage with no country counts 1.0."""
-
-PROHIBITED_FLOOR = 90.0
 BAND_AMBER = 40.0
 BAND_RED = 70.0
-
-_END_USES = list(EndUse)
-_FAMILIES = list(MagnetFamily)
-_EVIDENCE = list(Evidence)
+NO_PATH_FLOOR = BAND_AMBER
+"""A part without any supply path is at least amber, whatever the weights: its origin is wholly unknown."""
 
 
 def band(score: float) -> str:
@@ -68,147 +69,20 @@ def band(score: float) -> str:
     return "amber" if score >= BAND_AMBER else "green"
 
 
-@dataclass
-class CompiledProject:
-    """A project's tables as arrays, ready to be evaluated on any date. Rebuild it after every edit."""
-
-    part_numbers: np.ndarray
-    descriptions: np.ndarray
-    end_use: np.ndarray
-    family: np.ndarray
-    mass_kg_year: np.ndarray
-    """Magnet kg per year: annual units × magnet mass."""
-    spend: np.ndarray
-    stock_days: np.ndarray
-    wt_pct: np.ndarray
-    """(parts × elements) composition in wt %: the grade's default overridden by the part's own figures."""
-    composition_notes: list[str]
-    path_part: np.ndarray
-    path_supplier: np.ndarray
-    supplier_codes: np.ndarray
-    supplier_ids: np.ndarray
-    share: np.ndarray
-    """Share of the part's volume, as a fraction."""
-    country: np.ndarray
-    """(paths × stages) index into `countries`, UNKNOWN (-1) where the stage country is not known."""
-    countries: np.ndarray
-    evidence: np.ndarray
-
-    @property
-    def n_parts(self) -> int:
-        return len(self.part_numbers)
-
-    @property
-    def n_paths(self) -> int:
-        return len(self.path_part)
-
-    def part_position(self, part_number: str) -> int:
-        matches = np.flatnonzero(self.part_numbers == part_number)
-        if not len(matches):
-            raise KeyError(part_number)
-        return int(matches[0])
-
-
-def compile_project(project: Project, reference: ReferenceData | None = None) -> CompiledProject:
-    """The project's tables as arrays. Paths naming an unknown part are left out (validation reports them)."""
-    reference = reference or default_reference()
-    parts = project.tables.parts
-    paths = project.tables.paths
-    part_numbers = _text(parts["part_number"])
-    family_text = _text(parts["magnet_family"])
-    grade_text = _text(parts["grade"])
-    end_use = _codes(_text(parts["end_use"]), [e.value for e in _END_USES], EndUse.OTHER.value)
-    family = _codes(family_text, [f.value for f in _FAMILIES], MagnetFamily.OTHER.value)
-    units = parts["annual_units"].fillna(0.0).to_numpy(dtype=float)
-    mass = parts["magnet_mass_g"].fillna(0.0).to_numpy(dtype=float)
-    price = parts["unit_price"].fillna(0.0).to_numpy(dtype=float)
-
-    wt = np.zeros((len(parts), N_EL))
-    notes = np.empty(len(parts), dtype=object)
-    grade_codes, grade_keys = pd.factorize(family_text + "\x1f" + grade_text)
-    for key_index, key in enumerate(grade_keys):
-        family_value, grade = key.split("\x1f", 1)
-        composition, note = reference.grades.composition(
-            parse_enum(MagnetFamily, family_value) or MagnetFamily.OTHER, grade or None
-        )
-        vector = np.zeros(N_EL)
-        for symbol, pct in composition.wt_pct.items():
-            vector[elements.INDEX[symbol]] = pct
-        members = grade_codes == key_index
-        wt[members] = vector
-        notes[members] = f"{note} (composition confidence {composition.confidence})"
-    part_index = pd.Index(part_numbers)
-    overrides = project.tables.composition
-    if len(overrides):
-        rows = overrides[overrides["element"].isin(elements.INDEX)]
-        part_pos = part_index.get_indexer(_text(rows["part_number"]))
-        keep = part_pos >= 0
-        el_pos = rows["element"].map(elements.INDEX).to_numpy(dtype=int)[keep]
-        part_pos = part_pos[keep]
-        wt[part_pos, el_pos] = rows["wt_pct"].to_numpy(dtype=float)[keep]
-        listed_symbols = _text(rows["element"])[keep]
-        for p in np.unique(part_pos):
-            listed = ", ".join(sorted(listed_symbols[part_pos == p]))
-            notes[p] += f"; the part's own figures for {listed} override the grade"
-
-    path_part = part_index.get_indexer(_text(paths["part_number"], fill=False))
-    known = path_part >= 0
-    path_part = np.where(known, path_part, 0).astype(np.int64)
-    supplier_text = _text(paths["supplier_id"])
-    supplier_codes, supplier_ids = pd.factorize(supplier_text)
-    country, countries = _stage_codes([_text(paths[s.column], fill=False) for s in STAGES])
-    share = paths["share_pct"].fillna(0.0).to_numpy(dtype=float) / 100.0
-    share = np.where(known, share, 0.0)
-    return CompiledProject(
-        part_numbers=part_numbers,
-        descriptions=_text(parts["description"]),
-        end_use=end_use,
-        family=family,
-        mass_kg_year=units * mass / 1000.0,
-        spend=units * price,
-        stock_days=parts["stock_days"].to_numpy(dtype=float),
-        wt_pct=wt,
-        composition_notes=list(notes),
-        path_part=path_part,
-        path_supplier=supplier_text,
-        supplier_codes=supplier_codes,
-        supplier_ids=np.asarray(supplier_ids, dtype=object),
-        share=share,
-        country=country,
-        countries=np.asarray(countries, dtype=object),
-        evidence=_codes(_text(paths["origin_evidence"], fill=False), [e.value for e in _EVIDENCE],
-                        Evidence.UNKNOWN.value),
-    )
-
-
-def _stage_codes(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """(paths × stages) codes into one country vocabulary, UNKNOWN for "" or missing. Factorising each column
-    and merging the small vocabularies is twice as fast as factorising all stages at once."""
-    vocabulary: dict[str, int] = {}
-    coded = []
-    for column in columns:
-        codes, uniques = pd.factorize(column)
-        lookup = np.array([vocabulary.setdefault(u, len(vocabulary)) if u != "" else UNKNOWN for u in uniques]
-                          + [UNKNOWN], dtype=np.int64)
-        coded.append(lookup[codes])
-    country = np.column_stack(coded) if coded else np.zeros((0, N_STAGES), dtype=np.int64)
-    return np.ascontiguousarray(country), np.array(list(vocabulary), dtype=object)
-
-
-def _text(column: pd.Series, fill: bool = True) -> np.ndarray:
-    """A text column as a numpy object array: hashing these is faster than pandas strings. Missing values become
-    "" (or stay NaN with `fill=False`, which factorize codes as -1, i.e. unknown, without the cost of a scan)."""
-    return column.to_numpy(dtype=object, na_value="") if fill else column.to_numpy(dtype=object)
-
-
-def _codes(values: np.ndarray, allowed: list[str], default: str) -> np.ndarray:
-    """Positions in `allowed` of each value (case-insensitive), `default`'s position where none matches."""
-    codes, uniques = pd.factorize(values)
-    folded = [a.lower() for a in allowed]
-    lookup = np.array([
-        folded.index(str(u).lower()) if str(u).lower() in folded else allowed.index(default) for u in uniques
-    ] + [allowed.index(default)], dtype=np.int64)
-    return lookup[codes]
+_WHOLE_MAGNET_STAGE_WORDS = {
+    Stage.MINE: "its rare earths were mined in {place}",
+    Stage.SEPARATION: "its rare earths were separated/refined in {place}",
+    Stage.METAL: "its metal/alloy was made in {place}",
+    Stage.MAGNET: "the magnet was made in {place}",
+    Stage.ASSEMBLY: "the part is made in {place}",
+}
+_ELEMENT_STAGE_WORDS = {
+    Stage.MINE: "was mined in {place}",
+    Stage.SEPARATION: "was separated/refined in {place}",
+    Stage.METAL: "was made into metal/alloy in {place}",
+    Stage.MAGNET: "went into a magnet made in {place}",
+    Stage.ASSEMBLY: "is in a part made in {place}",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +105,10 @@ class Hit:
     confidence: str
     explanation: str
     possible: bool = False
-    """True when the stage's country is unknown and the rule would hit if it were the world's main source."""
+    """True when the stage's country is unknown and the rule would meet the path if it were one it names."""
+    weight: float = 0.0
+    """How much of the value it meets counts towards the restriction factor on this date (0 … 1)."""
+    effective_from: str = ""
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -249,6 +126,8 @@ class Hit:
             "source": self.source,
             "confidence": self.confidence,
             "explanation": self.explanation,
+            "weight": round(self.weight, 4),
+            "effective_from": self.effective_from,
         }
 
 
@@ -277,14 +156,27 @@ class PartReport:
     cap: str
     """Why the score was raised to its floor ("" when it was not)."""
     composition_note: str
+    floor: float = 0.0
+    """The floor the part was held at (0 when none): 90 prohibited, 70 may soon be prohibited, 40 no supply path."""
+    factor_score: float = 0.0
+    """The weighted mean of the factors, before any floor."""
+    supply_note: str = ""
 
     def why(self) -> str:
-        """The score in one paragraph: the cap if any, then the heaviest factors with their inputs."""
+        """The score in one paragraph: the weighted factors, the floor if it raised the score, then each factor
+        with its inputs."""
         lines = [f"Part {self.part_number} scores {self.score:.0f} ({self.band})."]
+        total_weight = sum(max(f.weight, 0.0) for f in self.factors.values())
+        if total_weight > 0:
+            terms = " + ".join(f"{f.name} {f.value:.0f} × {f.weight / total_weight:.2f}"
+                               for f in self.factors.values() if f.weight > 0)
+            lines.append(f"The factors give {self.factor_score:.0f}: {terms}.")
         if self.cap:
             lines.append(self.cap)
         ranked = sorted(self.factors.values(), key=lambda f: f.value * f.weight, reverse=True)
         lines += [f"{f.name} {f.value:.0f} (weight {f.weight:g}): {f.inputs}" for f in ranked if f.value > 0]
+        if self.supply_note:
+            lines.append(f"Supply: {self.supply_note}.")
         return "\n".join(lines)
 
     def to_json(self) -> dict[str, object]:
@@ -294,6 +186,8 @@ class PartReport:
             "score": round(self.score, 2),
             "band": self.band,
             "cap": self.cap,
+            "floor": self.floor or None,
+            "factor_score": round(self.factor_score, 2),
             "factors": {name: round(f.value, 2) for name, f in self.factors.items()},
             "factor_inputs": {name: f.inputs for name, f in self.factors.items()},
             "elements_kg": {k: round(v, 6) for k, v in self.elements_kg.items()},
@@ -311,26 +205,36 @@ class ConcentrationRow:
     top_country: str
     top_share: float
     hhi_governance: float
-    """Σ share² × governance (0 best … 10 worst) over countries, on the buyer's own kg; 0 … 10."""
+    """Σ share² × governance (0 best … 10 worst) over known countries, on the buyer's own kg; 0 … 10."""
     unknown_share: float
     over_benchmark: bool
-    """The top country is outside the EU and supplies more than the CRMA's 65 % (benchmark rule)."""
+    """A third country supplies more than the CRMA's 65 % of the buyer's kg here (only for buyers importing into
+    the EU, only for the magnet rare earths; unknown origins counted as that country's)."""
 
 
-@dataclass
-class _RuleMatch:
-    rule: ControlRule
-    state: RuleState
-    element_mask: np.ndarray
-    """(elements,) bool: which element columns the rule concerns."""
-    stage_match: np.ndarray
-    """(paths × stages) bool: the stage's country is one the rule names, for paths in scope."""
-    stage_unknown: np.ndarray
-    """(paths × stages) bool: the stage's country is unknown, for paths in scope."""
-    prior: np.ndarray
-    """(stages,) probability an unknown stage is in the rule's countries (world share)."""
-    country_mask: np.ndarray | None = None
-    """Benchmark rules: (elements × stages × countries) bool of flagged country-element-stage triples."""
+@dataclass(frozen=True)
+class PartChange:
+    """What changes for one part between two dates."""
+
+    part_number: str
+    score_before: float
+    score_after: float
+    rules_gained: list[str]
+    rules_lost: list[str]
+
+    @property
+    def delta(self) -> float:
+        return self.score_after - self.score_before
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "part_number": self.part_number,
+            "score_before": round(self.score_before, 2),
+            "score_after": round(self.score_after, 2),
+            "delta": round(self.delta, 2),
+            "rules_gained": self.rules_gained,
+            "rules_lost": self.rules_lost,
+        }
 
 
 @dataclass
@@ -348,14 +252,26 @@ class Evaluation:
     value_c: np.ndarray
     """(paths × columns) value per year at reference prices."""
     prices: np.ndarray
-    factors: dict[str, np.ndarray]
-    factor_inputs: dict[str, list[str]] = field(repr=False, default_factory=dict)
+    matches: list[RuleMatch] = field(default_factory=list, repr=False)
+    factor_results: dict[str, FactorResult] = field(default_factory=dict, repr=False)
+    factor_score: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """Per part: the weighted mean of the factors, before floors."""
+    floor: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """Per part: the floor that applies (0, NO_PATH_FLOOR, RED_FLOOR or PROHIBITED_FLOOR)."""
     scores: np.ndarray = field(default_factory=lambda: np.zeros(0))
     capped: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    matches: list[_RuleMatch] = field(default_factory=list, repr=False)
+    """Per part: prohibited (or may be, origin unknown) on this date: held at PROHIBITED_FLOOR or above."""
     concentration: list[ConcentrationRow] = field(default_factory=list)
     _path_order: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False)
     _path_bounds: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64), repr=False)
+
+    @property
+    def factors(self) -> dict[str, np.ndarray]:
+        return {name: result.values for name, result in self.factor_results.items()}
+
+    @property
+    def factor_inputs(self) -> dict[str, PartTexts]:
+        return {name: result.inputs for name, result in self.factor_results.items()}
 
     def _widen(self, compact: np.ndarray) -> np.ndarray:
         full = np.zeros((compact.shape[0], N_EL))
@@ -384,9 +300,12 @@ class Evaluation:
         totals = self.value_c.sum(axis=0)
         return {SYMBOLS[e]: float(totals[j]) for j, e in enumerate(self.columns) if totals[j] > 0}
 
+    def prohibited_parts(self) -> list[str]:
+        return [str(p) for p in self.compiled.part_numbers[np.flatnonzero(self.capped)]]
+
     def portfolio_score(self) -> tuple[float, str]:
-        """Spend-weighted mean of the part scores (magnet kg where no prices are given), raised to the
-        prohibited floor when any part is prohibited; with the reason."""
+        """Spend-weighted mean of the part scores (magnet kg where no prices are given), with the reason. A
+        prohibited part is named beside the figure but does not pin it: the figure moves with every part."""
         compiled = self.compiled
         if not compiled.n_parts:
             return 0.0, "no parts"
@@ -395,21 +314,19 @@ class Evaluation:
         if weights.sum() <= 0:
             weights, basis = np.ones(compiled.n_parts), "parts counted equally"
         score = float(np.average(self.scores, weights=weights))
-        reason = f"mean of {compiled.n_parts} part scores weighted by {basis}"
-        if self.capped.any():
-            worst = compiled.part_numbers[np.flatnonzero(self.capped)]
-            score = max(score, PROHIBITED_FLOOR)
-            reason += (f"; raised to at least {PROHIBITED_FLOOR:g} because {len(worst)} part(s) have a prohibited "
-                       f"supply path ({', '.join(map(str, worst[:5]))}{' …' if len(worst) > 5 else ''})")
+        reason = f"mean of {_count(compiled.n_parts, 'part score')} weighted by {basis}"
+        prohibited = self.prohibited_parts()
+        if prohibited:
+            listed = ", ".join(prohibited[:5]) + (" …" if len(prohibited) > 5 else "")
+            reason += f"; {_count(len(prohibited), 'part')} prohibited or possibly prohibited ({listed})"
         return score, reason
 
     def paths_of(self, position: int) -> np.ndarray:
-        """Rows (into the compiled paths) of one part's supply paths."""
+        """Rows (into the compiled paths) of one part's supply paths, unassigned volume included."""
         return self._path_order[self._path_bounds[position]:self._path_bounds[position + 1]]
 
     def part_report(self, part_number: str) -> PartReport:
-        position = self.compiled.part_position(part_number)
-        return self.part_report_at(position)
+        return self.part_report_at(self.compiled.part_position(part_number))
 
     def part_report_at(self, position: int) -> PartReport:
         compiled = self.compiled
@@ -421,7 +338,7 @@ class Evaluation:
             for hit in _hits_for(self, match, path_rows):
                 if hit.possible:
                     possible.append(hit)
-                elif match.state.effective:
+                elif match.timing.binding:
                     hits.append(hit)
                 else:
                     watch.append(hit)
@@ -429,16 +346,10 @@ class Evaluation:
         value = self._widen(self.value_c[path_rows]).sum(axis=0)
         weights = self.settings.weights
         factors = {
-            name: Factor(name, float(self.factors[name][position]), float(weights.get(name, 0.0)),
-                         self.factor_inputs[name][position])
+            name: Factor(name, float(self.factor_results[name].values[position]), float(weights.get(name, 0.0)),
+                         self.factor_results[name].inputs[position])
             for name in FACTOR_NAMES
         }
-        cap = ""
-        if self.capped[position]:
-            prohibited = next(h for h in hits if h.effect is Effect.PROHIBITED)
-            cap = (f"Raised to at least {PROHIBITED_FLOOR:g}: {prohibited.rule_id} prohibits the path through "
-                   f"{self.reference.countries.name(prohibited.country)} at the {prohibited.stage.label} stage "
-                   f"(supplier {prohibited.supplier_id}).")
         score = float(self.scores[position])
         return PartReport(
             part_number=str(compiled.part_numbers[position]),
@@ -451,9 +362,57 @@ class Evaluation:
             hits=hits,
             watch=watch,
             possible=possible,
-            cap=cap,
+            cap=self._cap_text(position, hits + possible + watch),
             composition_note=compiled.composition_notes[position],
+            floor=float(self.floor[position]),
+            factor_score=float(self.factor_score[position]),
+            supply_note=compiled.share_notes[position],
         )
+
+    def _cap_text(self, position: int, items: list[Hit]) -> str:
+        """Why the part is held at its floor, in one sentence ("" when no floor applies)."""
+        floor = float(self.floor[position])
+        if floor <= 0:
+            return ""
+        if floor == NO_PATH_FLOOR:
+            return (f"At least {NO_PATH_FLOOR:g}: the part has no supply path, so nothing is known of its origin. "
+                    "Enter its suppliers and their stage countries.")
+        wanted = [h for h in items if h.effect is Effect.PROHIBITED and self._floor_of(h) >= floor]
+        if not wanted:
+            return ""
+        by_rule: dict[str, Hit] = {}
+        for hit in sorted(wanted, key=lambda h: h.possible):
+            by_rule.setdefault(hit.rule_id, hit)
+        if floor == PROHIBITED_FLOOR:
+            reasons = [self._where(hit) for hit in by_rule.values()]
+            return (f"At least {PROHIBITED_FLOOR:g} (+ restriction / 10), as one fatal fact is not averaged away: "
+                    f"{'; and '.join(reasons[:2])}.")
+        dated: list[tuple[int, str]] = []
+        for hit in by_rule.values():
+            state = self.reference.control_list.by_id(hit.rule_id).state_on(
+                self.as_of, self.settings.suspended_rules_in_force)
+            if state.binds_on is not None:
+                days = (state.binds_on - self.as_of).days
+                when = (f"prohibited from {state.binds_on}, in {_count(days, 'day')}, within the "
+                        f"{self.settings.resourcing_days:g} days it takes to re-source")
+                dated.append((0, f"{when}: {self._where(hit)}"))
+            else:
+                dated.append((1, f"may be prohibited today ({state.reason}): {self._where(hit)}"))
+        return f"At least {RED_FLOOR:g}: " + "; and ".join(text for _, text in sorted(dated)[:2]) + "."
+
+    def _where(self, hit: Hit) -> str:
+        supplier = hit.supplier_id or "(no supply path)"
+        if hit.possible:
+            return (f"the {hit.stage.label} country of {supplier}'s path is unknown, and {hit.rule_id} prohibits "
+                    f"it if that is {_rule_country_words(self, hit.rule_id)}")
+        return (f"{hit.rule_id} prohibits the path through {self.reference.countries.name(hit.country)} at the "
+                f"{hit.stage.label} stage (supplier {supplier})")
+
+    def _floor_of(self, hit: Hit) -> float:
+        for match in self.matches:
+            if match.rule.id == hit.rule_id:
+                return match.timing.floor
+        return 0.0
 
     def hit_counts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per part, the number of hits, watch items and possible hits that `part_report` would list,
@@ -463,22 +422,18 @@ class Evaluation:
         watch = np.zeros(compiled.n_parts)
         possible = np.zeros(compiled.n_parts)
         held = self.kg_c > 0
+        any_held = held.any(axis=1)
         for match in self.matches:
-            concerned = match.element_mask[self.columns]
-            if match.country_mask is not None:
-                count = np.zeros(compiled.n_paths)
-                for j, e in enumerate(self.columns):
-                    if concerned[j]:
-                        padded = np.concatenate([match.country_mask[e], np.zeros((N_STAGES, 1), dtype=bool)], axis=1)
-                        flagged = padded[np.arange(N_STAGES)[None, :], compiled.country] & match.stage_match
-                        count += flagged.sum(axis=1) * held[:, j]
-                unknown = np.zeros(compiled.n_paths)
+            if match.benchmark is not None:
+                concerned = held & match.element_mask[self.columns]
+                count = (match.benchmark.flagged & concerned[:, :, None]).sum(axis=(1, 2))
+                unknown = (match.benchmark.possible & concerned[:, :, None]).sum(axis=(1, 2))
             else:
-                targets = held[:, concerned].any(axis=1) if match.rule.whole_magnet else held[:, concerned].sum(axis=1)
-                count = match.stage_match.sum(axis=1) * targets
-                unknown = np.where(_any_stage(match.stage_match), 0, match.stage_unknown.sum(axis=1)) * targets
+                targets = any_held if match.rule.whole_magnet else held[:, match.element_mask[self.columns]].sum(axis=1)
+                count = _popcount(match.hit_bits) * targets
+                unknown = np.where(match.hit_bits == 0, _popcount(match.unknown_bits), 0) * targets
             by_part = np.bincount(compiled.path_part, weights=count, minlength=compiled.n_parts)
-            if match.state.effective:
+            if match.timing.binding:
                 hits += by_part
             else:
                 watch += by_part
@@ -498,6 +453,7 @@ class Evaluation:
                 "score": round(score, 2),
                 "band": band(score),
                 "explanation": reason,
+                "prohibited_parts": self.prohibited_parts(),
                 "elements_kg": {k: round(v, 6) for k, v in self.elements_kg().items()},
                 "elements_value": {k: round(v, 2) for k, v in self.elements_value().items()},
                 "concentration": [
@@ -515,6 +471,26 @@ class Evaluation:
             },
             "parts": [report.to_json() for report in self.part_reports()],
         }
+
+
+def _count(n: int, noun: str) -> str:
+    """"1 part", "3 parts"."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
+def _popcount(bits: np.ndarray) -> np.ndarray:
+    return np.unpackbits(bits[:, None], axis=1).sum(axis=1)
+
+
+def _rule_country_words(evaluation: Evaluation, rule_id: str) -> str:
+    """The countries a rule names, as names: "China, Russia, North Korea or Iran"."""
+    rule = evaluation.reference.control_list.by_id(rule_id)
+    table = evaluation.reference.countries
+    groups = {name: table.members(name) for name in table.groups}
+    names = sorted(table.name(c) for c in expand_countries(rule.countries, groups) if c != "*")
+    if not names:
+        return "a country it names"
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
 def evaluate(project: Project | CompiledProject, as_of: dt.date | None = None,
@@ -535,344 +511,67 @@ def evaluate(project: Project | CompiledProject, as_of: dt.date | None = None,
     kg = (compiled.wt_pct[:, columns] * part_factor[:, None])[compiled.path_part]
     kg *= compiled.share[:, None]
     value = kg * prices[columns]
-    evaluation = Evaluation(as_of, settings, reference, compiled, columns, kg, value, prices, factors={})
+    evaluation = Evaluation(as_of, settings, reference, compiled, columns, kg, value, prices)
     order = np.argsort(compiled.path_part, kind="stable")
     evaluation._path_order = order
     evaluation._path_bounds = np.searchsorted(compiled.path_part[order], np.arange(compiled.n_parts + 1))
 
-    evaluation.concentration, benchmark_masks = _concentration(evaluation)
-    evaluation.matches = _match_rules(evaluation, benchmark_masks)
+    evaluation.matches = match_rules(compiled, kg, columns, as_of, settings, reference)
+    evaluation.concentration = _concentration_table(evaluation)
+    evaluation.factor_results = {name: FACTORS[name](evaluation) for name in FACTOR_NAMES}
     _score(evaluation)
     return evaluation
 
 
-def _country_index(compiled: CompiledProject, codes: frozenset[str], excluded: frozenset[str]) -> np.ndarray:
-    """(countries + 1,) bool over the compiled vocabulary (last slot = unknown, always False)."""
-    vocabulary = compiled.countries
-    mask = np.ones(len(vocabulary), dtype=bool) if ALL in codes else np.isin(vocabulary, list(codes))
-    if excluded:
-        mask &= ~np.isin(vocabulary, list(excluded))
-    mask &= vocabulary != ""
-    return np.append(mask, False)
-
-
-def _buyer_in(rule_countries: frozenset[str], buyer: str) -> bool:
-    return ALL in rule_countries or buyer in rule_countries
-
-
-def _match_rules(evaluation: Evaluation, benchmark_masks: np.ndarray) -> list[_RuleMatch]:
-    compiled = evaluation.compiled
-    reference = evaluation.reference
-    settings = evaluation.settings
-    groups = {name: reference.countries.members(name) for name in ("EU", "DFARS_COVERED", "EEA")}
-    buyer = settings.import_country.upper()
-    matches: list[_RuleMatch] = []
-    unknown_stage = compiled.country == UNKNOWN
-    for rule in reference.control_list.rules:
-        if rule.effect is Effect.INFO:
-            continue
-        state = rule.state_on(evaluation.as_of, settings.suspended_rules_in_force)
-        if not (state.effective or state.status.watched):
-            continue
-        if rule.import_countries and not _buyer_in(expand_countries(rule.import_countries, groups), buyer):
-            continue
-        if rule.not_import_countries and buyer in expand_countries(rule.not_import_countries, groups):
-            continue
-        part_ok = np.ones(compiled.n_parts, dtype=bool)
-        if rule.end_uses:
-            part_ok &= np.isin(compiled.end_use, [_END_USES.index(e) for e in rule.end_uses])
-        if rule.families:
-            part_ok &= np.isin(compiled.family, [_FAMILIES.index(f) for f in rule.families])
-        else:
-            part_ok &= np.isin(compiled.family, [i for i, f in enumerate(_FAMILIES) if f.rare_earth_magnet])
-        path_ok = part_ok[compiled.path_part]
-        countries = expand_countries(rule.countries, groups)
-        excluded = expand_countries(rule.not_countries, groups)
-        country_ok = _country_index(compiled, countries, excluded)
-        if rule.made_outside:
-            inside = _country_index(compiled, expand_countries(rule.made_outside, groups), frozenset())
-            magnet = compiled.country[:, STAGES.index(Stage.MAGNET)]
-            path_ok = path_ok & ~inside[magnet]
-        stage_cols = np.array([s in rule.stages for s in STAGES])
-        in_scope = stage_cols & path_ok[:, None]
-        stage_match = country_ok[compiled.country] & in_scope
-        stage_unknown = unknown_stage & in_scope
-        prior = np.array([
-            sum(reference.market.world_share(stage, c) for c in countries if c != ALL) if stage in rule.stages else 0.0
-            for stage in STAGES
-        ])
-        element_mask = np.ones(N_EL, dtype=bool) if rule.whole_magnet else np.isin(SYMBOLS, list(rule.elements))
-        match = _RuleMatch(rule, state, element_mask, stage_match, stage_unknown, prior)
-        if rule.effect is Effect.BENCHMARK:
-            match.country_mask = benchmark_masks & element_mask[:, None, None]
-            match.stage_unknown = np.zeros_like(stage_unknown)
-            match.prior = np.zeros(N_STAGES)
-        matches.append(match)
-    return matches
-
-
-def _benchmark_hits(match: _RuleMatch, country: np.ndarray, kg: np.ndarray) -> np.ndarray:
-    """(paths × elements × stages) bool: the path's element passes a stage in a country over the benchmark."""
-    assert match.country_mask is not None
-    padded = np.concatenate([match.country_mask, np.zeros((*match.country_mask.shape[:2], 1), dtype=bool)], axis=2)
-    # padded[element, stage, country]; index with each path's country per stage.
-    flagged = padded[:, np.arange(N_STAGES)[None, :], country]  # (elements, paths, stages)
-    return np.transpose(flagged, (1, 0, 2)) & (kg > 0)[:, :, None] & match.stage_match[:, None, :]
-
-
-def _any_stage(flags: np.ndarray) -> np.ndarray:
-    """(paths,) any over the four stage columns of a (paths × 4) bool array, read as one 32-bit word per row
-    (numpy's reduction along a short axis is ten times slower)."""
-    return np.ascontiguousarray(flags, dtype=bool).view(np.uint32).ravel() != 0
-
-
-def _max_stage(values: np.ndarray) -> np.ndarray:
-    return np.maximum(np.maximum(values[:, 0], values[:, 1]), np.maximum(values[:, 2], values[:, 3]))
-
-
-def _path_weight(match: _RuleMatch) -> np.ndarray:
-    """(paths,) how heavily the rule weighs on each path: its effect weight where a stage country matches,
-    the weight × world share where the triggering stage is unknown (only for rules in force)."""
-    effective = match.state.effective
-    weight = EFFECT_WEIGHT[match.rule.effect] if effective else WATCH_WEIGHT
-    confirmed = _any_stage(match.stage_match)
-    result = confirmed * weight
-    if effective and match.prior.any():
-        possible = _max_stage(match.stage_unknown * match.prior) * weight
-        result = np.where(confirmed, result, possible)
-    return result
-
-
-def _benchmark_path_flags(match: _RuleMatch, element: int, country: np.ndarray) -> np.ndarray:
-    """(paths,) whether the path passes a stage in a country over the benchmark for this element."""
-    assert match.country_mask is not None
-    padded = np.concatenate([match.country_mask[element], np.zeros((N_STAGES, 1), dtype=bool)], axis=1)
-    return _any_stage(padded[np.arange(N_STAGES)[None, :], country] & match.stage_match)
-
-
-def _restricted_value(evaluation: Evaluation) -> np.ndarray:
-    """(paths,) Σ over elements of value × the heaviest rule weight on that path and element.
-
-    Elements that the same rules concern share one weight vector, so the work grows with the number of rules
-    and element groups, not with paths × elements × rules."""
-    value = evaluation.value_c
-    columns_of = evaluation.columns
-    weights = [(m, _path_weight(m)) for m in evaluation.matches if m.country_mask is None]
-    benchmarks = [m for m in evaluation.matches if m.country_mask is not None]
-    groups: dict[tuple[int, ...], list[int]] = {}
-    for j, e in enumerate(columns_of):
-        signature = tuple(i for i, (m, _) in enumerate(weights) if m.element_mask[e])
-        if any(b.element_mask[e] for b in benchmarks):
-            signature += (-1 - int(e),)  # benchmark weights differ per element
-        groups.setdefault(signature, []).append(j)
-    total = np.zeros(evaluation.compiled.n_paths)
-    for signature, columns in groups.items():
-        w = np.zeros(evaluation.compiled.n_paths)
-        for i in signature:
-            if i >= 0:
-                w = np.maximum(w, weights[i][1])
-            else:
-                e = -1 - i
-                for b in benchmarks:
-                    if b.element_mask[e]:
-                        flags = _benchmark_path_flags(b, e, evaluation.compiled.country)
-                        scale = EFFECT_WEIGHT[b.rule.effect] if b.state.effective else WATCH_WEIGHT
-                        w = np.maximum(w, flags * scale)
-        if w.any():
-            total += (value[:, columns[0]] if len(columns) == 1 else value[:, columns].sum(axis=1)) * w
-    return total
-
-
-def _sum_by_part(evaluation: Evaluation, per_path: np.ndarray) -> np.ndarray:
-    """(parts × elements) sums of a (paths × elements) array."""
-    compiled = evaluation.compiled
-    out = np.zeros((compiled.n_parts, per_path.shape[1]))
-    for e in np.flatnonzero(per_path.any(axis=0)):
-        out[:, e] = np.bincount(compiled.path_part, weights=per_path[:, e], minlength=compiled.n_parts)
-    return out
-
-
 def _score(evaluation: Evaluation) -> None:
+    """The weighted mean of the factors, then the floors: one fatal fact is not averaged away."""
     compiled = evaluation.compiled
     settings = evaluation.settings
-    reference = evaluation.reference
     n_parts = compiled.n_parts
-    path_part = compiled.path_part
-    value = evaluation.value_c
-    part_value = np.bincount(path_part, weights=value.sum(axis=1), minlength=n_parts)
-    safe_value = np.where(part_value > 0, part_value, 1.0)
+    weights = np.array([_weight(settings.weights.get(name, 0.0)) for name in FACTOR_NAMES])
+    stacked = np.stack([evaluation.factor_results[name].values for name in FACTOR_NAMES], axis=1) \
+        if n_parts else np.zeros((0, len(FACTOR_NAMES)))
+    factor_score = stacked @ weights / weights.sum() if weights.sum() > 0 else np.zeros(n_parts)
 
-    restricted_value = np.bincount(path_part, weights=_restricted_value(evaluation), minlength=n_parts)
-    restriction = 100.0 * restricted_value / safe_value
-
-    # Concentration: governance-weighted HHI of each stage's country mix (by volume share), worst stage.
-    # An unknown stage counts as the world's dominant source at that stage: unknown origin is scored pessimistically.
-    vocabulary = list(compiled.countries)
-    governance = np.array([reference.countries.governance(c) if c else 10.0 for c in vocabulary])
-    worst = np.zeros(n_parts)
-    worst_stage = np.zeros(n_parts, dtype=int)
-    top_country = np.zeros(n_parts, dtype=int)
-    top_share = np.zeros(n_parts)
-    n_c = len(vocabulary)
-    dominant_codes = []
-    for s, stage in enumerate(STAGES):
-        dominant, _ = reference.market.dominant(stage)
-        dominant_codes.append(dominant)
-        codes = compiled.country[:, s]
-        if dominant in vocabulary:
-            fill = vocabulary.index(dominant)
-            gov_fill = governance[fill]
-        else:
-            fill = n_c  # an extra slot standing for the dominant source
-            gov_fill = reference.countries.governance(dominant)
-        codes = np.where(codes == UNKNOWN, fill, codes)
-        shares: np.ndarray = np.bincount(path_part * (n_c + 1) + codes, weights=compiled.share,
-                                         minlength=n_parts * (n_c + 1)).reshape(n_parts, n_c + 1)
-        totals = shares.sum(axis=1, keepdims=True)
-        shares = shares / np.where(totals > 0, totals, 1.0)
-        hhi = (shares ** 2 * np.append(governance, gov_fill)).sum(axis=1) * 10.0
-        better = hhi > worst
-        worst = np.where(better, hhi, worst)
-        worst_stage = np.where(better, s, worst_stage)
-        top_country = np.where(better, shares.argmax(axis=1), top_country)
-        top_share = np.where(better, shares.max(axis=1), top_share)
-    concentration = np.clip(worst, 0, 100)
-
-    # Transparency: how much of the part's volume has stage origins that are unknown or only inferred.
-    stage_weight = np.array([TRANSPARENCY_STAGE_WEIGHT[s] for s in STAGES])
-    evidence_penalty = np.array([EVIDENCE_PENALTY[e] for e in _EVIDENCE])[compiled.evidence]
-    unknown = compiled.country == UNKNOWN
-    penalty = np.where(unknown, 1.0, evidence_penalty[:, None]) @ stage_weight
-    transparency = 100.0 * np.bincount(path_part, weights=penalty * compiled.share, minlength=n_parts)
-    unknown_share = np.bincount(path_part, weights=_any_stage(unknown) * compiled.share, minlength=n_parts)
-
-    # Price exposure: value share of each element × its observed volatility.
-    volatility = np.array([reference.prices.volatility(SYMBOLS[e])[0] for e in evaluation.columns])
-    element_value = _sum_by_part(evaluation, value)
-    price = 100.0 * (element_value * volatility).sum(axis=1) / safe_value
-
-    stock = np.nan_to_num(compiled.stock_days, nan=0.0)
-    disruption = max(settings.disruption_days, 1.0)
-    buffer = 100.0 * np.clip(1.0 - stock / disruption, 0.0, 1.0)
-
-    # Each part's largest supplier share: sum shares per (part, supplier), then the maximum per part over the
-    # sorted keys (reduceat over each part's run, much faster than np.maximum.at).
-    width = len(compiled.supplier_ids) + 1
-    keys, inverse = np.unique(path_part.astype(np.int64) * width + compiled.supplier_codes, return_inverse=True)
-    supplier_share = np.bincount(inverse, weights=compiled.share)
-    owners = keys // width
-    largest = np.zeros(n_parts)
-    if len(keys):
-        starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-        largest[owners[starts]] = np.maximum.reduceat(supplier_share, starts)
-    single_source = 100.0 * np.clip(largest, 0.0, 1.0)
-
-    factors = {
-        "restriction": np.clip(restriction, 0, 100),
-        "concentration": concentration,
-        "transparency": np.clip(transparency, 0, 100),
-        "price": np.clip(price, 0, 100),
-        "buffer": buffer,
-        "single_source": single_source,
-    }
-    weights = np.array([max(settings.weights.get(name, 0.0), 0.0) for name in FACTOR_NAMES])
-    stacked = np.stack([factors[name] for name in FACTOR_NAMES], axis=1)
-    scores = stacked @ weights / weights.sum() if weights.sum() > 0 else np.zeros(n_parts)
-
-    prohibited = np.zeros(n_parts, dtype=bool)
+    floor = np.zeros(n_parts)
+    has_paths = np.bincount(compiled.path_part[~compiled.unassigned], minlength=n_parts) > 0
+    floor = np.where(has_paths, floor, NO_PATH_FLOOR)
+    held = evaluation.kg_c.sum(axis=1) > 0
     for match in evaluation.matches:
-        if match.rule.effect is Effect.PROHIBITED and match.state.effective:
-            hit_paths = _any_stage(match.stage_match) & (evaluation.kg_c @ match.element_mask[evaluation.columns] > 0)
-            prohibited |= np.bincount(path_part, weights=hit_paths, minlength=n_parts) > 0
-    scores = np.where(prohibited, np.maximum(scores, PROHIBITED_FLOOR + factors["restriction"] / 10.0), scores)
+        if match.timing.floor <= 0:
+            continue
+        met = match.met & held
+        parts = np.bincount(compiled.path_part, weights=met, minlength=n_parts) > 0
+        floor = np.where(parts, np.maximum(floor, match.timing.floor), floor)
+    prohibited = floor >= PROHIBITED_FLOOR
+    restriction = evaluation.factor_results["restriction"].values
+    raised = np.where(prohibited, PROHIBITED_FLOOR + restriction / 10.0, floor)
+    scores = np.maximum(factor_score, raised)
 
-    evaluation.factors = factors
-    evaluation.scores = np.clip(scores, 0, 100)
+    evaluation.factor_score = np.clip(np.nan_to_num(factor_score), 0.0, 100.0)
+    evaluation.floor = floor
+    evaluation.scores = np.clip(np.nan_to_num(scores, nan=100.0), 0.0, 100.0)
     evaluation.capped = prohibited
-    evaluation.factor_inputs = _LazyInputs(
-        evaluation, restricted_value, part_value, worst_stage, top_country, top_share,
-        unknown_share, element_value, volatility, stock, disruption, largest, dominant_codes,
-    )
 
 
-class _LazyInputs(dict):
-    """factor name → per-part explanation, built only for the parts someone looks at."""
-
-    def __init__(self, evaluation: Evaluation, *arrays: Any) -> None:
-        super().__init__()
-        self._evaluation = evaluation
-        self._arrays = arrays
-
-    def __missing__(self, name: str) -> _PartTexts:
-        texts = _PartTexts(self._evaluation, name, self._arrays)
-        self[name] = texts
-        return texts
+def _weight(value: float) -> float:
+    """A factor weight as set by the user; negative or non-finite weights count 0."""
+    return float(value) if np.isfinite(value) and value > 0 else 0.0
 
 
-class _PartTexts:
-    def __init__(self, evaluation: Evaluation, name: str, arrays: tuple[Any, ...]) -> None:
-        self.evaluation = evaluation
-        self.name = name
-        self.arrays = arrays
-
-    def __getitem__(self, p: int) -> str:
-        (restricted_value, part_value, worst_stage, top_country, top_share, unknown_share,
-         element_value, volatility, stock, disruption, largest, dominant_codes) = self.arrays
-        ev = self.evaluation
-        compiled = ev.compiled
-        vocabulary = list(compiled.countries)
-        if self.name == "restriction":
-            if part_value[p] <= 0:
-                return "no priced element content"
-            return (f"{restricted_value[p] / part_value[p]:.0%} of the part's element value "
-                    f"(${part_value[p]:,.0f} a year) passes a stage under a rule, weighted by effect "
-                    "(prohibited 1, licence 0.6, tariff 0.4, benchmark 0.25, watch 0.1; unknown stages count at "
-                    "the world share of the rule's countries)")
-        if self.name == "concentration":
-            stage = STAGES[worst_stage[p]]
-            code = vocabulary[top_country[p]] if top_country[p] < len(vocabulary) else dominant_codes[worst_stage[p]]
-            name = ev.reference.countries.name(code) if code else "unknown"
-            text = (f"worst stage {stage.label}: {top_share[p]:.0%} from {name}; governance-weighted HHI "
-                    f"{ev.factors['concentration'][p] / 10:.2f} of 10")
-            if unknown_share[p] > 0:
-                main = ev.reference.countries.name(dominant_codes[worst_stage[p]])
-                text += f" (unknown origins counted as the world's main source, {main})"
-            return text
-        if self.name == "transparency":
-            return (f"{unknown_share[p]:.0%} of the volume has at least one stage of unknown origin; stages "
-                    "weigh mine 0.15, separation 0.35, metal 0.15, magnet 0.35; known origins count verified 0, "
-                    "declared 0.25, inferred 0.6, evidence unknown 0.8")
-        if self.name == "price":
-            if part_value[p] <= 0:
-                return "no priced element content"
-            shares = element_value[p] / part_value[p]
-            top = np.argsort(shares * volatility)[::-1][:3]
-            listed = ", ".join(f"{SYMBOLS[ev.columns[i]]} {shares[i]:.0%} of value × volatility {volatility[i]:.2f}"
-                               for i in top if shares[i] > 0 and volatility[i] > 0)
-            return listed or "no volatile elements"
-        if self.name == "buffer":
-            given = "" if not np.isnan(compiled.stock_days[p]) else " (stock not given: counted as none)"
-            return f"{stock[p]:g} days of stock against a {disruption:g}-day disruption{given}"
-        if self.name == "single_source":
-            return f"the largest supplier holds {largest[p]:.0%} of the part's volume"
-        raise KeyError(self.name)
-
-
-def _concentration(evaluation: Evaluation) -> tuple[list[ConcentrationRow], np.ndarray]:
-    """Per element and stage on the buyer's own kg: the top country's share and the governance-weighted HHI.
-    Also the (elements × stages × countries) mask of third countries over an active benchmark."""
+def _concentration_table(evaluation: Evaluation) -> list[ConcentrationRow]:
+    """Per element and stage on the buyer's own kg: the top country's share, the governance-weighted HHI over
+    known countries, the unknown share, and whether the dependency benchmark (if it applies to the buyer) is
+    exceeded there."""
     compiled = evaluation.compiled
     reference = evaluation.reference
     vocabulary = list(compiled.countries)
     n_c = len(vocabulary)
-    eu = reference.countries.members("EU")
     governance = np.array([reference.countries.governance(c) if c else 0.0 for c in vocabulary])
-    thresholds = [r.threshold_pct for r in reference.control_list.rules if r.effect is Effect.BENCHMARK]
-    threshold_pct = thresholds[0] if thresholds else 65.0
-    assert threshold_pct is not None  # the control list refuses a benchmark rule without its threshold
-    threshold = threshold_pct / 100.0
-    third_country = np.array([bool(c) and c not in eu for c in vocabulary], dtype=bool)
-    mask = np.zeros((N_EL, N_STAGES, n_c), dtype=bool)
+    over: dict[tuple[int, int], frozenset[str]] = {}
+    for match in evaluation.matches:
+        if match.benchmark is not None:
+            over.update(match.benchmark.over)
     rows: list[ConcentrationRow] = []
     for s, stage in enumerate(STAGES):
         codes = np.where(compiled.country[:, s] == UNKNOWN, n_c, compiled.country[:, s])
@@ -884,67 +583,61 @@ def _concentration(evaluation: Evaluation) -> tuple[list[ConcentrationRow], np.n
             if total <= 0:
                 continue
             shares = by_country[:n_c] / total
-            known_total = shares.sum()
             top = int(shares.argmax()) if n_c else 0
             top_share = float(shares[top]) if n_c else 0.0
-            over = shares > threshold
-            mask[e, s] = over & third_country
             rows.append(ConcentrationRow(
                 element=SYMBOLS[e],
                 stage=stage,
                 top_country=vocabulary[top] if n_c and top_share > 0 else "",
                 top_share=top_share,
                 hhi_governance=float((shares ** 2 * governance).sum()),
-                unknown_share=float(1.0 - known_total),
-                over_benchmark=bool(mask[e, s].any()),
+                unknown_share=float(by_country[n_c] / total),
+                over_benchmark=(int(e), s) in over,
             ))
-    return rows, mask
+    return rows
 
 
-def _hits_for(evaluation: Evaluation, match: _RuleMatch, path_rows: np.ndarray) -> list[Hit]:
+def _hits_for(evaluation: Evaluation, match: RuleMatch, path_rows: np.ndarray) -> list[Hit]:
     """The hits (or watch / possible items) of one rule on the given paths, as objects."""
     compiled = evaluation.compiled
     rule = match.rule
     countries = evaluation.reference.countries
     result: list[Hit] = []
     status = match.state.status.value
-    label = rule.effect_label if match.state.effective else f"watch: {rule.effect_label}, {status}"
+    label = rule.effect_label if match.timing.binding else f"watch: {rule.effect_label}, {status}"
     kg_rows = evaluation._widen(evaluation.kg_c[path_rows])
     value_rows = evaluation._widen(evaluation.value_c[path_rows])
-    benchmark = (_benchmark_hits(match, compiled.country[path_rows], kg_rows)
-                 if match.country_mask is not None else None)
+    column_of = {int(e): j for j, e in enumerate(evaluation.columns)}
     for local, row in enumerate(path_rows):
         kg_row = kg_rows[local]
         value_row = value_rows[local]
         concerned = np.flatnonzero(match.element_mask & (kg_row > 0))
         if not len(concerned):
             continue
+        confirmed_bits = int(match.hit_bits[row])
+        unknown_bits = int(match.unknown_bits[row]) if confirmed_bits == 0 else 0
+        if not (confirmed_bits or unknown_bits):
+            continue
         supplier = str(compiled.path_supplier[row])
         share_pct = float(compiled.share[row] * 100.0)
-        for s, stage in enumerate(STAGES):
-            confirmed = bool(match.stage_match[row, s])
-            unknown = bool(match.stage_unknown[row, s]) and not match.stage_match[row].any()
-            if not (confirmed or unknown):
-                continue
-            code = compiled.countries[compiled.country[row, s]] if confirmed else ""
-            place = countries.name(code) if confirmed else "an unknown country"
-            if rule.whole_magnet:
-                targets: list[int | None] = [None]
-            else:
-                targets = [int(e) for e in concerned]
+        weight = float(match.timing.weight[compiled.path_part[row]])
+        if rule.general_licence and compiled.general_licence[row]:
+            weight *= GENERAL_LICENCE_RELIEF
+        for s in path_bits(confirmed_bits | unknown_bits):
+            stage = RULE_STAGES[s]
+            unknown = not (confirmed_bits >> s & 1)
+            code = "" if unknown else compiled.country_code(
+                int(compiled.assembly[row]) if stage is Stage.ASSEMBLY else int(compiled.country[row, s]))
+            place = "an unknown country" if unknown else countries.name(code)
+            targets: list[int | None] = [None] if rule.whole_magnet else [int(e) for e in concerned]
             for e in targets:
-                if benchmark is not None and (e is None or not benchmark[local, e, s]):
-                    continue
+                if match.benchmark is not None:
+                    assert e is not None
+                    flags = match.benchmark.possible if unknown else match.benchmark.flagged
+                    if not flags[row, column_of[e], s]:
+                        continue
                 kg = float(kg_row.sum() if e is None else kg_row[e])
                 value = float(value_row.sum() if e is None else value_row[e])
-                what = "the magnet" if e is None else elements.BY_SYMBOL[SYMBOLS[e]].name.capitalize()
-                if unknown:
-                    explanation = (f"{what} passes the {stage.label} stage in an unknown country; "
-                                   f"{match.prior[s]:.0%} of world {stage.label} is where {rule.id} applies")
-                else:
-                    explanation = (f"{what} ({kg:,.3f} kg/yr via {supplier}, {share_pct:g} % of the part) passes "
-                                   f"the {stage.label} stage in {place}: {rule.instrument} — {rule.title} "
-                                   f"({match.state.reason})")
                 result.append(Hit(
                     rule_id=rule.id,
                     element=None if e is None else SYMBOLS[e],
@@ -959,14 +652,59 @@ def _hits_for(evaluation: Evaluation, match: _RuleMatch, path_rows: np.ndarray) 
                     value=value,
                     source=rule.source_text,
                     confidence=rule.confidence,
-                    explanation=explanation,
+                    explanation=_explain_hit(evaluation, match, row, stage, e, kg, place, unknown, weight),
                     possible=unknown,
+                    weight=weight,
+                    effective_from=rule.effective_from.isoformat(),
                 ))
     return result
 
 
-def compare(before: Evaluation, after: Evaluation) -> list[dict[str, Any]]:
-    """What changes between two evaluations of the same project (e.g. today and 2027-01-01), part by part."""
+def _explain_hit(evaluation: Evaluation, match: RuleMatch, row: int, stage: Stage, element: int | None,
+                 kg: float, place: str, unknown: bool, weight: float) -> str:
+    """One sentence: what passes where, under which rule, since or from when, and how much it counts."""
+    compiled = evaluation.compiled
+    rule = match.rule
+    supplier = str(compiled.path_supplier[row])
+    if compiled.unassigned[row]:
+        via = f"the {compiled.share[row]:.0%} of the part no supply path covers"
+    else:
+        via = f"supplier {supplier}, {compiled.share[row]:.0%} of the part"
+    if element is None:
+        what = _WHOLE_MAGNET_STAGE_WORDS[stage].format(place=place)
+        if stage is Stage.ASSEMBLY and compiled.assembly_from_magnet[row]:
+            what += " (the supplier's country is not given: taken to be the magnet's)"
+        sentence = f"The magnet ({kg:,.3f} kg/yr via {via}): {what}"
+    else:
+        name = elements.BY_SYMBOL[SYMBOLS[element]].name.capitalize()
+        sentence = f"{name} ({kg:,.3f} kg/yr via {via}) {_ELEMENT_STAGE_WORDS[stage].format(place=place)}"
+    if unknown:
+        share = match.prior[RULE_STAGES.index(stage)]
+        sentence += (f"; it may be a country {rule.id} names ({share:.0%} of world {_STAGE_LABEL[stage]} is), "
+                     "so it counts as if it were")
+    sentence += f". {rule.instrument}: {rule.title} — {match.state.reason}"
+    if match.benchmark is not None and element is not None:
+        sentence += f"; over {match.benchmark.threshold:.0%} of the buyer's {SYMBOLS[element]} at this stage"
+    if rule.general_licence and compiled.general_licence[row]:
+        sentence += "; the supplier holds a Chinese general licence covering you: counts half"
+    elif rule.general_licence and not compiled.unassigned[row]:
+        holder = evaluation.reference.control_list.licence_holder(
+            str(compiled.supplier_names[compiled.supplier_codes[row]]))
+        if holder is not None:
+            sentence += (f"; {holder.describe()}: if it covers you, mark the supplier's China general licence "
+                         "'yes'")
+    if not match.timing.binding or weight < EFFECT_WEIGHT.get(rule.effect, 0.0):
+        sentence += f". Counts {weight:.2f} ({match.timing.summary})"
+    return sentence + "."
+
+
+_STAGE_LABEL = {stage: stage.label for stage in RULE_STAGES}
+_STAGE_LABEL[Stage.ASSEMBLY] = "magnet making"
+
+
+def compare(before: Evaluation, after: Evaluation) -> list[PartChange]:
+    """What changes between two evaluations of the same project (e.g. today and 2027-01-01), part by part,
+    largest change first."""
     changes = []
     for position, part_number in enumerate(before.compiled.part_numbers):
         old = before.part_report_at(position)
@@ -976,12 +714,6 @@ def compare(before: Evaluation, after: Evaluation) -> list[dict[str, Any]]:
         gained = sorted({key[0] for key in new_hits - old_hits})
         lost = sorted({key[0] for key in old_hits - new_hits})
         if abs(new.score - old.score) > 1e-9 or gained or lost:
-            changes.append({
-                "part_number": str(part_number),
-                "score_before": round(old.score, 2),
-                "score_after": round(new.score, 2),
-                "delta": round(new.score - old.score, 2),
-                "rules_gained": gained,
-                "rules_lost": lost,
-            })
-    return sorted(changes, key=lambda c: -abs(float(c["delta"])))
+            changes.append(PartChange(str(part_number), old.score, new.score, gained, lost))
+    return sorted(changes, key=lambda c: -abs(round(c.delta, 2)))
+

@@ -81,6 +81,9 @@ class GradeComposition:
     note: str = ""
     default: bool = False
     """Whether this is the class assumed when a grade is missing or not recognised."""
+    balance: str | None = None
+    """The element that makes up the rest to 100 % (Fe in sintered NdFeB): recomputed when a part overrides
+    other elements, so that a composition never adds up to more than 100 %."""
 
     @property
     def total_pct(self) -> float:
@@ -92,6 +95,19 @@ class GradeComposition:
         return self.wt_pct.get("Dy", 0.0) + self.wt_pct.get("Tb", 0.0)
 
 
+@dataclass(frozen=True)
+class Diffusion:
+    """Grain-boundary diffusion: the same temperature class with less Dy/Tb, placed at the grain boundaries."""
+
+    reduction: float
+    """Fraction of the bulk class's Dy + Tb saved (0.6 = 60 % less)."""
+    unstated_element: str
+    """The heavy rare earth assumed when the grade does not say (the pessimistic, costlier one)."""
+    confidence: str
+    sources: tuple[Source, ...]
+    note: str = ""
+
+
 @dataclass(frozen=True, eq=False)
 class GradeLibrary:
     """All bundled compositions, by family and class."""
@@ -100,6 +116,8 @@ class GradeLibrary:
     version: str
     path: str
     grades: tuple[GradeComposition, ...]
+    diffusion: Diffusion | None = None
+    """How grain-boundary-diffused grades ("N40UH-GBD", "N52SH-Tb") differ from their bulk class."""
     _index: Mapping[tuple[MagnetFamily, str], GradeComposition] = field(init=False, repr=False, compare=False)
     _defaults: Mapping[MagnetFamily, GradeComposition] = field(init=False, repr=False, compare=False)
 
@@ -123,13 +141,13 @@ class GradeLibrary:
         The class is None when the text names only a family ("NdFeB"); families without temperature classes
         get "default". Classes beyond AH (TH, ZH) are read as AH, the highest class bundled.
         """
-        family, grade_class, _ = _recognise(grade)
+        family, grade_class, _, _ = _recognise(grade)
         return family, grade_class
 
     def composition(self, family: MagnetFamily, grade: str | None) -> tuple[GradeComposition, str]:
         """The default composition for a part's family and grade, and how the grade was read (one line)."""
         text = (grade or "").strip()
-        found_family, found_class, remark = _recognise(text) if text else (None, None, "")
+        found_family, found_class, remark, diffused = _recognise(text) if text else (None, None, "", None)
         target = family
         if target not in self._defaults and found_family is not None and found_family in self._defaults:
             target = found_family  # family "other" (or missing): trust a recognisable grade
@@ -156,31 +174,79 @@ class GradeLibrary:
                 if target is not family:
                     remark = ", ".join(r for r in (remark, f"family given as {FAMILY_LABELS.get(family, family)!r}")
                                        if r)
+                if diffused is not None and self.diffusion is not None:
+                    chosen, how = self._diffused(chosen, diffused)
+                    remark = ", ".join(r for r in (remark, how) if r)
                 return chosen, f"{read} ({remark})" if remark else read
         return default, f"grade {text!r} gives no temperature class: {assumed}"
 
+    def _diffused(self, bulk: GradeComposition, element: str) -> tuple[GradeComposition, str]:
+        """The grain-boundary-diffused variant of a bulk class: its Dy + Tb cut by the bundled reduction, all of
+        it as the stated element (or the assumed one), Nd + Pr making up the rare-earth total, Fe the rest."""
+        diffusion = self.diffusion
+        assert diffusion is not None
+        heavy = bulk.heavy_rare_earth_pct
+        if heavy <= 0:
+            return bulk, "grain-boundary diffusion marked, but class has no Dy/Tb to reduce"
+        stated = element != _UNSTATED
+        symbol = element if stated else diffusion.unstated_element
+        reduced = heavy * (1.0 - diffusion.reduction)
+        wt = dict(bulk.wt_pct)
+        light = wt.get("Nd", 0.0) + wt.get("Pr", 0.0)
+        grown = light + heavy - reduced
+        if light > 0:
+            wt["Nd"], wt["Pr"] = wt.get("Nd", 0.0) * grown / light, wt.get("Pr", 0.0) * grown / light
+        wt["Dy"], wt["Tb"] = 0.0, 0.0
+        wt[symbol] = round(reduced, 6)
+        if bulk.balance:
+            wt[bulk.balance] = round(max(0.0, 100.0 - sum(v for k, v in wt.items() if k != bulk.balance)), 6)
+        confidence = "U" if "U" in (bulk.confidence, diffusion.confidence) else diffusion.confidence
+        said = "stated" if stated else "element not stated, assumed"
+        how = (f"grain-boundary diffused: Dy + Tb {heavy:g} → {reduced:.2g} wt % {symbol} "
+               f"({diffusion.reduction * 100:.0f} % less than bulk; {said})")
+        return replace(bulk, wt_pct=MappingProxyType(wt), confidence=confidence), how
 
-def _recognise(grade: str) -> tuple[MagnetFamily | None, str | None, str]:
-    """(family, class, remark) read from grade text; remark explains a class that was mapped."""
+
+_UNSTATED = "?"
+_DIFFUSION_MARKS = ("GBDP", "GBD", "GBP", "DIFF")
+
+
+def _diffusion(rest: str) -> str | None:
+    """Whether the text after the class marks a grain-boundary-diffused grade, and with which element:
+    "GBD" → unstated, "TB" / "GBDTB" → Tb, "DY" → Dy; None when it marks none."""
+    marked = any(mark in rest for mark in _DIFFUSION_MARKS)
+    if "TB" in rest:
+        return "Tb"
+    if "DY" in rest:
+        return "Dy"
+    return _UNSTATED if marked else None
+
+
+def _recognise(grade: str) -> tuple[MagnetFamily | None, str | None, str, str | None]:
+    """(family, class, remark, diffusion) read from grade text; remark explains a class that was mapped;
+    diffusion is the grain-boundary element ("Tb", "Dy", or "?" when not stated), None for a bulk grade."""
     folded = _fold(grade)
     if not folded:
-        return None, None, ""
-    match = _SINTERED.match(folded) or _SINTERED_NO_N.match(folded)
+        return None, None, "", None
+    prefixed = next((m for m in _DIFFUSION_MARKS if folded.startswith(m)), "")
+    core = folded[len(prefixed):]
+    match = _SINTERED.match(core) or _SINTERED_NO_N.match(core)
     if match and 20 <= int(match.group(1)) <= 60:
         suffix = match.group(2) or "N"
+        diffused = _diffusion(prefixed + core[match.end():])
         if suffix in _BEYOND_AH:
             return (MagnetFamily.NDFEB_SINTERED, _BEYOND_AH[suffix],
-                    f"{suffix} is beyond AH, the highest class bundled")
-        return MagnetFamily.NDFEB_SINTERED, suffix, ""
+                    f"{suffix} is beyond AH, the highest class bundled", diffused)
+        return MagnetFamily.NDFEB_SINTERED, suffix, "", diffused
     for pattern, family in _CODES:
         if pattern.match(folded):
-            return family, DEFAULT_CLASS, ""
+            return family, DEFAULT_CLASS, "", None
     for words, family in _WORDS:
         if any(word in folded for word in words):
-            return family, DEFAULT_CLASS, ""
+            return family, DEFAULT_CLASS, "", None
     if any(word in folded for word in _SINTERED_WORDS):
-        return MagnetFamily.NDFEB_SINTERED, None, ""
-    return None, None, ""
+        return MagnetFamily.NDFEB_SINTERED, None, "", None
+    return None, None, "", None
 
 
 def _parse_grade(entry: Entry) -> GradeComposition:
@@ -200,6 +266,7 @@ def _parse_grade(entry: Entry) -> GradeComposition:
         if symbol not in elements.BY_SYMBOL:
             raise entry.fail("wt_pct", f"{symbol!r} is not an element symbol RiskDesk knows")
         composition[symbol] = wt.number(symbol, low=0.0, high=100.0)
+    balance: str | None = None
     if "balance" in entry.data:
         balance = entry.choice("balance", elements.SYMBOLS)
         if balance in composition:
@@ -220,6 +287,7 @@ def _parse_grade(entry: Entry) -> GradeComposition:
         sources=entry.sources(),
         note=entry.str("note", ""),
         default=entry.boolean("default", False),
+        balance=balance,
     )
 
 
@@ -252,7 +320,17 @@ def load_grades(path: Path | None = None) -> GradeLibrary:
         elif len(defaults) != 1:
             raise DataFileError(path, "exactly one class must be marked default = true", family.value, "default")
         grades.extend(members)
-    return GradeLibrary(title, version, str(path), tuple(grades))
+    diffusion = None
+    if "diffusion" in data:
+        table = Entry(path, "diffusion", data["diffusion"])
+        diffusion = Diffusion(
+            reduction=table.number("reduction", low=0.0, high=0.95),
+            unstated_element=table.choice("unstated_element", ["Dy", "Tb"]),
+            confidence=table.confidence(),
+            sources=table.sources(),
+            note=table.str("note", ""),
+        )
+    return GradeLibrary(title, version, str(path), tuple(grades), diffusion)
 
 
 _default: GradeLibrary | None = None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -26,10 +27,14 @@ from riskdesk.core.domain import (
     EndUse,
     Evidence,
     MagnetFamily,
+    YesNo,
 )
 from riskdesk.core.problems import Problem, error
 
 SHARE_TOLERANCE_PCT = 0.5
+
+US_DEFENCE_AUTO = "auto"
+US_DEFENCE_CHOICES: tuple[str, ...] = (US_DEFENCE_AUTO, "yes", "no")
 
 FACTOR_NAMES: tuple[str, ...] = (
     "restriction",
@@ -70,23 +75,70 @@ class ProjectSettings:
     price_basis: str = "china"
     """Which reference prices value the exposure: "china" (domestic / volume-weighted) or "ex-china"."""
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    us_defence_supply: str = US_DEFENCE_AUTO
+    """Whether the buyer's defence parts go into US defence contracts, so DFARS 252.225-7052 binds them:
+    "auto" (yes for a buyer importing into the US), "yes" or "no". A part's own `dfars` column overrides it."""
+    resourcing_days: float = 180.0
+    """How long it takes to move a part to another source: an announced rule weighs more as its date comes
+    within this horizon (see docs/method.md, "Rules not yet binding")."""
+
+    @property
+    def supplies_us_defence(self) -> bool:
+        """Whether DFARS binds this buyer's defence parts (parts without their own `dfars` answer)."""
+        if self.us_defence_supply == US_DEFENCE_AUTO:
+            return self.import_country.upper() == "US"
+        return self.us_defence_supply == "yes"
 
     def to_json(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ProjectSettings:
+        """Settings from a project file; a missing or unusable value falls back to its default."""
         defaults = cls()
         weights = dict(DEFAULT_WEIGHTS)
-        weights.update({k: float(v) for k, v in dict(data.get("weights", {})).items() if k in DEFAULT_WEIGHTS})
+        stored = data.get("weights", {})
+        if isinstance(stored, Mapping):
+            for key, value in stored.items():
+                if key in DEFAULT_WEIGHTS:
+                    weights[key] = _number(value, DEFAULT_WEIGHTS[key], 0.0, 1000.0)
+        us_defence = str(data.get("us_defence_supply", defaults.us_defence_supply))
         return cls(
             name=str(data.get("name", defaults.name)),
             import_country=str(data.get("import_country", defaults.import_country)),
-            suspended_rules_in_force=bool(data.get("suspended_rules_in_force", False)),
-            disruption_days=float(data.get("disruption_days", defaults.disruption_days)),
+            suspended_rules_in_force=_flag(data.get("suspended_rules_in_force"), False),
+            disruption_days=_number(data.get("disruption_days"), defaults.disruption_days, 0.0, 3650.0),
             price_basis=str(data.get("price_basis", defaults.price_basis)),
             weights=weights,
+            us_defence_supply=us_defence if us_defence in US_DEFENCE_CHOICES else defaults.us_defence_supply,
+            resourcing_days=_number(data.get("resourcing_days"), defaults.resourcing_days, 0.0, 3650.0),
         )
+
+
+def _number(value: object, default: float, low: float, high: float) -> float:
+    """A finite number within [low, high] from stored settings, else the default."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        return default
+    return number if math.isfinite(number) and low <= number <= high else default
+
+
+def _flag(value: object, default: bool) -> bool:
+    """A stored yes/no: true/false, 1/0 or their words; anything else is the default (never "false" → true)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        folded = value.strip().lower()
+        if folded in {"true", "yes", "1", "on"}:
+            return True
+        if folded in {"false", "no", "0", "off", ""}:
+            return False
+    return default
 
 
 def _empty_frame(columns: tuple[str, ...]) -> pd.DataFrame:
@@ -170,6 +222,8 @@ class ProjectTables:
         _check_enum(parts, "end_use", EndUse, "Parts", problems)
         _check_enum(parts, "magnet_family", MagnetFamily, "Parts", problems)
         _check_enum(paths, "origin_evidence", Evidence, "Supply paths", problems)
+        _check_enum(parts, "dfars", YesNo, "Parts", problems, blank=True)
+        _check_enum(suppliers, "general_licence", YesNo, "Suppliers", problems, blank=True)
         for column in NUMERIC_PART_COLUMNS:
             bad = parts[parts[column] < 0]
             for index, row in bad.iterrows():
@@ -223,9 +277,10 @@ def _check_unique(frame: pd.DataFrame, key: str, sheet: str, problems: list[Prob
                               row=_sheet_row(index), column=key, value=row[key]))
 
 
-def _check_enum(frame: pd.DataFrame, column: str, enum: type[Enum], sheet: str, problems: list[Problem]) -> None:
+def _check_enum(frame: pd.DataFrame, column: str, enum: type[Enum], sheet: str, problems: list[Problem],
+                blank: bool = False) -> None:
     allowed = {member.value for member in enum}
-    bad = frame[~frame[column].isin(allowed)]
+    bad = frame[~frame[column].isin(allowed | ({""} if blank else set()))]
     for index, row in bad.iterrows():
         problems.append(error(f"is not one of {', '.join(sorted(allowed))}", "Pick one of the listed values",
                               sheet=sheet, row=_sheet_row(index), column=column, value=row[column]))

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from types import MappingProxyType
 
 from riskdesk.core import elements
 from riskdesk.core.datafile import DataFileError, Entry, Source, entries, load_toml
@@ -15,6 +16,10 @@ from riskdesk.core.resources import resource_path
 
 ALL = "*"
 GROUP_PREFIX = "group:"
+BUYERS_ALL = "all"
+BUYERS_US_DEFENCE = "us_defence_supply"
+RULE_STAGES: tuple[Stage, ...] = (*STAGES, Stage.ASSEMBLY)
+"""The stages a rule may name: the four supply-chain stages and where the delivered part is made."""
 
 
 class RuleStatus(StrEnum):
@@ -55,6 +60,13 @@ class RuleState:
     """Why, in one sentence with dates: "suspended 2025-11-07 to 2026-11-10 by … No. 70"."""
     effective: bool
     """Whether the rule hits paths on that date (in force, or treated as in force by the project setting)."""
+    binds_on: dt.date | None = None
+    """For a rule that is announced or suspended: the first day it is due to bind (None when nothing is due)."""
+    binds_as: RuleStatus | None = None
+    """What the rule is expected to become on `binds_on`: in force, or status unknown after a suspension."""
+
+    def days_until_binding(self, day: dt.date) -> int | None:
+        return None if self.binds_on is None else (self.binds_on - day).days
 
 
 @dataclass(frozen=True)
@@ -88,6 +100,18 @@ class ControlRule:
     rate_pct: float | None = None
     threshold_pct: float | None = None
     note: str = ""
+    contains: Mapping[str, frozenset[str]] = field(default_factory=dict, hash=False)
+    """Family value (or "*" for any family) → elements: the rule concerns a magnet of that family only when it
+    contains one of them (No. 18 lists Dy- and Tb-containing NdFeB and SmCo magnets). Empty: no such condition."""
+    exported: bool = False
+    """The rule concerns a magnet only when it is exported from where it is made, i.e. its magnet-stage country
+    is not the buyer's import country (No. 61 governs exports from the foreign country)."""
+    applies_to: str = BUYERS_ALL
+    """Which buyers' parts: "all", or "us_defence_supply" (parts delivered into US defence contracts; DFARS)."""
+    general_licence: bool = False
+    """A supplier's Chinese general licence relieves this rule (magnet exports by licence holders)."""
+    unknown_after: dt.date | None = None
+    """After this day the rule's status is unknown (an arrangement that kept it in place ended)."""
 
     @property
     def whole_magnet(self) -> bool:
@@ -106,20 +130,27 @@ class ControlRule:
         return self.effect.label
 
     def state_on(self, day: dt.date, suspended_in_force: bool = False) -> RuleState:
-        """The rule's status on `day`; `suspended_in_force` treats suspended or unclear rules as binding."""
+        """The rule's status on `day`; `suspended_in_force` treats suspended or unclear rules as binding, but
+        never before the rule's own effective date."""
         if day < self.announced:
             return RuleState(RuleStatus.NOT_ANNOUNCED, f"announced only on {self.announced}", False)
         if self.effective_until is not None and day > self.effective_until:
             return RuleState(RuleStatus.EXPIRED, f"ended on {self.effective_until}", False)
+        due = day >= self.effective_from
         for suspension in self.suspensions:
             if suspension.covers(day):
                 reason = f"suspended {suspension.start} to {suspension.until} by {suspension.by}"
                 if self.effective_from > suspension.start:
                     reason += f"; was to take effect on {self.effective_from}"
-                return RuleState(RuleStatus.SUSPENDED, reason, suspended_in_force)
-        if day < self.effective_from:
-            return RuleState(RuleStatus.ANNOUNCED, f"announced {self.announced}, in force from {self.effective_from}",
-                             False)
+                after = {"in_force": RuleStatus.IN_FORCE, "unknown": RuleStatus.UNKNOWN}.get(self.after_suspension)
+                resumes = max(suspension.until + dt.timedelta(days=1), self.effective_from)
+                return RuleState(RuleStatus.SUSPENDED, reason, suspended_in_force and due,
+                                 resumes if after else None, after)
+        if not due:
+            return RuleState(RuleStatus.ANNOUNCED,
+                             f"announced {self.announced}, in force from {self.effective_from} "
+                             f"(in {_days(self.effective_from, day)})",
+                             False, self.effective_from, RuleStatus.IN_FORCE)
         ended = [s for s in self.suspensions if s.until < day]
         if ended and self.after_suspension != "in_force":
             last = max(ended, key=lambda s: s.until)
@@ -130,11 +161,66 @@ class ControlRule:
                 f"the suspension by {last.by} ended on {last.until}; what followed is not known",
                 suspended_in_force,
             )
+        if self.unknown_after is not None and day > self.unknown_after:
+            return RuleState(RuleStatus.UNKNOWN,
+                             f"in force until {self.unknown_after}; what followed is not known", suspended_in_force)
         since = max([self.effective_from, *[s.until + dt.timedelta(days=1) for s in ended]])
         return RuleState(RuleStatus.IN_FORCE, f"in force since {since}", True)
 
+    def to_json(self, day: dt.date | None = None, suspended_in_force: bool = False) -> dict[str, object]:
+        """The rule as plain data (for `riskdesk rules --json`), with its status on `day` when one is given."""
+        data: dict[str, object] = {
+            "id": self.id,
+            "regime": self.regime,
+            "instrument": self.instrument,
+            "title": self.title,
+            "effect": self.effect.value,
+            "effect_label": self.effect_label,
+            "elements": sorted(self.elements),
+            "stages": [s.value for s in RULE_STAGES if s in self.stages],
+            "countries": sorted(self.countries),
+        }
+        if day is not None:
+            state = self.state_on(day, suspended_in_force)
+            data["status"] = state.status.value
+            data["status_reason"] = state.reason
+        data.update({
+            "announced": self.announced.isoformat(),
+            "effective_from": self.effective_from.isoformat(),
+            "effective_until": self.effective_until.isoformat() if self.effective_until else None,
+            "suspensions": [{"from": s.start.isoformat(), "until": s.until.isoformat(), "by": s.by}
+                            for s in self.suspensions],
+            "applies_to": self.applies_to,
+            "confidence": self.confidence,
+            "sources": [{"title": s.title, "url": s.url} for s in self.sources],
+            "note": self.note,
+        })
+        return data
+
     def concerns_element(self, symbol: str) -> bool:
         return self.whole_magnet or symbol in self.elements
+
+
+@dataclass(frozen=True)
+class GeneralLicence:
+    """A Chinese magnet maker reported to hold a general (year-long, customer-specific) export licence."""
+
+    id: str
+    holder: str
+    aliases: tuple[str, ...]
+    scope: str
+    reported: dt.date
+    confidence: str
+    sources: tuple[Source, ...]
+    note: str = ""
+
+    @property
+    def source_text(self) -> str:
+        return "; ".join(str(s) for s in self.sources)
+
+    def describe(self) -> str:
+        return (f"{self.holder} was reported on {self.reported} to hold a Chinese general export licence "
+                f"({self.scope}; confidence {self.confidence})")
 
 
 @dataclass(frozen=True)
@@ -144,6 +230,17 @@ class ControlList:
     date: dt.date
     rules: tuple[ControlRule, ...]
     path: str = ""
+    general_licences: tuple[GeneralLicence, ...] = ()
+
+    def licence_holder(self, supplier_name: str) -> GeneralLicence | None:
+        """The bundled general-licence holder a supplier's name refers to ("JL MAG Rare-Earth Co., Ltd."), if any."""
+        key = _fold_name(supplier_name)
+        if not key:
+            return None
+        for holder in self.general_licences:
+            if any(alias_key and alias_key in key for alias_key in map(_fold_name, (holder.holder, *holder.aliases))):
+                return holder
+        return None
 
     def by_id(self, rule_id: str) -> ControlRule:
         for rule in self.rules:
@@ -194,7 +291,37 @@ class ControlListDiff:
         return result
 
 
-_STAGE_VALUES = [s.value for s in STAGES]
+_STAGE_VALUES = [s.value for s in RULE_STAGES]
+_FIELDS = frozenset({
+    "id", "regime", "instrument", "title", "effect", "elements", "stages", "countries", "announced",
+    "effective_from", "confidence", "sources", "families", "item_forms", "not_countries", "made_outside",
+    "end_uses", "import_countries", "not_import_countries", "effective_until", "suspensions", "after_suspension",
+    "rate_pct", "threshold_pct", "note", "contains", "exported", "applies_to", "general_licence", "unknown_after",
+})
+
+
+def _days(later: dt.date, day: dt.date) -> str:
+    n = (later - day).days
+    return "1 day" if n == 1 else f"{n} days"
+
+
+def _contains(entry: Entry) -> Mapping[str, frozenset[str]]:
+    """`contains = ["Dy", "Tb"]` (any family) or `contains = { "NdFeB-sintered" = ["Dy", "Tb"], … }`."""
+    value = entry.data.get("contains")
+    if value is None:
+        return MappingProxyType({})
+    if isinstance(value, list):
+        return MappingProxyType({ALL: frozenset(entry.str_list("contains", allowed=elements.SYMBOLS))})
+    if not isinstance(value, Mapping):
+        raise entry.fail("contains", "expected a list of elements or a table of family = [elements]")
+    families = [f.value for f in MagnetFamily]
+    table = Entry(entry.file, f"{entry.label}.contains", value)
+    result = {}
+    for family in value:
+        if family not in families and family != ALL:
+            raise entry.fail("contains", f"{family!r} is not a magnet family")
+        result[family] = frozenset(table.str_list(family, allowed=elements.SYMBOLS))
+    return MappingProxyType(result)
 
 
 def _country_set(entry: Entry, name: str) -> frozenset[str]:
@@ -206,6 +333,9 @@ def _country_set(entry: Entry, name: str) -> frozenset[str]:
 
 
 def _parse_rule(entry: Entry) -> ControlRule:
+    unknown = sorted(set(entry.data) - _FIELDS)
+    if unknown:
+        raise entry.fail(unknown[0], f"unknown field(s) {', '.join(unknown)} (misspelt?)")
     effect = Effect(entry.choice("effect", [e.value for e in Effect]))
     element_list = entry.str_list("elements", allowed=[ALL, *elements.SYMBOLS])
     suspensions = tuple(
@@ -241,9 +371,23 @@ def _parse_rule(entry: Entry) -> ControlRule:
         rate_pct=entry.optional_number("rate_pct"),
         threshold_pct=entry.optional_number("threshold_pct"),
         note=entry.str("note", ""),
+        contains=_contains(entry),
+        exported=entry.boolean("exported", False),
+        applies_to=entry.choice("applies_to", [BUYERS_ALL, BUYERS_US_DEFENCE], BUYERS_ALL),
+        general_licence=entry.boolean("general_licence", False),
+        unknown_after=entry.optional_date("unknown_after"),
     )
     if rule.announced > rule.effective_from:
         raise entry.fail("announced", "must not be later than effective_from")
+    if rule.effective_until is not None and rule.effective_until < rule.effective_from:
+        raise entry.fail("effective_until", "must not be earlier than effective_from")
+    for i, suspension in enumerate(rule.suspensions, start=1):
+        if suspension.until < suspension.start:
+            raise entry.fail(f"suspensions[{i}]", "'until' must not be earlier than 'from'")
+    if rule.rate_pct is not None and not 0 <= rule.rate_pct <= 1000:
+        raise entry.fail("rate_pct", f"{rule.rate_pct} is not a tariff rate in % (0 … 1000)")
+    if rule.threshold_pct is not None and not 0 <= rule.threshold_pct <= 100:
+        raise entry.fail("threshold_pct", f"{rule.threshold_pct} is not a share in % (0 … 100)")
     if effect is Effect.TARIFF and rule.rate_pct is None:
         raise entry.fail("rate_pct", "a tariff needs its rate")
     if effect is Effect.BENCHMARK and rule.threshold_pct is None:
@@ -251,6 +395,23 @@ def _parse_rule(entry: Entry) -> ControlRule:
     if effect is not Effect.INFO and not (rule.stages and rule.countries):
         raise entry.fail("stages", "a rule that can hit needs stages and countries")
     return rule
+
+
+def _fold_name(text: str) -> str:
+    return "".join(ch for ch in str(text).casefold() if ch.isalnum())
+
+
+def _parse_licence(entry: Entry) -> GeneralLicence:
+    return GeneralLicence(
+        id=entry.str("id"),
+        holder=entry.str("holder"),
+        aliases=entry.str_list("aliases", default=()),
+        scope=entry.str("scope"),
+        reported=entry.date("reported"),
+        confidence=entry.confidence(),
+        sources=entry.sources(),
+        note=entry.str("note", ""),
+    )
 
 
 def load_control_list(path: Path | None = None) -> ControlList:
@@ -264,7 +425,9 @@ def load_control_list(path: Path | None = None) -> ControlList:
         if rule.id in seen:
             raise DataFileError(path, "rule id appears twice", rule.id, "id")
         seen.add(rule.id)
-    return ControlList(header.str("title"), header.str("version"), header.date("date"), rules, str(path))
+    licences = tuple(_parse_licence(e) for e in entries(path, data, "general_licence")) \
+        if "general_licence" in data else ()
+    return ControlList(header.str("title"), header.str("version"), header.date("date"), rules, str(path), licences)
 
 
 _default: ControlList | None = None

@@ -81,7 +81,7 @@ __all__ = [
 ]
 
 PART_FIELDS: tuple[str, ...] = ("description", "end_use", "magnet_family", "grade", "magnet_mass_g",
-                                "annual_units", "unit_price", "stock_days")
+                                "annual_units", "unit_price", "stock_days", "dfars")
 """Part columns that repeat on every supply path of a part and must agree."""
 _TEXT_KINDS = (Kind.CODE, Kind.TEXT, Kind.ENUM, Kind.COUNTRY)
 _NUMERIC_KINDS = (Kind.MASS, Kind.COUNT, Kind.MONEY, Kind.DAYS, Kind.SHARE, Kind.COMPOSITION)
@@ -927,8 +927,8 @@ def _composition_columns(composition: Mapping[str, tuple[Numbers, Coded, ColumnC
 # ---------------------------------------------------------------------------------------------------------------
 # Across rows and files
 
-_TEXT_FIELDS = ("part_number", "description", "end_use", "magnet_family", "grade", "supplier_id", "supplier_name",
-                "supplier_country", *STAGE_COLUMNS, "origin_evidence")
+_TEXT_FIELDS = ("part_number", "description", "end_use", "magnet_family", "grade", "dfars", "supplier_id",
+                "supplier_name", "supplier_country", "general_licence", *STAGE_COLUMNS, "origin_evidence")
 _NUMBER_FIELDS = ("magnet_mass_g", "annual_units", "unit_price", "stock_days", "share_pct")
 
 
@@ -1207,12 +1207,14 @@ def _suppliers_table(rows: _Rows, keep: np.ndarray, context: _Context
     codes[with_supplier] = supplier_codes
     sub = keep[with_supplier]
     _conflicts(rows, sub, supplier_codes, "supplier_country", "supplier", context)
+    _conflicts(rows, sub, supplier_codes, "general_licence", "supplier", context)
     _conflicts(rows, sub, supplier_codes, "supplier_name", "supplier", context, Severity.WARNING,
                "The first name is kept; use one spelling per supplier id")
     suppliers = pd.DataFrame({
         "supplier_id": np.asarray(supplier_ids, dtype=object),
         "supplier_name": _first_given(rows.cols["supplier_name"][sub], supplier_codes, len(supplier_ids)),
         "supplier_country": _first_given(rows.cols["supplier_country"][sub], supplier_codes, len(supplier_ids)),
+        "general_licence": _first_given(rows.cols["general_licence"][sub], supplier_codes, len(supplier_ids)),
     })
     return suppliers, codes, with_supplier
 

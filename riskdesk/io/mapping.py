@@ -17,7 +17,7 @@ from enum import StrEnum
 from functools import cache
 from typing import Any
 
-from riskdesk.core.domain import EndUse, Evidence, MagnetFamily, composition_column
+from riskdesk.core.domain import EndUse, Evidence, MagnetFamily, YesNo, composition_column
 from riskdesk.core.elements import BY_SYMBOL, ELEMENTS, SYMBOLS, oxide_formulas
 from riskdesk.io.normalize import (
     enum_words,
@@ -177,6 +177,16 @@ TEMPLATE_FIELDS: tuple[FieldSpec, ...] = (
                   "ja": ("在庫日数", "在庫"),
                   "zh": ("库存天数", "库存"),
               }),
+    FieldSpec("dfars", Kind.ENUM, "Whether the part is delivered into US defence contracts (DFARS 252.225-7052)",
+              "yes, no (empty = the project setting decides for defence parts)", "yes", {
+                  "en": ("dfars", "dfars applies", "us defence", "us defense", "us defence contract",
+                         "us defense contract", "dod contract", "dod"),
+                  "de": ("DFARS-relevant", "US-Verteidigung", "US-Rüstungsauftrag"),
+                  "fr": ("défense américaine", "contrat défense us"),
+                  "es": ("defensa ee uu", "contrato de defensa de ee uu"),
+                  "ja": ("米国防衛", "米国防総省契約"),
+                  "zh": ("美国国防", "美国国防合同"),
+              }, enum=YesNo),
     FieldSpec("supplier_id", Kind.CODE, "Your id of the supplier (derived from the name when empty)", "text",
               "SUP-017", {
                   "en": ("supplier id", "supplier code", "supplier number", "supplier no", "vendor id", "vendor code",
@@ -205,6 +215,18 @@ TEMPLATE_FIELDS: tuple[FieldSpec, ...] = (
         "ja": ("仕入先国", "国", "国名"),
         "zh": ("供应商国家", "国家"),
     }),
+    FieldSpec("general_licence", Kind.ENUM,
+              "Whether the supplier holds a Chinese general export licence that names your company",
+              "yes, no (empty = no)", "no", {
+                  "en": ("general licence", "general license", "china general licence", "china general license",
+                         "chinese general licence", "chinese general license", "mofcom general licence",
+                         "mofcom general license"),
+                  "de": ("Allgemeingenehmigung", "allgemeine Ausfuhrgenehmigung", "chinesische Allgemeingenehmigung"),
+                  "fr": ("licence générale", "licence générale chinoise"),
+                  "es": ("licencia general", "licencia general china"),
+                  "ja": ("一般許可", "包括許可", "中国一般許可"),
+                  "zh": ("通用许可", "通用许可证", "通用出口许可"),
+              }, enum=YesNo),
     FieldSpec("share_pct", Kind.SHARE, "Share of the part's volume bought through this supply path",
               "0–100 (3.5, '3.5 %', '3,5 %' or 0.035 all work); empty = split equally", "60", {
                   "en": ("share", "volume share", "split", "allocation", "quota", "share of volume", "percentage",

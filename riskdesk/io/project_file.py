@@ -36,7 +36,13 @@ __all__ = ["SUFFIX", "ProjectFileError", "load_project", "save_project"]
 
 # Migrations: MIGRATIONS[n] upgrades a database at schema version n to n + 1. Add one per schema change,
 # never edit a released one, and bump SCHEMA_VERSION (in riskdesk.io.project_schema).
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {}
+def _add_dfars_and_general_licence(db: sqlite3.Connection) -> None:
+    """Schema 1 → 2: the parts' own DFARS answer and the suppliers' Chinese general licence (blank = unknown)."""
+    db.execute("ALTER TABLE parts ADD COLUMN dfars TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE suppliers ADD COLUMN general_licence TEXT NOT NULL DEFAULT ''")
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _add_dfars_and_general_licence}
 
 
 def _create_schema(db: sqlite3.Connection) -> None:

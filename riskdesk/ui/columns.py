@@ -30,6 +30,7 @@ from riskdesk.core.domain import (
     EndUse,
     Evidence,
     MagnetFamily,
+    YesNo,
     parse_enum,
 )
 
@@ -66,12 +67,14 @@ class PartColumn(IntEnum):
     ANNUAL_UNITS = 6
     UNIT_PRICE = 7
     STOCK_DAYS = 8
+    DFARS = 9
 
 
 class SupplierColumn(IntEnum):
     SUPPLIER_ID = 0
     SUPPLIER_NAME = 1
     SUPPLIER_COUNTRY = 2
+    GENERAL_LICENCE = 3
 
 
 class PathColumn(IntEnum):
@@ -139,11 +142,20 @@ COLUMNS: dict[TableName, tuple[Column, ...]] = {
                required=True, decimals=0),
         Column("unit_price", "Unit price", Kind.NUMBER, "Price you pay per unit.", decimals=2, fixed=True),
         Column("stock_days", "Stock days", Kind.NUMBER, "Days of production covered by stock on hand.", decimals=1),
+        Column("dfars", "DFARS", Kind.ENUM,
+               "Is the part delivered into US defence contracts, so that DFARS 252.225-7052 binds it? yes / no; "
+               "blank: the project setting decides for defence parts.", YesNo, blank_text="project setting"),
     ),
     TableName.SUPPLIERS: (
         Column("supplier_id", "Supplier ID", Kind.KEY, "Your identifier for the supplier; unique.", required=True),
         Column("supplier_name", "Name", Kind.TEXT, "The supplier's name."),
-        Column("supplier_country", "Country", Kind.COUNTRY, "Where the supplier is based. " + _COUNTRY_HINT),
+        Column("supplier_country", "Country", Kind.COUNTRY,
+               "Where the supplier makes the parts it delivers (for DFARS end items and tariffs on the part). "
+               + _COUNTRY_HINT),
+        Column("general_licence", "China general licence", Kind.ENUM,
+               "yes: the supplier holds a Chinese general export licence that names your company (reported for "
+               "some magnet makers since December 2025); it halves the weight of China's magnet-export licence "
+               "on its paths. Blank or no: it does not.", YesNo),
     ),
     TableName.PATHS: (
         Column("part_number", "Part number", Kind.PART_REF, "The part this supply path delivers (from Parts).",
@@ -225,6 +237,8 @@ def parse_cell(column: Column, raw: object) -> Any:
         return value
     if column.kind is Kind.ENUM:
         assert column.enum is not None
+        if not text and not column.required:
+            return ""
         member = parse_enum(column.enum, text) if text or not column.required else None
         if member is None:
             raise CellError(f"{column.title}: {text!r} is not one of {', '.join(column.choices())}")

@@ -19,7 +19,7 @@ from PySide6.QtGui import QColor, QFont
 
 from riskdesk.core.datafile import CONFIDENCE_MARKS
 from riskdesk.core.domain import STAGES, Effect
-from riskdesk.core.evaluation import Evaluation, Hit, PartReport, band
+from riskdesk.core.evaluation import Evaluation, Hit, PartChange, PartReport, band
 from riskdesk.core.project import FACTOR_NAMES
 from riskdesk.core.rules import ALL, GROUP_PREFIX, ControlList, ControlRule, RuleState, RuleStatus
 
@@ -714,20 +714,20 @@ class CompareTableModel(_ColumnModel):
     )
     KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS)
 
-    def __init__(self, rows: Sequence[Mapping[str, object]] = (), descriptions: Mapping[str, str] | None = None,
+    def __init__(self, rows: Sequence[PartChange] = (), descriptions: Mapping[str, str] | None = None,
                  parent: Any = None) -> None:
         super().__init__(parent)
-        self._rows: list[Mapping[str, object]] = list(rows)
+        self._rows: list[PartChange] = list(rows)
         self._descriptions: Mapping[str, str] = descriptions or {}
 
-    def set_rows(self, rows: Sequence[Mapping[str, object]], descriptions: Mapping[str, str] | None = None) -> None:
+    def set_rows(self, rows: Sequence[PartChange], descriptions: Mapping[str, str] | None = None) -> None:
         self.beginResetModel()
         self._rows = list(rows)
         if descriptions is not None:
             self._descriptions = descriptions
         self.endResetModel()
 
-    def row_at(self, row: int) -> Mapping[str, object]:
+    def row_at(self, row: int) -> PartChange:
         return self._rows[row]
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -739,29 +739,29 @@ class CompareTableModel(_ColumnModel):
             return self.display_text(item, key)
         if role == SortRole:
             if self.COLUMNS[index.column()].numeric:
-                return float(item[key])  # type: ignore[arg-type]
+                return float(getattr(item, key))
             return self.display_text(item, key).casefold()
         if role == RowObjectRole:
             return item
         if role == Qt.ItemDataRole.TextAlignmentRole and self.COLUMNS[index.column()].numeric:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.BackgroundRole and key in ("score_before", "score_after"):
-            return tint(BAND_COLORS[band(float(item[key]))])  # type: ignore[arg-type]
+            return tint(BAND_COLORS[band(float(getattr(item, key)))])
         if role == Qt.ItemDataRole.ToolTipRole:
             return self.display_text(item, key) or None
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{self.COLUMNS[index.column()].title}: {self.display_text(item, key)}"
         return None
 
-    def display_text(self, item: Mapping[str, object], key: str) -> str:
+    def display_text(self, item: PartChange, key: str) -> str:
         """A cell's text, as shown and as copied to the clipboard."""
         if key == "description":
-            return self._descriptions.get(str(item["part_number"]), "")
-        value = item[key]
+            return self._descriptions.get(item.part_number, "")
+        value = getattr(item, key)
         if key == "delta":
-            return f"{float(value):+.1f}"  # type: ignore[arg-type]
+            return f"{float(value):+.1f}"
         if key in ("score_before", "score_after"):
-            return f"{float(value):.1f}"  # type: ignore[arg-type]
+            return f"{float(value):.1f}"
         if isinstance(value, list | tuple):
             return ", ".join(str(v) for v in value)
         return str(value)

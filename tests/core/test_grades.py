@@ -159,7 +159,7 @@ def test_an_unknown_class_and_a_missing_default_are_refused(tmp_path):
 
 
 def test_a_bad_version_date_is_refused(tmp_path):
-    path = _broken(tmp_path, 'version = "2026-11-23"', "version = \"last week\"")
+    path = _broken(tmp_path, 'version = "2026-11-29"', "version = \"last week\"")
     with pytest.raises(DataFileError) as info:
         load_grades(path)
     assert info.value.field == "version"

@@ -30,7 +30,7 @@ def test_april_licensing_in_force_from_publication_and_never_suspended():
     assert state("CN-MOFCOM-2025-18", "2026-11-23").status is RuleStatus.IN_FORCE
 
 
-@pytest.mark.parametrize("rule_id", ["CN-MOFCOM-2025-57", "CN-MOFCOM-2025-61"])
+@pytest.mark.parametrize("rule_id", ["CN-MOFCOM-2025-57", "CN-MOFCOM-2025-61-1"])
 def test_october_rules_announced_then_suspended_then_unknown(rule_id):
     assert state(rule_id, "2025-10-08").status is RuleStatus.NOT_ANNOUNCED
     assert state(rule_id, "2025-10-09").status is RuleStatus.ANNOUNCED
@@ -74,7 +74,7 @@ def test_a_list_without_sources_is_refused(tmp_path):
 def test_diff_against_a_newer_list_names_added_and_changed_rules(tmp_path):
     path = copy_list(tmp_path)
     text = path.read_text(encoding="utf-8")
-    text = text.replace('version = "2026.11.23"', 'version = "2026.12.01"')
+    text = text.replace('version = "2026.11.29"', 'version = "2026.12.01"')
     text = text.replace('after_suspension = "unknown"', 'after_suspension = "in_force"', 1)
     text += ('\n[[rule]]\nid = "NEW-1"\nregime = "r"\ninstrument = "i"\ntitle = "t"\neffect = "watch"\n'
              'elements = ["Dy"]\nstages = ["magnet"]\ncountries = ["CN"]\nannounced = 2026-12-01\n'
@@ -84,3 +84,58 @@ def test_diff_against_a_newer_list_names_added_and_changed_rules(tmp_path):
     assert diff.added == ["NEW-1"]
     assert diff.changed == {"CN-MOFCOM-2025-57": ["after_suspension"]}
     assert "2026.12.01" in diff.lines()[0]
+
+
+def test_no_61_item_3_binds_from_its_publication_until_the_suspension():
+    assert state("CN-MOFCOM-2025-61-3", "2025-10-08").status is RuleStatus.NOT_ANNOUNCED
+    assert state("CN-MOFCOM-2025-61-3", "2025-10-09").status is RuleStatus.IN_FORCE
+    assert state("CN-MOFCOM-2025-61-3", "2025-11-06").status is RuleStatus.IN_FORCE
+    assert state("CN-MOFCOM-2025-61-3", "2025-11-07").status is RuleStatus.SUSPENDED
+    assert state("CN-MOFCOM-2025-61-1", "2025-10-09").status is RuleStatus.ANNOUNCED
+
+
+def test_treating_suspended_rules_as_in_force_never_activates_a_rule_before_its_own_date():
+    # No. 57 was suspended on 2025-11-07, the day before it was due.
+    assert not state("CN-MOFCOM-2025-57", "2025-11-07", suspended_in_force=True).effective
+    assert state("CN-MOFCOM-2025-57", "2025-11-08", suspended_in_force=True).effective
+
+
+def test_a_suspended_rule_says_when_it_is_due_back_and_as_what():
+    suspended = state("CN-MOFCOM-2025-61-MIL", "2026-06-01")
+    assert suspended.binds_on == D("2026-11-11") and suspended.binds_as is RuleStatus.UNKNOWN
+    announced = state("US-DFARS-7052-UPSTREAM", "2026-11-29")
+    assert announced.binds_on == D("2027-01-01") and "in 33 days" in announced.reason
+
+
+def test_a_rule_held_in_place_until_a_date_becomes_unknown_after_it():
+    assert state("US-IEEPA-CN-RECIPROCAL", "2026-11-10").status is RuleStatus.IN_FORCE
+    after = state("US-IEEPA-CN-RECIPROCAL", "2026-11-11")
+    assert after.status is RuleStatus.UNKNOWN and "2026-11-10" in after.reason
+
+
+def test_general_licence_holders_are_found_by_the_supplier_name_in_any_spelling():
+    control_list = default_control_list()
+    assert control_list.licence_holder("JL MAG Rare-Earth Co., Ltd.").id == "GL-JLMAG"
+    assert control_list.licence_holder("宁波韵升股份有限公司").id == "GL-YUNSHENG"
+    assert control_list.licence_holder("Hokuriku Magnet Works") is None
+    assert all(h.sources and h.confidence for h in control_list.general_licences)
+
+
+@pytest.mark.parametrize(("old", "new", "field"), [
+    ('effective_from = 2026-01-01', 'effective_from = 2026-01-01\neffective_until = 2025-01-01', "effective_until"),
+    ('until = 2026-11-10, by = "MOFCOM & GACC Announcement 2025 No. 70" }]\nafter_suspension = "unknown"\n'
+     'confidence = "C"\nnote = """Never',
+     'until = 2025-01-10, by = "MOFCOM & GACC Announcement 2025 No. 70" }]\nafter_suspension = "unknown"\n'
+     'confidence = "C"\nnote = """Never', "suspensions"),
+    ("rate_pct = 25.0\nelements", "rate_pct = nan\nelements", "rate_pct"),
+    ("rate_pct = 25.0\nelements", "rate_pct = -1e308\nelements", "rate_pct"),
+    ('title = "25 % Section 301', 'titel = "x"\ntitle = "25 % Section 301', "titel"),
+])
+def test_a_list_with_impossible_or_misspelt_fields_is_refused_naming_them(tmp_path, old, new, field):
+    path = copy_list(tmp_path)
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(DataFileError) as info:
+        load_control_list(path)
+    assert field in str(info.value)

@@ -46,7 +46,7 @@ def project_of(*parts: PartSpec, import_country: str = "US", **settings: object)
         })
         for path in part.paths:
             suppliers[path.supplier_id] = {"supplier_id": path.supplier_id, "supplier_name": path.supplier_id,
-                                           "supplier_country": path.magnet or "CN"}
+                                           "supplier_country": path.magnet}
             path_rows.append({
                 "part_number": part.part_number, "supplier_id": path.supplier_id, "share_pct": path.share_pct,
                 "mine_country": path.mine, "separation_country": path.separation,

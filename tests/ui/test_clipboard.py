@@ -33,5 +33,5 @@ def test_paste_past_the_end_targets_new_rows_and_fills_a_selection() -> None:
     assert cells == [(n - 1, "description", "A"), (n, "description", "B")]
     filled = paste_cells(model, [["7"]], 0, PartColumn.STOCK_DAYS, fill=(2, 1))
     assert filled == [(0, "stock_days", "7"), (1, "stock_days", "7")]
-    clipped = paste_cells(model, [["x", "y", "z"]], 0, PartColumn.STOCK_DAYS - 1)
-    assert [key for _, key, _ in clipped] == ["unit_price", "stock_days"]
+    clipped = paste_cells(model, [["x", "y", "z", "w"]], 0, PartColumn.DFARS - 2)
+    assert [key for _, key, _ in clipped] == ["unit_price", "stock_days", "dfars"]

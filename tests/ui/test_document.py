@@ -107,7 +107,7 @@ def test_paste_adds_rows_and_is_refused_whole_when_one_value_is_bad(document: Do
     suppliers = document.project.tables.suppliers
     assert len(suppliers) == n + 1
     assert suppliers.iloc[-1].to_dict() == {"supplier_id": "SUP-KR1", "supplier_name": "Seoul Magnet",
-                                             "supplier_country": "KR"}
+                                             "supplier_country": "KR", "general_licence": ""}
     with pytest.raises(EditRefused, match="Nothing was pasted"):
         document.paste(TableName.SUPPLIERS, [(0, "supplier_country", "Atlantis"), (1, "supplier_name", "ok")])
     assert document.project.tables.suppliers.loc[1, "supplier_name"] != "ok"

@@ -30,7 +30,7 @@ ROWS = [
 
 
 def _template_frame(rows: list[tuple[object, ...]] = ROWS) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=list(TEMPLATE_COLUMNS))
+    return pd.DataFrame(rows, columns=list(TEMPLATE_COLUMNS)[: len(rows[0])])  # a file in the first template
 
 
 @pytest.fixture

@@ -206,7 +206,7 @@ def test_compare_model_shows_what_changes(qapp: QApplication, evaluations: tuple
     assert "US-DFARS-7052-UPSTREAM" in model.index(row, model.KEYS.index("rules_gained")).data()
     delta = model.index(row, model.KEYS.index("delta"))
     assert delta.data().startswith("+")
-    assert delta.data(SortRole) == pytest.approx(float(rows[row]["delta"]))  # type: ignore[arg-type]
+    assert delta.data(SortRole) == pytest.approx(rows[row].delta)
 
 
 @pytest.mark.parametrize("kind", ["scores", "hits", "rules", "compare"])

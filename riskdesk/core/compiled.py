@@ -1,0 +1,275 @@
+"""A project's tables as numpy arrays, built once per edit so that scoring on any date is a few vectorised passes.
+
+What compiling decides (each written down in docs/method.md):
+- a part's composition: the grade's default (grain-boundary grades included), overridden element by element by
+  the part's own figures, with the balance element (Fe) recomputed so that it never adds up to over 100 %;
+- a part whose supply paths cover less than its whole volume gets one more path for the rest, of unknown
+  origin at every stage and from no known supplier ("unassigned"); a part with no paths is wholly unassigned;
+- shares of one part that add up to more than 100 % are scaled down to 100 % (validation reports them);
+- where each delivered part is made ("assembly"): its supplier's country, or its magnet's when not given.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from riskdesk.core import elements
+from riskdesk.core.domain import STAGES, EndUse, Evidence, MagnetFamily, YesNo, parse_enum
+from riskdesk.core.project import SHARE_TOLERANCE_PCT, Project
+from riskdesk.core.reference import ReferenceData, default_reference
+
+SYMBOLS = elements.SYMBOLS
+N_EL = len(SYMBOLS)
+N_STAGES = len(STAGES)
+UNKNOWN = -1
+UNASSIGNED_SUPPLIER = ""
+"""The supplier id of the path that stands for a part's volume no supply path covers."""
+
+END_USES: list[EndUse] = list(EndUse)
+FAMILIES: list[MagnetFamily] = list(MagnetFamily)
+EVIDENCE: list[Evidence] = list(Evidence)
+
+DFARS_DEFAULT, DFARS_NO, DFARS_YES = -1, 0, 1
+"""A yes/no column's codes: blank (the project's default), no, yes."""
+
+
+@dataclass
+class CompiledProject:
+    """A project's tables as arrays, ready to be evaluated on any date. Rebuild it after every edit.
+
+    Arrays named per part have one entry per row of the Parts table, in its order; arrays named per path have
+    one entry per supply path: first the project's paths in table order, then one "unassigned" path for each
+    part whose paths do not cover its whole volume."""
+
+    part_numbers: np.ndarray
+    descriptions: np.ndarray
+    end_use: np.ndarray
+    """Per part: position in `END_USES`."""
+    family: np.ndarray
+    """Per part: position in `FAMILIES`."""
+    mass_kg_year: np.ndarray
+    """Per part: magnet kg per year (annual units × magnet mass)."""
+    spend: np.ndarray
+    stock_days: np.ndarray
+    """Per part: days of stock (NaN where not given)."""
+    wt_pct: np.ndarray
+    """(parts × elements) composition in wt %: the grade's default overridden by the part's own figures."""
+    composition_notes: list[str]
+    dfars: np.ndarray
+    """Per part: DFARS_YES / DFARS_NO from the part's own answer, DFARS_DEFAULT where it is blank."""
+    share_notes: list[str]
+    """Per part: what compiling did to its shares ("" when nothing)."""
+    path_part: np.ndarray
+    path_supplier: np.ndarray
+    """Per path: supplier id ("" for an unassigned path)."""
+    supplier_codes: np.ndarray
+    supplier_ids: np.ndarray
+    supplier_names: np.ndarray
+    """Per supplier code: the supplier's name ("" when not known)."""
+    share: np.ndarray
+    """Per path: share of the part's volume, as a fraction."""
+    country: np.ndarray
+    """(paths × stages) index into `countries`, UNKNOWN (-1) where the stage country is not known."""
+    assembly: np.ndarray
+    """Per path: where the delivered part is made, as an index into `countries` (or UNKNOWN)."""
+    assembly_from_magnet: np.ndarray
+    """Per path: True where the supplier's country is not given and the magnet's stands in for it."""
+    countries: np.ndarray
+    evidence: np.ndarray
+    """Per path: position in `EVIDENCE`."""
+    general_licence: np.ndarray
+    """Per path: the supplier holds a Chinese general export licence covering the buyer (Suppliers column)."""
+    unassigned: np.ndarray
+    """Per path: True for the path standing for volume no supply path covers."""
+    n_listed_paths: int
+    """How many paths come from the project's table (the rest are unassigned paths)."""
+
+    @property
+    def n_parts(self) -> int:
+        return len(self.part_numbers)
+
+    @property
+    def n_paths(self) -> int:
+        return len(self.path_part)
+
+    def part_position(self, part_number: str) -> int:
+        matches = np.flatnonzero(self.part_numbers == part_number)
+        if not len(matches):
+            raise KeyError(part_number)
+        return int(matches[0])
+
+    def country_code(self, index: int) -> str:
+        return "" if index == UNKNOWN else str(self.countries[index])
+
+
+def compile_project(project: Project, reference: ReferenceData | None = None) -> CompiledProject:
+    """The project's tables as arrays. Paths naming an unknown part are left out (validation reports them)."""
+    reference = reference or default_reference()
+    parts = project.tables.parts
+    paths = project.tables.paths
+    suppliers = project.tables.suppliers
+    part_numbers = _text(parts["part_number"])
+    n_parts = len(part_numbers)
+    family_text = _text(parts["magnet_family"])
+    units = parts["annual_units"].fillna(0.0).to_numpy(dtype=float)
+    mass = parts["magnet_mass_g"].fillna(0.0).to_numpy(dtype=float)
+    price = parts["unit_price"].fillna(0.0).to_numpy(dtype=float)
+    wt, notes = _compositions(project, reference, part_numbers, family_text)
+
+    # Listed paths: their part, supplier and shares; shares of a part over 100 % are scaled down to 100 %.
+    part_index = pd.Index(part_numbers)
+    path_part = part_index.get_indexer(_text(paths["part_number"], fill=False))
+    known = path_part >= 0
+    path_part = np.where(known, path_part, 0).astype(np.int64)
+    share = np.where(known, paths["share_pct"].fillna(0.0).to_numpy(dtype=float) / 100.0, 0.0)
+    share = np.clip(share, 0.0, None)
+    total = np.bincount(path_part, weights=share, minlength=n_parts)
+    tolerance = SHARE_TOLERANCE_PCT / 100.0
+    share_notes = [""] * n_parts
+    over = total > 1.0 + tolerance
+    if over.any():
+        share = share / np.where(over, total, 1.0)[path_part]
+        for p in np.flatnonzero(over):
+            share_notes[p] = f"supply-path shares add up to {total[p]:.0%}: each scaled down so they make 100 %"
+    missing = np.where(total < 1.0 - tolerance, 1.0 - np.minimum(total, 1.0), 0.0)
+    gap_parts = np.flatnonzero(missing > 0)
+    for p in gap_parts:
+        share_notes[p] = ("no supply path: the whole volume counts as of unknown origin" if total[p] <= 0 else
+                          f"supply paths cover {total[p]:.0%} of the volume: the rest counts as of unknown origin")
+
+    # Countries of the four stages and of the supplier (where the delivered part is made), in one vocabulary.
+    supplier_text = _text(paths["supplier_id"])
+    listed_codes, listed_ids = pd.factorize(supplier_text)
+    supplier_ids_listed = _text(suppliers["supplier_id"])
+
+    def per_path(column: str) -> np.ndarray:
+        """A Suppliers column's value for each path's supplier ("" where the supplier is not listed)."""
+        by_id = dict(zip(supplier_ids_listed, _text(suppliers[column]), strict=True))
+        return np.array([by_id.get(s, "") for s in listed_ids] + [""], dtype=object)[listed_codes]
+
+    made_in = per_path("supplier_country")
+    columns = [_text(paths[s.column], fill=False) for s in STAGES] + [made_in]
+    coded, countries = _stage_codes(columns)
+    country, supplier_made_in = coded[:, :N_STAGES], coded[:, N_STAGES]
+    from_magnet = supplier_made_in == UNKNOWN
+    assembly = np.where(from_magnet, country[:, N_STAGES - 1], supplier_made_in)
+    evidence = _codes(_text(paths["origin_evidence"], fill=False), [e.value for e in EVIDENCE], Evidence.UNKNOWN.value)
+    licensed = _yes_no(per_path("general_licence")) == DFARS_YES
+
+    # One unassigned path per part with volume no listed path covers.
+    n_gap = len(gap_parts)
+    all_suppliers = np.concatenate([supplier_text, np.full(n_gap, UNASSIGNED_SUPPLIER, dtype=object)])
+    supplier_codes, supplier_ids = pd.factorize(all_suppliers)
+    names = dict(zip(supplier_ids_listed, _text(suppliers["supplier_name"]), strict=True))
+    return CompiledProject(
+        part_numbers=part_numbers,
+        descriptions=_text(parts["description"]),
+        end_use=_codes(_text(parts["end_use"]), [e.value for e in END_USES], EndUse.OTHER.value),
+        family=_codes(family_text, [f.value for f in FAMILIES], MagnetFamily.OTHER.value),
+        mass_kg_year=units * mass / 1000.0,
+        spend=units * price,
+        stock_days=parts["stock_days"].to_numpy(dtype=float),
+        wt_pct=wt,
+        composition_notes=notes,
+        dfars=_yes_no(_text(parts["dfars"])),
+        share_notes=share_notes,
+        path_part=np.concatenate([path_part, gap_parts]).astype(np.int64),
+        path_supplier=all_suppliers,
+        supplier_codes=supplier_codes,
+        supplier_ids=np.asarray(supplier_ids, dtype=object),
+        supplier_names=np.array([names.get(s, "") for s in supplier_ids], dtype=object),
+        share=np.concatenate([share, missing[gap_parts]]),
+        country=np.ascontiguousarray(np.vstack([country, np.full((n_gap, N_STAGES), UNKNOWN, dtype=np.int64)])),
+        assembly=np.concatenate([assembly, np.full(n_gap, UNKNOWN, dtype=np.int64)]),
+        assembly_from_magnet=np.concatenate([from_magnet, np.zeros(n_gap, dtype=bool)]),
+        countries=np.asarray(countries, dtype=object),
+        evidence=np.concatenate([evidence, np.full(n_gap, EVIDENCE.index(Evidence.UNKNOWN), dtype=np.int64)]),
+        general_licence=np.concatenate([licensed, np.zeros(n_gap, dtype=bool)]),
+        unassigned=np.concatenate([np.zeros(len(path_part), dtype=bool), np.ones(n_gap, dtype=bool)]),
+        n_listed_paths=len(path_part),
+    )
+
+
+def _compositions(project: Project, reference: ReferenceData, part_numbers: np.ndarray,
+                  family_text: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """(parts × elements) wt % and a note per part on where its composition comes from."""
+    parts = project.tables.parts
+    wt = np.zeros((len(part_numbers), N_EL))
+    notes = np.empty(len(part_numbers), dtype=object)
+    balance = np.full(len(part_numbers), -1, dtype=np.int64)
+    grade_codes, grade_keys = pd.factorize(family_text + "\x1f" + _text(parts["grade"]))
+    for key_index, key in enumerate(grade_keys):
+        family_value, grade = key.split("\x1f", 1)
+        composition, note = reference.grades.composition(
+            parse_enum(MagnetFamily, family_value) or MagnetFamily.OTHER, grade or None
+        )
+        vector = np.zeros(N_EL)
+        for symbol, pct in composition.wt_pct.items():
+            vector[elements.INDEX[symbol]] = pct
+        members = grade_codes == key_index
+        wt[members] = vector
+        notes[members] = f"{note} (composition confidence {composition.confidence})"
+        if composition.balance:
+            balance[members] = elements.INDEX[composition.balance]
+    overrides = project.tables.composition
+    if len(overrides):
+        rows = overrides[overrides["element"].isin(elements.INDEX)]
+        part_pos = pd.Index(part_numbers).get_indexer(_text(rows["part_number"]))
+        keep = part_pos >= 0
+        el_pos = rows["element"].map(elements.INDEX).to_numpy(dtype=int)[keep]
+        part_pos = part_pos[keep]
+        wt[part_pos, el_pos] = np.clip(rows["wt_pct"].to_numpy(dtype=float)[keep], 0.0, 100.0)
+        listed_symbols = _text(rows["element"])[keep]
+        for p in np.unique(part_pos):
+            own = listed_symbols[part_pos == p]
+            notes[p] += f"; the part's own figures for {', '.join(sorted(own))} override the grade"
+            b = balance[p]
+            if b >= 0 and SYMBOLS[b] not in own:
+                rest = 100.0 - (wt[p].sum() - wt[p, b])
+                wt[p, b] = max(rest, 0.0)
+                notes[p] += f"; {SYMBOLS[b]} recomputed as the balance ({wt[p, b]:.4g} wt %)"
+            if wt[p].sum() > 100.0 + 1e-6:
+                notes[p] += (f"; the composition adds up to {wt[p].sum():.4g} wt %, more than 100: check the "
+                             "part's figures")
+    return wt, list(notes)
+
+
+def _yes_no(values: np.ndarray) -> np.ndarray:
+    codes, uniques = pd.factorize(values)
+    answers = [parse_enum(YesNo, u) if u else None for u in uniques]
+    lookup = np.array([DFARS_YES if a is YesNo.YES else DFARS_NO if a is YesNo.NO else DFARS_DEFAULT
+                       for a in answers] + [DFARS_DEFAULT], dtype=np.int64)
+    return lookup[codes]
+
+
+def _stage_codes(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """(rows × columns) codes into one country vocabulary, UNKNOWN for "" or missing. Factorising each column
+    and merging the small vocabularies is twice as fast as factorising all of them at once."""
+    vocabulary: dict[str, int] = {}
+    coded = []
+    for column in columns:
+        codes, uniques = pd.factorize(column)
+        lookup = np.array([vocabulary.setdefault(u, len(vocabulary)) if u != "" else UNKNOWN for u in uniques]
+                          + [UNKNOWN], dtype=np.int64)
+        coded.append(lookup[codes])
+    country = np.column_stack(coded) if coded else np.zeros((0, len(columns)), dtype=np.int64)
+    return np.ascontiguousarray(country), np.array(list(vocabulary), dtype=object)
+
+
+def _text(column: pd.Series, fill: bool = True) -> np.ndarray:
+    """A text column as a numpy object array: hashing these is faster than pandas strings. Missing values become
+    "" (or stay NaN with `fill=False`, which factorize codes as -1, i.e. unknown, without the cost of a scan)."""
+    return column.to_numpy(dtype=object, na_value="") if fill else column.to_numpy(dtype=object)
+
+
+def _codes(values: np.ndarray, allowed: list[str], default: str) -> np.ndarray:
+    """Positions in `allowed` of each value (case-insensitive), `default`'s position where none matches."""
+    codes, uniques = pd.factorize(values)
+    folded = [a.lower() for a in allowed]
+    lookup = np.array([
+        folded.index(str(u).lower()) if str(u).lower() in folded else allowed.index(default) for u in uniques
+    ] + [allowed.index(default)], dtype=np.int64)
+    return lookup[codes]

@@ -1,0 +1,221 @@
+"""The method's promises as properties: hypothesis searches generated projects for a counterexample.
+
+Each test names the invariant as docs/method.md states it ("Invariants"). The suite runs the "ci" profile; the
+long run for a release is `HYPOTHESIS_PROFILE=long installer/dev.sh test tests/core/test_invariants.py` (at least
+2,000 examples each; figures in the closing notes).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+
+import numpy as np
+import pytest
+from hypothesis import assume, given, note
+from hypothesis import strategies as st
+
+from riskdesk.core.countries import default_countries
+from riskdesk.core.domain import STAGES, Effect, Stage
+from riskdesk.core.evaluation import PROHIBITED_FLOOR, evaluate
+from riskdesk.core.project import FACTOR_NAMES, Project
+from riskdesk.core.rules import ALL, default_control_list, expand_countries
+from tests.helpers.builders import PartSpec, PathSpec, project_of
+
+COUNTRIES = ["CN", "US", "JP", "DE", "FR", "MM", "RU", "AU", "MY", "VN", "KP", "EE", "KR", ""]
+BUYERS = ["US", "DE", "JP", "CN", "FR", "GB", "KR"]
+GRADES = [("NdFeB-sintered", "N42"), ("NdFeB-sintered", "N42SH"), ("NdFeB-sintered", "N38UH"),
+          ("NdFeB-sintered", "N40UH-GBD"), ("NdFeB-sintered", "N35EH"), ("NdFeB-bonded", "BNP-8"),
+          ("Sm2Co17", "Sm2Co17"), ("SmCo5", "SmCo5"), ("ferrite", "Y30BH"), ("NdFeB-sintered", "")]
+END_USES = ["defence", "automotive", "wind", "industrial", "electronics", "other"]
+KEY_DATES = [dt.date(2025, 4, 3), dt.date(2025, 4, 4), dt.date(2025, 10, 9), dt.date(2025, 11, 7),
+             dt.date(2025, 12, 1), dt.date(2026, 1, 1), dt.date(2026, 11, 10), dt.date(2026, 11, 11),
+             dt.date(2026, 11, 29), dt.date(2026, 12, 31), dt.date(2027, 1, 1)]
+dates = st.one_of(st.sampled_from(KEY_DATES), st.dates(dt.date(2025, 1, 1), dt.date(2027, 12, 31)))
+
+
+@st.composite
+def paths(draw, shares: list[float]) -> list[PathSpec]:
+    suppliers = draw(st.lists(st.sampled_from(["S1", "S2", "S3", "S4"]), min_size=len(shares),
+                              max_size=len(shares), unique=True))
+    return [PathSpec(supplier, share, *(draw(st.sampled_from(COUNTRIES)) for _ in range(4)),
+                     draw(st.sampled_from(["verified", "declared", "inferred", "unknown"])))
+            for supplier, share in zip(suppliers, shares, strict=True)]
+
+
+@st.composite
+def split(draw) -> list[float]:
+    """Shares of one part's paths that add up to 100 %, as an importer accepts them."""
+    n = draw(st.integers(1, 3))
+    cuts = sorted(draw(st.lists(st.integers(1, 99), min_size=n - 1, max_size=n - 1, unique=True)))
+    return [float(b - a) for a, b in zip([0, *cuts], [*cuts, 100], strict=True)]
+
+
+@st.composite
+def parts(draw, number: int, complete: bool) -> PartSpec:
+    family, grade = draw(st.sampled_from(GRADES))
+    shares = draw(split()) if complete else draw(st.lists(st.sampled_from([20.0, 40.0, 60.0, 100.0]), max_size=3))
+    composition = draw(st.dictionaries(st.sampled_from(["Dy", "Tb", "Ho", "Gd", "Co", "Sm"]),
+                                       st.sampled_from([0.0, 0.2, 1.5, 4.0]), max_size=2))
+    return PartSpec(
+        f"P-{number}", draw(st.sampled_from(END_USES)), family, grade,
+        mass_g=draw(st.sampled_from([0.5, 20.0, 600.0])), units=draw(st.sampled_from([0.0, 100.0, 40000.0])),
+        unit_price=draw(st.sampled_from([0.0, 1.0, 85.0])), stock_days=draw(st.sampled_from([0.0, 20.0, 90.0])),
+        paths=draw(paths(shares)), composition=composition,
+    )
+
+
+@st.composite
+def projects(draw, complete: bool = False) -> Project:
+    count = draw(st.integers(1, 3))
+    specs = [draw(parts(i, complete)) for i in range(count)]
+    weights = draw(st.one_of(st.none(), st.fixed_dictionaries(
+        {name: st.sampled_from([0.0, 0.1, 0.35, 1.0]) for name in FACTOR_NAMES})))
+    project = project_of(*specs, import_country=draw(st.sampled_from(BUYERS)),
+                         suspended_rules_in_force=draw(st.booleans()),
+                         us_defence_supply=draw(st.sampled_from(["auto", "yes", "no"])),
+                         resourcing_days=draw(st.sampled_from([0.0, 90.0, 180.0, 365.0])))
+    if weights is not None and sum(weights.values()) > 0:
+        project.settings.weights = weights
+    if draw(st.booleans()):
+        project.tables.suppliers.loc[:, "general_licence"] = draw(st.sampled_from(["yes", "no", ""]))
+    return project
+
+
+def scores(project: Project, day: dt.date) -> np.ndarray:
+    return evaluate(project, day).scores
+
+
+def changed(project: Project, path_row: int, column: str, value: object) -> Project:
+    other = dataclasses.replace(project, tables=project.tables.copy(), settings=dataclasses.replace(
+        project.settings, weights=dict(project.settings.weights)))
+    frame = other.tables.paths if column.endswith("_country") and column != "supplier_country" else \
+        other.tables.parts
+    frame.loc[path_row, column] = value
+    return other
+
+
+@given(projects(), dates, st.data())
+def test_replacing_a_stage_country_by_unknown_never_lowers_a_score(project, day, data):
+    paths_table = project.tables.paths
+    known = [(row, stage.column) for row in range(len(paths_table)) for stage in STAGES
+             if paths_table.loc[row, stage.column]]
+    assume(known)
+    row, column = data.draw(st.sampled_from(known))
+    before = scores(project, day)
+    after = scores(changed(project, row, column, ""), day)
+    note(f"{column} of path {row} ({paths_table.loc[row, column]}) made unknown: {before} → {after}")
+    assert np.all(after >= before - 1e-9)
+
+
+@given(projects(), dates, st.data())
+def test_a_part_without_supply_paths_is_never_green(project, day, data):
+    part = data.draw(st.sampled_from(list(project.tables.parts["part_number"])))
+    project.tables.paths = project.tables.paths[project.tables.paths["part_number"] != part].reset_index(drop=True)
+    report = evaluate(project, day).part_report(part)
+    assert report.band != "green", report.why()
+
+
+def _unrestricted_targets(project: Project, stage: Stage, day: dt.date) -> list[str]:
+    """Countries no rule that can concern this buyer names at this stage (the definition in docs/method.md)."""
+    table = default_countries()
+    groups = {name: table.members(name) for name in table.groups}
+    buyer = project.settings.import_country
+    named: set[str] = set()
+    everything_but: list[frozenset[str]] = []
+    for rule in default_control_list().rules:
+        if rule.effect is Effect.INFO or stage not in rule.stages:
+            continue
+        if rule.import_countries and buyer not in expand_countries(rule.import_countries, groups) \
+                and ALL not in rule.import_countries:
+            continue
+        if rule.not_import_countries and buyer in expand_countries(rule.not_import_countries, groups):
+            continue
+        countries = expand_countries(rule.countries, groups)
+        excluded = expand_countries(rule.not_countries, groups)
+        if ALL in countries:
+            everything_but.append(excluded)
+        named |= countries - excluded
+    return [c for c in COUNTRIES if c and c not in named and all(c in ex for ex in everything_but)]
+
+
+@given(projects(), dates, st.data())
+def test_moving_a_stage_out_of_a_restricted_country_never_raises_a_score(project, day, data):
+    """Restricted: the part lists a hit or watch item there. Unrestricted target: no rule names it at that stage,
+    no worse governed, and not already supplying that stage of the part (consolidating supply into one country
+    is what the concentration factor measures)."""
+    ev = evaluate(project, day)
+    governance = default_countries().governance
+    paths_table = project.tables.paths
+    moves = set()
+    for position in range(ev.compiled.n_parts):
+        report = ev.part_report_at(position)
+        used = {stage: set(paths_table.loc[paths_table["part_number"] == report.part_number, stage.column])
+                for stage in STAGES}
+        for hit in report.hits + report.watch:
+            if hit.stage in STAGES and hit.country and hit.supplier_id:
+                for target in _unrestricted_targets(project, hit.stage, day):
+                    if target not in used[hit.stage] and governance(target) <= governance(hit.country):
+                        moves.add((report.part_number, hit.supplier_id, hit.stage, hit.country, target))
+    assume(moves)
+    part, supplier, stage, source, target = data.draw(st.sampled_from(sorted(moves)))
+    rows = paths_table.index[(paths_table["part_number"] == part) & (paths_table["supplier_id"] == supplier)]
+    after = scores(changed(project, int(rows[0]), stage.column, target), day)
+    note(f"{part} {stage.value} {source} → {target}: {ev.scores} → {after}")
+    assert np.all(after <= ev.scores + 1e-9)
+
+
+@given(projects(), dates, st.data())
+def test_adding_stock_never_raises_a_score(project, day, data):
+    row = data.draw(st.integers(0, len(project.tables.parts) - 1))
+    more = float(project.tables.parts.loc[row, "stock_days"]) + data.draw(st.sampled_from([1.0, 30.0, 400.0]))
+    assert np.all(scores(changed(project, row, "stock_days", more), day) <= scores(project, day) + 1e-9)
+
+
+def _quiet(first: dt.date, second: dt.date) -> bool:
+    """No rule expires, is suspended or becomes of unknown status in (first, second]."""
+    for rule in default_control_list().rules:
+        ends = [s.start for s in rule.suspensions]
+        ends += [d + dt.timedelta(days=1) for d in (rule.effective_until, rule.unknown_after) if d is not None]
+        ends += [s.until + dt.timedelta(days=1) for s in rule.suspensions if rule.after_suspension != "in_force"]
+        if any(first < day <= second for day in ends):
+            return False
+    return True
+
+
+@given(projects(), dates, dates)
+def test_a_later_date_never_lowers_a_score_while_no_rule_expires_or_is_suspended(project, one, two):
+    first, second = sorted((one, two))
+    assume(_quiet(first, second))
+    assert np.all(scores(project, second) >= scores(project, first) - 1e-9)
+
+
+@given(projects(), dates)
+def test_a_prohibited_or_possibly_prohibited_part_is_at_or_above_the_floor(project, day):
+    ev = evaluate(project, day)
+    for report in ev.part_reports():
+        fatal = [h for h in report.hits if h.effect is Effect.PROHIBITED]
+        fatal += [h for h in report.possible if h.effect is Effect.PROHIBITED and h.status == "in force"]
+        if fatal:
+            assert report.score >= PROHIBITED_FLOOR, report.why()
+
+
+@given(projects(complete=True), dates)
+def test_scoring_never_fails_on_a_valid_project_and_every_count_agrees(project, day):
+    assert not [p for p in project.validate() if p.is_error]
+    ev = evaluate(project, day)
+    assert np.all(np.isfinite(ev.scores)) and np.all((ev.scores >= 0) & (ev.scores <= 100))
+    hits, watch, possible = ev.hit_counts()
+    for i, report in enumerate(ev.part_reports()):
+        assert (hits[i], watch[i], possible[i]) == (len(report.hits), len(report.watch), len(report.possible))
+        assert report.cap or report.floor == 0 or report.factor_score >= report.score
+    json.dumps(ev.to_json(), allow_nan=False)
+
+
+@pytest.mark.parametrize("buyer", BUYERS)
+def test_the_issue_projects_score_for_every_buyer(buyer):
+    from tests.core.test_scoring import ISSUE_EU_ROWS
+
+    ev = evaluate(project_of(*ISSUE_EU_ROWS, import_country=buyer), dt.date(2026, 11, 29))
+    assert len(ev.part_reports()) == 2 and np.all(np.isfinite(ev.scores))
