@@ -131,6 +131,30 @@ def test_import_template_csv_creates_the_project_and_scores_it(tmp_path, capsys)
     assert part["score"] >= 90
 
 
+def test_the_dfars_answer_and_a_general_licence_import_in_the_suppliers_words(tmp_path, capsys):
+    import csv
+
+    source = tmp_path / "declaration.csv"
+    with source.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Part No.", "Application", "Grade", "Magnet weight (g)", "Annual qty", "Supplier",
+                         "Country of origin", "US defense contract", "China general license"])
+        writer.writerow(["X-1", "industrial", "N42SH", "100", "1000", "JL Mag", "CN", "Yes", "ja"])
+        writer.writerow(["X-2", "defence", "N42SH", "100", "1000", "Other", "CN", "no", ""])
+    project = tmp_path / "p.rdproj"
+    code, _, err = run(capsys, "import", project, source)
+    assert code == EXIT_OK, err
+    from riskdesk.io.project_file import load_project
+
+    tables = load_project(project).tables
+    assert list(tables.parts["dfars"]) == ["yes", "no"]
+    assert dict(zip(tables.suppliers["supplier_name"], tables.suppliers["general_licence"], strict=True)) == {
+        "JL Mag": "yes", "Other": ""}
+    code, out, _ = run(capsys, "score", project, "--json", "--as-of", "2026-11-29")
+    floors = {p["part_number"]: p["floor"] for p in json.loads(out)["parts"]}
+    assert floors["X-1"] == 90 and floors["X-2"] != 90  # the part's own answer beats its end use
+
+
 def test_invalid_import_exits_3_and_leaves_the_project_unchanged(demo, tmp_path, capsys):
     before = demo.read_bytes()
     source = tmp_path / "bad.csv"

@@ -427,7 +427,8 @@ class Evaluation:
             if match.benchmark is not None:
                 concerned = held & match.element_mask[self.columns]
                 count = (match.benchmark.flagged & concerned[:, :, None]).sum(axis=(1, 2))
-                unknown = (match.benchmark.possible & concerned[:, :, None]).sum(axis=(1, 2))
+                unknown = np.where(match.hit_bits == 0,
+                                   (match.benchmark.possible & concerned[:, :, None]).sum(axis=(1, 2)), 0)
             else:
                 targets = any_held if match.rule.whole_magnet else held[:, match.element_mask[self.columns]].sum(axis=1)
                 count = _popcount(match.hit_bits) * targets

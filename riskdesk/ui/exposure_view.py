@@ -172,8 +172,11 @@ def why_html(report: PartReport, evaluation: Evaluation) -> str:
             "</small></td></tr>"
         )
     out.append("</table>")
-    floor = ", raised to the prohibited floor" if report.cap else ""
+    floor = (f", here {report.factor_score:.0f}, raised to the floor stated above"
+             if report.score > report.factor_score + 1e-9 else "")
     out.append(f"<p><small>Points = factor × weight / Σ weights; the score is their sum{floor}.</small></p>")
+    if report.supply_note:
+        out.append(f"<p><b>Supply:</b> {esc(report.supply_note)}</p>")
     if report.elements_kg:
         listed = ", ".join(
             f"{esc(symbol)} {format_kg(kg)} kg ({format_money(report.elements_value.get(symbol, 0.0))})"

@@ -1,5 +1,6 @@
-"""The Project settings view: name, import country, how suspended rules count, disruption length, price basis and
-the six factor weights, each with a tooltip explaining what it does to the scores (docs/method.md).
+"""The Project settings view: name, import country, how suspended rules count, US defence supply (DFARS),
+disruption length, time to re-source, price basis and the six factor weights, each with a tooltip explaining what
+it does to the scores (docs/method.md).
 
 The view edits a copy: every change emits `settings_changed` with a new `ProjectSettings`; the window applies it
 (with undo) and re-scores. `set_settings` shows settings without emitting.
@@ -41,10 +42,31 @@ PRICE_BASES: dict[str, tuple[str, str]] = {
                  "April 2025 licensing."),
 }
 SUSPENDED_HELP = (
-    "Off: a rule that is suspended on the as-of date (e.g. China's October 2025 rules Nos. 55–58, 61, 62, suspended "
-    "to 2026-11-10 by No. 70), or whose status after a suspension is unknown, is shown as a watch item and weighs "
-    "only 0.1 in the restriction factor. On: such rules count as hits, as if in force — the prudent view when "
-    "the suspension may lapse."
+    "Off: a rule that is suspended on the as-of date (e.g. China's October 2025 rules Nos. 57, 61, 62, suspended "
+    "to 2026-11-10 by No. 70) is a watch item that weighs more as the end of its suspension comes within the "
+    "re-sourcing time, and a rule whose status after a suspension is unknown counts half its weight (a prohibition "
+    "of unknown status holds a part at red). On: such rules count as hits, as if in force, from their own "
+    "effective date — the prudent view when the suspension may lapse."
+)
+US_DEFENCE_CHOICES: dict[str, tuple[str, str]] = {
+    "auto": ("Automatic: yes for a buyer importing into the US",
+             "DFARS binds the defence parts of a buyer who imports into the US, not those of other buyers."),
+    "yes": ("Yes: our defence parts go into US defence contracts",
+            "DFARS binds every defence part, wherever you are (e.g. a European supplier to a US prime)."),
+    "no": ("No: none of our parts go into US defence contracts",
+           "DFARS binds no part, unless a part says so in its own DFARS column."),
+}
+US_DEFENCE_HELP = (
+    "DFARS 252.225-7052 binds magnets and parts delivered into US defence contracts, at any tier: no NdFeB or SmCo "
+    "magnet melted or produced in China, Russia, North Korea or Iran, nor an end item made there (and from "
+    "2027-01-01 no material mined, refined or separated there). This setting decides for parts whose end use is "
+    "defence; a part's DFARS column (yes / no) overrides it."
+)
+RESOURCING_HELP = (
+    "How long it takes to move a part to another source (qualify a new supplier or grade). A rule that is "
+    "announced, or due back after a suspension, weighs as a watch item while its date is further away than this, "
+    "and grows to its full weight as the date comes near (for licences and tariffs the days of stock on hand push "
+    "the date back). A prohibition due within this time holds the part at red."
 )
 DISRUPTION_HELP = (
     "How long a disruption lasts for the buffer factor, in calendar days: buffer = 100 × (1 − stock days / "
@@ -145,10 +167,20 @@ class SettingsView(QWidget):
         suspended_help = QLabel(SUSPENDED_HELP)
         suspended_help.setWordWrap(True)
         suspended_help.setObjectName("suspendedHelp")
+        self.us_defence_box = QComboBox()
+        self.us_defence_box.setAccessibleName("Supplies US defence contracts (DFARS)")
+        for key, (choice_label, help_text) in US_DEFENCE_CHOICES.items():
+            self.us_defence_box.addItem(choice_label, key)
+            self.us_defence_box.setItemData(self.us_defence_box.count() - 1, help_text, Qt.ItemDataRole.ToolTipRole)
+        self.us_defence_box.setToolTip(US_DEFENCE_HELP)
+        self.us_defence_box.currentIndexChanged.connect(self._on_us_defence)
         rules_box = QGroupBox("Rules")
         rules_layout = QVBoxLayout(rules_box)
         rules_layout.addWidget(self.suspended_check)
         rules_layout.addWidget(suspended_help)
+        us_defence_form = QFormLayout()
+        us_defence_form.addRow(self._buddy("&US defence supply (DFARS)", self.us_defence_box), self.us_defence_box)
+        rules_layout.addLayout(us_defence_form)
 
         # Scoring
         self.disruption_spin = QDoubleSpinBox()
@@ -167,9 +199,18 @@ class SettingsView(QWidget):
         self.price_box.setToolTip("Which reference prices value the element exposure (restriction and price "
                                   "factors, value charts). Sources disagree widely; the basis is always shown.")
         self.price_box.currentIndexChanged.connect(self._on_price_basis)
+        self.resourcing_spin = QDoubleSpinBox()
+        self.resourcing_spin.setRange(0, 1825)
+        self.resourcing_spin.setDecimals(0)
+        self.resourcing_spin.setSuffix(" days")
+        self.resourcing_spin.setKeyboardTracking(False)
+        self.resourcing_spin.setAccessibleName("Time to re-source a part in days")
+        self.resourcing_spin.setToolTip(RESOURCING_HELP)
+        self.resourcing_spin.valueChanged.connect(self._on_resourcing)
         scoring_box = QGroupBox("Scoring")
         scoring_form = QFormLayout(scoring_box)
         scoring_form.addRow(self._buddy("&Disruption length", self.disruption_spin), self.disruption_spin)
+        scoring_form.addRow(self._buddy("&Time to re-source", self.resourcing_spin), self.resourcing_spin)
         scoring_form.addRow(self._buddy("&Price basis", self.price_box), self.price_box)
 
         # Weights
@@ -254,6 +295,8 @@ class SettingsView(QWidget):
             self._say_country("")
             self.suspended_check.setChecked(settings.suspended_rules_in_force)
             self.disruption_spin.setValue(settings.disruption_days)
+            self.resourcing_spin.setValue(settings.resourcing_days)
+            self.us_defence_box.setCurrentIndex(max(self.us_defence_box.findData(settings.us_defence_supply), 0))
             self.price_box.setCurrentIndex(max(self.price_box.findData(settings.price_basis), 0))
             for name in FACTOR_NAMES:
                 value = float(settings.weights.get(name, 0.0))
@@ -339,6 +382,14 @@ class SettingsView(QWidget):
     def _on_disruption(self, value: float) -> None:
         if not self._updating:
             self._apply(disruption_days=float(value))
+
+    def _on_resourcing(self, value: float) -> None:
+        if not self._updating:
+            self._apply(resourcing_days=float(value))
+
+    def _on_us_defence(self, position: int) -> None:
+        if not self._updating and position >= 0:
+            self._apply(us_defence_supply=str(self.us_defence_box.itemData(position)))
 
     def _on_price_basis(self, position: int) -> None:
         if not self._updating and position >= 0:

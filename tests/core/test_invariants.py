@@ -1,8 +1,9 @@
 """The method's promises as properties: hypothesis searches generated projects for a counterexample.
 
 Each test names the invariant as docs/method.md states it ("Invariants"). The suite runs the "ci" profile; the
-long run for a release is `HYPOTHESIS_PROFILE=long installer/dev.sh test tests/core/test_invariants.py` (at least
-2,000 examples each; figures in the closing notes).
+long run for a release (at least 2,000 examples each; figures in the closing notes) is
+
+    HYPOTHESIS_PROFILE=long installer/dev.sh test tests/core/test_invariants.py --timeout=0
 """
 
 from __future__ import annotations

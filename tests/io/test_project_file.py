@@ -82,3 +82,42 @@ def test_a_truncated_file_is_refused_clearly(tmp_path):
     with pytest.raises(ProjectFileError, match=r"damaged|not a RiskDesk"):
         load_project(path)
     assert os.path.getsize(path) > 0
+
+
+def _schema_1_file(path):
+    """A project as RiskDesk wrote it before parts had a DFARS answer and suppliers a general licence."""
+    db = sqlite3.connect(path)
+    db.execute(f"PRAGMA application_id = {project_file.APPLICATION_ID}")
+    db.execute("PRAGMA user_version = 1")
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute("CREATE TABLE parts (row INTEGER PRIMARY KEY, part_number TEXT NOT NULL, description TEXT NOT NULL, "
+               "end_use TEXT NOT NULL, magnet_family TEXT NOT NULL, grade TEXT NOT NULL, magnet_mass_g REAL, "
+               "annual_units REAL, unit_price REAL, stock_days REAL)")
+    db.execute("CREATE TABLE suppliers (row INTEGER PRIMARY KEY, supplier_id TEXT NOT NULL, "
+               "supplier_name TEXT NOT NULL, supplier_country TEXT NOT NULL)")
+    db.execute("CREATE TABLE paths (row INTEGER PRIMARY KEY, part_number TEXT NOT NULL, supplier_id TEXT NOT NULL, "
+               "share_pct REAL, mine_country TEXT NOT NULL, separation_country TEXT NOT NULL, "
+               "metal_country TEXT NOT NULL, magnet_country TEXT NOT NULL, origin_evidence TEXT NOT NULL)")
+    db.execute("CREATE TABLE composition (row INTEGER PRIMARY KEY, part_number TEXT NOT NULL, element TEXT NOT NULL, "
+               "wt_pct REAL)")
+    db.execute("CREATE TABLE mappings (signature TEXT PRIMARY KEY, mapping TEXT NOT NULL)")
+    db.execute("INSERT INTO meta VALUES ('settings', '{\"name\": \"old\", \"import_country\": \"US\"}')")
+    db.execute("INSERT INTO parts VALUES (1, 'P-1', 'rotor', 'defence', 'NdFeB-sintered', 'N42SH', 100, 1000, 5, 30)")
+    db.execute("INSERT INTO suppliers VALUES (1, 'S1', 'Supplier', 'CN')")
+    db.execute("INSERT INTO paths VALUES (1, 'P-1', 'S1', 100, 'CN', 'CN', 'CN', 'CN', 'declared')")
+    db.commit()
+    db.close()
+
+
+def test_a_file_from_schema_1_opens_with_blank_dfars_and_general_licence_and_scores_the_same_way(tmp_path):
+    path = tmp_path / "old.rdproj"
+    _schema_1_file(path)
+    project = load_project(path)
+    assert project.tables.parts.loc[0, "dfars"] == "" and project.tables.suppliers.loc[0, "general_licence"] == ""
+    assert not project.validate()
+    from riskdesk.core.evaluation import PROHIBITED_FLOOR, evaluate
+
+    assert evaluate(project).scores[0] >= PROHIBITED_FLOOR  # a US buyer's defence part: DFARS by the setting
+    save_project(project, path)
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == project_file.SCHEMA_VERSION

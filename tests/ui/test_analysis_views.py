@@ -238,9 +238,13 @@ def test_settings_view_emits_other_changes(qtbot: QtBot) -> None:
     view.suspended_check.setChecked(True)
     view.disruption_spin.setValue(120)
     view.price_box.setCurrentIndex(view.price_box.findData("ex-china"))
-    assert [e.suspended_rules_in_force for e in emitted] == [True, True, True]
+    view.resourcing_spin.setValue(90)
+    view.us_defence_box.setCurrentIndex(view.us_defence_box.findData("yes"))
+    assert [e.suspended_rules_in_force for e in emitted] == [True] * 5
     assert emitted[-1].disruption_days == 120
     assert emitted[-1].price_basis == "ex-china"
+    assert emitted[-1].resourcing_days == 90 and emitted[-1].us_defence_supply == "yes"
+    assert emitted[-1].supplies_us_defence
 
 
 # -- Compare
