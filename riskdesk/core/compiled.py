@@ -86,6 +86,11 @@ class CompiledProject:
     """Per path: True for the path standing for volume no supply path covers."""
     n_listed_paths: int
     """How many paths come from the project's table (the rest are unassigned paths)."""
+    route: np.ndarray
+    """Per path: index into `routes`, the distinct combinations of its four stage countries and assembly."""
+    routes: np.ndarray
+    """(distinct routes × rule stages) country codes: mine, separation, metal, magnet, assembly (UNKNOWN -1).
+    Rules are matched once per route instead of once per path."""
 
     @property
     def n_parts(self) -> int:
@@ -143,27 +148,41 @@ def compile_project(project: Project, reference: ReferenceData | None = None) ->
     # Countries of the four stages and of the supplier (where the delivered part is made), in one vocabulary.
     supplier_text = _text(paths["supplier_id"])
     listed_codes, listed_ids = pd.factorize(supplier_text)
+    listed_ids = np.asarray(listed_ids, dtype=object)
     supplier_ids_listed = _text(suppliers["supplier_id"])
 
-    def per_path(column: str) -> np.ndarray:
-        """A Suppliers column's value for each path's supplier ("" where the supplier is not listed)."""
+    def per_supplier(column: str) -> np.ndarray:
+        """A Suppliers column's value for each supplier code ("" where the supplier is not listed)."""
         by_id = dict(zip(supplier_ids_listed, _text(suppliers[column]), strict=True))
-        return np.array([by_id.get(s, "") for s in listed_ids] + [""], dtype=object)[listed_codes]
+        return np.array([by_id.get(s, "") for s in listed_ids], dtype=object)
 
-    made_in = per_path("supplier_country")
-    columns = [_text(paths[s.column], fill=False) for s in STAGES] + [made_in]
-    coded, countries = _stage_codes(columns)
-    country, supplier_made_in = coded[:, :N_STAGES], coded[:, N_STAGES]
+    coded, countries = _stage_codes([_text(paths[s.column], fill=False) for s in STAGES])
+    country = coded
+    vocabulary = {str(c): i for i, c in enumerate(countries)}
+    made_in_codes = np.array([vocabulary.setdefault(c, len(vocabulary)) if c else UNKNOWN
+                              for c in per_supplier("supplier_country")] + [UNKNOWN], dtype=np.int64)
+    countries = np.array(list(vocabulary), dtype=object)
+    supplier_made_in = made_in_codes[listed_codes]
     from_magnet = supplier_made_in == UNKNOWN
     assembly = np.where(from_magnet, country[:, N_STAGES - 1], supplier_made_in)
     evidence = _codes(_text(paths["origin_evidence"], fill=False), [e.value for e in EVIDENCE], Evidence.UNKNOWN.value)
-    licensed = _yes_no(per_path("general_licence")) == DFARS_YES
+    licensed = np.append(_yes_no(per_supplier("general_licence")) == DFARS_YES, False)[listed_codes]
 
     # One unassigned path per part with volume no listed path covers.
     n_gap = len(gap_parts)
     all_suppliers = np.concatenate([supplier_text, np.full(n_gap, UNASSIGNED_SUPPLIER, dtype=object)])
-    supplier_codes, supplier_ids = pd.factorize(all_suppliers)
+    supplier_ids = listed_ids
+    supplier_codes = listed_codes.astype(np.int64)
+    if n_gap:
+        found = np.flatnonzero(listed_ids == UNASSIGNED_SUPPLIER)
+        gap_code = int(found[0]) if len(found) else len(listed_ids)
+        if not len(found):
+            supplier_ids = np.append(listed_ids, UNASSIGNED_SUPPLIER).astype(object)
+        supplier_codes = np.concatenate([supplier_codes, np.full(n_gap, gap_code, dtype=np.int64)])
     names = dict(zip(supplier_ids_listed, _text(suppliers["supplier_name"]), strict=True))
+    all_country = np.ascontiguousarray(np.vstack([country, np.full((n_gap, N_STAGES), UNKNOWN, dtype=np.int64)]))
+    all_assembly = np.concatenate([assembly, np.full(n_gap, UNKNOWN, dtype=np.int64)])
+    route, routes = _routes(np.column_stack([all_country, all_assembly]), len(countries))
     return CompiledProject(
         part_numbers=part_numbers,
         descriptions=_text(parts["description"]),
@@ -179,18 +198,35 @@ def compile_project(project: Project, reference: ReferenceData | None = None) ->
         path_part=np.concatenate([path_part, gap_parts]).astype(np.int64),
         path_supplier=all_suppliers,
         supplier_codes=supplier_codes,
-        supplier_ids=np.asarray(supplier_ids, dtype=object),
+        supplier_ids=supplier_ids,
         supplier_names=np.array([names.get(s, "") for s in supplier_ids], dtype=object),
         share=np.concatenate([share, missing[gap_parts]]),
-        country=np.ascontiguousarray(np.vstack([country, np.full((n_gap, N_STAGES), UNKNOWN, dtype=np.int64)])),
-        assembly=np.concatenate([assembly, np.full(n_gap, UNKNOWN, dtype=np.int64)]),
+        country=all_country,
+        assembly=all_assembly,
         assembly_from_magnet=np.concatenate([from_magnet, np.zeros(n_gap, dtype=bool)]),
         countries=np.asarray(countries, dtype=object),
         evidence=np.concatenate([evidence, np.full(n_gap, EVIDENCE.index(Evidence.UNKNOWN), dtype=np.int64)]),
         general_licence=np.concatenate([licensed, np.zeros(n_gap, dtype=bool)]),
         unassigned=np.concatenate([np.zeros(len(path_part), dtype=bool), np.ones(n_gap, dtype=bool)]),
         n_listed_paths=len(path_part),
+        route=route,
+        routes=routes,
     )
+
+
+def _routes(codes: np.ndarray, n_countries: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the index of its distinct combination of codes, and those combinations (one integer key per row,
+    factorised by hashing: much faster than sorting rows)."""
+    if not len(codes):
+        return np.zeros(0, dtype=np.int64), np.zeros((0, codes.shape[1]), dtype=np.int64)
+    base = n_countries + 1
+    key = np.zeros(len(codes), dtype=np.int64)
+    for column in range(codes.shape[1]):
+        key = key * base + (codes[:, column] + 1)
+    route, uniques = pd.factorize(key)
+    first = np.zeros(len(uniques), dtype=np.int64)
+    first[route[::-1]] = np.arange(len(route))[::-1]
+    return route.astype(np.int64), codes[first]
 
 
 def _compositions(project: Project, reference: ReferenceData, part_numbers: np.ndarray,

@@ -252,6 +252,15 @@ class Evaluation:
     value_c: np.ndarray
     """(paths × columns) value per year at reference prices."""
     prices: np.ndarray
+    part_kg_c: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)), repr=False)
+    """(parts × columns) kg per year of each part, all its paths (unassigned volume included)."""
+    part_value_c: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)), repr=False)
+    """(parts × columns) value per year of each part at reference prices."""
+    unit_kg_c: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)), repr=False)
+    """(parts × columns) kg per year of each part per unit of volume share (annual units × mass × wt %)."""
+    stage_shares: list[np.ndarray] = field(default_factory=list, repr=False)
+    """Per stage: (parts × countries + 1) sum of each part's path shares by that stage's country; the last column
+    is the share of unknown origin."""
     matches: list[RuleMatch] = field(default_factory=list, repr=False)
     factor_results: dict[str, FactorResult] = field(default_factory=dict, repr=False)
     factor_score: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -509,10 +518,22 @@ def evaluate(project: Project | CompiledProject, as_of: dt.date | None = None,
     prices = np.array([reference.prices.reference_price(s, settings.price_basis)[0] for s in SYMBOLS])
     columns = np.flatnonzero(compiled.wt_pct.any(axis=0))
     part_factor = compiled.mass_kg_year * 0.01
-    kg = (compiled.wt_pct[:, columns] * part_factor[:, None])[compiled.path_part]
+    per_unit_share = compiled.wt_pct[:, columns] * part_factor[:, None]
+    kg = per_unit_share[compiled.path_part]
     kg *= compiled.share[:, None]
     value = kg * prices[columns]
     evaluation = Evaluation(as_of, settings, reference, compiled, columns, kg, value, prices)
+    # Per part, from the part's row and the sum of its shares (one bincount, not one per element).
+    covered = np.bincount(compiled.path_part, weights=compiled.share, minlength=compiled.n_parts)
+    evaluation.part_kg_c = per_unit_share * covered[:, None]
+    evaluation.part_value_c = evaluation.part_kg_c * prices[columns]
+    n_c = len(compiled.countries)
+    for s in range(len(STAGES)):
+        slots = np.where(compiled.country[:, s] == UNKNOWN, n_c, compiled.country[:, s])
+        evaluation.stage_shares.append(np.bincount(
+            compiled.path_part * (n_c + 1) + slots, weights=compiled.share,
+            minlength=compiled.n_parts * (n_c + 1)).reshape(compiled.n_parts, n_c + 1))
+    evaluation.unit_kg_c = per_unit_share
     order = np.argsort(compiled.path_part, kind="stable")
     evaluation._path_order = order
     evaluation._path_bounds = np.searchsorted(compiled.path_part[order], np.arange(compiled.n_parts + 1))
@@ -574,16 +595,19 @@ def _concentration_table(evaluation: Evaluation) -> list[ConcentrationRow]:
         if match.benchmark is not None:
             over.update(match.benchmark.over)
     rows: list[ConcentrationRow] = []
+    listed = [j for j, e in enumerate(evaluation.columns)
+              if elements.ELEMENTS[e].rare_earth or SYMBOLS[e] == "Co"]
+    unit_kg = evaluation.unit_kg_c[:, listed]
     for s, stage in enumerate(STAGES):
-        codes = np.where(compiled.country[:, s] == UNKNOWN, n_c, compiled.country[:, s])
-        for j, e in enumerate(evaluation.columns):
-            if not elements.ELEMENTS[e].rare_earth and SYMBOLS[e] != "Co":
-                continue
-            by_country = np.bincount(codes, weights=evaluation.kg_c[:, j], minlength=n_c + 1)
-            total = by_country.sum()
+        # kg by country = Σ over parts of (the part's share from that country) × (its kg per unit of share).
+        by_country = evaluation.stage_shares[s].T @ unit_kg
+        for position, j in enumerate(listed):
+            e = evaluation.columns[j]
+            column = by_country[:, position]
+            total = column.sum()
             if total <= 0:
                 continue
-            shares = by_country[:n_c] / total
+            shares = column[:n_c] / total
             top = int(shares.argmax()) if n_c else 0
             top_share = float(shares[top]) if n_c else 0.0
             rows.append(ConcentrationRow(
@@ -592,7 +616,7 @@ def _concentration_table(evaluation: Evaluation) -> list[ConcentrationRow]:
                 top_country=vocabulary[top] if n_c and top_share > 0 else "",
                 top_share=top_share,
                 hhi_governance=float((shares ** 2 * governance).sum()),
-                unknown_share=float(by_country[n_c] / total),
+                unknown_share=float(column[n_c] / total),
                 over_benchmark=(int(e), s) in over,
             ))
     return rows

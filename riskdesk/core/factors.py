@@ -63,7 +63,9 @@ def _per_part(ev: Evaluation, per_path: np.ndarray) -> np.ndarray:
 def _rule_path_weight(ev: Evaluation, match: RuleMatch) -> np.ndarray:
     """Per path: how heavily a (non-benchmark) rule weighs where it meets the path, known or possible."""
     compiled = ev.compiled
-    weight = match.timing.weight[compiled.path_part] * match.met
+    uniform = match.timing.uniform
+    met = match.met
+    weight = met * uniform if uniform is not None else match.timing.weight[compiled.path_part] * met
     if match.rule.general_licence:
         weight = np.where(compiled.general_licence, weight * GENERAL_LICENCE_RELIEF, weight)
     return weight
@@ -77,13 +79,14 @@ def restriction(ev: Evaluation) -> FactorResult:
     compiled = ev.compiled
     path_part = compiled.path_part
     value = ev.value_c
-    part_value = _per_part(ev, value.sum(axis=1))
-    part_kg = _per_part(ev, ev.kg_c.sum(axis=1))
+    part_value = ev.part_value_c.sum(axis=1)
+    part_kg = ev.part_kg_c.sum(axis=1)
     by_mass = (part_value <= 0) & (part_kg > 0)
     measure = value if not by_mass.any() else np.where(by_mass[path_part][:, None], ev.kg_c, value)
 
     weighted = [(m, _rule_path_weight(ev, m)) for m in ev.matches if m.benchmark is None]
-    benchmark_weights = [m.timing.weight[path_part][:, None] * m.benchmark.per_column()
+    benchmark_weights = [(m.timing.uniform if m.timing.uniform is not None
+                          else m.timing.weight[path_part][:, None]) * m.benchmark.per_column()
                          for m in ev.matches if m.benchmark is not None]
     # Elements that the same rules concern share one weight vector: the work grows with rules and element
     # groups, not with paths × elements × rules.
@@ -142,61 +145,72 @@ def concentration(ev: Evaluation) -> FactorResult:
     governance = np.array([reference.countries.governance(c) if c else WORST_GOVERNANCE for c in vocabulary])
     worst = np.full(n_parts, -1.0)
     worst_stage = np.zeros(n_parts, dtype=np.int64)
-    worst_top = np.full(n_parts, -1, dtype=np.int64)
-    worst_top_share = np.zeros(n_parts)
-    worst_unknown = np.zeros(n_parts)
-    worst_sink = np.full(n_parts, -1, dtype=np.int64)
     for s in range(len(STAGES)):
-        codes = np.where(compiled.country[:, s] == UNKNOWN, n_c, compiled.country[:, s])
-        counted = np.bincount(compiled.path_part * (n_c + 1) + codes, weights=compiled.share,
-                              minlength=n_parts * (n_c + 1)).reshape(n_parts, n_c + 1)
+        counted = ev.stage_shares[s]
         totals = counted.sum(axis=1, keepdims=True)
-        shares = counted / np.where(totals > 0, totals, 1.0)
-        known, unknown = shares[:, :n_c], shares[:, n_c]
-        base = 0.5 * (known @ governance) + 0.5 * ((known ** 2) @ governance)
-        # Where the unknown volume would raise the value most: onto a known country c (its bonus), or onto a
-        # country of the worst governance (-1).
-        virtual = 0.5 * unknown * WORST_GOVERNANCE * (1.0 + unknown)
-        sink = np.full(n_parts, -1, dtype=np.int64)
-        bonus = virtual
-        if n_c:
-            added = 0.5 * governance * (unknown[:, None] + (known + unknown[:, None]) ** 2 - known ** 2)
-            best = added.argmax(axis=1)
-            best_bonus = added[np.arange(n_parts), best]
-            better = best_bonus > virtual
-            sink = np.where(better & (unknown > 0), best, -1)
-            bonus = np.maximum(best_bonus, virtual)
-        value = 10.0 * (base + np.where(unknown > 0, bonus, 0.0))
-        assigned = known.copy()
-        if n_c:
-            rows = np.flatnonzero(sink >= 0)
-            assigned[rows, sink[rows]] += unknown[rows]
-        top = assigned.argmax(axis=1) if n_c else np.full(n_parts, -1)
-        top_share = assigned[np.arange(n_parts), top] if n_c else np.zeros(n_parts)
+        value = 10.0 * _governed_concentration(counted / np.where(totals > 0, totals, 1.0), governance)[0]
         larger = value > worst
         worst = np.where(larger, value, worst)
         worst_stage = np.where(larger, s, worst_stage)
-        worst_top = np.where(larger, top, worst_top)
-        worst_top_share = np.where(larger, top_share, worst_top_share)
-        worst_unknown = np.where(larger, unknown, worst_unknown)
-        worst_sink = np.where(larger, sink, worst_sink)
     values = np.clip(worst, 0.0, 100.0)
 
     def explain(p: int) -> str:
-        stage = STAGES[worst_stage[p]]
-        parts = [f"worst stage {stage.label}"]
-        if worst_top[p] >= 0 and worst_top_share[p] > 0:
-            code = vocabulary[worst_top[p]]
-            parts.append(f"{worst_top_share[p]:.0%} from {reference.countries.name(code)} (governance "
-                         f"{governance[worst_top[p]]:.1f} of 10)")
-        if worst_unknown[p] > 0:
-            sink_name = (reference.countries.name(vocabulary[worst_sink[p]]) if worst_sink[p] >= 0
+        s = int(worst_stage[p])
+        rows = ev.paths_of(p)
+        shares = _stage_shares(np.zeros(len(rows), dtype=np.int64), compiled.country[rows, s], compiled.share[rows],
+                               1, n_c)
+        _, sink = _governed_concentration(shares, governance)
+        known, unknown = shares[0, :n_c], float(shares[0, n_c])
+        assigned = known.copy()
+        if sink[0] >= 0:
+            assigned[sink[0]] += unknown
+        parts = [f"worst stage {STAGES[s].label}"]
+        if n_c and assigned.max() > 0:
+            top = int(assigned.argmax())
+            parts.append(f"{assigned[top]:.0%} from {reference.countries.name(vocabulary[top])} (governance "
+                         f"{governance[top]:.1f} of 10)")
+        if unknown > 0:
+            sink_name = (reference.countries.name(vocabulary[sink[0]]) if sink[0] >= 0
                          else f"a country of the worst governance ({WORST_GOVERNANCE:g})")
-            parts.append(f"{worst_unknown[p]:.0%} of unknown origin, counted as the worst case: {sink_name}")
+            parts.append(f"{unknown:.0%} of unknown origin, counted as the worst case: {sink_name}")
         return (f"{'; '.join(parts)}. Governance-weighted concentration {values[p] / 10:.2f} of 10 (half the "
                 "share-weighted governance, half the EU's HHI × governance)")
 
     return FactorResult(values, PartTexts(explain))
+
+
+def _stage_shares(owner: np.ndarray, codes: np.ndarray, share: np.ndarray, n_owners: int, n_c: int) -> np.ndarray:
+    """(owners × countries + 1) share of each owner's volume by country at one stage; the last column is the
+    volume of unknown origin."""
+    slots = np.where(codes == UNKNOWN, n_c, codes)
+    counted = np.bincount(owner * (n_c + 1) + slots, weights=share,
+                          minlength=n_owners * (n_c + 1)).reshape(n_owners, n_c + 1)
+    totals = counted.sum(axis=1, keepdims=True)
+    result: np.ndarray = counted / np.where(totals > 0, totals, 1.0)
+    return result
+
+
+def _governed_concentration(shares: np.ndarray, governance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row: ½ Σ s·g + ½ Σ s²·g with the unknown share (last column) put where it raises the value most, and
+    where that is (a country position, or -1 for a country of the worst governance, or for no unknown share)."""
+    n_c = len(governance)
+    known, unknown = shares[:, :n_c], shares[:, n_c]
+    value = 0.5 * (known @ governance) + 0.5 * ((known ** 2) @ governance)
+    sink = np.full(len(shares), -1, dtype=np.int64)
+    rows = np.flatnonzero(unknown > 0)
+    if not len(rows):
+        return value, sink
+    u = unknown[rows]
+    bonus = 0.5 * u * WORST_GOVERNANCE * (1.0 + u)
+    if n_c:
+        k = known[rows]
+        added = 0.5 * governance * (u[:, None] + (k + u[:, None]) ** 2 - k ** 2)
+        best = added.argmax(axis=1)
+        best_bonus = added[np.arange(len(rows)), best]
+        sink[rows] = np.where(best_bonus > bonus, best, -1)
+        bonus = np.maximum(best_bonus, bonus)
+    value[rows] += bonus
+    return value, sink
 
 
 def transparency(ev: Evaluation) -> FactorResult:
@@ -231,11 +245,8 @@ def transparency(ev: Evaluation) -> FactorResult:
 def price(ev: Evaluation) -> FactorResult:
     """Value share of each element × its observed volatility (max/min − 1 within one bundled price series,
     capped at 1); elements without a price history count 0."""
-    compiled = ev.compiled
     volatility = np.array([ev.reference.prices.volatility(SYMBOLS[e])[0] for e in ev.columns])
-    element_value = np.zeros((compiled.n_parts, len(ev.columns)))
-    for j in np.flatnonzero(ev.value_c.any(axis=0)):
-        element_value[:, j] = _per_part(ev, ev.value_c[:, j])
+    element_value = ev.part_value_c
     part_value = element_value.sum(axis=1)
     safe = np.where(part_value > 0, part_value, 1.0)
     values = np.clip(100.0 * (element_value * volatility).sum(axis=1) / safe, 0.0, 100.0)

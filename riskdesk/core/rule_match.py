@@ -80,6 +80,14 @@ class Timing:
     summary: str
     """How the timing counts, in words: "in force", "due 2027-01-01, in 33 days: counts 0.84 of 1", …"""
 
+    @property
+    def uniform(self) -> float | None:
+        """The weight when it is the same for every part (most rules), else None."""
+        if not len(self.weight):
+            return 0.0
+        first = float(self.weight[0])
+        return first if bool((self.weight == first).all()) else None
+
 
 @dataclass
 class RuleMatch:
@@ -169,12 +177,12 @@ def match_rules(compiled: CompiledProject, kg: np.ndarray, columns: np.ndarray, 
     """Every rule that can bind or be watched on `day`, matched against every path."""
     groups = {name: reference.countries.members(name) for name in reference.countries.groups}
     buyer = settings.import_country.upper()
-    rule_country = np.column_stack([compiled.country, compiled.assembly]) if compiled.n_paths else \
-        np.zeros((0, N_RULE_STAGES), dtype=np.int64)
-    unknown_stage = rule_country == UNKNOWN
     magnet = compiled.country[:, MAGNET]
-    us_defence = _us_defence_parts(compiled, settings)
+    scope = _ScopeCache(compiled, settings)
     matches: list[RuleMatch] = []
+    # Rules naming the same countries at the same stages share their per-path stage bits (before scope).
+    raw_bits: dict[tuple[frozenset[str], frozenset[str], frozenset[Stage]], tuple[np.ndarray, np.ndarray,
+                                                                               np.ndarray]] = {}
     for rule in reference.control_list.rules:
         if rule.effect is Effect.INFO:
             continue
@@ -185,35 +193,97 @@ def match_rules(compiled: CompiledProject, kg: np.ndarray, columns: np.ndarray, 
             continue
         if rule.not_import_countries and buyer in expand_countries(rule.not_import_countries, groups):
             continue
-        path_ok = _part_scope(rule, compiled, us_defence)[compiled.path_part]
+        part_ok = scope.parts(rule)
+        path_ok = None if part_ok.all() else part_ok[compiled.path_part]
         if rule.made_outside:
             inside = _country_mask(compiled, expand_countries(rule.made_outside, groups), frozenset())
-            path_ok &= ~inside[magnet]
+            path_ok = _and(path_ok, ~inside[magnet])
         if rule.exported:
-            path_ok &= ~_country_mask(compiled, frozenset({buyer}), frozenset())[magnet]
+            path_ok = _and(path_ok, ~_country_mask(compiled, frozenset({buyer}), frozenset())[magnet])
         countries = expand_countries(rule.countries, groups)
         excluded = expand_countries(rule.not_countries, groups)
-        country_ok = _country_mask(compiled, countries, excluded)
-        prior = np.array([_prior(reference, stage, countries, excluded) if stage in rule.stages else 0.0
-                          for stage in RULE_STAGES])
-        hit_bits = np.zeros(compiled.n_paths, dtype=np.uint8)
-        unknown_bits = np.zeros(compiled.n_paths, dtype=np.uint8)
-        for s, stage in enumerate(RULE_STAGES):
-            if stage not in rule.stages:
-                continue
-            hit_bits |= (country_ok[rule_country[:, s]] & path_ok).astype(np.uint8) << s
-            if prior[s] > 0:
-                unknown_bits |= (unknown_stage[:, s] & path_ok).astype(np.uint8) << s
+        key = (countries, excluded, rule.stages)
+        if key not in raw_bits:
+            raw_bits[key] = _stage_bits_for(compiled, reference, *key)
+        all_hits, all_unknown, prior = raw_bits[key]
+        if path_ok is None:
+            hit_bits, unknown_bits = all_hits, all_unknown
+        else:
+            hit_bits, unknown_bits = all_hits * path_ok, all_unknown * path_ok
         element_mask = np.ones(N_EL, dtype=bool) if rule.whole_magnet else np.isin(SYMBOLS, list(rule.elements))
         timing = rule_timing(rule, state, day, compiled.stock_days, settings.resourcing_days)
         match = RuleMatch(rule, state, timing, element_mask, hit_bits, unknown_bits, prior)
         if rule.effect is Effect.BENCHMARK:
-            flags = _benchmark(rule, compiled, kg, columns, element_mask, path_ok, excluded)
+            in_scope = np.ones(compiled.n_paths, dtype=bool) if path_ok is None else path_ok
+            flags = _benchmark(rule, compiled, kg, columns, element_mask, in_scope, excluded)
             match.benchmark = flags
             match.hit_bits = _stage_bits(flags.flagged)
             match.unknown_bits = _stage_bits(flags.possible) & ~match.hit_bits
         matches.append(match)
     return matches
+
+
+def _and(mask: np.ndarray | None, other: np.ndarray) -> np.ndarray:
+    return other if mask is None else mask & other
+
+
+def _stage_bits_for(compiled: CompiledProject, reference: ReferenceData, countries: frozenset[str],
+                    excluded: frozenset[str], stages: frozenset[Stage]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per path, before any scope: bit s set where rule stage s's country is one named (hits) or unknown while
+    a named country has a world share there (possible); and the world shares (prior) per rule stage. Computed on
+    the distinct routes, then spread to paths."""
+    country_ok = _country_mask(compiled, countries, excluded)
+    prior = np.array([_prior(reference, stage, countries, excluded) if stage in stages else 0.0
+                      for stage in RULE_STAGES])
+    routes = compiled.routes
+    hit_bits = np.zeros(len(routes), dtype=np.uint8)
+    unknown_bits = np.zeros(len(routes), dtype=np.uint8)
+    for s, stage in enumerate(RULE_STAGES):
+        if stage not in stages:
+            continue
+        hit_bits |= country_ok[routes[:, s]].astype(np.uint8) << s
+        if prior[s] > 0:
+            unknown_bits |= (routes[:, s] == UNKNOWN).astype(np.uint8) << s
+    return hit_bits[compiled.route], unknown_bits[compiled.route], prior
+
+
+class _ScopeCache:
+    """Per-part scope masks, computed once per evaluation and shared by the rules that ask the same question."""
+
+    def __init__(self, compiled: CompiledProject, settings: ProjectSettings) -> None:
+        self.compiled = compiled
+        self.us_defence = _us_defence_parts(compiled, settings)
+        self._held: dict[frozenset[str], np.ndarray] = {}
+
+    def _codes(self, codes: np.ndarray, allowed: list[int], size: int) -> np.ndarray:
+        lookup = np.zeros(size, dtype=bool)
+        lookup[allowed] = True
+        return lookup[codes]
+
+    def holds(self, symbols: frozenset[str]) -> np.ndarray:
+        if symbols not in self._held:
+            self._held[symbols] = self.compiled.wt_pct[:, np.isin(SYMBOLS, list(symbols))].sum(axis=1) > 0
+        return self._held[symbols]
+
+    def parts(self, rule: ControlRule) -> np.ndarray:
+        """Per part: whether the rule concerns it (buyer group, end use, family, what the magnet contains)."""
+        compiled = self.compiled
+        ok = np.ones(compiled.n_parts, dtype=bool)
+        if rule.applies_to == BUYERS_US_DEFENCE:
+            ok &= self.us_defence
+        if rule.end_uses:
+            ok &= self._codes(compiled.end_use, [END_USES.index(e) for e in rule.end_uses], len(END_USES))
+        families = ([FAMILIES.index(f) for f in rule.families] if rule.families
+                    else [i for i, f in enumerate(FAMILIES) if f.rare_earth_magnet])
+        ok &= self._codes(compiled.family, families, len(FAMILIES))
+        if rule.contains:
+            holds = np.zeros(compiled.n_parts, dtype=bool)
+            for family_value, symbols in rule.contains.items():
+                in_family = (np.ones(compiled.n_parts, dtype=bool) if family_value == ALL
+                             else compiled.family == FAMILIES.index(MagnetFamily(family_value)))
+                holds |= in_family & self.holds(symbols)
+            ok &= holds
+        return ok
 
 
 def _us_defence_parts(compiled: CompiledProject, settings: ProjectSettings) -> np.ndarray:
@@ -222,28 +292,6 @@ def _us_defence_parts(compiled: CompiledProject, settings: ProjectSettings) -> n
     defence = compiled.end_use == END_USES.index(EndUse.DEFENCE)
     default = defence & settings.supplies_us_defence
     return np.where(compiled.dfars == DFARS_DEFAULT, default, compiled.dfars == DFARS_YES)
-
-
-def _part_scope(rule: ControlRule, compiled: CompiledProject, us_defence: np.ndarray) -> np.ndarray:
-    """Per part: whether the rule concerns it (buyer group, end use, family, what the magnet contains)."""
-    ok = np.ones(compiled.n_parts, dtype=bool)
-    if rule.applies_to == BUYERS_US_DEFENCE:
-        ok &= us_defence
-    if rule.end_uses:
-        ok &= np.isin(compiled.end_use, [END_USES.index(e) for e in rule.end_uses])
-    if rule.families:
-        ok &= np.isin(compiled.family, [FAMILIES.index(f) for f in rule.families])
-    else:
-        ok &= np.isin(compiled.family, [i for i, f in enumerate(FAMILIES) if f.rare_earth_magnet])
-    if rule.contains:
-        holds = np.zeros(compiled.n_parts, dtype=bool)
-        for family_value, symbols in rule.contains.items():
-            in_family = (np.ones(compiled.n_parts, dtype=bool) if family_value == ALL
-                         else compiled.family == FAMILIES.index(MagnetFamily(family_value)))
-            held = compiled.wt_pct[:, np.isin(SYMBOLS, list(symbols))].sum(axis=1) > 0
-            holds |= in_family & held
-        ok &= holds
-    return ok
 
 
 def _country_mask(compiled: CompiledProject, codes: frozenset[str], excluded: frozenset[str]) -> np.ndarray:
