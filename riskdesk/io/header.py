@@ -12,8 +12,9 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from riskdesk.core.numbers import UnitKind, parse_number
 from riskdesk.io.mapping import header_score
-from riskdesk.io.normalize import Cell, UnitKind, cell_text, parse_number
+from riskdesk.io.normalize import Cell, cell_text
 
 SCAN_ROWS = 30
 """Rows searched for the header."""

@@ -30,6 +30,7 @@ from riskdesk.core.domain import (
     MagnetFamily,
 )
 from riskdesk.core.grades import default_grades
+from riskdesk.core.numbers import DAY_FACTORS, MASS_UNITS, UnitKind, parse_number
 from riskdesk.core.problems import Problem, Severity, error, warning
 from riskdesk.core.project import SHARE_TOLERANCE_PCT, ProjectTables
 from riskdesk.io.header import HeaderLayout, combine_rows, display_names, find_header, row_texts
@@ -48,13 +49,10 @@ from riskdesk.io.mapping import (
     propose_columns,
 )
 from riskdesk.io.normalize import (
-    DAY_FACTORS,
     MAIN_ELEMENTS,
-    MASS_UNITS,
     PLAUSIBLE_MAX_PCT,
     Coded,
     Numbers,
-    UnitKind,
     cell_text,
     derive_supplier_id,
     has_percent_sign,
@@ -63,7 +61,6 @@ from riskdesk.io.normalize import (
     match_lines,
     oxide_factor,
     parse_enum_value,
-    parse_number,
     parse_numbers,
     resolve_countries,
     total_labels,

@@ -19,14 +19,8 @@ from typing import Any
 
 from riskdesk.core.domain import EndUse, Evidence, MagnetFamily, YesNo, composition_column
 from riskdesk.core.elements import BY_SYMBOL, ELEMENTS, SYMBOLS, oxide_formulas
-from riskdesk.io.normalize import (
-    enum_words,
-    fold,
-    is_currency_word,
-    is_percent_word,
-    mass_unit_word,
-    time_unit_word,
-)
+from riskdesk.core.numbers import is_currency_word, is_percent_word, mass_unit_word, time_unit_word
+from riskdesk.io.normalize import enum_words, fold
 
 CONFIDENT = 0.8
 """A column mapped at this confidence or better needs nobody to confirm it."""

@@ -14,7 +14,6 @@ Custom roles:
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
@@ -33,6 +32,7 @@ from riskdesk.core.domain import (
     YesNo,
     parse_enum,
 )
+from riskdesk.core.numbers import NumberKind, read_number
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -118,6 +118,8 @@ class Column:
     fixed: bool = False
     blank_text: str = ""
     """Shown for an empty cell, greyed (e.g. "unknown" for a stage country nobody declared)."""
+    number: NumberKind = NumberKind.PLAIN
+    """For number columns: the units a typed value may carry ("1.5 kg" in a mass column is 1500 g)."""
 
     def choices(self) -> list[str]:
         return [member.value for member in self.enum] if self.enum else []
@@ -136,12 +138,16 @@ COLUMNS: dict[TableName, tuple[Column, ...]] = {
         Column("magnet_family", "Magnet family", Kind.ENUM, "The kind of magnet; decides its default composition.",
                MagnetFamily, required=True),
         Column("grade", "Grade", Kind.TEXT, "Magnet grade such as N42SH or Sm2Co17; refines the composition."),
-        Column("magnet_mass_g", "Magnet g/unit", Kind.NUMBER, "Magnet mass per unit of the part, in grams.",
-               required=True),
+        Column("magnet_mass_g", "Magnet g/unit", Kind.NUMBER,
+               "Magnet mass per unit of the part, in grams (type 1.5 kg, 0.2 lb … to convert).", required=True,
+               number=NumberKind.MASS),
         Column("annual_units", "Units/year", Kind.NUMBER, "How many units of the part you buy in a year.",
-               required=True, decimals=0),
-        Column("unit_price", "Unit price", Kind.NUMBER, "Price you pay per unit.", decimals=2, fixed=True),
-        Column("stock_days", "Stock days", Kind.NUMBER, "Days of production covered by stock on hand.", decimals=1),
+               required=True, decimals=0, number=NumberKind.COUNT),
+        Column("unit_price", "Unit price", Kind.NUMBER, "Price you pay per unit.", decimals=2, fixed=True,
+               number=NumberKind.MONEY),
+        Column("stock_days", "Stock days", Kind.NUMBER,
+               "Days of production covered by stock on hand (type 2 weeks, 1 month … to convert).", decimals=1,
+               number=NumberKind.DAYS),
         Column("dfars", "DFARS", Kind.ENUM,
                "Is the part delivered into US defence contracts, so that DFARS 252.225-7052 binds it? yes / no; "
                "blank: the project setting decides for defence parts.", YesNo, blank_text="project setting"),
@@ -196,34 +202,25 @@ class EditRefused(Exception):
     """An edit the project cannot take as a whole (e.g. removing a part that supply paths name); nothing changed."""
 
 
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$")
-
-
-def parse_number(text: object) -> float:
-    """A number as people type it: "1,200", "1 200", "3.5", "3,5", "12 %". Blank → NaN."""
-    if isinstance(text, int | float) and not isinstance(text, bool):
-        return float(text)
-    cleaned = str(text).strip().replace("\u00a0", "").replace(" ", "").replace("_", "").rstrip("%").strip()
-    if not cleaned:
-        return math.nan
-    if ("," in cleaned and "." in cleaned) or _THOUSANDS.match(cleaned):
-        cleaned = cleaned.replace(",", "")
-    else:
-        cleaned = cleaned.replace(",", ".")
-    if not _NUMBER.match(cleaned):
-        raise CellError(f"{text!r} is not a number")
-    return float(cleaned)
+def parse_number(text: object, kind: NumberKind = NumberKind.PLAIN) -> float:
+    """A number as people type it ("1,200", "1.200,5", "3,5", "12 %", "1.5 kg" in a mass column), read by the same
+    parser as the importer (riskdesk.core.numbers). Blank → NaN. Raises CellError."""
+    try:
+        return read_number(text, kind)
+    except ValueError as exc:
+        raise CellError(str(exc)) from None
 
 
 def parse_cell(column: Column, raw: object) -> Any:
     """The typed value for `column` from what the user typed or pasted. Raises CellError."""
     text = "" if raw is None else str(raw).strip()
     if column.kind in (Kind.NUMBER, Kind.SHARE):
+        kind = NumberKind.PERCENT if column.kind is Kind.SHARE else column.number
         try:
-            value = parse_number(raw if isinstance(raw, int | float) else text)
-        except CellError:
-            raise CellError(f"{column.title}: {text!r} is not a number. Enter a number such as 12.5") from None
+            value = parse_number(raw if isinstance(raw, int | float) else text, kind)
+        except CellError as exc:
+            raise CellError(f"{column.title}: {exc}. Enter a number such as 12.5"
+                            + (" (units: g, kg, lb, oz)" if kind is NumberKind.MASS else "")) from None
         if math.isnan(value):
             if column.required:
                 raise CellError(f"{column.title} is required. Enter a number")

@@ -8,8 +8,8 @@ import math
 import pytest
 
 from riskdesk.core.elements import element_fraction_of_oxide
+from riskdesk.core.numbers import parse_number, separator_style
 from riskdesk.io.importer import read_and_validate
-from riskdesk.io.normalize import parse_number, separator_style
 from tests.io.helpers import template_rows, write_csv, write_openpyxl, write_xlsxwriter
 
 
