@@ -35,5 +35,5 @@ def test_a_cell_reads_as_people_write_it(text, kind, expected):
     ("nan", NumberKind.PLAIN),
 ])
 def test_what_is_not_a_number_of_that_kind_is_refused_with_the_text(text, kind):
-    with pytest.raises(ValueError, match="not|does not fit"):
+    with pytest.raises(ValueError, match=r"not|does not fit"):
         read_number(text, kind)
