@@ -24,6 +24,10 @@ class Problem:
     """1-based row number as the user sees it in the spreadsheet."""
     column: str = ""
     value: str = ""
+    part: str = ""
+    """The part number the problem concerns, when it concerns one part (project checks set it)."""
+    supplier: str = ""
+    """The supplier id the problem concerns, when it concerns one supplier."""
 
     @property
     def is_error(self) -> bool:
@@ -60,6 +64,13 @@ def error(message: str, hint: str = "", **where: object) -> Problem:
 
 def warning(message: str, hint: str = "", **where: object) -> Problem:
     return Problem(Severity.WARNING, message, hint, **where)  # type: ignore[arg-type]
+
+
+def as_warning(problem: Problem, note: str = "") -> Problem:
+    """The same problem as a warning (e.g. in a part an import does not touch), with `note` added."""
+    from dataclasses import replace
+
+    return replace(problem, severity=Severity.WARNING, message=problem.message + note)
 
 
 class InputError(Exception):

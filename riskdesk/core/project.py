@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, cast
@@ -29,7 +29,7 @@ from riskdesk.core.domain import (
     MagnetFamily,
     YesNo,
 )
-from riskdesk.core.problems import Problem, error
+from riskdesk.core.problems import Problem, error, warning
 
 SHARE_TOLERANCE_PCT = 0.5
 
@@ -214,7 +214,8 @@ class ProjectTables:
         )
 
     def validate(self) -> list[Problem]:
-        """Problems that make the tables unusable: broken keys, bad enum values, shares that don't add up."""
+        """Problems that make the tables unusable: broken keys, bad enum values, shares that don't add up. Each
+        names the part (or supplier) it concerns, so that an import can tell its own problems from older ones."""
         problems: list[Problem] = []
         parts, suppliers, paths = self.parts, self.suppliers, self.paths
         _check_unique(parts, "part_number", "Parts", problems)
@@ -228,44 +229,74 @@ class ProjectTables:
             bad = parts[parts[column] < 0]
             for index, row in bad.iterrows():
                 problems.append(error("must not be negative", "Enter zero or a positive number",
-                                      sheet="Parts", row=_sheet_row(index), column=column, value=str(row[column])))
+                                      sheet="Parts", row=_sheet_row(index), column=column, value=str(row[column]),
+                                      part=str(row["part_number"])))
         for column in ("magnet_mass_g", "annual_units"):
             missing = parts[parts[column].isna()]
-            for index, _ in missing.iterrows():
+            for index, row in missing.iterrows():
                 problems.append(error("is required", "Enter a number", sheet="Parts", row=_sheet_row(index),
-                                      column=column))
+                                      column=column, part=str(row["part_number"])))
         for column, known, what in (
             ("part_number", parts["part_number"], "a part"),
             ("supplier_id", suppliers["supplier_id"], "a supplier"),
         ):
-            for index, value in paths.loc[~paths[column].isin(known), column].items():
+            bad_refs = paths.loc[~paths[column].isin(known)]
+            for index, row in bad_refs.iterrows():
                 problems.append(error(f"names {what} that does not exist", "Add it or correct the reference",
-                                      sheet="Supply paths", row=_sheet_row(index), column=column, value=value))
+                                      sheet="Supply paths", row=_sheet_row(index), column=column,
+                                      value=str(row[column]), part=str(row["part_number"])))
         share = paths["share_pct"]
         for index, value in share[~share.between(0, 100)].items():
             problems.append(error("must be a share between 0 and 100 %", "Enter the part's volume share",
-                                  sheet="Supply paths", row=_sheet_row(index), column="share_pct", value=str(value)))
-        totals = paths.groupby("part_number")["share_pct"].sum()
-        for part_number, total in totals.items():
-            if abs(total - 100.0) > SHARE_TOLERANCE_PCT:
-                problems.append(error(f"supply-path shares of part {part_number} add up to {total:g} %",
-                                      "Shares of one part's paths must add up to 100 %",
-                                      sheet="Supply paths", column="share_pct", value=str(part_number)))
+                                  sheet="Supply paths", row=_sheet_row(index), column="share_pct", value=str(value),
+                                  part=str(paths.loc[index, "part_number"])))
+        for part_number, total in self.share_totals().items():
+            problem = share_problem(str(part_number), total)
+            if problem is not None and problem.is_error:
+                problems.append(problem)
         for index, row in self.composition.iterrows():
             if row["element"] not in elements.INDEX:
                 problems.append(error("is not an element RiskDesk knows", "Use a symbol such as Dy",
                                       sheet="Composition", row=_sheet_row(index), column="element",
-                                      value=row["element"]))
+                                      value=row["element"], part=str(row["part_number"])))
             if not 0 <= row["wt_pct"] <= 100:
                 problems.append(error("must be a weight share between 0 and 100 %", "",
                                       sheet="Composition", row=_sheet_row(index), column="wt_pct",
-                                      value=str(row["wt_pct"])))
+                                      value=str(row["wt_pct"]), part=str(row["part_number"])))
         return problems
+
+    def share_totals(self, parts: Iterable[str] | None = None) -> dict[str, float]:
+        """Sum of the supply-path shares (%) of each part that has paths (of the given parts only, if given)."""
+        paths = self.paths
+        if parts is not None:
+            paths = paths[paths["part_number"].isin(list(parts))]
+        return {str(k): float(v) for k, v in paths.groupby("part_number")["share_pct"].sum().items()}
+
+
+def share_problem(part_number: str, total_pct: float) -> Problem | None:
+    """What is wrong with one part's supply-path shares adding up to `total_pct`: over 100 % is an error (the
+    part's volume would count more than once), under 100 % a warning (the rest counts as of unknown origin)."""
+    if total_pct > 100.0 + SHARE_TOLERANCE_PCT:
+        return error(f"supply-path shares of part {part_number} add up to {total_pct:g} %",
+                     "Shares of one part's paths must add up to 100 %; lower one of them",
+                     sheet="Supply paths", column="share_pct", value=part_number, part=part_number)
+    if total_pct < 100.0 - SHARE_TOLERANCE_PCT:
+        return warning(f"supply-path shares of part {part_number} add up to {total_pct:g} %",
+                       "The rest of its volume counts as of unknown origin until you add its supply paths",
+                       sheet="Supply paths", column="share_pct", value=part_number, part=part_number)
+    return None
 
 
 def _sheet_row(index: Hashable) -> int:
     """The 1-based sheet row of a table row's label (the tables keep a default RangeIndex)."""
     return int(cast(int, index)) + 1  # pandas-stubs type labels as Hashable
+
+
+def _subject(sheet: str, row: pd.Series) -> dict[str, str]:
+    """The part or supplier a row of a table concerns, for `Problem.part` / `Problem.supplier`."""
+    if sheet == "Suppliers":
+        return {"supplier": str(row.get("supplier_id", ""))}
+    return {"part": str(row.get("part_number", ""))}
 
 
 def _check_unique(frame: pd.DataFrame, key: str, sheet: str, problems: list[Problem]) -> None:
@@ -274,7 +305,7 @@ def _check_unique(frame: pd.DataFrame, key: str, sheet: str, problems: list[Prob
     duplicated = frame[frame[key].duplicated(keep="first")]
     for index, row in duplicated.iterrows():
         problems.append(error("appears twice", f"Each {key} must be unique", sheet=sheet,
-                              row=_sheet_row(index), column=key, value=row[key]))
+                              row=_sheet_row(index), column=key, value=row[key], **_subject(sheet, row)))
 
 
 def _check_enum(frame: pd.DataFrame, column: str, enum: type[Enum], sheet: str, problems: list[Problem],
@@ -283,7 +314,8 @@ def _check_enum(frame: pd.DataFrame, column: str, enum: type[Enum], sheet: str, 
     bad = frame[~frame[column].isin(allowed | ({""} if blank else set()))]
     for index, row in bad.iterrows():
         problems.append(error(f"is not one of {', '.join(sorted(allowed))}", "Pick one of the listed values",
-                              sheet=sheet, row=_sheet_row(index), column=column, value=row[column]))
+                              sheet=sheet, row=_sheet_row(index), column=column, value=row[column],
+                              **_subject(sheet, row)))
 
 
 @dataclass

@@ -15,7 +15,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ from riskdesk.core.domain import (
 from riskdesk.core.grades import default_grades
 from riskdesk.core.numbers import DAY_FACTORS, MASS_UNITS, UnitKind, parse_number
 from riskdesk.core.problems import Problem, Severity, error, warning
-from riskdesk.core.project import SHARE_TOLERANCE_PCT, ProjectTables
+from riskdesk.core.project import SHARE_TOLERANCE_PCT, ProjectTables, share_problem
 from riskdesk.io.header import HeaderLayout, combine_rows, display_names, find_header, row_texts
 from riskdesk.io.mapping import (
     FIELDS,
@@ -1250,16 +1250,22 @@ def _paths_table(rows: _Rows, keep: np.ndarray, part_codes: np.ndarray, n_parts:
         first_row = np.full(n_parts, -1, dtype=np.int64)
         first_path = ~pd.Series(parts).duplicated().to_numpy()
         first_row[parts[first_path]] = index[first_path]
-        for count, part in enumerate(off):
-            if count >= _ROWS_LISTED:
-                context.problems.add(error(f"{len(off) - count:,} more parts whose shares do not add up to 100 %",
-                                           "Shares of one part's paths must add up to 100 %"))
-                break
+        listed = {Severity.ERROR: 0, Severity.WARNING: 0}
+        for part in off:
             i = int(first_row[part])
-            context.problems.add(error(
-                f"shares of part {cols['part_number'][i]} add up to {totals[part]:g} %, not 100 %",
-                "Correct the shares of the part's supply paths (or leave them all empty to split equally)",
-                value=f"{totals[part]:g}", **rows.where(i, "share_pct")))
+            found = share_problem(str(cols["part_number"][i]), float(totals[part]))
+            if found is None:
+                continue
+            listed[found.severity] += 1
+            if listed[found.severity] > _ROWS_LISTED:
+                continue
+            where = rows.where(i, "share_pct")
+            context.problems.add(replace(found, value=f"{totals[part]:g}", **where))
+        for severity, count in listed.items():
+            if count > _ROWS_LISTED:
+                make = error if severity is Severity.ERROR else warning
+                context.problems.add(make(f"{count - _ROWS_LISTED:,} more parts whose shares do not add up to 100 %",
+                                          "Shares of one part's paths must add up to 100 %"))
     frame = {name: cols[name][index] for name in ("part_number", "supplier_id", *STAGE_COLUMNS, "origin_evidence")}
     frame["share_pct"] = share
     return pd.DataFrame(frame)

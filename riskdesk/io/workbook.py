@@ -299,6 +299,7 @@ _DIMENSION = re.compile(
     rb"<(?:\w+:)?dimension\s+ref=\"\$?([A-Za-z]{1,3})\$?(\d{1,9})(?::\$?([A-Za-z]{1,3})\$?(\d{1,9}))?\""
 )
 _ANY_REF = re.compile(rb"\sr\s*=\s*[\"']([A-Za-z]*)(\d*)[\"']")
+_ROW_OR_CELL = re.compile(rb"<(?:\w+:)?(row|c)(\s[^>]*?)?(/?)>")
 _ODS_REPEAT = re.compile(rb"number-(rows|columns)-repeated=\"(\d{4,})\"")
 
 
@@ -531,8 +532,10 @@ def _coarse_bound(bound: tuple[int, int], limits: ImportLimits) -> tuple[bytes, 
 
 def _exact_extent_problem(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: ImportLimits
                           ) -> tuple[str, str] | None:
-    """Find the real extent of a sheet by reading every address (slow path for sheets without a true dimension)."""
-    max_row = max_col = 0
+    """Find the real extent of a sheet's data by reading every cell that holds something (slow path for sheets
+    without a true dimension). Empty, merely formatted cells (a styled row or column running to XFD, as Excel,
+    LibreOffice and Google Sheets write them) do not count: they hold nothing to read."""
+    max_row = max_col = row_number = column_number = 0
     tail = b""
     with archive.open(info) as stream:
         while True:
@@ -542,17 +545,22 @@ def _exact_extent_problem(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit
             cut = chunk.rfind(b">")
             window = tail + (chunk[: cut + 1] if cut >= 0 else chunk)
             tail = chunk[cut + 1:] if cut >= 0 else b""
-            for match in _ANY_REF.finditer(window):
-                letters, digits = match.group(1), match.group(2)
-                if len(letters) > 3 or len(digits) > 12:
+            for tag in _ROW_OR_CELL.finditer(window):
+                name, attributes, empty = tag.group(1), tag.group(2) or b"", tag.group(3)
+                match = _ANY_REF.search(attributes)
+                if match is not None and (len(match.group(1)) > 3 or len(match.group(2)) > 12):
                     return ("has malformed cell addresses", _RESAVE)
-                row = int(digits or 0)
-                if row > max_row:
-                    max_row = row
-                if letters:
-                    col = _column_number(letters)
-                    if col > max_col:
-                        max_col = col
+                if name == b"row":
+                    row_number = int(match.group(2)) if match is not None and match.group(2) else row_number + 1
+                    column_number = 0
+                    continue
+                column_number = (_column_number(match.group(1)) if match is not None and match.group(1)
+                                 else column_number + 1)
+                if empty:  # <c … /> holds no value
+                    continue
+                row = int(match.group(2)) if match is not None and match.group(2) else row_number
+                max_row = max(max_row, row)
+                max_col = max(max_col, column_number)
     if max_row > limits.max_rows + 100:
         return (f"has {max_row:,} rows, more than the limit of {limits.max_rows:,}",
                 "Split the file, or raise the row limit in the import settings")
@@ -562,15 +570,29 @@ def _exact_extent_problem(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit
     return None
 
 
+def _repeated_cell_is_filled(window: bytes, start: int, end: int) -> bool:
+    """Whether the ODS cell element holding a repeat attribute has a value or text. LibreOffice repeats an empty,
+    merely styled cell to the sheet's last column (16,384) in every row of a formatted range: that is normal."""
+    opening = window.rfind(b"<", 0, start)
+    close = window.find(b">", end)
+    if opening < 0 or close < 0:
+        return True  # cut by the chunk boundary: judge it as filled, the next window sees it whole
+    element = window[opening:close + 1]
+    if b"office:value-type" in element or b"office:value=" in element:
+        return True
+    if element.endswith(b"/>"):
+        return False
+    content_end = window.find(b"</table:table-cell>", close)
+    content = window[close + 1: content_end if content_end >= 0 else close + 4096]
+    return b"<text:p" in content and b"<text:p/>" not in content
+
+
 def _ods_repeat_problem(window: bytes, limits: ImportLimits) -> tuple[str, str] | None:
     """A row or cell repeated so often, with a value in it, that the sheet would exceed the cell limit."""
     for match in _ODS_REPEAT.finditer(window):
         count = int(match.group(2))
         if match.group(1) == b"columns":
-            end = window.find(b">", match.end())
-            element = window[max(0, match.start() - 512): end if end >= 0 else match.end() + 512]
-            filled_cells = 1 if (b"value" in element or not element.endswith(b"/")) else 0
-            if filled_cells and count > limits.max_columns:
+            if count > limits.max_columns and _repeated_cell_is_filled(window, match.start(), match.end()):
                 return (f"repeats a filled cell {count:,} times across columns",
                         "The file may be hostile; " + _RESAVE.lower())
             continue

@@ -29,7 +29,7 @@ def test_an_empty_repeat_of_a_part_value_is_no_conflict(tmp_path):
     assert result.tables.parts["description"].tolist() == ["rotor magnet"]
 
 
-def test_shares_missing_are_filled_and_shares_off_100_are_errors(tmp_path):
+def test_shares_missing_are_filled_over_100_is_an_error_and_under_100_a_warning(tmp_path):
     rows = template_rows({"part_number": "ONE", "share_pct": None},
                          {"part_number": "TWO", "supplier_id": "S1", "share_pct": None},
                          {"part_number": "TWO", "supplier_id": "S2", "share_pct": None},
@@ -46,7 +46,13 @@ def test_shares_missing_are_filled_and_shares_off_100_are_errors(tmp_path):
     rows = template_rows({"supplier_id": "S1", "share_pct": 70}, {"supplier_id": "S2", "share_pct": 40})
     result = read_and_validate([write_xlsxwriter(tmp_path / "off.xlsx", rows)])
     (problem,) = result.errors
-    assert problem.message == "shares of part P-1 add up to 110 %, not 100 %" and problem.row == 2
+    assert problem.message == "supply-path shares of part P-1 add up to 110 %" and problem.row == 2
+
+    rows = template_rows({"supplier_id": "S1", "share_pct": 60})
+    result = read_and_validate([write_xlsxwriter(tmp_path / "part.xlsx", rows)])
+    assert result.ok, "a file may hold one supplier's share: the rest counts as of unknown origin"
+    (note,) = [p for p in result.warnings if "add up to 60 %" in p.message]
+    assert "unknown origin" in note.hint
 
 
 def test_documented_defaults_are_one_warning_per_field_per_file(tmp_path):
