@@ -245,11 +245,10 @@ class ProjectTables:
                 problems.append(error(f"names {what} that does not exist", "Add it or correct the reference",
                                       sheet="Supply paths", row=_sheet_row(index), column=column,
                                       value=str(row[column]), part=str(row["part_number"])))
-        share = paths["share_pct"]
-        for index, value in share[~share.between(0, 100)].items():
+        for index, row in paths[~paths["share_pct"].between(0, 100)].iterrows():
             problems.append(error("must be a share between 0 and 100 %", "Enter the part's volume share",
-                                  sheet="Supply paths", row=_sheet_row(index), column="share_pct", value=str(value),
-                                  part=str(paths.loc[index, "part_number"])))
+                                  sheet="Supply paths", row=_sheet_row(index), column="share_pct",
+                                  value=str(row["share_pct"]), part=str(row["part_number"])))
         for part_number, total in self.share_totals().items():
             problem = share_problem(str(part_number), total)
             if problem is not None and problem.is_error:

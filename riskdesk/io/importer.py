@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from riskdesk.core.cells import looks_like_formula
 from riskdesk.core.countries import resolve_country
 from riskdesk.core.domain import (
     STAGE_COLUMNS,
@@ -29,8 +30,9 @@ from riskdesk.core.domain import (
     Evidence,
     MagnetFamily,
 )
+from riskdesk.core.elements import INDEX as ELEMENT_INDEX
 from riskdesk.core.grades import default_grades
-from riskdesk.core.numbers import DAY_FACTORS, MASS_UNITS, UnitKind, parse_number
+from riskdesk.core.numbers import DAY_FACTORS, MASS_UNITS, NumberKind, UnitKind, parse_number, read_number
 from riskdesk.core.problems import Problem, Severity, error, warning
 from riskdesk.core.project import SHARE_TOLERANCE_PCT, ProjectTables, share_problem
 from riskdesk.io.header import HeaderLayout, combine_rows, display_names, find_header, row_texts
@@ -55,6 +57,7 @@ from riskdesk.io.normalize import (
     Numbers,
     cell_text,
     derive_supplier_id,
+    fold,
     has_percent_sign,
     is_excel_error,
     mass_grams,
@@ -99,6 +102,11 @@ class ImportResult:
     mappings: list[SheetMapping]
     rows_read: int
     """Data rows read (header, blank, repeated-header and total rows not counted)."""
+    preview: ImportPreview | None = None
+    """The first rows as read (after defaults and inferences), with the problems and guesses marked on them;
+    given even when there are errors, so that the user sees what to fix."""
+    skipped_rows: int = 0
+    """Rows left out because they had errors (only when the caller asked to skip them)."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -111,6 +119,33 @@ class ImportResult:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    """How to import beyond the column mapping: defaults for fields a file lacks, and whether to leave out the
+    rows that have errors (each listed) instead of refusing the whole import."""
+
+    defaults: Mapping[str, str] = field(default_factory=dict)
+    """Field → value as the user typed it ("magnet_family" → "NdFeB"): fills missing columns and blank cells."""
+    skip_error_rows: bool = False
+
+
+PREVIEW_ROWS = 200
+
+
+@dataclass
+class ImportPreview:
+    """The first rows of an import as RiskDesk read them: plain lists, so that they cross process boundaries."""
+
+    fields: list[str]
+    """Field names in column order (template fields first, then element contents)."""
+    rows: list[list[object]]
+    """One list per row: str for text fields ("" when empty), float for numbers (NaN when empty)."""
+    sources: list[tuple[str, str, int]]
+    """(file, sheet, row as the user sees it) of each row."""
+    marks: dict[tuple[int, str], tuple[str, str]] = field(default_factory=dict)
+    """(row index, field) → ("error" | "warning" | "inferred" | "default", message). Field "" marks the row."""
 
 
 class _Problems:
@@ -153,6 +188,7 @@ class _Context:
 
     limits: ImportLimits
     problems: _Problems
+    options: ImportOptions = field(default_factory=ImportOptions)
     countries: dict[str, str | None] = field(default_factory=dict)
     grades: dict[str, tuple[MagnetFamily | None, str | None]] = field(default_factory=dict)
 
@@ -230,16 +266,18 @@ class _SheetData:
 # Public API
 
 def propose(files: Sequence[Path] | Path, sheet: str | None = None, known: Mapping[str, dict] | None = None,
-            limits: ImportLimits | None = None) -> list[SheetMapping]:
+            limits: ImportLimits | None = None, options: ImportOptions | None = None) -> list[SheetMapping]:
     """The column mapping RiskDesk would use for each sheet it would import (nothing is validated)."""
-    return inspect(files, sheet=sheet, known=known, limits=limits)[0]
+    return inspect(files, sheet=sheet, known=known, limits=limits, options=options)[0]
 
 
 def inspect(files: Sequence[Path] | Path, sheet: str | None = None, known: Mapping[str, dict] | None = None,
-            limits: ImportLimits | None = None) -> tuple[list[SheetMapping], list[Problem]]:
+            limits: ImportLimits | None = None, options: ImportOptions | None = None
+            ) -> tuple[list[SheetMapping], list[Problem]]:
     """Mappings as `propose` gives them, with the problems met reading the files (e.g. a refused file)."""
     with _no_cyclic_gc():
-        result = _run(_as_list(files), None, sheet, known, limits or ImportLimits(), None, None, validate=False)
+        result = _run(_as_list(files), None, sheet, known, limits or ImportLimits(), None, None, validate=False,
+                      options=options or ImportOptions())
     return result.mappings, result.problems
 
 
@@ -247,7 +285,8 @@ def read_and_validate(files: Sequence[Path] | Path,
                       mapping: Mapping[str, Any] | SheetMapping | Sequence[Any] | None = None,
                       sheet: str | None = None, known: Mapping[str, dict] | None = None,
                       limits: ImportLimits | None = None, progress: Callable[[float], None] | None = None,
-                      cancelled: Callable[[], bool] | None = None) -> ImportResult:
+                      cancelled: Callable[[], bool] | None = None,
+                      options: ImportOptions | None = None) -> ImportResult:
     """Read, normalise and check files (a folder means every spreadsheet in it); apply nothing.
 
     `mapping` forces a column mapping (a `SheetMapping`, its JSON, or {"columns": {header: field}}); `known`
@@ -257,7 +296,7 @@ def read_and_validate(files: Sequence[Path] | Path,
     """
     with _no_cyclic_gc():
         return _run(_as_list(files), mapping, sheet, known, limits or ImportLimits(), progress, cancelled,
-                    validate=True)
+                    validate=True, options=options or ImportOptions())
 
 
 @contextmanager
@@ -283,8 +322,8 @@ def _as_list(files: Sequence[Path] | Path) -> list[Path]:
 
 def _run(files: list[Path], mapping: Mapping[str, Any] | SheetMapping | Sequence[Any] | None, sheet: str | None,
          known: Mapping[str, dict] | None, limits: ImportLimits, progress: Callable[[float], None] | None,
-         cancelled: Callable[[], bool] | None, validate: bool) -> ImportResult:
-    context = _Context(limits, _Problems(limits.max_problems))
+         cancelled: Callable[[], bool] | None, validate: bool, options: ImportOptions) -> ImportResult:
+    context = _Context(limits, _Problems(limits.max_problems), options)
     report = progress or (lambda _fraction: None)
     stop = cancelled or (lambda: False)
     given = _given_mappings(mapping, context)
@@ -300,6 +339,7 @@ def _run(files: list[Path], mapping: Mapping[str, Any] | SheetMapping | Sequence
         report((index + 0.6) * share)
         found = 0
         for item in sheets:
+            item.mapping.defaults = {**item.mapping.defaults, **{k: v for k, v in options.defaults.items() if v}}
             mappings.append(item.mapping)
             context.problems.extend(item.mapping_problems)
             if stop():
@@ -316,12 +356,109 @@ def _run(files: list[Path], mapping: Mapping[str, Any] | SheetMapping | Sequence
         return ImportResult(ProjectTables.empty(), context.problems.finish(), mappings, 0)
     if stop():
         return _cancelled(mappings)
+    read_problems = list(context.problems.items)
     tables, rows = _validate(data, context)
+    skipped = 0
+    if options.skip_error_rows:
+        for _attempt in range(3):
+            bad = _rows_with_errors(context.problems.items)
+            if not bad or any(p.is_error and p.row is None for p in context.problems.items):
+                break
+            data, dropped = _without_rows(data, bad)
+            if not dropped:
+                break
+            skipped += dropped
+            kept = [p for p in read_problems if (p.file, p.sheet, p.row) not in bad]
+            notes = _skip_notes(context.problems.items, bad)
+            context = _Context(limits, _Problems(limits.max_problems), options)
+            context.problems.extend(kept + notes)
+            read_problems = list(context.problems.items)
+            tables, rows = _validate(data, context)
     report(1.0)
     problems = context.problems.finish()
+    preview = _preview(rows, problems) if rows is not None else None
     if any(p.is_error for p in problems):
         tables = ProjectTables.empty()
-    return ImportResult(tables, problems, mappings, rows)
+    return ImportResult(tables, problems, mappings, len(rows) if rows is not None else 0, preview, skipped)
+
+
+def _preview(rows: _Rows, problems: Sequence[Problem], limit: int = PREVIEW_ROWS) -> ImportPreview:
+    """The first rows as read, every field any sheet maps or RiskDesk filled in, with problems and guesses marked."""
+    from riskdesk.core.domain import TEMPLATE_COLUMNS, composition_column
+
+    shown = min(len(rows), limit)
+    present = set().union(*(item.present for item in rows.data)) if rows.data else set()
+    present |= {field_name for _, field_name, _, _ in rows.marks}
+    fields = [f for f in TEMPLATE_COLUMNS if f in present and f in rows.cols]
+    wt_fields = [(composition_column(w[3:]), w) for w in rows.wt]
+    values: list[list[object]] = []
+    for i in range(shown):
+        row: list[object] = [rows.cols[f][i] for f in fields]
+        row += [float(rows.cols[w][i]) for _, w in wt_fields]
+        values.append([float(v) if isinstance(v, np.floating) else v for v in row])
+    sources = [(rows.data[int(rows.src[i])].file, rows.data[int(rows.src[i])].sheet, int(rows.row[i]))
+               for i in range(shown)]
+    names = fields + [name for name, _ in wt_fields]
+    marks: dict[tuple[int, str], tuple[str, str]] = {}
+    for indices, field_name, kind, texts in rows.marks:
+        for index, text in zip(indices, texts, strict=True):
+            if index < shown:
+                marks[(int(index), field_name)] = (kind, str(text))
+    position = {source: i for i, source in enumerate(sources)}
+    by_header: dict[tuple[str, str], dict[str, str]] = {
+        (item.file, item.sheet): {header: field_name for field_name, header in item.headers.items()}
+        for item in rows.data
+    }
+    for problem in problems:
+        if problem.row is None:
+            continue
+        index = position.get((problem.file, problem.sheet, problem.row))
+        if index is None:
+            continue
+        headers = by_header.get((problem.file, problem.sheet), {})
+        field_name = headers.get(problem.column, problem.column if problem.column in names else "")
+        held = marks.get((index, field_name))
+        if held is None or held[0] not in ("error",):
+            marks[(index, field_name)] = (problem.severity.value, problem.message)
+    return ImportPreview(names, values, sources, marks)
+
+
+def _rows_with_errors(problems: Sequence[Problem]) -> set[tuple[str, str, int | None]]:
+    return {(p.file, p.sheet, p.row) for p in problems if p.is_error and p.row is not None}
+
+
+def _without_rows(data: list[_SheetData], bad: set[tuple[str, str, int | None]]) -> tuple[list[_SheetData], int]:
+    """The sheets' data without the given rows, and how many rows were left out."""
+    result: list[_SheetData] = []
+    dropped = 0
+    for item in data:
+        drop = np.array([(item.file, item.sheet, int(r)) in bad for r in item.rows], dtype=bool)
+        if not drop.any():
+            result.append(item)
+            continue
+        dropped += int(drop.sum())
+        keep = ~drop
+        if not keep.any():
+            continue
+        columns = {name: values[keep] for name, values in item.columns.items()}
+        result.append(_SheetData(item.file, item.sheet, columns, item.rows[keep], item.present, item.headers,
+                                 item.mapping))
+    return result, dropped
+
+
+def _skip_notes(problems: Sequence[Problem], bad: set[tuple[str, str, int | None]]) -> list[Problem]:
+    """One warning per row left out, saying why (its first error)."""
+    notes: list[Problem] = []
+    seen: set[tuple[str, str, int | None]] = set()
+    for problem in problems:
+        key = (problem.file, problem.sheet, problem.row)
+        if not problem.is_error or key not in bad or key in seen:
+            continue
+        seen.add(key)
+        notes.append(warning(f"row skipped: {problem.message}", "Fix the row and import it again if you need it",
+                             file=problem.file, sheet=problem.sheet, row=problem.row, column=problem.column,
+                             value=problem.value))
+    return notes
 
 
 def _cancelled(mappings: list[SheetMapping]) -> ImportResult:
@@ -556,7 +693,7 @@ def _profile(column: _Column, context: _Context) -> ContentProfile:
         return ContentProfile()
     uniques = [v for v, b in zip(sample.uniques, blank, strict=True) if not b]
     profile = ContentProfile(filled=filled_rows, distinct=len(uniques))
-    numbers = percent = mass = 0
+    numbers = percent = mass = integers = digit_codes = 0
     texts: list[str] = []
     maximum = 0.0
     for value in uniques:
@@ -564,19 +701,32 @@ def _profile(column: _Column, context: _Context) -> ContentProfile:
             continue
         if isinstance(value, int | float):
             numbers += 1
-            maximum = max(maximum, abs(float(value)))
+            number = float(value)
+            maximum = max(maximum, abs(number))
+            whole = math.isfinite(number) and number.is_integer()
+            integers += whole
+            digit_codes += whole and abs(number) >= 10_000
             continue
         text = str(value).strip()
+        if len(text) >= 5 and text.isdigit() and text.startswith("0"):
+            digit_codes += 1
+            texts.append(text)
+            continue
         parsed = parse_number(text)
         if parsed is not None and parsed.unit_kind is not UnitKind.OTHER:
             numbers += 1
             maximum = max(maximum, abs(parsed.value))
             percent += parsed.unit_kind is UnitKind.PERCENT
             mass += parsed.unit_kind is UnitKind.MASS
+            whole = parsed.value.is_integer() and parsed.unit_kind is UnitKind.NONE
+            integers += whole
+            digit_codes += whole and abs(parsed.value) >= 10_000 and text.isdigit()
         else:
             texts.append(text)
     distinct = len(uniques)
     profile.numbers = numbers / distinct
+    profile.integers = integers / numbers if numbers else 0.0
+    profile.digit_codes = digit_codes / distinct
     profile.percent_signs = percent / distinct
     profile.mass_units = mass / distinct
     profile.max_number = maximum
@@ -769,6 +919,11 @@ def _text_field(field_name: str, values: Coded, rows: np.ndarray, where: Mapping
                        "Write an ISO code such as CN, or the English name; leave empty if unknown", where, context,
                        texts=texts)
         return values.spread(codes)
+    if spec.kind in (Kind.TEXT, Kind.CODE):
+        formula_like = np.array([looks_like_formula(t) for t in texts], dtype=bool)
+        _report_unique(values, formula_like, rows, "starts like a spreadsheet formula; kept as text, never "
+                       "evaluated", "Check the value; RiskDesk writes it to reports and the clipboard as text",
+                       where, context, texts=texts, severity=Severity.WARNING)
     if spec.kind is Kind.ENUM:
         assert spec.enum is not None
         enum = spec.enum
@@ -941,11 +1096,22 @@ class _Rows:
         for name in _TEXT_FIELDS:
             self.cols[name] = np.concatenate(
                 [d.columns.get(name, np.full(len(d.rows), "", dtype=object)) for d in data]).astype(object)
-        self.wt = sorted({c for d in data for c in d.columns if c.startswith("wt:")})
+        self.wt = sorted({c for d in data for c in d.columns if c.startswith("wt:")},
+                         key=lambda c: ELEMENT_INDEX.get(c[3:], len(ELEMENT_INDEX)))
         # "bad:<field>" masks stay in the sheets' columns and are read through `unreadable`.
         for name in (*_NUMBER_FIELDS, *self.wt):
             self.cols[name] = np.concatenate(
                 [np.asarray(d.columns.get(name, np.full(len(d.rows), np.nan)), dtype=np.float64) for d in data])
+        self.marks: list[tuple[np.ndarray, str, str, str]] = []
+        """(row indices, field, kind, message): values RiskDesk filled in (a default) or guessed (inferred)."""
+
+    def mark(self, mask: np.ndarray, field_name: str, kind: str, message: str | np.ndarray) -> None:
+        """Note that the rows in `mask` got `field_name` from a default or an inference (shown in the preview).
+        `message` is one text, or one per row of the mask."""
+        indices = np.flatnonzero(mask)
+        if len(indices):
+            texts = message if isinstance(message, np.ndarray) else np.full(len(indices), message, dtype=object)
+            self.marks.append((indices, field_name, kind, texts))  # type: ignore[arg-type]
 
     def __len__(self) -> int:
         return len(self.row)
@@ -1002,18 +1168,19 @@ def _fmt(value: object, quote: bool = True) -> str:
     return repr(value) if quote else str(value)
 
 
-def _validate(data: list[_SheetData], context: _Context) -> tuple[ProjectTables, int]:
+def _validate(data: list[_SheetData], context: _Context) -> tuple[ProjectTables, _Rows | None]:
     problems = context.problems
     if not data:
-        return ProjectTables.empty(), 0
+        return ProjectTables.empty(), None
     for item in data:
         for group in REQUIRED_GROUPS:
-            if not any(f in item.present for f in group):
+            if not item.mapping.covered(group):
                 names = " or ".join(group)
                 problems.add(error(f"no column for {names}, which every import needs",
-                                   f"Add the column or map one of the file's columns to {group[0]} "
-                                   "(see --show-mapping)", file=item.file, sheet=item.sheet))
+                                   f"Add the column, map one of the file's columns to {group[0]}, or set a default "
+                                   f"for it (--default {group[0]}=…)", file=item.file, sheet=item.sheet))
     rows = _Rows(data)
+    _user_defaults(rows, context, skip=("magnet_family",))
     _defaults(rows, context)
     _required_values(rows, context)
     _fill_family_from_grade(rows, context)
@@ -1027,7 +1194,63 @@ def _validate(data: list[_SheetData], context: _Context) -> tuple[ProjectTables,
     suppliers, supplier_codes, with_supplier = _suppliers_table(rows, keep, context)
     paths = _paths_table(rows, keep, part_codes, len(part_numbers), supplier_codes, with_supplier, context)
     composition = _composition_table(rows, keep, part_codes, part_numbers, context)
-    return ProjectTables.from_frames(parts, suppliers, paths, composition), len(rows)
+    return ProjectTables.from_frames(parts, suppliers, paths, composition), rows
+
+
+def _default_value(field_name: str, raw: str, context: _Context) -> object | None:
+    """A default as the user typed it, read like a cell of that field; None when it cannot be read."""
+    spec = FIELDS[field_name]
+    text = raw.strip()
+    if spec.kind is Kind.ENUM:
+        assert spec.enum is not None
+        member = parse_enum_value(spec.enum, text)
+        return None if member is None else member.value
+    if spec.kind is Kind.COUNTRY:
+        return context.resolve(text)
+    if spec.kind in (Kind.DAYS, Kind.MONEY, Kind.MASS, Kind.COUNT):
+        kind = {Kind.DAYS: NumberKind.DAYS, Kind.MONEY: NumberKind.MONEY, Kind.MASS: NumberKind.MASS,
+                Kind.COUNT: NumberKind.COUNT}[spec.kind]
+        try:
+            value = read_number(text, kind)
+        except ValueError:
+            return None
+        return None if math.isnan(value) or value < 0 else value
+    return text or None
+
+
+def _user_defaults(rows: _Rows, context: _Context, skip: Sequence[str] = (), only: Sequence[str] | None = None,
+                   ) -> None:
+    """Fill blank values of a field from the user's default for it (per sheet: its mapping's defaults), one
+    warning per field and sheet saying how many rows took it."""
+    for index, item in enumerate(rows.data):
+        for field_name, raw in item.mapping.defaults.items():
+            if field_name in skip or (only is not None and field_name not in only) or field_name not in rows.cols:
+                continue
+            value = _default_value(field_name, raw, context)
+            if value is None:
+                context.problems.add(error(f"the default for {field_name} ({raw!r}) is not a value it can take",
+                                           _default_hint(field_name), file=item.file, sheet=item.sheet))
+                continue
+            target = rows.cols[field_name]
+            blank = (np.isnan(target) if target.dtype.kind == "f" else target == "") & (rows.src == index)
+            count = int(blank.sum())
+            if not count:
+                continue
+            target[blank] = value
+            rows.mark(blank, field_name, "default", f"your default for {field_name}: {value}")
+            shown = f"{value:g}" if isinstance(value, float) else str(value)
+            context.problems.add(warning(f"{field_name} set to {shown!r} (your default) for {count:,} rows",
+                                         "Fill in the column if the rows differ", file=item.file, sheet=item.sheet,
+                                         column=item.headers.get(field_name, "")))
+
+
+def _default_hint(field_name: str) -> str:
+    spec = FIELDS[field_name]
+    if spec.enum is not None:
+        return f"Use one of: {', '.join(m.value for m in spec.enum)}"
+    if spec.kind is Kind.COUNTRY:
+        return "Use an ISO code such as CN or a country name"
+    return "Enter a number" if spec.kind not in _TEXT_KINDS else "Enter a value"
 
 
 def _blank(values: np.ndarray) -> np.ndarray:
@@ -1090,7 +1313,8 @@ def _defaults(rows: _Rows, context: _Context) -> None:
     cols["end_use"][end_use_blank] = EndUse.OTHER.value
     outcomes = {
         "end_use": "set to 'other'",
-        "grade": "left empty (the family's default composition is used)",
+        "grade": "left empty (the family's default composition is used; for sintered NdFeB the pessimistic "
+                 "class SH)",
         "description": "left empty",
         "unit_price": "left empty (no value at risk for these parts)",
         "stock_days": "left empty (the buffer factor assumes no stock)",
@@ -1143,6 +1367,8 @@ def _required_values(rows: _Rows, context: _Context) -> None:
 
 
 def _fill_family_from_grade(rows: _Rows, context: _Context) -> None:
+    """The magnet family of each row: as given, else read from the grade, else the user's default, else
+    inferred from the element contents or the description; rows still without one are errors."""
     cols = rows.cols
     codes, grades = pd.factorize(cols["grade"])
     recognised = [context.recognise(str(g)) for g in grades]
@@ -1153,16 +1379,19 @@ def _fill_family_from_grade(rows: _Rows, context: _Context) -> None:
     fill = missing & (grade_family != "")
     if fill.any():
         family[fill] = grade_family[fill]
+        rows.mark(fill, "magnet_family", "inferred", "read from the grade")
         for item, count, first in rows.sheets_with(fill):
             context.problems.add(warning(
                 f"magnet_family taken from the grade for {count:,} rows (e.g. {cols['grade'][first]!r} → "
                 f"{family[first]})", "Fill in the family if the grade is not what it seems", file=item.file,
                 sheet=item.sheet, column=item.headers.get("grade", "grade")))
+    _user_defaults(rows, context, only=("magnet_family",))
+    _infer_family(rows, context)
     has_part = cols["part_number"] != ""
-    still = (family == "") & has_part & (rows.mapped("magnet_family") | rows.mapped("grade"))
-    _list_rows(rows, np.flatnonzero(still), "magnet family is missing and the grade does not name one",
-               "Enter the family (e.g. NdFeB-sintered) or a known grade such as N42SH", "magnet_family", context,
-               value_field="grade")
+    still = (family == "") & has_part
+    _list_rows(rows, np.flatnonzero(still), "magnet family is missing and nothing in the row tells it",
+               "Enter the family (e.g. NdFeB-sintered), a known grade such as N42SH or the element contents, or "
+               "set a default family for the file", "magnet_family", context, value_field="grade")
     differ = ~missing & (grade_family != "") & (family != grade_family)
     if differ.any():
         seen: set[tuple[str, str]] = set()
@@ -1176,6 +1405,95 @@ def _fill_family_from_grade(rows: _Rows, context: _Context) -> None:
                                          **rows.where(int(i), "magnet_family")))
             if len(seen) >= _ROWS_LISTED:
                 break
+
+
+_BONDED_WORDS = ("bonded", "gebunden", "kunststoffgebunden", "lie", "ligado", "aglomerado", "ボンド", "粘结")
+_FAMILY_WORDS: tuple[tuple[tuple[str, ...], MagnetFamily], ...] = (
+    (("ndfeb", "nd fe b", "neodym", "neodymium", "neodimio", "neodyme", "neo magnet", "neomagnet", "ネオジム",
+      "钕铁硼", "钕"), MagnetFamily.NDFEB_SINTERED),
+    (("sm2co17", "smco 2 17", "smco17", "sm2tm17"), MagnetFamily.SM2CO17),
+    (("smco5", "smco 1 5", "sm1co5"), MagnetFamily.SMCO5),
+    (("smco", "samarium", "samario", "サマリウム", "サマコバ", "钐钴"), MagnetFamily.SM2CO17),
+    (("ferrite", "ferrit", "ferrita", "ceramic magnet", "hartferrit", "フェライト", "铁氧体"), MagnetFamily.FERRITE),
+    (("alnico", "アルニコ", "铝镍钴"), MagnetFamily.ALNICO),
+)
+
+
+def _family_from_words(text: str) -> MagnetFamily | None:
+    """The magnet family a description names in any of the six languages ("Neodym-Magnetring", "SmCo 2:17
+    segment", "钕铁硼磁钢"), None when it names none."""
+    folded = " " + fold(text) + " "
+    compact = folded.replace(" ", "")
+    for words, family in _FAMILY_WORDS:
+        for word in words:
+            key = fold(word)
+            if (" " + key + " ") in folded or (any(ord(c) > 0x2E80 for c in key) and key in compact) \
+                    or (len(key) >= 5 and key.replace(" ", "") in compact):
+                bonded = any(fold(b) in compact for b in _BONDED_WORDS)
+                return MagnetFamily.NDFEB_BONDED if family is MagnetFamily.NDFEB_SINTERED and bonded else family
+    return None
+
+
+def _family_from_contents(nd: float, pr: float, sm: float, sr: float, ba: float) -> MagnetFamily | None:
+    """The magnet family a composition implies: Nd/Pr ⇒ NdFeB; Sm ⇒ SmCo5 at 30 wt % or more (SmCo5 ~34–37 %),
+    Sm2Co17 below (~23–28 %); Sr/Ba ⇒ ferrite."""
+    if nd + pr > 0:
+        return MagnetFamily.NDFEB_SINTERED
+    if sm > 0:
+        return MagnetFamily.SMCO5 if sm >= 30.0 else MagnetFamily.SM2CO17
+    if sr + ba > 0:
+        return MagnetFamily.FERRITE
+    return None
+
+
+def _infer_family(rows: _Rows, context: _Context) -> None:
+    """Rows without a family: from the element contents, else from words in the description. Each inference is
+    a warning per sheet naming the first rows, and a mark on the preview."""
+    cols = rows.cols
+    family = cols["magnet_family"]
+    todo = (family == "") & (cols["part_number"] != "")
+    if not todo.any():
+        return
+
+    def wt(symbol: str) -> np.ndarray:
+        values = cols.get(f"wt:{symbol}")
+        return np.zeros(len(rows)) if values is None else np.nan_to_num(values, nan=0.0)
+
+    nd, pr, sm, sr, ba = (wt(s) for s in ("Nd", "Pr", "Sm", "Sr", "Ba"))
+    by_contents = np.full(len(rows), "", dtype=object)
+    reasons = np.full(len(rows), "", dtype=object)
+    for i in np.flatnonzero(todo):
+        found = _family_from_contents(nd[i], pr[i], sm[i], sr[i], ba[i])
+        if found is not None:
+            described = _family_from_words(str(cols["description"][i]))
+            if found is MagnetFamily.NDFEB_SINTERED and described is MagnetFamily.NDFEB_BONDED:
+                found = described
+            by_contents[i] = found.value
+            held = ", ".join(f"{s} {v:g} %" for s, v in (("Nd", nd[i]), ("Pr", pr[i]), ("Sm", sm[i]),
+                                                          ("Sr", sr[i]), ("Ba", ba[i])) if v > 0)
+            reasons[i] = f"inferred from the element contents ({held})"
+    by_words = np.full(len(rows), "", dtype=object)
+    undecided = np.flatnonzero(todo & (by_contents == ""))
+    named = {text: _family_from_words(text) for text in {str(cols["description"][i]) for i in undecided}}
+    for i in undecided:
+        found = named.get(str(cols["description"][i]))
+        if found is not None:
+            by_words[i] = found.value
+            reasons[i] = f"inferred from the description {str(cols['description'][i])!r}"
+    for source, values in (("element contents", by_contents), ("description", by_words)):
+        filled = values != ""
+        if not filled.any():
+            continue
+        family[filled] = values[filled]
+        rows.mark(filled, "magnet_family", "inferred", reasons[filled])
+        for item, count, first in rows.sheets_with(filled):
+            here = np.flatnonzero(filled & (rows.src == rows.src[first]))
+            listed = ", ".join(str(int(rows.row[i])) for i in here[:8])
+            context.problems.add(warning(
+                f"magnet_family inferred from the {source} for {count:,} rows (rows {listed}"
+                f"{' …' if count > 8 else ''}; e.g. row {int(rows.row[first])}: {family[first]}, "
+                f"{reasons[first]})", "Check the family, or add a family column or a default", file=item.file,
+                sheet=item.sheet, column=item.headers.get("description", "") if source == "description" else ""))
 
 
 def _fill_supplier_ids(rows: _Rows, context: _Context) -> None:
@@ -1250,18 +1568,18 @@ def _paths_table(rows: _Rows, keep: np.ndarray, part_codes: np.ndarray, n_parts:
         first_row = np.full(n_parts, -1, dtype=np.int64)
         first_path = ~pd.Series(parts).duplicated().to_numpy()
         first_row[parts[first_path]] = index[first_path]
-        listed = {Severity.ERROR: 0, Severity.WARNING: 0}
+        per_severity = {Severity.ERROR: 0, Severity.WARNING: 0}
         for part in off:
             i = int(first_row[part])
             found = share_problem(str(cols["part_number"][i]), float(totals[part]))
             if found is None:
                 continue
-            listed[found.severity] += 1
-            if listed[found.severity] > _ROWS_LISTED:
+            per_severity[found.severity] += 1
+            if per_severity[found.severity] > _ROWS_LISTED:
                 continue
             where = rows.where(i, "share_pct")
             context.problems.add(replace(found, value=f"{totals[part]:g}", **where))
-        for severity, count in listed.items():
+        for severity, count in per_severity.items():
             if count > _ROWS_LISTED:
                 make = error if severity is Severity.ERROR else warning
                 context.problems.add(make(f"{count - _ROWS_LISTED:,} more parts whose shares do not add up to 100 %",

@@ -73,7 +73,8 @@ TEMPLATE_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("part_number", Kind.CODE, "Your part number (the BOM line); repeats on every supply path of the part",
               "text", "MTR-4471", {
                   "en": ("part number", "part no", "part nr", "part #", "part", "P/N", "PN", "part id", "item number",
-                         "item no", "item", "item code", "material number", "material no", "article number",
+                         "item no", "item", "item code", "material number", "material no", "material", "matnr",
+                         "article number",
                          "article no", "drawing number", "customer part number", "customer part no", "sku",
                          "component number", "part code"),
                   "de": ("Sachnummer", "Sach-Nr.", "Teilenummer", "Teilnummer", "Teile-Nr.", "Artikelnummer",
@@ -143,9 +144,11 @@ TEMPLATE_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("annual_units", Kind.COUNT, "Units of the part bought per year", "number", "48000", {
         "en": ("annual units", "annual quantity", "annual volume", "yearly volume", "units per year", "qty per year",
                "annual qty", "eau", "annual demand", "volume", "quantity", "qty", "forecast", "annual usage",
-               "yearly quantity", "pcs per year"),
+               "yearly quantity", "pcs per year", "annual requirement", "annual req qty", "annual req",
+               "requirement qty", "req qty", "planned annual qty", "planned qty", "annual consumption",
+               "consumption per year", "yearly demand", "demand per year"),
         "de": ("Jahresbedarf", "Jahresmenge", "Stückzahl pro Jahr", "Menge", "Stückzahl", "Bedarf",
-               "Jahresstückzahl", "Jahresvolumen"),
+               "Jahresstückzahl", "Jahresvolumen", "Jahresverbrauch", "Planmenge", "Bedarfsmenge"),
         "fr": ("volume annuel", "quantité annuelle", "quantité", "besoin annuel"),
         "es": ("volumen anual", "cantidad anual", "cantidad", "demanda anual"),
         "ja": ("年間数量", "年間使用量", "数量", "年間需要", "年間個数"),
@@ -184,7 +187,8 @@ TEMPLATE_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("supplier_id", Kind.CODE, "Your id of the supplier (derived from the name when empty)", "text",
               "SUP-017", {
                   "en": ("supplier id", "supplier code", "supplier number", "supplier no", "vendor id", "vendor code",
-                         "vendor number", "vendor no", "supplier nr", "supplier number id"),
+                         "vendor number", "vendor no", "supplier nr", "supplier number id", "vendor account",
+                         "supplier account", "lifnr"),
                   "de": ("Lieferantennummer", "Lieferanten-Nr.", "Lieferantennr", "Kreditor", "Kreditorennummer",
                          "Lieferantencode", "Lieferanten-ID"),
                   "fr": ("code fournisseur", "numéro fournisseur", "n° fournisseur", "id fournisseur"),
@@ -193,7 +197,8 @@ TEMPLATE_FIELDS: tuple[FieldSpec, ...] = (
                   "zh": ("供应商代码", "供应商编号", "供应商号", "供应商编码"),
               }),
     FieldSpec("supplier_name", Kind.TEXT, "The supplier's name", "text", "Ningbo Magnet Co., Ltd.", {
-        "en": ("supplier", "supplier name", "vendor", "vendor name", "manufacturer", "maker", "source", "supplied by"),
+        "en": ("supplier", "supplier name", "vendor", "vendor name", "manufacturer", "maker", "source", "supplied by",
+               "name 1", "name1"),
         "de": ("Lieferant", "Lieferantenname", "Hersteller", "Name Lieferant", "Lieferant Name"),
         "fr": ("fournisseur", "nom du fournisseur", "fabricant"),
         "es": ("proveedor", "nombre del proveedor", "fabricante"),
@@ -202,8 +207,8 @@ TEMPLATE_FIELDS: tuple[FieldSpec, ...] = (
     }),
     FieldSpec("supplier_country", Kind.COUNTRY, "Where the supplier is based", _COUNTRY_MEANING, "CN", {
         "en": ("supplier country", "country of supplier", "vendor country", "supplier location", "country",
-               "supplier's country"),
-        "de": ("Lieferland", "Land des Lieferanten", "Lieferantenland", "Land", "Sitz"),
+               "supplier's country", "cty", "ctry", "country key"),
+        "de": ("Lieferland", "Land des Lieferanten", "Lieferantenland", "Land", "Sitz", "Länderschlüssel"),
         "fr": ("pays du fournisseur", "pays"),
         "es": ("país del proveedor", "país"),
         "ja": ("仕入先国", "国", "国名"),
@@ -340,6 +345,9 @@ def _oxide_symbol(formula: str) -> str:
 
 
 COMPOSITION_FIELDS: tuple[FieldSpec, ...] = _composition_fields()
+FAMILY_HINT_FIELDS: tuple[str, ...] = ("description",) + tuple(
+    spec.name for spec in COMPOSITION_FIELDS if spec.element in ("Nd", "Pr", "Sm", "Sr", "Ba") and not spec.oxide)
+"""Columns a magnet family can be inferred from when a file has no family or grade column."""
 FIELDS: dict[str, FieldSpec] = {spec.name: spec for spec in TEMPLATE_FIELDS + COMPOSITION_FIELDS}
 
 REQUIRED_GROUPS: tuple[tuple[str, ...], ...] = (
@@ -352,6 +360,12 @@ REQUIRED_GROUPS: tuple[tuple[str, ...], ...] = (
 """Fields an import cannot do without; within a group one is enough (a family comes from a recognised grade,
 a supplier id from the supplier's name)."""
 REQUIRED_FIELDS: frozenset[str] = frozenset(f for group in REQUIRED_GROUPS for f in group)
+DEFAULTABLE_FIELDS: tuple[str, ...] = (
+    "end_use", "magnet_family", "grade", "description", "stock_days", "unit_price", "dfars", "supplier_id",
+    "supplier_name", "supplier_country", "general_licence", "mine_country", "separation_country", "metal_country",
+    "magnet_country", "origin_evidence",
+)
+"""Fields a default can fill where a file lacks the column or leaves cells blank (`--default FIELD=VALUE`)."""
 
 # Generic words: a header that is only this word maps with less confidence.
 _WEAK: dict[str, float] = {
@@ -368,6 +382,7 @@ _WEAK: dict[str, float] = {
     "percentage": 0.8, "pourcentage": 0.8, "porcentaje": 0.8, "比例": 0.8, "占比": 0.8, "anteil": 0.9,
     "split": 0.85, "quota": 0.85, "quote": 0.85, "cuota": 0.85, "cobertura": 0.8, "couverture": 0.8,
     "evidence": 0.9, "beleg": 0.85, "eau": 0.85, "sku": 0.85, "pn": 0.9, "bedarf": 0.8, "einsatz": 0.8,
+    "cty": 0.75, "ctry": 0.75, "matnr": 0.9, "name 1": 0.75, "name1": 0.75, "req qty": 0.75, "annual req": 0.75,
 }
 # Synonyms that also fit another field, less well: (field, confidence).
 _ALSO: dict[str, tuple[tuple[str, float], ...]] = {
@@ -720,6 +735,11 @@ class ContentProfile:
     grades: float = 0.0
     codes: float = 0.0
     """Share of distinct values shaped like part or supplier codes (letters and digits, no spaces)."""
+    digit_codes: float = 0.0
+    """Share of distinct values that are long digit codes (ERP material and vendor numbers: whole numbers of five
+    or more digits, or digit strings with leading zeros)."""
+    integers: float = 0.0
+    """Share of distinct numeric values that are whole numbers."""
     max_number: float = 0.0
 
     @property
@@ -728,26 +748,33 @@ class ContentProfile:
 
 
 def _adjust_for_content(field_name: str, candidate: Candidate, profile: ContentProfile | None) -> Candidate:
+    """A header's candidate adjusted by what the column holds: values that agree raise it (a weak header whose
+    values clearly fit — part-number-like codes, quantities — becomes confident: the contents vote), values
+    that contradict it lower it."""
     if profile is None or profile.filled == 0 or candidate.confidence >= 1.0:
         return candidate
     spec = FIELDS[field_name]
     rate: float | None = None
     what = ""
+    codes = max(profile.codes, profile.digit_codes)
     if spec.kind is Kind.COUNTRY:
         rate, what = profile.countries, "countries"
-    elif spec.kind in (Kind.MASS, Kind.COUNT, Kind.MONEY, Kind.DAYS, Kind.SHARE, Kind.COMPOSITION):
+    elif spec.kind is Kind.COUNT:
+        rate, what = min(profile.numbers, profile.integers), "whole numbers"
+    elif spec.kind in (Kind.MASS, Kind.MONEY, Kind.DAYS, Kind.SHARE, Kind.COMPOSITION):
         rate, what = profile.numbers, "numbers"
     elif spec.kind is Kind.ENUM:
         rate, what = profile.enums.get(field_name, 0.0), f"{field_name} values"
         if field_name == "magnet_family" and profile.grades > rate:
             return Candidate(field_name, round(candidate.confidence - 0.25, 3),
                              candidate.reason + f"; values look like grades ({profile.grades:.0%})")
-    elif field_name == "supplier_name" and profile.codes >= 0.9:
+    elif field_name == "supplier_name" and codes >= 0.9:
         return Candidate(field_name, round(candidate.confidence - 0.2, 3),
-                         candidate.reason + f"; but values look like codes ({profile.codes:.0%})")
-    elif field_name == "supplier_id" and profile.codes >= 0.9:
-        return Candidate(field_name, round(min(0.95, candidate.confidence + 0.05), 3),
-                         candidate.reason + f"; values look like codes ({profile.codes:.0%})")
+                         candidate.reason + f"; but values look like codes ({codes:.0%})")
+    elif field_name == "part_number" or field_name == "supplier_id":
+        rate, what = codes, "codes"
+        if field_name == "part_number" and profile.unique_ratio < 0.3:
+            rate = 0.0
     elif field_name == "grade":
         rate, what = profile.grades, "grades"
         if profile.enums.get("magnet_family", 0.0) > max(rate, 0.5):
@@ -756,9 +783,12 @@ def _adjust_for_content(field_name: str, candidate: Candidate, profile: ContentP
     if rate is None:
         return candidate
     if rate >= 0.8:
-        return Candidate(field_name, round(min(0.99, candidate.confidence + 0.03), 3),
-                         candidate.reason + f"; values look like {what} ({rate:.0%})")
-    if rate < 0.3:
+        raised = candidate.confidence + 0.03
+        if 0.6 <= candidate.confidence < CONFIDENT:
+            raised = max(raised, CONFIDENT + 0.02)
+        return Candidate(field_name, round(min(0.99, raised), 3),
+                         candidate.reason + f"; values agree: {what} ({rate:.0%})")
+    if rate < 0.3 and (spec.kind is not Kind.CODE or codes < 0.3):
         return Candidate(field_name, round(candidate.confidence - 0.3, 3),
                          candidate.reason + f"; but only {rate:.0%} of values look like {what}")
     return candidate
@@ -847,6 +877,9 @@ class SheetMapping:
     """How values were read, e.g. "column 'Dy %' read as percent: values 0–100"."""
     header_rows: int = 1
     """How many rows the header spans (two for a group row above sub-headers)."""
+    defaults: dict[str, str] = field(default_factory=dict)
+    """Field → value (as the user typed it) for fields the file lacks or leaves blank; saved with the mapping so
+    that the next file of this layout gets the same defaults."""
 
     def field_of(self, header: str) -> str | None:
         for choice in self.columns:
@@ -858,9 +891,16 @@ class SheetMapping:
         """Field → the column chosen for it."""
         return {c.field: c for c in self.columns if c.field}
 
-    def missing_required(self) -> list[tuple[str, ...]]:
+    def covered(self, group: tuple[str, ...]) -> bool:
+        """Whether a required group is given: a column, a default, or (for the magnet family) something the
+        family can be inferred from (element contents or a description)."""
         fields = self.mapped()
-        return [group for group in REQUIRED_GROUPS if not any(f in fields for f in group)]
+        if any(f in fields or self.defaults.get(f) for f in group):
+            return True
+        return "magnet_family" in group and any(f in fields for f in FAMILY_HINT_FIELDS)
+
+    def missing_required(self) -> list[tuple[str, ...]]:
+        return [group for group in REQUIRED_GROUPS if not self.covered(group)]
 
     def ambiguous_fields(self) -> set[str]:
         contested = set()
@@ -870,12 +910,19 @@ class SheetMapping:
         return contested
 
     def is_confident(self) -> bool:
-        """Every required field mapped at `CONFIDENT` or better, and none of them contested."""
+        """Every required field mapped at `CONFIDENT` or better (or given by a default, or for the family
+        inferable), and none of them contested."""
         fields = self.mapped()
         for group in REQUIRED_GROUPS:
             chosen = [fields[f] for f in group if f in fields]
-            if not chosen or max(c.confidence for c in chosen) < CONFIDENT:
-                return False
+            if chosen and max(c.confidence for c in chosen) >= CONFIDENT:
+                continue
+            if any(self.defaults.get(f) for f in group):
+                continue
+            hints = [fields[f] for f in FAMILY_HINT_FIELDS if f in fields]
+            if "magnet_family" in group and not chosen and hints and max(c.confidence for c in hints) >= CONFIDENT:
+                continue
+            return False
         return not (self.ambiguous_fields() & REQUIRED_FIELDS)
 
     def to_json(self) -> dict[str, Any]:
@@ -891,6 +938,7 @@ class SheetMapping:
             "unmapped": list(self.unmapped),
             "ambiguous": list(self.ambiguous),
             "rules": list(self.rules),
+            "defaults": dict(self.defaults),
         }
 
     @classmethod
@@ -912,6 +960,7 @@ class SheetMapping:
             ambiguous=[str(a) for a in data.get("ambiguous", [])],
             rules=[str(r) for r in data.get("rules", [])],
             header_rows=int(data.get("header_rows", 1) or 1),
+            defaults={str(k): str(v) for k, v in dict(data.get("defaults", {}) or {}).items()},
         )
 
 
@@ -935,6 +984,9 @@ def check_mapping_json(data: Mapping[str, Any]) -> list[str]:
         if choice.unit and choice.unit not in ("g", "kg", "lb", "oz", "mg", "percent", "fraction"):
             issues.append(f"column {choice.header!r}: unit {choice.unit!r} is not g, kg, lb, oz, mg, percent or "
                           "fraction")
+    for name in mapping.defaults:
+        if name not in DEFAULTABLE_FIELDS:
+            issues.append(f"default for {name!r}: only {', '.join(DEFAULTABLE_FIELDS)} take a default")
     return issues
 
 

@@ -1,0 +1,36 @@
+"""Text a spreadsheet program would not take as text: what starts like a formula, and how to keep it text.
+
+Excel, LibreOffice and Google Sheets evaluate a cell typed or pasted as `=HYPERLINK(…)`, `+1+1`, `-2+3`,
+`@SUM(A1)` or `{=1+1}`; a tab or carriage return at the start splits or hides the cell. Text that came from a
+supplier's file must never run as a formula on a buyer's machine: the importer flags it, reports write it as
+text, and the clipboard prefixes it with an apostrophe, which Excel and LibreOffice read as "this is text" and
+do not show.
+"""
+
+from __future__ import annotations
+
+FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r", "{=")
+
+
+def looks_like_formula(text: object) -> bool:
+    """Whether a spreadsheet program would read this text as a formula (or split it); a lone "-" or "+" and
+    numbers such as "-12.5" are not formulas."""
+    if not isinstance(text, str) or len(text) < 2 or not text.startswith(FORMULA_STARTS):
+        return False
+    if text[0] in "+-":
+        try:
+            float(text.replace(",", "").replace(" ", ""))
+        except ValueError:
+            return True
+        return False
+    return True
+
+
+def as_spreadsheet_text(text: str) -> str:
+    """`text` so that a paste into a spreadsheet keeps it as text: formula-like text gets a leading apostrophe."""
+    return "'" + text if looks_like_formula(text) else text
+
+
+def from_spreadsheet_text(text: str) -> str:
+    """The inverse of `as_spreadsheet_text`, for a paste of RiskDesk's own copy back into RiskDesk."""
+    return text[1:] if text.startswith("'") and looks_like_formula(text[1:]) else text
