@@ -80,6 +80,11 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--sheet", metavar="NAME", help="read only this sheet")
     imp.add_argument("--dry-run", action="store_true", help="check everything, change nothing")
     imp.add_argument("--report", type=Path, metavar="OUT.xlsx", help="save the validation report as a workbook")
+    imp.add_argument("--default", dest="defaults", action="append", default=[], metavar="FIELD=VALUE",
+                     help="value for a field the file lacks or leaves blank, e.g. magnet_family=NdFeB or "
+                          "supplier_name='Hokuriku Magnet Works' (repeat for several; remembered with the mapping)")
+    imp.add_argument("--skip-error-rows", action="store_true",
+                     help="import the rows without errors and list the rows left out, instead of refusing")
 
     score = commands.add_parser("score", help="score the project's parts as of a date")
     score.add_argument("project", type=Path, metavar="PROJECT")
@@ -174,7 +179,7 @@ def _print_problems(problems: Sequence[Problem], stream: TextIO | None = None) -
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
-    from riskdesk.io import importer
+    from riskdesk.io import import_session
     from riskdesk.io.template import write_problem_report
 
     for file in args.files:
@@ -189,57 +194,70 @@ def _cmd_import(args: argparse.Namespace) -> int:
             mapping = json.loads(args.mapping.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise CliError(f"cannot read the mapping {args.mapping}: {exc}", EXIT_INVALID) from None
+    defaults = _defaults(args.defaults)
+    request = import_session.ImportRequest(list(args.files), mapping=mapping, sheet=args.sheet, defaults=defaults,
+                                           skip_error_rows=args.skip_error_rows)
 
     if args.show_mapping:
-        proposals = importer.propose(args.files, sheet=args.sheet, known=project.saved_mappings)
+        proposals, problems = import_session.propose(request, project)
         for proposal in proposals:
             _print_mapping(proposal, sys.stdout)
-        if args.save_mapping:
+        errors = [p for p in problems if p.is_error]
+        _print_problems(problems)
+        if args.save_mapping and proposals:
             data = {"mappings": [proposal.to_json() for proposal in proposals]}
             try:
                 args.save_mapping.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
             except OSError as exc:
                 raise CliError(f"cannot write {args.save_mapping}: {exc.strerror or exc}") from None
             print(f"wrote {args.save_mapping}: edit any 'field' and pass it back with --mapping")
+        if errors and not proposals:
+            print(f"riskdesk: {len(errors)} error(s): nothing could be read", file=sys.stderr)
+            return EXIT_INVALID
         return EXIT_OK
 
-    result = importer.read_and_validate(args.files, mapping=mapping, sheet=args.sheet, known=project.saved_mappings)
-    unsure = [m for m in result.mappings if not m.is_confident()] if mapping is None else []
-    problems = list(result.problems)
-    merged = None
-    if not result.errors and not unsure:
-        merged = project.tables.merged_with(result.tables)
-        problems += [p for p in merged.validate() if p.is_error]
+    check = import_session.check(request, project)
     if args.report:
-        write_problem_report(problems, args.report, result.mappings)
-    if unsure:
+        write_problem_report(check.problems, args.report, check.result.mappings)
+    if check.unsure:
         print("riskdesk: the column mapping needs a person to confirm it; nothing was imported.", file=sys.stderr)
-        for proposal in unsure:
+        for proposal in check.unsure:
             _print_mapping(proposal, sys.stderr)
-        print("Save a corrected mapping as JSON (see docs/import.md) and pass it with --mapping.", file=sys.stderr)
+        print("Save a corrected mapping as JSON (see docs/import.md) and pass it with --mapping, or give the "
+              "missing fields with --default FIELD=VALUE.", file=sys.stderr)
         return EXIT_INVALID
-    errors = [p for p in problems if p.is_error]
-    if errors or merged is None:
-        _print_problems(errors)
-        print(f"riskdesk: {len(errors)} error(s); nothing was imported and {args.project} is unchanged.",
-              file=sys.stderr)
+    if not check.can_apply:
+        _print_problems(check.errors)
+        print(f"riskdesk: {len(check.errors)} error(s); nothing was imported and {args.project} is unchanged."
+              + ("" if args.skip_error_rows else " (--skip-error-rows imports the other rows)"), file=sys.stderr)
         return EXIT_INVALID
 
-    for proposal in result.mappings:
+    for proposal in check.result.mappings:
         _print_mapping(proposal, sys.stdout)
-    _print_problems([p for p in problems if not p.is_error], sys.stdout)
-    tables = result.tables
-    summary = (f"{len(tables.parts)} parts, {len(tables.suppliers)} suppliers, {len(tables.paths)} supply paths "
-               f"from {result.rows_read} rows")
+    _print_problems(check.warnings, sys.stdout)
+    summary = check.summary()
     if args.dry_run:
         print(f"dry run: {summary} would be imported; {args.project} is unchanged")
         return EXIT_OK
-    project.tables = merged
-    for proposal in result.mappings:
-        project.saved_mappings[proposal.signature] = proposal.to_json()
-    _save(project, args.project)
+    _save(check.applied_to(project), args.project)
     print(f"imported {summary} into {args.project}")
     return EXIT_OK
+
+
+def _defaults(given: Sequence[str]) -> dict[str, str]:
+    """`--default FIELD=VALUE` options as a dict; a malformed or unknown one is a usage error (exit 2)."""
+    from riskdesk.io.import_session import check_defaults
+
+    defaults: dict[str, str] = {}
+    for item in given:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise CliError(f"--default {item!r}: write FIELD=VALUE, e.g. magnet_family=NdFeB-sintered", EXIT_USAGE)
+        defaults[name.strip()] = value.strip()
+    issues = check_defaults(defaults)
+    if issues:
+        raise CliError(f"--default: {issues[0]}", EXIT_USAGE)
+    return defaults
 
 
 def _print_mapping(mapping: SheetMapping, stream: TextIO) -> None:
@@ -250,10 +268,13 @@ def _print_mapping(mapping: SheetMapping, stream: TextIO) -> None:
         print(f"  {choice.header!r:32} -> {target:20} {choice.confidence:4.0%}  {choice.reason}", file=stream)
     for rule in m.rules:
         print(f"  rule: {rule}", file=stream)
+    for name, value in m.defaults.items():
+        print(f"  default: {name} = {value!r}", file=stream)
     missing = m.missing_required()
     if missing:
         wanted = ", ".join(" or ".join(group) for group in missing)
-        print(f"  required but not found: {wanted} (add the column, or map one to it)", file=stream)
+        print(f"  required but not found: {wanted} (add the column, map one to it, or give --default "
+              f"{missing[0][0]}=…)", file=stream)
     if m.ambiguous:
         print(f"  ambiguous: {', '.join(m.ambiguous)}", file=stream)
 

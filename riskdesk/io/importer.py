@@ -669,7 +669,7 @@ def _apply_mapping(path: Path, raw: RawSheet, layout: HeaderLayout, given: Sheet
                                     column=choice.header))
     signature = layout_signature(c.text for c in columns)
     mapping = SheetMapping(path.name, raw.name, raw.row_number(chosen.header_index), choices, signature, unmapped,
-                           [], [], chosen.header_rows)
+                           [], [], chosen.header_rows, defaults=dict(given.defaults))
     return _Sheet(path, raw, chosen, columns, mapping, given=True, mapping_problems=problems)
 
 
@@ -1197,8 +1197,9 @@ def _validate(data: list[_SheetData], context: _Context) -> tuple[ProjectTables,
     return ProjectTables.from_frames(parts, suppliers, paths, composition), rows
 
 
-def _default_value(field_name: str, raw: str, context: _Context) -> object | None:
-    """A default as the user typed it, read like a cell of that field; None when it cannot be read."""
+def read_default(field_name: str, raw: str) -> object | None:
+    """A default as the user typed it, read like a cell of that field ("NdFeB" → "NdFeB-sintered", "Japan" →
+    "JP", "2 weeks" → 14.0); None when it cannot be read."""
     spec = FIELDS[field_name]
     text = raw.strip()
     if spec.kind is Kind.ENUM:
@@ -1206,7 +1207,7 @@ def _default_value(field_name: str, raw: str, context: _Context) -> object | Non
         member = parse_enum_value(spec.enum, text)
         return None if member is None else member.value
     if spec.kind is Kind.COUNTRY:
-        return context.resolve(text)
+        return resolve_country(text)
     if spec.kind in (Kind.DAYS, Kind.MONEY, Kind.MASS, Kind.COUNT):
         kind = {Kind.DAYS: NumberKind.DAYS, Kind.MONEY: NumberKind.MONEY, Kind.MASS: NumberKind.MASS,
                 Kind.COUNT: NumberKind.COUNT}[spec.kind]
@@ -1226,7 +1227,7 @@ def _user_defaults(rows: _Rows, context: _Context, skip: Sequence[str] = (), onl
         for field_name, raw in item.mapping.defaults.items():
             if field_name in skip or (only is not None and field_name not in only) or field_name not in rows.cols:
                 continue
-            value = _default_value(field_name, raw, context)
+            value = read_default(field_name, raw)
             if value is None:
                 context.problems.add(error(f"the default for {field_name} ({raw!r}) is not a value it can take",
                                            _default_hint(field_name), file=item.file, sheet=item.sheet))

@@ -1,7 +1,8 @@
 """Copy and paste of cell ranges with Excel and LibreOffice: tab-separated text, quoted the way Excel quotes.
 
 Copy puts the bounding rectangle of the selection on the clipboard as raw values (numbers unformatted, so Excel
-reads them as numbers). Paste reads a block and writes it from the current cell down and right; one value pasted
+reads them as numbers); text that a spreadsheet would run as a formula (`=HYPERLINK(…)`, `@SUM(…)`) gets a leading
+apostrophe, which Excel and LibreOffice read as "text" and do not show (riskdesk.core.cells). Paste reads a block and writes it from the current cell down and right; one value pasted
 into a larger selection fills it. Rows past the end of the table are added. Pasting goes through the document,
 which checks every value first: one bad value refuses the whole paste.
 """
@@ -14,6 +15,7 @@ from PySide6.QtCore import QMimeData, QModelIndex
 from PySide6.QtGui import QClipboard, QGuiApplication
 from PySide6.QtWidgets import QAbstractItemView
 
+from riskdesk.core.cells import as_spreadsheet_text, from_spreadsheet_text
 from riskdesk.ui.columns import ColumnTableModel, RawRole
 
 TSV_MIME = "text/tab-separated-values"
@@ -102,7 +104,7 @@ def copy_block(model: ColumnTableModel, top: int, left: int, bottom: int, right:
             if isinstance(value, float):
                 row.append("" if value != value else f"{value:.15g}")
             else:
-                row.append(str(value))
+                row.append(as_spreadsheet_text(str(value)))
         rows.append(row)
     return to_tsv(rows)
 
@@ -140,7 +142,7 @@ def paste_cells(model: ColumnTableModel, block: Sequence[Sequence[str]], top: in
             column = left + j
             if column >= len(model.columns):
                 break
-            cells.append((frame_row, model.columns[column].key, text))
+            cells.append((frame_row, model.columns[column].key, from_spreadsheet_text(text)))
     return cells
 
 

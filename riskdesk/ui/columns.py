@@ -32,6 +32,7 @@ from riskdesk.core.domain import (
     YesNo,
     parse_enum,
 )
+from riskdesk.core.labels import field_label
 from riskdesk.core.numbers import NumberKind, read_number
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -108,7 +109,6 @@ class Column:
     """One column as the user sees it."""
 
     key: str
-    title: str
     kind: Kind
     tooltip: str
     enum: type[StrEnum] | None = None
@@ -121,6 +121,11 @@ class Column:
     number: NumberKind = NumberKind.PLAIN
     """For number columns: the units a typed value may carry ("1.5 kg" in a mass column is 1500 g)."""
 
+    @property
+    def title(self) -> str:
+        """The header as the user sees it: the field's label in the buyer's words (riskdesk.core.labels)."""
+        return field_label(self.key)
+
     def choices(self) -> list[str]:
         return [member.value for member in self.enum] if self.enum else []
 
@@ -130,57 +135,57 @@ _STAGE_HINT = " Leave empty when nobody knows: unknown origin is scored as a ris
 
 COLUMNS: dict[TableName, tuple[Column, ...]] = {
     TableName.PARTS: (
-        Column("part_number", "Part number", Kind.KEY, "Your part number; unique in the project.", required=True),
-        Column("description", "Description", Kind.TEXT, "What the part is."),
-        Column("end_use", "End use", Kind.ENUM,
+        Column("part_number", Kind.KEY, "Your part number; unique in the project.", required=True),
+        Column("description", Kind.TEXT, "What the part is."),
+        Column("end_use", Kind.ENUM,
                "What the part goes into; decides which rules concern it (e.g. DFARS for defence).", EndUse,
                required=True),
-        Column("magnet_family", "Magnet family", Kind.ENUM, "The kind of magnet; decides its default composition.",
+        Column("magnet_family", Kind.ENUM, "The kind of magnet; decides its default composition.",
                MagnetFamily, required=True),
-        Column("grade", "Grade", Kind.TEXT, "Magnet grade such as N42SH or Sm2Co17; refines the composition."),
-        Column("magnet_mass_g", "Magnet g/unit", Kind.NUMBER,
+        Column("grade", Kind.TEXT, "Magnet grade such as N42SH or Sm2Co17; refines the composition."),
+        Column("magnet_mass_g", Kind.NUMBER,
                "Magnet mass per unit of the part, in grams (type 1.5 kg, 0.2 lb … to convert).", required=True,
                number=NumberKind.MASS),
-        Column("annual_units", "Units/year", Kind.NUMBER, "How many units of the part you buy in a year.",
+        Column("annual_units", Kind.NUMBER, "How many units of the part you buy in a year.",
                required=True, decimals=0, number=NumberKind.COUNT),
-        Column("unit_price", "Unit price", Kind.NUMBER, "Price you pay per unit.", decimals=2, fixed=True,
+        Column("unit_price", Kind.NUMBER, "Price you pay per unit.", decimals=2, fixed=True,
                number=NumberKind.MONEY),
-        Column("stock_days", "Stock days", Kind.NUMBER,
+        Column("stock_days", Kind.NUMBER,
                "Days of production covered by stock on hand (type 2 weeks, 1 month … to convert).", decimals=1,
                number=NumberKind.DAYS),
-        Column("dfars", "DFARS", Kind.ENUM,
+        Column("dfars", Kind.ENUM,
                "Is the part delivered into US defence contracts, so that DFARS 252.225-7052 binds it? yes / no; "
                "blank: the project setting decides for defence parts.", YesNo, blank_text="project setting"),
     ),
     TableName.SUPPLIERS: (
-        Column("supplier_id", "Supplier ID", Kind.KEY, "Your identifier for the supplier; unique.", required=True),
-        Column("supplier_name", "Name", Kind.TEXT, "The supplier's name."),
-        Column("supplier_country", "Country", Kind.COUNTRY,
+        Column("supplier_id", Kind.KEY, "Your identifier for the supplier; unique.", required=True),
+        Column("supplier_name", Kind.TEXT, "The supplier's name."),
+        Column("supplier_country", Kind.COUNTRY,
                "Where the supplier makes the parts it delivers (for DFARS end items and tariffs on the part). "
                + _COUNTRY_HINT),
-        Column("general_licence", "China general licence", Kind.ENUM,
+        Column("general_licence", Kind.ENUM,
                "yes: the supplier holds a Chinese general export licence that names your company (reported for "
                "some magnet makers since December 2025); it halves the weight of China's magnet-export licence "
                "on its paths. Blank or no: it does not.", YesNo),
     ),
     TableName.PATHS: (
-        Column("part_number", "Part number", Kind.PART_REF, "The part this supply path delivers (from Parts).",
+        Column("part_number", Kind.PART_REF, "The part this supply path delivers (from Parts).",
                required=True),
-        Column("supplier_id", "Supplier ID", Kind.SUPPLIER_REF, "The supplier on this path (from Suppliers).",
+        Column("supplier_id", Kind.SUPPLIER_REF, "The supplier on this path (from Suppliers).",
                required=True),
-        Column("share_pct", "Share %", Kind.SHARE,
+        Column("share_pct", Kind.SHARE,
                "Share of the part's volume on this path, 0–100; a part's paths add up to 100.", required=True,
                decimals=2),
-        Column("mine_country", "Mine", Kind.COUNTRY, "Country where the ore is mined. " + _COUNTRY_HINT + _STAGE_HINT,
+        Column("mine_country", Kind.COUNTRY, "Country where the ore is mined. " + _COUNTRY_HINT + _STAGE_HINT,
                blank_text="unknown"),
-        Column("separation_country", "Separation", Kind.COUNTRY,
+        Column("separation_country", Kind.COUNTRY,
                "Country where rare earths are separated and refined. " + _COUNTRY_HINT + _STAGE_HINT,
                blank_text="unknown"),
-        Column("metal_country", "Metal/alloy", Kind.COUNTRY,
+        Column("metal_country", Kind.COUNTRY,
                "Country where metal or alloy is made. " + _COUNTRY_HINT + _STAGE_HINT, blank_text="unknown"),
-        Column("magnet_country", "Magnet", Kind.COUNTRY,
+        Column("magnet_country", Kind.COUNTRY,
                "Country where the magnet is made. " + _COUNTRY_HINT + _STAGE_HINT, blank_text="unknown"),
-        Column("origin_evidence", "Evidence", Kind.ENUM,
+        Column("origin_evidence", Kind.ENUM,
                "How the stage countries are known: verified (audited), declared by the supplier, inferred, "
                "or unknown.", Evidence, required=True),
     ),

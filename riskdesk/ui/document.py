@@ -34,7 +34,7 @@ import pandas as pd
 from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
-from riskdesk.core.project import Project, ProjectSettings, ProjectTables
+from riskdesk.core.project import Project, ProjectSettings, ProjectTables, share_problem
 from riskdesk.io.project_file import SUFFIX, ProjectFileError, load_project, save_project
 from riskdesk.io.userdirs import AppSettings, UserDirs, save_app_settings
 from riskdesk.ui.columns import COLUMNS, CellError, EditRefused, Kind, TableName, parse_cell
@@ -86,6 +86,8 @@ class Document(QObject):
     path_changed = Signal(object)
     refused = Signal(str)
     """An edit was refused; the message is for the status bar."""
+    noticed = Signal(str)
+    """An edit was applied but is worth a word (e.g. a part's shares now add up to less than 100 %)."""
     recent_changed = Signal()
 
     def __init__(self, project: Project | None = None, path: Path | None = None,
@@ -253,7 +255,47 @@ class Document(QObject):
             return f"There is no part {value!r}. Add it on the Parts tab first, or import it"
         elif column.kind is Kind.SUPPLIER_REF and value not in set(self.frame("suppliers")["supplier_id"]):
             return f"There is no supplier {value!r}. Add it on the Suppliers tab first, or import it"
+        if table is TableName.PATHS and key in ("share_pct", "part_number"):
+            return self._share_refusal([(frame_row, key, value)])
         return None
+
+    def _shares_after(self, changes: Sequence[tuple[int, str, Any]], new_rows: pd.DataFrame | None = None
+                      ) -> dict[str, float]:
+        """Each touched part's supply-path share total (%) once `changes` to the Supply paths table (and
+        `new_rows` appended to it) are applied."""
+        paths = self.frame("paths")[["part_number", "share_pct"]].copy()
+        if new_rows is not None and len(new_rows):
+            paths = pd.concat([paths, new_rows[["part_number", "share_pct"]]], ignore_index=True)
+        touched: set[str] = set()
+        for row, key, value in changes:
+            if key not in ("share_pct", "part_number") or row >= len(paths):
+                continue
+            touched.add(str(paths["part_number"].iat[row]))
+            paths.iat[row, 0 if key == "part_number" else 1] = value
+            touched.add(str(paths["part_number"].iat[row]))
+        if new_rows is not None:
+            touched |= set(new_rows["part_number"].astype(str))
+        totals = paths[paths["part_number"].isin(touched)].groupby("part_number")["share_pct"].sum()
+        return {str(k): float(v) for k, v in totals.items()}
+
+    def _share_refusal(self, changes: Sequence[tuple[int, str, Any]], new_rows: pd.DataFrame | None = None
+                       ) -> str | None:
+        """Why these changes to supply paths are refused (a part's shares over 100 %), or None."""
+        for part, total in self._shares_after(changes, new_rows).items():
+            problem = share_problem(part, total)
+            if problem is not None and problem.is_error:
+                return (f"The supply-path shares of part {part} would add up to {total:g} %. Shares of one part "
+                        "must add up to 100 %: lower another path's share first")
+        return None
+
+    def _notice_shares(self, changes: Sequence[tuple[int, str, Any]]) -> None:
+        """After an edit: say which parts' shares now add up to less than 100 % (the rest counts as unknown)."""
+        short = [(part, total) for part, total in self._shares_after(changes).items()
+                 if (p := share_problem(part, total)) is not None and not p.is_error]
+        if short:
+            listed = ", ".join(f"{part} ({total:g} %)" for part, total in short[:3])
+            self.noticed.emit(f"Supply-path shares add up to less than 100 % for {listed}: the rest counts as "
+                              "of unknown origin until you add its paths")
 
     # ---- edits (validated, undoable) --------------------------------------------------------------------------
 
@@ -267,7 +309,13 @@ class Document(QObject):
             text = f"Edit {column.title} in {table.title}"
         else:
             text = f"Edit {len(changes)} cells in {table.title}"
+        if table is TableName.PATHS:
+            refusal = self._share_refusal(changes)
+            if refusal:
+                raise EditRefused(refusal)
         self.undo_stack.push(SetCellsCommand(self, cells, text))
+        if table is TableName.PATHS:
+            self._notice_shares(changes)
 
     def _cascade(self, table: TableName, changes: Sequence[tuple[int, str, Any]]) -> list[CellChange]:
         """The changes as CellChanges, plus the references they rename in other tables."""
@@ -389,6 +437,17 @@ class Document(QObject):
             values, counts = np.unique(final.astype(str), return_counts=True)
             for value in values[counts > 1][:3]:
                 problems.append(f"{key_column.title} {value!r} would appear more than once")
+        if table is TableName.PATHS and not problems:
+            existing = [c for c in typed if c[0] < n]
+            added_frame = None
+            if new_rows is not None:
+                added_frame = new_rows.copy()
+                for row, key, value in typed:
+                    if row >= n:
+                        added_frame.iat[row - n, cast(int, added_frame.columns.get_loc(key))] = value
+            refusal = self._share_refusal(existing, added_frame)
+            if refusal:
+                problems.append(refusal)
         if problems:
             more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
             raise EditRefused("Nothing was pasted: " + "; ".join(problems[:3]) + more)
@@ -401,6 +460,8 @@ class Document(QObject):
                 changes.append(CellChange(table.value, row, key, _plain(new_rows[key].iat[row - n]), value))
         parent.add(SetCellsCommand(self, changes, ""))
         self.undo_stack.push(parent)
+        if table is TableName.PATHS:
+            self._notice_shares(typed)
         return len(typed)
 
     def apply_import(self, tables: ProjectTables, saved_mappings: dict[str, dict[str, Any]], text: str) -> None:

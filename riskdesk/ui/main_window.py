@@ -579,6 +579,7 @@ class MainWindow(QMainWindow):
         document.project_replaced.connect(self._on_project_replaced)
         document.settings_changed.connect(self._on_settings_changed)
         document.refused.connect(self.show_refusal)
+        document.noticed.connect(self.show_notice)
         document.recent_changed.connect(self._rebuild_recent_menu)
         self.scoring.evaluated.connect(self._on_evaluated)
         self.scoring.failed.connect(lambda message: self.statusBar().showMessage(f"Scoring failed: {message}", 0))
@@ -843,6 +844,9 @@ class MainWindow(QMainWindow):
 
     def show_refusal(self, message: str) -> None:
         self.statusBar().showMessage(f"⚠ {message}", REFUSAL_TIMEOUT_MS)
+
+    def show_notice(self, message: str) -> None:
+        self.statusBar().showMessage(f"ℹ {message}", REFUSAL_TIMEOUT_MS)
 
     # ---- scoring ----------------------------------------------------------------------------------------------
 

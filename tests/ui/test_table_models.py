@@ -106,7 +106,7 @@ def test_unknown_stage_countries_read_unknown_and_codes_carry_names() -> None:
 
 def test_headers_explain_each_column() -> None:
     model = _model(TableName.SUPPLIERS)
-    assert model.headerData(SupplierColumn.SUPPLIER_COUNTRY, Qt.Orientation.Horizontal, DISPLAY) == "Country"
+    assert model.headerData(SupplierColumn.SUPPLIER_COUNTRY, Qt.Orientation.Horizontal, DISPLAY) == "Supplier country"
     tip = model.headerData(SupplierColumn.SUPPLIER_COUNTRY, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
     assert "supplier_country" in tip and "ISO code" in tip
 
