@@ -1,10 +1,11 @@
 """Copy and paste of cell ranges with Excel and LibreOffice: tab-separated text, quoted the way Excel quotes.
 
 Copy puts the bounding rectangle of the selection on the clipboard as raw values (numbers unformatted, so Excel
-reads them as numbers); text that a spreadsheet would run as a formula (`=HYPERLINK(…)`, `@SUM(…)`) gets a leading
-apostrophe, which Excel and LibreOffice read as "text" and do not show (riskdesk.core.cells). Paste reads a block and writes it from the current cell down and right; one value pasted
-into a larger selection fills it. Rows past the end of the table are added. Pasting goes through the document,
-which checks every value first: one bad value refuses the whole paste.
+reads them as numbers); text that a spreadsheet would run as a formula (`=HYPERLINK(…)`, `@SUM(…)`) gets a
+leading apostrophe, which Excel and LibreOffice read as "text" and do not show (riskdesk.core.cells). Paste reads
+a block and writes it from the current cell down and right; one value pasted into a larger selection fills it.
+Rows past the end of the table are added. Pasting goes through the document, which checks every value first: one
+bad value refuses the whole paste.
 """
 
 from __future__ import annotations
