@@ -32,6 +32,7 @@ from riskdesk.core.domain import (
 )
 from riskdesk.core.elements import INDEX as ELEMENT_INDEX
 from riskdesk.core.grades import default_grades
+from riskdesk.core.labels import field_label
 from riskdesk.core.numbers import DAY_FACTORS, MASS_UNITS, NumberKind, UnitKind, parse_number, read_number
 from riskdesk.core.problems import Problem, Severity, error, warning
 from riskdesk.core.project import SHARE_TOLERANCE_PCT, ProjectTables, share_problem
@@ -937,7 +938,7 @@ def _text_field(field_name: str, values: Coded, rows: np.ndarray, where: Mapping
                 else:
                     parsed[i] = member.value
         allowed = ", ".join(m.value for m in enum)
-        _report_unique(values, bad, rows, f"is not a {field_name} RiskDesk knows", f"Use one of: {allowed}",
+        _report_unique(values, bad, rows, f"is not a {_said(field_name)} RiskDesk knows", f"Use one of: {allowed}",
                        where, context, texts=texts)
         return values.spread(parsed)
     return values.spread(texts)
@@ -1162,6 +1163,12 @@ def _list_rows(rows: _Rows, indices: np.ndarray, message: str, hint: str, field_
                                   **rows.where(int(indices[_ROWS_LISTED]), field_name)))
 
 
+def _said(field_name: str) -> str:
+    """A field as messages name it: the buyer's words, then the internal name ("Units/year (annual_units)")."""
+    label = field_label(field_name)
+    return field_name if label == field_name else f"{label} ({field_name})"
+
+
 def _fmt(value: object, quote: bool = True) -> str:
     if isinstance(value, float):
         return f"{value:g}"
@@ -1175,7 +1182,7 @@ def _validate(data: list[_SheetData], context: _Context) -> tuple[ProjectTables,
     for item in data:
         for group in REQUIRED_GROUPS:
             if not item.mapping.covered(group):
-                names = " or ".join(group)
+                names = " or ".join(_said(f) for f in group)
                 problems.add(error(f"no column for {names}, which every import needs",
                                    f"Add the column, map one of the file's columns to {group[0]}, or set a default "
                                    f"for it (--default {group[0]}=…)", file=item.file, sheet=item.sheet))
@@ -1229,7 +1236,7 @@ def _user_defaults(rows: _Rows, context: _Context, skip: Sequence[str] = (), onl
                 continue
             value = read_default(field_name, raw)
             if value is None:
-                context.problems.add(error(f"the default for {field_name} ({raw!r}) is not a value it can take",
+                context.problems.add(error(f"the default for {_said(field_name)} ({raw!r}) is not a value it can take",
                                            _default_hint(field_name), file=item.file, sheet=item.sheet))
                 continue
             target = rows.cols[field_name]
@@ -1240,7 +1247,7 @@ def _user_defaults(rows: _Rows, context: _Context, skip: Sequence[str] = (), onl
             target[blank] = value
             rows.mark(blank, field_name, "default", f"your default for {field_name}: {value}")
             shown = f"{value:g}" if isinstance(value, float) else str(value)
-            context.problems.add(warning(f"{field_name} set to {shown!r} (your default) for {count:,} rows",
+            context.problems.add(warning(f"{_said(field_name)} set to {shown!r} (your default) for {count:,} rows",
                                          "Fill in the column if the rows differ", file=item.file, sheet=item.sheet,
                                          column=item.headers.get(field_name, "")))
 
@@ -1288,16 +1295,16 @@ def _conflicts(rows: _Rows, keep: np.ndarray, key_codes: np.ndarray, field_name:
     label = rows.cols["part_number" if what == "part" else "supplier_id"]
     for count, key in enumerate(clashing):
         if count >= _ROWS_LISTED:
-            context.problems.add(make(f"{len(clashing) - count:,} more {what}s with different {field_name} values",
-                                      hint or "Give each the same value on every row"))
+            context.problems.add(make(f"{len(clashing) - count:,} more {what}s with different "
+                                      f"{_said(field_name)} values", hint or "Give each the same value on every row"))
             break
         positions = np.flatnonzero(keys == key)
         a = positions[0]
         b = positions[np.argmax(value_codes[positions] != value_codes[a])]
         i, j = int(keep[given[a]]), int(keep[given[b]])
         context.problems.add(make(
-            f"{what} {label[j]} has {field_name} {_fmt(values[given[b]])} here but {_fmt(values[given[a]])} in "
-            f"{rows.place(j, i)}", hint or f"Give {field_name} the same value on every row of the {what}",
+            f"{what} {label[j]} has {_said(field_name)} {_fmt(values[given[b]])} here but {_fmt(values[given[a]])} in "
+            f"{rows.place(j, i)}", hint or f"Give {_said(field_name)} the same value on every row of the {what}",
             value=_fmt(values[given[b]], quote=False), **rows.where(j, field_name)))
 
 
@@ -1337,15 +1344,15 @@ def _defaults(rows: _Rows, context: _Context) -> None:
         where = {"file": item.file, "sheet": item.sheet}
         for field_name, outcome in outcomes.items():
             if field_name not in item.present:
-                context.problems.add(warning(f"the file has no column for {field_name}: {n:,} rows {outcome}",
+                context.problems.add(warning(f"the file has no column for {_said(field_name)}: {n:,} rows {outcome}",
                                              "Add the column if you know the values", **where))
             elif field_name in blank_counts and blank_counts[field_name][index]:
                 count = int(blank_counts[field_name][index])
-                context.problems.add(warning(f"{count:,} rows without {field_name}: {outcome}", "Fill in the values",
-                                             column=item.headers[field_name], **where))
+                context.problems.add(warning(f"{count:,} rows without {_said(field_name)}: {outcome}",
+                                             "Fill in the values", column=item.headers[field_name], **where))
         declared, unknown = int(evidence_declared[index]), int(evidence_unknown[index])
         if declared or unknown:
-            what = "the file has no column for origin_evidence" if "origin_evidence" not in item.present \
+            what = f"the file has no column for {_said('origin_evidence')}" if "origin_evidence" not in item.present \
                 else f"{declared + unknown:,} rows without origin_evidence"
             context.problems.add(warning(f"{what}: {declared:,} rows with a stage country set to 'declared', "
                                          f"{unknown:,} without any set to 'unknown'", "Say how the origins are known",
@@ -1383,7 +1390,7 @@ def _fill_family_from_grade(rows: _Rows, context: _Context) -> None:
         rows.mark(fill, "magnet_family", "inferred", "read from the grade")
         for item, count, first in rows.sheets_with(fill):
             context.problems.add(warning(
-                f"magnet_family taken from the grade for {count:,} rows (e.g. {cols['grade'][first]!r} → "
+                f"{_said('magnet_family')} taken from the grade for {count:,} rows (e.g. {cols['grade'][first]!r} → "
                 f"{family[first]})", "Fill in the family if the grade is not what it seems", file=item.file,
                 sheet=item.sheet, column=item.headers.get("grade", "grade")))
     _user_defaults(rows, context, only=("magnet_family",))
@@ -1491,7 +1498,7 @@ def _infer_family(rows: _Rows, context: _Context) -> None:
             here = np.flatnonzero(filled & (rows.src == rows.src[first]))
             listed = ", ".join(str(int(rows.row[i])) for i in here[:8])
             context.problems.add(warning(
-                f"magnet_family inferred from the {source} for {count:,} rows (rows {listed}"
+                f"{_said('magnet_family')} inferred from the {source} for {count:,} rows (rows {listed}"
                 f"{' …' if count > 8 else ''}; e.g. row {int(rows.row[first])}: {family[first]}, "
                 f"{reasons[first]})", "Check the family, or add a family column or a default", file=item.file,
                 sheet=item.sheet, column=item.headers.get("description", "") if source == "description" else ""))
@@ -1507,7 +1514,7 @@ def _fill_supplier_ids(rows: _Rows, context: _Context) -> None:
     cols["supplier_id"][missing] = ids[codes]
     for item, count, first in rows.sheets_with(missing):
         context.problems.add(warning(
-            f"supplier_id derived from the supplier name for {count:,} rows (e.g. "
+            f"{_said('supplier_id')} derived from the supplier name for {count:,} rows (e.g. "
             f"{cols['supplier_name'][first]!r} → {cols['supplier_id'][first]!r})",
             "Add a supplier id column to keep your own ids", file=item.file, sheet=item.sheet,
             column=item.headers.get("supplier_name", "supplier_name")))
@@ -1608,7 +1615,7 @@ def _fill_shares(rows: _Rows, index: np.ndarray, parts: np.ndarray, n_parts: int
         here = sources == sheet_index
         n_single, n_missing = int((single & here).sum()), int((missing & here).sum())
         context.problems.add(warning(
-            f"share_pct missing on {n_missing:,} rows: {n_single:,} single-path parts set to 100 %, "
+            f"{_said('share_pct')} missing on {n_missing:,} rows: {n_single:,} single-path parts set to 100 %, "
             f"{n_missing - n_single:,} paths given an equal part of what their part's other paths leave",
             "Fill in the shares if the split is not equal", file=item.file, sheet=item.sheet,
             column=item.headers.get("share_pct", "share_pct")))

@@ -1,34 +1,41 @@
 """Import spreadsheets: check the proposed column mapping, preview the rows, read the problems, then apply.
 
-Opened by File ▸ Import or by dropping files on the window. Steps, each off the GUI thread with progress and
-Cancel:
+Opened by File ▸ Import or by dropping files on the window. The steps are those of the command line — one import
+session (riskdesk.io.import_session) — each off the GUI thread with progress and Cancel:
 
 1. *Propose*: RiskDesk finds each sheet's header and proposes which column is which field (remembering mappings
-   the user confirmed before, by layout signature).
-2. *Check*: the files are read with the mapping shown and validated; the first rows are previewed as they will
-   be imported and every problem is listed (file, sheet, row, column, value, what to do). Changing a column's
-   field checks again.
-3. *Import* (enabled only when the check found no errors): the imported tables, merged into the project, replace
-   the project's tables in one undoable step, and the confirmed mappings are saved into the project.
+   the user confirmed before, by layout signature, with their defaults).
+2. *Check*: the included files are read with the mapping, the defaults and the "skip rows with errors" choice
+   shown, and validated with the project; the first rows are previewed as read — every mapped column, element
+   contents included, problem cells marked even while there are errors, guesses and defaults marked too — and
+   every problem is listed (file, sheet, row, column, value, what to do). Changing anything checks again.
+3. *Import* (enabled only when the check found no errors): the merged tables replace the project's in one
+   undoable step, and the confirmed mappings (with their defaults) are saved into the project.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -40,77 +47,106 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from riskdesk.core.domain import TEMPLATE_COLUMNS
+from riskdesk.core.domain import TEMPLATE_COLUMNS, EndUse, Evidence, MagnetFamily, YesNo
+from riskdesk.core.labels import field_label
 from riskdesk.core.problems import Problem
 from riskdesk.ui.workers import Cancelled, Runner, TaskContext, TaskHandle
 
 if TYPE_CHECKING:
-    import pandas as pd
-
-    from riskdesk.core.project import ProjectTables
+    from riskdesk.io.import_session import ImportCheck, ImportRequest
+    from riskdesk.io.importer import ImportPreview
     from riskdesk.io.mapping import SheetMapping
+    from riskdesk.ui.dialogs import Dialogs
     from riskdesk.ui.document import Document
-    from riskdesk.ui.main_window import Dialogs
 
 log = logging.getLogger(__name__)
 
-PREVIEW_ROWS = 200
 NOT_IMPORTED = "(not imported)"
 AnyIndex = QModelIndex | QPersistentModelIndex
-
-
-@dataclass
-class CheckResult:
-    """What a check produced: the import result, the project's tables with it merged in, and a preview."""
-
-    result: Any
-    """riskdesk.io.importer.ImportResult"""
-    merged: ProjectTables | None
-    preview: pd.DataFrame
-    problems: list[Problem]
+MARK_COLORS: dict[str, str] = {"error": "#f4c7c3", "warning": "#fce8b2", "inferred": "#c9daf8", "default": "#d9ead3"}
+"""Background of a preview cell by what is marked on it (problems, RiskDesk's guesses, the user's defaults)."""
+MARK_WORDS: dict[str, str] = {"error": "Error", "warning": "Warning", "inferred": "Guessed by RiskDesk",
+                              "default": "Your default"}
+DEFAULT_FIELDS: tuple[str, ...] = ("magnet_family", "end_use", "grade", "stock_days", "supplier_name",
+                                   "supplier_country", "origin_evidence", "dfars")
+"""The fields the dialog offers defaults for (the command line takes any of DEFAULTABLE_FIELDS)."""
+_ENUMS = {"magnet_family": MagnetFamily, "end_use": EndUse, "origin_evidence": Evidence, "dfars": YesNo}
 
 
 class PreviewModel(QAbstractTableModel):
-    """Read-only view of a small DataFrame (the first rows as they will be imported)."""
+    """Read-only view of an import's first rows as read (`riskdesk.io.importer.ImportPreview`), headers in the
+    buyer's words, with problem cells, guesses and defaults coloured and explained in their tooltips."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._columns: list[str] = []
-        self._rows: list[list[str]] = []
+        self.preview: ImportPreview | None = None
+        self._texts: list[list[str]] = []
         self._numeric: list[bool] = []
+        self._files = 0
 
-    def set_frame(self, frame: pd.DataFrame | None) -> None:
+    def set_preview(self, preview: ImportPreview | None) -> None:
         self.beginResetModel()
-        if frame is None:
-            self._columns, self._rows, self._numeric = [], [], []
+        self.preview = preview
+        if preview is None:
+            self._texts, self._numeric = [], []
         else:
-            self._columns = [str(c) for c in frame.columns]
-            self._numeric = [frame[c].dtype.kind in "fiu" for c in frame.columns]
-            self._rows = [[_cell_text(v) for v in row] for row in frame.itertuples(index=False, name=None)]
+            self._texts = [[_cell_text(v) for v in row] for row in preview.rows]
+            self._numeric = [bool(preview.rows) and all(isinstance(row[c], float) for row in preview.rows)
+                             for c in range(len(preview.fields))]
+            self._files = len({(f, s) for f, s, _ in preview.sources})
         self.endResetModel()
 
+    def fields(self) -> list[str]:
+        return list(self.preview.fields) if self.preview else []
+
+    def mark(self, row: int, column: int) -> tuple[str, str] | None:
+        """(kind, message) marked on a cell, or on its whole row."""
+        if self.preview is None:
+            return None
+        name = self.preview.fields[column]
+        return self.preview.marks.get((row, name)) or self.preview.marks.get((row, ""))
+
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() else len(self._texts)
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._columns)
+        return 0 if parent.isValid() or self.preview is None else len(self.preview.fields)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self._rows[index.row()][index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._texts[index.row()][index.column()]
+        if role in (Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.AccessibleTextRole):
+            mark = self.mark(index.row(), index.column())
+            text = self._texts[index.row()][index.column()]
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return QColor(MARK_COLORS[mark[0]]) if mark else None
+            if role == Qt.ItemDataRole.AccessibleTextRole:
+                return f"{text}. {MARK_WORDS[mark[0]]}: {mark[1]}" if mark else text
+            return f"{text}\n{MARK_WORDS[mark[0]]}: {mark[1]}" if mark else (text or None)
         if role == Qt.ItemDataRole.TextAlignmentRole and self._numeric[index.column()]:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
+        if self.preview is None:
             return None
-        if orientation == Qt.Orientation.Horizontal:
-            return self._columns[section] if section < len(self._columns) else None
-        return str(section + 1)
+        if orientation == Qt.Orientation.Horizontal and section < len(self.preview.fields):
+            name = self.preview.fields[section]
+            if role == Qt.ItemDataRole.DisplayRole:
+                return field_label(name)
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return f"{field_label(name)} ({name})\n{_field_meaning(name)}"
+            return None
+        if orientation == Qt.Orientation.Vertical and section < len(self.preview.sources):
+            file, sheet, row = self.preview.sources[section]
+            if role == Qt.ItemDataRole.DisplayRole:
+                return str(row) if self._files <= 1 else f"{Path(file).name} {row}"
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return f"{file}, sheet {sheet!r}, row {row}"
+        return None
 
 
 class ProblemsModel(QAbstractTableModel):
@@ -162,10 +198,11 @@ def _cell_text(value: Any) -> str:
 
 
 def _field_names() -> list[str]:
-    from riskdesk.io.mapping import FIELDS
+    """Every field a column can be read as: the template's in order, then element contents by element."""
+    from riskdesk.io.mapping import COMPOSITION_FIELDS, FIELDS
 
     template = [name for name in TEMPLATE_COLUMNS if name in FIELDS]
-    return template + sorted(name for name in FIELDS if name not in template)
+    return template + [spec.name for spec in COMPOSITION_FIELDS]
 
 
 def _field_meaning(name: str) -> str:
@@ -208,10 +245,11 @@ class MappingTable(QTableWidget):
             box.setAccessibleName(f"Field for column {choice.header}")
             box.addItem(NOT_IMPORTED, None)
             for name in fields:
-                box.addItem(name, name)
-                box.setItemData(box.count() - 1, _field_meaning(name), Qt.ItemDataRole.ToolTipRole)
+                box.addItem(field_label(name), name)
+                box.setItemData(box.count() - 1, f"{name}: {_field_meaning(name)}", Qt.ItemDataRole.ToolTipRole)
             box.setCurrentIndex(max(box.findData(choice.field), 0) if choice.field else 0)
-            box.setToolTip(_field_meaning(choice.field) if choice.field else "This column is not imported")
+            box.setToolTip(f"{choice.field}: {_field_meaning(choice.field)}" if choice.field
+                           else "This column is not imported")
             box.currentIndexChanged.connect(lambda _i, r=row: self._on_choice(r))
             self.setCellWidget(row, 1, box)
             self.boxes.append(box)
@@ -250,7 +288,7 @@ class MappingTable(QTableWidget):
                                                  "chosen by you" if field else "not imported (your choice)",
                                                  unit=old.unit if field == old.field else "",
                                                  alternatives=list(old.alternatives))
-        box.setToolTip(_field_meaning(field) if field else "This column is not imported")
+        box.setToolTip(f"{field}: {_field_meaning(field)}" if field else "This column is not imported")
         confidence = self.item(row, 2)
         if confidence is not None:
             confidence.setText("100%" if field else "")
@@ -266,7 +304,8 @@ class MappingTable(QTableWidget):
                     other_box.blockSignals(False)
                     previous = self.mapping.columns[other]
                     self.mapping.columns[other] = ColumnChoice(previous.header, None, 0.0,
-                                                               f"{field} is now read from {old.header!r}")
+                                                               f"{field_label(field)} is now read from "
+                                                               f"{old.header!r}")
                     other_confidence, other_reason = self.item(other, 2), self.item(other, 3)
                     assert other_confidence is not None and other_reason is not None  # __init__ fills every row
                     other_confidence.setText("")
@@ -289,7 +328,7 @@ class ImportDialog(QDialog):
         self.dialogs = dialogs
         self.mappings: list[SheetMapping] = []
         self.mapping_tables: list[MappingTable] = []
-        self.check: CheckResult | None = None
+        self.check: ImportCheck | None = None
         self._handle: TaskHandle | None = None
         self._generation = 0
         self.setWindowTitle("Import spreadsheets")
@@ -297,13 +336,58 @@ class ImportDialog(QDialog):
         self.setAccessibleName("Import spreadsheets")
         self.setSizeGripEnabled(True)
 
-        names = ", ".join(f.name for f in self.files)
-        self.files_label = QLabel(f"<b>Importing:</b> {names}")
-        self.files_label.setWordWrap(True)
-        self.files_label.setToolTip("\n".join(str(f) for f in self.files))
+        # Files: each can be left out of the import.
+        self.file_list = QListWidget()
+        self.file_list.setObjectName("importFiles")
+        self.file_list.setAccessibleName("Files in this import")
+        self.file_list.setToolTip("Untick a file to leave it out of the import (e.g. one RiskDesk cannot read)")
+        for path in self.files:
+            item = QListWidgetItem(path.name)
+            item.setToolTip(str(path))
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked)
+            self.file_list.addItem(item)
+        self.file_list.setMaximumHeight(self.fontMetrics().height() * (min(len(self.files), 4) + 1) + 12)
+        self.file_list.itemChanged.connect(lambda _item: self._files_changed())
+        files_box = QGroupBox("Files")
+        files_layout = QVBoxLayout(files_box)
+        files_layout.setContentsMargins(6, 4, 6, 4)
+        files_layout.addWidget(self.file_list)
         intro = QLabel("Check which field each column is read as; the preview and the problems update as you "
                        "change it. Imported parts replace parts with the same number, with their supply paths.")
         intro.setWordWrap(True)
+
+        # Defaults for what the files do not say.
+        self.default_widgets: dict[str, QComboBox | QLineEdit] = {}
+        defaults_box = QGroupBox("Values for what the files do not say")
+        defaults_box.setToolTip("Fill a field the files lack, or cells they leave blank, with one value; remembered "
+                                "with the mapping for files of the same layout")
+        defaults_form = QFormLayout(defaults_box)
+        defaults_form.setContentsMargins(6, 4, 6, 4)
+        for name in DEFAULT_FIELDS:
+            widget: QComboBox | QLineEdit
+            enum = _ENUMS.get(name)
+            if enum is not None:
+                box = QComboBox()
+                box.addItem("", "")
+                for member in enum:
+                    box.addItem(member.value, member.value)
+                box.currentIndexChanged.connect(lambda _i: self._defaults_changed())
+                widget = box
+            else:
+                edit = QLineEdit()
+                edit.setPlaceholderText("as in the file")
+                edit.editingFinished.connect(self._defaults_changed)
+                widget = edit
+            widget.setAccessibleName(f"Default {field_label(name)}")
+            widget.setToolTip(f"{name}: {_field_meaning(name)}")
+            defaults_form.addRow(field_label(name), widget)
+            self.default_widgets[name] = widget
+        self.skip_check = QCheckBox("&Leave out rows with errors (they are listed as skipped)")
+        self.skip_check.setToolTip("Import the rows without errors and list each row left out in the problems and "
+                                   "the report, instead of refusing the whole import")
+        self.skip_check.toggled.connect(lambda _on: self.run_check())
+        self._applying_defaults = False
 
         self.sheet_tabs = QTabWidget()
         self.sheet_tabs.setAccessibleName("Sheets and their column mappings")
@@ -311,9 +395,9 @@ class ImportDialog(QDialog):
         self.preview = QTableView()
         self.preview.setObjectName("importPreview")
         self.preview.setAccessibleName("Preview of the imported rows")
-        self.preview.setToolTip(f"The first {PREVIEW_ROWS} supply paths as they will be imported")
+        self.preview.setToolTip("The first rows as read: problem cells in red and amber, RiskDesk's guesses in "
+                                "blue, your defaults in green (hover for why)")
         self.preview.setModel(self.preview_model)
-        self.preview.setAlternatingRowColors(True)
         self.preview.setWordWrap(False)
         self.preview.horizontalHeader().setResizeContentsPrecision(40)
         self.preview.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
@@ -336,18 +420,36 @@ class ImportDialog(QDialog):
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.RichText)
 
+        legend = QLabel(" ".join(f'<span style="background-color:{MARK_COLORS[k]}">&nbsp;{MARK_WORDS[k]}&nbsp;</span>'
+                                 for k in ("error", "warning", "inferred", "default"))
+                        + " — hover over a cell for why")
+        legend.setTextFormat(Qt.TextFormat.RichText)
+        preview_page = QWidget()
+        preview_layout = QVBoxLayout(preview_page)
+        preview_layout.setContentsMargins(0, 0, 0, 0)
+        preview_layout.addWidget(self.preview, 1)
+        preview_layout.addWidget(legend)
         details = QTabWidget()
         details.setAccessibleName("Preview and problems")
-        details.addTab(self.preview, "&Preview")
+        details.addTab(preview_page, "&Preview")
         details.addTab(self.problems, "P&roblems")
         self.details = details
+        top = QWidget()
+        top_layout = QHBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.sheet_tabs, 3)
+        side = QVBoxLayout()
+        side.addWidget(defaults_box)
+        side.addWidget(self.skip_check)
+        side.addStretch(1)
+        top_layout.addLayout(side, 1)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.setChildrenCollapsible(False)
-        splitter.addWidget(self.sheet_tabs)
+        splitter.addWidget(top)
         splitter.addWidget(details)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([320, 300])
+        splitter.setSizes([340, 300])
         self.splitter = splitter
 
         self.progress = QProgressBar()
@@ -372,51 +474,127 @@ class ImportDialog(QDialog):
         self.recheck_button.setToolTip("Read and check the files again with the mapping shown")
         self.report_button = self.buttons.addButton("Save &Report…", QDialogButtonBox.ButtonRole.ActionRole)
         self.report_button.setToolTip("Save the problems and the mapping as an Excel workbook")
+        self.template_button = self.buttons.addButton("Blank &Template…", QDialogButtonBox.ButtonRole.HelpRole)
+        self.template_button.setToolTip("Save the blank import template (every column RiskDesk reads, with "
+                                        "instructions) to send to a supplier")
         self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.close_button.setToolTip("Close without importing anything")
         self.import_button.clicked.connect(self.apply)
         self.recheck_button.clicked.connect(self.run_check)
         self.report_button.clicked.connect(self.save_report)
+        self.template_button.clicked.connect(self.save_template)
         self.close_button.clicked.connect(self.reject)
 
         layout = QVBoxLayout(self)
+        self.files_label = QLabel(f"<b>Importing:</b> {self.files[0].name if self.files else ''}")
+        self.files_label.setToolTip("\n".join(str(f) for f in self.files))
         layout.addWidget(self.files_label)
+        layout.addWidget(files_box)
+        self.files_label.setVisible(len(self.files) <= 1)
+        files_box.setVisible(len(self.files) > 1)
         layout.addWidget(intro)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.summary)
         layout.addLayout(progress_row)
         layout.addWidget(self.buttons)
-        self.resize(1000, 700)
+        self.resize(1180, 760)
+        self._recheck_timer = QTimer(self)
+        self._recheck_timer.setSingleShot(True)
+        self._recheck_timer.setInterval(0)
+        self._recheck_timer.timeout.connect(self.run_check)
         self._set_running(False)
         self._update_buttons()
+
+    # ---- what the user chose ----------------------------------------------------------------------------------
+
+    def included_files(self) -> list[Path]:
+        return [path for row, path in enumerate(self.files)
+                if self.file_list.item(row).checkState() == Qt.CheckState.Checked]
+
+    def set_included(self, path: Path, included: bool) -> None:
+        """Include or leave out one of the files (as ticking it in the list does)."""
+        row = self.files.index(Path(path))
+        self.file_list.item(row).setCheckState(Qt.CheckState.Checked if included else Qt.CheckState.Unchecked)
+
+    def defaults(self) -> dict[str, str]:
+        """The defaults as set in the dialog (blank ones left out)."""
+        result = {}
+        for name, widget in self.default_widgets.items():
+            value = widget.currentData() if isinstance(widget, QComboBox) else widget.text().strip()
+            if value:
+                result[name] = str(value)
+        return result
+
+    def set_default(self, name: str, value: str) -> None:
+        """Set one default (as choosing or typing it does) and check again."""
+        widget = self.default_widgets[name]
+        if isinstance(widget, QComboBox):
+            widget.setCurrentIndex(max(widget.findData(value), 0))
+        else:
+            widget.setText(value)
+            self._defaults_changed()
+
+    def request(self) -> ImportRequest:
+        from riskdesk.io.import_session import ImportRequest
+
+        mapping_json = [m.to_json() for m in self.mappings]
+        for item in mapping_json:
+            item["defaults"] = {}
+        return ImportRequest(self.included_files(),
+                             mapping={"mappings": mapping_json} if mapping_json else None,
+                             defaults=self.defaults(), skip_error_rows=self.skip_check.isChecked())
+
+    def _files_changed(self) -> None:
+        self.start()
+
+    def _defaults_changed(self) -> None:
+        if not self._applying_defaults and self.mappings:
+            self._recheck_timer.start()
 
     # ---- steps ------------------------------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Propose mappings (step 1), then check (step 2)."""
-        files = list(self.files)
-        known = dict(self.document.project.saved_mappings)
+        """Propose mappings (step 1) for the included files, then check (step 2)."""
+        from riskdesk.io.import_session import ImportRequest
+
+        files = self.included_files()
+        if not files:
+            self._clear()
+            self._show_failure("every file is left out. Tick at least one file")
+            return
+        request = ImportRequest(files, defaults=self.defaults())
+        project = self.document.project
 
         def work(task: TaskContext) -> tuple[list[SheetMapping], list[Problem]]:
             task.report(0, 0, "Finding headers…")
-            from riskdesk.io import importer, isolated  # loaded off the GUI thread: it pulls in the readers
+            from riskdesk.io import import_session, importer, isolated  # loaded off the GUI thread
 
             if isolated.worth_isolating(files):
-                mappings, problems = _isolated(task, importer.inspect, files, known=known)
+                mappings, problems = _isolated(task, importer.inspect, files, known=project.saved_mappings,
+                                               options=request.options)
             else:
-                mappings, problems = importer.inspect(files, known=known)
+                mappings, problems = import_session.propose(request, project)
             task.check()
             return list(mappings), list(problems)
 
         self._run(work, self._on_proposed, "Finding headers and proposing a mapping…")
 
+    def _clear(self) -> None:
+        self.mappings = []
+        self.mapping_tables = []
+        self.sheet_tabs.clear()
+        self.check = None
+        self.preview_model.set_preview(None)
+        self._fill_problems([])
+
     def _on_proposed(self, proposal: tuple[list[SheetMapping], list[Problem]]) -> None:
         mappings, problems = proposal
+        self._clear()
         self.mappings = mappings
-        self.sheet_tabs.clear()
-        self.mapping_tables = []
         fields = _field_names()
+        remembered: dict[str, str] = {}
         for mapping in mappings:
+            remembered.update({k: v for k, v in mapping.defaults.items() if k in self.default_widgets})
             table = MappingTable(mapping, fields)
             table.changed.connect(self.run_check)
             self.mapping_tables.append(table)
@@ -436,65 +614,84 @@ class ImportDialog(QDialog):
             position = self.sheet_tabs.count() - 1
             self.sheet_tabs.setTabToolTip(position, f"{mapping.file}, sheet {mapping.sheet!r}, header on row "
                                                     f"{mapping.header_row}")
+        self._show_defaults(remembered)
         if not mappings:
             self._fill_problems(problems)
             reason = problems[0].message if problems else "no table with a header row was found in these files"
-            self._show_failure(f"{reason}. See the problems below")
-            self.details.setCurrentWidget(self.problems)
+            bad = {p.file for p in problems if p.is_error and p.file}
+            leave = " Untick the file to import the others." if len(self.files) > 1 and bad else ""
+            self._show_failure(f"{reason}. See the problems below.{leave}")
+            self.details.setCurrentIndex(1)
             return
         self.run_check()
 
+    def _show_defaults(self, remembered: dict[str, str]) -> None:
+        """Fill empty default fields with what was remembered for these layouts (without checking again)."""
+        self._applying_defaults = True
+        try:
+            for name, value in remembered.items():
+                widget = self.default_widgets[name]
+                if isinstance(widget, QComboBox):
+                    if not widget.currentData():
+                        widget.setCurrentIndex(max(widget.findData(value), 0))
+                elif not widget.text().strip():
+                    widget.setText(value)
+        finally:
+            self._applying_defaults = False
+
     def run_check(self) -> None:
-        """Read and validate the files with the mapping shown (step 2); the Import button waits for it."""
+        """Read and validate the included files with the mapping, defaults and choices shown (step 2); the
+        Import button waits for it."""
         from riskdesk.ui.document import snapshot
 
         self.check = None
         self._update_buttons()
-        files = list(self.files)
-        mapping_json = [m.to_json() for m in self.mappings]
-        known = dict(self.document.project.saved_mappings)
-        current = snapshot(self.document.project).tables
+        if not self.mappings:
+            return
+        request = self.request()
+        files = request.files
+        project = snapshot(self.document.project)
 
-        def work(task: TaskContext) -> CheckResult:
-            from riskdesk.io import importer, isolated
+        def work(task: TaskContext) -> ImportCheck:
+            from riskdesk.io import import_session, importer, isolated
 
-            options: dict[str, Any] = {"mapping": {"mappings": mapping_json} if mapping_json else None,
-                                       "known": known}
+            reader = None
             if isolated.worth_isolating(files):
-                result = _isolated(task, importer.read_and_validate, files, progress=_progress_adapter(task),
-                                   **options)
-            else:
-                result = importer.read_and_validate(files, progress=_progress_adapter(task),
-                                                    cancelled=task.cancelled, **options)
+                def reader(*args: Any, **kwargs: Any) -> Any:
+                    kwargs.pop("cancelled", None)
+                    return _isolated(task, importer.read_and_validate, *args, **kwargs)
+
+            check = import_session.check(request, project, progress=_progress_adapter(task),
+                                         cancelled=task.cancelled, reader=reader)
             task.check()
-            problems = list(result.problems)
-            merged = None
-            if result.ok:
-                task.report(0, 0, "Merging into the project…")
-                merged = current.merged_with(result.tables)
-                task.check()
-            return CheckResult(result, merged, preview_frame(result.tables), problems)
+            return check
 
         self._run(work, self._on_checked, "Reading and checking…")
 
-    def _on_checked(self, check: CheckResult) -> None:
+    def _on_checked(self, check: ImportCheck) -> None:
         self.check = check
-        self.preview_model.set_frame(check.preview)
+        self.preview_model.set_preview(check.result.preview)
         self.preview.resizeColumnsToContents()
+        for column in range(self.preview_model.columnCount()):
+            self.preview.setColumnWidth(column, min(self.preview.columnWidth(column), 260))
         self._fill_problems(check.problems)
-        errors = sum(1 for p in check.problems if p.is_error)
-        warnings = len(check.problems) - errors
-        rows = getattr(check.result, "rows_read", 0)
-        tables = check.result.tables
-        counts = (f"{len(tables.parts):,} parts, {len(tables.suppliers):,} suppliers, "
-                  f"{len(tables.paths):,} supply paths from {rows:,} rows")
-        if errors:
-            self.summary.setText(f"<b style='color:#d93f3f'>{errors} error(s)</b>, {warnings} warning(s): nothing "
-                                 f"can be imported until the errors are fixed (in the file or the mapping). {counts}.")
-            self.details.setCurrentWidget(self.problems)
+        errors, warnings = len(check.errors), len(check.warnings)
+        counts = check.summary()
+        if check.unsure:
+            self.summary.setText("<b>Check the column mapping:</b> a required field is unsure or contested in "
+                                 f"{', '.join(Path(m.file).name for m in check.unsure)}. Choose the fields above. "
+                                 f"{counts}.")
+        elif errors:
+            row_errors = any(p.row is not None for p in check.errors)
+            skip = "" if self.skip_check.isChecked() or not row_errors else \
+                " — or leave those rows out (box on the right)"
+            self.summary.setText(f"<b style='color:#d93f3f'>{_count(errors, 'error')}</b>, "
+                                 f"{_count(warnings, 'warning')}: nothing can be imported until the errors are "
+                                 f"fixed (in the file, the mapping or the defaults{skip}). {counts}.")
+            self.details.setCurrentIndex(1)
         elif warnings:
-            self.summary.setText(f"Ready to import {counts}. <b>{warnings} warning(s)</b>: worth reading, the data "
-                                 "is imported anyway.")
+            self.summary.setText(f"Ready to import {counts}. <b>{_count(warnings, 'warning')}</b>: worth reading, "
+                                 "the data is imported anyway.")
         else:
             self.summary.setText(f"Ready to import {counts}. No problems found.")
         self._update_buttons()
@@ -502,17 +699,13 @@ class ImportDialog(QDialog):
     def apply(self) -> None:
         """Apply the checked import (step 3) as one undoable command; refuses while errors remain."""
         check = self.check
-        if check is None or check.merged is None or not check.result.ok:
+        if check is None or not check.can_apply or check.merged is None:
             return
-        saved = dict(self.document.project.saved_mappings)
-        for mapping in check.result.mappings:
-            if mapping.signature:
-                saved[mapping.signature] = mapping.to_json()
-        tables = check.result.tables
-        text = (f"Import {len(tables.parts):,} parts and {len(tables.paths):,} supply paths from "
-                f"{', '.join(f.name for f in self.files)}")
+        saved = check.saved_mappings(self.document.project.saved_mappings)
+        names = [f.name for f in self.included_files()]
+        text = f"Import {names[0]}" if len(names) == 1 else f"Import {len(names)} files"
         self.document.apply_import(check.merged, saved, text)
-        self.imported.emit(text + " (Ctrl+Z undoes it)")
+        self.imported.emit(f"Imported {check.summary()} (Ctrl+Z undoes it)")
         self.accept()
 
     def save_report(self) -> None:
@@ -520,8 +713,8 @@ class ImportDialog(QDialog):
             return
         from riskdesk.io.template import write_problem_report
 
-        suggested = self.files[0].with_name(self.files[0].stem + "-import-report.xlsx")
-        target = self.dialogs.report_path(str(suggested))
+        first = self.included_files()[0] if self.included_files() else self.files[0]
+        target = self.dialogs.report_path(str(first.with_name(first.stem + "-import-report.xlsx")))
         if target is None:
             return
         try:
@@ -530,6 +723,10 @@ class ImportDialog(QDialog):
             self.dialogs.error("Cannot save the report", f"{target}: {exc.strerror or exc}")
             return
         self.summary.setText(self.summary.text() + f"<br>Report saved to {target}.")
+
+    def save_template(self) -> None:
+        """Save the blank import template (File ▸ Save Blank Import Template does the same)."""
+        save_blank_template(self.dialogs, self.files[0].parent if self.files else Path.home())
 
     def cancel_running(self) -> None:
         if self._handle is not None and self._handle.running:
@@ -580,7 +777,7 @@ class ImportDialog(QDialog):
 
     def _update_buttons(self, running: bool | None = None) -> None:
         running = bool(self._handle and self._handle.running) if running is None else running
-        ok = self.check is not None and self.check.merged is not None and bool(self.check.result.ok)
+        ok = self.check is not None and self.check.can_apply
         self.import_button.setEnabled(ok and not running)
         self.recheck_button.setEnabled(bool(self.mappings) and not running)
         self.report_button.setEnabled(self.check is not None and not running)
@@ -600,6 +797,26 @@ class ImportDialog(QDialog):
         self.cancel_running()
         self._generation += 1
         super().reject()
+
+
+def save_blank_template(dialogs: Dialogs, folder: Path) -> Path | None:
+    """Ask where, then write the blank import template there; says why when it cannot."""
+    from riskdesk.io.template import write_template
+
+    target = dialogs.template_path(str(folder / "riskdesk-import-template.xlsx"))
+    if target is None:
+        return None
+    try:
+        write_template(target)
+    except OSError as exc:
+        dialogs.error("Cannot save the template", f"{target}: {exc.strerror or exc}")
+        return None
+    dialogs.info("Template saved", f"The blank import template is in {target}.")
+    return target
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
 
 
 def _isolated(task: TaskContext, fn: Any, *args: Any, **kwargs: Any) -> Any:
@@ -626,16 +843,3 @@ def _progress_adapter(task: TaskContext) -> Any:
             task.report(0, 0, text)
 
     return report
-
-
-def preview_frame(tables: ProjectTables, rows: int = PREVIEW_ROWS) -> pd.DataFrame:
-    """The first supply paths in the template's columns (part and supplier columns joined in)."""
-    import pandas as pd
-
-    paths = tables.paths.head(rows)
-    if not len(paths):
-        return tables.parts.head(rows).copy()
-    joined = paths.merge(tables.parts, on="part_number", how="left").merge(tables.suppliers, on="supplier_id",
-                                                                              how="left")
-    columns = [c for c in TEMPLATE_COLUMNS if c in joined.columns]
-    return pd.DataFrame(joined[columns]).reset_index(drop=True)

@@ -35,10 +35,8 @@ from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
     QDateEdit,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -59,6 +57,7 @@ from riskdesk.io.project_schema import SUFFIX, ProjectRows
 from riskdesk.io.userdirs import UserDirs
 from riskdesk.ui import clipboard
 from riskdesk.ui.columns import AnyIndex, ColumnTableModel, EditRefused, Kind, TableName
+from riskdesk.ui.dialogs import IMPORT_SUFFIXES, Dialogs
 from riskdesk.ui.icons import icon
 from riskdesk.ui.workers import Runner
 
@@ -69,7 +68,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-IMPORT_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 COMPARE_PRESETS: tuple[tuple[dt.date, str], ...] = (
     (dt.date(2026, 11, 10), "2026-11-10 — end of the No. 70 suspension of China's October 2025 rules"),
     (dt.date(2027, 1, 1), "2027-01-01 — DFARS extends to mined, refined and separated magnet material"),
@@ -78,68 +76,6 @@ REFUSAL_TIMEOUT_MS = 12_000
 LARGE_TABLE_ROWS = 20_000
 FILTER_DELAY_MS = 200
 BAND_COLORS = {"red": "#d93f3f", "amber": "#d48a00", "green": "#2e9e5b"}
-
-
-class Dialogs:
-    """The questions the window asks the user. Tests pass a subclass with scripted answers."""
-
-    SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
-
-    def __init__(self, parent: QWidget | None) -> None:
-        self.parent = parent
-
-    def ask_unsaved(self, name: str) -> str:
-        answer = QMessageBox.question(
-            self.parent, "Unsaved changes", f"Save the changes to {name} before closing it?",
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
-            QMessageBox.StandardButton.Save)
-        return {QMessageBox.StandardButton.Save: self.SAVE,
-                QMessageBox.StandardButton.Discard: self.DISCARD}.get(answer, self.CANCEL)
-
-    def open_path(self, directory: str) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(self.parent, "Open project", directory,
-                                              f"RiskDesk projects (*{SUFFIX});;All files (*)")
-        return Path(name) if name else None
-
-    def save_path(self, suggested: str) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(self.parent, "Save project as", suggested,
-                                              f"RiskDesk projects (*{SUFFIX})")
-        return Path(name) if name else None
-
-    def import_paths(self, directory: str) -> list[Path]:
-        patterns = " ".join(f"*{s}" for s in IMPORT_SUFFIXES)
-        names, _ = QFileDialog.getOpenFileNames(self.parent, "Import spreadsheets", directory,
-                                                f"Spreadsheets ({patterns});;All files (*)")
-        return [Path(n) for n in names]
-
-    def report_path(self, suggested: str) -> Path | None:
-        name, _ = QFileDialog.getSaveFileName(self.parent, "Save problem report", suggested, "Excel (*.xlsx)")
-        return Path(name) if name else None
-
-    def ask_date(self, current: dt.date) -> dt.date | None:
-        text, ok = QInputDialog.getText(self.parent, "Compare with date",
-                                        "Compare the scores with those on this date (YYYY-MM-DD):",
-                                        QLineEdit.EchoMode.Normal, current.isoformat())
-        if not ok:
-            return None
-        try:
-            return dt.date.fromisoformat(text.strip())
-        except ValueError:
-            self.error("Not a date", f"{text!r} is not a date. Enter it as YYYY-MM-DD, e.g. 2027-01-01")
-            return None
-
-    def ask_recover(self, info: RecoveryInfo) -> bool:
-        answer = QMessageBox.question(
-            self.parent, "Recover unsaved work?",
-            info.describe() + "\n\nOpen the autosave? (If you choose No, it is deleted.)",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
-        return answer == QMessageBox.StandardButton.Yes
-
-    def error(self, title: str, text: str) -> None:
-        QMessageBox.warning(self.parent, title, text)
-
-    def info(self, title: str, text: str) -> None:
-        QMessageBox.information(self.parent, title, text)
 
 
 class EnumDelegate(QStyledItemDelegate):
@@ -653,6 +589,9 @@ class MainWindow(QMainWindow):
         self.import_action = self._action(
             "&Import Spreadsheets…", self.import_files, "Ctrl+I", "import",
             "Import parts, suppliers and supply paths from xlsx, xls, ods or csv files (or drop files on the window)")
+        self.template_action = self._action(
+            "Save Blank Import &Template…", self.save_template, None, "",
+            "Save the blank import template (every column RiskDesk reads, with instructions) to send to suppliers")
         self.demo_action = self._action("Open &Demo Project", self.open_demo, None, "",
                                         "Open the bundled demo project (a US buyer's magnet portfolio)")
         self.quit_action = self._action("&Quit", self.close, key.Quit, "", "Close RiskDesk")
@@ -715,7 +654,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addActions([self.save_action, self.save_as_action])
         file_menu.addSeparator()
-        file_menu.addAction(self.import_action)
+        file_menu.addActions([self.import_action, self.template_action])
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Edit")
@@ -940,15 +879,17 @@ class MainWindow(QMainWindow):
 
         self.maybe_save(lambda: self._live.new(demo_project()))
 
-    def open_project(self, path: Path | None = None) -> None:
+    def open_project(self, path: Path | None = None, then: Callable[[], None] | None = None) -> None:
+        """Open a project (asking for it when not given), after offering to save the current one; `then` runs
+        once it is open."""
         def go() -> None:
             target = path or self.dialogs.open_path(self._start_dir())
             if target is not None:
-                self.open_path(target)
+                self.open_path(target, then)
 
         self.maybe_save(go)
 
-    def open_path(self, path: Path) -> None:
+    def open_path(self, path: Path, then: Callable[[], None] | None = None) -> None:
         """Open a project file (off the GUI thread for big files); errors are shown, nothing else changes."""
         self.statusBar().showMessage(f"Opening {path}…")
         self.busy_bar.show()
@@ -960,6 +901,8 @@ class MainWindow(QMainWindow):
                 self.dialogs.error("Cannot open project", error)
             else:
                 self.statusBar().showMessage(f"Opened {path}", 5_000)
+                if then is not None:
+                    then()
 
         self._live.open_async(path, done)
 
@@ -1049,16 +992,38 @@ class MainWindow(QMainWindow):
             event.ignore()
 
     def dropEvent(self, event: QDropEvent) -> None:
+        """Projects open (the first one), spreadsheets import — into the dropped project when there is one —
+        and files RiskDesk cannot read are named in a message instead of being ignored."""
         files = _dropped_files(event.mimeData())
         if not files:
             event.ignore()
             return
         event.acceptProposedAction()
         projects = [f for f in files if f.suffix.lower() == SUFFIX]
+        sheets = [f for f in files if f.suffix.lower() in IMPORT_SUFFIXES]
+        others = [f for f in files if f not in projects and f not in sheets]
+        if others:
+            names = ", ".join(f.name for f in others[:5]) + (" …" if len(others) > 5 else "")
+            readable = ", ".join(IMPORT_SUFFIXES)
+            self.dialogs.error("Some files cannot be imported",
+                               f"RiskDesk cannot read {names}. It imports {readable} spreadsheets and opens "
+                               f"{SUFFIX} projects" + ("; the other files are being opened." if projects or sheets
+                                                       else "."))
+        if len(projects) > 1:
+            self.show_notice(f"Opening {projects[0].name}: one project at a time (the others were not opened)")
         if projects:
-            QTimer.singleShot(0, lambda: self.open_project(projects[0]))
-        else:
-            QTimer.singleShot(0, lambda: self.import_files(files))
+            then = (lambda: self.import_files(sheets)) if sheets else None
+            QTimer.singleShot(0, lambda: self.open_project(projects[0], then))
+        elif sheets:
+            QTimer.singleShot(0, lambda: self.import_files(sheets))
+
+    def save_template(self) -> None:
+        """File ▸ Save Blank Import Template."""
+        from riskdesk.ui.import_dialog import save_blank_template
+
+        path = save_blank_template(self.dialogs, Path(self._start_dir()))
+        if path is not None:
+            self.statusBar().showMessage(f"Saved the blank import template to {path}", 8_000)
 
     # ---- misc -------------------------------------------------------------------------------------------------
 
@@ -1158,8 +1123,7 @@ def _safe_name(name: str) -> str:
 
 
 def _dropped_files(mime: Any) -> list[Path]:
+    """The local files of a drop (any kind: the drop says which it cannot read)."""
     if mime is None or not mime.hasUrls():
         return []
-    files = [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]
-    allowed = (*IMPORT_SUFFIXES, SUFFIX)
-    return files if files and all(f.suffix.lower() in allowed for f in files) else []
+    return [Path(url.toLocalFile()) for url in mime.urls() if url.isLocalFile()]

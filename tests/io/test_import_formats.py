@@ -100,7 +100,7 @@ def test_supplier_workbook_with_title_rows_and_german_headers(tmp_path):
     assert set(result.tables.paths["magnet_country"]) == {"DE"}
     assert result.tables.suppliers["supplier_id"].tolist() == ["MAGNETFABRIK-M-LLER-GMBH"] or \
         result.tables.suppliers["supplier_id"].tolist() == ["MAGNETFABRIK-MULLER-GMBH"]
-    assert any("supplier_id derived from the supplier name" in p.message for p in result.warnings)
+    assert any("Supplier ID (supplier_id) derived from the supplier name" in p.message for p in result.warnings)
 
 
 def test_csv_in_cp1252_with_semicolons_and_decimal_commas(tmp_path):

@@ -17,7 +17,7 @@ def test_conflicting_part_values_on_two_rows_name_both_rows(tmp_path):
     result = read_and_validate([write_xlsxwriter(tmp_path / "c.xlsx", rows)])
     (problem,) = result.errors
     assert problem.row == 3 and problem.column == "magnet_mass_g" and problem.value == "125"
-    assert problem.message == "part P-1 has magnet_mass_g 125 here but 120 in row 2"
+    assert problem.message == "part P-1 has Magnet g/unit (magnet_mass_g) 125 here but 120 in row 2"
     assert result.tables.parts.empty and result.tables.paths.empty
 
 
@@ -40,7 +40,7 @@ def test_shares_missing_are_filled_over_100_is_an_error_and_under_100_a_warning(
     assert result.ok, result.errors
     shares = result.tables.paths.groupby("part_number")["share_pct"].apply(list).to_dict()
     assert shares == {"ONE": [100.0], "TWO": [50.0, 50.0], "TRI": [50.0, 25.0, 25.0]}
-    (note,) = [p for p in result.warnings if "share_pct missing" in p.message]
+    (note,) = [p for p in result.warnings if "Share % (share_pct) missing" in p.message]
     assert "5 rows: 1 single-path parts set to 100 %" in note.message
 
     rows = template_rows({"supplier_id": "S1", "share_pct": 70}, {"supplier_id": "S2", "share_pct": 40})
@@ -61,11 +61,12 @@ def test_documented_defaults_are_one_warning_per_field_per_file(tmp_path):
     result = read_and_validate([write_openpyxl(tmp_path / "lean.xlsx", rows)])
     assert result.ok, result.errors
     messages = [p.message for p in result.warnings]
-    assert "the file has no column for end_use: 6 rows set to 'other'" in messages
-    assert "the file has no column for stock_days: 6 rows left empty (the buffer factor assumes no stock)" in messages
-    assert ("the file has no column for origin_evidence: 3 rows with a stage country set to 'declared', 3 without "
-            "any set to 'unknown'") in messages
-    assert sum("supplier_id derived" in m for m in messages) == 1
+    assert "the file has no column for End use (end_use): 6 rows set to 'other'" in messages
+    assert ("the file has no column for Stock days (stock_days): 6 rows left empty (the buffer factor assumes no "
+            "stock)") in messages
+    assert ("the file has no column for Evidence (origin_evidence): 3 rows with a stage country set to 'declared', "
+            "3 without any set to 'unknown'") in messages
+    assert sum("(supplier_id) derived" in m for m in messages) == 1
     parts = result.tables.parts
     assert set(parts["end_use"]) == {"other"} and parts["stock_days"].isna().all() and set(parts["grade"]) == {""}
     paths = result.tables.paths.sort_values("part_number")
@@ -78,7 +79,7 @@ def test_missing_required_column_and_values_are_errors(tmp_path):
             ["", "NdFeB", 100, "Acme"], ["P-3", "NdFeB", None, ""]]
     result = read_and_validate([write_openpyxl(tmp_path / "req.xlsx", rows)])
     messages = {(p.row, p.message) for p in result.errors}
-    assert (None, "no column for magnet_mass_g, which every import needs") in messages
+    assert (None, "no column for Magnet g/unit (magnet_mass_g), which every import needs") in messages
     assert (3, "part number is missing") in messages
     assert (4, "annual units is missing") in messages
     assert (4, "supplier is missing (neither id nor name)") in messages
@@ -88,7 +89,8 @@ def test_supplier_with_two_countries_is_an_error(tmp_path):
     rows = template_rows({"part_number": "A", "supplier_country": "CN"}, {"part_number": "B", "supplier_country": "JP"})
     result = read_and_validate([write_xlsxwriter(tmp_path / "sup.xlsx", rows)])
     (problem,) = result.errors
-    assert problem.message == "supplier S1 has supplier_country 'JP' here but 'CN' in row 2" and problem.row == 3
+    assert problem.message == "supplier S1 has Supplier country (supplier_country) 'JP' here but 'CN' in row 2"
+    assert problem.row == 3
 
 
 def test_garbage_never_raises(tmp_path):

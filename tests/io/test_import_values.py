@@ -160,7 +160,7 @@ def test_family_is_taken_from_the_grade_when_missing(tmp_path):
                          {"part_number": "B", "magnet_family": "", "grade": "YXG-28"},
                          {"part_number": "C", "magnet_family": "", "grade": "mystery"})
     result = read_and_validate([write_xlsxwriter(tmp_path / "g.xlsx", rows)])
-    warning = next(p for p in result.warnings if "magnet_family taken from the grade" in p.message)
+    warning = next(p for p in result.warnings if "Magnet family (magnet_family) taken from the grade" in p.message)
     assert "2 rows" in warning.message
     error = next(p for p in result.errors if "magnet family is missing" in p.message)
     assert error.row == 4 and error.value == "mystery"

@@ -14,9 +14,10 @@ from pytestqt.qtbot import QtBot
 from riskdesk.core.demo import demo_project
 from riskdesk.core.domain import TEMPLATE_COLUMNS
 from riskdesk.io import userdirs
+from riskdesk.ui.dialogs import Dialogs
 from riskdesk.ui.document import Document
 from riskdesk.ui.import_dialog import ImportDialog, MappingTable
-from riskdesk.ui.main_window import Dialogs, MainWindow
+from riskdesk.ui.main_window import MainWindow
 from riskdesk.ui.workers import SynchronousRunner, ThreadPoolRunner
 
 ROWS = [
@@ -171,7 +172,7 @@ def test_dropping_a_spreadsheet_on_the_window_opens_the_import(qtbot: QtBot, csv
     assert dialog.import_button.isEnabled()
     dialog.import_button.click()
     assert "IMP-2" in set(document.project.tables.parts["part_number"])
-    assert "Import 2 parts" in window.statusBar().currentMessage()
+    assert "Imported 2 parts" in window.statusBar().currentMessage()
     assert window.scoring.evaluation is not None and window.scoring.evaluation.compiled.n_parts == 17
 
 

@@ -15,9 +15,10 @@ from riskdesk.core.demo import demo_project
 from riskdesk.io import userdirs
 from riskdesk.ui.app import make_excepthook
 from riskdesk.ui.columns import PartColumn, RawRole, TableName
+from riskdesk.ui.dialogs import Dialogs
 from riskdesk.ui.document import Document, find_recovery, mark_session_started, session_for
 from riskdesk.ui.icons import icon
-from riskdesk.ui.main_window import Dialogs, MainWindow, TablePage
+from riskdesk.ui.main_window import MainWindow, TablePage
 from riskdesk.ui.workers import SynchronousRunner
 
 TODAY = dt.date(2026, 11, 23)

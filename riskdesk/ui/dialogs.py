@@ -1,0 +1,88 @@
+"""The questions the window asks the user, in one class: file choosers, yes/no questions, messages.
+
+Every window and dialog asks through a `Dialogs` it is given, so that tests pass a subclass with scripted
+answers instead of patching QMessageBox (see tests/ui). Layout-free: no widget of its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+
+from riskdesk.io.project_schema import SUFFIX
+
+if TYPE_CHECKING:
+    from riskdesk.ui.document import RecoveryInfo
+
+IMPORT_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".tsv", ".txt")
+"""What File ▸ Import and a drop accept (riskdesk.io.workbook reads each of them)."""
+
+
+class Dialogs:
+    """The questions the window asks the user. Tests pass a subclass with scripted answers."""
+
+    SAVE, DISCARD, CANCEL = "save", "discard", "cancel"
+
+    def __init__(self, parent: QWidget | None) -> None:
+        self.parent = parent
+
+    def ask_unsaved(self, name: str) -> str:
+        answer = QMessageBox.question(
+            self.parent, "Unsaved changes", f"Save the changes to {name} before closing it?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save)
+        return {QMessageBox.StandardButton.Save: self.SAVE,
+                QMessageBox.StandardButton.Discard: self.DISCARD}.get(answer, self.CANCEL)
+
+    def open_path(self, directory: str) -> Path | None:
+        name, _ = QFileDialog.getOpenFileName(self.parent, "Open project", directory,
+                                              f"RiskDesk projects (*{SUFFIX});;All files (*)")
+        return Path(name) if name else None
+
+    def save_path(self, suggested: str) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(self.parent, "Save project as", suggested,
+                                              f"RiskDesk projects (*{SUFFIX})")
+        return Path(name) if name else None
+
+    def import_paths(self, directory: str) -> list[Path]:
+        patterns = " ".join(f"*{s}" for s in IMPORT_SUFFIXES)
+        names, _ = QFileDialog.getOpenFileNames(self.parent, "Import spreadsheets", directory,
+                                                f"Spreadsheets ({patterns});;All files (*)")
+        return [Path(n) for n in names]
+
+    def report_path(self, suggested: str) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(self.parent, "Save problem report", suggested, "Excel (*.xlsx)")
+        return Path(name) if name else None
+
+    def template_path(self, suggested: str) -> Path | None:
+        name, _ = QFileDialog.getSaveFileName(self.parent, "Save blank import template", suggested,
+                                              "Excel (*.xlsx)")
+        return Path(name) if name else None
+
+    def ask_date(self, current: dt.date) -> dt.date | None:
+        text, ok = QInputDialog.getText(self.parent, "Compare with date",
+                                        "Compare the scores with those on this date (YYYY-MM-DD):",
+                                        QLineEdit.EchoMode.Normal, current.isoformat())
+        if not ok:
+            return None
+        try:
+            return dt.date.fromisoformat(text.strip())
+        except ValueError:
+            self.error("Not a date", f"{text!r} is not a date. Enter it as YYYY-MM-DD, e.g. 2027-01-01")
+            return None
+
+    def ask_recover(self, info: RecoveryInfo) -> bool:
+        answer = QMessageBox.question(
+            self.parent, "Recover unsaved work?",
+            info.describe() + "\n\nOpen the autosave? (If you choose No, it is deleted.)",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def error(self, title: str, text: str) -> None:
+        QMessageBox.warning(self.parent, title, text)
+
+    def info(self, title: str, text: str) -> None:
+        QMessageBox.information(self.parent, title, text)
