@@ -3,7 +3,8 @@
     QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/make_screenshots.py
 
 Writes starting.png (the window as it first appears, before the data layer has loaded), parts.png,
-suppliers.png, paths.png, exposure.png, rules.png, settings.png, import.png and compare.png beside this script. The as-of date is fixed so that the pictures do not change from day to day.
+suppliers.png, paths.png, exposure.png, rules.png, settings.png, import.png, import-declaration.png and
+compare.png beside this script. The as-of date is fixed so that the pictures do not change from day to day.
 """
 
 from __future__ import annotations
@@ -88,8 +89,19 @@ def main() -> int:
     csv = _demo_csv(Path(user_dir))
     window.import_files([csv])
     dialog = window.import_dialog
-    dialog.resize(1100, 720)
+    dialog.resize(1360, 800)
     shoot("import", dialog)
+    dialog.reject()
+
+    # A supplier's declaration saved by LibreOffice, without a family or supplier column: the family is inferred
+    # (blue), the supplier comes from a default (green), problems are listed.
+    declaration = ROOT / "tests" / "io" / "data" / "lo_declaration.ods"
+    window.import_files([declaration, csv])
+    dialog = window.import_dialog
+    dialog.resize(1360, 860)
+    dialog.set_default("supplier_name", "Hokuriku Magnet Works K.K.")
+    dialog.details.setCurrentIndex(0)
+    shoot("import-declaration", dialog)
     dialog.reject()
 
     window.compare_with(dt.date(2027, 1, 1))

@@ -35,3 +35,16 @@ def test_paste_past_the_end_targets_new_rows_and_fills_a_selection() -> None:
     assert filled == [(0, "stock_days", "7"), (1, "stock_days", "7")]
     clipped = paste_cells(model, [["x", "y", "z", "w"]], 0, PartColumn.DFARS - 2)
     assert [key for _, key, _ in clipped] == ["unit_price", "stock_days", "dfars"]
+
+
+def test_formula_like_text_is_copied_so_that_a_spreadsheet_keeps_it_as_text() -> None:
+    parts = demo_project().tables.parts
+    parts.loc[0, "description"] = '=HYPERLINK("http://x","y")'
+    parts.loc[1, "description"] = "@SUM(A1:A9)"
+    parts.loc[2, "description"] = "-12.5"
+    model = DataFrameTableModel(TableName.PARTS, parts)
+    text = copy_block(model, 0, PartColumn.DESCRIPTION, 2, PartColumn.DESCRIPTION)
+    cells = [row[0] for row in from_tsv(text)]
+    assert cells == ["'=HYPERLINK(\"http://x\",\"y\")", "'@SUM(A1:A9)", "-12.5"]
+    back = paste_cells(model, [[cells[0]]], 3, PartColumn.DESCRIPTION)
+    assert back == [(3, "description", '=HYPERLINK("http://x","y")')]

@@ -219,3 +219,33 @@ def test_a_declined_recovery_deletes_that_autosave_only(qapp: object) -> None:
     assert find_recovery(dirs) is None
     assert not AutosaveSession.lock_path(dirs.autosave, crashed.id).exists()
 
+
+
+def test_a_pasted_number_reads_as_the_importer_reads_it(document: Document, tmp_path: Path) -> None:
+    from riskdesk.io.importer import read_and_validate
+
+    row = 0
+    document.paste(TableName.PARTS, [(row, "unit_price", "1.200,5"), (row, "magnet_mass_g", "1.5 kg")])
+    parts = document.project.tables.parts
+    assert parts.loc[row, "unit_price"] == 1200.5 and parts.loc[row, "magnet_mass_g"] == 1500.0
+    source = tmp_path / "one.csv"
+    source.write_text('part_number;magnet_family;magnet_mass_g;annual_units;unit_price;supplier_id\n'
+                      'X;NdFeB-sintered;1.5 kg;10;1.200,5;S1\n', encoding="utf-8")
+    imported = read_and_validate([source]).tables.parts
+    assert imported.loc[0, "unit_price"] == 1200.5 and imported.loc[0, "magnet_mass_g"] == 1500.0
+
+
+def test_shares_over_100_pct_are_refused_naming_the_part_and_under_100_noticed(document: Document) -> None:
+    paths = document.project.tables.paths
+    rows = list(paths.index[paths["part_number"] == "MTR-TRAC-200"])  # 70 % + 30 %
+    model = document.models[TableName.PATHS]
+    assert not model.setData(model.index(rows[0], PathColumn.SHARE_PCT), "80")
+    assert "MTR-TRAC-200" in model.last_refusal and "110 %" in model.last_refusal
+    with pytest.raises(EditRefused, match="MTR-TRAC-200"):
+        document.paste(TableName.PATHS, [(rows[0], "share_pct", "80"), (rows[1], "share_pct", "80")])
+    assert document.project.tables.paths.loc[rows[0], "share_pct"] == 70.0
+    notices: list[str] = []
+    document.noticed.connect(notices.append)
+    assert model.setData(model.index(rows[0], PathColumn.SHARE_PCT), "50")
+    assert document.project.tables.paths.loc[rows[0], "share_pct"] == 50.0
+    assert notices and "MTR-TRAC-200 (80 %)" in notices[0]

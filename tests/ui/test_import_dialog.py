@@ -194,3 +194,147 @@ def test_large_workbooks_are_read_in_a_child_process_with_the_same_result(
     assert dialog.preview_model.rowCount() == 3
     qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
     assert "IMP-2" in set(document.project.tables.parts["part_number"])
+
+
+# -- Supplier files as they come (issue: typical supplier files import without editing them)
+
+DATA = Path(__file__).parents[1] / "io" / "data"
+
+
+def test_fields_are_named_in_the_buyers_words_with_the_internal_name_in_the_tooltip(
+        qtbot: QtBot, document: Document, csv_file: Path) -> None:
+    dialog = _dialog(qtbot, [csv_file], document)
+    table = dialog.mapping_tables[0]
+    row = next(r for r, c in enumerate(table.mapping.columns) if c.field == "magnet_mass_g")
+    box = table.boxes[row]
+    assert box.currentText() == "Magnet g/unit"
+    assert "magnet_mass_g" in box.toolTip()
+    assert dialog.preview_model.headerData(dialog.preview_model.fields().index("magnet_mass_g"),
+                                           Qt.Orientation.Horizontal) == "Magnet g/unit"
+
+
+def test_the_preview_shows_element_contents_and_marks_problem_cells_even_with_errors(
+        qtbot: QtBot, document: Document) -> None:
+    dialog = _dialog(qtbot, [DATA / "lo_declaration.ods"], document)
+    assert not dialog.import_button.isEnabled(), "no supplier in the file: an error until a default is set"
+    model = dialog.preview_model
+    assert model.rowCount() == 5
+    assert {"nd_pct", "dy_pct", "sm_pct"} <= set(model.fields())
+    family = model.fields().index("magnet_family")
+    assert model.mark(0, family)[0] == "inferred"
+    assert model.data(model.index(0, family), Qt.ItemDataRole.BackgroundRole) is not None
+    assert "element contents" in model.data(model.index(0, family), Qt.ItemDataRole.ToolTipRole)
+
+
+def test_a_default_set_in_the_dialog_makes_the_file_importable_and_is_remembered(
+        qtbot: QtBot, document: Document) -> None:
+    dialog = _dialog(qtbot, [DATA / "lo_declaration.ods"], document)
+    dialog.set_default("supplier_name", "Hokuriku Magnet Works")
+    qtbot.waitUntil(lambda: dialog.import_button.isEnabled(), timeout=5_000)
+    supplier = dialog.preview_model.fields().index("supplier_name")
+    assert dialog.preview_model.mark(0, supplier)[0] == "default"
+    dialog.import_button.click()
+    assert "HM-4001" in set(document.project.tables.parts["part_number"])
+    again = _dialog(qtbot, [DATA / "lo_declaration.xlsx"], document)
+    assert again.defaults()["supplier_name"] == "Hokuriku Magnet Works"
+    assert again.import_button.isEnabled(), again.summary.text()
+
+
+def test_the_window_imports_what_the_command_line_imports(qtbot: QtBot, document: Document, tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    from riskdesk.cli import main
+    from riskdesk.io.project_file import load_project, save_project
+
+    path = tmp_path / "cli.rdproj"
+    save_project(demo_project(), path)
+    assert main(["import", str(path), str(DATA / "lo_declaration.ods"), "--default",
+                 "supplier_name=Hokuriku Magnet Works"]) == 0
+    dialog = _dialog(qtbot, [DATA / "lo_declaration.ods"], document)
+    dialog.set_default("supplier_name", "Hokuriku Magnet Works")
+    qtbot.waitUntil(lambda: dialog.import_button.isEnabled(), timeout=5_000)
+    dialog.import_button.click()
+    by_cli = load_project(path).tables
+    for name in ("parts", "suppliers", "paths", "composition"):
+        assert getattr(by_cli, name).equals(getattr(document.project.tables, name)), name
+
+
+def test_one_bad_file_can_be_left_out_of_a_multi_file_import(qtbot: QtBot, document: Document, csv_file: Path,
+                                                            tmp_path: Path) -> None:
+    bad = tmp_path / "broken.xlsx"
+    bad.write_bytes(b"not a workbook")
+    dialog = _dialog(qtbot, [csv_file, bad], document)
+    assert not dialog.import_button.isEnabled()
+    assert any("broken.xlsx" in p.file for p in dialog.problems_model.problems)
+    dialog.set_included(bad, False)
+    qtbot.waitUntil(lambda: dialog.import_button.isEnabled(), timeout=5_000)
+    assert dialog.included_files() == [csv_file]
+    dialog.import_button.click()
+    assert "IMP-2" in set(document.project.tables.parts["part_number"])
+
+
+def test_rows_with_errors_can_be_left_out_and_are_listed(qtbot: QtBot, document: Document, tmp_path: Path) -> None:
+    bad = list(ROWS)
+    bad[2] = (*ROWS[2][:5], "heavy", *ROWS[2][6:])
+    path = tmp_path / "bad.csv"
+    _template_frame(bad).to_csv(path, index=False)
+    dialog = _dialog(qtbot, [path], document)
+    assert not dialog.import_button.isEnabled()
+    dialog.skip_check.setChecked(True)
+    qtbot.waitUntil(lambda: dialog.import_button.isEnabled(), timeout=5_000)
+    assert any(p.message.startswith("row skipped") for p in dialog.problems_model.problems)
+    assert "1 row with errors skipped" in dialog.summary.text()
+
+
+class _Recording(_Dialogs):
+    def info(self, title: str, text: str) -> None:
+        self.errors.append(text)
+
+    def template_path(self, suggested: str) -> Path | None:
+        return Path(suggested).with_name("template.xlsx")
+
+
+def test_the_blank_template_is_one_click_away_in_the_dialog(qtbot: QtBot, document: Document, csv_file: Path) -> None:
+    dialogs = _Recording()
+    dialog = _dialog(qtbot, [csv_file], document, dialogs)
+    dialog.template_button.click()
+    assert (csv_file.parent / "template.xlsx").is_file()
+
+
+def _drop(window: MainWindow, *paths: Path) -> None:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    window.dropEvent(QDropEvent(QPoint(5, 5), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                                Qt.KeyboardModifier.NoModifier))
+
+
+def test_a_drop_names_the_files_it_cannot_read_and_imports_the_rest(qtbot: QtBot, csv_file: Path,
+                                                                    tmp_path: Path) -> None:
+    dirs = userdirs.init()
+    document = Document(demo_project(), runner=SynchronousRunner(), dirs=dirs)
+    dialogs = _Dialogs()
+    window = MainWindow(document, SynchronousRunner(), dialogs, dirs=dirs)
+    qtbot.addWidget(window)
+    notes = tmp_path / "notes.pdf"
+    notes.write_bytes(b"%PDF-1.4")
+    _drop(window, csv_file, notes)
+    assert dialogs.errors and "notes.pdf" in dialogs.errors[0]
+    qtbot.waitUntil(lambda: window.import_dialog is not None, timeout=2_000)
+    assert window.import_dialog.included_files() == [csv_file]
+
+
+def test_a_project_dropped_with_a_spreadsheet_opens_and_then_imports_it(qtbot: QtBot, csv_file: Path,
+                                                                       tmp_path: Path) -> None:
+    from riskdesk.core.project import Project
+    from riskdesk.io.project_file import save_project
+
+    project_path = tmp_path / "other.rdproj"
+    save_project(Project(), project_path)
+    dirs = userdirs.init()
+    document = Document(demo_project(), runner=SynchronousRunner(), dirs=dirs)
+    window = MainWindow(document, SynchronousRunner(), _Dialogs(), dirs=dirs)
+    qtbot.addWidget(window)
+    _drop(window, project_path, csv_file)
+    qtbot.waitUntil(lambda: window.import_dialog is not None, timeout=5_000)
+    assert window.document is not None and window.document.path == project_path
+    window.import_dialog.import_button.click()
+    assert set(window.document.project.tables.parts["part_number"]) == {"IMP-1", "IMP-2"}
