@@ -137,11 +137,11 @@ def test_formula_like_text_is_kept_as_text_and_flagged(tmp_path: Path) -> None:
 
 
 def _project_with_an_old_problem() -> Project:
-    """The demo with one part whose shares add up to 40 % (a mistake made long before the import)."""
+    """The demo with one part whose shares add up to 140 % (a mistake made long before the import)."""
     project = demo_project()
     paths = project.tables.paths
     first = paths.index[paths["part_number"] == "ELV-DRV-15"][0]
-    paths.loc[first, "share_pct"] = 40.0
+    paths.loc[first, "share_pct"] = 140.0
     return project
 
 
@@ -152,9 +152,11 @@ def test_a_problem_in_a_part_the_import_does_not_touch_is_a_warning_on_both_fron
     save_project(project, path)
     check = import_session.check(ImportRequest([DATA / "sap_export.xlsx"]), project)
     assert check.can_apply, check.errors
-    assert not any("ELV-DRV-15" in p.message for p in check.errors)
+    (old,) = [p for p in check.warnings if "ELV-DRV-15" in p.message]
+    assert "not in this import" in old.message
     code, out, err = run(capsys, "import", path, DATA / "sap_export.xlsx")
     assert code == EXIT_OK, err
+    assert "ELV-DRV-15 add up to 140 %" in out and "not in this import" in out
 
 
 def test_the_command_line_and_the_import_session_build_the_same_project(tmp_path: Path,
