@@ -1,6 +1,8 @@
-"""The buyer's words for RiskDesk's fields: one label per field for table headers, the import dialog, templates
-and reports, so that every screen and file names a thing the same way. Internal names (`magnet_mass_g`) stay in
-tooltips, JSON and the command line."""
+"""The buyer's words for what RiskDesk shows: field labels, factor names and what each factor measures, bands
+and their colours, kinds of rule items, confidence marks, and how masses, money, countries and stages are
+written. One home, so that the window, the command line and the report say the same thing the same way.
+Internal names (`magnet_mass_g`) stay in tooltips, JSON and the command line. Qt-free.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 
 from riskdesk.core import elements
+from riskdesk.core.datafile import CONFIDENCE_MARKS
+from riskdesk.core.rules import ALL, GROUP_PREFIX, RULE_STAGES, ControlRule
 
 FIELD_LABELS: Mapping[str, str] = MappingProxyType({
     "part_number": "Part number",
@@ -47,3 +51,110 @@ def field_label(name: str) -> str:
         if formula is not None:
             return f"{formula} wt %"
     return name
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Scores
+
+BAND_COLORS: Mapping[str, str] = MappingProxyType({"red": "#d64545", "amber": "#e0a030", "green": "#3c9a5f"})
+"""Mid-tone band colours, legible as a swatch or tint on light and dark palettes alike (window and report)."""
+BAND_LABELS: Mapping[str, str] = MappingProxyType({"red": "Red", "amber": "Amber", "green": "Green"})
+
+FACTOR_LABELS: Mapping[str, str] = MappingProxyType({
+    "restriction": "Restriction",
+    "concentration": "Concentration",
+    "transparency": "Transparency",
+    "price": "Price",
+    "buffer": "Buffer",
+    "single_source": "Single source",
+})
+FACTOR_HELP: Mapping[str, str] = MappingProxyType({
+    "restriction": (
+        "Share of the part's element value that passes a stage under a rule, each element weighted by the "
+        "heaviest rule on its path: effect (prohibited 1.0, licence 0.6, tariff 0.4, benchmark 0.25, watch 0.1) × "
+        "timing (1 in force; less while only announced or of unknown status). A stage of unknown country counts "
+        "as if the rule met it."
+    ),
+    "concentration": (
+        "Governance-weighted concentration of the part's supply by country, at its worst stage: half the "
+        "share-weighted governance, half the EU's HHI × governance (0 best … 10 worst) × 10. Volume of unknown "
+        "origin counts as the worst case."
+    ),
+    "transparency": (
+        "Share of the part's volume whose stage origins are unknown or only inferred; separation and magnet "
+        "making weigh most (0.35 each, mine and metal 0.15)."
+    ),
+    "price": "Value share of each volatile element × its observed price volatility (max/min − 1, capped at 1).",
+    "buffer": (
+        "Stock on hand against the length of a disruption: 100 × (1 − stock days / disruption days). A Chinese "
+        "licence review takes up to 45 working days (≈ 63 calendar days)."
+    ),
+    "single_source": "The largest supplier's share of the part's volume.",
+})
+KIND_LABELS: Mapping[str, str] = MappingProxyType({"hit": "Hit", "watch": "Watch", "possible": "Possible"})
+KIND_HELP: Mapping[str, str] = MappingProxyType({
+    "hit": "A rule in force on the date meets this path at this stage.",
+    "watch": "A rule announced, suspended or of unknown status on the date: not binding yet, but it counts as it "
+             "nears.",
+    "possible": "The stage's country is unknown: the rule would meet the path if it is a country the rule names, "
+                "and counts as if it did.",
+})
+
+
+def confidence_text(mark: str) -> str:
+    """ "U — unconfirmed: verify before relying on it" for a confidence mark."""
+    meaning = CONFIDENCE_MARKS.get(mark)
+    return f"{mark} — {meaning}" if meaning else mark
+
+
+def format_kg(kg: float) -> str:
+    """A mass in kg with as many decimals as its size needs."""
+    if kg == 0:
+        return "0"
+    if abs(kg) >= 100:
+        return f"{kg:,.0f}"
+    if abs(kg) >= 1:
+        return f"{kg:,.1f}"
+    return f"{kg:.3g}"
+
+
+def format_money(value: float) -> str:
+    """A value in USD, rounded for reading."""
+    if abs(value) >= 100:
+        return f"${value:,.0f}"
+    return f"${value:,.2f}"
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """"1 part", "3 parts", "1,204 supply paths"."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {plural or noun + 's'}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The control list
+
+
+def describe_countries(codes: frozenset[str], excluded: frozenset[str] = frozenset()) -> str:
+    """Rule countries in words: "CN", "any except group EU", "group DFARS_COVERED"."""
+
+    def one(code: str) -> str:
+        if code == ALL:
+            return "any"
+        if code.startswith(GROUP_PREFIX):
+            return f"group {code.removeprefix(GROUP_PREFIX)}"
+        return code
+
+    text = ", ".join(one(c) for c in sorted(codes)) or "—"
+    if excluded:
+        text += " except " + ", ".join(one(c) for c in sorted(excluded))
+    return text
+
+
+def describe_elements(symbols: frozenset[str]) -> str:
+    if ALL in symbols:
+        return "whole magnet"
+    return ", ".join(sorted(symbols)) or "—"
+
+
+def describe_stages(rule: ControlRule) -> str:
+    return ", ".join(s.label for s in RULE_STAGES if s in rule.stages) or "—"

@@ -21,14 +21,13 @@ from PySide6.QtWidgets import (
 )
 
 from riskdesk.core.evaluation import Evaluation, band, compare
+from riskdesk.ui.palette import score_chip
 from riskdesk.ui.record_table import setup_record_table
-from riskdesk.ui.score_models import BAND_COLORS, BAND_LABELS, CompareTableModel, SortRole
+from riskdesk.ui.score_models import CompareTableModel, SortRole
 
 
 def _chip(score: float) -> str:
-    name = band(score)
-    return (f'<span style="background-color:{BAND_COLORS[name]}; color:#ffffff; font-weight:bold;">'
-            f"&nbsp;{score:.0f} · {BAND_LABELS[name]}&nbsp;</span>")
+    return score_chip(score, band(score))
 
 
 class CompareDialog(QDialog):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -35,113 +34,37 @@ from PySide6.QtWidgets import (
 from riskdesk.core import elements
 from riskdesk.core.domain import STAGES
 from riskdesk.core.evaluation import Evaluation, Hit, PartReport, band
-from riskdesk.core.project import FACTOR_NAMES
-from riskdesk.ui.record_table import setup_record_table
-from riskdesk.ui.score_models import (
+from riskdesk.core.exposure import (
+    ELEMENT_SETS,
+    MEASURES,
+    by_element,
+    by_stage_and_country,
+    element_mask,
+)
+from riskdesk.core.labels import (
     BAND_COLORS,
     BAND_LABELS,
     FACTOR_HELP,
     FACTOR_LABELS,
-    HitsTableModel,
-    ScoresTableModel,
-    SortRole,
     confidence_text,
     format_kg,
     format_money,
 )
+from riskdesk.core.project import FACTOR_NAMES
+from riskdesk.ui.palette import chip as _chip
+from riskdesk.ui.record_table import setup_record_table
+from riskdesk.ui.score_models import HitsTableModel, ScoresTableModel, SortRole
 
 if TYPE_CHECKING:
     from riskdesk.ui.charts import ChartWidget
 
 _Index = QModelIndex | QPersistentModelIndex
 
-MEASURES: dict[str, tuple[str, str]] = {
-    "kg": ("kg per year", "kg / year"),
-    "value": ("Value per year (USD)", "USD / year"),
-}
-ELEMENT_SETS: dict[str, str] = {
-    "rare-earths": "Rare earths",
-    "rare-earths-co": "Rare earths and cobalt",
-    "all": "All elements",
-}
-TOP_COUNTRIES = 8
 TOP_PARTS = 25
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Exposure roll-ups (plain numpy, no Qt)
-
-
-def element_mask(selection: str) -> np.ndarray:
-    """(elements,) bool in `riskdesk.core.elements.SYMBOLS` order for an `ELEMENT_SETS` key or an element symbol."""
-    if selection == "all":
-        return np.ones(len(elements.SYMBOLS), dtype=bool)
-    if selection in ("rare-earths", "rare-earths-co"):
-        return np.array([e.rare_earth or (selection == "rare-earths-co" and e.symbol == "Co")
-                         for e in elements.ELEMENTS])
-    return np.array([s == selection for s in elements.SYMBOLS])
-
-
-def _amounts(evaluation: Evaluation, measure: str) -> np.ndarray:
-    return evaluation.value if measure == "value" else evaluation.kg
-
-
-def by_element(evaluation: Evaluation, measure: str, mask: np.ndarray) -> list[tuple[str, float]]:
-    """(symbol, amount) of each element in `mask` the portfolio holds, largest first."""
-    totals = _amounts(evaluation, measure).sum(axis=0)
-    pairs = [(elements.SYMBOLS[i], float(totals[i])) for i in np.flatnonzero(mask & (totals > 0))]
-    return sorted(pairs, key=lambda pair: -pair[1])
-
-
-@dataclass(frozen=True)
-class StageCountryExposure:
-    """Amounts passing each stage in each country: `matrix[stage, column]`, columns named by `codes`
-    ("" = unknown country, "*" = all other countries)."""
-
-    codes: list[str]
-    matrix: np.ndarray
-
-    def stage_totals(self) -> np.ndarray:
-        return self.matrix.sum(axis=1)
-
-
-def by_stage_and_country(evaluation: Evaluation, measure: str, mask: np.ndarray,
-                         top: int = TOP_COUNTRIES) -> StageCountryExposure:
-    """Amounts (of the elements in `mask`) passing each stage in each country: the `top` countries by total over
-    all stages, the rest as "*", and unknown origin as ""."""
-    compiled = evaluation.compiled
-    per_path = _amounts(evaluation, measure)[:, mask].sum(axis=1)
-    n_c = len(compiled.countries)
-    matrix = np.zeros((len(STAGES), n_c + 1))
-    for s in range(len(STAGES)):
-        stage_codes = compiled.country[:, s]
-        slots = np.where(stage_codes < 0, n_c, stage_codes)
-        matrix[s] = np.bincount(slots, weights=per_path, minlength=n_c + 1)
-    known = [i for i in range(n_c) if compiled.countries[i] != ""]
-    ranked = sorted((i for i in known if matrix[:, i].sum() > 0), key=lambda i: -matrix[:, i].sum())
-    keep = ranked[:top]
-    rest = ranked[top:]
-    columns = [matrix[:, i] for i in keep]
-    codes = [str(compiled.countries[i]) for i in keep]
-    if rest:
-        columns.append(matrix[:, rest].sum(axis=1))
-        codes.append("*")
-    unknown = matrix[:, n_c] + sum((matrix[:, i] for i in range(n_c) if compiled.countries[i] == ""),
-                                   np.zeros(len(STAGES)))
-    if unknown.any():
-        columns.append(unknown)
-        codes.append("")
-    result = np.stack(columns, axis=1) if columns else np.zeros((len(STAGES), 0))
-    return StageCountryExposure(codes, result)
-
-
-# ---------------------------------------------------------------------------------------------------------------
 # The "why this score" text
-
-
-def _chip(band_name: str, text: str) -> str:
-    return (f'<span style="background-color:{BAND_COLORS[band_name]}; color:#ffffff; font-weight:bold;">'
-            f"&nbsp;{html.escape(text)}&nbsp;</span>")
 
 
 def why_html(report: PartReport, evaluation: Evaluation) -> str:

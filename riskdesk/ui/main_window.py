@@ -53,6 +53,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from riskdesk.core.labels import BAND_COLORS
 from riskdesk.io.project_schema import SUFFIX, ProjectRows
 from riskdesk.io.userdirs import UserDirs
 from riskdesk.ui import clipboard
@@ -75,7 +76,6 @@ COMPARE_PRESETS: tuple[tuple[dt.date, str], ...] = (
 REFUSAL_TIMEOUT_MS = 12_000
 LARGE_TABLE_ROWS = 20_000
 FILTER_DELAY_MS = 200
-BAND_COLORS = {"red": "#d93f3f", "amber": "#d48a00", "green": "#2e9e5b"}
 
 
 class EnumDelegate(QStyledItemDelegate):

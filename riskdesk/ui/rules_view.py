@@ -26,20 +26,11 @@ from PySide6.QtWidgets import (
 
 from riskdesk.core import elements
 from riskdesk.core.datafile import CONFIDENCE_MARKS
+from riskdesk.core.labels import confidence_text, describe_countries, describe_elements, describe_stages
 from riskdesk.core.project import ProjectSettings
 from riskdesk.core.rules import ALL, GROUP_PREFIX, ControlList, ControlRule, RuleState, RuleStatus, default_control_list
 from riskdesk.ui.record_table import setup_record_table
-from riskdesk.ui.score_models import (
-    ElementsRole,
-    RegimeRole,
-    RulesTableModel,
-    SortRole,
-    StatusRole,
-    confidence_text,
-    describe_countries,
-    describe_elements,
-    describe_stages,
-)
+from riskdesk.ui.score_models import ElementsRole, RegimeRole, RulesTableModel, SortRole, StatusRole
 
 _Index = QModelIndex | QPersistentModelIndex
 

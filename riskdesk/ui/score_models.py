@@ -17,11 +17,25 @@ import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QFont
 
-from riskdesk.core.datafile import CONFIDENCE_MARKS
 from riskdesk.core.domain import STAGES, Effect
 from riskdesk.core.evaluation import Evaluation, Hit, PartChange, PartReport, band
+from riskdesk.core.labels import (
+    BAND_COLORS,
+    BAND_LABELS,
+    FACTOR_HELP,
+    FACTOR_LABELS,
+    KIND_HELP,
+    KIND_LABELS,
+    confidence_text,
+    describe_countries,
+    describe_elements,
+    describe_stages,
+    format_kg,
+    format_money,
+)
 from riskdesk.core.project import FACTOR_NAMES
-from riskdesk.core.rules import ALL, GROUP_PREFIX, ControlList, ControlRule, RuleState, RuleStatus
+from riskdesk.core.rules import ControlList, ControlRule, RuleState, RuleStatus
+from riskdesk.ui.palette import tint
 
 _Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
@@ -37,47 +51,6 @@ ElementsRole = Qt.ItemDataRole.UserRole + 4
 RegimeRole = Qt.ItemDataRole.UserRole + 5
 """Rules model: the rule's regime text."""
 
-BAND_COLORS: Mapping[str, str] = {"red": "#d64545", "amber": "#e0a030", "green": "#3c9a5f"}
-"""Mid-tone band colours, legible as a swatch or tint on light and dark palettes alike."""
-BAND_LABELS: Mapping[str, str] = {"red": "Red", "amber": "Amber", "green": "Green"}
-_TINT_ALPHA = 70
-"""Background tints are translucent so the palette's own text colour stays readable on them."""
-
-FACTOR_LABELS: Mapping[str, str] = {
-    "restriction": "Restriction",
-    "concentration": "Concentration",
-    "transparency": "Transparency",
-    "price": "Price",
-    "buffer": "Buffer",
-    "single_source": "Single source",
-}
-FACTOR_HELP: Mapping[str, str] = {
-    "restriction": (
-        "Share of the part's element value that passes a stage under an active rule, weighted by the rule's "
-        "effect: prohibited 1.0, licence 0.6, tariff 0.4, benchmark 0.25, watch 0.1. A stage of unknown country "
-        "counts at the world share of the rule's countries."
-    ),
-    "concentration": (
-        "Governance-weighted HHI of the part's supply by country, at its worst stage: Σ share² × governance "
-        "(0 best … 10 worst) × 10. An unknown stage counts as the world's dominant source."
-    ),
-    "transparency": (
-        "Share of the part's volume whose stage origins are unknown or only inferred; separation and magnet "
-        "making weigh most (0.35 each, mine and metal 0.15)."
-    ),
-    "price": "Value share of each volatile element × its observed price volatility (max/min − 1, capped at 1).",
-    "buffer": (
-        "Stock on hand against the length of a disruption: 100 × (1 − stock days / disruption days). A Chinese "
-        "licence review takes up to 45 working days (≈ 63 calendar days)."
-    ),
-    "single_source": "The largest supplier's share of the part's volume.",
-}
-KIND_LABELS: Mapping[str, str] = {"hit": "Hit", "watch": "Watch", "possible": "Possible"}
-KIND_HELP: Mapping[str, str] = {
-    "hit": "A rule in force on the date meets this path at this stage.",
-    "watch": "A rule announced, suspended or of unknown status on the date: not binding, but watch it.",
-    "possible": "The stage's country is unknown: the rule would hit if it is where most of the world's supply is.",
-}
 _STATUS_TINT: Mapping[RuleStatus, str] = {
     RuleStatus.IN_FORCE: BAND_COLORS["red"],
     RuleStatus.SUSPENDED: BAND_COLORS["amber"],
@@ -85,37 +58,6 @@ _STATUS_TINT: Mapping[RuleStatus, str] = {
     RuleStatus.UNKNOWN: BAND_COLORS["amber"],
 }
 _EFFECT_RANK: Mapping[Effect, int] = {effect: rank for rank, effect in enumerate(Effect)}
-
-
-def tint(color: str, alpha: int = _TINT_ALPHA) -> QColor:
-    """A translucent version of `color`, for cell backgrounds that keep the palette's text readable."""
-    result = QColor(color)
-    result.setAlpha(alpha)
-    return result
-
-
-def confidence_text(mark: str) -> str:
-    """ "U — unconfirmed: verify before relying on it" for a confidence mark."""
-    meaning = CONFIDENCE_MARKS.get(mark)
-    return f"{mark} — {meaning}" if meaning else mark
-
-
-def format_kg(kg: float) -> str:
-    """A mass in kg with as many decimals as its size needs."""
-    if kg == 0:
-        return "0"
-    if abs(kg) >= 100:
-        return f"{kg:,.0f}"
-    if abs(kg) >= 1:
-        return f"{kg:,.1f}"
-    return f"{kg:.3g}"
-
-
-def format_money(value: float) -> str:
-    """A value in USD, rounded for reading."""
-    if abs(value) >= 100:
-        return f"${value:,.0f}"
-    return f"${value:,.2f}"
 
 
 def _check(index: _Index, model: QAbstractTableModel) -> bool:
@@ -543,32 +485,6 @@ class HitsTableModel(_ColumnModel):
 
 # ---------------------------------------------------------------------------------------------------------------
 # The control list
-
-
-def describe_countries(codes: frozenset[str], excluded: frozenset[str] = frozenset()) -> str:
-    """Rule countries in words: "CN", "any except group EU", "DFARS covered countries"."""
-
-    def one(code: str) -> str:
-        if code == ALL:
-            return "any"
-        if code.startswith(GROUP_PREFIX):
-            return f"group {code.removeprefix(GROUP_PREFIX)}"
-        return code
-
-    text = ", ".join(one(c) for c in sorted(codes)) or "—"
-    if excluded:
-        text += " except " + ", ".join(one(c) for c in sorted(excluded))
-    return text
-
-
-def describe_elements(symbols: frozenset[str]) -> str:
-    if ALL in symbols:
-        return "whole magnet"
-    return ", ".join(sorted(symbols)) or "—"
-
-
-def describe_stages(rule: ControlRule) -> str:
-    return ", ".join(s.label for s in STAGES if s in rule.stages) or "—"
 
 
 class RulesTableModel(_ColumnModel):

@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from riskdesk.core.labels import FACTOR_HELP, FACTOR_LABELS
 from riskdesk.core.project import DEFAULT_WEIGHTS, FACTOR_NAMES, ProjectSettings
-from riskdesk.ui.score_models import FACTOR_HELP, FACTOR_LABELS
 
 PRICE_BASES: dict[str, tuple[str, str]] = {
     "china": ("China domestic / volume-weighted",

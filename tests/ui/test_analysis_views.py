@@ -16,7 +16,7 @@ from riskdesk.core.evaluation import Evaluation, compile_project, evaluate
 from riskdesk.core.project import DEFAULT_WEIGHTS, ProjectSettings
 from riskdesk.core.rules import RuleStatus
 from riskdesk.ui.compare_dialog import CompareDialog
-from riskdesk.ui.exposure_view import ExposureView, by_element, by_stage_and_country, element_mask
+from riskdesk.ui.exposure_view import ExposureView
 from riskdesk.ui.rules_view import STATUS_HITS, RulesView
 from riskdesk.ui.settings_view import SettingsView
 
@@ -115,15 +115,6 @@ def test_exposure_charts_switch_to_value(exposure: ExposureView) -> None:
     box.setCurrentIndex(box.findData("value"))
     assert "$" in exposure.charts.charts["element"].summary
     assert exposure.charts.charts["element"].title.startswith("Value per year")
-
-
-def test_exposure_rollups_add_up(evaluations: tuple[Evaluation, Evaluation]) -> None:
-    today = evaluations[0]
-    mask = element_mask("rare-earths")
-    total = sum(v for _, v in by_element(today, "kg", mask))
-    exposure = by_stage_and_country(today, "kg", mask)
-    assert exposure.stage_totals() == pytest.approx([total] * 4)
-    assert "CN" in exposure.codes
 
 
 # -- Rules

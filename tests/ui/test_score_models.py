@@ -20,9 +20,6 @@ from riskdesk.ui.score_models import (
     ScoresTableModel,
     SortRole,
     StatusRole,
-    confidence_text,
-    format_kg,
-    format_money,
 )
 
 TODAY = dt.date(2026, 11, 23)
@@ -193,7 +190,6 @@ def test_rules_model_gives_the_meaning_of_confidence_marks(qapp: QApplication) -
     model = RulesTableModel(default_control_list())
     tip = model.index(0, model.KEYS.index("confidence")).data(Qt.ItemDataRole.ToolTipRole)
     assert tip.startswith(model.rule_at(0).confidence + " — ")
-    assert confidence_text("U") == "U — unconfirmed: verify before relying on it"
 
 
 def test_compare_model_shows_what_changes(qapp: QApplication, evaluations: tuple[Evaluation, Evaluation]) -> None:
@@ -226,10 +222,3 @@ def test_models_pass_qt_model_checks(qtmodeltester, qapp: QApplication,  # type:
     qtmodeltester.check(model)
 
 
-def test_number_formats() -> None:
-    assert format_kg(0) == "0"
-    assert format_kg(1234.4) == "1,234"
-    assert format_kg(12.34) == "12.3"
-    assert format_kg(0.01234) == "0.0123"
-    assert format_money(1234.5) == "$1,234"
-    assert format_money(12.345) == "$12.35"
