@@ -382,11 +382,6 @@ class ExposureView(QWidget):
 
         self.scores_model = ScoresTableModel(self)
         self.filter_edit.textChanged.connect(self._on_filter)
-        self.notice_label = QLabel()
-        self.notice_label.setObjectName("scoresNotice")
-        self.notice_label.setWordWrap(True)
-        self.notice_label.hide()
-        self.scores_model.sort_refused.connect(self._on_sort_refused)
 
         self.table = QTableView()
         self.table.setObjectName("scoresTable")
@@ -429,7 +424,6 @@ class ExposureView(QWidget):
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
         top_layout.addWidget(self.filter_edit)
-        top_layout.addWidget(self.notice_label)
         top_layout.addWidget(self.table, 1)
         bottom = QSplitter(Qt.Orientation.Horizontal)
         bottom.setChildrenCollapsible(False)
@@ -545,20 +539,11 @@ class ExposureView(QWidget):
 
     def _on_filter(self, text: str) -> None:
         self.scores_model.set_filter_text(text)
-        self.notice_label.hide()
         if self._selected is not None and self.scores_model.row_of(self._selected) >= 0:
             index = self.scores_model.index(self.scores_model.row_of(self._selected), 0)
             flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
             self.table.selectionModel().setCurrentIndex(index, flags)
             self.table.scrollTo(index)
-
-    def _on_sort_refused(self, message: str) -> None:
-        self.notice_label.setText(message)
-        self.notice_label.show()
-        header = self.table.horizontalHeader()
-        header.blockSignals(True)
-        header.setSortIndicator(self.scores_model.sort_column, self.scores_model.sort_order)
-        header.blockSignals(False)
 
     def _show_part(self, part_number: str | None) -> None:
         """Show a part's explanation and hits; emits `part_selected` when the part (not just the evaluation)

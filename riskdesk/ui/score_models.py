@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
 from riskdesk.core.domain import STAGES, Effect
@@ -76,15 +76,6 @@ class _Column:
 # Part scores
 
 
-@dataclass(frozen=True, slots=True)
-class _HitCounts:
-    hits: int
-    watch: int
-    possible: int
-    hit_rules: tuple[str, ...]
-    watch_rules: tuple[str, ...]
-
-
 class _ColumnModel(QAbstractTableModel):
     """A table whose columns are described by `COLUMNS` (title and tooltip help); subclasses hold the rows.
 
@@ -114,9 +105,9 @@ class ScoresTableModel(_ColumnModel):
 
     Scores and factors are read from the evaluation's arrays when a cell is drawn. The model sorts and filters
     itself with numpy over whole columns (`sort`, `set_filter_text`) and keeps only the row order: a proxy model
-    would call `data()` hundreds of thousands of times to sort 25,000 parts. Hit and watch counts need each part's
-    report, so they are computed per row on first use and kept until the next `set_evaluation`; sorting by them is
-    offered up to `COUNT_SORT_LIMIT` parts (`sort_refused` says why otherwise).
+    would call `data()` hundreds of thousands of times to sort 25,000 parts. Hit and watch counts come from
+    `Evaluation.hit_counts` (whole columns, computed on first use); the rules named in a count's tooltip come from
+    the part's report.
     """
 
     COLUMNS: tuple[_Column, ...] = (
@@ -130,15 +121,12 @@ class ScoresTableModel(_ColumnModel):
         _Column("watch", "Watch", "Watch items: rules announced, suspended or of unknown status on the date", True),
     )
     KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS)
-    COUNT_SORT_LIMIT = 2000
-
-    sort_refused = Signal(str)
-    """Emitted with a message when a sort is not done (hits or watch counts of too many parts)."""
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._evaluation: Evaluation | None = None
-        self._counts: dict[int, _HitCounts] = {}
+        self._counts: dict[str, np.ndarray] | None = None
+        """Hits and watch items per part, computed on first use."""
         self._order = np.zeros(0, dtype=np.int64)
         """View row → part position in the evaluation."""
         self._folded: np.ndarray = np.zeros(0, dtype=str)
@@ -152,7 +140,7 @@ class ScoresTableModel(_ColumnModel):
         """Show another evaluation (after an edit, a new date or new settings), keeping the sort and filter."""
         self.beginResetModel()
         self._evaluation = evaluation
-        self._counts = {}
+        self._counts = None
         if evaluation is None:
             self._folded = np.zeros(0, dtype=str)
         else:
@@ -188,18 +176,13 @@ class ScoresTableModel(_ColumnModel):
         rows = np.flatnonzero(self._order == position)
         return int(rows[0]) if len(rows) else -1
 
-    def hit_counts_at(self, position: int) -> _HitCounts:
-        """Hit, watch and possible counts of the part at `position` in the evaluation (cached)."""
-        counts = self._counts.get(position)
-        if counts is None:
+    def count(self, key: str) -> np.ndarray:
+        """Hits (`key` "hits") or watch items ("watch") per part, in evaluation order."""
+        if self._counts is None:
             assert self._evaluation is not None
-            report = self._evaluation.part_report_at(position)
-            counts = _HitCounts(
-                len(report.hits), len(report.watch), len(report.possible),
-                tuple(sorted({h.rule_id for h in report.hits})), tuple(sorted({h.rule_id for h in report.watch})),
-            )
-            self._counts[position] = counts
-        return counts
+            hits, watch, _possible = self._evaluation.hit_counts()
+            self._counts = {"hits": hits, "watch": watch}
+        return self._counts[key]
 
     # -- filter and sort
 
@@ -232,8 +215,7 @@ class ScoresTableModel(_ColumnModel):
         if key in evaluation.factors:
             return evaluation.factors[key][positions]
         if key in ("hits", "watch"):
-            counts = [self.hit_counts_at(int(p)) for p in positions]
-            return np.array([c.hits if key == "hits" else c.watch for c in counts], dtype=float)
+            return self.count(key)[positions]
         column = 0 if key == "part" else 1
         return np.array([text.split("\t", 1)[column] for text in self._folded[positions]], dtype=str)
 
@@ -248,11 +230,6 @@ class ScoresTableModel(_ColumnModel):
             ranked = len(values) - 1 - ranked
         return positions[ranked]
 
-    def can_sort(self, column: int) -> bool:
-        if self.KEYS[column] not in ("hits", "watch") or self._evaluation is None:
-            return True
-        return self._evaluation.compiled.n_parts <= self.COUNT_SORT_LIMIT
-
     @property
     def sort_column(self) -> int:
         return self._sort[0]
@@ -263,12 +240,6 @@ class ScoresTableModel(_ColumnModel):
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(self.KEYS):
-            return
-        if not self.can_sort(column):
-            self.sort_refused.emit(
-                f"Sorting by {self.COLUMNS[column].title.lower()} needs every part's rule hits: offered up to "
-                f"{self.COUNT_SORT_LIMIT:,} parts. Filter the parts, or sort by score or restriction."
-            )
             return
         self._sort = (column, order)
         if self._evaluation is None:
@@ -329,8 +300,7 @@ class ScoresTableModel(_ColumnModel):
             return BAND_LABELS[band(float(evaluation.scores[position]))]
         if key in evaluation.factors:
             return f"{float(evaluation.factors[key][position]):.0f}"
-        counts = self.hit_counts_at(position)
-        return str(counts.hits if key == "hits" else counts.watch)
+        return str(int(self.count(key)[position]))
 
     def _sort_value(self, position: int, key: str) -> float | str:
         evaluation = self._evaluation
@@ -341,8 +311,7 @@ class ScoresTableModel(_ColumnModel):
             return float(evaluation.scores[position])
         if key in evaluation.factors:
             return float(evaluation.factors[key][position])
-        counts = self.hit_counts_at(position)
-        return float(counts.hits if key == "hits" else counts.watch)
+        return float(self.count(key)[position])
 
     def _tooltip(self, position: int, key: str) -> str | None:
         evaluation = self._evaluation
@@ -354,12 +323,12 @@ class ScoresTableModel(_ColumnModel):
             return f"{FACTOR_LABELS[key]} {value:.1f} (weight {weight:g}): {inputs}"
         if key in ("score", "band"):
             return evaluation.part_report_at(position).why()
-        if key == "hits":
-            rules = self.hit_counts_at(position).hit_rules
-            return "Rules in force hitting this part: " + ", ".join(rules) if rules else "No rule hits on this date"
-        if key == "watch":
-            rules = self.hit_counts_at(position).watch_rules
-            return "Rules to watch: " + ", ".join(rules) if rules else "Nothing to watch on this date"
+        if key in ("hits", "watch"):
+            if not self.count(key)[position]:
+                return "No rule hits on this date" if key == "hits" else "Nothing to watch on this date"
+            report = evaluation.part_report_at(position)
+            rules = ", ".join(sorted({h.rule_id for h in (report.hits if key == "hits" else report.watch)}))
+            return ("Rules in force hitting this part: " if key == "hits" else "Rules to watch: ") + rules
         if key == "description":
             return str(evaluation.compiled.descriptions[position])
         return None

@@ -116,17 +116,15 @@ def test_the_scores_model_filters_on_part_and_description(qapp: QApplication, to
     assert model.rowCount() == today.compiled.n_parts
 
 
-def test_sorting_by_hits_is_refused_for_huge_projects(qapp: QApplication, today: Evaluation,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sorting_by_hits_and_watch_follows_each_parts_report(qapp: QApplication, today: Evaluation) -> None:
     model = ScoresTableModel()
     model.set_evaluation(today)
-    monkeypatch.setattr(ScoresTableModel, "COUNT_SORT_LIMIT", 5)
-    refused: list[str] = []
-    model.sort_refused.connect(refused.append)
-    before = [model.index(r, 0).data() for r in range(model.rowCount())]
-    model.sort(_column(model, "watch"), Qt.SortOrder.DescendingOrder)
-    assert refused and "5 parts" in refused[0]
-    assert [model.index(r, 0).data() for r in range(model.rowCount())] == before
+    for key, listed in (("hits", "hits"), ("watch", "watch")):
+        model.sort(_column(model, key), Qt.SortOrder.DescendingOrder)
+        shown = [int(model.index(r, _column(model, key)).data()) for r in range(model.rowCount())]
+        assert shown == sorted(shown, reverse=True) and shown[0] > 0
+        for row in range(model.rowCount()):
+            assert shown[row] == len(getattr(today.part_report(model.part_number_at(row)), listed))
 
 
 def test_scores_model_counts_hits_and_watch_items(qapp: QApplication, today: Evaluation) -> None:
