@@ -35,6 +35,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from riskdesk import __version__
 from riskdesk.io import userdirs
 from riskdesk.io.project_schema import ProjectFileError, ProjectRows, read_rows
+from riskdesk.ui.analysis import ANALYSIS_TABS
 from riskdesk.ui.icons import icon
 from riskdesk.ui.workers import Runner, TaskContext
 
@@ -183,7 +184,7 @@ def prefetch_modules(runner: Runner, on_done: Callable[[], None] | None = None) 
 
 DATA_LAYER_MODULES = (
     "riskdesk.core.evaluation", "riskdesk.core.demo", "riskdesk.io.project_file", "riskdesk.ui.document",
-    "riskdesk.ui.exposure_view", "riskdesk.ui.rules_view", "riskdesk.ui.settings_view",
+    *(tab.module for tab in ANALYSIS_TABS),
 )
 """What the live window needs beyond the first one (numpy, pandas, scoring): loaded by a worker at start-up."""
 

@@ -125,6 +125,17 @@ def copy_selection(view: QAbstractItemView, clipboard: QClipboard | None = None)
     return (bottom - top + 1) * (right - left + 1)
 
 
+def copy_shown(view: QAbstractItemView, clipboard: QClipboard | None = None) -> int:
+    """Copy the shown text of the selected cells of any table view (scores, hits, rules) as tab-separated rows;
+    returns the number of cells copied."""
+    indexes = sorted(view.selectionModel().selectedIndexes(), key=lambda i: (i.row(), i.column()))
+    rows: dict[int, list[str]] = {}
+    for index in indexes:
+        rows.setdefault(index.row(), []).append(str(index.data() or ""))
+    (clipboard or QGuiApplication.clipboard()).setText(to_tsv(list(rows.values())))
+    return len(indexes)
+
+
 def paste_cells(model: ColumnTableModel, block: Sequence[Sequence[str]], top: int, left: int,
                 fill: tuple[int, int] | None = None) -> list[tuple[int, str, str]]:
     """(frame row, column key, text) for pasting `block` at view cell (top, left).

@@ -51,6 +51,7 @@ from riskdesk.core.labels import (
     format_money,
 )
 from riskdesk.core.project import FACTOR_NAMES
+from riskdesk.ui.analysis import AnalysisView, ViewContext
 from riskdesk.ui.palette import chip as _chip
 from riskdesk.ui.record_table import setup_record_table
 from riskdesk.ui.score_models import HitsTableModel, ScoresTableModel, SortRole
@@ -353,7 +354,7 @@ def _column_color(code: str, position: int) -> str:
     return series_color(position)
 
 
-class ExposureView(QWidget):
+class ExposureView(AnalysisView):
     """Scores of every part, why the selected part scores what it does, its rule hits, and exposure charts.
 
     `set_evaluation` shows a new evaluation and keeps the selected part; `part_selected` is emitted with the part
@@ -567,3 +568,8 @@ class ExposureView(QWidget):
         self.detail_tabs.setTabText(1, f"&Hits && watch items ({n})")
         if changed:
             self.part_selected.emit(part_number)
+
+
+def make_view(context: ViewContext) -> ExposureView:
+    """The Exposure tab (see `riskdesk.ui.analysis`)."""
+    return ExposureView()

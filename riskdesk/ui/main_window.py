@@ -27,28 +27,18 @@ from PySide6.QtGui import (
     QDragEnterEvent,
     QDropEvent,
     QKeySequence,
-    QShowEvent,
     QUndoGroup,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QCompleter,
     QDateEdit,
-    QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QMenu,
     QMessageBox,
     QProgressBar,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableView,
     QTabWidget,
     QToolButton,
-    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -57,15 +47,19 @@ from riskdesk.core.labels import BAND_COLORS
 from riskdesk.io.project_schema import SUFFIX, ProjectRows
 from riskdesk.io.userdirs import UserDirs
 from riskdesk.ui import clipboard
-from riskdesk.ui.columns import AnyIndex, ColumnTableModel, EditRefused, Kind, TableName
+from riskdesk.ui.analysis import ANALYSIS_TABS, AnalysisView, ViewContext
+from riskdesk.ui.columns import TableName
 from riskdesk.ui.dialogs import IMPORT_SUFFIXES, Dialogs
 from riskdesk.ui.icons import icon
+from riskdesk.ui.table_page import TablePage
 from riskdesk.ui.workers import Runner
 
 if TYPE_CHECKING:
     from riskdesk.core.evaluation import Evaluation
+    from riskdesk.core.project import ProjectSettings
     from riskdesk.ui.document import Autosaver, Document, RecoveryInfo, Scoring
-    from riskdesk.ui.table_models import DataFrameTableModel
+    from riskdesk.ui.exposure_view import ExposureView
+    from riskdesk.ui.settings_view import SettingsView
 
 log = logging.getLogger(__name__)
 
@@ -74,323 +68,6 @@ COMPARE_PRESETS: tuple[tuple[dt.date, str], ...] = (
     (dt.date(2027, 1, 1), "2027-01-01 — DFARS extends to mined, refined and separated magnet material"),
 )
 REFUSAL_TIMEOUT_MS = 12_000
-LARGE_TABLE_ROWS = 20_000
-FILTER_DELAY_MS = 200
-
-
-class EnumDelegate(QStyledItemDelegate):
-    """A combo box of the allowed values for enum columns (end use, magnet family, evidence)."""
-
-    def __init__(self, choices: list[str], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._choices = choices
-
-    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: AnyIndex) -> QWidget:
-        box = QComboBox(parent)
-        box.addItems(self._choices)
-        box.setAccessibleName("Choose a value")
-        return box
-
-    def setEditorData(self, editor: QWidget, index: AnyIndex) -> None:
-        assert isinstance(editor, QComboBox)
-        editor.setCurrentIndex(max(editor.findText(str(index.data(Qt.ItemDataRole.EditRole))), 0))
-
-    def setModelData(self, editor: QWidget, model: Any, index: AnyIndex) -> None:
-        assert isinstance(editor, QComboBox)
-        model.setData(index, editor.currentText(), Qt.ItemDataRole.EditRole)
-
-
-class CountryDelegate(QStyledItemDelegate):
-    """A line edit that completes country names and codes; the model resolves what was typed."""
-
-    def __init__(self, words: Callable[[], list[str]], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._words = words
-
-    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: AnyIndex) -> QWidget:
-        edit = QLineEdit(parent)
-        completer = QCompleter(self._words(), edit)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        edit.setCompleter(completer)
-        edit.setAccessibleName("Country")
-        edit.setToolTip("ISO code or name, e.g. CN, China, PRC; empty when unknown")
-        return edit
-
-
-def _country_words() -> list[str]:
-    try:
-        from riskdesk.core.countries import default_countries
-
-        table = default_countries()
-        codes = table.codes() if hasattr(table, "codes") else []
-        return sorted({str(table.name(code)) for code in codes} | set(codes))
-    except Exception:
-        log.debug("no country list for completion", exc_info=True)
-        return []
-
-
-class TablePage(QWidget):
-    """One project table: a filter box, add/remove buttons, a row count and the table view.
-
-    Until a document is attached the page shows rows read-only (`show_rows`); `attach` switches it to the
-    document's editable model."""
-
-    def __init__(self, table: TableName, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.document: Document | None = None
-        self.table = table
-        self.model: ColumnTableModel = ColumnTableModel(table, parent=self)
-
-        self.filter_edit = QLineEdit()
-        self.filter_edit.setPlaceholderText(f"Filter {table.title.lower()}…")
-        self.filter_edit.setClearButtonEnabled(True)
-        self.filter_edit.setAccessibleName(f"Filter {table.title}")
-        self.filter_edit.setToolTip("Show only rows where a cell contains this text (Ctrl+F)")
-        self._filter_icon = self.filter_edit.addAction(icon("filter"), QLineEdit.ActionPosition.LeadingPosition)
-        self.filter_edit.textChanged.connect(self._on_filter_typed)
-        self._filter_delay = QTimer(self)
-        self._filter_delay.setSingleShot(True)
-        self._filter_delay.setInterval(FILTER_DELAY_MS)
-        self._filter_delay.timeout.connect(lambda: self._on_filter(self.filter_edit.text()))
-        self._search_building = False
-        self._filter_waiting = False
-
-        self.add_button = QToolButton()
-        self.add_button.setIcon(icon("add-row"))
-        self.add_button.setText(f"Add {table.row_noun}")
-        self.add_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.add_button.setToolTip(f"Add a {table.row_noun} at the end (Ctrl++)")
-        self.add_button.setAccessibleName(f"Add {table.row_noun}")
-        self.add_button.clicked.connect(self.add_row)
-        self.remove_button = QToolButton()
-        self.remove_button.setIcon(icon("remove-row"))
-        self.remove_button.setText("Remove")
-        self.remove_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.remove_button.setToolTip(f"Remove the selected {table.row_noun}s (Ctrl+-)")
-        self.remove_button.setAccessibleName(f"Remove selected {table.row_noun}s")
-        self.remove_button.clicked.connect(self.remove_selected)
-        self.count_label = QLabel()
-        self.count_label.setAccessibleName(f"Number of {table.row_noun}s")
-
-        self.view = QTableView()
-        self.view.setObjectName(f"{table.value}Table")
-        self.view.setAccessibleName(f"{table.title} table")
-        self.view.setModel(self.model)
-        self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
-                                  | QAbstractItemView.EditTrigger.EditKeyPressed
-                                  | QAbstractItemView.EditTrigger.AnyKeyPressed)
-        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        vertical = self.view.verticalHeader()
-        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vertical.setDefaultSectionSize(self.fontMetrics().height() + 8)
-        horizontal = self.view.horizontalHeader()
-        horizontal.setResizeContentsPrecision(200)
-        horizontal.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        horizontal.setHighlightSections(False)
-        horizontal.setStretchLastSection(table is TableName.SUPPLIERS)
-        self.view.setSortingEnabled(True)
-
-        bar = QHBoxLayout()
-        bar.addWidget(self.filter_edit, 1)
-        bar.addWidget(self.count_label)
-        bar.addSpacing(12)
-        bar.addWidget(self.add_button)
-        bar.addWidget(self.remove_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.addLayout(bar)
-        layout.addWidget(self.view, 1)
-        self._set_editable(False)
-        self._update_count()
-        self._needs_fit = True
-
-    def refresh_icons(self) -> None:
-        """Redraw the icons in the palette's colours (after a switch between light and dark)."""
-        self._filter_icon.setIcon(icon("filter"))
-        self.add_button.setIcon(icon("add-row"))
-        self.remove_button.setIcon(icon("remove-row"))
-
-    def show_rows(self, records: list[tuple[Any, ...]]) -> None:
-        """Show rows read-only (tuples in the table's column order) while the project is still loading."""
-        self.model.set_records(records)
-        self._update_count()
-        self.refit()
-
-    def attach(self, document: Document) -> None:
-        """Show and edit the document's table from now on."""
-        self.document = document
-        model = document.models[self.table]
-        old_selection = self.view.selectionModel()
-        self.model = model
-        self.view.setModel(model)
-        if old_selection is not None:
-            old_selection.deleteLater()
-        for position, column in enumerate(model.columns):
-            if column.kind is Kind.ENUM:
-                self.view.setItemDelegateForColumn(position, EnumDelegate(column.choices(), self.view))
-            elif column.kind is Kind.COUNTRY:
-                self.view.setItemDelegateForColumn(position, CountryDelegate(_country_words, self.view))
-        model.edit_refused.connect(self._show_refusal)
-        for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved):
-            signal.connect(self._update_count)
-        self._set_editable(True)
-        self._update_count()
-        self.refit()
-
-    @property
-    def table_model(self) -> DataFrameTableModel:
-        """The document's editable model of this table (once attached)."""
-        assert self.document is not None, "the project is still loading"
-        return self.document.models[self.table]
-
-    def _set_editable(self, editable: bool) -> None:
-        for widget in (self.filter_edit, self.add_button, self.remove_button):
-            widget.setEnabled(editable)
-
-    def refit(self) -> None:
-        """Fit the columns to new rows now if the page is shown, else when it is first shown."""
-        self._needs_fit = True
-        if self.isVisible():
-            self.fit_columns()
-
-    def showEvent(self, event: QShowEvent) -> None:
-        if self._needs_fit:
-            self.fit_columns()
-        super().showEvent(event)
-
-    def fit_columns(self) -> None:
-        """Column widths from the header and the first rows (never a pass over 100,000 rows)."""
-        self._needs_fit = False
-        self.view.resizeColumnsToContents()
-        for position in range(self.model.columnCount()):
-            width = self.view.columnWidth(position)
-            self.view.setColumnWidth(position, min(max(width + 12, 70), 340))
-
-    def _on_filter_typed(self, text: str) -> None:
-        """Filter at once in small tables; in large ones, once typing pauses (the text to search is built in the
-        background meanwhile, the first time)."""
-        if self.model.stored_rows() > LARGE_TABLE_ROWS:
-            self._prepare_search()
-            self._filter_delay.start()
-        else:
-            self._on_filter(text)
-
-    def _prepare_search(self) -> None:
-        model = self.table_model
-        if model.search_ready or self._search_building or self.document is None:
-            return
-        self._search_building = True
-
-        def finished() -> None:
-            self._search_building = False
-            if self._filter_waiting:
-                self._filter_waiting = False
-                self._on_filter(self.filter_edit.text())
-
-        def built(result: Any) -> None:
-            model.install_search_text(result)
-            finished()
-
-        def failed(exc: BaseException) -> None:  # filtering then builds the search text itself
-            log.warning("building the filter's search text failed: %s", exc)
-            finished()
-
-        self.document.runner.start(model.search_text_builder(), built, failed, None)
-
-    def _on_filter(self, text: str) -> None:
-        if self._search_building:  # filtered as soon as the search text is ready
-            self._filter_waiting = True
-            self.count_label.setText("Filtering…")
-            return
-        self.table_model.set_filter(text)
-        self._update_count()
-
-    def _update_count(self, *_args: object) -> None:
-        total = self.model.stored_rows()
-        shown = self.model.rowCount()
-        noun = self.table.row_noun + ("" if total == 1 else "s")
-        self.count_label.setText(f"{total:,} {noun}" if shown == total else f"{shown:,} of {total:,} {noun}")
-
-    def _show_refusal(self, message: str) -> None:
-        index = self.view.currentIndex()
-        if self.isVisible() and index.isValid():
-            rect = self.view.visualRect(index)
-            QToolTip.showText(self.view.viewport().mapToGlobal(rect.bottomLeft()), message, self.view)
-
-    # ---- actions ----------------------------------------------------------------------------------------------
-
-    def selected_frame_rows(self) -> list[int]:
-        rows = {i.row() for i in self.view.selectionModel().selectedIndexes()}
-        if not rows and self.view.currentIndex().isValid():
-            rows = {self.view.currentIndex().row()}
-        return sorted(self.model.frame_row(r) for r in rows)
-
-    def add_row(self) -> None:
-        if self.document is None:
-            return
-        current = self.view.currentIndex()
-        like = self.model.frame_row(current.row()) if current.isValid() else None
-        try:
-            positions = self.document.add_rows(self.table, 1, like)
-        except EditRefused as exc:
-            self.document.refused.emit(str(exc))
-            return
-        row = self.table_model.view_row(positions[0])
-        if row is not None:
-            index = self.model.index(row, 0)
-            self.view.setCurrentIndex(index)
-            self.view.scrollTo(index)
-            self.view.edit(index)
-
-    def remove_selected(self) -> None:
-        if self.document is None:
-            return
-        rows = self.selected_frame_rows()
-        if not rows:
-            self.document.refused.emit(f"Select the {self.table.row_noun}s to remove first")
-            return
-        try:
-            self.document.remove_rows(self.table, rows)
-        except EditRefused as exc:
-            self.document.refused.emit(str(exc))
-
-    def copy(self) -> int:
-        return clipboard.copy_selection(self.view)
-
-    def cut(self) -> None:
-        if self.copy():
-            self.clear_selected()
-
-    def paste(self, text: str | None = None) -> int:
-        if self.document is None:
-            return 0
-        block = clipboard.from_tsv(text) if text is not None else clipboard.clipboard_block()
-        if not block:
-            return 0
-        top, left, fill = clipboard.paste_target(self.view)
-        cells = clipboard.paste_cells(self.model, block, top, left, fill)
-        try:
-            count = self.document.paste(self.table, cells)
-        except EditRefused as exc:
-            self.table_model.refuse(str(exc))
-            return 0
-        return count
-
-    def clear_selected(self) -> None:
-        """Empty the selected cells (refused as a whole if a required column is among them)."""
-        if self.document is None:
-            return
-        indexes = self.view.selectionModel().selectedIndexes()
-        cells = [(self.model.frame_row(i.row()), self.model.columns[i.column()].key, "") for i in indexes]
-        if cells:
-            try:
-                self.document.paste(self.table, cells)
-            except EditRefused as exc:
-                self.table_model.refuse(str(exc))
 
 
 class _ViewSlot(QWidget):
@@ -427,9 +104,8 @@ class MainWindow(QMainWindow):
         self._as_of = as_of or dt.date.today()
         self.scoring: Scoring | None = None
         self.autosaver: Autosaver | None = None
-        self.exposure_view: Any = None
-        self.rules_view: Any = None
-        self.settings_view: Any = None
+        self.views: dict[str, AnalysisView] = {}
+        """The analysis tabs' views by `AnalysisTab.name`, once a document is attached."""
         self.undo_group = QUndoGroup(self)
         self.import_dialog: Any = None
         self.compare_dialog: Any = None
@@ -446,14 +122,14 @@ class MainWindow(QMainWindow):
         for table in (TableName.PARTS, TableName.SUPPLIERS, TableName.PATHS):
             page = TablePage(table)
             self.pages[table] = page
-            self.tabs.addTab(page, icon(TAB_ICONS[self.tabs.count()]), table.title)
-            self.tabs.setTabToolTip(self.tabs.count() - 1, _TAB_HELP[table.value])
+            self.tabs.addTab(page, icon(table.value), table.title)
+            self.tabs.setTabToolTip(self.tabs.count() - 1, TABLE_HELP[table])
         self._slots: dict[str, _ViewSlot] = {}
-        for name, title in (("exposure", "Exposure"), ("rules", "Rules"), ("settings", "Settings")):
+        for tab in ANALYSIS_TABS:
             slot = _ViewSlot()
-            self._slots[name] = slot
-            self.tabs.addTab(slot, icon(TAB_ICONS[self.tabs.count()]), title)
-            self.tabs.setTabToolTip(self.tabs.count() - 1, _TAB_HELP[name])
+            self._slots[tab.name] = slot
+            self.tabs.addTab(slot, icon(tab.icon), tab.title)
+            self.tabs.setTabToolTip(self.tabs.count() - 1, tab.help)
         self.setCentralWidget(self.tabs)
 
         self._build_actions()
@@ -501,12 +177,12 @@ class MainWindow(QMainWindow):
             self.autosaver = Autosaver(document, self.dirs, document.app_settings.autosave_seconds, self)
         for page in self.pages.values():
             page.attach(document)
-        self.exposure_view = self._make_exposure_view()
-        self.rules_view = self._make_rules_view()
-        self.settings_view = self._make_settings_view()
-        for name, view in (("exposure", self.exposure_view), ("rules", self.rules_view),
-                           ("settings", self.settings_view)):
-            self._slots[name].set_view(view)
+        context = ViewContext(document, self.scoring, self.dialogs)
+        for tab in ANALYSIS_TABS:
+            view = tab.make_view(context)
+            view.set_as_of(self._as_of)
+            self.views[tab.name] = view
+            self._slots[tab.name].set_view(view)
         self.undo_group.addStack(document.undo_stack)
         self.undo_group.setActiveStack(document.undo_stack)
 
@@ -538,28 +214,20 @@ class MainWindow(QMainWindow):
             self.score_label.setText("Not scored yet")
             self._update_actions()
 
-    # ---- views by UI-2 ----------------------------------------------------------------------------------------
-
-    def _make_exposure_view(self) -> QWidget:
+    @property
+    def exposure_view(self) -> ExposureView:
         from riskdesk.ui.exposure_view import ExposureView
 
-        view = ExposureView()
-        view.setObjectName("exposureView")
+        view = self.views["exposure"]
+        assert isinstance(view, ExposureView)
         return view
 
-    def _make_rules_view(self) -> QWidget:
-        from riskdesk.ui.rules_view import RulesView
-
-        view = RulesView()
-        view.setObjectName("rulesView")
-        return view
-
-    def _make_settings_view(self) -> QWidget:
+    @property
+    def settings_view(self) -> SettingsView:
         from riskdesk.ui.settings_view import SettingsView
 
-        view = SettingsView()
-        view.setObjectName("settingsView")
-        view.settings_changed.connect(self._on_settings_edited)
+        view = self.views["settings"]
+        assert isinstance(view, SettingsView)
         return view
 
     # ---- construction -----------------------------------------------------------------------------------------
@@ -606,18 +274,18 @@ class MainWindow(QMainWindow):
         self.redo_action.setIcon(icon("redo"))
         for action in (self.undo_action, self.redo_action):
             self.addAction(action)
-        self.cut_action = self._action("Cu&t", lambda: self._on_page("cut"), key.Cut, "",
+        self.cut_action = self._action("Cu&t", self._on_page(TablePage.cut), key.Cut, "",
                                        "Copy the selected cells and empty them")
-        self.copy_action = self._action("&Copy", lambda: self._on_page("copy"), key.Copy, "copy",
+        self.copy_action = self._action("&Copy", self._copy, key.Copy, "copy",
                                         "Copy the selected cells (paste into Excel)")
-        self.paste_action = self._action("&Paste", lambda: self._on_page("paste"), key.Paste, "paste",
+        self.paste_action = self._action("&Paste", self._on_page(TablePage.paste), key.Paste, "paste",
                                          "Paste cells copied from Excel; rows past the end are added")
-        self.clear_action = self._action("C&lear Cells", lambda: self._on_page("clear_selected"), key.Delete, "",
+        self.clear_action = self._action("C&lear Cells", self._on_page(TablePage.clear_selected), key.Delete, "",
                                          "Empty the selected cells")
-        self.add_row_action = self._action("&Add Row", lambda: self._on_page("add_row"), ["Ctrl++", "Ctrl+="],
+        self.add_row_action = self._action("&Add Row", self._on_page(TablePage.add_row), ["Ctrl++", "Ctrl+="],
                                            "add-row", "Add a row to the current table")
-        self.remove_rows_action = self._action("&Remove Rows", lambda: self._on_page("remove_selected"), "Ctrl+-",
-                                               "remove-row", "Remove the selected rows")
+        self.remove_rows_action = self._action("&Remove Rows", self._on_page(TablePage.remove_selected),
+                                               "Ctrl+-", "remove-row", "Remove the selected rows")
         self.find_action = self._action("&Filter…", self._focus_filter, key.Find, "filter",
                                         "Filter the current table")
         self.compare_action = self._action("Compare with &Date…", self.compare_with_other_date, "Ctrl+Shift+D",
@@ -742,15 +410,10 @@ class MainWindow(QMainWindow):
         self._on_settings_changed(self._live.project.settings)
         self._update_actions()
 
-    def _on_settings_changed(self, settings: Any) -> None:
-        if hasattr(self.settings_view, "set_settings"):
-            self.settings_view.set_settings(settings)
-        if hasattr(self.rules_view, "set_settings"):
-            self.rules_view.set_settings(settings)
+    def _on_settings_changed(self, settings: ProjectSettings) -> None:
+        for view in self.views.values():
+            view.set_settings(settings)
         self._update_title()
-
-    def _on_settings_edited(self, settings: Any) -> None:
-        self._live.change_settings(settings)
 
     def _update_actions(self) -> None:
         if self.document is None:
@@ -760,20 +423,25 @@ class MainWindow(QMainWindow):
                        self.remove_rows_action, self.find_action):
             action.setEnabled(on_table)
 
-    def _on_page(self, method: str) -> None:
+    def _on_page(self, act: Callable[[TablePage], object]) -> Callable[[], None]:
+        """An action's slot that does `act` on the current table page (the action is off on other tabs)."""
+
+        def slot() -> None:
+            page = self.tabs.currentWidget()
+            if isinstance(page, TablePage):
+                act(page)
+
+        return slot
+
+    def _copy(self) -> None:
+        """Copy the selected cells of a project table, or the shown text of any other table with the focus."""
         page = self.tabs.currentWidget()
         if isinstance(page, TablePage):
-            getattr(page, method)()
-        elif method == "copy":
-            focus = self.focusWidget()
-            if isinstance(focus, QTableView):
-                from PySide6.QtGui import QGuiApplication
-
-                indexes = sorted(focus.selectionModel().selectedIndexes(), key=lambda i: (i.row(), i.column()))
-                rows: dict[int, list[str]] = {}
-                for index in indexes:
-                    rows.setdefault(index.row(), []).append(str(index.data() or ""))
-                QGuiApplication.clipboard().setText(clipboard.to_tsv(list(rows.values())))
+            page.copy()
+            return
+        focus = self.focusWidget()
+        if isinstance(focus, QTableView):
+            clipboard.copy_shown(focus)
 
     def _focus_filter(self) -> None:
         page = self.tabs.currentWidget()
@@ -801,15 +469,15 @@ class MainWindow(QMainWindow):
         self._as_of = day
         if self.scoring is None:
             return
-        if hasattr(self.rules_view, "set_as_of"):
-            self.rules_view.set_as_of(day)
+        for view in self.views.values():
+            view.set_as_of(day)
         self.scoring.set_as_of(day)
 
     def _on_evaluated(self, evaluation: Evaluation) -> None:
         from riskdesk.core.evaluation import band
 
-        if hasattr(self.exposure_view, "set_evaluation"):
-            self.exposure_view.set_evaluation(evaluation)
+        for view in self.views.values():
+            view.set_evaluation(evaluation)
         score, reason = evaluation.portfolio_score()
         name = band(score)
         hits = int(evaluation.capped.sum())
@@ -1100,17 +768,13 @@ class MainWindow(QMainWindow):
         event.accept()
 
 
-TAB_ICONS = ("parts", "suppliers", "paths", "exposure", "rules", "settings")
-"""The tabs' icons, in tab order."""
-
-_TAB_HELP = {
-    "parts": "The magnet bill of materials: one row per part you buy",
-    "suppliers": "Who supplies your magnets and where they are based",
-    "paths": "Each part's supply paths: supplier, share and the country of every stage from mine to magnet",
-    "exposure": "Scores per part, why each part scores what it does, rule hits and exposure charts",
-    "rules": "The bundled control list: rules, their dates and status on the as-of date, with sources",
-    "settings": "Project settings: import country, scoring weights, how suspended rules count",
+TABLE_HELP = {
+    TableName.PARTS: "The magnet bill of materials: one row per part you buy",
+    TableName.SUPPLIERS: "Who supplies your magnets and where they are based",
+    TableName.PATHS: "Each part's supply paths: supplier, share and the country of every stage from mine to magnet",
 }
+TAB_ICONS = (*(table.value for table in TABLE_HELP), *(tab.icon for tab in ANALYSIS_TABS))
+"""The tabs' icons, in tab order."""
 
 
 def _qdate(day: dt.date) -> QDate:

@@ -29,6 +29,7 @@ from riskdesk.core.datafile import CONFIDENCE_MARKS
 from riskdesk.core.labels import confidence_text, describe_countries, describe_elements, describe_stages
 from riskdesk.core.project import ProjectSettings
 from riskdesk.core.rules import ALL, GROUP_PREFIX, ControlList, ControlRule, RuleState, RuleStatus, default_control_list
+from riskdesk.ui.analysis import AnalysisView, ViewContext
 from riskdesk.ui.record_table import setup_record_table
 from riskdesk.ui.score_models import ElementsRole, RegimeRole, RulesTableModel, SortRole, StatusRole
 
@@ -177,7 +178,7 @@ def _buyers_in_words(rule: ControlRule) -> str:
     return "; ".join(parts) or "all buyers"
 
 
-class RulesView(QWidget):
+class RulesView(AnalysisView):
     """The bundled control list on the as-of date: a filterable table and the selected rule's details."""
 
     def __init__(self, control_list: ControlList | None = None, parent: QWidget | None = None) -> None:
@@ -343,3 +344,8 @@ class RulesView(QWidget):
         self._shown_rule = rule.id
         self.details.setHtml(rule_html(rule, self.model.state_at(row), self.model.as_of))
         self.details.verticalScrollBar().setValue(scroll)
+
+
+def make_view(context: ViewContext) -> RulesView:
+    """The Rules tab (see `riskdesk.ui.analysis`)."""
+    return RulesView()

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from riskdesk.core.labels import FACTOR_HELP, FACTOR_LABELS
 from riskdesk.core.project import DEFAULT_WEIGHTS, FACTOR_NAMES, ProjectSettings
+from riskdesk.ui.analysis import AnalysisView, ViewContext
 
 PRICE_BASES: dict[str, tuple[str, str]] = {
     "china": ("China domestic / volume-weighted",
@@ -48,6 +49,7 @@ SUSPENDED_HELP = (
     "of unknown status holds a part at red). On: such rules count as hits, as if in force, from their own "
     "effective date — the prudent view when the suspension may lapse."
 )
+
 US_DEFENCE_CHOICES: dict[str, tuple[str, str]] = {
     "auto": ("Automatic: yes for a buyer importing into the US",
              "DFARS binds the defence parts of a buyer who imports into the US, not those of other buyers."),
@@ -112,7 +114,7 @@ class _CoreCountries:
             return None
 
 
-class SettingsView(QWidget):
+class SettingsView(AnalysisView):
     """Project settings form. Emits `settings_changed(ProjectSettings)` on every change the user makes."""
 
     settings_changed = Signal(object)
@@ -419,3 +421,10 @@ class SettingsView(QWidget):
             label.setText(f"{share:.0%} of the score")
         if total <= 0:
             self.weight_shares[FACTOR_NAMES[0]].setText("all weights are 0: every score is 0")
+
+
+def make_view(context: ViewContext) -> SettingsView:
+    """The Settings tab (see `riskdesk.ui.analysis`): its edits go to the document as one undoable change each."""
+    view = SettingsView()
+    view.settings_changed.connect(context.document.change_settings)
+    return view

@@ -18,7 +18,8 @@ from riskdesk.ui.columns import PartColumn, RawRole, TableName
 from riskdesk.ui.dialogs import Dialogs
 from riskdesk.ui.document import Document, find_recovery, mark_session_started, session_for
 from riskdesk.ui.icons import icon
-from riskdesk.ui.main_window import MainWindow, TablePage
+from riskdesk.ui.main_window import MainWindow
+from riskdesk.ui.table_page import TablePage
 from riskdesk.ui.workers import SynchronousRunner
 
 TODAY = dt.date(2026, 11, 23)
@@ -104,6 +105,18 @@ def test_the_demo_opens_scored(window: MainWindow) -> None:
     assert window.windowTitle().startswith("Demo: US motor and sensor buyer")
     assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [
         "Parts", "Suppliers", "Supply paths", "Exposure", "Rules", "Settings"]
+
+
+def test_every_analysis_tab_starts_on_the_windows_date_and_follows_it(window: MainWindow) -> None:
+    from riskdesk.ui.rules_view import RulesView
+
+    rules = window.views["rules"]
+    assert isinstance(rules, RulesView)
+    assert rules.model.as_of == TODAY  # the window was opened as of TODAY, not the machine's today
+    window.set_as_of(dt.date(2027, 1, 1))
+    assert rules.model.as_of == dt.date(2027, 1, 1)
+    assert window.exposure_view.evaluation is window.scoring.evaluation
+    assert window.exposure_view.evaluation.as_of == dt.date(2027, 1, 1)
 
 
 def test_edit_a_cell_by_typing_and_undo_it(qtbot: QtBot, window: MainWindow) -> None:
@@ -295,7 +308,7 @@ class DeferredRunner(SynchronousRunner):
 def test_filtering_a_large_table_builds_its_search_text_in_the_background(qtbot: QtBot,
                                                                          dialogs: ScriptedDialogs) -> None:
     from riskdesk.core.demo import synthetic_project
-    from riskdesk.ui.main_window import LARGE_TABLE_ROWS
+    from riskdesk.ui.table_page import LARGE_TABLE_ROWS
 
     runner = DeferredRunner()
     document = Document(synthetic_project(LARGE_TABLE_ROWS + 400), runner=runner, dirs=userdirs.init())
