@@ -155,6 +155,16 @@ def test_a_part_runs_out_in_the_paths_where_a_disruption_outlasts_its_stock(resu
     assert 0.2 < p < 0.6 and p == pytest.approx(sometimes.disrupted_share, abs=0.05)
 
 
+def test_the_value_of_units_short_counts_the_days_a_disruption_outlasts_the_stock(result):
+    # Four months (120 days); one disruption starting on a random day of the first month (mean day 16) and lasting
+    # past the horizon: CN-LOW (30 days of stock) is short on average 121 − 16 − 30 = 75 days, of 1,000 units a
+    # year at 10 USD each.
+    short = dataclasses.replace(result.scenario, horizon_months=4)
+    endless = dataclasses.replace(CERTAIN, median_days=400.0)
+    mc = run_monte_carlo(run_scenario(result.evaluation, short), MonteCarloSettings(paths=4000, disruptions=(endless,)))
+    assert mc.shortfall_cost_mean == pytest.approx(75 * 1000 / 365 * 10.0, rel=0.02)
+
+
 def test_a_part_the_scenario_already_stops_has_a_stop_probability_of_1(result):
     stopped = dataclasses.replace(result.scenario, supply_cuts=(SupplyCut((), ("JP",), ("magnet",), 1.0, 1, 30),))
     mc = run_monte_carlo(run_scenario(result.evaluation, stopped), MonteCarloSettings(paths=100, disruptions=()))
