@@ -738,8 +738,6 @@ class ScenarioResult:
     reach: tuple[CutReach, ...]
     parts_short_by_day: np.ndarray
     """(horizon days,) how many parts are short on each day (index 0 is day 1)."""
-    part_loss_rate: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))
-    """(parts,) share of each part's supply the cuts take away on their worst day (for the Monte Carlo)."""
 
     @property
     def months(self) -> list[str]:
@@ -865,9 +863,9 @@ def run_scenario(evaluation: Evaluation, scenario: Scenario) -> ScenarioResult:
     part_baseline = np.repeat(baseline_month[:, None], scenario.horizon_months, axis=1)
     part_scenario = monthly_value @ factor.T
     reach = tuple(cut_reach(evaluation, cut, i) for i, cut in enumerate(scenario.supply_cuts, start=1))
-    stock_out, by_day, loss_rate = _stock_out(evaluation, scenario, reach)
+    stock_out, by_day = _stock_out(evaluation, scenario, reach)
     return ScenarioResult(scenario, evaluation, compiled.part_numbers, symbols, prices, factor, kg_month,
-                          part_baseline, part_scenario, stock_out, reach, by_day, loss_rate)
+                          part_baseline, part_scenario, stock_out, reach, by_day)
 
 
 def cut_reach(evaluation: Evaluation, cut: SupplyCut, position: int = 1) -> CutReach:
@@ -951,7 +949,7 @@ def _rule_reach(evaluation: Evaluation, cut: SupplyCut, position: int) -> tuple[
 
 
 def _stock_out(evaluation: Evaluation, scenario: Scenario,
-               reach: Sequence[CutReach]) -> tuple[StockOut, np.ndarray, np.ndarray]:
+               reach: Sequence[CutReach]) -> tuple[StockOut, np.ndarray]:
     """Walk the days in segments between the cuts' start and end days: within a segment every part loses a
     constant share, so its stock runs out on a day found by division, without a per-day loop."""
     compiled = evaluation.compiled
@@ -1040,7 +1038,7 @@ def _stock_out(evaluation: Evaluation, scenario: Scenario,
         units_short=units_short,
         shortfall_cost=units_short * compiled.unit_price,
     )
-    return stock_out, np.cumsum(change)[1:horizon + 1], peak
+    return stock_out, np.cumsum(change)[1:horizon + 1]
 
 
 __all__ = [
