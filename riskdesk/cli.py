@@ -121,10 +121,21 @@ def build_parser() -> argparse.ArgumentParser:
                           "today)")
     scenario.add_argument("--monte-carlo", type=_paths, default=None, metavar="N",
                           help="also simulate N paths of prices and disruptions")
-    scenario.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the simulation (default 0)")
+    scenario.add_argument("--seed", type=_seed, default=0, metavar="S",
+                          help="seed of the simulation, a whole number from 0 (default 0)")
     scenario.add_argument("--json", action="store_true", help="print one JSON object")
     scenario.add_argument("--chart", type=Path, default=None, metavar="OUT.png", help="draw the chart to a PNG")
     return parser
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value}: a seed is a whole number from 0")
+    return value
 
 
 def _paths(text: str) -> int:

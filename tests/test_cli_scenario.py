@@ -130,6 +130,22 @@ def test_bad_input_gives_one_line_and_the_documented_exit_code(demo, tmp_path, c
     assert err.startswith("riskdesk: ") and message in err and err.count("\n") == 1 and "Traceback" not in err
 
 
+def test_a_cut_from_a_rule_that_cannot_cut_supply_is_refused_in_one_line(demo, tmp_path, capsys):
+    cut = {"elements": [], "countries": ["CN"], "stages": ["magnet"], "share_lost": 1, "from_day": 1, "days": 9,
+           "rule": "US-301-MAGNETS"}
+    code, _, err = run(capsys, "scenario", demo, "--file", scenario_file(tmp_path, supply_cuts=[cut]))
+    assert code == EXIT_INVALID and "key 'supply_cuts[1].rule' = \"US-301-MAGNETS\": a tariff 25 % rule is not" in err
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("seed", ["-3", "x"])
+def test_a_bad_seed_is_a_usage_error(demo, capsys, seed):
+    with pytest.raises(SystemExit) as exited:
+        main(["scenario", str(demo), "--preset", "dfars-2027", "--monte-carlo", "10", "--seed", seed])
+    assert exited.value.code == EXIT_USAGE
+    assert "--seed" in capsys.readouterr().err
+
+
 def test_a_project_is_needed_unless_listing(capsys):
     code, _, err = run(capsys, "scenario", "--preset", "dfars-2027")
     assert code == EXIT_USAGE and "give a PROJECT" in err

@@ -929,6 +929,9 @@ def _rule_reach(evaluation: Evaluation, cut: SupplyCut, position: int) -> tuple[
     except KeyError:
         raise ScenarioError(f"supply_cuts[{position}].rule", cut.rule,
                             f"no rule with this id in control list {control_list.version}") from None
+    if rule.effect not in (Effect.LICENCE, Effect.PROHIBITED):
+        raise ScenarioError(f"supply_cuts[{position}].rule", cut.rule,
+                            f"a {rule.effect_label} rule is not a supply cut (use a licence or a prohibition)")
     forced = dataclasses.replace(rule, announced=dt.date.min, effective_from=dt.date.min, effective_until=None,
                                  suspensions=(), unknown_after=None, after_suspension="in_force")
     single = dataclasses.replace(reference, control_list=dataclasses.replace(control_list, rules=(forced,)))

@@ -574,6 +574,8 @@ def run_monte_carlo(result: ScenarioResult, settings: MonteCarloSettings | None 
     settings = settings or MonteCarloSettings()
     if not 1 <= settings.paths <= MAX_PATHS:
         raise ValueError(f"paths must be between 1 and {MAX_PATHS:,}, not {settings.paths}")
+    if settings.seed < 0:
+        raise ValueError(f"the seed must be a whole number from 0, not {settings.seed}")
     scenario = result.scenario
     evaluation = result.evaluation
     symbols = result.symbols
