@@ -449,8 +449,7 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
         from riskdesk.core.simulation import MonteCarloSettings, run_monte_carlo
 
         monte_carlo = run_monte_carlo(result, MonteCarloSettings(paths=args.monte_carlo, seed=args.seed))
-    if args.chart is not None:
-        _draw_chart(args, result, monte_carlo)
+    chart = _draw_chart(args, result, monte_carlo) if args.chart is not None else None
     if args.json:
         data = result.to_json()
         if monte_carlo is not None:
@@ -459,8 +458,8 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
         print()
         return EXIT_OK
     _print_scenario(result, monte_carlo)
-    if args.chart is not None:
-        print(f"\nwrote {args.chart}")
+    if chart is not None:
+        print(f"\nwrote {chart}")
     return EXIT_OK
 
 
@@ -486,10 +485,10 @@ def _scenario(args: argparse.Namespace, project: Project, as_of: dt.date) -> Sce
     raise CliError(f"no preset or saved scenario {args.preset!r} (presets: {names}{own})", EXIT_USAGE)
 
 
-def _draw_chart(args: argparse.Namespace, result: ScenarioResult, monte_carlo: MonteCarloResult | None) -> None:
+def _draw_chart(args: argparse.Namespace, result: ScenarioResult, monte_carlo: MonteCarloResult | None) -> Path:
     renderer: ChartRenderer = args.chart_renderer
     try:
-        renderer(result, monte_carlo, args.chart)
+        return renderer(result, monte_carlo, args.chart)
     except ImportError as exc:
         raise CliError(f"--chart: charts cannot be drawn here ({exc})", EXIT_USAGE) from None
     except OSError as exc:

@@ -193,6 +193,11 @@ def render_scenario_chart(result: ScenarioResult, monte_carlo: MonteCarloResult 
     """Draw the chart offscreen and save it as a PNG (creating a Qt application if none runs)."""
     from PySide6.QtWidgets import QApplication
 
+    target = Path(path)
+    if not target.suffix:
+        target = target.with_suffix(".png")
+    if not target.resolve().parent.is_dir():
+        raise OSError(f"the folder {target.resolve().parent} does not exist")
     app = QApplication.instance()
     if app is None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -206,14 +211,11 @@ def render_scenario_chart(result: ScenarioResult, monte_carlo: MonteCarloResult 
     view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)  # laid out at its size, never on screen
     view.show()
     app.processEvents()
-    target = Path(path)
-    if not target.suffix:
-        target = target.with_suffix(".png")
     exporter = ImageExporter(view.ci)
     exporter.parameters()["width"] = size[0]
     exporter.export(str(target))
     view.close()
     view.deleteLater()
     if not target.exists():
-        raise OSError(f"pyqtgraph did not write {target}")
+        raise OSError("the image could not be written there")
     return target

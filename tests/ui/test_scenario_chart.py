@@ -54,3 +54,12 @@ def test_the_installed_entry_point_supplies_the_renderer(qapp: object, tmp_path:
                         str(out)])
     assert code == 0 and out.stat().st_size > 10_000
     assert f"wrote {out}" in capsys.readouterr().out
+
+
+def test_a_chart_to_a_folder_that_does_not_exist_is_one_line_and_exit_1(qapp: object, tmp_path: Path, capsys) -> None:
+    project = tmp_path / "demo.rdproj"
+    save_project(demo_project(), project)
+    code = entry_point(["scenario", str(project), "--preset", "dfars-2027", "--chart",
+                        str(tmp_path / "missing" / "x.png")])
+    err = capsys.readouterr().err
+    assert code == 1 and "the folder" in err and "does not exist" in err and err.count("\n") == 1
