@@ -570,7 +570,8 @@ def run_monte_carlo(result: ScenarioResult, settings: MonteCarloSettings | None 
 
     Call it from a worker thread: `progress(fraction)` runs after every chunk of paths (from this thread), and
     when `cancelled()` returns true before a chunk, SimulationCancelled is raised. Seeded: the same settings give
-    the same numbers on any machine (chunks have a fixed size, each its own stream spawned from the seed)."""
+    the same numbers on any machine with the same numpy (chunks have a fixed size, each its own stream spawned
+    from the seed)."""
     settings = settings or MonteCarloSettings()
     if not 1 <= settings.paths <= MAX_PATHS:
         raise ValueError(f"paths must be between 1 and {MAX_PATHS:,}, not {settings.paths}")
