@@ -428,7 +428,7 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
                        "does not have", EXIT_USAGE)
 
     from riskdesk.core.evaluation import compile_project, evaluate
-    from riskdesk.core.scenarios import ScenarioError, run_scenario
+    from riskdesk.core.scenarios import ScenarioError, run_on_both_bases
 
     project = _load(args.project)
     problems = [p for p in project.validate() if p.is_error]
@@ -441,7 +441,7 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
     reference = _reference(None)
     evaluation = evaluate(compile_project(project, reference), as_of, project.settings, reference)
     try:
-        result = run_scenario(evaluation, scenario)
+        result, other = run_on_both_bases(evaluation, scenario).values()
     except ScenarioError as exc:
         raise CliError(f"{args.file or args.preset}: {exc}", EXIT_INVALID) from None
     monte_carlo = None
@@ -452,12 +452,18 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
     chart = _draw_chart(args, result, monte_carlo) if args.chart is not None else None
     if args.json:
         data = result.to_json()
+        data["other_basis"] = {
+            "price_basis": other.scenario.price_basis,
+            "baseline_total": round(float(other.portfolio_baseline.sum()), 2),
+            "scenario_total": round(float(other.portfolio_scenario.sum()), 2),
+            "delta_total": round(other.delta_total, 2),
+        }
         if monte_carlo is not None:
             data["monte_carlo"] = monte_carlo.to_json()
         json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
         print()
         return EXIT_OK
-    _print_scenario(result, monte_carlo)
+    _print_scenario(result, other, monte_carlo)
     if chart is not None:
         print(f"\nwrote {chart}")
     return EXIT_OK
@@ -499,7 +505,7 @@ def _money(value: float) -> str:
     return f"{value:,.0f}"
 
 
-def _print_scenario(result: ScenarioResult, monte_carlo: MonteCarloResult | None) -> None:
+def _print_scenario(result: ScenarioResult, other: ScenarioResult, monte_carlo: MonteCarloResult | None) -> None:
     import numpy as np
 
     scenario = result.scenario
@@ -520,6 +526,9 @@ def _print_scenario(result: ScenarioResult, monte_carlo: MonteCarloResult | None
     print()
     print(f"Portfolio cost of the magnets' element content, USD: baseline {_money(baseline)}, scenario "
           f"{_money(baseline + change)}, change {change:+,.0f}{share}")
+    other_baseline = float(other.portfolio_baseline.sum())
+    print(f"  on {other.scenario.price_basis} prices instead: baseline {_money(other_baseline)}, scenario "
+          f"{_money(other_baseline + other.delta_total)}, change {other.delta_total:+,.0f}")
     print()
     header = f"{'month':8} {'baseline':>14} {'scenario':>14} {'change':>13}"
     if monte_carlo is not None:

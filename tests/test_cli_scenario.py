@@ -62,6 +62,8 @@ def test_json_has_the_documented_keys(demo, capsys):
     short = {p["part_number"]: p["stock_out"]["first_short_day"] for p in data["parts"]}
     assert short["PMP-EV-COOL"] == 21 and short["ELV-DRV-15"] is None
     assert "monte_carlo" not in data
+    other = data["other_basis"]
+    assert other["price_basis"] == "china" and other["baseline_total"] < sum(portfolio["baseline_cost"])
     assert data["scenario"]["name"] == "April 2025 licensing, again" and data["scenario"]["price_basis"] == "ex-china"
 
 

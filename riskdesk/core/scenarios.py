@@ -868,6 +868,13 @@ def run_scenario(evaluation: Evaluation, scenario: Scenario) -> ScenarioResult:
                           part_baseline, part_scenario, stock_out, reach, by_day)
 
 
+def run_on_both_bases(evaluation: Evaluation, scenario: Scenario) -> dict[str, ScenarioResult]:
+    """The scenario on each price basis, its own first: China domestic and ex-China prices differ several-fold
+    for Dy and Tb, and a buyer should see both. A shock given as a price is the same price on both."""
+    bases = [scenario.price_basis, *(b for b in BASES if b != scenario.price_basis)]
+    return {basis: run_scenario(evaluation, scenario.with_basis(basis)) for basis in bases}
+
+
 def cut_reach(evaluation: Evaluation, cut: SupplyCut, position: int = 1) -> CutReach:
     """Which supply paths a cut reaches on this project (see `CutReach`)."""
     compiled = evaluation.compiled
@@ -1067,6 +1074,7 @@ __all__ = [
     "parse_month",
     "parse_scenario",
     "price_factors",
+    "run_on_both_bases",
     "run_scenario",
     "unique_name",
 ]

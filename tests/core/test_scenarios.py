@@ -81,6 +81,16 @@ def test_both_price_bases_are_visible_and_dy_differs_several_fold():
     assert ex_china.part_baseline[0, 0] > china.part_baseline[0, 0]
 
 
+def test_a_scenario_runs_on_both_bases_its_own_first():
+    from riskdesk.core.scenarios import run_on_both_bases
+
+    ev = evaluate(project_of(dy_part()), AS_OF)
+    results = run_on_both_bases(ev, scenario(PriceShock(("Dy",), "step", multiplier=2.0, months=3),
+                                             basis="ex-china"))
+    assert list(results) == ["ex-china", "china"]
+    assert results["ex-china"].delta_total > 3 * results["china"].delta_total > 0
+
+
 @pytest.mark.parametrize(("shape", "expected"), [
     ("step", [3.0, 3.0, 3.0, 3.0]),
     ("ramp", [1.5, 2.0, 2.5, 3.0]),
