@@ -110,7 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
         "scenario", help="what a price or supply shock would cost, and when each part would stop",
         description="Run a price and supply scenario on a project: its monthly cost against the baseline, and "
         "when each part runs out of stock. --list shows the bundled presets.")
-    scenario.add_argument("project", type=Path, nargs="?", metavar="PROJECT")
+    scenario.add_argument("project", type=Path, nargs="?", metavar="PROJECT",
+                          help="the project file (not needed with --list)")
     scenario.add_argument("--list", action="store_true", help="list the bundled presets, one a line")
     source = scenario.add_mutually_exclusive_group()
     source.add_argument("--preset", metavar="NAME",
