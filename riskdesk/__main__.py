@@ -4,6 +4,14 @@ the command line. Kept apart from both so that the CLI never loads Qt and the wi
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from riskdesk.cli import ChartRenderer
+    from riskdesk.core.scenarios import ScenarioResult
+    from riskdesk.core.simulation import MonteCarloResult
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -18,7 +26,23 @@ def main(argv: list[str] | None = None) -> int:
         return run_gui(args[1:])
     from riskdesk.cli import main as cli_main
 
-    return cli_main(args)
+    return cli_main(args, chart_renderer=_chart_renderer())
+
+
+def _chart_renderer() -> ChartRenderer | None:
+    """The window's offscreen chart drawing for `riskdesk scenario --chart`, when Qt and pyqtgraph are installed
+    (found without importing them, so that other commands start as fast as before)."""
+    from importlib.util import find_spec
+
+    if find_spec("PySide6") is None or find_spec("pyqtgraph") is None:
+        return None
+
+    def render(result: ScenarioResult, monte_carlo: MonteCarloResult | None, path: Path) -> Path:
+        from riskdesk.ui.scenario_chart import render_scenario_chart
+
+        return render_scenario_chart(result, monte_carlo, path)
+
+    return render
 
 
 if __name__ == "__main__":

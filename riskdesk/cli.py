@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -22,7 +22,13 @@ from riskdesk.core.project import Project, ProjectSettings
 
 if TYPE_CHECKING:  # imported where used, to keep the command line quick to start
     from riskdesk.core.reference import ReferenceData
+    from riskdesk.core.scenarios import Scenario, ScenarioResult
+    from riskdesk.core.simulation import MonteCarloResult
     from riskdesk.io.mapping import SheetMapping
+
+ChartRenderer = Callable[["ScenarioResult", "MonteCarloResult | None", Path], Path]
+"""Draws a scenario's chart to a PNG file and returns its path. The command line has none of its own (it never
+loads Qt): the installed entry point (riskdesk.__main__) passes the window's, which draws offscreen."""
 
 EXIT_OK = 0
 EXIT_FILE = 1
@@ -104,12 +110,57 @@ def build_parser() -> argparse.ArgumentParser:
 
     template = commands.add_parser("template", help="write the blank import template")
     template.add_argument("out", type=Path, metavar="OUT.xlsx")
+
+    scenario = commands.add_parser(
+        "scenario", help="what a price or supply shock would cost, and when each part would stop",
+        description="Run a price and supply scenario on a project: its monthly cost against the baseline, and "
+        "when each part runs out of stock. --list shows the bundled presets.")
+    scenario.add_argument("project", type=Path, nargs="?", metavar="PROJECT",
+                          help="the project file (not needed with --list)")
+    scenario.add_argument("--list", action="store_true", help="list the bundled presets, one a line")
+    source = scenario.add_mutually_exclusive_group()
+    source.add_argument("--preset", metavar="NAME",
+                        help="a bundled preset (see --list) or a scenario saved in the project, by name")
+    source.add_argument("--file", type=Path, metavar="SCENARIO.json", help="a scenario file")
+    scenario.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD",
+                          help="score on this date; presets without a start month begin in its month (default: "
+                          "today)")
+    scenario.add_argument("--monte-carlo", type=_paths, default=None, metavar="N",
+                          help="also simulate N paths of prices and disruptions")
+    scenario.add_argument("--seed", type=_seed, default=0, metavar="S",
+                          help="seed of the simulation, a whole number from 0 (default 0)")
+    scenario.add_argument("--json", action="store_true", help="print one JSON object")
+    scenario.add_argument("--chart", type=Path, default=None, metavar="OUT.png", help="draw the chart to a PNG")
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value}: a seed is a whole number from 0")
+    return value
+
+
+def _paths(text: str) -> int:
+    from riskdesk.core.simulation import MAX_PATHS
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of paths") from None
+    if not 1 <= value <= MAX_PATHS:
+        raise argparse.ArgumentTypeError(f"{value} paths: use 1 to {MAX_PATHS:,}")
+    return value
+
+
+def main(argv: Sequence[str] | None = None, chart_renderer: ChartRenderer | None = None) -> int:
+    """Run one command. `chart_renderer` draws `scenario --chart` (without one, that option exits 2)."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.chart_renderer = chart_renderer
     handlers = {
         "demo": _cmd_demo,
         "new": _cmd_new,
@@ -117,6 +168,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "score": _cmd_score,
         "rules": _cmd_rules,
         "template": _cmd_template,
+        "scenario": _cmd_scenario,
     }
     try:
         return handlers[args.command](args)
@@ -379,3 +431,179 @@ def _cmd_template(args: argparse.Namespace) -> int:
         raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
     print(f"wrote {args.out}")
     return EXIT_OK
+
+
+def _cmd_scenario(args: argparse.Namespace) -> int:
+    from riskdesk.core.presets import default_presets
+
+    presets = default_presets()
+    if args.list:
+        for preset in presets.presets:
+            print(preset.line())
+        return EXIT_OK
+    if args.project is None:
+        raise CliError("scenario: give a PROJECT (or --list to see the presets)", EXIT_USAGE)
+    if args.preset is None and args.file is None:
+        raise CliError("scenario: give --preset NAME (see --list) or --file SCENARIO.json", EXIT_USAGE)
+    if args.chart is not None and args.chart_renderer is None:
+        raise CliError("--chart needs the window's chart drawing (PySide6 and pyqtgraph), which this installation "
+                       "does not have", EXIT_USAGE)
+
+    from riskdesk.core.evaluation import compile_project, evaluate
+    from riskdesk.core.scenarios import ScenarioError, run_on_both_bases
+
+    project = _load(args.project)
+    problems = [p for p in project.validate() if p.is_error]
+    if problems:
+        _print_problems(problems)
+        raise CliError(f"{args.project} has {len(problems)} error(s); fix them before running a scenario",
+                       EXIT_INVALID)
+    as_of = args.as_of or dt.date.today()
+    scenario = _scenario(args, project, as_of)
+    reference = _reference(None)
+    evaluation = evaluate(compile_project(project, reference), as_of, project.settings, reference)
+    try:
+        result, other = run_on_both_bases(evaluation, scenario).values()
+    except ScenarioError as exc:
+        raise CliError(f"{args.file or args.preset}: {exc}", EXIT_INVALID) from None
+    monte_carlo = None
+    if args.monte_carlo:
+        from riskdesk.core.simulation import MonteCarloSettings, run_monte_carlo
+
+        monte_carlo = run_monte_carlo(result, MonteCarloSettings(paths=args.monte_carlo, seed=args.seed))
+    chart = _draw_chart(args, result, monte_carlo) if args.chart is not None else None
+    if args.json:
+        data = result.to_json()
+        data["other_basis"] = {
+            "price_basis": other.scenario.price_basis,
+            "baseline_total": round(float(other.portfolio_baseline.sum()), 2),
+            "scenario_total": round(float(other.portfolio_scenario.sum()), 2),
+            "delta_total": round(other.delta_total, 2),
+        }
+        if monte_carlo is not None:
+            data["monte_carlo"] = monte_carlo.to_json()
+        json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+        print()
+        return EXIT_OK
+    _print_scenario(result, other, monte_carlo)
+    if chart is not None:
+        print(f"\nwrote {chart}")
+    return EXIT_OK
+
+
+def _scenario(args: argparse.Namespace, project: Project, as_of: dt.date) -> Scenario:
+    """The scenario named by --preset (a bundled preset, else one saved in the project) or read from --file."""
+    from riskdesk.core.presets import default_presets
+
+    if args.file is not None:
+        from riskdesk.io.scenario_file import ScenarioFileError, read_scenario
+
+        try:
+            return read_scenario(args.file)
+        except ScenarioFileError as exc:
+            raise CliError(str(exc), EXIT_FILE if exc.unreadable else EXIT_INVALID) from None
+    presets = default_presets()
+    if args.preset in presets.ids:
+        return presets.get(args.preset).scenario(as_of)
+    saved = [s for s in project.scenarios if s.name == args.preset]
+    if saved:
+        return saved[0]
+    names = ", ".join(presets.ids)
+    own = f"; saved in the project: {', '.join(s.name for s in project.scenarios)}" if project.scenarios else ""
+    raise CliError(f"no preset or saved scenario {args.preset!r} (presets: {names}{own})", EXIT_USAGE)
+
+
+def _draw_chart(args: argparse.Namespace, result: ScenarioResult, monte_carlo: MonteCarloResult | None) -> Path:
+    renderer: ChartRenderer = args.chart_renderer
+    try:
+        return renderer(result, monte_carlo, args.chart)
+    except ImportError as exc:
+        raise CliError(f"--chart: charts cannot be drawn here ({exc})", EXIT_USAGE) from None
+    except OSError as exc:
+        raise CliError(f"cannot write {args.chart}: {exc.strerror or exc}") from None
+
+
+def _money(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def _print_scenario(result: ScenarioResult, other: ScenarioResult, monte_carlo: MonteCarloResult | None) -> None:
+    import numpy as np
+
+    scenario = result.scenario
+    months = result.months
+    evaluation = result.evaluation
+    print(f"{scenario.name} — {months[0]} to {months[-1]} ({scenario.horizon_months} months), "
+          f"{scenario.price_basis} prices, scored as of {evaluation.as_of}")
+    for shock in scenario.price_shocks:
+        marks = shock.provenance.marks()
+        print(f"  price: {shock.describe()}" + (f" [{marks}]" if marks else ""))
+    for reach in result.reach:
+        marks = reach.cut.provenance.marks()
+        print(f"  supply: {reach.cut.describe()}: reaches {reach.parts_reached} part(s)"
+              + (f" [{marks}]" if marks else "") + (f" — {reach.note}" if reach.note else ""))
+    baseline = float(result.portfolio_baseline.sum())
+    change = result.delta_total
+    share = f" ({change / baseline:+.1%})" if baseline > 0 else ""
+    print()
+    print(f"Portfolio cost of the magnets' element content, USD: baseline {_money(baseline)}, scenario "
+          f"{_money(baseline + change)}, change {change:+,.0f}{share}")
+    other_baseline = float(other.portfolio_baseline.sum())
+    print(f"  on {other.scenario.price_basis} prices instead: baseline {_money(other_baseline)}, scenario "
+          f"{_money(other_baseline + other.delta_total)}, change {other.delta_total:+,.0f}")
+    print()
+    header = f"{'month':8} {'baseline':>14} {'scenario':>14} {'change':>13}"
+    if monte_carlo is not None:
+        header += f" {'MC P5':>13} {'MC P50':>13} {'MC P95':>13}"
+    print(header)
+    print("-" * len(header))
+    for t, month in enumerate(months):
+        line = (f"{month:8} {_money(result.portfolio_baseline[t]):>14} {_money(result.portfolio_scenario[t]):>14} "
+                f"{result.portfolio_delta[t]:>+13,.0f}")
+        if monte_carlo is not None:
+            line += (f" {_money(monte_carlo.p5[t]):>13} {_money(monte_carlo.p50[t]):>13} "
+                     f"{_money(monte_carlo.p95[t]):>13}")
+        print(line)
+
+    so = result.stock_out
+    stops = [i for i in range(len(result.part_numbers)) if so.first_short_day[i] > 0]
+    print()
+    if stops:
+        print(f"Parts that run short (day 1 = {scenario.day(1)}):")
+        header = (f"{'part':16} {'lost':>5} {'stock d':>7} {'TTS d':>6} {'TTR d':>6} {'first short':>22} "
+                  f"{'days':>5} {'units short':>12} {'value short':>12}")
+        print(header)
+        print("-" * len(header))
+        stock = evaluation.compiled.stock_days
+        for i in sorted(stops, key=lambda i: (so.first_short_day[i], -so.shortfall_cost[i])):
+            first = int(so.first_short_day[i])
+            given = "—" if not np.isfinite(stock[i]) else f"{stock[i]:g}"
+            print(f"{result.part_numbers[i]!s:16} {so.loss_share[i]:>5.0%} {given:>7} {so.tts_days[i]:>6.1f} "
+                  f"{so.ttr_days[i]:>6.0f} {f'day {first} ({scenario.day(first)})':>22} {so.days_short[i]:>5} "
+                  f"{so.units_short[i]:>12,.0f} {_money(so.shortfall_cost[i]):>12}")
+        possible = [str(result.part_numbers[i]) for i in stops if so.possible_share[i] > 0]
+        if possible:
+            print(f"  counted because an origin is unknown (worst case): {', '.join(possible)}")
+    else:
+        print("No part runs short.")
+    reached = int((so.first_affected_day > 0).sum())
+    print(f"{reached} part(s) lose supply, {len(stops)} run short; value of units short "
+          f"{_money(float(so.shortfall_cost.sum()))} USD.")
+    delta = result.part_delta_total
+    moved = [i for i in np.argsort(-np.abs(delta)) if abs(delta[i]) >= 0.5][:10]
+    if moved:
+        print()
+        print("Largest cost changes over the horizon, USD:")
+        for i in moved:
+            print(f"  {result.part_numbers[i]!s:16} {delta[i]:>+14,.0f}")
+    if monte_carlo is not None:
+        mc = monte_carlo
+        print()
+        print(f"Monte Carlo: {mc.paths:,} paths, seed {mc.seed}, {mc.model.basis} prices; a random disruption in "
+              f"{mc.disrupted_share:.0%} of paths")
+        print(f"  total cost over the horizon: mean {_money(mc.total_mean)}, P95 {_money(mc.total_p95)}; cost at "
+              f"risk {_money(mc.cost_at_risk)}, expected shortfall {_money(mc.expected_shortfall)} USD")
+        likely = [(str(p), float(v)) for p, v in zip(mc.part_numbers, mc.stop_probability, strict=True) if v > 0]
+        if likely:
+            likely.sort(key=lambda item: -item[1])
+            print("  probability of running out: " + ", ".join(f"{p} {v:.0%}" for p, v in likely[:10]))

@@ -12,7 +12,10 @@ from hypothesis import HealthCheck, settings
 
 # Property tests: a quick search in every run, a long one on demand (HYPOTHESIS_PROFILE=long, see
 # docs/method.md "Invariants"). No deadline: a first example pays for importing pandas and numpy.
-settings.register_profile("ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# filter_too_much: the invariant that moves a stage out of a restricted country discards most generated projects
+# (assume), and now and then a run trips the health check although every kept example passes (seen 2026-11-29).
+settings.register_profile("ci", max_examples=60, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 settings.register_profile("long", max_examples=2000, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

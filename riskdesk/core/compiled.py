@@ -11,7 +11,7 @@ What compiling decides (each written down in docs/method.md):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -53,6 +53,7 @@ class CompiledProject:
     mass_kg_year: np.ndarray
     """Per part: magnet kg per year (annual units × magnet mass)."""
     spend: np.ndarray
+    """Per part: annual units × unit price (0 where either is not given)."""
     stock_days: np.ndarray
     """Per part: days of stock (NaN where not given)."""
     wt_pct: np.ndarray
@@ -91,6 +92,10 @@ class CompiledProject:
     routes: np.ndarray
     """(distinct routes × rule stages) country codes: mine, separation, metal, magnet, assembly (UNKNOWN -1).
     Rules are matched once per route instead of once per path."""
+    annual_units: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """Per part: units per year (0 where not given); scenarios count units short from it."""
+    unit_price: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """Per part: price per unit (0 where not given); scenarios value units short at it."""
 
     @property
     def n_parts(self) -> int:
@@ -211,6 +216,8 @@ def compile_project(project: Project, reference: ReferenceData | None = None) ->
         n_listed_paths=len(path_part),
         route=route,
         routes=routes,
+        annual_units=units,
+        unit_price=price,
     )
 
 

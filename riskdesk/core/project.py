@@ -12,7 +12,7 @@ import math
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -30,6 +30,10 @@ from riskdesk.core.domain import (
     YesNo,
 )
 from riskdesk.core.problems import Problem, error, warning
+
+if TYPE_CHECKING:
+    from riskdesk.core.mitigations import Variant
+    from riskdesk.core.scenarios import Scenario
 
 SHARE_TOLERANCE_PCT = 0.5
 
@@ -326,6 +330,10 @@ class Project:
     saved_mappings: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Confirmed import column mappings, keyed by the layout signature of the file they were made for."""
     created: dt.date = field(default_factory=dt.date.today)
+    scenarios: list[Scenario] = field(default_factory=list)
+    """The user's own price and supply scenarios (riskdesk.core.scenarios), in the order they were made."""
+    variants: list[Variant] = field(default_factory=list)
+    """Mitigation variants of the project (riskdesk.core.mitigations): changes to compare, never applied."""
 
     def validate(self) -> list[Problem]:
         return self.tables.validate()

@@ -19,9 +19,12 @@ from pathlib import Path
 import pandas as pd
 
 from riskdesk import __version__
+from riskdesk.core.mitigations import MitigationError, Variant
 from riskdesk.core.project import Project, ProjectSettings, ProjectTables
+from riskdesk.core.scenarios import Scenario, ScenarioError
 from riskdesk.io.project_schema import (
     APPLICATION_ID,
+    NAMED_JSON_TABLES,
     REAL_COLUMNS,
     SCHEMA_VERSION,
     SUFFIX,
@@ -42,7 +45,20 @@ def _add_dfars_and_general_licence(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE suppliers ADD COLUMN general_licence TEXT NOT NULL DEFAULT ''")
 
 
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _add_dfars_and_general_licence}
+def _create_named_json_tables(db: sqlite3.Connection) -> None:
+    for table in NAMED_JSON_TABLES:
+        db.execute(f"CREATE TABLE {table} (row INTEGER PRIMARY KEY, name TEXT NOT NULL, data TEXT NOT NULL)")
+
+
+def _add_scenarios_and_variants(db: sqlite3.Connection) -> None:
+    """Schema 2 → 3: the user's price and supply scenarios and mitigation variants (none in an older file)."""
+    _create_named_json_tables(db)
+
+
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: _add_dfars_and_general_licence,
+    2: _add_scenarios_and_variants,
+}
 
 
 def _create_schema(db: sqlite3.Connection) -> None:
@@ -51,6 +67,7 @@ def _create_schema(db: sqlite3.Connection) -> None:
         column_sql = ", ".join(f"{c} {'REAL' if c in REAL_COLUMNS else 'TEXT NOT NULL'}" for c in columns)
         db.execute(f"CREATE TABLE {table} (row INTEGER PRIMARY KEY, {column_sql})")
     db.execute("CREATE TABLE mappings (signature TEXT PRIMARY KEY, mapping TEXT NOT NULL)")
+    _create_named_json_tables(db)
 
 
 def save_project(project: Project, path: Path) -> None:
@@ -94,6 +111,9 @@ def save_project(project: Project, path: Path) -> None:
                 "INSERT INTO mappings VALUES (?, ?)",
                 ((sig, json.dumps(mapping)) for sig, mapping in project.saved_mappings.items()),
             )
+            for table, items in (("scenarios", project.scenarios), ("variants", project.variants)):
+                db.executemany(f"INSERT INTO {table} (name, data) VALUES (?, ?)",
+                               ((item.name, json.dumps(item.to_json(), ensure_ascii=False)) for item in items))
             db.commit()
         finally:
             db.close()
@@ -137,4 +157,31 @@ def _read(db: sqlite3.Connection, path: Path) -> Project:
     tables = ProjectTables.from_frames(frames["parts"], frames["suppliers"], frames["paths"], frames["composition"])
     created = dt.date.fromisoformat(meta.get("created", dt.date.today().isoformat()))
     settings = ProjectSettings.from_json(json.loads(meta.get("settings", "{}")))
-    return Project(settings=settings, tables=tables, saved_mappings=mappings, created=created)
+    return Project(settings=settings, tables=tables, saved_mappings=mappings, created=created,
+                   scenarios=_read_scenarios(db, path), variants=_read_variants(db, path))
+
+
+def _named_json(db: sqlite3.Connection, table: str) -> list[tuple[str, object]]:
+    return [(name, json.loads(text)) for name, text in db.execute(f"SELECT name, data FROM {table} ORDER BY row")]
+
+
+def _read_scenarios(db: sqlite3.Connection, path: Path) -> list[Scenario]:
+    result = []
+    for name, data in _named_json(db, "scenarios"):
+        try:
+            result.append(Scenario.from_json(data))
+        except ScenarioError as exc:
+            raise ProjectFileError(f"{path}: scenario {name!r} cannot be read: {exc}") from None
+    return result
+
+
+def _read_variants(db: sqlite3.Connection, path: Path) -> list[Variant]:
+    result = []
+    for name, data in _named_json(db, "variants"):
+        try:
+            if not isinstance(data, dict):
+                raise MitigationError("expected an object")
+            result.append(Variant.from_json(data))
+        except MitigationError as exc:
+            raise ProjectFileError(f"{path}: variant {name!r} cannot be read: {exc}") from None
+    return result

@@ -15,7 +15,7 @@ from typing import Any
 
 from riskdesk.core.domain import COMPOSITION_COLUMNS, PART_COLUMNS, PATH_COLUMNS, SUPPLIER_COLUMNS
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APPLICATION_ID = 0x52534B44  # "RSKD": lets `file` and RiskDesk recognise the database as a project
 SUFFIX = ".rdproj"
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -26,6 +26,9 @@ TABLES: dict[str, tuple[str, ...]] = {
     "paths": PATH_COLUMNS,
     "composition": COMPOSITION_COLUMNS,
 }
+NAMED_JSON_TABLES: tuple[str, ...] = ("scenarios", "variants")
+"""Tables of named JSON documents (row, name, data), in the user's order: price and supply scenarios in the
+scenario-file shape (riskdesk.io.scenario_file) and mitigation variants (riskdesk.core.mitigations)."""
 REAL_COLUMNS = frozenset({"magnet_mass_g", "annual_units", "unit_price", "stock_days", "share_pct", "wt_pct"})
 """Columns stored as REAL (NULL for blank); all others are TEXT NOT NULL."""
 

@@ -71,6 +71,8 @@ def snapshot(project: Project) -> Project:
         tables=project.tables.copy(),
         saved_mappings=json.loads(json.dumps(project.saved_mappings)),
         created=project.created,
+        scenarios=list(project.scenarios),  # frozen dataclasses: copying the lists is enough
+        variants=list(project.variants),
     )
 
 

@@ -121,3 +121,64 @@ def test_a_file_from_schema_1_opens_with_blank_dfars_and_general_licence_and_sco
     save_project(project, path)
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == project_file.SCHEMA_VERSION
+
+
+def _scenario_and_variant():
+    import datetime as dt
+
+    from riskdesk.core.mitigations import AddSource, AddStock, Variant
+    from riskdesk.core.scenarios import PriceShock, Scenario, SupplyCut
+
+    scenario = Scenario("Dy spike", dt.date(2027, 1, 1), 18, "ex-china",
+                        (PriceShock(("Dy", "Tb"), "decay", multiplier=3.0, months=6),),
+                        (SupplyCut((), ("CN",), ("magnet",), 0.74, 1, 61),))
+    variant = Variant("Second source", (AddSource("MTR-TRAC-200", "SUP-JP1", 40, {"magnet": "JP"}),
+                                        AddStock("*", 30)))
+    return scenario, variant
+
+
+def test_scenarios_and_variants_are_saved_in_the_project_file_in_order(tmp_path):
+    scenario, variant = _scenario_and_variant()
+    project = demo_project()
+    project.scenarios = [scenario, scenario.renamed("Copy")]
+    project.variants = [variant]
+    path = tmp_path / "p.rdproj"
+    save_project(project, path)
+    again = load_project(path)
+    assert again.scenarios == project.scenarios and again.variants == project.variants
+
+
+def _schema_2_file(path):
+    """A project as RiskDesk wrote it at schema 2: the same tables, without scenarios and variants."""
+    save_project(demo_project(), path)
+    db = sqlite3.connect(path)
+    db.execute("DROP TABLE scenarios")
+    db.execute("DROP TABLE variants")
+    db.execute("PRAGMA user_version = 2")
+    db.commit()
+    db.close()
+
+
+def test_a_file_from_schema_2_opens_without_scenarios_and_saves_at_the_current_schema(tmp_path):
+    path = tmp_path / "old.rdproj"
+    _schema_2_file(path)
+    project = load_project(path)
+    assert project.scenarios == [] and project.variants == []
+    assert len(project.tables.parts) == len(demo_project().tables.parts)
+    scenario, _ = _scenario_and_variant()
+    project.scenarios.append(scenario)
+    save_project(project, path)
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == project_file.SCHEMA_VERSION == 3
+    assert load_project(path).scenarios == [scenario]
+
+
+def test_a_damaged_scenario_in_a_project_file_is_named(tmp_path):
+    path = tmp_path / "p.rdproj"
+    project = demo_project()
+    project.scenarios = [_scenario_and_variant()[0]]
+    save_project(project, path)
+    with sqlite3.connect(path) as db:
+        db.execute("""UPDATE scenarios SET data = '{"name": "Dy spike", "start": "soon"}'""")
+    with pytest.raises(ProjectFileError, match=r"scenario 'Dy spike' cannot be read: key 'start'"):
+        load_project(path)

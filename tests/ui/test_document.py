@@ -140,6 +140,22 @@ def test_save_and_reopen(document: Document, tmp_path: Path) -> None:
     assert other.models[TableName.PARTS].rowCount() == len(document.project.tables.parts)
 
 
+def test_saving_from_the_window_keeps_the_projects_scenarios_and_variants(document: Document, tmp_path: Path) -> None:
+    import datetime as dt
+
+    from riskdesk.core.mitigations import AddStock, Variant
+    from riskdesk.core.scenarios import PriceShock, Scenario
+
+    document.project.scenarios.append(Scenario("Dy x3", dt.date(2027, 1, 1), 12, "china",
+                                               (PriceShock(("Dy",), "step", multiplier=3.0, months=6),)))
+    document.project.variants.append(Variant("More stock", (AddStock("*", 30),)))
+    errors: list[str | None] = []
+    document.save(tmp_path / "with-scenarios", errors.append)
+    assert errors == [None]
+    again = load_project(tmp_path / "with-scenarios.rdproj")
+    assert again.scenarios == document.project.scenarios and again.variants == document.project.variants
+
+
 def test_a_failed_open_reports_and_changes_nothing(document: Document, tmp_path: Path) -> None:
     bad = tmp_path / "bad.rdproj"
     bad.write_text("not a database", encoding="utf-8")

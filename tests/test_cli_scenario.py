@@ -1,0 +1,174 @@
+"""`riskdesk scenario` as scripts use it: presets, files, JSON keys, exit codes, and agreement with `score`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from riskdesk.cli import EXIT_FILE, EXIT_INVALID, EXIT_OK, EXIT_USAGE, main
+
+AS_OF = "2026-11-23"
+
+
+def run(capsys, *args, renderer=None):
+    code = main([str(a) for a in args], chart_renderer=renderer)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def demo(tmp_path, capsys):
+    path = tmp_path / "demo.rdproj"
+    assert run(capsys, "demo", path)[0] == EXIT_OK
+    return path
+
+
+def scenario_file(tmp_path, name="s.json", **changes):
+    data = {"name": "Dy x3 for six months", "start": "2027-01", "horizon_months": 24, "price_basis": "china",
+            "price_shocks": [{"elements": ["Dy"], "shape": "step", "multiplier": 3, "from_month": 1, "months": 6}],
+            "supply_cuts": []}
+    data.update(changes)
+    path = tmp_path / name
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_list_shows_one_preset_a_line_its_name_first(capsys):
+    code, out, _ = run(capsys, "scenario", "--list")
+    lines = out.splitlines()
+    assert code == EXIT_OK and len(lines) >= 5
+    names = [line.split()[0] for line in lines]
+    assert {"april-2025-licensing", "october-2025-back-in-force", "myanmar-heavy-feed-cut", "dfars-2027",
+            "ndpr-floor-110"} <= set(names)
+    assert all(len(line.split()) > 3 for line in lines), "then what it is"
+
+
+def test_json_has_the_documented_keys(demo, capsys):
+    code, out, _ = run(capsys, "scenario", demo, "--preset", "april-2025-licensing", "--as-of", AS_OF, "--json")
+    assert code == EXIT_OK
+    data = json.loads(out)
+    assert {"scenario", "months", "portfolio", "parts"} <= set(data)
+    assert data["months"][0] == "2026-11" and len(data["months"]) == 24
+    portfolio = data["portfolio"]
+    assert {"baseline_cost", "scenario_cost", "delta", "delta_total"} <= set(portfolio)
+    assert portfolio["delta"][0] == pytest.approx(portfolio["scenario_cost"][0] - portfolio["baseline_cost"][0],
+                                                  abs=0.02)
+    part = data["parts"][0]
+    assert {"part_number", "baseline_cost", "scenario_cost", "delta_total", "stock_out"} <= set(part)
+    assert {"tts_days", "ttr_days", "first_short_day", "days_short", "units_short", "shortfall_cost"} <= set(
+        part["stock_out"])
+    short = {p["part_number"]: p["stock_out"]["first_short_day"] for p in data["parts"]}
+    assert short["PMP-EV-COOL"] == 21 and short["ELV-DRV-15"] is None
+    assert "monte_carlo" not in data
+    other = data["other_basis"]
+    assert other["price_basis"] == "china" and other["baseline_total"] < sum(portfolio["baseline_cost"])
+    assert data["scenario"]["name"] == "April 2025 licensing, again" and data["scenario"]["price_basis"] == "ex-china"
+
+
+def test_monte_carlo_keys_and_the_same_seed_gives_the_same_output(demo, capsys):
+    args = ("scenario", demo, "--preset", "ndpr-floor-110", "--as-of", AS_OF, "--monte-carlo", 600, "--seed", 9,
+            "--json")
+    code, out, _ = run(capsys, *args)
+    assert code == EXIT_OK
+    mc = json.loads(out)["monte_carlo"]
+    assert {"paths", "seed", "p5", "p25", "p50", "p75", "p95", "cost_at_risk", "expected_shortfall",
+            "stop_probability"} <= set(mc)
+    assert mc["paths"] == 600 and mc["seed"] == 9 and len(mc["p95"]) == 24
+    assert all(a <= b <= c for a, b, c in zip(mc["p5"], mc["p50"], mc["p95"], strict=True))
+    assert "MTR-TRAC-200" in mc["stop_probability"]
+    assert run(capsys, *args)[1] == out
+
+
+def test_twelve_baseline_months_sum_to_the_element_values_of_score_json(demo, tmp_path, capsys):
+    _, out, _ = run(capsys, "score", demo, "--as-of", AS_OF, "--json")
+    scores = json.loads(out)
+    _, out, _ = run(capsys, "scenario", demo, "--file", scenario_file(tmp_path), "--as-of", AS_OF, "--json")
+    result = json.loads(out)
+    values = {p["part_number"]: sum(p["elements_value"].values()) for p in scores["parts"]}
+    for part in result["parts"]:
+        assert sum(part["baseline_cost"][:12]) == pytest.approx(values[part["part_number"]], abs=0.1)
+    assert sum(result["portfolio"]["baseline_cost"][:12]) == pytest.approx(
+        sum(scores["portfolio"]["elements_value"].values()), abs=0.5)
+    # ×3 on Dy for 6 months: 2 × the Dy value × 6/12.
+    assert result["portfolio"]["delta_total"] == pytest.approx(scores["portfolio"]["elements_value"]["Dy"], abs=0.05)
+
+
+def test_a_scenario_saved_in_the_project_runs_by_name(demo, tmp_path, capsys):
+    from riskdesk.io.project_file import load_project, save_project
+    from riskdesk.io.scenario_file import read_scenario
+
+    project = load_project(demo)
+    project.scenarios.append(read_scenario(scenario_file(tmp_path)).renamed("mine"))
+    save_project(project, demo)
+    code, out, _ = run(capsys, "scenario", demo, "--preset", "mine", "--as-of", AS_OF)
+    assert code == EXIT_OK and out.startswith("mine — 2027-01 to 2028-12")
+
+
+def test_the_text_report_names_the_parts_that_run_short_and_when(demo, capsys):
+    code, out, _ = run(capsys, "scenario", demo, "--preset", "dfars-2027", "--as-of", AS_OF)
+    assert code == EXIT_OK
+    assert "Parts that run short (day 1 = 2027-01-01)" in out
+    assert "ACT-FIN-07" in out and "day 1 (2027-01-01)" in out
+
+
+@pytest.mark.parametrize(("args", "code", "message"), [
+    (("--preset", "no-such"), EXIT_USAGE, "no preset or saved scenario 'no-such' (presets: april-2025-licensing"),
+    (("--file", "MISSING"), EXIT_FILE, "MISSING: file not found"),
+    (("--file", "BAD"), EXIT_INVALID, "BAD: key 'price_shocks[1].shape' = \"spike\": not one of step, ramp, decay"),
+    ((), EXIT_USAGE, "give --preset NAME (see --list) or --file SCENARIO.json"),
+    (("--preset", "dfars-2027", "--chart", "out.png"), EXIT_USAGE, "--chart needs the window's chart drawing"),
+])
+def test_bad_input_gives_one_line_and_the_documented_exit_code(demo, tmp_path, capsys, args, code, message):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"name": "x", "start": "2027-01", "price_basis": "china",
+                               "price_shocks": [{"elements": ["Dy"], "shape": "spike", "multiplier": 2,
+                                                 "from_month": 1, "months": 1}]}), encoding="utf-8")
+    args = tuple(str(bad) if a == "BAD" else str(tmp_path / "missing.json") if a == "MISSING" else a for a in args)
+    got, out, err = run(capsys, "scenario", demo, *args)
+    assert got == code and out == ""
+    message = message.replace("BAD", str(bad)).replace("MISSING", str(tmp_path / "missing.json"))
+    assert err.startswith("riskdesk: ") and message in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_a_cut_from_a_rule_that_cannot_cut_supply_is_refused_in_one_line(demo, tmp_path, capsys):
+    cut = {"elements": [], "countries": ["CN"], "stages": ["magnet"], "share_lost": 1, "from_day": 1, "days": 9,
+           "rule": "US-301-MAGNETS"}
+    code, _, err = run(capsys, "scenario", demo, "--file", scenario_file(tmp_path, supply_cuts=[cut]))
+    assert code == EXIT_INVALID and "key 'supply_cuts[1].rule' = \"US-301-MAGNETS\": a tariff 25 % rule is not" in err
+    assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("seed", ["-3", "x"])
+def test_a_bad_seed_is_a_usage_error(demo, capsys, seed):
+    with pytest.raises(SystemExit) as exited:
+        main(["scenario", str(demo), "--preset", "dfars-2027", "--monte-carlo", "10", "--seed", seed])
+    assert exited.value.code == EXIT_USAGE
+    assert "--seed" in capsys.readouterr().err
+
+
+def test_a_project_is_needed_unless_listing(capsys):
+    code, _, err = run(capsys, "scenario", "--preset", "dfars-2027")
+    assert code == EXIT_USAGE and "give a PROJECT" in err
+
+
+def test_chart_goes_to_the_renderer_the_entry_point_supplies(demo, tmp_path, capsys):
+    calls = []
+
+    def renderer(result, monte_carlo, path: Path) -> Path:
+        calls.append((result.scenario.name, monte_carlo is not None, path))
+        path.write_bytes(b"png")
+        return path
+
+    out_png = tmp_path / "chart.png"
+    code, out, _ = run(capsys, "scenario", demo, "--preset", "dfars-2027", "--monte-carlo", 50, "--chart", out_png,
+                       renderer=renderer)
+    assert code == EXIT_OK and calls == [("DFARS 2027 for defence parts", True, out_png)]
+    assert f"wrote {out_png}" in out
+
+    def broken(result, monte_carlo, path):
+        raise ImportError("no Qt platform plugin")
+
+    code, _, err = run(capsys, "scenario", demo, "--preset", "dfars-2027", "--chart", out_png, renderer=broken)
+    assert code == EXIT_USAGE and "charts cannot be drawn here" in err and err.count("\n") == 1
