@@ -16,6 +16,9 @@ from typing import Any
 from riskdesk.core.domain import COMPOSITION_COLUMNS, PART_COLUMNS, PATH_COLUMNS, SUPPLIER_COLUMNS
 
 SCHEMA_VERSION = 3
+ROWS_SCHEMA_VERSION = 2
+"""The first schema whose parts, suppliers, paths and composition tables have today's columns: `read_rows` reads
+files from this schema on without migrating them (schema 3 only added the scenario and variant tables)."""
 APPLICATION_ID = 0x52534B44  # "RSKD": lets `file` and RiskDesk recognise the database as a project
 SUFFIX = ".rdproj"
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -75,14 +78,14 @@ class ProjectRows:
 
 
 def read_rows(path: Path, max_rows: int | None = None) -> ProjectRows:
-    """The rows of a current-schema project file, read straight from disk. Raises ProjectFileError when the file
-    cannot be read this way (missing, damaged, another database, an older schema that needs migrating, or more
-    than `max_rows` rows in a table)."""
+    """The rows of a project file, read straight from disk. Raises ProjectFileError when the file cannot be read
+    this way (missing, damaged, another database, a schema before `ROWS_SCHEMA_VERSION` whose rows need
+    migrating, or more than `max_rows` rows in a table)."""
     path = Path(path)
     check_header(path)
     try:
         with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
-            if schema_version(db, path) != SCHEMA_VERSION:
+            if schema_version(db, path) < ROWS_SCHEMA_VERSION:
                 raise ProjectFileError(f"{path} has an older schema: load it with riskdesk.io.project_file")
             if max_rows is not None:
                 for table in TABLES:

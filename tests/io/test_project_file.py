@@ -173,6 +173,17 @@ def test_a_file_from_schema_2_opens_without_scenarios_and_saves_at_the_current_s
     assert load_project(path).scenarios == [scenario]
 
 
+def test_the_quick_preview_reads_schema_2_files_without_migrating_them(tmp_path):
+    from riskdesk.io.project_schema import read_rows
+
+    path = tmp_path / "old.rdproj"
+    _schema_2_file(path)
+    rows = read_rows(path)
+    assert len(rows.tables["parts"]) == len(demo_project().tables.parts)
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 2  # the preview leaves the file as it was
+
+
 def test_a_damaged_scenario_in_a_project_file_is_named(tmp_path):
     path = tmp_path / "p.rdproj"
     project = demo_project()
