@@ -1,4 +1,5 @@
-"""The layering rules: the core, io and the CLI run without Qt (checked by import-linter too)."""
+"""The layering rules: the core, io and the CLI run without Qt; only the start-up imports the window; no import
+cycles (the contracts are in pyproject.toml, checked by import-linter)."""
 
 from __future__ import annotations
 
@@ -44,16 +45,3 @@ def test_the_first_window_needs_neither_numpy_nor_pandas():
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
 
-
-def test_only_the_app_reaches_the_main_window_and_nothing_reaches_the_app():
-    """Within the ui package, the window is built from views, pages and dialogs that do not know it: a view that
-    needs something from the window gets it through `riskdesk.ui.analysis.ViewContext`, so no cycle can form."""
-    import grimp
-
-    graph = grimp.build_graph("riskdesk")
-    top = {"riskdesk.ui.app", "riskdesk.ui.main_window"}
-    reaching = sorted(
-        f"{module} → {target}" for module in graph.find_descendants("riskdesk.ui") - top for target in top
-        if graph.chain_exists(module, target))
-    assert reaching == []
-    assert not graph.chain_exists("riskdesk.ui.main_window", "riskdesk.ui.app")
