@@ -42,7 +42,7 @@ case "$command" in
         ;;
     test)
         export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
-        "$venv/bin/lint-imports" --config pyproject.toml
+        "$venv/bin/lint-imports"
         "$venv/bin/ruff" check riskdesk tests bench
         "$venv/bin/mypy" --config-file pyproject.toml
         exec "$venv/bin/python" -m pytest -q -p no:cacheprovider "$@"

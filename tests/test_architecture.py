@@ -27,7 +27,7 @@ def test_core_io_and_cli_import_without_qt_or_pyqtgraph():
 
 def test_import_contracts_hold():
     lint = Path(sys.executable).with_name("lint-imports")
-    out = subprocess.run([str(lint), "--config", "pyproject.toml"], cwd=ROOT, capture_output=True, text=True)
+    out = subprocess.run([str(lint)], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout + out.stderr
 
 
