@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from riskdesk.core.evaluation import Evaluation
     from riskdesk.core.project import ProjectSettings
     from riskdesk.ui.dialogs import Dialogs
-    from riskdesk.ui.document import Document, Scoring
+    from riskdesk.ui.document import Document
+    from riskdesk.ui.scoring import Scoring
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ from riskdesk.ui.workers import Runner, TaskContext
 
 if TYPE_CHECKING:
     from riskdesk.core.project import Project
+    from riskdesk.ui.autosave import AutosaveSession
     from riskdesk.ui.main_window import MainWindow
 
 log = logging.getLogger("riskdesk")
@@ -184,6 +185,7 @@ def prefetch_modules(runner: Runner, on_done: Callable[[], None] | None = None) 
 
 DATA_LAYER_MODULES = (
     "riskdesk.core.evaluation", "riskdesk.core.demo", "riskdesk.io.project_file", "riskdesk.ui.document",
+    "riskdesk.ui.scoring", "riskdesk.ui.autosave",
     *(tab.module for tab in ANALYSIS_TABS),
 )
 """What the live window needs beyond the first one (numpy, pandas, scoring): loaded by a worker at start-up."""
@@ -327,8 +329,8 @@ class _Session:
         self.dirs = dirs
         self.runner = runner
         self.window = window
-        self.started = False
-        """The session is marked as running in the user folder (so that a crash is noticed next time)."""
+        self.autosave: AutosaveSession | None = None
+        """This session's autosave slot, taken once the document loads (a crash is noticed next time)."""
         self.loading = False
 
     def first_painted(self) -> None:
@@ -354,19 +356,20 @@ class _Session:
 
     def attach(self, loaded: LoadedProject) -> None:
         from riskdesk.ui import document as document_module
+        from riskdesk.ui.autosave import AutosaveSession, find_recovery
 
         # A smoke run leaves the crash-recovery state alone: it must never discard a real session's autosave.
-        recovery = None if self.args.smoke else document_module.find_recovery(self.dirs)
+        recovery = None
         if not self.args.smoke:
-            document_module.mark_session_started(self.dirs)
-            self.started = True
+            recovery = find_recovery(self.dirs.autosave)
+            self.autosave = AutosaveSession(self.dirs.autosave)
         document = document_module.Document(app_settings=userdirs.load_app_settings(self.dirs), dirs=self.dirs,
                                             runner=self.runner)
         if loaded.project is not None and loaded.path is not None:
             document.adopt_opened(loaded.project, loaded.path)
         elif loaded.project is not None:
             document.new(loaded.project)
-        self.window.attach(document)
+        self.window.attach(document, self.autosave)
         if self.args.smoke:
             scoring = self.window.scoring
             assert scoring is not None
@@ -402,8 +405,6 @@ class _Session:
             app.quit()
 
     def end(self) -> None:
-        if self.started:
-            from riskdesk.ui import document as document_module
-
+        if self.autosave is not None:
             # The window only closes once the user has saved or discarded their changes.
-            document_module.mark_clean_exit(self.dirs)
+            self.autosave.end()

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox,
 from riskdesk.io.project_schema import SUFFIX
 
 if TYPE_CHECKING:
-    from riskdesk.ui.document import RecoveryInfo
+    from riskdesk.ui.autosave import RecoveryInfo
 
 IMPORT_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".tsv", ".txt")
 """What File ▸ Import and a drop accept (riskdesk.io.workbook reads each of them)."""

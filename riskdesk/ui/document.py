@@ -1,4 +1,4 @@
-"""The open project: its file, its undo stack, its table models, autosave and crash recovery, and its scores.
+"""The open project: its file, its undo stack and its table models.
 
 `Document` owns the `Project` being edited. Every edit goes through one of its public methods (`edit_cells`,
 `add_rows`, `remove_rows`, `paste`, `apply_import`, `change_settings`), which validates and pushes an undoable
@@ -6,32 +6,21 @@ command (`riskdesk.ui.commands`); the commands call the low-level methods (`writ
 `delete_rows`, `replace_tables`, `replace_settings`), which change the DataFrames and tell the table models
 exactly what changed.
 
-`Autosaver` writes a copy of an edited project to the user folder every few minutes (off the GUI thread), in
-this process's own slot (`AutosaveSession`: several RiskDesk windows may run at once, each with its own). A slot
-is guarded by a lock file held while its process runs; on a clean exit the slot is emptied. An autosave whose
-lock is free at start-up was left by a session that crashed, and recovery is offered.
-
-`Scoring` re-evaluates the project after each edit or date change: inline for small projects, in the background
-for large ones, dropping results that a newer request has overtaken.
+Autosave and crash recovery are in `riskdesk.ui.autosave`, the scores kept up to date in `riskdesk.ui.scoring`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import json
 import logging
 import math
-import os
-import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from riskdesk.core.project import Project, ProjectSettings, ProjectTables, share_problem
@@ -50,18 +39,15 @@ from riskdesk.ui.commands import (
     copy_settings,
 )
 from riskdesk.ui.table_models import DataFrameTableModel
-from riskdesk.ui.workers import Cancelled, Runner, SynchronousRunner, TaskContext, TaskHandle
+from riskdesk.ui.workers import Runner, SynchronousRunner, TaskHandle
 
 if TYPE_CHECKING:
-    from riskdesk.core.evaluation import CompiledProject, Evaluation
+    pass
 
 log = logging.getLogger(__name__)
 
 BACKGROUND_PATHS = 5_000
-"""Projects with more supply paths than this are scored and saved off the GUI thread."""
-BACKGROUND_DELAY_MS = 60
-"""Background scoring starts this long after the last change: a burst of edits is scored once, and the window
-repaints before a worker competes with it for the interpreter."""
+"""Projects with more supply paths than this are saved off the GUI thread."""
 
 
 def snapshot(project: Project) -> Project:
@@ -186,7 +172,7 @@ class Document(QObject):
             if isinstance(exc, ProjectFileError) and not path.exists():
                 self.app_settings.remove_recent(path)
                 self._save_app_settings()
-            on_done(_message(exc))
+            on_done(error_text(exc))
 
         return self.runner.start(lambda _task: load_project(path), opened, failed, None)
 
@@ -218,7 +204,7 @@ class Document(QObject):
             self.busy_saving = False
             log.warning("saving %s failed: %s", target, exc)
             if on_done:
-                on_done(_message(exc))
+                on_done(error_text(exc))
 
         self.runner.start(lambda _task: save_project(copy, target), saved, failed, None)
 
@@ -571,7 +557,8 @@ def _same(old: Any, new: Any) -> bool:
     return bool(old == new)
 
 
-def _message(exc: BaseException) -> str:
+def error_text(exc: BaseException) -> str:
+    """What to tell the user about a failed load, save or scoring."""
     if isinstance(exc, ProjectFileError | EditRefused):
         return str(exc)
     if isinstance(exc, OSError):
@@ -583,340 +570,3 @@ def _country_name(code: str) -> str:
     from riskdesk.core.countries import default_countries
 
     return str(default_countries().name(code))
-
-
-# ---- autosave and recovery -----------------------------------------------------------------------------------
-
-
-class AutosaveSession:
-    """This process's autosave slot in the user folder: SESSION.rdproj (the copy) and SESSION.json (what it is),
-    guarded by SESSION.lock, a QLockFile held while the process runs (so other RiskDesk processes leave it be)."""
-
-    def __init__(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
-        self.folder = folder
-        self.id = f"session-{os.getpid()}-{int(time.time() * 1000)}"
-        self._lock = _session_lock(self.lock_path(folder, self.id))
-        if not self._lock.tryLock(0):
-            log.warning("cannot lock the autosave slot %s: a crash would not be noticed", self.id)
-
-    @staticmethod
-    def lock_path(folder: Path, session: str) -> Path:
-        return folder / f"{session}.lock"
-
-    @property
-    def project_path(self) -> Path:
-        return self.folder / f"{self.id}{SUFFIX}"
-
-    @property
-    def info_path(self) -> Path:
-        return self.folder / f"{self.id}.json"
-
-    def discard(self) -> None:
-        """Delete the autosave (the project was saved, or the user closed it without saving)."""
-        _delete(self.project_path, self.info_path)
-
-    def end(self) -> None:
-        """A clean exit: nothing to recover from this session."""
-        self.discard()
-        self.abandon()
-        _delete(self.lock_path(self.folder, self.id))
-
-    def abandon(self) -> None:
-        """Let go of the slot and leave its files, as a crash does (tests simulate crashes with this)."""
-        self._lock.unlock()
-        if _sessions.get(self.folder) is self:
-            del _sessions[self.folder]
-
-
-_sessions: dict[Path, AutosaveSession] = {}
-
-
-def _session_lock(path: Path) -> QLockFile:
-    lock = QLockFile(str(path))
-    lock.setStaleLockTime(0)  # stale only once its process is gone, however long it runs
-    return lock
-
-
-def _delete(*paths: Path) -> None:
-    for path in paths:
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
-
-
-def session_for(dirs: UserDirs) -> AutosaveSession:
-    """This process's autosave slot in `dirs` (taken on first use)."""
-    session = _sessions.get(dirs.autosave)
-    if session is None:
-        session = _sessions[dirs.autosave] = AutosaveSession(dirs.autosave)
-    return session
-
-
-@dataclass(frozen=True, slots=True)
-class RecoveryInfo:
-    """An autosave left by a session that did not exit cleanly."""
-
-    autosave: Path
-    original_path: Path | None
-    name: str
-    saved_at: str
-
-    @property
-    def info_path(self) -> Path:
-        return self.autosave.with_suffix(".json")
-
-    def describe(self) -> str:
-        where = f"of {self.original_path}" if self.original_path else "of an unsaved project"
-        return f"RiskDesk did not close properly. An autosave {where} ({self.name}) from {self.saved_at} was found."
-
-
-def find_recovery(dirs: UserDirs) -> RecoveryInfo | None:
-    """The newest autosave left by a session that is no longer running (another RiskDesk still running keeps
-    its own), or None."""
-    own = _sessions.get(dirs.autosave)
-    found: list[RecoveryInfo] = []
-    for autosave in sorted(dirs.autosave.glob(f"*{SUFFIX}")) if dirs.autosave.is_dir() else []:
-        session = autosave.stem
-        if (own is not None and session == own.id) or _is_running(dirs.autosave, session):
-            continue
-        try:
-            info = json.loads(autosave.with_suffix(".json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            info = {}
-        original = info.get("original_path")
-        saved_at = str(info.get("saved_at", "")) or dt.datetime.fromtimestamp(autosave.stat().st_mtime).isoformat(
-            timespec="seconds")
-        found.append(RecoveryInfo(autosave, Path(original) if original else None, str(info.get("name", "")),
-                                  saved_at))
-    for lock in dirs.autosave.glob("*.lock") if dirs.autosave.is_dir() else []:
-        if not lock.with_suffix(SUFFIX).exists() and (own is None or lock.stem != own.id):
-            _is_running(dirs.autosave, lock.stem)  # removes the lock files crashed sessions left
-    return max(found, key=lambda info: info.saved_at) if found else None
-
-
-def _is_running(folder: Path, session: str) -> bool:
-    """Whether the session that owns this slot still runs (its lock is held)."""
-    path = AutosaveSession.lock_path(folder, session)
-    if not path.exists():
-        return False
-    lock = _session_lock(path)
-    if not lock.tryLock(0):
-        return True
-    lock.unlock()  # it was stale: the process is gone
-    _delete(path)
-    return False
-
-
-def mark_session_started(dirs: UserDirs) -> None:
-    """Take this process's autosave slot: from now until a clean exit, its autosave means a crash."""
-    session_for(dirs)
-
-
-def mark_clean_exit(dirs: UserDirs) -> None:
-    session = _sessions.get(dirs.autosave)
-    if session is not None:
-        session.end()
-
-
-def discard_autosave(dirs: UserDirs, info: RecoveryInfo | None = None) -> None:
-    """Delete a crashed session's autosave (`info`), or this process's own."""
-    if info is None:
-        session_for(dirs).discard()
-    else:
-        _delete(info.autosave, info.info_path)
-
-
-def recover(document: Document, info: RecoveryInfo) -> None:
-    """Open the autosave in `document`, named after its original file, marked unsaved, and move it into this
-    session's slot (so that it is still there if this session crashes too). Raises ProjectFileError."""
-    project = load_project(info.autosave)
-    document.replace_project(project, info.original_path, dirty=True)
-    if document.dirs is not None:
-        own = session_for(document.dirs)
-        with contextlib.suppress(OSError):
-            os.replace(info.autosave, own.project_path)
-            if info.info_path.exists():
-                os.replace(info.info_path, own.info_path)
-
-
-class Autosaver(QObject):
-    """Saves a copy of an edited project to the user folder every `interval_s` seconds (off the GUI thread)."""
-
-    saved = Signal(object)
-    """Path of the autosave, after each successful write."""
-
-    def __init__(self, document: Document, dirs: UserDirs, interval_s: int, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._document = document
-        self._dirs = dirs
-        self._saved_revision = -1
-        self._writing = False
-        self._timer = QTimer(self)
-        self._timer.timeout.connect(self.autosave_now)
-        self.set_interval(interval_s)
-        document.dirty_changed.connect(self._on_dirty_changed)
-
-    @property
-    def path(self) -> Path:
-        return session_for(self._dirs).project_path
-
-    def set_interval(self, seconds: int) -> None:
-        self._timer.stop()
-        if seconds > 0:
-            self._timer.start(seconds * 1000)
-
-    def _on_dirty_changed(self, dirty: bool) -> None:
-        if not dirty:
-            session_for(self._dirs).discard()
-            self._saved_revision = self._document.revision
-
-    def autosave_now(self) -> None:
-        """Write the autosave if the project changed since the last one."""
-        document = self._document
-        if not document.is_dirty or document.revision == self._saved_revision or self._writing:
-            return
-        copy = snapshot(document.project)
-        revision = document.revision
-        info = {
-            "original_path": str(document.path) if document.path else "",
-            "name": document.project.settings.name,
-            "saved_at": dt.datetime.now().isoformat(timespec="seconds"),
-        }
-        session = session_for(self._dirs)
-        target, info_path = session.project_path, session.info_path
-        self._writing = True
-
-        def write(_task: TaskContext) -> Path:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            save_project(copy, target)
-            info_path.write_text(json.dumps(info), encoding="utf-8")
-            return target
-
-        def done(path: Path) -> None:
-            self._writing = False
-            self._saved_revision = revision
-            self.saved.emit(path)
-
-        def failed(exc: BaseException) -> None:
-            self._writing = False
-            log.warning("autosave failed: %s", exc)
-
-        document.runner.start(write, done, failed, None)
-
-
-# ---- scoring --------------------------------------------------------------------------------------------------
-
-
-class Scoring(QObject):
-    """Keeps an evaluation of the document as of a date up to date (see the module docstring)."""
-
-    evaluated = Signal(object)
-    """The new Evaluation."""
-    failed = Signal(str)
-    busy_changed = Signal(bool)
-
-    def __init__(self, document: Document, as_of: dt.date | None = None, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._document = document
-        self.as_of = as_of or dt.date.today()
-        self.evaluation: Evaluation | None = None
-        self._compiled: CompiledProject | None = None
-        self._generation = 0
-        self._handle: TaskHandle | None = None
-        self._pending: Callable[[], None] | None = None
-        self._delay = QTimer(self)
-        self._delay.setSingleShot(True)
-        self._delay.setInterval(BACKGROUND_DELAY_MS)
-        self._delay.timeout.connect(self._start_pending)
-        document.tables_changed.connect(self._on_tables_changed)
-        document.project_replaced.connect(self._on_tables_changed)
-        document.settings_changed.connect(lambda _settings: self.refresh())
-
-    def _on_tables_changed(self, *_args: object) -> None:
-        self._compiled = None
-        self.refresh()
-
-    def set_as_of(self, day: dt.date) -> None:
-        if day != self.as_of:
-            self.as_of = day
-            self.refresh()
-
-    @property
-    def busy(self) -> bool:
-        return self._delay.isActive() or (self._handle is not None and self._handle.running)
-
-    def _start_pending(self) -> None:
-        start, self._pending = self._pending, None
-        if start is not None:
-            start()
-
-    def refresh(self) -> None:
-        """Score again now (inline when small, else in the background; an older run's result is dropped)."""
-        self._generation += 1
-        generation = self._generation
-        project = self._document.project
-        as_of = self.as_of
-        settings = copy_settings(project.settings)
-        compiled = self._compiled
-        large = len(project.tables.paths) > BACKGROUND_PATHS
-        source = snapshot(project) if compiled is None and large else project
-        if self._handle is not None and self._handle.running:
-            self._handle.cancel()
-
-        def work(task: TaskContext) -> tuple[CompiledProject, Evaluation]:
-            from riskdesk.core.evaluation import compile_project, evaluate
-
-            done = compiled or compile_project(source)
-            task.check()
-            return done, evaluate(done, as_of, settings)
-
-        def finished(result: tuple[CompiledProject, Evaluation]) -> None:
-            if generation != self._generation:
-                return
-            self._compiled, self.evaluation = result
-            self._handle = None
-            self.busy_changed.emit(False)
-            self.evaluated.emit(self.evaluation)
-
-        def failed(exc: BaseException) -> None:
-            if generation != self._generation or isinstance(exc, Cancelled):
-                return
-            self._handle = None
-            self.busy_changed.emit(False)
-            log.exception("scoring failed", exc_info=exc)
-            self.failed.emit(_message(exc))
-
-        if large:
-            self.busy_changed.emit(True)
-
-            def start() -> None:
-                self._handle = self._document.runner.start(work, finished, failed, None)
-
-            self._pending = start
-            self._delay.start()
-        else:
-            self._delay.stop()
-            self._pending = None
-            self._handle = SynchronousRunner().start(work, finished, failed, None)
-
-    def evaluate_on(self, day: dt.date, on_done: Callable[[Evaluation], None],
-                    on_error: Callable[[str], None]) -> TaskHandle:
-        """Another evaluation of the same project on `day` (for "compare with date"), off the GUI thread when
-        the project is large."""
-        project = self._document.project
-        settings = copy_settings(project.settings)
-        compiled = self._compiled
-        large = len(project.tables.paths) > BACKGROUND_PATHS
-        source = snapshot(project) if compiled is None and large else project
-
-        def work(_task: TaskContext) -> Evaluation:
-            from riskdesk.core.evaluation import compile_project, evaluate
-
-            return evaluate(compiled or compile_project(source), day, settings)
-
-        def failed(exc: BaseException) -> None:
-            if not isinstance(exc, Cancelled):
-                on_error(_message(exc))
-
-        runner = self._document.runner if large else SynchronousRunner()
-        return runner.start(work, on_done, failed, None)

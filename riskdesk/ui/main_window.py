@@ -57,8 +57,10 @@ from riskdesk.ui.workers import Runner
 if TYPE_CHECKING:
     from riskdesk.core.evaluation import Evaluation
     from riskdesk.core.project import ProjectSettings
-    from riskdesk.ui.document import Autosaver, Document, RecoveryInfo, Scoring
+    from riskdesk.ui.autosave import Autosaver, AutosaveSession, RecoveryInfo
+    from riskdesk.ui.document import Document
     from riskdesk.ui.exposure_view import ExposureView
+    from riskdesk.ui.scoring import Scoring
     from riskdesk.ui.settings_view import SettingsView
 
 log = logging.getLogger(__name__)
@@ -93,9 +95,11 @@ class MainWindow(QMainWindow):
 
     def __init__(self, document: Document | None, runner: Runner, dialogs: Dialogs | None = None,
                  dirs: UserDirs | None = None, as_of: dt.date | None = None, parent: QWidget | None = None,
-                 preview: ProjectRows | None = None, preview_title: str = "") -> None:
+                 preview: ProjectRows | None = None, preview_title: str = "",
+                 autosave: AutosaveSession | None = None) -> None:
         """A window on `document`, or, with None, a window that shows `preview` (if any) read-only and waits
-        for `attach(document)`."""
+        for `attach(document)`. With an `autosave` session, edits are autosaved into it and recovery can be
+        offered from it."""
         super().__init__(parent)
         self.document: Document | None = None
         self.runner = runner
@@ -103,6 +107,7 @@ class MainWindow(QMainWindow):
         self.dialogs = dialogs or Dialogs(self)
         self._as_of = as_of or dt.date.today()
         self.scoring: Scoring | None = None
+        self.autosave: AutosaveSession | None = None
         self.autosaver: Autosaver | None = None
         self.views: dict[str, AnalysisView] = {}
         """The analysis tabs' views by `AnalysisTab.name`, once a document is attached."""
@@ -144,7 +149,7 @@ class MainWindow(QMainWindow):
         if preview is not None:
             self.show_preview(preview, preview_title)
         if document is not None:
-            self.attach(document)
+            self.attach(document, autosave)
         else:
             self._set_loading(True)
 
@@ -165,16 +170,19 @@ class MainWindow(QMainWindow):
             page.show_rows(rows.tables.get(table.value, []))
         self.setWindowTitle(f"{title or rows.name or 'Untitled project'} — RiskDesk")
 
-    def attach(self, document: Document) -> None:
-        """Make the window live on `document`: editable tables, scores, rules and settings. Called once."""
-        from riskdesk.ui.document import Autosaver, Scoring
+    def attach(self, document: Document, autosave: AutosaveSession | None = None) -> None:
+        """Make the window live on `document`: editable tables, scores, rules and settings; edits are autosaved
+        into `autosave` (this process's slot) if given. Called once."""
+        from riskdesk.ui.autosave import Autosaver
+        from riskdesk.ui.scoring import Scoring
 
         if self.document is not None:
             raise RuntimeError("the window already shows a document")
         self.document = document
         self.scoring = Scoring(document, self._as_of, self)
-        if self.dirs is not None:
-            self.autosaver = Autosaver(document, self.dirs, document.app_settings.autosave_seconds, self)
+        self.autosave = autosave
+        if autosave is not None:
+            self.autosaver = Autosaver(document, autosave, document.app_settings.autosave_seconds, self)
         for page in self.pages.values():
             page.attach(document)
         context = ViewContext(document, self.scoring, self.dialogs)
@@ -616,15 +624,13 @@ class MainWindow(QMainWindow):
 
     def offer_recovery(self, info: RecoveryInfo) -> bool:
         """Ask whether to open the autosave a crashed session left; returns True when it was recovered."""
-        from riskdesk.ui.document import discard_autosave, recover
-
-        if self.dirs is None or self.document is None:
+        if self.autosave is None or self.document is None:
             return False
         if not self.dialogs.ask_recover(info):
-            discard_autosave(self.dirs, info)
+            info.discard()
             return False
         try:
-            recover(self.document, info)
+            self.autosave.recover(self.document, info)
         except Exception as exc:
             log.warning("recovery failed", exc_info=True)
             self.dialogs.error("Cannot recover", f"The autosave could not be read: {exc}")

@@ -12,18 +12,9 @@ from riskdesk.core.demo import demo_project
 from riskdesk.core.project import ProjectSettings
 from riskdesk.io import userdirs
 from riskdesk.io.project_file import load_project, save_project
+from riskdesk.ui.autosave import Autosaver, AutosaveSession, find_recovery
 from riskdesk.ui.columns import EditRefused, PartColumn, PathColumn, RawRole, TableName
-from riskdesk.ui.document import (
-    Autosaver,
-    AutosaveSession,
-    Document,
-    discard_autosave,
-    find_recovery,
-    mark_clean_exit,
-    mark_session_started,
-    recover,
-    session_for,
-)
+from riskdesk.ui.document import Document
 from riskdesk.ui.workers import SynchronousRunner
 
 
@@ -167,46 +158,49 @@ def test_a_failed_open_reports_and_changes_nothing(document: Document, tmp_path:
 
 def test_recovery_after_a_simulated_crash(qapp: object) -> None:
     dirs = userdirs.init()
-    mark_session_started(dirs)
+    session = AutosaveSession(dirs.autosave)
     crashed = Document(demo_project(), runner=SynchronousRunner(), dirs=dirs)
-    autosaver = Autosaver(crashed, dirs, interval_s=0)
+    autosaver = Autosaver(crashed, session, interval_s=0)
     model = crashed.models[TableName.PARTS]
     model.setData(model.index(0, PartColumn.STOCK_DAYS), "33")
     autosaver.autosave_now()
-    assert find_recovery(dirs) is None  # this session is still running
-    session_for(dirs).abandon()  # the process dies here: its slot is left as it is
-    info = find_recovery(dirs)
+    assert find_recovery(dirs.autosave) is None  # this session is still running
+    session.abandon()  # the process dies here: its slot is left as it is
+    restart = AutosaveSession(dirs.autosave)
+    info = restart.find_recovery()
     assert info is not None and info.name == crashed.project.settings.name
     fresh = Document(runner=SynchronousRunner(), dirs=dirs)
-    recover(fresh, info)
+    restart.recover(fresh, info)
     assert fresh.project.tables.parts.loc[0, "stock_days"] == 33.0
     assert fresh.is_dirty
-    assert session_for(dirs).project_path.exists()  # kept in the new session's slot, in case it crashes too
-    assert not info.autosave.exists() and find_recovery(dirs) is None
+    assert restart.project_path.exists()  # kept in the new session's slot, in case it crashes too
+    assert not info.autosave.exists() and restart.find_recovery() is None
 
 
 def test_another_running_riskdesk_keeps_its_autosave(qapp: object) -> None:
     dirs = userdirs.init()
     other = AutosaveSession(dirs.autosave)  # a second RiskDesk process, still running
     save_project(demo_project(), other.project_path)
+    session = AutosaveSession(dirs.autosave)
     mine = Document(demo_project(), runner=SynchronousRunner(), dirs=dirs)
-    autosaver = Autosaver(mine, dirs, interval_s=0)
+    autosaver = Autosaver(mine, session, interval_s=0)
     model = mine.models[TableName.PARTS]
     model.setData(model.index(0, PartColumn.STOCK_DAYS), "36")
     autosaver.autosave_now()
     assert autosaver.path != other.project_path
-    assert find_recovery(dirs) is None
-    mark_clean_exit(dirs)
+    assert session.find_recovery() is None
+    session.end()
     assert other.project_path.exists() and not autosaver.path.exists()
     other.abandon()  # now it crashes
-    info = find_recovery(dirs)
+    info = find_recovery(dirs.autosave)
     assert info is not None and info.autosave == other.project_path
 
 
 def test_no_recovery_after_a_clean_exit_or_a_save(qapp: object, tmp_path: Path) -> None:
     dirs = userdirs.init()
+    session = AutosaveSession(dirs.autosave)
     document = Document(demo_project(), runner=SynchronousRunner(), dirs=dirs)
-    autosaver = Autosaver(document, dirs, interval_s=0)
+    autosaver = Autosaver(document, session, interval_s=0)
     model = document.models[TableName.PARTS]
     model.setData(model.index(0, PartColumn.STOCK_DAYS), "34")
     autosaver.autosave_now()
@@ -215,8 +209,8 @@ def test_no_recovery_after_a_clean_exit_or_a_save(qapp: object, tmp_path: Path) 
     assert not autosaver.path.exists()
     model.setData(model.index(0, PartColumn.STOCK_DAYS), "35")
     autosaver.autosave_now()
-    mark_clean_exit(dirs)
-    assert find_recovery(dirs) is None
+    session.end()
+    assert find_recovery(dirs.autosave) is None
     assert load_project(tmp_path / "saved.rdproj").tables.parts.loc[0, "stock_days"] == 34.0
     assert not math.isnan(document.project.tables.parts.loc[0, "stock_days"])
 
@@ -226,13 +220,13 @@ def test_a_declined_recovery_deletes_that_autosave_only(qapp: object) -> None:
     crashed = AutosaveSession(dirs.autosave)
     save_project(demo_project(), crashed.project_path)
     crashed.abandon()
-    mine = session_for(dirs)
+    mine = AutosaveSession(dirs.autosave)
     save_project(demo_project(), mine.project_path)
-    info = find_recovery(dirs)
+    info = mine.find_recovery()
     assert info is not None and info.autosave == crashed.project_path
-    discard_autosave(dirs, info)
+    info.discard()
     assert not crashed.project_path.exists() and mine.project_path.exists()
-    assert find_recovery(dirs) is None
+    assert mine.find_recovery() is None
     assert not AutosaveSession.lock_path(dirs.autosave, crashed.id).exists()
 
 

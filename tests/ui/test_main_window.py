@@ -14,13 +14,15 @@ from pytestqt.qtbot import QtBot
 from riskdesk.core.demo import demo_project
 from riskdesk.io import userdirs
 from riskdesk.ui.app import make_excepthook
+from riskdesk.ui.autosave import AutosaveSession
 from riskdesk.ui.columns import PartColumn, RawRole, TableName
 from riskdesk.ui.dialogs import Dialogs
-from riskdesk.ui.document import Document, find_recovery, mark_session_started, session_for
+from riskdesk.ui.document import Document
 from riskdesk.ui.icons import icon
 from riskdesk.ui.main_window import MainWindow
 from riskdesk.ui.table_page import TablePage
 from riskdesk.ui.workers import SynchronousRunner
+from tests.helpers.runners import DeferredRunner
 
 TODAY = dt.date(2026, 11, 23)
 DEFENCE_PART = "ACT-FIN-07"
@@ -70,10 +72,11 @@ def dialogs() -> ScriptedDialogs:
     return ScriptedDialogs()
 
 
-def _window(qtbot: QtBot, dialogs: ScriptedDialogs, document: Document | None = None) -> MainWindow:
+def _window(qtbot: QtBot, dialogs: ScriptedDialogs, document: Document | None = None,
+            autosave: AutosaveSession | None = None) -> MainWindow:
     dirs = userdirs.init()
     document = document or Document(demo_project(), runner=SynchronousRunner(), dirs=dirs)
-    window = MainWindow(document, SynchronousRunner(), dialogs, dirs=dirs, as_of=TODAY)
+    window = MainWindow(document, SynchronousRunner(), dialogs, dirs=dirs, as_of=TODAY, autosave=autosave)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
@@ -241,18 +244,20 @@ def test_closing_with_unsaved_changes_asks_first(window: MainWindow, dialogs: Sc
     assert window.close()
 
 
-def test_recovery_is_offered_after_a_crash(qtbot: QtBot, window: MainWindow, dialogs: ScriptedDialogs) -> None:
+def test_recovery_is_offered_after_a_crash(qtbot: QtBot, dialogs: ScriptedDialogs) -> None:
     dirs = userdirs.init()
-    mark_session_started(dirs)
+    crashed = AutosaveSession(dirs.autosave)
+    window = _window(qtbot, dialogs, autosave=crashed)
     page = window.pages[TableName.PARTS]
     page.model.setData(page.model.index(0, PartColumn.STOCK_DAYS), "77")
     assert window.autosaver is not None
     window.autosaver.autosave_now()
     # Simulated crash: the window is gone without a clean exit; a new session starts.
-    session_for(dirs).abandon()
-    info = find_recovery(dirs)
+    crashed.abandon()
+    restart = AutosaveSession(dirs.autosave)
+    info = restart.find_recovery()
     assert info is not None
-    restarted = _window(qtbot, dialogs, Document(runner=SynchronousRunner(), dirs=dirs))
+    restarted = _window(qtbot, dialogs, Document(runner=SynchronousRunner(), dirs=dirs), autosave=restart)
     assert restarted.offer_recovery(info)
     assert restarted.document.project.tables.parts.loc[0, "stock_days"] == 77.0
     assert restarted.isWindowModified()
@@ -286,23 +291,6 @@ def test_unexpected_errors_show_the_log_path(tmp_path: Path) -> None:
 def test_icons_load(qapp: object) -> None:
     for name in ("riskdesk", "new", "open", "save", "import", "undo", "redo", "compare", "add-row"):
         assert not icon(name).isNull(), name
-
-
-class DeferredRunner(SynchronousRunner):
-    """Holds each task until `finish()`, like a worker thread that has not finished yet."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.pending: list[tuple[object, object, object]] = []
-
-    def start(self, fn, on_success, on_error, progress=None):  # type: ignore[no-untyped-def]
-        self.pending.append((fn, on_success, on_error))
-        return None
-
-    def finish(self) -> None:
-        while self.pending:
-            fn, on_success, _on_error = self.pending.pop(0)
-            on_success(fn(None))  # type: ignore[operator]
 
 
 def test_filtering_a_large_table_builds_its_search_text_in_the_background(qtbot: QtBot,

@@ -12,7 +12,8 @@ import pytest
 from riskdesk.cli import EXIT_OK, main
 from riskdesk.io import userdirs
 from riskdesk.io.project_file import load_project
-from riskdesk.ui.document import Document, Scoring
+from riskdesk.ui.document import Document
+from riskdesk.ui.scoring import Scoring
 from riskdesk.ui.workers import SynchronousRunner
 
 HEADER = ("part_number,end_use,magnet_family,grade,magnet_mass_g,annual_units,unit_price,stock_days,supplier_id,"

@@ -1,0 +1,220 @@
+"""Autosave and crash recovery.
+
+`Autosaver` writes a copy of an edited project to the user folder every few seconds of editing (off the GUI
+thread), in this process's own slot, an `AutosaveSession`: several RiskDesk windows may run at once, each with its
+own. A slot is guarded by a lock file held while its process runs; on a clean exit the slot is emptied. An
+autosave whose lock is free at start-up was left by a session that crashed, and `find_recovery` offers it.
+
+The start-up (`riskdesk.ui.app`) takes the slot and hands it to the window; nothing here is global, so tests
+simulate several processes and crashes with several sessions.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
+
+from riskdesk.io.project_file import SUFFIX, load_project, save_project
+from riskdesk.ui.document import Document, snapshot
+from riskdesk.ui.workers import TaskContext
+
+log = logging.getLogger(__name__)
+
+
+class AutosaveSession:
+    """This process's autosave slot in the user folder: SESSION.rdproj (the copy) and SESSION.json (what it is),
+    guarded by SESSION.lock, a QLockFile held while the process runs (so other RiskDesk processes leave it be)."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
+        self.id = f"session-{os.getpid()}-{time.time_ns()}"
+        self._lock = _session_lock(self.lock_path(folder, self.id))
+        if not self._lock.tryLock(0):
+            log.warning("cannot lock the autosave slot %s: a crash would not be noticed", self.id)
+
+    @staticmethod
+    def lock_path(folder: Path, session: str) -> Path:
+        return folder / f"{session}.lock"
+
+    @property
+    def project_path(self) -> Path:
+        return self.folder / f"{self.id}{SUFFIX}"
+
+    @property
+    def info_path(self) -> Path:
+        return self.folder / f"{self.id}.json"
+
+    def discard(self) -> None:
+        """Delete the autosave (the project was saved, or the user closed it without saving)."""
+        _delete(self.project_path, self.info_path)
+
+    def end(self) -> None:
+        """A clean exit: nothing to recover from this session."""
+        self.discard()
+        self.abandon()
+        _delete(self.lock_path(self.folder, self.id))
+
+    def abandon(self) -> None:
+        """Let go of the slot and leave its files, as a crash does (tests simulate crashes with this)."""
+        self._lock.unlock()
+
+    def find_recovery(self) -> RecoveryInfo | None:
+        """The newest autosave another, crashed session left in this folder (see `find_recovery`)."""
+        return find_recovery(self.folder, own=self.id)
+
+    def recover(self, document: Document, info: RecoveryInfo) -> None:
+        """Open the autosave in `document`, named after its original file, marked unsaved, and move it into this
+        slot (so that it is still there if this session crashes too). Raises ProjectFileError."""
+        project = load_project(info.autosave)
+        document.replace_project(project, info.original_path, dirty=True)
+        with contextlib.suppress(OSError):
+            os.replace(info.autosave, self.project_path)
+            if info.info_path.exists():
+                os.replace(info.info_path, self.info_path)
+
+
+@dataclass(frozen=True, slots=True)
+class RecoveryInfo:
+    """An autosave left by a session that did not exit cleanly."""
+
+    autosave: Path
+    original_path: Path | None
+    name: str
+    saved_at: str
+
+    @property
+    def info_path(self) -> Path:
+        return self.autosave.with_suffix(".json")
+
+    def describe(self) -> str:
+        where = f"of {self.original_path}" if self.original_path else "of an unsaved project"
+        return f"RiskDesk did not close properly. An autosave {where} ({self.name}) from {self.saved_at} was found."
+
+    def discard(self) -> None:
+        """Delete this autosave (the user declined to recover it)."""
+        _delete(self.autosave, self.info_path)
+
+
+def find_recovery(folder: Path, own: str | None = None) -> RecoveryInfo | None:
+    """The newest autosave in `folder` left by a session that is no longer running (another RiskDesk still
+    running keeps its own, and so does the session `own`), or None. Removes the lock files crashed sessions
+    left."""
+    if not folder.is_dir():
+        return None
+    found: list[RecoveryInfo] = []
+    for autosave in sorted(folder.glob(f"*{SUFFIX}")):
+        session = autosave.stem
+        if session == own or _is_running(folder, session):
+            continue
+        try:
+            info = json.loads(autosave.with_suffix(".json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            info = {}
+        original = info.get("original_path")
+        saved_at = str(info.get("saved_at", "")) or dt.datetime.fromtimestamp(autosave.stat().st_mtime).isoformat(
+            timespec="seconds")
+        found.append(RecoveryInfo(autosave, Path(original) if original else None, str(info.get("name", "")),
+                                  saved_at))
+    for lock in folder.glob("*.lock"):
+        if not lock.with_suffix(SUFFIX).exists() and lock.stem != own:
+            _is_running(folder, lock.stem)  # removes the lock files crashed sessions left
+    return max(found, key=lambda info: info.saved_at) if found else None
+
+
+def _session_lock(path: Path) -> QLockFile:
+    lock = QLockFile(str(path))
+    lock.setStaleLockTime(0)  # stale only once its process is gone, however long it runs
+    return lock
+
+
+def _delete(*paths: Path) -> None:
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+def _is_running(folder: Path, session: str) -> bool:
+    """Whether the session that owns this slot still runs (its lock is held)."""
+    path = AutosaveSession.lock_path(folder, session)
+    if not path.exists():
+        return False
+    lock = _session_lock(path)
+    if not lock.tryLock(0):
+        return True
+    lock.unlock()  # it was stale: the process is gone
+    _delete(path)
+    return False
+
+
+class Autosaver(QObject):
+    """Saves a copy of an edited project into `session` every `interval_s` seconds (off the GUI thread)."""
+
+    saved = Signal(object)
+    """Path of the autosave, after each successful write."""
+
+    def __init__(self, document: Document, session: AutosaveSession, interval_s: int,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._document = document
+        self._session = session
+        self._saved_revision = -1
+        self._writing = False
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.autosave_now)
+        self.set_interval(interval_s)
+        document.dirty_changed.connect(self._on_dirty_changed)
+
+    @property
+    def path(self) -> Path:
+        return self._session.project_path
+
+    def set_interval(self, seconds: int) -> None:
+        self._timer.stop()
+        if seconds > 0:
+            self._timer.start(seconds * 1000)
+
+    def _on_dirty_changed(self, dirty: bool) -> None:
+        if not dirty:
+            self._session.discard()
+            self._saved_revision = self._document.revision
+
+    def autosave_now(self) -> None:
+        """Write the autosave if the project changed since the last one."""
+        document = self._document
+        if not document.is_dirty or document.revision == self._saved_revision or self._writing:
+            return
+        copy = snapshot(document.project)
+        revision = document.revision
+        info = {
+            "original_path": str(document.path) if document.path else "",
+            "name": document.project.settings.name,
+            "saved_at": dt.datetime.now().isoformat(timespec="seconds"),
+        }
+        target, info_path = self._session.project_path, self._session.info_path
+        self._writing = True
+
+        def write(_task: TaskContext) -> Path:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            save_project(copy, target)
+            info_path.write_text(json.dumps(info), encoding="utf-8")
+            return target
+
+        def done(path: Path) -> None:
+            self._writing = False
+            self._saved_revision = revision
+            self.saved.emit(path)
+
+        def failed(exc: BaseException) -> None:
+            self._writing = False
+            log.warning("autosave failed: %s", exc)
+
+        document.runner.start(write, done, failed, None)
