@@ -8,6 +8,7 @@ names, groups and the governance indicator (0 best … 10 worst) to pycountry's 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
@@ -268,24 +269,14 @@ def _build_keys(explicit: Mapping[str, str], base: Mapping[str, tuple[str, str]]
     return keys
 
 
-_default: CountryTable | None = None
-
-
+@functools.cache
 def default_countries() -> CountryTable:
-    """The bundled country data, loaded once."""
-    global _default
-    if _default is None:
-        _default = load_countries()
-    return _default
+    """The bundled country data, loaded once (`default_countries.cache_clear()` forgets it)."""
+    return load_countries()
 
 
 def resolve_country(text: str) -> str | None:
     """ISO alpha-2 code of a country written any common way, with the bundled data; None if blank or unknown."""
     return default_countries().resolve(text)
 
-
-def _reset_cache() -> None:
-    """Forget the loaded bundled data (tests)."""
-    global _default
-    _default = None
 

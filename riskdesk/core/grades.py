@@ -8,6 +8,7 @@ class. Compositions, sources and confidence marks are in `resources/grades.toml`
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -333,18 +334,8 @@ def load_grades(path: Path | None = None) -> GradeLibrary:
     return GradeLibrary(title, version, str(path), tuple(grades), diffusion)
 
 
-_default: GradeLibrary | None = None
-
-
+@functools.cache
 def default_grades() -> GradeLibrary:
-    """The bundled grade library, loaded once."""
-    global _default
-    if _default is None:
-        _default = load_grades()
-    return _default
+    """The bundled grade library, loaded once (`default_grades.cache_clear()` forgets it)."""
+    return load_grades()
 
-
-def _reset_cache() -> None:
-    """Forget the loaded bundled data (tests)."""
-    global _default
-    _default = None

@@ -7,6 +7,7 @@ rule hit that is only possible (origin unknown) at the world share of the rule's
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -144,18 +145,8 @@ def load_market(path: Path | None = None) -> MarketShares:
     return MarketShares(title, version, str(path), shares)
 
 
-_default: MarketShares | None = None
-
-
+@functools.cache
 def default_market() -> MarketShares:
-    """The bundled market shares, loaded once."""
-    global _default
-    if _default is None:
-        _default = load_market()
-    return _default
+    """The bundled market shares, loaded once (`default_market.cache_clear()` forgets it)."""
+    return load_market()
 
-
-def _reset_cache() -> None:
-    """Forget the loaded bundled data (tests)."""
-    global _default
-    _default = None

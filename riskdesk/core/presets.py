@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,12 +177,7 @@ def load_presets(path: Path | None = None, control_list: ControlList | None = No
     return PresetBook(header.str("title"), header.date("version").isoformat(), str(path), tuple(presets))
 
 
-_default: PresetBook | None = None
-
-
+@functools.cache
 def default_presets() -> PresetBook:
-    """The bundled presets, loaded once."""
-    global _default
-    if _default is None:
-        _default = load_presets()
-    return _default
+    """The bundled presets, loaded once (`default_presets.cache_clear()` forgets it)."""
+    return load_presets()

@@ -14,6 +14,7 @@ single quotes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -350,18 +351,8 @@ def load_prices(path: Path | None = None) -> PriceBook:
                      tuple(references.values()))
 
 
-_default: PriceBook | None = None
-
-
+@functools.cache
 def default_prices() -> PriceBook:
-    """The bundled price data, loaded once."""
-    global _default
-    if _default is None:
-        _default = load_prices()
-    return _default
+    """The bundled price data, loaded once (`default_prices.cache_clear()` forgets it)."""
+    return load_prices()
 
-
-def _reset_cache() -> None:
-    """Forget the loaded bundled data (tests)."""
-    global _default
-    _default = None

@@ -3,6 +3,7 @@ test data) without touching module globals."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -26,14 +27,9 @@ class ReferenceData:
         return replace(self, control_list=load_control_list(path))
 
 
-_default: ReferenceData | None = None
-
-
+@functools.cache
 def default_reference() -> ReferenceData:
-    """The bundled reference data, loaded once."""
-    global _default
-    if _default is None:
-        _default = ReferenceData(
-            default_control_list(), default_countries(), default_grades(), default_prices(), default_market()
-        )
-    return _default
+    """The bundled reference data, loaded once (`default_reference.cache_clear()` forgets it)."""
+    return ReferenceData(
+        default_control_list(), default_countries(), default_grades(), default_prices(), default_market()
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -430,15 +431,10 @@ def load_control_list(path: Path | None = None) -> ControlList:
     return ControlList(header.str("title"), header.str("version"), header.date("date"), rules, str(path), licences)
 
 
-_default: ControlList | None = None
-
-
+@functools.cache
 def default_control_list() -> ControlList:
-    """The bundled control list, loaded once."""
-    global _default
-    if _default is None:
-        _default = load_control_list()
-    return _default
+    """The bundled control list, loaded once (`default_control_list.cache_clear()` forgets it)."""
+    return load_control_list()
 
 
 def expand_countries(codes: Iterable[str], groups: Mapping[str, frozenset[str]]) -> frozenset[str]:

@@ -147,7 +147,7 @@ def test_names():
 
 
 def test_default_is_loaded_once():
-    countries._reset_cache()
+    countries.default_countries.cache_clear()
     first = default_countries()
     assert default_countries() is first
 

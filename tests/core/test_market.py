@@ -52,7 +52,7 @@ def test_every_share_carries_sources_and_a_mark():
 
 
 def test_default_is_loaded_once():
-    market._reset_cache()
+    market.default_market.cache_clear()
     assert default_market() is default_market()
 
 

@@ -102,7 +102,7 @@ def test_cny_rate_is_in_the_file_and_marked():
 
 
 def test_default_is_loaded_once():
-    prices._reset_cache()
+    prices.default_prices.cache_clear()
     assert default_prices() is default_prices()
 
 
