@@ -8,8 +8,11 @@ owns them and checks them.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from enum import StrEnum
 from typing import TypeVar
+
+from riskdesk.core.numbers import NumberKind
 
 
 class Stage(StrEnum):
@@ -169,7 +172,18 @@ PATH_COLUMNS: tuple[str, ...] = (
 )
 COMPOSITION_COLUMNS: tuple[str, ...] = ("part_number", "element", "wt_pct")
 
-NUMERIC_PART_COLUMNS: tuple[str, ...] = ("magnet_mass_g", "annual_units", "unit_price", "stock_days")
+NUMBER_COLUMNS: Mapping[str, NumberKind] = {
+    "magnet_mass_g": NumberKind.MASS,
+    "annual_units": NumberKind.COUNT,
+    "unit_price": NumberKind.MONEY,
+    "stock_days": NumberKind.DAYS,
+    "share_pct": NumberKind.PERCENT,
+    "wt_pct": NumberKind.PERCENT,
+}
+"""Every numeric column of the project tables, with the units a typed or imported value may carry; every other
+column is text. The tables' dtypes, the project file's REAL columns, the importer and the window's cells all
+read this."""
+NUMERIC_PART_COLUMNS: tuple[str, ...] = tuple(c for c in PART_COLUMNS if c in NUMBER_COLUMNS)
 STAGE_COLUMNS: tuple[str, ...] = tuple(stage.column for stage in STAGES)
 
 # The canonical import template: one row per supply path (part and supplier columns repeat).

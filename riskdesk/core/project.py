@@ -20,6 +20,7 @@ import pandas as pd
 from riskdesk.core import elements
 from riskdesk.core.domain import (
     COMPOSITION_COLUMNS,
+    NUMBER_COLUMNS,
     NUMERIC_PART_COLUMNS,
     PART_COLUMNS,
     PATH_COLUMNS,
@@ -58,7 +59,6 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
     "single_source": 0.10,
 }
 
-_NUMERIC = {"magnet_mass_g", "annual_units", "unit_price", "stock_days", "share_pct", "wt_pct"}
 
 
 @dataclass
@@ -147,7 +147,7 @@ def _flag(value: object, default: bool) -> bool:
 
 def _empty_frame(columns: tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame(
-        {c: pd.Series(dtype="float64" if c in _NUMERIC else "str") for c in columns}
+        {c: pd.Series(dtype="float64" if c in NUMBER_COLUMNS else "str") for c in columns}
     )
 
 
@@ -156,7 +156,7 @@ def conform(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
     result = pd.DataFrame(index=pd.RangeIndex(len(frame)))
     for column in columns:
         values = frame[column].to_numpy() if column in frame.columns else None
-        if column in _NUMERIC:
+        if column in NUMBER_COLUMNS:
             result[column] = (
                 pd.to_numeric(pd.Series(values), errors="coerce").astype("float64")
                 if values is not None else np.nan

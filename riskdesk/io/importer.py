@@ -25,7 +25,9 @@ import pandas as pd
 from riskdesk.core.cells import looks_like_formula
 from riskdesk.core.countries import resolve_country
 from riskdesk.core.domain import (
+    NUMBER_COLUMNS,
     STAGE_COLUMNS,
+    TEMPLATE_COLUMNS,
     EndUse,
     Evidence,
     MagnetFamily,
@@ -33,7 +35,7 @@ from riskdesk.core.domain import (
 from riskdesk.core.elements import INDEX as ELEMENT_INDEX
 from riskdesk.core.grades import default_grades
 from riskdesk.core.labels import field_label
-from riskdesk.core.numbers import DAY_FACTORS, MASS_UNITS, NumberKind, UnitKind, parse_number, read_number
+from riskdesk.core.numbers import DAY_FACTORS, MASS_UNITS, UnitKind, parse_number, read_number
 from riskdesk.core.problems import Problem, Severity, error, warning
 from riskdesk.core.project import SHARE_TOLERANCE_PCT, ProjectTables, share_problem
 from riskdesk.io.header import HeaderLayout, combine_rows, display_names, find_header, row_texts
@@ -1080,9 +1082,8 @@ def _composition_columns(composition: Mapping[str, tuple[Numbers, Coded, ColumnC
 # ---------------------------------------------------------------------------------------------------------------
 # Across rows and files
 
-_TEXT_FIELDS = ("part_number", "description", "end_use", "magnet_family", "grade", "dfars", "supplier_id",
-                "supplier_name", "supplier_country", "general_licence", *STAGE_COLUMNS, "origin_evidence")
-_NUMBER_FIELDS = ("magnet_mass_g", "annual_units", "unit_price", "stock_days", "share_pct")
+_TEXT_FIELDS = tuple(c for c in TEMPLATE_COLUMNS if c not in NUMBER_COLUMNS)
+_NUMBER_FIELDS = tuple(c for c in TEMPLATE_COLUMNS if c in NUMBER_COLUMNS)
 
 
 class _Rows:
@@ -1215,11 +1216,9 @@ def read_default(field_name: str, raw: str) -> object | None:
         return None if member is None else member.value
     if spec.kind is Kind.COUNTRY:
         return resolve_country(text)
-    if spec.kind in (Kind.DAYS, Kind.MONEY, Kind.MASS, Kind.COUNT):
-        kind = {Kind.DAYS: NumberKind.DAYS, Kind.MONEY: NumberKind.MONEY, Kind.MASS: NumberKind.MASS,
-                Kind.COUNT: NumberKind.COUNT}[spec.kind]
+    if field_name in NUMBER_COLUMNS:
         try:
-            value = read_number(text, kind)
+            value = read_number(text, NUMBER_COLUMNS[field_name])
         except ValueError:
             return None
         return None if math.isnan(value) or value < 0 else value

@@ -13,7 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from riskdesk.core.domain import COMPOSITION_COLUMNS, PART_COLUMNS, PATH_COLUMNS, SUPPLIER_COLUMNS
+from riskdesk.core.domain import (
+    COMPOSITION_COLUMNS,
+    NUMBER_COLUMNS,
+    PART_COLUMNS,
+    PATH_COLUMNS,
+    SUPPLIER_COLUMNS,
+)
 
 SCHEMA_VERSION = 3
 ROWS_SCHEMA_VERSION = 2
@@ -32,7 +38,7 @@ TABLES: dict[str, tuple[str, ...]] = {
 NAMED_JSON_TABLES: tuple[str, ...] = ("scenarios", "variants")
 """Tables of named JSON documents (row, name, data), in the user's order: price and supply scenarios in the
 scenario-file shape (riskdesk.io.scenario_file) and mitigation variants (riskdesk.core.mitigations)."""
-REAL_COLUMNS = frozenset({"magnet_mass_g", "annual_units", "unit_price", "stock_days", "share_pct", "wt_pct"})
+REAL_COLUMNS = frozenset(NUMBER_COLUMNS)
 """Columns stored as REAL (NULL for blank); all others are TEXT NOT NULL."""
 
 

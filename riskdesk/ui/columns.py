@@ -23,6 +23,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QFont
 
 from riskdesk.core.domain import (
+    NUMBER_COLUMNS,
     PART_COLUMNS,
     PATH_COLUMNS,
     SUPPLIER_COLUMNS,
@@ -118,8 +119,11 @@ class Column:
     fixed: bool = False
     blank_text: str = ""
     """Shown for an empty cell, greyed (e.g. "unknown" for a stage country nobody declared)."""
-    number: NumberKind = NumberKind.PLAIN
-    """For number columns: the units a typed value may carry ("1.5 kg" in a mass column is 1500 g)."""
+    @property
+    def number(self) -> NumberKind:
+        """For number columns: the units a typed value may carry ("1.5 kg" in a mass column is 1500 g), from the
+        one column schema (riskdesk.core.domain.NUMBER_COLUMNS)."""
+        return NUMBER_COLUMNS.get(self.key, NumberKind.PLAIN)
 
     @property
     def title(self) -> str:
@@ -144,15 +148,12 @@ COLUMNS: dict[TableName, tuple[Column, ...]] = {
                MagnetFamily, required=True),
         Column("grade", Kind.TEXT, "Magnet grade such as N42SH or Sm2Co17; refines the composition."),
         Column("magnet_mass_g", Kind.NUMBER,
-               "Magnet mass per unit of the part, in grams (type 1.5 kg, 0.2 lb … to convert).", required=True,
-               number=NumberKind.MASS),
+               "Magnet mass per unit of the part, in grams (type 1.5 kg, 0.2 lb … to convert).", required=True),
         Column("annual_units", Kind.NUMBER, "How many units of the part you buy in a year.",
-               required=True, decimals=0, number=NumberKind.COUNT),
-        Column("unit_price", Kind.NUMBER, "Price you pay per unit.", decimals=2, fixed=True,
-               number=NumberKind.MONEY),
+               required=True, decimals=0),
+        Column("unit_price", Kind.NUMBER, "Price you pay per unit.", decimals=2, fixed=True),
         Column("stock_days", Kind.NUMBER,
-               "Days of production covered by stock on hand (type 2 weeks, 1 month … to convert).", decimals=1,
-               number=NumberKind.DAYS),
+               "Days of production covered by stock on hand (type 2 weeks, 1 month … to convert).", decimals=1),
         Column("dfars", Kind.ENUM,
                "Is the part delivered into US defence contracts, so that DFARS 252.225-7052 binds it? yes / no; "
                "blank: the project setting decides for defence parts.", YesNo, blank_text="project setting"),
@@ -197,6 +198,8 @@ assert tuple(c.key for c in COLUMNS[TableName.PATHS]) == PATH_COLUMNS
 assert [c.name.lower() for c in PartColumn] == list(PART_COLUMNS)
 assert [c.name.lower() for c in SupplierColumn] == list(SUPPLIER_COLUMNS)
 assert [c.name.lower() for c in PathColumn] == list(PATH_COLUMNS)
+assert {c.key for table in COLUMNS.values() for c in table if c.kind in (Kind.NUMBER, Kind.SHARE)} == \
+    set(NUMBER_COLUMNS) - {"wt_pct"}, "numeric columns follow riskdesk.core.domain.NUMBER_COLUMNS"
 
 
 class CellError(ValueError):
@@ -220,7 +223,7 @@ def parse_cell(column: Column, raw: object) -> Any:
     """The typed value for `column` from what the user typed or pasted. Raises CellError."""
     text = "" if raw is None else str(raw).strip()
     if column.kind in (Kind.NUMBER, Kind.SHARE):
-        kind = NumberKind.PERCENT if column.kind is Kind.SHARE else column.number
+        kind = column.number
         try:
             value = parse_number(raw if isinstance(raw, int | float) else text, kind)
         except CellError as exc:
