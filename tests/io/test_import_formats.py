@@ -1,4 +1,4 @@
-"""Issue 3: files as they come — the template, supplier workbooks from other writers, csv in cp1252, ods, title
+"""Files as they come: the template, supplier workbooks from other writers, csv in cp1252, ods, title
 rows, merged and two-row headers, total and repeated header rows, several sheets and several files."""
 
 from __future__ import annotations

@@ -215,12 +215,14 @@ def test_set_rows_resets_and_reapplies_the_filter() -> None:
 @pytest.mark.parametrize("table", list(TableName))
 def test_qt_model_tester_accepts_every_table(qapp: object, table: TableName) -> None:
     model = _model(table)
-    tester = QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal)
+    # The tester checks every signal the model emits; its complaints are Qt warnings, which fail the test
+    # (qt_log_level_fail in pyproject.toml).
+    tester = QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Warning)
     model.sort(0, Qt.SortOrder.DescendingOrder)
     model.set_filter("a")
     model.set_filter("")
     model.cells_changed([(0, model.columns[0].key)])
-    assert tester is not None
+    del tester
     assert model.rowCount(model.index(0, 0)) == 0
     assert not model.index(-1, 0).isValid()
     assert model.flags(QModelIndex()) == Qt.ItemFlag.NoItemFlags
