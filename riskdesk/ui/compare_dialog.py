@@ -100,7 +100,7 @@ class CompareDialog(QDialog):
         for proxy_row in range(self.proxy.rowCount()):
             row = self.proxy.mapToSource(self.proxy.index(proxy_row, 0)).row()
             item = self.model.row_at(row)
-            cells = [self.model.display_text(item, key).replace("\t", " ").replace("\n", " ") for key in keys]
+            cells = [self.model.text(item, key).replace("\t", " ").replace("\n", " ") for key in keys]
             lines.append("\t".join(cells))
         return "\n".join(lines) + "\n"
 

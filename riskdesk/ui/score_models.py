@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar, cast
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -38,6 +38,7 @@ from riskdesk.core.rules import ControlList, ControlRule, RuleState, RuleStatus
 from riskdesk.ui.palette import tint
 
 _Index = QModelIndex | QPersistentModelIndex
+T = TypeVar("T")
 _ROOT = QModelIndex()
 
 SortRole = Qt.ItemDataRole.UserRole + 1
@@ -60,29 +61,64 @@ _STATUS_TINT: Mapping[RuleStatus, str] = {
 _EFFECT_RANK: Mapping[Effect, int] = {effect: rank for rank, effect in enumerate(Effect)}
 
 
-def _check(index: _Index, model: QAbstractTableModel) -> bool:
-    return index.isValid() and index.model() is model
-
-
 @dataclass(frozen=True, slots=True)
 class _Column:
     key: str
     title: str
     help: str
     numeric: bool = False
+    """Sorted as a number and, unless `left`, shown right-aligned."""
+    left: bool = False
 
 
-# ---------------------------------------------------------------------------------------------------------------
-# Part scores
+_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
-class _ColumnModel(QAbstractTableModel):
+class _ColumnModel(QAbstractTableModel, Generic[T]):
     """A table whose columns are described by `COLUMNS` (title and tooltip help); subclasses hold the rows.
 
-    Subclasses with a plain list of rows keep it in `_rows`; others override `rowCount`."""
+    `data()` is written once here: a subclass says what a row's item is (`item_at`), a cell's text (`text`) and,
+    where it differs from the folded text, its sort value (`sort_value`); `role_data` adds colours, fonts and
+    tooltips. Subclasses with a plain list of rows keep it in `_rows`; others override `rowCount` and `item_at`.
+    """
 
     COLUMNS: tuple[_Column, ...] = ()
     _rows: Sequence[Any] = ()
+
+    def item_at(self, row: int) -> T:
+        return cast(T, self._rows[row])
+
+    def text(self, item: T, key: str) -> str:
+        """A cell's text, as shown, read aloud and copied."""
+        raise NotImplementedError
+
+    def sort_value(self, item: T, key: str) -> float | str:
+        """A cell's raw value for sorting: a float for numbers, folded text otherwise."""
+        return self.text(item, key).casefold()
+
+    def row_object(self, item: T) -> object:
+        """The plain object behind a row (`RowObjectRole`)."""
+        return item
+
+    def role_data(self, item: T, key: str, role: int) -> Any:
+        """Any other role of a cell (colours, fonts, tooltips, filter roles); None by default."""
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not (index.isValid() and index.model() is self and index.row() < self.rowCount()):
+            return None
+        item, column = self.item_at(index.row()), self.COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.text(item, column.key)
+        if role == SortRole:
+            return self.sort_value(item, column.key)
+        if role == RowObjectRole:
+            return self.row_object(item)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{column.title}: {self.text(item, column.key)}"
+        if role == Qt.ItemDataRole.TextAlignmentRole and column.numeric and not column.left:
+            return _RIGHT
+        return self.role_data(item, column.key, role)
 
     def rowCount(self, parent: _Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._rows)
@@ -100,7 +136,11 @@ class _ColumnModel(QAbstractTableModel):
         return None
 
 
-class ScoresTableModel(_ColumnModel):
+# ---------------------------------------------------------------------------------------------------------------
+# Part scores
+
+
+class ScoresTableModel(_ColumnModel[int]):
     """One row per part of an `Evaluation`: part, description, score, band, each factor, hits and watch items.
 
     Scores and factors are read from the evaluation's arrays when a cell is drawn. The model sorts and filters
@@ -115,7 +155,7 @@ class ScoresTableModel(_ColumnModel):
         _Column("description", "Description", "The part's description"),
         _Column("score", "Score", "0 (no risk) … 100: the weighted mean of the factors, raised to at least 90 by a "
                 "prohibited path", True),
-        _Column("band", "Band", "Green below 40, amber 40–70, red from 70", True),
+        _Column("band", "Band", "Green below 40, amber 40–70, red from 70", True, left=True),
         *(_Column(name, FACTOR_LABELS[name], FACTOR_HELP[name], True) for name in FACTOR_NAMES),
         _Column("hits", "Hits", "Rule hits on the date: rules in force meeting a path, stage and element", True),
         _Column("watch", "Watch", "Watch items: rules announced, suspended or of unknown status on the date", True),
@@ -260,35 +300,31 @@ class ScoresTableModel(_ColumnModel):
             return 0
         return len(self._order)
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not _check(index, self) or self._evaluation is None:
-            return None
-        position, key = int(self._order[index.row()]), self.KEYS[index.column()]
+    def item_at(self, row: int) -> int:
+        """The part's position in the evaluation."""
+        return int(self._order[row])
+
+    def row_object(self, item: int) -> object:
+        assert self._evaluation is not None
+        return str(self._evaluation.compiled.part_numbers[item])
+
+    def role_data(self, item: int, key: str, role: int) -> Any:
         evaluation = self._evaluation
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(position, key)
-        if role == SortRole:
-            return self._sort_value(position, key)
-        if role == RowObjectRole:
-            return str(evaluation.compiled.part_numbers[position])
-        if role == Qt.ItemDataRole.TextAlignmentRole and self.COLUMNS[index.column()].numeric and key != "band":
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        assert evaluation is not None
         if role == Qt.ItemDataRole.BackgroundRole and key in ("score", "band"):
-            return tint(BAND_COLORS[band(float(evaluation.scores[position]))])
+            return tint(BAND_COLORS[band(float(evaluation.scores[item]))])
         if role == Qt.ItemDataRole.DecorationRole and key == "band":
-            return QColor(BAND_COLORS[band(float(evaluation.scores[position]))])
-        if role == Qt.ItemDataRole.FontRole and key == "score" and bool(evaluation.capped[position]):
+            return QColor(BAND_COLORS[band(float(evaluation.scores[item]))])
+        if role == Qt.ItemDataRole.FontRole and key == "score" and bool(evaluation.capped[item]):
             font = QFont()
             font.setBold(True)
             return font
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(position, key)
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{self.COLUMNS[index.column()].title}: {self._display(position, key)}"
+            return self._tooltip(item, key)
         return None
 
-    def _display(self, position: int, key: str) -> str:
-        evaluation = self._evaluation
+    def text(self, item: int, key: str) -> str:
+        evaluation, position = self._evaluation, item
         assert evaluation is not None
         if key == "part":
             return str(evaluation.compiled.part_numbers[position])
@@ -302,11 +338,11 @@ class ScoresTableModel(_ColumnModel):
             return f"{float(evaluation.factors[key][position]):.0f}"
         return str(int(self.count(key)[position]))
 
-    def _sort_value(self, position: int, key: str) -> float | str:
-        evaluation = self._evaluation
+    def sort_value(self, item: int, key: str) -> float | str:
+        evaluation, position = self._evaluation, item
         assert evaluation is not None
         if key in ("part", "description"):
-            return self._display(position, key).casefold()
+            return self.text(position, key).casefold()
         if key in ("score", "band"):
             return float(evaluation.scores[position])
         if key in evaluation.factors:
@@ -338,7 +374,7 @@ class ScoresTableModel(_ColumnModel):
 # A part's hits, watch items and possible hits
 
 
-class HitsTableModel(_ColumnModel):
+class HitsTableModel(_ColumnModel[tuple[str, Hit]]):
     """The rule hits, watch items and possible hits of one part (a `PartReport`), one row per `Hit`."""
 
     COLUMNS: tuple[_Column, ...] = (
@@ -383,19 +419,11 @@ class HitsTableModel(_ColumnModel):
     def kind_at(self, row: int) -> str:
         return self._rows[row][0]
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not _check(index, self):
-            return None
-        kind, hit = self._rows[index.row()]
-        key = self.KEYS[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(kind, hit, key)
-        if role == SortRole:
-            return self._sort_value(kind, hit, key)
-        if role == RowObjectRole:
-            return hit
-        if role == Qt.ItemDataRole.TextAlignmentRole and self.COLUMNS[index.column()].numeric:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    def row_object(self, item: tuple[str, Hit]) -> object:
+        return item[1]
+
+    def role_data(self, item: tuple[str, Hit], key: str, role: int) -> Any:
+        kind, hit = item
         if role == Qt.ItemDataRole.BackgroundRole and key == "kind" and kind == "hit":
             severe = hit.effect is Effect.PROHIBITED
             return tint(BAND_COLORS["red" if severe else "amber"])
@@ -409,11 +437,10 @@ class HitsTableModel(_ColumnModel):
             if key == "kind":
                 return KIND_HELP[kind]
             return f"{hit.explanation}\nSource: {hit.source}"
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{self.COLUMNS[index.column()].title}: {self._display(kind, hit, key)}"
         return None
 
-    def _display(self, kind: str, hit: Hit, key: str) -> str:
+    def text(self, item: tuple[str, Hit], key: str) -> str:
+        kind, hit = item
         if key == "kind":
             return KIND_LABELS[kind]
         if key == "rule":
@@ -438,7 +465,8 @@ class HitsTableModel(_ColumnModel):
             return format_money(hit.value)
         return hit.confidence
 
-    def _sort_value(self, kind: str, hit: Hit, key: str) -> float | str:
+    def sort_value(self, item: tuple[str, Hit], key: str) -> float | str:
+        kind, hit = item
         if key == "kind":
             return float(self._KIND_ORDER[kind] * 10 + _EFFECT_RANK[hit.effect])
         if key == "stage":
@@ -449,14 +477,14 @@ class HitsTableModel(_ColumnModel):
             return hit.kg
         if key == "value":
             return hit.value
-        return self._display(kind, hit, key).casefold()
+        return self.text(item, key).casefold()
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # The control list
 
 
-class RulesTableModel(_ColumnModel):
+class RulesTableModel(_ColumnModel[tuple[ControlRule, RuleState]]):
     """The rules of a `ControlList`, with each rule's status on a date (`set_date`)."""
 
     COLUMNS: tuple[_Column, ...] = (
@@ -465,7 +493,7 @@ class RulesTableModel(_ColumnModel):
         _Column("status", "Status", "The rule's status on the chosen date"),
         _Column("effect", "Effect", "What the rule does to a supply path it meets"),
         _Column("elements", "Elements", "Elements concerned, or the whole magnet"),
-        _Column("effective_from", "Effective from", "The date the rule takes (or took) effect", True),
+        _Column("effective_from", "Effective from", "The date the rule takes (or took) effect", True, left=True),
         _Column("confidence", "Confidence", "How sure the facts are: C confirmed, S single secondary source, "
                 "D derived, U unconfirmed, X sources disagree"),
         _Column("stages", "Stages", "Stages whose country triggers the rule"),
@@ -517,21 +545,22 @@ class RulesTableModel(_ColumnModel):
     def rowCount(self, parent: _Index = _ROOT) -> int:
         return 0 if parent.isValid() else len(self._list.rules)
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not _check(index, self):
-            return None
-        row, key = index.row(), self.KEYS[index.column()]
-        rule, state = self._list.rules[row], self._states[row]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(rule, state, key)
-        if role == SortRole:
-            if key == "effective_from":
-                return float(rule.effective_from.toordinal())
-            if key == "effect":
-                return float(_EFFECT_RANK[rule.effect])
-            return self._display(rule, state, key).casefold()
-        if role == RowObjectRole:
-            return rule
+    def item_at(self, row: int) -> tuple[ControlRule, RuleState]:
+        return self._list.rules[row], self._states[row]
+
+    def row_object(self, item: tuple[ControlRule, RuleState]) -> object:
+        return item[0]
+
+    def sort_value(self, item: tuple[ControlRule, RuleState], key: str) -> float | str:
+        rule = item[0]
+        if key == "effective_from":
+            return float(rule.effective_from.toordinal())
+        if key == "effect":
+            return float(_EFFECT_RANK[rule.effect])
+        return self.text(item, key).casefold()
+
+    def role_data(self, item: tuple[ControlRule, RuleState], key: str, role: int) -> Any:
+        rule, state = item
         if role == StatusRole:
             return state.status.value
         if role == ElementsRole:
@@ -549,13 +578,12 @@ class RulesTableModel(_ColumnModel):
             if key == "status":
                 return state.reason
             if key in ("title", "reason", "countries"):
-                return self._display(rule, state, key)
+                return self.text(item, key)
             return f"{rule.instrument}: {rule.title}"
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{self.COLUMNS[index.column()].title}: {self._display(rule, state, key)}"
         return None
 
-    def _display(self, rule: ControlRule, state: RuleState, key: str) -> str:
+    def text(self, item: tuple[ControlRule, RuleState], key: str) -> str:
+        rule, state = item
         if key == "id":
             return rule.id
         if key == "regime":
@@ -584,7 +612,7 @@ class RulesTableModel(_ColumnModel):
 # What changes between two dates
 
 
-class CompareTableModel(_ColumnModel):
+class CompareTableModel(_ColumnModel[PartChange]):
     """The rows of `riskdesk.core.evaluation.compare`: per changed part, score before and after and rules gained or
     lost."""
 
@@ -615,30 +643,19 @@ class CompareTableModel(_ColumnModel):
     def row_at(self, row: int) -> PartChange:
         return self._rows[row]
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not _check(index, self):
-            return None
-        item = self._rows[index.row()]
-        key = self.KEYS[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.display_text(item, key)
-        if role == SortRole:
-            if self.COLUMNS[index.column()].numeric:
-                return float(getattr(item, key))
-            return self.display_text(item, key).casefold()
-        if role == RowObjectRole:
-            return item
-        if role == Qt.ItemDataRole.TextAlignmentRole and self.COLUMNS[index.column()].numeric:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    def sort_value(self, item: PartChange, key: str) -> float | str:
+        if key in ("score_before", "score_after", "delta"):
+            return float(getattr(item, key))
+        return self.text(item, key).casefold()
+
+    def role_data(self, item: PartChange, key: str, role: int) -> Any:
         if role == Qt.ItemDataRole.BackgroundRole and key in ("score_before", "score_after"):
             return tint(BAND_COLORS[band(float(getattr(item, key)))])
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self.display_text(item, key) or None
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{self.COLUMNS[index.column()].title}: {self.display_text(item, key)}"
+            return self.text(item, key) or None
         return None
 
-    def display_text(self, item: PartChange, key: str) -> str:
+    def text(self, item: PartChange, key: str) -> str:
         """A cell's text, as shown and as copied to the clipboard."""
         if key == "description":
             return self._descriptions.get(item.part_number, "")
