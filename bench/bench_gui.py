@@ -131,15 +131,20 @@ def template_csv(n_paths: int) -> Path:
 
 
 def template_xlsx(n_paths: int) -> Path:
-    """The same supply paths as `template_csv`, as an xlsx written by XlsxWriter (cached)."""
-    import pandas as pd
+    """The same supply paths as `template_csv`, as an xlsx written row by row by XlsxWriter (cached)."""
+    import csv
 
-    path = CACHE / f"import_{n_paths}.xlsx"
+    import xlsxwriter
+
+    path = CACHE / f"import_{n_paths}_rows.xlsx"  # written row by row (pandas' writer left columns empty)
     if not path.exists():
-        frame = pd.read_csv(template_csv(n_paths), dtype=str, keep_default_na=False)
         temp = path.with_name(path.stem + ".tmp.xlsx")
-        with pd.ExcelWriter(temp, engine="xlsxwriter", engine_kwargs={"options": {"constant_memory": True}}) as w:
-            frame.to_excel(w, sheet_name="Supply paths", index=False)
+        book = xlsxwriter.Workbook(str(temp), {"constant_memory": True, "strings_to_numbers": True})
+        sheet = book.add_worksheet("Supply paths")
+        with template_csv(n_paths).open(newline="", encoding="utf-8") as handle:
+            for row, values in enumerate(csv.reader(handle)):
+                sheet.write_row(row, 0, values)
+        book.close()
         temp.replace(path)
     return path
 
