@@ -3,7 +3,7 @@
 Commands hold only what they need to redo and undo (old and new values, removed rows, whole tables for an
 import) and change the project through the document's low-level methods, which keep the table models in step.
 They are built by the document (`Document.edit_cells`, `add_rows`, `remove_rows`, `paste`, `apply_import`,
-`change_settings`), which validates first: a command never has to refuse.
+`change_settings`, `change_scenarios`, `change_variants`), which validates first: a command never has to refuse.
 """
 
 from __future__ import annotations
@@ -131,6 +131,25 @@ class SettingsCommand(QUndoCommand):
 
     def undo(self) -> None:
         self._document.replace_settings(copy_settings(self._before))
+
+
+class ListCommand(QUndoCommand):
+    """Replace the project's scenarios or its mitigation variants (`what`: "scenarios" or "variants") with a new
+    list: add, edit, rename, duplicate, delete and reorder are all this one command, with its own text."""
+
+    def __init__(self, document: Document, what: str, items: Sequence[Any], text: str,
+                 parent: QUndoCommand | None = None) -> None:
+        super().__init__(text, parent)
+        self._document = document
+        self._what = what
+        self._before = list(getattr(document.project, what))
+        self._after = list(items)
+
+    def redo(self) -> None:
+        self._document.replace_list(self._what, list(self._after))
+
+    def undo(self) -> None:
+        self._document.replace_list(self._what, list(self._before))
 
 
 def copy_settings(settings: ProjectSettings) -> ProjectSettings:

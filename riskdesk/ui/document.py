@@ -30,6 +30,7 @@ from riskdesk.ui.columns import COLUMNS, CellError, EditRefused, Kind, TableName
 from riskdesk.ui.commands import (
     CellChange,
     InsertRowsCommand,
+    ListCommand,
     MacroCommand,
     RemoveRowsCommand,
     ReplaceTablesCommand,
@@ -42,7 +43,8 @@ from riskdesk.ui.table_models import DataFrameTableModel
 from riskdesk.ui.workers import Runner, SynchronousRunner, TaskHandle
 
 if TYPE_CHECKING:
-    pass
+    from riskdesk.core.mitigations import Variant
+    from riskdesk.core.scenarios import Scenario
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +79,10 @@ class Document(QObject):
     noticed = Signal(str)
     """An edit was applied but is worth a word (e.g. a part's shares now add up to less than 100 %)."""
     recent_changed = Signal()
+    scenarios_changed = Signal()
+    """The project's scenarios changed (added, edited, renamed, deleted, or an undo of one of those)."""
+    variants_changed = Signal()
+    """The project's mitigation variants changed."""
 
     def __init__(self, project: Project | None = None, path: Path | None = None,
                  app_settings: AppSettings | None = None, dirs: UserDirs | None = None,
@@ -460,6 +466,16 @@ class Document(QObject):
         if changed_fields(self.project.settings, settings):
             self.undo_stack.push(SettingsCommand(self, settings))
 
+    def change_scenarios(self, scenarios: Sequence[Scenario], text: str) -> None:
+        """Replace the project's scenarios (one undoable step called `text`, e.g. "Delete scenario 'X'")."""
+        if list(scenarios) != list(self.project.scenarios):
+            self.undo_stack.push(ListCommand(self, "scenarios", scenarios, text))
+
+    def change_variants(self, variants: Sequence[Variant], text: str) -> None:
+        """Replace the project's mitigation variants (one undoable step called `text`)."""
+        if list(variants) != list(self.project.variants):
+            self.undo_stack.push(ListCommand(self, "variants", variants, text))
+
     # ---- low level (commands only) ----------------------------------------------------------------------------
 
     def write_cells(self, cells: Sequence[tuple[str, int, str, Any]]) -> None:
@@ -515,6 +531,10 @@ class Document(QObject):
     def replace_settings(self, settings: ProjectSettings) -> None:
         self.project.settings = settings
         self.settings_changed.emit(settings)
+
+    def replace_list(self, what: str, items: list[Any]) -> None:
+        setattr(self.project, what, items)
+        (self.scenarios_changed if what == "scenarios" else self.variants_changed).emit()
 
     def _model(self, table: str) -> DataFrameTableModel | None:
         try:

@@ -259,3 +259,27 @@ def test_shares_over_100_pct_are_refused_naming_the_part_and_under_100_noticed(d
     assert model.setData(model.index(rows[0], PathColumn.SHARE_PCT), "50")
     assert document.project.tables.paths.loc[rows[0], "share_pct"] == 50.0
     assert notices and "MTR-TRAC-200 (80 %)" in notices[0]
+
+
+def test_scenario_and_variant_edits_are_undoable_steps_saved_with_the_project(document: Document,
+                                                                             tmp_path: Path) -> None:
+    import datetime as dt
+
+    from riskdesk.core.mitigations import AddStock, Variant
+    from riskdesk.core.scenarios import PriceShock, Scenario
+
+    changed: list[str] = []
+    document.scenarios_changed.connect(lambda: changed.append("scenarios"))
+    document.variants_changed.connect(lambda: changed.append("variants"))
+    scenario = Scenario("Dy doubles", dt.date(2026, 12, 1),
+                        price_shocks=(PriceShock(("Dy",), multiplier=2.0, months=6),))
+    document.change_scenarios([scenario], "Add scenario 'Dy doubles'")
+    document.change_variants([Variant("More stock", (AddStock("*", 30.0),))], "Add variant 'More stock'")
+    assert document.undo_stack.undoText() == "Add variant 'More stock'" and document.is_dirty
+    document.save(tmp_path / "p.rdproj")
+    reopened = load_project(tmp_path / "p.rdproj")
+    assert reopened.scenarios == [scenario] and reopened.variants[0].name == "More stock"
+    document.undo_stack.undo()
+    document.undo_stack.undo()
+    assert document.project.scenarios == [] and document.project.variants == []
+    assert changed == ["scenarios", "variants", "variants", "scenarios"]
