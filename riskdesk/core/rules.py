@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -41,6 +41,15 @@ class RuleStatus(StrEnum):
     def watched(self) -> bool:
         """Shown to the buyer as a watch item: not binding today, but announced, suspended or unclear."""
         return self in (RuleStatus.ANNOUNCED, RuleStatus.SUSPENDED, RuleStatus.UNKNOWN)
+
+
+@dataclass(frozen=True, slots=True)
+class KeyDate:
+    """A dated event of the control list worth marking on a timeline."""
+
+    day: dt.date
+    label: str
+    rule_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +257,27 @@ class ControlList:
             if rule.id == rule_id:
                 return rule
         raise KeyError(rule_id)
+
+    def key_dates(self) -> list[KeyDate]:
+        """The dates a buyer of magnets marks on a price chart, read from the rules themselves: China's licensing
+        (No. 18), the October 2025 measures announced and suspended, the end of that suspension, and the day
+        DFARS widens to mined, refined and separated material. Dates whose rule the list lacks are left out."""
+        found: list[KeyDate] = []
+
+        def add(rule_id: str, label: str, pick: Callable[[ControlRule], dt.date | None]) -> None:
+            try:
+                day = pick(self.by_id(rule_id))
+            except KeyError:
+                return
+            if day is not None:
+                found.append(KeyDate(day, label, rule_id))
+
+        add("CN-MOFCOM-2025-18", "China licensing (No. 18)", lambda r: r.effective_from)
+        add("CN-MOFCOM-2025-61-1", "October measures announced", lambda r: r.announced)
+        add("CN-MOFCOM-2025-61-1", "suspended (No. 70)", lambda r: r.suspensions[0].start if r.suspensions else None)
+        add("CN-MOFCOM-2025-61-1", "suspension ends", lambda r: r.suspensions[0].until if r.suspensions else None)
+        add("US-DFARS-7052-UPSTREAM", "DFARS widens", lambda r: r.effective_from)
+        return sorted(found, key=lambda k: k.day)
 
     def diff(self, newer: ControlList) -> ControlListDiff:
         """What changes from this list to `newer`: rules added, removed and changed (by field)."""

@@ -819,6 +819,32 @@ class ScenarioResult:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class ElementSensitivity:
+    """How much one element's price moves the portfolio's cost over the scenario's horizon (USD)."""
+
+    symbol: str
+    low: float
+    """Change in the total cost if this element's price alone were (1 − swing) × the scenario's price."""
+    high: float
+    """… and if it were (1 + swing) × the scenario's price."""
+    scenario: float
+    """The scenario's own change from this element's shocks (scenario minus baseline cost)."""
+
+
+def element_sensitivity(result: ScenarioResult, swing: float = 0.5) -> list[ElementSensitivity]:
+    """The tornado of cost sensitivity: per element the portfolio holds, the change in total cost over the horizon
+    if its price alone moved by ± `swing` from the scenario's prices, widest first. Costs are linear in each
+    price, so the bars are ± swing × the element's scenario cost; their order says which price matters most."""
+    if not (math.isfinite(swing) and swing > 0):
+        raise ValueError(f"the swing must be a fraction above 0, not {swing}")
+    scenario_cost = result.element_scenario.sum(axis=0)
+    change = scenario_cost - result.element_baseline.sum(axis=0)
+    rows = [ElementSensitivity(symbol, -swing * float(cost), swing * float(cost), float(delta))
+            for symbol, cost, delta in zip(result.symbols, scenario_cost, change, strict=True) if cost > 0]
+    return sorted(rows, key=lambda r: (-(r.high - r.low), r.symbol))
+
+
 def _rounded(values: np.ndarray) -> list[float]:
     return [round(float(v), 2) for v in values]
 
@@ -1058,6 +1084,7 @@ __all__ = [
     "LICENCE_REVIEW_DAYS",
     "PRICE_SHAPES",
     "CutReach",
+    "ElementSensitivity",
     "PriceShock",
     "Provenance",
     "Scenario",
@@ -1069,6 +1096,7 @@ __all__ = [
     "baseline_scenario",
     "cut_from_rule",
     "cut_reach",
+    "element_sensitivity",
     "expand_elements",
     "month_label",
     "parse_month",

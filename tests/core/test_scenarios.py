@@ -16,6 +16,7 @@ from riskdesk.core.scenarios import (
     ScenarioError,
     SupplyCut,
     cut_from_rule,
+    element_sensitivity,
     run_scenario,
     unique_name,
 )
@@ -89,6 +90,27 @@ def test_a_scenario_runs_on_both_bases_its_own_first():
                                              basis="ex-china"))
     assert list(results) == ["ex-china", "china"]
     assert results["ex-china"].delta_total > 3 * results["china"].delta_total > 0
+
+
+def test_the_tornado_ranks_elements_by_what_their_price_moves_and_shows_the_scenarios_own_change():
+    project = project_of(dy_part(), dy_part(part_number="P-2", units=2500))
+    result = run(project, PriceShock(("Dy",), "step", multiplier=3.0, from_month=1, months=6))
+    rows = {r.symbol: r for r in element_sensitivity(result, 0.25)}
+    assert {"Dy", "Nd"} <= set(rows) and "Tb" not in rows  # only what the parts hold and is priced
+    dy_scenario_cost = result.element_scenario[:, result.symbols.index("Dy")].sum()
+    assert rows["Dy"].high == pytest.approx(0.25 * dy_scenario_cost) and rows["Dy"].low == -rows["Dy"].high
+    assert rows["Dy"].scenario == pytest.approx(result.delta_total) and rows["Nd"].scenario == 0
+    ranked = element_sensitivity(result, 0.25)
+    assert [r.high - r.low for r in ranked] == sorted((r.high - r.low for r in ranked), reverse=True)
+    with pytest.raises(ValueError):
+        element_sensitivity(result, 0)
+
+
+def test_the_key_dates_of_the_price_chart_come_from_the_control_list():
+    from riskdesk.core.rules import default_control_list
+
+    dates = [(k.day.isoformat(), k.label) for k in default_control_list().key_dates()]
+    assert [d for d, _ in dates] == ["2025-04-04", "2025-10-09", "2025-11-07", "2026-11-10", "2027-01-01"]
 
 
 @pytest.mark.parametrize(("shape", "expected"), [
