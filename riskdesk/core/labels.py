@@ -60,6 +60,17 @@ BAND_COLORS: Mapping[str, str] = MappingProxyType({"red": "#d64545", "amber": "#
 """Mid-tone band colours, legible as a swatch or tint on light and dark palettes alike (window and report)."""
 BAND_LABELS: Mapping[str, str] = MappingProxyType({"red": "Red", "amber": "Amber", "green": "Green"})
 
+PRICE_BASES: Mapping[str, tuple[str, str]] = MappingProxyType({
+    "china": ("China domestic / volume-weighted",
+              "Value exposure at China domestic (volume-weighted) prices: what most tonnage trades at."),
+    "ex-china": ("Ex-China spot (e.g. CIF Rotterdam)",
+                 "Value exposure at ex-China spot prices, which ran several times China's for Dy and Tb after the "
+                 "April 2025 licensing."),
+})
+"""Price basis → (label, help): the two bases reference prices and scenarios use (riskdesk.core.prices.BASES)."""
+BASIS_NAMES: Mapping[str, str] = MappingProxyType({"china": "China domestic", "ex-china": "ex-China spot"})
+"""Price basis → its short name in a sentence ("+$2.1M on China domestic prices")."""
+
 FACTOR_LABELS: Mapping[str, str] = MappingProxyType({
     "restriction": "Restriction",
     "concentration": "Concentration",

@@ -1,4 +1,4 @@
-"""The analysis tabs (Exposure, Rules, Settings, …): what each one is and how the window feeds it.
+"""The analysis tabs (Exposure, Scenarios, Rules, Settings): what each one is and how the window feeds it.
 
 A tab is one module with a `make_view(context) -> AnalysisView` function and one entry in `ANALYSIS_TABS`. The
 window builds the views once the data layer has loaded (their modules import numpy, pandas and the scoring) and
@@ -71,6 +71,9 @@ ANALYSIS_TABS: tuple[AnalysisTab, ...] = (
     AnalysisTab("exposure", "Exposure", "exposure",
                 "Scores per part, why each part scores what it does, rule hits and exposure charts",
                 "riskdesk.ui.exposure_view"),
+    AnalysisTab("scenarios", "Scenarios", "scenarios",
+                "What a price or supply shock would cost, when each line would stop, and what mitigations do",
+                "riskdesk.ui.scenarios_view"),
     AnalysisTab("rules", "Rules", "rules",
                 "The bundled control list: rules, their dates and status on the as-of date, with sources",
                 "riskdesk.ui.rules_view"),

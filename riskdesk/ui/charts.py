@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -99,7 +99,9 @@ class ChartWidget(QWidget):
     "Copy" actions (context menu; `actions()` for a toolbar). Saved files include the title and the legend.
     Fill it with `set_bars` or `set_stacked`."""
 
-    def __init__(self, title: str, *, horizontal: bool = False, parent: QWidget | None = None) -> None:
+    def __init__(self, title: str, *, horizontal: bool = False, axis_items: Mapping[str, pg.AxisItem] | None = None,
+                 parent: QWidget | None = None) -> None:
+        """`axis_items` replaces the default axes (e.g. a date axis at the bottom of a time series)."""
         super().__init__(parent)
         configure()
         self._horizontal = horizontal
@@ -107,6 +109,9 @@ class ChartWidget(QWidget):
         self._items: list[pg.GraphicsObject] = []
         self._summary = ""
         self._outline = pg.mkPen(None)
+        self._describe: Callable[[float, float], str | None] | None = None
+        self.hover_text = ""
+        """What the hover label says now ("" when hidden)."""
 
         self.view = pg.GraphicsLayoutWidget()
         self.view.setObjectName("chartView")
@@ -117,7 +122,8 @@ class ChartWidget(QWidget):
         self.title_item = pg.LabelItem(title, size="10pt", bold=True, justify="left")
         self.view.addItem(self.title_item, row=0, col=0)
         value_side = "bottom" if horizontal else "left"
-        self.plot_item: pg.PlotItem = self.view.addPlot(row=1, col=0, axisItems={value_side: ValueAxis(value_side)})
+        axes: dict[str, pg.AxisItem] = {value_side: ValueAxis(value_side), **(axis_items or {})}
+        self.plot_item: pg.PlotItem = self.view.addPlot(row=1, col=0, axisItems=axes)
         self.plot_item.setMenuEnabled(False)
         self.plot_item.hideButtons()
         self.plot_item.setMouseEnabled(x=False, y=False)
@@ -128,6 +134,12 @@ class ChartWidget(QWidget):
         self.legend = pg.LegendItem(colCount=4, labelTextSize="9pt", horSpacing=16, verSpacing=-4)
         self.view.addItem(self.legend, row=2, col=0)
         self.legend.setVisible(False)
+        self._hover = pg.TextItem(anchor=(0, 1), fill=pg.mkBrush(255, 255, 255, 230), border=pg.mkPen("#888"),
+                                  color="#202020")
+        self._hover.setZValue(1000)
+        self._hover.hide()
+        self.plot_item.addItem(self._hover, ignoreBounds=True)
+        self.view.scene().sigMouseMoved.connect(self._on_mouse_moved)
 
         self.save_png_action = QAction("Save chart as &PNG…", self)
         self.save_png_action.triggered.connect(lambda: self._ask_and_save("png"))
@@ -207,6 +219,58 @@ class ChartWidget(QWidget):
         self.legend.clear()
         self.legend.setVisible(False)
         self._set_summary("")
+        self.hide_hover()
+
+    def add(self, item: pg.GraphicsObject, legend: str = "") -> pg.GraphicsObject:
+        """Draw `item` in the plot (removed by `clear`), with a legend entry when `legend` is given."""
+        self.plot_item.addItem(item)
+        self._items.append(item)
+        if legend:
+            self.legend.addItem(item, legend)
+            self.legend.setVisible(True)
+        return item
+
+    def adopt(self, items: Sequence[pg.GraphicsObject]) -> None:
+        """Items a drawing function added to `plot_item` (and the legend) itself: `clear` removes them too."""
+        self._items.extend(items)
+
+    def set_summary(self, text: str) -> None:
+        """The chart's figures in words: its accessible description and tooltip."""
+        self._set_summary(text)
+
+    # -- hover
+
+    def set_hover(self, describe: Callable[[float, float], str | None]) -> None:
+        """Show `describe(x, y)` (plot coordinates under the mouse) in a label beside the cursor; None hides it."""
+        self._describe = describe
+
+    def hover_at(self, x: float, y: float) -> str:
+        """Show the hover label for plot point (x, y), as a mouse move there would; returns its text."""
+        text = self._describe(x, y) if self._describe is not None else None
+        if not text:
+            self.hide_hover()
+            return ""
+        self.hover_text = text
+        self._hover.setText(text)
+        (x_low, x_high), (y_low, y_high) = self.plot_item.viewRange()
+        right = x > (x_low + x_high) / 2
+        low = (y < (y_low + y_high) / 2) != self.plot_item.getViewBox().yInverted()
+        self._hover.setAnchor((1 if right else 0, 1 if low else 0))
+        self._hover.setPos(x, y)
+        self._hover.show()
+        return text
+
+    def hide_hover(self) -> None:
+        self.hover_text = ""
+        self._hover.hide()
+
+    def _on_mouse_moved(self, position: Any) -> None:
+        box = self.plot_item.getViewBox()
+        if self._describe is None or not box.sceneBoundingRect().contains(position):
+            self.hide_hover()
+            return
+        point = box.mapSceneToView(position)
+        self.hover_at(point.x(), point.y())
 
     def _value_axis(self) -> pg.AxisItem:
         return self.plot_item.getAxis("bottom" if self._horizontal else "left")

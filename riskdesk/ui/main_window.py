@@ -86,6 +86,7 @@ class _ViewSlot(QWidget):
 
     def set_view(self, view: QWidget) -> None:
         self._layout.removeWidget(self.placeholder)
+        self.placeholder.hide()
         self.placeholder.deleteLater()
         self._layout.addWidget(view)
 

@@ -1,15 +1,21 @@
-"""A scenario's chart: the monthly cost (baseline, scenario, Monte Carlo fan) above a timeline of the parts that
-lose supply and run short. Drawn with pyqtgraph into any `GraphicsLayout` — the Scenarios tab's, or an
-offscreen one saved as PNG for `riskdesk scenario --chart` (`render_scenario_chart`).
+"""A scenario's charts, drawn with pyqtgraph: the monthly cost (baseline, scenario, Monte Carlo fan), the stock-out
+timeline (how long each part's stock lasts against when its supply comes back), the price history of an element
+with the control list's key dates and the scenario's path, and the tornado of cost sensitivity by element.
 
-Every series is one item (a fan is two `FillBetweenItem`s, the timeline two `BarGraphItem`s), never one item per
-path or per part. Importing this module imports pyqtgraph: import it when a chart is about to be drawn.
+Each chart is a `plot_*` function that draws into a pyqtgraph `PlotItem` and its `LegendItem`, and returns the
+items it added and a summary in words. The Scenarios tab calls them on its `ChartWidget`s; `render_scenario_chart`
+calls the cost and timeline functions on an offscreen layout for `riskdesk scenario --chart`. Every series is one
+item (a fan is two `FillBetweenItem`s, the timeline three items), never one item per path or per part.
+
+Importing this module imports pyqtgraph: import it when a chart is about to be drawn.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,27 +24,44 @@ import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter
 from PySide6.QtCore import Qt
 
-from riskdesk.core.scenarios import ScenarioResult, add_months
+from riskdesk.core.labels import format_money
+from riskdesk.core.prices import PriceBook
+from riskdesk.core.rules import KeyDate
+from riskdesk.core.scenarios import ElementSensitivity, ScenarioResult, add_months
 from riskdesk.core.simulation import MonteCarloResult
 
 BASELINE_COLOR = "#7f7f7f"
 SCENARIO_COLOR = "#e15759"
 FAN_COLOR = (78, 121, 167)
 MEDIAN_COLOR = "#4e79a7"
-AFFECTED_COLOR = "#f2b880"
+STOCK_COLOR = "#59a14f"
 SHORT_COLOR = "#c0392b"
+RECOVERY_COLOR = "#202020"
+KEY_DATE_COLOR = "#b07aa1"
+LOW_COLOR = "#4e79a7"
+HIGH_COLOR = "#e15759"
 TEXT_COLOR = "#202020"
+SERIES_COLORS = ("#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f", "#ff9da7")
 MAX_TIMELINE_PARTS = 15
 PNG_SIZE = (1400, 1000)
 LEFT_AXIS_WIDTH = 290
-"""Both plots share this left margin, so that their months line up and the timeline's part labels fit."""
+"""In the --chart image both plots share this left margin, so that their months line up and the timeline's part
+labels fit."""
+DAY = 86400.0
+HISTORY_BEFORE_DAYS = 365
+"""The price chart starts this long before the first key date."""
 
 
-def _timestamp(day: dt.date) -> float:
+def timestamp(day: dt.date) -> float:
+    """Seconds since the epoch at midnight UTC: the x of a date on the time axes."""
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp()
 
 
-class _MoneyAxis(pg.AxisItem):
+def date_of(x: float) -> dt.date:
+    return dt.datetime.fromtimestamp(x, dt.UTC).date()
+
+
+class MoneyAxis(pg.AxisItem):
     """USD with thousands separators, or k/M for large values."""
 
     def __init__(self, orientation: str, **kwargs: Any) -> None:
@@ -58,21 +81,332 @@ class _MoneyAxis(pg.AxisItem):
         return result
 
 
-class _MonthAxis(pg.DateAxisItem):
-    """Dates as "Nov 2026" at month starts."""
+class MonthAxis(pg.DateAxisItem):
+    """Dates as "Nov 2026"."""
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
         return [dt.datetime.fromtimestamp(v, dt.UTC).strftime("%b %Y") for v in values]
 
 
-def _month_ticks(result: ScenarioResult) -> list[tuple[float, str]]:
-    months = result.scenario.months
+@dataclass(frozen=True)
+class Drawn:
+    """What a `plot_*` function drew: its items (one per series) and its figures in words."""
+
+    items: tuple[Any, ...]
+    summary: str
+
+
+def _month_ticks(months: Sequence[dt.date], end: dt.date) -> list[tuple[float, str]]:
     step = 1 if len(months) <= 12 else 3 if len(months) <= 36 else 6
-    ticks = [(_timestamp(m), m.strftime("%b %Y")) for m in months[::step]]
-    end = result.scenario.end
+    ticks = [(timestamp(m), m.strftime("%b %Y")) for m in months[::step]]
     if len(months) % step == 0:
-        ticks.append((_timestamp(end), end.strftime("%b %Y")))
+        ticks.append((timestamp(end), end.strftime("%b %Y")))
     return ticks
+
+
+def _edges(result: ScenarioResult) -> np.ndarray:
+    scenario = result.scenario
+    return np.array([timestamp(add_months(scenario.start, t)) for t in range(scenario.horizon_months + 1)])
+
+
+def _steps(edges: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """x, y of a step line holding each month's value across the month."""
+    x = np.repeat(edges, 2)[1:-1]
+    y = np.repeat(np.asarray(values, dtype=float), 2)
+    return x, y
+
+
+def _swatch(color: Any) -> pg.BarGraphItem:
+    """A legend entry's square for a fill."""
+    return pg.BarGraphItem(x=[0], height=[1], width=1, brush=pg.mkBrush(color), pen=pg.mkPen(None))
+
+
+def _add(plot: pg.PlotItem, items: list[Any], item: Any) -> Any:
+    plot.addItem(item)
+    items.append(item)
+    return item
+
+
+# ------------------------------------------------------------------------------------------------- cost
+
+
+def plot_cost(plot: pg.PlotItem, legend: pg.LegendItem, result: ScenarioResult,
+              monte_carlo: MonteCarloResult | None = None) -> Drawn:
+    """Monthly cost of the magnets' element content: baseline (reference prices) and scenario, with the Monte
+    Carlo P5–P95 and P25–P75 fans and median when given. Each month's cost is drawn across the month."""
+    scenario = result.scenario
+    edges = _edges(result)
+    items: list[Any] = []
+    if monte_carlo is not None:
+        for low, high, alpha, label in ((5, 95, 50, f"Monte Carlo P5–P95 ({monte_carlo.paths:,} paths, seed "
+                                                    f"{monte_carlo.seed})"), (25, 75, 90, "Monte Carlo P25–P75")):
+            lower = pg.PlotCurveItem(*_steps(edges, monte_carlo.percentiles[low]))
+            upper = pg.PlotCurveItem(*_steps(edges, monte_carlo.percentiles[high]))
+            _add(plot, items, pg.FillBetweenItem(lower, upper, brush=pg.mkBrush(*FAN_COLOR, alpha)))
+            legend.addItem(_swatch((*FAN_COLOR, alpha)), label)
+        median = _add(plot, items, pg.PlotDataItem(*_steps(edges, monte_carlo.p50), pen=pg.mkPen(MEDIAN_COLOR,
+                                                                                                   width=2)))
+        legend.addItem(median, "Monte Carlo median")
+    baseline = _add(plot, items, pg.PlotDataItem(*_steps(edges, result.portfolio_baseline),
+                                                 pen=pg.mkPen(BASELINE_COLOR, width=2, style=Qt.PenStyle.DashLine)))
+    legend.addItem(baseline, "baseline (reference prices)")
+    shocked = _add(plot, items, pg.PlotDataItem(*_steps(edges, result.portfolio_scenario),
+                                                pen=pg.mkPen(SCENARIO_COLOR, width=3)))
+    legend.addItem(shocked, f"scenario: {result.delta_total:+,.0f} USD over {scenario.horizon_months} months")
+    top = max(float(result.portfolio_scenario.max(initial=0.0)), float(result.portfolio_baseline.max(initial=0.0)))
+    if monte_carlo is not None:
+        top = max(top, float(monte_carlo.p95.max(initial=0.0)))
+    plot.setYRange(0.0, top * 1.08 if top > 0 else 1.0, padding=0)
+    plot.setXRange(edges[0], edges[-1], padding=0.04)
+    plot.getAxis("bottom").setTicks([_month_ticks(scenario.months, scenario.end)])
+    plot.setLabel("left", "USD per month")
+    baseline_total = float(result.portfolio_baseline.sum())
+    summary = (f"{scenario.name}: {format_money(float(result.portfolio_scenario.sum()))} over "
+               f"{scenario.horizon_months} months against a baseline of {format_money(baseline_total)} "
+               f"({result.delta_total:+,.0f} USD)")
+    if monte_carlo is not None:
+        summary += (f"; Monte Carlo cost at risk {format_money(monte_carlo.cost_at_risk)}, expected shortfall "
+                    f"{format_money(monte_carlo.expected_shortfall)}")
+    return Drawn(tuple(items), summary)
+
+
+def describe_cost(result: ScenarioResult, monte_carlo: MonteCarloResult | None, x: float) -> str | None:
+    """The hover text of the cost chart at x: the month's baseline, scenario and fan."""
+    day = date_of(x)
+    month = (day.year - result.scenario.start.year) * 12 + day.month - result.scenario.start.month
+    if not 0 <= month < result.scenario.horizon_months:
+        return None
+    base, shocked = float(result.portfolio_baseline[month]), float(result.portfolio_scenario[month])
+    lines = [result.months[month], f"baseline {base:,.0f} USD", f"scenario {shocked:,.0f} USD ({shocked - base:+,.0f})"]
+    if monte_carlo is not None:
+        lines.append(f"P5–P95 {monte_carlo.p5[month]:,.0f}–{monte_carlo.p95[month]:,.0f} USD, "
+                     f"median {monte_carlo.p50[month]:,.0f}")
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------------------------- stock-out
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    """One part on the stock-out timeline, in days from the scenario's day 1."""
+
+    part_number: str
+    first_affected: int
+    tts: float
+    ttr: float
+    first_short: int
+    last_short: int
+    loss_share: float
+
+    def describe(self) -> str:
+        text = (f"{self.part_number}: loses {self.loss_share:.0%} of its supply from day {self.first_affected}; "
+                f"stock lasts {self.tts:,.0f} days, supply back after {self.ttr:,.0f} days")
+        if self.first_short:
+            text += f"; short from day {self.first_short} to day {self.last_short}"
+        else:
+            text += "; never short"
+        return text
+
+
+def timeline_rows(result: ScenarioResult, limit: int = MAX_TIMELINE_PARTS) -> tuple[list[TimelineRow], int]:
+    """The parts that lose supply, those that run short first, then by the share lost; and how many lose supply
+    in all."""
+    so = result.stock_out
+    affected = np.flatnonzero(so.first_affected_day > 0)
+    order = sorted(affected, key=lambda i: (so.first_short_day[i] == 0, so.first_short_day[i] or 0,
+                                            -so.loss_share[i], str(result.part_numbers[i])))[:limit]
+    rows = [TimelineRow(str(result.part_numbers[i]), int(so.first_affected_day[i]), float(so.tts_days[i]),
+                        float(so.ttr_days[i]), int(so.first_short_day[i]), int(so.last_short_day[i]),
+                        float(so.loss_share[i])) for i in order]
+    return rows, len(affected)
+
+
+def plot_stock_out(plot: pg.PlotItem, legend: pg.LegendItem, result: ScenarioResult,
+                   limit: int = MAX_TIMELINE_PARTS) -> Drawn:
+    """Per part that loses supply: a bar for as long as its stock lasts (TTS, from its first day of loss), a red
+    bar while it is short, and a marker where its supply comes back (TTR). Part labels on the left axis."""
+    scenario = result.scenario
+    start = timestamp(scenario.start)
+    end = timestamp(scenario.end)
+    rows, affected = timeline_rows(result, limit)
+    items: list[Any] = []
+    plot.setTitle(None)
+    plot.invertY(True)
+    if not rows:
+        plot.getAxis("left").setTicks([[(0.0, "no part loses supply")]])
+        plot.setYRange(-0.6, 0.6, padding=0)
+        plot.setXRange(start, end, padding=0.04)
+        plot.getAxis("bottom").setTicks([_month_ticks(scenario.months, scenario.end)])
+        return Drawn((), f"{scenario.name}: no part loses supply")
+    y = np.arange(len(rows), dtype=float)
+    lost_from = np.array([start + (r.first_affected - 1) * DAY for r in rows])
+    stock_days = np.array([min(r.tts, r.ttr) for r in rows])
+    stock = _add(plot, items, pg.BarGraphItem(x0=lost_from, width=np.maximum(stock_days, 0.5) * DAY, y=y,
+                                              height=0.6, brush=pg.mkBrush(STOCK_COLOR), pen=pg.mkPen(None)))
+    legend.addItem(stock, "stock lasts (time to survive)")
+    short = [k for k, r in enumerate(rows) if r.first_short]
+    if short:
+        stopped = _add(plot, items, pg.BarGraphItem(
+            x0=np.array([start + (rows[k].first_short - 1) * DAY for k in short]),
+            x1=np.array([start + rows[k].last_short * DAY for k in short]),
+            y=y[short], height=0.6, brush=pg.mkBrush(SHORT_COLOR), pen=pg.mkPen(None)))
+        legend.addItem(stopped, "short: the line stops")
+    recover = np.minimum(lost_from + np.array([r.ttr for r in rows]) * DAY, end)
+    marker = _add(plot, items, pg.ScatterPlotItem(x=recover, y=y, symbol="t1", size=14,
+                                                  brush=pg.mkBrush(RECOVERY_COLOR), pen=pg.mkPen(None)))
+    legend.addItem(marker, "supply back (time to recover)")
+    plot.getAxis("left").setTicks([[(float(k), r.part_number) for k, r in enumerate(rows)]])
+    plot.setYRange(-0.7, len(rows) - 0.3, padding=0)
+    plot.setXRange(start, end, padding=0.04)
+    plot.getAxis("bottom").setTicks([_month_ticks(scenario.months, scenario.end)])
+    shown = f"the first {len(rows)} of {affected} parts that lose supply" if affected > len(rows) else ""
+    if shown:
+        plot.setTitle(shown, size="9pt")
+    n_short = int(result.stock_out.stops.sum())
+    summary = (f"{scenario.name}: {affected} part{'s' if affected != 1 else ''} lose supply, {n_short} run short. "
+               + " ".join(r.describe() + "." for r in rows))
+    return Drawn(tuple(items), summary)
+
+
+def describe_stock_out(rows: Sequence[TimelineRow], y: float) -> str | None:
+    row = round(y)
+    return rows[row].describe() if 0 <= row < len(rows) and abs(y - row) <= 0.4 else None
+
+
+# ------------------------------------------------------------------------------------------------- prices
+
+
+def price_series(book: PriceBook, symbol: str) -> list[tuple[str, str, list[tuple[dt.date, float]]]]:
+    """(product, basis, [(date, USD per kg of element)]) of every bundled series that prices `symbol`."""
+    return [(s.product, s.basis, s.in_usd_per_kg_element()) for s in book.for_element(symbol) if s.points]
+
+
+def plot_prices(plot: pg.PlotItem, legend: pg.LegendItem, book: PriceBook, symbol: str,
+                key_dates: Sequence[KeyDate], result: ScenarioResult | None = None) -> Drawn:
+    """The bundled price history of one element (each series in USD per kg of contained element, on its own
+    basis), the control list's key dates as vertical lines, and the scenario's monthly price when given."""
+    items: list[Any] = []
+    plot.setTitle(None)
+    series = price_series(book, symbol)
+    lows: list[float] = []
+    highs: list[float] = []
+    xs: list[float] = []
+    for k, (product, _basis, points) in enumerate(series):
+        x = np.array([timestamp(d) for d, _ in points])
+        v = np.array([p for _, p in points])
+        color = SERIES_COLORS[k % len(SERIES_COLORS)]
+        item = _add(plot, items, pg.PlotDataItem(x, v, pen=pg.mkPen(color, width=2), symbol="o", symbolSize=6,
+                                                 symbolBrush=pg.mkBrush(color), symbolPen=pg.mkPen(None)))
+        legend.addItem(item, product)
+        xs += x.tolist()
+        lows.append(float(v.min()))
+        highs.append(float(v.max()))
+    if result is not None and symbol in result.symbols:
+        column = result.symbols.index(symbol)
+        prices = result.prices()[:, column]
+        edges = _edges(result)
+        path = _add(plot, items, pg.PlotDataItem(*_steps(edges, prices), pen=pg.mkPen(SCENARIO_COLOR, width=3)))
+        legend.addItem(path, f"{result.scenario.name} ({result.scenario.price_basis} basis)")
+        xs += [float(edges[0]), float(edges[-1])]
+        lows.append(float(prices.min()))
+        highs.append(float(prices.max()))
+    if not xs:
+        plot.setTitle(f"no bundled prices for {symbol}", size="9pt")
+        return Drawn((), f"No bundled prices for {symbol}")
+    first = min(xs)
+    last = max(xs)
+    if key_dates:
+        first = min(first, timestamp(key_dates[0].day))
+        last = max(last, timestamp(key_dates[-1].day))
+        # Quotes from long before the first key date (an annual average of 2020) would squeeze the story of
+        # 2025 into a corner: the chart starts a year before it, and says so.
+        first = max(first, timestamp(key_dates[0].day) - HISTORY_BEFORE_DAYS * DAY)
+    middle = (first + last) / 2
+    for k, key in enumerate(key_dates):
+        at = timestamp(key.day)
+        right = at > middle
+        line = _add(plot, items, pg.InfiniteLine(
+            pos=at, angle=90, pen=pg.mkPen(KEY_DATE_COLOR, width=1, style=Qt.PenStyle.DashLine),
+            label=f"{key.day.isoformat()} {key.label}",
+            labelOpts={"position": 0.97 - 0.065 * k, "anchors": [(1, 0), (1, 0)] if right else [(0, 0), (0, 0)],
+                       "color": KEY_DATE_COLOR}))
+        line.setZValue(-10)
+    plot.setXRange(first, last, padding=0.03)
+    plot.setYRange(0.0, max(highs) * 1.1, padding=0)
+    plot.setLabel("left", f"USD per kg of {symbol}")
+    hidden = sum(1 for _, _, points in series for day, _ in points if timestamp(day) < first)
+    if hidden:
+        plot.setTitle(f"{hidden} older quote{'s' if hidden != 1 else ''} (before {date_of(first):%b %Y}) off the "
+                      "left edge", size="9pt")
+    summary = (f"{symbol} prices, USD per kg of element: " + "; ".join(
+        f"{product} ({basis}) {points[0][1]:,.0f} on {points[0][0]} to {points[-1][1]:,.0f} on {points[-1][0]}"
+        for product, basis, points in series))
+    return Drawn(tuple(items), summary)
+
+
+def describe_prices(book: PriceBook, symbol: str, result: ScenarioResult | None, x: float, y: float) -> str | None:
+    """The hover text of the price chart: the quote nearest the cursor, or the scenario's price that month."""
+    best: tuple[float, str] | None = None
+    for product, basis, points in price_series(book, symbol):
+        for day, value in points:
+            distance = abs(timestamp(day) - x) / (30 * DAY) + abs(value - y) / max(abs(y), 1.0)
+            if best is None or distance < best[0]:
+                best = (distance, f"{product} ({basis})\n{day.isoformat()}: {value:,.2f} USD/kg {symbol}")
+    if result is not None and symbol in result.symbols:
+        day = date_of(x)
+        month = (day.year - result.scenario.start.year) * 12 + day.month - result.scenario.start.month
+        if 0 <= month < result.scenario.horizon_months:
+            value = float(result.prices()[month, result.symbols.index(symbol)])
+            distance = abs(value - y) / max(abs(y), 1.0)
+            if best is None or distance < best[0]:
+                best = (distance, f"{result.scenario.name}\n{result.months[month]}: {value:,.2f} USD/kg {symbol}")
+    return best[1] if best is not None and best[0] < 1.0 else None
+
+
+# ------------------------------------------------------------------------------------------------- tornado
+
+
+def plot_tornado(plot: pg.PlotItem, legend: pg.LegendItem, rows: Sequence[ElementSensitivity], swing: float,
+                 months: int) -> Drawn:
+    """One row per element, widest first: the change in the horizon's cost if its price alone were lower (left)
+    or higher (right) by `swing`, and a marker at the scenario's own change from that element."""
+    items: list[Any] = []
+    plot.invertY(True)
+    if not rows:
+        plot.getAxis("left").setTicks([[(0.0, "no priced element")]])
+        return Drawn((), "No priced element")
+    y = np.arange(len(rows), dtype=float)
+    low = _add(plot, items, pg.BarGraphItem(x0=np.array([r.low for r in rows]), x1=np.zeros(len(rows)), y=y,
+                                            height=0.6, brush=pg.mkBrush(LOW_COLOR), pen=pg.mkPen(None)))
+    legend.addItem(low, f"price −{swing:.0%}")
+    high = _add(plot, items, pg.BarGraphItem(x0=np.zeros(len(rows)), x1=np.array([r.high for r in rows]), y=y,
+                                             height=0.6, brush=pg.mkBrush(HIGH_COLOR), pen=pg.mkPen(None)))
+    legend.addItem(high, f"price +{swing:.0%}")
+    marker = _add(plot, items, pg.ScatterPlotItem(x=np.array([r.scenario for r in rows]), y=y, symbol="d", size=12,
+                                                  brush=pg.mkBrush(TEXT_COLOR), pen=pg.mkPen("w")))
+    legend.addItem(marker, "the scenario's own change")
+    _add(plot, items, pg.InfiniteLine(pos=0.0, angle=90, pen=pg.mkPen(TEXT_COLOR, width=1)))
+    plot.getAxis("left").setTicks([[(float(k), r.symbol) for k, r in enumerate(rows)]])
+    plot.setYRange(-0.7, len(rows) - 0.3, padding=0)
+    reach = max(max(abs(r.low), abs(r.high), abs(r.scenario)) for r in rows) or 1.0
+    plot.setXRange(-reach * 1.1, reach * 1.1, padding=0)
+    plot.setLabel("bottom", f"change in cost over {months} months, USD")
+    summary = "Cost sensitivity by element: " + "; ".join(
+        f"{r.symbol} {r.low:+,.0f} to {r.high:+,.0f} USD (scenario {r.scenario:+,.0f})" for r in rows)
+    return Drawn(tuple(items), summary)
+
+
+def describe_tornado(rows: Sequence[ElementSensitivity], swing: float, y: float) -> str | None:
+    row = round(y)
+    if not (0 <= row < len(rows) and abs(y - row) <= 0.4):
+        return None
+    r = rows[row]
+    return (f"{r.symbol}: price −{swing:.0%} → {r.low:+,.0f} USD, +{swing:.0%} → {r.high:+,.0f} USD\n"
+            f"the scenario's own change: {r.scenario:+,.0f} USD")
+
+
+# ------------------------------------------------------------------------------------------------- --chart
 
 
 def _style_axes(plot: pg.PlotItem) -> None:
@@ -84,108 +418,33 @@ def _style_axes(plot: pg.PlotItem) -> None:
 
 def draw_scenario_chart(layout: pg.GraphicsLayout, result: ScenarioResult,
                         monte_carlo: MonteCarloResult | None = None) -> tuple[pg.PlotItem, pg.PlotItem]:
-    """Add the cost plot and the stock-out timeline to `layout` (rows 0–4); returns both plots."""
+    """The cost plot above the stock-out timeline, in `layout` (rows 0–5), as `riskdesk scenario --chart` draws
+    them; returns both plots."""
     scenario = result.scenario
     title = (f"{scenario.name}: monthly cost of the magnets' element content "
              f"({scenario.price_basis} prices, scored as of {result.evaluation.as_of})")
     layout.addItem(pg.LabelItem(title, size="12pt", bold=True, color=TEXT_COLOR), row=0, col=0)
-
-    # Month t's cost is drawn across the month: a step from its first day to the next month's.
-    edges = np.array([_timestamp(add_months(scenario.start, t)) for t in range(scenario.horizon_months + 1)])
-    cost = layout.addPlot(row=1, col=0, axisItems={"left": _MoneyAxis("left"), "bottom": _MonthAxis("bottom")})
-    cost.setLabel("left", "USD per month")
+    cost = layout.addPlot(row=1, col=0, axisItems={"left": MoneyAxis("left"), "bottom": MonthAxis("bottom")})
     cost.setLabel("bottom", "month")
-    cost.showGrid(x=True, y=True, alpha=0.25)
-    cost.setMouseEnabled(x=False, y=False)
-    cost.hideButtons()
-    _style_axes(cost)
-    cost.getAxis("bottom").setTicks([_month_ticks(result)])
     legend = pg.LegendItem(colCount=3, labelTextSize="10pt", labelTextColor=TEXT_COLOR, horSpacing=20)
     layout.addItem(legend, row=2, col=0)
-    if monte_carlo is not None:
-        bands = ((5, 95, 50, f"Monte Carlo P5–P95 ({monte_carlo.paths:,} paths, seed {monte_carlo.seed})"),
-                 (25, 75, 90, "Monte Carlo P25–P75"))
-        for low, high, alpha, label in bands:
-            lower_curve = pg.PlotCurveItem(*_steps(edges, monte_carlo.percentiles[low]))
-            upper_curve = pg.PlotCurveItem(*_steps(edges, monte_carlo.percentiles[high]))
-            fill = pg.FillBetweenItem(lower_curve, upper_curve, brush=pg.mkBrush(*FAN_COLOR, alpha))
-            cost.addItem(fill)
-            legend.addItem(pg.BarGraphItem(x=[0], height=[1], width=1, brush=pg.mkBrush(*FAN_COLOR, alpha),
-                                           pen=pg.mkPen(None)), label)
-        median = cost.plot(*_steps(edges, monte_carlo.p50), pen=pg.mkPen(MEDIAN_COLOR, width=2))
-        legend.addItem(median, "Monte Carlo median")
-    baseline = cost.plot(*_steps(edges, result.portfolio_baseline),
-                         pen=pg.mkPen(BASELINE_COLOR, width=2, style=Qt.PenStyle.DashLine))
-    legend.addItem(baseline, "baseline (reference prices)")
-    shocked = cost.plot(*_steps(edges, result.portfolio_scenario), pen=pg.mkPen(SCENARIO_COLOR, width=3))
-    legend.addItem(shocked, f"scenario: {result.delta_total:+,.0f} USD over {scenario.horizon_months} months")
-    top = max(float(result.portfolio_scenario.max(initial=0.0)), float(result.portfolio_baseline.max(initial=0.0)))
-    if monte_carlo is not None:
-        top = max(top, float(monte_carlo.p95.max(initial=0.0)))
-    cost.setYRange(0.0, top * 1.08 if top > 0 else 1.0, padding=0)
-    cost.setXRange(edges[0], edges[-1], padding=0.03)
-
-    layout.addItem(pg.LabelItem("Supply of each part lost to the scenario's cuts, and when its stock runs out",
-                                size="11pt", bold=True, color=TEXT_COLOR), row=3, col=0)
-    timeline = layout.addPlot(row=4, col=0, axisItems={"bottom": _MonthAxis("bottom")})
-    timeline.setMouseEnabled(x=False, y=False)
-    timeline.hideButtons()
-    timeline.showGrid(x=True, y=False, alpha=0.25)
-    _style_axes(timeline)
-    timeline.getAxis("bottom").setTicks([_month_ticks(result)])
+    plot_cost(cost, legend, result, monte_carlo)
+    layout.addItem(pg.LabelItem("Each part that loses supply: how long its stock lasts, when it is short, and when "
+                                "its supply comes back", size="11pt", bold=True, color=TEXT_COLOR), row=3, col=0)
+    timeline = layout.addPlot(row=4, col=0, axisItems={"bottom": MonthAxis("bottom")})
     timeline.setLabel("bottom", "date")
-    timeline.invertY(True)
-    so = result.stock_out
-    affected = np.flatnonzero(so.first_affected_day > 0)
-    order = sorted(affected, key=lambda i: (so.first_short_day[i] == 0, so.first_short_day[i] or 0,
-                                            -so.loss_share[i]))[:MAX_TIMELINE_PARTS]
-    day0 = _timestamp(scenario.start)
-    day = 86400.0
-    if order:
-        rows = np.arange(len(order), dtype=float)
-        lost_from = np.array([day0 + (so.first_affected_day[i] - 1) * day for i in order])
-        lost_to = np.array([day0 + so.first_affected_day[i] * day + (so.ttr_days[i] - 1) * day for i in order])
-        reduced = pg.BarGraphItem(x0=lost_from, x1=lost_to, y=rows, height=0.7, brush=pg.mkBrush(AFFECTED_COLOR),
-                                  pen=pg.mkPen(None))
-        timeline.addItem(reduced)
-        short = [k for k, i in enumerate(order) if so.first_short_day[i] > 0]
-        timeline_legend = pg.LegendItem(colCount=2, labelTextSize="10pt", labelTextColor=TEXT_COLOR, horSpacing=20)
-        timeline_legend.addItem(reduced, "supply reduced (stock covers it)")
-        if short:
-            picks = [order[k] for k in short]
-            stopped = pg.BarGraphItem(
-                x0=np.array([day0 + (so.first_short_day[i] - 1) * day for i in picks]),
-                x1=np.array([day0 + so.last_short_day[i] * day for i in picks]),
-                y=rows[short], height=0.7, brush=pg.mkBrush(SHORT_COLOR), pen=pg.mkPen(None))
-            timeline.addItem(stopped)
-            timeline_legend.addItem(stopped, "short: stock used up, line stops")
-        layout.addItem(timeline_legend, row=5, col=0)
-        labels = []
-        for i in order:
-            text = f"{result.part_numbers[i]} ({so.loss_share[i]:.0%} lost"
-            text += f", short from day {so.first_short_day[i]})" if so.first_short_day[i] else ")"
-            labels.append(text)
-        timeline.getAxis("left").setTicks([list(zip(rows.tolist(), labels, strict=True))])
-        timeline.setYRange(-0.6, len(order) - 0.4, padding=0)
-        if len(affected) > len(order):
-            timeline.setTitle(f"the first {len(order)} of {len(affected)} parts that lose supply",
-                              color=TEXT_COLOR, size="9pt")
-    else:
-        timeline.getAxis("left").setTicks([[(0.0, "no part loses supply")]])
-        timeline.setYRange(-0.6, 0.6, padding=0)
-    timeline.setXRange(edges[0], edges[-1], padding=0.03)
+    timeline_legend = pg.LegendItem(colCount=3, labelTextSize="10pt", labelTextColor=TEXT_COLOR, horSpacing=20)
+    layout.addItem(timeline_legend, row=5, col=0)
+    plot_stock_out(timeline, timeline_legend, result)
     for plot in (cost, timeline):
+        plot.setMouseEnabled(x=False, y=False)
+        plot.hideButtons()
+        plot.showGrid(x=True, y=plot is cost, alpha=0.25)
+        _style_axes(plot)
         plot.getAxis("left").setWidth(LEFT_AXIS_WIDTH)
     layout.layout.setRowStretchFactor(1, 3)
     layout.layout.setRowStretchFactor(4, 2)
     return cost, timeline
-
-
-def _steps(edges: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """x, y of a step line holding each month's value across the month."""
-    x = np.repeat(edges, 2)[1:-1]
-    y = np.repeat(np.asarray(values, dtype=float), 2)
-    return x, y
 
 
 def render_scenario_chart(result: ScenarioResult, monte_carlo: MonteCarloResult | None, path: Path,

@@ -9,6 +9,7 @@ raw numbers (or folded text) so a `QSortFilterProxyModel` with `setSortRole(Sort
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar, cast
@@ -35,6 +36,7 @@ from riskdesk.core.labels import (
 )
 from riskdesk.core.project import FACTOR_NAMES
 from riskdesk.core.rules import ControlList, ControlRule, RuleState, RuleStatus
+from riskdesk.core.scenarios import ScenarioResult
 from riskdesk.ui.palette import tint
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -667,3 +669,111 @@ class CompareTableModel(_ColumnModel[PartChange]):
         if isinstance(value, list | tuple):
             return ", ".join(str(v) for v in value)
         return str(value)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# A scenario's parts
+
+
+class ScenarioPartsModel(_ColumnModel[int]):
+    """The parts of a `ScenarioResult` by cost impact: baseline and scenario cost over the horizon, the change,
+    and what the scenario's supply cuts do to each (time to survive, time to recover, first day short, units
+    short and their cost). Rows are positions in the result, sorted by the change, largest first."""
+
+    COLUMNS: tuple[_Column, ...] = (
+        _Column("part", "Part", "Part number"),
+        _Column("description", "Description", "The part's description"),
+        _Column("baseline", "Baseline", "Cost of the magnets' element content over the horizon at reference "
+                "prices (USD)", True),
+        _Column("scenario", "Scenario", "The same content at the scenario's prices (USD)", True),
+        _Column("delta", "Change", "Scenario minus baseline cost (USD)", True),
+        _Column("loss", "Lost", "Largest share of the part's supply the scenario's cuts take on any day",
+                True),
+        _Column("tts", "Stock lasts", "Time to survive: stock days ÷ the share lost, from the first day "
+                "of loss", True),
+        _Column("ttr", "Back after", "Time to recover: days from the first to the last day of loss", True),
+        _Column("first_short", "Short from", "The scenario's day (day 1 = its first day) the part runs "
+                "short; blank when it never does", True),
+        _Column("units_short", "Units short", "Units not delivered while short", True),
+        _Column("shortfall", "Shortfall", "Units short × unit price (USD)", True),
+    )
+    KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS)
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._result: ScenarioResult | None = None
+        self._rows: list[int] = []
+
+    @property
+    def result(self) -> ScenarioResult | None:
+        return self._result
+
+    def set_result(self, result: ScenarioResult | None) -> None:
+        self.beginResetModel()
+        self._result = result
+        if result is None:
+            self._rows = []
+        else:
+            delta = result.part_delta_total
+            shortfall = result.stock_out.shortfall_cost
+            self._rows = sorted(range(len(result.part_numbers)),
+                                key=lambda i: (-delta[i], -shortfall[i], str(result.part_numbers[i])))
+        self.endResetModel()
+
+    def _value(self, item: int, key: str) -> float:
+        result = self._result
+        assert result is not None
+        so = result.stock_out
+        values: dict[str, Callable[[], float]] = {
+            "baseline": lambda: float(result.part_baseline[item].sum()),
+            "scenario": lambda: float(result.part_scenario[item].sum()),
+            "delta": lambda: float(result.part_delta_total[item]),
+            "loss": lambda: float(so.loss_share[item]),
+            "tts": lambda: float(so.tts_days[item]),
+            "ttr": lambda: float(so.ttr_days[item]),
+            "first_short": lambda: float(so.first_short_day[item]) or math.nan,
+            "units_short": lambda: float(so.units_short[item]),
+            "shortfall": lambda: float(so.shortfall_cost[item]),
+        }
+        return values[key]()
+
+    def text(self, item: int, key: str) -> str:
+        result = self._result
+        assert result is not None
+        if key == "part":
+            return str(result.part_numbers[item])
+        if key == "description":
+            return str(result.evaluation.compiled.descriptions[item])
+        value = self._value(item, key)
+        if math.isnan(value):
+            return ""
+        if key == "loss":
+            return f"{value:.0%}" if value else ""
+        if key in ("tts", "ttr"):
+            return f"{value:,.0f} d"
+        if key == "first_short":
+            return f"day {value:.0f}"
+        if key == "units_short":
+            return f"{value:,.0f}" if value else ""
+        if key == "delta":
+            return f"{value:+,.0f}" if round(value) else "0"
+        return f"{value:,.0f}"
+
+    def sort_value(self, item: int, key: str) -> float | str:
+        if key in ("part", "description"):
+            return self.text(item, key).casefold()
+        value = self._value(item, key)
+        return math.inf if math.isnan(value) else value
+
+    def row_object(self, item: int) -> object:
+        assert self._result is not None
+        return str(self._result.part_numbers[item])
+
+    def role_data(self, item: int, key: str, role: int) -> Any:
+        if role == Qt.ItemDataRole.BackgroundRole and key == "first_short" and not math.isnan(self._value(item, key)):
+            return tint(BAND_COLORS["red"])
+        if role == Qt.ItemDataRole.BackgroundRole and key == "delta" and self._value(item, key) > 0:
+            return tint(BAND_COLORS["amber"])
+        if role == Qt.ItemDataRole.ToolTipRole and key in ("tts", "ttr", "first_short", "units_short"):
+            return self.COLUMNS[self.KEYS.index(key)].help
+        return None

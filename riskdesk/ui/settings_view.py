@@ -31,17 +31,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from riskdesk.core.labels import FACTOR_HELP, FACTOR_LABELS
+from riskdesk.core.labels import FACTOR_HELP, FACTOR_LABELS, PRICE_BASES
 from riskdesk.core.project import DEFAULT_WEIGHTS, FACTOR_NAMES, ProjectSettings
 from riskdesk.ui.analysis import AnalysisView, ViewContext
 
-PRICE_BASES: dict[str, tuple[str, str]] = {
-    "china": ("China domestic / volume-weighted",
-              "Value exposure at China domestic (volume-weighted) prices: what most tonnage trades at."),
-    "ex-china": ("Ex-China spot (e.g. CIF Rotterdam)",
-                 "Value exposure at ex-China spot prices, which ran several times China's for Dy and Tb after the "
-                 "April 2025 licensing."),
-}
 SUSPENDED_HELP = (
     "Off: a rule that is suspended on the as-of date (e.g. China's October 2025 rules Nos. 57, 61, 62, suspended "
     "to 2026-11-10 by No. 70) is a watch item that weighs more as the end of its suspension comes within the "

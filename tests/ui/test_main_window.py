@@ -22,49 +22,12 @@ from riskdesk.ui.icons import icon
 from riskdesk.ui.main_window import MainWindow
 from riskdesk.ui.table_page import TablePage
 from riskdesk.ui.workers import SynchronousRunner
+from tests.helpers.dialogs import ScriptedDialogs
 from tests.helpers.runners import DeferredRunner
 
 TODAY = dt.date(2026, 11, 23)
 DEFENCE_PART = "ACT-FIN-07"
 """Separated in China: DFARS reaches the separation stage from 2027-01-01."""
-
-
-class ScriptedDialogs(Dialogs):
-    """Answers every question from attributes the test sets; records errors instead of showing them."""
-
-    def __init__(self) -> None:
-        super().__init__(None)
-        self.unsaved = Dialogs.DISCARD
-        self.open_answer: Path | None = None
-        self.save_answer: Path | None = None
-        self.recover_answer = True
-        self.date_answer: dt.date | None = None
-        self.errors: list[str] = []
-        self.asked: list[str] = []
-
-    def ask_unsaved(self, name: str) -> str:
-        self.asked.append(f"unsaved {name}")
-        return self.unsaved
-
-    def open_path(self, directory: str) -> Path | None:
-        return self.open_answer
-
-    def save_path(self, suggested: str) -> Path | None:
-        self.asked.append(f"save as {Path(suggested).name}")
-        return self.save_answer
-
-    def ask_recover(self, info: object) -> bool:
-        self.asked.append("recover")
-        return self.recover_answer
-
-    def ask_date(self, current: dt.date) -> dt.date | None:
-        return self.date_answer
-
-    def error(self, title: str, text: str) -> None:
-        self.errors.append(f"{title}: {text}")
-
-    def info(self, title: str, text: str) -> None:
-        self.asked.append(title)
 
 
 @pytest.fixture
@@ -107,7 +70,7 @@ def test_the_demo_opens_scored(window: MainWindow) -> None:
     assert window.exposure_view.evaluation is window.scoring.evaluation
     assert window.windowTitle().startswith("Demo: US motor and sensor buyer")
     assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [
-        "Parts", "Suppliers", "Supply paths", "Exposure", "Rules", "Settings"]
+        "Parts", "Suppliers", "Supply paths", "Exposure", "Scenarios", "Rules", "Settings"]
 
 
 def test_every_analysis_tab_starts_on_the_windows_date_and_follows_it(window: MainWindow) -> None:

@@ -1,0 +1,46 @@
+"""Dialogs that answer from what the test set, and record what was asked and shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from riskdesk.ui.dialogs import Dialogs
+
+
+class ScriptedDialogs(Dialogs):
+    """Answers every question from attributes the test sets; records errors instead of showing them."""
+
+    def __init__(self) -> None:
+        super().__init__(None)
+        self.unsaved = Dialogs.DISCARD
+        self.open_answer: Path | None = None
+        self.save_answer: Path | None = None
+        self.recover_answer = True
+        self.date_answer: dt.date | None = None
+        self.errors: list[str] = []
+        self.asked: list[str] = []
+
+    def ask_unsaved(self, name: str) -> str:
+        self.asked.append(f"unsaved {name}")
+        return self.unsaved
+
+    def open_path(self, directory: str) -> Path | None:
+        return self.open_answer
+
+    def save_path(self, suggested: str) -> Path | None:
+        self.asked.append(f"save as {Path(suggested).name}")
+        return self.save_answer
+
+    def ask_recover(self, info: object) -> bool:
+        self.asked.append("recover")
+        return self.recover_answer
+
+    def ask_date(self, current: dt.date) -> dt.date | None:
+        return self.date_answer
+
+    def error(self, title: str, text: str) -> None:
+        self.errors.append(f"{title}: {text}")
+
+    def info(self, title: str, text: str) -> None:
+        self.asked.append(title)
