@@ -3,8 +3,9 @@
     QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/make_screenshots.py
 
 Writes starting.png (the window as it first appears, before the data layer has loaded), parts.png,
-suppliers.png, paths.png, exposure.png, rules.png, settings.png, import.png, import-declaration.png and
-compare.png beside this script. The as-of date is fixed so that the pictures do not change from day to day.
+suppliers.png, paths.png, exposure.png, rules.png, settings.png, scenarios.png, scenarios-stock-out.png,
+scenarios-prices.png, scenarios-sensitivity.png, import.png, import-declaration.png and compare.png beside this
+script. The as-of date is fixed so that the pictures do not change from day to day.
 """
 
 from __future__ import annotations
@@ -79,10 +80,25 @@ def main() -> int:
     shoot("starting")
     window.attach(Document(demo_project(), runner=runner, dirs=dirs))
 
-    for position, name in enumerate(("parts", "suppliers", "paths", "exposure", "rules", "settings")):
-        window.tabs.setCurrentIndex(position)
+    titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    for name, title in (("parts", "Parts"), ("suppliers", "Suppliers"), ("paths", "Supply paths"),
+                        ("exposure", "Exposure"), ("rules", "Rules"), ("settings", "Settings")):
+        window.tabs.setCurrentIndex(titles.index(title))
         if name == "exposure":
             window.exposure_view.select_part("ACT-FIN-07")
+        shoot(name)
+
+    # The Scenarios tab: the April 2025 preset with a Monte Carlo run, then its stock-out timeline.
+    window.tabs.setCurrentIndex(titles.index("Scenarios"))
+    scenarios = window.views["scenarios"]
+    scenarios.select("preset", "april-2025-licensing")  # type: ignore[attr-defined]
+    scenarios.paths_spin.setValue(5000)  # type: ignore[attr-defined]
+    scenarios.run_monte_carlo()  # type: ignore[attr-defined]
+    shoot("scenarios")
+    chart_titles = [scenarios.tabs.tabText(i) for i in range(scenarios.tabs.count())]  # type: ignore[attr-defined]
+    for name, title in (("scenarios-stock-out", "Stock-out"), ("scenarios-prices", "Prices"),
+                        ("scenarios-sensitivity", "Sensitivity")):
+        scenarios.tabs.setCurrentIndex(chart_titles.index(title))  # type: ignore[attr-defined]
         shoot(name)
 
     window.tabs.setCurrentIndex(0)
