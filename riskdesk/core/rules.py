@@ -44,6 +44,20 @@ class RuleStatus(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class StatusChange:
+    """A day on which one or more rules change status: (rule, status the day before, status that day)."""
+
+    day: dt.date
+    changes: tuple[tuple[ControlRule, RuleStatus, RuleStatus], ...]
+
+    def describe(self) -> str:
+        """ "2027-01-01 — US-DFARS-7052-UPSTREAM: announced → in force" (the first two rules, then a count)."""
+        shown = [f"{rule.id}: {before.value} → {now.value}" for rule, before, now in self.changes[:2]]
+        more = len(self.changes) - len(shown)
+        return f"{self.day.isoformat()} — " + "; ".join(shown) + (f" and {more} more" if more else "")
+
+
+@dataclass(frozen=True, slots=True)
 class KeyDate:
     """A dated event of the control list worth marking on a timeline."""
 
@@ -177,6 +191,18 @@ class ControlRule:
         since = max([self.effective_from, *[s.until + dt.timedelta(days=1) for s in ended]])
         return RuleState(RuleStatus.IN_FORCE, f"in force since {since}", True)
 
+    def change_days(self) -> list[dt.date]:
+        """The days on which the rule's status may change: announcement, effect, each suspension's start and the
+        day after its end, the day after its status becomes unknown or it ends."""
+        one = dt.timedelta(days=1)
+        days = {self.announced, self.effective_from}
+        for suspension in self.suspensions:
+            days |= {suspension.start, suspension.until + one}
+        for last in (self.unknown_after, self.effective_until):
+            if last is not None:
+                days.add(last + one)
+        return sorted(days)
+
     def to_json(self, day: dt.date | None = None, suspended_in_force: bool = False) -> dict[str, object]:
         """The rule as plain data (for `riskdesk rules --json`), with its status on `day` when one is given."""
         data: dict[str, object] = {
@@ -257,6 +283,23 @@ class ControlList:
             if rule.id == rule_id:
                 return rule
         raise KeyError(rule_id)
+
+    def status_changes(self, after: dt.date, limit: int = 4) -> list[StatusChange]:
+        """The next `limit` days after `after` on which a rule that concerns magnets changes status (a rule taking
+        effect, a suspension ending, a status becoming unknown), with what changes: the dates worth comparing
+        with, computed from the rules rather than fixed."""
+        one = dt.timedelta(days=1)
+        by_day: dict[dt.date, list[tuple[ControlRule, RuleStatus, RuleStatus]]] = {}
+        for rule in self.rules:
+            if rule.effect is Effect.INFO:
+                continue
+            for day in rule.change_days():
+                if day <= after:
+                    continue
+                before, now = rule.state_on(day - one).status, rule.state_on(day).status
+                if before is not now:
+                    by_day.setdefault(day, []).append((rule, before, now))
+        return [StatusChange(day, tuple(changes)) for day, changes in sorted(by_day.items())[:limit]]
 
     def key_dates(self) -> list[KeyDate]:
         """The dates a buyer of magnets marks on a price chart, read from the rules themselves: China's licensing

@@ -57,6 +57,7 @@ from riskdesk.ui.workers import Runner
 if TYPE_CHECKING:
     from riskdesk.core.evaluation import Evaluation
     from riskdesk.core.project import ProjectSettings
+    from riskdesk.core.rules import StatusChange
     from riskdesk.ui.autosave import Autosaver, AutosaveSession, RecoveryInfo
     from riskdesk.ui.document import Document
     from riskdesk.ui.exposure_view import ExposureView
@@ -65,10 +66,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-COMPARE_PRESETS: tuple[tuple[dt.date, str], ...] = (
-    (dt.date(2026, 11, 10), "2026-11-10 — end of the No. 70 suspension of China's October 2025 rules"),
-    (dt.date(2027, 1, 1), "2027-01-01 — DFARS extends to mined, refined and separated magnet material"),
-)
+COMPARE_CHOICES = 4
+"""How many of the next days on which a rule changes status the Compare menu offers."""
 REFUSAL_TIMEOUT_MS = 12_000
 
 
@@ -378,13 +377,9 @@ class MainWindow(QMainWindow):
         self.compare_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.compare_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         self.compare_button.setAccessibleName("Compare with another date")
-        compare_menu = QMenu(self.compare_button)
-        for day, label in COMPARE_PRESETS:
-            action = compare_menu.addAction(label)
-            action.triggered.connect(lambda _checked=False, d=day: self.compare_with(d))
-        compare_menu.addSeparator()
-        compare_menu.addAction("Other date…").triggered.connect(lambda _checked=False: self.compare_with_other_date())
-        self.compare_button.setMenu(compare_menu)
+        self.compare_menu = QMenu(self.compare_button)
+        self.compare_menu.aboutToShow.connect(self._fill_compare_menu)
+        self.compare_button.setMenu(self.compare_menu)
         toolbar.addWidget(self.compare_button)
         self.toolbar = toolbar
 
@@ -499,20 +494,49 @@ class MainWindow(QMainWindow):
     def _on_scoring_busy(self, busy: bool) -> None:
         self.busy_bar.setVisible(busy)
 
+    def next_status_changes(self) -> list[StatusChange]:
+        """The next days after the as-of date on which a rule changes status (what the Compare menu offers)."""
+        from riskdesk.core.rules import default_control_list
+
+        evaluation = self.scoring.evaluation if self.scoring is not None else None
+        control_list = evaluation.reference.control_list if evaluation is not None else default_control_list()
+        return control_list.status_changes(self._as_of, COMPARE_CHOICES)
+
+    def _fill_compare_menu(self) -> None:
+        self.compare_menu.clear()
+        changes = self.next_status_changes()
+        for change in changes:
+            action = self.compare_menu.addAction(change.describe())
+            action.triggered.connect(lambda _checked=False, d=change.day: self.compare_with(d))
+        if not changes:
+            self.compare_menu.addAction(f"No rule changes status after {self._as_of.isoformat()}").setEnabled(False)
+        self.compare_menu.addSeparator()
+        other = self.compare_menu.addAction("Other date…")
+        other.triggered.connect(lambda _checked=False: self.compare_with_other_date())
+
     def compare_with_other_date(self) -> None:
-        day = self.dialogs.ask_date(COMPARE_PRESETS[-1][0])
+        changes = self.next_status_changes()
+        day = self.dialogs.ask_date(changes[0].day if changes else self._as_of)
         if day is not None:
             self.compare_with(day)
 
     def compare_with(self, day: dt.date) -> None:
-        """Score the project on `day` and show what changes against the as-of date."""
-        before = self.scoring.evaluation if self.scoring is not None else None
-        if self.scoring is None or before is None:
+        """Score the project on `day` and show what changes between it and the as-of date, the earlier first."""
+        current = self.scoring.evaluation if self.scoring is not None else None
+        if self.scoring is None or current is None:
             self.dialogs.error("Not scored yet", "Wait until the project is scored, then compare again")
             return
+        if day == current.as_of:
+            self.dialogs.error("Same date", f"The project is already scored as of {day.isoformat()}: choose another "
+                                            "date to compare with")
+            return
+
+        def show(other: Evaluation) -> None:
+            before, after = (other, current) if other.as_of < current.as_of else (current, other)
+            self._show_compare(before, after)
+
         self.statusBar().showMessage(f"Scoring as of {day.isoformat()}…", 2_000)
-        self.scoring.evaluate_on(day, lambda after: self._show_compare(before, after),
-                                 lambda message: self.dialogs.error("Cannot compare", message))
+        self.scoring.evaluate_on(day, show, lambda message: self.dialogs.error("Cannot compare", message))
 
     def _show_compare(self, before: Evaluation, after: Evaluation) -> None:
         from riskdesk.ui.compare_dialog import CompareDialog

@@ -139,3 +139,17 @@ def test_a_list_with_impossible_or_misspelt_fields_is_refused_naming_them(tmp_pa
     with pytest.raises(DataFileError) as info:
         load_control_list(path)
     assert field in str(info.value)
+
+
+def test_the_next_status_changes_come_from_the_rules_dates():
+    import datetime as dt
+
+    from riskdesk.core.rules import RuleStatus, default_control_list
+
+    changes = default_control_list().status_changes(dt.date(2026, 11, 1), 3)
+    first = changes[0]
+    assert first.day == dt.date(2026, 11, 11)  # the day after the No. 70 suspension ended
+    statuses = {rule.id: (before, now) for rule, before, now in first.changes}
+    assert statuses["CN-MOFCOM-2025-61-1"] == (RuleStatus.SUSPENDED, RuleStatus.UNKNOWN)
+    assert changes[1].day == dt.date(2027, 1, 1) and "US-DFARS-7052-UPSTREAM" in changes[1].describe()
+    assert default_control_list().status_changes(dt.date(2027, 1, 1)) == []

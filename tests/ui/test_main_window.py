@@ -128,6 +128,20 @@ def test_changing_the_as_of_date_changes_the_hits(window: MainWindow) -> None:
     assert "2027-01-01" in window.score_label.text()
 
 
+def test_compare_offers_the_next_days_a_rule_changes_status_and_puts_the_earlier_date_first(
+        window: MainWindow) -> None:
+    window.compare_menu.aboutToShow.emit()
+    offered = [a.text() for a in window.compare_menu.actions() if a.text()]
+    assert offered[0].startswith("2027-01-01 — US-DFARS-7052-UPSTREAM") and offered[-1] == "Other date…"
+    assert not any(text.startswith("2026-11-10") for text in offered), "in the past on the window's date"
+    window.compare_with(dt.date(2025, 4, 3))  # an earlier date: it goes first
+    dialog = window.compare_dialog
+    assert dialog is not None
+    assert dialog.before.as_of == dt.date(2025, 4, 3) and dialog.after.as_of == TODAY
+    gained = {rule for row in dialog.rows for rule in row.rules_gained}
+    assert "CN-MOFCOM-2025-18" in gained, "China's April 2025 licensing is gained going forward in time"
+
+
 def test_compare_with_a_preset_date_opens_the_comparison(window: MainWindow) -> None:
     window.compare_with(dt.date(2027, 1, 1))
     dialog = window.compare_dialog
