@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from riskdesk import __version__
 from riskdesk.core.datafile import DataFileError
+from riskdesk.core.labels import count
 from riskdesk.core.problems import Problem
 from riskdesk.core.project import Project, ProjectSettings
 
@@ -264,7 +265,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
                 raise CliError(f"cannot write {args.save_mapping}: {exc.strerror or exc}") from None
             print(f"wrote {args.save_mapping}: edit any 'field' and pass it back with --mapping")
         if errors and not proposals:
-            print(f"riskdesk: {len(errors)} error(s): nothing could be read", file=sys.stderr)
+            print(f"riskdesk: {count(len(errors), 'error')}: nothing could be read", file=sys.stderr)
             return EXIT_INVALID
         return EXIT_OK
 
@@ -280,7 +281,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     if not check.can_apply:
         _print_problems(check.errors)
-        print(f"riskdesk: {len(check.errors)} error(s); nothing was imported and {args.project} is unchanged."
+        print(f"riskdesk: {count(len(check.errors), 'error')}; nothing was imported and {args.project} is unchanged."
               + ("" if args.skip_error_rows else " (--skip-error-rows imports the other rows)"), file=sys.stderr)
         return EXIT_INVALID
 
@@ -345,7 +346,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
     problems = [p for p in project.validate() if p.is_error]
     if problems:
         _print_problems(problems)
-        raise CliError(f"{args.project} has {len(problems)} error(s); fix them before scoring", EXIT_INVALID)
+        raise CliError(f"{args.project} has {count(len(problems), 'error')}; fix them before scoring", EXIT_INVALID)
     reference = _reference(args.rules)
     compiled = compile_project(project, reference)
     as_of = args.as_of or dt.date.today()
@@ -456,7 +457,7 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
     problems = [p for p in project.validate() if p.is_error]
     if problems:
         _print_problems(problems)
-        raise CliError(f"{args.project} has {len(problems)} error(s); fix them before running a scenario",
+        raise CliError(f"{args.project} has {count(len(problems), 'error')}; fix them before running a scenario",
                        EXIT_INVALID)
     as_of = args.as_of or dt.date.today()
     scenario = _scenario(args, project, as_of)
@@ -540,7 +541,7 @@ def _print_scenario(result: ScenarioResult, other: ScenarioResult, monte_carlo: 
         print(f"  price: {shock.describe()}" + (f" [{marks}]" if marks else ""))
     for reach in result.reach:
         marks = reach.cut.provenance.marks()
-        print(f"  supply: {reach.cut.describe()}: reaches {reach.parts_reached} part(s)"
+        print(f"  supply: {reach.cut.describe()}: reaches {count(reach.parts_reached, 'part')}"
               + (f" [{marks}]" if marks else "") + (f" — {reach.note}" if reach.note else ""))
     baseline = float(result.portfolio_baseline.sum())
     change = result.delta_total
@@ -587,7 +588,8 @@ def _print_scenario(result: ScenarioResult, other: ScenarioResult, monte_carlo: 
     else:
         print("No part runs short.")
     reached = int((so.first_affected_day > 0).sum())
-    print(f"{reached} part(s) lose supply, {len(stops)} run short; value of units short "
+    loses = "loses" if reached == 1 else "lose"
+    print(f"{count(reached, 'part')} {loses} supply, {len(stops)} run short; value of units short "
           f"{_money(float(so.shortfall_cost.sum()))} USD.")
     delta = result.part_delta_total
     moved = [i for i in np.argsort(-np.abs(delta)) if abs(delta[i]) >= 0.5][:10]

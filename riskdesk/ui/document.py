@@ -23,6 +23,7 @@ import pandas as pd
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
+from riskdesk.core.labels import count
 from riskdesk.core.project import Project, ProjectSettings, ProjectTables, share_problem
 from riskdesk.io.project_file import SUFFIX, ProjectFileError, load_project, save_project
 from riskdesk.io.userdirs import AppSettings, UserDirs, save_app_settings
@@ -382,14 +383,14 @@ class Document(QObject):
                 named = sorted(set(self.frame("paths")["supplier_id"][used]))
                 raise EditRefused(
                     f"Supplier {', '.join(named[:3])}{' …' if len(named) > 3 else ''} is still named by "
-                    f"{int(used.sum())} supply path(s). Remove or reassign those paths first")
+                    f"{count(int(used.sum()), 'supply path')}. Remove or reassign those paths first")
         if table is not TableName.PARTS:
             self.undo_stack.push(RemoveRowsCommand(self, table.value, positions, f"Remove {noun}"))
             return
         numbers = set(frame["part_number"].iloc[positions])
         paths = np.flatnonzero(self.frame("paths")["part_number"].isin(numbers).to_numpy())
         composition = np.flatnonzero(self.frame("composition")["part_number"].isin(numbers).to_numpy())
-        text = f"Remove {noun}" + (f" and {len(paths)} supply path(s)" if len(paths) else "")
+        text = f"Remove {noun}" + (f" and {count(len(paths), 'supply path')}" if len(paths) else "")
         parent = MacroCommand(text)
         if len(paths):
             parent.add(RemoveRowsCommand(self, "paths", paths.tolist(), ""))
@@ -445,7 +446,7 @@ class Document(QObject):
         if problems:
             more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
             raise EditRefused("Nothing was pasted: " + "; ".join(problems[:3]) + more)
-        parent = MacroCommand(f"Paste {len(typed)} cell(s) into {table.title}")
+        parent = MacroCommand(f"Paste {count(len(typed), 'cell')} into {table.title}")
         if new_rows is not None:
             parent.add(InsertRowsCommand(self, table.value, list(range(n, n + added)), new_rows, ""))
         changes = self._cascade(table, [c for c in typed if c[0] < n])

@@ -182,8 +182,16 @@ class ChartsPanel(QWidget):
                                      "otherwise dwarf the rare earths in kg)")
         for key, label in ELEMENT_SETS.items():
             self.elements_box.addItem(label, key)
+        self.stage_box = QComboBox()
+        self.stage_box.setAccessibleName("Stage charted")
+        self.stage_box.setToolTip("The country chart shows one stage at a time, so that each kg counts once and the "
+                                  "bars add up to the portfolio")
+        for stage in STAGES:
+            self.stage_box.addItem(stage.label, stage.value)
+        self.stage_box.setCurrentIndex(len(STAGES) - 1)
         self.measure_box.currentIndexChanged.connect(self.refresh)
         self.elements_box.currentIndexChanged.connect(self.refresh)
+        self.stage_box.currentIndexChanged.connect(self.refresh)
 
         controls = QHBoxLayout()
         measure_label = QLabel("&Show")
@@ -195,6 +203,11 @@ class ChartsPanel(QWidget):
         controls.addSpacing(12)
         controls.addWidget(elements_label)
         controls.addWidget(self.elements_box)
+        controls.addSpacing(12)
+        self.stage_label = QLabel("S&tage")
+        self.stage_label.setBuddy(self.stage_box)
+        controls.addWidget(self.stage_label)
+        controls.addWidget(self.stage_box)
         controls.addStretch(1)
         self.save_button = QToolButton()
         self.save_button.setText("Save chart…")
@@ -231,7 +244,7 @@ class ChartsPanel(QWidget):
 
         specs = (
             ("element", "By element", False),
-            ("country", "By country and stage", True),
+            ("country", "By country (one stage)", True),
             ("stage", "By stage and country", False),
             ("parts", "Part scores", True),
         )
@@ -240,10 +253,17 @@ class ChartsPanel(QWidget):
             chart.setObjectName(f"chart_{key}")
             self.charts[key] = chart
             self.tabs.addTab(chart, title)
+        self.tabs.currentChanged.connect(lambda _i: self._show_stage_choice())
+        self._show_stage_choice()
         self.tabs.show()
         self._placeholder.hide()
         self.save_button.setEnabled(True)
         self.refresh()
+
+    def _show_stage_choice(self) -> None:
+        on_country = self.current_chart() is self.charts.get("country")
+        self.stage_box.setVisible(on_country)
+        self.stage_label.setVisible(on_country)
 
     def current_chart(self) -> ChartWidget | None:
         widget = self.tabs.currentWidget()
@@ -307,10 +327,14 @@ class ChartsPanel(QWidget):
         chart.set_stacked(stage_labels, {name: exposure.matrix[:, i] for i, name in enumerate(names)}, unit,
                           colors=colors, formatter=formatter)
         chart = self.charts["country"]
-        chart.set_title(f"{label} of {what.lower() if selection in ELEMENT_SETS else what} passing through each "
-                        "country, by stage")
-        chart.set_stacked(names, {s.label: exposure.matrix[k] for k, s in enumerate(STAGES)}, unit,
-                          formatter=formatter)
+        stage_index = max(self.stage_box.currentIndex(), 0)
+        stage = STAGES[stage_index]
+        row = exposure.matrix[stage_index]
+        ranked = [k for k in np.argsort(-row, kind="stable") if row[k] > 0]
+        chart.set_title(f"{label} of {what.lower() if selection in ELEMENT_SETS else what} at the "
+                        f"{stage.label.lower()} stage, by country (each kg once: the bars add up to the portfolio)")
+        chart.set_bars([names[k] for k in ranked], [float(row[k]) for k in ranked], unit,
+                       colors=[colors[names[k]] for k in ranked], formatter=formatter)
 
         scores = evaluation.scores
         order = np.argsort(-scores, kind="stable")[:TOP_PARTS]
@@ -564,8 +588,8 @@ class ExposureView(AnalysisView):
         self.why_browser.setHtml(why_html(report, evaluation))
         self.why_browser.verticalScrollBar().setValue(scroll)
         self.hits_model.set_report(report, evaluation.reference.countries.name)
-        n = len(report.hits) + len(report.watch) + len(report.possible)
-        self.detail_tabs.setTabText(1, f"&Hits && watch items ({n})")
+        self.detail_tabs.setTabText(1, f"&Hits {len(report.hits)} · watch {len(report.watch)} · possible "
+                                       f"{len(report.possible)}")
         if changed:
             self.part_selected.emit(part_number)
 

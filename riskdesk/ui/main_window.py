@@ -43,7 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from riskdesk.core.labels import BAND_COLORS
+from riskdesk.core.labels import BAND_COLORS, count
 from riskdesk.io.project_schema import SUFFIX, ProjectRows
 from riskdesk.io.userdirs import UserDirs
 from riskdesk.ui import clipboard
@@ -487,7 +487,7 @@ class MainWindow(QMainWindow):
         hits = int(evaluation.capped.sum())
         self.score_label.setText(
             f"Portfolio <b style='color:{BAND_COLORS[name]}'>● {score:.0f}</b> ({name}) "
-            f"as of {evaluation.as_of.isoformat()}" + (f" · {hits} part(s) prohibited" if hits else ""))
+            f"as of {evaluation.as_of.isoformat()}" + (f" · {count(hits, 'part')} prohibited" if hits else ""))
         self.score_label.setToolTip(f"Portfolio score {score:.1f}: {reason}.\nRules version "
                                     f"{evaluation.rules_version}. See the Exposure tab for each part's reasons.")
 

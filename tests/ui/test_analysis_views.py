@@ -100,13 +100,36 @@ def test_exposure_charts_draw_one_item_per_series(exposure: ExposureView, tmp_pa
     charts = exposure.charts.charts
     assert set(charts) == {"element", "country", "stage", "parts"}
     assert len(charts["element"].items) == 1
-    assert len(charts["country"].items) <= 4
+    assert len(charts["country"].items) == 1
     assert 1 <= len(charts["stage"].items) <= 10
     assert "China" in charts["stage"].summary
     assert "Dy" in charts["element"].summary
     for suffix in ("png", "svg"):
         path = charts["stage"].save(tmp_path / f"stage.{suffix}")
         assert path.stat().st_size > 1000
+
+
+def test_the_country_chart_counts_each_kg_once_so_its_bars_add_up_to_the_portfolio(exposure: ExposureView) -> None:
+    from riskdesk.core.exposure import by_stage_and_country, element_mask
+
+    exposure.ensure_charts()
+    panel = exposure.charts
+    evaluation = exposure.evaluation
+    assert evaluation is not None
+    mask = element_mask(str(panel.elements_box.currentData()))
+    total = by_stage_and_country(evaluation, "kg", mask).matrix.sum(axis=1)
+    for position in range(panel.stage_box.count()):
+        panel.stage_box.setCurrentIndex(position)
+        bars = panel.charts["country"].items[0].opts["width"]
+        assert float(sum(bars)) == pytest.approx(float(total[position]))  # every stage carries the same kg
+        assert panel.stage_box.itemText(position).lower() in panel.charts["country"].title
+    assert total.max() == pytest.approx(total.min())
+
+
+def test_the_hits_tab_counts_what_the_scores_table_counts(exposure: ExposureView) -> None:
+    report = exposure.evaluation.part_report(exposure.selected_part())  # type: ignore[union-attr, arg-type]
+    text = exposure.detail_tabs.tabText(1).replace("&", "")
+    assert text == f"Hits {len(report.hits)} · watch {len(report.watch)} · possible {len(report.possible)}"
 
 
 def test_exposure_charts_switch_to_value(exposure: ExposureView) -> None:
