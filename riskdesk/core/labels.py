@@ -71,6 +71,17 @@ PRICE_BASES: Mapping[str, tuple[str, str]] = MappingProxyType({
 BASIS_NAMES: Mapping[str, str] = MappingProxyType({"china": "China domestic", "ex-china": "ex-China spot"})
 """Price basis → its short name in a sentence ("+$2.1M on China domestic prices")."""
 
+SETTING_LABELS: Mapping[str, str] = MappingProxyType({
+    "name": "project name",
+    "import_country": "import country",
+    "suspended_rules_in_force": "how suspended rules count",
+    "disruption_days": "disruption length",
+    "price_basis": "price basis",
+    "us_defence_supply": "US defence supply",
+    "resourcing_days": "time to re-source",
+})
+"""Project settings in the buyer's words (Undo texts, messages)."""
+
 FACTOR_LABELS: Mapping[str, str] = MappingProxyType({
     "restriction": "Restriction",
     "concentration": "Concentration",
@@ -134,6 +145,22 @@ def format_money(value: float) -> str:
     if abs(value) >= 100:
         return f"${value:,.0f}"
     return f"${value:,.2f}"
+
+
+def setting_label(name: str) -> str:
+    """ "import_country" → "import country"; "weights.restriction" → "weight: restriction"."""
+    if name.startswith("weights."):
+        factor = name.removeprefix("weights.")
+        return f"weight: {FACTOR_LABELS.get(factor, factor).lower()}"
+    return SETTING_LABELS.get(name, name.replace("_", " "))
+
+
+def shorten(text: str, limit: int = 40) -> str:
+    """`text` cut to `limit` characters with an ellipsis in the middle (file names keep their ends)."""
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) // 2
+    return text[:head] + "…" + text[len(text) - (limit - 1 - head):]
 
 
 def count(n: int, noun: str, plural: str | None = None) -> str:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QUndoCommand
 
+from riskdesk.core.labels import setting_label
 from riskdesk.core.project import ProjectSettings, ProjectTables
 
 if TYPE_CHECKING:
@@ -115,7 +116,9 @@ class SettingsCommand(QUndoCommand):
         self._before = copy_settings(document.project.settings)
         self._after = copy_settings(settings)
         self.fields = changed_fields(self._before, self._after)
-        super().__init__(f"Change {', '.join(sorted(self.fields)) or 'settings'}", parent)
+        names = sorted(setting_label(name) for name in self.fields)
+        text = f"Change {names[0]}" if len(names) == 1 else f"Change {len(names)} settings" if names else "Settings"
+        super().__init__(text, parent)
 
     def id(self) -> int:
         return self.ID

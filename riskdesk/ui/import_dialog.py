@@ -48,7 +48,7 @@ from PySide6.QtWidgets import (
 )
 
 from riskdesk.core.domain import TEMPLATE_COLUMNS, EndUse, Evidence, MagnetFamily, YesNo
-from riskdesk.core.labels import field_label
+from riskdesk.core.labels import field_label, shorten
 from riskdesk.core.problems import Problem
 from riskdesk.ui.workers import Cancelled, Runner, TaskContext, TaskHandle
 
@@ -703,7 +703,7 @@ class ImportDialog(QDialog):
             return
         saved = check.saved_mappings(self.document.project.saved_mappings)
         names = [f.name for f in self.included_files()]
-        text = f"Import {names[0]}" if len(names) == 1 else f"Import {len(names)} files"
+        text = f"Import {shorten(names[0])}" if len(names) == 1 else f"Import {len(names)} files"
         self.document.apply_import(check.merged, saved, text)
         self.imported.emit(f"Imported {check.summary()} (Ctrl+Z undoes it)")
         self.accept()

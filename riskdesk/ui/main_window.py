@@ -280,6 +280,14 @@ class MainWindow(QMainWindow):
             redo_keys.append(QKeySequence(key.Redo))
         self.redo_action.setShortcuts(redo_keys)
         self.redo_action.setIcon(icon("redo"))
+        # The toolbar says just "Undo" and "Redo" (a long step name would push the toolbar about); the menu and
+        # the tooltip say what will be undone.
+        for action, word in ((self.undo_action, "Undo"), (self.redo_action, "Redo")):
+            action.setIconText(word)
+        self.undo_group.undoTextChanged.connect(
+            lambda text: self.undo_action.setToolTip(f"Undo {text}" if text else "Nothing to undo"))
+        self.undo_group.redoTextChanged.connect(
+            lambda text: self.redo_action.setToolTip(f"Redo {text}" if text else "Nothing to redo"))
         for action in (self.undo_action, self.redo_action):
             self.addAction(action)
         self.cut_action = self._action("Cu&t", self._on_page(TablePage.cut), key.Cut, "",

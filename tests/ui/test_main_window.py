@@ -318,3 +318,20 @@ def test_icons_follow_a_switch_to_a_dark_palette(window: MainWindow) -> None:
     finally:
         app.setPalette(original)
 
+
+
+def test_undo_texts_are_short_in_the_buyers_words_and_the_toolbar_button_keeps_its_size(window: MainWindow) -> None:
+    import dataclasses
+
+    from PySide6.QtWidgets import QToolButton
+
+    document = window.document
+    settings = document.project.settings
+    document.change_settings(dataclasses.replace(settings, weights={**settings.weights, "restriction": 0.5}))
+    assert document.undo_stack.undoText() == "Change weight: restriction"
+    document.change_settings(dataclasses.replace(document.project.settings, import_country="DE"))
+    assert document.undo_stack.undoText() == "Change import country"
+    button = window.toolbar.widgetForAction(window.undo_action)
+    assert isinstance(button, QToolButton)
+    assert button.text() == "Undo" and window.undo_action.toolTip() == "Undo Change import country"
+    assert window.undo_action.text() == "&Undo Change import country"  # the Edit menu says what
