@@ -81,8 +81,10 @@ class AppSettings:
 
     recent_files: list[str] = field(default_factory=list)
     """Most recent first, at most MAX_RECENT."""
-    autosave_seconds: int = 120
-    """How often an edited project is autosaved to the user folder; 0 turns autosave off."""
+    autosave_seconds: int = 30
+    """While the user keeps editing, the longest time between autosaves; 0 turns autosave off."""
+    autosave_delay_seconds: int = 5
+    """An edited project is autosaved this long after the last edit."""
     schema_version: int = SCHEMA_VERSION
 
     def add_recent(self, path: Path | str) -> None:
@@ -98,6 +100,7 @@ class AppSettings:
             "schema_version": SCHEMA_VERSION,
             "recent_files": list(self.recent_files),
             "autosave_seconds": self.autosave_seconds,
+            "autosave_delay_seconds": self.autosave_delay_seconds,
         }
 
     @classmethod
@@ -105,11 +108,17 @@ class AppSettings:
         data = _migrate(dict(data))
         defaults = cls()
         recent = [str(p) for p in data.get("recent_files", []) if isinstance(p, str)][:MAX_RECENT]
-        try:
-            autosave = max(0, int(data.get("autosave_seconds", defaults.autosave_seconds)))
-        except (TypeError, ValueError):
-            autosave = defaults.autosave_seconds
-        return cls(recent_files=recent, autosave_seconds=autosave)
+        return cls(recent_files=recent,
+                   autosave_seconds=_whole(data, "autosave_seconds", defaults.autosave_seconds),
+                   autosave_delay_seconds=_whole(data, "autosave_delay_seconds", defaults.autosave_delay_seconds))
+
+
+def _whole(data: Mapping[str, Any], key: str, default: int) -> int:
+    """A whole number of seconds from 0 to a day; the default for anything else."""
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 86_400:
+        return default
+    return int(value)
 
 
 # _MIGRATIONS[n] turns settings of schema n into schema n + 1. Never edit a released one.

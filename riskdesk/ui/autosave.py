@@ -90,6 +90,8 @@ class RecoveryInfo:
     original_path: Path | None
     name: str
     saved_at: str
+    """Local date and time, ISO 8601 (as `datetime.isoformat` writes it)."""
+    size_bytes: int = 0
 
     @property
     def info_path(self) -> Path:
@@ -97,7 +99,8 @@ class RecoveryInfo:
 
     def describe(self) -> str:
         where = f"of {self.original_path}" if self.original_path else "of an unsaved project"
-        return f"RiskDesk did not close properly. An autosave {where} ({self.name}) from {self.saved_at} was found."
+        return (f"RiskDesk did not close properly. An autosave {where} ({self.name}) was found, made "
+                f"{_local_time(self.saved_at)} ({_size(self.size_bytes)}).")
 
     def discard(self) -> None:
         """Delete this autosave (the user declined to recover it)."""
@@ -123,11 +126,28 @@ def find_recovery(folder: Path, own: str | None = None) -> RecoveryInfo | None:
         saved_at = str(info.get("saved_at", "")) or dt.datetime.fromtimestamp(autosave.stat().st_mtime).isoformat(
             timespec="seconds")
         found.append(RecoveryInfo(autosave, Path(original) if original else None, str(info.get("name", "")),
-                                  saved_at))
+                                  saved_at, autosave.stat().st_size))
     for lock in folder.glob("*.lock"):
         if not lock.with_suffix(SUFFIX).exists() and lock.stem != own:
             _is_running(folder, lock.stem)  # removes the lock files crashed sessions left
     return max(found, key=lambda info: info.saved_at) if found else None
+
+
+def _local_time(iso: str) -> str:
+    """ "2026-11-29T14:05:09" → "on Sunday 29 November 2026 at 14:05" (the text as stored when unreadable)."""
+    try:
+        moment = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return f"on {moment:%A} {moment.day} {moment:%B %Y} at {moment:%H:%M}"
+
+
+def _size(n: int) -> str:
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:.1f} MB"
+    return f"{max(n, 1) / 1000:.0f} kB" if n >= 1000 else f"{n} bytes"
 
 
 def _session_lock(path: Path) -> QLockFile:
@@ -156,31 +176,55 @@ def _is_running(folder: Path, session: str) -> bool:
 
 
 class Autosaver(QObject):
-    """Saves a copy of an edited project into `session` every `interval_s` seconds (off the GUI thread)."""
+    """Saves a copy of an edited project into `session` (off the GUI thread) `delay_s` seconds after the last
+    edit, and at least every `longest_s` seconds while the user keeps editing: a crash loses a few seconds."""
 
     saved = Signal(object)
     """Path of the autosave, after each successful write."""
 
-    def __init__(self, document: Document, session: AutosaveSession, interval_s: int,
+    def __init__(self, document: Document, session: AutosaveSession, longest_s: int, delay_s: int = 5,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._document = document
         self._session = session
         self._saved_revision = -1
         self._writing = False
+        self._longest_s = longest_s
+        self._first_unsaved: float | None = None
+        """When the oldest edit not yet autosaved was made (monotonic seconds)."""
         self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(max(delay_s, 0) * 1000)
         self._timer.timeout.connect(self.autosave_now)
-        self.set_interval(interval_s)
         document.dirty_changed.connect(self._on_dirty_changed)
+        document.undo_stack.indexChanged.connect(self._on_edit)
 
     @property
     def path(self) -> Path:
         return self._session.project_path
 
+    @property
+    def pending(self) -> bool:
+        """An autosave is due once the user pauses."""
+        return self._timer.isActive()
+
     def set_interval(self, seconds: int) -> None:
-        self._timer.stop()
-        if seconds > 0:
-            self._timer.start(seconds * 1000)
+        """The longest time between autosaves while editing; 0 stops autosaving (at exit)."""
+        self._longest_s = seconds
+        if seconds <= 0:
+            self._timer.stop()
+
+    def _on_edit(self, _index: int = 0) -> None:
+        if self._longest_s <= 0 or not self._document.is_dirty:
+            return
+        now = time.monotonic()
+        if self._first_unsaved is None:
+            self._first_unsaved = now
+        if now - self._first_unsaved >= self._longest_s:
+            self._timer.stop()
+            self.autosave_now()
+        else:
+            self._timer.start()
 
     def _on_dirty_changed(self, dirty: bool) -> None:
         if not dirty:
@@ -211,6 +255,10 @@ class Autosaver(QObject):
         def done(path: Path) -> None:
             self._writing = False
             self._saved_revision = revision
+            if document.revision == revision:
+                self._first_unsaved = None
+            elif self._longest_s > 0:
+                self._timer.start()  # edits made while writing: save them too once the user pauses
             self.saved.emit(path)
 
         def failed(exc: BaseException) -> None:

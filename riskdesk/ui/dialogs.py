@@ -74,12 +74,23 @@ class Dialogs:
             self.error("Not a date", f"{text!r} is not a date. Enter it as YYYY-MM-DD, e.g. 2027-01-01")
             return None
 
-    def ask_recover(self, info: RecoveryInfo) -> bool:
-        answer = QMessageBox.question(
-            self.parent, "Recover unsaved work?",
-            info.describe() + "\n\nOpen the autosave? (If you choose No, it is deleted.)",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes)
-        return answer == QMessageBox.StandardButton.Yes
+    RECOVER, LATER, DISCARD_AUTOSAVE = "recover", "later", "discard"
+
+    def ask_recover(self, info: RecoveryInfo) -> str:
+        """RECOVER (open the autosave), LATER (keep it and ask at the next start) or DISCARD_AUTOSAVE."""
+        box = QMessageBox(QMessageBox.Icon.Question, "Recover unsaved work?",
+                          info.describe() + "\n\nOpen it now? It is kept until you open or discard it.",
+                          QMessageBox.StandardButton.NoButton, self.parent)
+        recover = box.addButton("Open the autosave", QMessageBox.ButtonRole.AcceptRole)
+        later = box.addButton("Not now", QMessageBox.ButtonRole.RejectRole)
+        discard = box.addButton("Discard it", QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(recover)
+        box.setEscapeButton(later)
+        box.exec()
+        clicked = box.clickedButton()
+        if clicked is discard:
+            return self.DISCARD_AUTOSAVE
+        return self.RECOVER if clicked is recover else self.LATER
 
     def error(self, title: str, text: str) -> None:
         QMessageBox.warning(self.parent, title, text)

@@ -182,7 +182,9 @@ class MainWindow(QMainWindow):
         self.scoring = Scoring(document, self._as_of, self)
         self.autosave = autosave
         if autosave is not None:
-            self.autosaver = Autosaver(document, autosave, document.app_settings.autosave_seconds, self)
+            settings = document.app_settings
+            self.autosaver = Autosaver(document, autosave, settings.autosave_seconds, settings.autosave_delay_seconds,
+                                       self)
         for page in self.pages.values():
             page.attach(document)
         context = ViewContext(document, self.scoring, self.dialogs)
@@ -659,9 +661,12 @@ class MainWindow(QMainWindow):
         """Ask whether to open the autosave a crashed session left; returns True when it was recovered."""
         if self.autosave is None or self.document is None:
             return False
-        if not self.dialogs.ask_recover(info):
+        answer = self.dialogs.ask_recover(info)
+        if answer == Dialogs.DISCARD_AUTOSAVE:
             info.discard()
             return False
+        if answer != Dialogs.RECOVER:
+            return False  # kept: offered again at the next start
         try:
             self.autosave.recover(self.document, info)
         except Exception as exc:

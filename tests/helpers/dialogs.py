@@ -16,7 +16,7 @@ class ScriptedDialogs(Dialogs):
         self.unsaved = Dialogs.DISCARD
         self.open_answer: Path | None = None
         self.save_answer: Path | None = None
-        self.recover_answer = True
+        self.recover_answer = Dialogs.RECOVER
         self.date_answer: dt.date | None = None
         self.errors: list[str] = []
         self.asked: list[str] = []
@@ -32,7 +32,7 @@ class ScriptedDialogs(Dialogs):
         self.asked.append(f"save as {Path(suggested).name}")
         return self.save_answer
 
-    def ask_recover(self, info: object) -> bool:
+    def ask_recover(self, info: object) -> str:
         self.asked.append("recover")
         return self.recover_answer
 

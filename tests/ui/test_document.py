@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from riskdesk.core.demo import demo_project
 from riskdesk.core.project import ProjectSettings
@@ -160,7 +161,7 @@ def test_recovery_after_a_simulated_crash(qapp: object) -> None:
     dirs = userdirs.init()
     session = AutosaveSession(dirs.autosave)
     crashed = Document(demo_project(), runner=SynchronousRunner(), dirs=dirs)
-    autosaver = Autosaver(crashed, session, interval_s=0)
+    autosaver = Autosaver(crashed, session, longest_s=0)
     model = crashed.models[TableName.PARTS]
     model.setData(model.index(0, PartColumn.STOCK_DAYS), "33")
     autosaver.autosave_now()
@@ -183,7 +184,7 @@ def test_another_running_riskdesk_keeps_its_autosave(qapp: object) -> None:
     save_project(demo_project(), other.project_path)
     session = AutosaveSession(dirs.autosave)
     mine = Document(demo_project(), runner=SynchronousRunner(), dirs=dirs)
-    autosaver = Autosaver(mine, session, interval_s=0)
+    autosaver = Autosaver(mine, session, longest_s=0)
     model = mine.models[TableName.PARTS]
     model.setData(model.index(0, PartColumn.STOCK_DAYS), "36")
     autosaver.autosave_now()
@@ -200,7 +201,7 @@ def test_no_recovery_after_a_clean_exit_or_a_save(qapp: object, tmp_path: Path) 
     dirs = userdirs.init()
     session = AutosaveSession(dirs.autosave)
     document = Document(demo_project(), runner=SynchronousRunner(), dirs=dirs)
-    autosaver = Autosaver(document, session, interval_s=0)
+    autosaver = Autosaver(document, session, longest_s=0)
     model = document.models[TableName.PARTS]
     model.setData(model.index(0, PartColumn.STOCK_DAYS), "34")
     autosaver.autosave_now()
@@ -283,3 +284,39 @@ def test_scenario_and_variant_edits_are_undoable_steps_saved_with_the_project(do
     document.undo_stack.undo()
     assert document.project.scenarios == [] and document.project.variants == []
     assert changed == ["scenarios", "variants", "variants", "scenarios"]
+
+
+def test_an_edit_is_autosaved_a_few_seconds_after_the_last_one_and_at_least_every_longest_gap(
+        qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    from riskdesk.ui import autosave as autosave_module
+
+    dirs = userdirs.init()
+    session = AutosaveSession(dirs.autosave)
+    document = Document(demo_project(), runner=SynchronousRunner(), dirs=dirs)
+    autosaver = Autosaver(document, session, longest_s=30, delay_s=0)
+    clock = [1000.0]
+    monkeypatch.setattr(autosave_module.time, "monotonic", lambda: clock[0])
+    model = document.models[TableName.PARTS]
+    model.setData(model.index(0, PartColumn.STOCK_DAYS), "31")
+    assert autosaver.pending and not autosaver.path.exists()
+    qtbot.waitUntil(lambda: autosaver.path.exists())  # the pause after the edit
+    assert load_project(autosaver.path).tables.parts.loc[0, "stock_days"] == 31.0
+    # The user keeps editing without a pause: after 30 s the edits are saved anyway.
+    model.setData(model.index(0, PartColumn.STOCK_DAYS), "32")
+    clock[0] += 31
+    model.setData(model.index(0, PartColumn.STOCK_DAYS), "33")
+    assert load_project(autosaver.path).tables.parts.loc[0, "stock_days"] == 33.0
+    session.end()
+
+
+def test_the_recovery_offer_says_when_in_local_time_and_how_big(qapp: object) -> None:
+    dirs = userdirs.init()
+    crashed = AutosaveSession(dirs.autosave)
+    save_project(demo_project(), crashed.project_path)
+    crashed.info_path.write_text('{"name": "Demo", "saved_at": "2026-11-29T14:05:09", "original_path": ""}',
+                                 encoding="utf-8")
+    crashed.abandon()
+    info = find_recovery(dirs.autosave)
+    assert info is not None
+    text = info.describe()
+    assert "on Sunday 29 November 2026 at 14:05" in text and "kB" in text and "T14" not in text

@@ -235,10 +235,30 @@ def test_recovery_is_offered_after_a_crash(qtbot: QtBot, dialogs: ScriptedDialog
     info = restart.find_recovery()
     assert info is not None
     restarted = _window(qtbot, dialogs, Document(runner=SynchronousRunner(), dirs=dirs), autosave=restart)
+    dialogs.recover_answer = Dialogs.LATER  # "Not now": kept, and offered at the next start
+    assert not restarted.offer_recovery(info)
+    assert info.autosave.exists() and restart.find_recovery() == info
+    dialogs.recover_answer = Dialogs.RECOVER
     assert restarted.offer_recovery(info)
     assert restarted.document.project.tables.parts.loc[0, "stock_days"] == 77.0
     assert restarted.isWindowModified()
     assert dialogs.asked[-1] == "recover"
+
+
+def test_a_discarded_autosave_is_gone_only_when_the_user_says_so(qtbot: QtBot, dialogs: ScriptedDialogs) -> None:
+    from riskdesk.io.project_file import save_project
+
+    dirs = userdirs.init()
+    crashed = AutosaveSession(dirs.autosave)
+    save_project(demo_project(), crashed.project_path)
+    crashed.abandon()
+    restart = AutosaveSession(dirs.autosave)
+    info = restart.find_recovery()
+    assert info is not None
+    window = _window(qtbot, dialogs, autosave=restart)
+    dialogs.recover_answer = Dialogs.DISCARD_AUTOSAVE
+    assert not window.offer_recovery(info)
+    assert not info.autosave.exists() and restart.find_recovery() is None
 
 
 def test_dropping_a_project_file_opens_it(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
