@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, QEvent, QSettings, Qt, QTimer
+from PySide6.QtCore import QEvent, QSettings, Qt, QTimer
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -30,7 +30,6 @@ from PySide6.QtGui import (
     QUndoGroup,
 )
 from PySide6.QtWidgets import (
-    QDateEdit,
     QLabel,
     QMainWindow,
     QMenu,
@@ -49,6 +48,7 @@ from riskdesk.io.userdirs import UserDirs
 from riskdesk.ui import clipboard
 from riskdesk.ui.analysis import ANALYSIS_TABS, AnalysisView, ViewContext
 from riskdesk.ui.columns import TableName
+from riskdesk.ui.date_field import DateField
 from riskdesk.ui.dialogs import IMPORT_SUFFIXES, Dialogs
 from riskdesk.ui.icons import icon
 from riskdesk.ui.table_page import TablePage
@@ -371,15 +371,13 @@ class MainWindow(QMainWindow):
         self.import_action.setIconText("Import")
         toolbar.addSeparator()
         as_of_label = QLabel(" As of ")
-        self.as_of_edit = QDateEdit(_qdate(self._as_of))
+        self.as_of_edit = DateField(self._as_of)
         self.as_of_edit.setObjectName("asOfDate")
-        self.as_of_edit.setCalendarPopup(True)
-        self.as_of_edit.setDisplayFormat("yyyy-MM-dd")
         self.as_of_edit.setAccessibleName("As-of date")
         self.as_of_edit.setToolTip("Rules and scores as of this date: change it to see what applies on another "
                                    "day (re-scores at once). Ctrl+T goes back to today.")
         as_of_label.setBuddy(self.as_of_edit)
-        self.as_of_edit.dateChanged.connect(self._on_as_of_changed)
+        self.as_of_edit.date_changed.connect(self._on_as_of_changed)
         toolbar.addWidget(as_of_label)
         toolbar.addWidget(self.as_of_edit)
         self.compare_button = QToolButton()
@@ -476,10 +474,9 @@ class MainWindow(QMainWindow):
         return self._as_of
 
     def set_as_of(self, day: dt.date) -> None:
-        self.as_of_edit.setDate(_qdate(day))
+        self.as_of_edit.set_date(day)
 
-    def _on_as_of_changed(self, qdate: QDate) -> None:
-        day = dt.date(qdate.year(), qdate.month(), qdate.day())
+    def _on_as_of_changed(self, day: dt.date) -> None:
         self._as_of = day
         if self.scoring is None:
             return
@@ -819,10 +816,6 @@ TABLE_HELP = {
 }
 TAB_ICONS = (*(table.value for table in TABLE_HELP), *(tab.icon for tab in ANALYSIS_TABS))
 """The tabs' icons, in tab order."""
-
-
-def _qdate(day: dt.date) -> QDate:
-    return QDate(day.year, day.month, day.day)
 
 
 def _safe_name(name: str) -> str:

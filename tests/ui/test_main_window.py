@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
+from PySide6.QtCore import QDate, QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication, QLineEdit
 from pytestqt.qtbot import QtBot
@@ -119,9 +119,25 @@ def test_a_refused_value_shows_why_in_the_status_bar(window: MainWindow) -> None
     assert not window.document.is_dirty
 
 
+def test_a_typed_as_of_date_is_read_whole_and_a_wrong_one_changes_nothing(qtbot: QtBot, window: MainWindow) -> None:
+    field = window.as_of_edit.edit
+    field.selectAll()
+    qtbot.keyClicks(field, "2025-04-03")  # over the whole text, as a user types it
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert window.as_of == dt.date(2025, 4, 3) and window.scoring.evaluation.as_of == dt.date(2025, 4, 3)
+    field.selectAll()
+    qtbot.keyClicks(field, "3rd of April")
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert window.as_of == dt.date(2025, 4, 3) and "not a date" in window.as_of_edit.problem
+    calendar = window.as_of_edit.show_calendar()
+    calendar.clicked.emit(QDate(2027, 1, 1))
+    assert window.as_of == dt.date(2027, 1, 1) and window.as_of_edit.problem == ""
+    assert field.text() == "2027-01-01"
+
+
 def test_changing_the_as_of_date_changes_the_hits(window: MainWindow) -> None:
     assert "US-DFARS-7052-UPSTREAM" not in _hit_rules(window, DEFENCE_PART)
-    window.as_of_edit.setDate(window.as_of_edit.date().addDays(dt.date(2027, 1, 1).toordinal() - TODAY.toordinal()))
+    window.set_as_of(dt.date(2027, 1, 1))
     assert window.scoring.evaluation is not None
     assert window.scoring.evaluation.as_of == dt.date(2027, 1, 1)
     assert "US-DFARS-7052-UPSTREAM" in _hit_rules(window, DEFENCE_PART)
