@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QGuiApplication, QShowEvent
+from PySide6.QtGui import QColor, QGuiApplication, QShowEvent, QTextDocumentFragment
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -348,8 +348,10 @@ class MitigationsPanel(QWidget):
 
     @property
     def message(self) -> str:
-        """The message shown instead of the tables ("" when the tables are shown)."""
-        return self.message_label.text() if self.pages.currentWidget() is self.message_label else ""
+        """The message shown instead of the tables, as plain text ("" when the tables are shown)."""
+        if self.pages.currentWidget() is not self.message_label:
+            return ""
+        return QTextDocumentFragment.fromHtml(self.message_label.text()).toPlainText()
 
     def variant_names(self) -> list[str]:
         return [self.variant_list.item(row).text() for row in range(self.variant_list.count())]
@@ -476,6 +478,7 @@ class MitigationsPanel(QWidget):
 
     def _show_message(self, text: str, keep_last: bool = False) -> None:
         self._cancel()
+        self._set_busy(False)
         if not keep_last:
             self._last = None
         self._outcome = None
@@ -491,7 +494,6 @@ class MitigationsPanel(QWidget):
         if self._handle is not None and self._handle.running:
             self._handle.cancel()
         self._handle = None
-        self._set_busy(False)
 
     def _set_busy(self, busy: bool) -> None:
         if busy == self._busy:
@@ -567,8 +569,8 @@ class MitigationsPanel(QWidget):
             log.error("comparing the variants failed", exc_info=exc)
             self._show_message(f"The variants could not be compared: {error_text(exc)}")
 
+        self._set_busy(large)
         if large:
-            self._set_busy(True)
             self._header(scenario, evaluation, comparing=True)
         runner = self._document.runner if large else SynchronousRunner()
         handle = runner.start(work, finished, failed, None)
@@ -582,6 +584,7 @@ class MitigationsPanel(QWidget):
                              for name, why in outcome.broken)
             self._show_message(f"<p><b>No variant can be compared with the original:</b></p><ul>{listed}</ul>"
                                f"<p>{html.escape(FIX_HINT)}</p>", keep_last=True)
+            self._outcome = outcome
             self._mark_broken(outcome.broken)
             return
         self._outcome = outcome
