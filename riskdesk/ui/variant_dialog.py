@@ -435,6 +435,19 @@ class AddStockForm(ChangeForm):
         self.days_spin.setValue(change.days)
 
 
+def _incomplete(change: Change) -> str | None:
+    """What a change lacks that the core would accept but makes no sense (a blank grade or supplier, a move that
+    moves nothing), or None."""
+    if isinstance(change, ChangeGrade) and not change.grade:
+        return f"{change.part_number}: give the new grade (e.g. N42SH)."
+    if isinstance(change, AddSource) and not change.supplier_id:
+        return f"{change.part_number}: give the second source's supplier id (one of the project's, or a new one)."
+    if isinstance(change, MovePath) and not (change.to_supplier_id or change.countries or change.evidence):
+        return (f"{change.part_number}: moving the path from {change.supplier_id or '(no supplier)'} changes "
+                "nothing: choose another supplier or give a stage's new country.")
+    return None
+
+
 FORMS: dict[str, type[ChangeForm]] = {form.KIND: form for form in (MovePathForm, AddSourceForm, ChangeGradeForm,
                                                                       AddStockForm)}
 
@@ -605,12 +618,20 @@ class VariantDialog(QDialog):
             return f"There is already a variant {variant.name!r}: give this one another name."
         if not variant.changes:
             return "Add at least one change: a variant without changes is the original."
-        try:
-            variant.apply(self.project)
-        except MitigationError as exc:
-            return f"{exc}. Correct the change (or remove it)."
-        except (TypeError, ValueError, KeyError) as exc:
-            return f"This change cannot be made: {exc}"
+        # The changes one by one on a copy, as Variant.apply makes them, to select the one that fails.
+        copy = Variant(variant.name).apply(self.project)
+        for row, change in enumerate(variant.changes):
+            problem = _incomplete(change)
+            if problem is None:
+                try:
+                    change.apply(copy)
+                except MitigationError as exc:
+                    problem = f"{exc}. Correct the change (or remove it)."
+                except (TypeError, ValueError, KeyError) as exc:
+                    problem = f"This change cannot be made: {exc}"
+            if problem is not None:
+                self.change_list.setCurrentRow(row)
+                return problem
         return None
 
     def accept(self) -> None:

@@ -432,6 +432,17 @@ def test_a_change_that_cannot_apply_keeps_the_dialog_open_with_the_reason(qtbot:
     assert project.tables.parts.equals(demo_project().tables.parts), "checking never changes the project"
 
 
+def test_a_change_left_incomplete_is_refused_and_selected(qtbot: QtBot) -> None:
+    dialog = _open_dialog(qtbot, demo_project(), [])
+    dialog.add_change("add_stock")
+    dialog.add_change("change_grade")
+    dialog.change_list.setCurrentRow(0)
+    _ok(dialog)
+    assert dialog.isVisible()
+    assert "give the new grade" in dialog.message.text()
+    assert dialog.change_list.currentRow() == 1
+
+
 def test_a_country_the_dialog_cannot_resolve_is_refused_by_name(qtbot: QtBot) -> None:
     dialog = _open_dialog(qtbot, demo_project(), [])
     form = dialog.add_change("move_path")
