@@ -161,7 +161,7 @@ class MitigationsPanel(QWidget):
         self.new_button.setToolTip("Make a variant: a copy of the project with changes (another supplier or country, "
                                    "a second source, another grade, more stock)")
         self.new_button.clicked.connect(self.new_variant)
-        self.edit_button = QPushButton("&Edit…")
+        self.edit_button = QPushButton("Ed&it…")
         self.edit_button.setToolTip("Change the selected variant's name or changes")
         self.edit_button.setAccessibleName("Edit variant")
         self.edit_button.clicked.connect(self.edit_variant)
@@ -371,16 +371,15 @@ class MitigationsPanel(QWidget):
     # ---- the variant list -------------------------------------------------------------------------------------
 
     def _fill_list(self) -> None:
-        keep = self.selected_variant()
+        current = self.variant_list.currentItem()
+        keep = current.text() if current is not None else None
         self.variant_list.blockSignals(True)
         self.variant_list.clear()
         for variant in self._document.project.variants:
-            item = QListWidgetItem(variant.name)
-            changes = "\n".join(f"• {c.describe()}" for c in variant.changes) or "no change"
-            item.setToolTip(f"{variant.name}\n{changes}")
-            self.variant_list.addItem(item)
+            self.variant_list.addItem(QListWidgetItem(variant.name))
         self.variant_list.blockSignals(False)
-        if keep is None or not self.select_variant(keep.name):
+        self._mark_broken(self.broken)
+        if keep is None or not self.select_variant(keep):
             self.variant_list.setCurrentRow(0 if self.variant_list.count() else -1)
         self._update_buttons()
 
@@ -434,11 +433,10 @@ class MitigationsPanel(QWidget):
         self.select_variant(variant.name)
 
     def edit_variant(self) -> None:
-        old = self.selected_variant()
+        old, row = self.selected_variant(), self.variant_list.currentRow()
         if old is None:
             return
         variants = list(self._document.project.variants)
-        row = variants.index(old)
         new = self._context.dialogs.edit_variant(self._document.project, variants, old)
         if new is None or new == old:
             return
@@ -449,21 +447,20 @@ class MitigationsPanel(QWidget):
         self.select_variant(new.name)
 
     def duplicate_variant(self) -> None:
-        old = self.selected_variant()
+        old, row = self.selected_variant(), self.variant_list.currentRow()
         if old is None:
             return
         variants = list(self._document.project.variants)
         copy = dataclasses.replace(old, name=unique_name(old.name, (v.name for v in variants)))
-        variants.insert(variants.index(old) + 1, copy)
+        variants.insert(row + 1, copy)
         self._document.change_variants(variants, f"Duplicate variant '{old.name}'")
         self.select_variant(copy.name)
 
     def delete_variant(self) -> None:
-        old = self.selected_variant()
+        old, row = self.selected_variant(), self.variant_list.currentRow()
         if old is None:
             return
         variants = list(self._document.project.variants)
-        row = variants.index(old)
         del variants[row]
         self._document.change_variants(variants, f"Delete variant '{old.name}'")
         if variants:

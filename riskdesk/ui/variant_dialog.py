@@ -327,7 +327,7 @@ class AddSourceForm(ChangeForm):
         self.evidence_box.setToolTip("How the new path's countries are known")
         self.form.addRow("&Part:", self.part_box)
         self.form.addRow("&Supplier:", self.supplier_box)
-        self.form.addRow("Supplier &name:", self.name_edit)
+        self.form.addRow("Supplier na&me:", self.name_edit)
         self.form.addRow("S&hare:", self.share_spin)
         hint = QLabel("<small>A stage left blank is of unknown origin (counted as the worst case).</small>")
         hint.setWordWrap(True)
