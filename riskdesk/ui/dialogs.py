@@ -7,6 +7,7 @@ answers instead of patching QMessageBox (see tests/ui). Layout-free: no widget o
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,8 @@ from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox,
 from riskdesk.io.project_schema import SUFFIX
 
 if TYPE_CHECKING:
+    from riskdesk.core.mitigations import Variant
+    from riskdesk.core.project import Project
     from riskdesk.ui.autosave import RecoveryInfo
 
 IMPORT_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".tsv", ".txt")
@@ -73,6 +76,13 @@ class Dialogs:
         except ValueError:
             self.error("Not a date", f"{text!r} is not a date. Enter it as YYYY-MM-DD, e.g. 2027-01-01")
             return None
+
+    def edit_variant(self, project: Project, variants: Sequence[Variant], variant: Variant | None) -> Variant | None:
+        """A new mitigation variant (`variant` None) or an edited one, checked against `project`; None if
+        cancelled (riskdesk.ui.variant_dialog)."""
+        from riskdesk.ui.variant_dialog import edit_variant
+
+        return edit_variant(project, variants, variant, self.parent)
 
     RECOVER, LATER, DISCARD_AUTOSAVE = "recover", "later", "discard"
 
