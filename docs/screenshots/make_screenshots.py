@@ -4,7 +4,8 @@
 
 Writes starting.png (the window as it first appears, before the data layer has loaded), parts.png,
 suppliers.png, paths.png, exposure.png, rules.png, settings.png, scenarios.png, scenarios-stock-out.png,
-scenarios-prices.png, scenarios-sensitivity.png, import.png, import-declaration.png and compare.png beside this
+scenarios-prices.png, scenarios-sensitivity.png,
+scenarios-mitigations.png, import.png, import-declaration.png and compare.png beside this
 script. The as-of date is fixed so that the pictures do not change from day to day.
 """
 
@@ -100,6 +101,18 @@ def main() -> int:
                         ("scenarios-sensitivity", "Sensitivity")):
         scenarios.tabs.setCurrentIndex(chart_titles.index(title))  # type: ignore[attr-defined]
         shoot(name)
+    # Two mitigations compared with the project under the April 2025 preset.
+    from riskdesk.core.mitigations import AddSource, AddStock, Variant
+
+    window.document.change_variants([  # type: ignore[union-attr]
+        Variant("60 more days of stock", (AddStock("*", 60.0),)),
+        Variant("Second source for the traction motor", (
+            AddSource("MTR-TRAC-200", "SUP-JP1", 40.0, {"mine": "AU", "separation": "MY", "metal": "JP",
+                                                        "magnet": "JP"}),)),
+    ], "Add variants")
+    scenarios.tabs.setCurrentIndex(chart_titles.index("Mitigations"))  # type: ignore[attr-defined]
+    shoot("scenarios-mitigations")
+    window.document.undo_stack.undo()  # type: ignore[union-attr]
 
     window.tabs.setCurrentIndex(0)
     csv = _demo_csv(Path(user_dir))

@@ -81,7 +81,8 @@ class MovePath:
     kind: ClassVar[str] = "move_path"
 
     def describe(self) -> str:
-        where = ", ".join(f"{stage} {code or 'unknown'}" for stage, code in self.countries.items())
+        where = ", ".join(f"{stage} {self.countries[stage] or 'unknown'}" for stage in _STAGE_NAMES
+                          if stage in self.countries)
         to = f" to supplier {self.to_supplier_id}" if self.to_supplier_id else ""
         return f"{self.part_number}: move the path from {self.supplier_id}{to}" + (f" ({where})" if where else "")
 
@@ -129,6 +130,8 @@ class AddSource:
     def apply(self, project: Project) -> None:
         what = f"adding {self.supplier_id} as a source of {self.part_number}"
         _part_rows(project, self.part_number, what)
+        if not self.supplier_id.strip():
+            raise MitigationError(f"adding a source of {self.part_number}: give the new supplier's id")
         if not 0 < self.share_pct < 100:
             raise MitigationError(f"{what}: the share must be between 0 and 100 %, not {self.share_pct:g}")
         evidence = parse_enum(Evidence, self.evidence)
@@ -162,6 +165,8 @@ class ChangeGrade:
     def apply(self, project: Project) -> None:
         what = f"changing the grade of {self.part_number}"
         rows = _part_rows(project, self.part_number, what)
+        if not self.grade.strip():
+            raise MitigationError(f"{what}: give the new grade (e.g. N42SH)")
         parts = project.tables.parts
         parts.loc[rows, "grade"] = self.grade
         if self.family:

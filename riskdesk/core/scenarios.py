@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import functools
 import itertools
 import json
 import math
@@ -770,8 +771,9 @@ class ScenarioResult:
     def delta_total(self) -> float:
         return float(self.portfolio_delta.sum())
 
-    @property
+    @functools.cached_property
     def part_delta_total(self) -> np.ndarray:
+        """(parts,) scenario minus baseline cost over the horizon (computed once: tables read it per cell)."""
         return (self.part_scenario - self.part_baseline).sum(axis=1)
 
     def prices(self) -> np.ndarray:

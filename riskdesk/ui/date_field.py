@@ -10,7 +10,16 @@ import datetime as dt
 import re
 
 from PySide6.QtCore import QDate, QPoint, Qt, Signal
-from PySide6.QtWidgets import QCalendarWidget, QHBoxLayout, QLineEdit, QMenu, QToolButton, QWidget, QWidgetAction
+from PySide6.QtWidgets import (
+    QCalendarWidget,
+    QHBoxLayout,
+    QLineEdit,
+    QMenu,
+    QSizePolicy,
+    QToolButton,
+    QWidget,
+    QWidgetAction,
+)
 
 from riskdesk.ui.icons import icon
 
@@ -57,6 +66,7 @@ class DateField(QWidget):
         layout.addWidget(self.edit)
         layout.addWidget(self.calendar_button)
         self.setFocusProxy(self.edit)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.problem = ""
         """Why the text is not a date ("" when it is)."""
         self._tip = ""

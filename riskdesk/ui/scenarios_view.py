@@ -60,6 +60,7 @@ from riskdesk.core.scenarios import (
 )
 from riskdesk.core.simulation import MonteCarloResult, MonteCarloSettings, SimulationCancelled, run_monte_carlo
 from riskdesk.ui.analysis import AnalysisView, ViewContext
+from riskdesk.ui.mitigations_panel import MitigationsPanel
 from riskdesk.ui.scenario_dialog import edit_scenario, new_scenario_template
 from riskdesk.ui.score_models import ScenarioPartsModel, SortRole
 from riskdesk.ui.workers import Cancelled, TaskContext, TaskHandle
@@ -275,6 +276,11 @@ class ScenariosView(AnalysisView):
         self.parts_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.tabs.addTab(self.parts_table, "Parts")
         self.tabs.setTabToolTip(self.tabs.count() - 1, "Each part's cost change and stock-out, largest change first")
+        self.mitigations = MitigationsPanel(self._context)
+        self.mitigations.setObjectName("mitigations")
+        self.tabs.addTab(self.mitigations, "Mitigations")
+        self.tabs.setTabToolTip(self.tabs.count() - 1, "Variants of the project (another supplier or country, a "
+                                "second source, another grade, more stock) compared with it under this scenario")
         self.tabs.currentChanged.connect(lambda _i: self._ensure_charts())
 
         layout = QVBoxLayout(self.main)
@@ -310,6 +316,7 @@ class ScenariosView(AnalysisView):
         self._as_of = evaluation.as_of
         self._fill_elements()
         self._rerun()
+        self.mitigations.set_evaluation(evaluation)
 
     def set_settings(self, settings: ProjectSettings) -> None:
         """Scenarios use the evaluation's settings; nothing to do until it arrives."""
@@ -513,6 +520,7 @@ class ScenariosView(AnalysisView):
             other = next(b for b in PRICE_BASES if b != scenario.price_basis)
             self.other_basis = run_scenario(self._evaluation, scenario.with_basis(other))
         self.parts_model.set_result(self.result)
+        self.mitigations.set_scenario(self.result.scenario if self.result is not None else None)
         self.parts_table.resizeColumnsToContents()
         self.run_button.setEnabled(self.result is not None)
         self._show_headline()

@@ -96,3 +96,15 @@ def test_variants_round_trip_through_json():
     variant = Variant("mix", (AddStock("*", 15), AddSource("ROTOR", "JP-1", 40, {"magnet": "JP"}),
                               ChangeGrade("ROTOR", "N42", "NdFeB-sintered"), MovePath("SENSOR", "JP-1", "DE-1")))
     assert Variant.from_json(variant.to_json()) == variant
+
+
+def test_a_blank_grade_or_supplier_is_refused_with_what_to_give():
+    from riskdesk.core.demo import demo_project
+    from riskdesk.core.mitigations import AddSource, ChangeGrade, MitigationError, Variant
+
+    project = demo_project()
+    part = str(project.tables.parts["part_number"].iloc[0])
+    with pytest.raises(MitigationError, match="new grade"):
+        Variant("x", (ChangeGrade(part, " "),)).apply(project)
+    with pytest.raises(MitigationError, match="supplier's id"):
+        Variant("x", (AddSource(part, "", 20.0),)).apply(project)

@@ -230,3 +230,20 @@ def test_the_parts_model_passes_qts_checks(qtmodeltester, qtbot: QtBot) -> None:
     view, _, _, _ = _view(qtbot)
     view.select(PRESET, APRIL)
     qtmodeltester.check(view.parts_model)
+
+
+def test_mitigations_compare_the_projects_variants_under_the_selected_scenario(qtbot: QtBot) -> None:
+    from riskdesk.core.mitigations import AddStock, Variant
+
+    view, document, _, _ = _view(qtbot)
+    view.show()
+    view.select(PRESET, APRIL)
+    document.change_variants([Variant("60 more days of stock", (AddStock("*", 60.0),))], "Add variant")
+    view.tabs.setCurrentWidget(view.mitigations)
+    comparison = view.mitigations.comparison
+    assert comparison is not None and comparison.scenario == view.result.scenario  # type: ignore[union-attr]
+    original, stocked = comparison.outcomes
+    assert stocked.parts_short < original.parts_short
+    view.select(PRESET, "dfars-2027")
+    assert view.mitigations.comparison is not None
+    assert view.mitigations.comparison.scenario.name == default_presets().get("dfars-2027").name
