@@ -9,6 +9,7 @@ number of bars), never one item per row.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -362,16 +363,27 @@ class ChartWidget(QWidget):
 
     def save(self, path: str | Path) -> Path:
         """Write the chart (title, plot and legend) to `path`: SVG when the name ends in .svg, otherwise a PNG image
-        the size of the chart on screen (pyqtgraph scales the title but not the legend text when it enlarges)."""
+        the size of the chart on screen (pyqtgraph scales the title but not the legend text when it enlarges).
+        Raises OSError saying why when the file cannot be written (pyqtgraph's PNG export fails silently)."""
         target = Path(path)
+        if not target.suffix:
+            target = target.with_suffix(".png")
+        folder = target.resolve().parent
+        if not folder.is_dir():
+            raise OSError(f"the folder {folder} does not exist")
+        partial = target.with_name(f".{target.stem}.saving{target.suffix}")
         layout_item = self.view.ci
-        if target.suffix.lower() == ".svg":
-            with _svg_closed_paths():
-                SVGExporter(layout_item).export(str(target))
-        else:
-            if not target.suffix:
-                target = target.with_suffix(".png")
-            ImageExporter(layout_item).export(str(target))
+        try:
+            if target.suffix.lower() == ".svg":
+                with _svg_closed_paths():
+                    SVGExporter(layout_item).export(str(partial))
+            else:
+                ImageExporter(layout_item).export(str(partial))
+            if not partial.exists() or partial.stat().st_size == 0:
+                raise OSError(f"{target} could not be written (is the folder read-only, or the disk full?)")
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
         return target
 
     def copy_to_clipboard(self) -> None:
@@ -388,4 +400,5 @@ class ChartWidget(QWidget):
         try:
             self.save(path)
         except OSError as exc:
-            QMessageBox.warning(self, "Chart not saved", f"Could not write {path}:\n{exc}")
+            QMessageBox.warning(self, "Chart not saved", f"The chart was not saved: {exc.strerror or exc}. Choose "
+                                                         "another folder.")

@@ -399,9 +399,11 @@ class Document(QObject):
         parent.add(RemoveRowsCommand(self, "parts", positions, ""))
         self.undo_stack.push(parent)
 
-    def paste(self, table: TableName, cells: Sequence[tuple[int, str, str]]) -> int:
+    def paste(self, table: TableName, cells: Sequence[tuple[int, str, str]], action: str = "paste") -> int:
         """Paste text into cells; rows at or past the end are added. All cells are checked first: any bad value
-        refuses the whole paste (EditRefused listing the problems) and nothing changes. Returns cells set."""
+        refuses the whole paste (EditRefused listing the problems) and nothing changes. Returns cells set.
+        `action` "clear" words the refusal and the Undo text for emptying cells (Delete, Cut)."""
+        refused, verb = ("Nothing was cleared", "Clear") if action == "clear" else ("Nothing was pasted", "Paste")
         frame = self.frame(table.value)
         model = self.models[table]
         n = len(frame)
@@ -445,8 +447,9 @@ class Document(QObject):
                 problems.append(refusal)
         if problems:
             more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
-            raise EditRefused("Nothing was pasted: " + "; ".join(problems[:3]) + more)
-        parent = MacroCommand(f"Paste {count(len(typed), 'cell')} into {table.title}")
+            raise EditRefused(f"{refused}: " + "; ".join(problems[:3]) + more)
+        parent = MacroCommand(f"{verb} {count(len(typed), 'cell')}" + (" in " if action == "clear" else " into ")
+                              + table.title)
         if new_rows is not None:
             parent.add(InsertRowsCommand(self, table.value, list(range(n, n + added)), new_rows, ""))
         changes = self._cascade(table, [c for c in typed if c[0] < n])

@@ -51,6 +51,7 @@ from riskdesk.ui.columns import TableName
 from riskdesk.ui.date_field import DateField
 from riskdesk.ui.dialogs import IMPORT_SUFFIXES, Dialogs
 from riskdesk.ui.icons import icon
+from riskdesk.ui.messages import ERROR, INFO, WARNING, MessageArea
 from riskdesk.ui.table_page import TablePage
 from riskdesk.ui.workers import Runner
 
@@ -68,7 +69,6 @@ log = logging.getLogger(__name__)
 
 COMPARE_CHOICES = 4
 """How many of the next days on which a rule changes status the Compare menu offers."""
-REFUSAL_TIMEOUT_MS = 12_000
 
 
 class _ViewSlot(QWidget):
@@ -135,7 +135,14 @@ class MainWindow(QMainWindow):
             self._slots[tab.name] = slot
             self.tabs.addTab(slot, icon(tab.icon), tab.title)
             self.tabs.setTabToolTip(self.tabs.count() - 1, tab.help)
-        self.setCentralWidget(self.tabs)
+        self.messages = MessageArea()
+        central = QWidget()
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addWidget(self.tabs, 1)
+        central_layout.addWidget(self.messages)
+        self.setCentralWidget(central)
 
         self._build_actions()
         self._build_menus()
@@ -204,7 +211,8 @@ class MainWindow(QMainWindow):
         document.noticed.connect(self.show_notice)
         document.recent_changed.connect(self._rebuild_recent_menu)
         self.scoring.evaluated.connect(self._on_evaluated)
-        self.scoring.failed.connect(lambda message: self.statusBar().showMessage(f"Scoring failed: {message}", 0))
+        self.scoring.failed.connect(lambda message: self.messages.post("scoring", ERROR, f"Scoring failed: {message}"))
+        document.undo_stack.indexChanged.connect(self._on_edited)
         self.scoring.busy_changed.connect(self._on_scoring_busy)
 
         self._set_loading(False)
@@ -462,10 +470,17 @@ class MainWindow(QMainWindow):
             page.filter_edit.selectAll()
 
     def show_refusal(self, message: str) -> None:
-        self.statusBar().showMessage(f"⚠ {message}", REFUSAL_TIMEOUT_MS)
+        """An edit was refused: say why until the next edit succeeds (or the user dismisses it)."""
+        self.messages.post("edit", WARNING, message)
 
     def show_notice(self, message: str) -> None:
-        self.statusBar().showMessage(f"ℹ {message}", REFUSAL_TIMEOUT_MS)
+        """An edit was made but is worth a word (e.g. a part's shares now add up to less than 100 %)."""
+        self.messages.post("notice", INFO, message)
+
+    def _on_edited(self, _index: int) -> None:
+        """An edit, undo or redo went through: what a refused edit said no longer holds."""
+        for key in ("edit", "notice"):
+            self.messages.clear(key)
 
     # ---- scoring ----------------------------------------------------------------------------------------------
 
@@ -487,6 +502,7 @@ class MainWindow(QMainWindow):
     def _on_evaluated(self, evaluation: Evaluation) -> None:
         from riskdesk.core.evaluation import band
 
+        self.messages.clear("scoring")
         for view in self.views.values():
             view.set_evaluation(evaluation)
         score, reason = evaluation.portfolio_score()

@@ -355,6 +355,6 @@ class TablePage(QWidget):
         cells = [(self.model.frame_row(i.row()), self.model.columns[i.column()].key, "") for i in indexes]
         if cells:
             try:
-                self.document.paste(self.table, cells)
+                self.document.paste(self.table, cells, action="clear")
             except EditRefused as exc:
                 self.table_model.refuse(str(exc))

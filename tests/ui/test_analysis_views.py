@@ -278,3 +278,17 @@ def test_compare_dialog_lists_the_defence_part(qtbot: QtBot, qapp: QApplication,
     assert copied.splitlines()[0].startswith("Part\tDescription\tScore 2026-11-23\tScore 2027-01-01")
     assert any(line.startswith(DEFENCE_PART + "\t") and "US-DFARS-7052-UPSTREAM" in line
                for line in copied.splitlines())
+
+
+def test_a_chart_that_cannot_be_written_says_why_and_leaves_nothing(exposure: ExposureView, tmp_path: Path) -> None:
+    exposure.ensure_charts()
+    chart = exposure.charts.charts["element"]
+    with pytest.raises(OSError, match="does not exist"):
+        chart.save(tmp_path / "missing" / "chart.png")
+    blocker = tmp_path / "taken.png"
+    blocker.mkdir()  # a folder where the file should go: the image cannot replace it
+    with pytest.raises(OSError):
+        chart.save(blocker)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken.png"]
+    saved = chart.save(tmp_path / "chart")
+    assert saved.name == "chart.png" and saved.stat().st_size > 1000

@@ -6,9 +6,9 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QDate, QMimeData, QPoint, Qt, QUrl
+from PySide6.QtCore import QDate, QItemSelectionModel, QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent
-from PySide6.QtWidgets import QApplication, QLineEdit
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from riskdesk.core.demo import demo_project
@@ -111,12 +111,26 @@ def test_undo_redo_have_the_standard_shortcuts(window: MainWindow) -> None:
     assert "Ctrl+Shift+Z" in [s.toString() for s in window.redo_action.shortcuts()]
 
 
-def test_a_refused_value_shows_why_in_the_status_bar(window: MainWindow) -> None:
+def test_a_refused_value_says_why_until_an_edit_succeeds(window: MainWindow) -> None:
     page = window.pages[TableName.PARTS]
     index = page.model.index(0, PartColumn.ANNUAL_UNITS)
     assert not page.model.setData(index, "-3")
-    assert "must not be negative" in window.statusBar().currentMessage()
+    assert "must not be negative" in window.messages.text_of("edit") and window.messages.isVisible()
     assert not window.document.is_dirty
+    assert page.model.setData(index, "300")
+    assert window.messages.text_of("edit") == "" and not window.messages.isVisible()
+
+
+def test_delete_on_a_required_cell_says_nothing_was_cleared_and_a_long_message_wraps(window: MainWindow) -> None:
+    page = window.pages[TableName.PARTS]
+    page.view.setCurrentIndex(page.model.index(0, PartColumn.PART_NUMBER))
+    page.view.selectionModel().select(page.model.index(0, PartColumn.PART_NUMBER),
+                                      QItemSelectionModel.SelectionFlag.Select)
+    page.clear_selected()
+    text = window.messages.text_of("edit")
+    assert text.startswith("Nothing was cleared") and "Nothing was pasted" not in text
+    labels = window.messages.findChildren(QLabel)
+    assert labels and all(label.wordWrap() for label in labels)
 
 
 def test_a_typed_as_of_date_is_read_whole_and_a_wrong_one_changes_nothing(qtbot: QtBot, window: MainWindow) -> None:
@@ -185,7 +199,10 @@ def test_paste_from_excel_into_the_parts_table(window: MainWindow) -> None:
     assert page.paste("0.15\t50\n") == 2
     assert page.model.data(page.model.index(row, PartColumn.STOCK_DAYS), RawRole) == 50.0
     assert page.paste("oops\n") == 0
-    assert "is not a number" in window.statusBar().currentMessage()
+    assert "is not a number" in window.messages.text_of("edit")
+    assert page.paste("0.2\n") == 1
+    assert window.messages.text_of("edit") == "", "a successful paste clears what the refused one said"
+    window.undo_action.trigger()
     window.undo_action.trigger()
     assert page.model.data(page.model.index(row, PartColumn.STOCK_DAYS), RawRole) == 45.0
 
@@ -208,7 +225,7 @@ def test_add_and_remove_rows_from_the_page(window: MainWindow) -> None:
     page.view.selectRow(0)
     page.remove_selected()
     assert page.model.rowCount() == 7
-    assert "still named by" in window.statusBar().currentMessage()
+    assert "still named by" in window.messages.text_of("edit")
 
 
 def test_save_and_reopen(qtbot: QtBot, window: MainWindow, dialogs: ScriptedDialogs, tmp_path: Path) -> None:
