@@ -94,7 +94,7 @@ def test_bad_arguments_and_files_give_one_line_and_no_traceback(tmp_path, capsys
     junk = tmp_path / "junk.rdproj"
     junk.write_text("not a project", encoding="utf-8")
     code, _, err = run(capsys, "score", junk)
-    assert code == EXIT_FILE and "not a RiskDesk project" in err
+    assert code == EXIT_FILE and "is damaged" in err
     bad_list = tmp_path / "list.toml"
     bad_list.write_text("title = 1", encoding="utf-8")
     code, _, err = run(capsys, "rules", "--file", bad_list)

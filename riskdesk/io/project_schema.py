@@ -53,6 +53,9 @@ def check_header(path: Path) -> None:
     with path.open("rb") as handle:
         header = handle.read(len(SQLITE_HEADER))
     if header != SQLITE_HEADER:
+        if path.suffix.lower() == SUFFIX:
+            raise ProjectFileError(f"{path} is damaged: it no longer reads as a RiskDesk project. Open a backup or "
+                                   "the autosave")
         raise ProjectFileError(f"{path} is not a RiskDesk project file (expected a {SUFFIX} file)")
 
 

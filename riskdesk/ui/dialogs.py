@@ -41,8 +41,10 @@ class Dialogs:
                 QMessageBox.StandardButton.Discard: self.DISCARD}.get(answer, self.CANCEL)
 
     def open_path(self, directory: str) -> Path | None:
-        name, _ = QFileDialog.getOpenFileName(self.parent, "Open project", directory,
-                                              f"RiskDesk projects (*{SUFFIX});;All files (*)")
+        spreadsheets = " ".join(f"*{s}" for s in IMPORT_SUFFIXES)
+        name, _ = QFileDialog.getOpenFileName(
+            self.parent, "Open project", directory,
+            f"RiskDesk projects (*{SUFFIX});;Spreadsheets to import ({spreadsheets});;All files (*)")
         return Path(name) if name else None
 
     def save_path(self, suggested: str) -> Path | None:

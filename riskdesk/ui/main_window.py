@@ -606,12 +606,16 @@ class MainWindow(QMainWindow):
     def open_project(self, path: Path | None = None, then: Callable[[], None] | None = None) -> None:
         """Open a project (asking for it when not given), after offering to save the current one; `then` runs
         once it is open."""
-        def go() -> None:
-            target = path or self.dialogs.open_path(self._start_dir())
-            if target is not None:
-                self.open_path(target, then)
-
-        self.maybe_save(go)
+        target = path or self.dialogs.open_path(self._start_dir())
+        if target is None:
+            return
+        if target.suffix.lower() in IMPORT_SUFFIXES:
+            # A spreadsheet is not a project: import it into the open project (the import dialog says what
+            # it will add, and nothing changes until the user applies it).
+            self.show_notice(f"{target.name} is a spreadsheet, not a project: it is imported into this project")
+            self.import_files([target])
+            return
+        self.maybe_save(lambda: self.open_path(target, then))
 
     def open_path(self, path: Path, then: Callable[[], None] | None = None) -> None:
         """Open a project file (off the GUI thread for big files); errors are shown, nothing else changes."""

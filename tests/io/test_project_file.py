@@ -45,8 +45,12 @@ def test_a_crash_during_save_leaves_the_previous_file_whole(tmp_path, monkeypatc
 def test_not_a_project_file_is_refused_clearly(tmp_path):
     path = tmp_path / "x.rdproj"
     path.write_text("hello", encoding="utf-8")
-    with pytest.raises(ProjectFileError, match="not a RiskDesk project"):
+    with pytest.raises(ProjectFileError, match=r"x\.rdproj is damaged: it no longer reads as a RiskDesk project"):
         load_project(path)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello", encoding="utf-8")
+    with pytest.raises(ProjectFileError, match="not a RiskDesk project"):
+        load_project(notes)
     other = tmp_path / "other.db"
     sqlite3.connect(other).execute("CREATE TABLE t (a)").connection.commit()
     with pytest.raises(ProjectFileError, match="not a RiskDesk project"):

@@ -153,7 +153,7 @@ def test_a_failed_open_reports_and_changes_nothing(document: Document, tmp_path:
     bad.write_text("not a database", encoding="utf-8")
     results: list[str | None] = []
     document.open_async(bad, results.append)
-    assert results and "not a RiskDesk project" in str(results[0])
+    assert results and "is damaged" in str(results[0])
     assert len(document.project.tables.parts) == len(demo_project().tables.parts)
 
 

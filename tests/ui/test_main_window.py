@@ -388,3 +388,16 @@ def test_undo_texts_are_short_in_the_buyers_words_and_the_toolbar_button_keeps_i
     assert isinstance(button, QToolButton)
     assert button.text() == "Undo" and window.undo_action.toolTip() == "Undo Change import country"
     assert window.undo_action.text() == "&Undo Change import country"  # the Edit menu says what
+
+
+def test_opening_a_spreadsheet_offers_to_import_it(window: MainWindow, dialogs: ScriptedDialogs,
+                                                   tmp_path: Path) -> None:
+    sheet = tmp_path / "declaration.csv"
+    sheet.write_text("part_number,magnet_family,magnet_mass_g,annual_units,supplier_id\nNEW-1,ferrite,3,100,S1\n",
+                     encoding="utf-8")
+    dialogs.open_answer = sheet
+    window.open_project()
+    assert window.import_dialog is not None and window.import_dialog.isVisible()
+    assert "spreadsheet, not a project" in window.messages.text_of("notice")
+    assert window.document.path is None, "the open project stays open"
+    window.import_dialog.reject()

@@ -104,7 +104,7 @@ def test_an_unreadable_file_has_no_preview_and_the_full_load_says_why(tmp_path: 
     path.write_text("not a database", encoding="utf-8")
     assert first_rows(False, path) == (None, "")
     loaded = load_data_layer(False, path)(TaskContext())
-    assert loaded.project is None and "not a RiskDesk project file" in loaded.error
+    assert loaded.project is None and "is damaged" in loaded.error
 
 
 def test_the_log_starts_afresh_once_it_is_large() -> None:
