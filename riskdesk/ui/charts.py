@@ -173,6 +173,8 @@ class ChartWidget(QWidget):
             axis.setTextPen(foreground)
         self.title_item.setText(self._title, color=foreground.name())
         self.legend.setLabelTextColor(foreground)
+        for _sample, label in self.legend.items:  # entries drawn before the switch keep their old colour otherwise
+            label.setText(label.text, color=foreground.name())
         self._outline = pg.mkPen(background, width=1)
         for bar in self._items:
             if isinstance(bar, pg.BarGraphItem):

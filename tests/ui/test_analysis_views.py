@@ -292,3 +292,17 @@ def test_a_chart_that_cannot_be_written_says_why_and_leaves_nothing(exposure: Ex
     assert sorted(p.name for p in tmp_path.iterdir()) == ["taken.png"]
     saved = chart.save(tmp_path / "chart")
     assert saved.name == "chart.png" and saved.stat().st_size > 1000
+
+
+def test_chart_legends_follow_a_switch_between_light_and_dark(exposure: ExposureView) -> None:
+    from PySide6.QtGui import QColor, QPalette
+
+    exposure.ensure_charts()
+    chart = exposure.charts.charts["stage"]
+    assert chart.legend.items
+    dark = QPalette(chart.palette())
+    dark.setColor(QPalette.ColorRole.Base, QColor("#202020"))
+    dark.setColor(QPalette.ColorRole.Text, QColor("#f0f0f0"))
+    chart.setPalette(dark)
+    for _sample, label in chart.legend.items:
+        assert "#f0f0f0" in label.item.toHtml()
