@@ -274,7 +274,8 @@ def run_gui(argv: list[str]) -> int:
 
     runner = ThreadPoolRunner()
     preview, title = first_rows(args.demo, args.project)
-    window = MainWindow(None, runner, dirs=dirs, preview=preview, preview_title=title)
+    window = MainWindow(None, runner, dirs=dirs, preview=preview, preview_title=title,
+                        start_page=not args.demo and args.project is None)
     sys.excepthook = make_excepthook(log_path, show=_smoke_failure if args.smoke else None, parent=lambda: window)
     session = _Session(args, dirs, runner, window)
     # The data layer loads once the window is painted: a worker importing pandas meanwhile would compete with

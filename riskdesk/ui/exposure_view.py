@@ -299,7 +299,13 @@ class ChartsPanel(QWidget):
         if not self.charts:
             return
         evaluation = self._evaluation
-        if evaluation is None:
+        empty = evaluation is None or evaluation.compiled.n_parts == 0
+        self.tabs.setVisible(not empty)
+        self._placeholder.setVisible(empty)
+        if evaluation is not None and empty:
+            self._placeholder.setText("No parts yet: import a spreadsheet (File ▸ Import) or type parts into the "
+                                      "Parts table, and the exposure charts appear here.")
+        if evaluation is None or empty:
             for chart in self.charts.values():
                 chart.clear()
             return

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QProgressBar,
+    QStackedWidget,
     QTableView,
     QTabWidget,
     QToolButton,
@@ -52,6 +53,7 @@ from riskdesk.ui.date_field import DateField
 from riskdesk.ui.dialogs import IMPORT_SUFFIXES, Dialogs
 from riskdesk.ui.icons import icon
 from riskdesk.ui.messages import ERROR, INFO, WARNING, MessageArea
+from riskdesk.ui.start_page import StartPage
 from riskdesk.ui.table_page import TablePage
 from riskdesk.ui.workers import Runner
 
@@ -96,10 +98,10 @@ class MainWindow(QMainWindow):
     def __init__(self, document: Document | None, runner: Runner, dialogs: Dialogs | None = None,
                  dirs: UserDirs | None = None, as_of: dt.date | None = None, parent: QWidget | None = None,
                  preview: ProjectRows | None = None, preview_title: str = "",
-                 autosave: AutosaveSession | None = None) -> None:
+                 autosave: AutosaveSession | None = None, start_page: bool = False) -> None:
         """A window on `document`, or, with None, a window that shows `preview` (if any) read-only and waits
         for `attach(document)`. With an `autosave` session, edits are autosaved into it and recovery can be
-        offered from it."""
+        offered from it. With `start_page`, the start page shows while the project is new and empty."""
         super().__init__(parent)
         self.document: Document | None = None
         self.runner = runner
@@ -115,6 +117,8 @@ class MainWindow(QMainWindow):
         self.import_dialog: Any = None
         self.compare_dialog: Any = None
         self._closing_after_save = False
+        self._start_wanted = start_page
+        """Show the start page while the project is new and empty (until the user chooses what to do)."""
         self.setObjectName("mainWindow")
         self.setAcceptDrops(True)
         self.setDocumentMode(True)
@@ -136,15 +140,33 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(slot, icon(tab.icon), tab.title)
             self.tabs.setTabToolTip(self.tabs.count() - 1, tab.help)
         self.messages = MessageArea()
+        self._build_actions()
+        self.start_page = StartPage([
+            ("Open the demo project", "A US buyer's motor and sensor magnets: 15 parts, their suppliers and supply "
+             "paths, scored as of today. The quickest way to see what RiskDesk shows.", "open", self.open_demo),
+            ("Import spreadsheets…", "Your BOM or your suppliers' declarations as they are (xlsx, xls, ods, csv): "
+             "RiskDesk maps the columns and shows a preview before anything changes.", "import", self.import_files),
+            ("Start an empty project", "Type or paste parts, suppliers and supply paths into the tables.", "new",
+             self.start_empty),
+            ("Save the blank import template…", "The template with every column RiskDesk reads and instructions, to "
+             "send to suppliers.", "save", self.save_template),
+            ("Open a project…", "A RiskDesk project file (.rdproj).", "open", lambda: self.open_project()),
+        ], lambda path: self.open_project(path))
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.tabs)
+        self.stack.addWidget(self.start_page)
         central = QWidget()
         central_layout = QVBoxLayout(central)
         central_layout.setContentsMargins(0, 0, 0, 0)
         central_layout.setSpacing(0)
-        central_layout.addWidget(self.tabs, 1)
+        central_layout.addWidget(self.stack, 1)
         central_layout.addWidget(self.messages)
         self.setCentralWidget(central)
+        if start_page and preview is None:
+            self.stack.setCurrentWidget(self.start_page)
+            for button in self.start_page.buttons.values():
+                button.setEnabled(False)  # until the project has loaded
 
-        self._build_actions()
         self._build_menus()
         self._build_toolbar()
         self._build_status_bar()
@@ -210,6 +232,7 @@ class MainWindow(QMainWindow):
         document.refused.connect(self.show_refusal)
         document.noticed.connect(self.show_notice)
         document.recent_changed.connect(self._rebuild_recent_menu)
+        document.tables_changed.connect(lambda _tables: self._update_start_page())
         self.scoring.evaluated.connect(self._on_evaluated)
         self.scoring.failed.connect(lambda message: self.messages.post("scoring", ERROR, f"Scoring failed: {message}"))
         document.undo_stack.indexChanged.connect(self._on_edited)
@@ -422,7 +445,36 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{self.document.display_name}[*] — RiskDesk")
         self.setWindowModified(self.document.is_dirty)
 
+    @property
+    def showing_start_page(self) -> bool:
+        return self.stack.currentWidget() is self.start_page
+
+    def _update_start_page(self) -> None:
+        """The start page while the project is new and empty and the user has not chosen what to do yet."""
+        document = self.document
+        tables = document.project.tables if document is not None else None
+        empty = (document is not None and document.path is None and tables is not None and len(tables.parts) == 0
+                 and len(tables.suppliers) == 0 and len(tables.paths) == 0)
+        if empty and self._start_wanted:
+            self.start_page.set_recent(document.app_settings.recent_files if document is not None else [])
+            for button in self.start_page.buttons.values():
+                button.setEnabled(True)
+            self.stack.setCurrentWidget(self.start_page)
+        else:
+            if not empty:
+                self._start_wanted = False  # once there is a project, File ▸ New means an empty grid
+            self.stack.setCurrentWidget(self.tabs)
+        self._update_actions()
+
+    def start_empty(self) -> None:
+        """Start page: an empty project, on the Parts table."""
+        self._start_wanted = False
+        self._update_start_page()
+        self.tabs.setCurrentWidget(self.pages[TableName.PARTS])
+        self.pages[TableName.PARTS].view.setFocus()
+
     def _on_project_replaced(self) -> None:
+        self._update_start_page()
         self._update_title()
         for page in self.pages.values():
             page.filter_edit.clear()
@@ -438,7 +490,7 @@ class MainWindow(QMainWindow):
     def _update_actions(self) -> None:
         if self.document is None:
             return
-        on_table = isinstance(self.tabs.currentWidget(), TablePage)
+        on_table = isinstance(self.tabs.currentWidget(), TablePage) and not self.showing_start_page
         for action in (self.cut_action, self.paste_action, self.clear_action, self.add_row_action,
                        self.remove_rows_action, self.find_action):
             action.setEnabled(on_table)
@@ -505,6 +557,10 @@ class MainWindow(QMainWindow):
         self.messages.clear("scoring")
         for view in self.views.values():
             view.set_evaluation(evaluation)
+        if evaluation.compiled.n_parts == 0:
+            self.score_label.setText("No parts yet: import a spreadsheet or type parts into the Parts table")
+            self.score_label.setToolTip("The portfolio score appears once the project has parts")
+            return
         score, reason = evaluation.portfolio_score()
         name = band(score)
         hits = int(evaluation.capped.sum())

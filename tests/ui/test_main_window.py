@@ -401,3 +401,50 @@ def test_opening_a_spreadsheet_offers_to_import_it(window: MainWindow, dialogs: 
     assert "spreadsheet, not a project" in window.messages.text_of("notice")
     assert window.document.path is None, "the open project stays open"
     window.import_dialog.reject()
+
+
+def _first_start(qtbot: QtBot, dialogs: ScriptedDialogs) -> MainWindow:
+    dirs = userdirs.init()
+    window = MainWindow(Document(runner=SynchronousRunner(), dirs=dirs), SynchronousRunner(), dialogs, dirs=dirs,
+                        as_of=TODAY, start_page=True)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def test_a_first_start_shows_the_start_page_not_an_empty_grid_and_a_green_zero(qtbot: QtBot,
+                                                                                dialogs: ScriptedDialogs) -> None:
+    window = _first_start(qtbot, dialogs)
+    assert window.showing_start_page
+    assert "Portfolio" not in window.score_label.text() and "No parts yet" in window.score_label.text()
+    assert set(window.start_page.buttons) >= {"Open the demo project", "Import spreadsheets…",
+                                              "Start an empty project", "Save the blank import template…"}
+    window.start_page.buttons["Open the demo project"].click()
+    assert not window.showing_start_page and window.document.project.tables.parts.shape[0] == 15
+    assert "Portfolio" in window.score_label.text()
+
+
+def test_start_an_empty_project_goes_to_the_parts_table_and_says_what_to_do(qtbot: QtBot,
+                                                                            dialogs: ScriptedDialogs) -> None:
+    window = _first_start(qtbot, dialogs)
+    window.start_page.buttons["Start an empty project"].click()
+    assert not window.showing_start_page and window.tabs.currentWidget() is window.pages[TableName.PARTS]
+    assert window.add_row_action.isEnabled()
+    window.tabs.setCurrentWidget(window._slots["exposure"])
+    panel = window.exposure_view.charts
+    assert panel._placeholder.isVisibleTo(panel) and "No parts yet" in panel._placeholder.text()
+
+
+def test_the_start_page_lists_recent_projects_that_still_exist(qtbot: QtBot, dialogs: ScriptedDialogs,
+                                                               tmp_path: Path) -> None:
+    from riskdesk.io.project_file import save_project
+
+    project = tmp_path / "kept.rdproj"
+    save_project(demo_project(), project)
+    window = _first_start(qtbot, dialogs)
+    window.document.app_settings.recent_files = [str(project), str(tmp_path / "gone.rdproj")]
+    window._update_start_page()
+    items = [window.start_page.recent_list.item(i).text() for i in range(window.start_page.recent_list.count())]
+    assert len(items) == 1 and items[0].startswith("kept.rdproj")
+    window.start_page.recent_list.itemClicked.emit(window.start_page.recent_list.item(0))
+    assert window.document.path == project and not window.showing_start_page
