@@ -1,7 +1,7 @@
 """`riskdesk --selftest`: check that an installed RiskDesk works, on the machine it is installed on.
 
 IT runs it after deploying (and CI after building): it opens the main window offscreen on the demo project,
-scores the demo as the command line does, saves and re-opens it as a project file, reads it back from a
+draws and saves its charts, scores the demo as the command line does, saves and re-opens it as a project file, reads it back from a
 workbook as an import would, runs a scenario and writes a report, all in a temporary folder that is removed
 afterwards, leaving the user's settings, autosaves and logs alone. It prints one line per step and exits 0, or
 prints `self-test FAILED at STEP: why` (one line, on stderr) and exits 1.
@@ -34,6 +34,7 @@ from riskdesk.io import userdirs
 if TYPE_CHECKING:
     from riskdesk.core.evaluation import Evaluation
     from riskdesk.core.project import Project
+    from riskdesk.ui.main_window import MainWindow
 
 WINDOW_LIMIT_S = 60
 """The window must be shown, loaded and scored within this many seconds (about one second is usual)."""
@@ -58,6 +59,7 @@ class _Run:
 
     folder: Path
     project: Project | None = None
+    window: MainWindow | None = None
     window_evaluation: Evaluation | None = None
     as_of: dt.date = field(default_factory=dt.date.today)
 
@@ -140,12 +142,31 @@ def _window(run: _Run) -> str:
         raise SelfTestFailure(failures[0] if failures else f"the window's event loop ended with code {code}")
     if window.document is None or window.scoring is None or window.scoring.evaluation is None:
         raise SelfTestFailure("the window closed before the demo project was scored")
+    run.window = window
     run.project = window.document.project
     run.window_evaluation = window.scoring.evaluation
     run.as_of = run.window_evaluation.as_of
     (shown, rows), (ready, _rows) = moments["shown"], moments["ready"]
     return (f"shown {shown:.2f} s after launch with the demo's {rows} parts, live and scored at {ready:.2f} s "
             f"(Qt {qVersion()}, offscreen)")
+
+
+def _charts(run: _Run) -> str:
+    """The Exposure tab's charts (pyqtgraph, loaded on first show), drawn and saved as PNG and SVG."""
+    from PySide6.QtWidgets import QApplication
+
+    if run.window is None:
+        raise SelfTestFailure("no window to draw charts in")
+    panel = run.window.exposure_view.charts
+    panel.ensure_built()
+    QApplication.processEvents()
+    saved = []
+    for suffix in ("png", "svg"):
+        path = panel.charts["element"].save(run.folder / f"exposure-by-element.{suffix}")
+        if not path.exists() or path.stat().st_size < 1000:
+            raise SelfTestFailure(f"the chart saved as {path.name} is empty")
+        saved.append(f"{path.name} ({path.stat().st_size / 1024:.0f} KB)")
+    return f"{len(panel.charts)} exposure charts drawn; saved {' and '.join(saved)}"
 
 
 def _score(run: _Run) -> str:
@@ -259,6 +280,7 @@ def _close_log() -> None:
 
 _STEPS: list[tuple[str, Callable[[_Run], str]]] = [
     ("window", _window),
+    ("charts", _charts),
     ("score", _score),
     ("project file", _project_file),
     ("import", _import),

@@ -13,7 +13,7 @@ import pytest
 
 from riskdesk.ui import selftest
 
-STEPS = ["window", "score", "project file", "import", "scenario", "report"]
+STEPS = ["window", "charts", "score", "project file", "import", "scenario", "report"]
 
 
 def _selftest(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -33,7 +33,8 @@ def test_the_selftest_runs_every_step_and_leaves_nothing_behind(tmp_path: Path) 
     assert [line.split(":")[0] for line in lines[1:-1]] == STEPS
     assert lines[-1].startswith("self-test passed")
     assert "with the demo's 15 parts" in lines[1]
-    assert "15 parts as of" in lines[2] and "the window shows the same" in lines[2]
+    assert "saved exposure-by-element.png" in lines[2]
+    assert "15 parts as of" in lines[3] and "the window shows the same" in lines[3]
     for step, module in selftest.PLUGGABLE_STEPS.items():
         if importlib.util.find_spec(module) is None:
             assert f"{step}: not built yet (skipped)" in lines
