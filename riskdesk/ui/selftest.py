@@ -1,10 +1,10 @@
 """`riskdesk --selftest`: check that an installed RiskDesk works, on the machine it is installed on.
 
 IT runs it after deploying (and CI after building): it opens the main window offscreen on the demo project,
-draws and saves its charts, scores the demo as the command line does, saves and re-opens it as a project file, reads it back from a
-workbook as an import would, runs a scenario and writes a report, all in a temporary folder that is removed
-afterwards, leaving the user's settings, autosaves and logs alone. It prints one line per step and exits 0, or
-prints `self-test FAILED at STEP: why` (one line, on stderr) and exits 1.
+draws and saves its charts, scores the demo as the command line does, saves and re-opens it as a project file,
+reads it back from a workbook as an import would, runs a scenario and writes a report, all in a temporary folder
+that is removed afterwards, leaving the user's settings, autosaves and logs alone. It prints one line per step
+and exits 0, or prints `self-test FAILED at STEP: why` (one line, on stderr) and exits 1.
 
 Steps for features that are still being built plug in when their module appears: if `riskdesk.core.scenarios`
 or `riskdesk.io.report` exists, it must have a function `selftest(project: Project, folder: Path) -> str` that
