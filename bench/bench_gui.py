@@ -18,10 +18,12 @@ import argparse
 import itertools
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,22 +133,48 @@ def template_csv(n_paths: int) -> Path:
 
 
 def template_xlsx(n_paths: int) -> Path:
-    """The same supply paths as `template_csv`, as an xlsx written row by row by XlsxWriter (cached)."""
+    """The same supply paths as `template_csv`, as an xlsx written by XlsxWriter (cached).
+
+    Written cell by cell, row after row, as XlsxWriter's `constant_memory` mode requires: `DataFrame.to_excel`
+    does not promise that order (pandas 3.1 writes column by column, and the workbook then lost most cells). The
+    file is read back and compared with the csv before it is used, so a bad workbook fails here, in seconds,
+    rather than as an import that never finishes."""
     import csv
 
     import xlsxwriter
 
-    path = CACHE / f"import_{n_paths}_rows.xlsx"  # written row by row (pandas' writer left columns empty)
-    if not path.exists():
-        temp = path.with_name(path.stem + ".tmp.xlsx")
-        book = xlsxwriter.Workbook(str(temp), {"constant_memory": True, "strings_to_numbers": True})
-        sheet = book.add_worksheet("Supply paths")
-        with template_csv(n_paths).open(newline="", encoding="utf-8") as handle:
-            for row, values in enumerate(csv.reader(handle)):
-                sheet.write_row(row, 0, values)
-        book.close()
-        temp.replace(path)
+    path = CACHE / f"import_{n_paths}.rows.xlsx"  # a new name: caches written by to_excel may be incomplete
+    if path.exists():
+        return path
+    with template_csv(n_paths).open(newline="", encoding="utf-8") as source:
+        rows = list(csv.reader(source))
+    temp = path.with_name(path.stem + ".tmp.xlsx")
+    workbook = xlsxwriter.Workbook(str(temp), {"constant_memory": True})
+    sheet = workbook.add_worksheet("Supply paths")
+    for number, row in enumerate(rows):
+        for column, text in enumerate(row):
+            if text:  # the csv's empty cells stay empty, as to_excel left them
+                sheet.write_string(number, column, text)
+    workbook.close()
+    _check_workbook(temp, rows)
+    temp.replace(path)
     return path
+
+
+def _check_workbook(path: Path, rows: list[list[str]]) -> None:
+    """Raise unless the workbook at `path` holds exactly `rows` (as text) in its first sheet."""
+    import python_calamine
+
+    with python_calamine.CalamineWorkbook.from_path(str(path)) as book:
+        read = book.get_sheet_by_index(0).to_python()
+    width = max(len(row) for row in rows)
+    wanted = [row + [""] * (width - len(row)) for row in rows]
+    got = [[str(cell) for cell in row] + [""] * (width - len(row)) for row in read]
+    if got != wanted:
+        pairs = enumerate(zip(got, wanted, strict=False))
+        wrong = next((i for i, (a, b) in pairs if a != b), min(len(got), len(wanted)))
+        raise RuntimeError(f"{path.name}: the workbook does not hold the csv's rows ({len(got)} rows read, "
+                           f"{len(wanted)} written; first difference on row {wrong + 1})")
 
 
 def _stall_child(n_paths: int, fmt: str = "csv") -> dict[str, float]:
@@ -197,10 +225,19 @@ def _stall_child(n_paths: int, fmt: str = "csv") -> dict[str, float]:
     # The import: propose, check, apply, re-score, show.
     dialog = ImportDialog([source], document, runner, window.dialogs, window)
 
+    failures: list[str] = []
+
     def on_checked_ready() -> None:
-        if "checked" not in state and dialog.import_button.isEnabled():
+        if "checked" in state:
+            return
+        if dialog.import_button.isEnabled():
             state["checked"] = clock.nsecsElapsed() / 1e9
             dialog.import_button.click()
+        elif dialog.check is not None or "Cannot import" in dialog.summary.text():
+            # Checked with errors, or the files could not be read: the import can never finish, so stop now
+            # rather than at the five-minute limit below.
+            failures.append(dialog.summary.text())
+            app.exit(1)
 
     def on_evaluated(_evaluation: object) -> None:
         if "checked" in state and len(document.project.tables.paths) == n_paths:
@@ -228,7 +265,9 @@ def _stall_child(n_paths: int, fmt: str = "csv") -> dict[str, float]:
     worst_at = state["worst_at_s"]
     elapsed = clock.nsecsElapsed() / 1e9
     if "scored" not in state:
-        raise RuntimeError(f"the import did not finish: {dialog.summary.text()}")
+        raise RuntimeError(f"the import did not finish: {_plain_text(dialog.summary.text())}"
+                           + (f"; first problem: {dialog.problems_model.problems[0]}"
+                              if failures and dialog.problems_model.problems else ""))
 
     # Baseline: the same heartbeat on an idle event loop, for as long.
     ticks.clear()
@@ -242,6 +281,10 @@ def _stall_child(n_paths: int, fmt: str = "csv") -> dict[str, float]:
             "paths": float(len(document.project.tables.paths))}
 
 
+def _plain_text(html: str) -> str:
+    return re.sub(r"<[^>]+>", "", html)
+
+
 def bench_stall(quick: bool, fmt: str = "csv") -> BenchResult:
     n_paths = 20_000 if quick else 100_000
     template_xlsx(n_paths) if fmt == "xlsx" else template_csv(n_paths)
@@ -251,7 +294,9 @@ def bench_stall(quick: bool, fmt: str = "csv") -> BenchResult:
                               check=False)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if not lines:
-        raise RuntimeError(f"stall benchmark failed (exit {done.returncode}):\n{done.stderr[-3000:]}")
+        said = [line for line in done.stderr.splitlines() if line.strip()]
+        raise RuntimeError(f"the {fmt} stall benchmark failed (exit {done.returncode}): "
+                           f"{said[-1] if said else 'it printed nothing'}")
     figures = json.loads(lines[-1])
     return BenchResult(
         name=f"gui_stall_import_{'100k' if not quick else '20k'}_{fmt}", value=figures["import_ms"],
@@ -264,8 +309,10 @@ def bench_stall(quick: bool, fmt: str = "csv") -> BenchResult:
     )
 
 
-def run(quick: bool) -> list[BenchResult]:
-    return [bench_start(quick), bench_stall(quick, "csv"), bench_stall(quick, "xlsx")]
+def run(quick: bool) -> Iterator[BenchResult]:
+    yield bench_start(quick)
+    yield bench_stall(quick, "csv")
+    yield bench_stall(quick, "xlsx")
 
 
 def _main() -> int:

@@ -2,8 +2,9 @@
 
     python bench/run.py [--quick] [NAME ...]
 
-Each `bench/bench_*.py` module has `run(quick: bool) -> list[BenchResult]`; baselines are measured in the
-same run, so ratios compare like with like on whatever machine runs them.
+Each `bench/bench_*.py` module has `run(quick: bool) -> Iterable[BenchResult]`; baselines are measured in the
+same run, so ratios compare like with like on whatever machine runs them. A benchmark that cannot run prints
+`NAME: FAILED, could not run: …` as soon as it knows, and the run exits 1.
 """
 
 from __future__ import annotations
@@ -26,12 +27,19 @@ def main(argv: list[str] | None = None) -> int:
     modules = sorted(p.stem for p in (ROOT / "bench").glob("bench_*.py"))
     if args.names:
         modules = [m for m in modules if m.removeprefix("bench_") in args.names]
+    if not modules:
+        print(f"no benchmark named {' '.join(args.names)}", file=sys.stderr)
+        return 2
     missed = 0
     for name in modules:
-        module = importlib.import_module(f"bench.{name}")
-        for result in module.run(args.quick):
-            print(result.line(), flush=True)
-            missed += not result.ok
+        try:
+            module = importlib.import_module(f"bench.{name}")
+            for result in module.run(args.quick):
+                print(result.line(), flush=True)
+                missed += not result.ok
+        except Exception as exc:  # a benchmark that cannot run says why, and the others still run
+            print(f"{name.removeprefix('bench_')}: FAILED, could not run: {type(exc).__name__}: {exc}", flush=True)
+            missed += 1
     return 1 if missed else 0
 
 

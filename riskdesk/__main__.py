@@ -1,5 +1,6 @@
-"""Entry point: `riskdesk` with no arguments (or `riskdesk gui [PROJECT]`) opens the window; anything else is
-the command line. Kept apart from both so that the CLI never loads Qt and the window never parses commands."""
+"""Entry point: `riskdesk` with no arguments (or `riskdesk gui [PROJECT]`) opens the window, `riskdesk --selftest`
+checks the installation (riskdesk.ui.selftest); anything else is the command line. Kept apart from all three so
+that the CLI never loads Qt and the window never parses commands."""
 
 from __future__ import annotations
 
@@ -24,6 +25,10 @@ def main(argv: list[str] | None = None) -> int:
         from riskdesk.ui.app import run_gui
 
         return run_gui(args[1:])
+    if args == ["--selftest"]:
+        from riskdesk.ui.selftest import run_selftest
+
+        return run_selftest()
     from riskdesk.cli import main as cli_main
 
     return cli_main(args, chart_renderer=_chart_renderer())

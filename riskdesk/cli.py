@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="riskdesk",
         description="See and price your exposure to rare-earth magnet supply risk. "
-        "Run without arguments to open the window.",
+        "Run without arguments to open the window; `riskdesk --selftest` checks that this installation works.",
     )
     parser.add_argument("--version", action="version", version=f"RiskDesk {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

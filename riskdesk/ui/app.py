@@ -269,22 +269,10 @@ def run_gui(argv: list[str]) -> int:
     log.info("RiskDesk %s starting (Python %s)", __version__, sys.version.split()[0])
     app = create_application(qt_args)
 
-    from riskdesk.ui.main_window import MainWindow
     from riskdesk.ui.workers import ThreadPoolRunner
 
     runner = ThreadPoolRunner()
-    preview, title = first_rows(args.demo, args.project)
-    window = MainWindow(None, runner, dirs=dirs, preview=preview, preview_title=title,
-                        start_page=not args.demo and args.project is None)
-    sys.excepthook = make_excepthook(log_path, show=_smoke_failure if args.smoke else None, parent=lambda: window)
-    session = _Session(args, dirs, runner, window)
-    # The data layer loads once the window is painted: a worker importing pandas meanwhile would compete with
-    # the first paint for the interpreter. (A window that is never painted, e.g. started minimised, waits
-    # LOAD_AT_LATEST_MS.)
-    after_first_paint(window, session.first_painted)
-    QTimer.singleShot(LOAD_AT_LATEST_MS, session.start_loading)
-    window.show()
-
+    _window, session = open_main_window(args, dirs, runner, log_path)
     code = app.exec()
     runner.wait(10_000)
     release_clipboard()
@@ -293,9 +281,45 @@ def run_gui(argv: list[str]) -> int:
     return int(code)
 
 
-def _smoke_failure(summary: str, details: str) -> None:
+SmokeReport = Callable[[str, float, int], None]
+"""Told each moment of a smoke run: ("shown" or "ready", seconds since launch, rows in the first table)."""
+SmokeFailure = Callable[[str, str], None]
+"""Told why a smoke run failed (one line, and the details: a traceback or ""); it ends the event loop with a
+non-zero code."""
+
+
+def open_main_window(args: argparse.Namespace, dirs: userdirs.UserDirs, runner: Runner, log_path: Path,
+                     report: SmokeReport | None = None,
+                     fail: SmokeFailure | None = None) -> tuple[MainWindow, _Session]:
+    """Show the main window with the project's rows, and load the data layer once it has painted.
+
+    `args` are `riskdesk gui`'s. In a smoke run (`args.smoke`), each moment goes to `report` (default: printed
+    as `shown 0.2100 rows=15`) and a failure to `fail` (default: printed, exit code 1); the window closes and the
+    event loop ends once the project is scored."""
+    from riskdesk.ui.main_window import MainWindow
+
+    preview, title = first_rows(args.demo, args.project)
+    window = MainWindow(None, runner, dirs=dirs, preview=preview, preview_title=title,
+                        start_page=not args.demo and args.project is None)
+    fail = fail or _smoke_failure
+    sys.excepthook = make_excepthook(log_path, show=fail if args.smoke else None, parent=lambda: window)
+    session = _Session(args, dirs, runner, window, report=report or _print_moment, fail=fail)
+    # The data layer loads once the window is painted: a worker importing pandas meanwhile would compete with
+    # the first paint for the interpreter. (A window that is never painted, e.g. started minimised, waits
+    # LOAD_AT_LATEST_MS.)
+    after_first_paint(window, session.first_painted)
+    QTimer.singleShot(LOAD_AT_LATEST_MS, session.start_loading)
+    window.show()
+    return window, session
+
+
+def _print_moment(moment: str, seconds: float, rows: int) -> None:
+    print(f"{moment} {seconds:.4f} rows={rows}", flush=True)
+
+
+def _smoke_failure(message: str, details: str = "") -> None:
     """A smoke run has no one to read an error dialog: print the error and end with exit code 1."""
-    print(details, file=sys.stderr, flush=True)
+    print(details or message, file=sys.stderr, flush=True)
     QApplication.exit(1)
 
 
@@ -321,15 +345,37 @@ def after_first_paint(window: QWidget, callback: Callable[[], None]) -> None:
 
 LOAD_AT_LATEST_MS = 250
 
+LAUNCH_TIME_VARIABLE = "RISKDESK_LAUNCH_TIME"
+"""Set by whoever starts RiskDesk to the launch moment (`time.time()`), to time start-up from outside."""
+
+
+def seconds_since_launch() -> float:
+    """Seconds since $RISKDESK_LAUNCH_TIME, else since this process started (Linux), else CPU seconds used."""
+    launched = float(os.environ.get(LAUNCH_TIME_VARIABLE, "0") or 0) or process_start_time()
+    return time.time() - launched if launched else time.process_time()
+
+
+def process_start_time() -> float | None:
+    """When this process started (`time.time()` scale, to 1/100 s), where the system says (Linux); else None."""
+    try:
+        fields = Path("/proc/self/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+        uptime = float(Path("/proc/uptime").read_text(encoding="ascii").split()[0])
+        return time.time() - uptime + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+
 
 class _Session:
     """The second step of start-up (attach the loaded document, offer recovery) and the session's end."""
 
-    def __init__(self, args: argparse.Namespace, dirs: userdirs.UserDirs, runner: Runner, window: MainWindow) -> None:
+    def __init__(self, args: argparse.Namespace, dirs: userdirs.UserDirs, runner: Runner, window: MainWindow,
+                 report: SmokeReport = _print_moment, fail: SmokeFailure = _smoke_failure) -> None:
         self.args = args
         self.dirs = dirs
         self.runner = runner
         self.window = window
+        self.report = report
+        self.fail = fail
         self.autosave: AutosaveSession | None = None
         """This session's autosave slot, taken once the document loads (a crash is noticed next time)."""
         self.loading = False
@@ -344,13 +390,9 @@ class _Session:
             self.loading = True
             self.runner.start(load_data_layer(self.args.demo, self.args.project), self.attach, self.failed, None)
 
-    def seconds_since_launch(self) -> float:
-        launched = float(os.environ.get("RISKDESK_LAUNCH_TIME", "0") or 0)
-        return time.time() - launched if launched else time.process_time()
-
     def _report(self, moment: str) -> None:
         rows = self.window.pages[next(iter(self.window.pages))].model.rowCount()
-        print(f"{moment} {self.seconds_since_launch():.4f} rows={rows}", flush=True)
+        self.report(moment, seconds_since_launch(), rows)
 
     def report_shown(self) -> None:
         self._report("shown")
@@ -391,8 +433,7 @@ class _Session:
         """The data layer did not load (a broken installation): say so, with the log file, and quit."""
         log.error("RiskDesk could not load", exc_info=exc)
         if self.args.smoke:
-            print(f"could not load: {type(exc).__name__}: {exc}", file=sys.stderr)
-            QApplication.exit(1)
+            self.fail(f"could not load: {type(exc).__name__}: {exc}", "")
             return
         self.window.dialogs.error("RiskDesk could not start",
                                   f"{type(exc).__name__}: {exc}\n\nDetails are in the log file: {self.dirs.log_file}")
