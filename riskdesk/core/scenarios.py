@@ -1109,29 +1109,3 @@ __all__ = [
     "unique_name",
 ]
 
-
-def selftest(project: Any, folder: Any) -> str:
-    """`riskdesk --selftest`'s scenario step: the April 2025 preset and a small seeded Monte Carlo on `project`
-    (the demo), checked against the method's promises, the result written to `folder` as JSON."""
-    from pathlib import Path
-
-    from riskdesk.core.evaluation import evaluate
-    from riskdesk.core.presets import default_presets
-    from riskdesk.core.simulation import MonteCarloSettings, run_monte_carlo
-
-    as_of = dt.date.today()
-    evaluation = evaluate(project, as_of)
-    result = run_scenario(evaluation, default_presets().get("april-2025-licensing").scenario(as_of))
-    twelve = float(result.portfolio_baseline[:12].sum())
-    values = evaluation.elements_value()
-    expected = sum(values.get(symbol, 0.0) for symbol in result.symbols)
-    if result.scenario.price_basis == evaluation.settings.price_basis and not math.isclose(twelve, expected,
-                                                                                        rel_tol=1e-6):
-        raise AssertionError(f"twelve baseline months {twelve:,.2f} differ from the scores' {expected:,.2f}")
-    monte_carlo = run_monte_carlo(result, MonteCarloSettings(paths=200, seed=1))
-    if not (monte_carlo.p5 <= monte_carlo.p50).all() or not (monte_carlo.p50 <= monte_carlo.p95).all():
-        raise AssertionError("Monte Carlo percentiles out of order")
-    target = Path(folder) / "scenario.json"
-    target.write_text(json.dumps({**result.to_json(), "monte_carlo": monte_carlo.to_json()}), encoding="utf-8")
-    return (f"April 2025 preset: {result.delta_total:+,.0f} USD over {result.scenario.horizon_months} months, "
-            f"{int(result.stock_out.stops.sum())} parts short; Monte Carlo 200 paths in order")

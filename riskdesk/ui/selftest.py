@@ -6,7 +6,7 @@ reads it back from a workbook as an import would, runs a scenario and writes a r
 that is removed afterwards, leaving the user's settings, autosaves and logs alone. It prints one line per step
 and exits 0, or prints `self-test FAILED at STEP: why` (one line, on stderr) and exits 1.
 
-Steps for features that are still being built plug in when their module appears: if `riskdesk.core.scenarios`
+Steps for features that are still being built plug in when their module appears: if `riskdesk.core.simulation`
 or `riskdesk.io.report` exists, it must have a function `selftest(project: Project, folder: Path) -> str` that
 does its job on the demo project (writing any files into `folder`), raises if anything is wrong, and returns
 one line saying what it did. While the module is absent, the step prints "not built yet (skipped)".
@@ -41,7 +41,7 @@ WINDOW_LIMIT_S = 60
 DETAILS_VARIABLE = "RISKDESK_SELFTEST_TRACEBACK"
 """Set to 1 to print the traceback of a failed step after its one-line message."""
 
-PLUGGABLE_STEPS = {"scenario": "riskdesk.core.scenarios", "report": "riskdesk.io.report"}
+PLUGGABLE_STEPS = {"scenario": "riskdesk.core.simulation", "report": "riskdesk.io.report"}
 """Steps whose modules other features add: each module's `selftest(project, folder) -> str` is called."""
 
 
