@@ -68,6 +68,7 @@ case "$command" in lock|upgrade) ;; *) setup ;; esac
 case "$command" in
     demo)
         demo="${RISKDESK_DEMO:-$root/examples/demo.rdproj}"
+        mkdir -p "$(dirname "$demo")"
         [ -f "$demo" ] || "$venv/bin/riskdesk" demo "$demo"
         if "$venv/bin/python" -c "import riskdesk.ui.app" 2>/dev/null && { [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ] || [ "${QT_QPA_PLATFORM:-}" = offscreen ] || [ "$(uname)" != Linux ]; }; then
             exec "$venv/bin/riskdesk" gui "$demo" "$@"
