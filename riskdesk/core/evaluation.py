@@ -423,6 +423,28 @@ class Evaluation:
                 return match.timing.floor
         return 0.0
 
+    def _hit_paths(self, match: RuleMatch) -> np.ndarray:
+        """(paths,) whether a rule meets a path and the path's magnet holds what the rule concerns (as
+        `part_report` and `hit_counts` count them)."""
+        held = self.kg_c > 0
+        concerned = held if match.rule.whole_magnet else held[:, match.element_mask[self.columns]]
+        return (match.hit_bits != 0) & concerned.any(axis=1)
+
+    def parts_hit_by(self, rule_id: str) -> np.ndarray:
+        """(parts,) whether a rule hits (in force on the date) or is a watch item of each part: the parts whose
+        report lists it among hits or watch items."""
+        compiled = self.compiled
+        found = np.zeros(compiled.n_parts, dtype=bool)
+        for match in self.matches:
+            if match.rule.id == rule_id and match.benchmark is None:
+                found[compiled.path_part[self._hit_paths(match)]] = True
+        return found
+
+    def rules_hitting(self) -> list[str]:
+        """The ids of the rules that hit or are watched on at least one part, in the control list's order."""
+        return list(dict.fromkeys(m.rule.id for m in self.matches
+                                  if m.benchmark is None and self._hit_paths(m).any()))
+
     def hit_counts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per part, the number of hits, watch items and possible hits that `part_report` would list,
         counted without building them (for sorting large tables)."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import QWidget
 if TYPE_CHECKING:
     from riskdesk.core.evaluation import Evaluation
     from riskdesk.core.project import ProjectSettings
+    from riskdesk.ui.columns import TableName
     from riskdesk.ui.dialogs import Dialogs
     from riskdesk.ui.document import Document
     from riskdesk.ui.scoring import Scoring
@@ -28,11 +30,13 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class ViewContext:
-    """What a view may use beyond what it is fed: the open project, its scoring and the questions to the user."""
+    """What a view may use beyond what it is fed: the open project, its scoring, the questions to the user, and a
+    way to show a cell of the project's tables (`go_to(table, row in the project's table, column key)`)."""
 
     document: Document
     scoring: Scoring
     dialogs: Dialogs
+    go_to: Callable[[TableName, int, str], None] | None = None
 
 
 class AnalysisView(QWidget):

@@ -58,6 +58,7 @@ from riskdesk.ui.score_models import HitsTableModel, ScoresTableModel, SortRole
 
 if TYPE_CHECKING:
     from riskdesk.ui.charts import ChartWidget
+    from riskdesk.ui.part_detail import PartDetailDialog
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -393,10 +394,13 @@ class ExposureView(AnalysisView):
 
     part_selected = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, context: ViewContext | None = None) -> None:
         super().__init__(parent)
+        self._context = context
         self._evaluation: Evaluation | None = None
         self._selected: str | None = None
+        self.detail: PartDetailDialog | None = None
+        """The open part detail (double-click a part)."""
         self._shown: tuple[Evaluation | None, str | None] = (None, None)
 
         self.portfolio_label = QLabel("No project scored yet")
@@ -413,6 +417,22 @@ class ExposureView(AnalysisView):
 
         self.scores_model = ScoresTableModel(self)
         self.filter_edit.textChanged.connect(self._on_filter)
+        self.band_filter = QComboBox()
+        self.band_filter.setAccessibleName("Band")
+        self.band_filter.setToolTip("Show only the parts of one band")
+        self.band_filter.addItem("Any band", "")
+        for name in ("red", "amber", "green"):
+            self.band_filter.addItem(BAND_LABELS[name], name)
+        self.rule_filter = QComboBox()
+        self.rule_filter.setAccessibleName("Rule")
+        self.rule_filter.setToolTip("Show only the parts a rule hits or that it is a watch item for")
+        self.rule_filter.addItem("Any rule", "")
+        self.element_filter = QComboBox()
+        self.element_filter.setAccessibleName("Element")
+        self.element_filter.setToolTip("Show only the parts whose magnets hold an element")
+        self.element_filter.addItem("Any element", "")
+        for box in (self.band_filter, self.rule_filter, self.element_filter):
+            box.currentIndexChanged.connect(self._on_filters)
 
         self.table = QTableView()
         self.table.setObjectName("scoresTable")
@@ -424,6 +444,9 @@ class ExposureView(AnalysisView):
         self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self._size_score_columns()
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
+        self.table.doubleClicked.connect(lambda index: self.show_detail(self.scores_model.part_number_at(index.row())))
+        self.table.setToolTip("Double-click a part to see its supply paths, hits and factors, and go to the cells "
+                              "behind them")
 
         self.why_browser = QTextBrowser()
         self.why_browser.setObjectName("whyBrowser")
@@ -454,7 +477,12 @@ class ExposureView(AnalysisView):
         top = QWidget()
         top_layout = QVBoxLayout(top)
         top_layout.setContentsMargins(0, 0, 0, 0)
-        top_layout.addWidget(self.filter_edit)
+        filters = QHBoxLayout()
+        filters.addWidget(self.filter_edit, 2)
+        filters.addWidget(self.band_filter)
+        filters.addWidget(self.rule_filter, 1)
+        filters.addWidget(self.element_filter)
+        top_layout.addLayout(filters)
         top_layout.addWidget(self.table, 1)
         bottom = QSplitter(Qt.Orientation.Horizontal)
         bottom.setChildrenCollapsible(False)
@@ -480,10 +508,30 @@ class ExposureView(AnalysisView):
     def evaluation(self) -> Evaluation | None:
         return self._evaluation
 
+    def _on_filters(self, _index: int = 0) -> None:
+        self.scores_model.set_filters(str(self.band_filter.currentData() or ""),
+                                      str(self.rule_filter.currentData() or ""),
+                                      str(self.element_filter.currentData() or ""))
+
+    def _fill_filters(self, evaluation: Evaluation) -> None:
+        """The rules that hit a part and the elements the parts hold, keeping the current choices."""
+        for box, entries in ((self.rule_filter, [(r, r) for r in evaluation.rules_hitting()]),
+                             (self.element_filter, [(f"{s} — {elements.BY_SYMBOL[s].name}", s)
+                                                    for s in evaluation.elements_kg()])):
+            current = box.currentData()
+            box.blockSignals(True)
+            while box.count() > 1:
+                box.removeItem(1)
+            for text, data in entries:
+                box.addItem(text, data)
+            box.setCurrentIndex(max(box.findData(current), 0))
+            box.blockSignals(False)
+
     def set_evaluation(self, evaluation: Evaluation) -> None:
         """Show `evaluation`, keeping the selected part selected when it still exists."""
         previous = self._selected
         self._evaluation = evaluation
+        self._fill_filters(evaluation)
         self.scores_model.set_evaluation(evaluation)
         self._update_header()
         self.charts.set_evaluation(evaluation)
@@ -517,6 +565,25 @@ class ExposureView(AnalysisView):
         self.table.scrollTo(index)
         self._show_part(part_number)  # no-op when the current-row signal already showed it
         return True
+
+    def show_detail(self, part_number: str) -> PartDetailDialog | None:
+        """Open the part's detail: its supply paths, hits and factors, with jumps to the cells behind them."""
+        from riskdesk.ui.part_detail import PartDetailDialog
+
+        if self._evaluation is None:
+            return None
+        project = self._context.document.project if self._context is not None else None
+        if project is None:
+            return None
+        if self.detail is not None:
+            self.detail.close()
+        dialog = PartDetailDialog(self._evaluation, project, part_number,
+                                  self._context.go_to if self._context is not None else None, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(lambda *_: setattr(self, "detail", None))
+        self.detail = dialog
+        dialog.show()
+        return dialog
 
     def ensure_charts(self) -> None:
         """Build and draw the charts now (they are otherwise built when first shown)."""
@@ -602,4 +669,4 @@ class ExposureView(AnalysisView):
 
 def make_view(context: ViewContext) -> ExposureView:
     """The Exposure tab (see `riskdesk.ui.analysis`)."""
-    return ExposureView()
+    return ExposureView(context=context)

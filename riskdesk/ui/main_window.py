@@ -30,6 +30,7 @@ from PySide6.QtGui import (
     QUndoGroup,
 )
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QLabel,
     QMainWindow,
     QMenu,
@@ -216,7 +217,7 @@ class MainWindow(QMainWindow):
                                        self)
         for page in self.pages.values():
             page.attach(document)
-        context = ViewContext(document, self.scoring, self.dialogs)
+        context = ViewContext(document, self.scoring, self.dialogs, self.go_to)
         for tab in ANALYSIS_TABS:
             view = tab.make_view(context)
             view.set_as_of(self._as_of)
@@ -465,6 +466,25 @@ class MainWindow(QMainWindow):
                 self._start_wanted = False  # once there is a project, File ▸ New means an empty grid
             self.stack.setCurrentWidget(self.tabs)
         self._update_actions()
+
+    def go_to(self, table: TableName, frame_row: int, key: str) -> None:
+        """Show a cell of a project table: its tab, its row (clearing a filter that hides it) and its column."""
+        if self.document is None:
+            return
+        page = self.pages[table]
+        self._start_wanted = False
+        self.stack.setCurrentWidget(self.tabs)
+        self.tabs.setCurrentWidget(page)
+        model = page.table_model
+        if model.view_row(frame_row) is None:
+            page.filter_edit.clear()
+        row = model.view_row(frame_row)
+        if row is None:
+            return
+        index = model.index(row, model.column_index(key))
+        page.view.setCurrentIndex(index)
+        page.view.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+        page.view.setFocus()
 
     def start_empty(self) -> None:
         """Start page: an empty project, on the Parts table."""

@@ -18,8 +18,9 @@ import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
+from riskdesk.core import elements
 from riskdesk.core.domain import STAGES, Effect
-from riskdesk.core.evaluation import Evaluation, Hit, PartChange, PartReport, band
+from riskdesk.core.evaluation import BAND_AMBER, BAND_RED, Evaluation, Hit, PartChange, PartReport, band
 from riskdesk.core.labels import (
     BAND_COLORS,
     BAND_LABELS,
@@ -174,6 +175,8 @@ class ScoresTableModel(_ColumnModel[int]):
         self._folded: np.ndarray = np.zeros(0, dtype=str)
         """Part number and description per part, case-folded, for the filter."""
         self._needle = ""
+        self._filters: tuple[str, str, str] = ("", "", "")
+        """Band, rule id and element symbol a part must match ("" for any)."""
         self._sort: tuple[int, Qt.SortOrder] = (self.KEYS.index("score"), Qt.SortOrder.DescendingOrder)
 
     # -- data
@@ -243,11 +246,37 @@ class ScoresTableModel(_ColumnModel[int]):
             self._order = self._sorted(self._filtered(), *self._sort)
         self.endResetModel()
 
+    def set_filters(self, band_name: str = "", rule: str = "", element: str = "") -> None:
+        """Show only parts in a band ("red", "amber", "green"), hit or watched by a rule, or holding an element;
+        "" for any. Combined with the text filter."""
+        filters = (band_name, rule, element)
+        if filters == self._filters:
+            return
+        self.beginResetModel()
+        self._filters = filters
+        if self._evaluation is not None:
+            self._order = self._sorted(self._filtered(), *self._sort)
+        self.endResetModel()
+
     def _filtered(self) -> np.ndarray:
         positions = np.arange(len(self._folded), dtype=np.int64)
-        if not self._needle:
-            return positions
-        return positions[np.char.find(self._folded, self._needle) >= 0]
+        keep = np.ones(len(positions), dtype=bool)
+        if self._needle:
+            keep &= np.char.find(self._folded, self._needle) >= 0
+        evaluation = self._evaluation
+        band_name, rule, element = self._filters
+        if evaluation is not None:
+            if band_name:
+                scores = evaluation.scores
+                keep &= {"red": scores >= BAND_RED, "amber": (scores >= BAND_AMBER) & (scores < BAND_RED),
+                         "green": scores < BAND_AMBER}[band_name]
+            if rule:
+                keep &= evaluation.parts_hit_by(rule)
+            if element:
+                columns = [elements.SYMBOLS[c] for c in evaluation.columns]
+                keep &= (evaluation.part_kg_c[:, columns.index(element)] > 0 if element in columns
+                         else np.zeros(len(keep), dtype=bool))
+        return positions[keep]
 
     def _column_values(self, key: str, positions: np.ndarray) -> np.ndarray:
         evaluation = self._evaluation

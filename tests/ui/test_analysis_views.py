@@ -306,3 +306,24 @@ def test_chart_legends_follow_a_switch_between_light_and_dark(exposure: Exposure
     chart.setPalette(dark)
     for _sample, label in chart.legend.items:
         assert "#f0f0f0" in label.item.toHtml()
+
+
+def test_scores_filter_by_band_rule_and_element(exposure: ExposureView) -> None:
+    evaluation = exposure.evaluation
+    assert evaluation is not None
+    model = exposure.scores_model
+    shown = lambda: {model.part_number_at(r) for r in range(model.rowCount())}  # noqa: E731
+    exposure.band_filter.setCurrentIndex(exposure.band_filter.findData("red"))
+    red = {str(p) for p, s in zip(evaluation.compiled.part_numbers, evaluation.scores, strict=True) if s >= 70}
+    assert shown() == red and red
+    exposure.band_filter.setCurrentIndex(0)
+    rule = "CN-MOFCOM-2025-18"
+    exposure.rule_filter.setCurrentIndex(exposure.rule_filter.findData(rule))
+    expected = {str(p) for p in evaluation.compiled.part_numbers
+                if any(h.rule_id == rule for h in (*evaluation.part_report(str(p)).hits,
+                                                    *evaluation.part_report(str(p)).watch))}
+    assert shown() == expected and expected
+    exposure.rule_filter.setCurrentIndex(0)
+    exposure.element_filter.setCurrentIndex(exposure.element_filter.findData("Sm"))
+    with_sm = {str(p) for p in evaluation.compiled.part_numbers if evaluation.part_report(str(p)).elements_kg.get("Sm")}
+    assert shown() == with_sm and with_sm

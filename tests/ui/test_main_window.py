@@ -448,3 +448,29 @@ def test_the_start_page_lists_recent_projects_that_still_exist(qtbot: QtBot, dia
     assert len(items) == 1 and items[0].startswith("kept.rdproj")
     window.start_page.recent_list.itemClicked.emit(window.start_page.recent_list.item(0))
     assert window.document.path == project and not window.showing_start_page
+
+
+def test_from_a_red_score_to_the_supply_path_and_cell_that_cause_it(qtbot: QtBot, window: MainWindow) -> None:
+    exposure = window.exposure_view
+    window.tabs.setCurrentWidget(window._slots["exposure"])
+    row = exposure.scores_model.row_of(DEFENCE_PART)
+    exposure.table.doubleClicked.emit(exposure.scores_model.index(row, 0))
+    detail = exposure.detail
+    assert detail is not None and detail.part_number == DEFENCE_PART
+    report = window.scoring.evaluation.part_report(DEFENCE_PART)
+    assert detail.paths_table.rowCount() == len(detail.path_rows) > 0
+    assert detail.hits_model.rowCount() == len(report.hits) + len(report.watch) + len(report.possible)
+    # Double-click the first hit: the window shows its supply path, at the stage country that triggers it.
+    first = report.hits[0]
+    detail.hits_view.doubleClicked.emit(detail.hits_model.index(0, 0))
+    page = window.pages[TableName.PATHS]
+    assert window.tabs.currentWidget() is page
+    current = page.view.currentIndex()
+    frame_row = page.table_model.frame_row(current.row())
+    paths = window.document.project.tables.paths
+    assert paths.loc[frame_row, "part_number"] == DEFENCE_PART
+    assert paths.loc[frame_row, "supplier_id"] == first.supplier_id
+    assert page.model.columns[current.column()].key == first.stage.column
+    detail.go_to_part()
+    assert window.tabs.currentWidget() is window.pages[TableName.PARTS]
+    detail.close()
