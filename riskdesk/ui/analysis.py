@@ -1,4 +1,4 @@
-"""The analysis tabs (Exposure, Scenarios, Rules, Settings): what each one is and how the window feeds it.
+"""The analysis tabs (Exposure, Scenarios, Data quality, Rules, Settings): what each one is and how the window feeds it.
 
 A tab is one module with a `make_view(context) -> AnalysisView` function and one entry in `ANALYSIS_TABS`. The
 window builds the views once the data layer has loaded (their modules import numpy, pandas and the scoring) and
@@ -78,6 +78,10 @@ ANALYSIS_TABS: tuple[AnalysisTab, ...] = (
     AnalysisTab("scenarios", "Scenarios", "scenarios",
                 "What a price or supply shock would cost, when each line would stop, and what mitigations do",
                 "riskdesk.ui.scenarios_view"),
+    AnalysisTab("quality", "Data quality", "quality",
+                "What makes the scores less sure than they could be: parts without supply paths, shares not adding "
+                "up to 100 %, unknown origins, missing mass, volume or stock; with a jump to each cell",
+                "riskdesk.ui.quality_view"),
     AnalysisTab("rules", "Rules", "rules",
                 "The bundled control list: rules, their dates and status on the as-of date, with sources",
                 "riskdesk.ui.rules_view"),

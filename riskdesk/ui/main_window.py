@@ -61,6 +61,7 @@ from riskdesk.ui.workers import Runner
 if TYPE_CHECKING:
     from riskdesk.core.evaluation import Evaluation
     from riskdesk.core.project import ProjectSettings
+    from riskdesk.core.quality import QualityCheck
     from riskdesk.core.rules import StatusChange
     from riskdesk.ui.autosave import Autosaver, AutosaveSession, RecoveryInfo
     from riskdesk.ui.document import Document
@@ -236,6 +237,7 @@ class MainWindow(QMainWindow):
         document.tables_changed.connect(lambda _tables: self._update_start_page())
         self.scoring.evaluated.connect(self._on_evaluated)
         self.scoring.failed.connect(lambda message: self.messages.post("scoring", ERROR, f"Scoring failed: {message}"))
+        self.scoring.quality_changed.connect(self._on_quality)
         document.undo_stack.indexChanged.connect(self._on_edited)
         self.scoring.busy_changed.connect(self._on_scoring_busy)
 
@@ -435,6 +437,13 @@ class MainWindow(QMainWindow):
         self.score_label.setObjectName("portfolioStatus")
         self.score_label.setAccessibleName("Portfolio score")
         self.score_label.setTextFormat(Qt.TextFormat.RichText)
+        self.quality_button = QToolButton()
+        self.quality_button.setObjectName("qualityStatus")
+        self.quality_button.setAutoRaise(True)
+        self.quality_button.setToolTip("What makes the scores less sure than they could be: show the Data quality tab")
+        self.quality_button.clicked.connect(lambda: self.tabs.setCurrentWidget(self._slots["quality"]))
+        self.quality_button.hide()
+        status.addPermanentWidget(self.quality_button)
         status.addPermanentWidget(self.busy_bar)
         status.addPermanentWidget(self.score_label)
 
@@ -589,6 +598,13 @@ class MainWindow(QMainWindow):
             f"as of {evaluation.as_of.isoformat()}" + (f" · {count(hits, 'part')} prohibited" if hits else ""))
         self.score_label.setToolTip(f"Portfolio score {score:.1f}: {reason}.\nRules version "
                                     f"{evaluation.rules_version}. See the Exposure tab for each part's reasons.")
+
+    def _on_quality(self, checks: list[QualityCheck]) -> None:
+        from riskdesk.ui.quality_view import summary
+
+        text = summary(checks)
+        self.quality_button.setText(f"⚠ {text}" if text else "")
+        self.quality_button.setVisible(bool(text))
 
     def _on_scoring_busy(self, busy: bool) -> None:
         self.busy_bar.setVisible(busy)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from riskdesk.core.compiled import CompiledProject
     from riskdesk.core.evaluation import Evaluation
     from riskdesk.core.project import ProjectSettings
+    from riskdesk.core.quality import QualityCheck
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,8 @@ class Scoring(QObject):
 
     evaluated = Signal(object)
     """The new Evaluation."""
+    quality_changed = Signal(object)
+    """The project's data-quality checks (`riskdesk.core.quality`), after its tables changed."""
     failed = Signal(str)
     busy_changed = Signal(bool)
 
@@ -46,6 +49,8 @@ class Scoring(QObject):
         self._document = document
         self.as_of = as_of or dt.date.today()
         self.evaluation: Evaluation | None = None
+        self.quality: list[QualityCheck] = []
+        """The data-quality checks of the tables last scored (computed with them, off the GUI thread when large)."""
         self._compiled: CompiledProject | None = None
         self._tables_version = 0
         """Counts table changes: a compiled project is kept only if the tables did not change meanwhile."""
@@ -96,17 +101,23 @@ class Scoring(QObject):
         large = self.large
         source = snapshot(project) if compiled is None and large else project
 
-        def work(task: TaskContext) -> tuple[CompiledProject, Evaluation]:
+        def work(task: TaskContext) -> tuple[CompiledProject, Evaluation, list[QualityCheck] | None]:
             from riskdesk.core.evaluation import compile_project, evaluate
+            from riskdesk.core.quality import check_project
 
             done = compiled or compile_project(source)
             task.check()
-            return done, evaluate(done, day, settings)
+            quality = check_project(source) if compiled is None else None  # the tables changed
+            task.check()
+            return done, evaluate(done, day, settings), quality
 
-        def finished(result: tuple[CompiledProject, Evaluation]) -> None:
-            done, evaluation = result
+        def finished(result: tuple[CompiledProject, Evaluation, list[QualityCheck] | None]) -> None:
+            done, evaluation, quality = result
             if version == self._tables_version:
                 self._compiled = done
+                if quality is not None:
+                    self.quality = quality
+                    self.quality_changed.emit(quality)
             on_done(evaluation)
 
         def failed(exc: BaseException) -> None:

@@ -70,7 +70,7 @@ def test_the_demo_opens_scored(window: MainWindow) -> None:
     assert window.exposure_view.evaluation is window.scoring.evaluation
     assert window.windowTitle().startswith("Demo: US motor and sensor buyer")
     assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [
-        "Parts", "Suppliers", "Supply paths", "Exposure", "Scenarios", "Rules", "Settings"]
+        "Parts", "Suppliers", "Supply paths", "Exposure", "Scenarios", "Data quality", "Rules", "Settings"]
 
 
 def test_every_analysis_tab_starts_on_the_windows_date_and_follows_it(window: MainWindow) -> None:
@@ -474,3 +474,28 @@ def test_from_a_red_score_to_the_supply_path_and_cell_that_cause_it(qtbot: QtBot
     detail.go_to_part()
     assert window.tabs.currentWidget() is window.pages[TableName.PARTS]
     detail.close()
+
+
+def test_data_quality_counts_in_the_status_bar_and_jumps_to_each_cell(window: MainWindow) -> None:
+    from riskdesk.ui.quality_view import QualityView
+
+    checks = window.scoring.quality
+    assert checks and window.quality_button.isVisible()
+    total = sum(check.count for check in checks)
+    assert window.quality_button.text() == f"⚠ {total:,} things to check in the data"
+    window.quality_button.click()
+    view = window.views["quality"]
+    assert isinstance(view, QualityView) and window.tabs.currentWidget() is window._slots["quality"]
+    view.check_list.setCurrentRow([c.key for c in view.checks].index("unknown_origin"))
+    cell = view.checks[view.check_list.currentRow()].cells[0]
+    view.cells.cellDoubleClicked.emit(0, 0)
+    page = window.pages[TableName.PATHS]
+    current = page.view.currentIndex()
+    assert window.tabs.currentWidget() is page
+    assert page.table_model.frame_row(current.row()) == cell.row
+    assert page.model.columns[current.column()].key == cell.column
+    # Filling in the country takes that cell off the list.
+    before = len(next(c for c in checks if c.key == "unknown_origin").cells)
+    page.model.setData(current, "Australia")
+    after = sum(len(c.cells) for c in window.scoring.quality if c.key == "unknown_origin")
+    assert after == before - 1

@@ -1,0 +1,155 @@
+"""Data quality: what in a project makes its scores less sure than they could be, and where it is.
+
+Each check names the cells to look at (table, row, column), so the window can list them and jump to each. None of
+these stops scoring: the method counts a missing origin as the worst case and a missing stock as none (see
+docs/method.md); the checks say where better data would sharpen the answer. Vectorised with pandas: a project of
+100,000 supply paths is checked in a few tens of milliseconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from riskdesk.core.domain import STAGES, Evidence
+from riskdesk.core.labels import field_label
+from riskdesk.core.project import SHARE_TOLERANCE_PCT, Project
+
+ERROR, WARNING, INFO = "error", "warning", "info"
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """A cell of a project table: "parts", "suppliers" or "paths", the row in that table, the column key, and
+    what it holds (as text) with the part it concerns."""
+
+    table: str
+    row: int
+    column: str
+    value: str
+    part_number: str = ""
+
+
+@dataclass(frozen=True)
+class QualityCheck:
+    """One kind of data problem and every cell where it is."""
+
+    key: str
+    title: str
+    severity: str
+    what_to_do: str
+    cells: tuple[Cell, ...]
+    count: int
+    """How many parts, paths or suppliers have it (the cells may be more: one per stage)."""
+    noun: str
+
+    def describe(self) -> str:
+        from riskdesk.core.labels import count
+
+        return f"{count(self.count, self.noun)} {self.title}"
+
+
+def _texts(series: pd.Series) -> np.ndarray:
+    return series.astype(str).to_numpy(dtype=object)
+
+
+MAX_CELLS = 1_000
+"""Cells listed per check at most (the count says how many there are in all)."""
+
+
+def check_project(project: Project, max_cells: int = MAX_CELLS) -> list[QualityCheck]:
+    """Every check, in the order a buyer would fix them; checks that find nothing are left out. Each lists its
+    first `max_cells` cells."""
+    tables = project.tables
+    parts, paths, suppliers = tables.parts, tables.paths, tables.suppliers
+    part_numbers = _texts(parts["part_number"])
+    path_parts = _texts(paths["part_number"])
+    checks: list[QualityCheck] = []
+
+    def add(key: str, title: str, severity: str, what_to_do: str, cells: list[Cell], n: int, noun: str) -> None:
+        if cells:
+            checks.append(QualityCheck(key, title, severity, what_to_do, tuple(cells), n, noun))
+
+    # Parts without a supply path: their whole volume is of unknown origin.
+    cap = max_cells
+    has_path = parts["part_number"].astype(str).isin(paths["part_number"].astype(str)).to_numpy()
+    rows = np.flatnonzero(~has_path)
+    add("no_paths", "without a supply path", WARNING,
+        "Add the part's supply paths (Supply paths table): until then its whole volume counts as of unknown origin.",
+        [Cell("parts", int(r), "part_number", str(part_numbers[r]), str(part_numbers[r])) for r in rows[:cap]],
+        len(rows), "part")
+
+    # Shares that do not add up to 100 %.
+    shares = pd.to_numeric(paths["share_pct"], errors="coerce").fillna(0.0)
+    totals = shares.groupby(paths["part_number"].astype(str)).sum()
+    off = totals[(totals - 100.0).abs() > SHARE_TOLERANCE_PCT]
+    bad_rows = np.flatnonzero(paths["part_number"].astype(str).isin(off.index).to_numpy())
+    add("shares", "whose supply-path shares do not add up to 100 %", WARNING,
+        "Correct the shares of the part's paths: over 100 % counts its volume twice; under 100 % leaves the rest "
+        "of unknown origin.",
+        [Cell("paths", int(r), "share_pct", f"{shares.iat[int(r)]:g} % (total {off[path_parts[r]]:g} %)",
+              str(path_parts[r])) for r in bad_rows[:cap]], len(off), "part")
+
+    # Mass and volume: without them the part holds no kg and weighs nothing in the portfolio.
+    for key, column, noun_title in (("mass", "magnet_mass_g", "magnet mass"),
+                                    ("volume", "annual_units", "annual volume")):
+        values = pd.to_numeric(parts[column], errors="coerce")
+        rows = np.flatnonzero((values.fillna(0.0) <= 0).to_numpy())
+        add(key, f"with no {noun_title}", ERROR,
+            f"Enter the {noun_title}: without it the part holds no kg and its exposure is not counted.",
+            [Cell("parts", int(r), column, _number(values.iat[int(r)]), str(part_numbers[r])) for r in rows[:cap]],
+            len(rows), "part")
+
+    # Unknown origins: one cell per blank stage country.
+    cells: list[Cell] = []
+    unknown_paths = np.zeros(len(paths), dtype=bool)
+    for stage in STAGES:
+        blank = (paths[stage.column].astype(str).str.strip() == "").to_numpy()
+        unknown_paths |= blank
+        cells += [Cell("paths", int(r), stage.column, "unknown", str(path_parts[r]))
+                  for r in np.flatnonzero(blank)[:cap]]
+    add("unknown_origin", "with a stage of unknown origin", WARNING,
+        "Ask the supplier where each stage takes place: an unknown origin is scored as the worst case.",
+        sorted(cells, key=lambda c: (c.row, c.column))[:cap], int(unknown_paths.sum()), "supply path")
+
+    # Origins that are only inferred or unknown.
+    evidence = paths["origin_evidence"].astype(str)
+    weak = np.flatnonzero(evidence.isin([Evidence.INFERRED.value, Evidence.UNKNOWN.value]).to_numpy())
+    add("evidence", "whose origins are inferred or unknown, not declared or verified", INFO,
+        "Ask the supplier for a declaration (and an audit where it matters): the transparency factor counts it.",
+        [Cell("paths", int(r), "origin_evidence", str(evidence.iat[int(r)]), str(path_parts[r])) for r in weak[:cap]],
+        len(weak), "supply path")
+
+    # Stock and price: the buffer factor and the scenarios' shortfall need them.
+    for key, column, title, what in (
+        ("stock", "stock_days", "with no stock given",
+         "Enter the days of stock on hand: none given counts as none (the buffer factor and stock-outs)."),
+        ("price", "unit_price", "with no unit price",
+         "Enter the unit price: scenarios value the units short at it."),
+    ):
+        values = pd.to_numeric(parts[column], errors="coerce")
+        rows = np.flatnonzero(values.isna().to_numpy())
+        add(key, title, INFO, what, [Cell("parts", int(r), column, "", str(part_numbers[r])) for r in rows[:cap]],
+            len(rows), "part")
+
+    # Suppliers without a country: end-item rules (DFARS) then fall back to the magnet's country.
+    countries = suppliers["supplier_country"].astype(str).str.strip()
+    rows = np.flatnonzero((countries == "").to_numpy())
+    ids = _texts(suppliers["supplier_id"])
+    add("supplier_country", "without a country", INFO,
+        "Enter where the supplier makes what it delivers: rules about end items (DFARS) name that country.",
+        [Cell("suppliers", int(r), "supplier_country", f"{ids[r]} (no country)", "") for r in rows[:cap]], len(rows),
+        "supplier")
+    return checks
+
+
+def _number(value: object) -> str:
+    number = float(value) if isinstance(value, int | float) else float("nan")
+    return "" if number != number else f"{number:g}"
+
+
+def column_title(key: str) -> str:
+    """A cell's column in the buyer's words."""
+    return field_label(key)
