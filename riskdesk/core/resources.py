@@ -23,3 +23,22 @@ def resources_dir() -> Path:
 def resource_path(*parts: str) -> Path:
     """Path of a bundled file, e.g. `resource_path("rules", "control_list.toml")`."""
     return resources_dir().joinpath(*parts)
+
+
+def docs_dir() -> Path:
+    """Where the user guide's texts are: `docs/` of a frozen build (README.md included), else the source tree's
+    root (README.md) with its `docs/` folder."""
+    frozen_root = getattr(sys, "_MEIPASS", None)
+    if frozen_root:
+        return Path(frozen_root) / "docs"
+    return Path(__file__).resolve().parents[2]
+
+
+def guide_files() -> list[tuple[str, Path]]:
+    """(title, file) of each page of Help ▸ User guide, in order; a page whose file is missing is left out."""
+    root = docs_dir()
+    docs = root if getattr(sys, "_MEIPASS", None) else root / "docs"
+    pages = [("Using RiskDesk", root / "README.md"), ("How the scores work", docs / "method.md"),
+             ("Scenarios", docs / "scenarios.md"), ("Importing spreadsheets", docs / "import.md"),
+             ("Reference data", docs / "reference-data.md")]
+    return [(title, path) for title, path in pages if path.is_file()]

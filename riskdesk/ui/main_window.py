@@ -118,6 +118,7 @@ class MainWindow(QMainWindow):
         self.undo_group = QUndoGroup(self)
         self.import_dialog: Any = None
         self.compare_dialog: Any = None
+        self.user_guide: Any = None
         self._closing_after_save = False
         self._start_wanted = start_page
         """Show the start page while the project is new and empty (until the user chooses what to do)."""
@@ -351,6 +352,8 @@ class MainWindow(QMainWindow):
             self.tab_actions.append(action)
         self.about_action = self._action("&About RiskDesk", self.show_about, None, "", "Version and data sources")
         self.log_action = self._action("Show &Log File", self.show_log_path, None, "", "Where RiskDesk writes its log")
+        self.guide_action = self._action("&User Guide", self.show_user_guide, QKeySequence.StandardKey.HelpContents,
+                                         "", "How to use RiskDesk, how the scores work, scenarios and importing")
         for action in (self.cut_action, self.copy_action, self.paste_action, self.clear_action, self.add_row_action,
                        self.remove_rows_action):
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -388,7 +391,7 @@ class MainWindow(QMainWindow):
         score_menu = bar.addMenu("&Scoring")
         score_menu.addActions([self.today_action, self.compare_action])
         help_menu = bar.addMenu("&Help")
-        help_menu.addActions([self.log_action, self.about_action])
+        help_menu.addActions([self.guide_action, self.log_action, self.about_action])
         self._rebuild_recent_menu()
 
     def _build_toolbar(self) -> None:
@@ -847,6 +850,15 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Saved the blank import template to {path}", 8_000)
 
     # ---- misc -------------------------------------------------------------------------------------------------
+
+    def show_user_guide(self) -> None:
+        """Help ▸ User guide, readable offline."""
+        from riskdesk.ui.user_guide import UserGuide
+
+        if self.user_guide is None:
+            self.user_guide = UserGuide(self)
+        self.user_guide.show()
+        self.user_guide.raise_()
 
     def show_about(self) -> None:
         from riskdesk import __version__

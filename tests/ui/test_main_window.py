@@ -499,3 +499,14 @@ def test_data_quality_counts_in_the_status_bar_and_jumps_to_each_cell(window: Ma
     page.model.setData(current, "Australia")
     after = sum(len(c.cells) for c in window.scoring.quality if c.key == "unknown_origin")
     assert after == before - 1
+
+
+def test_help_user_guide_shows_the_guide_and_the_method_offline(window: MainWindow) -> None:
+    window.guide_action.trigger()
+    guide = window.user_guide
+    assert guide is not None and guide.isVisible()
+    assert list(guide.pages)[:2] == ["Using RiskDesk", "How the scores work"]
+    assert "Importing spreadsheets" in guide.pages["Using RiskDesk"].toPlainText()
+    assert "Invariants" in guide.pages["How the scores work"].toPlainText()
+    assert "![" not in guide.pages["Using RiskDesk"].toMarkdown()  # pictures are not bundled
+    guide.close()
