@@ -2,10 +2,10 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/make_screenshots.py
 
-Writes starting.png (the window as it first appears, before the data layer has loaded), parts.png,
-suppliers.png, paths.png, exposure.png, rules.png, settings.png, scenarios.png, scenarios-stock-out.png,
-scenarios-prices.png, scenarios-sensitivity.png,
-scenarios-mitigations.png, import.png, import-declaration.png and compare.png beside this
+Writes starting.png (the window as it first appears, before the data layer has loaded), start-page.png (a first
+start without a project), parts.png, suppliers.png, paths.png, exposure.png, part-detail.png, data-quality.png,
+messages.png, rules.png, settings.png, scenarios.png, scenarios-stock-out.png, scenarios-prices.png,
+scenarios-sensitivity.png, scenarios-mitigations.png, import.png, import-declaration.png and compare.png beside this
 script. The as-of date is fixed so that the pictures do not change from day to day.
 """
 
@@ -58,6 +58,7 @@ def main() -> int:
     from riskdesk.core.demo import demo_project
     from riskdesk.io import userdirs
     from riskdesk.ui.app import create_application, demo_rows
+    from riskdesk.ui.columns import PartColumn, TableName
     from riskdesk.ui.document import Document
     from riskdesk.ui.main_window import MainWindow
     from riskdesk.ui.workers import SynchronousRunner
@@ -81,6 +82,13 @@ def main() -> int:
     shoot("starting")
     window.attach(Document(demo_project(), runner=runner, dirs=dirs))
 
+    # A first start without a project: the start page.
+    first = MainWindow(Document(runner=runner, dirs=dirs), runner, dirs=dirs, as_of=AS_OF, start_page=True)
+    first.resize(*SIZE)
+    first.show()
+    shoot("start-page", first)
+    first.close()
+
     titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
     for name, title in (("parts", "Parts"), ("suppliers", "Suppliers"), ("paths", "Supply paths"),
                         ("exposure", "Exposure"), ("rules", "Rules"), ("settings", "Settings")):
@@ -88,6 +96,23 @@ def main() -> int:
         if name == "exposure":
             window.exposure_view.select_part("ACT-FIN-07")
         shoot(name)
+        if name == "exposure":
+            detail = window.exposure_view.show_detail("ACT-FIN-07")
+            assert detail is not None
+            detail.resize(1100, 600)
+            detail.tabs.setCurrentIndex(1)
+            detail.hits_view.selectRow(0)
+            shoot("part-detail", detail)
+            detail.close()
+
+    # The data-quality tab, and a refused edit in the message strip.
+    window.tabs.setCurrentIndex(titles.index("Data quality"))
+    shoot("data-quality")
+    parts = window.pages[TableName.PARTS]
+    window.tabs.setCurrentIndex(titles.index("Parts"))
+    parts.model.setData(parts.model.index(0, PartColumn.ANNUAL_UNITS), "-3")
+    shoot("messages")
+    window.messages.clear_all()
 
     # The Scenarios tab: the April 2025 preset with a Monte Carlo run, then its stock-out timeline.
     window.tabs.setCurrentIndex(titles.index("Scenarios"))

@@ -23,13 +23,14 @@ from PySide6.QtWidgets import (
     QTableWidget,
     QTableWidgetItem,
     QTabWidget,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
 from riskdesk.core.domain import STAGES
 from riskdesk.core.evaluation import Evaluation, Hit
-from riskdesk.core.labels import BAND_LABELS, FACTOR_LABELS, field_label
+from riskdesk.core.labels import BAND_LABELS, FACTOR_LABELS, count, field_label
 from riskdesk.core.project import FACTOR_NAMES, Project
 from riskdesk.ui.columns import TableName
 from riskdesk.ui.palette import score_chip
@@ -57,8 +58,10 @@ class PartDetailDialog(QDialog):
         header = QLabel(
             f"<h2>{html.escape(part_number)} <small>{html.escape(report.description)}</small></h2>"
             f"<p>{score_chip(report.score, report.band)} {BAND_LABELS[report.band]} · "
-            f"{len(report.hits)} hits, {len(report.watch)} watch items, {len(report.possible)} possible hits "
-            f"as of {evaluation.as_of.isoformat()}</p><p>{html.escape(report.why())}</p>")
+            f"{count(len(report.hits), 'hit')}, {count(len(report.watch), 'watch item')}, "
+            f"{count(len(report.possible), 'possible hit')} "
+            f"as of {evaluation.as_of.isoformat()}</p>"
+            + (f"<p>{html.escape(report.cap)}</p>" if report.cap else ""))
         header.setObjectName("partHeader")
         header.setWordWrap(True)
         header.setTextFormat(Qt.TextFormat.RichText)
@@ -150,11 +153,15 @@ class PartDetailDialog(QDialog):
         self.factors_table.setWordWrap(True)
         self.factors_table.resizeRowsToContents()
 
+        self.why = QTextBrowser()
+        self.why.setObjectName("partWhy")
+        self.why.setPlainText(report.why())
         self.tabs = QTabWidget()
         self.tabs.addTab(paths_page, f"Supply paths ({len(self.path_rows)})")
         self.tabs.addTab(hits_page, f"Hits {len(report.hits)} · watch {len(report.watch)} · possible "
                                     f"{len(report.possible)}")
         self.tabs.addTab(self.factors_table, "Factors")
+        self.tabs.addTab(self.why, "Why, in words")
 
         self.part_button = QPushButton("Show the part in the Parts table")
         self.part_button.clicked.connect(self.go_to_part)

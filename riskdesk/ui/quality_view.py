@@ -131,8 +131,7 @@ class QualityView(AnalysisView):
         self.cells.setRowCount(len(check.cells))
         for row, cell in enumerate(check.cells):
             values = (_TABLE_TITLES[cell.table], f"{cell.row + 1:,}", field_label(cell.column),
-                      " · ".join(v for v in (cell.part_number, cell.value) if v and v != cell.part_number)
-                      or cell.part_number or cell.value)
+                      " · ".join(v for v in dict.fromkeys((cell.part_number, cell.value)) if v))
             for column, text in enumerate(values):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, row)
