@@ -100,6 +100,11 @@ class ScenariosView(AnalysisView):
         self._mc_handle: TaskHandle | None = None
         self._mc_generation = 0
         self._charts_built = False
+        self._stale = False
+        """A new evaluation or scenario list arrived while the tab was hidden: run it when shown."""
+        self._parts_sized = False
+        self._dirty: set[str] = set()
+        """Charts to redraw when they are next shown."""
         self.charts: dict[str, ChartWidget] = {}
 
         self._build_side()
@@ -274,6 +279,7 @@ class ScenariosView(AnalysisView):
         self.parts_table.setAlternatingRowColors(True)
         self.parts_table.verticalHeader().setVisible(False)
         self.parts_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.parts_table.horizontalHeader().setResizeContentsPrecision(100)  # widths from the first 100 rows
         self.tabs.addTab(self.parts_table, "Parts")
         self.tabs.setTabToolTip(self.tabs.count() - 1, "Each part's cost change and stock-out, largest change first")
         self.mitigations = MitigationsPanel(self._context)
@@ -281,12 +287,16 @@ class ScenariosView(AnalysisView):
         self.tabs.addTab(self.mitigations, "Mitigations")
         self.tabs.setTabToolTip(self.tabs.count() - 1, "Variants of the project (another supplier or country, a "
                                 "second source, another grade, more stock) compared with it under this scenario")
-        self.tabs.currentChanged.connect(lambda _i: self._ensure_charts())
+        self.tabs.currentChanged.connect(lambda _i: self._on_chart_tab())
 
         layout = QVBoxLayout(self.main)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.headline)
         layout.addWidget(self.tabs, 1)
+
+    def _on_chart_tab(self) -> None:
+        self._ensure_charts()
+        self._draw_shown()
 
     def _ensure_charts(self) -> None:
         """Build the charts (importing pyqtgraph) the first time they are shown."""
@@ -314,9 +324,16 @@ class ScenariosView(AnalysisView):
     def set_evaluation(self, evaluation: Evaluation) -> None:
         self._evaluation = evaluation
         self._as_of = evaluation.as_of
+        self.mitigations.set_evaluation(evaluation)
+        if self._behind_another_tab():
+            self._stale = True  # run when the tab is shown: an edit elsewhere should not wait for it
+            return
         self._fill_elements()
         self._rerun()
-        self.mitigations.set_evaluation(evaluation)
+
+    def _behind_another_tab(self) -> bool:
+        """The window is shown but another tab is in front of this one."""
+        return self.window() is not self and self.window().isVisible() and not self.isVisible()
 
     def set_settings(self, settings: ProjectSettings) -> None:
         """Scenarios use the evaluation's settings; nothing to do until it arrives."""
@@ -385,6 +402,9 @@ class ScenariosView(AnalysisView):
 
     def _on_scenarios_changed(self) -> None:
         self._fill_list()
+        if self._behind_another_tab():
+            self._stale = True
+            return
         self._rerun()
 
     def _update_buttons(self) -> None:
@@ -521,7 +541,9 @@ class ScenariosView(AnalysisView):
             self.other_basis = run_scenario(self._evaluation, scenario.with_basis(other))
         self.parts_model.set_result(self.result)
         self.mitigations.set_scenario(self.result.scenario if self.result is not None else None)
-        self.parts_table.resizeColumnsToContents()
+        if self.result is not None and not self._parts_sized:
+            self.parts_table.resizeColumnsToContents()  # once: after that the user's widths stay
+            self._parts_sized = True
         self.run_button.setEnabled(self.result is not None)
         self._show_headline()
         self._draw()
@@ -654,12 +676,21 @@ class ScenariosView(AnalysisView):
         self.element_box.blockSignals(False)
 
     def _draw(self) -> None:
+        """Redraw the chart in front now and the others when they are shown (each costs tens of milliseconds on
+        a large project, and a new evaluation arrives after every edit)."""
         if not self._charts_built:
             return
-        self._draw_cost()
-        self._draw_stock_out()
-        self._draw_prices()
-        self._draw_sensitivity()
+        self._dirty = set(self.charts)
+        self._draw_shown()
+
+    def _draw_shown(self) -> None:
+        names = list(self.charts)  # in the order of the first sub-tabs
+        front = names[self.tabs.currentIndex()] if 0 <= self.tabs.currentIndex() < len(names) else ""
+        for name in names:
+            if name in self._dirty and (name == front or not self.isVisible()):
+                self._dirty.discard(name)
+                {"cost": self._draw_cost, "stock_out": self._draw_stock_out, "prices": self._draw_prices,
+                 "sensitivity": self._draw_sensitivity}[name]()
 
     def _draw_cost(self) -> None:
         from riskdesk.ui.scenario_chart import describe_cost, plot_cost
@@ -737,6 +768,10 @@ class ScenariosView(AnalysisView):
 
     def showEvent(self, event: Any) -> None:
         super().showEvent(event)
+        if self._stale:
+            self._stale = False
+            self._fill_elements()
+            self._rerun()
         self._ensure_charts()
 
 

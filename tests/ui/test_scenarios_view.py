@@ -198,7 +198,9 @@ def test_the_charts_draw_say_their_values_on_hover_and_save_as_png_and_svg(qtbot
     qtbot.waitExposed(view)
     view.select(PRESET, APRIL)
     assert set(view.charts) == {"cost", "stock_out", "prices", "sensitivity"}
-    for name, chart in view.charts.items():
+    assert view.charts["cost"].items and not view.charts["stock_out"].items  # drawn when shown
+    for position, (name, chart) in enumerate(view.charts.items()):
+        view.tabs.setCurrentIndex(position)
         assert chart.items, name
         assert chart.summary, name
     result = view.result
