@@ -78,6 +78,10 @@ from riskdesk.io.xlsx import (
 SHEETS: tuple[str, ...] = ("Summary", "Parts", "Findings", "Exposure", "Scenarios", "Inputs", "Method")
 """The report's sheets, named so and in this order."""
 TOP_PARTS = 10
+FULL_TEXT_PARTS = 1_000
+"""Up to this many parts the Parts sheet explains each floor in full (as the window's "why" panel) and wraps its
+text; above it, in a few words (the full text of each part is in `riskdesk score --json`), to keep large reports
+quick to write and to scroll."""
 Progress = Callable[[int, int, str], None]
 """(done, total, text), as `riskdesk.ui.workers.TaskContext.report` takes it."""
 
@@ -580,7 +584,7 @@ class _Writer:
         sheet = self._sheet("Parts")
         order = data.order
         frame = data.request.project.tables.parts
-        big = compiled.n_parts > 5_000
+        big = compiled.n_parts > FULL_TEXT_PARTS
         header_row = 1
         table = _Table()
         numbers = [str(compiled.part_numbers[i]) for i in order]
