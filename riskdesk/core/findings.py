@@ -267,11 +267,13 @@ def key_findings(evaluation: Evaluation, later: Evaluation | None = None,
 
     over = [row for row in evaluation.concentration if row.over_benchmark]
     if over:
-        listed = "; ".join(f"{row.element} {row.stage.label} ({row.top_country} {row.top_share:.0%})"
-                           for row in over[:4])
+        listed = "; ".join(f"{row.element} {row.stage.label} ({row.top_country} {row.top_share:.0%}"
+                           + (f" + {row.unknown_share:.0%} of unknown origin" if row.unknown_share >= 0.005 else "")
+                           + ")" for row in over[:4])
         more = f" and {count(len(over) - 4, 'more')}" if len(over) > 4 else ""
         result.append(KeyFinding(
-            f"One third country supplies more than the EU's 65 % benchmark of your kg at "
+            f"One third country supplies more than the EU's 65 % benchmark of your kg (unknown origins counted as "
+            f"its) at "
             f"{count(len(over), 'element and stage', 'elements and stages')}: {listed}{more}.", "amber"))
 
     if later is not None:

@@ -56,7 +56,7 @@ FORMULAS: tuple[Formula, ...] = (
             "and as the worst country for concentration",
             "possible hits carry the world share of the rule's countries at that stage"),
     Formula("Part score", "max(Σ factor × weight / Σ weights, floor), 0 … 100",
-            "factors and weights below; the floor keeps one fatal fact from being averaged away"),
+            "factors and weights in the table above; the floor keeps one fatal fact from being averaged away"),
     Formula("Floors", f"prohibited path (or possibly prohibited, origin unknown): at least {PROHIBITED_FLOOR:g} + "
             f"restriction / 10; prohibition due within the re-sourcing time, or of unknown status: at least "
             f"{RED_FLOOR:g}; no supply path: at least {NO_PATH_FLOOR:g}"),

@@ -506,7 +506,7 @@ class _Writer:
             row += 1
 
         row += 1
-        sheet.set_h_pagebreaks([row])
+        breaks = [row]
         sheet.write_string(row, 0, f"The {min(TOP_PARTS, evaluation.compiled.n_parts)} riskiest parts on "
                                    f"{request.as_of.isoformat()}", self.heading)
         row += 1
@@ -565,13 +565,18 @@ class _Writer:
                     "values": ["Summary", first, 7, last, 7],
                     "fill": {"color": "#BFBFBF"},
                 })
-            chart.set_title({"name": f"The riskiest parts: score on {request.as_of.isoformat()} (0–100)",
-                             "name_font": {"size": 12}})
+            title = f"The riskiest parts: score on {request.as_of.isoformat()} (0–100)"
+            if later is not None:
+                title = (f"The riskiest parts: score on {request.as_of.isoformat()} in the band's colour, on "
+                         f"{later.as_of.isoformat()} in grey (0–100)")
+            chart.set_title({"name": title, "name_font": {"size": 12}})
             chart.set_x_axis({"min": 0, "max": 100, "major_unit": 10, "major_gridlines": {"visible": True}})
             chart.set_y_axis({"reverse": True})
             chart.set_legend({"position": "bottom"} if later is not None else {"none": True})
-            chart.set_size({"width": 900, "height": 380})
+            chart.set_size({"width": round(sum(widths) * 7), "height": 440})
+            breaks.append(row)
             sheet.insert_chart(row, 0, chart, {"x_offset": 4, "y_offset": 4})
+        sheet.set_h_pagebreaks(breaks)
         print_setup(sheet, None, self.footer)
         self._advance(200, "Writing the summary…")
 
@@ -1018,7 +1023,7 @@ class _Writer:
 
     # -- Method
 
-    _METHOD_WIDTHS = (24, 70, 56)
+    _METHOD_WIDTHS = (27, 68, 55)
 
     def method(self) -> None:
         data, evaluation = self.data, self.evaluation
