@@ -507,6 +507,11 @@ class _Writer:
 
         row += 1
         breaks = [row]
+        if not evaluation.compiled.n_parts:
+            sheet.write_string(row, 0, "The project has no parts yet: add or import them, then export again.",
+                               self.heading)
+            print_setup(sheet, None, self.footer)
+            return
         sheet.write_string(row, 0, f"The {min(TOP_PARTS, evaluation.compiled.n_parts)} riskiest parts on "
                                    f"{request.as_of.isoformat()}", self.heading)
         row += 1

@@ -391,3 +391,14 @@ def test_libreoffice_converts_the_report_to_pdf_and_shows_the_text_as_text(hosti
     summary = subprocess.run([pdftotext, "-f", "1", "-l", "1", str(out / f"{report.stem}.pdf"), "-"],
                              capture_output=True, text=True, check=True, timeout=60).stdout
     assert "RiskDesk risk report" in summary and "###" not in summary
+
+
+def test_an_empty_project_makes_a_report_that_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "empty.xlsx"
+    summary = write_report(ReportRequest(Project(), AS_OF, compare=LATER), path)
+    assert (summary.parts, summary.findings) == (0, 0)
+    texts = [row[0] for row in _rows(path, "Summary") if row and row[0]]
+    assert "The project has no parts yet: add or import them, then export again." in texts
+    assert "• The project has no parts yet." in texts
+    book = openpyxl.load_workbook(path)
+    assert tuple(book.sheetnames) == SHEETS and book["Parts"].max_row == 2
