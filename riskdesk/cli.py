@@ -290,7 +290,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
     check = import_session.check(request, project)
     if args.report:
-        write_problem_report(check.problems, args.report, check.result.mappings)
+        try:
+            write_problem_report(check.problems, args.report, check.result.mappings)
+        except OSError as exc:  # riskdesk.io.xlsx.ExportError names the file and says what to do
+            raise CliError(str(exc)) from None
     if check.unsure:
         print("riskdesk: the column mapping needs a person to confirm it; nothing was imported.", file=sys.stderr)
         for proposal in check.unsure:
@@ -447,8 +450,8 @@ def _cmd_template(args: argparse.Namespace) -> int:
 
     try:
         write_template(args.out)
-    except OSError as exc:
-        raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    except OSError as exc:  # riskdesk.io.xlsx.ExportError names the file and says what to do
+        raise CliError(str(exc)) from None
     print(f"wrote {args.out}")
     return EXIT_OK
 

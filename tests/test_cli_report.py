@@ -199,3 +199,14 @@ def test_a_project_with_errors_is_invalid_input(tmp_path: Path, capsys) -> None:
     code, _, err = run(capsys, "report", tmp_path / "bad.rdproj", tmp_path / "r.xlsx")
     assert code == EXIT_INVALID and "fix them before making a report" in err
     assert not (tmp_path / "r.xlsx").exists()
+
+
+def test_the_template_and_an_imports_problem_report_say_in_one_line_when_they_cannot_be_written(
+        tmp_path: Path, capsys) -> None:
+    project, template = tmp_path / "demo.rdproj", tmp_path / "t.xlsx"
+    run(capsys, "demo", project)
+    code, _, err = run(capsys, "template", tmp_path / "missing" / "t.xlsx")
+    assert code == EXIT_FILE and err.startswith("riskdesk: cannot write t.xlsx: the folder") and err.count("\n") == 1
+    assert run(capsys, "template", template)[0] == EXIT_OK
+    code, _, err = run(capsys, "import", project, template, "--dry-run", "--report", tmp_path / "missing" / "r.xlsx")
+    assert code == EXIT_FILE and "r.xlsx: the folder" in err and "Traceback" not in err

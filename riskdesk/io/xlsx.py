@@ -142,6 +142,7 @@ def workbook(path: Path, print_header_rows: int = 1, *, properties: Mapping[str,
     see `print_setup`) and it is written to a temporary file that then replaces `path` (`atomic_path`). An
     exception in the block (a cancelled report) writes nothing and leaves `path` as it was."""
     import xlsxwriter
+    from xlsxwriter.exceptions import FileCreateError
 
     with atomic_path(Path(path)) as temporary:
         book = xlsxwriter.Workbook(str(temporary), dict(SAFE_TEXT))
@@ -160,9 +161,11 @@ def workbook(path: Path, print_header_rows: int = 1, *, properties: Mapping[str,
                         sheet.repeat_rows(0, print_header_rows - 1)
                 try:
                     book.close()
-                except OSError as exc:
-                    raise ExportError(Path(path), f"cannot write {path}: {exc.strerror or exc}; the file was not "
-                                                  "changed") from None
+                except (OSError, FileCreateError) as exc:  # XlsxWriter wraps the OSError of creating the file
+                    cause = exc.args[0] if isinstance(exc, FileCreateError) and exc.args else exc
+                    reason = getattr(cause, "strerror", None) or cause
+                    raise ExportError(Path(path), f"cannot write {path}: {reason}; the file was not changed") \
+                        from None
 
 
 def fit_width(title: str, values: Sequence[Any], low: float = 6, high: float = 40, sample: int = 2_000) -> float:
