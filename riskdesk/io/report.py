@@ -181,7 +181,6 @@ class _Data:
     key: list[KeyFinding]
     runs: list[_ScenarioRun]
     files: list[DataFile]
-    presets: PresetBook
     written: dt.datetime = field(default_factory=dt.datetime.now)
 
 
@@ -228,8 +227,10 @@ class _Steps:
         self._progress = progress
         self._cancelled = cancelled
 
-    def report(self, done: float, text: str) -> None:
-        self.check()
+    def report(self, done: float, text: str, check: bool = True) -> None:
+        """Say how far the report is (and, unless `check` is off, stop here if it was cancelled)."""
+        if check:
+            self.check()
         if self._progress is not None:
             self._progress(min(int(done), _STEPS), _STEPS, text)
 
@@ -286,9 +287,8 @@ def _prepare(request: ReportRequest, steps: _Steps) -> _Data:
             except SimulationCancelled:
                 raise ReportCancelled from None
         runs.append(run)
-    presets = default_presets()
     return _Data(request, evaluation.reference, evaluation, later, changes, order, found, key, runs,
-                 data_files(evaluation.reference, presets), presets)
+                 data_files(evaluation.reference, default_presets()))
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -323,7 +323,7 @@ def write_report(request: ReportRequest, path: Path, *, progress: Progress | Non
             steps.report(700, "Saving the workbook…")
     except WriteCancelled:
         raise ReportCancelled from None
-    steps.report(_STEPS, "Done")
+    steps.report(_STEPS, "Done", check=False)  # written: too late to cancel
     return ReportSummary(path, SHEETS, data.evaluation.compiled.n_parts, len(data.findings), len(data.runs),
                          time.perf_counter() - started)
 
@@ -390,7 +390,8 @@ class _Writer:
     def _sheet(self, name: str) -> Any:
         self.steps.check()
         sheet = self.book.add_worksheet(name)
-        sheet.hide_gridlines(2) if name in ("Summary", "Method") else None
+        if name in ("Summary", "Method"):
+            sheet.hide_gridlines(2)
         return sheet
 
     def _columns(self, sheet: Any, top: int, columns: Sequence[Column], data: Sequence[Sequence[Any]], name: str,

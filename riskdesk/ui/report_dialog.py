@@ -102,6 +102,8 @@ class ReportDialog(QDialog):
         self.written: ReportSummary | None = None
         self.last_request: ReportRequest | None = None
         self._handle: TaskHandle | None = None
+        self._target: tuple[Path, int | None] = (Path(), None)
+        """The file being written, and its modification time before (None: it did not exist)."""
         project = project_getter()
         day = as_of or (evaluation.as_of if evaluation is not None else dt.date.today())
         self.setWindowTitle("Export risk report")
@@ -275,6 +277,7 @@ class ReportDialog(QDialog):
             self.dialogs.error("No file chosen", "Choose where to save the report (an .xlsx file).")
             return
         self.path_edit.setText(str(path))
+        self._target = (path, path.stat().st_mtime_ns if path.exists() else None)
         request = self.request()
         self.last_request = request
         self.written = None
@@ -327,7 +330,11 @@ class ReportDialog(QDialog):
         self._handle = None
         self._set_running(False)
         if isinstance(exc, Cancelled | ReportCancelled):
-            self.status_label.setText("Stopped: nothing was written, and any file that was there is unchanged.")
+            path, before = self._target
+            if path.exists() and path.stat().st_mtime_ns != before:  # Stop came after the file was in place
+                self.status_label.setText(f"Stopped too late: the report was already written to {path}.")
+            else:
+                self.status_label.setText("Stopped: nothing was written, and any file that was there is unchanged.")
         elif isinstance(exc, ReportError | OSError):  # io.xlsx.ExportError is an OSError naming the file
             self.status_label.setText("")
             self.dialogs.error("Cannot write the report", str(exc))

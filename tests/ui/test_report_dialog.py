@@ -18,7 +18,7 @@ from riskdesk.core.scenarios import PriceShock, Scenario
 from riskdesk.io.report import SHEETS
 from riskdesk.ui.dialogs import Dialogs
 from riskdesk.ui.report_dialog import ReportDialog
-from riskdesk.ui.workers import SynchronousRunner
+from riskdesk.ui.workers import Cancelled, SynchronousRunner
 from tests.helpers.runners import DeferredRunner
 
 AS_OF = dt.date(2026, 11, 23)
@@ -171,3 +171,20 @@ def test_a_worker_thread_writes_it_and_reports_back_on_the_gui_thread(qtbot: QtB
     assert dialog.written is not None and dialog.written.path == tmp_path / "threaded.xlsx"
     assert not dialogs.errors and (tmp_path / "threaded.xlsx").exists()
     runner.wait(10_000)
+
+
+def test_stop_pressed_once_the_file_is_written_says_it_was_written(qtbot: QtBot, project: Project,
+                                                                   evaluation: Evaluation, tmp_path: Path) -> None:
+    runner = DeferredRunner()
+    dialog, _ = _dialog(qtbot, project, evaluation, runner, tmp_path)
+    target = tmp_path / "out.xlsx"
+    dialog.path_edit.setText(str(target))
+    dialog.export_button.click()
+    fn, _, on_error, context, handle = runner.pending.pop(0)
+    fn(context)  # the worker finishes and moves the file into place …
+    dialog.stop()  # … just before Stop reaches it: the runner then reports Cancelled, as workers do
+    assert context.cancelled()
+    handle._finish()
+    on_error(Cancelled())
+    assert target.exists()
+    assert dialog.status_label.text() == f"Stopped too late: the report was already written to {target}."
