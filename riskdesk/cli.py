@@ -132,6 +132,25 @@ def build_parser() -> argparse.ArgumentParser:
                           help="seed of the simulation, a whole number from 0 (default 0)")
     scenario.add_argument("--json", action="store_true", help="print one JSON object")
     scenario.add_argument("--chart", type=Path, default=None, metavar="OUT.png", help="draw the chart to a PNG")
+
+    report = commands.add_parser(
+        "report", help="write the Excel risk report (scores, findings, exposure, scenarios, inputs, method)",
+        description="Write the Excel risk report a manager reads and an auditor files: Summary, Parts, Findings, "
+        "Exposure, Scenarios, Inputs and Method sheets (docs/report.md). OUT.xlsx is replaced only when the report "
+        "is complete.")
+    report.add_argument("project", type=Path, metavar="PROJECT", help="the project file")
+    report.add_argument("out", type=Path, metavar="OUT.xlsx", help="the workbook to write")
+    report.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD", help="score on this date "
+                        "(default: today)")
+    report.add_argument("--compare", type=_date, default=None, metavar="YYYY-MM-DD",
+                        help="also score on this date: the Summary and Parts show both dates and the change")
+    report.add_argument("--scenario", dest="scenarios", action="extend", nargs="+", default=[], metavar="NAME",
+                        help="add a scenario's sheet section: a preset (id or name, see scenario --list) or a "
+                        "scenario saved in the project, by name (several: --scenario A B, or repeat it)")
+    report.add_argument("--monte-carlo", type=_paths, default=0, metavar="N",
+                        help="also simulate N paths of prices and disruptions for each scenario")
+    report.add_argument("--seed", type=_seed, default=0, metavar="S",
+                        help="seed of the simulation, a whole number from 0 (default 0)")
     return parser
 
 
@@ -170,6 +189,7 @@ def main(argv: Sequence[str] | None = None, chart_renderer: ChartRenderer | None
         "rules": _cmd_rules,
         "template": _cmd_template,
         "scenario": _cmd_scenario,
+        "report": _cmd_report,
     }
     try:
         return handlers[args.command](args)
@@ -271,7 +291,10 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
     check = import_session.check(request, project)
     if args.report:
-        write_problem_report(check.problems, args.report, check.result.mappings)
+        try:
+            write_problem_report(check.problems, args.report, check.result.mappings)
+        except OSError as exc:  # riskdesk.io.xlsx.ExportError names the file and says what to do
+            raise CliError(str(exc)) from None
     if check.unsure:
         print("riskdesk: the column mapping needs a person to confirm it; nothing was imported.", file=sys.stderr)
         for proposal in check.unsure:
@@ -428,8 +451,8 @@ def _cmd_template(args: argparse.Namespace) -> int:
 
     try:
         write_template(args.out)
-    except OSError as exc:
-        raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    except OSError as exc:  # riskdesk.io.xlsx.ExportError names the file and says what to do
+        raise CliError(str(exc)) from None
     print(f"wrote {args.out}")
     return EXIT_OK
 
@@ -609,3 +632,28 @@ def _print_scenario(result: ScenarioResult, other: ScenarioResult, monte_carlo: 
         if likely:
             likely.sort(key=lambda item: -item[1])
             print("  probability of running out: " + ", ".join(f"{p} {v:.0%}" for p, v in likely[:10]))
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from riskdesk.io.report import ReportError, ReportRequest, UnknownScenario, resolve_scenarios, write_report
+
+    if args.out.suffix.lower() != ".xlsx":
+        raise CliError(f"{args.out}: the report is an Excel workbook; give a file name ending in .xlsx", EXIT_USAGE)
+    if args.monte_carlo and not args.scenarios:
+        raise CliError("--monte-carlo simulates the report's scenarios: add --scenario NAME", EXIT_USAGE)
+    project = _load(args.project)
+    as_of = args.as_of or dt.date.today()
+    try:
+        scenarios = resolve_scenarios(args.scenarios, project, as_of)
+    except UnknownScenario as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    request = ReportRequest(project, as_of, compare=args.compare, scenarios=scenarios,
+                            monte_carlo_paths=args.monte_carlo, seed=args.seed)
+    try:
+        summary = write_report(request, args.out)
+    except ReportError as exc:
+        raise CliError(f"{args.project}: {exc}", EXIT_INVALID) from None
+    except OSError as exc:  # riskdesk.io.xlsx.ExportError says which file and what to do
+        raise CliError(str(exc)) from None
+    print(summary.line())
+    return EXIT_OK

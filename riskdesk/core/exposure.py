@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from riskdesk.core import elements
-from riskdesk.core.domain import STAGES
+from riskdesk.core.domain import STAGES, Stage
 
 if TYPE_CHECKING:
     from riskdesk.core.evaluation import Evaluation
@@ -101,3 +101,85 @@ def by_supplier(evaluation: Evaluation, measure: str, mask: np.ndarray) -> list[
     totals = np.bincount(compiled.supplier_codes, weights=per_path, minlength=len(compiled.supplier_ids))
     pairs = [(str(compiled.supplier_ids[i]), float(totals[i])) for i in np.flatnonzero(totals > 0)]
     return sorted(pairs, key=lambda pair: -pair[1])
+
+
+@dataclass(frozen=True, slots=True)
+class ExposureCell:
+    """kg and value of one element passing one stage in one country, on the buyer's own supply."""
+
+    element: str
+    stage: Stage
+    country: str
+    """ISO code; "" for unknown origin."""
+    kg: float
+    value: float
+    share: float
+    """Of the buyer's kg of this element at this stage (0 … 1)."""
+    over_benchmark: bool
+    """The EU CRMA benchmark flags this element and stage here: this third country supplies more than 65 % of the
+    buyer's kg (for the unknown-origin row: some country does, counting the unknown kg as its). Always False for
+    buyers the benchmark does not concern (`benchmark_applies`)."""
+
+
+def benchmark_applies(evaluation: Evaluation) -> bool:
+    """Whether a dependency benchmark (EU CRMA 65 %) concerns this buyer on the date (buyers importing into the
+    EU)."""
+    return any(match.benchmark is not None for match in evaluation.matches)
+
+
+def by_element_stage_country(evaluation: Evaluation, selection: str = "rare-earths-co") -> list[ExposureCell]:
+    """The buyer's kg (and value) of each element in `selection` (an `ELEMENT_SETS` key) by stage and country,
+    element by element in the order of `riskdesk.core.elements.SYMBOLS`, stages in supply-chain order, countries
+    largest first and unknown origin last. The kg are those of `Evaluation.concentration` (its top shares are the
+    largest shares here)."""
+    compiled = evaluation.compiled
+    mask = element_mask(selection)
+    listed = [j for j, e in enumerate(evaluation.columns) if mask[e]]
+    if not listed:
+        return []
+    vocabulary = [str(c) for c in compiled.countries]
+    n_c = len(vocabulary)
+    over: dict[tuple[int, int], frozenset[str]] = {}
+    for match in evaluation.matches:
+        if match.benchmark is not None:
+            for key, countries in match.benchmark.over.items():
+                over[key] = over.get(key, frozenset()) | countries
+    prices = evaluation.prices[evaluation.columns[listed]]
+    per_stage = [evaluation.stage_shares[s].T @ evaluation.unit_kg_c[:, listed] for s in range(len(STAGES))]
+    cells: list[ExposureCell] = []
+    for position, j in enumerate(listed):
+        e = int(evaluation.columns[j])
+        symbol = elements.SYMBOLS[e]
+        for s, stage in enumerate(STAGES):
+            column = per_stage[s][:, position]
+            total = float(column.sum())
+            if total <= 0:
+                continue
+            flagged = over.get((e, s), frozenset())
+            known = sorted((i for i in range(n_c) if column[i] > 0 and vocabulary[i]), key=lambda i: -column[i])
+            unknown = float(column[n_c]) + sum(float(column[i]) for i in range(n_c) if not vocabulary[i])
+            for i in known:
+                kg = float(column[i])
+                cells.append(ExposureCell(symbol, stage, vocabulary[i], kg, kg * float(prices[position]),
+                                          kg / total, vocabulary[i] in flagged))
+            if unknown > 0:
+                cells.append(ExposureCell(symbol, stage, "", unknown, unknown * float(prices[position]),
+                                          unknown / total, bool(flagged)))
+    return cells
+
+
+def unknown_origin_share(evaluation: Evaluation, selection: str = "rare-earths") -> dict[Stage, float]:
+    """Per stage, the share of the buyer's kg of the elements in `selection` whose country there is unknown
+    (volume no supply path covers included)."""
+    mask = element_mask(selection)
+    listed = [j for j, e in enumerate(evaluation.columns) if mask[e]]
+    result: dict[Stage, float] = {}
+    if not listed:
+        return result
+    per_part = evaluation.unit_kg_c[:, listed].sum(axis=1)
+    for s, stage in enumerate(STAGES):
+        by_country = evaluation.stage_shares[s].T @ per_part
+        total = float(by_country.sum())
+        if total > 0:
+            result[stage] = float(by_country[-1]) / total
+    return result

@@ -1,17 +1,24 @@
 """Writing Excel workbooks with XlsxWriter: one safe way to open a workbook, write a cell and lay out a table.
 
-Used by the import template, the import's problem report and the risk report. Every workbook is opened with
-XlsxWriter's string conversions off, and `write_cell` writes text as a string cell: a supplier's "=HYPERLINK(…)"
-or "+1 (555)" stays text, never a formula, a link or a number. Every sheet prints landscape, one page wide, with
-its header row repeated.
+Used by the import template, the import's problem report, table exports and the risk report. Every workbook is
+opened with XlsxWriter's string conversions off, and text is always written as a string cell: a supplier's
+"=HYPERLINK(…)", "@SUM(A1)", "{=1+1}" or "+1 (555)" stays text, never a formula, a link or a number, and is shown
+as typed (no apostrophe). Every sheet prints landscape, one page wide, with its header row repeated.
+
+A workbook is written to a temporary file beside the target and moved over it only when complete
+(`atomic_path`): a failed or cancelled write, or a target another program holds open, leaves the old file as it
+was, and the error (`ExportError`) names the file and says what to do.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import getpass
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+import os
+import secrets
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Real
 from pathlib import Path
@@ -23,34 +30,205 @@ SAFE_TEXT: Mapping[str, Any] = {"strings_to_formulas": False, "strings_to_urls":
 LINE_HEIGHT = 15.0
 """Points per wrapped line of the default 11-point font."""
 
+MAX_ROWS = 1_048_576
+"""Rows in an Excel sheet."""
+MAX_LINKS = 65_530
+"""Hyperlinks Excel keeps in one sheet."""
+TABLE_CELL_LIMIT = 1_000_000
+"""Above this many cells a table sheet gets a filter instead of an Excel table: XlsxWriter books every cell of a
+table to check for overlaps, which would double the time and memory of writing it."""
+
 HEADER_FILL = "#DDE7F3"
 REQUIRED_FILL = "#F6D8A8"
 ERROR_FILL = "#F8D7DA"
 WARNING_FILL = "#FFF3CD"
+TABLE_STYLE = "Table Style Light 1"
+
+
+class ExportError(OSError):
+    """A workbook or table file could not be written. The message names the file and says what to do; the file
+    that was there before is unchanged."""
+
+    def __init__(self, path: Path, message: str) -> None:
+        super().__init__(message)
+        self.path = Path(path)
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def lock_file(path: Path) -> Path | None:
+    """The lock file Excel or LibreOffice keeps beside a workbook it has open, if there is one."""
+    folder, name = path.parent, path.name
+    candidates = [folder / f".~lock.{name}#", folder / f"~${name}"]
+    if len(path.stem) > 2:
+        candidates.append(folder / f"~${name[2:]}")
+    return next((c for c in candidates if c.exists()), None)
+
+
+def check_target(path: Path) -> None:
+    """Raise ExportError when `path` cannot be written: a folder, a missing or read-only folder, a read-only file,
+    or a workbook another program has open."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise ExportError(path, f"{path} is a folder: choose a file name")
+    if not folder.is_dir():
+        raise ExportError(path, f"cannot write {path.name}: the folder {folder} does not exist; choose another")
+    lock = lock_file(path)
+    if lock is not None:
+        raise ExportError(path, f"{path.name} is open in another program (it keeps {lock.name}): close it there and "
+                                "try again, or choose another name; the file was not changed")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise ExportError(path, f"{path} is read-only: choose another name; the file was not changed")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ExportError(path, f"cannot write in the folder {folder}: choose another folder")
 
 
 @contextlib.contextmanager
-def workbook(path: Path, print_header_rows: int = 1) -> Iterator[Any]:
-    """An XlsxWriter workbook at `path` with safe string handling, closed (and its sheets set up for printing:
-    landscape, one page wide, the first `print_header_rows` rows repeated) when the block ends."""
-    import xlsxwriter
-
-    book = xlsxwriter.Workbook(str(Path(path)), dict(SAFE_TEXT))
+def atomic_path(path: Path) -> Iterator[Path]:
+    """A temporary path beside `path` to write to; when the block ends without an error it replaces `path`,
+    otherwise it is removed and `path` stays as it was. Raises ExportError (see `check_target`) before the block
+    when the target cannot be written, and when it cannot be replaced (on Windows, a file another program has
+    open)."""
+    path = Path(path)
+    check_target(path)
+    temporary = path.with_name(f".~riskdesk-{secrets.token_hex(4)}-{path.name}")
     try:
-        yield book
+        yield temporary
+        try:
+            os.replace(temporary, path)
+        except PermissionError:
+            raise ExportError(path, f"{path.name} is open or locked by another program: close it there and try "
+                                    "again, or choose another name; the file was not changed") from None
+        except OSError as exc:
+            raise ExportError(path, f"cannot write {path}: {exc.strerror or exc}; the file was not changed") \
+                from None
     finally:
-        for sheet in book.worksheets():
-            sheet.set_landscape()
-            sheet.fit_to_pages(1, 0)
-            if print_header_rows:
-                sheet.repeat_rows(0, print_header_rows - 1)
-        book.close()
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+
+
+def os_user() -> str:
+    """The signed-in user's name, for a document's author ("" when the system does not say)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):  # no login name and no password entry (containers, services)
+        return ""
+
+
+def document_properties(title: str, subject: str, comments: str = "", keywords: str = "") -> dict[str, Any]:
+    """Document properties for `workbook(properties=…)`: title, subject, the OS user as author, created now."""
+    return {"title": title, "subject": subject, "author": os_user(), "comments": comments, "keywords": keywords,
+            "created": dt.datetime.now(dt.UTC).replace(tzinfo=None), "company": ""}
+
+
+def header_text(text: str) -> str:
+    """Text for a printed page header or footer: "&" doubled so that nobody's name becomes a code."""
+    return text.replace("&", "&&")[:200]
+
+
+def tint(color: str, amount: float = 0.3) -> str:
+    """`color` (#RRGGBB) mixed with white: `amount` of the colour, the rest white (band colours as cell fills)."""
+    red, green, blue = (int(color[i:i + 2], 16) for i in (1, 3, 5))
+    mix = [round(255 - (255 - c) * amount) for c in (red, green, blue)]
+    return "#{:02X}{:02X}{:02X}".format(*mix)
+
+
+@contextlib.contextmanager
+def workbook(path: Path, print_header_rows: int = 1, *, properties: Mapping[str, Any] | None = None) -> Iterator[Any]:
+    """An XlsxWriter workbook for `path` with safe string handling. When the block ends its sheets are set up for
+    printing (landscape, one page wide, the first `print_header_rows` rows repeated; 0 leaves that to the caller,
+    see `print_setup`) and it is written to a temporary file that then replaces `path` (`atomic_path`). An
+    exception in the block (a cancelled report) writes nothing and leaves `path` as it was."""
+    import xlsxwriter
+    from xlsxwriter.exceptions import FileCreateError
+
+    with atomic_path(Path(path)) as temporary:
+        book = xlsxwriter.Workbook(str(temporary), dict(SAFE_TEXT))
+        if properties:
+            book.set_properties(dict(properties))
+        completed = False
+        try:
+            yield book
+            completed = True
+        finally:
+            if completed:
+                for sheet in book.worksheets():
+                    sheet.set_landscape()
+                    sheet.fit_to_pages(1, 0)
+                    if print_header_rows:
+                        sheet.repeat_rows(0, print_header_rows - 1)
+                try:
+                    book.close()
+                except (OSError, FileCreateError) as exc:  # XlsxWriter wraps the OSError of creating the file
+                    cause = exc.args[0] if isinstance(exc, FileCreateError) and exc.args else exc
+                    reason = getattr(cause, "strerror", None) or cause
+                    raise ExportError(Path(path), f"cannot write {path}: {reason}; the file was not changed") \
+                        from None
+
+
+def fit_width(title: str, values: Sequence[Any], low: float = 6, high: float = 40, sample: int = 2_000) -> float:
+    """A column width that fits its header's longest word and most of its values (the longest of the first
+    `sample`, numbers as about ten characters at most), between `low` and `high`."""
+    longest = max((len(word) for word in title.split()), default=0) + 1
+    for value in values[:sample]:
+        if isinstance(value, str):
+            longest = max(longest, len(value) + 1)
+        elif isinstance(value, Real) and value == value:
+            longest = max(longest, min(len(f"{float(value):,.6g}"), 10) + 1)
+    return float(min(max(longest, low), high))
+
+
+def group_columns(sheet: Any, columns: Sequence[Column], first: int, collapsed: bool = True,
+                  following: Column | None = None) -> None:
+    """Put `columns`, written from column `first`, in one outline group, collapsed (hidden, with a "+" to show
+    them) by default: detail columns that would make a sheet too wide to read on screen or print one page wide.
+    `following` is the column after them, which carries the "+"."""
+    for offset, column in enumerate(columns):
+        sheet.set_column(first + offset, first + offset, column.width, None, {"level": 1, "hidden": collapsed})
+    if collapsed and columns:
+        after = first + len(columns)
+        sheet.set_column(after, after, following.width if following else None, None, {"collapsed": True})
+
+
+def print_setup(sheet: Any, header_rows: tuple[int, int] | None, footer: str = "") -> None:
+    """Landscape, one page wide, narrow margins, `header_rows` (first, last) repeated on every page, and a footer
+    with `footer` (escaped), the sheet's name and the page number."""
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
+    if header_rows is not None:
+        sheet.repeat_rows(*header_rows)
+    sheet.set_footer(f"&L{header_text(footer)}&C&A&RPage &P of &N", {"margin": 0.25})
 
 
 def row_height(*cells: tuple[str, float]) -> float:
     """Height for a row of wrapped (text, column width) cells: spreadsheet apps do not all grow rows to fit."""
-    lines = max((max(1, math.ceil(len(text) * 1.1 / max(width, 1))) for text, width in cells), default=1)
-    return LINE_HEIGHT * lines
+    return LINE_HEIGHT * max((wrapped_lines(text, width) for text, width in cells), default=1)
+
+
+def wrapped_lines(text: str, width: float, per_unit: float = 1.1) -> int:
+    """How many lines `text` takes in a wrapped cell `width` units wide, at `per_unit` characters a unit (a unit is
+    a digit's width; letters of the default font average a little less, bold text about one). Words longer than a
+    line are broken."""
+    room = max(width * per_unit, 1.0)
+    lines = 0
+    for paragraph in str(text).split("\n"):
+        used = 0.0
+        lines += 1
+        for word in paragraph.split(" "):
+            size = len(word)
+            if size > room:
+                extra = math.ceil(size / room) - 1
+                lines += extra + (1 if used else 0)
+                used = size - extra * room
+            elif used and used + 1 + size > room:
+                lines += 1
+                used = size
+            else:
+                used += size + (1 if used else 0)
+    return max(lines, 1)
 
 
 def write_cell(sheet: Any, row: int, col: int, value: object, cell_format: Any = None) -> None:
@@ -72,6 +250,13 @@ def write_cell(sheet: Any, row: int, col: int, value: object, cell_format: Any =
         sheet.write_string(row, col, str(value), cell_format)
 
 
+ANY, TEXT, NUMBER, DATE, LINK, FORMULA = "any", "text", "number", "date", "link", "formula"
+"""Kinds of column for `write_columns`: values of any type (`write_cell`), text, numbers (NaN and None blank),
+dates (`datetime.date`, None blank; give the column a date format), links ((url, text) pairs: a link where the URL
+is http(s), else the text), formulas ((formula, value) pairs)."""
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
 @dataclass(frozen=True, slots=True)
 class Column:
     """A column of a table sheet: its header, width (characters), cell format name and whether it wraps."""
@@ -83,6 +268,10 @@ class Column:
     wrap: bool = False
     help: str = ""
     """A comment on the header cell."""
+    kind: str = ANY
+    """How `write_columns` writes its values: ANY, TEXT, NUMBER, LINK or FORMULA."""
+    value_formats: Mapping[str, str] | None = None
+    """Cell text → a key of `formats` for that cell instead of `format` (e.g. band colours)."""
 
 
 def write_table(sheet: Any, columns: Sequence[Column], rows: Iterable[Sequence[object]], formats: Mapping[str, Any],
@@ -111,3 +300,103 @@ def write_table(sheet: Any, columns: Sequence[Column], rows: Iterable[Sequence[o
     sheet.autofilter(top, 0, top + max(count, 1), len(columns) - 1)
     sheet.freeze_panes(top + 1, freeze_columns)
     return count
+
+
+def write_columns(sheet: Any, top: int, columns: Sequence[Column], data: Sequence[Sequence[Any]],
+                  formats: Mapping[str, Any], header_format: Any, *, name: str = "", left: int = 0,
+                  freeze: bool = True, freeze_columns: int = 0, wrap_format: Any = None, widths: bool = True,
+                  cancelled: Callable[[], bool] | None = None) -> int:
+    """Write a table column by column: a header row at `top`, then `data[c]` (the values of column c) below it,
+    each column written by its kind, with formats, header comments and (`widths`) the columns' widths. It becomes
+    an Excel table named `name` (filters, banded rows) when it has rows and at most TABLE_CELL_LIMIT cells, else a
+    filtered range; `freeze` freezes the panes below the header. The header row and rows with wrapped text grow
+    to fit. A column without a format gets `formats["cell"]`, if there is one. Returns the number of rows.
+
+    `cancelled()` is asked before each column; when it says yes, WriteCancelled is raised."""
+    rows = len(data[0]) if data else 0
+    last = left + len(columns) - 1
+    links = 0
+    for c, (column, values) in enumerate(zip(columns, data, strict=True)):
+        if cancelled is not None and cancelled():
+            raise WriteCancelled
+        col = left + c
+        if widths:
+            sheet.set_column(col, col, column.width)
+        cell_format = formats.get(column.format) if column.format else formats.get("cell")
+        if column.wrap and wrap_format is not None and not column.format:
+            cell_format = wrap_format
+        by_value = {text: formats[key] for text, key in column.value_formats.items()} if column.value_formats \
+            else None
+        row = top + 1
+        if column.kind == NUMBER:
+            write = sheet.write_number
+            for row, value in enumerate(values, start=top + 1):
+                if value is None or value != value:  # None or NaN: a blank cell
+                    continue
+                if value in (math.inf, -math.inf):
+                    sheet.write_string(row, col, str(value), cell_format)
+                else:
+                    write(row, col, value, cell_format)
+        elif column.kind == TEXT:
+            write = sheet.write_string
+            for row, value in enumerate(values, start=top + 1):
+                if value:
+                    write(row, col, value, by_value.get(value, cell_format) if by_value else cell_format)
+        elif column.kind == DATE:
+            write = sheet.write_number
+            serials: dict[dt.date, int] = {}
+            for row, value in enumerate(values, start=top + 1):
+                if value is not None:
+                    serial = serials.get(value)
+                    if serial is None:
+                        serial = serials[value] = (value - _EXCEL_EPOCH).days
+                    write(row, col, serial, cell_format)
+        elif column.kind == LINK:
+            for row, value in enumerate(values, start=top + 1):
+                if not value:
+                    continue
+                url, text = value
+                if url and links < MAX_LINKS and str(url).startswith(("https://", "http://")) and len(url) < 2000:
+                    sheet.write_url(row, col, url, formats.get("link", cell_format), text, url)
+                    links += 1
+                elif text:
+                    sheet.write_string(row, col, text, cell_format)
+        elif column.kind == FORMULA:
+            for row, value in enumerate(values, start=top + 1):
+                if value:
+                    formula, result = value
+                    sheet.write_formula(row, col, formula, cell_format, result)
+        else:
+            for row, value in enumerate(values, start=top + 1):
+                chosen = by_value.get(value, cell_format) if by_value and isinstance(value, str) else cell_format
+                if value is not None and value != "":
+                    write_cell(sheet, row, col, value, chosen)
+    wrapped = [(c, column) for c, column in enumerate(columns) if column.wrap]
+    if wrapped:
+        for i in range(rows):
+            height = row_height(*((str(data[c][i] or ""), column.width) for c, column in wrapped))
+            if height > LINE_HEIGHT:
+                sheet.set_row(top + 1 + i, height)
+    if rows and name and rows * len(columns) <= TABLE_CELL_LIMIT:
+        sheet.add_table(top, left, top + rows, last, {
+            "name": name,
+            "style": TABLE_STYLE,
+            "columns": [{"header": column.title, "header_format": header_format} for column in columns],
+        })
+    else:
+        for c, column in enumerate(columns):
+            sheet.write_string(top, left + c, column.title, header_format)
+        sheet.autofilter(top, left, top + max(rows, 1), last)
+    for c, column in enumerate(columns):
+        if column.help:
+            sheet.write_comment(top, left + c, column.help, {"x_scale": 2.0, "y_scale": 1.4})
+    header = LINE_HEIGHT * max((wrapped_lines(column.title, column.width, 1.0) for column in columns), default=1)
+    if header > LINE_HEIGHT:
+        sheet.set_row(top, header)
+    if freeze:
+        sheet.freeze_panes(top + 1, freeze_columns)
+    return rows
+
+
+class WriteCancelled(Exception):
+    """The user cancelled a workbook being written; nothing was written."""

@@ -1,0 +1,94 @@
+"""The scoring method in a few lines each, for the report's Method sheet: formulas, floors, bands, timing and the
+invariants, with the numbers taken from the code that applies them. docs/method.md is the full text; a test keeps
+the invariants here and there word for word the same. Qt-free.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from riskdesk.core.domain import Effect
+from riskdesk.core.evaluation import BAND_AMBER, BAND_RED, NO_PATH_FLOOR
+from riskdesk.core.rule_match import (
+    EFFECT_WEIGHT,
+    GENERAL_LICENCE_RELIEF,
+    PROHIBITED_FLOOR,
+    RED_FLOOR,
+    UNKNOWN_STATUS_SHARE,
+    WATCH_WEIGHT,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Formula:
+    topic: str
+    formula: str
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Invariant:
+    id: str
+    statement: str
+    """As in docs/method.md, "Invariants"."""
+    test: str
+    """The property test in tests/core/test_invariants.py that searches for a counterexample."""
+
+
+def _weights() -> str:
+    return ", ".join(f"{effect.value} {EFFECT_WEIGHT[effect]:g}" for effect in Effect if effect in EFFECT_WEIGHT)
+
+
+FORMULAS: tuple[Formula, ...] = (
+    Formula("Exposure (kg)", "kg[path, element] = annual units × magnet mass (kg) × wt % / 100 × share of the path",
+            "wt % from the part's own figures, else its grade's default composition (Inputs sheet); volume no "
+            "supply path covers is a path of unknown origin"),
+    Formula("Exposure (value)", "value[path, element] = kg × reference price (USD per kg of contained element)",
+            "on the project's price basis (China domestic / volume-weighted, or ex-China spot)"),
+    Formula("Rule weight", f"effect weight × timing; effect weights: {_weights()}",
+            f"a supplier's Chinese general licence multiplies China's magnet-export licence by "
+            f"{GENERAL_LICENCE_RELIEF:g}"),
+    Formula("Timing", f"in force: 1; announced or suspended, due on D: {WATCH_WEIGHT:g} + (1 − {WATCH_WEIGHT:g}) × "
+            "clamp(1 − lead / R, 0, 1), lead = days to D (+ days of stock, except for prohibitions), R = time to "
+            f"re-source; status unknown: max({WATCH_WEIGHT:g}, {UNKNOWN_STATUS_SHARE:g} × effect weight)",
+            "a rule of unknown status may be in force today"),
+    Formula("Unknown origin", "a stage of unknown country counts as if every rule that could apply there did, "
+            "and as the worst country for concentration",
+            "possible hits carry the world share of the rule's countries at that stage"),
+    Formula("Part score", "max(Σ factor × weight / Σ weights, floor), 0 … 100",
+            "factors and weights in the table above; the floor keeps one fatal fact from being averaged away"),
+    Formula("Floors", f"prohibited path (or possibly prohibited, origin unknown): at least {PROHIBITED_FLOOR:g} + "
+            f"restriction / 10; prohibition due within the re-sourcing time, or of unknown status: at least "
+            f"{RED_FLOOR:g}; no supply path: at least {NO_PATH_FLOOR:g}"),
+    Formula("Bands", f"green below {BAND_AMBER:g}, amber {BAND_AMBER:g} to {BAND_RED:g}, red from {BAND_RED:g}"),
+    Formula("Portfolio score", "mean of the part scores weighted by annual spend (units × unit price; magnet kg "
+            "where no prices are given)", "a prohibited part is named beside the figure, it does not pin it"),
+    Formula("EU benchmark (CRMA)", "flag an element at a stage where one third country supplies more than 65 % "
+            "of the buyer's kg there, counting unknown kg as that country's",
+            "only for buyers importing into the EU; magnet rare earths"),
+    Formula("Scenario cost", "monthly cost = kg per month × reference price × the scenario's price factor",
+            "baseline: price factor 1; twelve baseline months add up to the element values of the Parts sheet"),
+    Formula("Stock-out", "time to survive (TTS) = days of stock / share lost; first short day = day 1 + ⌊TTS⌋ "
+            "when TTS < time to recover; value short = units short × unit price",
+            "stock is not usable against a prohibition"),
+    Formula("Monte Carlo", "percentiles of the monthly portfolio cost over seeded paths; cost at risk = P95(total) "
+            "− mean(total); expected shortfall = mean(totals ≥ P95) − mean(total)",
+            "see docs/scenarios.md for the price and disruption model"),
+)
+
+INVARIANTS: tuple[Invariant, ...] = (
+    Invariant("I1", "replacing any stage country by \"unknown\" never lowers a part's score",
+              "test_replacing_a_stage_country_by_unknown_never_lowers_a_score"),
+    Invariant("I2", "a part with no supply paths is never green", "test_a_part_without_supply_paths_is_never_green"),
+    Invariant("I3", "moving a stage from a country a listed rule names to one no rule names at that stage (no worse "
+              "governed, not already supplying that stage of the part) never raises a score",
+              "test_moving_a_stage_out_of_a_restricted_country_never_raises_a_score"),
+    Invariant("I4", "adding stock never raises a score", "test_adding_stock_never_raises_a_score"),
+    Invariant("I5", "a later date never lowers a score while no rule expires, is suspended or becomes of unknown "
+              "status", "test_a_later_date_never_lowers_a_score_while_no_rule_expires_or_is_suspended"),
+    Invariant("I6", "a prohibited hit, or a possible one of a prohibition in force, puts the part at or above 90",
+              "test_a_prohibited_or_possibly_prohibited_part_is_at_or_above_the_floor"),
+    Invariant("I7", "scoring never fails for a valid project (any import country, any split of supply), never "
+              "yields NaN, and every count agrees with the listed items",
+              "test_scoring_never_fails_on_a_valid_project_and_every_count_agrees"),
+)

@@ -1,0 +1,404 @@
+"""The Excel risk report, reopened with openpyxl: sheets in order, tables, charts, formats, print set-up and
+properties; text from the project arrives as text; formulas carry their values; a failed, cancelled or refused
+write leaves the old file as it was; LibreOffice converts it to PDF."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from riskdesk.core.demo import demo_project
+from riskdesk.core.project import Project
+from riskdesk.core.scenarios import PriceShock, Scenario
+from riskdesk.io import report as report_module
+from riskdesk.io.report import (
+    KG_FORMAT,
+    SHEETS,
+    ReportCancelled,
+    ReportError,
+    ReportRequest,
+    UnknownScenario,
+    resolve_scenarios,
+    scenario_choices,
+    write_report,
+)
+from riskdesk.io.xlsx import ExportError, os_user
+
+AS_OF = dt.date(2026, 11, 23)
+LATER = dt.date(2027, 1, 1)
+HOSTILE = ['=HYPERLINK("http://x","y")', "@SUM(A1)", "{=1+1}", "+1 (555) 0100", "-2", "\tTab first",
+           "\rCR first", "http://example.com/not-a-link"]
+
+
+def _request(project: Project | None = None, **changes: object) -> ReportRequest:
+    project = project or demo_project()
+    scenarios = resolve_scenarios(["april-2025-licensing", "dfars-2027"], project, AS_OF)
+    request = ReportRequest(project, AS_OF, compare=LATER, scenarios=scenarios, monte_carlo_paths=300, seed=3)
+    return dataclasses.replace(request, **changes)
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("report") / "demo report.xlsx"
+    write_report(_request(), path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def book(report: Path) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(report)
+
+
+def _hostile_project() -> Project:
+    project = demo_project()
+    suppliers = project.tables.suppliers
+    for i, name in enumerate(HOSTILE[: len(suppliers)]):
+        suppliers.loc[i, "supplier_name"] = name
+    parts = project.tables.parts
+    for i, text in enumerate(HOSTILE):
+        parts.loc[i, "description"] = text
+    project.settings.name = '=HYPERLINK("http://x","y") & co'
+    project.scenarios.append(Scenario('=HYPERLINK("http://x","y")', dt.date(2026, 11, 1),
+                                      price_shocks=(PriceShock(("Dy",), multiplier=2.0, months=3),)))
+    return project
+
+
+@pytest.fixture(scope="module")
+def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("hostile") / "hostile.xlsx"
+    project = _hostile_project()
+    write_report(ReportRequest(project, AS_OF, scenarios=resolve_scenarios([project.scenarios[0].name], project,
+                                                                           AS_OF)), path)
+    return path
+
+
+def _rows(path: Path, sheet: str) -> list[tuple[object, ...]]:
+    book = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return [tuple(c.value for c in row) for row in book[sheet].iter_rows()]
+    finally:
+        book.close()
+
+
+def _table(book: openpyxl.Workbook, sheet: str, name: str) -> list[dict[str, object]]:
+    """An Excel table's rows as dicts by header."""
+    ws = book[sheet]
+    cells = ws[ws.tables[name].ref]
+    headers = [c.value for c in cells[0]]
+    return [dict(zip(headers, (c.value for c in row), strict=True)) for row in cells[1:]]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Structure
+
+
+def test_sheets_are_named_so_and_in_this_order(book: openpyxl.Workbook) -> None:
+    assert tuple(book.sheetnames) == SHEETS == ("Summary", "Parts", "Findings", "Exposure", "Scenarios", "Inputs",
+                                                "Method")
+
+
+def test_data_sheets_are_excel_tables_with_filters_and_frozen_headers(book: openpyxl.Workbook) -> None:
+    for sheet, name in (("Parts", "Parts"), ("Findings", "Findings"), ("Exposure", "Exposure")):
+        ws = book[sheet]
+        assert name in ws.tables, sheet
+        table = ws.tables[name]
+        assert table.ref.startswith("A2:") and table.autoFilter is not None
+        assert ws.freeze_panes in ("A3", "B3"), sheet
+    assert {"TopParts"} <= set(book["Summary"].tables)
+    assert {"Scenario1Months", "Scenario1Stops", "Scenario2Months"} <= set(book["Scenarios"].tables)
+    assert {"Settings", "InputParts", "InputSuppliers", "InputPaths"} <= set(book["Inputs"].tables)
+    assert {"MethodFactors", "MethodFormulas", "MethodInvariants", "MethodData", "MethodRules",
+            "MethodSources"} <= set(book["Method"].tables)
+
+
+def test_numbers_and_dates_have_their_formats(book: openpyxl.Workbook) -> None:
+    parts = book["Parts"]
+    headers = {c.value: c.column for c in parts[2]}
+    assert parts.cell(3, headers["Score"]).number_format == "0"
+    assert parts.cell(3, headers["Magnet kg/yr"]).number_format == KG_FORMAT
+    assert parts.cell(3, headers["Spend USD/yr"]).number_format == "#,##0"
+    findings = book["Findings"]
+    headers = {c.value: c.column for c in findings[2]}
+    start = findings.cell(3, headers["Effective from"])
+    assert start.number_format == "yyyy-mm-dd" and isinstance(start.value, dt.datetime)
+    exposure = book["Exposure"]
+    headers = {c.value: c.column for c in exposure[2]}
+    assert exposure.cell(3, headers["Share of the element at this stage"]).number_format == "0.0%"
+
+
+def test_scores_have_a_colour_scale_and_bands_the_windows_colours(book: openpyxl.Workbook) -> None:
+    from riskdesk.core.labels import BAND_COLORS
+    from riskdesk.io.xlsx import tint
+
+    parts = book["Parts"]
+    rules = [rule for cf in parts.conditional_formatting for rule in cf.rules]
+    assert any(rule.type == "colorScale" for rule in rules)
+    headers = {c.value: c.column for c in parts[2]}
+    band = parts.cell(3, headers["Band"])
+    assert band.value == "Red"
+    assert band.fill.fgColor.rgb.endswith(tint(BAND_COLORS["red"], 0.45).lstrip("#"))
+
+
+def test_every_sheet_prints_landscape_one_page_wide_with_its_header_repeated(book: openpyxl.Workbook) -> None:
+    for ws in book.worksheets:
+        assert ws.page_setup.orientation == "landscape", ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
+        assert ws.page_setup.fitToWidth in (1, None) and ws.page_setup.fitToHeight == 0, ws.title
+        assert "&A" in ws.oddFooter.center.text and "&P" in ws.oddFooter.right.text
+    for sheet in ("Parts", "Findings", "Exposure"):
+        assert book[sheet].print_title_rows == "$2:$2", sheet
+
+
+def test_document_properties_name_the_report_and_its_author(book: openpyxl.Workbook) -> None:
+    properties = book.properties
+    assert properties.title == "RiskDesk risk report: Demo: US motor and sensor buyer"
+    assert properties.subject == f"Rare-earth magnet supply risk as of {AS_OF}"
+    assert properties.creator == (os_user() or None)
+    assert abs(properties.created - dt.datetime.now(dt.UTC).replace(tzinfo=None)) < dt.timedelta(minutes=10)
+
+
+def _charts(path: Path) -> list[tuple[str, set[str], bool]]:
+    """(kind, sheets its series read, whether every series caches its values) of each chart in the file."""
+    charts = []
+    with zipfile.ZipFile(path) as archive:
+        for name in sorted(n for n in archive.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n)):
+            xml = archive.read(name).decode("utf-8")
+            kind = re.search(r"<c:(bar|line)Chart>", xml)
+            sheets = set(re.findall(r"<c:f>'?([A-Za-z]+)'?!", xml))
+            values = re.findall(r"<c:val>(.*?)</c:val>", xml, re.S)
+            charts.append((kind.group(1) if kind else "", sheets, all("<c:numCache>" in v for v in values)))
+    return charts
+
+
+def test_the_summary_and_each_scenario_have_a_native_chart_with_cached_values(report: Path) -> None:
+    charts = _charts(report)
+    assert ("bar", {"Summary"}, True) in charts
+    assert sum(1 for kind, sheets, cached in charts if kind == "line" and sheets == {"Scenarios"} and cached) == 2
+
+
+def _links(ws: object) -> list[str]:
+    return [cell.hyperlink.target for row in ws.iter_rows() for cell in row if cell.hyperlink]  # type: ignore[attr-defined]
+
+
+def test_links_are_only_the_bundled_sources(book: openpyxl.Workbook) -> None:
+    from riskdesk.core.reference import default_reference
+
+    bundled = {s.url for rule in default_reference().control_list.rules for s in rule.sources}
+    method, findings = _links(book["Method"]), _links(book["Findings"])
+    assert method and findings
+    assert set(findings) <= bundled and all(url.startswith(("https://", "http://")) for url in method)
+    for sheet in ("Summary", "Parts", "Exposure", "Scenarios", "Inputs"):
+        assert not _links(book[sheet]), sheet
+
+
+def test_findings_sources_are_text_when_there_are_more_than_excel_keeps_links(tmp_path: Path,
+                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(report_module, "MAX_LINKS", 10)
+    path = tmp_path / "many.xlsx"
+    write_report(ReportRequest(demo_project(), AS_OF), path)
+    book = openpyxl.load_workbook(path)
+    assert not _links(book["Findings"])
+    assert "links are on the Method sheet" in str(book["Findings"]["A1"].value)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Content
+
+
+def test_the_summary_says_what_and_when_with_the_control_lists_hash(report: Path) -> None:
+    from riskdesk.core.provenance import file_sha256
+    from riskdesk.core.reference import default_reference
+
+    rows = {row[0]: row[1] for row in _rows(report, "Summary") if row and row[0]}
+    assert rows["Project"] == "Demo: US motor and sensor buyer"
+    assert rows["Buyer imports into"] == "US · United States"
+    assert rows["As of"] == dt.datetime(2026, 11, 23) and rows["Compared with"] == dt.datetime(2027, 1, 1)
+    control = default_reference().control_list
+    assert control.version in rows["Control list"]
+    assert rows["Control list SHA-256"] == file_sha256(control.path)
+    texts = [str(row[0]) for row in _rows(report, "Summary") if row and row[0]]
+    assert any("becomes prohibited on 2027-01-01" in t and "ACT-FIN-07" in t for t in texts)
+
+
+def test_the_ten_riskiest_parts_are_the_highest_scores_with_both_dates_and_the_change(
+        book: openpyxl.Workbook) -> None:
+    top = _table(book, "Summary", "TopParts")
+    parts = _table(book, "Parts", "Parts")
+    assert [r["Part"] for r in top] == [r["Part"] for r in parts[:10]]
+    scores = [r["Score"] for r in parts]
+    assert scores == sorted(scores, reverse=True)
+    assert top[0]["Score on 2027-01-01"] is not None and "Change" in top[0]
+
+
+def test_formulas_are_riskdesks_own_and_carry_their_values(report: Path) -> None:
+    formulas = openpyxl.load_workbook(report)["Parts"]
+    values = openpyxl.load_workbook(report, data_only=True)["Parts"]
+    headers = {c.value: c.column for c in formulas[2]}
+    score, later, change = headers["Score"], headers["Score on 2027-01-01"], headers["Change"]
+    found = 0
+    for row in range(3, formulas.max_row + 1):
+        cell = formulas.cell(row, change)
+        assert isinstance(cell.value, str) and cell.value.startswith("=")
+        assert re.fullmatch(rf"=[A-Z]+{row}-[A-Z]+{row}", cell.value)
+        expected = values.cell(row, later).value - values.cell(row, score).value
+        assert values.cell(row, change).value == pytest.approx(expected, abs=1e-9)
+        found += 1
+    assert found == 15
+    for ws in openpyxl.load_workbook(report):
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    assert ws.title in ("Summary", "Parts", "Scenarios"), (ws.title, cell.coordinate)
+
+
+def test_no_scenario_chosen_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "plain.xlsx"
+    write_report(ReportRequest(demo_project(), AS_OF), path)
+    rows = _rows(path, "Scenarios")
+    assert rows[0][0] == "No scenario chosen."
+    assert not _charts(path)[1:] and [c[0] for c in _charts(path)] == ["bar"]
+
+
+def test_scenarios_are_presets_by_id_or_name_or_saved_ones_by_name() -> None:
+    project = _hostile_project()
+    chosen = resolve_scenarios(["dfars-2027", "April 2025 licensing, again", project.scenarios[0].name], project,
+                               AS_OF)
+    assert [s.preset for s in chosen[:2]] == ["dfars-2027", "april-2025-licensing"]
+    assert chosen[2] is project.scenarios[0]
+    with pytest.raises(UnknownScenario, match=r"no preset or saved scenario 'nope'.*dfars-2027"):
+        resolve_scenarios(["nope"], project, AS_OF)
+    assert len(scenario_choices(project, AS_OF)) == 6
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Safety
+
+
+def test_text_from_the_project_arrives_as_text_never_a_formula(hostile: Path) -> None:
+    book = openpyxl.load_workbook(hostile, read_only=True)
+    seen: set[str] = set()
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    assert ws.title == "Scenarios", (ws.title, cell.value)  # RiskDesk's own change column
+                    assert re.fullmatch(r"=C\d+-B\d+", cell.value)
+                    continue
+                value = cell.value
+                if isinstance(value, str):
+                    for text in HOSTILE:
+                        if value in (text, text.replace("\r", "_x000D_")):
+                            assert cell.data_type == "s"
+                            seen.add(text)
+    book.close()
+    assert seen == set(HOSTILE)
+    titles = _rows(hostile, "Summary")[0][0]
+    assert titles == 'RiskDesk risk report: =HYPERLINK("http://x","y") & co'
+    scenario = _rows(hostile, "Scenarios")[0][0]
+    assert scenario == 'Scenario 1: =HYPERLINK("http://x","y")'
+    assert not _links(openpyxl.load_workbook(hostile)["Inputs"])
+
+
+def test_a_workbook_open_elsewhere_is_left_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "report.xlsx"
+    path.write_bytes(b"old report")
+    lock = tmp_path / ".~lock.report.xlsx#"
+    lock.write_text("someone,host,2026")
+    with pytest.raises(ExportError, match=r"report\.xlsx is open in another program.*close it there"):
+        write_report(ReportRequest(demo_project(), AS_OF), path)
+    assert path.read_bytes() == b"old report"
+    lock.unlink()
+    (tmp_path / "~$report.xlsx").write_text("excel")
+    with pytest.raises(ExportError, match="open in another program"):
+        write_report(ReportRequest(demo_project(), AS_OF), path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.xlsx", "~$report.xlsx"]
+
+
+def test_a_cancelled_report_writes_nothing_and_leaves_the_old_file(tmp_path: Path) -> None:
+    path = tmp_path / "report.xlsx"
+    path.write_bytes(b"old report")
+    seen: list[int] = []
+
+    def cancelled() -> bool:
+        return len(seen) > 3
+
+    with pytest.raises(ReportCancelled):
+        write_report(_request(monte_carlo_paths=0), path, progress=lambda done, total, text: seen.append(done),
+                     cancelled=cancelled)
+    assert path.read_bytes() == b"old report"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.xlsx"]
+    assert seen == sorted(seen) and all(0 <= d <= 1000 for d in seen)
+
+
+def test_a_folder_that_does_not_exist_or_a_wrong_name_is_refused_with_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(ExportError, match=r"the folder .*missing.* does not exist; choose another"):
+        write_report(ReportRequest(demo_project(), AS_OF), tmp_path / "missing" / "r.xlsx")
+    with pytest.raises(ReportError, match=r"give a file name ending in \.xlsx"):
+        write_report(ReportRequest(demo_project(), AS_OF), tmp_path / "r.csv")
+    with pytest.raises(ExportError, match="is a folder"):
+        (tmp_path / "d.xlsx").mkdir()
+        write_report(ReportRequest(demo_project(), AS_OF), tmp_path / "d.xlsx")
+
+
+def test_a_project_with_errors_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    project = demo_project()
+    project.tables.paths.loc[0, "share_pct"] = 250.0
+    with pytest.raises(ReportError, match="fix them before making a report"):
+        write_report(ReportRequest(project, AS_OF), tmp_path / "r.xlsx")
+    assert not list(tmp_path.iterdir())
+
+
+def test_progress_goes_from_start_to_done(tmp_path: Path) -> None:
+    steps: list[tuple[int, int, str]] = []
+    write_report(ReportRequest(demo_project(), AS_OF), tmp_path / "r.xlsx",
+                 progress=lambda done, total, text: steps.append((done, total, text)))
+    assert steps[0][0] == 0 and steps[-1] == (1000, 1000, "Done")
+    assert [s[0] for s in steps] == sorted(s[0] for s in steps)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# LibreOffice
+
+
+def test_libreoffice_converts_the_report_to_pdf_and_shows_the_text_as_text(hostile: Path, report: Path,
+                                                                        tmp_path: Path) -> None:
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed: installer/ci-deps.sh installs libreoffice-calc-nogui")
+    profile = tmp_path / "lo-profile"
+    out = tmp_path / "pdf"
+    for workbook in (report, hostile):
+        done = subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to",
+                               "pdf", "--outdir", str(out), str(workbook)], capture_output=True, text=True,
+                              timeout=180, check=False)
+        assert done.returncode == 0, done.stderr
+        pdf = out / (workbook.stem + ".pdf")
+        assert pdf.exists() and pdf.stat().st_size > 10_000, done.stdout + done.stderr
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        return
+    text = subprocess.run([pdftotext, "-layout", str(out / "hostile.pdf"), "-"], capture_output=True, text=True,
+                          check=True, timeout=60).stdout
+    assert '=HYPERLINK("http://x","y")' in text and "@SUM(A1)" in text and "{=1+1}" in text
+    summary = subprocess.run([pdftotext, "-f", "1", "-l", "1", str(out / f"{report.stem}.pdf"), "-"],
+                             capture_output=True, text=True, check=True, timeout=60).stdout
+    assert "RiskDesk risk report" in summary and "###" not in summary
+
+
+def test_an_empty_project_makes_a_report_that_says_so(tmp_path: Path) -> None:
+    path = tmp_path / "empty.xlsx"
+    summary = write_report(ReportRequest(Project(), AS_OF, compare=LATER), path)
+    assert (summary.parts, summary.findings) == (0, 0)
+    texts = [row[0] for row in _rows(path, "Summary") if row and row[0]]
+    assert "The project has no parts yet: add or import them, then export again." in texts
+    assert "• The project has no parts yet." in texts
+    book = openpyxl.load_workbook(path)
+    assert tuple(book.sheetnames) == SHEETS and book["Parts"].max_row == 2
