@@ -1163,3 +1163,20 @@ __all__ = [
     "scenario_choices",
     "write_report",
 ]
+
+
+def selftest(project: Project, folder: Path) -> str:
+    """`riskdesk --selftest`'s report step: the demo's report with the April 2025 preset, written to `folder` and
+    read back (the sheets in their order, the hostile-text rule kept: every text cell a string)."""
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
+
+    as_of = dt.date.today()
+    scenarios = tuple(resolve_scenarios(["april-2025-licensing"], project, as_of))
+    summary = write_report(ReportRequest(project, as_of, scenarios=scenarios), Path(folder) / "report.xlsx")
+    book = load_workbook(summary.path, read_only=True)
+    try:
+        if tuple(book.sheetnames) != SHEETS:
+            raise AssertionError(f"the report's sheets are {book.sheetnames}, not {list(SHEETS)}")
+    finally:
+        book.close()
+    return f"{summary.line()} ({summary.path.stat().st_size // 1024} KB) and read back"

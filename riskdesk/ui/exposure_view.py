@@ -501,6 +501,11 @@ class ExposureView(AnalysisView):
         layout = QVBoxLayout(self)
         layout.addWidget(self.portfolio_label)
         layout.addWidget(self.splitter, 1)
+        if context is not None:
+            from riskdesk.ui.table_export_action import add_export_action
+
+            add_export_action(self.table, "Scores", context.dialogs)
+            add_export_action(self.hits_table, "Findings", context.dialogs)
 
     # -- public API
 

@@ -119,6 +119,7 @@ class MainWindow(QMainWindow):
         self.import_dialog: Any = None
         self.compare_dialog: Any = None
         self.user_guide: Any = None
+        self.report_dialog: Any = None
         self._closing_after_save = False
         self._start_wanted = start_page
         """Show the start page while the project is new and empty (until the user chooses what to do)."""
@@ -217,8 +218,12 @@ class MainWindow(QMainWindow):
             settings = document.app_settings
             self.autosaver = Autosaver(document, autosave, settings.autosave_seconds, settings.autosave_delay_seconds,
                                        self)
+        from riskdesk.ui.table_export_action import add_export_action
+
         for page in self.pages.values():
             page.attach(document)
+            add_export_action(page.view, page.table.title, self.dialogs, folder=lambda: Path(self._start_dir()),
+                              runner=self.runner)
         context = ViewContext(document, self.scoring, self.dialogs, self.go_to)
         for tab in ANALYSIS_TABS:
             view = tab.make_view(context)
@@ -302,6 +307,9 @@ class MainWindow(QMainWindow):
         self.import_action = self._action(
             "&Import Spreadsheets…", self.import_files, "Ctrl+I", "import",
             "Import parts, suppliers and supply paths from xlsx, xls, ods or csv files (or drop files on the window)")
+        self.report_action = self._action(
+            "&Export Report…", self.export_report, "Ctrl+E", "save",
+            "Write the Excel risk report: summary, parts, findings, exposure, scenarios, inputs and method")
         self.template_action = self._action(
             "Save Blank Import &Template…", self.save_template, None, "",
             "Save the blank import template (every column RiskDesk reads, with instructions) to send to suppliers")
@@ -364,7 +372,7 @@ class MainWindow(QMainWindow):
         self._document_actions = [
             self.new_action, self.open_action, self.save_action, self.save_as_action, self.import_action,
             self.demo_action, self.cut_action, self.paste_action, self.clear_action, self.add_row_action,
-            self.remove_rows_action, self.find_action, self.compare_action, self.today_action]
+            self.remove_rows_action, self.find_action, self.compare_action, self.today_action, self.report_action]
         """Actions that need the project's document; off while it loads."""
 
     def _build_menus(self) -> None:
@@ -378,6 +386,8 @@ class MainWindow(QMainWindow):
         file_menu.addActions([self.save_action, self.save_as_action])
         file_menu.addSeparator()
         file_menu.addActions([self.import_action, self.template_action])
+        file_menu.addSeparator()
+        file_menu.addAction(self.report_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu("&Edit")
@@ -661,7 +671,10 @@ class MainWindow(QMainWindow):
 
         if self.compare_dialog is not None:
             self.compare_dialog.close()
+        from riskdesk.ui.table_export_action import add_export_action
+
         dialog = CompareDialog(before, after, self)
+        add_export_action(dialog.table, "Compare", self.dialogs, folder=lambda: Path(self._start_dir()))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.destroyed.connect(lambda *_: setattr(self, "compare_dialog", None))
         self.compare_dialog = dialog
@@ -840,6 +853,16 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, lambda: self.open_project(projects[0], then))
         elif sheets:
             QTimer.singleShot(0, lambda: self.import_files(sheets))
+
+    def export_report(self) -> None:
+        """File ▸ Export report…: the Excel risk report of the project (date, comparison date and scenarios chosen in
+        the dialog), written off the GUI thread."""
+        from riskdesk.ui.report_dialog import show_report_dialog
+
+        if self.document is None or self.scoring is None:
+            return
+        self.report_dialog = show_report_dialog(self, lambda: self._live.project, self.scoring.evaluation,
+                                                self.runner, self.dialogs, folder=Path(self._start_dir()))
 
     def save_template(self) -> None:
         """File ▸ Save Blank Import Template."""

@@ -280,6 +280,9 @@ class ScenariosView(AnalysisView):
         self.parts_table.verticalHeader().setVisible(False)
         self.parts_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.parts_table.horizontalHeader().setResizeContentsPrecision(100)  # widths from the first 100 rows
+        from riskdesk.ui.table_export_action import add_export_action
+
+        add_export_action(self.parts_table, "Scenario parts", self._context.dialogs)
         self.tabs.addTab(self.parts_table, "Parts")
         self.tabs.setTabToolTip(self.tabs.count() - 1, "Each part's cost change and stock-out, largest change first")
         self.mitigations = MitigationsPanel(self._context)

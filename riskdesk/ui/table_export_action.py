@@ -99,7 +99,9 @@ def add_export_action(view: QTableView, name: str, dialogs: Dialogs,
     if view.contextMenuPolicy() == Qt.ContextMenuPolicy.DefaultContextMenu:
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
     view.addAction(action)
-    ask = choose_path or ask_export_path(view.window(), f"Export the {name.lower()} table")
+    def ask(suggested: str) -> Path | None:
+        chooser = choose_path or ask_export_path(view.window(), f"Export the {name.lower()} table")
+        return chooser(suggested)
 
     def exported(path: Path) -> None:
         if on_exported is not None:

@@ -510,3 +510,22 @@ def test_help_user_guide_shows_the_guide_and_the_method_offline(window: MainWind
     assert "Invariants" in guide.pages["How the scores work"].toPlainText()
     assert "![" not in guide.pages["Using RiskDesk"].toMarkdown()  # pictures are not bundled
     guide.close()
+
+
+def test_file_export_report_writes_the_workbook_and_every_table_can_be_exported(window: MainWindow,
+                                                                                tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    window.report_action.trigger()
+    dialog = window.report_dialog
+    assert dialog is not None and dialog.isVisible()
+    target = tmp_path / "risk.xlsx"
+    dialog.path_edit.setText(str(target))
+    dialog.export()
+    assert target.exists()
+    assert load_workbook(target, read_only=True).sheetnames[:3] == ["Summary", "Parts", "Findings"]
+    dialog.close()
+    for page in window.pages.values():
+        assert "Export table…" in [a.text() for a in page.view.actions()]
+    assert "Export table…" in [a.text() for a in window.exposure_view.table.actions()]
+    assert "Export table…" in [a.text() for a in window.exposure_view.hits_table.actions()]
