@@ -23,7 +23,6 @@ from PySide6.QtCore import QDate, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -45,6 +44,7 @@ from riskdesk.core.presets import default_presets
 from riskdesk.core.project import Project
 from riskdesk.core.scenarios import Scenario
 from riskdesk.io.report import ReportCancelled, ReportError, ReportRequest, ReportSummary, write_report
+from riskdesk.ui.date_field import DateField
 from riskdesk.ui.dialogs import Dialogs
 from riskdesk.ui.workers import Cancelled, Runner, TaskContext, TaskHandle
 
@@ -109,17 +109,13 @@ class ReportDialog(QDialog):
         self.setWindowTitle("Export risk report")
         self.setAccessibleName("Export risk report")
 
-        self.as_of_edit = QDateEdit(_qdate(day))
-        self.as_of_edit.setCalendarPopup(True)
-        self.as_of_edit.setDisplayFormat("yyyy-MM-dd")
+        self.as_of_edit = DateField(day)
         self.as_of_edit.setAccessibleName("As-of date")
         self.as_of_edit.setToolTip("Score the parts as of this date (rules in force, announced or suspended then)")
         self.compare_check = QCheckBox("Compare with")
         self.compare_check.setToolTip("Also score on another date: the Summary and Parts sheets show both dates "
                                       "and the change")
-        self.compare_edit = QDateEdit(_qdate(dt.date(day.year + 1, 1, 1)))
-        self.compare_edit.setCalendarPopup(True)
-        self.compare_edit.setDisplayFormat("yyyy-MM-dd")
+        self.compare_edit = DateField(dt.date(day.year + 1, 1, 1))
         self.compare_edit.setAccessibleName("Comparison date")
         self.compare_edit.setEnabled(False)
         self.compare_check.toggled.connect(self.compare_edit.setEnabled)
@@ -236,11 +232,11 @@ class ReportDialog(QDialog):
     def request(self) -> ReportRequest:
         """What Export writes, from the dialog and a copy of the project as it is now."""
         project = snapshot(self.project_getter())
-        as_of = _date(self.as_of_edit.date())
+        as_of = self.as_of_edit.date()
         evaluation = self.evaluation if self.evaluation is not None and self.evaluation.as_of == as_of else None
         return ReportRequest(
             project, as_of,
-            compare=_date(self.compare_edit.date()) if self.compare_check.isChecked() else None,
+            compare=self.compare_edit.date() if self.compare_check.isChecked() else None,
             scenarios=self._scenarios(project, as_of),
             monte_carlo_paths=self.paths_spin.value() if self._has_scenarios() else 0,
             seed=self.seed_spin.value(),

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from PySide6.QtCore import QDate
 from pytestqt.qtbot import QtBot
 
 from riskdesk.core.demo import demo_project
@@ -62,7 +61,7 @@ def test_it_offers_the_presets_and_the_projects_scenarios_and_a_file_beside_the_
     names = [dialog.scenario_list.item(i).text() for i in range(dialog.scenario_list.count())]
     assert names[-1] == "Dy doubles" and len(names) == 6
     assert names[0].endswith("(preset)")
-    assert dialog.as_of_edit.date() == QDate(2026, 11, 23) and not dialog.compare_edit.isEnabled()
+    assert dialog.as_of_edit.date() == dt.date(2026, 11, 23) and not dialog.compare_edit.isEnabled()
     assert dialog.target() == tmp_path / "Demo  US motor and sensor buyer risk report 2026-11-23.xlsx"
     dialog.browse()
     assert dialog.target() == tmp_path / "chosen.xlsx"
@@ -75,7 +74,7 @@ def test_export_writes_the_report_and_offers_its_folder(qtbot: QtBot, project: P
     opened: list[Path] = []
     dialog, dialogs = _dialog(qtbot, project, evaluation, SynchronousRunner(), tmp_path, opened)
     dialog.compare_check.setChecked(True)
-    dialog.compare_edit.setDate(QDate(2027, 1, 1))
+    dialog.compare_edit.set_date(dt.date(2027, 1, 1))
     dialog.set_scenario_checked(0, True)
     dialog.set_scenario_checked(5, True)
     dialog.paths_spin.setValue(200)
@@ -99,7 +98,7 @@ def test_export_writes_the_report_and_offers_its_folder(qtbot: QtBot, project: P
 def test_another_date_is_scored_afresh(qtbot: QtBot, project: Project, evaluation: Evaluation,
                                        tmp_path: Path) -> None:
     dialog, _ = _dialog(qtbot, project, evaluation, SynchronousRunner(), tmp_path)
-    dialog.as_of_edit.setDate(QDate(2027, 2, 1))
+    dialog.as_of_edit.set_date(dt.date(2027, 2, 1))
     request = dialog.request()
     assert request.as_of == dt.date(2027, 2, 1) and request.evaluation is None
     assert request.monte_carlo_paths == 0, "no scenario, no simulation"
