@@ -50,7 +50,7 @@ from PySide6.QtWidgets import (
 from riskdesk.core.domain import TEMPLATE_COLUMNS, EndUse, Evidence, MagnetFamily, YesNo
 from riskdesk.core.labels import field_label, shorten
 from riskdesk.core.problems import Problem
-from riskdesk.ui.workers import Cancelled, Runner, TaskContext, TaskHandle
+from riskdesk.ui.workers import Cancelled, Runner, TaskContext, TaskHandle, show_progress
 
 if TYPE_CHECKING:
     from riskdesk.io.import_session import ImportCheck, ImportRequest
@@ -760,13 +760,7 @@ class ImportDialog(QDialog):
         self._handle = self.runner.start(work, succeeded, failed, self._on_progress)
 
     def _on_progress(self, done: int, total: int, text: str) -> None:
-        if total > 0:
-            self.progress.setRange(0, total)
-            self.progress.setValue(min(done, total))
-        else:
-            self.progress.setRange(0, 0)
-        if text:
-            self.progress_label.setText(text)
+        show_progress(self.progress, self.progress_label, done, total, text)
 
     def _set_running(self, running: bool) -> None:
         self.progress.setVisible(running)

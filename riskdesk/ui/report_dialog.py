@@ -46,7 +46,7 @@ from riskdesk.core.scenarios import Scenario
 from riskdesk.io.report import ReportCancelled, ReportError, ReportRequest, ReportSummary, write_report
 from riskdesk.ui.date_field import DateField
 from riskdesk.ui.dialogs import Dialogs
-from riskdesk.ui.workers import Cancelled, Runner, TaskContext, TaskHandle
+from riskdesk.ui.workers import Cancelled, Runner, TaskContext, TaskHandle, show_progress
 
 ChoosePath = Callable[[str], Path | None]
 """Asks where to save the report (given a suggested path); None when the user cancels."""
@@ -304,13 +304,7 @@ class ReportDialog(QDialog):
         super().reject()
 
     def _on_progress(self, done: int, total: int, text: str) -> None:
-        if total > 0:
-            self.progress.setRange(0, total)
-            self.progress.setValue(min(done, total))
-        else:
-            self.progress.setRange(0, 0)
-        if text:
-            self.progress_label.setText(text)
+        show_progress(self.progress, self.progress_label, done, total, text)
 
     def _succeeded(self, summary: ReportSummary) -> None:
         self._handle = None

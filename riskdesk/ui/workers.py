@@ -224,3 +224,14 @@ def _default_runner() -> ThreadPoolRunner:
     if not _shared_runners:
         _shared_runners.append(ThreadPoolRunner())
     return _shared_runners[0]
+
+
+def show_progress(bar: Any, label: Any, done: int, total: int, text: str) -> None:
+    """Show a task's progress on a QProgressBar and a QLabel: a busy bar while the total is unknown (0)."""
+    if total > 0:
+        bar.setRange(0, total)
+        bar.setValue(min(done, total))
+    else:
+        bar.setRange(0, 0)
+    if text:
+        label.setText(text)
