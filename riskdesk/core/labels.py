@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from riskdesk.core import elements
-from riskdesk.core.datafile import CONFIDENCE_MARKS
-from riskdesk.core.rules import ALL, GROUP_PREFIX, RULE_STAGES, ControlRule
+
+if TYPE_CHECKING:
+    from riskdesk.core.rules import ControlRule
+
+# The control list's words are imported where they are used: this module is on the first window's path, and
+# loading the rules module there would delay the window (tests/test_architecture.py, bench/bench_gui.py).
 
 FIELD_LABELS: Mapping[str, str] = MappingProxyType({
     "part_number": "Part number",
@@ -125,6 +130,8 @@ KIND_HELP: Mapping[str, str] = MappingProxyType({
 
 def confidence_text(mark: str) -> str:
     """ "U — unconfirmed: verify before relying on it" for a confidence mark."""
+    from riskdesk.core.datafile import CONFIDENCE_MARKS
+
     meaning = CONFIDENCE_MARKS.get(mark)
     return f"{mark} — {meaning}" if meaning else mark
 
@@ -174,6 +181,7 @@ def count(n: int, noun: str, plural: str | None = None) -> str:
 
 def describe_countries(codes: frozenset[str], excluded: frozenset[str] = frozenset()) -> str:
     """Rule countries in words: "CN", "any except group EU", "group DFARS_COVERED"."""
+    from riskdesk.core.rules import ALL, GROUP_PREFIX
 
     def one(code: str) -> str:
         if code == ALL:
@@ -189,10 +197,14 @@ def describe_countries(codes: frozenset[str], excluded: frozenset[str] = frozens
 
 
 def describe_elements(symbols: frozenset[str]) -> str:
+    from riskdesk.core.rules import ALL
+
     if ALL in symbols:
         return "whole magnet"
     return ", ".join(sorted(symbols)) or "—"
 
 
 def describe_stages(rule: ControlRule) -> str:
+    from riskdesk.core.rules import RULE_STAGES
+
     return ", ".join(s.label for s in RULE_STAGES if s in rule.stages) or "—"

@@ -145,20 +145,10 @@ class MainWindow(QMainWindow):
             self.tabs.setTabToolTip(self.tabs.count() - 1, tab.help)
         self.messages = MessageArea()
         self._build_actions()
-        self.start_page = StartPage([
-            ("Open the demo project", "A US buyer's motor and sensor magnets: 15 parts, their suppliers and supply "
-             "paths, scored as of today. The quickest way to see what RiskDesk shows.", "open", self.open_demo),
-            ("Import spreadsheets…", "Your BOM or your suppliers' declarations as they are (xlsx, xls, ods, csv): "
-             "RiskDesk maps the columns and shows a preview before anything changes.", "import", self.import_files),
-            ("Start an empty project", "Type or paste parts, suppliers and supply paths into the tables.", "new",
-             self.start_empty),
-            ("Save the blank import template…", "The template with every column RiskDesk reads and instructions, to "
-             "send to suppliers.", "save", self.save_template),
-            ("Open a project…", "A RiskDesk project file (.rdproj).", "open", lambda: self.open_project()),
-        ], lambda path: self.open_project(path))
+        self.start_page: StartPage | None = None
+        """Built when first shown (most starts open a project and never show it)."""
         self.stack = QStackedWidget()
         self.stack.addWidget(self.tabs)
-        self.stack.addWidget(self.start_page)
         central = QWidget()
         central_layout = QVBoxLayout(central)
         central_layout.setContentsMargins(0, 0, 0, 0)
@@ -167,8 +157,8 @@ class MainWindow(QMainWindow):
         central_layout.addWidget(self.messages)
         self.setCentralWidget(central)
         if start_page and preview is None:
-            self.stack.setCurrentWidget(self.start_page)
-            for button in self.start_page.buttons.values():
+            self.stack.setCurrentWidget(self._ensure_start_page())
+            for button in self._ensure_start_page().buttons.values():
                 button.setEnabled(False)  # until the project has loaded
 
         self._build_menus()
@@ -468,9 +458,27 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{self.document.display_name}[*] — RiskDesk")
         self.setWindowModified(self.document.is_dirty)
 
+    def _ensure_start_page(self) -> StartPage:
+        if self.start_page is None:
+            self.start_page = StartPage([
+                ("Open the demo project", "A US buyer's motor and sensor magnets: 15 parts, their suppliers and "
+                 "supply paths, scored as of today. The quickest way to see what RiskDesk shows.", "open",
+                 self.open_demo),
+                ("Import spreadsheets…", "Your BOM or your suppliers' declarations as they are (xlsx, xls, ods, csv): "
+                 "RiskDesk maps the columns and shows a preview before anything changes.", "import",
+                 self.import_files),
+                ("Start an empty project", "Type or paste parts, suppliers and supply paths into the tables.", "new",
+                 self.start_empty),
+                ("Save the blank import template…", "The template with every column RiskDesk reads and "
+                 "instructions, to send to suppliers.", "save", self.save_template),
+                ("Open a project…", "A RiskDesk project file (.rdproj).", "open", lambda: self.open_project()),
+            ], lambda path: self.open_project(path))
+            self.stack.addWidget(self.start_page)
+        return self.start_page
+
     @property
     def showing_start_page(self) -> bool:
-        return self.stack.currentWidget() is self.start_page
+        return self.start_page is not None and self.stack.currentWidget() is self.start_page
 
     def _update_start_page(self) -> None:
         """The start page while the project is new and empty and the user has not chosen what to do yet."""
@@ -479,10 +487,11 @@ class MainWindow(QMainWindow):
         empty = (document is not None and document.path is None and tables is not None and len(tables.parts) == 0
                  and len(tables.suppliers) == 0 and len(tables.paths) == 0)
         if empty and self._start_wanted:
-            self.start_page.set_recent(document.app_settings.recent_files if document is not None else [])
-            for button in self.start_page.buttons.values():
+            page = self._ensure_start_page()
+            page.set_recent(document.app_settings.recent_files if document is not None else [])
+            for button in page.buttons.values():
                 button.setEnabled(True)
-            self.stack.setCurrentWidget(self.start_page)
+            self.stack.setCurrentWidget(page)
         else:
             if not empty:
                 self._start_wanted = False  # once there is a project, File ▸ New means an empty grid
