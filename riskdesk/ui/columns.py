@@ -38,9 +38,19 @@ from riskdesk.core.numbers import NumberKind, read_number
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
+# The item-data roles of RiskDesk's table models, all here so that no two mean different things.
 SortRole = Qt.ItemDataRole.UserRole + 1
+"""Raw value of a cell for sorting: float for numbers, folded str for text."""
 RowRole = Qt.ItemDataRole.UserRole + 2
+"""The plain object behind a row (a part number, a `Hit`, a `ControlRule` …)."""
 RawRole = Qt.ItemDataRole.UserRole + 3
+"""Project tables: a cell's stored value (float NaN for a blank number)."""
+StatusRole = Qt.ItemDataRole.UserRole + 4
+"""Rules table: the value of the rule's `RuleStatus` on the model's date."""
+ElementsRole = Qt.ItemDataRole.UserRole + 5
+"""Rules table: the rule's element symbols (frozenset, "*" for the whole magnet)."""
+RegimeRole = Qt.ItemDataRole.UserRole + 6
+"""Rules table: the rule's regime text."""
 
 
 class TableName(StrEnum):

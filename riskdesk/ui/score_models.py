@@ -38,22 +38,15 @@ from riskdesk.core.labels import (
 from riskdesk.core.project import FACTOR_NAMES
 from riskdesk.core.rules import ControlList, ControlRule, RuleState, RuleStatus
 from riskdesk.core.scenarios import ScenarioResult
+from riskdesk.ui.columns import ElementsRole, RegimeRole, RowRole, SortRole, StatusRole
 from riskdesk.ui.palette import tint
 
 _Index = QModelIndex | QPersistentModelIndex
 T = TypeVar("T")
 _ROOT = QModelIndex()
 
-SortRole = Qt.ItemDataRole.UserRole + 1
-"""Raw value of a cell for sorting: float for numbers, folded str for text."""
-RowObjectRole = Qt.ItemDataRole.UserRole + 2
-"""The plain object behind a row: part number (scores), `Hit` (hits), `ControlRule` (rules), dict (compare)."""
-StatusRole = Qt.ItemDataRole.UserRole + 3
-"""Rules model: the value of the rule's `RuleStatus` on the model's date (str: Qt passes str enums as str)."""
-ElementsRole = Qt.ItemDataRole.UserRole + 4
-"""Rules model: the rule's element symbols (frozenset, "*" for the whole magnet)."""
-RegimeRole = Qt.ItemDataRole.UserRole + 5
-"""Rules model: the rule's regime text."""
+RowObjectRole = RowRole
+"""The plain object behind a row: part number (scores), `Hit` (hits), `ControlRule` (rules), `PartChange`."""
 
 _STATUS_TINT: Mapping[RuleStatus, str] = {
     RuleStatus.IN_FORCE: BAND_COLORS["red"],
