@@ -7,6 +7,7 @@ import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -48,6 +49,7 @@ class QualityView(AnalysisView):
         super().__init__(parent)
         self._context = context
         self.checks: list[QualityCheck] = []
+        self._waiting: list[QualityCheck] | None = None
         self.headline = QLabel()
         self.headline.setObjectName("qualityHeadline")
         self.headline.setWordWrap(True)
@@ -96,6 +98,10 @@ class QualityView(AnalysisView):
         """The checks arrive with the scores (`Scoring.quality_changed`); nothing else to do."""
 
     def set_checks(self, checks: list[QualityCheck]) -> None:
+        if self.window() is not self and self.window().isVisible() and not self.isVisible():
+            self._waiting = list(checks)  # shown when the tab is: an edit elsewhere should not wait for it
+            return
+        self._waiting = None
         current = self.check_list.currentItem()
         key = current.data(Qt.ItemDataRole.UserRole) if current is not None else None
         self.checks = list(checks)
@@ -140,6 +146,11 @@ class QualityView(AnalysisView):
         self.more.setText("" if shown >= check.count else
                           f"The first {shown:,} are listed; filter the {_TABLE_TITLES[check.cells[0].table]} table "
                           "to find the rest.")
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._waiting is not None:
+            self.set_checks(self._waiting)
 
     def _on_cell(self, row: int, _column: int) -> None:
         position = self.check_list.currentRow()
