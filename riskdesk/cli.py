@@ -357,8 +357,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
         if later is not None:
             data["compare"] = {"as_of": args.compare.isoformat(),
                                "changes": [change.to_json() for change in compare(evaluation, later)]}
-        json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
-        print()
+        _print_json(data)
         return EXIT_OK
 
     score, reason = evaluation.portfolio_score()
@@ -391,6 +390,16 @@ def _cmd_score(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _print_json(data: object) -> None:
+    """One JSON document on stdout, strictly JSON: a number that is not finite is an error, never a bare NaN."""
+    try:
+        text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
+    except ValueError as exc:
+        raise CliError(f"the result holds a number that is not finite and cannot be written as JSON ({exc}); "
+                       "please report this with the project file") from None
+    print(text)
+
+
 def _floor_tag(floor: float) -> str:
     """The short mark beside a part held at a floor (see docs/method.md, "Floors")."""
     from riskdesk.core.evaluation import NO_PATH_FLOOR, PROHIBITED_FLOOR, RED_FLOOR
@@ -411,9 +420,7 @@ def _cmd_rules(args: argparse.Namespace) -> int:
     as_of = args.as_of or dt.date.today()
     rows = [rule.to_json(as_of) for rule in control_list.rules]
     if args.json:
-        json.dump({"as_of": as_of.isoformat(), "version": control_list.version, "rules": rows}, sys.stdout,
-                  indent=2, ensure_ascii=False)
-        print()
+        _print_json({"as_of": as_of.isoformat(), "version": control_list.version, "rules": rows})
         return EXIT_OK
     print(f"{control_list.title} {control_list.version} — status as of {as_of}")
     print()
@@ -483,8 +490,7 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
         }
         if monte_carlo is not None:
             data["monte_carlo"] = monte_carlo.to_json()
-        json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
-        print()
+        _print_json(data)
         return EXIT_OK
     _print_scenario(result, other, monte_carlo)
     if chart is not None:

@@ -26,6 +26,7 @@ from riskdesk.core.cells import looks_like_formula
 from riskdesk.core.countries import resolve_country
 from riskdesk.core.domain import (
     NUMBER_COLUMNS,
+    NUMBER_LIMITS,
     STAGE_COLUMNS,
     TEMPLATE_COLUMNS,
     EndUse,
@@ -995,6 +996,7 @@ def _numeric_fields(numbers_of: Mapping[str, tuple[Numbers, Coded, ColumnChoice]
         elif spec.kind is Kind.COMPOSITION:
             composition[field_name] = (numbers, values, choice)
             continue
+        _report_implausible(field_name, per_unique, values, rows, where, context, choice)
         columns[field_name] = values.spread(per_unique)
     if composition:
         _composition_columns(composition, columns, rows, rules, where, context)
@@ -1020,6 +1022,22 @@ def _percent_rule(numbers: Numbers, values: Coded, choice: ColumnChoice, rules: 
     else:
         rules.append(f"column {header!r} read as percent: values {low:g}–{high:g}")
     return numbers.values
+
+
+def _report_implausible(field_name: str, per_unique: np.ndarray, values: Coded, rows: np.ndarray,
+                        where: Mapping[str, str], context: _Context, choice: ColumnChoice) -> None:
+    """Values outside the field's plausible range (riskdesk.core.domain.NUMBER_LIMITS) or not finite ("1e308",
+    an xlsx cell holding INF): one error per distinct value. Negative ones are reported already."""
+    limit = NUMBER_LIMITS.get(field_name)
+    if limit is None:
+        return
+    with np.errstate(invalid="ignore"):
+        beyond = np.isinf(per_unique) | (per_unique > limit.high)
+    if beyond.any():
+        _report_unique(values, beyond, rows, f"is not plausible here: {_said(field_name)} runs from "
+                       f"{limit.describe()}",
+                       "Check the value and its unit (a mass in kg read as grams, a misplaced decimal separator)",
+                       {**where, "column": choice.header}, context)
 
 
 def _report_over_100(per_unique: np.ndarray, values: Coded, rows: np.ndarray, where: Mapping[str, str],
@@ -1221,7 +1239,8 @@ def read_default(field_name: str, raw: str) -> object | None:
             value = read_number(text, NUMBER_COLUMNS[field_name])
         except ValueError:
             return None
-        return None if math.isnan(value) or value < 0 else value
+        limit = NUMBER_LIMITS.get(field_name)
+        return None if math.isnan(value) or (limit is not None and limit.problem(value)) else value
     return text or None
 
 

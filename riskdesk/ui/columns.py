@@ -24,6 +24,7 @@ from PySide6.QtGui import QFont
 
 from riskdesk.core.domain import (
     NUMBER_COLUMNS,
+    NUMBER_LIMITS,
     PART_COLUMNS,
     PATH_COLUMNS,
     SUPPLIER_COLUMNS,
@@ -239,6 +240,9 @@ def parse_cell(column: Column, raw: object) -> Any:
             raise CellError(f"{column.title} must not be negative. Enter zero or a positive number")
         if column.kind is Kind.SHARE and value > 100:
             raise CellError(f"{column.title} is a share of the part's volume: enter 0 to 100")
+        limit = NUMBER_LIMITS.get(column.key)
+        if limit is not None and limit.problem(value):
+            raise CellError(f"{column.title}: {limit.problem(value)}. Check the value and its unit")
         return value
     if column.kind is Kind.ENUM:
         assert column.enum is not None
