@@ -105,7 +105,8 @@ class ProjectSettings:
         self.weights = {name: _weight(value, weight_limit) for name, value in self.weights.items()}
         defaults = {f.name: f.default for f in dataclasses.fields(self)}
         for name in ("disruption_days", "resourcing_days"):
-            setattr(self, name, _number(getattr(self, name), defaults[name], SETTING_LIMITS[name]))
+            setattr(self, name, _number(getattr(self, name), float(cast(float, defaults[name])),
+                                        SETTING_LIMITS[name]))
 
     @property
     def supplies_us_defence(self) -> bool:
