@@ -73,4 +73,4 @@ def test_score_json_is_strict_json_and_a_red_part_never_reads_green(tmp_path, ca
     code, out, _ = run(capsys, "score", project, "--json", "--as-of", "2026-11-23")
     data = json.loads(out, parse_constant=lambda name: pytest.fail(f"bare {name} in the JSON"))
     assert code == EXIT_OK and data["parts"][0]["band"] == "red"
-    assert data["settings"]["weights"]["price"] == 0.1  # stored NaN: the default when read back
+    assert data["settings"]["weights"]["price"] == 0.0  # a NaN weight counts 0, and is stored so

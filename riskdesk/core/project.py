@@ -116,7 +116,9 @@ class ProjectSettings:
         return self.us_defence_supply == "yes"
 
     def to_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """The settings as stored and printed; numbers checked again (a weight changed in place after the
+        settings were made still comes out finite)."""
+        return dataclasses.asdict(dataclasses.replace(self))
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ProjectSettings:
