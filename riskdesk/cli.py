@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # imported where used, to keep the command line quick to star
     from riskdesk.core.scenarios import Scenario, ScenarioResult
     from riskdesk.core.simulation import MonteCarloResult
     from riskdesk.io.mapping import SheetMapping
+    from riskdesk.io.project_file import FileState
 
 ChartRenderer = Callable[["ScenarioResult", "MonteCarloResult | None", Path], Path]
 """Draws a scenario's chart to a PNG file and returns its path. The command line has none of its own (it never
@@ -70,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="write a realistic demo project")
     demo.add_argument("project", type=Path, metavar="PROJECT")
+    demo.add_argument("--force", action="store_true", help="replace PROJECT if it exists (it is refused otherwise)")
 
     new = commands.add_parser("new", help="create an empty project")
     new.add_argument("project", type=Path, metavar="PROJECT")
@@ -92,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
                           "supplier_name='Hokuriku Magnet Works' (repeat for several; remembered with the mapping)")
     imp.add_argument("--skip-error-rows", action="store_true",
                      help="import the rows without errors and list the rows left out, instead of refusing")
+    imp.add_argument("--force", action="store_true",
+                     help="let --report and --save-mapping replace an existing file (never the project or an input)")
 
     score = commands.add_parser("score", help="score the project's parts as of a date")
     score.add_argument("project", type=Path, metavar="PROJECT")
@@ -111,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     template = commands.add_parser("template", help="write the blank import template")
     template.add_argument("out", type=Path, metavar="OUT.xlsx")
+    template.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
 
     scenario = commands.add_parser(
         "scenario", help="what a price or supply shock would cost, and when each part would stop",
@@ -162,6 +167,7 @@ def main(argv: Sequence[str] | None = None, chart_renderer: ChartRenderer | None
     parser = build_parser()
     args = parser.parse_args(argv)
     args.chart_renderer = chart_renderer
+    args.held = []  # project locks this command holds (riskdesk.io.project_lock), released when it ends
     handlers = {
         "demo": _cmd_demo,
         "new": _cmd_new,
@@ -186,6 +192,9 @@ def main(argv: Sequence[str] | None = None, chart_renderer: ChartRenderer | None
         # The reader went away (e.g. `riskdesk score … | head`): stop quietly, as Unix tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    finally:
+        for lock in args.held:
+            lock.release()
 
 
 def _load(path: Path) -> Project:
@@ -197,20 +206,70 @@ def _load(path: Path) -> Project:
         raise CliError(str(exc)) from None
 
 
-def _save(project: Project, path: Path) -> None:
+def _save(project: Project, path: Path, expected: FileState | None = None) -> None:
+    """Save; `expected` is the state the project was read in (None: the file must not exist yet; UNCHECKED:
+    replace it). A file changed meanwhile is refused (exit 1), never overwritten."""
     from riskdesk.io.project_file import ProjectFileError, save_project
 
     try:
-        save_project(project, path)
+        save_project(project, path, expected=expected)
     except ProjectFileError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _hold(args: argparse.Namespace, path: Path, doing: str) -> None:
+    """Take the project's lock for the rest of this command (one writer at a time), waiting a few seconds for
+    another command; a window holding it is named (exit 1)."""
+    from riskdesk.io.project_file import ProjectFileError
+    from riskdesk.io.project_lock import CLI_WAIT_S, ProjectLock
+
+    try:
+        args.held.append(ProjectLock(path).acquire(CLI_WAIT_S))
+    except ProjectFileError as exc:
+        raise CliError(f"{exc}; {doing}") from None
+
+
+def _read_for_writing(path: Path) -> tuple[Project, FileState]:
+    from riskdesk.io.project_file import ProjectFileError, read_project
+
+    try:
+        return read_project(path)
+    except ProjectFileError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _output(target: Path, args: argparse.Namespace, what: str, inputs: Sequence[Path] = ()) -> None:
+    """Refuse an output over the project, an input, or an existing file without --force (exit 1)."""
+    from riskdesk.io.outputs import OutputError, check_output
+
+    try:
+        check_output(target, project=getattr(args, "project", None), inputs=inputs,
+                     force=getattr(args, "force", False), what=what)
+    except OutputError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _write_output(target: Path, write: Callable[[Path], object]) -> None:
+    """`write(temporary)` then moved over `target`: never a half-written or 0-byte file (exit 1 on failure)."""
+    from riskdesk.io.outputs import OutputError, atomic_output
+
+    try:
+        with atomic_output(target) as temporary:
+            write(temporary)
+    except OutputError as exc:
         raise CliError(str(exc)) from None
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from riskdesk.core.demo import demo_project
+    from riskdesk.io.project_file import UNCHECKED
 
+    if (args.project.exists() or args.project.is_symlink()) and not args.force:
+        raise CliError(f"{args.project} already exists: choose another name, or add --force to replace it with the "
+                       "demo project")
     project = demo_project()
-    _save(project, args.project)
+    _hold(args, args.project, "the demo was not written")
+    _save(project, args.project, expected=UNCHECKED if args.force else None)
     tables = project.tables
     print(f"wrote {args.project}: {len(tables.parts)} parts, {len(tables.suppliers)} suppliers, "
           f"{len(tables.paths)} supply paths")
@@ -221,6 +280,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
     if args.project.exists():
         raise CliError(f"{args.project} already exists; choose another name")
     settings = ProjectSettings(name=args.name or args.project.stem, import_country=args.import_country)
+    _hold(args, args.project, "nothing was written")
     _save(Project(settings=settings), args.project)
     print(f"wrote {args.project} (imports into {args.import_country})")
     return EXIT_OK
@@ -238,9 +298,16 @@ def _cmd_import(args: argparse.Namespace) -> int:
     for file in args.files:
         if not file.exists():
             raise CliError(f"{file} does not exist")
-    project = _load(args.project) if args.project.exists() else Project(
-        settings=ProjectSettings(name=args.project.stem)
-    )
+    for target, what in ((args.report, "the import report"), (args.save_mapping, "the mapping")):
+        if target is not None:
+            _output(target, args, what, args.files)
+    state = None
+    if not (args.dry_run or args.show_mapping):
+        _hold(args, args.project, "nothing was imported")
+    if args.project.exists():
+        project, state = _read_for_writing(args.project)
+    else:
+        project = Project(settings=ProjectSettings(name=args.project.stem))
     mapping = None
     if args.mapping:
         try:
@@ -259,10 +326,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
         _print_problems(problems)
         if args.save_mapping and proposals:
             data = {"mappings": [proposal.to_json() for proposal in proposals]}
-            try:
-                args.save_mapping.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
-            except OSError as exc:
-                raise CliError(f"cannot write {args.save_mapping}: {exc.strerror or exc}") from None
+            text = json.dumps(data, indent=2, ensure_ascii=False)
+            _write_output(args.save_mapping, lambda temporary: temporary.write_text(text, encoding="utf-8"))
             print(f"wrote {args.save_mapping}: edit any 'field' and pass it back with --mapping")
         if errors and not proposals:
             print(f"riskdesk: {count(len(errors), 'error')}: nothing could be read", file=sys.stderr)
@@ -271,7 +336,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
     check = import_session.check(request, project)
     if args.report:
-        write_problem_report(check.problems, args.report, check.result.mappings)
+        _write_output(args.report, lambda temporary: write_problem_report(check.problems, temporary,
+                                                                          check.result.mappings))
     if check.unsure:
         print("riskdesk: the column mapping needs a person to confirm it; nothing was imported.", file=sys.stderr)
         for proposal in check.unsure:
@@ -292,7 +358,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(f"dry run: {summary} would be imported; {args.project} is unchanged")
         return EXIT_OK
-    _save(check.applied_to(project), args.project)
+    _save(check.applied_to(project), args.project, expected=state)
     print(f"imported {summary} into {args.project}")
     return EXIT_OK
 
@@ -433,10 +499,8 @@ def _cmd_rules(args: argparse.Namespace) -> int:
 def _cmd_template(args: argparse.Namespace) -> int:
     from riskdesk.io.template import write_template
 
-    try:
-        write_template(args.out)
-    except OSError as exc:
-        raise CliError(f"cannot write {args.out}: {exc.strerror or exc}") from None
+    _output(args.out, args, "the template")
+    _write_output(args.out, write_template)
     print(f"wrote {args.out}")
     return EXIT_OK
 
