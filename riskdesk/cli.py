@@ -315,8 +315,11 @@ def _cmd_import(args: argparse.Namespace) -> int:
         except (OSError, ValueError) as exc:
             raise CliError(f"cannot read the mapping {args.mapping}: {exc}", EXIT_INVALID) from None
     defaults = _defaults(args.defaults)
+    from riskdesk.io.userdirs import load_app_settings
+
     request = import_session.ImportRequest(list(args.files), mapping=mapping, sheet=args.sheet, defaults=defaults,
-                                           skip_error_rows=args.skip_error_rows)
+                                           skip_error_rows=args.skip_error_rows,
+                                           limits=load_app_settings().import_limits())
 
     if args.show_mapping:
         proposals, problems = import_session.propose(request, project)

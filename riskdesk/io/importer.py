@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskdesk.core.cells import looks_like_formula
+from riskdesk.core.cells import clean_id, looks_like_formula
 from riskdesk.core.countries import resolve_country
 from riskdesk.core.domain import (
     NUMBER_COLUMNS,
@@ -923,6 +923,15 @@ def _text_field(field_name: str, values: Coded, rows: np.ndarray, where: Mapping
                        "Write an ISO code such as CN, or the English name; leave empty if unknown", where, context,
                        texts=texts)
         return values.spread(codes)
+    if spec.kind is Kind.CODE:
+        cleaned = np.array([clean_id(t) if t else t for t in texts], dtype=object)
+        changed = cleaned != texts
+        if changed.any():
+            _report_unique(values, changed, rows, "holds invisible or control characters; they were removed",
+                           "Check the id in the file: ids that differed only by them are now the same", where,
+                           context, texts=np.array([repr(t) for t in texts], dtype=object),
+                           severity=Severity.WARNING)
+            texts = cleaned
     if spec.kind in (Kind.TEXT, Kind.CODE):
         formula_like = np.array([looks_like_formula(t) for t in texts], dtype=bool)
         _report_unique(values, formula_like, rows, "starts like a spreadsheet formula; kept as text, never "

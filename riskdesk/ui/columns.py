@@ -22,6 +22,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
+from riskdesk.core.cells import clean_id
 from riskdesk.core.domain import (
     NUMBER_COLUMNS,
     NUMBER_LIMITS,
@@ -261,6 +262,8 @@ def parse_cell(column: Column, raw: object) -> Any:
         if code is None:
             raise CellError(f"{column.title}: no country is called {text!r}. {_COUNTRY_HINT}")
         return code
+    if column.kind in (Kind.KEY, Kind.PART_REF, Kind.SUPPLIER_REF):
+        text = clean_id(text)  # invisible characters would make two ids look the same
     if column.required and not text:
         raise CellError(f"{column.title} must not be empty")
     return text
