@@ -430,7 +430,8 @@ def _cmd_score(args: argparse.Namespace) -> int:
         return EXIT_OK
 
     score, reason = evaluation.portfolio_score()
-    print(f"{project.settings.name} — as of {as_of}, control list {evaluation.rules_version}, "
+    listed = f" ({args.rules.name}, sha256 {reference.control_list.sha256[:12]})" if args.rules else ""
+    print(f"{project.settings.name} — as of {as_of}, control list {evaluation.rules_version}{listed}, "
           f"buyer imports into {project.settings.import_country}")
     print(f"Portfolio score {score:.0f} ({band(score)}): {reason}")
     print()
@@ -483,13 +484,17 @@ def _cmd_rules(args: argparse.Namespace) -> int:
     control_list = load_control_list(args.file) if args.file else default_control_list()
     if args.diff:
         newer = load_control_list(args.diff)
+        if not newer.is_newer_than(control_list):
+            raise CliError(f"{args.diff} is version {newer.version} of {newer.date}, not newer than the list in use "
+                           f"({control_list.version} of {control_list.date}): it is not an update", EXIT_INVALID)
         for line in control_list.diff(newer).lines():
             print(line)
         return EXIT_OK
     as_of = args.as_of or dt.date.today()
     rows = [rule.to_json(as_of) for rule in control_list.rules]
     if args.json:
-        _print_json({"as_of": as_of.isoformat(), "version": control_list.version, "rules": rows})
+        _print_json({"as_of": as_of.isoformat(), "version": control_list.version, "sha256": control_list.sha256,
+                     "rules": rows})
         return EXIT_OK
     print(f"{control_list.title} {control_list.version} — status as of {as_of}")
     print()

@@ -484,6 +484,7 @@ class Evaluation:
         return {
             "as_of": self.as_of.isoformat(),
             "rules_version": self.rules_version,
+            "rules_sha256": self.reference.control_list.sha256,
             "settings": self.settings.to_json(),
             "portfolio": {
                 "score": round(score, 2),

@@ -218,6 +218,7 @@ def save_project(project: Project, path: Path, expected: FileState | None = UNCH
         "save_id": secrets.token_hex(8),
         "created": project.created.isoformat(),
         "settings": json.dumps(project.settings.to_json(), allow_nan=False),
+        **_control_list_meta(),
     }
     try:
         _write_database(project, temp, meta)
@@ -237,6 +238,18 @@ def save_project(project: Project, path: Path, expected: FileState | None = UNCH
         with contextlib.suppress(OSError):
             temp.unlink()
     return _state(meta, target.stat())
+
+
+def _control_list_meta() -> dict[str, str]:
+    """The control list this RiskDesk scores with (version and SHA-256 of its file), recorded with each save."""
+    from riskdesk.core.datafile import DataFileError
+    from riskdesk.core.rules import default_control_list
+
+    try:
+        rules = default_control_list()
+    except DataFileError:  # a broken installation still saves the buyer's work
+        return {}
+    return {"rules_version": rules.version, "rules_sha256": rules.sha256}
 
 
 def _write_database(project: Project, temp: Path, meta: dict[str, str]) -> None:
