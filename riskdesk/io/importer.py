@@ -821,7 +821,8 @@ def _normalise_sheet(item: _Sheet, context: _Context) -> _SheetData | None:
             if numbers.mixed_decimals:
                 problems.add(warning("mixes decimal points and decimal commas; each value read as written",
                                      "Check the values of this column", **column_where))
-    _numeric_fields(numbers_of, columns, kept_rows, rules, where, context)
+    with np.errstate(over="ignore", invalid="ignore"):  # 1e308 kg overflows to inf, which is then refused
+        _numeric_fields(numbers_of, columns, kept_rows, rules, where, context)
     return _SheetData(file, sheet, columns, kept_rows, set(headers), headers, mapping)
 
 
@@ -1309,7 +1310,8 @@ def _conflicts(rows: _Rows, keep: np.ndarray, key_codes: np.ndarray, field_name:
     given = np.flatnonzero(~_blank(values))
     if len(given) < 2:
         return
-    compare = np.round(values[given], 9) if values.dtype.kind == "f" else values[given]
+    with np.errstate(over="ignore", invalid="ignore"):  # an implausible 1e308 (reported already) overflows
+        compare = np.round(values[given], 9) if values.dtype.kind == "f" else values[given]
     value_codes, _ = pd.factorize(compare)
     keys = key_codes[given].astype(np.int64)
     width = int(value_codes.max()) + 1
