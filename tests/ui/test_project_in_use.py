@@ -1,0 +1,44 @@
+"""Issue 15, case 1 in the window: the project lock is held while a project is open, a second opener is told
+who holds it and may read it, and a save never replaces a file another program changed without asking."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from riskdesk.core.demo import demo_project
+from riskdesk.io.project_file import save_project
+from riskdesk.io.project_lock import ProjectLock, lock_path
+from riskdesk.ui.app import load_data_layer
+from riskdesk.ui.document import Document
+from riskdesk.ui.workers import SynchronousRunner
+
+
+def test_the_lock_is_held_while_the_project_is_open_and_let_go_after(qtbot, tmp_path: Path) -> None:
+    path = tmp_path / "p.rdproj"
+    save_project(demo_project(), path)
+    document = Document(runner=SynchronousRunner())
+    document.open(path)
+    assert document.lock is not None and document.lock.held and lock_path(path).exists()
+    assert not document.read_only and document.file_state is not None
+    document.new()
+    assert document.lock is None and not lock_path(path).exists()
+    with ProjectLock(path):
+        document.open(path, read_only=True)
+        errors: list[str | None] = []
+        document.save(path, errors.append)  # Save As onto a file another RiskDesk holds
+        assert errors and "is in use by" in str(errors[0])
+    document.save(path, errors.append)
+    assert errors[-1] is None and document.lock is not None and not document.read_only
+    document.release()
+    assert not lock_path(path).exists()
+
+
+def test_the_window_started_on_a_project_in_use_opens_it_read_only(qtbot, tmp_path: Path) -> None:
+    path = tmp_path / "p.rdproj"
+    save_project(demo_project(), path)
+    with ProjectLock(path):
+        loaded = load_data_layer(False, path)(None)  # type: ignore[arg-type]
+    assert loaded.project is not None and loaded.lock is None and "is in use by" in loaded.in_use
+    loaded = load_data_layer(False, path)(None)  # type: ignore[arg-type]
+    assert loaded.lock is not None and loaded.lock.held and not loaded.in_use
+    loaded.lock.release()
