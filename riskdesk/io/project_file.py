@@ -369,6 +369,18 @@ def sweep_leftovers(project: Path) -> list[Path]:
     return removed
 
 
+def sweep_folder(folder: Path) -> list[Path]:
+    """`sweep_leftovers` for every project in `folder` that has a leftover (e.g. the autosave folder, whose
+    crashed sessions may have left only a half-written autosave)."""
+    names = set()
+    with contextlib.suppress(OSError):
+        for candidate in Path(folder).glob(f".*{_SAVING}"):
+            match = _LEFTOVER.match(candidate.name) or _OLD_LEFTOVER.match(candidate.name)
+            if match is not None:
+                names.add(match.group("name"))
+    return [removed for name in sorted(names) for removed in sweep_leftovers(Path(folder) / name)]
+
+
 def glob_escape(name: str) -> str:
     return re.sub(r"([*?\[])", r"[\1]", name)
 

@@ -17,12 +17,12 @@ import json
 import logging
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
 
-from riskdesk.io.project_file import SUFFIX, load_project, save_project
+from riskdesk.io.project_file import SUFFIX, load_project, save_project, sweep_folder
 from riskdesk.ui.document import Document, snapshot
 from riskdesk.ui.workers import TaskContext
 
@@ -92,6 +92,8 @@ class RecoveryInfo:
     saved_at: str
     """Local date and time, ISO 8601 (as `datetime.isoformat` writes it)."""
     size_bytes: int = 0
+    older: int = 0
+    """How many older autosaves of crashed sessions are kept besides this one (offered after it)."""
 
     @property
     def info_path(self) -> Path:
@@ -99,20 +101,33 @@ class RecoveryInfo:
 
     def describe(self) -> str:
         where = f"of {self.original_path}" if self.original_path else "of an unsaved project"
+        older = (f" {self.older} older autosave{'s are' if self.older > 1 else ' is'} kept too and offered "
+                 "next." if self.older else "")
         return (f"RiskDesk did not close properly. An autosave {where} ({self.name}) was found, made "
-                f"{_local_time(self.saved_at)} ({_size(self.size_bytes)}).")
+                f"{_local_time(self.saved_at)} ({_size(self.size_bytes)}).{older}")
 
     def discard(self) -> None:
         """Delete this autosave (the user declined to recover it)."""
         _delete(self.autosave, self.info_path)
 
 
+KEEP_AUTOSAVES = 5
+"""Autosaves of crashed sessions kept for recovery, newest first; older ones are deleted."""
+
+
 def find_recovery(folder: Path, own: str | None = None) -> RecoveryInfo | None:
     """The newest autosave in `folder` left by a session that is no longer running (another RiskDesk still
-    running keeps its own, and so does the session `own`), or None. Removes the lock files crashed sessions
-    left."""
+    running keeps its own, and so does the session `own`), or None; it says how many older ones are kept."""
+    found = find_recoveries(folder, own)
+    return replace(found[0], older=len(found) - 1) if found else None
+
+
+def find_recoveries(folder: Path, own: str | None = None) -> list[RecoveryInfo]:
+    """The autosaves crashed sessions left in `folder`, newest first, at most KEEP_AUTOSAVES: older ones, the
+    lock files of crashed sessions and the half-written autosaves of killed ones are deleted."""
     if not folder.is_dir():
-        return None
+        return []
+    sweep_folder(folder)
     found: list[RecoveryInfo] = []
     for autosave in sorted(folder.glob(f"*{SUFFIX}")):
         session = autosave.stem
@@ -130,7 +145,10 @@ def find_recovery(folder: Path, own: str | None = None) -> RecoveryInfo | None:
     for lock in folder.glob("*.lock"):
         if not lock.with_suffix(SUFFIX).exists() and lock.stem != own:
             _is_running(folder, lock.stem)  # removes the lock files crashed sessions left
-    return max(found, key=lambda info: info.saved_at) if found else None
+    found.sort(key=lambda info: info.saved_at, reverse=True)
+    for old in found[KEEP_AUTOSAVES:]:
+        old.discard()
+    return found[:KEEP_AUTOSAVES]
 
 
 def _local_time(iso: str) -> str:

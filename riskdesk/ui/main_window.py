@@ -797,7 +797,10 @@ class MainWindow(QMainWindow):
         answer = self.dialogs.ask_recover(info)
         if answer == Dialogs.DISCARD_AUTOSAVE:
             info.discard()
-            return False
+            from riskdesk.ui.autosave import find_recovery
+
+            older = find_recovery(self.autosave.folder, own=self.autosave.id)
+            return self.offer_recovery(older) if older is not None else False  # the next older one, by date
         if answer != Dialogs.RECOVER:
             return False  # kept: offered again at the next start
         try:

@@ -42,3 +42,37 @@ def test_the_window_started_on_a_project_in_use_opens_it_read_only(qtbot, tmp_pa
     loaded = load_data_layer(False, path)(None)  # type: ignore[arg-type]
     assert loaded.lock is not None and loaded.lock.held and not loaded.in_use
     loaded.lock.release()
+
+
+def test_old_autosaves_are_swept_and_the_kept_ones_offered_newest_first(qtbot, tmp_path: Path) -> None:
+    import json
+
+    from riskdesk.ui.autosave import KEEP_AUTOSAVES, AutosaveSession, find_recoveries, find_recovery
+    from tests.helpers.dialogs import ScriptedDialogs
+
+    folder = tmp_path / "autosave"
+    folder.mkdir()
+    for n in range(KEEP_AUTOSAVES + 3):  # sessions that crashed, one a day
+        save_project(demo_project(), folder / f"session-{n}.rdproj")
+        (folder / f"session-{n}.json").write_text(json.dumps(
+            {"original_path": "", "name": f"crash {n}", "saved_at": f"2026-11-{10 + n:02d}T10:00:00"}))
+    killed = folder / ".session-99.rdproj.somehost.999999.0123abcd.saving"  # an autosave killed while written
+    killed.write_bytes(b"half")
+    found = find_recoveries(folder)
+    assert [info.name for info in found] == [f"crash {n}" for n in range(KEEP_AUTOSAVES + 2, 2, -1)]
+    assert not (folder / "session-0.rdproj").exists() and not (folder / "session-0.json").exists()
+    newest = find_recovery(folder)
+    assert newest is not None and newest.older == KEEP_AUTOSAVES - 1 and "older autosaves are kept" in newest.describe()
+
+    from riskdesk.ui.dialogs import Dialogs
+    from riskdesk.ui.main_window import MainWindow
+    from riskdesk.ui.workers import SynchronousRunner
+
+    dialogs = ScriptedDialogs()
+    dialogs.recover_answer = Dialogs.DISCARD_AUTOSAVE
+    window = MainWindow(Document(runner=SynchronousRunner()), SynchronousRunner(), dialogs=dialogs,
+                        autosave=AutosaveSession(folder))
+    qtbot.addWidget(window)
+    assert not window.offer_recovery(newest)
+    assert dialogs.asked.count("recover") == KEEP_AUTOSAVES and find_recovery(folder) is None
+    window.autosave.end()
