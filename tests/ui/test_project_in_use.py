@@ -76,3 +76,29 @@ def test_old_autosaves_are_swept_and_the_kept_ones_offered_newest_first(qtbot, t
     assert not window.offer_recovery(newest)
     assert dialogs.asked.count("recover") == KEEP_AUTOSAVES and find_recovery(folder) is None
     window.autosave.end()
+
+
+def test_recovered_work_keeps_the_state_of_the_file_it_started_from(qtbot, tmp_path: Path) -> None:
+    import dataclasses
+
+    from riskdesk.io.project_file import file_state, read_project
+    from riskdesk.ui.autosave import AutosaveSession, RecoveryInfo
+
+    original = tmp_path / "p.rdproj"
+    save_project(demo_project(), original)
+    _project, state = read_project(original)
+    autosave = tmp_path / "session-1.rdproj"
+    save_project(demo_project(), autosave)
+    (tmp_path / "session-1.json").write_text("[]")  # a damaged description does not stop the offer
+    info = RecoveryInfo(autosave, original, "p", "2026-11-29T10:00:00", base=dataclasses.asdict(state))
+    save_project(demo_project(), original)  # someone saved the original after the crash
+    session = AutosaveSession(tmp_path / "slots")
+    document = Document(runner=SynchronousRunner())
+    session.recover(document, info)
+    assert document.lock is not None and document.file_state == state and document.is_dirty
+    changed: list[str] = []
+    document.save(original, on_changed=changed.append)
+    assert changed and "changed by another program" in changed[0]
+    assert file_state(original) is not None
+    document.release()
+    session.end()
