@@ -26,6 +26,7 @@ if TYPE_CHECKING:  # imported where used, to keep the command line quick to star
     from riskdesk.core.scenarios import Scenario, ScenarioResult
     from riskdesk.core.simulation import MonteCarloResult
     from riskdesk.io.mapping import SheetMapping
+    from riskdesk.io.project_file import FileState
 
 ChartRenderer = Callable[["ScenarioResult", "MonteCarloResult | None", Path], Path]
 """Draws a scenario's chart to a PNG file and returns its path. The command line has none of its own (it never
@@ -70,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="write a realistic demo project")
     demo.add_argument("project", type=Path, metavar="PROJECT")
+    demo.add_argument("--force", action="store_true", help="replace PROJECT if it exists (it is refused otherwise)")
 
     new = commands.add_parser("new", help="create an empty project")
     new.add_argument("project", type=Path, metavar="PROJECT")
@@ -92,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
                           "supplier_name='Hokuriku Magnet Works' (repeat for several; remembered with the mapping)")
     imp.add_argument("--skip-error-rows", action="store_true",
                      help="import the rows without errors and list the rows left out, instead of refusing")
+    imp.add_argument("--force", action="store_true",
+                     help="let --report and --save-mapping replace an existing file (never the project or an input)")
 
     score = commands.add_parser("score", help="score the project's parts as of a date")
     score.add_argument("project", type=Path, metavar="PROJECT")
@@ -111,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     template = commands.add_parser("template", help="write the blank import template")
     template.add_argument("out", type=Path, metavar="OUT.xlsx")
+    template.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
 
     scenario = commands.add_parser(
         "scenario", help="what a price or supply shock would cost, and when each part would stop",
@@ -151,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="also simulate N paths of prices and disruptions for each scenario")
     report.add_argument("--seed", type=_seed, default=0, metavar="S",
                         help="seed of the simulation, a whole number from 0 (default 0)")
+    report.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
     return parser
 
 
@@ -181,6 +187,7 @@ def main(argv: Sequence[str] | None = None, chart_renderer: ChartRenderer | None
     parser = build_parser()
     args = parser.parse_args(argv)
     args.chart_renderer = chart_renderer
+    args.held = []  # project locks this command holds (riskdesk.io.project_lock), released when it ends
     handlers = {
         "demo": _cmd_demo,
         "new": _cmd_new,
@@ -206,6 +213,9 @@ def main(argv: Sequence[str] | None = None, chart_renderer: ChartRenderer | None
         # The reader went away (e.g. `riskdesk score … | head`): stop quietly, as Unix tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    finally:
+        for lock in args.held:
+            lock.release()
 
 
 def _load(path: Path) -> Project:
@@ -217,20 +227,70 @@ def _load(path: Path) -> Project:
         raise CliError(str(exc)) from None
 
 
-def _save(project: Project, path: Path) -> None:
+def _save(project: Project, path: Path, expected: FileState | None = None) -> None:
+    """Save; `expected` is the state the project was read in (None: the file must not exist yet; UNCHECKED:
+    replace it). A file changed meanwhile is refused (exit 1), never overwritten."""
     from riskdesk.io.project_file import ProjectFileError, save_project
 
     try:
-        save_project(project, path)
+        save_project(project, path, expected=expected)
     except ProjectFileError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _hold(args: argparse.Namespace, path: Path, doing: str) -> None:
+    """Take the project's lock for the rest of this command (one writer at a time), waiting a few seconds for
+    another command; a window holding it is named (exit 1)."""
+    from riskdesk.io.project_file import ProjectFileError
+    from riskdesk.io.project_lock import CLI_WAIT_S, ProjectLock
+
+    try:
+        args.held.append(ProjectLock(path).acquire(CLI_WAIT_S))
+    except ProjectFileError as exc:
+        raise CliError(f"{exc}; {doing}") from None
+
+
+def _read_for_writing(path: Path) -> tuple[Project, FileState]:
+    from riskdesk.io.project_file import ProjectFileError, read_project
+
+    try:
+        return read_project(path)
+    except ProjectFileError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _output(target: Path, args: argparse.Namespace, what: str, inputs: Sequence[Path] = ()) -> None:
+    """Refuse an output over the project, an input, or an existing file without --force (exit 1)."""
+    from riskdesk.io.outputs import OutputError, check_output
+
+    try:
+        check_output(target, project=getattr(args, "project", None), inputs=inputs,
+                     force=getattr(args, "force", False), what=what)
+    except OutputError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _write_output(target: Path, write: Callable[[Path], object]) -> None:
+    """`write(temporary)` then moved over `target`: never a half-written or 0-byte file (exit 1 on failure)."""
+    from riskdesk.io.outputs import OutputError, atomic_output
+
+    try:
+        with atomic_output(target) as temporary:
+            write(temporary)
+    except OutputError as exc:
         raise CliError(str(exc)) from None
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from riskdesk.core.demo import demo_project
+    from riskdesk.io.project_file import UNCHECKED
 
+    if (args.project.exists() or args.project.is_symlink()) and not args.force:
+        raise CliError(f"{args.project} already exists: choose another name, or add --force to replace it with the "
+                       "demo project")
     project = demo_project()
-    _save(project, args.project)
+    _hold(args, args.project, "the demo was not written")
+    _save(project, args.project, expected=UNCHECKED if args.force else None)
     tables = project.tables
     print(f"wrote {args.project}: {len(tables.parts)} parts, {len(tables.suppliers)} suppliers, "
           f"{len(tables.paths)} supply paths")
@@ -241,6 +301,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
     if args.project.exists():
         raise CliError(f"{args.project} already exists; choose another name")
     settings = ProjectSettings(name=args.name or args.project.stem, import_country=args.import_country)
+    _hold(args, args.project, "nothing was written")
     _save(Project(settings=settings), args.project)
     print(f"wrote {args.project} (imports into {args.import_country})")
     return EXIT_OK
@@ -258,9 +319,16 @@ def _cmd_import(args: argparse.Namespace) -> int:
     for file in args.files:
         if not file.exists():
             raise CliError(f"{file} does not exist")
-    project = _load(args.project) if args.project.exists() else Project(
-        settings=ProjectSettings(name=args.project.stem)
-    )
+    for target, what in ((args.report, "the import report"), (args.save_mapping, "the mapping")):
+        if target is not None:
+            _output(target, args, what, args.files)
+    state = None
+    if not (args.dry_run or args.show_mapping):
+        _hold(args, args.project, "nothing was imported")
+    if args.project.exists():
+        project, state = _read_for_writing(args.project)
+    else:
+        project = Project(settings=ProjectSettings(name=args.project.stem))
     mapping = None
     if args.mapping:
         try:
@@ -268,8 +336,11 @@ def _cmd_import(args: argparse.Namespace) -> int:
         except (OSError, ValueError) as exc:
             raise CliError(f"cannot read the mapping {args.mapping}: {exc}", EXIT_INVALID) from None
     defaults = _defaults(args.defaults)
+    from riskdesk.io.userdirs import load_app_settings
+
     request = import_session.ImportRequest(list(args.files), mapping=mapping, sheet=args.sheet, defaults=defaults,
-                                           skip_error_rows=args.skip_error_rows)
+                                           skip_error_rows=args.skip_error_rows,
+                                           limits=load_app_settings().import_limits())
 
     if args.show_mapping:
         proposals, problems = import_session.propose(request, project)
@@ -279,10 +350,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
         _print_problems(problems)
         if args.save_mapping and proposals:
             data = {"mappings": [proposal.to_json() for proposal in proposals]}
-            try:
-                args.save_mapping.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
-            except OSError as exc:
-                raise CliError(f"cannot write {args.save_mapping}: {exc.strerror or exc}") from None
+            text = json.dumps(data, indent=2, ensure_ascii=False)
+            _write_output(args.save_mapping, lambda temporary: temporary.write_text(text, encoding="utf-8"))
             print(f"wrote {args.save_mapping}: edit any 'field' and pass it back with --mapping")
         if errors and not proposals:
             print(f"riskdesk: {count(len(errors), 'error')}: nothing could be read", file=sys.stderr)
@@ -291,10 +360,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
     check = import_session.check(request, project)
     if args.report:
-        try:
-            write_problem_report(check.problems, args.report, check.result.mappings)
-        except OSError as exc:  # riskdesk.io.xlsx.ExportError names the file and says what to do
-            raise CliError(str(exc)) from None
+        _write_output(args.report, lambda temporary: write_problem_report(check.problems, temporary,
+                                                                          check.result.mappings))
     if check.unsure:
         print("riskdesk: the column mapping needs a person to confirm it; nothing was imported.", file=sys.stderr)
         for proposal in check.unsure:
@@ -315,7 +382,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(f"dry run: {summary} would be imported; {args.project} is unchanged")
         return EXIT_OK
-    _save(check.applied_to(project), args.project)
+    _save(check.applied_to(project), args.project, expected=state)
     print(f"imported {summary} into {args.project}")
     return EXIT_OK
 
@@ -380,12 +447,12 @@ def _cmd_score(args: argparse.Namespace) -> int:
         if later is not None:
             data["compare"] = {"as_of": args.compare.isoformat(),
                                "changes": [change.to_json() for change in compare(evaluation, later)]}
-        json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
-        print()
+        _print_json(data)
         return EXIT_OK
 
     score, reason = evaluation.portfolio_score()
-    print(f"{project.settings.name} — as of {as_of}, control list {evaluation.rules_version}, "
+    listed = f" ({args.rules.name}, sha256 {reference.control_list.sha256[:12]})" if args.rules else ""
+    print(f"{project.settings.name} — as of {as_of}, control list {evaluation.rules_version}{listed}, "
           f"buyer imports into {project.settings.import_country}")
     print(f"Portfolio score {score:.0f} ({band(score)}): {reason}")
     print()
@@ -414,6 +481,16 @@ def _cmd_score(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _print_json(data: object) -> None:
+    """One JSON document on stdout, strictly JSON: a number that is not finite is an error, never a bare NaN."""
+    try:
+        text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
+    except ValueError as exc:
+        raise CliError(f"the result holds a number that is not finite and cannot be written as JSON ({exc}); "
+                       "please report this with the project file") from None
+    print(text)
+
+
 def _floor_tag(floor: float) -> str:
     """The short mark beside a part held at a floor (see docs/method.md, "Floors")."""
     from riskdesk.core.evaluation import NO_PATH_FLOOR, PROHIBITED_FLOOR, RED_FLOOR
@@ -428,15 +505,17 @@ def _cmd_rules(args: argparse.Namespace) -> int:
     control_list = load_control_list(args.file) if args.file else default_control_list()
     if args.diff:
         newer = load_control_list(args.diff)
+        if not newer.is_newer_than(control_list):
+            raise CliError(f"{args.diff} is version {newer.version} of {newer.date}, not newer than the list in use "
+                           f"({control_list.version} of {control_list.date}): it is not an update", EXIT_INVALID)
         for line in control_list.diff(newer).lines():
             print(line)
         return EXIT_OK
     as_of = args.as_of or dt.date.today()
     rows = [rule.to_json(as_of) for rule in control_list.rules]
     if args.json:
-        json.dump({"as_of": as_of.isoformat(), "version": control_list.version, "rules": rows}, sys.stdout,
-                  indent=2, ensure_ascii=False)
-        print()
+        _print_json({"as_of": as_of.isoformat(), "version": control_list.version, "sha256": control_list.sha256,
+                     "rules": rows})
         return EXIT_OK
     print(f"{control_list.title} {control_list.version} — status as of {as_of}")
     print()
@@ -449,10 +528,8 @@ def _cmd_rules(args: argparse.Namespace) -> int:
 def _cmd_template(args: argparse.Namespace) -> int:
     from riskdesk.io.template import write_template
 
-    try:
-        write_template(args.out)
-    except OSError as exc:  # riskdesk.io.xlsx.ExportError names the file and says what to do
-        raise CliError(str(exc)) from None
+    _output(args.out, args, "the template")
+    _write_output(args.out, write_template)
     print(f"wrote {args.out}")
     return EXIT_OK
 
@@ -506,8 +583,7 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
         }
         if monte_carlo is not None:
             data["monte_carlo"] = monte_carlo.to_json()
-        json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
-        print()
+        _print_json(data)
         return EXIT_OK
     _print_scenario(result, other, monte_carlo)
     if chart is not None:
@@ -641,6 +717,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         raise CliError(f"{args.out}: the report is an Excel workbook; give a file name ending in .xlsx", EXIT_USAGE)
     if args.monte_carlo and not args.scenarios:
         raise CliError("--monte-carlo simulates the report's scenarios: add --scenario NAME", EXIT_USAGE)
+    _output(args.out, args, "the report")
     project = _load(args.project)
     as_of = args.as_of or dt.date.today()
     try:

@@ -9,6 +9,8 @@ do not show.
 
 from __future__ import annotations
 
+import unicodedata
+
 FORMULA_STARTS: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r", "{=")
 
 
@@ -34,3 +36,15 @@ def as_spreadsheet_text(text: str) -> str:
 def from_spreadsheet_text(text: str) -> str:
     """The inverse of `as_spreadsheet_text`, for a paste of RiskDesk's own copy back into RiskDesk."""
     return text[1:] if text.startswith("'") and looks_like_formula(text[1:]) else text
+
+
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Cn"})
+"""Control and format characters (NUL, escape, zero-width space, bidi overrides), lone surrogates and
+noncharacters or unassigned code points: nothing a person can see, so two ids holding them can look the same."""
+
+
+def clean_id(text: str) -> str:
+    """A part number or supplier id without control, format and noncharacters ("P\u200b-1" → "P-1"), trimmed."""
+    if text.isascii() and text.isprintable():
+        return text.strip()
+    return "".join(ch for ch in text if unicodedata.category(ch) not in _INVISIBLE).strip()

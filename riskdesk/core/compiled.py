@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from riskdesk.core import elements
-from riskdesk.core.domain import STAGES, EndUse, Evidence, MagnetFamily, YesNo, parse_enum
+from riskdesk.core.domain import NUMBER_LIMITS, STAGES, EndUse, Evidence, MagnetFamily, YesNo, parse_enum
 from riskdesk.core.project import SHARE_TOLERANCE_PCT, Project
 from riskdesk.core.reference import ReferenceData, default_reference
 
@@ -124,9 +124,9 @@ def compile_project(project: Project, reference: ReferenceData | None = None) ->
     part_numbers = _text(parts["part_number"])
     n_parts = len(part_numbers)
     family_text = _text(parts["magnet_family"])
-    units = parts["annual_units"].fillna(0.0).to_numpy(dtype=float)
-    mass = parts["magnet_mass_g"].fillna(0.0).to_numpy(dtype=float)
-    price = parts["unit_price"].fillna(0.0).to_numpy(dtype=float)
+    units = _bounded(parts["annual_units"], "annual_units", 0.0)
+    mass = _bounded(parts["magnet_mass_g"], "magnet_mass_g", 0.0)
+    price = _bounded(parts["unit_price"], "unit_price", 0.0)
     wt, notes = _compositions(project, reference, part_numbers, family_text)
 
     # Listed paths: their part, supplier and shares; shares of a part over 100 % are scaled down to 100 %.
@@ -134,7 +134,7 @@ def compile_project(project: Project, reference: ReferenceData | None = None) ->
     path_part = part_index.get_indexer(_text(paths["part_number"], fill=False))
     known = path_part >= 0
     path_part = np.where(known, path_part, 0).astype(np.int64)
-    share = np.where(known, paths["share_pct"].fillna(0.0).to_numpy(dtype=float) / 100.0, 0.0)
+    share = np.where(known, _bounded(paths["share_pct"], "share_pct", 0.0) / 100.0, 0.0)
     share = np.clip(share, 0.0, None)
     total = np.bincount(path_part, weights=share, minlength=n_parts)
     tolerance = SHARE_TOLERANCE_PCT / 100.0
@@ -195,7 +195,7 @@ def compile_project(project: Project, reference: ReferenceData | None = None) ->
         family=_codes(family_text, [f.value for f in FAMILIES], MagnetFamily.OTHER.value),
         mass_kg_year=units * mass / 1000.0,
         spend=units * price,
-        stock_days=parts["stock_days"].to_numpy(dtype=float),
+        stock_days=_bounded(parts["stock_days"], "stock_days", np.nan),
         wt_pct=wt,
         composition_notes=notes,
         dfars=_yes_no(_text(parts["dfars"])),
@@ -264,7 +264,7 @@ def _compositions(project: Project, reference: ReferenceData, part_numbers: np.n
         keep = part_pos >= 0
         el_pos = rows["element"].map(elements.INDEX).to_numpy(dtype=int)[keep]
         part_pos = part_pos[keep]
-        wt[part_pos, el_pos] = np.clip(rows["wt_pct"].to_numpy(dtype=float)[keep], 0.0, 100.0)
+        wt[part_pos, el_pos] = _bounded(rows["wt_pct"], "wt_pct", 0.0)[keep]
         listed_symbols = _text(rows["element"])[keep]
         for p in np.unique(part_pos):
             own = listed_symbols[part_pos == p]
@@ -278,6 +278,14 @@ def _compositions(project: Project, reference: ReferenceData, part_numbers: np.n
                 notes[p] += (f"; the composition adds up to {wt[p].sum():.4g} wt %, more than 100: check the "
                              "part's figures")
     return wt, list(notes)
+
+
+def _bounded(column: pd.Series, name: str, missing: float) -> np.ndarray:
+    """A numeric column within its plausible range (riskdesk.core.domain.NUMBER_LIMITS), `missing` where blank or
+    not a number: validation reports what lies outside, and scoring never computes with an infinite figure."""
+    limit = NUMBER_LIMITS[name]
+    values = pd.to_numeric(column, errors="coerce").to_numpy(dtype=float)
+    return np.where(np.isnan(values), missing, np.clip(values, limit.low, limit.high))
 
 
 def _yes_no(values: np.ndarray) -> np.ndarray:

@@ -8,8 +8,11 @@ hand-edited or newer file that is broken is refused with a message instead of ha
 from __future__ import annotations
 
 import builtins
+import codecs
 import datetime as dt
+import hashlib
 import math
+import stat
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -51,14 +54,51 @@ class Source:
         return f"{self.title} {self.url}".strip()
 
 
+MAX_DATA_FILE_BYTES = 20 * 1024 * 1024
+"""A reference data file larger than this is refused unread (the bundled ones are well under 1 MB)."""
+
+
 def load_toml(path: Path) -> dict[str, Any]:
+    """A TOML file's contents; DataFileError with what to do for anything else (missing, a folder or a pipe,
+    too large, not UTF-8, not TOML, nested too deeply)."""
+    return read_toml(path)[0]
+
+
+def read_toml(path: Path) -> tuple[dict[str, Any], str]:
+    """A TOML file's contents and the SHA-256 of its bytes (which identifies the exact file, e.g. a control list
+    a project was scored with)."""
+    path = Path(path)
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise DataFileError(path, "is a folder, not a file" if stat.S_ISDIR(info.st_mode)
+                                else "is not a regular file (a pipe or a device)")
+        if info.st_size > MAX_DATA_FILE_BYTES:
+            raise DataFileError(path, f"is {info.st_size / 1e6:,.0f} MB, too large for a data file")
+        data = path.read_bytes()
     except FileNotFoundError:
         raise DataFileError(path, "file not found") from None
+    except OSError as exc:
+        raise DataFileError(path, f"cannot be read ({exc.strerror or exc})") from None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise DataFileError(path, "is saved as UTF-16 or UTF-32; save it again as UTF-8")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataFileError(path, f"is not UTF-8 text (byte {exc.start}); save it again as UTF-8") from None
+    try:
+        return tomllib.loads(text), hashlib.sha256(data).hexdigest()
     except tomllib.TOMLDecodeError as exc:
         raise DataFileError(path, f"not valid TOML ({exc})") from None
+    except RecursionError:
+        raise DataFileError(path, "not valid TOML (nested too deeply)") from None
+
+
+def check_keys(path: Path | str, data: Mapping[str, Any], allowed: Iterable[str], entry: str = "") -> None:
+    """DataFileError naming every key of `data` that is not `allowed` (a misspelt key must not be ignored)."""
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise DataFileError(path, f"unknown field(s) {', '.join(unknown)} (misspelt?)", entry, unknown[0])
 
 
 class Entry:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import TypeVar
 
-from riskdesk.core.numbers import NumberKind
+from riskdesk.core.numbers import Limit, NumberKind
 
 
 class Stage(StrEnum):
@@ -183,6 +183,18 @@ NUMBER_COLUMNS: Mapping[str, NumberKind] = {
 """Every numeric column of the project tables, with the units a typed or imported value may carry; every other
 column is text. The tables' dtypes, the project file's REAL columns, the importer and the window's cells all
 read this."""
+NUMBER_LIMITS: Mapping[str, Limit] = {
+    "magnet_mass_g": Limit(0.0, 10_000_000.0, "g"),
+    "annual_units": Limit(0.0, 10_000_000_000.0, "units"),
+    "unit_price": Limit(0.0, 1_000_000_000.0),
+    "stock_days": Limit(0.0, 36_500.0, "days"),
+    "share_pct": Limit(0.0, 100.0, "%"),
+    "wt_pct": Limit(0.0, 100.0, "%"),
+}
+"""The plausible range of every numeric column, checked wherever a number enters (the importer, the window's
+cells, the project file): 10 t of magnet in one part (a direct-drive wind generator holds about 2 t), ten billion
+units a year, a billion per unit, a hundred years of stock, and shares and weight shares of 0–100 %. Anything
+outside, or not finite, is refused with a message; scoring never sees it (docs/reliability.md)."""
 NUMERIC_PART_COLUMNS: tuple[str, ...] = tuple(c for c in PART_COLUMNS if c in NUMBER_COLUMNS)
 STAGE_COLUMNS: tuple[str, ...] = tuple(stage.column for stage in STAGES)
 

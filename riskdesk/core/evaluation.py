@@ -11,6 +11,7 @@ The method, its formulas, defaults and invariants are published in docs/method.m
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -63,7 +64,10 @@ NO_PATH_FLOOR = BAND_AMBER
 
 
 def band(score: float) -> str:
-    """"red", "amber" or "green" for a 0–100 score."""
+    """"red", "amber" or "green" for a 0–100 score. A score that is not a number has no band: ValueError (scoring
+    never yields one, tests/core/test_invariants.py; a NaN must never read as green)."""
+    if not math.isfinite(score):
+        raise ValueError(f"a score of {score} has no band")
     if score >= BAND_RED:
         return "red"
     return "amber" if score >= BAND_AMBER else "green"
@@ -480,6 +484,7 @@ class Evaluation:
         return {
             "as_of": self.as_of.isoformat(),
             "rules_version": self.rules_version,
+            "rules_sha256": self.reference.control_list.sha256,
             "settings": self.settings.to_json(),
             "portfolio": {
                 "score": round(score, 2),

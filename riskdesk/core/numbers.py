@@ -212,6 +212,42 @@ def decide_decimal(strings: Iterable[str], hint: str | None = None) -> tuple[str
 
 
 
+def plain_number(value: float) -> str:
+    """A number for a message: whole numbers with thousands separators ("10,000,000"), others to six digits."""
+    if math.isfinite(value) and abs(value) < 1e15 and float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.6g}"
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """The plausible range of a number RiskDesk takes in (a field, a setting, a rate in a control list): values
+    outside it are refused where they enter, so that no score is computed from an infinite or absurd figure."""
+
+    low: float
+    high: float
+    unit: str = ""
+    """How the number is written to the user ("g", "days", "%"), for messages."""
+
+    def problem(self, value: float) -> str | None:
+        """Why `value` is refused (not finite, or outside the range), or None when it is plausible."""
+        if not math.isfinite(value):
+            return f"{value!r} is not a finite number"
+        if value < self.low or value > self.high:
+            unit = f" {self.unit}" if self.unit else ""
+            return (f"{plain_number(value)}{unit} is outside the plausible range {plain_number(self.low)} to "
+                    f"{plain_number(self.high)}{unit}")
+        return None
+
+    def describe(self) -> str:
+        """"0 to 10,000,000 g"."""
+        return f"{plain_number(self.low)} to {plain_number(self.high)}{' ' + self.unit if self.unit else ''}"
+
+    def clip(self, value: float, default: float) -> float:
+        """`value` when plausible, else `default` (for stored settings that fall back instead of refusing)."""
+        return value if self.problem(value) is None else default
+
+
 class NumberKind(StrEnum):
     """What a cell's number stands for, which decides the units it may carry and how they convert."""
 

@@ -21,6 +21,7 @@ from riskdesk.core import elements
 from riskdesk.core.domain import (
     COMPOSITION_COLUMNS,
     NUMBER_COLUMNS,
+    NUMBER_LIMITS,
     NUMERIC_PART_COLUMNS,
     PART_COLUMNS,
     PATH_COLUMNS,
@@ -30,6 +31,8 @@ from riskdesk.core.domain import (
     MagnetFamily,
     YesNo,
 )
+from riskdesk.core.numbers import Limit
+from riskdesk.core.prices import BASES as PRICE_BASES
 from riskdesk.core.problems import Problem, error, warning
 
 if TYPE_CHECKING:
@@ -60,6 +63,14 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
 }
 
 
+SETTING_LIMITS: Mapping[str, Limit] = {
+    "disruption_days": Limit(0.0, 3650.0, "days"),
+    "resourcing_days": Limit(0.0, 3650.0, "days"),
+    "weights": Limit(0.0, 1000.0),
+}
+"""The plausible range of each numeric setting: a stored value outside it (or not finite, or not a number) falls
+back to the default when a project is read, so that a damaged or hand-edited file never weights a score by NaN."""
+
 
 @dataclass
 class ProjectSettings:
@@ -86,6 +97,17 @@ class ProjectSettings:
     """How long it takes to move a part to another source: an announced rule weighs more as its date comes
     within this horizon (see docs/method.md, "Rules not yet binding")."""
 
+    def __post_init__(self) -> None:
+        """Numbers kept within their plausible ranges whichever way the settings were made (a file, the window,
+        code): a weight that is negative or not finite counts 0 (docs/method.md), one above the limit counts as
+        the limit; days outside their range are the default. So no score is ever weighted by NaN."""
+        weight_limit = SETTING_LIMITS["weights"]
+        self.weights = {name: _weight(value, weight_limit) for name, value in self.weights.items()}
+        defaults = {f.name: f.default for f in dataclasses.fields(self)}
+        for name in ("disruption_days", "resourcing_days"):
+            setattr(self, name, _number(getattr(self, name), float(cast(float, defaults[name])),
+                                        SETTING_LIMITS[name]))
+
     @property
     def supplies_us_defence(self) -> bool:
         """Whether DFARS binds this buyer's defence parts (parts without their own `dfars` answer)."""
@@ -94,7 +116,9 @@ class ProjectSettings:
         return self.us_defence_supply == "yes"
 
     def to_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
+        """The settings as stored and printed; numbers checked again (a weight changed in place after the
+        settings were made still comes out finite)."""
+        return dataclasses.asdict(dataclasses.replace(self))
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ProjectSettings:
@@ -105,29 +129,46 @@ class ProjectSettings:
         if isinstance(stored, Mapping):
             for key, value in stored.items():
                 if key in DEFAULT_WEIGHTS:
-                    weights[key] = _number(value, DEFAULT_WEIGHTS[key], 0.0, 1000.0)
-        us_defence = str(data.get("us_defence_supply", defaults.us_defence_supply))
+                    weights[key] = _number(value, DEFAULT_WEIGHTS[key], SETTING_LIMITS["weights"])
+        us_defence = _text(data.get("us_defence_supply"), defaults.us_defence_supply)
+        country = _text(data.get("import_country"), defaults.import_country)
+        basis = _text(data.get("price_basis"), defaults.price_basis)
         return cls(
-            name=str(data.get("name", defaults.name)),
-            import_country=str(data.get("import_country", defaults.import_country)),
+            name=_text(data.get("name"), defaults.name),
+            import_country=country if len(country) == 2 and country.isascii() and country.isalpha()
+            else defaults.import_country,
             suspended_rules_in_force=_flag(data.get("suspended_rules_in_force"), False),
-            disruption_days=_number(data.get("disruption_days"), defaults.disruption_days, 0.0, 3650.0),
-            price_basis=str(data.get("price_basis", defaults.price_basis)),
+            disruption_days=_number(data.get("disruption_days"), defaults.disruption_days,
+                                    SETTING_LIMITS["disruption_days"]),
+            price_basis=basis if basis in PRICE_BASES else defaults.price_basis,
             weights=weights,
             us_defence_supply=us_defence if us_defence in US_DEFENCE_CHOICES else defaults.us_defence_supply,
-            resourcing_days=_number(data.get("resourcing_days"), defaults.resourcing_days, 0.0, 3650.0),
+            resourcing_days=_number(data.get("resourcing_days"), defaults.resourcing_days,
+                                    SETTING_LIMITS["resourcing_days"]),
         )
 
 
-def _number(value: object, default: float, low: float, high: float) -> float:
-    """A finite number within [low, high] from stored settings, else the default."""
+def _weight(value: object, limit: Limit) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return 0.0
+    number = float(value)
+    return min(number, limit.high) if math.isfinite(number) and number >= 0 else 0.0
+
+
+def _text(value: object, default: str) -> str:
+    """Stored text, else the default (a damaged file may hold a number, a list or an object instead)."""
+    return value if isinstance(value, str) else default
+
+
+def _number(value: object, default: float, limit: Limit) -> float:
+    """A finite number within the setting's plausible range from stored settings, else the default."""
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         return default
     try:
         number = float(value)
-    except ValueError:
+    except (ValueError, OverflowError):
         return default
-    return number if math.isfinite(number) and low <= number <= high else default
+    return limit.clip(number, default)
 
 
 def _flag(value: object, default: bool) -> bool:
@@ -235,6 +276,11 @@ class ProjectTables:
                 problems.append(error("must not be negative", "Enter zero or a positive number",
                                       sheet="Parts", row=_sheet_row(index), column=column, value=str(row[column]),
                                       part=str(row["part_number"])))
+            limit = NUMBER_LIMITS[column]
+            for index, row in parts[parts[column] > limit.high].iterrows():
+                problems.append(error(f"is not plausible: {limit.problem(float(row[column]))}",
+                                      "Check the value and its unit", sheet="Parts", row=_sheet_row(index),
+                                      column=column, value=str(row[column]), part=str(row["part_number"])))
         for column in ("magnet_mass_g", "annual_units"):
             missing = parts[parts[column].isna()]
             for index, row in missing.iterrows():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -11,7 +12,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from riskdesk.core import elements
-from riskdesk.core.datafile import DataFileError, Entry, Source, entries, load_toml
+from riskdesk.core.datafile import DataFileError, Entry, Source, check_keys, entries, read_toml
 from riskdesk.core.domain import STAGES, Effect, EndUse, MagnetFamily, Stage
 from riskdesk.core.resources import resource_path
 
@@ -267,6 +268,17 @@ class ControlList:
     rules: tuple[ControlRule, ...]
     path: str = ""
     general_licences: tuple[GeneralLicence, ...] = ()
+    sha256: str = ""
+    """SHA-256 of the file's bytes: which list exactly a project was scored with (JSON output, project files)."""
+
+    @property
+    def version_key(self) -> tuple[dt.date, tuple[int, ...]]:
+        """What orders lists from older to newer: the list's date, then its version's numbers."""
+        numbers = tuple(int(part) for part in re.findall(r"\d+", self.version)[:6])
+        return self.date, numbers
+
+    def is_newer_than(self, other: ControlList) -> bool:
+        return self.version_key > other.version_key
 
     def licence_holder(self, supplier_name: str) -> GeneralLicence | None:
         """The bundled general-licence holder a supplier's name refers to ("JL MAG Rare-Earth Co., Ltd."), if any."""
@@ -374,6 +386,11 @@ _FIELDS = frozenset({
 })
 
 
+_HEADER_FIELDS = frozenset({"title", "version", "date", "rule", "general_licence"})
+_SUSPENSION_FIELDS = frozenset({"from", "until", "by"})
+_LICENCE_FIELDS = frozenset({"id", "holder", "aliases", "scope", "reported", "confidence", "sources", "note"})
+
+
 def _days(later: dt.date, day: dt.date) -> str:
     n = (later - day).days
     return "1 day" if n == 1 else f"{n} days"
@@ -412,9 +429,10 @@ def _parse_rule(entry: Entry) -> ControlRule:
         raise entry.fail(unknown[0], f"unknown field(s) {', '.join(unknown)} (misspelt?)")
     effect = Effect(entry.choice("effect", [e.value for e in Effect]))
     element_list = entry.str_list("elements", allowed=[ALL, *elements.SYMBOLS])
-    suspensions = tuple(
-        Suspension(s.date("from"), s.date("until"), s.str("by")) for s in entry.tables("suspensions")
-    )
+    suspension_entries = entry.tables("suspensions")
+    for suspension_entry in suspension_entries:
+        check_keys(entry.file, suspension_entry.data, _SUSPENSION_FIELDS, suspension_entry.label)
+    suspensions = tuple(Suspension(s.date("from"), s.date("until"), s.str("by")) for s in suspension_entries)
     rule = ControlRule(
         id=entry.str("id"),
         regime=entry.str("regime"),
@@ -476,6 +494,7 @@ def _fold_name(text: str) -> str:
 
 
 def _parse_licence(entry: Entry) -> GeneralLicence:
+    check_keys(entry.file, entry.data, _LICENCE_FIELDS, entry.label)
     return GeneralLicence(
         id=entry.str("id"),
         holder=entry.str("holder"),
@@ -491,7 +510,8 @@ def _parse_licence(entry: Entry) -> GeneralLicence:
 def load_control_list(path: Path | None = None) -> ControlList:
     """Load and check a control list file (the bundled one by default). Raises DataFileError if it is broken."""
     path = path or resource_path("rules", "control_list.toml")
-    data = load_toml(path)
+    data, digest = read_toml(path)
+    check_keys(path, data, _HEADER_FIELDS, "header")
     header = Entry(path, "header", data)
     rules = tuple(_parse_rule(e) for e in entries(path, data, "rule"))
     seen: set[str] = set()
@@ -501,7 +521,8 @@ def load_control_list(path: Path | None = None) -> ControlList:
         seen.add(rule.id)
     licences = tuple(_parse_licence(e) for e in entries(path, data, "general_licence")) \
         if "general_licence" in data else ()
-    return ControlList(header.str("title"), header.str("version"), header.date("date"), rules, str(path), licences)
+    return ControlList(header.str("title"), header.str("version"), header.date("date"), rules, str(path), licences,
+                       digest)
 
 
 @functools.cache

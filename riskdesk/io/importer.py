@@ -22,10 +22,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from riskdesk.core.cells import looks_like_formula
+from riskdesk.core.cells import clean_id, looks_like_formula
 from riskdesk.core.countries import resolve_country
 from riskdesk.core.domain import (
     NUMBER_COLUMNS,
+    NUMBER_LIMITS,
     STAGE_COLUMNS,
     TEMPLATE_COLUMNS,
     EndUse,
@@ -820,7 +821,8 @@ def _normalise_sheet(item: _Sheet, context: _Context) -> _SheetData | None:
             if numbers.mixed_decimals:
                 problems.add(warning("mixes decimal points and decimal commas; each value read as written",
                                      "Check the values of this column", **column_where))
-    _numeric_fields(numbers_of, columns, kept_rows, rules, where, context)
+    with np.errstate(over="ignore", invalid="ignore"):  # 1e308 kg overflows to inf, which is then refused
+        _numeric_fields(numbers_of, columns, kept_rows, rules, where, context)
     return _SheetData(file, sheet, columns, kept_rows, set(headers), headers, mapping)
 
 
@@ -922,6 +924,15 @@ def _text_field(field_name: str, values: Coded, rows: np.ndarray, where: Mapping
                        "Write an ISO code such as CN, or the English name; leave empty if unknown", where, context,
                        texts=texts)
         return values.spread(codes)
+    if spec.kind is Kind.CODE:
+        cleaned = np.array([clean_id(t) if t else t for t in texts], dtype=object)
+        changed = cleaned != texts
+        if changed.any():
+            _report_unique(values, changed, rows, "holds invisible or control characters; they were removed",
+                           "Check the id in the file: ids that differed only by them are now the same", where,
+                           context, texts=np.array([repr(t) for t in texts], dtype=object),
+                           severity=Severity.WARNING)
+            texts = cleaned
     if spec.kind in (Kind.TEXT, Kind.CODE):
         formula_like = np.array([looks_like_formula(t) for t in texts], dtype=bool)
         _report_unique(values, formula_like, rows, "starts like a spreadsheet formula; kept as text, never "
@@ -995,6 +1006,7 @@ def _numeric_fields(numbers_of: Mapping[str, tuple[Numbers, Coded, ColumnChoice]
         elif spec.kind is Kind.COMPOSITION:
             composition[field_name] = (numbers, values, choice)
             continue
+        _report_implausible(field_name, per_unique, values, rows, where, context, choice)
         columns[field_name] = values.spread(per_unique)
     if composition:
         _composition_columns(composition, columns, rows, rules, where, context)
@@ -1020,6 +1032,22 @@ def _percent_rule(numbers: Numbers, values: Coded, choice: ColumnChoice, rules: 
     else:
         rules.append(f"column {header!r} read as percent: values {low:g}–{high:g}")
     return numbers.values
+
+
+def _report_implausible(field_name: str, per_unique: np.ndarray, values: Coded, rows: np.ndarray,
+                        where: Mapping[str, str], context: _Context, choice: ColumnChoice) -> None:
+    """Values outside the field's plausible range (riskdesk.core.domain.NUMBER_LIMITS) or not finite ("1e308",
+    an xlsx cell holding INF): one error per distinct value. Negative ones are reported already."""
+    limit = NUMBER_LIMITS.get(field_name)
+    if limit is None:
+        return
+    with np.errstate(invalid="ignore"):
+        beyond = np.isinf(per_unique) | (per_unique > limit.high)
+    if beyond.any():
+        _report_unique(values, beyond, rows, f"is not plausible here: {_said(field_name)} runs from "
+                       f"{limit.describe()}",
+                       "Check the value and its unit (a mass in kg read as grams, a misplaced decimal separator)",
+                       {**where, "column": choice.header}, context)
 
 
 def _report_over_100(per_unique: np.ndarray, values: Coded, rows: np.ndarray, where: Mapping[str, str],
@@ -1221,7 +1249,8 @@ def read_default(field_name: str, raw: str) -> object | None:
             value = read_number(text, NUMBER_COLUMNS[field_name])
         except ValueError:
             return None
-        return None if math.isnan(value) or value < 0 else value
+        limit = NUMBER_LIMITS.get(field_name)
+        return None if math.isnan(value) or (limit is not None and limit.problem(value)) else value
     return text or None
 
 
@@ -1281,7 +1310,8 @@ def _conflicts(rows: _Rows, keep: np.ndarray, key_codes: np.ndarray, field_name:
     given = np.flatnonzero(~_blank(values))
     if len(given) < 2:
         return
-    compare = np.round(values[given], 9) if values.dtype.kind == "f" else values[given]
+    with np.errstate(over="ignore", invalid="ignore"):  # an implausible 1e308 (reported already) overflows
+        compare = np.round(values[given], 9) if values.dtype.kind == "f" else values[given]
     value_codes, _ = pd.factorize(compare)
     keys = key_codes[given].astype(np.int64)
     width = int(value_codes.max()) + 1

@@ -20,6 +20,9 @@ WORKBOOK_SUFFIXES = SPREADSHEET_SUFFIXES - TEXT_SUFFIXES
 
 ISOLATE_ABOVE_BYTES = 1_000_000
 """Workbooks larger than this are read in a child process; smaller ones are read faster in place."""
+ISOLATE_TEXT_ABOVE_BYTES = 8_000_000
+"""Delimited text larger than this is read in a child process too: its rows would otherwise stay in the
+window's memory (csv is read quickly, so smaller files are read in place)."""
 _POLL_SECONDS = 0.05
 
 
@@ -33,16 +36,20 @@ class IsolatedCrash(Exception):
 
 def worth_isolating(files: Sequence[Path]) -> bool:
     """Whether reading `files` in a child process pays for its start-up (about half a second)."""
-    total = 0
+    total = text = 0
     for file in files:
         paths = sorted(p for p in Path(file).rglob("*") if p.is_file()) if Path(file).is_dir() else [Path(file)]
         for path in paths:
-            if path.suffix.lower() in WORKBOOK_SUFFIXES:
-                try:
-                    total += path.stat().st_size
-                except OSError:
-                    continue
-    return total > ISOLATE_ABOVE_BYTES
+            suffix = path.suffix.lower()
+            try:
+                size = path.stat().st_size
+            except OSError:
+                continue
+            if suffix in WORKBOOK_SUFFIXES:
+                total += size
+            elif suffix in TEXT_SUFFIXES:
+                text += size
+    return total > ISOLATE_ABOVE_BYTES or text > ISOLATE_TEXT_ABOVE_BYTES
 
 
 def _child(answers: Any, fn: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any],

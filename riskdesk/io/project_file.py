@@ -1,8 +1,19 @@
-"""Project files: one SQLite database per project, schema-versioned, saved atomically.
+"""Project files: one SQLite database per project, schema-versioned, saved atomically, never overwritten blind.
 
-A save writes a complete new database beside the target and renames it over the old file in one step, so a
-crash or a full disk during a save leaves the previous file whole. Files from older RiskDesk versions are
-migrated in memory on load (the file on disk is only rewritten when the user saves).
+A save writes a complete new database beside the target and renames it over the old file in one step, then
+syncs the folder, so a crash or a full disk during a save leaves the previous file whole; the new file keeps the
+old one's permissions, and a symlinked project stays a symlink (its target is replaced). Temporary files that an
+interrupted save left behind are swept by the next save or open (`sweep_leftovers`).
+
+Every save stores a revision (a counter, a random save id, who saved and when). `read_project` returns the
+project with the `FileState` it was read in; `save_project(…, expected=state)` refuses with
+`ProjectChangedError` to replace a file that changed on disk since (another program saved it meanwhile), so that
+nothing is lost silently: the caller asks the user to reload, save under another name or overwrite.
+
+Reading never waits without limit: a file another program holds locked for writing is refused after
+`BUSY_TIMEOUT_S` with `ProjectInUseError`. Whatever is wrong with a file — not a project, damaged, wrong types
+in it, a newer schema — is one `ProjectFileError` with what to do, never a traceback. Files from older RiskDesk
+versions are migrated in memory on load (the file on disk is only rewritten when the user saves).
 """
 
 from __future__ import annotations
@@ -11,31 +22,90 @@ import contextlib
 import datetime as dt
 import json
 import os
+import re
+import secrets
 import sqlite3
-import tempfile
+import stat
+import sys
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from riskdesk import __version__
-from riskdesk.core.mitigations import MitigationError, Variant
+from riskdesk.core.mitigations import Variant
 from riskdesk.core.project import Project, ProjectSettings, ProjectTables
-from riskdesk.core.scenarios import Scenario, ScenarioError
+from riskdesk.core.scenarios import Scenario
+from riskdesk.io.owner import Owner, host_name, process_alive
 from riskdesk.io.project_schema import (
     APPLICATION_ID,
+    BUSY_TIMEOUT_S,
     NAMED_JSON_TABLES,
     REAL_COLUMNS,
     SCHEMA_VERSION,
     SUFFIX,
     TABLES,
     ProjectFileError,
+    ProjectInUseError,
     check_header,
     schema_version,
     select_rows,
 )
 
-__all__ = ["SUFFIX", "ProjectFileError", "load_project", "save_project"]
+__all__ = ["SUFFIX", "FileState", "ProjectChangedError", "ProjectFileError", "ProjectInUseError", "file_state",
+           "load_project", "read_project", "save_project", "sweep_leftovers"]
+
+LEFTOVER_MAX_AGE_S = 24 * 3600
+"""A temporary file of a save made on another computer (whose process cannot be checked) is swept this long
+after it was last written; one made here is swept as soon as its process is gone."""
+_SAVING = ".saving"
+_DAMAGED_HINT = "Open a backup or the autosave"
+
+
+class ProjectChangedError(ProjectFileError):
+    """A save refused because the file changed on disk since the project was read: someone else saved it."""
+
+    def __init__(self, path: Path, on_disk: FileState) -> None:
+        self.path = Path(path)
+        self.on_disk = on_disk
+        by = f" by {on_disk.saved_by}" if on_disk.saved_by else ""
+        when = f" at {on_disk.saved_at}" if on_disk.saved_at else ""
+        super().__init__(f"{path} was changed by another program since you opened it (saved{by}{when}). Your "
+                         "changes are not saved yet: reload the file, save yours under another name, or overwrite "
+                         "the other changes")
+
+
+@dataclass(frozen=True, slots=True)
+class FileState:
+    """What a project file on disk was when it was read or written: its revision and its size and time."""
+
+    revision: int
+    """Counts the saves of this project (0 for a file from before revisions were stored)."""
+    save_id: str
+    """Random per save: two saves of the same revision by two programs still differ."""
+    size: int
+    mtime_ns: int
+    saved_by: str = ""
+    saved_at: str = ""
+
+    def same_file(self, other: FileState) -> bool:
+        """Whether `other` is the same save of the file (so replacing it loses nothing read since)."""
+        return (self.revision, self.save_id, self.size, self.mtime_ns) == (
+            other.revision, other.save_id, other.size, other.mtime_ns)
+
+
+class _Unchecked:
+    def __repr__(self) -> str:
+        return "UNCHECKED"
+
+
+UNCHECKED: Any = _Unchecked()
+"""`save_project(…, expected=UNCHECKED)`: replace whatever is there (the user chose the file in a Save As
+dialog, which asked before replacing it, or chose to overwrite)."""
+
 
 # Migrations: MIGRATIONS[n] upgrades a database at schema version n to n + 1. Add one per schema change,
 # never edit a released one, and bump SCHEMA_VERSION (in riskdesk.io.project_schema).
@@ -70,118 +140,374 @@ def _create_schema(db: sqlite3.Connection) -> None:
     _create_named_json_tables(db)
 
 
-def save_project(project: Project, path: Path) -> None:
-    """Write `project` to `path` atomically (the old file stays whole until the new one is complete)."""
+# ---- state on disk ----------------------------------------------------------------------------------------------
+
+def file_state(path: Path) -> FileState | None:
+    """The file's revision, size and time now; None when there is no file. Raises ProjectFileError when it
+    cannot be read (not a project, damaged, in use)."""
     path = Path(path)
-    directory = path.resolve().parent
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise ProjectFileError(f"{path} cannot be read ({exc.strerror or exc}). Check the path and your "
+                               "permissions") from None
+    if not stat.S_ISREG(info.st_mode):
+        check_header(path)  # says what it is instead
+    meta: dict[str, str] = {}
+    try:
+        with contextlib.closing(_connect_read_only(path)) as db:
+            meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN "
+                                   "('revision', 'save_id', 'saved_by', 'saved_at')").fetchall())
+    except sqlite3.OperationalError as exc:
+        if "no such table" not in str(exc):  # a file without a meta table has no revision: compared by size and time
+            raise _read_error(path, exc) from None
+    except sqlite3.DatabaseError as exc:
+        raise _read_error(path, exc) from None
+    return _state(meta, path.stat())
+
+
+def _state(meta: dict[str, Any], info: os.stat_result) -> FileState:
+    try:
+        revision = int(meta.get("revision", 0))
+    except (TypeError, ValueError):
+        revision = 0
+    return FileState(revision, str(meta.get("save_id", "")), info.st_size, info.st_mtime_ns,
+                     str(meta.get("saved_by", "")), str(meta.get("saved_at", "")))
+
+
+# ---- save ---------------------------------------------------------------------------------------------------------
+
+def save_project(project: Project, path: Path, expected: FileState | None = UNCHECKED,
+                 revision: int | None = None) -> FileState:
+    """Write `project` to `path` atomically and return the new file's state.
+
+    `expected`: the state the file was read in (from `read_project` or an earlier save), or None for a project
+    that has no file yet; when the file on disk is no longer that, nothing is written and ProjectChangedError is
+    raised. UNCHECKED (the default) replaces whatever is there. `revision`: the revision the project was read at
+    (default: `expected`'s); the file gets the next one. Raises ProjectFileError with what to do; the previous
+    file is then unchanged."""
+    path = Path(path)
+    target = _real_target(path)
+    directory = target.parent
     if not directory.is_dir():
         raise ProjectFileError(f"Cannot save {path}: the folder {directory} does not exist")
+    if target.is_dir():
+        raise ProjectFileError(f"Cannot save {path}: it is a folder. Choose a file name")
+    if expected is not UNCHECKED:
+        on_disk = file_state(target)
+        if on_disk is not None and (expected is None or not on_disk.same_file(expected)):
+            raise ProjectChangedError(path, on_disk)
+    if revision is None:
+        revision = expected.revision if isinstance(expected, FileState) else _current_revision(target)
+    sweep_leftovers(target)
+    mode = _mode_for(target)
     try:
-        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".saving", dir=directory)
+        temp = _temporary(target)
     except OSError as exc:
         raise ProjectFileError(f"Cannot save {path}: {exc.strerror}. Choose a folder you can write to") from None
-    os.close(handle)
-    temp = Path(temp_name)
+    owner = Owner.current()
+    meta = {
+        "application": "RiskDesk",
+        "app_version": __version__,
+        "schema_version": str(SCHEMA_VERSION),
+        "saved_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "saved_by": f"{owner.user} on {owner.host}" if owner.user else owner.host,
+        "revision": str(revision + 1),
+        "save_id": secrets.token_hex(8),
+        "created": project.created.isoformat(),
+        "settings": json.dumps(project.settings.to_json(), allow_nan=False),
+        **_control_list_meta(),
+    }
     try:
-        db = sqlite3.connect(temp)
-        try:
-            db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            db.execute("PRAGMA journal_mode = OFF")
-            db.execute("PRAGMA synchronous = OFF")
-            _create_schema(db)
-            meta = {
-                "application": "RiskDesk",
-                "app_version": __version__,
-                "schema_version": str(SCHEMA_VERSION),
-                "saved_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                "created": project.created.isoformat(),
-                "settings": json.dumps(project.settings.to_json()),
-            }
-            db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
-            for table, columns in TABLES.items():
-                frame: pd.DataFrame = getattr(project.tables, table)
-                rows = frame[list(columns)].astype(object).where(frame[list(columns)].notna(), None)
-                placeholders = ", ".join("?" * len(columns))
-                db.executemany(
-                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})",
-                    rows.itertuples(index=False, name=None),
-                )
-            db.executemany(
-                "INSERT INTO mappings VALUES (?, ?)",
-                ((sig, json.dumps(mapping)) for sig, mapping in project.saved_mappings.items()),
-            )
-            for table, items in (("scenarios", project.scenarios), ("variants", project.variants)):
-                db.executemany(f"INSERT INTO {table} (name, data) VALUES (?, ?)",
-                               ((item.name, json.dumps(item.to_json(), ensure_ascii=False)) for item in items))
-            db.commit()
-        finally:
-            db.close()
+        _write_database(project, temp, meta)
         with open(temp, "rb+") as written:
             os.fsync(written.fileno())
-        os.replace(temp, path)
-    except OSError as exc:
-        raise ProjectFileError(f"Cannot save {path}: {exc.strerror or exc}. Your previous file is unchanged") from None
+        if mode is not None:
+            os.chmod(temp, mode)
+        os.replace(temp, target)
+        _sync_folder(directory)
+    except (OSError, sqlite3.Error, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
+        if isinstance(exc, sqlite3.Error) and "full" in reason.lower():
+            reason = "the disk is full"
+        raise ProjectFileError(f"Cannot save {path}: {reason}. Your previous file is unchanged; free some space "
+                               "or save under another name") from None
     finally:
-        with contextlib.suppress(FileNotFoundError):
+        with contextlib.suppress(OSError):
             temp.unlink()
+    return _state(meta, target.stat())
 
+
+def _control_list_meta() -> dict[str, str]:
+    """The control list this RiskDesk scores with (version and SHA-256 of its file), recorded with each save."""
+    from riskdesk.core.datafile import DataFileError
+    from riskdesk.core.rules import default_control_list
+
+    try:
+        rules = default_control_list()
+    except DataFileError:  # a broken installation still saves the buyer's work
+        return {}
+    return {"rules_version": rules.version, "rules_sha256": rules.sha256}
+
+
+def _write_database(project: Project, temp: Path, meta: dict[str, str]) -> None:
+    db = sqlite3.connect(temp)
+    try:
+        db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
+        _create_schema(db)
+        db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+        for table, columns in TABLES.items():
+            frame: pd.DataFrame = getattr(project.tables, table)
+            rows = frame[list(columns)].astype(object).where(frame[list(columns)].notna(), None)
+            placeholders = ", ".join("?" * len(columns))
+            db.executemany(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})",
+                rows.itertuples(index=False, name=None),
+            )
+        db.executemany(
+            "INSERT INTO mappings VALUES (?, ?)",
+            ((sig, json.dumps(mapping)) for sig, mapping in project.saved_mappings.items()),
+        )
+        for table, items in (("scenarios", project.scenarios), ("variants", project.variants)):
+            db.executemany(f"INSERT INTO {table} (name, data) VALUES (?, ?)",
+                           ((item.name, json.dumps(item.to_json(), ensure_ascii=False)) for item in items))
+        db.commit()
+    finally:
+        db.close()
+
+
+def _real_target(path: Path) -> Path:
+    """The file a save replaces: a symlinked project's target (so the link stays a link), else `path`."""
+    if path.is_symlink():
+        with contextlib.suppress(OSError, RuntimeError):
+            return path.resolve(strict=False)
+    return path
+
+
+def _mode_for(target: Path) -> int | None:
+    """The permissions the saved file gets: those of the file it replaces, else what a new file gets here."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        pass
+    if sys.platform == "win32":  # pragma: no cover - Windows has no umask to honour
+        return None
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _current_revision(target: Path) -> int:
+    """The revision of the file a save replaces without checking it (0 when it has none or cannot be read)."""
+    try:
+        state = file_state(target)
+    except ProjectFileError:
+        return 0
+    return state.revision if state is not None else 0
+
+
+def _temporary(target: Path) -> Path:
+    """A new, empty temporary file beside `target`, named so that `sweep_leftovers` can tell whose it is:
+    .NAME.HOST.PID.RANDOM.saving"""
+    host = re.sub(r"[^A-Za-z0-9-]", "-", host_name())[:40] or "host"
+    temp = target.with_name(f".{target.name}.{host}.{os.getpid()}.{secrets.token_hex(4)}{_SAVING}")
+    os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    return temp
+
+
+def _sync_folder(directory: Path) -> None:
+    """Make the rename itself durable (POSIX: fsync the folder; Windows has no such call and needs none)."""
+    if sys.platform == "win32":  # pragma: no cover
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    except OSError:  # some network and FUSE file systems refuse to sync a folder: the rename still happened
+        pass
+    finally:
+        os.close(fd)
+
+
+_LEFTOVER = re.compile(r"^\.(?P<name>.+)\.(?P<host>[A-Za-z0-9-]+)\.(?P<pid>\d+)\.[0-9a-f]{8}\.saving$")
+_OLD_LEFTOVER = re.compile(r"^\.(?P<name>.+)\.[A-Za-z0-9_]{8}\.saving$")
+"""Temporary files of RiskDesk versions that did not record their process (tempfile.mkstemp's names)."""
+
+
+def sweep_leftovers(project: Path) -> list[Path]:
+    """Delete the temporary files that interrupted saves of `project` left beside it (each a full copy of the
+    buyer's data): those of processes on this computer that are gone, and any older than a day. A save still
+    being written by a running process is left alone. Returns what was deleted."""
+    project = Path(project)
+    removed: list[Path] = []
+    try:
+        candidates = list(project.parent.glob(f".{glob_escape(project.name)}.*{_SAVING}"))
+    except OSError:
+        return removed
+    here = re.sub(r"[^A-Za-z0-9-]", "-", host_name())[:40] or "host"
+    now = time.time()
+    for candidate in candidates:
+        match = _LEFTOVER.match(candidate.name)
+        try:
+            age = now - candidate.lstat().st_mtime
+        except OSError:
+            continue
+        if match is not None and match.group("name") == project.name:
+            gone = match.group("host") == here and not process_alive(int(match.group("pid")))
+        elif (old := _OLD_LEFTOVER.match(candidate.name)) is not None and old.group("name") == project.name:
+            gone = age > 60  # tempfile names say nothing of their process: a minute is longer than any save
+        else:
+            continue
+        if gone or age > LEFTOVER_MAX_AGE_S:
+            with contextlib.suppress(OSError):
+                candidate.unlink()
+                removed.append(candidate)
+    return removed
+
+
+def sweep_folder(folder: Path) -> list[Path]:
+    """`sweep_leftovers` for every project in `folder` that has a leftover (e.g. the autosave folder, whose
+    crashed sessions may have left only a half-written autosave)."""
+    names = set()
+    with contextlib.suppress(OSError):
+        for candidate in Path(folder).glob(f".*{_SAVING}"):
+            match = _LEFTOVER.match(candidate.name) or _OLD_LEFTOVER.match(candidate.name)
+            if match is not None:
+                names.add(match.group("name"))
+    return [removed for name in sorted(names) for removed in sweep_leftovers(Path(folder) / name)]
+
+
+def glob_escape(name: str) -> str:
+    return re.sub(r"([*?\[])", r"[\1]", name)
+
+
+# ---- load ---------------------------------------------------------------------------------------------------------
 
 def load_project(path: Path) -> Project:
     """Read a project file, migrating older schemas in memory. Raises ProjectFileError with a clear message."""
+    return read_project(path)[0]
+
+
+def read_project(path: Path) -> tuple[Project, FileState]:
+    """The project in a file and the state the file was in (for `save_project(expected=…)`). Raises
+    ProjectFileError (ProjectInUseError when another program holds it locked for writing)."""
     path = Path(path)
     check_header(path)
+    sweep_leftovers(_real_target(path))
     try:
-        source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        db = sqlite3.connect(":memory:")
-        try:
-            source.backup(db)
-        finally:
-            source.close()
-        return _read(db, path)
+        with contextlib.closing(_connect_read_only(path)) as source:
+            source.execute("BEGIN")
+            source.execute("SELECT count(*) FROM sqlite_master").fetchone()  # a read lock, or busy after the timeout
+            info = path.stat()
+            db = sqlite3.connect(":memory:")
+            try:
+                source.backup(db)
+                source.rollback()
+                meta = _meta(db, path)
+                return _read(db, path, meta), _state(meta, info)
+            finally:
+                db.close()
+    except ProjectFileError:
+        raise
     except sqlite3.DatabaseError as exc:
-        raise ProjectFileError(f"{path} is damaged and cannot be read ({exc}). Open a backup or the autosave") \
-            from None
+        raise _read_error(path, exc) from None
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError, RecursionError,
+            MemoryError) as exc:
+        detail = f"{type(exc).__name__}: {str(exc)[:120]}" if str(exc) else type(exc).__name__
+        raise ProjectFileError(f"{path} is damaged and cannot be read ({detail}). {_DAMAGED_HINT}") from None
 
 
-def _read(db: sqlite3.Connection, path: Path) -> Project:
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection that waits at most BUSY_TIMEOUT_S for a lock another program holds."""
+    uri = "file:" + _uri_path(path) + "?mode=ro"
+    return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S)
+
+
+def _uri_path(path: Path) -> str:
+    from urllib.parse import quote
+
+    return quote(str(Path(path).absolute()).replace(os.sep, "/"), safe="/:")
+
+
+def _read_error(path: Path, exc: sqlite3.DatabaseError) -> ProjectFileError:
+    text = str(exc)
+    if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
+        return ProjectInUseError(path)
+    return ProjectFileError(f"{path} is damaged and cannot be read ({text}). {_DAMAGED_HINT}")
+
+
+def _meta(db: sqlite3.Connection, path: Path) -> dict[str, str]:
     version = schema_version(db, path)
+    if version < 1 or (version < SCHEMA_VERSION and any(v not in MIGRATIONS for v in range(version,
+                                                                                              SCHEMA_VERSION))):
+        raise ProjectFileError(f"{path} is damaged: its schema version {version} is not one RiskDesk wrote. "
+                               f"{_DAMAGED_HINT}")
     while version < SCHEMA_VERSION:
         MIGRATIONS[version](db)
         version += 1
-    meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+    meta = {str(k): v for k, v in db.execute("SELECT key, value FROM meta").fetchall()}
+    return meta
+
+
+def _read(db: sqlite3.Connection, path: Path, meta: dict[str, Any]) -> Project:
     frames = {}
     for table, columns in TABLES.items():
         frames[table] = pd.DataFrame(select_rows(db, table), columns=list(columns))
-    mappings = {sig: json.loads(text) for sig, text in db.execute("SELECT signature, mapping FROM mappings")}
+    mappings = {}
+    for signature, text in db.execute("SELECT signature, mapping FROM mappings"):
+        mapping = _json(text, f"the saved column mapping {str(signature)[:40]!r}", path)
+        if isinstance(mapping, dict):
+            mappings[str(signature)] = mapping
     tables = ProjectTables.from_frames(frames["parts"], frames["suppliers"], frames["paths"], frames["composition"])
-    created = dt.date.fromisoformat(meta.get("created", dt.date.today().isoformat()))
-    settings = ProjectSettings.from_json(json.loads(meta.get("settings", "{}")))
+    created_text = meta.get("created") or dt.date.today().isoformat()
+    if not isinstance(created_text, str):
+        raise ValueError("the creation date is not text")
+    created = dt.date.fromisoformat(created_text)
+    settings_data = _json(meta.get("settings", "{}"), "the settings", path)
+    if not isinstance(settings_data, dict):
+        raise ProjectFileError(f"{path} is damaged: its settings are not a table of settings. {_DAMAGED_HINT}")
+    settings = ProjectSettings.from_json(settings_data)
     return Project(settings=settings, tables=tables, saved_mappings=mappings, created=created,
                    scenarios=_read_scenarios(db, path), variants=_read_variants(db, path))
 
 
-def _named_json(db: sqlite3.Connection, table: str) -> list[tuple[str, object]]:
-    return [(name, json.loads(text)) for name, text in db.execute(f"SELECT name, data FROM {table} ORDER BY row")]
+def _json(text: object, what: str, path: Path) -> object:
+    """Parsed JSON stored in the file; ProjectFileError naming `what` when it is not readable JSON."""
+    if not isinstance(text, str | bytes):
+        raise ProjectFileError(f"{path} is damaged: {what} is not text. {_DAMAGED_HINT}")
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError) as exc:
+        reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)[:120]
+        raise ProjectFileError(f"{path} is damaged: {what} cannot be read ({reason}). {_DAMAGED_HINT}") from None
+
+
+def _named_json(db: sqlite3.Connection, table: str, path: Path) -> list[tuple[str, object]]:
+    return [(str(name), _json(text, f"{table[:-1]} {str(name)[:40]!r}", path))
+            for name, text in db.execute(f"SELECT name, data FROM {table} ORDER BY row")]
 
 
 def _read_scenarios(db: sqlite3.Connection, path: Path) -> list[Scenario]:
     result = []
-    for name, data in _named_json(db, "scenarios"):
+    for name, data in _named_json(db, "scenarios", path):
         try:
             result.append(Scenario.from_json(data))
-        except ScenarioError as exc:
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
             raise ProjectFileError(f"{path}: scenario {name!r} cannot be read: {exc}") from None
     return result
 
 
 def _read_variants(db: sqlite3.Connection, path: Path) -> list[Variant]:
     result = []
-    for name, data in _named_json(db, "variants"):
+    for name, data in _named_json(db, "variants", path):
         try:
             if not isinstance(data, dict):
-                raise MitigationError("expected an object")
+                raise ValueError("expected an object")
             result.append(Variant.from_json(data))
-        except MitigationError as exc:
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
             raise ProjectFileError(f"{path}: variant {name!r} cannot be read: {exc}") from None
     return result

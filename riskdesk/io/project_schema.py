@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,16 +43,43 @@ REAL_COLUMNS = frozenset(NUMBER_COLUMNS)
 """Columns stored as REAL (NULL for blank); all others are TEXT NOT NULL."""
 
 
+BUSY_TIMEOUT_S = 2.0
+"""How long a read waits for a lock another program holds on a project file before saying it is in use."""
+
+
 class ProjectFileError(Exception):
     """A project file that cannot be opened or written; the message says what to do."""
 
 
+class ProjectInUseError(ProjectFileError):
+    """Another program holds the project file locked for writing (SQLite's own lock) beyond the busy timeout."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        super().__init__(f"{path} is in use: another program is writing to it and kept it locked for more than "
+                         f"{BUSY_TIMEOUT_S:g} s. Close it there (or wait until it is done) and try again")
+
+
 def check_header(path: Path) -> None:
-    """Raise ProjectFileError unless `path` is an existing SQLite file."""
-    if not path.is_file():
-        raise ProjectFileError(f"{path} does not exist")
-    with path.open("rb") as handle:
-        header = handle.read(len(SQLITE_HEADER))
+    """Raise ProjectFileError unless `path` is an existing SQLite file (a regular file: a folder, a pipe or a
+    device is refused before anything reads it, so nothing waits on a pipe)."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise ProjectFileError(f"{path} does not exist") from None
+    except OSError as exc:
+        raise ProjectFileError(f"{path} cannot be opened ({exc.strerror or exc}). Check the path and your "
+                               "permissions") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ProjectFileError(f"{path} is a folder, not a RiskDesk project file ({SUFFIX})")
+    if not stat.S_ISREG(info.st_mode):
+        raise ProjectFileError(f"{path} is not a regular file (a pipe or a device): open a {SUFFIX} file")
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        raise ProjectFileError(f"{path} cannot be opened ({exc.strerror or exc}). Check your permissions") \
+            from None
     if header != SQLITE_HEADER:
         if path.suffix.lower() == SUFFIX:
             raise ProjectFileError(f"{path} is damaged: it no longer reads as a RiskDesk project. Open a backup or "
@@ -93,7 +121,7 @@ def read_rows(path: Path, max_rows: int | None = None) -> ProjectRows:
     path = Path(path)
     check_header(path)
     try:
-        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)) as db:
             if schema_version(db, path) < ROWS_SCHEMA_VERSION:
                 raise ProjectFileError(f"{path} has an older schema: load it with riskdesk.io.project_file")
             if max_rows is not None:
@@ -102,7 +130,9 @@ def read_rows(path: Path, max_rows: int | None = None) -> ProjectRows:
                     if count > max_rows:
                         raise ProjectFileError(f"{path} has {count:,} {table} rows, more than {max_rows:,}")
             meta = dict(db.execute("SELECT key, value FROM meta WHERE key = 'settings'").fetchall())
-            name = str(json.loads(meta.get("settings", "{}")).get("name", "") or path.stem)
-            return ProjectRows(name=name, tables={table: select_rows(db, table) for table in TABLES})
-    except (sqlite3.DatabaseError, ValueError) as exc:
+            settings = json.loads(meta.get("settings", "{}"))
+            name = settings.get("name") if isinstance(settings, dict) else None
+            return ProjectRows(name=name if isinstance(name, str) and name else path.stem,
+                               tables={table: select_rows(db, table) for table in TABLES})
+    except (sqlite3.DatabaseError, ValueError, TypeError, RecursionError) as exc:
         raise ProjectFileError(f"{path} cannot be read ({exc})") from None

@@ -21,7 +21,10 @@ import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from riskdesk.io.workbook import ImportLimits
 
 APP_NAME = "RiskDesk"
 ENV_OVERRIDE = "RISKDESK_USER_DIR"
@@ -85,6 +88,9 @@ class AppSettings:
     """While the user keeps editing, the longest time between autosaves; 0 turns autosave off."""
     autosave_delay_seconds: int = 5
     """An edited project is autosaved this long after the last edit."""
+    import_max_rows: int = 250_000
+    """Rows a spreadsheet may have before an import refuses it (riskdesk.io.workbook.ImportLimits.max_rows): the
+    bound on the time and memory one import may take."""
     schema_version: int = SCHEMA_VERSION
 
     def add_recent(self, path: Path | str) -> None:
@@ -101,6 +107,7 @@ class AppSettings:
             "recent_files": list(self.recent_files),
             "autosave_seconds": self.autosave_seconds,
             "autosave_delay_seconds": self.autosave_delay_seconds,
+            "import_max_rows": self.import_max_rows,
         }
 
     @classmethod
@@ -110,13 +117,20 @@ class AppSettings:
         recent = [str(p) for p in data.get("recent_files", []) if isinstance(p, str)][:MAX_RECENT]
         return cls(recent_files=recent,
                    autosave_seconds=_whole(data, "autosave_seconds", defaults.autosave_seconds),
-                   autosave_delay_seconds=_whole(data, "autosave_delay_seconds", defaults.autosave_delay_seconds))
+                   autosave_delay_seconds=_whole(data, "autosave_delay_seconds", defaults.autosave_delay_seconds),
+                   import_max_rows=_whole(data, "import_max_rows", defaults.import_max_rows, 10_000_000))
+
+    def import_limits(self) -> ImportLimits:
+        """What an import may cost, with this user's row limit."""
+        from riskdesk.io.workbook import ImportLimits
+
+        return ImportLimits(max_rows=self.import_max_rows)
 
 
-def _whole(data: Mapping[str, Any], key: str, default: int) -> int:
-    """A whole number of seconds from 0 to a day; the default for anything else."""
+def _whole(data: Mapping[str, Any], key: str, default: int, high: int = 86_400) -> int:
+    """A whole number from 0 to `high` (seconds: a day); the default for anything else."""
     value = data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 86_400:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= high:
         return default
     return int(value)
 

@@ -14,6 +14,7 @@ import contextlib
 import csv
 import io
 import re
+import stat
 import zipfile
 import zlib
 from collections import Counter
@@ -192,7 +193,11 @@ def open_workbook(path: Path, limits: ImportLimits) -> tuple[Workbook | None, li
     suffix = path.suffix.lower()
     where = {"file": name}
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):  # a named pipe would block the read below for ever
+            what = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file (a pipe or a device)"
+            return None, [error(f"is {what}", "Give a spreadsheet file", **where)]
+        size = info.st_size
         with path.open("rb") as handle:
             head = handle.read(4096)
     except OSError as exc:
@@ -716,22 +721,54 @@ def detect_delimiter(text: str, suffix: str = ".csv") -> str:
     return chosen
 
 
+WHOLE_TEXT_BYTES = 8 * MB
+"""Delimited text up to this size is decoded at once (its encoding judged on every byte); larger files are
+streamed, their encoding judged on the first megabyte, so that reading stops at the row limit without holding
+the whole file, its text and its rows at once."""
+
+
 def _open_text(path: Path, limits: ImportLimits) -> tuple[Workbook | None, list[Problem]]:
     where = {"file": path.name}
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            return _read_text(handle, path, limits)
     except OSError as exc:
         return None, [error(f"cannot be read ({exc.strerror or exc})", "Check the file", **where)]
-    text, _encoding = decode_text(data)
+
+
+def _read_text(handle: io.BufferedReader, path: Path, limits: ImportLimits
+               ) -> tuple[Workbook | None, list[Problem]]:
+    where = {"file": path.name}
+    sample = handle.read(WHOLE_TEXT_BYTES + 1)
+    whole = len(sample) <= WHOLE_TEXT_BYTES
+    if not whole:
+        sample = sample[: MB]
+        sample = sample[: sample.rfind(b"\n") + 1] or sample
+    text, encoding = decode_text(sample)
     if "\x00" in text[:65536]:
         return None, [error("is a binary file, not delimited text", "Check that you picked the right file",
                             **where)]
     delimiter = detect_delimiter(text, path.suffix.lower())
+    if whole:
+        stream: io.TextIOBase = io.StringIO(text, newline="")
+    else:
+        handle.seek(0)
+        stream = io.TextIOWrapper(handle, encoding=encoding, errors="replace", newline="")
+    try:
+        return _text_rows(stream, delimiter, path, limits)
+    finally:
+        if isinstance(stream, io.TextIOWrapper):
+            stream.detach()  # the caller closes the file
+
+
+def _text_rows(stream: io.TextIOBase, delimiter: str, path: Path, limits: ImportLimits
+               ) -> tuple[Workbook | None, list[Problem]]:
+    where = {"file": path.name}
     rows: list[list[str]] = []
     line_numbers: list[int] = []
     multi_line = False
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        reader = csv.reader(stream, delimiter=delimiter)
         previous = 0
         for row in reader:
             line_numbers.append(previous + 1)
@@ -741,7 +778,7 @@ def _open_text(path: Path, limits: ImportLimits) -> tuple[Workbook | None, list[
             rows.append(row)
             if len(rows) > limits.max_rows + 100:
                 return None, [error(f"has more than {limits.max_rows:,} rows", "Split the file, or raise the row "
-                                    "limit in the import settings", **where)]
+                                    "limit (import_max_rows in RiskDesk's settings file)", **where)]
     except csv.Error as exc:
         return None, [error(f"is not readable delimited text ({_short(exc)})", "Save it again as csv", **where)]
     width = max((len(r) for r in rows), default=0)

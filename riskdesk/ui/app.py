@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
@@ -224,6 +224,12 @@ class LoadedProject:
     project: Project | None
     path: Path | None
     error: str = ""
+    state: Any = None
+    """The file's state when read (riskdesk.io.project_file.FileState): a save refuses if it changed since."""
+    lock: Any = None
+    """The project lock taken on it (riskdesk.io.project_lock.ProjectLock), None when opened read-only."""
+    in_use: str = ""
+    """Why it was opened read-only: another RiskDesk has it open."""
 
 
 def load_data_layer(demo: bool, path: Path | None) -> Callable[[TaskContext], LoadedProject]:
@@ -238,10 +244,16 @@ def load_data_layer(demo: bool, path: Path | None) -> Callable[[TaskContext], Lo
             return LoadedProject(demo_project(), None)
         if path is None:
             return LoadedProject(None, None)
-        from riskdesk.io.project_file import load_project
+        from riskdesk.io.project_lock import ProjectLockedError
+        from riskdesk.ui.document import open_project_file
 
         try:
-            return LoadedProject(load_project(path), path)
+            try:
+                project, state, lock = open_project_file(path)
+                return LoadedProject(project, path, state=state, lock=lock)
+            except ProjectLockedError as exc:  # another RiskDesk has it open: read-only, and say so
+                project, state, lock = open_project_file(path, read_only=True)
+                return LoadedProject(project, path, state=state, in_use=str(exc))
         except Exception as exc:  # any unreadable file: say why, start with an empty project
             log.warning("cannot open %s: %s", path, exc)
             return LoadedProject(None, None, str(exc))
@@ -409,7 +421,7 @@ class _Session:
         document = document_module.Document(app_settings=userdirs.load_app_settings(self.dirs), dirs=self.dirs,
                                             runner=self.runner)
         if loaded.project is not None and loaded.path is not None:
-            document.adopt_opened(loaded.project, loaded.path)
+            document.adopt_opened(loaded.project, loaded.path, loaded.state, loaded.lock, bool(loaded.in_use))
         elif loaded.project is not None:
             document.new(loaded.project)
         self.window.attach(document, self.autosave)
@@ -425,6 +437,8 @@ class _Session:
             return
         if loaded.error:
             QTimer.singleShot(0, lambda: self.window.dialogs.error("Cannot open project", loaded.error))
+        if loaded.in_use:
+            QTimer.singleShot(0, lambda: self.window.show_notice(f"Opened read-only: {loaded.in_use}"))
         if recovery is not None:
             QTimer.singleShot(0, lambda: self.window.offer_recovery(recovery))
         QTimer.singleShot(PREFETCH_DELAY_MS, lambda: prefetch_modules(self.runner))

@@ -12,17 +12,20 @@ simulate several processes and crashes with several sessions.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import logging
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
 
-from riskdesk.io.project_file import SUFFIX, load_project, save_project
+from riskdesk.io.project_file import SUFFIX, FileState, ProjectFileError, load_project, save_project, sweep_folder
+from riskdesk.io.project_lock import ProjectLock
 from riskdesk.ui.document import Document, snapshot
 from riskdesk.ui.workers import TaskContext
 
@@ -75,7 +78,14 @@ class AutosaveSession:
         """Open the autosave in `document`, named after its original file, marked unsaved, and move it into this
         slot (so that it is still there if this session crashes too). Raises ProjectFileError."""
         project = load_project(info.autosave)
-        document.replace_project(project, info.original_path, dirty=True)
+        lock, read_only = None, False
+        if info.original_path is not None and info.original_path.exists():
+            try:  # the original is this document's file again: lock it, or say it is open elsewhere
+                lock = ProjectLock(info.original_path).acquire()
+            except ProjectFileError:
+                read_only = True
+        document.replace_project(project, info.original_path, dirty=True, state=info.base_state(), lock=lock,
+                                 read_only=read_only)
         with contextlib.suppress(OSError):
             os.replace(info.autosave, self.project_path)
             if info.info_path.exists():
@@ -92,6 +102,19 @@ class RecoveryInfo:
     saved_at: str
     """Local date and time, ISO 8601 (as `datetime.isoformat` writes it)."""
     size_bytes: int = 0
+    older: int = 0
+    """How many older autosaves of crashed sessions are kept besides this one (offered after it)."""
+    base: dict[str, Any] | None = None
+    """The state of the original file the autosaved work started from (riskdesk.io.project_file.FileState): a
+    save over it refuses if someone else saved it since."""
+
+    def base_state(self) -> FileState | None:
+        if not isinstance(self.base, dict):
+            return None
+        try:
+            return FileState(**self.base)
+        except TypeError:
+            return None
 
     @property
     def info_path(self) -> Path:
@@ -99,20 +122,33 @@ class RecoveryInfo:
 
     def describe(self) -> str:
         where = f"of {self.original_path}" if self.original_path else "of an unsaved project"
+        older = (f" {self.older} older autosave{'s are' if self.older > 1 else ' is'} kept too and offered "
+                 "next." if self.older else "")
         return (f"RiskDesk did not close properly. An autosave {where} ({self.name}) was found, made "
-                f"{_local_time(self.saved_at)} ({_size(self.size_bytes)}).")
+                f"{_local_time(self.saved_at)} ({_size(self.size_bytes)}).{older}")
 
     def discard(self) -> None:
         """Delete this autosave (the user declined to recover it)."""
         _delete(self.autosave, self.info_path)
 
 
+KEEP_AUTOSAVES = 5
+"""Autosaves of crashed sessions kept for recovery, newest first; older ones are deleted."""
+
+
 def find_recovery(folder: Path, own: str | None = None) -> RecoveryInfo | None:
     """The newest autosave in `folder` left by a session that is no longer running (another RiskDesk still
-    running keeps its own, and so does the session `own`), or None. Removes the lock files crashed sessions
-    left."""
+    running keeps its own, and so does the session `own`), or None; it says how many older ones are kept."""
+    found = find_recoveries(folder, own)
+    return replace(found[0], older=len(found) - 1) if found else None
+
+
+def find_recoveries(folder: Path, own: str | None = None) -> list[RecoveryInfo]:
+    """The autosaves crashed sessions left in `folder`, newest first, at most KEEP_AUTOSAVES: older ones, the
+    lock files of crashed sessions and the half-written autosaves of killed ones are deleted."""
     if not folder.is_dir():
-        return None
+        return []
+    sweep_folder(folder)
     found: list[RecoveryInfo] = []
     for autosave in sorted(folder.glob(f"*{SUFFIX}")):
         session = autosave.stem
@@ -120,17 +156,23 @@ def find_recovery(folder: Path, own: str | None = None) -> RecoveryInfo | None:
             continue
         try:
             info = json.loads(autosave.with_suffix(".json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
+            info = {}
+        if not isinstance(info, dict):  # a damaged description: the autosave itself is still offered
             info = {}
         original = info.get("original_path")
         saved_at = str(info.get("saved_at", "")) or dt.datetime.fromtimestamp(autosave.stat().st_mtime).isoformat(
             timespec="seconds")
+        base = info.get("base")
         found.append(RecoveryInfo(autosave, Path(original) if original else None, str(info.get("name", "")),
-                                  saved_at, autosave.stat().st_size))
+                                  saved_at, autosave.stat().st_size, base=base if isinstance(base, dict) else None))
     for lock in folder.glob("*.lock"):
         if not lock.with_suffix(SUFFIX).exists() and lock.stem != own:
             _is_running(folder, lock.stem)  # removes the lock files crashed sessions left
-    return max(found, key=lambda info: info.saved_at) if found else None
+    found.sort(key=lambda info: info.saved_at, reverse=True)
+    for old in found[KEEP_AUTOSAVES:]:
+        old.discard()
+    return found[:KEEP_AUTOSAVES]
 
 
 def _local_time(iso: str) -> str:
@@ -242,6 +284,7 @@ class Autosaver(QObject):
             "original_path": str(document.path) if document.path else "",
             "name": document.project.settings.name,
             "saved_at": dt.datetime.now().isoformat(timespec="seconds"),
+            "base": dataclasses.asdict(document.file_state) if document.file_state is not None else None,
         }
         target, info_path = self._session.project_path, self._session.info_path
         self._writing = True

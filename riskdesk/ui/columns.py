@@ -22,8 +22,10 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
+from riskdesk.core.cells import clean_id
 from riskdesk.core.domain import (
     NUMBER_COLUMNS,
+    NUMBER_LIMITS,
     PART_COLUMNS,
     PATH_COLUMNS,
     SUPPLIER_COLUMNS,
@@ -249,6 +251,9 @@ def parse_cell(column: Column, raw: object) -> Any:
             raise CellError(f"{column.title} must not be negative. Enter zero or a positive number")
         if column.kind is Kind.SHARE and value > 100:
             raise CellError(f"{column.title} is a share of the part's volume: enter 0 to 100")
+        limit = NUMBER_LIMITS.get(column.key)
+        if limit is not None and limit.problem(value):
+            raise CellError(f"{column.title}: {limit.problem(value)}. Check the value and its unit")
         return value
     if column.kind is Kind.ENUM:
         assert column.enum is not None
@@ -267,6 +272,8 @@ def parse_cell(column: Column, raw: object) -> Any:
         if code is None:
             raise CellError(f"{column.title}: no country is called {text!r}. {_COUNTRY_HINT}")
         return code
+    if column.kind in (Kind.KEY, Kind.PART_REF, Kind.SUPPLIER_REF):
+        text = clean_id(text)  # invisible characters would make two ids look the same
     if column.required and not text:
         raise CellError(f"{column.title} must not be empty")
     return text

@@ -104,6 +104,34 @@ class Dialogs:
             return self.DISCARD_AUTOSAVE
         return self.RECOVER if clicked is recover else self.LATER
 
+    RELOAD, SAVE_AS, OVERWRITE = "reload", "save as", "overwrite"
+
+    def ask_changed(self, name: str, message: str) -> str:
+        """The file changed on disk since it was opened: RELOAD (theirs, losing these changes), SAVE_AS (keep
+        both), OVERWRITE (theirs is lost) or CANCEL."""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Changed by another program",
+                          message + f"\n\nWhat should happen to your changes to {name}?",
+                          QMessageBox.StandardButton.NoButton, self.parent)
+        save_as = box.addButton("Save mine as…", QMessageBox.ButtonRole.AcceptRole)
+        reload = box.addButton("Reload theirs (lose mine)", QMessageBox.ButtonRole.DestructiveRole)
+        overwrite = box.addButton("Overwrite theirs", QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(save_as)
+        box.setEscapeButton(cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        for button, answer in ((save_as, self.SAVE_AS), (reload, self.RELOAD), (overwrite, self.OVERWRITE)):
+            if clicked is button:
+                return answer
+        return self.CANCEL
+
+    def ask_open_read_only(self, message: str) -> bool:
+        """Another RiskDesk has the project open: open it read-only (Save then asks for another name)?"""
+        answer = QMessageBox.question(
+            self.parent, "Project in use", message + "\n\nOpen it read-only? You can save a copy under another name.",
+            QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Open
+
     def error(self, title: str, text: str) -> None:
         QMessageBox.warning(self.parent, title, text)
 

@@ -25,7 +25,16 @@ from PySide6.QtGui import QUndoStack
 
 from riskdesk.core.labels import count
 from riskdesk.core.project import Project, ProjectSettings, ProjectTables, share_problem
-from riskdesk.io.project_file import SUFFIX, ProjectFileError, load_project, save_project
+from riskdesk.io.project_file import (
+    SUFFIX,
+    UNCHECKED,
+    FileState,
+    ProjectChangedError,
+    ProjectFileError,
+    read_project,
+    save_project,
+)
+from riskdesk.io.project_lock import ProjectLock, ProjectLockedError
 from riskdesk.io.userdirs import AppSettings, UserDirs, save_app_settings
 from riskdesk.ui.columns import COLUMNS, CellError, EditRefused, Kind, TableName, parse_cell
 from riskdesk.ui.commands import (
@@ -100,6 +109,13 @@ class Document(QObject):
         self._forced_dirty = False
         self._was_dirty = False
         self.busy_saving = False
+        self.file_state: FileState | None = None
+        """The project file as it was when read or last saved: a save refuses to replace it if it changed since
+        (another program saved it), see riskdesk.io.project_file."""
+        self.lock: ProjectLock | None = None
+        """Held while the project file is open here: one writer at a time (riskdesk.io.project_lock)."""
+        self.read_only = False
+        """Opened while another RiskDesk holds it: Save asks for another name."""
         self.models: dict[TableName, DataFrameTableModel] = {}
         for table in TableName:
             model = DataFrameTableModel(table, getattr(self.project.tables, table.value), editor=self.edit_cells,
@@ -143,8 +159,14 @@ class Document(QObject):
 
     # ---- files ------------------------------------------------------------------------------------------------
 
-    def replace_project(self, project: Project, path: Path | None, dirty: bool = False) -> None:
-        """Show another project (new, opened, recovered). Clears undo history."""
+    def replace_project(self, project: Project, path: Path | None, dirty: bool = False,
+                        state: FileState | None = None, lock: ProjectLock | None = None,
+                        read_only: bool = False) -> None:
+        """Show another project (new, opened, recovered). Clears undo history. `state` and `lock`: the file's
+        state when read and the lock taken on it (the previous lock is let go)."""
+        if self.lock is not None and self.lock is not lock:
+            self.lock.release()
+        self.lock, self.file_state, self.read_only = lock, state, read_only
         self.project = project
         self.undo_stack.clear()
         for table, model in self.models.items():
@@ -157,49 +179,81 @@ class Document(QObject):
     def new(self, project: Project | None = None) -> None:
         self.replace_project(project or Project(), None)
 
-    def open(self, path: Path) -> None:
-        """Open a project file now (raises ProjectFileError with a message for the user)."""
+    def open(self, path: Path, read_only: bool = False) -> None:
+        """Open a project file now (raises ProjectFileError with a message for the user; ProjectLockedError when
+        another RiskDesk has it open, unless `read_only`)."""
         path = Path(path)
-        self.adopt_opened(load_project(path), path)
+        project, state, lock = open_project_file(path, read_only)
+        self.adopt_opened(project, path, state, lock, read_only)
 
-    def adopt_opened(self, project: Project, path: Path) -> None:
+    def adopt_opened(self, project: Project, path: Path, state: FileState | None = None,
+                     lock: ProjectLock | None = None, read_only: bool = False) -> None:
         """Show a project that was read from `path` (e.g. by a worker) and add the file to the recent files."""
-        self.replace_project(project, path)
+        self.replace_project(project, path, state=state, lock=lock, read_only=read_only)
         self._remember(path)
 
-    def open_async(self, path: Path, on_done: Callable[[str | None], None]) -> TaskHandle:
-        """Open a project file off the GUI thread; `on_done(None)` on success, else with the error message."""
+    def open_async(self, path: Path, on_done: Callable[[str | None], None], read_only: bool = False,
+                   on_locked: Callable[[ProjectLockedError], None] | None = None) -> TaskHandle:
+        """Open a project file off the GUI thread; `on_done(None)` on success, else with the error message. When
+        another RiskDesk has it open, `on_locked(error)` is called instead (it may open it `read_only`)."""
         path = Path(path)
 
-        def opened(project: Project) -> None:
-            self.adopt_opened(project, path)
+        def opened(result: tuple[Project, FileState, ProjectLock | None]) -> None:
+            project, state, lock = result
+            self.adopt_opened(project, path, state, lock, read_only)
             on_done(None)
 
         def failed(exc: BaseException) -> None:
+            if isinstance(exc, ProjectLockedError) and on_locked is not None:
+                on_locked(exc)
+                return
             if isinstance(exc, ProjectFileError) and not path.exists():
                 self.app_settings.remove_recent(path)
                 self._save_app_settings()
             on_done(error_text(exc))
 
-        return self.runner.start(lambda _task: load_project(path), opened, failed, None)
+        held = self.lock if self.lock is not None and path == self.path else None  # a reload keeps its lock
+        return self.runner.start(lambda _task: open_project_file(path, read_only, held), opened, failed, None)
 
-    def save(self, path: Path | None = None, on_done: Callable[[str | None], None] | None = None) -> None:
+    def release(self) -> None:
+        """Let go of the project file's lock (the window closes)."""
+        if self.lock is not None:
+            self.lock.release()
+            self.lock = None
+
+    def save(self, path: Path | None = None, on_done: Callable[[str | None], None] | None = None,
+             on_changed: Callable[[str], None] | None = None, overwrite: bool = False) -> None:
         """Save to `path` (default: the current file) off the GUI thread for large projects.
 
         `on_done(None)` once saved, or with the error message; the document is clean only if nothing changed
-        while it was being written."""
+        while it was being written. Saving over the file it was read from refuses when another program saved
+        it meanwhile: `on_changed(message)` is then called (the caller asks to reload, save as or overwrite, and
+        `overwrite=True` replaces it). Another file (Save As) is locked first, and replaced as the user chose."""
         target = Path(path) if path else self.path
         if target is None:
             raise ValueError("no file name: use save_as")
         if target.suffix.lower() != SUFFIX:
             target = target.with_name(target.name + SUFFIX)
+        same_file = self.path is not None and target == self.path and not self.read_only
+        lock = self.lock if same_file else None
+        if not same_file:
+            try:
+                lock = ProjectLock(target).acquire()
+            except ProjectFileError as exc:
+                if on_done:
+                    on_done(error_text(exc))
+                return
+        expected = UNCHECKED if overwrite or not same_file else self.file_state
         copy = snapshot(self.project)
         index = self.undo_stack.index()
         revision = self.revision
         self.busy_saving = True
 
-        def saved(_result: object) -> None:
+        def saved(state: FileState) -> None:
             self.busy_saving = False
+            if lock is not self.lock and self.lock is not None:
+                self.lock.release()
+            self.lock, self.file_state, self.read_only = lock, state, False
             self._set_path(target)
             if self.revision == revision or (self.undo_stack.index() == index and not self._forced_dirty):
                 self._set_clean()
@@ -209,11 +263,15 @@ class Document(QObject):
 
         def failed(exc: BaseException) -> None:
             self.busy_saving = False
+            if lock is not None and lock is not self.lock:
+                lock.release()
             log.warning("saving %s failed: %s", target, exc)
-            if on_done:
+            if isinstance(exc, ProjectChangedError) and on_changed is not None:
+                on_changed(str(exc))
+            elif on_done:
                 on_done(error_text(exc))
 
-        self.runner.start(lambda _task: save_project(copy, target), saved, failed, None)
+        self.runner.start(lambda _task: save_project(copy, target, expected=expected), saved, failed, None)
 
     def _set_path(self, path: Path | None) -> None:
         if path != self.path:
@@ -579,6 +637,21 @@ def _same(old: Any, new: Any) -> bool:
     if isinstance(old, float) and isinstance(new, float):
         return old == new or (math.isnan(old) and math.isnan(new))
     return bool(old == new)
+
+
+def open_project_file(path: Path, read_only: bool = False, held: ProjectLock | None = None
+                      ) -> tuple[Project, FileState, ProjectLock | None]:
+    """Lock (unless `read_only`, or `held` already) and read a project file: the project, the file's state and
+    the lock held. Raises ProjectLockedError when another RiskDesk has it open, ProjectFileError when it cannot
+    be read."""
+    lock = held or (None if read_only else ProjectLock(path).acquire())
+    try:
+        project, state = read_project(path)
+    except BaseException:
+        if lock is not None and lock is not held:
+            lock.release()
+        raise
+    return project, state, lock
 
 
 def error_text(exc: BaseException) -> str:

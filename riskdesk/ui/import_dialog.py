@@ -542,7 +542,8 @@ class ImportDialog(QDialog):
             item["defaults"] = {}
         return ImportRequest(self.included_files(),
                              mapping={"mappings": mapping_json} if mapping_json else None,
-                             defaults=self.defaults(), skip_error_rows=self.skip_check.isChecked())
+                             defaults=self.defaults(), skip_error_rows=self.skip_check.isChecked(),
+                             limits=self.document.app_settings.import_limits())
 
     def _files_changed(self) -> None:
         self.start()
@@ -562,7 +563,7 @@ class ImportDialog(QDialog):
             self._clear()
             self._show_failure("every file is left out. Tick at least one file")
             return
-        request = ImportRequest(files, defaults=self.defaults())
+        request = ImportRequest(files, defaults=self.defaults(), limits=self.document.app_settings.import_limits())
         project = self.document.project
 
         def work(task: TaskContext) -> tuple[list[SheetMapping], list[Problem]]:
@@ -571,7 +572,7 @@ class ImportDialog(QDialog):
 
             if isolated.worth_isolating(files):
                 mappings, problems = _isolated(task, importer.inspect, files, known=project.saved_mappings,
-                                               options=request.options)
+                                               limits=request.limits, options=request.options)
             else:
                 mappings, problems = import_session.propose(request, project)
             task.check()

@@ -455,7 +455,8 @@ class MainWindow(QMainWindow):
     def _update_title(self) -> None:
         if self.document is None:
             return
-        self.setWindowTitle(f"{self.document.display_name}[*] — RiskDesk")
+        read_only = " (read-only)" if self.document.read_only else ""
+        self.setWindowTitle(f"{self.document.display_name}{read_only}[*] — RiskDesk")
         self.setWindowModified(self.document.is_dirty)
 
     def _ensure_start_page(self) -> StartPage:
@@ -734,8 +735,9 @@ class MainWindow(QMainWindow):
             return
         self.maybe_save(lambda: self.open_path(target, then))
 
-    def open_path(self, path: Path, then: Callable[[], None] | None = None) -> None:
-        """Open a project file (off the GUI thread for big files); errors are shown, nothing else changes."""
+    def open_path(self, path: Path, then: Callable[[], None] | None = None, read_only: bool = False) -> None:
+        """Open a project file (off the GUI thread for big files); errors are shown, nothing else changes. A
+        project another RiskDesk has open is offered read-only."""
         self.statusBar().showMessage(f"Opening {path}…")
         self.busy_bar.show()
 
@@ -745,16 +747,23 @@ class MainWindow(QMainWindow):
                 self.statusBar().clearMessage()
                 self.dialogs.error("Cannot open project", error)
             else:
-                self.statusBar().showMessage(f"Opened {path}", 5_000)
+                self.statusBar().showMessage(f"Opened {path}" + (" read-only" if read_only else ""), 5_000)
+                self._update_title()
                 if then is not None:
                     then()
 
-        self._live.open_async(path, done)
+        def locked(exc: Exception) -> None:
+            self.busy_bar.hide()
+            self.statusBar().clearMessage()
+            if self.dialogs.ask_open_read_only(str(exc)):
+                self.open_path(path, then, read_only=True)
+
+        self._live.open_async(path, done, read_only=read_only, on_locked=locked)
 
     def save_project(self, then: Callable[[], None] | None = None) -> None:
         if self.document is None:
             return
-        if self.document.path is None:
+        if self.document.path is None or self.document.read_only:
             self.save_project_as(then)
             return
         self._save(self.document.path, then)
@@ -767,7 +776,7 @@ class MainWindow(QMainWindow):
         if target is not None:
             self._save(target, then)
 
-    def _save(self, path: Path, then: Callable[[], None] | None) -> None:
+    def _save(self, path: Path, then: Callable[[], None] | None, overwrite: bool = False) -> None:
         self.statusBar().showMessage(f"Saving {path}…")
 
         def done(error: str | None) -> None:
@@ -776,10 +785,22 @@ class MainWindow(QMainWindow):
                 self.dialogs.error("Cannot save project", error)
                 return
             self.statusBar().showMessage(f"Saved {self._live.path}", 5_000)
+            self._update_title()
             if then is not None:
                 then()
 
-        self._live.save(path, done)
+        def changed(message: str) -> None:
+            """Another program saved the file since it was opened here: never overwrite it without asking."""
+            self.statusBar().clearMessage()
+            answer = self.dialogs.ask_changed(self._live.display_name, message)
+            if answer == Dialogs.RELOAD:
+                self.open_path(path, then)
+            elif answer == Dialogs.SAVE_AS:
+                self.save_project_as(then)
+            elif answer == Dialogs.OVERWRITE:
+                self._save(path, then, overwrite=True)
+
+        self._live.save(path, done, on_changed=changed, overwrite=overwrite)
 
     def _rebuild_recent_menu(self) -> None:
         self.recent_menu.clear()
@@ -798,7 +819,10 @@ class MainWindow(QMainWindow):
         answer = self.dialogs.ask_recover(info)
         if answer == Dialogs.DISCARD_AUTOSAVE:
             info.discard()
-            return False
+            from riskdesk.ui.autosave import find_recovery
+
+            older = find_recovery(self.autosave.folder, own=self.autosave.id)
+            return self.offer_recovery(older) if older is not None else False  # the next older one, by date
         if answer != Dialogs.RECOVER:
             return False  # kept: offered again at the next start
         try:
@@ -962,6 +986,8 @@ class MainWindow(QMainWindow):
         self._save_geometry()
         if self.autosaver is not None:
             self.autosaver.set_interval(0)
+        if self.document is not None:
+            self.document.release()
         event.accept()
 
 

@@ -220,3 +220,28 @@ def test_the_issue_projects_score_for_every_buyer(buyer):
 
     ev = evaluate(project_of(*ISSUE_EU_ROWS, import_country=buyer), dt.date(2026, 11, 29))
     assert len(ev.part_reports()) == 2 and np.all(np.isfinite(ev.scores))
+
+
+HOSTILE = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.sampled_from(
+    [1e308, -1e308, float("inf"), float("-inf"), float("nan"), 0.0, 1e-320, 5e9, 1e12]))
+"""Any float a damaged file, a hostile cell or a careless paste could put in a numeric column."""
+NUMERIC_CELLS = [("parts", c) for c in ("magnet_mass_g", "annual_units", "unit_price", "stock_days")] + [
+    ("paths", "share_pct"), ("composition", "wt_pct")]
+
+
+@given(projects(), dates, st.lists(st.tuples(st.sampled_from(NUMERIC_CELLS), st.integers(0, 8), HOSTILE),
+                                   min_size=1, max_size=6),
+       st.dictionaries(st.sampled_from(FACTOR_NAMES), HOSTILE, max_size=3))
+def test_scoring_never_yields_nan_whatever_numbers_the_tables_hold(project, day, cells, weights):
+    """Hostile numbers (issue 15): validation refuses them, and scoring a project that holds them anyway (a
+    damaged file opened in the window) never gives NaN, a band or a JSON document built from one."""
+    for (table, column), row, value in cells:
+        frame = getattr(project.tables, table)
+        if len(frame):
+            frame.loc[row % len(frame), column] = value
+    settings = dataclasses.replace(project.settings, weights={**project.settings.weights, **weights})
+    ev = evaluate(project, day, settings=settings)
+    assert np.all(np.isfinite(ev.scores)) and np.all((ev.scores >= 0) & (ev.scores <= 100))
+    score, _ = ev.portfolio_score()
+    assert np.isfinite(score)
+    json.dumps(ev.to_json(), allow_nan=False)

@@ -18,6 +18,8 @@ class ScriptedDialogs(Dialogs):
         self.save_answer: Path | None = None
         self.recover_answer = Dialogs.RECOVER
         self.date_answer: dt.date | None = None
+        self.changed_answer = Dialogs.CANCEL
+        self.read_only_answer = False
         self.errors: list[str] = []
         self.asked: list[str] = []
 
@@ -38,6 +40,14 @@ class ScriptedDialogs(Dialogs):
 
     def ask_date(self, current: dt.date) -> dt.date | None:
         return self.date_answer
+
+    def ask_changed(self, name: str, message: str) -> str:
+        self.asked.append(f"changed {name}: {message}")
+        return self.changed_answer
+
+    def ask_open_read_only(self, message: str) -> bool:
+        self.asked.append(f"read-only? {message}")
+        return self.read_only_answer
 
     def error(self, title: str, text: str) -> None:
         self.errors.append(f"{title}: {text}")

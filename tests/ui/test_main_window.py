@@ -238,10 +238,46 @@ def test_save_and_reopen(qtbot: QtBot, window: MainWindow, dialogs: ScriptedDial
     assert window.windowTitle().startswith("portfolio.rdproj")
     assert window.recent_menu.actions()[0].toolTip() == str((tmp_path / "portfolio.rdproj").resolve())
 
-    other = _window(qtbot, ScriptedDialogs(), Document(runner=SynchronousRunner()))
+    second = ScriptedDialogs()
+    second.read_only_answer = True  # this window has it open: a second one is told by whom, and may read it
+    other = _window(qtbot, second, Document(runner=SynchronousRunner()))
     other.open_project(tmp_path / "portfolio.rdproj")
+    assert "is in use by" in second.asked[-1] and "since" in second.asked[-1]
     assert other.document.project.tables.parts.loc[0, "stock_days"] == 44.0
     assert other.scoring.evaluation is not None and other.scoring.evaluation.compiled.n_parts == 15
+    assert other.document.read_only and "(read-only)" in other.windowTitle()
+    second.save_answer = None
+    other.save_project()  # read-only: Save asks for another name
+    assert second.asked[-1] == "save as portfolio.rdproj"
+
+
+@pytest.mark.parametrize("answer", [Dialogs.SAVE_AS, Dialogs.OVERWRITE, Dialogs.RELOAD, Dialogs.CANCEL])
+def test_saving_over_a_file_another_program_changed_asks_first(window: MainWindow, dialogs: ScriptedDialogs,
+                                                               tmp_path: Path, answer: str) -> None:
+    from riskdesk.io.project_file import load_project, save_project
+
+    path = tmp_path / "shared.rdproj"
+    dialogs.save_answer = path
+    window.save_project()
+    theirs = load_project(path)  # another program (without RiskDesk's lock) saves it meanwhile
+    theirs.tables.parts.loc[0, "description"] = "their change"
+    save_project(theirs, path)
+    page = window.pages[TableName.PARTS]
+    page.model.setData(page.model.index(0, PartColumn.STOCK_DAYS), "45")
+    dialogs.changed_answer = answer
+    dialogs.save_answer = tmp_path / "mine.rdproj"
+    window.save_project()
+    assert "changed by another program" in dialogs.asked[-2 if answer == Dialogs.SAVE_AS else -1]
+    on_disk = load_project(path).tables.parts.loc[0]
+    if answer == Dialogs.OVERWRITE:
+        assert on_disk["stock_days"] == 45.0 and on_disk["description"] != "their change"
+    else:  # nothing of theirs is lost
+        assert on_disk["description"] == "their change" and on_disk["stock_days"] != 45.0
+    if answer == Dialogs.SAVE_AS:
+        assert load_project(tmp_path / "mine.rdproj").tables.parts.loc[0, "stock_days"] == 45.0
+    if answer == Dialogs.RELOAD:
+        assert window.document.project.tables.parts.loc[0, "description"] == "their change"
+    assert window.document.is_dirty == (answer == Dialogs.CANCEL)
 
 
 def test_closing_with_unsaved_changes_asks_first(window: MainWindow, dialogs: ScriptedDialogs) -> None:

@@ -1,0 +1,176 @@
+"""Issue 15 on the command line: two writers, hostile numbers, outputs that would overwrite the project, locked
+and damaged files — each case as a script meets it: one line on stderr, the exit code, and the project as it was.
+docs/reliability.md lists which test holds which promise."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from riskdesk.cli import EXIT_INVALID, EXIT_OK, main
+from tests.test_cli import ROW, write_template_csv
+
+
+def run(capsys, *args):
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def demo(tmp_path, capsys):
+    path = tmp_path / "demo.rdproj"
+    assert run(capsys, "demo", path)[0] == EXIT_OK
+    return path
+
+
+# ---- 2. hostile numbers ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("column, value", [("magnet_mass_g", "1e308"), ("unit_price", "1e308"),
+                                           ("annual_units", "1e309"), ("stock_days", "9e99")])
+def test_an_implausible_number_is_refused_and_the_project_is_unchanged(demo, tmp_path, capsys, column, value):
+    source = tmp_path / "bom.csv"
+    write_template_csv(source, [{**ROW, column: value}])
+    before = demo.read_bytes()
+    code, _, err = run(capsys, "import", demo, source)
+    assert code == EXIT_INVALID, err
+    assert "is not plausible here" in err and "nothing was imported" in err
+    assert demo.read_bytes() == before
+
+
+def test_an_xlsx_cell_holding_inf_is_refused(tmp_path, capsys):
+    from tests.io.helpers import sheet_xml, write_raw_xlsx
+
+    header = ["part_number", "magnet_family", "magnet_mass_g", "annual_units", "supplier_id", "share_pct"]
+    cells = "".join(f'<c r="{chr(65 + i)}1" t="inlineStr"><is><t>{h}</t></is></c>' for i, h in enumerate(header))
+    row = ('<c r="A2" t="inlineStr"><is><t>X-1</t></is></c><c r="B2" t="inlineStr"><is><t>NdFeB</t></is></c>'
+           '<c r="C2"><v>INF</v></c><c r="D2"><v>1000</v></c><c r="E2" t="inlineStr"><is><t>S1</t></is></c>'
+           '<c r="F2"><v>100</v></c>')
+    source = write_raw_xlsx(tmp_path / "inf.xlsx", sheet_xml(
+        f'<dimension ref="A1:F2"/><sheetData><row r="1">{cells}</row><row r="2">{row}</row></sheetData>'))
+    project = tmp_path / "p.rdproj"
+    code, _, err = run(capsys, "import", project, source)
+    assert code == EXIT_INVALID, err
+    assert "not plausible" in err and not project.exists()
+
+
+def test_score_json_is_strict_json_and_a_red_part_never_reads_green(tmp_path, capsys):
+    from riskdesk.io.project_file import load_project, save_project
+
+    source = tmp_path / "bom.csv"
+    write_template_csv(source, [ROW])
+    project = tmp_path / "p.rdproj"
+    assert run(capsys, "import", project, source)[0] == EXIT_OK
+    loaded = load_project(project)  # a file damaged outside RiskDesk: the mass is infinite
+    loaded.tables.parts.loc[0, "magnet_mass_g"] = float("inf")
+    loaded.settings.weights["price"] = float("nan")
+    save_project(loaded, project)
+    code, _, err = run(capsys, "score", project, "--json")
+    assert code == EXIT_INVALID and "not plausible" in err  # refused, not scored from infinity
+    loaded.tables.parts.loc[0, "magnet_mass_g"] = 100.0
+    save_project(loaded, project)
+    code, out, _ = run(capsys, "score", project, "--json", "--as-of", "2026-11-23")
+    data = json.loads(out, parse_constant=lambda name: pytest.fail(f"bare {name} in the JSON"))
+    assert code == EXIT_OK and data["parts"][0]["band"] == "red"
+    assert data["settings"]["weights"]["price"] == 0.0  # a NaN weight counts 0, and is stored so
+
+
+# ---- 1. two writers ------------------------------------------------------------------------------------------------
+
+def _parts(project):
+    from riskdesk.io.project_file import load_project
+
+    return set(load_project(project).tables.parts["part_number"])
+
+
+def test_an_import_waits_for_the_lock_and_names_the_holder_when_it_stays(demo, tmp_path, capsys, monkeypatch):
+    from riskdesk.io import project_lock
+    from riskdesk.io.project_lock import ProjectLock
+
+    monkeypatch.setattr(project_lock, "CLI_WAIT_S", 0.2)
+    source = tmp_path / "bom.csv"
+    write_template_csv(source, [ROW])
+    before = demo.read_bytes()
+    with ProjectLock(demo):  # a window has it open
+        code, _, err = run(capsys, "import", demo, source)
+        assert code == 1 and "is in use by" in err and "since" in err and "nothing was imported" in err
+        assert run(capsys, "import", demo, source, "--dry-run")[0] == EXIT_OK  # reading needs no lock
+        assert run(capsys, "score", demo)[0] == EXIT_OK
+    assert demo.read_bytes() == before
+    assert run(capsys, "import", demo, source)[0] == EXIT_OK
+    assert not list(tmp_path.glob(".~*.lock"))  # the lock file goes with the lock
+
+
+def test_two_concurrent_imports_never_lose_one(demo, tmp_path):
+    """3 tries here; 100 in the long run (bench/reliability.py)."""
+    import subprocess
+    import sys
+
+    sources = []
+    for name in ("A", "B"):
+        source = tmp_path / f"{name}.csv"
+        write_template_csv(source, [{**ROW, "part_number": f"{name}-1", "supplier_id": f"S-{name}"}])
+        sources.append(source)
+    command = [sys.executable, "-c", "import sys; from riskdesk.cli import main; sys.exit(main(sys.argv[1:]))"]
+    for _ in range(3):
+        runs = [subprocess.Popen([*command, "import", str(demo), str(s)], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True) for s in sources]
+        codes = [r.wait(timeout=60) for r in runs]
+        assert codes == [0, 0], [r.stderr.read() for r in runs]
+        assert {"A-1", "B-1"} <= _parts(demo)
+        from riskdesk.io.project_file import load_project, save_project
+
+        project = load_project(demo)
+        project.tables.parts = project.tables.parts[~project.tables.parts["part_number"].isin(["A-1", "B-1"])]
+        save_project(project, demo)
+
+
+# ---- 3. outputs that would overwrite the project ------------------------------------------------------------------
+
+@pytest.mark.parametrize("option", ["--report", "--save-mapping"])
+def test_an_output_over_the_project_or_an_input_is_refused_even_with_force(demo, tmp_path, capsys, option):
+    source = tmp_path / "bad.csv"
+    source.write_text("part_number,magnet_family\nX,NdFeB\n", encoding="utf-8")
+    before, source_before = demo.read_bytes(), source.read_bytes()
+    extra = ["--show-mapping"] if option == "--save-mapping" else []
+    for target in (demo, source):
+        code, _, err = run(capsys, "import", demo, source, *extra, option, target, "--force")
+        assert code == 1 and "would destroy it" in err
+    assert demo.read_bytes() == before and source.read_bytes() == source_before
+
+
+def test_an_existing_output_needs_force_and_is_replaced_whole(demo, tmp_path, capsys):
+    source = tmp_path / "bad.csv"
+    source.write_text("part_number,magnet_family\nX,NdFeB\n", encoding="utf-8")
+    report = tmp_path / "report.xlsx"
+    report.write_bytes(b"the user's own workbook")
+    code, _, err = run(capsys, "import", demo, source, "--report", report)
+    assert code == 1 and "already exists" in err and "--force" in err
+    assert report.read_bytes() == b"the user's own workbook"
+    assert run(capsys, "import", demo, source, "--report", report, "--force")[0] == EXIT_INVALID
+    assert report.read_bytes()[:2] == b"PK"
+    assert not [p for p in tmp_path.iterdir() if ".writing" in p.name]
+
+
+def test_template_into_a_missing_folder_or_over_a_file_is_one_line_and_leaves_nothing(tmp_path, capsys):
+    code, _, err = run(capsys, "template", tmp_path / "missing" / "t.xlsx")
+    assert code == 1 and "does not exist" in err and not (tmp_path / "missing").exists()
+    project = tmp_path / "p.rdproj"
+    assert run(capsys, "demo", project)[0] == EXIT_OK
+    before = project.read_bytes()
+    code, _, err = run(capsys, "template", project)
+    assert code == 1 and "already exists" in err and project.read_bytes() == before
+    assert run(capsys, "template", tmp_path / "t.xlsx")[0] == EXIT_OK
+    assert run(capsys, "template", tmp_path / "t.xlsx", "--force")[0] == EXIT_OK
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.rdproj", "t.xlsx"]
+
+
+def test_demo_never_replaces_a_project_without_force(demo, tmp_path, capsys):
+    source = tmp_path / "bom.csv"
+    write_template_csv(source, [ROW])
+    assert run(capsys, "import", demo, source)[0] == EXIT_OK
+    before = demo.read_bytes()
+    code, _, err = run(capsys, "demo", demo)
+    assert code == 1 and "already exists" in err and demo.read_bytes() == before
+    assert run(capsys, "demo", demo, "--force")[0] == EXIT_OK and "X-1" not in _parts(demo)

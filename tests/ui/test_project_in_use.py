@@ -1,0 +1,104 @@
+"""Issue 15, case 1 in the window: the project lock is held while a project is open, a second opener is told
+who holds it and may read it, and a save never replaces a file another program changed without asking."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from riskdesk.core.demo import demo_project
+from riskdesk.io.project_file import save_project
+from riskdesk.io.project_lock import ProjectLock, lock_path
+from riskdesk.ui.app import load_data_layer
+from riskdesk.ui.document import Document
+from riskdesk.ui.workers import SynchronousRunner
+
+
+def test_the_lock_is_held_while_the_project_is_open_and_let_go_after(qtbot, tmp_path: Path) -> None:
+    path = tmp_path / "p.rdproj"
+    save_project(demo_project(), path)
+    document = Document(runner=SynchronousRunner())
+    document.open(path)
+    assert document.lock is not None and document.lock.held and lock_path(path).exists()
+    assert not document.read_only and document.file_state is not None
+    document.new()
+    assert document.lock is None and not lock_path(path).exists()
+    with ProjectLock(path):
+        document.open(path, read_only=True)
+        errors: list[str | None] = []
+        document.save(path, errors.append)  # Save As onto a file another RiskDesk holds
+        assert errors and "is in use by" in str(errors[0])
+    document.save(path, errors.append)
+    assert errors[-1] is None and document.lock is not None and not document.read_only
+    document.release()
+    assert not lock_path(path).exists()
+
+
+def test_the_window_started_on_a_project_in_use_opens_it_read_only(qtbot, tmp_path: Path) -> None:
+    path = tmp_path / "p.rdproj"
+    save_project(demo_project(), path)
+    with ProjectLock(path):
+        loaded = load_data_layer(False, path)(None)  # type: ignore[arg-type]
+    assert loaded.project is not None and loaded.lock is None and "is in use by" in loaded.in_use
+    loaded = load_data_layer(False, path)(None)  # type: ignore[arg-type]
+    assert loaded.lock is not None and loaded.lock.held and not loaded.in_use
+    loaded.lock.release()
+
+
+def test_old_autosaves_are_swept_and_the_kept_ones_offered_newest_first(qtbot, tmp_path: Path) -> None:
+    import json
+
+    from riskdesk.ui.autosave import KEEP_AUTOSAVES, AutosaveSession, find_recoveries, find_recovery
+    from tests.helpers.dialogs import ScriptedDialogs
+
+    folder = tmp_path / "autosave"
+    folder.mkdir()
+    for n in range(KEEP_AUTOSAVES + 3):  # sessions that crashed, one a day
+        save_project(demo_project(), folder / f"session-{n}.rdproj")
+        (folder / f"session-{n}.json").write_text(json.dumps(
+            {"original_path": "", "name": f"crash {n}", "saved_at": f"2026-11-{10 + n:02d}T10:00:00"}))
+    killed = folder / ".session-99.rdproj.somehost.999999.0123abcd.saving"  # an autosave killed while written
+    killed.write_bytes(b"half")
+    found = find_recoveries(folder)
+    assert [info.name for info in found] == [f"crash {n}" for n in range(KEEP_AUTOSAVES + 2, 2, -1)]
+    assert not (folder / "session-0.rdproj").exists() and not (folder / "session-0.json").exists()
+    newest = find_recovery(folder)
+    assert newest is not None and newest.older == KEEP_AUTOSAVES - 1 and "older autosaves are kept" in newest.describe()
+
+    from riskdesk.ui.dialogs import Dialogs
+    from riskdesk.ui.main_window import MainWindow
+    from riskdesk.ui.workers import SynchronousRunner
+
+    dialogs = ScriptedDialogs()
+    dialogs.recover_answer = Dialogs.DISCARD_AUTOSAVE
+    window = MainWindow(Document(runner=SynchronousRunner()), SynchronousRunner(), dialogs=dialogs,
+                        autosave=AutosaveSession(folder))
+    qtbot.addWidget(window)
+    assert not window.offer_recovery(newest)
+    assert dialogs.asked.count("recover") == KEEP_AUTOSAVES and find_recovery(folder) is None
+    window.autosave.end()
+
+
+def test_recovered_work_keeps_the_state_of_the_file_it_started_from(qtbot, tmp_path: Path) -> None:
+    import dataclasses
+
+    from riskdesk.io.project_file import file_state, read_project
+    from riskdesk.ui.autosave import AutosaveSession, RecoveryInfo
+
+    original = tmp_path / "p.rdproj"
+    save_project(demo_project(), original)
+    _project, state = read_project(original)
+    autosave = tmp_path / "session-1.rdproj"
+    save_project(demo_project(), autosave)
+    (tmp_path / "session-1.json").write_text("[]")  # a damaged description does not stop the offer
+    info = RecoveryInfo(autosave, original, "p", "2026-11-29T10:00:00", base=dataclasses.asdict(state))
+    save_project(demo_project(), original)  # someone saved the original after the crash
+    session = AutosaveSession(tmp_path / "slots")
+    document = Document(runner=SynchronousRunner())
+    session.recover(document, info)
+    assert document.lock is not None and document.file_state == state and document.is_dirty
+    changed: list[str] = []
+    document.save(original, on_changed=changed.append)
+    assert changed and "changed by another program" in changed[0]
+    assert file_state(original) is not None
+    document.release()
+    session.end()
