@@ -151,12 +151,16 @@ def release_clipboard() -> None:
         clipboard.setText(clipboard.text())
 
 
-GIL_SWITCH_INTERVAL_S = 0.001
+GIL_SWITCH_INTERVAL_S = 0.0002
 
 
 def tune_interpreter() -> None:
-    """Let the GUI thread take the interpreter back from busy workers within 1 ms instead of Python's 5 ms:
-    halves the longest GUI stall while a large import or scoring runs (bench/bench_gui.py)."""
+    """Let the GUI thread take the interpreter back from busy workers within 0.2 ms instead of Python's 5 ms.
+
+    Qt calls the models' data() once per cell and role while it paints, each call taking the interpreter
+    back from a worker that may be importing or scoring: at 5 ms a repaint behind a busy worker stalled for
+    seconds, at 1 ms for 100 to 290 ms, at 0.2 ms for 60 to 85 ms (bench/bench_gui.py, gui_stall_*). A worker
+    alone is no slower: the interval only matters while two threads want the interpreter."""
     sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
 
 

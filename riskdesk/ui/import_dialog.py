@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -99,6 +99,10 @@ class PreviewModel(QAbstractTableModel):
     def fields(self) -> list[str]:
         return list(self.preview.fields) if self.preview else []
 
+    def column_texts(self) -> list[list[str]]:
+        """Each column's shown texts, for sizing the columns without a call to data() per cell."""
+        return [list(column) for column in zip(*self._texts[:_FIT_ROWS])] or [[] for _ in self.fields()]
+
     def mark(self, row: int, column: int) -> tuple[str, str] | None:
         """(kind, message) marked on a cell, or on its whole row."""
         if self.preview is None:
@@ -163,6 +167,15 @@ class ProblemsModel(QAbstractTableModel):
         self.problems = list(problems)
         self.endResetModel()
 
+    def rows_text(self, limit: int) -> list[tuple[str, str, str, str, str]]:
+        """The first rows as shown."""
+        return [self._row_text(problem) for problem in self.problems[:limit]]
+
+    @staticmethod
+    def _row_text(problem: Problem) -> tuple[str, str, str, str, str]:
+        return (("error" if problem.is_error else "warning"), problem.location(), problem.message,
+                str(problem.value), problem.hint)
+
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self.problems)
 
@@ -174,8 +187,7 @@ class ProblemsModel(QAbstractTableModel):
             return None
         problem = self.problems[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return (("error" if problem.is_error else "warning"), problem.location(), problem.message,
-                    problem.value, problem.hint)[index.column()]
+            return self._row_text(problem)[index.column()]
         if role == Qt.ItemDataRole.ToolTipRole:
             return str(problem)
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == 0 and problem.is_error:
@@ -189,6 +201,23 @@ class ProblemsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
             return self.HEADERS[section]
         return None
+
+
+_FIT_ROWS = 40
+"""Rows looked at when sizing a column to its contents."""
+
+
+def _fit_columns(view: QTableView, headers: list[str], columns: list[list[str]], cap: int) -> None:
+    """Size each column to its header and texts, at most `cap` pixels: as resizeColumnsToContents() does, but
+    measured here in one go instead of by a call to the model's data() per cell, which a busy worker thread
+    can make slow (each call waits for the interpreter)."""
+    text_metrics = view.fontMetrics()
+    header_metrics = view.horizontalHeader().fontMetrics()
+    for column, header in enumerate(headers):
+        texts = set(columns[column]) if column < len(columns) else set()
+        width = max([header_metrics.horizontalAdvance(header) + 28]
+                    + [text_metrics.horizontalAdvance(text) + 16 for text in texts])
+        view.setColumnWidth(column, min(width, cap))
 
 
 def _cell_text(value: Any) -> str:
@@ -219,6 +248,23 @@ def _field_meaning(name: str) -> str:
     return text
 
 
+def field_choices(fields: list[str], parent: QWidget | None = None) -> QStandardItemModel:
+    """The list a mapping box offers: "(not imported)", then every field by its label, its meaning as tooltip.
+
+    Built once per proposal and shared by every column's box, so that a file of 40 columns does not build
+    40 copies of the same 60 entries on the GUI thread."""
+    model = QStandardItemModel(parent)
+    none = QStandardItem(NOT_IMPORTED)
+    none.setData(None, Qt.ItemDataRole.UserRole)
+    model.appendRow(none)
+    for name in fields:
+        item = QStandardItem(field_label(name))
+        item.setData(name, Qt.ItemDataRole.UserRole)
+        item.setToolTip(f"{name}: {_field_meaning(name)}")
+        model.appendRow(item)
+    return model
+
+
 class MappingTable(QTableWidget):
     """One sheet's columns: the column in the file, the RiskDesk field it is read as (editable), confidence, why."""
 
@@ -226,9 +272,12 @@ class MappingTable(QTableWidget):
 
     COLUMN_HEADERS = ("Column in the file", "RiskDesk field", "Confidence", "Why")
 
-    def __init__(self, mapping: SheetMapping, fields: list[str], parent: QWidget | None = None) -> None:
+    def __init__(self, mapping: SheetMapping, fields: list[str] | QStandardItemModel,
+                 parent: QWidget | None = None) -> None:
         super().__init__(len(mapping.columns), len(self.COLUMN_HEADERS), parent)
         self.mapping = mapping
+        choices = fields if isinstance(fields, QStandardItemModel) else field_choices(fields, self)
+        widest = max((len(choices.item(i).text()) for i in range(choices.rowCount())), default=0)
         self.setHorizontalHeaderLabels(list(self.COLUMN_HEADERS))
         self.setAccessibleName(f"Column mapping of {Path(mapping.file).name} {mapping.sheet}".strip())
         self.setToolTip("Choose which RiskDesk field each column of the file is read as")
@@ -243,10 +292,10 @@ class MappingTable(QTableWidget):
             self.setItem(row, 0, header_item)
             box = QComboBox()
             box.setAccessibleName(f"Field for column {choice.header}")
-            box.addItem(NOT_IMPORTED, None)
-            for name in fields:
-                box.addItem(field_label(name), name)
-                box.setItemData(box.count() - 1, f"{name}: {_field_meaning(name)}", Qt.ItemDataRole.ToolTipRole)
+            box.setModel(choices)
+            # Sized from the longest label instead of measuring every entry of every box.
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(widest)
             box.setCurrentIndex(max(box.findData(choice.field), 0) if choice.field else 0)
             box.setToolTip(f"{choice.field}: {_field_meaning(choice.field)}" if choice.field
                            else "This column is not imported")
@@ -328,6 +377,7 @@ class ImportDialog(QDialog):
         self.dialogs = dialogs
         self.mappings: list[SheetMapping] = []
         self.mapping_tables: list[MappingTable] = []
+        self._choices: QStandardItemModel | None = None  # the mapping boxes' entries, built on first use
         self.check: ImportCheck | None = None
         self._handle: TaskHandle | None = None
         self._generation = 0
@@ -592,11 +642,13 @@ class ImportDialog(QDialog):
         mappings, problems = proposal
         self._clear()
         self.mappings = mappings
-        fields = _field_names()
+        if self._choices is None:
+            self._choices = field_choices(_field_names(), self)
+        choices = self._choices
         remembered: dict[str, str] = {}
         for mapping in mappings:
             remembered.update({k: v for k, v in mapping.defaults.items() if k in self.default_widgets})
-            table = MappingTable(mapping, fields)
+            table = MappingTable(mapping, choices)
             table.changed.connect(self.run_check)
             self.mapping_tables.append(table)
             page = QWidget()
@@ -672,9 +724,9 @@ class ImportDialog(QDialog):
     def _on_checked(self, check: ImportCheck) -> None:
         self.check = check
         self.preview_model.set_preview(check.result.preview)
-        self.preview.resizeColumnsToContents()
-        for column in range(self.preview_model.columnCount()):
-            self.preview.setColumnWidth(column, min(self.preview.columnWidth(column), 260))
+        model = self.preview_model
+        _fit_columns(self.preview, [str(model.headerData(c, Qt.Orientation.Horizontal)) for c in
+                                    range(model.columnCount())], model.column_texts(), 260)
         self._fill_problems(check.problems)
         errors, warnings = len(check.errors), len(check.warnings)
         counts = check.summary()
@@ -783,9 +835,9 @@ class ImportDialog(QDialog):
 
     def _fill_problems(self, problems: Sequence[Problem]) -> None:
         self.problems_model.set_problems(sorted(problems, key=lambda p: not p.is_error))
-        self.problems.resizeColumnsToContents()
-        for column in range(4):
-            self.problems.setColumnWidth(column, min(self.problems.columnWidth(column), 320))
+        shown = self.problems_model.rows_text(_FIT_ROWS)
+        _fit_columns(self.problems, list(ProblemsModel.HEADERS[:4]), [list(c) for c in zip(*shown)][:4]
+                     if shown else [[]] * 4, 320)
         self.details.setTabText(1, f"P&roblems ({len(problems)})")
 
     def reject(self) -> None:

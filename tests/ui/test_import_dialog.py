@@ -132,6 +132,24 @@ def test_changing_a_column_field_checks_again(qtbot: QtBot, document: Document, 
     assert dialog.import_button.isEnabled()
 
 
+def test_each_column_keeps_its_own_field_and_the_preview_columns_fit_their_contents(
+        qtbot: QtBot, document: Document, csv_file: Path) -> None:
+    dialog = _dialog(qtbot, [csv_file], document)
+    table = dialog.mapping_tables[0]
+    fields_before = [box.currentData() for box in table.boxes]
+    row = next(r for r, c in enumerate(table.mapping.columns) if c.field == "stock_days")
+    table.boxes[row].setCurrentIndex(0)  # the boxes offer the same entries but keep their own choice
+    assert [box.currentData() for box in table.boxes] == [None if r == row else f for r, f in
+                                                           enumerate(fields_before)]
+    assert all(box.count() == table.boxes[0].count() > 40 for box in table.boxes)
+    fields = dialog.preview_model.fields()
+    widths = {name: dialog.preview.columnWidth(c) for c, name in enumerate(fields)}
+    assert widths["supplier_name"] > widths["grade"], "the long supplier names get the wider column"
+    assert max(widths.values()) <= 260
+    assert all(width >= dialog.preview.fontMetrics().horizontalAdvance(dialog.preview_model.headerData(
+        c, Qt.Orientation.Horizontal)) for c, width in enumerate(widths.values())), "headers are readable"
+
+
 def test_a_file_that_is_not_a_spreadsheet_is_refused_clearly(qtbot: QtBot, document: Document,
                                                             tmp_path: Path) -> None:
     path = tmp_path / "notes.xlsx"
