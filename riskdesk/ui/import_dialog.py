@@ -101,7 +101,7 @@ class PreviewModel(QAbstractTableModel):
 
     def column_texts(self) -> list[list[str]]:
         """Each column's shown texts, for sizing the columns without a call to data() per cell."""
-        return [list(column) for column in zip(*self._texts[:_FIT_ROWS])] or [[] for _ in self.fields()]
+        return [list(column) for column in zip(*self._texts[:_FIT_ROWS], strict=True)] or [[] for _ in self.fields()]
 
     def mark(self, row: int, column: int) -> tuple[str, str] | None:
         """(kind, message) marked on a cell, or on its whole row."""
@@ -836,7 +836,7 @@ class ImportDialog(QDialog):
     def _fill_problems(self, problems: Sequence[Problem]) -> None:
         self.problems_model.set_problems(sorted(problems, key=lambda p: not p.is_error))
         shown = self.problems_model.rows_text(_FIT_ROWS)
-        _fit_columns(self.problems, list(ProblemsModel.HEADERS[:4]), [list(c) for c in zip(*shown)][:4]
+        _fit_columns(self.problems, list(ProblemsModel.HEADERS[:4]), [list(c) for c in zip(*shown, strict=True)][:4]
                      if shown else [[]] * 4, 320)
         self.details.setTabText(1, f"P&roblems ({len(problems)})")
 
