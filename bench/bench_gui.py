@@ -9,7 +9,8 @@
 2. gui_stall_import_100k: the longest interval between ticks of a 10 ms heartbeat QTimer while 100,000 supply
    paths (a csv in RiskDesk's template columns, generated into bench/.cache/) are imported through the import
    dialog with the background worker, applied, re-scored and shown; against the same heartbeat on an idle event
-   loop for as long. Runs in a subprocess (`python -m bench.bench_gui --stall N`).
+   loop for as long. Runs in a subprocess (`python -m bench.bench_gui --stall N`), three times; the median run
+   is reported with all three figures. The same for an xlsx of the same rows.
 """
 
 from __future__ import annotations
@@ -285,9 +286,12 @@ def _plain_text(html: str) -> str:
     return re.sub(r"<[^>]+>", "", html)
 
 
-def bench_stall(quick: bool, fmt: str = "csv") -> BenchResult:
-    n_paths = 20_000 if quick else 100_000
-    template_xlsx(n_paths) if fmt == "xlsx" else template_csv(n_paths)
+STALL_RUNS = 3
+"""Each stall measurement is made this many times, in fresh processes; the median run is reported (a single
+run on a shared 2-core machine sometimes catches the operating system's scheduling, not RiskDesk's)."""
+
+
+def _stall_run(n_paths: int, fmt: str) -> dict[str, float]:
     with tempfile.TemporaryDirectory(prefix="riskdesk-bench-") as user_dir:
         done = subprocess.run([sys.executable, "-m", "bench.bench_gui", "--stall", str(n_paths), "--format", fmt],
                               env=_child_env(user_dir), cwd=ROOT, capture_output=True, text=True, timeout=900,
@@ -297,7 +301,15 @@ def bench_stall(quick: bool, fmt: str = "csv") -> BenchResult:
         said = [line for line in done.stderr.splitlines() if line.strip()]
         raise RuntimeError(f"the {fmt} stall benchmark failed (exit {done.returncode}): "
                            f"{said[-1] if said else 'it printed nothing'}")
-    figures = json.loads(lines[-1])
+    figures: dict[str, float] = json.loads(lines[-1])
+    return figures
+
+
+def bench_stall(quick: bool, fmt: str = "csv") -> BenchResult:
+    n_paths = 20_000 if quick else 100_000
+    template_xlsx(n_paths) if fmt == "xlsx" else template_csv(n_paths)
+    runs = sorted((_stall_run(n_paths, fmt) for _ in range(STALL_RUNS)), key=lambda r: r["import_ms"])
+    figures = runs[len(runs) // 2]
     return BenchResult(
         name=f"gui_stall_import_{'100k' if not quick else '20k'}_{fmt}", value=figures["import_ms"],
         unit="ms", baseline_name="idle_heartbeat", baseline_value=figures["idle_ms"], target_ratio=10.0,
@@ -305,7 +317,8 @@ def bench_stall(quick: bool, fmt: str = "csv") -> BenchResult:
         extra=(f"{int(figures['paths']):,} paths from {fmt}, import code preloaded as the app does at idle; "
                f"longest interval of a {HEARTBEAT_MS} ms heartbeat "
                f"during propose + check ({figures['checked_s']:.1f} s) + apply + re-score + show "
-               f"(done at {figures['scored_s']:.1f} s; worst gap at {figures['worst_at_s']:.2f} s)"),
+               f"(done at {figures['scored_s']:.1f} s; worst gap at {figures['worst_at_s']:.2f} s); median of "
+               f"{STALL_RUNS} runs: " + ", ".join(f"{r['import_ms']:.0f}" for r in runs) + " ms"),
     )
 
 

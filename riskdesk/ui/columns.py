@@ -368,13 +368,7 @@ class ColumnTableModel(QAbstractTableModel):
         value = self._arrays[index.column()][frame_row]
         numeric = column.kind in (Kind.NUMBER, Kind.SHARE)
         if role == Qt.ItemDataRole.DisplayRole:
-            if numeric:
-                return format_number(float(value), column)
-            if not value and column.blank_text:
-                return column.blank_text
-            if column.kind is Kind.COUNTRY:
-                return self._country_label(str(value))
-            return str(value)
+            return self._display_text(column, value)
         if role == Qt.ItemDataRole.EditRole:
             if numeric:
                 return "" if math.isnan(value) else f"{float(value):g}" if abs(value) < 1e15 else repr(float(value))
@@ -404,6 +398,21 @@ class ColumnTableModel(QAbstractTableModel):
                 return QApplication.palette().brush(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
             return None
         return None
+
+    def _display_text(self, column: Column, value: Any) -> str:
+        if column.kind in (Kind.NUMBER, Kind.SHARE):
+            return format_number(float(value), column)
+        if not value and column.blank_text:
+            return column.blank_text
+        if column.kind is Kind.COUNTRY:
+            return self._country_label(str(value))
+        return str(value)
+
+    def shown_texts(self, rows: int) -> list[list[str]]:
+        """The texts of the first `rows` rows as shown, column by column (for sizing the columns)."""
+        frame_rows = [self.frame_row(r) for r in range(min(rows, self.rowCount()))]
+        return [[self._display_text(column, values[r]) for r in frame_rows]
+                for column, values in zip(self.columns, self._arrays, strict=False)]
 
     def _country_name_of(self, code: str) -> str:
         if code not in self._country_names:

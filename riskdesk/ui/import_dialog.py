@@ -50,6 +50,7 @@ from PySide6.QtWidgets import (
 from riskdesk.core.domain import TEMPLATE_COLUMNS, EndUse, Evidence, MagnetFamily, YesNo
 from riskdesk.core.labels import field_label, shorten
 from riskdesk.core.problems import Problem
+from riskdesk.ui.column_widths import fit_columns
 from riskdesk.ui.workers import Cancelled, Runner, TaskContext, TaskHandle, show_progress
 
 if TYPE_CHECKING:
@@ -205,19 +206,6 @@ class ProblemsModel(QAbstractTableModel):
 
 _FIT_ROWS = 40
 """Rows looked at when sizing a column to its contents."""
-
-
-def _fit_columns(view: QTableView, headers: list[str], columns: list[list[str]], cap: int) -> None:
-    """Size each column to its header and texts, at most `cap` pixels: as resizeColumnsToContents() does, but
-    measured here in one go instead of by a call to the model's data() per cell, which a busy worker thread
-    can make slow (each call waits for the interpreter)."""
-    text_metrics = view.fontMetrics()
-    header_metrics = view.horizontalHeader().fontMetrics()
-    for column, header in enumerate(headers):
-        texts = set(columns[column]) if column < len(columns) else set()
-        width = max([header_metrics.horizontalAdvance(header) + 28]
-                    + [text_metrics.horizontalAdvance(text) + 16 for text in texts])
-        view.setColumnWidth(column, min(width, cap))
 
 
 def _cell_text(value: Any) -> str:
@@ -725,8 +713,8 @@ class ImportDialog(QDialog):
         self.check = check
         self.preview_model.set_preview(check.result.preview)
         model = self.preview_model
-        _fit_columns(self.preview, [str(model.headerData(c, Qt.Orientation.Horizontal)) for c in
-                                    range(model.columnCount())], model.column_texts(), 260)
+        fit_columns(self.preview, [str(model.headerData(c, Qt.Orientation.Horizontal)) for c in
+                                   range(model.columnCount())], model.column_texts(), cap=260)
         self._fill_problems(check.problems)
         errors, warnings = len(check.errors), len(check.warnings)
         counts = check.summary()
@@ -836,8 +824,8 @@ class ImportDialog(QDialog):
     def _fill_problems(self, problems: Sequence[Problem]) -> None:
         self.problems_model.set_problems(sorted(problems, key=lambda p: not p.is_error))
         shown = self.problems_model.rows_text(_FIT_ROWS)
-        _fit_columns(self.problems, list(ProblemsModel.HEADERS[:4]), [list(c) for c in zip(*shown, strict=True)][:4]
-                     if shown else [[]] * 4, 320)
+        fit_columns(self.problems, ProblemsModel.HEADERS[:4], [list(c) for c in zip(*shown, strict=True)][:4]
+                    if shown else [], cap=320)
         self.details.setTabText(1, f"P&roblems ({len(problems)})")
 
     def reject(self) -> None:

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from riskdesk.ui import clipboard
+from riskdesk.ui.column_widths import fit_columns
 from riskdesk.ui.columns import AnyIndex, ColumnTableModel, EditRefused, Kind, TableName
 from riskdesk.ui.icons import icon
 
@@ -43,6 +44,8 @@ log = logging.getLogger(__name__)
 LARGE_TABLE_ROWS = 20_000
 """Above this many rows the filter waits for typing to pause and builds its search text in the background."""
 FILTER_DELAY_MS = 200
+FIT_ROWS = 200
+"""Rows whose texts set the columns' widths (never a pass over 100,000 rows)."""
 
 
 class EnumDelegate(QStyledItemDelegate):
@@ -155,7 +158,6 @@ class TablePage(QWidget):
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         vertical.setDefaultSectionSize(self.fontMetrics().height() + 8)
         horizontal = self.view.horizontalHeader()
-        horizontal.setResizeContentsPrecision(200)
         horizontal.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         horizontal.setHighlightSections(False)
         horizontal.setStretchLastSection(table is TableName.SUPPLIERS)
@@ -232,10 +234,8 @@ class TablePage(QWidget):
     def fit_columns(self) -> None:
         """Column widths from the header and the first rows (never a pass over 100,000 rows)."""
         self._needs_fit = False
-        self.view.resizeColumnsToContents()
-        for position in range(self.model.columnCount()):
-            width = self.view.columnWidth(position)
-            self.view.setColumnWidth(position, min(max(width + 12, 70), 340))
+        fit_columns(self.view, [column.title for column in self.model.columns], self.model.shown_texts(FIT_ROWS),
+                    cap=340, minimum=70)
 
     def _on_filter_typed(self, text: str) -> None:
         """Filter at once in small tables; in large ones, once typing pauses (the text to search is built in the
