@@ -985,6 +985,7 @@ def _numeric_fields(numbers_of: Mapping[str, tuple[Numbers, Coded, ColumnChoice]
         header = choice.header
         info = parse_header(header)
         per_unique = numbers.values
+        reported: np.ndarray | None = None
         if spec.kind is Kind.MASS:
             unit = choice.unit if choice.unit in MASS_UNITS else info.mass_unit
             per_unique, used = mass_grams(numbers, unit or None)
@@ -1002,11 +1003,11 @@ def _numeric_fields(numbers_of: Mapping[str, tuple[Numbers, Coded, ColumnChoice]
             rules.append(f"column {header!r} in {info.time_unit}: × {factor:g} = days")
         elif spec.kind is Kind.SHARE:
             per_unique = _percent_rule(numbers, values, choice, rules, fraction_if_small=True)
-            _report_over_100(per_unique, values, rows, where, context, choice)
+            reported = _report_over_100(per_unique, values, rows, where, context, choice)
         elif spec.kind is Kind.COMPOSITION:
             composition[field_name] = (numbers, values, choice)
             continue
-        _report_implausible(field_name, per_unique, values, rows, where, context, choice)
+        _report_implausible(field_name, per_unique, values, rows, where, context, choice, reported)
         columns[field_name] = values.spread(per_unique)
     if composition:
         _composition_columns(composition, columns, rows, rules, where, context)
@@ -1035,14 +1036,18 @@ def _percent_rule(numbers: Numbers, values: Coded, choice: ColumnChoice, rules: 
 
 
 def _report_implausible(field_name: str, per_unique: np.ndarray, values: Coded, rows: np.ndarray,
-                        where: Mapping[str, str], context: _Context, choice: ColumnChoice) -> None:
+                        where: Mapping[str, str], context: _Context, choice: ColumnChoice,
+                        reported: np.ndarray | None = None) -> None:
     """Values outside the field's plausible range (riskdesk.core.domain.NUMBER_LIMITS) or not finite ("1e308",
-    an xlsx cell holding INF): one error per distinct value. Negative ones are reported already."""
+    an xlsx cell holding INF): one error per distinct value. Negative ones, and the `reported` ones, are reported
+    already."""
     limit = NUMBER_LIMITS.get(field_name)
     if limit is None:
         return
     with np.errstate(invalid="ignore"):
         beyond = np.isinf(per_unique) | (per_unique > limit.high)
+    if reported is not None:
+        beyond &= ~reported
     if beyond.any():
         _report_unique(values, beyond, rows, f"is not plausible here: {_said(field_name)} runs from "
                        f"{limit.describe()}",
@@ -1051,11 +1056,13 @@ def _report_implausible(field_name: str, per_unique: np.ndarray, values: Coded, 
 
 
 def _report_over_100(per_unique: np.ndarray, values: Coded, rows: np.ndarray, where: Mapping[str, str],
-                     context: _Context, choice: ColumnChoice) -> None:
-    over = np.nan_to_num(per_unique, nan=0.0) > 100.0 + 1e-9
+                     context: _Context, choice: ColumnChoice) -> np.ndarray:
+    """Shares over 100 % (one error per distinct value, in its column); returns which values were reported."""
+    over: np.ndarray = np.nan_to_num(per_unique, nan=0.0, posinf=0.0) > 100.0 + 1e-9
     if over.any():
-        _report_unique(values, over, rows, "is more than 100 %", "Write a percentage between 0 and 100", where,
-                       context)
+        _report_unique(values, over, rows, "is more than 100 %", "Write a percentage between 0 and 100",
+                       {**where, "column": choice.header}, context)
+    return over
 
 
 def _composition_columns(composition: Mapping[str, tuple[Numbers, Coded, ColumnChoice]],

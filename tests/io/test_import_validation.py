@@ -55,6 +55,13 @@ def test_shares_missing_are_filled_over_100_is_an_error_and_under_100_a_warning(
     assert "unknown origin" in note.hint
 
 
+def test_a_share_over_100_is_one_error_in_its_column(tmp_path):
+    rows = template_rows({"supplier_id": "S1", "share_pct": 150})
+    result = read_and_validate([write_xlsxwriter(tmp_path / "over.xlsx", rows)])
+    (problem,) = [p for p in result.errors if p.value == "150" and "add up to" not in p.message]
+    assert problem.message == "is more than 100 %" and problem.column == "share_pct" and problem.row == 2
+
+
 def test_documented_defaults_are_one_warning_per_field_per_file(tmp_path):
     rows = [["Part No.", "Family", "Weight (g)", "Annual qty", "Supplier", "Mine"]]
     rows += [[f"P-{i}", "NdFeB-sintered", 10, 100, "Acme Magnets", "Australia" if i % 2 else ""] for i in range(6)]
