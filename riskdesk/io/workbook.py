@@ -28,6 +28,10 @@ from riskdesk.io.normalize import Cell
 
 MB = 1024 * 1024
 
+ROW_LIMIT_HINT = ("Split the file, or raise the row limit: Edit ▸ Preferences in the window, which the command "
+                  "line follows too (import_max_rows in RiskDesk's settings file)")
+"""What to do about a file over the row limit, wherever the limit is met."""
+
 
 @dataclass(frozen=True)
 class ImportLimits:
@@ -111,7 +115,7 @@ class Workbook:
             height, width = sheet.height, sheet.width
             if height > limits.max_rows + 100:
                 return error(f"has {height:,} rows, more than the limit of {limits.max_rows:,}",
-                             "Split the file, or raise the row limit in the import settings", **where)
+                             ROW_LIMIT_HINT, **where)
             if width > limits.max_columns or height * width > limits.max_cells:
                 return error(f"is too large ({height:,} rows × {width:,} columns)",
                              "Delete unused rows and columns, or split the file", **where)
@@ -568,7 +572,7 @@ def _exact_extent_problem(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit
                 max_col = max(max_col, column_number)
     if max_row > limits.max_rows + 100:
         return (f"has {max_row:,} rows, more than the limit of {limits.max_rows:,}",
-                "Split the file, or raise the row limit in the import settings")
+                ROW_LIMIT_HINT)
     if max_col > limits.max_columns or max_row * max(max_col, 1) > limits.max_cells:
         return (f"addresses cells up to row {max_row:,} and column {max_col:,}, too large a sheet to read",
                 "Delete unused rows and columns (or cells far outside the data) and save again")
@@ -777,8 +781,7 @@ def _text_rows(stream: io.TextIOBase, delimiter: str, path: Path, limits: Import
             previous = reader.line_num
             rows.append(row)
             if len(rows) > limits.max_rows + 100:
-                return None, [error(f"has more than {limits.max_rows:,} rows", "Split the file, or raise the row "
-                                    "limit (import_max_rows in RiskDesk's settings file)", **where)]
+                return None, [error(f"has more than {limits.max_rows:,} rows", ROW_LIMIT_HINT, **where)]
     except csv.Error as exc:
         return None, [error(f"is not readable delimited text ({_short(exc)})", "Save it again as csv", **where)]
     width = max((len(r) for r in rows), default=0)

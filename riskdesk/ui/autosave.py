@@ -250,6 +250,15 @@ class Autosaver(QObject):
         """An autosave is due once the user pauses."""
         return self._timer.isActive()
 
+    @property
+    def delay_seconds(self) -> int:
+        """How long after the last edit the autosave is made."""
+        return self._timer.interval() // 1000
+
+    def set_delay(self, seconds: int) -> None:
+        """How long after the last edit the autosave is made."""
+        self._timer.setInterval(max(seconds, 0) * 1000)
+
     def set_interval(self, seconds: int) -> None:
         """The longest time between autosaves while editing; 0 stops autosaving (at exit)."""
         self._longest_s = seconds

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from riskdesk.core.mitigations import Variant
     from riskdesk.core.project import Project
     from riskdesk.ui.autosave import RecoveryInfo
+    from riskdesk.ui.preferences_dialog import Preferences
 
 IMPORT_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".tsv", ".txt")
 """What File ▸ Import and a drop accept (riskdesk.io.workbook reads each of them)."""
@@ -85,6 +86,13 @@ class Dialogs:
         from riskdesk.ui.variant_dialog import edit_variant
 
         return edit_variant(project, variants, variant, self.parent)
+
+    def edit_preferences(self, current: Preferences) -> Preferences | None:
+        """RiskDesk's own settings as the user changed them (riskdesk.ui.preferences_dialog); None if cancelled."""
+        from riskdesk.ui.preferences_dialog import PreferencesDialog
+
+        dialog = PreferencesDialog(current, self.parent)
+        return dialog.preferences() if dialog.exec() == PreferencesDialog.DialogCode.Accepted else None
 
     RECOVER, LATER, DISCARD_AUTOSAVE = "recover", "later", "discard"
 

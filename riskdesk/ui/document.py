@@ -285,6 +285,15 @@ class Document(QObject):
         self._save_app_settings()
         self.recent_changed.emit()
 
+    def set_app_preferences(self, autosave_delay_seconds: int, autosave_seconds: int, import_max_rows: int) -> None:
+        """Change RiskDesk's own settings and keep them in the user's settings file (the command line reads them
+        too)."""
+        settings = self.app_settings
+        settings.autosave_delay_seconds = autosave_delay_seconds
+        settings.autosave_seconds = autosave_seconds
+        settings.import_max_rows = import_max_rows
+        self._save_app_settings()
+
     def _save_app_settings(self) -> None:
         if self.dirs is not None:
             try:

@@ -348,6 +348,9 @@ class MainWindow(QMainWindow):
             action = self._action(self.tabs.tabText(position), functools.partial(self.tabs.setCurrentIndex, position),
                                   f"Ctrl+{position + 1}", "", f"Show {self.tabs.tabText(position)}")
             self.tab_actions.append(action)
+        self.preferences_action = self._action("Pre&ferences…", self.show_preferences,
+                                               "Ctrl+,", "",
+                                               "Autosave timing and the largest spreadsheet an import reads")
         self.about_action = self._action("&About RiskDesk", self.show_about, None, "", "Version and data sources")
         self.log_action = self._action("Show &Log File", self.show_log_path, None, "", "Where RiskDesk writes its log")
         self.guide_action = self._action("&User Guide", self.show_user_guide, QKeySequence.StandardKey.HelpContents,
@@ -362,7 +365,8 @@ class MainWindow(QMainWindow):
         self._document_actions = [
             self.new_action, self.open_action, self.save_action, self.save_as_action, self.import_action,
             self.demo_action, self.cut_action, self.paste_action, self.clear_action, self.add_row_action,
-            self.remove_rows_action, self.find_action, self.compare_action, self.today_action, self.report_action]
+            self.remove_rows_action, self.find_action, self.compare_action, self.today_action, self.report_action,
+            self.preferences_action]
         """Actions that need the project's document; off while it loads."""
 
     def _build_menus(self) -> None:
@@ -386,6 +390,8 @@ class MainWindow(QMainWindow):
         edit_menu.addActions([self.cut_action, self.copy_action, self.paste_action, self.clear_action])
         edit_menu.addSeparator()
         edit_menu.addActions([self.add_row_action, self.remove_rows_action, self.find_action])
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.preferences_action)
         view_menu = bar.addMenu("&View")
         view_menu.addActions(self.tab_actions)
         score_menu = bar.addMenu("&Scoring")
@@ -915,6 +921,22 @@ class MainWindow(QMainWindow):
             self.user_guide = UserGuide(self)
         self.user_guide.show()
         self.user_guide.raise_()
+
+    def show_preferences(self) -> None:
+        """Edit ▸ Preferences: RiskDesk's own settings; autosave timing applies at once, the row limit from the
+        next import."""
+        from riskdesk.ui.preferences_dialog import Preferences
+
+        if self.document is None:
+            return
+        chosen = self.dialogs.edit_preferences(Preferences.of(self.document.app_settings))
+        if chosen is None:
+            return
+        self.document.set_app_preferences(chosen.autosave_delay_seconds, chosen.autosave_seconds,
+                                          chosen.import_max_rows)
+        if self.autosaver is not None:
+            self.autosaver.set_delay(chosen.autosave_delay_seconds)
+            self.autosaver.set_interval(chosen.autosave_seconds)
 
     def show_about(self) -> None:
         from riskdesk import __version__

@@ -20,6 +20,8 @@ class ScriptedDialogs(Dialogs):
         self.date_answer: dt.date | None = None
         self.changed_answer = Dialogs.CANCEL
         self.read_only_answer = False
+        self.preferences_answer: object | None = None
+        """What Edit ▸ Preferences returns (a riskdesk.ui.preferences_dialog.Preferences), None: cancelled."""
         self.errors: list[str] = []
         self.asked: list[str] = []
 
@@ -48,6 +50,10 @@ class ScriptedDialogs(Dialogs):
     def ask_open_read_only(self, message: str) -> bool:
         self.asked.append(f"read-only? {message}")
         return self.read_only_answer
+
+    def edit_preferences(self, current: object) -> object | None:  # type: ignore[override]
+        self.asked.append(f"preferences {current}")
+        return self.preferences_answer
 
     def error(self, title: str, text: str) -> None:
         self.errors.append(f"{title}: {text}")
