@@ -41,7 +41,9 @@ def test_the_dialog_shows_the_settings_and_restores_the_defaults(qtbot: QtBot) -
     assert dialog.preferences() == Preferences(9, 120, 50_000)
     dialog.max_rows.setValue(400_000)
     assert dialog.preferences().import_max_rows == 400_000
-    dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.RestoreDefaults).click()
+    buttons = dialog.findChild(QDialogButtonBox)
+    assert buttons is not None
+    buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults).click()
     assert dialog.preferences() == Preferences.of(AppSettings())
     dialog.longest.setValue(0)
     assert dialog.longest.text() == "never autosave"
