@@ -140,6 +140,9 @@ class AddSource:
         countries = _countries(self.countries, what)
         paths = project.tables.paths
         own = paths["part_number"] == self.part_number
+        if (paths.loc[own, "supplier_id"].astype(str).str.strip() == self.supplier_id.strip()).any():
+            raise MitigationError(f"{what}: {self.supplier_id} already supplies {self.part_number}. A second source "
+                                  "is another supplier; to change where this one's supply comes from, move its path")
         paths.loc[own, "share_pct"] = paths.loc[own, "share_pct"] * (100.0 - self.share_pct) / 100.0
         row = {"part_number": self.part_number, "supplier_id": self.supplier_id, "share_pct": self.share_pct,
                "origin_evidence": evidence.value}
@@ -147,6 +150,19 @@ class AddSource:
         project.tables.paths = pd.concat([paths, pd.DataFrame([row])], ignore_index=True)
         made_in = _country(self.supplier_country, what) or countries.get("magnet", "")
         _add_supplier(project, self.supplier_id, self.supplier_name, made_in)
+
+
+def usual_countries(project: Project, supplier_id: str) -> dict[str, str]:
+    """Stage → country of most of `supplier_id`'s supply paths in `project` (blank stages left out); {} for a
+    supplier without paths."""
+    paths = project.tables.paths
+    own = paths.loc[paths["supplier_id"].astype(str).str.strip() == supplier_id]
+    if own.empty or not supplier_id:
+        return {}
+    columns = [f"{stage.value}_country" for stage in STAGES]
+    chains = own[columns].fillna("").astype(str).apply(tuple, axis=1)
+    chain = chains.value_counts(sort=True).index[0]
+    return {stage.value: code for stage, code in zip(STAGES, chain, strict=True) if code}
 
 
 @dataclass(frozen=True)
@@ -382,4 +398,5 @@ __all__ = [
     "Variant",
     "VariantOutcome",
     "compare_variants",
+    "usual_countries",
 ]

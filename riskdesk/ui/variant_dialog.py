@@ -46,6 +46,7 @@ from riskdesk.core.mitigations import (
     MitigationError,
     MovePath,
     Variant,
+    usual_countries,
 )
 from riskdesk.core.project import Project
 from riskdesk.core.scenarios import unique_name
@@ -335,12 +336,26 @@ class AddSourceForm(ChangeForm):
         self.country_fields = self._country_fields(lambda _stage: "unknown")
         self.form.addRow("&Evidence:", self.evidence_box)
         self._connect(self.supplier_box, self.name_edit, self.share_spin, self.evidence_box)
+        self._filled: dict[str, str] | None = None
+        """The countries last filled in from a chosen supplier's other paths (replaced while untouched)."""
         self.supplier_box.currentTextChanged.connect(self._name_for_new_only)
+        self.supplier_box.currentTextChanged.connect(self._countries_of_supplier)
         self._name_for_new_only()
 
     def _name_for_new_only(self, *_args: object) -> None:
         new = self.supplier_box.currentText().strip() not in set(self.supplier_ids())
         self.name_edit.setEnabled(new)
+
+    def _countries_of_supplier(self, *_args: object) -> None:
+        """A supplier of the project brings its usual countries (those of most of its paths) into the blank
+        stages, for the user to check; a new supplier's stages stay blank (unknown)."""
+        shown = {stage: field.code() for stage, field in self.country_fields.items()}
+        if any(shown.values()) and shown != self._filled:
+            return  # the user's own countries: never overwritten
+        usual = usual_countries(self.project, self.supplier_box.currentText().strip())
+        for stage, field in self.country_fields.items():
+            field.set_code(usual.get(stage, ""))
+        self._filled = {stage: usual.get(stage, "") for stage in self.country_fields}
 
     def change(self) -> AddSource:
         countries = {stage: field.code() for stage, field in self.country_fields.items() if field.text().strip()}

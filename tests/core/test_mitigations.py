@@ -86,6 +86,7 @@ def test_another_grade_without_dy_takes_the_part_out_of_a_dy_price_shock():
     (MovePath("ROTOR", "XX-9"), "no supply path from 'XX-9'"),
     (AddSource("ROTOR", "JP-1", 120), "between 0 and 100"),
     (MovePath("ROTOR", "CN-1", countries={"magnet": "Atlantis"}), "not a country"),
+    (AddSource("ROTOR", "CN-1", 30), "CN-1 already supplies ROTOR.*move its path"),
 ])
 def test_a_change_that_cannot_apply_says_why(change, message):
     with pytest.raises(MitigationError, match=message):
@@ -108,3 +109,16 @@ def test_a_blank_grade_or_supplier_is_refused_with_what_to_give():
         Variant("x", (ChangeGrade(part, " "),)).apply(project)
     with pytest.raises(MitigationError, match="supplier's id"):
         Variant("x", (AddSource(part, "", 20.0),)).apply(project)
+
+
+def test_a_suppliers_usual_countries_are_those_of_most_of_its_paths():
+    from riskdesk.core.mitigations import usual_countries
+    from tests.helpers.builders import PathSpec
+
+    mixed = project_of(
+        PartSpec("A", paths=[PathSpec("JP-1", 100, "AU", "MY", "JP", "JP", "declared")]),
+        PartSpec("B", paths=[PathSpec("JP-1", 100, "AU", "MY", "JP", "JP", "declared")]),
+        PartSpec("C", paths=[PathSpec("JP-1", 100, "", "CN", "CN", "JP", "declared")]),
+    )
+    assert usual_countries(mixed, "JP-1") == {"mine": "AU", "separation": "MY", "metal": "JP", "magnet": "JP"}
+    assert usual_countries(mixed, "NEW-1") == {}

@@ -486,6 +486,22 @@ def test_the_dialog_builds_variant_objects_from_names_and_codes(qtbot: QtBot) ->
         "Nagoya Magnet"),))
 
 
+def test_a_second_source_from_the_projects_suppliers_brings_their_usual_countries(qtbot: QtBot) -> None:
+    dialog = _open_dialog(qtbot, demo_project(), [])
+    form = dialog.add_change("add_source")
+    assert isinstance(form, AddSourceForm)
+    form.part_box.setCurrentText("SNS-HALL-12")
+    form.supplier_box.setEditText("SUP-JP1")  # its paths: mostly AU, MY, JP, JP in the demo
+    assert {stage: field.code() for stage, field in form.country_fields.items()} == {
+        "mine": "AU", "separation": "MY", "metal": "JP", "magnet": "JP"}
+    form.supplier_box.setEditText("SUP-NEW")  # untouched countries follow the supplier: a new one's are unknown
+    assert not any(field.code() for field in form.country_fields.values())
+    form.country_fields["magnet"].setText("Korea")
+    form.supplier_box.setEditText("SUP-JP1")  # countries the user typed are never overwritten
+    assert {stage: field.code() for stage, field in form.country_fields.items()} == {
+        "mine": "", "separation": "", "metal": "", "magnet": "KR"}
+
+
 def test_editing_a_variant_shows_each_change_and_gives_it_back_unchanged(qtbot: QtBot) -> None:
     variant = Variant("Everything", (
         MovePath(TRACTION, "SUP-CN1", "SUP-VN1", {"metal": "", "magnet": "VN"}, "declared"),
