@@ -277,6 +277,9 @@ class Evaluation:
     concentration: list[ConcentrationRow] = field(default_factory=list)
     _path_order: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False)
     _path_bounds: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64), repr=False)
+    _holds: dict[bytes, np.ndarray] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """Per element mask (None's key: b""): (paths,) whether the path's magnet holds any of those elements."""
+    _rules_hitting: list[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def factors(self) -> dict[str, np.ndarray]:
@@ -430,9 +433,17 @@ class Evaluation:
     def _hit_paths(self, match: RuleMatch) -> np.ndarray:
         """(paths,) whether a rule meets a path and the path's magnet holds what the rule concerns (as
         `part_report` and `hit_counts` count them)."""
-        held = self.kg_c > 0
-        concerned = held if match.rule.whole_magnet else held[:, match.element_mask[self.columns]]
-        return (match.hit_bits != 0) & concerned.any(axis=1)
+        return (match.hit_bits != 0) & self._holding(None if match.rule.whole_magnet
+                                                    else match.element_mask[self.columns])
+
+    def _holding(self, mask: np.ndarray | None) -> np.ndarray:
+        """(paths,) whether each path's magnet holds any element of `mask` (over `columns`; None: any at all),
+        computed once per mask: the rules of a list share a few masks."""
+        key = b"" if mask is None else b"m" + np.packbits(mask).tobytes() + len(mask).to_bytes(4, "little")
+        if key not in self._holds:
+            held = self.kg_c > 0
+            self._holds[key] = np.asarray((held if mask is None else held[:, mask]).any(axis=1))
+        return self._holds[key]
 
     def parts_hit_by(self, rule_id: str) -> np.ndarray:
         """(parts,) whether a rule hits (in force on the date) or is a watch item of each part: the parts whose
@@ -445,9 +456,12 @@ class Evaluation:
         return found
 
     def rules_hitting(self) -> list[str]:
-        """The ids of the rules that hit or are watched on at least one part, in the control list's order."""
-        return list(dict.fromkeys(m.rule.id for m in self.matches
-                                  if m.benchmark is None and self._hit_paths(m).any()))
+        """The ids of the rules that hit or are watched on at least one part, in the control list's order
+        (computed once: the scoring worker asks first, so that the window need not)."""
+        if self._rules_hitting is None:
+            self._rules_hitting = list(dict.fromkeys(m.rule.id for m in self.matches
+                                                     if m.benchmark is None and self._hit_paths(m).any()))
+        return list(self._rules_hitting)
 
     def hit_counts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per part, the number of hits, watch items and possible hits that `part_report` would list,

@@ -109,7 +109,9 @@ class Scoring(QObject):
             task.check()
             quality = check_project(source) if compiled is None else None  # the tables changed
             task.check()
-            return done, evaluate(done, day, settings), quality
+            evaluation = evaluate(done, day, settings)
+            evaluation.rules_hitting()  # what the Exposure tab's rule filter lists, worked out here and kept
+            return done, evaluation, quality
 
         def finished(result: tuple[CompiledProject, Evaluation, list[QualityCheck] | None]) -> None:
             done, evaluation, quality = result

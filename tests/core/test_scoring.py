@@ -423,3 +423,23 @@ def test_a_missing_stage_country_counts_as_unknown_like_an_empty_one():
     missing.tables.paths.loc[:, "mine_country"] = None
     assert missing.tables.paths["mine_country"].isna().all()
     assert report(missing).score == pytest.approx(report(empty).score)
+
+
+@pytest.mark.parametrize("day", [dt.date(2026, 11, 23), dt.date(2027, 1, 1)])
+def test_the_rule_filter_lists_and_finds_exactly_the_parts_whose_report_names_the_rule(day):
+    """The Exposure tab's rule filter offers `rules_hitting()` and keeps `parts_hit_by(rule)`: both must agree
+    with what each part's report lists among its hits and watch items (asked twice: the answer is kept)."""
+    from riskdesk.core.demo import demo_project
+    from riskdesk.core.evaluation import compile_project, evaluate
+
+    project = demo_project()
+    evaluation = evaluate(compile_project(project), day, project.settings)
+    listed: dict[str, set[str]] = {}
+    for report in evaluation.part_reports():
+        for hit in [*report.hits, *report.watch]:
+            listed.setdefault(hit.rule_id, set()).add(report.part_number)
+    order = [rule.id for rule in evaluation.reference.control_list.rules]
+    assert evaluation.rules_hitting() == sorted(listed, key=order.index) == evaluation.rules_hitting()
+    for rule_id, parts in listed.items():
+        found = evaluation.parts_hit_by(rule_id)
+        assert {str(p) for p in evaluation.compiled.part_numbers[found]} == parts, rule_id

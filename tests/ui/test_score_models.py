@@ -116,6 +116,21 @@ def test_the_scores_model_filters_on_part_and_description(qapp: QApplication, to
     assert model.rowCount() == today.compiled.n_parts
 
 
+def test_the_filter_reads_the_parts_of_the_newest_evaluation(qapp: QApplication, today: Evaluation) -> None:
+    model = ScoresTableModel()
+    model.set_evaluation(today)
+    model.set_filter_text("magnet set")
+    assert model.rowCount() == 2
+    renamed = demo_project()
+    parts = renamed.tables.parts
+    parts.loc[parts["part_number"] == "ACT-FIN-07", "description"] = "Fin actuator magnet set"
+    model.set_evaluation(evaluate(compile_project(renamed), TODAY, renamed.settings))  # the parts changed
+    assert model.row_of("ACT-FIN-07") >= 0 and model.rowCount() == 3
+    model.set_filter_text("")
+    model.sort(_column(model, "part"), Qt.SortOrder.AscendingOrder)
+    assert model.index(0, 0).data() == "ACT-FIN-07"
+
+
 def test_sorting_by_hits_and_watch_follows_each_parts_report(qapp: QApplication, today: Evaluation) -> None:
     model = ScoresTableModel()
     model.set_evaluation(today)
