@@ -10,6 +10,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 from hypothesis import HealthCheck, settings
 
+pytest_plugins = ["tests.helpers.cli"]  # the `demo` project fixture of the command-line tests
+
 # Property tests: a quick search in every run, a long one on demand (HYPOTHESIS_PROFILE=long, see
 # docs/method.md "Invariants"). No deadline: a first example pays for importing pandas and numpy.
 # filter_too_much: the invariant that moves a stage out of a restricted country discards most generated projects

@@ -8,19 +8,7 @@ import pytest
 
 from riskdesk.cli import EXIT_FILE, EXIT_INVALID, EXIT_OK, main
 from riskdesk.core.domain import TEMPLATE_COLUMNS
-
-
-def run(capsys, *args):
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-@pytest.fixture
-def demo(tmp_path, capsys):
-    path = tmp_path / "demo.rdproj"
-    assert run(capsys, "demo", path)[0] == EXIT_OK
-    return path
+from tests.helpers.cli import run
 
 
 def test_demo_project_is_realistic(demo, capsys):

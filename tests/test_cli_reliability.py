@@ -8,22 +8,9 @@ import json
 
 import pytest
 
-from riskdesk.cli import EXIT_INVALID, EXIT_OK, main
+from riskdesk.cli import EXIT_INVALID, EXIT_OK
+from tests.helpers.cli import run
 from tests.test_cli import ROW, write_template_csv
-
-
-def run(capsys, *args):
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-@pytest.fixture
-def demo(tmp_path, capsys):
-    path = tmp_path / "demo.rdproj"
-    assert run(capsys, "demo", path)[0] == EXIT_OK
-    return path
-
 
 # ---- 2. hostile numbers ---------------------------------------------------------------------------------------
 

@@ -14,16 +14,11 @@ import pytest
 
 from riskdesk.cli import EXIT_FILE, EXIT_INVALID, EXIT_OK, EXIT_USAGE, main
 from riskdesk.core.domain import Stage
+from tests.helpers.cli import run
 
 AS_OF = "2026-11-23"
 LATER = "2027-01-01"
 PATHS, SEED = 400, 5
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture(scope="module")

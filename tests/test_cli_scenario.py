@@ -8,21 +8,9 @@ from pathlib import Path
 import pytest
 
 from riskdesk.cli import EXIT_FILE, EXIT_INVALID, EXIT_OK, EXIT_USAGE, main
+from tests.helpers.cli import run
 
 AS_OF = "2026-11-23"
-
-
-def run(capsys, *args, renderer=None):
-    code = main([str(a) for a in args], chart_renderer=renderer)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-@pytest.fixture
-def demo(tmp_path, capsys):
-    path = tmp_path / "demo.rdproj"
-    assert run(capsys, "demo", path)[0] == EXIT_OK
-    return path
 
 
 def scenario_file(tmp_path, name="s.json", **changes):

@@ -10,23 +10,18 @@ import pytest
 from openpyxl import Workbook
 from openpyxl.styles import PatternFill
 
-from riskdesk.cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE, main
+from riskdesk.cli import EXIT_INVALID, EXIT_OK, EXIT_USAGE
 from riskdesk.core.demo import demo_project
 from riskdesk.core.project import Project
 from riskdesk.io import import_session
 from riskdesk.io.import_session import ImportRequest
 from riskdesk.io.importer import ImportOptions, read_and_validate
 from riskdesk.io.project_file import load_project, save_project
+from tests.helpers.cli import run
 
 DATA = Path(__file__).parent / "data"
 DECLARATIONS = [DATA / "lo_declaration.ods", DATA / "lo_declaration.xlsx", DATA / "lo_declaration.xls"]
 SUPPLIER = {"supplier_name": "Hokuriku Magnet Works", "supplier_country": "JP"}
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: object) -> tuple[int, str, str]:
-    code = main([str(a) for a in args])
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.mark.parametrize("path", DECLARATIONS, ids=lambda p: p.suffix)
