@@ -176,9 +176,7 @@ def fuzz_import_file(folder: Path, rng: random.Random, index: int) -> Path:
 
 
 def _fuzz_xlsx(path: Path, header: list[str], rows: list[dict[str, str]], rng: random.Random) -> Path:
-    import zipfile
-
-    from tests.io.helpers import CONTENT_TYPES, ROOT_RELS, WORKBOOK, WORKBOOK_RELS
+    from tests.io.helpers import sheet_xml, write_raw_xlsx
 
     def cell(ref: str, value: str) -> str:
         if rng.random() < 0.3 and value in ("100", "1000", "5", "30"):
@@ -196,14 +194,7 @@ def _fuzz_xlsx(path: Path, header: list[str], rows: list[dict[str, str]], rng: r
     for r, row in enumerate(rows, start=2):
         lines.append("".join(cell(f"{letters(i)}{r}", row[c]) for i, c in enumerate(TEMPLATE_ROW)))
     body = "".join(f'<row r="{r}">{line}</row>' for r, line in enumerate(lines, start=1))
-    sheet = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
-             f'spreadsheetml/2006/main"><sheetData>{body}</sheetData></worksheet>')
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
-        archive.writestr("_rels/.rels", ROOT_RELS)
-        archive.writestr("xl/workbook.xml", WORKBOOK)
-        archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
-        archive.writestr("xl/worksheets/sheet1.xml", sheet)
+    write_raw_xlsx(path, sheet_xml(f"<sheetData>{body}</sheetData>"))
     if rng.random() < 0.2:
         data = bytearray(path.read_bytes())
         for _ in range(rng.randint(1, 10)):
