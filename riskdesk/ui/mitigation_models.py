@@ -7,86 +7,31 @@
   figures of `Comparison.part_rows()`), sorted and filtered with numpy over whole columns so that a project of
   tens of thousands of parts sorts at once.
 
-Cells are formatted when a view asks for them. Like the models of `riskdesk.ui.score_models`, a column is a key,
-a title and a tooltip; `text` gives a cell's text (shown, read aloud, copied) and `role_data` the rest.
+Cells are formatted when a view asks for them. Both are `riskdesk.ui.score_models.ColumnModel`s whose items are
+row numbers: a column is a key, a title and a tooltip; `text` gives a cell's text (shown, read aloud, copied) and
+`role_data` the rest.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
 from riskdesk.core.evaluation import band
 from riskdesk.core.labels import BAND_COLORS, BAND_LABELS, count, format_money
 from riskdesk.core.mitigations import Comparison
 from riskdesk.ui.palette import tint
+from riskdesk.ui.score_models import Column, ColumnModel
 
 _Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
-_RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 SCORE_STEP = 0.05
 """Two scores closer than this are the same (the JSON rounds scores to 2 decimals)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    key: str
-    title: str
-    help: str
-    numeric: bool = False
-    """Shown right-aligned."""
-
-
-class _Table(QAbstractTableModel):
-    """A read-only table whose columns are `Column`s (`columns()`); subclasses give rows, text and other roles."""
-
-    def columns(self) -> Sequence[Column]:
-        raise NotImplementedError
-
-    def text(self, row: int, key: str) -> str:
-        raise NotImplementedError
-
-    def role_data(self, row: int, key: str, role: int) -> Any:
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not (index.isValid() and index.model() is self and index.row() < self.rowCount()):
-            return None
-        column = self.columns()[index.column()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.text(index.row(), column.key)
-        if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{column.title.replace(chr(10), ' ')}: {self.text(index.row(), column.key)}"
-        if role == Qt.ItemDataRole.TextAlignmentRole and column.numeric:
-            return _RIGHT
-        return self.role_data(index.row(), column.key, role)
-
-    def columnCount(self, parent: _Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.columns())
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        columns = self.columns()
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(columns):
-            return None
-        if role == Qt.ItemDataRole.DisplayRole:
-            return columns[section].title
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return columns[section].help
-        return None
-
-    def table_text(self) -> str:
-        """The table as tab-separated text with its headers, in the shown order (to paste into Excel)."""
-        columns = self.columns()
-        lines = ["\t".join(c.title.replace("\n", " ") for c in columns)]
-        for row in range(self.rowCount()):
-            lines.append("\t".join(self.text(row, c.key).replace("\t", " ").replace("\n", "; ") for c in columns))
-        return "\n".join(lines) + "\n"
 
 
 def short_title(name: str, width: int = 16, lines: int = 2) -> str:
@@ -121,7 +66,7 @@ def _signed(value: float, digits: int = 1) -> str:
 # The original and the variants side by side
 
 
-class VariantsTableModel(_Table):
+class VariantsTableModel(ColumnModel[int]):
     """One row per outcome of a comparison, the original first: the figures of `VariantOutcome.summary()`."""
 
     COLUMNS: tuple[Column, ...] = (
@@ -151,6 +96,9 @@ class VariantsTableModel(_Table):
         self.beginResetModel()
         self._rows = [] if comparison is None else [o.summary() for o in comparison.outcomes]
         self.endResetModel()
+
+    def item_at(self, row: int) -> int:
+        return row
 
     def columns(self) -> Sequence[Column]:
         return self.COLUMNS
@@ -232,7 +180,7 @@ class VariantsTableModel(_Table):
 # Part by part
 
 
-class PartsTableModel(_Table):
+class PartsTableModel(ColumnModel[int]):
     """Per part: its score and first short day in the original and in each variant.
 
     Scores and short days come from the comparison's (outcomes × parts) arrays; `only_changed` hides the parts no
@@ -370,6 +318,9 @@ class PartsTableModel(_Table):
         self.layoutChanged.emit()
 
     # -- Qt interface
+
+    def item_at(self, row: int) -> int:
+        return row
 
     def columns(self) -> Sequence[Column]:
         return self._columns

@@ -58,7 +58,7 @@ _EFFECT_RANK: Mapping[Effect, int] = {effect: rank for rank, effect in enumerate
 
 
 @dataclass(frozen=True, slots=True)
-class _Column:
+class Column:
     key: str
     title: str
     help: str
@@ -70,16 +70,22 @@ class _Column:
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
-class _ColumnModel(QAbstractTableModel, Generic[T]):
-    """A table whose columns are described by `COLUMNS` (title and tooltip help); subclasses hold the rows.
+class ColumnModel(QAbstractTableModel, Generic[T]):
+    """A table whose columns are described by `COLUMNS` (title and tooltip help), or by `columns()` where they
+    change with the data; subclasses hold the rows.
 
     `data()` is written once here: a subclass says what a row's item is (`item_at`), a cell's text (`text`) and,
     where it differs from the folded text, its sort value (`sort_value`); `role_data` adds colours, fonts and
     tooltips. Subclasses with a plain list of rows keep it in `_rows`; others override `rowCount` and `item_at`.
+    The models of `riskdesk.ui.mitigation_models` are built on it too.
     """
 
-    COLUMNS: tuple[_Column, ...] = ()
+    COLUMNS: tuple[Column, ...] = ()
     _rows: Sequence[Any] = ()
+
+    def columns(self) -> Sequence[Column]:
+        """The columns, in order (`COLUMNS` unless they depend on the data)."""
+        return self.COLUMNS
 
     def item_at(self, row: int) -> T:
         return cast(T, self._rows[row])
@@ -103,7 +109,7 @@ class _ColumnModel(QAbstractTableModel, Generic[T]):
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not (index.isValid() and index.model() is self and index.row() < self.rowCount()):
             return None
-        item, column = self.item_at(index.row()), self.COLUMNS[index.column()]
+        item, column = self.item_at(index.row()), self.columns()[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return self.text(item, column.key)
         if role == SortRole:
@@ -111,7 +117,7 @@ class _ColumnModel(QAbstractTableModel, Generic[T]):
         if role == RowObjectRole:
             return self.row_object(item)
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{column.title}: {self.text(item, column.key)}"
+            return f"{column.title.replace(chr(10), ' ')}: {self.text(item, column.key)}"
         if role == Qt.ItemDataRole.TextAlignmentRole and column.numeric and not column.left:
             return _RIGHT
         return self.role_data(item, column.key, role)
@@ -120,23 +126,33 @@ class _ColumnModel(QAbstractTableModel, Generic[T]):
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent: _Index = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self.COLUMNS)
+        return 0 if parent.isValid() else len(self.columns())
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.COLUMNS):
+        columns = self.columns()
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(columns):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return self.COLUMNS[section].title
+            return columns[section].title
         if role == Qt.ItemDataRole.ToolTipRole:
-            return self.COLUMNS[section].help
+            return columns[section].help
         return None
+
+    def table_text(self) -> str:
+        """The table as tab-separated text with its headers, in the shown order (to paste into Excel)."""
+        columns = self.columns()
+        lines = ["\t".join(c.title.replace("\n", " ") for c in columns)]
+        for row in range(self.rowCount()):
+            item = self.item_at(row)
+            lines.append("\t".join(self.text(item, c.key).replace("\t", " ").replace("\n", "; ") for c in columns))
+        return "\n".join(lines) + "\n"
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Part scores
 
 
-class ScoresTableModel(_ColumnModel[int]):
+class ScoresTableModel(ColumnModel[int]):
     """One row per part of an `Evaluation`: part, description, score, band, each factor, hits and watch items.
 
     Scores and factors are read from the evaluation's arrays when a cell is drawn. The model sorts and filters
@@ -146,15 +162,15 @@ class ScoresTableModel(_ColumnModel[int]):
     the part's report.
     """
 
-    COLUMNS: tuple[_Column, ...] = (
-        _Column("part", "Part", "Part number"),
-        _Column("description", "Description", "The part's description"),
-        _Column("score", "Score", "0 (no risk) … 100: the weighted mean of the factors, raised to at least 90 by a "
+    COLUMNS: tuple[Column, ...] = (
+        Column("part", "Part", "Part number"),
+        Column("description", "Description", "The part's description"),
+        Column("score", "Score", "0 (no risk) … 100: the weighted mean of the factors, raised to at least 90 by a "
                 "prohibited path", True),
-        _Column("band", "Band", "Green below 40, amber 40–70, red from 70", True, left=True),
-        *(_Column(name, FACTOR_LABELS[name], FACTOR_HELP[name], True) for name in FACTOR_NAMES),
-        _Column("hits", "Hits", "Rule hits on the date: rules in force meeting a path, stage and element", True),
-        _Column("watch", "Watch", "Watch items: rules announced, suspended or of unknown status on the date", True),
+        Column("band", "Band", "Green below 40, amber 40–70, red from 70", True, left=True),
+        *(Column(name, FACTOR_LABELS[name], FACTOR_HELP[name], True) for name in FACTOR_NAMES),
+        Column("hits", "Hits", "Rule hits on the date: rules in force meeting a path, stage and element", True),
+        Column("watch", "Watch", "Watch items: rules announced, suspended or of unknown status on the date", True),
     )
     KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS)
 
@@ -411,23 +427,23 @@ class ScoresTableModel(_ColumnModel[int]):
 # A part's hits, watch items and possible hits
 
 
-class HitsTableModel(_ColumnModel[tuple[str, Hit]]):
+class HitsTableModel(ColumnModel[tuple[str, Hit]]):
     """The rule hits, watch items and possible hits of one part (a `PartReport`), one row per `Hit`."""
 
-    COLUMNS: tuple[_Column, ...] = (
-        _Column("kind", "Kind", "Hit: rule in force. Watch: announced, suspended or unclear. Possible: the stage's "
+    COLUMNS: tuple[Column, ...] = (
+        Column("kind", "Kind", "Hit: rule in force. Watch: announced, suspended or unclear. Possible: the stage's "
                 "country is unknown."),
-        _Column("rule", "Rule", "Rule id in the bundled control list"),
-        _Column("element", "Element", "The element concerned, or the whole magnet"),
-        _Column("stage", "Stage", "The supply-chain stage whose country triggers the rule"),
-        _Column("country", "Country", "Where that stage takes place"),
-        _Column("effect", "Effect", "What the rule does to this path"),
-        _Column("status", "Status", "The rule's status on the date"),
-        _Column("supplier", "Supplier", "The supplier of this supply path"),
-        _Column("share", "Share", "This path's share of the part's volume", True),
-        _Column("kg", "kg / year", "kg per year of the element (or the magnet) on this path", True),
-        _Column("value", "Value / year", "Value per year at reference prices (USD)", True),
-        _Column("confidence", "Confidence", "How sure the rule's facts are: C confirmed, S single secondary source, "
+        Column("rule", "Rule", "Rule id in the bundled control list"),
+        Column("element", "Element", "The element concerned, or the whole magnet"),
+        Column("stage", "Stage", "The supply-chain stage whose country triggers the rule"),
+        Column("country", "Country", "Where that stage takes place"),
+        Column("effect", "Effect", "What the rule does to this path"),
+        Column("status", "Status", "The rule's status on the date"),
+        Column("supplier", "Supplier", "The supplier of this supply path"),
+        Column("share", "Share", "This path's share of the part's volume", True),
+        Column("kg", "kg / year", "kg per year of the element (or the magnet) on this path", True),
+        Column("value", "Value / year", "Value per year at reference prices (USD)", True),
+        Column("confidence", "Confidence", "How sure the rule's facts are: C confirmed, S single secondary source, "
                 "D derived, U unconfirmed, X sources disagree"),
     )
     KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS)
@@ -521,22 +537,22 @@ class HitsTableModel(_ColumnModel[tuple[str, Hit]]):
 # The control list
 
 
-class RulesTableModel(_ColumnModel[tuple[ControlRule, RuleState]]):
+class RulesTableModel(ColumnModel[tuple[ControlRule, RuleState]]):
     """The rules of a `ControlList`, with each rule's status on a date (`set_date`)."""
 
-    COLUMNS: tuple[_Column, ...] = (
-        _Column("id", "ID", "Rule id"),
-        _Column("title", "Title", "What the rule says"),
-        _Column("status", "Status", "The rule's status on the chosen date"),
-        _Column("effect", "Effect", "What the rule does to a supply path it meets"),
-        _Column("elements", "Elements", "Elements concerned, or the whole magnet"),
-        _Column("effective_from", "Effective from", "The date the rule takes (or took) effect", True, left=True),
-        _Column("confidence", "Confidence", "How sure the facts are: C confirmed, S single secondary source, "
+    COLUMNS: tuple[Column, ...] = (
+        Column("id", "ID", "Rule id"),
+        Column("title", "Title", "What the rule says"),
+        Column("status", "Status", "The rule's status on the chosen date"),
+        Column("effect", "Effect", "What the rule does to a supply path it meets"),
+        Column("elements", "Elements", "Elements concerned, or the whole magnet"),
+        Column("effective_from", "Effective from", "The date the rule takes (or took) effect", True, left=True),
+        Column("confidence", "Confidence", "How sure the facts are: C confirmed, S single secondary source, "
                 "D derived, U unconfirmed, X sources disagree"),
-        _Column("stages", "Stages", "Stages whose country triggers the rule"),
-        _Column("countries", "Countries", "Countries (or groups) that trigger the rule at those stages"),
-        _Column("regime", "Regime", "The legal regime the rule belongs to"),
-        _Column("reason", "Reason", "Why the rule has that status, with dates"),
+        Column("stages", "Stages", "Stages whose country triggers the rule"),
+        Column("countries", "Countries", "Countries (or groups) that trigger the rule at those stages"),
+        Column("regime", "Regime", "The legal regime the rule belongs to"),
+        Column("reason", "Reason", "Why the rule has that status, with dates"),
     )
     KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS)
 
@@ -649,18 +665,18 @@ class RulesTableModel(_ColumnModel[tuple[ControlRule, RuleState]]):
 # What changes between two dates
 
 
-class CompareTableModel(_ColumnModel[PartChange]):
+class CompareTableModel(ColumnModel[PartChange]):
     """The rows of `riskdesk.core.evaluation.compare`: per changed part, score before and after and rules gained or
     lost."""
 
-    COLUMNS: tuple[_Column, ...] = (
-        _Column("part_number", "Part", "Part number"),
-        _Column("description", "Description", "The part's description"),
-        _Column("score_before", "Before", "Score on the first date", True),
-        _Column("score_after", "After", "Score on the second date", True),
-        _Column("delta", "Change", "After minus before", True),
-        _Column("rules_gained", "Rules gained", "Rules that hit the part on the second date but not the first"),
-        _Column("rules_lost", "Rules lost", "Rules that hit the part on the first date but not the second"),
+    COLUMNS: tuple[Column, ...] = (
+        Column("part_number", "Part", "Part number"),
+        Column("description", "Description", "The part's description"),
+        Column("score_before", "Before", "Score on the first date", True),
+        Column("score_after", "After", "Score on the second date", True),
+        Column("delta", "Change", "After minus before", True),
+        Column("rules_gained", "Rules gained", "Rules that hit the part on the second date but not the first"),
+        Column("rules_lost", "Rules lost", "Rules that hit the part on the first date but not the second"),
     )
     KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS)
 
@@ -710,27 +726,27 @@ class CompareTableModel(_ColumnModel[PartChange]):
 # A scenario's parts
 
 
-class ScenarioPartsModel(_ColumnModel[int]):
+class ScenarioPartsModel(ColumnModel[int]):
     """The parts of a `ScenarioResult` by cost impact: baseline and scenario cost over the horizon, the change,
     and what the scenario's supply cuts do to each (time to survive, time to recover, first day short, units
     short and their cost). Rows are positions in the result, sorted by the change, largest first."""
 
-    COLUMNS: tuple[_Column, ...] = (
-        _Column("part", "Part", "Part number"),
-        _Column("description", "Description", "The part's description"),
-        _Column("baseline", "Baseline", "Cost of the magnets' element content over the horizon at reference "
+    COLUMNS: tuple[Column, ...] = (
+        Column("part", "Part", "Part number"),
+        Column("description", "Description", "The part's description"),
+        Column("baseline", "Baseline", "Cost of the magnets' element content over the horizon at reference "
                 "prices (USD)", True),
-        _Column("scenario", "Scenario", "The same content at the scenario's prices (USD)", True),
-        _Column("delta", "Change", "Scenario minus baseline cost (USD)", True),
-        _Column("loss", "Lost", "Largest share of the part's supply the scenario's cuts take on any day",
+        Column("scenario", "Scenario", "The same content at the scenario's prices (USD)", True),
+        Column("delta", "Change", "Scenario minus baseline cost (USD)", True),
+        Column("loss", "Lost", "Largest share of the part's supply the scenario's cuts take on any day",
                 True),
-        _Column("tts", "Stock lasts", "Time to survive: stock days ÷ the share lost, from the first day "
+        Column("tts", "Stock lasts", "Time to survive: stock days ÷ the share lost, from the first day "
                 "of loss", True),
-        _Column("ttr", "Back after", "Time to recover: days from the first to the last day of loss", True),
-        _Column("first_short", "Short from", "The scenario's day (day 1 = its first day) the part runs "
+        Column("ttr", "Back after", "Time to recover: days from the first to the last day of loss", True),
+        Column("first_short", "Short from", "The scenario's day (day 1 = its first day) the part runs "
                 "short; blank when it never does", True),
-        _Column("units_short", "Units short", "Units not delivered while short", True),
-        _Column("shortfall", "Shortfall", "Units short × unit price (USD)", True),
+        Column("units_short", "Units short", "Units not delivered while short", True),
+        Column("shortfall", "Shortfall", "Units short × unit price (USD)", True),
     )
     KEYS: tuple[str, ...] = tuple(c.key for c in COLUMNS)
 
