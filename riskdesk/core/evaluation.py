@@ -277,8 +277,8 @@ class Evaluation:
     concentration: list[ConcentrationRow] = field(default_factory=list)
     _path_order: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False)
     _path_bounds: np.ndarray = field(default_factory=lambda: np.zeros(1, dtype=np.int64), repr=False)
-    _holds: dict[bytes, np.ndarray] = field(default_factory=dict, init=False, repr=False, compare=False)
-    """Per element mask (None's key: b""): (paths,) whether the path's magnet holds any of those elements."""
+    _holds: dict[bytes | None, np.ndarray] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """Per element mask (its bytes; None: any element): (paths,) whether the path's magnet holds any of them."""
     _rules_hitting: list[str] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -439,7 +439,7 @@ class Evaluation:
     def _holding(self, mask: np.ndarray | None) -> np.ndarray:
         """(paths,) whether each path's magnet holds any element of `mask` (over `columns`; None: any at all),
         computed once per mask: the rules of a list share a few masks."""
-        key = b"" if mask is None else b"m" + np.packbits(mask).tobytes() + len(mask).to_bytes(4, "little")
+        key = None if mask is None else mask.tobytes()
         if key not in self._holds:
             held = self.kg_c > 0
             self._holds[key] = np.asarray((held if mask is None else held[:, mask]).any(axis=1))

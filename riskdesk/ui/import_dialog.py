@@ -260,11 +260,10 @@ class MappingTable(QTableWidget):
 
     COLUMN_HEADERS = ("Column in the file", "RiskDesk field", "Confidence", "Why")
 
-    def __init__(self, mapping: SheetMapping, fields: list[str] | QStandardItemModel,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, mapping: SheetMapping, choices: QStandardItemModel, parent: QWidget | None = None) -> None:
+        """`choices`: the fields a column can be read as (`field_choices`), shared by every sheet's table."""
         super().__init__(len(mapping.columns), len(self.COLUMN_HEADERS), parent)
         self.mapping = mapping
-        choices = fields if isinstance(fields, QStandardItemModel) else field_choices(fields, self)
         widest = max((len(choices.item(i).text()) for i in range(choices.rowCount())), default=0)
         self.setHorizontalHeaderLabels(list(self.COLUMN_HEADERS))
         self.setAccessibleName(f"Column mapping of {Path(mapping.file).name} {mapping.sheet}".strip())
