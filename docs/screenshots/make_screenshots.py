@@ -132,8 +132,8 @@ def main() -> int:
     window.document.change_variants([  # type: ignore[union-attr]
         Variant("60 more days of stock", (AddStock("*", 60.0),)),
         Variant("Second source for the traction motor", (
-            AddSource("MTR-TRAC-200", "SUP-JP1", 40.0, {"mine": "AU", "separation": "MY", "metal": "JP",
-                                                        "magnet": "JP"}),)),
+            AddSource("MTR-TRAC-200", "SUP-KR1", 40.0, {"mine": "AU", "separation": "MY", "metal": "KR",
+                                                        "magnet": "KR"}, "declared", "Seoul Magnet Co."),)),
     ], "Add variants")
     scenarios.tabs.setCurrentIndex(chart_titles.index("Mitigations"))  # type: ignore[attr-defined]
     shoot("scenarios-mitigations")
