@@ -245,44 +245,224 @@ def fuzzed_control_lists(count: int, folder: Path, seed: int = 6) -> Figures:
 
 # ---- concurrent writers -----------------------------------------------------------------------------------------
 
+_RISKDESK = [sys.executable, "-c", "import sys; from riskdesk.cli import main; sys.exit(main(sys.argv[1:]))"]
+
+
+def _part_file(folder: Path, name: str) -> Path:
+    """A one-row import bringing part NAME-1 from supplier S-NAME."""
+    import csv
+
+    source = folder / f"{name}.csv"
+    with source.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["part_number", "magnet_family", "magnet_mass_g", "annual_units", "supplier_id", "share_pct"])
+        writer.writerow([f"{name}-1", "NdFeB-sintered", "10", "100", f"S-{name}", "100"])
+    os.chmod(source, 0o644)
+    return source
+
+
+def _together(commands: list[list[str]], env: dict[str, str] | None = None) -> list[tuple[int, str]]:
+    """Start the commands at the same moment; their exit codes and stderr."""
+    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+                             env=env) for command in commands]
+    return [(r.wait(timeout=120), r.communicate()[1]) for r in runs]
+
+
+def _project_with_everything(path: Path) -> None:
+    """The demo project with what a buyer adds besides the tables: a saved scenario, a mitigation variant, a
+    confirmed column mapping and settings of their own."""
+    import dataclasses
+
+    from riskdesk.core.demo import demo_project
+    from riskdesk.core.mitigations import Variant
+    from riskdesk.io.project_file import save_project
+    from riskdesk.io.scenario_file import read_scenario
+
+    project = demo_project()
+    project.scenarios.append(read_scenario(ROOT / "examples" / "dy-spike.json").renamed("Kept scenario"))
+    project.variants.append(Variant("Kept variant"))
+    project.saved_mappings["kept-layout"] = {"columns": {}}
+    project.settings = dataclasses.replace(project.settings, import_country="DE", resourcing_days=90.0)
+    save_project(project, path)
+
+
+def _check_pair(figures: Figures, results: list[tuple[int, str]], present: list[bool],
+                refusal: tuple[str, ...]) -> None:
+    """Each writer either did its work (exit 0, and its work is there) or said why not and changed nothing."""
+    for (code, err), there in zip(results, present, strict=True):
+        figures.counts[f"exit {code}"] += 1
+        if code == 0 and not there:
+            figures.fail("lost write", "a writer said done but its work is missing")
+        elif code != 0 and not any(word in err for word in refusal):
+            figures.fail("refused without saying why", err.strip()[-200:])
+        elif code != 0 and "Traceback" in err:
+            figures.fail("traceback", err.strip()[-200:])
+
+
 def concurrent_writers(tries: int, folder: Path) -> Figures:
     """Two `riskdesk import` processes into one project at the same moment, each bringing its own part: both
     parts must be there afterwards (or the one that did not get in must say so and exit non-zero)."""
-    import csv
-
     from riskdesk.core.demo import demo_project
     from riskdesk.io.project_file import load_project, save_project
 
     figures = Figures("concurrent writers")
     folder.mkdir(parents=True, exist_ok=True)
     project = folder / "shared.rdproj"
-    sources = []
-    for name in ("A", "B"):
-        source = folder / f"{name}.csv"
-        with source.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(["part_number", "magnet_family", "magnet_mass_g", "annual_units", "supplier_id",
-                             "share_pct"])
-            writer.writerow([f"{name}-1", "NdFeB-sintered", "10", "100", f"S-{name}", "100"])
-        sources.append(source)
-    command = [sys.executable, "-c", "import sys; from riskdesk.cli import main; sys.exit(main(sys.argv[1:]))"]
+    sources = [_part_file(folder, name) for name in ("A", "B")]
     started = time.perf_counter()
     for _ in range(tries):
         save_project(demo_project(), project)
-        runs = [subprocess.Popen([*command, "import", str(project), str(s)], stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True, cwd=ROOT) for s in sources]
-        results = [(r.wait(timeout=120), r.communicate()[1]) for r in runs]
+        results = _together([[*_RISKDESK, "import", str(project), str(s)] for s in sources])
         figures.runs += 1
         parts = set(load_project(project).tables.parts["part_number"])
-        for (code, err), name in zip(results, ("A-1", "B-1"), strict=True):
-            figures.counts[f"exit {code}"] += 1
-            if code == 0 and name not in parts:
-                figures.fail("lost import", f"{name} said imported but is missing")
-            if code != 0 and "in use" not in err:
-                figures.fail("refused without saying why", err.strip()[-200:])
+        _check_pair(figures, results, ["A-1" in parts, "B-1" in parts], ("in use",))
         left = _leftovers(folder)
         if left:
             figures.fail("leftovers", ", ".join(p.name for p in left))
+    figures.seconds = time.perf_counter() - started
+    return figures
+
+
+def import_and_scenario_save(tries: int, folder: Path) -> Figures:
+    """`riskdesk import` and `riskdesk scenario --save-as` (what the window's Scenarios tab saves) into one project
+    at the same moment: the import's part and the new scenario are both there (or the one refused said why), and
+    the scenario, variant, mapping and settings saved before are never lost."""
+    from riskdesk.io.project_file import load_project
+
+    figures = Figures("import + scenario save")
+    folder.mkdir(parents=True, exist_ok=True)
+    project = folder / "kept.rdproj"
+    source = _part_file(folder, "A")
+    scenario = ROOT / "examples" / "dy-spike.json"
+    started = time.perf_counter()
+    for n in range(tries):
+        _project_with_everything(project)
+        results = _together([[*_RISKDESK, "import", str(project), str(source)],
+                             [*_RISKDESK, "scenario", str(project), "--file", str(scenario), "--save-as", f"New {n}",
+                              "--as-of", "2026-12-01"]])
+        figures.runs += 1
+        after = load_project(project)
+        names = {s.name for s in after.scenarios}
+        _check_pair(figures, results, ["A-1" in set(after.tables.parts["part_number"]), f"New {n}" in names],
+                    ("in use",))
+        kept = ("Kept scenario" in names and [v.name for v in after.variants] == ["Kept variant"]
+                and "kept-layout" in after.saved_mappings and after.settings.import_country == "DE"
+                and after.settings.resourcing_days == 90.0)
+        if not kept:
+            figures.fail("lost what the writer does not own", f"scenarios {sorted(names)}, variants "
+                         f"{[v.name for v in after.variants]}, settings {after.settings.import_country}")
+    figures.seconds = time.perf_counter() - started
+    return figures
+
+
+def no_lock_race(tries: int, folder: Path) -> Figures:
+    """Two `riskdesk import --no-lock` at once into a project whose lock cannot be taken (a folder planted at the
+    lock path): the save's own check must never let both succeed while one import is lost."""
+    from riskdesk.core.demo import demo_project
+    from riskdesk.io.project_file import load_project, save_project
+    from riskdesk.io.project_lock import lock_path
+
+    figures = Figures("no-lock race")
+    folder.mkdir(parents=True, exist_ok=True)
+    project = folder / "unlocked.rdproj"
+    lock_path(project).mkdir(exist_ok=True)
+    sources = [_part_file(folder, name) for name in ("A", "B")]
+    started = time.perf_counter()
+    for _ in range(tries):
+        save_project(demo_project(), project)
+        results = _together([[*_RISKDESK, "import", str(project), str(s), "--no-lock"] for s in sources])
+        figures.runs += 1
+        parts = set(load_project(project).tables.parts["part_number"])
+        _check_pair(figures, results, ["A-1" in parts, "B-1" in parts], ("changed by another program",))
+        for _code, err in results:
+            if "working without the lock" not in err:
+                figures.fail("worked without the lock silently", err.strip()[-200:])
+    figures.seconds = time.perf_counter() - started
+    return figures
+
+
+ALICE, BOB, TEAM = 1001, 1002, 2000
+"""The two users and the group of the shared-folder run (no accounts needed: setpriv switches the ids)."""
+
+
+def as_user(uid: int, command: list[str], env: dict[str, str] | None = None) -> list[str]:
+    """`command` run as user `uid` of group TEAM with umask 022 and no privileges left (setpriv; run as root)."""
+    settings = [f"{k}={v}" for k, v in (env or {}).items()]
+    return ["setpriv", f"--reuid={uid}", f"--regid={TEAM}", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all",
+            "env", *settings, "sh", "-c", 'umask 022; exec "$@"', "sh", *command]
+
+
+def interpreter_for_others() -> str | None:
+    """A Python of this version that another user can run RiskDesk with (this venv's interpreter may sit in a
+    private home folder): sys.executable, else the system's. None when not root or without setpriv."""
+    if sys.platform == "win32" or os.geteuid() != 0 or not shutil.which("setpriv"):
+        return None
+    version = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    for candidate in (sys.executable, shutil.which(f"python{version}"), "/usr/bin/python3"):
+        if not candidate:
+            continue
+        probe = subprocess.run(as_user(ALICE, [candidate, "-c", "import sys; print(sys.version_info[:2])"]),
+                               capture_output=True, text=True)
+        if probe.returncode == 0 and probe.stdout.strip() == str(tuple(sys.version_info[:2])):
+            return candidate
+    return None
+
+
+def two_users_shared_folder(tries: int, folder: Path) -> Figures:
+    """Alice and Bob (two user ids, one group, umask 022) import into one project of a shared group folder at the
+    same moment; every other try starts with a lock file Alice's crashed RiskDesk left (mode 0644, hers). Both
+    imports are there, or the one refused said it is in use; the lock never switches itself off. Needs root (to
+    switch user ids with setpriv); elsewhere it reports that it could not run."""
+    import site
+
+    from riskdesk.core.demo import demo_project
+    from riskdesk.io.project_file import load_project, save_project
+    from riskdesk.io.project_lock import lock_path
+
+    figures = Figures("two users, shared folder")
+    python = interpreter_for_others()
+    if python is None:
+        figures.fail("could not run", "needs root, setpriv and a Python 3.11 other users can run")
+        return figures
+    for path in (folder, folder.parent):
+        path.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder.parent, 0o755)
+    os.chown(folder, 0, TEAM)
+    os.chmod(folder, 0o2775)
+    project = folder / "team.rdproj"
+    sources = [_part_file(folder.parent, name) for name in ("A", "B")]
+    path_for_them = os.pathsep.join([str(ROOT), *site.getsitepackages()])
+    homes = {}
+    for uid in (ALICE, BOB):
+        homes[uid] = folder.parent / f"user-{uid}"
+        homes[uid].mkdir(exist_ok=True)
+        os.chown(homes[uid], uid, TEAM)
+
+    def riskdesk_as(uid: int, *args: str) -> list[str]:
+        return as_user(uid, [python, "-m", "riskdesk", *args],
+                       {"RISKDESK_USER_DIR": str(homes[uid]), "PYTHONPATH": path_for_them})
+
+    started = time.perf_counter()
+    for n in range(tries):
+        with contextlib.suppress(FileNotFoundError):
+            project.unlink()
+        save_project(demo_project(), project)
+        os.chown(project, ALICE, TEAM)
+        lock = lock_path(project)
+        with contextlib.suppress(FileNotFoundError):
+            lock.unlink()
+        if n % 2:  # what Alice's crashed session left: her lock file, readable but not writable by Bob
+            lock.write_text("\n{}\n")
+            os.chown(lock, ALICE, TEAM)
+            os.chmod(lock, 0o644)
+        results = _together([riskdesk_as(ALICE, "import", str(project), str(sources[0])),
+                             riskdesk_as(BOB, "import", str(project), str(sources[1]))])
+        figures.runs += 1
+        parts = set(load_project(project).tables.parts["part_number"])
+        _check_pair(figures, results, ["A-1" in parts, "B-1" in parts], ("in use",))
+        for _, err in results:
+            if "without the lock" in err:
+                figures.fail("lock switched off", err.strip()[-200:])
     figures.seconds = time.perf_counter() - started
     return figures
 
@@ -293,6 +473,9 @@ RUNS = {
     "files": (fuzzed_project_files, 1_000, 200),
     "lists": (fuzzed_control_lists, 1_000, 100),
     "concurrent": (concurrent_writers, 100, 5),
+    "scenario-save": (import_and_scenario_save, 50, 5),
+    "no-lock": (no_lock_race, 50, 5),
+    "two-users": (two_users_shared_folder, 50, 4),
 }
 
 

@@ -78,6 +78,7 @@ case "$command" in
         ;;
     test)
         export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
+        bash installer/ci-deps.sh  # programs some tests use (LibreOffice …), installed when missing and possible
         "$venv/bin/lint-imports"
         "$venv/bin/ruff" check riskdesk tests bench
         "$venv/bin/mypy" --config-file pyproject.toml

@@ -72,12 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="write a realistic demo project")
     demo.add_argument("project", type=Path, metavar="PROJECT")
     demo.add_argument("--force", action="store_true", help="replace PROJECT if it exists (it is refused otherwise)")
+    _lock_option(demo)
 
     new = commands.add_parser("new", help="create an empty project")
     new.add_argument("project", type=Path, metavar="PROJECT")
     new.add_argument("--import-country", type=_country, default="US", metavar="CC",
                      help="country the buyer imports into (default US)")
     new.add_argument("--name", default=None, help="project name (default: the file name)")
+    _lock_option(new)
 
     imp = commands.add_parser("import", help="import a BOM or supplier spreadsheet (or a folder of them)")
     imp.add_argument("project", type=Path, metavar="PROJECT")
@@ -96,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="import the rows without errors and list the rows left out, instead of refusing")
     imp.add_argument("--force", action="store_true",
                      help="let --report and --save-mapping replace an existing file (never the project or an input)")
+    _lock_option(imp)
 
     score = commands.add_parser("score", help="score the project's parts as of a date")
     score.add_argument("project", type=Path, metavar="PROJECT")
@@ -123,7 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
         "when each part runs out of stock. --list shows the bundled presets.")
     scenario.add_argument("project", type=Path, nargs="?", metavar="PROJECT",
                           help="the project file (not needed with --list)")
-    scenario.add_argument("--list", action="store_true", help="list the bundled presets, one a line")
+    scenario.add_argument("--list", action="store_true",
+                          help="list the bundled presets, one a line, then the scenarios saved in PROJECT if given")
     source = scenario.add_mutually_exclusive_group()
     source.add_argument("--preset", metavar="NAME",
                         help="a bundled preset (see --list) or a scenario saved in the project, by name")
@@ -137,6 +141,12 @@ def build_parser() -> argparse.ArgumentParser:
                           help="seed of the simulation, a whole number from 0 (default 0)")
     scenario.add_argument("--json", action="store_true", help="print one JSON object")
     scenario.add_argument("--chart", type=Path, default=None, metavar="OUT.png", help="draw the chart to a PNG")
+    scenario.add_argument("--save-as", default=None, metavar="NAME",
+                          help="also save the scenario into PROJECT under this name (as the window's Scenarios tab "
+                          "does); a scenario already saved under NAME is replaced only with --force")
+    scenario.add_argument("--force", action="store_true",
+                          help="let --save-as replace a saved scenario of the same name")
+    _lock_option(scenario)
 
     report = commands.add_parser(
         "report", help="write the Excel risk report (scores, findings, exposure, scenarios, inputs, method)",
@@ -238,16 +248,31 @@ def _save(project: Project, path: Path, expected: FileState | None = None) -> No
         raise CliError(str(exc)) from None
 
 
+def _lock_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--no-lock", action="store_true",
+                         help="when the project's lock cannot be taken (a drive that cannot lock files, something "
+                         "else at the lock path), work without it; a project someone else holds is still refused, "
+                         "and the save still refuses to overwrite changes made meanwhile")
+
+
 def _hold(args: argparse.Namespace, path: Path, doing: str) -> None:
     """Take the project's lock for the rest of this command (one writer at a time), waiting a few seconds for
-    another command; a window holding it is named (exit 1)."""
+    another command; a window holding it is named (exit 1). A lock that cannot be taken is refused with the reason,
+    unless --no-lock (or the setting "work without the lock") accepts working without it, which is said once."""
     from riskdesk.io.project_file import ProjectFileError
-    from riskdesk.io.project_lock import CLI_WAIT_S, ProjectLock
+    from riskdesk.io.project_lock import CLI_WAIT_S, LockUnavailableError, ProjectLock
+    from riskdesk.io.userdirs import load_app_settings
 
+    accept = bool(getattr(args, "no_lock", False)) or load_app_settings().work_without_lock
     try:
-        args.held.append(ProjectLock(path).acquire(CLI_WAIT_S))
+        lock = ProjectLock(path).acquire(CLI_WAIT_S, without_lock_ok=accept)
+    except LockUnavailableError as exc:
+        raise CliError(f"{exc}; {doing} (--no-lock works without the lock)") from None
     except ProjectFileError as exc:
         raise CliError(f"{exc}; {doing}") from None
+    if lock.unavailable is not None:
+        print(f"riskdesk: working without the lock: {lock.unavailable.reason}", file=sys.stderr)
+    args.held.append(lock)
 
 
 def _read_for_writing(path: Path) -> tuple[Project, FileState]:
@@ -541,6 +566,9 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
     if args.list:
         for preset in presets.presets:
             print(preset.line())
+        if args.project is not None:
+            for saved in _load(args.project).scenarios:
+                print(_saved_scenario_line(saved))
         return EXIT_OK
     if args.project is None:
         raise CliError("scenario: give a PROJECT (or --list to see the presets)", EXIT_USAGE)
@@ -549,11 +577,20 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
     if args.chart is not None and args.chart_renderer is None:
         raise CliError("--chart needs the window's chart drawing (PySide6 and pyqtgraph), which this installation "
                        "does not have", EXIT_USAGE)
+    save_as = _saved_scenario_name(args.save_as) if args.save_as is not None else None
 
     from riskdesk.core.evaluation import compile_project, evaluate
     from riskdesk.core.scenarios import ScenarioError, run_on_both_bases
 
-    project = _load(args.project)
+    state = None
+    if save_as is not None:  # a writer: one at a time, from reading the project to saving it
+        _hold(args, args.project, "no scenario was saved")
+        project, state = _read_for_writing(args.project)
+        if any(s.name == save_as for s in project.scenarios) and not args.force:
+            raise CliError(f"{args.project} already holds a scenario named {save_as!r}: choose another name, or add "
+                           "--force to replace it")
+    else:
+        project = _load(args.project)
     problems = [p for p in project.validate() if p.is_error]
     if problems:
         _print_problems(problems)
@@ -573,6 +610,9 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
 
         monte_carlo = run_monte_carlo(result, MonteCarloSettings(paths=args.monte_carlo, seed=args.seed))
     chart = _draw_chart(args, result, monte_carlo) if args.chart is not None else None
+    if save_as is not None:
+        _save(_with_scenario(project, scenario.renamed(save_as)), args.project, expected=state)
+        print(f"saved the scenario as {save_as!r} in {args.project}", file=sys.stderr if args.json else sys.stdout)
     if args.json:
         data = result.to_json()
         data["other_basis"] = {
@@ -611,6 +651,35 @@ def _scenario(args: argparse.Namespace, project: Project, as_of: dt.date) -> Sce
     names = ", ".join(presets.ids)
     own = f"; saved in the project: {', '.join(s.name for s in project.scenarios)}" if project.scenarios else ""
     raise CliError(f"no preset or saved scenario {args.preset!r} (presets: {names}{own})", EXIT_USAGE)
+
+
+def _saved_scenario_name(text: str) -> str:
+    name = " ".join(text.split())
+    if not name:
+        raise CliError("--save-as: give the scenario a name", EXIT_USAGE)
+    return name
+
+
+def _with_scenario(project: Project, scenario: Scenario) -> Project:
+    """`project` with `scenario` saved in it: in place of one of the same name, else after the others; nothing
+    else changes."""
+    import dataclasses
+
+    names = [s.name for s in project.scenarios]
+    scenarios = list(project.scenarios)
+    if scenario.name in names:
+        scenarios[names.index(scenario.name)] = scenario
+    else:
+        scenarios.append(scenario)
+    return dataclasses.replace(project, scenarios=scenarios)
+
+
+def _saved_scenario_line(scenario: Scenario) -> str:
+    """One line for `scenario PROJECT --list`, after the presets: the name (what --preset takes), marked as saved
+    in the project."""
+    what = f" {scenario.description}" if scenario.description else ""
+    return (f"{scenario.name}  (saved in the project){what} [{scenario.price_basis} basis, from "
+            f"{scenario.month_labels[0]}, {scenario.horizon_months} months]")
 
 
 def _draw_chart(args: argparse.Namespace, result: ScenarioResult, monte_carlo: MonteCarloResult | None) -> Path:

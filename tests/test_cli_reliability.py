@@ -161,3 +161,149 @@ def test_demo_never_replaces_a_project_without_force(demo, tmp_path, capsys):
     code, _, err = run(capsys, "demo", demo)
     assert code == 1 and "already exists" in err and demo.read_bytes() == before
     assert run(capsys, "demo", demo, "--force")[0] == EXIT_OK and "X-1" not in _parts(demo)
+
+
+# ---- 4. writers keep what they do not own -------------------------------------------------------------------------
+
+def _plain(value):
+    """A field of a Project as plain data, to compare two projects field by field."""
+    import datetime as dt
+
+    from riskdesk.core.project import ProjectSettings, ProjectTables
+
+    if isinstance(value, ProjectSettings):
+        return value.to_json()
+    if isinstance(value, ProjectTables):
+        return {name: getattr(value, name).to_dict("list") for name in ("parts", "suppliers", "paths", "composition")}
+    if isinstance(value, list):
+        return [item.to_json() for item in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def test_the_project_with_everything_fills_every_field_of_a_project():
+    """So that a field added to Project later is covered by the writer tests below (add it to the builder)."""
+    import dataclasses
+
+    from riskdesk.core.project import Project
+    from tests.helpers.builders import project_with_everything
+
+    full, new = project_with_everything(), Project()
+    for spec in dataclasses.fields(Project):
+        assert _plain(getattr(full, spec.name)) != _plain(getattr(new, spec.name)), spec.name
+
+
+@pytest.fixture
+def full(tmp_path):
+    from riskdesk.io.project_file import save_project
+    from tests.helpers.builders import project_with_everything
+
+    path = tmp_path / "full.rdproj"
+    save_project(project_with_everything(), path)
+    return path
+
+
+WRITERS = {
+    "import": (["import", "{project}", "{source}"], {"tables", "saved_mappings"}),
+    "import, skipping rows with errors": (["import", "{project}", "{source}", "--skip-error-rows"],
+                                          {"tables", "saved_mappings"}),
+    "import without the lock": (["import", "{project}", "{source}", "--no-lock"], {"tables", "saved_mappings"}),
+    "scenario --save-as": (["scenario", "{project}", "--preset", "dfars-2027", "--save-as", "Saved by a script"],
+                           {"scenarios"}),
+}
+"""Every command that saves into an existing project, with the fields of the project it may change. (`demo
+--force` replaces a project with the demo by design; `new` refuses an existing file.)"""
+
+
+@pytest.mark.parametrize("writer", list(WRITERS))
+def test_every_writer_keeps_what_it_does_not_own(full, tmp_path, capsys, writer):
+    import dataclasses
+
+    from riskdesk.core.project import Project
+    from riskdesk.io.project_file import load_project
+
+    source = tmp_path / "bom.csv"
+    write_template_csv(source, [ROW])
+    before = load_project(full)
+    arguments, changes = WRITERS[writer]
+    code, _, err = run(capsys, *[a.format(project=full, source=source) for a in arguments])
+    assert code == EXIT_OK, err
+    after = load_project(full)
+    for spec in dataclasses.fields(Project):
+        old, new = _plain(getattr(before, spec.name)), _plain(getattr(after, spec.name))
+        if spec.name not in changes:
+            assert new == old, f"{writer} changed the project's {spec.name}"
+        elif isinstance(old, list):
+            assert new[:len(old)] == old, f"{writer} lost {spec.name} it does not own"
+        elif isinstance(old, dict) and spec.name == "saved_mappings":
+            assert old.items() <= new.items(), f"{writer} lost saved mappings"
+    if "tables" in changes:  # the import's part came in, the project's own parts stayed
+        parts = set(after.tables.parts["part_number"])
+        assert "X-1" in parts and set(before.tables.parts["part_number"]) <= parts
+
+
+# ---- 5. locks that cannot be taken --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("command", [["import", "{project}", "{source}"], ["demo", "{project}", "--force"],
+                                     ["scenario", "{project}", "--preset", "dfars-2027", "--save-as", "S"]])
+def test_a_writer_refuses_a_lock_it_cannot_take_and_no_lock_works_on_saying_so(demo, tmp_path, capsys, command):
+    from riskdesk.io.project_lock import lock_path
+
+    source = tmp_path / "bom.csv"
+    write_template_csv(source, [ROW])
+    lock_path(demo).mkdir()  # planted by anyone who can write the folder
+    before = demo.read_bytes()
+    arguments = [a.format(project=demo, source=source) for a in command]
+    code, _, err = run(capsys, *arguments)
+    assert code == 1 and "is a folder, not RiskDesk's lock file" in err and "--no-lock" in err
+    assert len(err.strip().splitlines()) == 1 and demo.read_bytes() == before
+    code, _, err = run(capsys, *arguments, "--no-lock")
+    assert code == EXIT_OK and "working without the lock: " in err and demo.read_bytes() != before
+
+
+@pytest.mark.parametrize("command", [["new", "{missing}"], ["demo", "{missing}"], ["import", "{missing}", "{source}"]])
+def test_writers_never_create_missing_folders(tmp_path, capsys, command):
+    source = tmp_path / "bom.csv"
+    write_template_csv(source, [ROW])
+    missing = tmp_path / "typo" / "a" / "p.rdproj"
+    code, _, err = run(capsys, *[a.format(missing=missing, source=source) for a in command])
+    assert code == 1 and "does not exist" in err and not (tmp_path / "typo").exists()
+
+
+def test_an_import_into_a_write_protected_project_is_refused(demo, tmp_path, capsys):
+    import os
+
+    source = tmp_path / "bom.csv"
+    write_template_csv(source, [ROW])
+    os.chmod(demo, 0o444)
+    before = demo.read_bytes()
+    code, _, err = run(capsys, "import", demo, source)
+    assert code == 1 and "read-only" in err and demo.read_bytes() == before
+
+
+# ---- 6. the long run's concurrency cases, a few tries each ----------------------------------------------------------
+
+def test_an_import_and_a_scenario_save_at_once_lose_nothing(tmp_path):
+    from bench.reliability import import_and_scenario_save
+
+    figures = import_and_scenario_save(3, tmp_path)
+    assert figures.ok, figures.line()
+
+
+def test_two_imports_without_the_lock_never_both_succeed_when_one_would_be_lost(tmp_path):
+    from bench.reliability import no_lock_race
+
+    figures = no_lock_race(3, tmp_path)
+    assert figures.ok, figures.line()
+
+
+def test_two_users_importing_into_a_shared_folder_lose_nothing(tmp_path):
+    from bench.reliability import interpreter_for_others, two_users_shared_folder
+    from tests.helpers.needs import need
+    from tests.helpers.other_user import team_folder
+
+    need(interpreter_for_others() is not None, "needs root, setpriv and a Python other users can run")
+    with team_folder(0o2775) as folder:
+        figures = two_users_shared_folder(2, folder / "run")
+    assert figures.ok, figures.line()

@@ -160,3 +160,43 @@ def test_chart_goes_to_the_renderer_the_entry_point_supplies(demo, tmp_path, cap
 
     code, _, err = run(capsys, "scenario", demo, "--preset", "dfars-2027", "--chart", out_png, renderer=broken)
     assert code == EXIT_USAGE and "charts cannot be drawn here" in err and err.count("\n") == 1
+
+
+def test_save_as_keeps_the_scenario_in_the_project_and_list_shows_it_after_the_presets(demo, tmp_path, capsys):
+    source = scenario_file(tmp_path)
+    code, out, _ = run(capsys, "scenario", demo, "--file", source, "--as-of", AS_OF, "--save-as", "Dy spike")
+    assert code == EXIT_OK and f"saved the scenario as 'Dy spike' in {demo}" in out
+
+    code, out, _ = run(capsys, "scenario", demo, "--list")
+    lines = out.splitlines()
+    presets = run(capsys, "scenario", "--list")[1].splitlines()
+    assert code == EXIT_OK and lines[:len(presets)] == presets
+    assert lines[len(presets):] == [line for line in lines if "(saved in the project)" in line]
+    assert lines[-1].startswith("Dy spike  (saved in the project)")
+
+    by_file = json.loads(run(capsys, "scenario", demo, "--file", source, "--as-of", AS_OF, "--json")[1])
+    by_name = json.loads(run(capsys, "scenario", demo, "--preset", "Dy spike", "--as-of", AS_OF, "--json")[1])
+    assert by_name["portfolio"] == by_file["portfolio"] and by_name["scenario"]["name"] == "Dy spike"
+
+
+def test_save_as_over_a_saved_name_needs_force_and_replaces_it_in_place(demo, tmp_path, capsys):
+    from riskdesk.io.project_file import load_project
+
+    for name in ("First", "Second"):
+        assert run(capsys, "scenario", demo, "--file", scenario_file(tmp_path), "--as-of", AS_OF,
+                   "--save-as", name)[0] == EXIT_OK
+    before = demo.read_bytes()
+    longer = scenario_file(tmp_path, "longer.json", horizon_months=36)
+    code, _, err = run(capsys, "scenario", demo, "--file", longer, "--as-of", AS_OF, "--save-as", "First")
+    assert code == EXIT_FILE and "already holds a scenario named 'First'" in err and "--force" in err
+    assert demo.read_bytes() == before
+    code, _, _ = run(capsys, "scenario", demo, "--file", longer, "--as-of", AS_OF, "--save-as", "First", "--force")
+    saved = load_project(demo).scenarios
+    assert code == EXIT_OK and [s.name for s in saved] == ["First", "Second"]
+    assert saved[0].horizon_months == 36
+
+
+def test_save_as_with_json_keeps_stdout_json(demo, tmp_path, capsys):
+    code, out, err = run(capsys, "scenario", demo, "--file", scenario_file(tmp_path), "--as-of", AS_OF, "--json",
+                         "--save-as", "Scripted")
+    assert code == EXIT_OK and json.loads(out)["scenario"]["name"] and "saved the scenario as 'Scripted'" in err

@@ -12,7 +12,7 @@ command line saves `check.merged`, the window applies it as one undoable step.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -87,13 +87,14 @@ class ImportCheck:
         return saved
 
     def applied_to(self, project: Project) -> Project:
-        """A copy of `project` with the import applied (tables and saved mappings); raises ValueError if the
-        check does not allow applying."""
+        """`project` with the import applied: its tables and saved mappings changed, everything else it holds
+        (settings, scenarios, variants, and whatever a project holds in future) kept as it is. Raises ValueError
+        if the check does not allow applying."""
         if not self.can_apply or self.merged is None:
             raise ValueError("this import cannot be applied: " + (self.errors[0].message if self.errors else
                                                                   "the column mapping needs confirming"))
-        return Project(settings=project.settings, tables=self.merged,
-                       saved_mappings=self.saved_mappings(project.saved_mappings), created=project.created)
+        return replace(project, tables=self.merged,
+                       saved_mappings=self.saved_mappings(project.saved_mappings))
 
 
 def check_defaults(defaults: Mapping[str, str]) -> list[str]:

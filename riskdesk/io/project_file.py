@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import json
 import os
 import re
@@ -28,7 +29,7 @@ import sqlite3
 import stat
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -195,10 +196,9 @@ def save_project(project: Project, path: Path, expected: FileState | None = UNCH
         raise ProjectFileError(f"Cannot save {path}: the folder {directory} does not exist")
     if target.is_dir():
         raise ProjectFileError(f"Cannot save {path}: it is a folder. Choose a file name")
+    _refuse_write_protected(path, target)
     if expected is not UNCHECKED:
-        on_disk = file_state(target)
-        if on_disk is not None and (expected is None or not on_disk.same_file(expected)):
-            raise ProjectChangedError(path, on_disk)
+        _check_unchanged(path, target, expected)  # early, before the work of writing; again when replacing
     if revision is None:
         revision = expected.revision if isinstance(expected, FileState) else _current_revision(target)
     sweep_leftovers(target)
@@ -226,7 +226,10 @@ def save_project(project: Project, path: Path, expected: FileState | None = UNCH
             os.fsync(written.fileno())
         if mode is not None:
             os.chmod(temp, mode)
-        os.replace(temp, target)
+        with _replacing(target):  # the check and the rename are one step for every RiskDesk that saves here
+            if expected is not UNCHECKED:
+                _check_unchanged(path, target, expected)
+            _put_in_place(temp, target, create=expected is None)
         _sync_folder(directory)
     except (OSError, sqlite3.Error, ValueError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc) or type(exc).__name__
@@ -238,6 +241,152 @@ def save_project(project: Project, path: Path, expected: FileState | None = UNCH
         with contextlib.suppress(OSError):
             temp.unlink()
     return _state(meta, target.stat())
+
+
+def _refuse_write_protected(path: Path, target: Path) -> None:
+    """A project file its owner made read-only (chmod a-w, Windows' read-only attribute) is not replaced behind
+    their back, as the report refuses a read-only target. (A file of another member of a shared folder, writable
+    by its owner only, is replaced as the folder allows: that is how a team shares a folder.)"""
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        return
+    if not mode & stat.S_IWUSR:
+        raise ProjectFileError(f"Cannot save {path}: the file is read-only (write-protected). Your changes are not "
+                               "saved yet: save under another name, or make the file writable and save again")
+
+
+def _check_unchanged(path: Path, target: Path, expected: FileState | None) -> None:
+    """ProjectChangedError when the file is no longer the one read (`expected`; None: there must be no file)."""
+    on_disk = file_state(target)
+    if on_disk is not None and (expected is None or not on_disk.same_file(expected)):
+        raise ProjectChangedError(path, on_disk)
+
+
+def _put_in_place(temp: Path, target: Path, create: bool) -> None:
+    """Move the written file over `target` in one step. `create`: there must be no file, and a file another saver
+    created meanwhile is never replaced (a hard link fails when the name exists, where a rename would not)."""
+    if create:
+        try:
+            os.link(temp, target)
+        except FileExistsError:
+            raise ProjectChangedError(target, file_state(target) or FileState(0, "", 0, 0)) from None
+        except OSError as exc:
+            if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.ENOSYS):
+                raise
+            if target.exists():  # a drive without hard links: the guard of `_replacing` holds the check
+                raise ProjectChangedError(target, file_state(target) or FileState(0, "", 0, 0)) from None
+            os.replace(temp, target)
+        else:
+            temp.unlink()
+        return
+    os.replace(temp, target)
+
+
+SAVE_WAIT_S = 10.0
+"""How long a save waits for another save of the same file to finish its check and rename (a few milliseconds
+each), before it gives up with a message."""
+
+
+@contextlib.contextmanager
+def _replacing(target: Path) -> Iterator[None]:
+    """Hold the right to replace `target` while the block checks its revision and renames over it, so that two
+    savers never both pass the check (the lock beside the project may be unavailable, or not taken by a program
+    that saves anyway). On POSIX an exclusive flock on the file being replaced, taken again if the file was
+    replaced while waiting; where there is no file yet, where the drive cannot lock files, and on Windows, a
+    marker file created exclusively beside it (`_SaveMarker`)."""
+    deadline = time.monotonic() + SAVE_WAIT_S
+    while sys.platform != "win32":
+        try:
+            fd = os.open(target, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except FileNotFoundError:
+            break
+        try:
+            locked = _flock(fd, deadline, target)
+            if locked and not os.path.samestat(os.fstat(fd), os.stat(target)):
+                continue  # replaced while we waited: lock the file that is there now
+            if locked:
+                yield
+                return
+        finally:
+            os.close(fd)
+        break
+    with _SaveMarker(target, deadline):
+        yield
+
+
+def _flock(fd: int, deadline: float, target: Path) -> bool:
+    """Take an exclusive flock on `fd`, waiting up to the deadline; False when the drive cannot lock files."""
+    import fcntl
+
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                raise _busy(target) from None
+            time.sleep(0.005)
+        except OSError as exc:
+            if exc.errno in (errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS, errno.EINVAL):
+                return False
+            raise
+
+
+def _busy(target: Path) -> ProjectFileError:
+    return ProjectFileError(f"Cannot save {target}: another program has been saving it for more than "
+                            f"{SAVE_WAIT_S:g} s. Your previous file is unchanged; try again in a moment")
+
+
+class _SaveMarker:
+    """The replacement guard where files cannot be locked: `.~NAME.replacing` created exclusively (O_EXCL works on
+    every drive) with who holds it, removed at the end. A marker of a process that is gone (this computer), or
+    older than a minute (another computer), is a leftover and removed."""
+
+    STALE_S = 60.0
+
+    def __init__(self, target: Path, deadline: float) -> None:
+        self.path = target.with_name(f".~{target.name}.replacing")
+        self.target = target
+        self.deadline = deadline
+        self.fd: int | None = None
+
+    def __enter__(self) -> _SaveMarker:
+        while True:
+            try:
+                self.fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0),
+                                  0o600)
+            except FileExistsError:
+                if self._remove_if_left_over():
+                    continue
+                if time.monotonic() > self.deadline:
+                    raise _busy(self.target) from None
+                time.sleep(0.005)
+                continue
+            with contextlib.suppress(OSError):
+                os.write(self.fd, json.dumps(Owner.current().to_json()).encode("utf-8"))
+            return self
+
+    def _remove_if_left_over(self) -> bool:
+        try:
+            age = time.time() - self.path.lstat().st_mtime
+            holder = Owner.from_json(json.loads(self.path.read_bytes()[:4096] or b"null"))
+        except FileNotFoundError:
+            return True
+        except (OSError, ValueError, RecursionError):
+            holder = None
+            age = 0.0
+        if (holder is not None and holder.here and not holder.alive) or age > self.STALE_S:
+            with contextlib.suppress(FileNotFoundError):
+                self.path.unlink()
+            return True
+        return False
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            with contextlib.suppress(OSError):
+                self.path.unlink()
 
 
 def _control_list_meta() -> dict[str, str]:

@@ -91,6 +91,10 @@ class AppSettings:
     import_max_rows: int = 250_000
     """Rows a spreadsheet may have before an import refuses it (riskdesk.io.workbook.ImportLimits.max_rows): the
     bound on the time and memory one import may take."""
+    work_without_lock: bool = False
+    """Work on a project whose lock cannot be taken (a drive that cannot lock files, something else at the lock
+    path) instead of refusing it; saves still refuse to overwrite changes someone else made meanwhile. A project
+    another RiskDesk holds is refused either way."""
     schema_version: int = SCHEMA_VERSION
 
     def add_recent(self, path: Path | str) -> None:
@@ -108,6 +112,7 @@ class AppSettings:
             "autosave_seconds": self.autosave_seconds,
             "autosave_delay_seconds": self.autosave_delay_seconds,
             "import_max_rows": self.import_max_rows,
+            "work_without_lock": self.work_without_lock,
         }
 
     @classmethod
@@ -118,7 +123,8 @@ class AppSettings:
         return cls(recent_files=recent,
                    autosave_seconds=_whole(data, "autosave_seconds", defaults.autosave_seconds),
                    autosave_delay_seconds=_whole(data, "autosave_delay_seconds", defaults.autosave_delay_seconds),
-                   import_max_rows=_whole(data, "import_max_rows", defaults.import_max_rows, 10_000_000))
+                   import_max_rows=_whole(data, "import_max_rows", defaults.import_max_rows, 10_000_000),
+                   work_without_lock=data.get("work_without_lock") is True)
 
     def import_limits(self) -> ImportLimits:
         """What an import may cost, with this user's row limit."""

@@ -233,7 +233,7 @@ class LoadedProject:
     lock: Any = None
     """The project lock taken on it (riskdesk.io.project_lock.ProjectLock), None when opened read-only."""
     in_use: str = ""
-    """Why it was opened read-only: another RiskDesk has it open."""
+    """Why it was opened read-only: another RiskDesk has it open, or its lock cannot be taken."""
 
 
 def load_data_layer(demo: bool, path: Path | None) -> Callable[[TaskContext], LoadedProject]:
@@ -248,14 +248,16 @@ def load_data_layer(demo: bool, path: Path | None) -> Callable[[TaskContext], Lo
             return LoadedProject(demo_project(), None)
         if path is None:
             return LoadedProject(None, None)
-        from riskdesk.io.project_lock import ProjectLockedError
+        from riskdesk.io.project_lock import CannotLockError
+        from riskdesk.io.userdirs import load_app_settings
         from riskdesk.ui.document import open_project_file
 
         try:
             try:
-                project, state, lock = open_project_file(path)
+                project, state, lock = open_project_file(
+                    path, without_lock_ok=load_app_settings().work_without_lock)
                 return LoadedProject(project, path, state=state, lock=lock)
-            except ProjectLockedError as exc:  # another RiskDesk has it open: read-only, and say so
+            except CannotLockError as exc:  # open elsewhere, or the lock cannot be taken: read-only, and say so
                 project, state, lock = open_project_file(path, read_only=True)
                 return LoadedProject(project, path, state=state, in_use=str(exc))
         except Exception as exc:  # any unreadable file: say why, start with an empty project
@@ -443,6 +445,8 @@ class _Session:
             QTimer.singleShot(0, lambda: self.window.dialogs.error("Cannot open project", loaded.error))
         if loaded.in_use:
             QTimer.singleShot(0, lambda: self.window.show_notice(f"Opened read-only: {loaded.in_use}"))
+        if document.lock_notice:
+            QTimer.singleShot(0, lambda: self.window.show_notice(document.lock_notice))
         if recovery is not None:
             QTimer.singleShot(0, lambda: self.window.offer_recovery(recovery))
         QTimer.singleShot(PREFETCH_DELAY_MS, lambda: prefetch_modules(self.runner))

@@ -81,7 +81,8 @@ class AutosaveSession:
         lock, read_only = None, False
         if info.original_path is not None and info.original_path.exists():
             try:  # the original is this document's file again: lock it, or say it is open elsewhere
-                lock = ProjectLock(info.original_path).acquire()
+                lock = ProjectLock(info.original_path).acquire(
+                    without_lock_ok=document.app_settings.work_without_lock)
             except ProjectFileError:
                 read_only = True
         document.replace_project(project, info.original_path, dirty=True, state=info.base_state(), lock=lock,

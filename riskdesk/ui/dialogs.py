@@ -134,7 +134,8 @@ class Dialogs:
         return self.CANCEL
 
     def ask_open_read_only(self, message: str) -> bool:
-        """Another RiskDesk has the project open: open it read-only (Save then asks for another name)?"""
+        """Another RiskDesk has the project open, or its lock cannot be taken: open it read-only (Save then asks
+        for another name)?"""
         answer = QMessageBox.question(
             self.parent, "Project in use", message + "\n\nOpen it read-only? You can save a copy under another name.",
             QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)

@@ -34,7 +34,7 @@ from riskdesk.io.project_file import (
     read_project,
     save_project,
 )
-from riskdesk.io.project_lock import ProjectLock, ProjectLockedError
+from riskdesk.io.project_lock import CannotLockError, ProjectLock
 from riskdesk.io.userdirs import AppSettings, UserDirs, save_app_settings
 from riskdesk.ui.columns import COLUMNS, CellError, EditRefused, Kind, TableName, parse_cell
 from riskdesk.ui.commands import (
@@ -135,6 +135,14 @@ class Document(QObject):
     def display_name(self) -> str:
         return self.path.name if self.path else self.project.settings.name or "Untitled project"
 
+    @property
+    def lock_notice(self) -> str:
+        """What to tell the user when the project is open without its lock (the setting "work without the lock"
+        allowed it), else ""."""
+        if self.lock is not None and self.lock.unavailable is not None:
+            return f"Working without the project's lock: {self.lock.unavailable.reason}"
+        return ""
+
     def frame(self, table: str) -> pd.DataFrame:
         frame: pd.DataFrame = getattr(self.project.tables, table)
         return frame
@@ -180,10 +188,11 @@ class Document(QObject):
         self.replace_project(project or Project(), None)
 
     def open(self, path: Path, read_only: bool = False) -> None:
-        """Open a project file now (raises ProjectFileError with a message for the user; ProjectLockedError when
-        another RiskDesk has it open, unless `read_only`)."""
+        """Open a project file now (raises ProjectFileError with a message for the user; CannotLockError when
+        another RiskDesk has it open or its lock cannot be taken, unless `read_only`)."""
         path = Path(path)
-        project, state, lock = open_project_file(path, read_only)
+        project, state, lock = open_project_file(path, read_only,
+                                                 without_lock_ok=self.app_settings.work_without_lock)
         self.adopt_opened(project, path, state, lock, read_only)
 
     def adopt_opened(self, project: Project, path: Path, state: FileState | None = None,
@@ -193,9 +202,10 @@ class Document(QObject):
         self._remember(path)
 
     def open_async(self, path: Path, on_done: Callable[[str | None], None], read_only: bool = False,
-                   on_locked: Callable[[ProjectLockedError], None] | None = None) -> TaskHandle:
+                   on_locked: Callable[[CannotLockError], None] | None = None) -> TaskHandle:
         """Open a project file off the GUI thread; `on_done(None)` on success, else with the error message. When
-        another RiskDesk has it open, `on_locked(error)` is called instead (it may open it `read_only`)."""
+        another RiskDesk has it open, or its lock cannot be taken, `on_locked(error)` is called instead (it may
+        open it `read_only`)."""
         path = Path(path)
 
         def opened(result: tuple[Project, FileState, ProjectLock | None]) -> None:
@@ -204,7 +214,7 @@ class Document(QObject):
             on_done(None)
 
         def failed(exc: BaseException) -> None:
-            if isinstance(exc, ProjectLockedError) and on_locked is not None:
+            if isinstance(exc, CannotLockError) and on_locked is not None:
                 on_locked(exc)
                 return
             if isinstance(exc, ProjectFileError) and not path.exists():
@@ -213,7 +223,9 @@ class Document(QObject):
             on_done(error_text(exc))
 
         held = self.lock if self.lock is not None and path == self.path else None  # a reload keeps its lock
-        return self.runner.start(lambda _task: open_project_file(path, read_only, held), opened, failed, None)
+        without_lock_ok = self.app_settings.work_without_lock
+        return self.runner.start(lambda _task: open_project_file(path, read_only, held, without_lock_ok), opened,
+                                 failed, None)
 
     def release(self) -> None:
         """Let go of the project file's lock (the window closes)."""
@@ -238,7 +250,7 @@ class Document(QObject):
         lock = self.lock if same_file else None
         if not same_file:
             try:
-                lock = ProjectLock(target).acquire()
+                lock = ProjectLock(target).acquire(without_lock_ok=self.app_settings.work_without_lock)
             except ProjectFileError as exc:
                 if on_done:
                     on_done(error_text(exc))
@@ -285,13 +297,15 @@ class Document(QObject):
         self._save_app_settings()
         self.recent_changed.emit()
 
-    def set_app_preferences(self, autosave_delay_seconds: int, autosave_seconds: int, import_max_rows: int) -> None:
+    def set_app_preferences(self, autosave_delay_seconds: int, autosave_seconds: int, import_max_rows: int,
+                            work_without_lock: bool = False) -> None:
         """Change RiskDesk's own settings and keep them in the user's settings file (the command line reads them
         too)."""
         settings = self.app_settings
         settings.autosave_delay_seconds = autosave_delay_seconds
         settings.autosave_seconds = autosave_seconds
         settings.import_max_rows = import_max_rows
+        settings.work_without_lock = work_without_lock
         self._save_app_settings()
 
     def _save_app_settings(self) -> None:
@@ -648,12 +662,12 @@ def _same(old: Any, new: Any) -> bool:
     return bool(old == new)
 
 
-def open_project_file(path: Path, read_only: bool = False, held: ProjectLock | None = None
-                      ) -> tuple[Project, FileState, ProjectLock | None]:
+def open_project_file(path: Path, read_only: bool = False, held: ProjectLock | None = None,
+                      without_lock_ok: bool = False) -> tuple[Project, FileState, ProjectLock | None]:
     """Lock (unless `read_only`, or `held` already) and read a project file: the project, the file's state and
-    the lock held. Raises ProjectLockedError when another RiskDesk has it open, ProjectFileError when it cannot
-    be read."""
-    lock = held or (None if read_only else ProjectLock(path).acquire())
+    the lock held. Raises CannotLockError when another RiskDesk has it open or its lock cannot be taken (unless
+    `without_lock_ok`: the setting "work without the lock"), ProjectFileError when it cannot be read."""
+    lock = held or (None if read_only else ProjectLock(path).acquire(without_lock_ok=without_lock_ok))
     try:
         project, state = read_project(path)
     except BaseException:

@@ -754,6 +754,8 @@ class MainWindow(QMainWindow):
                 self.dialogs.error("Cannot open project", error)
             else:
                 self.statusBar().showMessage(f"Opened {path}" + (" read-only" if read_only else ""), 5_000)
+                if self._live.lock_notice:
+                    self.show_notice(self._live.lock_notice)
                 self._update_title()
                 if then is not None:
                     then()
@@ -933,7 +935,7 @@ class MainWindow(QMainWindow):
         if chosen is None:
             return
         self.document.set_app_preferences(chosen.autosave_delay_seconds, chosen.autosave_seconds,
-                                          chosen.import_max_rows)
+                                          chosen.import_max_rows, chosen.work_without_lock)
         if self.autosaver is not None:
             self.autosaver.set_delay(chosen.autosave_delay_seconds)
             self.autosaver.set_interval(chosen.autosave_seconds)

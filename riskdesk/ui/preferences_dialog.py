@@ -1,13 +1,22 @@
 """Edit ▸ Preferences…: the settings of RiskDesk itself (not of a project), kept in the user's settings file.
 
-Autosave timing and the largest spreadsheet an import reads. The same file is read by the command line, so a
-row limit raised here holds for `riskdesk import` too."""
+Autosave timing, the largest spreadsheet an import reads, and whether to work on a project whose lock cannot be
+taken. The same file is read by the command line, so a row limit raised here holds for `riskdesk import` too."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from riskdesk.io.userdirs import AppSettings
 
@@ -23,10 +32,12 @@ class Preferences:
     autosave_delay_seconds: int
     autosave_seconds: int
     import_max_rows: int
+    work_without_lock: bool = False
 
     @classmethod
     def of(cls, settings: AppSettings) -> Preferences:
-        return cls(settings.autosave_delay_seconds, settings.autosave_seconds, settings.import_max_rows)
+        return cls(settings.autosave_delay_seconds, settings.autosave_seconds, settings.import_max_rows,
+                   settings.work_without_lock)
 
 
 class PreferencesDialog(QDialog):
@@ -43,10 +54,18 @@ class PreferencesDialog(QDialog):
                                    "import may take (about 30 MB of memory per 10,000 rows)")
         self.max_rows.setSingleStep(10_000)
         self.max_rows.setGroupSeparatorShown(True)
+        self.without_lock = QCheckBox("&Work on projects whose lock cannot be taken")
+        self.without_lock.setChecked(current.work_without_lock)
+        tip = ("On a drive that cannot lock files, or with something else in place of a project's lock file, open "
+               "and save the project without the lock instead of read-only. A project another RiskDesk has open "
+               "stays read-only, and a save never overwrites changes someone else saved meanwhile.")
+        self.without_lock.setToolTip(tip)
+        self.without_lock.setAccessibleDescription(tip)
         form = QFormLayout()
         form.addRow("Autosave &after an edit:", self.delay)
         form.addRow("Autosave at &least every:", self.longest)
         form.addRow("&Largest spreadsheet to import:", self.max_rows)
+        form.addRow("Project locks:", self.without_lock)
         note = QLabel("These settings are RiskDesk's own, for every project; the command line follows them too.")
         note.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -74,6 +93,8 @@ class PreferencesDialog(QDialog):
         self.delay.setValue(defaults.autosave_delay_seconds)
         self.longest.setValue(defaults.autosave_seconds)
         self.max_rows.setValue(defaults.import_max_rows)
+        self.without_lock.setChecked(defaults.work_without_lock)
 
     def preferences(self) -> Preferences:
-        return Preferences(self.delay.value(), self.longest.value(), self.max_rows.value())
+        return Preferences(self.delay.value(), self.longest.value(), self.max_rows.value(),
+                           self.without_lock.isChecked())

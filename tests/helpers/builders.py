@@ -63,3 +63,27 @@ def project_of(*parts: PartSpec, import_country: str = "US", **settings: object)
 
 def all_in(country: str, evidence: str = "declared", supplier: str = "SUP-1", share: float = 100.0) -> PathSpec:
     return PathSpec(supplier, share, country, country, country, country, evidence)
+
+
+def project_with_everything() -> Project:
+    """The demo project with everything a buyer keeps in a project besides its tables, each different from a new
+    project's: settings of their own, a saved scenario, a mitigation variant, a confirmed column mapping and the
+    creation date. `tests/test_cli_reliability.py` checks that this covers every field of `Project`."""
+    import dataclasses
+    import datetime as dt
+
+    from riskdesk.core.demo import demo_project
+    from riskdesk.core.mitigations import AddStock, Variant
+    from riskdesk.core.scenarios import PriceShock, Scenario
+
+    project = demo_project()
+    project.settings = dataclasses.replace(
+        project.settings, name="Kept settings", import_country="DE", suspended_rules_in_force=True,
+        disruption_days=90.0, price_basis="ex-china", us_defence_supply="yes", resourcing_days=120.0,
+        weights={**project.settings.weights, "price": 0.3})
+    shock = PriceShock(elements=("Dy",), shape="step", multiplier=2.0, from_month=1, months=6)
+    project.scenarios = [Scenario("Kept scenario", dt.date(2027, 1, 1), price_shocks=(shock,))]
+    project.variants = [Variant("Kept variant", (AddStock("*", 30.0),))]
+    project.saved_mappings = {"kept-layout": {"columns": [{"header": "Teilenummer", "field": "part_number"}]}}
+    project.created = dt.date(2025, 4, 4)
+    return project

@@ -195,3 +195,66 @@ def test_a_new_project_refuses_to_replace_a_file_that_appeared_meanwhile(good, t
     path.write_bytes(good.read_bytes())
     with pytest.raises(ProjectChangedError):
         save_project(demo_project(), path, expected=None)
+
+
+def _race(path, expected, monkeypatch, savers=4):
+    """`savers` threads save over `path` with the same expected state, all past the first revision check before
+    any of them replaces the file (the race the lock beside the project usually prevents): what each got."""
+    import threading
+
+    barrier = threading.Barrier(savers)
+    write = project_file._write_database
+
+    def write_then_wait(*args):
+        write(*args)
+        barrier.wait(timeout=30)
+
+    monkeypatch.setattr(project_file, "_write_database", write_then_wait)
+    outcomes: list[object] = [None] * savers
+
+    def save(n):
+        project = demo_project()
+        project.tables.parts.loc[0, "description"] = f"saver {n}"
+        try:
+            outcomes[n] = save_project(project, path, expected=expected)
+        except ProjectChangedError as exc:
+            outcomes[n] = exc
+
+    threads = [threading.Thread(target=save, args=(n,)) for n in range(savers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+@pytest.mark.parametrize("locking", ["flock", "marker"])
+def test_savers_of_the_same_revision_never_both_succeed(good, tmp_path, monkeypatch, locking):
+    if locking == "marker":  # a drive that cannot lock files: the exclusively created marker guards the step
+        monkeypatch.setattr(project_file, "_flock", lambda *_: False)
+    path = tmp_path / "p.rdproj"
+    path.write_bytes(good.read_bytes())
+    _, state = read_project(path)
+    outcomes = _race(path, state, monkeypatch)
+    won = [o for o in outcomes if isinstance(o, project_file.FileState)]
+    assert len(won) == 1 and all(isinstance(o, ProjectChangedError) for o in outcomes if o not in won)
+    saver = outcomes.index(won[0])
+    assert load_project(path).tables.parts.loc[0, "description"] == f"saver {saver}"
+    assert not list(tmp_path.glob(".*saving")) and not list(tmp_path.glob(".~*"))
+
+
+def test_creators_of_the_same_new_project_never_both_succeed(tmp_path, monkeypatch):
+    path = tmp_path / "new.rdproj"
+    outcomes = _race(path, None, monkeypatch)
+    assert sum(isinstance(o, project_file.FileState) for o in outcomes) == 1
+    assert sum(isinstance(o, ProjectChangedError) for o in outcomes) == len(outcomes) - 1
+
+
+def test_a_write_protected_project_is_not_replaced(good, tmp_path):
+    path = tmp_path / "p.rdproj"
+    path.write_bytes(good.read_bytes())
+    os.chmod(path, 0o444)
+    before = path.read_bytes()
+    with pytest.raises(ProjectFileError, match="read-only"):
+        save_project(demo_project(), path)
+    assert path.read_bytes() == before and stat.S_IMODE(path.stat().st_mode) == 0o444

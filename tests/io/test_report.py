@@ -31,6 +31,7 @@ from riskdesk.io.report import (
     write_report,
 )
 from riskdesk.io.xlsx import ExportError, os_user
+from tests.helpers.needs import need
 
 AS_OF = dt.date(2026, 11, 23)
 LATER = dt.date(2027, 1, 1)
@@ -371,8 +372,9 @@ def test_progress_goes_from_start_to_done(tmp_path: Path) -> None:
 def test_libreoffice_converts_the_report_to_pdf_and_shows_the_text_as_text(hostile: Path, report: Path,
                                                                         tmp_path: Path) -> None:
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        pytest.skip("LibreOffice (soffice) is not installed: installer/ci-deps.sh installs libreoffice-calc-nogui")
+    need(soffice is not None, "LibreOffice (soffice) is not installed: installer/ci-deps.sh installs "
+         "libreoffice-calc-nogui")
+    assert soffice is not None
     profile = tmp_path / "lo-profile"
     out = tmp_path / "pdf"
     for workbook in (report, hostile):
@@ -383,8 +385,8 @@ def test_libreoffice_converts_the_report_to_pdf_and_shows_the_text_as_text(hosti
         pdf = out / (workbook.stem + ".pdf")
         assert pdf.exists() and pdf.stat().st_size > 10_000, done.stdout + done.stderr
     pdftotext = shutil.which("pdftotext")
-    if pdftotext is None:
-        return
+    need(pdftotext is not None, "poppler's pdftotext is not installed: installer/ci-deps.sh installs poppler-utils")
+    assert pdftotext is not None
     text = subprocess.run([pdftotext, "-layout", str(out / "hostile.pdf"), "-"], capture_output=True, text=True,
                           check=True, timeout=60).stdout
     assert '=HYPERLINK("http://x","y")' in text and "@SUM(A1)" in text and "{=1+1}" in text

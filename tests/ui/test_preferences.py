@@ -36,9 +36,10 @@ def _rows_csv(path: Path, n_rows: int) -> Path:
 
 
 def test_the_dialog_shows_the_settings_and_restores_the_defaults(qtbot: QtBot) -> None:
-    dialog = PreferencesDialog(Preferences(9, 120, 50_000))
+    dialog = PreferencesDialog(Preferences(9, 120, 50_000, work_without_lock=True))
     qtbot.addWidget(dialog)
-    assert dialog.preferences() == Preferences(9, 120, 50_000)
+    assert dialog.preferences() == Preferences(9, 120, 50_000, work_without_lock=True)
+    assert dialog.without_lock.isChecked()
     dialog.max_rows.setValue(400_000)
     assert dialog.preferences().import_max_rows == 400_000
     buttons = dialog.findChild(QDialogButtonBox)
@@ -64,10 +65,11 @@ def test_preferences_are_kept_and_the_next_import_in_the_window_and_the_cli_foll
     window.preferences_action.trigger()
     assert load_app_settings(dirs).import_max_rows == AppSettings().import_max_rows
 
-    dialogs.preferences_answer = Preferences(7, 90, 1_000)
+    dialogs.preferences_answer = Preferences(7, 90, 1_000, work_without_lock=True)
     window.preferences_action.trigger()
     saved = load_app_settings(dirs)
     assert (saved.autosave_delay_seconds, saved.autosave_seconds, saved.import_max_rows) == (7, 90, 1_000)
+    assert saved.work_without_lock
     assert window.autosaver is not None and window.autosaver.delay_seconds == 7
 
     dialog = ImportDialog([big], document, SynchronousRunner(), dialogs, window)

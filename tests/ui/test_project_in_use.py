@@ -102,3 +102,55 @@ def test_recovered_work_keeps_the_state_of_the_file_it_started_from(qtbot, tmp_p
     assert file_state(original) is not None
     document.release()
     session.end()
+
+
+def test_a_project_whose_lock_cannot_be_taken_opens_read_only_saying_why_unless_the_setting_allows(
+        qtbot, tmp_path: Path) -> None:
+    from riskdesk.io import userdirs
+
+    path = tmp_path / "p.rdproj"
+    save_project(demo_project(), path)
+    lock_path(path).mkdir()  # something else where the lock file goes
+    loaded = load_data_layer(False, path)(None)  # type: ignore[arg-type]
+    assert loaded.project is not None and loaded.lock is None
+    assert "is a folder, not RiskDesk's lock file" in loaded.in_use
+
+    dirs = userdirs.init()
+    userdirs.save_app_settings(userdirs.AppSettings(work_without_lock=True), dirs)  # Edit ▸ Preferences
+    loaded = load_data_layer(False, path)(None)  # type: ignore[arg-type]
+    assert loaded.lock is not None and not loaded.lock.supported and not loaded.in_use
+    document = Document(runner=SynchronousRunner())
+    document.adopt_opened(loaded.project, path, loaded.state, loaded.lock)
+    assert not document.read_only and "Working without the project's lock" in document.lock_notice
+    document.release()
+    assert lock_path(path).is_dir()  # not RiskDesk's to remove
+
+
+def test_importing_in_the_window_and_saving_keeps_what_the_import_does_not_own(qtbot, tmp_path: Path) -> None:
+    import dataclasses
+
+    from riskdesk.core.project import Project
+    from riskdesk.io import import_session
+    from riskdesk.io.project_file import load_project
+    from tests.helpers.builders import project_with_everything
+    from tests.test_cli import ROW, write_template_csv
+
+    path = tmp_path / "full.rdproj"
+    save_project(project_with_everything(), path)
+    source = tmp_path / "bom.csv"
+    write_template_csv(source, [ROW])
+    document = Document(runner=SynchronousRunner())
+    document.open(path)
+    check = import_session.check(import_session.ImportRequest([source]), document.project)
+    assert check.merged is not None
+    document.apply_import(check.merged, check.saved_mappings(document.project.saved_mappings), "import")
+    errors: list[str | None] = []
+    document.save(None, errors.append)
+    assert errors == [None]
+    before, after = project_with_everything(), load_project(path)
+    assert "X-1" in set(after.tables.parts["part_number"])
+    for name in (f.name for f in dataclasses.fields(Project) if f.name not in ("tables", "saved_mappings")):
+        kept, now = getattr(before, name), getattr(after, name)
+        assert (kept.to_json() if name == "settings" else kept) == (now.to_json() if name == "settings" else now)
+    assert before.saved_mappings.items() <= after.saved_mappings.items()
+    document.release()
