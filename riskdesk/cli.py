@@ -29,8 +29,9 @@ if TYPE_CHECKING:  # imported where used, to keep the command line quick to star
     from riskdesk.io.project_file import FileState
 
 ChartRenderer = Callable[["ScenarioResult", "MonteCarloResult | None", Path], Path]
-"""Draws a scenario's chart to a PNG file and returns its path. The command line has none of its own (it never
-loads Qt): the installed entry point (riskdesk.__main__) passes the window's, which draws offscreen."""
+"""Draws a scenario's chart to a PNG or SVG file (through riskdesk.io.outputs) and returns its path. The command
+line has none of its own (it never loads Qt): the installed entry point (riskdesk.__main__) passes the window's,
+which draws offscreen."""
 
 EXIT_OK = 0
 EXIT_FILE = 1
@@ -118,7 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     template = commands.add_parser("template", help="write the blank import template")
     template.add_argument("out", type=Path, metavar="OUT.xlsx")
-    template.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
+    template.add_argument("--force", action="store_true",
+                          help="replace OUT.xlsx if it exists (never a RiskDesk project)")
 
     scenario = commands.add_parser(
         "scenario", help="what a price or supply shock would cost, and when each part would stop",
@@ -140,12 +142,14 @@ def build_parser() -> argparse.ArgumentParser:
     scenario.add_argument("--seed", type=_seed, default=0, metavar="S",
                           help="seed of the simulation, a whole number from 0 (default 0)")
     scenario.add_argument("--json", action="store_true", help="print one JSON object")
-    scenario.add_argument("--chart", type=Path, default=None, metavar="OUT.png", help="draw the chart to a PNG")
+    scenario.add_argument("--chart", type=Path, default=None, metavar="OUT.png",
+                          help="draw the chart to a PNG image (or an SVG drawing: OUT.svg)")
     scenario.add_argument("--save-as", default=None, metavar="NAME",
                           help="also save the scenario into PROJECT under this name (as the window's Scenarios tab "
-                          "does); a scenario already saved under NAME is replaced only with --force")
+                          "does)")
     scenario.add_argument("--force", action="store_true",
-                          help="let --save-as replace a saved scenario of the same name")
+                          help="let --chart replace an existing file (never the project or the --file input), and "
+                          "--save-as a scenario saved under the same name")
     _lock_option(scenario)
 
     report = commands.add_parser(
@@ -166,6 +170,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="also simulate N paths of prices and disruptions for each scenario")
     report.add_argument("--seed", type=_seed, default=0, metavar="S",
                         help="seed of the simulation, a whole number from 0 (default 0)")
+    report.add_argument("--no-author", dest="author", action="store_false",
+                        help="leave your login name out of the report (its author and the Summary's Written line)")
     report.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
     return parser
 
@@ -295,13 +301,13 @@ def _output(target: Path, args: argparse.Namespace, what: str, inputs: Sequence[
         raise CliError(str(exc)) from None
 
 
-def _write_output(target: Path, write: Callable[[Path], object]) -> None:
-    """`write(temporary)` then moved over `target`: never a half-written or 0-byte file (exit 1 on failure)."""
-    from riskdesk.io.outputs import OutputError, atomic_output
+def _write_output(write: Callable[[], object]) -> None:
+    """Run a writer of riskdesk.io (each writes through riskdesk.io.outputs: never a half-written or 0-byte file);
+    a refused or failed output is one line, exit 1."""
+    from riskdesk.io.outputs import OutputError
 
     try:
-        with atomic_output(target) as temporary:
-            write(temporary)
+        write()
     except OutputError as exc:
         raise CliError(str(exc)) from None
 
@@ -339,6 +345,7 @@ def _print_problems(problems: Sequence[Problem], stream: TextIO | None = None) -
 
 def _cmd_import(args: argparse.Namespace) -> int:
     from riskdesk.io import import_session
+    from riskdesk.io.outputs import write_output
     from riskdesk.io.template import write_problem_report
 
     for file in args.files:
@@ -376,7 +383,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         if args.save_mapping and proposals:
             data = {"mappings": [proposal.to_json() for proposal in proposals]}
             text = json.dumps(data, indent=2, ensure_ascii=False)
-            _write_output(args.save_mapping, lambda temporary: temporary.write_text(text, encoding="utf-8"))
+            _write_output(lambda: write_output(args.save_mapping, text, what="the mapping"))
             print(f"wrote {args.save_mapping}: edit any 'field' and pass it back with --mapping")
         if errors and not proposals:
             print(f"riskdesk: {count(len(errors), 'error')}: nothing could be read", file=sys.stderr)
@@ -385,8 +392,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
     check = import_session.check(request, project)
     if args.report:
-        _write_output(args.report, lambda temporary: write_problem_report(check.problems, temporary,
-                                                                          check.result.mappings))
+        _write_output(lambda: write_problem_report(check.problems, args.report, check.result.mappings))
     if check.unsure:
         print("riskdesk: the column mapping needs a person to confirm it; nothing was imported.", file=sys.stderr)
         for proposal in check.unsure:
@@ -553,8 +559,10 @@ def _cmd_rules(args: argparse.Namespace) -> int:
 def _cmd_template(args: argparse.Namespace) -> int:
     from riskdesk.io.template import write_template
 
+    if args.out.suffix.lower() != ".xlsx":
+        raise CliError(f"{args.out}: the template is an Excel workbook; give a file name ending in .xlsx", EXIT_USAGE)
     _output(args.out, args, "the template")
-    _write_output(args.out, write_template)
+    _write_output(lambda: write_template(args.out))
     print(f"wrote {args.out}")
     return EXIT_OK
 
@@ -574,9 +582,14 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
         raise CliError("scenario: give a PROJECT (or --list to see the presets)", EXIT_USAGE)
     if args.preset is None and args.file is None:
         raise CliError("scenario: give --preset NAME (see --list) or --file SCENARIO.json", EXIT_USAGE)
-    if args.chart is not None and args.chart_renderer is None:
-        raise CliError("--chart needs the window's chart drawing (PySide6 and pyqtgraph), which this installation "
-                       "does not have", EXIT_USAGE)
+    if args.chart is not None:
+        if args.chart.suffix.lower() not in (".png", ".svg"):
+            raise CliError(f"--chart {args.chart}: a chart is a PNG image or an SVG drawing; give a file name ending "
+                           "in .png or .svg", EXIT_USAGE)
+        if args.chart_renderer is None:
+            raise CliError("--chart needs the window's chart drawing (PySide6 and pyqtgraph), which this "
+                           "installation does not have", EXIT_USAGE)
+        _output(args.chart, args, "the chart", [args.file] if args.file is not None else [])
     save_as = _saved_scenario_name(args.save_as) if args.save_as is not None else None
 
     from riskdesk.core.evaluation import compile_project, evaluate
@@ -683,11 +696,17 @@ def _saved_scenario_line(scenario: Scenario) -> str:
 
 
 def _draw_chart(args: argparse.Namespace, result: ScenarioResult, monte_carlo: MonteCarloResult | None) -> Path:
+    """The chart drawn by the entry point's renderer, which writes it through riskdesk.io.outputs (checked with
+    this command's project, --file and --force before anything was computed)."""
+    from riskdesk.io.outputs import OutputError
+
     renderer: ChartRenderer = args.chart_renderer
     try:
         return renderer(result, monte_carlo, args.chart)
     except ImportError as exc:
         raise CliError(f"--chart: charts cannot be drawn here ({exc})", EXIT_USAGE) from None
+    except OutputError as exc:
+        raise CliError(str(exc)) from None
     except OSError as exc:
         raise CliError(f"cannot write {args.chart}: {exc.strerror or exc}") from None
 
@@ -794,7 +813,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     except UnknownScenario as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
     request = ReportRequest(project, as_of, compare=args.compare, scenarios=scenarios,
-                            monte_carlo_paths=args.monte_carlo, seed=args.seed)
+                            monte_carlo_paths=args.monte_carlo, seed=args.seed, author=args.author)
     try:
         summary = write_report(request, args.out)
     except ReportError as exc:

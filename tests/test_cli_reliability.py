@@ -146,11 +146,43 @@ def test_template_into_a_missing_folder_or_over_a_file_is_one_line_and_leaves_no
     project = tmp_path / "p.rdproj"
     assert run(capsys, "demo", project)[0] == EXIT_OK
     before = project.read_bytes()
-    code, _, err = run(capsys, "template", project)
-    assert code == 1 and "already exists" in err and project.read_bytes() == before
+    for force in ([], ["--force"]):
+        code, _, err = run(capsys, "template", project, *force)
+        assert code == 2 and "ending in .xlsx" in err and project.read_bytes() == before
     assert run(capsys, "template", tmp_path / "t.xlsx")[0] == EXIT_OK
     assert run(capsys, "template", tmp_path / "t.xlsx", "--force")[0] == EXIT_OK
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.rdproj", "t.xlsx"]
+
+
+def test_template_force_never_replaces_a_project_whatever_its_name_or_link(demo, tmp_path, capsys):
+    import os
+    import shutil
+
+    before = demo.read_bytes()
+    copy = tmp_path / "copy.xlsx"
+    shutil.copyfile(demo, copy)
+    os.link(demo, tmp_path / "hard.xlsx")
+    (tmp_path / "soft.xlsx").symlink_to(demo)
+    for target in (copy, tmp_path / "hard.xlsx", tmp_path / "soft.xlsx"):
+        code, _, err = run(capsys, "template", target, "--force")
+        assert code == 1 and "is a RiskDesk project" in err and "would destroy it" in err and err.count("\n") == 1
+    assert demo.read_bytes() == before and copy.read_bytes() == before
+
+
+def test_an_import_report_or_mapping_over_any_project_is_refused(demo, tmp_path, capsys):
+    import os
+
+    source = tmp_path / "bad.csv"
+    source.write_text("part_number,magnet_family\nX,NdFeB\n", encoding="utf-8")
+    other = tmp_path / "other.rdproj"
+    assert run(capsys, "demo", other)[0] == EXIT_OK
+    before = other.read_bytes()
+    os.link(other, tmp_path / "other.xlsx")
+    code, _, err = run(capsys, "import", demo, source, "--report", tmp_path / "other.xlsx", "--force")
+    assert code == 1 and "is a RiskDesk project" in err
+    code, _, err = run(capsys, "import", demo, source, "--show-mapping", "--save-mapping", other, "--force")
+    assert code == 1 and "is the project" not in err and ".rdproj" in err
+    assert other.read_bytes() == before
 
 
 def test_demo_never_replaces_a_project_without_force(demo, tmp_path, capsys):

@@ -186,6 +186,16 @@ def test_a_report_open_in_excel_is_left_untouched(tmp_path: Path, capsys) -> Non
     assert out.read_bytes() == before
 
 
+def test_no_author_leaves_the_login_name_out(tmp_path: Path, capsys) -> None:
+    project, out = tmp_path / "demo.rdproj", tmp_path / "r.xlsx"
+    run(capsys, "demo", project)
+    assert run(capsys, "report", project, out, "--no-author")[0] == EXIT_OK
+    book = openpyxl.load_workbook(out)
+    assert not book.properties.creator and not book.properties.lastModifiedBy
+    written = next(row[1].value for row in book["Summary"].iter_rows() if row[0].value == "Written")
+    assert " by " not in written and "with RiskDesk" in written
+
+
 def test_a_project_with_errors_is_invalid_input(tmp_path: Path, capsys) -> None:
     from riskdesk.core.demo import demo_project
     from riskdesk.io.project_file import save_project

@@ -158,7 +158,8 @@ def test_chart_goes_to_the_renderer_the_entry_point_supplies(demo, tmp_path, cap
     def broken(result, monte_carlo, path):
         raise ImportError("no Qt platform plugin")
 
-    code, _, err = run(capsys, "scenario", demo, "--preset", "dfars-2027", "--chart", out_png, renderer=broken)
+    code, _, err = run(capsys, "scenario", demo, "--preset", "dfars-2027", "--chart", out_png, "--force",
+                       renderer=broken)
     assert code == EXIT_USAGE and "charts cannot be drawn here" in err and err.count("\n") == 1
 
 

@@ -17,7 +17,9 @@ temporary file and moved over the target when complete.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
 import math
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -30,7 +32,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from riskdesk import __version__
 from riskdesk.core import elements
-from riskdesk.core.datafile import CONFIDENCE_MARKS
+from riskdesk.core.datafile import CONFIDENCE_MARKS, Source
 from riskdesk.core.domain import NUMBER_COLUMNS
 from riskdesk.core.evaluation import Evaluation, PartChange, band, compare, compile_project, evaluate
 from riskdesk.core.exposure import benchmark_applies, by_element_stage_country
@@ -122,6 +124,9 @@ class ReportRequest:
     """The reference data (default: the bundled data)."""
     evaluation: Evaluation | None = None
     """The project already scored on `as_of` (the window's), reused instead of scoring it again."""
+    author: bool = True
+    """Name the signed-in user as the workbook's author and on the Summary's "Written" line (False: neither,
+    `riskdesk report --no-author`)."""
 
 
 @dataclass(frozen=True)
@@ -315,9 +320,9 @@ def write_report(request: ReportRequest, path: Path, *, progress: Progress | Non
         f"Rare-earth magnet supply risk as of {request.as_of.isoformat()}",
         comments=f"Control list {data.evaluation.rules_version}, SHA-256 {data.files[0].sha256}; RiskDesk "
                  f"{__version__}",
-        keywords="RiskDesk, rare earths, magnets, supply risk")
+        keywords="RiskDesk, rare earths, magnets, supply risk", author=os_user() if request.author else "")
     try:
-        with workbook(path, print_header_rows=0, properties=properties) as book:
+        with workbook(path, print_header_rows=0, properties=properties, what="the report") as book:
             writer = _Writer(book, data, steps)
             writer.write_all()
             steps.report(700, "Saving the workbook…")
@@ -468,7 +473,8 @@ class _Writer:
              else "watched (counted as they near or as their status is unknown)"),
             ("Parts, suppliers, supply paths", f"{len(tables.parts):,}, {len(tables.suppliers):,}, "
                                                f"{len(tables.paths):,}"),
-            ("Written", f"{data.written:%Y-%m-%d %H:%M} by {os_user() or 'RiskDesk'} with RiskDesk {__version__}"),
+            ("Written", f"{data.written:%Y-%m-%d %H:%M} by {os_user() or 'RiskDesk'} with RiskDesk {__version__}"
+             if request.author else f"{data.written:%Y-%m-%d %H:%M} with RiskDesk {__version__}"),
         ]
         row = 3
         for label, value in facts:
@@ -1082,9 +1088,10 @@ class _Writer:
             provenances += [cut.provenance for cut in scenario.supply_cuts]
             link_rows += [(f"Scenario {k}", (s.url, s.title or s.url)) for p in provenances for s in p.sources]
         link_rows = list(dict.fromkeys(link_rows))[:MAX_LINKS]
-        row = self._block(sheet, row, "Sources (a link opens the page cited)", [
+        row = self._block(sheet, row, "Sources (a link opens the page cited; addresses that are not among RiskDesk's "
+                                      "bundled sources are text, not links)", [
             Column("Of", a, kind=TEXT), Column("Source", b, kind=LINK), Column("Address", c, kind=TEXT, wrap=True)],
-            [(of, link, link[0]) for of, link in link_rows], "MethodSources")
+            [(of, _safe_link(*link), link[0]) for of, link in link_rows], "MethodSources")
         self._block(sheet, row, "Confidence marks", [Column("Mark", a, kind=TEXT), Column("Meaning", b, kind=TEXT)],
                     list(CONFIDENCE_MARKS.items()), "MethodMarks")
         print_setup(sheet, None, self.footer)
@@ -1117,13 +1124,46 @@ def _floor_words(floor: float) -> str:
 
 
 def _source_cell(sources: Sequence[Any], link: bool) -> Any:
-    """A finding's source: the first source's title (a link to it when `link`), and how many more there are."""
+    """A finding's source: the first source's title (a link to it when `link` and it is a bundled source), and how
+    many more there are."""
     if not sources:
         return ""
     first = sources[0]
     text = (first.title or first.url) + (f" (+{len(sources) - 1} more on the Method sheet)" if len(sources) > 1
                                          else "")
-    return (first.url, text) if link else text
+    return _safe_link(first.url, text) if link else text
+
+
+def _safe_link(url: str, text: str) -> tuple[str, str]:
+    """A (url, text) link cell that links only to an address among the bundled data's sources: a scenario file or
+    a control list from elsewhere may name any page under any title, and a report is opened and clicked by people
+    who trust it. Other addresses give ("", text): the text, which the Method sheet shows beside the address."""
+    return (url, text) if url in bundled_source_urls() else ("", text)
+
+
+@functools.cache
+def bundled_source_urls() -> frozenset[str]:
+    """Every source address in RiskDesk's bundled data (control list, countries, grades, prices, market shares,
+    scenario presets)."""
+    found: set[str] = set()
+    seen: set[int] = set()
+    stack: list[Any] = [default_reference(), default_presets()]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Source):
+            found.add(item.url)
+        elif isinstance(item, str | bytes | int | float | np.ndarray) or id(item) in seen:
+            continue
+        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
+            seen.add(id(item))
+            stack.extend(getattr(item, f.name) for f in dataclasses.fields(item))
+        elif isinstance(item, tuple | list | set | frozenset):
+            seen.add(id(item))
+            stack.extend(item)
+        elif isinstance(item, dict):
+            seen.add(id(item))
+            stack.extend(item.values())
+    return frozenset(url for url in found if url)
 
 
 def _finite(value: float) -> float | None:

@@ -11,13 +11,11 @@ file, the key and the value; nothing raises a traceback at the user.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
-import tempfile
 from pathlib import Path
 
 from riskdesk.core.scenarios import Scenario, ScenarioError
+from riskdesk.io.outputs import write_output
 
 MAX_BYTES = 5_000_000
 """A scenario is a few kilobytes; anything this large is not one."""
@@ -70,21 +68,7 @@ def read_scenario(path: Path, known_rules: frozenset[str] | None = None) -> Scen
 
 
 def write_scenario(scenario: Scenario, path: Path) -> None:
-    """Write the scenario as JSON, atomically (a crash leaves any previous file whole)."""
-    path = Path(path)
+    """Write the scenario as JSON through `riskdesk.io.outputs.write_output` (never over a project or a folder; a
+    crash or a full disk leaves any previous file whole). Raises OutputError (an OSError) naming the file."""
     text = json.dumps(scenario.to_json(), indent=2, ensure_ascii=False) + "\n"
-    directory = path.resolve().parent
-    try:
-        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".saving", dir=directory)
-    except OSError as exc:
-        raise ScenarioFileError(f"{path}: cannot be written ({exc.strerror or exc})", unreadable=True) from None
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.replace(temp, path)
-    except OSError as exc:
-        raise ScenarioFileError(f"{path}: cannot be written ({exc.strerror or exc})", unreadable=True) from None
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
+    write_output(Path(path), text, what="the scenario")

@@ -7,8 +7,10 @@ dates, text as text (never a formula or a link, shown as typed), sensible widths
 with the header repeated, document properties. csv: UTF-8 with a byte-order mark (so Excel reads accents right),
 comma-separated, quoted where needed; a text cell starting with = + - @ a tab or a carriage return gets an
 apostrophe in front, so that a spreadsheet opening the file shows it as text instead of running it (Excel hides
-that apostrophe; other programs show it). Both are written to a temporary file and moved over the target only when
-complete; a target another program holds open raises `ExportError` naming it, and the old file stays as it was.
+that apostrophe; other programs show it). Both are written through `riskdesk.io.outputs.atomic_output` (the rule
+every output obeys): never over a project or a folder, into a private temporary folder, moved over the target only
+when complete; a target refused or another program holds open raises `ExportError` naming it, and the old file
+stays as it was.
 Qt-free: the window's "Export table…" (riskdesk.ui.table_export_action) and scripts use it alike.
 """
 
@@ -24,6 +26,7 @@ from numbers import Real
 from pathlib import Path
 from typing import Any
 
+from riskdesk.io.outputs import atomic_output
 from riskdesk.io.xlsx import (
     ANY,
     DATE,
@@ -31,7 +34,6 @@ from riskdesk.io.xlsx import (
     TEXT,
     Column,
     ExportError,
-    atomic_path,
     document_properties,
     fit_width,
     print_setup,
@@ -81,7 +83,7 @@ def export_table(path: Path, table: ExportTable) -> Path:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise ExportError(path, f"{path.name}: export to a workbook (.xlsx) or a CSV file (.csv)")
+        raise ExportError(f"{path.name}: export to a workbook (.xlsx) or a CSV file (.csv)", path)
     if suffix == ".csv":
         _write_csv(path, table)
     else:
@@ -90,16 +92,12 @@ def export_table(path: Path, table: ExportTable) -> Path:
 
 
 def _write_csv(path: Path, table: ExportTable) -> None:
-    with atomic_path(path) as temporary:
-        try:
-            with temporary.open("w", encoding="utf-8-sig", newline="") as handle:
-                writer = csv.writer(handle, lineterminator="\r\n")
-                writer.writerow([csv_text(h) for h in table.headers])
-                for row in table.rows:
-                    writer.writerow([csv_text(v) for v in row])
-        except OSError as exc:
-            raise ExportError(path, f"cannot write {path}: {exc.strerror or exc}; the file was not changed") \
-                from None
+    with atomic_output(path, what="the table") as temporary, \
+            temporary.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow([csv_text(h) for h in table.headers])
+        for row in table.rows:
+            writer.writerow([csv_text(v) for v in row])
 
 
 def _kind(values: Sequence[Any]) -> str:
@@ -123,7 +121,7 @@ def _write_xlsx(path: Path, table: ExportTable) -> None:
     headers = _unique([str(h) or f"Column {c + 1}" for c, h in enumerate(table.headers)])
     properties = document_properties(f"{table.title} (RiskDesk)", f"{table.title}, exported from RiskDesk on "
                                                                    f"{dt.date.today().isoformat()}")
-    with workbook(path, print_header_rows=0, properties=properties) as book:
+    with workbook(path, print_header_rows=0, properties=properties, what="the table") as book:
         header = book.add_format({"bold": True, "bg_color": "#DDE7F3", "border": 1, "text_wrap": True,
                                   "valign": "top"})
         formats = {"date": book.add_format({"num_format": "yyyy-mm-dd", "align": "left"})}

@@ -47,8 +47,9 @@ _INSTRUCTION_WIDTHS = (22, 18, 60, 48, 24)
 
 def write_template(path: Path) -> None:
     """Write the blank import template: a "Supply paths" sheet with the canonical headers, drop-down lists and
-    number formats, and an "Instructions" sheet explaining each column."""
-    with workbook(path) as book:
+    number formats, and an "Instructions" sheet explaining each column. Raises OutputError (riskdesk.io.outputs)
+    when `path` is refused (a project, a folder …) or cannot be written."""
+    with workbook(path, what="the template") as book:
         header = book.add_format({"bold": True, "bg_color": HEADER_FILL, "border": 1, "text_wrap": True,
                                   "valign": "top"})
         required = book.add_format({"bold": True, "bg_color": REQUIRED_FILL, "border": 1, "text_wrap": True,
@@ -137,8 +138,9 @@ def _write_instructions(book: Any) -> None:
 
 
 def write_problem_report(problems: Sequence[Problem], path: Path, mappings: Sequence[SheetMapping] = ()) -> None:
-    """Save an import's validation report: a summary, every problem, and the column mappings with their rules."""
-    with workbook(path) as book:
+    """Save an import's validation report: a summary, every problem, and the column mappings with their rules.
+    Raises OutputError (riskdesk.io.outputs) when `path` is refused or cannot be written."""
+    with workbook(path, what="the import report") as book:
         header = book.add_format({"bold": True, "bg_color": HEADER_FILL, "border": 1})
         formats = {"wrap": book.add_format({"text_wrap": True, "valign": "top"}),
                    "top": book.add_format({"valign": "top"}),

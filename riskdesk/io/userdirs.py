@@ -71,10 +71,13 @@ def user_dirs() -> UserDirs:
 
 
 def init() -> UserDirs:
-    """Create the user folders (idempotent) and return them. Call once from `main`."""
+    """Create the user folders (idempotent) and return them. Call once from `main`. They are private (0700; folders
+    of this user's made so): autosaves are full copies of unsaved work, and the log names files."""
+    from riskdesk.io.outputs import private_folder
+
     dirs = user_dirs()
     for folder in dirs.all():
-        folder.mkdir(parents=True, exist_ok=True)
+        private_folder(folder)
     return dirs
 
 

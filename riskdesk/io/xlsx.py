@@ -5,9 +5,11 @@ opened with XlsxWriter's string conversions off, and text is always written as a
 "=HYPERLINK(…)", "@SUM(A1)", "{=1+1}" or "+1 (555)" stays text, never a formula, a link or a number, and is shown
 as typed (no apostrophe). Every sheet prints landscape, one page wide, with its header row repeated.
 
-A workbook is written to a temporary file beside the target and moved over it only when complete
-(`atomic_path`): a failed or cancelled write, or a target another program holds open, leaves the old file as it
-was, and the error (`ExportError`) names the file and says what to do.
+A workbook is written through `riskdesk.io.outputs.atomic_output`, the rule every output obeys: never over a
+project, a folder or a workbook another program holds open; into a private folder beside the target (XlsxWriter's
+own temporary files too), then moved over it only when complete. A failed or cancelled write leaves the old file as
+it was and nothing else behind, and the error (`ExportError`, i.e. `OutputError`) names the file and says what to
+do.
 """
 
 from __future__ import annotations
@@ -16,13 +18,13 @@ import contextlib
 import datetime as dt
 import getpass
 import math
-import os
-import secrets
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from numbers import Real
 from pathlib import Path
 from typing import Any
+
+from riskdesk.io.outputs import OutputError, atomic_output, quiet_zip_cleanup, write_failure
 
 SAFE_TEXT: Mapping[str, Any] = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 """XlsxWriter options that keep every string a string."""
@@ -45,68 +47,9 @@ WARNING_FILL = "#FFF3CD"
 TABLE_STYLE = "Table Style Light 1"
 
 
-class ExportError(OSError):
-    """A workbook or table file could not be written. The message names the file and says what to do; the file
-    that was there before is unchanged."""
-
-    def __init__(self, path: Path, message: str) -> None:
-        super().__init__(message)
-        self.path = Path(path)
-
-    def __str__(self) -> str:
-        return str(self.args[0])
-
-
-def lock_file(path: Path) -> Path | None:
-    """The lock file Excel or LibreOffice keeps beside a workbook it has open, if there is one."""
-    folder, name = path.parent, path.name
-    candidates = [folder / f".~lock.{name}#", folder / f"~${name}"]
-    if len(path.stem) > 2:
-        candidates.append(folder / f"~${name[2:]}")
-    return next((c for c in candidates if c.exists()), None)
-
-
-def check_target(path: Path) -> None:
-    """Raise ExportError when `path` cannot be written: a folder, a missing or read-only folder, a read-only file,
-    or a workbook another program has open."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if path.is_dir():
-        raise ExportError(path, f"{path} is a folder: choose a file name")
-    if not folder.is_dir():
-        raise ExportError(path, f"cannot write {path.name}: the folder {folder} does not exist; choose another")
-    lock = lock_file(path)
-    if lock is not None:
-        raise ExportError(path, f"{path.name} is open in another program (it keeps {lock.name}): close it there and "
-                                "try again, or choose another name; the file was not changed")
-    if path.exists() and not os.access(path, os.W_OK):
-        raise ExportError(path, f"{path} is read-only: choose another name; the file was not changed")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise ExportError(path, f"cannot write in the folder {folder}: choose another folder")
-
-
-@contextlib.contextmanager
-def atomic_path(path: Path) -> Iterator[Path]:
-    """A temporary path beside `path` to write to; when the block ends without an error it replaces `path`,
-    otherwise it is removed and `path` stays as it was. Raises ExportError (see `check_target`) before the block
-    when the target cannot be written, and when it cannot be replaced (on Windows, a file another program has
-    open)."""
-    path = Path(path)
-    check_target(path)
-    temporary = path.with_name(f".~riskdesk-{secrets.token_hex(4)}-{path.name}")
-    try:
-        yield temporary
-        try:
-            os.replace(temporary, path)
-        except PermissionError:
-            raise ExportError(path, f"{path.name} is open or locked by another program: close it there and try "
-                                    "again, or choose another name; the file was not changed") from None
-        except OSError as exc:
-            raise ExportError(path, f"cannot write {path}: {exc.strerror or exc}; the file was not changed") \
-                from None
-    finally:
-        with contextlib.suppress(OSError):
-            temporary.unlink()
+ExportError = OutputError
+"""A workbook or table file that was refused or could not be written (riskdesk.io.outputs.OutputError, an
+OSError): the message names the file and says what to do; the file that was there before is unchanged."""
 
 
 def os_user() -> str:
@@ -117,10 +60,13 @@ def os_user() -> str:
         return ""
 
 
-def document_properties(title: str, subject: str, comments: str = "", keywords: str = "") -> dict[str, Any]:
-    """Document properties for `workbook(properties=…)`: title, subject, the OS user as author, created now."""
-    return {"title": title, "subject": subject, "author": os_user(), "comments": comments, "keywords": keywords,
-            "created": dt.datetime.now(dt.UTC).replace(tzinfo=None), "company": ""}
+def document_properties(title: str, subject: str, comments: str = "", keywords: str = "",
+                        author: str | None = None) -> dict[str, Any]:
+    """Document properties for `workbook(properties=…)`: title, subject, the author (default: the OS user; ""
+    leaves it out, and with it "last modified by"), created now."""
+    return {"title": title, "subject": subject, "author": os_user() if author is None else author,
+            "comments": comments, "keywords": keywords, "created": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            "company": ""}
 
 
 def header_text(text: str) -> str:
@@ -136,36 +82,52 @@ def tint(color: str, amount: float = 0.3) -> str:
 
 
 @contextlib.contextmanager
-def workbook(path: Path, print_header_rows: int = 1, *, properties: Mapping[str, Any] | None = None) -> Iterator[Any]:
+def workbook(path: Path, print_header_rows: int = 1, *, properties: Mapping[str, Any] | None = None,
+             what: str = "the workbook") -> Iterator[Any]:
     """An XlsxWriter workbook for `path` with safe string handling. When the block ends its sheets are set up for
     printing (landscape, one page wide, the first `print_header_rows` rows repeated; 0 leaves that to the caller,
-    see `print_setup`) and it is written to a temporary file that then replaces `path` (`atomic_path`). An
-    exception in the block (a cancelled report) writes nothing and leaves `path` as it was."""
+    see `print_setup`) and it is written through `atomic_output` (XlsxWriter's temporary files in its private
+    folder), then replaces `path`. An exception in the block (a cancelled report) writes nothing and leaves `path`
+    as it was. Raises ExportError (OutputError) when `path` is refused or cannot be written; `what` names the
+    workbook in that message ("the report")."""
     import xlsxwriter
-    from xlsxwriter.exceptions import FileCreateError
 
-    with atomic_path(Path(path)) as temporary:
-        book = xlsxwriter.Workbook(str(temporary), dict(SAFE_TEXT))
+    target = Path(path)
+    with atomic_output(target, what=what) as temporary:
+        book = xlsxwriter.Workbook(str(temporary), {**SAFE_TEXT, "tmpdir": str(temporary.parent)})
         if properties:
             book.set_properties(dict(properties))
-        completed = False
-        try:
-            yield book
-            completed = True
-        finally:
-            if completed:
-                for sheet in book.worksheets():
-                    sheet.set_landscape()
-                    sheet.fit_to_pages(1, 0)
-                    if print_header_rows:
-                        sheet.repeat_rows(0, print_header_rows - 1)
-                try:
-                    book.close()
-                except (OSError, FileCreateError) as exc:  # XlsxWriter wraps the OSError of creating the file
-                    cause = exc.args[0] if isinstance(exc, FileCreateError) and exc.args else exc
-                    reason = getattr(cause, "strerror", None) or cause
-                    raise ExportError(Path(path), f"cannot write {path}: {reason}; the file was not changed") \
-                        from None
+        yield book
+        for sheet in book.worksheets():
+            sheet.set_landscape()
+            sheet.fit_to_pages(1, 0)
+            if print_header_rows:
+                sheet.repeat_rows(0, print_header_rows - 1)
+        _close(book, target)
+
+
+def _close(book: Any, target: Path) -> None:
+    """Package the workbook; a failure (a full disk) is one ExportError, without the traceback Python would print
+    when XlsxWriter's half-written zip file is collected."""
+    from xlsxwriter.exceptions import FileCreateError, FileSizeError
+
+    failure: ExportError | None = None
+    try:
+        book.close()
+    except (OSError, FileCreateError, FileSizeError) as exc:
+        cause = exc.args[0] if isinstance(exc, FileCreateError) and exc.args else exc
+        if isinstance(exc, FileSizeError):
+            failure = ExportError(f"cannot write {target}: the workbook is larger than a zip file can hold without "
+                                  "ZIP64; nothing was written", target)
+        else:
+            failure = write_failure(target, cause)
+        with quiet_zip_cleanup():
+            for error in (exc, cause, exc.__context__):
+                if isinstance(error, BaseException):
+                    error.__traceback__ = None  # let go of the frames that hold the open zip file
+            del exc, cause
+    if failure is not None:
+        raise failure
 
 
 def fit_width(title: str, values: Sequence[Any], low: float = 6, high: float = 40, sample: int = 2_000) -> float:

@@ -7,6 +7,9 @@ autosave whose lock is free at start-up was left by a session that crashed, and 
 
 The start-up (`riskdesk.ui.app`) takes the slot and hands it to the window; nothing here is global, so tests
 simulate several processes and crashes with several sessions.
+
+An autosave is a full copy of the buyer's unsaved work: the folder is 0700 and every file in it 0600 (the user's
+own, whatever the umask gives project files).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any
 
 from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
 
+from riskdesk.io.outputs import private_folder
 from riskdesk.io.project_file import SUFFIX, FileState, ProjectFileError, load_project, save_project, sweep_folder
 from riskdesk.io.project_lock import ProjectLock
 from riskdesk.ui.document import Document, snapshot
@@ -37,12 +41,14 @@ class AutosaveSession:
     guarded by SESSION.lock, a QLockFile held while the process runs (so other RiskDesk processes leave it be)."""
 
     def __init__(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_folder(folder)
         self.folder = folder
         self.id = f"session-{os.getpid()}-{time.time_ns()}"
         self._lock = _session_lock(self.lock_path(folder, self.id))
         if not self._lock.tryLock(0):
             log.warning("cannot lock the autosave slot %s: a crash would not be noticed", self.id)
+        with contextlib.suppress(OSError):
+            os.chmod(self.lock_path(folder, self.id), PRIVATE_FILE)
 
     @staticmethod
     def lock_path(folder: Path, session: str) -> Path:
@@ -89,8 +95,10 @@ class AutosaveSession:
                                  read_only=read_only)
         with contextlib.suppress(OSError):
             os.replace(info.autosave, self.project_path)
+            os.chmod(self.project_path, PRIVATE_FILE)  # an earlier version's autosave may be readable by others
             if info.info_path.exists():
                 os.replace(info.info_path, self.info_path)
+                os.chmod(self.info_path, PRIVATE_FILE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,6 +207,19 @@ def _session_lock(path: Path) -> QLockFile:
     return lock
 
 
+PRIVATE_FILE = 0o600
+"""Autosaves, their descriptions and locks: readable by their user only."""
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write `text` to `path`, a file only its user can read (an existing file is made so first)."""
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), PRIVATE_FILE)
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        if hasattr(os, "fchmod"):  # not on Windows, which has no such modes
+            os.fchmod(out.fileno(), PRIVATE_FILE)
+        out.write(text)
+
+
 def _delete(*paths: Path) -> None:
     for path in paths:
         with contextlib.suppress(FileNotFoundError):
@@ -300,9 +321,10 @@ class Autosaver(QObject):
         self._writing = True
 
         def write(_task: TaskContext) -> Path:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            private_folder(target.parent)
             save_project(copy, target)
-            info_path.write_text(json.dumps(info), encoding="utf-8")
+            os.chmod(target, PRIVATE_FILE)  # the next save keeps this mode
+            _write_private(info_path, json.dumps(info))
             return target
 
         def done(path: Path) -> None:

@@ -9,7 +9,6 @@ number of bars), never one item per row.
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -18,9 +17,11 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter, SVGExporter
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QBuffer, QEvent, QIODevice, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QPalette
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QSizePolicy, QVBoxLayout, QWidget
+
+from riskdesk.io.outputs import OutputError, write_output
 
 SERIES_COLORS: tuple[str, ...] = (
     "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
@@ -364,29 +365,12 @@ class ChartWidget(QWidget):
     # -- saving
 
     def save(self, path: str | Path) -> Path:
-        """Write the chart (title, plot and legend) to `path`: SVG when the name ends in .svg, otherwise a PNG image
-        the size of the chart on screen (pyqtgraph scales the title but not the legend text when it enlarges).
-        Raises OSError saying why when the file cannot be written (pyqtgraph's PNG export fails silently)."""
-        target = Path(path)
-        if not target.suffix:
-            target = target.with_suffix(".png")
-        folder = target.resolve().parent
-        if not folder.is_dir():
-            raise OSError(f"the folder {folder} does not exist")
-        partial = target.with_name(f".{target.stem}.saving{target.suffix}")
-        layout_item = self.view.ci
-        try:
-            if target.suffix.lower() == ".svg":
-                with _svg_closed_paths():
-                    SVGExporter(layout_item).export(str(partial))
-            else:
-                ImageExporter(layout_item).export(str(partial))
-            if not partial.exists() or partial.stat().st_size == 0:
-                raise OSError(f"{target} could not be written (is the folder read-only, or the disk full?)")
-            os.replace(partial, target)
-        finally:
-            partial.unlink(missing_ok=True)
-        return target
+        """Write the chart (title, plot and legend) to `path`: SVG when the name ends in .svg, a PNG image the size
+        of the chart on screen when it ends in .png or has no suffix (".png" is added). pyqtgraph renders it to
+        bytes, written through `riskdesk.io.outputs.write_output` (never over a project or a folder, never half a
+        file). Raises OutputError (an OSError) saying why when the file is refused or cannot be written."""
+        target = chart_path(Path(path))
+        return write_output(target, chart_image(self.view.ci, target.suffix.lower()[1:]), what="the chart")
 
     def copy_to_clipboard(self) -> None:
         QGuiApplication.clipboard().setPixmap(self.view.grab())
@@ -401,6 +385,40 @@ class ChartWidget(QWidget):
             path += f".{kind}"
         try:
             self.save(path)
+        except OutputError as exc:  # names the file and says what to do
+            QMessageBox.warning(self, "Chart not saved", f"The chart was not saved: {exc}.")
         except OSError as exc:
             QMessageBox.warning(self, "Chart not saved", f"The chart was not saved: {exc.strerror or exc}. Choose "
                                                          "another folder.")
+
+
+CHART_SUFFIXES = (".png", ".svg")
+"""What a chart can be saved as."""
+
+
+def chart_path(path: Path) -> Path:
+    """`path` as a chart file name: ".png" added when it has no suffix; OutputError unless it ends in .png or .svg."""
+    if not path.suffix:
+        return path.with_suffix(".png")
+    if path.suffix.lower() not in CHART_SUFFIXES:
+        raise OutputError(f"{path}: a chart is saved as a PNG image or an SVG drawing; give a file name ending in "
+                          ".png or .svg", path)
+    return path
+
+
+def chart_image(item: Any, kind: str, width: int | None = None) -> bytes:
+    """The chart drawn by `item` (a pyqtgraph layout or plot) as the bytes of a PNG image (`kind` "png", `width`
+    pixels wide, default its size on screen) or an SVG drawing ("svg")."""
+    if kind == "svg":
+        with _svg_closed_paths():
+            data = SVGExporter(item).export(toBytes=True)
+        return bytes(data)
+    exporter = ImageExporter(item)
+    if width is not None:
+        exporter.parameters()["width"] = width
+    image = exporter.export(toBytes=True)
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    if image is None or image.isNull() or not image.save(buffer, "PNG"):
+        raise OSError("the image could not be drawn")
+    return bytes(buffer.data().data())

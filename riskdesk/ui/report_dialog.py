@@ -170,6 +170,11 @@ class ReportDialog(QDialog):
         form.addRow("&Scenarios", self.scenario_list)
         form.addRow("&Monte Carlo paths", simulation)
         form.addRow("Save &to", target)
+        self.author_check = QCheckBox("Name me as the &author")
+        self.author_check.setChecked(True)
+        self.author_check.setToolTip("Write your login name into the workbook's author and on the Summary's "
+                                     "\"Written\" line; untick to leave it out (riskdesk report --no-author)")
+        form.addRow("", self.author_check)
 
         self.progress = QProgressBar()
         self.progress.setAccessibleName("Report progress")
@@ -240,7 +245,8 @@ class ReportDialog(QDialog):
             scenarios=self._scenarios(project, as_of),
             monte_carlo_paths=self.paths_spin.value() if self._has_scenarios() else 0,
             seed=self.seed_spin.value(),
-            evaluation=evaluation)
+            evaluation=evaluation,
+            author=self.author_check.isChecked())
 
     def _has_scenarios(self) -> bool:
         return any(item.checkState() == Qt.CheckState.Checked for item, _, _ in self._scenario_items)

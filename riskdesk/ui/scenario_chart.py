@@ -4,7 +4,8 @@ with the control list's key dates and the scenario's path, and the tornado of co
 
 Each chart is a `plot_*` function that draws into a pyqtgraph `PlotItem` and its `LegendItem`, and returns the
 items it added and a summary in words. The Scenarios tab calls them on its `ChartWidget`s; `render_scenario_chart`
-calls the cost and timeline functions on an offscreen layout for `riskdesk scenario --chart`. Every series is one
+calls the cost and timeline functions on an offscreen layout for `riskdesk scenario --chart` and writes the image
+(PNG or SVG) through `riskdesk.io.outputs`, as every output is written. Every series is one
 item (a fan is two `FillBetweenItem`s, the timeline three items), never one item per path or per part.
 
 Importing this module imports pyqtgraph: import it when a chart is about to be drawn.
@@ -21,7 +22,6 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from pyqtgraph.exporters import ImageExporter
 from PySide6.QtCore import Qt
 
 from riskdesk.core.labels import format_money
@@ -29,6 +29,8 @@ from riskdesk.core.prices import PriceBook
 from riskdesk.core.rules import KeyDate
 from riskdesk.core.scenarios import ElementSensitivity, ScenarioResult, add_months
 from riskdesk.core.simulation import MonteCarloResult
+from riskdesk.io.outputs import check_output, write_output
+from riskdesk.ui.charts import chart_image, chart_path
 
 BASELINE_COLOR = "#7f7f7f"
 SCENARIO_COLOR = "#e15759"
@@ -449,14 +451,14 @@ def draw_scenario_chart(layout: pg.GraphicsLayout, result: ScenarioResult,
 
 def render_scenario_chart(result: ScenarioResult, monte_carlo: MonteCarloResult | None, path: Path,
                           size: tuple[int, int] = PNG_SIZE) -> Path:
-    """Draw the chart offscreen and save it as a PNG (creating a Qt application if none runs)."""
+    """Draw the chart offscreen (creating a Qt application if none runs) and save it: a PNG `size` pixels, or an
+    SVG drawing when `path` ends in .svg (".png" is added to a name without a suffix). The image is rendered to
+    bytes and written through `riskdesk.io.outputs.write_output`, the rule every output obeys. Raises OutputError
+    (an OSError) naming the file when it is refused or cannot be written."""
     from PySide6.QtWidgets import QApplication
 
-    target = Path(path)
-    if not target.suffix:
-        target = target.with_suffix(".png")
-    if not target.resolve().parent.is_dir():
-        raise OSError(f"the folder {target.resolve().parent} does not exist")
+    target = chart_path(Path(path))
+    check_output(target, force=True, what="the chart")  # before drawing: a refused name costs nothing
     app = QApplication.instance()
     if app is None:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -470,11 +472,9 @@ def render_scenario_chart(result: ScenarioResult, monte_carlo: MonteCarloResult 
     view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)  # laid out at its size, never on screen
     view.show()
     app.processEvents()
-    exporter = ImageExporter(view.ci)
-    exporter.parameters()["width"] = size[0]
-    exporter.export(str(target))
-    view.close()
-    view.deleteLater()
-    if not target.exists():
-        raise OSError("the image could not be written there")
-    return target
+    try:
+        data = chart_image(view.ci, target.suffix.lower()[1:], width=size[0])
+    finally:
+        view.close()
+        view.deleteLater()
+    return write_output(target, data, what="the chart")

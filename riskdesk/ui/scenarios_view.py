@@ -522,8 +522,8 @@ class ScenariosView(AnalysisView):
             path = Path(name)
         try:
             write_scenario(scenario, path)
-        except OSError as exc:
-            self._context.dialogs.error("Cannot export the scenario", f"{path}: {exc.strerror or exc}")
+        except OSError as exc:  # riskdesk.io.outputs.OutputError: names the file and says what to do
+            self._context.dialogs.error("Cannot export the scenario", str(exc))
             return None
         return path
 

@@ -340,7 +340,7 @@ def test_a_cancelled_report_writes_nothing_and_leaves_the_old_file(tmp_path: Pat
 
 
 def test_a_folder_that_does_not_exist_or_a_wrong_name_is_refused_with_what_to_do(tmp_path: Path) -> None:
-    with pytest.raises(ExportError, match=r"the folder .*missing.* does not exist; choose another"):
+    with pytest.raises(ExportError, match=r"the folder .*missing.* does not exist\. Create it or choose another"):
         write_report(ReportRequest(demo_project(), AS_OF), tmp_path / "missing" / "r.xlsx")
     with pytest.raises(ReportError, match=r"give a file name ending in \.xlsx"):
         write_report(ReportRequest(demo_project(), AS_OF), tmp_path / "r.csv")
@@ -404,3 +404,120 @@ def test_an_empty_project_makes_a_report_that_says_so(tmp_path: Path) -> None:
     assert "• The project has no parts yet." in texts
     book = openpyxl.load_workbook(path)
     assert tuple(book.sheetnames) == SHEETS and book["Parts"].max_row == 2
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Links, author, temporary files (docs/reliability.md, "Outputs never destroy")
+
+
+def test_a_scenarios_own_source_addresses_are_text_and_only_bundled_ones_are_links(tmp_path: Path) -> None:
+    from riskdesk.core.datafile import Source
+    from riskdesk.core.presets import default_presets
+    from riskdesk.core.scenarios import Provenance
+
+    preset = default_presets().get("april-2025-licensing").scenario(AS_OF)
+    bundled = next(s for shock in preset.price_shocks for s in shock.provenance.sources if s.url)
+    sources = (Source("EU Official Journal (official)", "https://evil.example/phish?u=1"), bundled,
+               Source("local", "file:///etc/passwd"))
+    project = demo_project()
+    project.scenarios.append(Scenario("Imported", dt.date(2026, 11, 1), price_shocks=(
+        PriceShock(("Dy",), multiplier=2.0, months=3, provenance=Provenance(sources=sources)),)))
+    path = tmp_path / "r.xlsx"
+    write_report(ReportRequest(project, AS_OF, scenarios=resolve_scenarios(["Imported"], project, AS_OF)), path)
+    method = openpyxl.load_workbook(path)["Method"]
+    links = _links(method)
+    assert bundled.url in links and not [url for url in links if "evil" in url or url.startswith("file:")]
+    texts = [cell.value for row in method.iter_rows() for cell in row if isinstance(cell.value, str)]
+    assert "EU Official Journal (official)" in texts and "https://evil.example/phish?u=1" in texts  # shown, as text
+
+
+def test_no_author_leaves_the_login_name_out_of_the_properties_and_the_summary(tmp_path: Path) -> None:
+    path = tmp_path / "anonymous.xlsx"
+    write_report(ReportRequest(demo_project(), AS_OF, author=False), path)
+    with zipfile.ZipFile(path) as archive:
+        core = archive.read("docProps/core.xml").decode("utf-8")
+    assert re.search(r"<dc:creator>\s*</dc:creator>|<dc:creator/>", core), core
+    assert re.search(r"<cp:lastModifiedBy>\s*</cp:lastModifiedBy>|<cp:lastModifiedBy/>", core), core
+    written = next(row[1] for row in _rows(path, "Summary") if row and row[0] == "Written")
+    assert isinstance(written, str) and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d with RiskDesk .+", written)
+    name = os_user()
+    if name:
+        assert name not in core
+
+
+def _fail_packaging(monkeypatch: pytest.MonkeyPatch, after: int = 1) -> None:
+    """The disk fills up while XlsxWriter packs the workbook: ZipFile.write fails after `after` members."""
+    original = zipfile.ZipFile.write
+    calls = [0]
+
+    def write(self: zipfile.ZipFile, *args: object, **kwargs: object) -> None:
+        calls[0] += 1
+        if calls[0] > after:
+            raise OSError(28, "No space left on device")
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(zipfile.ZipFile, "write", write)
+
+
+def test_a_full_disk_while_packing_is_one_error_naming_the_file_with_no_temporary_files_left(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+    import sys
+    import tempfile
+
+    system_temp = tmp_path / "system-temp"
+    system_temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_temp))
+    unraisable: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+    target = tmp_path / "out" / "r.xlsx"
+    target.parent.mkdir()
+    target.write_bytes(b"old report")
+    _fail_packaging(monkeypatch)
+    with pytest.raises(ExportError) as failed:
+        write_report(ReportRequest(demo_project(), AS_OF), target)
+    gc.collect()
+    assert str(failed.value) == f"cannot write {target}: the disk is full; the file was not changed"
+    assert not unraisable  # no "Exception ignored in: ZipFile.__del__" under the message
+    assert target.read_bytes() == b"old report" and [p.name for p in target.parent.iterdir()] == ["r.xlsx"]
+    assert not list(system_temp.iterdir())  # XlsxWriter's sheet XML never went to the system's temporary folder
+
+
+_KILLED_REPORT = """
+import sys, time, zipfile
+import datetime as dt
+from pathlib import Path
+from riskdesk.core.demo import demo_project
+from riskdesk.io.report import ReportRequest, write_report
+
+original = zipfile.ZipFile.write
+def write(self, *args, **kwargs):
+    print("packing", flush=True)
+    time.sleep(600)  # killed here, with the sheets' XML written and the workbook half packed
+zipfile.ZipFile.write = write
+write_report(ReportRequest(demo_project(), dt.date(2026, 11, 23)), Path(sys.argv[1]))
+"""
+
+
+def test_a_report_killed_while_packing_leaves_nothing_in_the_temporary_folder_and_the_next_write_sweeps_it(
+        tmp_path: Path) -> None:
+    import os
+    import sys
+
+    system_temp, out = tmp_path / "system-temp", tmp_path / "out"
+    system_temp.mkdir()
+    out.mkdir()
+    target = out / "r.xlsx"
+    target.write_bytes(b"old report")
+    child = subprocess.Popen([sys.executable, "-c", _KILLED_REPORT, str(target)], stdout=subprocess.PIPE, text=True,
+                             env={**os.environ, "TMPDIR": str(system_temp)})
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == "packing"
+    child.kill()
+    child.wait(timeout=60)
+    child.stdout.close()
+    assert target.read_bytes() == b"old report" and not list(system_temp.iterdir())
+    leftovers = [p for p in out.iterdir() if p.name != "r.xlsx"]
+    assert len(leftovers) == 1 and leftovers[0].name.startswith(".~riskdesk.") and len(list(leftovers[0].iterdir()))
+    write_report(ReportRequest(demo_project(), AS_OF), out / "next.xlsx")
+    assert sorted(p.name for p in out.iterdir()) == ["next.xlsx", "r.xlsx"]

@@ -104,6 +104,18 @@ def test_another_date_is_scored_afresh(qtbot: QtBot, project: Project, evaluatio
     assert request.monte_carlo_paths == 0, "no scenario, no simulation"
 
 
+def test_the_author_is_named_unless_the_user_unticks_it(qtbot: QtBot, project: Project, evaluation: Evaluation,
+                                                       tmp_path: Path) -> None:
+    dialog, dialogs = _dialog(qtbot, project, evaluation, SynchronousRunner(), tmp_path)
+    assert dialog.author_check.isChecked() and dialog.request().author
+    dialog.author_check.setChecked(False)
+    dialog.path_edit.setText(str(tmp_path / "anonymous.xlsx"))
+    dialog.export_button.click()
+    assert not dialogs.errors and dialog.last_request is not None and not dialog.last_request.author
+    book = openpyxl.load_workbook(tmp_path / "anonymous.xlsx")
+    assert not book.properties.creator
+
+
 def test_stop_cancels_the_report_and_keeps_the_old_file(qtbot: QtBot, project: Project, evaluation: Evaluation,
                                                         tmp_path: Path) -> None:
     runner = DeferredRunner()
