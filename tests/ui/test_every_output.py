@@ -273,8 +273,11 @@ ALLOWED: dict[str, set[str]] = {
     "riskdesk/io/xlsx.py": {"xlsxwriter.Workbook"},
     # the csv is written on the temporary path atomic_output gives
     "riskdesk/io/table_export.py": {".open(w)"},
-    # projects: their own atomic save, revision check and leftovers (docs/reliability.md)
-    "riskdesk/io/project_file.py": {"os.replace", "os.open", "open(w)"},
+    # projects: their own atomic save, revision check (a new project put in place with a hard link, the
+    # replacement marker where a drive cannot lock) and leftovers (docs/reliability.md)
+    "riskdesk/io/project_file.py": {"os.replace", "os.open", "open(w)", "os.link"},
+    # the project lock file beside a project (opened read-only to take over another user's free lock file)
+    "riskdesk/io/project_lock.py": {"os.open"},
     # RiskDesk's own settings.json in the user's config folder
     "riskdesk/io/userdirs.py": {"tempfile.mkstemp", "os.fdopen", "os.replace"},
     # autosaves in the user's private autosave folder
