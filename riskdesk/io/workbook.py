@@ -20,7 +20,7 @@ import stat
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -123,6 +123,36 @@ class Workbook:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+_UNSAVED_FORMULA = re.compile(rb"(?:</f>|<f\b[^>]*/>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>")
+"""A cell holding a formula and no saved result: `<c r="B2"><f>2*5</f><v /></c>`, as openpyxl and other scripts
+write them (they cannot calculate). python-calamine reads such a cell as empty."""
+FORMULA_HINT = ("Open the file in Excel or LibreOffice and save it again (that calculates the formulas), or copy "
+                "the cells and paste them as values")
+
+
+def unsaved_formulas(path: Path) -> int:
+    """How many cells of an xlsx hold a formula without a saved value (0 for other formats, or if unreadable)."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return 0
+    found = 0
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                    continue
+                tail = b""
+                with archive.open(info) as stream:
+                    while chunk := stream.read(_CHUNK):
+                        window = tail + chunk
+                        cut = window.rfind(b"</c>") + 4 if b"</c>" in window else 0
+                        if b"<f" in window:
+                            found += len(_UNSAVED_FORMULA.findall(window, 0, cut))
+                        tail = window[cut:][-65536:]
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError, zlib.error, EOFError):
+        return found
+    return found
 
 
 def _reraise_interrupts(exc: BaseException) -> None:
@@ -678,6 +708,52 @@ def _open_text(path: Path, limits: ImportLimits) -> tuple[Workbook | None, list[
         return None, [error(f"cannot be read ({exc.strerror or exc})", "Check the file", **where)]
 
 
+class _LineDecoder:
+    """Reads each line of a file that mixes UTF-8 and Windows-1252 (lines pasted together from two sources) in
+    its own encoding, instead of mis-reading the whole file in one ("MÃ¼ller GmbH"), and remembers which lines
+    were read in which."""
+
+    def __init__(self) -> None:
+        self.utf8: list[int] = []
+        self.cp1252: list[int] = []
+
+    def decode(self, number: int, raw: bytes) -> str:
+        if raw.isascii():
+            return raw.decode("ascii")
+        try:
+            text = raw.decode("utf-8")
+            self.utf8.append(number)
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252", errors="replace")
+            self.cp1252.append(number)
+        return text
+
+    def lines(self, chunks: Iterable[bytes]) -> Iterator[str]:
+        """The decoded lines of the bytes in `chunks` (line breaks kept, a UTF-8 BOM dropped)."""
+        number = 0
+        carry = b""
+        for chunk in chunks:
+            pieces = (carry + chunk).splitlines(keepends=True)
+            carry = pieces.pop() if pieces else b""  # perhaps incomplete, or a "\r" whose "\n" comes next
+            for raw in pieces:
+                number += 1
+                yield self.decode(number, raw[3:] if number == 1 and raw.startswith(codecs.BOM_UTF8) else raw)
+        if carry:
+            number += 1
+            yield self.decode(number, carry[3:] if number == 1 and carry.startswith(codecs.BOM_UTF8) else carry)
+
+    def problem(self, file: str) -> Problem | None:
+        """A warning naming the lines read as Windows-1252, when the file mixes both encodings."""
+        if not (self.utf8 and self.cp1252):
+            return None
+        listed = ", ".join(map(str, self.cp1252[:10])) + (" …" if len(self.cp1252) > 10 else "")
+        return warning(f"mixes text encodings: {len(self.cp1252):,} line{'s' * (len(self.cp1252) != 1)} "
+                       f"({listed}) {'are' if len(self.cp1252) != 1 else 'is'} Windows-1252 and {len(self.utf8):,} "
+                       "UTF-8; each line was read in its own encoding",
+                       "Check the names and texts on those lines; save the file again as UTF-8 to be sure",
+                       file=file, row=self.cp1252[0])
+
+
 def _read_text(handle: io.BufferedReader, path: Path, limits: ImportLimits
                ) -> tuple[Workbook | None, list[Problem]]:
     where = {"file": path.name}
@@ -691,19 +767,31 @@ def _read_text(handle: io.BufferedReader, path: Path, limits: ImportLimits
         return None, [error("is a binary file, not delimited text", "Check that you picked the right file",
                             **where)]
     delimiter = detect_delimiter(text, path.suffix.lower())
-    if whole:
-        stream: io.TextIOBase = io.StringIO(text, newline="")
+    lines = _LineDecoder()
+    stream: Iterable[str]
+    if whole and encoding in ("cp1252", "latin-1"):
+        mixed = list(lines.lines([sample]))
+        stream = mixed if lines.utf8 else io.StringIO(text, newline="")
+    elif whole:
+        stream = io.StringIO(text, newline="")
+    elif encoding in ("utf-8", "utf-8-sig", "cp1252", "latin-1"):
+        handle.seek(0)
+        stream = lines.lines(iter(lambda: handle.read(MB), b""))
     else:
         handle.seek(0)
         stream = io.TextIOWrapper(handle, encoding=encoding, errors="replace", newline="")
     try:
-        return _text_rows(stream, delimiter, path, limits)
+        book, problems = _text_rows(stream, delimiter, path, limits)
     finally:
         if isinstance(stream, io.TextIOWrapper):
             stream.detach()  # the caller closes the file
+    mixed_problem = lines.problem(path.name)
+    if book is not None and mixed_problem is not None:
+        problems.append(mixed_problem)
+    return book, problems
 
 
-def _text_rows(stream: io.TextIOBase, delimiter: str, path: Path, limits: ImportLimits
+def _text_rows(stream: Iterable[str], delimiter: str, path: Path, limits: ImportLimits
                ) -> tuple[Workbook | None, list[Problem]]:
     where = {"file": path.name}
     rows: list[list[str]] = []
@@ -717,15 +805,15 @@ def _text_rows(stream: io.TextIOBase, delimiter: str, path: Path, limits: Import
             if reader.line_num != previous + 1:
                 multi_line = True
             previous = reader.line_num
+            if len(row) > limits.max_columns:  # checked as rows come: 200,000 empty columns a line add up
+                return None, [error(f"has {len(row):,} columns on line {reader.line_num:,}, more than the limit "
+                                    f"of {limits.max_columns:,}", "Check the delimiter, or split the file", **where)]
             rows.append(row)
             if len(rows) > limits.max_rows + 100:
                 return None, [error(f"has more than {limits.max_rows:,} rows", ROW_LIMIT_HINT, **where)]
     except csv.Error as exc:
         return None, [error(f"is not readable delimited text ({_short(exc)})", "Save it again as csv", **where)]
     width = max((len(r) for r in rows), default=0)
-    if width > limits.max_columns:
-        return None, [error(f"has {width:,} columns, more than the limit of {limits.max_columns:,}",
-                            "Check the delimiter, or split the file", **where)]
     for row in rows:
         if len(row) < width:
             row.extend([""] * (width - len(row)))
