@@ -22,30 +22,14 @@ from tests.io.helpers import (
     sheet_xml,
     template_rows,
     write_ods,
+    write_ods_table,
     write_raw_xlsx,
 )
 
 DATA = Path(__file__).parent / "data"
-ODS_NAMESPACES = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
-                  'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
-                  'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
 BLOCK = ('<table:table-row table:number-rows-repeated="999"><table:table-cell table:number-columns-repeated="999" '
          'office:value-type="string"><text:p>X</text:p></table:table-cell></table:table-row>')
 """The reviewer's block: 60 of them are a 13 KB file that python-calamine expands to 60 million cells."""
-
-
-def write_ods_table(path: Path, rows_xml: str, name: str = "S") -> Path:
-    """An .ods whose only table holds `rows_xml` as written (the manifest python-calamine requires included)."""
-    template = write_ods(path, [["x"]])
-    with zipfile.ZipFile(template) as archive:
-        parts = {info.filename: archive.read(info) for info in archive.infolist()}
-    parts["content.xml"] = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ODS_NAMESPACES}>'
-                            f'<office:body><office:spreadsheet><table:table table:name="{name}">{rows_xml}'
-                            "</table:table></office:spreadsheet></office:body></office:document-content>").encode()
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for member, data in parts.items():
-            archive.writestr(member, data)
-    return path
 
 
 @pytest.fixture
@@ -254,3 +238,13 @@ def test_the_check_runs_before_calamine_in_the_windows_own_process(tmp_path, cal
 def test_template_rows_still_import_from_a_hand_written_ods(tmp_path):
     result = read_and_validate([write_ods(tmp_path / "t.ods", template_rows({}, {"part_number": "P-2"}))])
     assert result.ok and len(result.tables.parts) == 2
+
+
+def test_each_kind_of_oversized_sheet_is_refused_in_its_own_process_quickly_and_small(tmp_path):
+    # The quick version of bench/reliability.py's "oversized sheets in any spelling": one file of each kind,
+    # each imported by `riskdesk import` in a process limited to 3 GB, where an expansion would abort it.
+    from bench.reliability import oversized_sheets
+
+    figures = oversized_sheets(9, tmp_path)
+    assert figures.ok, figures.line()
+    assert figures.counts["refused"] == 9
