@@ -552,7 +552,7 @@ def _read_file(path: Path, given: list[SheetMapping], sheet: str | None, known: 
     context.problems.extend(problems)
     if book is None:
         return []
-    if book.kind == "xlsx":
+    if book.has_formulas:
         context.unsaved_formulas[path.name] = unsaved_formulas(path)
     with book:
         names = list(book.sheet_names)
@@ -938,8 +938,8 @@ def _text_field(field_name: str, values: Coded, rows: np.ndarray, where: Mapping
         _report_unique(values, errors_, rows, "holds an Excel error instead of a value",
                        "Fix the formula in the file or type the value", where, context, texts=texts)
         texts = np.where(errors_, "", texts).astype(object)
-    too_long = np.array([len(t) > MAX_CELL_TEXT for t in texts], dtype=bool)
-    if too_long.any():
+    if len(texts) and max(map(len, texts)) > MAX_CELL_TEXT:
+        too_long = np.array([len(t) > MAX_CELL_TEXT for t in texts], dtype=bool)
         _report_unique(values, too_long, rows, f"holds a text longer than the {MAX_CELL_TEXT:,} characters a "
                        "spreadsheet cell can hold", "Shorten the text in the file (or use --skip-error-rows to leave "
                        "the row out)", where, context, texts=np.array([shown(t) for t in texts], dtype=object))

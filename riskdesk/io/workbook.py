@@ -74,6 +74,8 @@ class Workbook:
     """"xlsx", "xls", "ods" or "text"."""
     sheet_names: list[str]
     hidden: list[str] = field(default_factory=list)
+    has_formulas: bool = False
+    """An xlsx worksheet holds formulas (their saved values are what is read; see `unsaved_formulas`)."""
     problems: list[Problem] = field(default_factory=list)
     """Warnings about the file as a whole (e.g. a text file named .xls)."""
     _book: object | None = None
@@ -242,10 +244,14 @@ def open_workbook(path: Path, limits: ImportLimits) -> tuple[Workbook | None, li
             return None, [error(f"is {_what_is(head)}, not an {'OpenDocument' if suffix == '.ods' else 'Excel'} "
                                 f"file as its extension {suffix} says",
                                 "Check that you picked the right file; " + _RESAVE.lower(), **where)]
-        problem = check_zip(path, suffix, limits)
+        seen: set[str] = set()
+        problem = check_zip(path, suffix, limits, seen)
         if problem is not None:
             return None, [problem]
-        return _open_calamine(path, "ods" if suffix == ".ods" else "xlsx", limits)
+        book, problems = _open_calamine(path, "ods" if suffix == ".ods" else "xlsx", limits)
+        if book is not None:
+            book.has_formulas = "formulas" in seen
+        return book, problems
     if suffix == ".xls":
         if head.startswith((_ZIP, _ZIP_EMPTY)):
             return None, [error(f"is {_what_is(head, _zip_names(path))} but named .xls",
@@ -320,8 +326,9 @@ _DIMENSION = re.compile(
 )
 
 
-def check_zip(path: Path, suffix: str, limits: ImportLimits) -> Problem | None:
-    """Refuse a zip-based workbook that is not what it says, encrypted, a zip bomb, or holds XML entities."""
+def check_zip(path: Path, suffix: str, limits: ImportLimits, seen: set[str] | None = None) -> Problem | None:
+    """Refuse a zip-based workbook that is not what it says, encrypted, a zip bomb, or holds XML entities.
+    `seen` collects what the scan noticed on the way ("formulas": a worksheet holds formulas)."""
     where = {"file": path.name}
     try:
         archive = zipfile.ZipFile(path)
@@ -367,7 +374,7 @@ def check_zip(path: Path, suffix: str, limits: ImportLimits) -> Problem | None:
             if suffix == ".ods" and info.filename == "content.xml":
                 problem = sheet_size.ods_problem(archive, info, limits, path.name)
             elif info.filename.lower().endswith(_XML_SUFFIXES):
-                problem = _scan_xml_member(archive, info, limits, path.name, suffix == ".ods")
+                problem = _scan_xml_member(archive, info, limits, path.name, suffix == ".ods", seen)
             else:
                 continue
             if problem is not None:
@@ -383,7 +390,7 @@ def _ods_mimetype(archive: zipfile.ZipFile) -> bool:
 
 
 def _scan_xml_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: ImportLimits, file: str,
-                     ods: bool) -> Problem | None:
+                     ods: bool, seen: set[str] | None = None) -> Problem | None:
     """Stream one XML part once: entity declarations, and for xlsx sheets the cells' addresses and count.
 
     zipfile stops at the size the directory declares and checks the CRC, so a member lying about its size
@@ -443,6 +450,8 @@ def _scan_xml_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Im
                         if cells > limits.max_cells:
                             return error(f"holds more than {limits.max_cells:,} cells in one sheet ({part})",
                                          "Split the file, or raise the limit in the import settings", **where)
+                    if seen is not None and b"<f" in chunk:
+                        seen.add("formulas")
                     segment = carry + chunk
                     cut = segment.rfind(b">") + 1
                     carry = segment[cut:]
