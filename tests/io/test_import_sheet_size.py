@@ -248,3 +248,16 @@ def test_each_kind_of_oversized_sheet_is_refused_in_its_own_process_quickly_and_
     figures = oversized_sheets(9, tmp_path)
     assert figures.ok, figures.line()
     assert figures.counts["refused"] == 9
+
+
+def test_a_control_character_in_cell_text_does_not_make_the_count_refuse_a_readable_file(tmp_path):
+    # XML forbids it and expat refuses it, but python-calamine reads it and some exporters write it: the count
+    # reads such a file again with control characters as spaces instead of calling it damaged.
+    rows = ('<table:table-row><table:table-cell office:value-type="string"><text:p>part_number</text:p>'
+            '</table:table-cell></table:table-row><table:table-row><table:table-cell office:value-type="string">'
+            "<text:p>P-1\x0b</text:p></table:table-cell></table:table-row>")
+    from riskdesk.io.workbook import open_workbook
+
+    book, problems = open_workbook(write_ods_table(tmp_path / "vt.ods", rows), ImportLimits())
+    assert not problems and book is not None
+    book.close()
