@@ -1,8 +1,9 @@
-"""The long reliability run of issue 15: kills during save, fuzzed imports, fuzzed project files and control
-lists, and concurrent writers. Each ends with its figures; all must show 0 tracebacks, 0 changed (or damaged)
-projects, 0 leftovers and 0 lost imports.
+"""The long reliability run of issues 15 and 19: kills during save, fuzzed imports, fuzzed project files and
+control lists, concurrent writers, and files describing oversized sheets. Each ends with its figures; all must
+show 0 tracebacks, 0 changed (or damaged) projects, 0 leftovers and 0 lost imports.
 
-    .venv/bin/python bench/reliability.py             # 200 kills, 10,000 imports, 1,000 files and lists, 100 pairs
+    .venv/bin/python bench/reliability.py             # 200 kills, 10,000 imports, 1,000 files and lists, 100 pairs,
+                                                      # 200 oversized sheets
     .venv/bin/python bench/reliability.py --quick     # a few minutes
     .venv/bin/python bench/reliability.py --only kills imports
 
@@ -18,8 +19,10 @@ import io
 import json
 import os
 import random
+import re
 import shutil
 import signal
+import string
 import subprocess
 import sys
 import tempfile
@@ -179,6 +182,142 @@ def fuzzed_imports(count: int, folder: Path, seed: int = 10_000) -> Figures:
             for leftover in left:
                 leftover.unlink()
         source.unlink()
+    figures.seconds = time.perf_counter() - started
+    return figures
+
+
+# ---- oversized sheets in any spelling -----------------------------------------------------------------------------
+
+_ODS_BLOCK = ('<table:table-row table:number-rows-repeated="{n}"><table:table-cell table:number-columns-repeated='
+              '"{n}" office:value-type="string"><text:p>X</text:p></table:table-cell></table:table-row>')
+
+
+def _respell(xml: str, rng: random.Random) -> str:
+    """The repeat counts of `xml` written another way python-calamine still reads: single quotes, spaces around
+    "=", a leading "+", a character reference for the first digit."""
+    how = rng.choice(("plain", "single", "spaces", "plus", "reference"))
+    if how == "single":
+        return re.sub(r'repeated="([^"]*)"', r"repeated='\1'", xml)
+    if how == "spaces":
+        return xml.replace('repeated="', 'repeated = "')
+    if how == "plus":
+        return xml.replace('repeated="', 'repeated="+')
+    if how == "reference":
+        return xml.replace('repeated="9', 'repeated="&#57;')
+    return xml
+
+
+def oversized_sheet_file(folder: Path, rng: random.Random, index: int) -> tuple[Path, str]:
+    """A small file describing a sheet far over the limits, in one of many shapes and spellings, and its name."""
+    import struct
+
+    from tests.io.helpers import sheet_xml, write_ods_table, write_raw_xlsx
+
+    kind = index % 9
+    if kind == 0:  # the reviewer's block, counts of 2 to 4 digits, repeated until past 30 million cells
+        n = rng.choice((99, 250, 999, 1500))
+        blocks = 30_000_000 // (n * n) + 1 + rng.randrange(20)
+        return write_ods_table(folder / f"blocks-{index}.ods", _respell(_ODS_BLOCK.format(n=n), rng) * blocks), \
+            f"ods {blocks} blocks of {n}×{n}"
+    if kind == 1:
+        rows = rng.choice((1_048_577, 10**9, 10**15))
+        xml = (f'<table:table-row table:number-rows-repeated="{rows}"><table:table-cell office:value-type="float" '
+               'office:value="9"/></table:table-row>')
+        return write_ods_table(folder / f"rows-{index}.ods", _respell(xml, rng)), f"ods {rows:,} rows"
+    if kind == 2:
+        columns = rng.choice((2_001, 16_000, 10**9))
+        xml = (f'<table:table-row table:number-rows-repeated="9"><table:table-cell table:number-columns-repeated='
+               f'"{columns}" office:value-type="float" office:value="9"/></table:table-row>')
+        return write_ods_table(folder / f"columns-{index}.ods", _respell(xml, rng)), f"ods {columns:,} columns"
+    if kind == 3:  # empty rows repeated between two filled ones
+        gap = rng.choice((300_000, 5_000_000))
+        filled = '<table:table-row><table:table-cell office:value-type="float" office:value="1"/></table:table-row>'
+        xml = filled + f'<table:table-row table:number-rows-repeated="{gap}"><table:table-cell/></table:table-row>'
+        return write_ods_table(folder / f"gap-{index}.ods", xml + filled), f"ods gap of {gap:,} rows"
+    if kind == 4:  # xlsx cells without an address stretch a row
+        count = rng.choice((2_500, 5_000))
+        body = ('<dimension ref="A1:B2"/><sheetData><row r="1"><c r="A1"><v>1</v></c>' + "<c/>" * count
+                + "<c><v>1</v></c></row></sheetData>")
+        return write_raw_xlsx(folder / f"counted-{index}.xlsx", sheet_xml(body)), f"xlsx {count:,} unaddressed cells"
+    if kind == 5:  # xlsx addresses spelled with white space, single quotes or a prefix
+        cell = rng.choice(('<c r\t="XFD1048576">', "<c r='XFD1048576'>", '<c r = "XFD1048576">',
+                           '<x:c xmlns:x="urn:x" r="XFD1048576">'))
+        end = "</x:c>" if cell.startswith("<x:") else "</c>"
+        body = (f'<dimension ref="A1:B2"/><sheetData><row r="1"><c r="A1"><v>1</v></c>{cell}<v>1</v>{end}</row>'
+                "</sheetData>")
+        return write_raw_xlsx(folder / f"spelled-{index}.xlsx", sheet_xml(body)), f"xlsx {cell!r}"
+    if kind == 6:  # a shared string longer than any cell (random letters: a repeated text is a zip bomb)
+        text = "".join(rng.choices(string.ascii_letters, k=rng.choice((400_000, 2_000_000))))
+        strings = f'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>{text}</t></si></sst>'
+        body = '<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData>'
+        return write_raw_xlsx(folder / f"string-{index}.xlsx", sheet_xml(body), {"xl/sharedStrings.xml": strings}), \
+            f"xlsx shared string of {len(text):,} characters"
+    data = bytearray((ROOT / "tests" / "io" / "data" / "legacy_bom.xls").read_bytes())
+    if kind == 7:  # an .xls DIMENSIONS record claiming more rows than the format has
+        at = data.find(b"\x00\x02\x0e\x00", 512)
+        data[at + 4: at + 16] = struct.pack("<IIHH", 0, rng.choice((65_537, 10**6, 0xFFFFFFF0)), 0, 0xFF)
+        what = "xls dimensions"
+    else:  # an .xls cell placed at the last row and column
+        at = data.find(b"\xfd\x00\x0a\x00", 512)
+        data[at + 4: at + 8] = struct.pack("<HH", rng.choice((0, 0xFFFF)), rng.choice((0x100, 0xFFFF)))
+        what = "xls cell far out"
+    path = folder / f"records-{index}.xls"
+    path.write_bytes(bytes(data))
+    return path, what
+
+
+def oversized_sheets(count: int, folder: Path, seed: int = 19) -> Figures:
+    """`riskdesk import` of small files that describe sheets far over the limits, each in its own process under a
+    3 GB address-space limit (where an expansion would abort it): each must be refused (exit 3) with one message,
+    in under 2 s and 500 MB, and the project left as it was."""
+    import resource
+
+    from riskdesk.core.demo import demo_project
+    from riskdesk.io.project_file import save_project
+
+    figures = Figures("oversized sheets in any spelling")
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    project = folder / "project.rdproj"
+    save_project(demo_project(), project)
+    before = project.read_bytes()
+    command = [sys.executable, "-c", "import sys; from riskdesk.cli import main; sys.exit(main(sys.argv[1:]))"]
+
+    def limit_memory() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+
+    worst_seconds = worst_kb = 0.0
+    started = time.perf_counter()
+    for index in range(count):
+        path, what = oversized_sheet_file(folder, rng, index)
+        with open(folder / "err.txt", "w+b") as err:
+            begun = time.perf_counter()
+            child = subprocess.Popen([*command, "import", str(project), str(path)], stdout=subprocess.DEVNULL,
+                                     stderr=err, cwd=ROOT, preexec_fn=limit_memory)
+            _, status, usage = os.wait4(child.pid, 0)
+            seconds = time.perf_counter() - begun
+            child.returncode = os.waitstatus_to_exitcode(status)
+            err.seek(0)
+            message = err.read().decode("utf-8", errors="replace")
+        figures.runs += 1
+        worst_seconds, worst_kb = max(worst_seconds, seconds), max(worst_kb, usage.ru_maxrss)
+        if child.returncode == 3 and message.startswith("error: ") and message.count("\nerror: ") == 0:
+            figures.counts["refused"] += 1
+            if not any(why in message for why in ("once its", "32,767 characters")):
+                figures.fail("refused for another reason", f"{what}: {message[:300]}")
+        elif "Traceback" in message or child.returncode < 0 or child.returncode == 134:
+            figures.fail("traceback or abort", f"{what}: exit {child.returncode}: {message[-300:]}")
+        else:
+            figures.fail("not refused with one message", f"{what}: exit {child.returncode}: {message[:300]}")
+        if seconds > 2.0:
+            figures.fail("slower than 2 s", f"{what}: {seconds:.1f} s")
+        if usage.ru_maxrss > 500 * 1024:
+            figures.fail("more than 500 MB", f"{what}: {usage.ru_maxrss / 1024:,.0f} MB")
+        if project.read_bytes() != before:
+            figures.fail("changed project", what)
+        path.unlink()
+    figures.counts["worst ms"] = round(worst_seconds * 1000)
+    figures.counts["worst MB"] = round(worst_kb / 1024)
     figures.seconds = time.perf_counter() - started
     return figures
 
@@ -476,6 +615,7 @@ RUNS = {
     "scenario-save": (import_and_scenario_save, 50, 5),
     "no-lock": (no_lock_race, 50, 5),
     "two-users": (two_users_shared_folder, 50, 4),
+    "oversized": (oversized_sheets, 200, 18),
 }
 
 

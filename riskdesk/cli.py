@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, TextIO
 from riskdesk import __version__
 from riskdesk.core.datafile import DataFileError
 from riskdesk.core.labels import count
-from riskdesk.core.problems import Problem
+from riskdesk.core.problems import Problem, quoted, shown
 from riskdesk.core.project import Project, ProjectSettings
 
 if TYPE_CHECKING:  # imported where used, to keep the command line quick to start
@@ -402,8 +402,12 @@ def _cmd_import(args: argparse.Namespace) -> int:
         return EXIT_INVALID
     if not check.can_apply:
         _print_problems(check.errors)
+        # Only errors in rows can be skipped: a whole-file refusal (a zip bomb, a password, a sheet too large)
+        # or a missing column is not helped by --skip-error-rows.
+        rows_only = all(problem.row is not None for problem in check.errors)
         print(f"riskdesk: {count(len(check.errors), 'error')}; nothing was imported and {args.project} is unchanged."
-              + ("" if args.skip_error_rows else " (--skip-error-rows imports the other rows)"), file=sys.stderr)
+              + (" (--skip-error-rows imports the other rows)" if rows_only and not args.skip_error_rows else ""),
+              file=sys.stderr)
         return EXIT_INVALID
 
     for proposal in check.result.mappings:
@@ -439,18 +443,19 @@ def _print_mapping(mapping: SheetMapping, stream: TextIO) -> None:
     print(f"{m.file} [{m.sheet}] header on row {m.header_row}:", file=stream)
     for choice in m.columns:
         target = choice.field or "(not imported)"
-        print(f"  {choice.header!r:32} -> {target:20} {choice.confidence:4.0%}  {choice.reason}", file=stream)
+        print(f"  {quoted(choice.header):32} -> {target:20} {choice.confidence:4.0%}  "
+              f"{shown(choice.reason, 120)}", file=stream)
     for rule in m.rules:
-        print(f"  rule: {rule}", file=stream)
+        print(f"  rule: {shown(rule, 160)}", file=stream)
     for name, value in m.defaults.items():
-        print(f"  default: {name} = {value!r}", file=stream)
+        print(f"  default: {name} = {quoted(value)}", file=stream)
     missing = m.missing_required()
     if missing:
         wanted = ", ".join(" or ".join(group) for group in missing)
         print(f"  required but not found: {wanted} (add the column, map one to it, or give --default "
               f"{missing[0][0]}=…)", file=stream)
     if m.ambiguous:
-        print(f"  ambiguous: {', '.join(m.ambiguous)}", file=stream)
+        print(f"  ambiguous: {', '.join(shown(a) for a in m.ambiguous)}", file=stream)
 
 
 def _reference(rules_file: Path | None) -> ReferenceData:

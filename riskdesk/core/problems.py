@@ -42,7 +42,7 @@ class Problem:
         if self.row is not None:
             parts.append(f"row {self.row}")
         if self.column:
-            parts.append(f"column {self.column!r}")
+            parts.append(f"column {shown(self.column, quote=True)}")
         return ", ".join(parts)
 
     def __str__(self) -> str:
@@ -52,10 +52,27 @@ class Problem:
             text += f"{where}: "
         text += self.message
         if self.value:
-            text += f" (value {self.value!r})"
+            text += f" (value {shown(self.value, 80, quote=True)})"
         if self.hint:
             text += f". {self.hint}"
         return text
+
+
+def shown(text: object, limit: int = 60, quote: bool = False) -> str:
+    """A header or value as a message or listing shows it: at most `limit` characters around an ellipsis, with
+    its full length when cut, so that a 31 KB header or a 50 MB cell cannot flood a terminal or a table."""
+    from riskdesk.core.labels import shorten
+
+    full = str(text)
+    cut = shorten(full, limit)
+    if cut == full:
+        return repr(full) if quote else full
+    return f"{cut!r} ({len(full):,} characters)" if quote else f"{cut} ({len(full):,} characters)"
+
+
+def quoted(text: object, limit: int = 60) -> str:
+    """`shown` in quotes, as a header or value stands in a message."""
+    return shown(text, limit, quote=True)
 
 
 def error(message: str, hint: str = "", **where: object) -> Problem:

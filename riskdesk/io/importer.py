@@ -37,7 +37,7 @@ from riskdesk.core.elements import INDEX as ELEMENT_INDEX
 from riskdesk.core.grades import default_grades
 from riskdesk.core.labels import field_label
 from riskdesk.core.numbers import DAY_FACTORS, MASS_UNITS, UnitKind, parse_number, read_number
-from riskdesk.core.problems import Problem, Severity, error, warning
+from riskdesk.core.problems import Problem, Severity, error, quoted, shown, warning
 from riskdesk.core.project import SHARE_TOLERANCE_PCT, ProjectTables, share_problem
 from riskdesk.io.header import HeaderLayout, combine_rows, display_names, find_header, row_texts
 from riskdesk.io.mapping import (
@@ -72,7 +72,15 @@ from riskdesk.io.normalize import (
     resolve_countries,
     total_labels,
 )
-from riskdesk.io.workbook import ImportLimits, RawSheet, open_workbook, spreadsheet_files
+from riskdesk.io.workbook import (
+    FORMULA_HINT,
+    MAX_CELL_TEXT,
+    ImportLimits,
+    RawSheet,
+    open_workbook,
+    spreadsheet_files,
+    unsaved_formulas,
+)
 
 __all__ = [
     "ColumnChoice",
@@ -195,6 +203,8 @@ class _Context:
     options: ImportOptions = field(default_factory=ImportOptions)
     countries: dict[str, str | None] = field(default_factory=dict)
     grades: dict[str, tuple[MagnetFamily | None, str | None]] = field(default_factory=dict)
+    unsaved_formulas: dict[str, int] = field(default_factory=dict)
+    """Per file name: cells holding a formula without a saved value (read as empty)."""
 
     def recognise(self, grade: str) -> tuple[MagnetFamily | None, str | None]:
         found = self.grades.get(grade)
@@ -352,9 +362,21 @@ def _run(files: list[Path], mapping: Mapping[str, Any] | SheetMapping | Sequence
             if sheet_data is not None and validate:
                 data.append(sheet_data)
                 found += 1
+        formulas = context.unsaved_formulas.get(path.name, 0)
         if validate and sheets and not found and not context.problems.has_errors(path.name):
-            context.problems.add(error("has nothing to import: no data rows under a RiskDesk header",
-                                       "Check that you picked the right file and sheet", file=path.name))
+            if formulas:
+                cells = f"{formulas:,} cell{'s' * (formulas != 1)}"
+                context.problems.add(error(f"has nothing to import: its cells hold formulas with no saved values "
+                                           f"({cells}; files written by scripts such as openpyxl carry formulas but "
+                                           "not their results)", FORMULA_HINT, file=path.name))
+            else:
+                context.problems.add(error("has nothing to import: no data rows under a RiskDesk header",
+                                           "Check that you picked the right file and sheet", file=path.name))
+        elif formulas:
+            one = formulas == 1
+            context.problems.add(warning(f"{formulas:,} cell{'' if one else 's'} hold{'s' if one else ''} a formula "
+                                         f"with no saved value; RiskDesk reads {'it' if one else 'them'} as empty",
+                                         FORMULA_HINT, file=path.name))
         report((index + 1) * share)
     if not validate:
         return ImportResult(ProjectTables.empty(), context.problems.finish(), mappings, 0)
@@ -530,6 +552,8 @@ def _read_file(path: Path, given: list[SheetMapping], sheet: str | None, known: 
     context.problems.extend(problems)
     if book is None:
         return []
+    if book.has_formulas:
+        context.unsaved_formulas[path.name] = unsaved_formulas(path)
     with book:
         names = list(book.sheet_names)
         if sheet is not None and book.kind != "text":
@@ -668,8 +692,8 @@ def _apply_mapping(path: Path, raw: RawSheet, layout: HeaderLayout, given: Sheet
     problems: list[Problem] = []
     for key, choice in wanted.items():
         if key not in seen:
-            problems.append(warning(f"the mapping names column {choice.header!r} ({choice.field}), which this sheet "
-                                    "does not have", "Check the mapping", file=path.name, sheet=raw.name,
+            problems.append(warning(f"the mapping names column {quoted(choice.header)} ({choice.field}), which this "
+                                    "sheet does not have", "Check the mapping", file=path.name, sheet=raw.name,
                                     column=choice.header))
     signature = layout_signature(c.text for c in columns)
     mapping = SheetMapping(path.name, raw.name, raw.row_number(chosen.header_index), choices, signature, unmapped,
@@ -771,9 +795,9 @@ def _normalise_sheet(item: _Sheet, context: _Context) -> _SheetData | None:
             contested = choice.alternatives[0]
             holder = next((c.header for c in mapping.columns if c.field == contested), "")
             severity = error if contested in REQUIRED_FIELDS else warning
-            problems.add(severity(f"columns {holder!r} and {header!r} both look like {contested}; {holder!r} "
-                                  "was used", "Confirm the mapping: save it as JSON with the right column and "
-                                  "import with it (see docs/import.md)", column=header, **where))
+            problems.add(severity(f"columns {quoted(holder)} and {quoted(header)} both look like {contested}; "
+                                  f"{quoted(holder)} was used", "Confirm the mapping: save it as JSON with the right "
+                                  "column and import with it (see docs/import.md)", column=header, **where))
     n_rows = len(raw.rows) - layout.data_start
     if not chosen:
         problems.add(error("no column could be mapped to a RiskDesk field",
@@ -817,7 +841,7 @@ def _normalise_sheet(item: _Sheet, context: _Context) -> _SheetData | None:
             if numbers.bad.any():
                 columns[f"bad:{field_name}"] = values.spread(numbers.bad)
             if numbers.comma_used:
-                rules.append(f"column {choice.header!r} read with decimal commas (1,5 = 1.5)")
+                rules.append(f"column {quoted(choice.header)} read with decimal commas (1,5 = 1.5)")
             if numbers.mixed_decimals:
                 problems.add(warning("mixes decimal points and decimal commas; each value read as written",
                                      "Check the values of this column", **column_where))
@@ -914,6 +938,12 @@ def _text_field(field_name: str, values: Coded, rows: np.ndarray, where: Mapping
         _report_unique(values, errors_, rows, "holds an Excel error instead of a value",
                        "Fix the formula in the file or type the value", where, context, texts=texts)
         texts = np.where(errors_, "", texts).astype(object)
+    if len(texts) and max(map(len, texts)) > MAX_CELL_TEXT:
+        too_long = np.array([len(t) > MAX_CELL_TEXT for t in texts], dtype=bool)
+        _report_unique(values, too_long, rows, f"holds a text longer than the {MAX_CELL_TEXT:,} characters a "
+                       "spreadsheet cell can hold", "Shorten the text in the file (or use --skip-error-rows to leave "
+                       "the row out)", where, context, texts=np.array([shown(t) for t in texts], dtype=object))
+        texts = np.where(too_long, "", texts).astype(object)
     if spec.kind is Kind.COUNTRY:
         codes, bad, several = resolve_countries(texts, context.resolve, context.countries)
         only_bad = bad & ~several
@@ -990,17 +1020,18 @@ def _numeric_fields(numbers_of: Mapping[str, tuple[Numbers, Coded, ColumnChoice]
             unit = choice.unit if choice.unit in MASS_UNITS else info.mass_unit
             per_unique, used = mass_grams(numbers, unit or None)
             if unit and unit != "g":
-                rules.append(f"column {header!r} read in {unit} ({'header' if not choice.unit else 'mapping'}), "
+                rules.append(f"column {quoted(header)} read in {unit} ({'header' if not choice.unit else 'mapping'}), "
                              "converted to grams")
             elif not unit and not used:
-                rules.append(f"column {header!r} has no unit: read as grams")
+                rules.append(f"column {quoted(header)} has no unit: read as grams")
             if used:
                 units = ", ".join(f"{count} in {u}" for u, count in sorted(used.items()))
-                rules.append(f"column {header!r}: units written in cells converted to grams ({units} distinct values)")
+                rules.append(f"column {quoted(header)}: units written in cells converted to grams ({units} distinct "
+                             "values)")
         elif spec.kind is Kind.DAYS and info.time_unit and info.time_unit != "days":
             factor = DAY_FACTORS[info.time_unit]
             per_unique = numbers.values * factor
-            rules.append(f"column {header!r} in {info.time_unit}: × {factor:g} = days")
+            rules.append(f"column {quoted(header)} in {info.time_unit}: × {factor:g} = days")
         elif spec.kind is Kind.SHARE:
             per_unique = _percent_rule(numbers, values, choice, rules, fraction_if_small=True)
             reported = _report_over_100(per_unique, values, rows, where, context, choice)
@@ -1024,14 +1055,14 @@ def _percent_rule(numbers: Numbers, values: Coded, choice: ColumnChoice, rules: 
     low, high = float(np.min(numbers.values[finite])), float(np.max(numbers.values[finite]))
     if choice.unit == "fraction" or (choice.unit != "percent" and fraction_if_small and not signs.any()
                                      and high <= 1.0 and high > 0):
-        rules.append(f"column {header!r} read as fractions (all values ≤ 1): × 100 = percent "
+        rules.append(f"column {quoted(header)} read as fractions (all values ≤ 1): × 100 = percent "
                      f"({low * 100:g}–{high * 100:g} %)")
         return numbers.values * 100.0
     if signs.any() and not signs[finite].all():
-        rules.append(f"column {header!r} read as percent; values with and without % sign both taken as written "
+        rules.append(f"column {quoted(header)} read as percent; values with and without % sign both taken as written "
                      f"({low:g}–{high:g})")
     else:
-        rules.append(f"column {header!r} read as percent: values {low:g}–{high:g}")
+        rules.append(f"column {quoted(header)} read as percent: values {low:g}–{high:g}")
     return numbers.values
 
 
@@ -1094,20 +1125,20 @@ def _composition_columns(composition: Mapping[str, tuple[Numbers, Coded, ColumnC
             fraction = high * 100.0 <= PLAUSIBLE_MAX_PCT.get(symbol, 10.0)
         per_unique = numbers.values * (100.0 if fraction else 1.0)
         if fraction:
-            rules.append(f"column {header!r} read as fractions (all values ≤ 1): × 100 = percent")
+            rules.append(f"column {quoted(header)} read as fractions (all values ≤ 1): × 100 = percent")
         else:
-            rules.append(f"column {header!r} read as percent: values up to {high:g}")
+            rules.append(f"column {quoted(header)} read as percent: values up to {high:g}")
         if spec.oxide:
             found = oxide_factor(spec.oxide)
             assert found is not None
             _, factor = found
             per_unique = per_unique * factor
-            rules.append(f"column {header!r} is {spec.oxide} content: × {factor:.4f} = {symbol} by stoichiometry")
+            rules.append(f"column {quoted(header)} is {spec.oxide} content: × {factor:.4f} = {symbol} by stoichiometry")
         _report_over_100(per_unique, values, rows, where, context, choice)
         target = f"wt:{symbol}"
         if target in columns:
-            context.problems.add(warning(f"gives {symbol} a second time (also in {elements_seen[symbol]!r}); this "
-                                         "column is not used", "Keep one column per element", column=header,
+            context.problems.add(warning(f"gives {symbol} a second time (also in {quoted(elements_seen[symbol])}); "
+                                         "this column is not used", "Keep one column per element", column=header,
                                          **where))
             continue
         elements_seen[symbol] = header
@@ -1281,8 +1312,8 @@ def _user_defaults(rows: _Rows, context: _Context, skip: Sequence[str] = (), onl
                 continue
             target[blank] = value
             rows.mark(blank, field_name, "default", f"your default for {field_name}: {value}")
-            shown = f"{value:g}" if isinstance(value, float) else str(value)
-            context.problems.add(warning(f"{_said(field_name)} set to {shown!r} (your default) for {count:,} rows",
+            written = f"{value:g}" if isinstance(value, float) else str(value)
+            context.problems.add(warning(f"{_said(field_name)} set to {written!r} (your default) for {count:,} rows",
                                          "Fill in the column if the rows differ", file=item.file, sheet=item.sheet,
                                          column=item.headers.get(field_name, "")))
 
@@ -1523,7 +1554,7 @@ def _infer_family(rows: _Rows, context: _Context) -> None:
         found = named.get(str(cols["description"][i]))
         if found is not None:
             by_words[i] = found.value
-            reasons[i] = f"inferred from the description {str(cols['description'][i])!r}"
+            reasons[i] = f"inferred from the description {quoted(cols['description'][i])}"
     for source, values in (("element contents", by_contents), ("description", by_words)):
         filled = values != ""
         if not filled.any():

@@ -20,6 +20,7 @@ from typing import Any
 from riskdesk.core.domain import EndUse, Evidence, MagnetFamily, YesNo, composition_column
 from riskdesk.core.elements import BY_SYMBOL, ELEMENTS, SYMBOLS, oxide_formulas
 from riskdesk.core.numbers import is_currency_word, is_percent_word, mass_unit_word, time_unit_word
+from riskdesk.core.problems import quoted
 from riskdesk.io.normalize import enum_words, fold
 
 CONFIDENT = 0.8
@@ -976,13 +977,14 @@ def check_mapping_json(data: Mapping[str, Any]) -> list[str]:
         if choice.field is None:
             continue
         if choice.field not in FIELDS:
-            issues.append(f"column {choice.header!r}: {choice.field!r} is not a RiskDesk field")
+            issues.append(f"column {quoted(choice.header)}: {choice.field!r} is not a RiskDesk field")
         elif choice.field in seen:
-            issues.append(f"columns {seen[choice.field]!r} and {choice.header!r} are both mapped to {choice.field}")
+            issues.append(f"columns {quoted(seen[choice.field])} and {quoted(choice.header)} are both mapped to "
+                          f"{choice.field}")
         else:
             seen[choice.field] = choice.header
         if choice.unit and choice.unit not in ("g", "kg", "lb", "oz", "mg", "percent", "fraction"):
-            issues.append(f"column {choice.header!r}: unit {choice.unit!r} is not g, kg, lb, oz, mg, percent or "
+            issues.append(f"column {quoted(choice.header)}: unit {choice.unit!r} is not g, kg, lb, oz, mg, percent or "
                           "fraction")
     for name in mapping.defaults:
         if name not in DEFAULTABLE_FIELDS:

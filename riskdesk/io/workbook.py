@@ -2,9 +2,11 @@
 
 Before python-calamine touches a file, the file is checked for what would hurt: a size over the limit, content
 that does not match the extension, encryption, a zip directory promising more data than allowed (zip bombs), XML
-entity declarations (entity expansion), and cells addressed far outside the data (a one-cell sheet at XFD1048576
-makes calamine allocate the whole grid and abort the process). Each refusal is one error `Problem` with a plain
-message; nothing here raises for bad input.
+entity declarations (entity expansion), and sheets that python-calamine would expand into too large a grid (a
+one-cell sheet at XFD1048576, an .ods repeating a filled row a million times, an .xls whose records claim more
+rows than the format has: calamine allocates the whole grid while opening the file, and aborts the process when
+it cannot; see `sheet_size`). Each refusal is one error `Problem` with a plain message; nothing here raises for
+bad input.
 """
 
 from __future__ import annotations
@@ -18,39 +20,15 @@ import stat
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from riskdesk.core.problems import Problem, error, warning
+from riskdesk.io import sheet_size
 from riskdesk.io.header import MergedRange
+from riskdesk.io.limits import MB, ROW_LIMIT_HINT, ImportLimits
 from riskdesk.io.normalize import Cell
-
-MB = 1024 * 1024
-
-ROW_LIMIT_HINT = ("Split the file, or raise the row limit: Edit ▸ Preferences in the window, which the command "
-                  "line follows too (import_max_rows in RiskDesk's settings file)")
-"""What to do about a file over the row limit, wherever the limit is met."""
-
-
-@dataclass(frozen=True)
-class ImportLimits:
-    """What a file may cost before it is refused. Defaults suit a workstation."""
-
-    max_file_bytes: int = 100 * MB
-    max_rows: int = 1_000_000
-    max_columns: int = 2_000
-    max_cells: int = 30_000_000
-    """Sheet area (rows × columns) python-calamine may allocate."""
-    max_uncompressed_bytes: int = 1024 * MB
-    """Sum of the uncompressed sizes of all members of an xlsx/ods zip."""
-    max_compression_ratio: float = 200.0
-    """Uncompressed ÷ compressed size of any member over 1 MB (real sheets compress 5–30×, zip bombs ~1000×)."""
-    max_members: int = 10_000
-    max_sheets: int = 500
-    max_problems: int = 1_000
-    """Problems listed per import; more are counted in one closing problem."""
-
 
 SPREADSHEET_SUFFIXES: frozenset[str] = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".tsv", ".txt"})
 TEXT_SUFFIXES: frozenset[str] = frozenset({".csv", ".tsv", ".txt"})
@@ -96,6 +74,8 @@ class Workbook:
     """"xlsx", "xls", "ods" or "text"."""
     sheet_names: list[str]
     hidden: list[str] = field(default_factory=list)
+    has_formulas: bool = False
+    """An xlsx worksheet holds formulas (their saved values are what is read; see `unsaved_formulas`)."""
     problems: list[Problem] = field(default_factory=list)
     """Warnings about the file as a whole (e.g. a text file named .xls)."""
     _book: object | None = None
@@ -145,6 +125,36 @@ class Workbook:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+_UNSAVED_FORMULA = re.compile(rb"(?:</f>|<f\b[^>]*/>)\s*(?:<v\s*/>|<v>\s*</v>)?\s*</c>")
+"""A cell holding a formula and no saved result: `<c r="B2"><f>2*5</f><v /></c>`, as openpyxl and other scripts
+write them (they cannot calculate). python-calamine reads such a cell as empty."""
+FORMULA_HINT = ("Open the file in Excel or LibreOffice and save it again (that calculates the formulas), or copy "
+                "the cells and paste them as values")
+
+
+def unsaved_formulas(path: Path) -> int:
+    """How many cells of an xlsx hold a formula without a saved value (0 for other formats, or if unreadable)."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return 0
+    found = 0
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                    continue
+                tail = b""
+                with archive.open(info) as stream:
+                    while chunk := stream.read(_CHUNK):
+                        window = tail + chunk
+                        cut = window.rfind(b"</c>") + 4 if b"</c>" in window else 0
+                        if b"<f" in window:
+                            found += len(_UNSAVED_FORMULA.findall(window, 0, cut))
+                        tail = window[cut:][-65536:]
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, RuntimeError, zlib.error, EOFError):
+        return found
+    return found
 
 
 def _reraise_interrupts(exc: BaseException) -> None:
@@ -225,16 +235,23 @@ def open_workbook(path: Path, limits: ImportLimits) -> tuple[Workbook | None, li
         if suffix != ".xls":
             return None, [error(f"is {_what_is(head)}, not what its extension {suffix} says",
                                 "Save it again from Excel in the format its name says", **where)]
+        problem = sheet_size.xls_problem(path, limits)
+        if problem is not None:
+            return None, [problem]
         return _open_calamine(path, "xls", limits)
     if suffix in (".xlsx", ".xlsm", ".ods"):
         if not head.startswith((_ZIP, _ZIP_EMPTY)):
             return None, [error(f"is {_what_is(head)}, not an {'OpenDocument' if suffix == '.ods' else 'Excel'} "
                                 f"file as its extension {suffix} says",
                                 "Check that you picked the right file; " + _RESAVE.lower(), **where)]
-        problem = check_zip(path, suffix, limits)
+        seen: set[str] = set()
+        problem = check_zip(path, suffix, limits, seen)
         if problem is not None:
             return None, [problem]
-        return _open_calamine(path, "ods" if suffix == ".ods" else "xlsx", limits)
+        book, problems = _open_calamine(path, "ods" if suffix == ".ods" else "xlsx", limits)
+        if book is not None:
+            book.has_formulas = "formulas" in seen
+        return book, problems
     if suffix == ".xls":
         if head.startswith((_ZIP, _ZIP_EMPTY)):
             return None, [error(f"is {_what_is(head, _zip_names(path))} but named .xls",
@@ -307,13 +324,11 @@ long may hold too many cells, and only then are they counted."""
 _DIMENSION = re.compile(
     rb"<(?:\w+:)?dimension\s+ref=\"\$?([A-Za-z]{1,3})\$?(\d{1,9})(?::\$?([A-Za-z]{1,3})\$?(\d{1,9}))?\""
 )
-_ANY_REF = re.compile(rb"\sr\s*=\s*[\"']([A-Za-z]*)(\d*)[\"']")
-_ROW_OR_CELL = re.compile(rb"<(?:\w+:)?(row|c)(\s[^>]*?)?(/?)>")
-_ODS_REPEAT = re.compile(rb"number-(rows|columns)-repeated=\"(\d{4,})\"")
 
 
-def check_zip(path: Path, suffix: str, limits: ImportLimits) -> Problem | None:
-    """Refuse a zip-based workbook that is not what it says, encrypted, a zip bomb, or holds XML entities."""
+def check_zip(path: Path, suffix: str, limits: ImportLimits, seen: set[str] | None = None) -> Problem | None:
+    """Refuse a zip-based workbook that is not what it says, encrypted, a zip bomb, or holds XML entities.
+    `seen` collects what the scan noticed on the way ("formulas": a worksheet holds formulas)."""
     where = {"file": path.name}
     try:
         archive = zipfile.ZipFile(path)
@@ -356,12 +371,14 @@ def check_zip(path: Path, suffix: str, limits: ImportLimits) -> Problem | None:
                          f"{limits.max_uncompressed_bytes / MB:,.0f} MB",
                          "Split the file, or raise the limit in the import settings", **where)
         for info in infos:
-            if not info.filename.lower().endswith(_XML_SUFFIXES):
+            if suffix == ".ods" and info.filename == "content.xml":
+                problem = sheet_size.ods_problem(archive, info, limits, path.name)
+            elif info.filename.lower().endswith(_XML_SUFFIXES):
+                problem = _scan_xml_member(archive, info, limits, path.name, suffix == ".ods", seen)
+            else:
                 continue
-            is_sheet = info.filename.startswith("xl/worksheets/") or info.filename == "content.xml"
-            problem = _scan_xml_member(archive, info, limits, is_sheet, suffix == ".ods")
             if problem is not None:
-                return error(problem[0], problem[1], **where)
+                return problem
     return None
 
 
@@ -372,23 +389,26 @@ def _ods_mimetype(archive: zipfile.ZipFile) -> bool:
         return False
 
 
-def _scan_xml_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: ImportLimits, is_sheet: bool,
-                     ods: bool) -> tuple[str, str] | None:
-    """Stream one XML part once: entity declarations, and for sheets the cells' addresses and count.
+def _scan_xml_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: ImportLimits, file: str,
+                     ods: bool, seen: set[str] | None = None) -> Problem | None:
+    """Stream one XML part once: entity declarations, and for xlsx sheets the cells' addresses and count.
 
     zipfile stops at the size the directory declares and checks the CRC, so a member lying about its size
     fails here instead of inflating inside calamine. A document type declaration can only stand in the prolog,
-    so large parts are searched for one in their first megabytes only.
+    so large parts are searched for one in their first megabytes only. python-calamine reads a sheet from
+    wherever the workbook's relationships point, so any xlsx part holding `sheetData` is checked as a sheet.
     """
     part = info.filename
-    xlsx_sheet = is_sheet and not ods
+    where = {"file": file}
+    xlsx_sheet = part.startswith("xl/worksheets/") and not ods
     bound: tuple[int, int] | None = None
     shapes: tuple[bytes, ...] | None = None
     in_data = False
     start = 0
     count_cells = xlsx_sheet and info.file_size / _MIN_CELL_BYTES > limits.max_cells
     cells = 0
-    tail = b""
+    tail = carry = strings_carry = b""
+    strings = not ods and part.lower().endswith("sharedstrings.xml")
     decoder = None
     index = 0
     try:
@@ -406,20 +426,37 @@ def _scan_xml_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Im
                     chunk = decoder.decode(chunk).encode("utf-8")
                 window = tail + chunk
                 if (index < 4 or info.file_size < 8 * MB) and (b"<!DOCTYPE" in window or b"<!ENTITY" in window):
-                    return (f"contains an XML document type or entity declaration (in {part}); workbooks saved by "
-                            "Excel or LibreOffice never do", "Do not open this file; ask the sender for a normal "
-                            "workbook")
+                    return error(f"contains an XML document type or entity declaration (in {part}); workbooks "
+                                 "saved by Excel or LibreOffice never do", sheet_size.HOSTILE_HINT, **where)
+                if strings:
+                    text = strings_carry + chunk
+                    if _HUGE_TEXT.search(text) or (len(text) > _HUGE_TEXT_BYTES
+                                                   and b"<" not in text[-_HUGE_TEXT_BYTES:]):
+                        return error(f"holds a text of more than {MAX_CELL_TEXT:,} characters (in {part}), more "
+                                     "than a spreadsheet cell can hold: it was not saved by Excel or LibreOffice",
+                                     "Ask the sender for a normal workbook, with long texts shortened", **where)
+                    cut = text.rfind(b"<")
+                    strings_carry = text[cut:] if cut >= 0 else text
+                if not xlsx_sheet and not ods and b"sheetData" in window:
+                    return sheet_size.xlsx_sheet_problem(archive, info, limits, file)
                 if index == 0 and xlsx_sheet:
                     bound = _dimension_bound(chunk, limits)
                     if bound is None:
-                        return _exact_extent_problem(archive, info, limits)
+                        return sheet_size.xlsx_sheet_problem(archive, info, limits, file)
                     shapes = _coarse_bound(bound, limits)
                 if xlsx_sheet:
                     if count_cells:
                         cells += chunk.count(b"<c")
                         if cells > limits.max_cells:
-                            return (f"holds more than {limits.max_cells:,} cells in one sheet",
-                                    "Split the file, or raise the limit in the import settings")
+                            return error(f"holds more than {limits.max_cells:,} cells in one sheet ({part})",
+                                         "Split the file, or raise the limit in the import settings", **where)
+                    if seen is not None and b"<f" in chunk:
+                        seen.add("formulas")
+                    segment = carry + chunk
+                    cut = segment.rfind(b">") + 1
+                    carry = segment[cut:]
+                    if _unaddressed_cells(segment[:cut]) or len(carry) > _CHUNK:
+                        return sheet_size.xlsx_sheet_problem(archive, info, limits, file)
                     if shapes is not None or not in_data:
                         if not in_data:
                             start = window.find(b"<sheetData")
@@ -430,19 +467,41 @@ def _scan_xml_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Im
                                 shapes = None
                         start = 0
                     assert bound is not None  # set from the sheet's first chunk (index 0 returned without one)
-                    if shapes is None and (_odd_addresses(window) or _outside(window, bound)):
-                        return _exact_extent_problem(archive, info, limits)
-                elif is_sheet:
-                    found = _ods_repeat_problem(window, limits)
-                    if found:
-                        return found
+                    if shapes is None and _outside(window, bound):
+                        return sheet_size.xlsx_sheet_problem(archive, info, limits, file)
                 tail = chunk[-64:]
                 index += 1
+            if xlsx_sheet and _unaddressed_cells(carry + b">"):
+                return sheet_size.xlsx_sheet_problem(archive, info, limits, file)
     except zipfile.BadZipFile as exc:
-        return (f"is damaged ({_short(exc)} in {part})", "Copy or download the file again; " + _RESAVE.lower())
+        return error(f"is damaged ({_short(exc)} in {part})", "Copy or download the file again; " + _RESAVE.lower(),
+                     **where)
     except (OSError, EOFError, ValueError, NotImplementedError, RuntimeError, zlib.error) as exc:
-        return (f"is damaged or incomplete ({_short(exc)} in {part})", "Copy or download the file again")
+        return error(f"is damaged or incomplete ({_short(exc)} in {part})", "Copy or download the file again",
+                     **where)
     return None
+
+
+MAX_CELL_TEXT = 32_767
+"""The most characters a cell holds in Excel (and in LibreOffice's xlsx); longer texts are refused."""
+_HUGE_TEXT_BYTES = MAX_CELL_TEXT * 10
+"""Bytes of XML text that surely hold more than MAX_CELL_TEXT characters (a character is at most 10 bytes,
+written `&#1114111;`)."""
+_HUGE_TEXT = re.compile(rb">[^<]{%d}" % _HUGE_TEXT_BYTES)
+"""A text node that long. Starting at ">" keeps the search fast: shared strings are short runs between tags."""
+_CELL_TAGS = (b"<c ", b"<c>", b"<c/", b"<c\t", b"<c\n", b"<c\r")
+_PREFIXED_CELL_TAGS = (b":c ", b":c>", b":c/", b":c\t", b":c\n", b":c\r")
+
+
+def _unaddressed_cells(segment: bytes) -> bool:
+    """Whether `segment` (whole tags only) may hold a cell python-calamine would place by counting, not by an
+    address written `<c r="…"`: such a cell lands after the previous one, so thousands of them stretch the grid
+    without any address `_outside` could see. Usually every `<c` opens `<c r="`: two counts prove it; the tags
+    are told apart (from `<col`, `<cfRule`, rich text's `<color`) only when the counts disagree."""
+    addressed = segment.count(b'<c r="')
+    if segment.count(b"<c") != addressed and sum(segment.count(tag) for tag in _CELL_TAGS) > addressed:
+        return True
+    return b":c" in segment and any(tag in segment for tag in _PREFIXED_CELL_TAGS)
 
 
 def _dimension_bound(head: bytes, limits: ImportLimits) -> tuple[int, int] | None:
@@ -502,8 +561,8 @@ _BOUND_PATTERNS: dict[tuple[int, int], re.Pattern[bytes]] = {}
 
 def _outside(window: bytes, bound: tuple[int, int]) -> bool:
     """Whether any cell or row address in `window` may lie beyond (max row, max column) (see `_row_threshold`).
-    An address is an `r` attribute after a space: `xmlns:r="http://…"`, which every sheet declares, is not (an
-    `r` after another white space is one of `_ODD_QUOTING`, which take the exact path)."""
+    An address is an `r` attribute after a space: `xmlns:r="http://…"`, which every sheet declares, is not (a
+    cell whose address is written any other way takes the exact path, see `_unaddressed_cells`)."""
     pattern = _BOUND_PATTERNS.get(bound)
     if pattern is None:
         max_row, max_col = bound
@@ -521,20 +580,6 @@ _SHAPES = bytes.maketrans(
 )
 """Digits → "0", letters → "A", ' → ": a cell address r="AB12" reduces to the shape A="AA00"."""
 _MAX_WITH_LETTERS = {1: 26, 2: 702, 3: 16384}
-_ODD_QUOTING = (b"r='", b"r =", b"r= ", b"\nr=", b"\tr=", b"\rr=")
-"""Addresses written in a way `_outside` does not look for (single quotes, spaces around "=", a line break or tab
-before "r"): such sheets take the exact path."""
-
-
-def _odd_addresses(window: bytes) -> bool:
-    """Whether `window` may hold an address written as in `_ODD_QUOTING`. Usually every "r=" in a sheet is an
-    address written ` r="` or the namespace's `xmlns:r="`: three counts prove it, twice as fast as six searches
-    (which run only when the counts disagree: inline text holding "r=", or a window cut inside one)."""
-    if window.count(b"r=") == window.count(b' r="') + window.count(b':r="'):
-        return False
-    return any(odd in window for odd in _ODD_QUOTING)
-
-
 def _coarse_bound(bound: tuple[int, int], limits: ImportLimits) -> tuple[bytes, ...] | None:
     """Literal shapes whose absence proves every address is within a small-enough area, or None.
 
@@ -550,87 +595,6 @@ def _coarse_bound(bound: tuple[int, int], limits: ImportLimits) -> tuple[bytes, 
         return None
     zeros = b"0" * (digits + 1)
     return b"A" * (letters + 1) + b"0", b"A" + zeros, b'"' + zeros
-
-
-def _exact_extent_problem(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: ImportLimits
-                          ) -> tuple[str, str] | None:
-    """Find the real extent of a sheet's data by reading every cell that holds something (slow path for sheets
-    without a true dimension). Empty, merely formatted cells (a styled row or column running to XFD, as Excel,
-    LibreOffice and Google Sheets write them) do not count: they hold nothing to read."""
-    max_row = max_col = row_number = column_number = 0
-    tail = b""
-    with archive.open(info) as stream:
-        while True:
-            chunk = stream.read(_CHUNK)
-            if not chunk:
-                break
-            cut = chunk.rfind(b">")
-            window = tail + (chunk[: cut + 1] if cut >= 0 else chunk)
-            tail = chunk[cut + 1:] if cut >= 0 else b""
-            for tag in _ROW_OR_CELL.finditer(window):
-                name, attributes, empty = tag.group(1), tag.group(2) or b"", tag.group(3)
-                match = _ANY_REF.search(attributes)
-                if match is not None and (len(match.group(1)) > 3 or len(match.group(2)) > 12):
-                    return ("has malformed cell addresses", _RESAVE)
-                if name == b"row":
-                    row_number = int(match.group(2)) if match is not None and match.group(2) else row_number + 1
-                    column_number = 0
-                    continue
-                column_number = (_column_number(match.group(1)) if match is not None and match.group(1)
-                                 else column_number + 1)
-                if empty:  # <c … /> holds no value
-                    continue
-                row = int(match.group(2)) if match is not None and match.group(2) else row_number
-                max_row = max(max_row, row)
-                max_col = max(max_col, column_number)
-    if max_row > limits.max_rows + 100:
-        return (f"has {max_row:,} rows, more than the limit of {limits.max_rows:,}",
-                ROW_LIMIT_HINT)
-    if max_col > limits.max_columns or max_row * max(max_col, 1) > limits.max_cells:
-        return (f"addresses cells up to row {max_row:,} and column {max_col:,}, too large a sheet to read",
-                "Delete unused rows and columns (or cells far outside the data) and save again")
-    return None
-
-
-def _repeated_cell_is_filled(window: bytes, start: int, end: int) -> bool:
-    """Whether the ODS cell element holding a repeat attribute has a value or text. LibreOffice repeats an empty,
-    merely styled cell to the sheet's last column (16,384) in every row of a formatted range: that is normal."""
-    opening = window.rfind(b"<", 0, start)
-    close = window.find(b">", end)
-    if opening < 0 or close < 0:
-        return True  # cut by the chunk boundary: judge it as filled, the next window sees it whole
-    element = window[opening:close + 1]
-    if b"office:value-type" in element or b"office:value=" in element:
-        return True
-    if element.endswith(b"/>"):
-        return False
-    content_end = window.find(b"</table:table-cell>", close)
-    content = window[close + 1: content_end if content_end >= 0 else close + 4096]
-    return b"<text:p" in content and b"<text:p/>" not in content
-
-
-def _ods_repeat_problem(window: bytes, limits: ImportLimits) -> tuple[str, str] | None:
-    """A row or cell repeated so often, with a value in it, that the sheet would exceed the cell limit."""
-    for match in _ODS_REPEAT.finditer(window):
-        count = int(match.group(2))
-        if match.group(1) == b"columns":
-            if count > limits.max_columns and _repeated_cell_is_filled(window, match.start(), match.end()):
-                return (f"repeats a filled cell {count:,} times across columns",
-                        "The file may be hostile; " + _RESAVE.lower())
-            continue
-        end = window.find(b"</table:table-row>", match.end())
-        row = window[match.end(): end if end >= 0 else match.end() + 65536]
-        if b"office:value" not in row and b"<text:p" not in row:
-            continue
-        width = 0
-        for cell in re.finditer(rb"<table:table-cell([^>]*)>", row):
-            attributes = cell.group(1)
-            repeat = re.search(rb"number-columns-repeated=\"(\d+)\"", attributes)
-            width += int(repeat.group(1)) if repeat else 1
-        if count * max(width, 1) > limits.max_cells:
-            return (f"repeats a filled row {count:,} times ({count * max(width, 1):,} cells)",
-                    "The file may be hostile; " + _RESAVE.lower())
-    return None
 
 
 def _open_calamine(path: Path, kind: str, limits: ImportLimits) -> tuple[Workbook | None, list[Problem]]:
@@ -753,6 +717,52 @@ def _open_text(path: Path, limits: ImportLimits) -> tuple[Workbook | None, list[
         return None, [error(f"cannot be read ({exc.strerror or exc})", "Check the file", **where)]
 
 
+class _LineDecoder:
+    """Reads each line of a file that mixes UTF-8 and Windows-1252 (lines pasted together from two sources) in
+    its own encoding, instead of mis-reading the whole file in one ("MÃ¼ller GmbH"), and remembers which lines
+    were read in which."""
+
+    def __init__(self) -> None:
+        self.utf8: list[int] = []
+        self.cp1252: list[int] = []
+
+    def decode(self, number: int, raw: bytes) -> str:
+        if raw.isascii():
+            return raw.decode("ascii")
+        try:
+            text = raw.decode("utf-8")
+            self.utf8.append(number)
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252", errors="replace")
+            self.cp1252.append(number)
+        return text
+
+    def lines(self, chunks: Iterable[bytes]) -> Iterator[str]:
+        """The decoded lines of the bytes in `chunks` (line breaks kept, a UTF-8 BOM dropped)."""
+        number = 0
+        carry = b""
+        for chunk in chunks:
+            pieces = (carry + chunk).splitlines(keepends=True)
+            carry = pieces.pop() if pieces else b""  # perhaps incomplete, or a "\r" whose "\n" comes next
+            for raw in pieces:
+                number += 1
+                yield self.decode(number, raw[3:] if number == 1 and raw.startswith(codecs.BOM_UTF8) else raw)
+        if carry:
+            number += 1
+            yield self.decode(number, carry[3:] if number == 1 and carry.startswith(codecs.BOM_UTF8) else carry)
+
+    def problem(self, file: str) -> Problem | None:
+        """A warning naming the lines read as Windows-1252, when the file mixes both encodings."""
+        if not (self.utf8 and self.cp1252):
+            return None
+        listed = ", ".join(map(str, self.cp1252[:10])) + (" …" if len(self.cp1252) > 10 else "")
+        return warning(f"mixes text encodings: {len(self.cp1252):,} line{'s' * (len(self.cp1252) != 1)} "
+                       f"({listed}) {'are' if len(self.cp1252) != 1 else 'is'} Windows-1252 and {len(self.utf8):,} "
+                       "UTF-8; each line was read in its own encoding",
+                       "Check the names and texts on those lines; save the file again as UTF-8 to be sure",
+                       file=file, row=self.cp1252[0])
+
+
 def _read_text(handle: io.BufferedReader, path: Path, limits: ImportLimits
                ) -> tuple[Workbook | None, list[Problem]]:
     where = {"file": path.name}
@@ -766,19 +776,31 @@ def _read_text(handle: io.BufferedReader, path: Path, limits: ImportLimits
         return None, [error("is a binary file, not delimited text", "Check that you picked the right file",
                             **where)]
     delimiter = detect_delimiter(text, path.suffix.lower())
-    if whole:
-        stream: io.TextIOBase = io.StringIO(text, newline="")
+    lines = _LineDecoder()
+    stream: Iterable[str]
+    if whole and encoding in ("cp1252", "latin-1"):
+        mixed = list(lines.lines([sample]))
+        stream = mixed if lines.utf8 else io.StringIO(text, newline="")
+    elif whole:
+        stream = io.StringIO(text, newline="")
+    elif encoding in ("utf-8", "utf-8-sig", "cp1252", "latin-1"):
+        handle.seek(0)
+        stream = lines.lines(iter(lambda: handle.read(MB), b""))
     else:
         handle.seek(0)
         stream = io.TextIOWrapper(handle, encoding=encoding, errors="replace", newline="")
     try:
-        return _text_rows(stream, delimiter, path, limits)
+        book, problems = _text_rows(stream, delimiter, path, limits)
     finally:
         if isinstance(stream, io.TextIOWrapper):
             stream.detach()  # the caller closes the file
+    mixed_problem = lines.problem(path.name)
+    if book is not None and mixed_problem is not None:
+        problems.append(mixed_problem)
+    return book, problems
 
 
-def _text_rows(stream: io.TextIOBase, delimiter: str, path: Path, limits: ImportLimits
+def _text_rows(stream: Iterable[str], delimiter: str, path: Path, limits: ImportLimits
                ) -> tuple[Workbook | None, list[Problem]]:
     where = {"file": path.name}
     rows: list[list[str]] = []
@@ -792,15 +814,15 @@ def _text_rows(stream: io.TextIOBase, delimiter: str, path: Path, limits: Import
             if reader.line_num != previous + 1:
                 multi_line = True
             previous = reader.line_num
+            if len(row) > limits.max_columns:  # checked as rows come: 200,000 empty columns a line add up
+                return None, [error(f"has {len(row):,} columns on line {reader.line_num:,}, more than the limit "
+                                    f"of {limits.max_columns:,}", "Check the delimiter, or split the file", **where)]
             rows.append(row)
             if len(rows) > limits.max_rows + 100:
                 return None, [error(f"has more than {limits.max_rows:,} rows", ROW_LIMIT_HINT, **where)]
     except csv.Error as exc:
         return None, [error(f"is not readable delimited text ({_short(exc)})", "Save it again as csv", **where)]
     width = max((len(r) for r in rows), default=0)
-    if width > limits.max_columns:
-        return None, [error(f"has {width:,} columns, more than the limit of {limits.max_columns:,}",
-                            "Check the delimiter, or split the file", **where)]
     for row in rows:
         if len(row) < width:
             row.extend([""] * (width - len(row)))

@@ -124,6 +124,24 @@ def write_ods(path: Path, rows: Iterable[Row], sheet: str = "Sheet1") -> Path:
     return path
 
 
+ODS_NAMESPACES = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+                  'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+                  'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
+
+def write_ods_table(path: Path, rows_xml: str, name: str = "S") -> Path:
+    """An .ods whose only table holds `rows_xml` as written (the manifest python-calamine requires included)."""
+    template = write_ods(path, [["x"]])
+    with zipfile.ZipFile(template) as archive:
+        parts = {info.filename: archive.read(info) for info in archive.infolist()}
+    parts["content.xml"] = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ODS_NAMESPACES}>'
+                            f'<office:body><office:spreadsheet><table:table table:name="{name}">{rows_xml}'
+                            "</table:table></office:spreadsheet></office:body></office:document-content>").encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for member, data in parts.items():
+            archive.writestr(member, data)
+    return path
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Hand-built xlsx parts, for hostile variants
 

@@ -79,6 +79,30 @@ def main() -> None:
             csv.writer(handle).writerows(SAP)
         sap = _soffice(sap_csv, 'xlsx:Calc MS Excel 2007 XML', folder / "sap")
         (HERE / "sap_export.xlsx").write_bytes(sap.read_bytes())
+        write_formatted_columns(folder)
+
+
+def write_formatted_columns(folder: Path) -> None:
+    """A bill of materials with whole columns formatted and an empty row inside the data: Calc writes the empty
+    rows below the data as one row repeated to the sheet's last row (1,048,576) and every row's empty cells as
+    one cell repeated to column 16,384, and repeats a cell holding the same value in neighbouring columns."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "BOM"
+    sheet.append(["part_number", "description", "magnet_family", "magnet_mass_g", "annual_units", "supplier_id",
+                  "share_pct", "mine_country", "separation_country", "metal_country", "magnet_country"])
+    for number in range(1, 7):
+        if number == 4:
+            sheet.append([])
+        sheet.append([f"FC-{number}", "rotor magnet", "NdFeB-sintered", 10 * number, 1000, "S1", 100,
+                      "CN", "CN", "CN", "CN"])
+    for column in ("B", "D"):
+        sheet.column_dimensions[column].fill = PatternFill("solid", fgColor="DDDDDD")
+    sheet.row_dimensions[1].font = Font(bold=True)
+    source = folder / "lo_formatted_columns.xlsx"
+    book.save(source)
+    ods = _soffice(source, "ods", folder / "formatted")
+    (HERE / "lo_formatted_columns.ods").write_bytes(ods.read_bytes())
 
 
 if __name__ == "__main__":
