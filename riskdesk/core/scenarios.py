@@ -449,7 +449,8 @@ def check_bounds(scenario: Scenario, reference_prices: Mapping[str, float] | Non
             if shock.multiplier is None and not reference > 0:
                 continue
             full = shock.full_multiplier(reference)
-            moves[symbol] = moves.get(symbol, np.zeros(horizon)) + np.log1p((full - 1.0) * profile)
+            level = np.maximum(1.0 + (full - 1.0) * profile, _TINY)  # a price cut to nothing is 0, not −∞
+            moves[symbol] = moves.get(symbol, np.zeros(horizon)) + np.log(level)
             shocks[symbol] = shocks.get(symbol, np.zeros(horizon, dtype=np.int64)) + (profile > 0)
     limit = math.log(MAX_PRICE_MULTIPLE) * (1 + 1e-12)
     for symbol in (s for s in elements.SYMBOLS if s in moves):
@@ -461,6 +462,9 @@ def check_bounds(scenario: Scenario, reference_prices: Mapping[str, float] | Non
             raise ScenarioError("price_shocks", _MISSING, f"{what} its price {_times(float(moves[symbol][t]))} in "
                                 f"month {t + 1} ({month_label(add_months(scenario.start, t))}); a scenario may move "
                                 f"a price at most ×{MAX_PRICE_MULTIPLE:,.0f} in all")
+
+
+_TINY = float(np.finfo(float).tiny)
 
 
 def _times(log_multiple: float) -> str:

@@ -634,8 +634,10 @@ def run_monte_carlo(result: ScenarioResult, settings: MonteCarloSettings | None 
         disrupted += int(touched.sum())
         stops[reached] += stopped.sum(axis=0)
         factor = simulate_prices(model, n, months, rng, controls).log_factor
-        np.exp(factor, out=factor)  # in place: the log moves are not needed again
-        cost[lo:lo + n] = np.matmul(factor.transpose(1, 0, 2), weights[:, :, None])[:, :, 0].T
+        # In place: the log moves are not needed again. An overflow is refused below, in one line, not warned.
+        with np.errstate(over="ignore", invalid="ignore"):
+            np.exp(factor, out=factor)
+            cost[lo:lo + n] = np.matmul(factor.transpose(1, 0, 2), weights[:, :, None])[:, :, 0].T
         if progress is not None:
             progress((lo + n) / n_total)
 
