@@ -666,9 +666,9 @@ class ScenariosView(AnalysisView):
     def _show_headline(self) -> None:
         result = self.result
         if result is None:
+            problem = f"This scenario cannot be run: {html.escape(self._problem, quote=False)}"
             self.headline.setText("Not scored yet" if self._evaluation is None else
-                                  f"This scenario cannot be run: {html.escape(self._problem)}" if self._problem
-                                  else "Choose a scenario")
+                                  problem if self._problem else "Choose a scenario")
             return
         scenario = result.scenario
         so = result.stock_out

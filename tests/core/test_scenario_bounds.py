@@ -82,10 +82,10 @@ def test_the_bundled_presets_are_within_the_bounds():
 
 @pytest.mark.parametrize("start", ["1999-12", "2100-01", "9999-12", "0001-01"])
 def test_a_start_outside_this_century_is_refused_with_its_key(start):
-    with pytest.raises(ScenarioError, match="key 'start' = .*a scenario starts from 2000-01 to 2099-12"):
+    with pytest.raises(ScenarioError, match=r"key 'start' = .*a scenario starts from 2000-01 to 2099-12"):
         parse_scenario(_data(start=start, horizon_months=120))
     preset = next(p for p in default_presets().presets if not p.fixed_start)
-    with pytest.raises(ScenarioError, match="a scenario starts from 2000-01 to 2099-12"):
+    with pytest.raises(ScenarioError, match=r"a scenario starts from 2000-01 to 2099-12"):
         preset.scenario(dt.date(int(start[:4]), int(start[5:]), 28))
 
 
