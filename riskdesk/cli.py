@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from riskdesk import __version__
-from riskdesk.core.cells import shown_text
+from riskdesk.core.cells import has_invisible, shown_text
 from riskdesk.core.datafile import DataFileError
 from riskdesk.core.labels import count
 from riskdesk.core.problems import Problem
@@ -514,6 +514,8 @@ def _print_json(data: object) -> None:
     except ValueError as exc:
         raise CliError(f"the result holds a number that is not finite and cannot be written as JSON ({exc}); "
                        "please report this with the project file") from None
+    if has_invisible(text):  # text from a file holds a bidi override or the like: all of it as JSON escapes
+        text = json.dumps(data, indent=2, ensure_ascii=True, allow_nan=False)
     print(text)
 
 

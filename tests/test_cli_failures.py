@@ -245,3 +245,28 @@ def test_a_project_changed_while_an_import_ran_says_what_the_command_line_can_do
     assert "reload" not in err and "another name" not in err and "overwrite" not in err
     assert demo.read_bytes() != before  # the other program's save stands …
     assert "X-1" not in set(load_project(demo).tables.parts["part_number"])  # … and nothing of this import
+
+
+def test_json_output_escapes_what_would_drive_the_terminal_and_reads_back_the_same(demo, tmp_path, capsys):
+    name = "Dy \u202eevil\u2028 北陸"
+    code, out, _ = run(capsys, "scenario", demo, "--file", _scenario(tmp_path, name=name), "--json", "--as-of", AS_OF)
+    assert code == EXIT_OK and "\u202e" not in out and "\u2028" not in out
+    assert json.loads(out)["scenario"]["name"] == name
+
+
+# ---- the long run's quick versions ------------------------------------------------------------------------------
+
+def test_fifty_fuzzed_scenario_files_are_a_finite_result_or_one_line(tmp_path):
+    from bench.reliability import fuzzed_scenario_files
+
+    figures = fuzzed_scenario_files(50, tmp_path)
+    assert figures.ok, figures.line()
+    assert figures.runs == 50 and figures.counts["exit 3"] > 0
+
+
+def test_fifty_fuzzed_settings_files_never_stop_an_import(tmp_path):
+    from bench.reliability import fuzzed_settings_files
+
+    figures = fuzzed_settings_files(50, tmp_path)
+    assert figures.ok, figures.line()
+    assert figures.runs == 50 and figures.counts["said damaged"] > 0

@@ -59,8 +59,16 @@ def shown_text(text: object) -> str:
     escape sequences that recolour or move the cursor, line breaks that fake another line of output, bidi
     overrides that reverse what follows, zero-width spaces — written as visible escapes (\\x1b, \\n, \\u202e)."""
     text = str(text)
-    if text.isascii() and text.isprintable():
+    if not has_invisible(text):
         return text
-    return "".join(ch.encode("unicode_escape").decode("ascii")
-                   if unicodedata.category(ch) in _INVISIBLE or unicodedata.category(ch) in _LINE_BREAKS else ch
-                   for ch in text)
+    return "".join(ch.encode("unicode_escape").decode("ascii") if _hidden(ch) else ch for ch in text)
+
+
+def has_invisible(text: str) -> bool:
+    """Whether `text` holds a control or format character, a line separator or a noncharacter."""
+    return not (text.isascii() and text.isprintable()) and any(_hidden(ch) for ch in text)
+
+
+def _hidden(ch: str) -> bool:
+    category = unicodedata.category(ch)
+    return category in _INVISIBLE or category in _LINE_BREAKS
