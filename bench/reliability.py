@@ -20,6 +20,7 @@ import io
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import subprocess
@@ -262,9 +263,21 @@ def _one_line(code: int, out: str, err: str) -> str:
         return "not one line"
     if "\x1b" in out + err or "\u202e" in out + err:
         return "terminal escape printed"
-    if code == 0 and any(word in out for word in ("nan", "inf", "NaN", "Infinity")):
+    if code == 0 and not _finite(out):
         return "number not finite"
     return ""
+
+
+def _finite(out: str) -> bool:
+    """Whether every figure printed is a number: strict JSON, or no nan/inf in the cost lines and month table."""
+    if out.startswith("{"):
+        try:
+            json.loads(out, parse_constant=lambda name: (_ for _ in ()).throw(ValueError(name)))
+        except ValueError:
+            return False
+        return True
+    figures = [line for line in out.splitlines() if re.match(r"(\d{4}-\d\d |Portfolio cost|  on |  total cost)", line)]
+    return not any(re.search(r"(?<![A-Za-z])[+-]?(nan|inf)(?![A-Za-z])", line) for line in figures)
 
 
 def fuzzed_scenario_files(count: int, folder: Path, seed: int = 19) -> Figures:
