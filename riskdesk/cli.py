@@ -432,7 +432,8 @@ def _print_mapping(mapping: SheetMapping, stream: TextIO) -> None:
     print(f"{shown_text(m.file)} [{shown_text(m.sheet)}] header on row {m.header_row}:", file=stream)
     for choice in m.columns:
         target = choice.field or "(not imported)"
-        print(f"  {choice.header!r:32} -> {target:20} {choice.confidence:4.0%}  {choice.reason}", file=stream)
+        print(shown_text(f"  {choice.header!r:32} -> {target:20} {choice.confidence:4.0%}  {choice.reason}"),
+              file=stream)
     for rule in m.rules:
         print(f"  rule: {shown_text(rule)}", file=stream)
     for name, value in m.defaults.items():
@@ -443,7 +444,7 @@ def _print_mapping(mapping: SheetMapping, stream: TextIO) -> None:
         print(f"  required but not found: {wanted} (add the column, map one to it, or give --default "
               f"{missing[0][0]}=…)", file=stream)
     if m.ambiguous:
-        print(f"  ambiguous: {', '.join(m.ambiguous)}", file=stream)
+        print(shown_text(f"  ambiguous: {', '.join(m.ambiguous)}"), file=stream)
 
 
 def _reference(rules_file: Path | None) -> ReferenceData:
