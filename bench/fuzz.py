@@ -247,3 +247,117 @@ def fuzz_control_list(good: Path, target: Path, rng: random.Random) -> str:
     cut = rng.randrange(len(text))
     target.write_text(text[:cut], encoding="utf-8")
     return f"truncated at {cut}"
+
+
+# ---- scenario files and settings files (issue 19) -----------------------------------------------------------------
+
+_HUGE = "\x00huge"
+"""Stands for a whole number of 5,000 digits, which Python's json cannot write (nor read)."""
+
+
+def _with_huge(text: str) -> str:
+    return text.replace(json.dumps(_HUGE), "9" * 5000)
+
+
+def _paths_in(value: object, here: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    """Every place in a JSON document (keys of objects, positions in lists)."""
+    found = [here]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _paths_in(item, (*here, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            found += _paths_in(item, (*here, i))
+    return found
+
+
+def _set(document: object, path: tuple[object, ...], value: object) -> object:
+    if not path:
+        return value
+    container = document
+    for step in path[:-1]:
+        container = container[step]  # type: ignore[index]
+    container[path[-1]] = value  # type: ignore[index]
+    return document
+
+
+def fuzz_scenario_file(good: dict[str, object], target: Path, rng: random.Random) -> str:
+    """A damaged or hostile copy of scenario `good` (its JSON) at `target`; returns what was done."""
+    data = json.loads(json.dumps(good))
+    roll = rng.random()
+    shock = {"elements": [rng.choice(["Dy", "Tb", "NdPr", "rare-earths", "Fe"])], "shape": "step",
+             "multiplier": rng.choice([1000, 999.99, 2, 1e-300]), "from_month": 1, "months": rng.randint(1, 1200)}
+    if roll < 0.45:
+        what = []
+        for _ in range(rng.randint(1, 3)):
+            path = rng.choice(_paths_in(data)[1:])
+            value = rng.choice([*JSON_VALUES, *NASTY_TEXT, 10**rng.randint(18, 4000), _HUGE, -(10**30), 1e308,
+                                5e-324, "9999-12", "0001-01", "2099-12", "2100-01"])
+            data = _set(data, path, value)
+            what.append("/".join(map(str, path)))
+        target.write_text(_with_huge(json.dumps(data, ensure_ascii=rng.random() < 0.5)), encoding="utf-8")
+        return "values " + ",".join(what)
+    if roll < 0.6:
+        n = rng.choice([2, 3, 60, 103, 600, 52_000])
+        data["price_shocks"] = [shock] * n
+        target.write_text(json.dumps(data), encoding="utf-8")
+        return f"{n} shocks {shock['multiplier']}"
+    if roll < 0.7:
+        n = rng.choice([50, 501, 46_000])
+        cut = {"elements": [], "countries": ["CN"], "stages": ["magnet"], "share_lost": 0.5,
+               "from_day": rng.randint(1, 700), "days": rng.randint(1, 100_000)}
+        data["supply_cuts"] = [cut] * n
+        target.write_text(json.dumps(data), encoding="utf-8")
+        return f"{n} cuts"
+    text = json.dumps(data)
+    if roll < 0.75:
+        target.write_text(text.replace('"name": ', '"name": "first", "name": ', 1), encoding="utf-8")
+        return "repeated key"
+    if roll < 0.8:
+        depth = rng.choice([100, 5000, 100_000])
+        target.write_text(deep_json(depth), encoding="utf-8")
+        return f"nested {depth}"
+    if roll < 0.9:
+        raw = bytearray(text.encode("utf-8"))
+        for _ in range(rng.randint(1, 20)):
+            raw[rng.randrange(len(raw))] = rng.randrange(256)
+        target.write_bytes(bytes(raw))
+        return "bytes flipped"
+    cut_at = rng.randrange(len(text))
+    target.write_text(text[:cut_at], encoding="utf-8")
+    return f"truncated at {cut_at}"
+
+
+SETTINGS_KEYS = ["schema_version", "recent_files", "autosave_seconds", "autosave_delay_seconds", "import_max_rows"]
+
+
+def fuzz_settings_file(target: Path, rng: random.Random) -> str:
+    """A damaged or hostile RiskDesk settings file at `target`; returns what was done."""
+    good: dict[str, object] = {"schema_version": 1, "recent_files": ["/p/a.rdproj"], "autosave_seconds": 30,
+                               "autosave_delay_seconds": 5, "import_max_rows": 250_000}
+    roll = rng.random()
+    if roll < 0.6:
+        what = []
+        for _ in range(rng.randint(1, 3)):
+            key = rng.choice(SETTINGS_KEYS)
+            good[key] = rng.choice([*JSON_VALUES, -1, 0, 5, 1e400, float("nan"), [1], "abc", _HUGE, 10**30])
+            what.append(key)
+        target.write_text(_with_huge(json.dumps(good)), encoding="utf-8")
+        return "values " + ",".join(what)
+    if roll < 0.75:
+        value = rng.choice(JSON_VALUES)
+        target.write_text(json.dumps(value), encoding="utf-8")
+        return f"a settings file of {json.dumps(value)[:20]}"
+    text = json.dumps(good)
+    if roll < 0.85:
+        raw = bytearray(text.encode("utf-8"))
+        for _ in range(rng.randint(1, 10)):
+            raw[rng.randrange(len(raw))] = rng.randrange(256)
+        target.write_bytes(bytes(raw))
+        return "bytes flipped"
+    if roll < 0.9:
+        target.write_text(deep_json(rng.choice([100, 100_000])), encoding="utf-8")
+        return "nested"
+    cut_at = rng.randrange(len(text))
+    target.write_text(text[:cut_at], encoding="utf-8")
+    return f"truncated at {cut_at}"

@@ -1,9 +1,10 @@
 """The long reliability run of issues 15 and 19: kills during save, fuzzed imports, fuzzed project files and
-control lists, concurrent writers, and files describing oversized sheets. Each ends with its figures; all must
-show 0 tracebacks, 0 changed (or damaged) projects, 0 leftovers and 0 lost imports.
+control lists, concurrent writers, files describing oversized sheets, and fuzzed scenario files and settings files.
+Each ends with its figures; all must show 0 tracebacks, 0 changed (or damaged) projects, 0 leftovers, 0 lost
+imports and 0 messages of more than one line.
 
-    .venv/bin/python bench/reliability.py             # 200 kills, 10,000 imports, 1,000 files and lists, 100 pairs,
-                                                      # 200 oversized sheets
+    .venv/bin/python bench/reliability.py             # 200 kills, 10,000 imports, 1,000 files, lists, scenario
+                                                      # and settings files, 100 pairs, 200 oversized sheets
     .venv/bin/python bench/reliability.py --quick     # a few minutes
     .venv/bin/python bench/reliability.py --only kills imports
 
@@ -35,7 +36,13 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.fuzz import fuzz_control_list, fuzz_import_file, fuzz_project_file  # noqa: E402
+from bench.fuzz import (  # noqa: E402
+    fuzz_control_list,
+    fuzz_import_file,
+    fuzz_project_file,
+    fuzz_scenario_file,
+    fuzz_settings_file,
+)
 
 
 @dataclass
@@ -382,6 +389,118 @@ def fuzzed_control_lists(count: int, folder: Path, seed: int = 6) -> Figures:
     return figures
 
 
+# ---- fuzzed scenario files and settings files (issue 19) --------------------------------------------------------
+
+def _one_line(code: int, out: str, err: str) -> str:
+    """What is wrong with a command's output by issue 19's rule ("" when nothing): a refusal is one line on stderr
+    with exit 1 or 3; a result is finite."""
+    if code not in (0, 1, 3):
+        return f"exit {code}"
+    if code and (err.count("\n") != 1 or not err.startswith("riskdesk: ")):
+        return "not one line"
+    if "\x1b" in out + err or "\u202e" in out + err:
+        return "terminal escape printed"
+    if code == 0 and not _finite(out):
+        return "number not finite"
+    return ""
+
+
+def _finite(out: str) -> bool:
+    """Whether every figure printed is a number: strict JSON, or no nan/inf in the cost lines and month table."""
+    if out.startswith("{"):
+        try:
+            json.loads(out, parse_constant=lambda name: (_ for _ in ()).throw(ValueError(name)))
+        except ValueError:
+            return False
+        return True
+    figures = [line for line in out.splitlines() if re.match(r"(\d{4}-\d\d |Portfolio cost|  on |  total cost)", line)]
+    return not any(re.search(r"(?<![A-Za-z])[+-]?(nan|inf)(?![A-Za-z])", line) for line in figures)
+
+
+def fuzzed_scenario_files(count: int, folder: Path, seed: int = 19) -> Figures:
+    """`riskdesk scenario PROJECT --file F` (and `--json`) on damaged and hostile scenario files: a result with
+    finite numbers, or one line with exit 1 or 3; never a traceback, and the project unchanged."""
+    from riskdesk.cli import main
+    from riskdesk.core.demo import demo_project
+    from riskdesk.core.presets import default_presets
+    from riskdesk.io.project_file import save_project
+
+    figures = Figures("fuzzed scenario files")
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    project = folder / "demo.rdproj"
+    save_project(demo_project(), project)
+    before = project.read_bytes()
+    goods = [preset.scenario().to_json() for preset in default_presets().presets]
+    started = time.perf_counter()
+    for index in range(count):
+        path = folder / f"fuzzed-{index % 10}.json"
+        what = fuzz_scenario_file(rng.choice(goods), path, rng)
+        out, err = io.StringIO(), io.StringIO()
+        args = ["scenario", str(project), "--file", str(path), *(["--json"] if index % 2 else [])]
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                code = main(args)
+        except BaseException as exc:
+            figures.fail("traceback", f"{what}: {type(exc).__name__}: {exc}")
+            continue
+        finally:
+            figures.runs += 1
+        figures.counts[f"exit {code}"] += 1
+        problem = _one_line(code, out.getvalue(), err.getvalue())
+        if problem:
+            figures.fail(problem, f"{what}: {err.getvalue()[:200]!r}")
+        if project.read_bytes() != before:
+            figures.fail("changed project", what)
+    figures.seconds = time.perf_counter() - started
+    return figures
+
+
+def fuzzed_settings_files(count: int, folder: Path, seed: int = 1919) -> Figures:
+    """`riskdesk import --dry-run` with a damaged settings file: the import runs on the defaults, says so in one
+    line, and the damaged file is kept aside byte for byte."""
+    from riskdesk.cli import main
+    from riskdesk.core.demo import demo_project
+    from riskdesk.io import userdirs
+    from riskdesk.io.project_file import save_project
+
+    figures = Figures("fuzzed settings files")
+    rng = random.Random(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    project = folder / "demo.rdproj"
+    save_project(demo_project(), project)
+    source = folder / "bom.csv"
+    source.write_text("part_number,magnet_family,magnet_mass_g,annual_units,supplier_id,share_pct\n"
+                      "F-1,NdFeB-sintered,10,100,S-F,100\n", encoding="utf-8")
+    started = time.perf_counter()
+    for _ in range(count):
+        dirs = userdirs.init()
+        for old in dirs.config.iterdir():
+            old.unlink()
+        what = fuzz_settings_file(dirs.settings_file, rng)
+        written = dirs.settings_file.read_bytes()
+        out, err = io.StringIO(), io.StringIO()
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                code = main(["import", str(project), str(source), "--dry-run"])
+        except BaseException as exc:
+            figures.fail("traceback", f"{what}: {type(exc).__name__}: {exc}")
+            continue
+        finally:
+            figures.runs += 1
+        said = err.getvalue()
+        kept = [p for p in dirs.config.iterdir() if p.name.startswith("settings.json.damaged-")]
+        figures.counts["said damaged" if said else "read as it was"] += 1
+        if code != 0:
+            figures.fail(f"exit {code}", f"{what}: {said[:200]!r}")
+        elif said and (said.count("\n") != 1 or len(kept) != 1 or kept[0].read_bytes() != written):
+            figures.fail("not one line, or the damaged file not kept", f"{what}: {said[:200]!r}")
+        elif not said and kept:
+            figures.fail("kept aside without saying so", what)
+    figures.seconds = time.perf_counter() - started
+    return figures
+
+
 # ---- concurrent writers -----------------------------------------------------------------------------------------
 
 _RISKDESK = [sys.executable, "-c", "import sys; from riskdesk.cli import main; sys.exit(main(sys.argv[1:]))"]
@@ -616,6 +735,8 @@ RUNS = {
     "no-lock": (no_lock_race, 50, 5),
     "two-users": (two_users_shared_folder, 50, 4),
     "oversized": (oversized_sheets, 200, 18),
+    "scenarios": (fuzzed_scenario_files, 1_000, 100),
+    "settings": (fuzzed_settings_files, 1_000, 100),
 }
 
 

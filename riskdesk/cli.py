@@ -1,7 +1,9 @@
 """`riskdesk …` on the command line: create, import, score and list rules headless, for batch use and scripts.
 
 Exit codes: 0 done, 1 a file could not be read or written, 2 bad arguments, 3 the input file is invalid
-(nothing was changed). Problems go to stderr as one line each, never as a traceback.
+(nothing was changed). Problems go to stderr as one line each, never as a traceback. Text that comes from a file
+(names, cell values, titles) is printed through `riskdesk.core.cells.shown_text`: escape sequences, line breaks
+and bidi overrides in it are shown as escapes, never obeyed by the terminal.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from riskdesk import __version__
+from riskdesk.core.cells import has_invisible, shown_text
 from riskdesk.core.datafile import DataFileError
 from riskdesk.core.labels import count
 from riskdesk.core.problems import Problem, quoted, shown
@@ -217,10 +220,10 @@ def main(argv: Sequence[str] | None = None, chart_renderer: ChartRenderer | None
     try:
         return handlers[args.command](args)
     except CliError as exc:
-        print(f"riskdesk: {exc}", file=sys.stderr)
+        print(f"riskdesk: {shown_text(exc)}", file=sys.stderr)
         return exc.code
     except DataFileError as exc:
-        print(f"riskdesk: {exc}", file=sys.stderr)
+        print(f"riskdesk: {shown_text(exc)}", file=sys.stderr)
         return EXIT_INVALID
     except KeyboardInterrupt:
         print("riskdesk: interrupted", file=sys.stderr)
@@ -243,13 +246,20 @@ def _load(path: Path) -> Project:
         raise CliError(str(exc)) from None
 
 
-def _save(project: Project, path: Path, expected: FileState | None = None) -> None:
+def _save(project: Project, path: Path, expected: FileState | None = None, doing: str = "nothing was saved") \
+        -> None:
     """Save; `expected` is the state the project was read in (None: the file must not exist yet; UNCHECKED:
     replace it). A file changed meanwhile is refused (exit 1), never overwritten."""
-    from riskdesk.io.project_file import ProjectFileError, save_project
+    from riskdesk.io.project_file import ProjectChangedError, ProjectFileError, save_project
 
     try:
         save_project(project, path, expected=expected)
+    except ProjectChangedError as exc:
+        # The window's choices (reload, save under another name, overwrite) are not the command line's.
+        by = f" by {exc.on_disk.saved_by}" if exc.on_disk.saved_by else ""
+        when = f" at {exc.on_disk.saved_at}" if exc.on_disk.saved_at else ""
+        raise CliError(f"{path} was changed by another program while this command ran (saved{by}{when}); {doing} "
+                       "and the file is as the other program left it: run the command again") from None
     except ProjectFileError as exc:
         raise CliError(str(exc)) from None
 
@@ -340,7 +350,7 @@ def _cmd_new(args: argparse.Namespace) -> int:
 
 def _print_problems(problems: Sequence[Problem], stream: TextIO | None = None) -> None:
     for problem in problems:
-        print(str(problem), file=stream or sys.stderr)
+        print(shown_text(problem), file=stream or sys.stderr)
 
 
 def _cmd_import(args: argparse.Namespace) -> int:
@@ -361,18 +371,16 @@ def _cmd_import(args: argparse.Namespace) -> int:
         project, state = _read_for_writing(args.project)
     else:
         project = Project(settings=ProjectSettings(name=args.project.stem))
-    mapping = None
-    if args.mapping:
-        try:
-            mapping = json.loads(args.mapping.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise CliError(f"cannot read the mapping {args.mapping}: {exc}", EXIT_INVALID) from None
+    mapping = _read_mapping(args.mapping) if args.mapping else None
     defaults = _defaults(args.defaults)
-    from riskdesk.io.userdirs import load_app_settings
+    from riskdesk.io.userdirs import read_app_settings
 
+    app_settings, settings_note = read_app_settings()
+    if settings_note:  # a damaged settings file: the defaults hold, the file was kept aside (said once)
+        print(f"riskdesk: {shown_text(settings_note)}", file=sys.stderr)
     request = import_session.ImportRequest(list(args.files), mapping=mapping, sheet=args.sheet, defaults=defaults,
                                            skip_error_rows=args.skip_error_rows,
-                                           limits=load_app_settings().import_limits())
+                                           limits=app_settings.import_limits())
 
     if args.show_mapping:
         proposals, problems = import_session.propose(request, project)
@@ -417,9 +425,25 @@ def _cmd_import(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(f"dry run: {summary} would be imported; {args.project} is unchanged")
         return EXIT_OK
-    _save(check.applied_to(project), args.project, expected=state)
+    _save(check.applied_to(project), args.project, expected=state, doing="nothing was imported")
     print(f"imported {summary} into {args.project}")
     return EXIT_OK
+
+
+def _read_mapping(path: Path) -> object:
+    """The JSON of `--mapping`: an object ({"columns": …} or {"mappings": […]}, as --save-mapping writes it) or a
+    list of them; anything else is refused (exit 3) rather than silently replaced by the proposed mapping."""
+    try:
+        mapping = json.loads(path.read_text(encoding="utf-8"))
+    except RecursionError:
+        raise CliError(f"cannot read the mapping {path}: nested too deeply to be a mapping", EXIT_INVALID) from None
+    except (OSError, ValueError) as exc:
+        raise CliError(f"cannot read the mapping {path}: {exc}", EXIT_INVALID) from None
+    if not (isinstance(mapping, dict) or (isinstance(mapping, list) and mapping)):
+        held = "an empty list" if isinstance(mapping, list) else json.dumps(mapping)[:40]
+        raise CliError(f"the mapping {path} holds {held}, not a mapping: write {{\"columns\": {{HEADER: FIELD, …}}}} "
+                       "or pass a file written by --save-mapping (see docs/import.md)", EXIT_INVALID)
+    return mapping
 
 
 def _defaults(given: Sequence[str]) -> dict[str, str]:
@@ -440,7 +464,7 @@ def _defaults(given: Sequence[str]) -> dict[str, str]:
 
 def _print_mapping(mapping: SheetMapping, stream: TextIO) -> None:
     m = mapping
-    print(f"{m.file} [{m.sheet}] header on row {m.header_row}:", file=stream)
+    print(f"{shown_text(m.file)} [{shown_text(m.sheet)}] header on row {m.header_row}:", file=stream)
     for choice in m.columns:
         target = choice.field or "(not imported)"
         print(f"  {quoted(choice.header):32} -> {target:20} {choice.confidence:4.0%}  "
@@ -488,7 +512,8 @@ def _cmd_score(args: argparse.Namespace) -> int:
 
     score, reason = evaluation.portfolio_score()
     listed = f" ({args.rules.name}, sha256 {reference.control_list.sha256[:12]})" if args.rules else ""
-    print(f"{project.settings.name} — as of {as_of}, control list {evaluation.rules_version}{listed}, "
+    print(f"{shown_text(project.settings.name)} — as of {as_of}, control list "
+          f"{shown_text(evaluation.rules_version)}{shown_text(listed)}, "
           f"buyer imports into {project.settings.import_country}")
     print(f"Portfolio score {score:.0f} ({band(score)}): {reason}")
     print()
@@ -499,7 +524,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
     for report in reports:
         top = sorted(report.factors.values(), key=lambda f: -f.value * f.weight)[:2]
         factors = ", ".join(f"{f.name} {f.value:.0f}" for f in top)
-        print(f"{report.part_number:16} {report.score:5.0f} {report.band:6} {len(report.hits):4} "
+        print(f"{shown_text(report.part_number):16} {report.score:5.0f} {report.band:6} {len(report.hits):4} "
               f"{len(report.watch):5}  {factors}{_floor_tag(report.floor)}")
     kg = evaluation.elements_kg()
     print()
@@ -511,7 +536,8 @@ def _cmd_score(args: argparse.Namespace) -> int:
         for change in changes:
             gained = f" +{', '.join(change.rules_gained)}" if change.rules_gained else ""
             lost = f" -{', '.join(change.rules_lost)}" if change.rules_lost else ""
-            print(f"  {change.part_number:16} {change.score_before:5.0f} → {change.score_after:5.0f}{gained}{lost}")
+            print(shown_text(f"  {change.part_number:16} {change.score_before:5.0f} → {change.score_after:5.0f}"
+                             f"{gained}{lost}"))
         if not changes:
             print("  nothing")
     return EXIT_OK
@@ -524,6 +550,8 @@ def _print_json(data: object) -> None:
     except ValueError as exc:
         raise CliError(f"the result holds a number that is not finite and cannot be written as JSON ({exc}); "
                        "please report this with the project file") from None
+    if has_invisible(text):  # text from a file holds a bidi override or the like: all of it as JSON escapes
+        text = json.dumps(data, indent=2, ensure_ascii=True, allow_nan=False)
     print(text)
 
 
@@ -545,7 +573,7 @@ def _cmd_rules(args: argparse.Namespace) -> int:
             raise CliError(f"{args.diff} is version {newer.version} of {newer.date}, not newer than the list in use "
                            f"({control_list.version} of {control_list.date}): it is not an update", EXIT_INVALID)
         for line in control_list.diff(newer).lines():
-            print(line)
+            print(shown_text(line))
         return EXIT_OK
     as_of = args.as_of or dt.date.today()
     rows = [rule.to_json(as_of) for rule in control_list.rules]
@@ -553,11 +581,12 @@ def _cmd_rules(args: argparse.Namespace) -> int:
         _print_json({"as_of": as_of.isoformat(), "version": control_list.version, "sha256": control_list.sha256,
                      "rules": rows})
         return EXIT_OK
-    print(f"{control_list.title} {control_list.version} — status as of {as_of}")
+    print(shown_text(f"{control_list.title} {control_list.version} — status as of {as_of}"))
     print()
     for row in rows:
-        print(f"{row['id']:24} {row['status']:28} {row['effect_label']:22} [{row['confidence']}] {row['title']}")
-        print(f"{'':24} {row['status_reason']}")
+        print(shown_text(f"{row['id']:24} {row['status']:28} {row['effect_label']:22} [{row['confidence']}] "
+                         f"{row['title']}"))
+        print(f"{'':24} {shown_text(row['status_reason'])}")
     return EXIT_OK
 
 
@@ -626,7 +655,10 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
     if args.monte_carlo:
         from riskdesk.core.simulation import MonteCarloSettings, run_monte_carlo
 
-        monte_carlo = run_monte_carlo(result, MonteCarloSettings(paths=args.monte_carlo, seed=args.seed))
+        try:
+            monte_carlo = run_monte_carlo(result, MonteCarloSettings(paths=args.monte_carlo, seed=args.seed))
+        except ScenarioError as exc:
+            raise CliError(f"{args.file or args.preset}: {exc}", EXIT_INVALID) from None
     chart = _draw_chart(args, result, monte_carlo) if args.chart is not None else None
     if save_as is not None:
         _save(_with_scenario(project, scenario.renamed(save_as)), args.project, expected=state)
@@ -660,9 +692,15 @@ def _scenario(args: argparse.Namespace, project: Project, as_of: dt.date) -> Sce
             return read_scenario(args.file)
         except ScenarioFileError as exc:
             raise CliError(str(exc), EXIT_FILE if exc.unreadable else EXIT_INVALID) from None
+    from riskdesk.core.scenarios import ScenarioError
+
     presets = default_presets()
     if args.preset in presets.ids:
-        return presets.get(args.preset).scenario(as_of)
+        try:
+            return presets.get(args.preset).scenario(as_of)
+        except ScenarioError as exc:  # a preset starting in the month of an --as-of beyond the scenarios' bounds
+            raise CliError(f"--preset {args.preset} from the month of --as-of {as_of}: {exc}", EXIT_INVALID) \
+                from None
     saved = [s for s in project.scenarios if s.name == args.preset]
     if saved:
         return saved[0]
@@ -726,15 +764,15 @@ def _print_scenario(result: ScenarioResult, other: ScenarioResult, monte_carlo: 
     scenario = result.scenario
     months = result.months
     evaluation = result.evaluation
-    print(f"{scenario.name} — {months[0]} to {months[-1]} ({scenario.horizon_months} months), "
+    print(f"{shown_text(scenario.name)} — {months[0]} to {months[-1]} ({scenario.horizon_months} months), "
           f"{scenario.price_basis} prices, scored as of {evaluation.as_of}")
     for shock in scenario.price_shocks:
         marks = shock.provenance.marks()
-        print(f"  price: {shock.describe()}" + (f" [{marks}]" if marks else ""))
+        print(shown_text(f"  price: {shock.describe()}" + (f" [{marks}]" if marks else "")))
     for reach in result.reach:
         marks = reach.cut.provenance.marks()
-        print(f"  supply: {reach.cut.describe()}: reaches {count(reach.parts_reached, 'part')}"
-              + (f" [{marks}]" if marks else "") + (f" — {reach.note}" if reach.note else ""))
+        print(shown_text(f"  supply: {reach.cut.describe()}: reaches {count(reach.parts_reached, 'part')}"
+                         + (f" [{marks}]" if marks else "") + (f" — {reach.note}" if reach.note else "")))
     baseline = float(result.portfolio_baseline.sum())
     change = result.delta_total
     share = f" ({change / baseline:+.1%})" if baseline > 0 else ""
@@ -771,12 +809,12 @@ def _print_scenario(result: ScenarioResult, other: ScenarioResult, monte_carlo: 
         for i in sorted(stops, key=lambda i: (so.first_short_day[i], -so.shortfall_cost[i])):
             first = int(so.first_short_day[i])
             given = "—" if not np.isfinite(stock[i]) else f"{stock[i]:g}"
-            print(f"{result.part_numbers[i]!s:16} {so.loss_share[i]:>5.0%} {given:>7} {so.tts_days[i]:>6.1f} "
+            print(f"{shown_text(result.part_numbers[i]):16} {so.loss_share[i]:>5.0%} {given:>7} {so.tts_days[i]:>6.1f} "
                   f"{so.ttr_days[i]:>6.0f} {f'day {first} ({scenario.day(first)})':>22} {so.days_short[i]:>5} "
                   f"{so.units_short[i]:>12,.0f} {_money(so.shortfall_cost[i]):>12}")
         possible = [str(result.part_numbers[i]) for i in stops if so.possible_share[i] > 0]
         if possible:
-            print(f"  counted because an origin is unknown (worst case): {', '.join(possible)}")
+            print(shown_text(f"  counted because an origin is unknown (worst case): {', '.join(possible)}"))
     else:
         print("No part runs short.")
     reached = int((so.first_affected_day > 0).sum())
@@ -789,7 +827,7 @@ def _print_scenario(result: ScenarioResult, other: ScenarioResult, monte_carlo: 
         print()
         print("Largest cost changes over the horizon, USD:")
         for i in moved:
-            print(f"  {result.part_numbers[i]!s:16} {delta[i]:>+14,.0f}")
+            print(f"  {shown_text(result.part_numbers[i]):16} {delta[i]:>+14,.0f}")
     if monte_carlo is not None:
         mc = monte_carlo
         print()
@@ -800,7 +838,7 @@ def _print_scenario(result: ScenarioResult, other: ScenarioResult, monte_carlo: 
         likely = [(str(p), float(v)) for p, v in zip(mc.part_numbers, mc.stop_probability, strict=True) if v > 0]
         if likely:
             likely.sort(key=lambda item: -item[1])
-            print("  probability of running out: " + ", ".join(f"{p} {v:.0%}" for p, v in likely[:10]))
+            print(shown_text("  probability of running out: " + ", ".join(f"{p} {v:.0%}" for p, v in likely[:10])))
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -813,17 +851,21 @@ def _cmd_report(args: argparse.Namespace) -> int:
     _output(args.out, args, "the report")
     project = _load(args.project)
     as_of = args.as_of or dt.date.today()
+    from riskdesk.core.scenarios import ScenarioError
+
     try:
         scenarios = resolve_scenarios(args.scenarios, project, as_of)
     except UnknownScenario as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
+    except ScenarioError as exc:  # a preset starting in the month of an --as-of beyond the scenarios' bounds
+        raise CliError(f"--scenario from the month of --as-of {as_of}: {exc}", EXIT_INVALID) from None
     request = ReportRequest(project, as_of, compare=args.compare, scenarios=scenarios,
                             monte_carlo_paths=args.monte_carlo, seed=args.seed, author=args.author)
     try:
         summary = write_report(request, args.out)
-    except ReportError as exc:
+    except (ReportError, ScenarioError) as exc:
         raise CliError(f"{args.project}: {exc}", EXIT_INVALID) from None
     except OSError as exc:  # riskdesk.io.xlsx.ExportError says which file and what to do
         raise CliError(str(exc)) from None
-    print(summary.line())
+    print(shown_text(summary.line()))
     return EXIT_OK

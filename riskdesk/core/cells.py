@@ -48,3 +48,27 @@ def clean_id(text: str) -> str:
     if text.isascii() and text.isprintable():
         return text.strip()
     return "".join(ch for ch in text if unicodedata.category(ch) not in _INVISIBLE).strip()
+
+
+_LINE_BREAKS = frozenset({"Zl", "Zp"})
+"""Line and paragraph separators (U+2028, U+2029): some terminals start a new line at them."""
+
+
+def shown_text(text: object) -> str:
+    """Text from a file as a terminal (or a one-line message) may show it: control and format characters —
+    escape sequences that recolour or move the cursor, line breaks that fake another line of output, bidi
+    overrides that reverse what follows, zero-width spaces — written as visible escapes (\\x1b, \\n, \\u202e)."""
+    text = str(text)
+    if not has_invisible(text):
+        return text
+    return "".join(ch.encode("unicode_escape").decode("ascii") if _hidden(ch) else ch for ch in text)
+
+
+def has_invisible(text: str) -> bool:
+    """Whether `text` holds a control or format character, a line separator or a noncharacter."""
+    return not (text.isascii() and text.isprintable()) and any(_hidden(ch) for ch in text)
+
+
+def _hidden(ch: str) -> bool:
+    category = unicodedata.category(ch)
+    return category in _INVISIBLE or category in _LINE_BREAKS

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import builtins
 import codecs
+import contextlib
 import datetime as dt
 import hashlib
 import math
@@ -54,6 +55,11 @@ class Source:
         return f"{self.title} {self.url}".strip()
 
 
+FIRST_DATE = dt.date(1900, 1, 1)
+LAST_DATE = dt.date(2199, 12, 31)
+"""Every date in a data file lies between these: a date such as 0001-01-01 or 9999-12-31 is a mistake, and the
+days counted from or to it would overflow."""
+
 MAX_DATA_FILE_BYTES = 20 * 1024 * 1024
 """A reference data file larger than this is refused unread (the bundled ones are well under 1 MB)."""
 
@@ -92,6 +98,8 @@ def read_toml(path: Path) -> tuple[dict[str, Any], str]:
         raise DataFileError(path, f"not valid TOML ({exc})") from None
     except RecursionError:
         raise DataFileError(path, "not valid TOML (nested too deeply)") from None
+    except ValueError as exc:  # tomllib reads whole numbers with int(), which refuses more than 4,300 digits
+        raise DataFileError(path, f"holds a number that cannot be read ({str(exc).split(';')[0]})") from None
 
 
 def check_keys(path: Path | str, data: Mapping[str, Any], allowed: Iterable[str], entry: str = "") -> None:
@@ -126,8 +134,13 @@ class Entry:
         value = self.data.get(field, default)
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(field, "expected a number")
-        if not math.isfinite(value):
-            raise self.fail(field, f"{value} is not a finite number")
+        try:
+            finite = math.isfinite(value)
+        except OverflowError:  # a whole number of more than 308 digits
+            finite = False
+        if not finite:
+            shown = value if isinstance(value, float) else f"{str(value)[:12]}… ({len(str(value)):,} digits)"
+            raise self.fail(field, f"{shown} is not a finite number")
         if (low is not None and value < low) or (high is not None and value > high):
             raise self.fail(field, f"{value} is outside {low}..{high}")
         return float(value)
@@ -143,16 +156,19 @@ class Entry:
 
     def date(self, field: builtins.str) -> dt.date:
         value = self.data.get(field)
+        day: dt.date | None = None
         if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, str):
-            try:
-                return dt.date.fromisoformat(value)
-            except ValueError:
-                pass
-        raise self.fail(field, "expected a date YYYY-MM-DD")
+            day = value.date()
+        elif isinstance(value, dt.date):
+            day = value
+        elif isinstance(value, str):
+            with contextlib.suppress(ValueError):
+                day = dt.date.fromisoformat(value)
+        if day is None:
+            raise self.fail(field, "expected a date YYYY-MM-DD")
+        if not FIRST_DATE <= day <= LAST_DATE:
+            raise self.fail(field, f"{day} is not a plausible date (from {FIRST_DATE} to {LAST_DATE})")
+        return day
 
     def optional_date(self, field: builtins.str) -> dt.date | None:
         return None if self.data.get(field) in (None, "") else self.date(field)

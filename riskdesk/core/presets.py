@@ -25,6 +25,7 @@ from riskdesk.core.scenarios import (
     Scenario,
     ScenarioError,
     add_months,
+    check_bounds,
     cut_from_rule,
     month_start,
     parse_month,
@@ -143,6 +144,7 @@ def _parse_preset(entry: Entry, control_list: ControlList) -> Preset:
     try:
         template = parse_scenario(data, frozenset(r.id for r in control_list.rules), strict=True,
                                   extra_keys=_PRESET_KEYS)
+        check_bounds(template)
     except ScenarioError as exc:
         raise entry.fail(exc.key, exc.detail()) from None
     for kind, provenances in (("price_shocks", [s.provenance for s in template.price_shocks]),

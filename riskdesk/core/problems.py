@@ -60,11 +60,13 @@ class Problem:
 
 def shown(text: object, limit: int = 60, quote: bool = False) -> str:
     """A header or value as a message or listing shows it: at most `limit` characters around an ellipsis, with
-    its full length when cut, so that a 31 KB header or a 50 MB cell cannot flood a terminal or a table."""
+    its full length when cut, so that a 31 KB header or a 50 MB cell cannot flood a terminal or a table; control
+    and format characters written as visible escapes (`riskdesk.core.cells.shown_text`)."""
+    from riskdesk.core.cells import shown_text
     from riskdesk.core.labels import shorten
 
     full = str(text)
-    cut = shorten(full, limit)
+    cut = shown_text(shorten(full, limit))
     if cut == full:
         return repr(full) if quote else full
     return f"{cut!r} ({len(full):,} characters)" if quote else f"{cut} ({len(full):,} characters)"

@@ -22,6 +22,16 @@ BUYERS_ALL = "all"
 BUYERS_US_DEFENCE = "us_defence_supply"
 RULE_STAGES: tuple[Stage, ...] = (*STAGES, Stage.ASSEMBLY)
 """The stages a rule may name: the four supply-chain stages and where the delivered part is made."""
+MAX_RULES = 200
+"""A control list holds at most this many rules (the bundled one 19): scoring costs time and memory in proportion
+to rules × supply paths, and 200 rules meeting every path of a 3,750-part project already take 38 s and 2 GB
+(docs/reliability.md, "Rule updates")."""
+MAX_GENERAL_LICENCES = 1_000
+"""… and at most this many general-licence holders (the bundled one a handful): each supplier is compared with
+each."""
+DATE_AHEAD_DAYS = 366
+"""A list given as a file may be dated at most this long after today: a list is dated when it is published, and a
+list dated 9999-12-31 would look newer than every real update after it."""
 
 
 class RuleStatus(StrEnum):
@@ -509,10 +519,21 @@ def _parse_licence(entry: Entry) -> GeneralLicence:
 
 def load_control_list(path: Path | None = None) -> ControlList:
     """Load and check a control list file (the bundled one by default). Raises DataFileError if it is broken."""
+    bundled = path is None
     path = path or resource_path("rules", "control_list.toml")
     data, digest = read_toml(path)
     check_keys(path, data, _HEADER_FIELDS, "header")
     header = Entry(path, "header", data)
+    for key, most in (("rule", MAX_RULES), ("general_licence", MAX_GENERAL_LICENCES)):
+        items = data.get(key)
+        if isinstance(items, list) and len(items) > most:
+            raise DataFileError(path, f"{len(items):,} [[{key}]] tables: a control list holds at most {most:,} "
+                                      "(is it a real list?)")
+    date = header.date("date")
+    latest = dt.date.today() + dt.timedelta(days=DATE_AHEAD_DAYS)
+    if not bundled and date > latest:
+        raise DataFileError(path, f"the list is dated {date}, more than a year after today: a list is dated when it is "
+                                  f"published, so its date is at most {latest}; correct it", "header", "date")
     rules = tuple(_parse_rule(e) for e in entries(path, data, "rule"))
     seen: set[str] = set()
     for rule in rules:
@@ -521,8 +542,7 @@ def load_control_list(path: Path | None = None) -> ControlList:
         seen.add(rule.id)
     licences = tuple(_parse_licence(e) for e in entries(path, data, "general_licence")) \
         if "general_licence" in data else ()
-    return ControlList(header.str("title"), header.str("version"), header.date("date"), rules, str(path), licences,
-                       digest)
+    return ControlList(header.str("title"), header.str("version"), date, rules, str(path), licences, digest)
 
 
 @functools.cache

@@ -63,13 +63,31 @@ controls (Sm and heavier, Sc, Y), "light" the other rare earths."""
 _RARE_EARTHS = frozenset(ELEMENT_GROUPS["rare-earths"])
 
 
+FIRST_START = dt.date(2000, 1, 1)
+LAST_START = dt.date(2099, 12, 1)
+"""A scenario starts in a month of this century: RiskDesk's prices and rules are of this century, and a start
+such as 9999-12 would run past the last date a computer can count."""
+MAX_PRICE_MULTIPLE = 1000.0
+"""The most a scenario may move one element's price in one month, all its shocks together (see docs/scenarios.md,
+"Bounds"): ×1,000 is far beyond any move seen (Dy and Tb ex-China about ×3 in April 2025), and keeps every cost
+a finite number however large the project."""
+MAX_SHOCKS = 500
+MAX_CUTS = 500
+"""A scenario holds at most this many price shocks and as many supply cuts (a real one holds a handful): more
+would only make a scenario run for seconds, then minutes."""
+
+
 class ScenarioError(ValueError):
-    """A scenario that does not have the expected shape: names the key (e.g. `price_shocks[2].shape`) and value."""
+    """A scenario that does not have the expected shape: names the key (e.g. `price_shocks[2].shape`) and value.
+    Without a key (`key=""`) it is a scenario that cannot be computed, and says why in its message alone."""
 
     def __init__(self, key: str, value: object, message: str) -> None:
         self.key = key
         self.value = value
         self.message = message
+        if not key:
+            super().__init__(message)
+            return
         super().__init__(f"key '{key}'" + (f" = {self.detail()}" if _show(value) else f": {message}"))
 
     def detail(self) -> str:
@@ -114,6 +132,12 @@ def parse_month(text: str) -> dt.date:
     if len(text) == 7:
         return dt.date.fromisoformat(text + "-01")
     return month_start(dt.date.fromisoformat(text))
+
+
+def _check_start(start: dt.date) -> None:
+    if not FIRST_START <= start <= LAST_START:
+        raise ScenarioError("start", month_label(start), f"a scenario starts from {month_label(FIRST_START)} to "
+                                                         f"{month_label(LAST_START)}")
 
 
 # ------------------------------------------------------------------------------------------------------- model
@@ -292,6 +316,7 @@ class Scenario:
             raise ScenarioError("name", self.name, "a scenario needs a name")
         if self.start.day != 1:
             object.__setattr__(self, "start", month_start(self.start))
+        _check_start(self.start)
         if not 1 <= self.horizon_months <= MAX_HORIZON_MONTHS:
             raise ScenarioError("horizon_months", self.horizon_months, f"between 1 and {MAX_HORIZON_MONTHS}")
         if self.price_basis not in BASES:
@@ -402,6 +427,53 @@ def cut_from_rule(rule: ControlRule, *, share_lost: float = 1.0, from_day: int =
     )
 
 
+def check_bounds(scenario: Scenario, reference_prices: Mapping[str, float] | None = None) -> None:
+    """Refuse (ScenarioError) a scenario that cannot be computed in finite numbers and a reasonable time: more than
+    MAX_SHOCKS price shocks or MAX_CUTS supply cuts, or shocks that together move one element's price in one month
+    by more than MAX_PRICE_MULTIPLE. Multipliers multiply; a shock given as a price counts as that price over the
+    element's reference price in `reference_prices` (USD per kg of element), and is left to `run_scenario`, which
+    knows the price basis, when they are not given."""
+    for key, items, most in (("price_shocks", scenario.price_shocks, MAX_SHOCKS),
+                             ("supply_cuts", scenario.supply_cuts, MAX_CUTS)):
+        if len(items) > most:
+            raise ScenarioError(key, _MISSING, f"{len(items):,} of them; a scenario holds at most {most:,}")
+    horizon = scenario.horizon_months
+    moves: dict[str, np.ndarray] = {}
+    """Per element, the log of its price multiple in each month."""
+    shocks: dict[str, np.ndarray] = {}
+    """Per element, how many shocks move it in each month."""
+    for shock in scenario.price_shocks:
+        profile = shock.profile(horizon)
+        for symbol in shock.symbols:
+            reference = (reference_prices or {}).get(symbol, 0.0)
+            if shock.multiplier is None and not reference > 0:
+                continue
+            full = shock.full_multiplier(reference)
+            level = np.maximum(1.0 + (full - 1.0) * profile, _TINY)  # a price cut to nothing is 0, not −∞
+            moves[symbol] = moves.get(symbol, np.zeros(horizon)) + np.log(level)
+            shocks[symbol] = shocks.get(symbol, np.zeros(horizon, dtype=np.int64)) + (profile > 0)
+    limit = math.log(MAX_PRICE_MULTIPLE) * (1 + 1e-12)
+    for symbol in (s for s in elements.SYMBOLS if s in moves):
+        over = np.flatnonzero(moves[symbol] > limit)
+        if len(over):
+            t = int(over[0])
+            n = int(shocks[symbol][t])
+            what = f"the shock on {symbol} moves" if n == 1 else f"the {n:,} shocks on {symbol} together move"
+            raise ScenarioError("price_shocks", _MISSING, f"{what} its price {_times(float(moves[symbol][t]))} in "
+                                f"month {t + 1} ({month_label(add_months(scenario.start, t))}); a scenario may move "
+                                f"a price at most ×{MAX_PRICE_MULTIPLE:,.0f} in all")
+
+
+_TINY = float(np.finfo(float).tiny)
+
+
+def _times(log_multiple: float) -> str:
+    """×1,000,000 or, beyond what reads as a number, ×1e309."""
+    if log_multiple < math.log(1e15):
+        return f"×{math.exp(log_multiple):,.2f}".rstrip("0").rstrip(".")
+    return f"×1e{log_multiple / math.log(10):.0f}"
+
+
 # ------------------------------------------------------------------------------------------ the file shape
 
 
@@ -493,7 +565,8 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ScenarioError(self.key(name), value, "expected a number")
         if not math.isfinite(value):
-            raise ScenarioError(self.key(name), value, "not a finite number")
+            raise ScenarioError(self.key(name), value, "not a finite number" if math.isnan(value)
+                                else "not a finite number (or far too large to be one)")
         if value < low or value > high or (low_open and value == low):
             bracket = "(" if low_open else "["
             raise ScenarioError(self.key(name), value, f"outside {bracket}{low:g}, {high:g}]")
@@ -640,6 +713,7 @@ def parse_scenario(data: object, known_rules: frozenset[str] | None = None, *, s
         start = parse_month(start_text)
     except ValueError:
         raise ScenarioError("start", start_text, "expected a month YYYY-MM") from None
+    _check_start(start)
     horizon = reader.whole("horizon_months", 1, MAX_HORIZON_MONTHS, DEFAULT_HORIZON_MONTHS)
     basis = reader.text("price_basis", "china")
     if basis not in BASES:
@@ -884,6 +958,7 @@ def run_scenario(evaluation: Evaluation, scenario: Scenario) -> ScenarioResult:
     reference = evaluation.reference
     symbols = tuple(elements.SYMBOLS[e] for e in evaluation.columns)
     prices = reference_prices(reference, symbols, scenario.price_basis)
+    check_bounds(scenario, dict(zip(symbols, prices.tolist(), strict=True)))
     factor = price_factors(scenario, symbols, prices)
     kg_month = evaluation.part_kg_c / 12.0
     monthly_value = kg_month * prices
@@ -892,8 +967,20 @@ def run_scenario(evaluation: Evaluation, scenario: Scenario) -> ScenarioResult:
     part_scenario = monthly_value @ factor.T
     reach = tuple(cut_reach(evaluation, cut, i) for i, cut in enumerate(scenario.supply_cuts, start=1))
     stock_out, by_day = _stock_out(evaluation, scenario, reach)
+    _check_finite(scenario, part_baseline=part_baseline, part_scenario=part_scenario,
+                  units_short=stock_out.units_short, shortfall_cost=stock_out.shortfall_cost)
     return ScenarioResult(scenario, evaluation, compiled.part_numbers, symbols, prices, factor, kg_month,
                           part_baseline, part_scenario, stock_out, reach, by_day)
+
+
+def _check_finite(scenario: Scenario, **figures: np.ndarray) -> None:
+    """A result is shown or written only when every figure is a finite number ("never a score computed from
+    nonsense"); the bounds make this hold, and this says so in one line should it ever not."""
+    for name, values in figures.items():
+        if not np.isfinite(values).all():
+            raise ScenarioError("", _MISSING, f"scenario {scenario.name!r} gives a cost that is not a finite number "
+                                f"({name.replace('_', ' ')}): its shocks or the project's figures are too large "
+                                "to compute with")
 
 
 def run_on_both_bases(evaluation: Evaluation, scenario: Scenario) -> dict[str, ScenarioResult]:
@@ -1096,6 +1183,7 @@ __all__ = [
     "SupplyCut",
     "add_months",
     "baseline_scenario",
+    "check_bounds",
     "cut_from_rule",
     "cut_reach",
     "element_sensitivity",

@@ -15,7 +15,8 @@ back to its level before each disruption.
 Results: P5/P25/P50/P75/P95 of the monthly portfolio cost, cost at risk (P95 of the total over the horizon minus
 its mean), expected shortfall (the mean of the totals at or beyond that P95, minus the mean), and each part's
 probability of running out. `run_monte_carlo` reports `progress(fraction)` after every chunk and stops with
-`SimulationCancelled` when `cancelled()` turns true: call it from a worker thread.
+`SimulationCancelled` when `cancelled()` turns true: call it from a worker thread. A result that would hold a
+number that is not finite (parameters set far too large) is refused with a ScenarioError, never shown.
 
 Parameters are estimated from the bundled price history (`estimate_price_model`) or set by the user; every
 figure says where it comes from. Formulas, defaults and assumptions: docs/scenarios.md.
@@ -39,6 +40,7 @@ from riskdesk.core.prices import PriceBook
 from riskdesk.core.scenarios import (
     DAYS_PER_YEAR,
     Provenance,
+    ScenarioError,
     ScenarioResult,
     SupplyCut,
     add_months,
@@ -632,11 +634,17 @@ def run_monte_carlo(result: ScenarioResult, settings: MonteCarloSettings | None 
         disrupted += int(touched.sum())
         stops[reached] += stopped.sum(axis=0)
         factor = simulate_prices(model, n, months, rng, controls).log_factor
-        np.exp(factor, out=factor)  # in place: the log moves are not needed again
-        cost[lo:lo + n] = np.matmul(factor.transpose(1, 0, 2), weights[:, :, None])[:, :, 0].T
+        # In place: the log moves are not needed again. An overflow is refused below, in one line, not warned.
+        with np.errstate(over="ignore", invalid="ignore"):
+            np.exp(factor, out=factor)
+            cost[lo:lo + n] = np.matmul(factor.transpose(1, 0, 2), weights[:, :, None])[:, :, 0].T
         if progress is not None:
             progress((lo + n) / n_total)
 
+    if not (np.isfinite(cost).all() and math.isfinite(shortfall)):
+        raise ScenarioError("", None, f"the Monte Carlo around {scenario.name!r} gives a cost that is not a finite "
+                            "number: the scenario's prices or the simulation's parameters are too large to compute "
+                            "with")
     order = np.sort(cost, axis=0)
     monthly = dict(zip(PERCENTILES, sorted_percentiles(order, PERCENTILES), strict=True))
     totals = np.sort(cost.sum(axis=1))

@@ -7,15 +7,23 @@ import time: `init()` creates the folders and is called once from `main`.
 Application settings (recent files, autosave interval) are one typed schema stored as JSON, readable by the CLI
 without a `QCoreApplication`. Qt's QSettings is used only for window geometry, in the UI.
 
-How to add an application setting: give it a default in `AppSettings`, read it in `AppSettings.from_json` with a
+How to add an application setting: give it a default in `AppSettings`, read it in `AppSettings.read_json` with a
 fallback (older files lack it), and, if its meaning changes, bump `SCHEMA_VERSION` and add a migration to
 `_MIGRATIONS`.
+
+A damaged settings file (not JSON, not an object, a setting of the wrong type or out of range, an unknown schema
+version) never stops RiskDesk: `read_app_settings` falls back to the default of each setting it cannot use,
+keeps the others, moves the damaged file aside as `settings.json.damaged-YYYYMMDD-HHMMSS` (so that the next save
+does not silently destroy it), writes the repaired settings, and returns one line saying so, which the window
+and the command line show once.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import json
+import logging
 import os
 import tempfile
 from collections.abc import Callable, Mapping
@@ -26,11 +34,19 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from riskdesk.io.workbook import ImportLimits
 
+log = logging.getLogger(__name__)
+
 APP_NAME = "RiskDesk"
 ENV_OVERRIDE = "RISKDESK_USER_DIR"
 SETTINGS_FILE = "settings.json"
 SCHEMA_VERSION = 1
 MAX_RECENT = 10
+MAX_SETTINGS_BYTES = 1_000_000
+"""RiskDesk's settings file holds a few hundred bytes; a larger one is damaged, and is not read."""
+SECONDS_RANGE = (0, 86_400)
+"""Autosave timings RiskDesk reads from the file: up to a day (Edit ▸ Preferences offers less)."""
+IMPORT_ROWS_RANGE = (1_000, 10_000_000)
+"""The row limit of an import, as Edit ▸ Preferences offers it: 0 or 5 rows would refuse every real file."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,14 +136,32 @@ class AppSettings:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> AppSettings:
-        data = _migrate(dict(data))
+        """The settings in `data`; each one that is missing or cannot be used is its default (never raises)."""
+        return cls.read_json(data)[0]
+
+    @classmethod
+    def read_json(cls, data: Mapping[str, Any]) -> tuple[AppSettings, list[str]]:
+        """The settings in `data`, and the keys that were there but could not be used (each then its default,
+        the others kept: a bad list of recent files does not reset the autosave timing)."""
+        data, damaged = _migrate(dict(data))
         defaults = cls()
-        recent = [str(p) for p in data.get("recent_files", []) if isinstance(p, str)][:MAX_RECENT]
-        return cls(recent_files=recent,
-                   autosave_seconds=_whole(data, "autosave_seconds", defaults.autosave_seconds),
-                   autosave_delay_seconds=_whole(data, "autosave_delay_seconds", defaults.autosave_delay_seconds),
-                   import_max_rows=_whole(data, "import_max_rows", defaults.import_max_rows, 10_000_000),
-                   work_without_lock=data.get("work_without_lock") is True)
+        recent = data.get("recent_files", [])
+        if not isinstance(recent, list):
+            damaged.append("recent_files")
+            recent = []
+        elif not all(isinstance(p, str) for p in recent):
+            damaged.append("recent_files")
+        seconds = _whole(data, "autosave_seconds", defaults.autosave_seconds, SECONDS_RANGE, damaged)
+        delay = _whole(data, "autosave_delay_seconds", defaults.autosave_delay_seconds, SECONDS_RANGE, damaged)
+        rows = _whole(data, "import_max_rows", defaults.import_max_rows, IMPORT_ROWS_RANGE, damaged)
+        without_lock = data.get("work_without_lock", False)
+        if not isinstance(without_lock, bool):
+            damaged.append("work_without_lock")
+            without_lock = False
+        settings = cls(recent_files=[p for p in recent if isinstance(p, str)][:MAX_RECENT], autosave_seconds=seconds,
+                       autosave_delay_seconds=delay, import_max_rows=rows,
+                       work_without_lock=without_lock)
+        return settings, damaged
 
     def import_limits(self) -> ImportLimits:
         """What an import may cost, with this user's row limit."""
@@ -136,10 +170,15 @@ class AppSettings:
         return ImportLimits(max_rows=self.import_max_rows)
 
 
-def _whole(data: Mapping[str, Any], key: str, default: int, high: int = 86_400) -> int:
-    """A whole number from 0 to `high` (seconds: a day); the default for anything else."""
-    value = data.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= high:
+def _whole(data: Mapping[str, Any], key: str, default: int, bounds: tuple[int, int], damaged: list[str]) -> int:
+    """A whole number within `bounds`; the default when missing, and when anything else (then `key` is noted in
+    `damaged`)."""
+    if key not in data:
+        return default
+    value = data[key]
+    low, high = bounds
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+        damaged.append(key)
         return default
     return int(value)
 
@@ -148,22 +187,87 @@ def _whole(data: Mapping[str, Any], key: str, default: int, high: int = 86_400) 
 _MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
 
 
-def _migrate(data: dict[str, Any]) -> dict[str, Any]:
-    version = int(data.get("schema_version", 1) or 1)
-    while version < SCHEMA_VERSION:
-        data = _MIGRATIONS[version](data)
-        version += 1
-    return data
+def _migrate(data: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """`data` in the current schema, and ["schema_version"] when its version is not one RiskDesk wrote (then its
+    settings are read as they are, each checked). A newer version is read as it is: its known settings hold."""
+    version = data.get("schema_version", 1)
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        return data, ["schema_version"]
+    try:
+        while version < SCHEMA_VERSION:
+            data = _MIGRATIONS[version](data)
+            version += 1
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return data, ["schema_version"]
+    return data, []
 
 
 def load_app_settings(dirs: UserDirs | None = None) -> AppSettings:
-    """The saved application settings, or the defaults when there are none or the file is unreadable."""
-    path = (dirs or user_dirs()).settings_file
+    """The saved application settings (see `read_app_settings`, whose note this logs)."""
+    settings, note = read_app_settings(dirs)
+    if note:
+        log.warning("%s", note)
+    return settings
+
+
+def read_app_settings(dirs: UserDirs | None = None) -> tuple[AppSettings, str]:
+    """The saved application settings, and one line to show the user when the file was damaged ("" otherwise).
+
+    Never raises. Without a file: the defaults. A damaged file: each setting it holds that can be used is kept,
+    the others are their defaults; the file is moved aside as `settings.json.damaged-YYYYMMDD-HHMMSS` and the
+    repaired settings are written in its place, so that the note is shown once."""
+    dirs = dirs or user_dirs()
+    path = dirs.settings_file
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return AppSettings()
-    return AppSettings.from_json(data) if isinstance(data, dict) else AppSettings()
+        size = path.stat().st_size
+        raw = path.read_bytes() if size <= MAX_SETTINGS_BYTES else b""
+    except FileNotFoundError:
+        return AppSettings(), ""
+    except OSError as exc:
+        return AppSettings(), f"{path} cannot be read ({exc.strerror or exc}): RiskDesk uses its default settings"
+    data: object = None
+    what = ""
+    if size > MAX_SETTINGS_BYTES:
+        what = f"{size:,} bytes, too large for RiskDesk's settings"
+    else:
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except (ValueError, RecursionError):
+            what = "not valid JSON"
+        else:
+            if not isinstance(data, dict):
+                what = "not a JSON object"
+    if what:
+        settings, used = AppSettings(), "RiskDesk uses its default settings"
+    else:
+        assert isinstance(data, dict)
+        settings, damaged = AppSettings.read_json(data)
+        if not damaged:
+            return settings, ""
+        what = f"{', '.join(damaged)} cannot be used"
+        used = f"{'it uses the default' if len(damaged) == 1 else 'they use their defaults'}, the other settings hold"
+    return settings, f"{path} was damaged ({what}): {used}; {_keep_aside(path, settings, dirs)}"
+
+
+def _keep_aside(path: Path, settings: AppSettings, dirs: UserDirs) -> str:
+    """Move the damaged file aside and write the repaired settings; says where it went (or that it could not)."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    kept = path.with_name(f"{path.name}.damaged-{stamp}")
+    n = 2
+    while kept.exists():
+        kept = path.with_name(f"{path.name}.damaged-{stamp}-{n}")
+        n += 1
+    try:
+        os.rename(path, kept)
+    except FileNotFoundError:  # another RiskDesk moved it aside at the same moment
+        return "another RiskDesk has just kept the damaged file aside"
+    except OSError as exc:
+        return f"it could not be kept aside ({exc.strerror or exc}) and is left as it is"
+    try:
+        save_app_settings(settings, dirs)
+    except OSError as exc:
+        log.warning("cannot write the repaired settings %s: %s", path, exc)
+    return f"the damaged file is kept as {kept}"
 
 
 def save_app_settings(settings: AppSettings, dirs: UserDirs | None = None) -> None:

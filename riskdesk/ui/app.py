@@ -37,6 +37,7 @@ from riskdesk.io import userdirs
 from riskdesk.io.project_schema import ProjectFileError, ProjectRows, read_rows
 from riskdesk.ui.analysis import ANALYSIS_TABS
 from riskdesk.ui.icons import icon
+from riskdesk.ui.messages import WARNING
 from riskdesk.ui.workers import Runner, TaskContext
 
 if TYPE_CHECKING:
@@ -424,13 +425,16 @@ class _Session:
         if not self.args.smoke:
             recovery = find_recovery(self.dirs.autosave)
             self.autosave = AutosaveSession(self.dirs.autosave)
-        document = document_module.Document(app_settings=userdirs.load_app_settings(self.dirs), dirs=self.dirs,
-                                            runner=self.runner)
+        app_settings, settings_note = userdirs.read_app_settings(self.dirs)
+        document = document_module.Document(app_settings=app_settings, dirs=self.dirs, runner=self.runner)
         if loaded.project is not None and loaded.path is not None:
             document.adopt_opened(loaded.project, loaded.path, loaded.state, loaded.lock, bool(loaded.in_use))
         elif loaded.project is not None:
             document.new(loaded.project)
         self.window.attach(document, self.autosave)
+        if settings_note:  # a damaged settings file: the defaults hold and the file was kept aside; said once
+            log.warning("%s", settings_note)
+            self.window.messages.post("settings", WARNING, settings_note)
         if self.args.smoke:
             scoring = self.window.scoring
             assert scoring is not None

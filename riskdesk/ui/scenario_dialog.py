@@ -39,11 +39,14 @@ from riskdesk.core.numbers import read_number
 from riskdesk.core.scenarios import (
     CUT_STAGES,
     ELEMENT_GROUPS,
+    FIRST_START,
+    LAST_START,
     LICENCE_REVIEW_DAYS,
     MAX_HORIZON_MONTHS,
     PRICE_SHAPES,
     Scenario,
     ScenarioError,
+    check_bounds,
     parse_scenario,
 )
 
@@ -244,6 +247,8 @@ class ScenarioDialog(QDialog):
         self.description_edit.setAccessibleName("Description")
         self.start_edit = QDateEdit(QDate(scenario.start.year, scenario.start.month, 1))
         self.start_edit.setDisplayFormat("yyyy-MM")
+        self.start_edit.setDateRange(QDate(FIRST_START.year, FIRST_START.month, 1),
+                                     QDate(LAST_START.year, LAST_START.month, 28))
         self.start_edit.setCalendarPopup(True)
         self.start_edit.setAccessibleName("First month")
         self.horizon_spin = QSpinBox()
@@ -317,7 +322,9 @@ class ScenarioDialog(QDialog):
         name = str(data["name"])
         if name.casefold() in self._taken:
             raise ScenarioError("name", name, "another scenario of this project has that name")
-        return parse_scenario(data, self._known_rules)
+        scenario = parse_scenario(data, self._known_rules)
+        check_bounds(scenario)
+        return scenario
 
     def accept(self) -> None:
         try:
@@ -335,6 +342,8 @@ class ScenarioDialog(QDialog):
 def _friendly(exc: ScenarioError) -> str:
     """ "price_shocks[2].multiplier = 0: …" → "price shock 2, × price: 0: …" """
     key = exc.key
+    if not key:
+        return exc.message
     for list_key, noun, fields in (("price_shocks", "price shock", SHOCK_FIELDS),
                                    ("supply_cuts", "supply cut", CUT_FIELDS)):
         if key.startswith(list_key + "["):

@@ -53,7 +53,9 @@ from riskdesk.core.presets import Preset, default_presets
 from riskdesk.core.project import ProjectSettings
 from riskdesk.core.scenarios import (
     Scenario,
+    ScenarioError,
     ScenarioResult,
+    check_bounds,
     element_sensitivity,
     run_scenario,
     unique_name,
@@ -103,6 +105,8 @@ class ScenariosView(AnalysisView):
         self._stale = False
         """A new evaluation or scenario list arrived while the tab was hidden: run it when shown."""
         self._parts_sized = False
+        self._problem = ""
+        """Why the selected scenario cannot be run ("" when it can or none is selected)."""
         self._dirty: set[str] = set()
         """Charts to redraw when they are next shown."""
         self.charts: dict[str, ChartWidget] = {}
@@ -427,11 +431,30 @@ class ScenariosView(AnalysisView):
             return None
 
     def selected_scenario(self) -> Scenario | None:
+        """The scenario selected; None when there is none, or when a preset cannot start in the as-of date's month
+        (`scenario_problem` says why)."""
         kind, key = self._selected
         if kind == PRESET:
             preset = self.selected_preset()
-            return preset.scenario(self._as_of) if preset is not None else None
+            try:
+                return preset.scenario(self._as_of) if preset is not None else None
+            except ScenarioError:
+                return None
         return next((s for s in self.own_scenarios() if s.name == key), None)
+
+    def scenario_problem(self) -> str:
+        """Why the selected scenario cannot be run ("" when it can): a preset starting in an as-of month beyond
+        the scenarios' bounds, or a saved scenario beyond them (checked again here: a project may hold one saved
+        before the bounds)."""
+        preset = self.selected_preset()
+        try:
+            if preset is not None:
+                preset.scenario(self._as_of)
+            elif (scenario := self.selected_scenario()) is not None:
+                check_bounds(scenario)
+        except ScenarioError as exc:
+            return str(exc)
+        return ""
 
     # ---- editing ----------------------------------------------------------------------------------------------
 
@@ -536,12 +559,18 @@ class ScenariosView(AnalysisView):
         self.mc_label.setText("")
         scenario = self.selected_scenario()
         self._show_details(scenario)
+        self._problem = ""
         if scenario is None or self._evaluation is None:
             self.result = self.other_basis = None
+            self._problem = self.scenario_problem()
         else:
-            self.result = run_scenario(self._evaluation, scenario)
-            other = next(b for b in PRICE_BASES if b != scenario.price_basis)
-            self.other_basis = run_scenario(self._evaluation, scenario.with_basis(other))
+            try:
+                self.result = run_scenario(self._evaluation, scenario)
+                other = next(b for b in PRICE_BASES if b != scenario.price_basis)
+                self.other_basis = run_scenario(self._evaluation, scenario.with_basis(other))
+            except ScenarioError as exc:  # beyond the bounds: refused, as the CLI and the report refuse it
+                self.result = self.other_basis = None
+                self._problem = str(exc)
         self.parts_model.set_result(self.result)
         self.mitigations.set_scenario(self.result.scenario if self.result is not None else None)
         if self.result is not None and not self._parts_sized:
@@ -637,7 +666,9 @@ class ScenariosView(AnalysisView):
     def _show_headline(self) -> None:
         result = self.result
         if result is None:
-            self.headline.setText("Not scored yet" if self._evaluation is None else "Choose a scenario")
+            problem = f"This scenario cannot be run: {html.escape(self._problem, quote=False)}"
+            self.headline.setText("Not scored yet" if self._evaluation is None else
+                                  problem if self._problem else "Choose a scenario")
             return
         scenario = result.scenario
         so = result.stock_out

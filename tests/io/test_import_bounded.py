@@ -60,11 +60,11 @@ def test_the_row_limit_is_an_application_setting_the_command_line_follows(tmp_pa
     from riskdesk.cli import EXIT_INVALID, main
 
     assert load_app_settings().import_max_rows == 250_000
-    save_app_settings(AppSettings(import_max_rows=50))
-    assert json.loads(user_dirs().settings_file.read_text())["import_max_rows"] == 50
-    source = write_csv(tmp_path / "bom.csv", rows_of(200))
+    save_app_settings(AppSettings(import_max_rows=1_000))  # the lowest Edit ▸ Preferences offers
+    assert json.loads(user_dirs().settings_file.read_text())["import_max_rows"] == 1_000
+    source = write_csv(tmp_path / "bom.csv", rows_of(1_200))
     assert main(["import", str(tmp_path / "p.rdproj"), str(source)]) == EXIT_INVALID
-    assert "more than 50 rows" in capsys.readouterr().err
+    assert "more than 1,000 rows" in capsys.readouterr().err
 
 
 def test_invisible_characters_are_stripped_from_ids_with_a_warning(tmp_path):

@@ -249,3 +249,64 @@ def test_mitigations_compare_the_projects_variants_under_the_selected_scenario(q
     view.select(PRESET, "dfars-2027")
     assert view.mitigations.comparison is not None
     assert view.mitigations.comparison.scenario.name == default_presets().get("dfars-2027").name
+
+
+# ---- scenarios beyond the bounds (issue 19) ----------------------------------------------------------------------
+
+_DY_X1000 = {"elements": ["Dy"], "shape": "step", "multiplier": 1000, "from_month": 1, "months": 12}
+
+
+def test_a_scenario_whose_shocks_would_overflow_is_refused_by_import_with_the_command_lines_message(
+        qtbot: QtBot, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    view, document, _, dialogs = _view(qtbot)
+    path = tmp_path / "overflow.json"
+    path.write_text(json.dumps({"name": "overflow", "start": "2027-01", "price_shocks": [_DY_X1000] * 103}),
+                    encoding="utf-8")
+    view.import_file(path)
+    assert document.project.scenarios == [] and document.undo_stack.count() == 0
+    demo = tmp_path / "demo.rdproj"
+    save_project(document.project, demo)
+    assert cli_main(["scenario", str(demo), "--file", str(path)]) == 3
+    said = capsys.readouterr().err.removeprefix("riskdesk: ").strip()
+    assert dialogs.errors == [f"Cannot import the scenario: {said}"]
+    assert "the 103 shocks on Dy together move its price ×1e309" in said
+
+
+def test_the_editor_refuses_shocks_that_together_move_a_price_more_than_x1000(qtbot: QtBot) -> None:
+    view, document, editor, _ = _view(qtbot)
+
+    def change(dialog: ScenarioDialog) -> None:
+        dialog.shocks.add_row(_DY_X1000)
+        dialog.shocks.add_row({**_DY_X1000, "multiplier": 2})
+
+    editor.change = change
+    view.new_scenario()
+    dialog = editor.seen[-1]
+    assert dialog.message.isVisibleTo(dialog)
+    assert ("price shocks: the 3 shocks on Dy together move its price ×4,000 in month 1 (2026-11); a scenario "
+            "may move a price at most ×1,000 in all") in dialog.message.text()
+    assert document.project.scenarios == []
+
+
+def test_a_saved_scenario_beyond_the_bounds_says_why_instead_of_running(qtbot: QtBot) -> None:
+    from riskdesk.core.scenarios import parse_scenario
+
+    view, document, _, _ = _view(qtbot)
+    saved = parse_scenario({"name": "saved before the bounds", "start": "2027-01", "price_shocks": [_DY_X1000] * 103})
+    document.change_scenarios([saved], "Add a scenario saved by an older RiskDesk")
+    assert view.select(OWN, saved.name)
+    assert view.result is None and not view.run_button.isEnabled()
+    assert "This scenario cannot be run: key 'price_shocks': the 103 shocks on Dy" in view.headline.text()
+    view.select(PRESET, APRIL)
+    assert view.result is not None and "cannot be run" not in view.headline.text()
+
+
+def test_a_preset_on_a_date_beyond_the_bounds_says_why(qtbot: QtBot) -> None:
+    view, document, _, _ = _view(qtbot)
+    view.select(PRESET, APRIL)
+    scoring = Scoring(document, dt.date(9999, 12, 31))
+    scoring.evaluated.connect(view.set_evaluation)
+    scoring.refresh()
+    assert view.result is None and view.selected_scenario() is None
+    assert "cannot be run: key 'start' = \"9999-12\": a scenario starts from 2000-01 to 2099-12" in \
+        view.headline.text()

@@ -155,3 +155,31 @@ def test_a_smoke_run_that_fails_says_why_and_exits_instead_of_waiting_on_a_dialo
     assert done.returncode == 1
     assert "Traceback" in done.stderr and "ready" not in done.stdout
 
+
+
+def test_a_damaged_settings_file_still_opens_the_project_and_says_so_once_in_the_message_strip(
+        qtbot: QtBot, tmp_path: Path) -> None:
+    import argparse
+
+    from riskdesk.ui.app import _Session
+
+    dirs = userdirs.init()
+    dirs.settings_file.write_text('{"schema_version": "abc", "autosave_seconds": 12}', encoding="utf-8")
+    path = tmp_path / "demo.rdproj"
+    save_project(demo_project(), path)
+
+    def start() -> MainWindow:
+        window = MainWindow(None, SynchronousRunner(), dirs=dirs, as_of=TODAY)
+        qtbot.addWidget(window)
+        session = _Session(argparse.Namespace(demo=False, project=path, smoke=False), dirs, SynchronousRunner(),
+                           window)
+        session.attach(load_data_layer(False, path)(TaskContext()))
+        assert window.document is not None and window.document.path == path  # the project is open
+        session.end()
+        return window
+
+    window = start()
+    note = window.messages.text_of("settings")
+    assert f"{dirs.settings_file} was damaged (schema_version cannot be used)" in note and "kept as" in note
+    assert window.document is not None and window.document.app_settings.autosave_seconds == 12
+    assert start().messages.text_of("settings") == ""  # repaired: said once
