@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # imported where used, to keep the command line quick to star
     from riskdesk.core.simulation import MonteCarloResult
     from riskdesk.io.mapping import SheetMapping
     from riskdesk.io.project_file import FileState
+    from riskdesk.io.userdirs import AppSettings
 
 ChartRenderer = Callable[["ScenarioResult", "MonteCarloResult | None", Path], Path]
 """Draws a scenario's chart to a PNG or SVG file (through riskdesk.io.outputs) and returns its path. The command
@@ -264,6 +265,19 @@ def _save(project: Project, path: Path, expected: FileState | None = None, doing
         raise CliError(str(exc)) from None
 
 
+def _app_settings(args: argparse.Namespace) -> AppSettings:
+    """RiskDesk's own settings, read once per command; a damaged settings file is said once (the defaults hold for
+    what it cannot give, and the file was kept aside)."""
+    if getattr(args, "app_settings", None) is None:
+        from riskdesk.io.userdirs import read_app_settings
+
+        args.app_settings, note = read_app_settings()
+        if note:
+            print(f"riskdesk: {shown_text(note)}", file=sys.stderr)
+    settings: AppSettings = args.app_settings
+    return settings
+
+
 def _lock_option(command: argparse.ArgumentParser) -> None:
     command.add_argument("--no-lock", action="store_true",
                          help="when the project's lock cannot be taken (a drive that cannot lock files, something "
@@ -277,9 +291,7 @@ def _hold(args: argparse.Namespace, path: Path, doing: str) -> None:
     unless --no-lock (or the setting "work without the lock") accepts working without it, which is said once."""
     from riskdesk.io.project_file import ProjectFileError
     from riskdesk.io.project_lock import CLI_WAIT_S, LockUnavailableError, ProjectLock
-    from riskdesk.io.userdirs import load_app_settings
-
-    accept = bool(getattr(args, "no_lock", False)) or load_app_settings().work_without_lock
+    accept = bool(getattr(args, "no_lock", False)) or _app_settings(args).work_without_lock
     try:
         lock = ProjectLock(path).acquire(CLI_WAIT_S, without_lock_ok=accept)
     except LockUnavailableError as exc:
@@ -373,11 +385,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
         project = Project(settings=ProjectSettings(name=args.project.stem))
     mapping = _read_mapping(args.mapping) if args.mapping else None
     defaults = _defaults(args.defaults)
-    from riskdesk.io.userdirs import read_app_settings
-
-    app_settings, settings_note = read_app_settings()
-    if settings_note:  # a damaged settings file: the defaults hold, the file was kept aside (said once)
-        print(f"riskdesk: {shown_text(settings_note)}", file=sys.stderr)
+    app_settings = _app_settings(args)
     request = import_session.ImportRequest(list(args.files), mapping=mapping, sheet=args.sheet, defaults=defaults,
                                            skip_error_rows=args.skip_error_rows,
                                            limits=app_settings.import_limits())

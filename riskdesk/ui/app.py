@@ -237,8 +237,10 @@ class LoadedProject:
     """Why it was opened read-only: another RiskDesk has it open, or its lock cannot be taken."""
 
 
-def load_data_layer(demo: bool, path: Path | None) -> Callable[[TaskContext], LoadedProject]:
-    """The start-up worker's task: import the data layer, then read the project into DataFrames."""
+def load_data_layer(demo: bool, path: Path | None, without_lock_ok: bool = False
+                    ) -> Callable[[TaskContext], LoadedProject]:
+    """The start-up worker's task: import the data layer, then read the project into DataFrames.
+    `without_lock_ok`: the preference "work without the lock" (see riskdesk.io.project_lock)."""
 
     def load(_task: TaskContext) -> LoadedProject:
         for name in DATA_LAYER_MODULES:
@@ -250,13 +252,11 @@ def load_data_layer(demo: bool, path: Path | None) -> Callable[[TaskContext], Lo
         if path is None:
             return LoadedProject(None, None)
         from riskdesk.io.project_lock import CannotLockError
-        from riskdesk.io.userdirs import load_app_settings
         from riskdesk.ui.document import open_project_file
 
         try:
             try:
-                project, state, lock = open_project_file(
-                    path, without_lock_ok=load_app_settings().work_without_lock)
+                project, state, lock = open_project_file(path, without_lock_ok=without_lock_ok)
                 return LoadedProject(project, path, state=state, lock=lock)
             except CannotLockError as exc:  # open elsewhere, or the lock cannot be taken: read-only, and say so
                 project, state, lock = open_project_file(path, read_only=True)
@@ -398,6 +398,9 @@ class _Session:
         self.autosave: AutosaveSession | None = None
         """This session's autosave slot, taken once the document loads (a crash is noticed next time)."""
         self.loading = False
+        self.app_settings: userdirs.AppSettings | None = None
+        self.settings_note = ""
+        """RiskDesk's own settings, read when loading starts, and what to say when the file was damaged."""
 
     def first_painted(self) -> None:
         if self.args.smoke:
@@ -407,7 +410,9 @@ class _Session:
     def start_loading(self) -> None:
         if not self.loading:
             self.loading = True
-            self.runner.start(load_data_layer(self.args.demo, self.args.project), self.attach, self.failed, None)
+            self.app_settings, self.settings_note = userdirs.read_app_settings(self.dirs)
+            task = load_data_layer(self.args.demo, self.args.project, self.app_settings.work_without_lock)
+            self.runner.start(task, self.attach, self.failed, None)
 
     def _report(self, moment: str) -> None:
         rows = self.window.pages[next(iter(self.window.pages))].model.rowCount()
@@ -425,8 +430,10 @@ class _Session:
         if not self.args.smoke:
             recovery = find_recovery(self.dirs.autosave)
             self.autosave = AutosaveSession(self.dirs.autosave)
-        app_settings, settings_note = userdirs.read_app_settings(self.dirs)
-        document = document_module.Document(app_settings=app_settings, dirs=self.dirs, runner=self.runner)
+        if self.app_settings is None:
+            self.app_settings, self.settings_note = userdirs.read_app_settings(self.dirs)
+        settings_note = self.settings_note
+        document = document_module.Document(app_settings=self.app_settings, dirs=self.dirs, runner=self.runner)
         if loaded.project is not None and loaded.path is not None:
             document.adopt_opened(loaded.project, loaded.path, loaded.state, loaded.lock, bool(loaded.in_use))
         elif loaded.project is not None:

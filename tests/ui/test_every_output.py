@@ -279,7 +279,8 @@ ALLOWED: dict[str, set[str]] = {
     # the project lock file beside a project (opened read-only to take over another user's free lock file)
     "riskdesk/io/project_lock.py": {"os.open"},
     # RiskDesk's own settings.json in the user's config folder
-    "riskdesk/io/userdirs.py": {"tempfile.mkstemp", "os.fdopen", "os.replace"},
+    # RiskDesk's own settings.json in the user's config folder; a damaged one is moved aside (os.rename)
+    "riskdesk/io/userdirs.py": {"tempfile.mkstemp", "os.fdopen", "os.replace", "os.rename"},
     # autosaves in the user's private autosave folder
     "riskdesk/ui/autosave.py": {"os.replace", "os.open", "os.fdopen"},
     # recoloured icons in the user's private cache folder

@@ -117,7 +117,7 @@ def test_a_project_whose_lock_cannot_be_taken_opens_read_only_saying_why_unless_
 
     dirs = userdirs.init()
     userdirs.save_app_settings(userdirs.AppSettings(work_without_lock=True), dirs)  # Edit ▸ Preferences
-    loaded = load_data_layer(False, path)(None)  # type: ignore[arg-type]
+    loaded = load_data_layer(False, path, userdirs.load_app_settings(dirs).work_without_lock)(None)  # type: ignore[arg-type]
     assert loaded.lock is not None and not loaded.lock.supported and not loaded.in_use
     document = Document(runner=SynchronousRunner())
     document.adopt_opened(loaded.project, path, loaded.state, loaded.lock)
