@@ -31,10 +31,14 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+if TYPE_CHECKING:
+    import resource
 
 from bench.fuzz import (  # noqa: E402
     fuzz_control_list,
@@ -55,6 +59,15 @@ class Figures:
     failures: Counter[str] = field(default_factory=Counter)
     examples: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    worst_seconds: float = 0.0
+    """The longest one command of the run took (wall clock), where the run measures it."""
+    worst_mb: float = 0.0
+    """The most memory one command of the run used (peak resident set), where the run measures it."""
+
+    def note(self, seconds: float, usage: resource.struct_rusage) -> None:
+        """One command's wall time and resources (from os.wait4), for the run's worst figures."""
+        self.worst_seconds = max(self.worst_seconds, seconds)
+        self.worst_mb = max(self.worst_mb, usage.ru_maxrss / 1024)
 
     def fail(self, kind: str, example: str) -> None:
         self.failures[kind] += 1
@@ -68,7 +81,8 @@ class Figures:
     def line(self) -> str:
         counts = ", ".join(f"{k} {v:,}" for k, v in sorted(self.counts.items()))
         failures = ", ".join(f"{k} {v:,}" for k, v in sorted(self.failures.items())) or "none"
-        return (f"{self.name}: {self.runs:,} runs in {self.seconds:,.0f} s ({counts}); failures: {failures}"
+        worst = (f"; worst {self.worst_seconds:,.2f} s, {self.worst_mb:,.0f} MB" if self.worst_seconds else "")
+        return (f"{self.name}: {self.runs:,} runs in {self.seconds:,.0f} s ({counts}){worst}; failures: {failures}"
                 + ("" if self.ok else " | FAILED: " + " | ".join(self.examples)))
 
 
@@ -293,7 +307,6 @@ def oversized_sheets(count: int, folder: Path, seed: int = 19) -> Figures:
     def limit_memory() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
 
-    worst_seconds = worst_kb = 0.0
     started = time.perf_counter()
     for index in range(count):
         path, what = oversized_sheet_file(folder, rng, index)
@@ -307,7 +320,7 @@ def oversized_sheets(count: int, folder: Path, seed: int = 19) -> Figures:
             err.seek(0)
             message = err.read().decode("utf-8", errors="replace")
         figures.runs += 1
-        worst_seconds, worst_kb = max(worst_seconds, seconds), max(worst_kb, usage.ru_maxrss)
+        figures.note(seconds, usage)
         if child.returncode == 3 and message.startswith("error: ") and message.count("\nerror: ") == 0:
             figures.counts["refused"] += 1
             if not any(why in message for why in ("once its", "32,767 characters")):
@@ -323,8 +336,6 @@ def oversized_sheets(count: int, folder: Path, seed: int = 19) -> Figures:
         if project.read_bytes() != before:
             figures.fail("changed project", what)
         path.unlink()
-    figures.counts["worst ms"] = round(worst_seconds * 1000)
-    figures.counts["worst MB"] = round(worst_kb / 1024)
     figures.seconds = time.perf_counter() - started
     return figures
 
@@ -519,11 +530,22 @@ def _part_file(folder: Path, name: str) -> Path:
     return source
 
 
-def _together(commands: list[list[str]], env: dict[str, str] | None = None) -> list[tuple[int, str]]:
-    """Start the commands at the same moment; their exit codes and stderr."""
-    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-                             env=env) for command in commands]
-    return [(r.wait(timeout=120), r.communicate()[1]) for r in runs]
+def _together(figures: Figures, commands: list[list[str]]) -> list[tuple[int, str]]:
+    """Start the commands at the same moment; their exit codes and stderr (each command's time and memory noted
+    in `figures`)."""
+    begun = time.perf_counter()
+    results = []
+    with tempfile.TemporaryFile() as first, tempfile.TemporaryFile() as second:
+        errs = [first, second][:len(commands)]
+        runs = [subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=err, cwd=ROOT)
+                for command, err in zip(commands, errs, strict=True)]
+        for run, err in zip(runs, errs, strict=True):
+            _, status, usage = os.wait4(run.pid, 0)
+            run.returncode = os.waitstatus_to_exitcode(status)
+            figures.note(time.perf_counter() - begun, usage)
+            err.seek(0)
+            results.append((run.returncode, err.read().decode("utf-8", errors="replace")))
+    return results
 
 
 def _project_with_everything(path: Path) -> None:
@@ -570,7 +592,7 @@ def concurrent_writers(tries: int, folder: Path) -> Figures:
     started = time.perf_counter()
     for _ in range(tries):
         save_project(demo_project(), project)
-        results = _together([[*_RISKDESK, "import", str(project), str(s)] for s in sources])
+        results = _together(figures, [[*_RISKDESK, "import", str(project), str(s)] for s in sources])
         figures.runs += 1
         parts = set(load_project(project).tables.parts["part_number"])
         _check_pair(figures, results, ["A-1" in parts, "B-1" in parts], ("in use",))
@@ -595,7 +617,7 @@ def import_and_scenario_save(tries: int, folder: Path) -> Figures:
     started = time.perf_counter()
     for n in range(tries):
         _project_with_everything(project)
-        results = _together([[*_RISKDESK, "import", str(project), str(source)],
+        results = _together(figures, [[*_RISKDESK, "import", str(project), str(source)],
                              [*_RISKDESK, "scenario", str(project), "--file", str(scenario), "--save-as", f"New {n}",
                               "--as-of", "2026-12-01"]])
         figures.runs += 1
@@ -628,7 +650,7 @@ def no_lock_race(tries: int, folder: Path) -> Figures:
     started = time.perf_counter()
     for _ in range(tries):
         save_project(demo_project(), project)
-        results = _together([[*_RISKDESK, "import", str(project), str(s), "--no-lock"] for s in sources])
+        results = _together(figures, [[*_RISKDESK, "import", str(project), str(s), "--no-lock"] for s in sources])
         figures.runs += 1
         parts = set(load_project(project).tables.parts["part_number"])
         _check_pair(figures, results, ["A-1" in parts, "B-1" in parts], ("changed by another program",))
@@ -713,7 +735,7 @@ def two_users_shared_folder(tries: int, folder: Path) -> Figures:
             lock.write_text("\n{}\n")
             os.chown(lock, ALICE, TEAM)
             os.chmod(lock, 0o644)
-        results = _together([riskdesk_as(ALICE, "import", str(project), str(sources[0])),
+        results = _together(figures, [riskdesk_as(ALICE, "import", str(project), str(sources[0])),
                              riskdesk_as(BOB, "import", str(project), str(sources[1]))])
         figures.runs += 1
         parts = set(load_project(project).tables.parts["part_number"])

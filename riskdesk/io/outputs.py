@@ -114,6 +114,15 @@ def lock_file(path: Path) -> Path | None:
     return next((c for c in candidates if c.exists()), None)
 
 
+def _write_protected(path: Path) -> bool:
+    """Read-only for this user, or made read-only by its owner (chmod a-w, Windows' read-only attribute), which
+    holds even for an account allowed to write anything."""
+    try:
+        return not os.stat(path).st_mode & stat.S_IWUSR or not os.access(path, os.W_OK)
+    except OSError:
+        return False
+
+
 def _folder(target: Path) -> Path:
     return target.parent if str(target.parent) else Path(".")
 
@@ -151,7 +160,7 @@ def check_output(target: Path, *, project: Path | None = None, inputs: Iterable[
     if lock is not None:
         raise OutputError(f"{target.name} is open in another program (it keeps {lock.name}): close it there and try "
                           "again, or choose another name; the file was not changed", target)
-    if exists and not target.is_symlink() and not os.access(target, os.W_OK):
+    if exists and not target.is_symlink() and _write_protected(target):
         raise OutputError(f"{target} is read-only: choose another name; the file was not changed", target)
     if not os.access(folder, os.W_OK | os.X_OK):
         raise OutputError(f"cannot write {target}: the folder {folder} cannot be written to; choose another folder",
