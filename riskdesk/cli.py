@@ -408,7 +408,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
 
     check = import_session.check(request, project)
     if args.report:
-        _write_output(lambda: write_problem_report(check.problems, args.report, check.result.mappings))
+        _write_output(lambda: write_problem_report(check.problems, args.report, check.result.mappings,
+                                                   args.files))
     if check.unsure:
         print("riskdesk: the column mapping needs a person to confirm it; nothing was imported.", file=sys.stderr)
         for proposal in check.unsure:

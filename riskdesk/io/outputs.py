@@ -139,7 +139,7 @@ def check_output(target: Path, *, project: Path | None = None, inputs: Iterable[
                           "another file name", target)
     for source in inputs:
         if _same(target, Path(source)):
-            raise OutputError(f"{target} is a file this command reads{link}: writing {what} there would destroy it. "
+            raise OutputError(f"{target} is one of the files being read{link}: writing {what} there would destroy it. "
                               "Choose another file name", target)
     if target.is_dir():
         raise OutputError(f"{target} is a folder{link}: give a file name for {what}", target)

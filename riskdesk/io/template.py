@@ -137,10 +137,12 @@ def _write_instructions(book: Any) -> None:
         sheet.set_column(col, col, width)
 
 
-def write_problem_report(problems: Sequence[Problem], path: Path, mappings: Sequence[SheetMapping] = ()) -> None:
+def write_problem_report(problems: Sequence[Problem], path: Path, mappings: Sequence[SheetMapping] = (),
+                         inputs: Sequence[Path] = ()) -> None:
     """Save an import's validation report: a summary, every problem, and the column mappings with their rules.
-    Raises OutputError (riskdesk.io.outputs) when `path` is refused or cannot be written."""
-    with workbook(path, what="the import report") as book:
+    Raises OutputError (riskdesk.io.outputs) when `path` is refused (one of the imported files `inputs`, a
+    project …) or cannot be written."""
+    with workbook(path, what="the import report", inputs=inputs) as book:
         header = book.add_format({"bold": True, "bg_color": HEADER_FILL, "border": 1})
         formats = {"wrap": book.add_format({"text_wrap": True, "valign": "top"}),
                    "top": book.add_format({"valign": "top"}),

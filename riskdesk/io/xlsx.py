@@ -83,17 +83,17 @@ def tint(color: str, amount: float = 0.3) -> str:
 
 @contextlib.contextmanager
 def workbook(path: Path, print_header_rows: int = 1, *, properties: Mapping[str, Any] | None = None,
-             what: str = "the workbook") -> Iterator[Any]:
+             what: str = "the workbook", inputs: Iterable[Path] = ()) -> Iterator[Any]:
     """An XlsxWriter workbook for `path` with safe string handling. When the block ends its sheets are set up for
     printing (landscape, one page wide, the first `print_header_rows` rows repeated; 0 leaves that to the caller,
     see `print_setup`) and it is written through `atomic_output` (XlsxWriter's temporary files in its private
     folder), then replaces `path`. An exception in the block (a cancelled report) writes nothing and leaves `path`
     as it was. Raises ExportError (OutputError) when `path` is refused or cannot be written; `what` names the
-    workbook in that message ("the report")."""
+    workbook in that message ("the report"); `inputs` are files being read, never written over."""
     import xlsxwriter
 
     target = Path(path)
-    with atomic_output(target, what=what) as temporary:
+    with atomic_output(target, what=what, inputs=inputs) as temporary:
         book = xlsxwriter.Workbook(str(temporary), {**SAFE_TEXT, "tmpdir": str(temporary.parent)})
         if properties:
             book.set_properties(dict(properties))

@@ -758,9 +758,9 @@ class ImportDialog(QDialog):
         if target is None:
             return
         try:
-            write_problem_report(self.check.problems, target, list(self.check.result.mappings))
-        except OSError as exc:
-            self.dialogs.error("Cannot save the report", f"{target}: {exc.strerror or exc}")
+            write_problem_report(self.check.problems, target, list(self.check.result.mappings), self.files)
+        except OSError as exc:  # an OutputError names the file and what to do
+            self.dialogs.error("Cannot save the report", str(exc))
             return
         self.summary.setText(self.summary.text() + f"<br>Report saved to {target}.")
 

@@ -87,7 +87,7 @@ def test_an_input_and_links_to_it_are_refused(tmp_path: Path) -> None:
     (tmp_path / "link.csv").symlink_to(source)
     os.link(source, tmp_path / "hard.csv")
     for target in (source, tmp_path / "link.csv", tmp_path / "hard.csv"):
-        with pytest.raises(OutputError, match=r"is a file this command reads( \(a link to .*bom\.csv\))?: writing "
+        with pytest.raises(OutputError, match=r"is one of the files being read( \(a link to .*bom\.csv\))?: writing "
                                               "the mapping there would destroy it"):
             check_output(target, inputs=[source], force=True, what="the mapping")
     assert source.read_text(encoding="utf-8") == "part_number\nX\n"

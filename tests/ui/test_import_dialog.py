@@ -120,6 +120,17 @@ def test_the_problem_report_is_saved_as_xlsx(qtbot: QtBot, document: Document, c
     assert report.is_file() and report.stat().st_size > 0
 
 
+def test_the_problem_report_never_replaces_the_file_being_imported(qtbot: QtBot, document: Document,
+                                                                   xlsx_file: Path) -> None:
+    before = xlsx_file.read_bytes()
+    dialogs = _Dialogs(xlsx_file)  # chosen in the save dialog, which asked before replacing it
+    dialog = _dialog(qtbot, [xlsx_file], document, dialogs)
+    dialog.save_report()
+    assert xlsx_file.read_bytes() == before
+    assert dialogs.errors == [f"{xlsx_file} is one of the files being read: writing the import report there would "
+                              "destroy it. Choose another file name"]
+
+
 def test_changing_a_column_field_checks_again(qtbot: QtBot, document: Document, csv_file: Path) -> None:
     dialog = _dialog(qtbot, [csv_file], document)
     table = dialog.mapping_tables[0]

@@ -91,7 +91,7 @@ def test_a_chart_never_replaces_the_project_its_input_a_link_to_them_or_a_folder
         assert code == 1 and expected in err and err.count("\n") == 1, err
     code = entry_point(["scenario", str(project), "--file", str(scenario), "--chart", str(scenario), "--force"])
     err = capsys.readouterr().err
-    assert code == 1 and "is a file this command reads" in err and err.count("\n") == 1
+    assert code == 1 and "is one of the files being read" in err and err.count("\n") == 1
     code, err = _chart(capsys, project, project, "--force")
     assert code == 2 and "ending in .png or .svg" in err
     assert project.read_bytes() == before and scenario.read_text(encoding="utf-8").startswith('{"name": "x"')
