@@ -158,6 +158,22 @@ def main() -> int:
     shoot("import-declaration", dialog)
     dialog.reject()
 
+    from riskdesk.ui.preferences_dialog import Preferences, PreferencesDialog
+    from riskdesk.ui.report_dialog import ReportDialog
+
+    preferences = PreferencesDialog(Preferences.of(userdirs.load_app_settings(dirs)), window)
+    preferences.show()
+    shoot("preferences", preferences)
+    preferences.close()
+    document = window.document
+    assert document is not None
+    evaluation = window.scoring.evaluation if window.scoring else None
+    report = ReportDialog(lambda: document.project, evaluation, runner, window.dialogs, window, as_of=AS_OF,
+                          folder=Path(user_dir))
+    report.show()
+    shoot("report-dialog", report)
+    report.close()
+
     window.compare_with(dt.date(2027, 1, 1))
     compare = window.compare_dialog
     compare.resize(1000, 600)

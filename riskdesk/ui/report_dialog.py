@@ -168,8 +168,8 @@ class ReportDialog(QDialog):
         form.addRow("&As of", self.as_of_edit)
         form.addRow("", compare_row)
         form.addRow("&Scenarios", self.scenario_list)
-        form.addRow("&Monte Carlo paths", simulation)
-        form.addRow("Save &to", target)
+        form.addRow(_label("&Monte Carlo paths", self.paths_spin), simulation)
+        form.addRow(_label("Save &to", self.path_edit), target)
         self.author_check = QCheckBox("Name me as the &author")
         self.author_check.setChecked(True)
         self.author_check.setToolTip("Write your login name into the workbook's author and on the Summary's "
@@ -362,3 +362,11 @@ def show_report_dialog(parent: QWidget | None, project_getter: Callable[[], Proj
 
 
 __all__ = ["MONTE_CARLO_MAX", "ChoosePath", "OpenFolder", "ReportDialog", "show_report_dialog", "snapshot"]
+
+
+def _label(text: str, buddy: QWidget) -> QLabel:
+    """A form label whose &-letter moves to `buddy` (a row holding a layout has no buddy of its own, and would show
+    the & itself)."""
+    label = QLabel(text)
+    label.setBuddy(buddy)
+    return label
