@@ -26,6 +26,7 @@ import logging
 import os
 import stat
 import sys
+import time
 from pathlib import Path
 from types import TracebackType
 
@@ -38,6 +39,10 @@ log = logging.getLogger(__name__)
 
 CLI_WAIT_S = 10.0
 """How long a command-line writer waits for another one (a script importing two files at once) before giving up."""
+
+
+_ATTEMPTS = 5
+"""How often `acquire` checks the lock path again when another user's lock file appears between check and open."""
 
 
 class CannotLockError(ProjectFileError):
@@ -135,18 +140,27 @@ class ProjectLock:
         folder = self.path.parent
         if not folder.is_dir():  # before filelock, which would create it
             raise ProjectFileError(f"Cannot open {self.project}: the folder {folder} does not exist")
-        self._check_lock_path()
-        try:
-            self._lock.acquire(timeout=wait_s)
-        except filelock.Timeout:
-            raise ProjectLockedError(self.project, read_holder(self.project)) from None
-        except (OSError, NotImplementedError, RuntimeError) as exc:
-            raise self._unavailable(exc) from None
+        deadline = time.monotonic() + wait_s
+        for attempt in range(_ATTEMPTS):
+            self._check_lock_path(deadline)
+            try:
+                self._lock.acquire(timeout=max(0.0, deadline - time.monotonic()))
+                break
+            except filelock.Timeout:
+                raise ProjectLockedError(self.project, read_holder(self.project)) from None
+            except PermissionError as exc:
+                # Another user's RiskDesk created the lock file between the check and the open, and has not yet
+                # made it group-writable: check again (it is in use, or free to take over).
+                if attempt + 1 < _ATTEMPTS and os.path.lexists(self.path) and os.access(folder, os.W_OK):
+                    continue
+                raise self._unavailable(exc) from None
+            except (OSError, NotImplementedError, RuntimeError) as exc:
+                raise self._unavailable(exc) from None
         if self._linked:  # the lock file gained a second name between the check and the open: never write to it
             self._release_os_lock()
             raise LockUnavailableError(self.project, f"{self.path} is linked to another file (a hard link)")
 
-    def _check_lock_path(self) -> None:
+    def _check_lock_path(self, deadline: float) -> None:
         """Refuse what must not serve as a lock file (a folder, a link, a pipe, a hard link to another file), and
         take over another user's lock file when it is free and may be replaced."""
         try:
@@ -162,11 +176,12 @@ class ProjectLock:
             raise LockUnavailableError(self.project, f"{self.path} is linked to another file (a hard link), so "
                                        "RiskDesk will not write into it. Remove it if nobody needs it")
         if sys.platform != "win32" and not os.access(self.path, os.W_OK):
-            self._take_over_stale(info)
+            self._take_over_stale(info, deadline)
 
-    def _take_over_stale(self, info: os.stat_result) -> None:
-        """Another user's lock file that this user may not write (their umask made it 0644): in use if its lock
-        is held; else a leftover, removed while holding its lock so that nobody takes it meanwhile."""
+    def _take_over_stale(self, info: os.stat_result, deadline: float) -> None:
+        """Another user's lock file that this user may not write (their umask made it 0644): in use while its lock
+        is held (waited for until `deadline`, as for any holder); else a leftover, removed while holding its lock
+        so that nobody takes it meanwhile."""
         import fcntl
 
         try:
@@ -177,12 +192,18 @@ class ProjectLock:
             raise LockUnavailableError(self.project, f"{self.path} belongs to {_owner_name(info)} and cannot be "
                                        f"read ({exc.strerror})") from None
         try:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                raise ProjectLockedError(self.project, read_holder(self.project)) from None
-            except OSError as exc:
-                raise self._unavailable(exc) from None
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        raise ProjectLockedError(self.project, read_holder(self.project)) from None
+                    time.sleep(0.05)
+                except OSError as exc:
+                    raise self._unavailable(exc) from None
+            if os.fstat(fd).st_nlink == 0:  # its holder let go and removed it: nothing left to take over
+                return
             try:
                 os.unlink(self.path)
             except OSError:
