@@ -3,6 +3,8 @@ benchmarks."""
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pandas as pd
 
@@ -11,6 +13,7 @@ from riskdesk.core.domain import (
     COMPOSITION_COLUMNS,
     PART_COLUMNS,
     PATH_COLUMNS,
+    ROW_ID,
     SUPPLIER_COLUMNS,
     EndUse,
 )
@@ -19,12 +22,10 @@ from riskdesk.core.project import Project, ProjectSettings, ProjectTables
 
 def demo_project() -> Project:
     """A US buyer's portfolio of 15 magnet parts from 7 suppliers across 10 countries (rows in `demo_data`)."""
-    tables = ProjectTables.from_frames(
-        pd.DataFrame(demo_data.PARTS, columns=list(PART_COLUMNS)),
-        pd.DataFrame(demo_data.SUPPLIERS, columns=list(SUPPLIER_COLUMNS)),
-        pd.DataFrame(demo_data.PATHS, columns=list(PATH_COLUMNS)),
-        pd.DataFrame(demo_data.COMPOSITION, columns=list(COMPOSITION_COLUMNS)),
-    )
+    tables = ProjectTables.from_frames(*(
+        _with_ids(name, pd.DataFrame(rows, columns=list(columns))) for name, rows, columns in (
+            ("parts", demo_data.PARTS, PART_COLUMNS), ("suppliers", demo_data.SUPPLIERS, SUPPLIER_COLUMNS),
+            ("paths", demo_data.PATHS, PATH_COLUMNS), ("composition", demo_data.COMPOSITION, COMPOSITION_COLUMNS))))
     return Project(settings=ProjectSettings(name=demo_data.NAME, import_country=demo_data.IMPORT_COUNTRY),
                    tables=tables)
 
@@ -71,5 +72,13 @@ def synthetic_project(n_paths: int, seed: int = 7, paths_per_part: int = 4) -> P
         "magnet_country": rng.choice(countries, n_paths, p=weights),
         "origin_evidence": rng.choice(["declared", "verified", "inferred", "unknown"], n_paths),
     })
-    tables = ProjectTables.from_frames(parts, suppliers, paths)
+    tables = ProjectTables.from_frames(_with_ids("parts", parts), _with_ids("suppliers", suppliers),
+                                       _with_ids("paths", paths))
     return Project(settings=ProjectSettings(name=f"Synthetic {n_paths} paths"), tables=tables)
+
+
+def _with_ids(table: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with row ids that are the same every time the demo or a synthetic project is made (so that two
+    copies compare equal); a buyer's own rows get random ones."""
+    ids = [hashlib.blake2b(f"{table}:{i}".encode(), digest_size=8).hexdigest() for i in range(len(frame))]
+    return frame.assign(**{ROW_ID: ids})

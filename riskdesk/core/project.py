@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+import os
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -19,13 +20,11 @@ import pandas as pd
 
 from riskdesk.core import elements
 from riskdesk.core.domain import (
-    COMPOSITION_COLUMNS,
     NUMBER_COLUMNS,
     NUMBER_LIMITS,
     NUMERIC_PART_COLUMNS,
-    PART_COLUMNS,
-    PATH_COLUMNS,
-    SUPPLIER_COLUMNS,
+    ROW_ID,
+    STORED_COLUMNS,
     EndUse,
     Evidence,
     MagnetFamily,
@@ -192,8 +191,16 @@ def _empty_frame(columns: tuple[str, ...]) -> pd.DataFrame:
     )
 
 
+def new_row_ids(count: int) -> list[str]:
+    """`count` fresh row ids: 16 random hex digits each (64 bits: no two rows of any project will share one)."""
+    text = os.urandom(8 * count).hex()
+    return [text[16 * i:16 * (i + 1)] for i in range(count)]
+
+
 def conform(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
-    """`frame` with exactly `columns`, in order, with RiskDesk's dtypes (missing columns added empty)."""
+    """`frame` with exactly `columns`, in order, with RiskDesk's dtypes (missing columns added empty). A row id
+    column (`ROW_ID`) keeps the ids rows have and gives a new one to a row without one, or with one an earlier row
+    already has."""
     result = pd.DataFrame(index=pd.RangeIndex(len(frame)))
     for column in columns:
         values = frame[column].to_numpy() if column in frame.columns else None
@@ -205,6 +212,11 @@ def conform(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
         else:
             series = pd.Series(values, dtype="object") if values is not None else pd.Series([""] * len(frame))
             result[column] = series.where(series.notna(), "").astype("str")
+    if ROW_ID in columns and len(result):
+        ids = result[ROW_ID]
+        missing = (ids == "") | ids.duplicated(keep="first")
+        if missing.any():
+            result.loc[missing, ROW_ID] = new_row_ids(int(missing.sum()))
     return result
 
 
@@ -218,10 +230,10 @@ class ProjectTables:
     @classmethod
     def empty(cls) -> ProjectTables:
         return cls(
-            _empty_frame(PART_COLUMNS),
-            _empty_frame(SUPPLIER_COLUMNS),
-            _empty_frame(PATH_COLUMNS),
-            _empty_frame(COMPOSITION_COLUMNS),
+            _empty_frame(STORED_COLUMNS["parts"]),
+            _empty_frame(STORED_COLUMNS["suppliers"]),
+            _empty_frame(STORED_COLUMNS["paths"]),
+            _empty_frame(STORED_COLUMNS["composition"]),
         )
 
     @classmethod
@@ -229,10 +241,10 @@ class ProjectTables:
                     composition: pd.DataFrame | None = None) -> ProjectTables:
         """Tables conformed to RiskDesk's columns and dtypes."""
         return cls(
-            conform(parts, PART_COLUMNS),
-            conform(suppliers, SUPPLIER_COLUMNS),
-            conform(paths, PATH_COLUMNS),
-            conform(composition if composition is not None else pd.DataFrame(), COMPOSITION_COLUMNS),
+            conform(parts, STORED_COLUMNS["parts"]),
+            conform(suppliers, STORED_COLUMNS["suppliers"]),
+            conform(paths, STORED_COLUMNS["paths"]),
+            conform(composition if composition is not None else pd.DataFrame(), STORED_COLUMNS["composition"]),
         )
 
     def copy(self) -> ProjectTables:

@@ -37,6 +37,7 @@ from typing import Any
 import pandas as pd
 
 from riskdesk import __version__
+from riskdesk.core.domain import ROW_ID
 from riskdesk.core.mitigations import Variant
 from riskdesk.core.project import Project, ProjectSettings, ProjectTables
 from riskdesk.core.scenarios import Scenario
@@ -126,9 +127,17 @@ def _add_scenarios_and_variants(db: sqlite3.Connection) -> None:
     _create_named_json_tables(db)
 
 
+def _add_row_ids(db: sqlite3.Connection) -> None:
+    """Schema 3 → 4: every row of the four tables gets its id (riskdesk.core.fields.ROW_ID), kept from now on."""
+    for table in TABLES:
+        db.execute(f"ALTER TABLE {table} ADD COLUMN {ROW_ID} TEXT NOT NULL DEFAULT ''")
+        db.execute(f"UPDATE {table} SET {ROW_ID} = lower(hex(randomblob(8)))")
+
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _add_dfars_and_general_licence,
     2: _add_scenarios_and_variants,
+    3: _add_row_ids,
 }
 
 

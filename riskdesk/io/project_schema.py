@@ -19,23 +19,28 @@ from riskdesk.core.domain import (
     NUMBER_COLUMNS,
     PART_COLUMNS,
     PATH_COLUMNS,
+    STORED_COLUMNS,
     SUPPLIER_COLUMNS,
 )
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 ROWS_SCHEMA_VERSION = 2
 """The first schema whose parts, suppliers, paths and composition tables have today's columns: `read_rows` reads
-files from this schema on without migrating them (schema 3 only added the scenario and variant tables)."""
+files from this schema on without migrating them (schema 3 only added the scenario and variant tables, schema 4
+the row ids, which the first window does not show)."""
 APPLICATION_ID = 0x52534B44  # "RSKD": lets `file` and RiskDesk recognise the database as a project
 SUFFIX = ".rdproj"
 SQLITE_HEADER = b"SQLite format 3\x00"
 
-TABLES: dict[str, tuple[str, ...]] = {
+TABLES: dict[str, tuple[str, ...]] = dict(STORED_COLUMNS)
+"""Each table's stored columns: the row id (riskdesk.core.fields.ROW_ID), then the columns users see."""
+SHOWN_COLUMNS: dict[str, tuple[str, ...]] = {
     "parts": PART_COLUMNS,
     "suppliers": SUPPLIER_COLUMNS,
     "paths": PATH_COLUMNS,
     "composition": COMPOSITION_COLUMNS,
 }
+"""The columns the first window shows (`read_rows`), which every schema from `ROWS_SCHEMA_VERSION` has."""
 NAMED_JSON_TABLES: tuple[str, ...] = ("scenarios", "variants")
 """Tables of named JSON documents (row, name, data), in the user's order: price and supply scenarios in the
 scenario-file shape (riskdesk.io.scenario_file) and mitigation variants (riskdesk.core.mitigations)."""
@@ -101,9 +106,10 @@ def schema_version(db: sqlite3.Connection, path: Path) -> int:
     return version
 
 
-def select_rows(db: sqlite3.Connection, table: str) -> list[tuple[Any, ...]]:
-    """A table's rows in their saved order, each a tuple in the order of `TABLES[table]`."""
-    return db.execute(f"SELECT {', '.join(TABLES[table])} FROM {table} ORDER BY row").fetchall()
+def select_rows(db: sqlite3.Connection, table: str, columns: tuple[str, ...] | None = None) -> list[tuple[Any, ...]]:
+    """A table's rows in their saved order, each a tuple in the order of `columns` (default `TABLES[table]`)."""
+    names = columns if columns is not None else TABLES[table]
+    return db.execute(f"SELECT {', '.join(names)} FROM {table} ORDER BY row").fetchall()
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +139,6 @@ def read_rows(path: Path, max_rows: int | None = None) -> ProjectRows:
             settings = json.loads(meta.get("settings", "{}"))
             name = settings.get("name") if isinstance(settings, dict) else None
             return ProjectRows(name=name if isinstance(name, str) and name else path.stem,
-                               tables={table: select_rows(db, table) for table in TABLES})
+                               tables={table: select_rows(db, table, SHOWN_COLUMNS[table]) for table in TABLES})
     except (sqlite3.DatabaseError, ValueError, TypeError, RecursionError) as exc:
         raise ProjectFileError(f"{path} cannot be read ({exc})") from None

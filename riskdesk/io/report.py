@@ -33,7 +33,7 @@ from xlsxwriter.utility import xl_col_to_name
 from riskdesk import __version__
 from riskdesk.core import elements
 from riskdesk.core.datafile import CONFIDENCE_MARKS, Source
-from riskdesk.core.domain import NUMBER_COLUMNS
+from riskdesk.core.domain import COMPOSITION_COLUMNS, NUMBER_COLUMNS, PART_COLUMNS, PATH_COLUMNS, SUPPLIER_COLUMNS
 from riskdesk.core.evaluation import Evaluation, PartChange, band, compare, compile_project, evaluate
 from riskdesk.core.exposure import benchmark_applies, by_element_stage_country
 from riskdesk.core.findings import KINDS, WHOLE_MAGNET, Findings, KeyFinding, findings, key_findings
@@ -978,8 +978,8 @@ class _Writer:
 
         parts = tables.parts
         held = [e for e in range(len(elements.SYMBOLS)) if compiled.wt_pct[:, e].any()]
-        values = [_frame_values(parts, c) for c in parts.columns]
-        columns = _input_columns(list(parts.columns), values)
+        values = [_frame_values(parts, c) for c in PART_COLUMNS]
+        columns = _input_columns(list(PART_COLUMNS), values)
         composition_columns = len(columns)
         for e in held:
             columns.append(Column(f"{elements.SYMBOLS[e]} wt % used", 8, kind=NUMBER))
@@ -992,15 +992,15 @@ class _Writer:
                     "InputParts", "Writing the inputs…")
 
         suppliers = tables.suppliers
-        values = [_frame_values(suppliers, c) for c in suppliers.columns]
-        row = block(row, f"Suppliers ({len(suppliers):,})", _input_columns(list(suppliers.columns), values), values,
+        values = [_frame_values(suppliers, c) for c in SUPPLIER_COLUMNS]
+        row = block(row, f"Suppliers ({len(suppliers):,})", _input_columns(list(SUPPLIER_COLUMNS), values), values,
                     "InputSuppliers")
 
         paths = tables.paths
         listed = compiled.n_listed_paths
         extra = np.flatnonzero(compiled.unassigned)
         values = []
-        for c in paths.columns:
+        for c in PATH_COLUMNS:
             column_values = _frame_values(paths, c)
             if c == "part_number":
                 column_values += [str(compiled.part_numbers[compiled.path_part[r]]) for r in extra]
@@ -1011,7 +1011,7 @@ class _Writer:
             else:
                 column_values += [None] * len(extra)
             values.append(column_values)
-        columns = _input_columns(list(paths.columns), values)
+        columns = _input_columns(list(PATH_COLUMNS), values)
         columns.append(Column("Share used %", 8, kind=NUMBER,
                               help="The share scoring used: shares over 100 % are scaled down; volume no path "
                                    "covers is a path of unknown origin"))
@@ -1023,9 +1023,9 @@ class _Writer:
 
         composition = tables.composition
         if len(composition):
-            values = [_frame_values(composition, c) for c in composition.columns]
+            values = [_frame_values(composition, c) for c in COMPOSITION_COLUMNS]
             block(row, f"Composition given per part ({len(composition):,})",
-                  _input_columns(list(composition.columns), values, {"element": "Element", "wt_pct": "wt %"}), values,
+                  _input_columns(list(COMPOSITION_COLUMNS), values, {"element": "Element", "wt_pct": "wt %"}), values,
                   "InputComposition")
         for col, width in widths.items():
             sheet.set_column(col, col, width)

@@ -629,12 +629,10 @@ class Document(QObject):
 
 
 def _conformed(table: str, frame: pd.DataFrame) -> pd.DataFrame:
-    from riskdesk.core.domain import COMPOSITION_COLUMNS, PART_COLUMNS, PATH_COLUMNS, SUPPLIER_COLUMNS
+    from riskdesk.core.domain import STORED_COLUMNS
     from riskdesk.core.project import conform
 
-    columns = {"parts": PART_COLUMNS, "suppliers": SUPPLIER_COLUMNS, "paths": PATH_COLUMNS,
-               "composition": COMPOSITION_COLUMNS}[table]
-    return conform(frame, columns)
+    return conform(frame, STORED_COLUMNS[table])
 
 
 def _fresh_keys(prefix: str, taken: set[str], count: int) -> list[str]:

@@ -87,3 +87,9 @@ def project_with_everything() -> Project:
     project.saved_mappings = {"kept-layout": {"columns": [{"header": "Teilenummer", "field": "part_number"}]}}
     project.created = dt.date(2025, 4, 4)
     return project
+
+
+def shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table without its row ids (riskdesk.core.fields.ROW_ID): what the user sees, to compare two tables made
+    apart, whose rows got ids of their own."""
+    return frame.drop(columns="row_id")

@@ -9,6 +9,7 @@ import pytest
 
 from riskdesk.io.importer import propose, read_and_validate
 from riskdesk.io.template import write_template
+from tests.helpers.builders import shown
 from tests.io.helpers import (
     template_rows,
     write_csv,
@@ -62,7 +63,7 @@ def test_filled_template_imports_every_table_exactly(tmp_path):
     suppliers = result.tables.suppliers.set_index("supplier_id")
     assert suppliers.loc["S2", "supplier_name"] == "Shin-Etsu"
     composition = result.tables.composition
-    assert composition.to_dict("records") == [{"part_number": "P-1", "element": "Dy", "wt_pct": 4.5}]
+    assert shown(composition).to_dict("records") == [{"part_number": "P-1", "element": "Dy", "wt_pct": 4.5}]
     assert result.rows_read == 2
 
 

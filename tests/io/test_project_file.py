@@ -153,11 +153,13 @@ def test_scenarios_and_variants_are_saved_in_the_project_file_in_order(tmp_path)
 
 
 def _schema_2_file(path):
-    """A project as RiskDesk wrote it at schema 2: the same tables, without scenarios and variants."""
+    """A project as RiskDesk wrote it at schema 2: the same tables, without row ids, scenarios and variants."""
     save_project(demo_project(), path)
     db = sqlite3.connect(path)
     db.execute("DROP TABLE scenarios")
     db.execute("DROP TABLE variants")
+    for table in ("parts", "suppliers", "paths", "composition"):
+        db.execute(f"ALTER TABLE {table} DROP COLUMN row_id")
     db.execute("PRAGMA user_version = 2")
     db.commit()
     db.close()
@@ -173,8 +175,11 @@ def test_a_file_from_schema_2_opens_without_scenarios_and_saves_at_the_current_s
     project.scenarios.append(scenario)
     save_project(project, path)
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == project_file.SCHEMA_VERSION == 3
-    assert load_project(path).scenarios == [scenario]
+        assert db.execute("PRAGMA user_version").fetchone()[0] == project_file.SCHEMA_VERSION == 4
+    reopened = load_project(path)
+    assert reopened.scenarios == [scenario]
+    assert reopened.tables.paths["row_id"].tolist() == project.tables.paths["row_id"].tolist()  # ids kept
+    assert reopened.tables.paths["row_id"].str.fullmatch("[0-9a-f]{16}").all()
 
 
 def test_the_quick_preview_reads_schema_2_files_without_migrating_them(tmp_path):

@@ -17,6 +17,7 @@ from riskdesk.ui.autosave import Autosaver, AutosaveSession, find_recovery
 from riskdesk.ui.columns import EditRefused, PartColumn, PathColumn, RawRole, TableName
 from riskdesk.ui.document import Document
 from riskdesk.ui.workers import SynchronousRunner
+from tests.helpers.builders import shown
 
 
 @pytest.fixture
@@ -98,7 +99,7 @@ def test_paste_adds_rows_and_is_refused_whole_when_one_value_is_bad(document: Do
     document.paste(TableName.SUPPLIERS, cells)
     suppliers = document.project.tables.suppliers
     assert len(suppliers) == n + 1
-    assert suppliers.iloc[-1].to_dict() == {"supplier_id": "SUP-KR1", "supplier_name": "Seoul Magnet",
+    assert shown(suppliers).iloc[-1].to_dict() == {"supplier_id": "SUP-KR1", "supplier_name": "Seoul Magnet",
                                              "supplier_country": "KR", "general_licence": ""}
     with pytest.raises(EditRefused, match="Nothing was pasted"):
         document.paste(TableName.SUPPLIERS, [(0, "supplier_country", "Atlantis"), (1, "supplier_name", "ok")])

@@ -1,0 +1,249 @@
+"""The field catalogue: every column of a project's tables declared once, in the buyer's words.
+
+Each `Field` says what the column is (table, kind, label, help), what it holds (number kind and plausible range,
+enum, required, the value a blank means, the value of a new row) and how it is shown (decimals, Excel number
+format, the text of an empty cell). Everything else derives from here: the tables' column tuples and dtypes
+(`riskdesk.core.domain`), the project file's columns, the window's columns, the importer's fields, the import
+template, the report's number formats and, later, the SQL tables and the supplier request workbooks.
+
+Kept free of numpy and pandas: the first window reads it before the data layer has loaded.
+
+How to add a field: append a `Field` to `FIELDS` in its table's place (the order is the order users see them),
+give it a label and a help text a buyer understands, and add import synonyms in `riskdesk.io.mapping`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+from riskdesk.core.numbers import Limit, NumberKind
+from riskdesk.core.vocabulary import EndUse, Evidence, MagnetFamily, YesNo
+
+TABLES: tuple[str, ...] = ("parts", "suppliers", "paths", "composition")
+"""The project's tables, as `riskdesk.core.project.ProjectTables` names them."""
+
+ROW_ID = "row_id"
+"""Every row of every table has one: a random id kept across saves, undo, imports and exports, which edits,
+merges, history and supplier answers refer to (a part number can be renamed; a supply path has no key)."""
+
+
+class FieldKind(StrEnum):
+    """How a field's values are parsed, checked and shown."""
+
+    ID = "id"
+    """The row's identity (`ROW_ID`): never shown or typed."""
+    KEY = "key"
+    """Text that identifies the row for the buyer; not empty, unique in its table."""
+    TEXT = "text"
+    PART_REF = "part_ref"
+    SUPPLIER_REF = "supplier_ref"
+    NUMBER = "number"
+    SHARE = "share"
+    """A percentage between 0 and 100."""
+    ENUM = "enum"
+    COUNTRY = "country"
+    ELEMENT = "element"
+    """An element symbol (composition overrides)."""
+
+    @property
+    def numeric(self) -> bool:
+        return self in (FieldKind.NUMBER, FieldKind.SHARE)
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One column of one table (see the module docstring)."""
+
+    key: str
+    table: str
+    kind: FieldKind
+    label: str
+    """The header the buyer sees ("Magnet g/unit")."""
+    help: str
+    """What the field means and how to fill it, in one wording for the window, the template and the report."""
+    number: NumberKind | None = None
+    """For numbers: the units a typed or imported value may carry ("1.5 kg" in a mass field is 1500 g)."""
+    limit: Limit | None = None
+    """For numbers: the plausible range, checked wherever a value enters."""
+    enum: type[StrEnum] | None = None
+    required: bool = False
+    """A row of its table cannot be without it (in the window; the importer's required groups are in io/mapping)."""
+    blank: Any = ""
+    """What an empty value means when a project is scored or imported ("other" end use, "unknown" evidence); NaN
+    for numbers."""
+    new_row: Any = ""
+    """The value a row added in the window starts with."""
+    decimals: int = 3
+    """Most decimals shown (trailing zeros dropped unless `fixed`)."""
+    fixed: bool = False
+    blank_text: str = ""
+    """Shown, greyed, for an empty cell ("unknown" for a stage country nobody declared)."""
+    allowed: str = ""
+    """What the import template says a cell may hold."""
+    example: str = ""
+    """An example value for the import template."""
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind.numeric
+
+    @property
+    def number_format(self) -> str:
+        """The Excel number format of the field's cells, from its decimals ("#,##0.0", "0.###")."""
+        if not self.numeric:
+            return "@"
+        if self.kind is FieldKind.SHARE:
+            return "0." + "#" * self.decimals if self.decimals else "0"
+        digits = ("0" if self.fixed else "#") * self.decimals
+        return "#,##0" + (f".{digits}" if digits else "")
+
+    def choices(self) -> list[str]:
+        return [member.value for member in self.enum] if self.enum else []
+
+    def format(self, value: Any) -> str:
+        """The value as the window and the command line show it ("" for a blank number)."""
+        if self.numeric:
+            number = float(value) if value is not None and value != "" else math.nan
+            if math.isnan(number):
+                return ""
+            text = f"{number:,.{self.decimals}f}"
+            if not self.fixed and "." in text:
+                text = text.rstrip("0").rstrip(".")
+            return text
+        return "" if value is None else str(value)
+
+
+_COUNTRY_HINT = "Type an ISO code or a name, e.g. CN, China, PRC, Burma."
+_STAGE_HINT = " Leave empty when nobody knows: unknown origin is scored as a risk."
+_COUNTRY_ALLOWED = "ISO alpha-2/alpha-3 code or a country name in any common form; empty or 'unknown' = unknown"
+_NAN = math.nan
+
+FIELDS: tuple[Field, ...] = (
+    # ---- parts
+    Field(ROW_ID, "parts", FieldKind.ID, "Row id", "The part's identity in this project (never shown)."),
+    Field("part_number", "parts", FieldKind.KEY, "Part number",
+          "Your part number (the BOM line); unique in the project, repeated on every supply path of the part.",
+          required=True, allowed="text", example="MTR-4471"),
+    Field("description", "parts", FieldKind.TEXT, "Description", "What the part is.", allowed="text",
+          example="Traction motor rotor magnet set"),
+    Field("end_use", "parts", FieldKind.ENUM, "End use",
+          "What the part goes into; decides which rules concern it (e.g. DFARS for defence).", enum=EndUse,
+          required=True, blank=EndUse.OTHER.value, new_row=EndUse.OTHER.value,
+          allowed="defence, automotive, wind, industrial, electronics, other (empty = other)", example="automotive"),
+    Field("magnet_family", "parts", FieldKind.ENUM, "Magnet family",
+          "The kind of magnet; decides its default composition (taken from the grade when left empty).",
+          enum=MagnetFamily, required=True, new_row=MagnetFamily.NDFEB_SINTERED.value,
+          allowed="NdFeB-sintered, NdFeB-bonded, SmCo5, Sm2Co17, ferrite, AlNiCo, other", example="NdFeB-sintered"),
+    Field("grade", "parts", FieldKind.TEXT, "Grade",
+          "Magnet grade such as N42SH or Sm2Co17, as the supplier names it; refines the composition.",
+          allowed="text", example="N42SH"),
+    Field("magnet_mass_g", "parts", FieldKind.NUMBER, "Magnet g/unit",
+          "Magnet mass per unit of the part, in grams (type 1.5 kg, 0.2 lb … to convert).", number=NumberKind.MASS,
+          limit=Limit(0.0, 10_000_000.0, "g"), required=True, blank=_NAN, new_row=0.0,
+          allowed="number; grams unless the header or cell says kg, lb, oz or mg", example="212.5"),
+    Field("annual_units", "parts", FieldKind.NUMBER, "Units/year", "How many units of the part you buy in a year.",
+          number=NumberKind.COUNT, limit=Limit(0.0, 10_000_000_000.0, "units"), required=True, blank=_NAN,
+          new_row=0.0, decimals=0, allowed="number", example="48000"),
+    Field("unit_price", "parts", FieldKind.NUMBER, "Unit price",
+          "Price you pay per unit of the part (any currency; used for the value at risk).", number=NumberKind.MONEY,
+          limit=Limit(0.0, 1_000_000_000.0), blank=_NAN, new_row=_NAN, decimals=2, fixed=True, allowed="number",
+          example="18.40"),
+    Field("stock_days", "parts", FieldKind.NUMBER, "Stock days",
+          "Days of production covered by stock on hand (type 2 weeks, 1 month … to convert).",
+          number=NumberKind.DAYS, limit=Limit(0.0, 36_500.0, "days"), blank=_NAN, new_row=_NAN, decimals=1,
+          allowed="number of days (weeks or months in the header are converted)", example="30"),
+    Field("dfars", "parts", FieldKind.ENUM, "DFARS",
+          "Is the part delivered into US defence contracts, so that DFARS 252.225-7052 binds it? yes / no; blank: "
+          "the project setting decides for defence parts.", enum=YesNo, blank_text="project setting",
+          allowed="yes, no (empty = the project setting decides for defence parts)", example="yes"),
+    # ---- suppliers
+    Field(ROW_ID, "suppliers", FieldKind.ID, "Row id", "The supplier's identity in this project (never shown)."),
+    Field("supplier_id", "suppliers", FieldKind.KEY, "Supplier ID",
+          "Your identifier for the supplier; unique (derived from the name when an import leaves it empty).",
+          required=True, allowed="text", example="SUP-017"),
+    Field("supplier_name", "suppliers", FieldKind.TEXT, "Supplier name", "The supplier's name.", allowed="text",
+          example="Ningbo Magnet Co., Ltd."),
+    Field("supplier_country", "suppliers", FieldKind.COUNTRY, "Supplier country",
+          "Where the supplier makes the parts it delivers (for DFARS end items and tariffs on the part). "
+          + _COUNTRY_HINT, allowed=_COUNTRY_ALLOWED, example="CN"),
+    Field("general_licence", "suppliers", FieldKind.ENUM, "China general licence",
+          "yes: the supplier holds a Chinese general export licence that names your company (reported for some "
+          "magnet makers since December 2025); it halves the weight of China's magnet-export licence on its "
+          "paths. Blank or no: it does not.", enum=YesNo, allowed="yes, no (empty = no)", example="no"),
+    # ---- supply paths
+    Field(ROW_ID, "paths", FieldKind.ID, "Row id", "The supply path's identity in this project (never shown)."),
+    Field("part_number", "paths", FieldKind.PART_REF, "Part number",
+          "The part this supply path delivers (from Parts).", required=True, allowed="text", example="MTR-4471"),
+    Field("supplier_id", "paths", FieldKind.SUPPLIER_REF, "Supplier ID",
+          "The supplier on this path (from Suppliers).", required=True, allowed="text", example="SUP-017"),
+    Field("share_pct", "paths", FieldKind.SHARE, "Share %",
+          "Share of the part's volume on this path, 0–100; a part's paths add up to 100.",
+          number=NumberKind.PERCENT, limit=Limit(0.0, 100.0, "%"), required=True, blank=_NAN, new_row=0.0,
+          decimals=2, allowed="0–100 (3.5, '3.5 %', '3,5 %' or 0.035 all work); empty = split equally",
+          example="60"),
+    Field("mine_country", "paths", FieldKind.COUNTRY, "Mine country",
+          "Country where the rare-earth ore was mined. " + _COUNTRY_HINT + _STAGE_HINT, blank_text="unknown",
+          allowed=_COUNTRY_ALLOWED, example="AU"),
+    Field("separation_country", "paths", FieldKind.COUNTRY, "Separation country",
+          "Country where rare earths are separated and refined into oxides. " + _COUNTRY_HINT + _STAGE_HINT,
+          blank_text="unknown", allowed=_COUNTRY_ALLOWED, example="MY"),
+    Field("metal_country", "paths", FieldKind.COUNTRY, "Metal/alloy country",
+          "Country where metal or alloy is made. " + _COUNTRY_HINT + _STAGE_HINT, blank_text="unknown",
+          allowed=_COUNTRY_ALLOWED, example="JP"),
+    Field("magnet_country", "paths", FieldKind.COUNTRY, "Magnet country",
+          "Country where the magnet is made (its customs origin). " + _COUNTRY_HINT + _STAGE_HINT,
+          blank_text="unknown", allowed=_COUNTRY_ALLOWED, example="JP"),
+    Field("origin_evidence", "paths", FieldKind.ENUM, "Evidence",
+          "How the stage countries are known: verified (audited), declared by the supplier, inferred, or unknown.",
+          enum=Evidence, required=True, blank=Evidence.UNKNOWN.value, new_row=Evidence.UNKNOWN.value,
+          allowed="declared, verified, inferred, unknown (empty = declared when a stage country is given, else "
+          "unknown)", example="declared"),
+    # ---- composition overrides
+    Field(ROW_ID, "composition", FieldKind.ID, "Row id", "The override's identity in this project (never shown)."),
+    Field("part_number", "composition", FieldKind.PART_REF, "Part number", "The part whose composition this sets.",
+          required=True),
+    Field("element", "composition", FieldKind.ELEMENT, "Element", "The element, by its symbol (Dy, Tb, Nd …).",
+          required=True),
+    Field("wt_pct", "composition", FieldKind.SHARE, "wt %",
+          "The element's share of the magnet's weight, overriding the grade's default composition.",
+          number=NumberKind.PERCENT, limit=Limit(0.0, 100.0, "%"), required=True, blank=_NAN, new_row=0.0),
+)
+
+_BY_TABLE: Mapping[str, tuple[Field, ...]] = MappingProxyType(
+    {table: tuple(f for f in FIELDS if f.table == table) for table in TABLES})
+
+
+def table_fields(table: str, *, with_id: bool = True) -> tuple[Field, ...]:
+    """The fields of one table, in the order users see them (the row id first, unless `with_id` is false)."""
+    fields = _BY_TABLE[table]
+    return fields if with_id else tuple(f for f in fields if f.kind is not FieldKind.ID)
+
+
+def table_columns(table: str, *, with_id: bool = True) -> tuple[str, ...]:
+    return tuple(f.key for f in table_fields(table, with_id=with_id))
+
+
+def field(table: str, key: str) -> Field:
+    """The field `key` of `table`; KeyError when it has none."""
+    for spec in _BY_TABLE[table]:
+        if spec.key == key:
+            return spec
+    raise KeyError(f"{table} has no field {key!r}")
+
+
+def by_key(key: str) -> Field:
+    """The field named `key` in the first table that has it (a part number is the same field in every table for
+    its label and help)."""
+    for spec in FIELDS:
+        if spec.key == key and spec.kind is not FieldKind.ID:
+            return spec
+    raise KeyError(f"no field {key!r}")
+
+
+NUMBER_FIELDS: Mapping[str, Field] = MappingProxyType({f.key: f for f in FIELDS if f.numeric})
+"""Every numeric field by key (a key names one numeric field in every table it appears in)."""
