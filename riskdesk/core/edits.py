@@ -1,0 +1,318 @@
+"""Edits as data: a `ChangeSet` says what one edit, import or answer changes in a project, row by row.
+
+    ChangeSet(text, source, inserts, cells, removes, wholes)
+
+- `RowInsert` / `RowRemove`: a whole row (every stored column, its row id included) and its position in its table;
+- `CellChange`: one field of one row, found by its row id, from `old` to `new`;
+- `WholeChange`: a part of the project that is not a table (settings, scenarios, variants, saved mappings),
+  before and after.
+
+A change set is applied in one order — inserts (by ascending position), cells, removes (by descending position),
+wholes — and `inverted()` is the change set that undoes it. The window's undo stack, the command line, the
+project store (`riskdesk.io.store`: a workspace commits change sets and keeps them as its history) all use the same
+change sets; `riskdesk.core.edit_rules` builds them from what the user asked, refusing what the project cannot
+take. Qt-free, and free of the file format: `to_json`/`from_json` give the shape history and outboxes keep.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from riskdesk.core.fields import ROW_ID, TABLES
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from riskdesk.core.project import Project
+
+WHOLES: tuple[str, ...] = ("settings", "scenarios", "variants", "saved_mappings")
+WholeReader = Callable[[str, Any], Any]
+"""(name of a whole, its JSON) → what the project holds."""
+"""The parts of a project a `WholeChange` replaces as a whole."""
+
+
+class EditRefused(Exception):
+    """An edit the project cannot take as a whole (a share over 100 %, a supplier still in use …): the message says
+    why and what to do; nothing changed."""
+
+
+@dataclass(frozen=True, slots=True)
+class CellChange:
+    """One field of the row `row_id` of `table` going from `old` to `new`."""
+
+    table: str
+    row_id: str
+    field: str
+    old: Any
+    new: Any
+
+    def inverted(self) -> CellChange:
+        return CellChange(self.table, self.row_id, self.field, self.new, self.old)
+
+
+@dataclass(frozen=True, slots=True)
+class RowInsert:
+    """A row put into `table` at `position` (its values by column, the row id among them)."""
+
+    table: str
+    position: int
+    values: Mapping[str, Any]
+
+    @property
+    def row_id(self) -> str:
+        return str(self.values[ROW_ID])
+
+
+@dataclass(frozen=True, slots=True)
+class RowRemove:
+    """The row at `position` of `table` taken out (its values kept, so that undo puts it back as it was)."""
+
+    table: str
+    position: int
+    values: Mapping[str, Any]
+
+    @property
+    def row_id(self) -> str:
+        return str(self.values[ROW_ID])
+
+
+@dataclass(frozen=True, slots=True)
+class WholeChange:
+    """A part of the project that is not a table (`WHOLES`) replaced: `old` and `new` as the project holds them
+    (ProjectSettings, a list of scenarios or variants, the dict of saved mappings)."""
+
+    name: str
+    old: Any
+    new: Any
+
+    def inverted(self) -> WholeChange:
+        return WholeChange(self.name, self.new, self.old)
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """One edit, import or answer as data (see the module docstring)."""
+
+    text: str
+    """What the user did, in their words ("Edit Share % in Supply paths", "Import bom.xlsx")."""
+    inserts: tuple[RowInsert, ...] = ()
+    cells: tuple[CellChange, ...] = ()
+    removes: tuple[RowRemove, ...] = ()
+    wholes: tuple[WholeChange, ...] = ()
+    source: Mapping[str, Any] = field(default_factory=dict)
+    """Where it came from, for history: {"kind": "edit" | "import" | "answer" | "undo" …, and e.g. "file",
+    "sha256", "request"}."""
+
+    @property
+    def empty(self) -> bool:
+        return not (self.inserts or self.cells or self.removes or self.wholes)
+
+    @property
+    def tables(self) -> frozenset[str]:
+        """The tables it touches."""
+        return (frozenset(r.table for r in self.inserts) | frozenset(c.table for c in self.cells)
+                | frozenset(r.table for r in self.removes))
+
+    def inverted(self, text: str | None = None) -> ChangeSet:
+        """The change set that undoes this one (applied after it, the project is as before)."""
+        return ChangeSet(
+            text if text is not None else self.text,
+            inserts=tuple(sorted((RowInsert(r.table, r.position, r.values) for r in self.removes),
+                                 key=lambda r: r.position)),
+            cells=tuple(c.inverted() for c in reversed(self.cells)),
+            removes=tuple(sorted((RowRemove(r.table, r.position, r.values) for r in self.inserts),
+                                 key=lambda r: -r.position)),
+            wholes=tuple(w.inverted() for w in reversed(self.wholes)),
+            source={**self.source, "kind": "undo"},
+        )
+
+    def then(self, other: ChangeSet, text: str | None = None) -> ChangeSet:
+        """This change set and `other` as one (`other`'s cells apply after this one's): only for change sets whose
+        inserts and removes do not interleave (a paste adds rows, then sets cells)."""
+        return ChangeSet(text if text is not None else self.text, self.inserts + other.inserts,
+                         self.cells + other.cells, self.removes + other.removes, self.wholes + other.wholes,
+                         dict(self.source))
+
+    # ---- applying --------------------------------------------------------------------------------------------
+
+    def apply_to(self, project: Project) -> Applied:
+        """Make the change on `project` (its tables changed in place where a cell changes, replaced where rows come
+        or go) and say what changed, for whoever shows the tables."""
+        import numpy as np
+        import pandas as pd
+
+        from riskdesk.core.project import conform
+
+        applied = Applied()
+        tables = project.tables
+        for table in TABLES:
+            inserts = [r for r in self.inserts if r.table == table]
+            if not inserts:
+                continue
+            frame: pd.DataFrame = getattr(tables, table)
+            positions = [r.position for r in sorted(inserts, key=lambda r: r.position)]
+            rows = pd.DataFrame([dict(r.values) for r in sorted(inserts, key=lambda r: r.position)])
+            total = len(frame) + len(rows)
+            is_new = np.zeros(total, dtype=bool)
+            is_new[positions] = True
+            order = np.empty(total, dtype=np.int64)
+            order[~is_new] = np.arange(len(frame))
+            order[is_new] = len(frame) + np.arange(len(rows))
+            combined = pd.concat([frame, rows.reindex(columns=frame.columns)], ignore_index=True)
+            setattr(tables, table, conform(combined.take(order).reset_index(drop=True), tuple(frame.columns)))
+            applied.inserted[table] = positions
+        by_table: dict[str, list[CellChange]] = {}
+        for change in self.cells:
+            by_table.setdefault(change.table, []).append(change)
+        for table, changes in by_table.items():
+            frame = getattr(tables, table)
+            positions = row_positions(frame, [c.row_id for c in changes])
+            touched = applied.cells.setdefault(table, [])
+            for change, row in zip(changes, positions, strict=True):
+                frame.iat[row, int(frame.columns.get_loc(change.field))] = change.new  # type: ignore[arg-type]
+                touched.append((row, change.field))
+        for table in TABLES:
+            removes = sorted((r for r in self.removes if r.table == table), key=lambda r: -r.position)
+            if not removes:
+                continue
+            frame = getattr(tables, table)
+            keep = np.ones(len(frame), dtype=bool)
+            keep[[r.position for r in removes]] = False
+            setattr(tables, table, frame[keep].reset_index(drop=True))
+            applied.removed[table] = [r.position for r in removes]
+        for whole in self.wholes:
+            setattr(project, whole.name, whole.new)
+            applied.wholes.add(whole.name)
+        return applied
+
+    # ---- as JSON -----------------------------------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        """The change set as plain JSON (NaN as null), the shape history and outboxes keep."""
+        return {
+            "text": self.text,
+            "source": dict(self.source),
+            "inserts": [{"table": r.table, "position": r.position, "values": _plain_row(r.values)}
+                        for r in self.inserts],
+            "cells": [{"table": c.table, "row_id": c.row_id, "field": c.field, "old": _plain(c.old),
+                       "new": _plain(c.new)} for c in self.cells],
+            "removes": [{"table": r.table, "position": r.position, "values": _plain_row(r.values)}
+                        for r in self.removes],
+            "wholes": [{"name": w.name, "old": _whole_json(w.name, w.old), "new": _whole_json(w.name, w.new)}
+                       for w in self.wholes],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], read_whole: WholeReader | None = None) -> ChangeSet:
+        """A change set from `to_json`'s shape; raises ValueError (or KeyError, TypeError) when it is not one.
+        `read_whole(name, json)` turns a whole's JSON back into what the project holds; the default knows settings
+        and mappings (scenarios and variants are read by the layer that knows them: riskdesk.io.store)."""
+        reader = read_whole or _whole_from_json
+        return cls(
+            str(data["text"]),
+            inserts=tuple(RowInsert(str(r["table"]), int(r["position"]), _numbers(r["values"]))
+                          for r in data.get("inserts", [])),
+            cells=tuple(CellChange(str(c["table"]), str(c["row_id"]), str(c["field"]), _number(c["field"], c["old"]),
+                                   _number(c["field"], c["new"])) for c in data.get("cells", [])),
+            removes=tuple(RowRemove(str(r["table"]), int(r["position"]), _numbers(r["values"]))
+                          for r in data.get("removes", [])),
+            wholes=tuple(WholeChange(str(w["name"]), reader(str(w["name"]), w["old"]),
+                                     reader(str(w["name"]), w["new"])) for w in data.get("wholes", [])),
+            source=dict(data.get("source", {})),
+        )
+
+
+@dataclass
+class Applied:
+    """What applying a change set changed: cells as (position, field) per table, inserted and removed positions per
+    table (in the order they were made), and the names of the wholes replaced."""
+
+    cells: dict[str, list[tuple[int, str]]] = field(default_factory=dict)
+    inserted: dict[str, list[int]] = field(default_factory=dict)
+    removed: dict[str, list[int]] = field(default_factory=dict)
+    wholes: set[str] = field(default_factory=set)
+
+    @property
+    def tables(self) -> frozenset[str]:
+        return frozenset(self.cells) | frozenset(self.inserted) | frozenset(self.removed)
+
+
+def row_positions(frame: pd.DataFrame, row_ids: Sequence[str]) -> list[int]:
+    """Where the rows with these ids are in `frame`; KeyError naming the first id it does not hold."""
+    import pandas as pd
+
+    index = pd.Index(frame[ROW_ID])
+    found = index.get_indexer(list(row_ids))
+    missing = [row_id for row_id, at in zip(row_ids, found, strict=True) if at < 0]
+    if missing:
+        raise KeyError(f"no row {missing[0]!r}")
+    return [int(at) for at in found]
+
+
+def row_values(frame: pd.DataFrame, position: int) -> dict[str, Any]:
+    """The stored values of one row, as plain Python values."""
+    return {column: _plain(frame[column].iat[position]) for column in frame.columns}
+
+
+def rows_of(frame: pd.DataFrame, positions: Iterable[int]) -> list[dict[str, Any]]:
+    return [row_values(frame, position) for position in positions]
+
+
+def same_value(old: Any, new: Any) -> bool:
+    """Whether two cell values are the same (NaN equals NaN: a blank number stays blank)."""
+    if isinstance(old, float) and isinstance(new, float):
+        return old == new or (math.isnan(old) and math.isnan(new))
+    return bool(old == new)
+
+
+def _plain(value: Any) -> Any:
+    """A cell value as plain Python (numpy scalars unwrapped; NaN kept as float NaN)."""
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()
+    return value
+
+
+def _plain_row(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _json_number(_plain(v)) for k, v in values.items()}
+
+
+def _json_number(value: Any) -> Any:
+    return None if isinstance(value, float) and not math.isfinite(value) else value
+
+
+def _number(field_name: str, value: Any) -> Any:
+    """A value read back from JSON: null in a numeric field is a blank number (NaN)."""
+    from riskdesk.core.fields import NUMBER_FIELDS
+
+    if field_name in NUMBER_FIELDS:
+        return math.nan if value is None else float(value)
+    return value
+
+
+def _numbers(values: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _number(k, v) for k, v in values.items()}
+
+
+def _whole_json(name: str, value: Any) -> Any:
+    if name == "settings":
+        return value.to_json()
+    if name in ("scenarios", "variants"):
+        return [item.to_json() for item in value]
+    return value
+
+
+def _whole_from_json(name: str, value: Any) -> Any:
+    if name == "settings":
+        from riskdesk.core.project import ProjectSettings
+
+        return ProjectSettings.from_json(value)
+    if name == "saved_mappings":
+        return dict(value)
+    raise ValueError(f"{name!r}: give a reader for it (riskdesk.io.store reads scenarios and variants)")
+
+
+__all__ = ["WHOLES", "Applied", "CellChange", "ChangeSet", "EditRefused", "RowInsert", "RowRemove", "WholeChange",
+           "WholeReader", "row_positions", "row_values", "rows_of", "same_value"]
