@@ -35,6 +35,7 @@ from riskdesk.core.prices import BASES as PRICE_BASES
 from riskdesk.core.problems import Problem, error, warning
 
 if TYPE_CHECKING:
+    from riskdesk.core.merge import MergeScope
     from riskdesk.core.mitigations import Variant
     from riskdesk.core.scenarios import Scenario
 
@@ -250,25 +251,12 @@ class ProjectTables:
     def copy(self) -> ProjectTables:
         return ProjectTables(self.parts.copy(), self.suppliers.copy(), self.paths.copy(), self.composition.copy())
 
-    def merged_with(self, incoming: ProjectTables) -> ProjectTables:
-        """These tables updated by imported ones: parts and suppliers replaced by key, the imported parts'
-        supply paths and composition overrides replaced by the imported ones."""
-        part_keys = set(incoming.parts["part_number"])
-        supplier_keys = set(incoming.suppliers["supplier_id"])
-        parts = pd.concat([self.parts[~self.parts["part_number"].isin(part_keys)], incoming.parts])
-        suppliers = pd.concat(
-            [self.suppliers[~self.suppliers["supplier_id"].isin(supplier_keys)], incoming.suppliers]
-        )
-        paths = pd.concat([self.paths[~self.paths["part_number"].isin(part_keys)], incoming.paths])
-        composition = pd.concat(
-            [self.composition[~self.composition["part_number"].isin(part_keys)], incoming.composition]
-        )
-        return ProjectTables.from_frames(
-            parts.reset_index(drop=True),
-            suppliers.reset_index(drop=True),
-            paths.reset_index(drop=True),
-            composition.reset_index(drop=True),
-        )
+    def merged_with(self, incoming: ProjectTables, scope: MergeScope | None = None) -> ProjectTables:
+        """These tables with imported ones merged in by key, changing only what the import speaks for
+        (riskdesk.core.merge): another supplier's paths of an imported part are kept."""
+        from riskdesk.core.merge import merge_tables
+
+        return merge_tables(self, incoming, scope)
 
     def validate(self) -> list[Problem]:
         """Problems that make the tables unusable: broken keys, bad enum values, shares that don't add up. Each
