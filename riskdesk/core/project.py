@@ -35,7 +35,6 @@ from riskdesk.core.prices import BASES as PRICE_BASES
 from riskdesk.core.problems import Problem, error, warning
 
 if TYPE_CHECKING:
-    from riskdesk.core.merge import MergeScope
     from riskdesk.core.mitigations import Variant
     from riskdesk.core.scenarios import Scenario
 
@@ -250,13 +249,6 @@ class ProjectTables:
 
     def copy(self) -> ProjectTables:
         return ProjectTables(self.parts.copy(), self.suppliers.copy(), self.paths.copy(), self.composition.copy())
-
-    def merged_with(self, incoming: ProjectTables, scope: MergeScope | None = None) -> ProjectTables:
-        """These tables with imported ones merged in by key, changing only what the import speaks for
-        (riskdesk.core.merge): another supplier's paths of an imported part are kept."""
-        from riskdesk.core.merge import merge_tables
-
-        return merge_tables(self, incoming, scope)
 
     def validate(self) -> list[Problem]:
         """Problems that make the tables unusable: broken keys, bad enum values, shares that don't add up. Each

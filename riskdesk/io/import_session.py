@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from riskdesk.core.edits import ChangeSet, WholeChange, diff_tables
-from riskdesk.core.merge import MergeScope
+from riskdesk.core.merge import MergeScope, merge_tables
 from riskdesk.core.problems import Problem, as_warning
 from riskdesk.core.project import Project, ProjectTables
 from riskdesk.io import importer
@@ -148,7 +148,7 @@ def check(request: ImportRequest, project: Project, progress: Callable[[float], 
     unsure = [m for m in result.mappings if not m.is_confident()] if request.mapping is None else []
     merged = None
     if result.ok and not unsure:
-        merged = project.tables.merged_with(result.tables, import_scope(result, request.replace_parts))
+        merged = merge_tables(project.tables, result.tables, import_scope(result, request.replace_parts))
         problems += _project_problems(merged, result.tables)
         if any(p.is_error for p in problems):
             merged = None

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from riskdesk.core.edits import diff_tables
-from riskdesk.core.merge import MergeScope
+from riskdesk.core.merge import MergeScope, merge_tables
 from riskdesk.core.project import Project, ProjectTables
 from tests.helpers.builders import PartSpec, PathSpec, project_of, shown
 
@@ -28,7 +28,7 @@ def _answer(mine: str = "MY", share: float = 60.0) -> ProjectTables:
 
 def test_an_answer_from_one_supplier_never_deletes_another_suppliers_path_of_the_part():
     base = _two_suppliers()
-    merged = base.merged_with(_answer())
+    merged = merge_tables(base, _answer())
     p1 = merged.paths[merged.paths["part_number"] == "P1"].set_index("supplier_id")
     assert sorted(p1.index) == ["A", "B"]
     assert p1.loc["A", "mine_country"] == "MY" and p1.loc["B", "mine_country"] == "AU"
@@ -38,7 +38,7 @@ def test_an_answer_from_one_supplier_never_deletes_another_suppliers_path_of_the
 
 
 def test_a_complete_bom_may_say_it_replaces_its_parts_whole_supply():
-    merged = _two_suppliers().merged_with(_answer(share=100.0), MergeScope(replace_parts=True))
+    merged = merge_tables(_two_suppliers(), _answer(share=100.0), MergeScope(replace_parts=True))
     assert merged.paths[merged.paths["part_number"] == "P1"]["supplier_id"].tolist() == ["A"]
     assert set(merged.paths["part_number"]) == {"P1", "P2"}  # P2 was not in the file: kept
 
@@ -47,7 +47,7 @@ def test_fields_the_import_does_not_bring_keep_their_values():
     base = _two_suppliers()
     incoming = _answer()
     incoming.parts.loc[0, "unit_price"] = float("nan")  # the file had no price column
-    merged = base.merged_with(incoming, MergeScope.speaking_for({"part_number", "supplier_id", "mine_country",
+    merged = merge_tables(base, incoming, MergeScope.speaking_for({"part_number", "supplier_id", "mine_country",
                                                                  "share_pct"}))
     assert merged.parts.loc[0, "unit_price"] == base.parts.loc[0, "unit_price"] == 10.0
     assert merged.parts.loc[0, "row_id"] == base.parts.loc[0, "row_id"]
@@ -55,7 +55,7 @@ def test_fields_the_import_does_not_bring_keep_their_values():
 
 def test_the_merge_as_a_change_set_applied_and_undone_gives_both_tables_back():
     base = _two_suppliers()
-    merged = base.merged_with(_answer())
+    merged = merge_tables(base, _answer())
     changes = diff_tables(base, merged, "Import A's answer")
     assert len(changes.cells) == 1 and not changes.inserts and not changes.removes  # one mine country
     project = Project(tables=base.copy())
@@ -91,7 +91,7 @@ def test_any_merge_is_a_change_set_that_applies_and_undoes_exactly(data):
     base = data.draw(_tables(["P1", "P2", "P3"]))
     incoming = data.draw(_tables(data.draw(st.lists(st.sampled_from(["P1", "P3", "P4"]), unique=True))))
     replace = data.draw(st.booleans())
-    merged = base.merged_with(incoming, MergeScope(replace_parts=replace))
+    merged = merge_tables(base, incoming, MergeScope(replace_parts=replace))
     # Another supplier's paths survive unless the import replaces its parts' whole supply.
     brought = set(zip(incoming.paths["part_number"], incoming.paths["supplier_id"], strict=True))
     for part, supplier in zip(base.paths["part_number"], base.paths["supplier_id"], strict=True):
