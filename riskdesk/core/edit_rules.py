@@ -264,7 +264,7 @@ def paste(tables: ProjectTables, table: str, typed: Sequence[tuple[int, str, Any
                 final[row] = value
         values, counts = np.unique(final.astype(str), return_counts=True)
         label = field(table, key_field).label
-        found += [f"{label} {value!r} would appear more than once" for value in values[counts > 1][:3]]
+        found += [f"{label} {str(value)!r} would appear more than once" for value in values[counts > 1][:3]]
     if new_rows is not None:
         for row, key, value in typed:
             if row >= n:

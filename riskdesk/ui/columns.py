@@ -218,8 +218,6 @@ class CellError(ValueError):
     """A value the user typed that cannot go into the cell; the message says what to enter."""
 
 
-class EditRefused(Exception):
-    """An edit the project cannot take as a whole (e.g. removing a part that supply paths name); nothing changed."""
 
 
 def parse_number(text: object, kind: NumberKind = NumberKind.PLAIN) -> float:

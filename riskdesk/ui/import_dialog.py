@@ -424,6 +424,11 @@ class ImportDialog(QDialog):
         self.skip_check.setToolTip("Import the rows without errors and list each row left out in the problems and "
                                    "the report, instead of refusing the whole import")
         self.skip_check.toggled.connect(lambda _on: self.run_check())
+        self.replace_check = QCheckBox("These files list &every supply path of their parts")
+        self.replace_check.setToolTip("Tick for a complete BOM: the imported parts' supply paths from suppliers "
+                                      "these files do not name are removed. Unticked, an import changes only the "
+                                      "paths of the suppliers it names, and only the fields its columns give")
+        self.replace_check.toggled.connect(lambda _on: self.run_check())
         self._applying_defaults = False
 
         self.sheet_tabs = QTabWidget()
@@ -478,6 +483,7 @@ class ImportDialog(QDialog):
         side = QVBoxLayout()
         side.addWidget(defaults_box)
         side.addWidget(self.skip_check)
+        side.addWidget(self.replace_check)
         side.addStretch(1)
         top_layout.addLayout(side, 1)
         splitter = QSplitter(Qt.Orientation.Vertical)
@@ -580,6 +586,7 @@ class ImportDialog(QDialog):
         return ImportRequest(self.included_files(),
                              mapping={"mappings": mapping_json} if mapping_json else None,
                              defaults=self.defaults(), skip_error_rows=self.skip_check.isChecked(),
+                             replace_parts=self.replace_check.isChecked(),
                              limits=self.document.app_settings.import_limits())
 
     def _files_changed(self) -> None:

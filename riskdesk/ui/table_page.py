@@ -30,9 +30,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from riskdesk.core.edits import EditRefused
 from riskdesk.ui import clipboard
 from riskdesk.ui.column_widths import fit_columns
-from riskdesk.ui.columns import AnyIndex, ColumnTableModel, EditRefused, Kind, TableName
+from riskdesk.ui.columns import AnyIndex, ColumnTableModel, Kind, TableName
 from riskdesk.ui.icons import icon
 
 if TYPE_CHECKING:
