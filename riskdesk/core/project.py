@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import math
 import os
 from collections.abc import Hashable, Iterable, Mapping
@@ -106,6 +107,10 @@ class ProjectSettings:
         for name in ("disruption_days", "resourcing_days"):
             setattr(self, name, _number(getattr(self, name), float(cast(float, defaults[name])),
                                         SETTING_LIMITS[name]))
+
+    def copy(self) -> ProjectSettings:
+        """An independent copy (its weights too)."""
+        return dataclasses.replace(self, weights=dict(self.weights))
 
     @property
     def supplies_us_defence(self) -> bool:
@@ -375,3 +380,10 @@ class Project:
 
     def validate(self) -> list[Problem]:
         return self.tables.validate()
+
+    def copy(self) -> Project:
+        """An independent copy (a worker reads it while the user goes on editing): tables, settings, mappings and
+        the lists of scenarios and variants copied; the scenarios and variants themselves are frozen."""
+        return Project(settings=self.settings.copy(), tables=self.tables.copy(),
+                       saved_mappings=json.loads(json.dumps(self.saved_mappings)), created=self.created,
+                       scenarios=list(self.scenarios), variants=list(self.variants))

@@ -105,15 +105,14 @@ class ImportCheck:
                                                            mappings),))
         return changes
 
-    def applied_to(self, project: Project) -> Project:
-        """`project` with the import applied: its tables and saved mappings changed, everything else it holds
-        (settings, scenarios, variants, and whatever a project holds in future) kept as it is. Raises ValueError
-        if the check does not allow applying."""
-        if not self.can_apply or self.merged is None:
-            raise ValueError("this import cannot be applied: " + (self.errors[0].message if self.errors else
-                                                                  "the column mapping needs confirming"))
-        return replace(project, tables=self.merged,
-                       saved_mappings=self.saved_mappings(project.saved_mappings))
+    def applied_to(self, project: Project, text: str = "Import", source: Mapping[str, Any] | None = None) -> Project:
+        """A copy of `project` with the import's change set (`change_set`) made: its tables and saved mappings
+        changed, everything else it holds (settings, scenarios, variants, and whatever a project holds in future)
+        kept as it is. Raises ValueError if the check does not allow applying."""
+        changes = self.change_set(project, text, source)
+        copy = project.copy()
+        changes.apply_to(copy)
+        return copy
 
 
 def check_defaults(defaults: Mapping[str, str]) -> list[str]:

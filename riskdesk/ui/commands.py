@@ -58,10 +58,6 @@ def _settings_change(changes: ChangeSet) -> WholeChange | None:
     return whole if whole.name == "settings" else None
 
 
-def copy_settings(settings: ProjectSettings) -> ProjectSettings:
-    return dataclasses.replace(settings, weights=dict(settings.weights))
-
-
 def changed_fields(before: ProjectSettings, after: ProjectSettings) -> frozenset[str]:
     """Names of the settings that differ ("weights.restriction" for one weight)."""
     changed = {f.name for f in dataclasses.fields(ProjectSettings)

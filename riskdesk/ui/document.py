@@ -12,7 +12,6 @@ Autosave and crash recovery are in `riskdesk.ui.autosave`, the scores kept up to
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -39,7 +38,7 @@ from riskdesk.io.project_file import (
 from riskdesk.io.project_lock import CannotLockError, ProjectLock
 from riskdesk.io.userdirs import AppSettings, UserDirs, save_app_settings
 from riskdesk.ui.columns import COLUMNS, CellError, TableName, parse_cell
-from riskdesk.ui.commands import ChangeSetCommand, changed_fields, copy_settings
+from riskdesk.ui.commands import ChangeSetCommand, changed_fields
 from riskdesk.ui.table_models import DataFrameTableModel
 from riskdesk.ui.workers import Runner, SynchronousRunner, TaskHandle
 
@@ -48,22 +47,6 @@ if TYPE_CHECKING:
     from riskdesk.core.scenarios import Scenario
 
 log = logging.getLogger(__name__)
-
-BACKGROUND_PATHS = 5_000
-"""Projects with more supply paths than this are saved off the GUI thread."""
-
-
-def snapshot(project: Project) -> Project:
-    """An independent copy a worker thread can read while the user goes on editing."""
-    return Project(
-        settings=copy_settings(project.settings),
-        tables=project.tables.copy(),
-        saved_mappings=json.loads(json.dumps(project.saved_mappings)),
-        created=project.created,
-        scenarios=list(project.scenarios),  # frozen dataclasses: copying the lists is enough
-        variants=list(project.variants),
-    )
-
 
 class Document(QObject):
     """The open project (see the module docstring)."""
@@ -251,7 +234,7 @@ class Document(QObject):
                     on_done(error_text(exc))
                 return
         expected = UNCHECKED if overwrite or not same_file else self.file_state
-        copy = snapshot(self.project)
+        copy = self.project.copy()
         index = self.undo_stack.index()
         revision = self.revision
         self.busy_saving = True
@@ -397,8 +380,8 @@ class Document(QObject):
         if fields:
             names = sorted(setting_label(name) for name in fields)
             text = f"Change {names[0]}" if len(names) == 1 else f"Change {len(names)} settings"
-            self.apply_changes(ChangeSet(text, wholes=(WholeChange("settings", copy_settings(self.project.settings),
-                                                                   copy_settings(settings)),),
+            self.apply_changes(ChangeSet(text, wholes=(WholeChange("settings", self.project.settings.copy(),
+                                                                   settings.copy()),),
                                          source={"kind": "edit"}))
 
     def change_scenarios(self, scenarios: Sequence[Scenario], text: str) -> None:

@@ -689,7 +689,6 @@ class ImportDialog(QDialog):
     def run_check(self) -> None:
         """Read and validate the included files with the mapping, defaults and choices shown (step 2); the
         Import button waits for it."""
-        from riskdesk.ui.document import snapshot
 
         self.check = None
         self._update_buttons()
@@ -697,7 +696,7 @@ class ImportDialog(QDialog):
             return
         request = self.request()
         files = request.files
-        project = snapshot(self.document.project)
+        project = self.document.project.copy()
 
         def work(task: TaskContext) -> ImportCheck:
             from riskdesk.io import import_session, importer, isolated
