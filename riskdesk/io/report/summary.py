@@ -52,7 +52,7 @@ def write_summary(layout: Layout, content: SummarySheet) -> None:
     row = header_row + max(len(content.top.scores), 1) + 2
     if content.top.scores:
         breaks.append(row)
-        _chart(layout, sheet, row, header_row, content, widths)
+        _chart(layout, sheet, (row, header_row), content.top, content, widths)
     sheet.set_h_pagebreaks(breaks)
     layout.print_setup(sheet)
     layout.advance(200, "Writing the summary…")
@@ -103,17 +103,19 @@ def _top_parts(layout: Layout, sheet: Any, header_row: int, top: TopParts, width
         layout.score_scale(sheet, header_row + 1, last, 7)
 
 
-def _chart(layout: Layout, sheet: Any, row: int, header_row: int, content: SummarySheet, widths: list[int]) -> None:
-    """The riskiest parts' scores as bars in their band's colour (grey bars on the comparison date) at `row`."""
-    assert content.top is not None
+def _chart(layout: Layout, sheet: Any, rows: tuple[int, int], top: TopParts, content: SummarySheet,
+           widths: list[int]) -> None:
+    """The riskiest parts' scores as bars in their band's colour (grey bars on the comparison date), at the first
+    of `rows`; the second is the header row of their table."""
+    row, header_row = rows
     chart = layout.book.add_chart({"type": "bar"})
-    first, last = header_row + 1, header_row + len(content.top.scores)
+    first, last = header_row + 1, header_row + len(top.scores)
     chart.add_series({
         "name": f"Score on {content.as_of.isoformat()}",
         "categories": ["Summary", first, 0, last, 0],
         "values": ["Summary", first, 2, last, 2],
         "fill": {"color": "#595959"},
-        "points": [{"fill": {"color": BAND_COLORS[band(s)]}} for s in content.top.scores],
+        "points": [{"fill": {"color": BAND_COLORS[band(s)]}} for s in top.scores],
         "data_labels": {"value": True, "num_format": "0"},
     })
     if content.compare is not None:
