@@ -1,0 +1,935 @@
+"""What the risk report says, sheet by sheet: values and sentences, not cells.
+
+    data = prepare(ReportRequest(project, as_of, compare=…, scenarios=…), Steps(progress, cancelled))
+    summary_sheet(data, user="ann").facts          # ("Project", "Demo: …"), ("As of", date(2026, 11, 23)), …
+    parts_sheet(data).scores                       # riskiest first, the order of the Parts sheet
+    findings_sheet(data, SheetLimits(rows, links)).rule_ids
+    exposure_sheet(data), scenario_blocks(data), inputs_sheet(data), method_sheet(data, limits)
+
+`prepare` does the slow part once (scores on both dates, every finding, the scenario runs with their Monte Carlo);
+each `*_sheet` function then says what one sheet shows, in the order it shows it, as plain lists. Every number comes
+from the core — `Evaluation` (the scores of `riskdesk score`), `riskdesk.core.findings`, `riskdesk.core.exposure`,
+`compare`, `run_on_both_bases` and `run_monte_carlo` (those of `riskdesk scenario`) — and every word from
+`riskdesk.core.labels`, so the report says what the window and the command line say. Laying these values out in a
+workbook (titles, widths, formats, charts, print set-up) is `riskdesk.io.report`'s work; this module never writes a
+file, so tests can check what each sheet says without opening one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import functools
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from riskdesk import __version__
+from riskdesk.core import elements
+from riskdesk.core.countries import CountryTable
+from riskdesk.core.datafile import CONFIDENCE_MARKS, Source
+from riskdesk.core.domain import COMPOSITION_COLUMNS, NUMBER_COLUMNS, PART_COLUMNS, PATH_COLUMNS, SUPPLIER_COLUMNS
+from riskdesk.core.evaluation import (
+    NO_PATH_FLOOR,
+    PROHIBITED_FLOOR,
+    RED_FLOOR,
+    Evaluation,
+    PartChange,
+    band,
+    compare,
+    compile_project,
+    evaluate,
+)
+from riskdesk.core.exposure import benchmark_applies, by_element_stage_country
+from riskdesk.core.findings import KINDS, WHOLE_MAGNET, Findings, KeyFinding, findings, key_findings
+from riskdesk.core.labels import BAND_LABELS, FACTOR_HELP, FACTOR_LABELS, KIND_LABELS, count
+from riskdesk.core.method import FORMULAS, INVARIANTS
+from riskdesk.core.presets import PresetBook, default_presets
+from riskdesk.core.project import FACTOR_NAMES, Project, ProjectSettings
+from riskdesk.core.provenance import DataFile, data_files
+from riskdesk.core.reference import ReferenceData, default_reference
+from riskdesk.core.rules import RULE_STAGES
+from riskdesk.core.scenarios import Scenario, ScenarioError, ScenarioResult, run_on_both_bases
+from riskdesk.core.simulation import MonteCarloResult, MonteCarloSettings, SimulationCancelled, run_monte_carlo
+
+TOP_PARTS = 10
+"""The Summary lists this many of the riskiest parts."""
+FULL_TEXT_PARTS = 1_000
+"""Up to this many parts the Parts sheet explains each floor in full (as the window's "why" panel) and wraps its
+text; above it, in a few words (the full text of each part is in `riskdesk score --json`), to keep large reports
+quick to write and to scroll."""
+OVER_BENCHMARK = "over 65 %"
+"""The Exposure sheet's flag for one third country supplying more than 65 % of an element at a stage."""
+STEPS = 1000
+"""Progress is reported in thousandths of the whole report."""
+Progress = Callable[[int, int, str], None]
+"""(done, total, text), as `riskdesk.ui.workers.TaskContext.report` takes it."""
+
+
+class ReportError(Exception):
+    """A report cannot be made from what was asked (an unknown scenario, a project with errors): the message says
+    what to do. Nothing was written."""
+
+
+class UnknownScenario(ReportError):
+    """A scenario name that is neither a preset (id or name) nor a scenario saved in the project."""
+
+
+class ReportCancelled(Exception):
+    """The report was cancelled; nothing was written and the old file is unchanged."""
+
+    def __init__(self) -> None:
+        super().__init__("cancelled")
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """What to report: the project on a date, optionally compared with another date, with scenarios (each run on
+    the as-of date's scores, with a seeded Monte Carlo of `monte_carlo_paths` paths when above 0)."""
+
+    project: Project
+    as_of: dt.date
+    compare: dt.date | None = None
+    scenarios: tuple[Scenario, ...] = ()
+    monte_carlo_paths: int = 0
+    seed: int = 0
+    reference: ReferenceData | None = None
+    """The reference data (default: the bundled data)."""
+    evaluation: Evaluation | None = None
+    """The project already scored on `as_of` (the window's), reused instead of scoring it again."""
+    author: bool = True
+    """Name the signed-in user as the workbook's author and on the Summary's "Written" line (False: neither,
+    `riskdesk report --no-author`)."""
+
+
+@dataclass(frozen=True)
+class SheetLimits:
+    """What one sheet can hold: rows for the Findings (below its note and header), links in a sheet."""
+
+    rows: int
+    links: int
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The method's numbers and the settings in words. core/labels.py is getting one function for each (issue 20);
+# these two are the report's only copies, so that call replaces their bodies.
+
+
+def band_thresholds_text() -> str:
+    """The bands in words, as the Parts sheet's Band header note states them."""
+    return "Green below 40, amber 40–70, red from 70"
+
+
+def settings_as_used(settings: ProjectSettings, countries: CountryTable) -> list[tuple[str, Any]]:
+    """The Inputs sheet's "Settings and weights as used": (label, value) per setting, then each factor's weight
+    and their sum."""
+    weights_total = sum(max(v, 0.0) for v in settings.weights.values()) or 1.0
+    return [
+        ("Project", settings.name),
+        ("Buyer imports into", country_text(countries, settings.import_country)),
+        ("US defence supply (DFARS)", f"{settings.us_defence_supply}: "
+                                      f"{'yes' if settings.supplies_us_defence else 'no'}"),
+        ("Suspended rules in force", "yes" if settings.suspended_rules_in_force else "no"),
+        ("Disruption, days", settings.disruption_days),
+        ("Re-sourcing, days", settings.resourcing_days),
+        ("Price basis", settings.price_basis),
+        *((f"Weight: {FACTOR_LABELS[name]}", settings.weights.get(name, 0.0)) for name in FACTOR_NAMES),
+        ("Weights add up to", weights_total),
+    ]
+
+
+def country_text(countries: CountryTable, code: str) -> str:
+    """"CN · China", or "unknown" for no country."""
+    return f"{code} · {countries.name(code)}" if code else "unknown"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Scenario names
+
+
+def scenario_choices(project: Project, as_of: dt.date, presets: PresetBook | None = None) -> list[Scenario]:
+    """The scenarios a report can show: the bundled presets (starting on `as_of` where they start "now"), then the
+    scenarios saved in the project."""
+    book = presets or default_presets()
+    return [preset.scenario(as_of) for preset in book.presets] + list(project.scenarios)
+
+
+def resolve_scenarios(names: Iterable[str], project: Project, as_of: dt.date,
+                      presets: PresetBook | None = None) -> tuple[Scenario, ...]:
+    """The scenarios `names` name, in order: a preset by id or name, else a scenario saved in the project by name.
+    Raises UnknownScenario listing what there is."""
+    book = presets or default_presets()
+    chosen: list[Scenario] = []
+    for name in names:
+        wanted = name.strip()
+        preset = next((p for p in book.presets if wanted in (p.id, p.name)), None)
+        if preset is not None:
+            chosen.append(preset.scenario(as_of))
+            continue
+        saved = next((s for s in project.scenarios if s.name == wanted), None)
+        if saved is None:
+            own = f"; saved in the project: {', '.join(s.name for s in project.scenarios)}" if project.scenarios \
+                else ""
+            raise UnknownScenario(f"no preset or saved scenario {name!r} (presets: {', '.join(book.ids)}{own})")
+        chosen.append(saved)
+    return tuple(chosen)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Scoring, findings and scenario runs, once for every sheet
+
+
+class Steps:
+    """Progress in thousandths of the whole report, and the cancel check."""
+
+    def __init__(self, progress: Progress | None = None, cancelled: Callable[[], bool] | None = None) -> None:
+        self._progress = progress
+        self._cancelled = cancelled
+
+    def report(self, done: float, text: str, check: bool = True) -> None:
+        """Say how far the report is (and, unless `check` is off, stop here if it was cancelled)."""
+        if check:
+            self.check()
+        if self._progress is not None:
+            self._progress(min(int(done), STEPS), STEPS, text)
+
+    def cancelled(self) -> bool:
+        return self._cancelled is not None and self._cancelled()
+
+    def check(self) -> None:
+        """Raise ReportCancelled when the report was cancelled."""
+        if self.cancelled():
+            raise ReportCancelled
+
+
+@dataclass
+class ScenarioRun:
+    """A chosen scenario run on the project's price basis, on the other basis, and its Monte Carlo if asked."""
+
+    result: ScenarioResult
+    other: ScenarioResult
+    monte_carlo: MonteCarloResult | None = None
+
+
+@dataclass
+class ReportData:
+    """The project scored for the report: what every sheet is computed from."""
+
+    request: ReportRequest
+    reference: ReferenceData
+    evaluation: Evaluation
+    later: Evaluation | None
+    """Scored on the comparison date."""
+    changes: list[PartChange]
+    order: np.ndarray
+    """Part positions, riskiest first (the order of the Parts sheet)."""
+    findings: Findings
+    key: list[KeyFinding]
+    runs: list[ScenarioRun]
+    files: list[DataFile]
+    """The bundled data files, the control list first."""
+    written: dt.datetime = field(default_factory=dt.datetime.now)
+
+
+def prepare(request: ReportRequest, steps: Steps | None = None) -> ReportData:
+    """Score the project on the as-of date (reusing the request's evaluation when it is for that date) and on the
+    comparison date, list the findings riskiest part first and run the scenarios, reporting progress up to 250
+    thousandths. Raises ReportError (a project with errors, a scenario that cannot run) or ReportCancelled."""
+    steps = steps or Steps()
+    project = request.project
+    errors = [p for p in project.validate() if p.is_error]
+    if errors:
+        raise ReportError(f"the project has {count(len(errors), 'error')} (first: {errors[0]}); fix them before "
+                          "making a report")
+    reference = request.reference or default_reference()
+    steps.report(0, "Scoring the parts…")
+    evaluation = request.evaluation
+    compiled = evaluation.compiled if evaluation is not None else None
+    if evaluation is None or evaluation.as_of != request.as_of:
+        compiled = compiled or compile_project(project, reference)
+        evaluation = evaluate(compiled, request.as_of, project.settings, reference)
+    later = None
+    changes: list[PartChange] = []
+    if request.compare is not None:
+        steps.report(40, f"Scoring on {request.compare}…")
+        later = evaluate(evaluation.compiled, request.compare, evaluation.settings, evaluation.reference)
+        changes = compare(evaluation, later)
+    steps.report(70, "Listing the findings…")
+    order = np.argsort(-np.round(evaluation.scores, 9), kind="stable")
+    found = findings(evaluation).by_parts(order)
+    key = key_findings(evaluation, later, changes if later is not None else None)
+    runs = [_run(request, evaluation, scenario, k, steps) for k, scenario in enumerate(request.scenarios)]
+    return ReportData(request, evaluation.reference, evaluation, later, changes, order, found, key, runs,
+                      data_files(evaluation.reference, default_presets()))
+
+
+def _run(request: ReportRequest, evaluation: Evaluation, scenario: Scenario, k: int, steps: Steps) -> ScenarioRun:
+    count_runs = max(len(request.scenarios), 1)
+    base = 100 + 150 * k / count_runs
+    steps.report(base, f"Running the scenario {scenario.name}…")
+    try:
+        result, other = run_on_both_bases(evaluation, scenario).values()
+    except ScenarioError as exc:
+        raise ReportError(f"scenario {scenario.name!r}: {exc}") from None
+    run = ScenarioRun(result, other)
+    if request.monte_carlo_paths > 0:
+        settings = MonteCarloSettings(paths=request.monte_carlo_paths, seed=request.seed)
+        text = f"Monte Carlo for {scenario.name}…"
+
+        def simulated(fraction: float) -> None:
+            steps.report(base + 150 / count_runs * fraction, text)
+
+        try:
+            run.monte_carlo = run_monte_carlo(result, settings, cancelled=steps.cancelled, progress=simulated)
+        except SimulationCancelled:
+            raise ReportCancelled from None
+    return run
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Summary
+
+
+@dataclass(frozen=True)
+class TopParts:
+    """The Summary's riskiest parts, riskiest first (and on the comparison date, when there is one)."""
+
+    part_numbers: list[str]
+    descriptions: list[str]
+    scores: list[float]
+    bands: list[str]
+    why: list[str]
+    """The floor that holds the part, else its two heaviest factors."""
+    hits: list[int]
+    watch: list[int]
+    later_scores: list[float]
+    later_bands: list[str]
+    changes: list[float]
+    """Score on the comparison date minus score (empty without one, as the two lists before)."""
+
+
+@dataclass(frozen=True)
+class SummarySheet:
+    """What the Summary says: the facts of the report, the portfolio score, the key findings, the riskiest parts."""
+
+    title: str
+    subtitle: str
+    facts: list[tuple[str, str | dt.date]]
+    as_of: dt.date
+    compare: dt.date | None
+    score: float
+    band: str
+    """The portfolio's band: "green", "amber" or "red"."""
+    reason: str
+    """How the portfolio score comes about."""
+    on_as_of: str
+    on_compare: str
+    """The portfolio score on the comparison date and the change ("" without one)."""
+    key_findings: list[KeyFinding]
+    top_heading: str
+    """What the riskiest parts are; for a project without parts, that it has none and what to do."""
+    top: TopParts | None
+    """None for a project without parts."""
+    chart_title: str
+
+
+def summary_sheet(data: ReportData, user: str = "") -> SummarySheet:
+    """The Summary; `user` is named on the "Written" line when the request names the author ("RiskDesk" for an
+    empty name)."""
+    evaluation, request, later = data.evaluation, data.request, data.later
+    settings = request.project.settings
+    tables = request.project.tables
+    countries = data.reference.countries
+    control = data.reference.control_list
+    facts: list[tuple[str, str | dt.date]] = [
+        ("Project", settings.name),
+        ("Buyer imports into", country_text(countries, settings.import_country)),
+        ("As of", request.as_of),
+    ]
+    if later is not None:
+        facts.append(("Compared with", later.as_of))
+    facts += [
+        ("Control list", f"{control.title}, version {control.version} of {control.date.isoformat()}"),
+        ("Control list SHA-256", data.files[0].sha256 or "(the file could not be read)"),
+        ("Prices", f"{settings.price_basis} basis, USD per kg of contained element"),
+        ("US defence supply (DFARS)", f"{'yes' if settings.supplies_us_defence else 'no'} "
+                                      f"(setting: {settings.us_defence_supply})"),
+        ("Suspended rules", "treated as in force" if settings.suspended_rules_in_force
+         else "watched (counted as they near or as their status is unknown)"),
+        ("Parts, suppliers, supply paths", f"{len(tables.parts):,}, {len(tables.suppliers):,}, "
+                                           f"{len(tables.paths):,}"),
+        ("Written", f"{data.written:%Y-%m-%d %H:%M} by {user or 'RiskDesk'} with RiskDesk {__version__}"
+         if request.author else f"{data.written:%Y-%m-%d %H:%M} with RiskDesk {__version__}"),
+    ]
+    score, reason = evaluation.portfolio_score()
+    on_compare = ""
+    if later is not None:
+        after, after_reason = later.portfolio_score()
+        on_compare = (f"On {later.as_of.isoformat()}: {after:.0f} ({BAND_LABELS[band(after)]}), "
+                      f"{after - score:+.1f}: {after_reason}.")
+    n_parts = evaluation.compiled.n_parts
+    day = request.as_of.isoformat()
+    chart_title = f"The riskiest parts: score on {day} (0–100)"
+    if later is not None:
+        chart_title = (f"The riskiest parts: score on {day} in the band's colour, on {later.as_of.isoformat()} in "
+                       "grey (0–100)")
+    return SummarySheet(
+        title=f"RiskDesk risk report: {settings.name}",
+        subtitle=f"Rare-earth magnet supply risk of {count(len(tables.parts), 'part')} as of {day}, for a buyer "
+                 f"importing into {country_text(countries, settings.import_country)}.",
+        facts=facts, as_of=request.as_of, compare=later.as_of if later is not None else None,
+        score=score, band=band(score), reason=reason, on_as_of=f"On {day}: {reason}.", on_compare=on_compare,
+        key_findings=list(data.key),
+        top_heading=f"The {min(TOP_PARTS, n_parts)} riskiest parts on {day}" if n_parts
+        else "The project has no parts yet: add or import them, then export again.",
+        top=_top_parts(data) if n_parts else None, chart_title=chart_title)
+
+
+def _top_parts(data: ReportData) -> TopParts:
+    top = [int(i) for i in data.order[:TOP_PARTS]]
+    reports = [data.evaluation.part_report_at(i) for i in top]
+    scores = [r.score for r in reports]
+    later_scores = [float(data.later.scores[i]) for i in top] if data.later is not None else []
+    return TopParts(
+        part_numbers=[r.part_number for r in reports], descriptions=[r.description for r in reports], scores=scores,
+        bands=[BAND_LABELS[r.band] for r in reports], why=[_why(r) for r in reports],
+        hits=[len(r.hits) for r in reports], watch=[len(r.watch) for r in reports], later_scores=later_scores,
+        later_bands=[BAND_LABELS[band(s)] for s in later_scores],
+        changes=[b - a for a, b in zip(scores, later_scores, strict=True)] if later_scores else [])
+
+
+def _why(report: Any) -> str:
+    """A part's floor reason, else its two heaviest factors, in a line."""
+    if report.cap:
+        return str(report.cap)
+    ranked = sorted(report.factors.values(), key=lambda f: -f.value * f.weight)[:2]
+    return "; ".join(f"{FACTOR_LABELS[f.name]} {f.value:.0f}" for f in ranked if f.value > 0)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Parts
+
+
+@dataclass(frozen=True)
+class PartsSheet:
+    """One row per part, riskiest first: each list holds a column's values in that order."""
+
+    note: str
+    full_text: bool
+    """Floors are explained in full (and text wraps): at most FULL_TEXT_PARTS parts."""
+    part_numbers: list[str]
+    descriptions: list[str]
+    end_uses: list[str]
+    families: list[str]
+    grades: list[str]
+    scores: list[float]
+    bands: list[str]
+    compare: dt.date | None
+    later_scores: list[float]
+    later_bands: list[str]
+    changes: list[float]
+    rules_gained: list[str]
+    rules_lost: list[str]
+    floors: list[float | None]
+    floor_reasons: list[str]
+    factor_scores: list[float]
+    weights: Mapping[str, float]
+    factors: dict[str, list[float]]
+    """Each factor's values, in FACTOR_NAMES order."""
+    hits: list[int]
+    watch: list[int]
+    possible: list[int]
+    magnet_kg: list[float]
+    spend: list[float]
+    element_value: list[float]
+    symbols: list[str]
+    """The elements the project holds, for the kg and value columns per element."""
+    element_kg: list[list[float]]
+    element_values: list[list[float]]
+
+
+def parts_sheet(data: ReportData) -> PartsSheet:
+    """The Parts sheet."""
+    evaluation, later, order = data.evaluation, data.later, data.order
+    compiled = evaluation.compiled
+    frame = data.request.project.tables.parts
+    full_text = compiled.n_parts <= FULL_TEXT_PARTS
+    numbers = [str(compiled.part_numbers[i]) for i in order]
+    scores = evaluation.scores[order]
+    later_scores: list[float] = []
+    later_bands: list[str] = []
+    changes: list[float] = []
+    gained: list[str] = []
+    lost: list[str] = []
+    if later is not None:
+        changed = {c.part_number: c for c in data.changes}
+        after = later.scores[order]
+        later_scores = after.tolist()
+        later_bands = [BAND_LABELS[band(float(s))] for s in after]
+        changes = [float(b - a) for a, b in zip(scores, after, strict=True)]
+        gained = [", ".join(changed[p].rules_gained) if p in changed else "" for p in numbers]
+        lost = [", ".join(changed[p].rules_lost) if p in changed else "" for p in numbers]
+    floors = evaluation.floor[order]
+    found = data.findings.counts()[order]
+    kg = evaluation.part_kg_c[order]
+    value = evaluation.part_value_c[order]
+    symbols = [elements.SYMBOLS[e] for e in evaluation.columns]
+    note = (f"Each part's score on {data.request.as_of.isoformat()}, riskiest first: its band, the floor that holds "
+            "it (if any), its six factors (0–100; weights in the header notes and on the Method sheet), its findings "
+            "and its kg and value of each element per year (reference prices, USD). Click + above the columns to "
+            "show the part's end use, family and grade, and the kg and value of each element."
+            + (f" Compared with {later.as_of.isoformat()}." if later is not None else ""))
+    return PartsSheet(
+        note=note, full_text=full_text, part_numbers=numbers,
+        descriptions=[str(compiled.descriptions[i]) for i in order],
+        end_uses=_frame_column(frame, "end_use", order), families=_frame_column(frame, "magnet_family", order),
+        grades=_frame_column(frame, "grade", order),
+        scores=scores.tolist(), bands=[BAND_LABELS[band(float(s))] for s in scores],
+        compare=later.as_of if later is not None else None, later_scores=later_scores,
+        later_bands=later_bands, changes=changes, rules_gained=gained, rules_lost=lost,
+        floors=[float(f) if f > 0 else None for f in floors],
+        floor_reasons=[("" if floors[k] <= 0 else evaluation.part_report_at(int(i)).cap if full_text
+                        else _floor_words(float(floors[k]))) for k, i in enumerate(order)],
+        factor_scores=evaluation.factor_score[order].tolist(), weights=evaluation.settings.weights,
+        factors={name: evaluation.factors[name][order].tolist() for name in FACTOR_NAMES},
+        hits=found[:, 0].tolist(), watch=found[:, 1].tolist(), possible=found[:, 2].tolist(),
+        magnet_kg=compiled.mass_kg_year[order].tolist(), spend=compiled.spend[order].tolist(),
+        element_value=value.sum(axis=1).tolist(), symbols=symbols,
+        element_kg=[kg[:, j].tolist() for j in range(len(symbols))],
+        element_values=[value[:, j].tolist() for j in range(len(symbols))])
+
+
+def _floor_words(floor: float) -> str:
+    return {PROHIBITED_FLOOR: "prohibited (or possibly, origin unknown)", RED_FLOOR: "may soon be prohibited",
+            NO_PATH_FLOOR: "no supply path"}.get(floor, "")
+
+
+def _frame_column(frame: Any, column: str, order: np.ndarray) -> list[str]:
+    values = frame[column].to_numpy(dtype=object)
+    return [str(values[i]) for i in order] if len(values) else []
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Findings
+
+
+@dataclass(frozen=True)
+class FindingsSheet:
+    """Every hit, watch item and possible hit, grouped by part (riskiest first); each list a column."""
+
+    note: str
+    total: int
+    """How many findings there are (the sheet may show fewer)."""
+    links: bool
+    """The sources are (url, text) links; else text (more findings than a sheet keeps links)."""
+    part_numbers: list[str]
+    kinds: list[str]
+    rule_ids: list[str]
+    effects: list[str]
+    elements: list[str]
+    stages: list[str]
+    countries: list[str]
+    suppliers: list[str]
+    kg: list[float]
+    values: list[float]
+    weights: list[float]
+    """How much of the value counts towards the restriction factor on the date (0–1)."""
+    starts: list[dt.date | None]
+    ends: list[dt.date | None]
+    statuses: list[str]
+    sources: list[Any]
+    """(url, text) pairs when `links` (url "" where it is not a bundled source), else text."""
+    marks: list[str]
+
+
+def findings_sheet(data: ReportData, limits: SheetLimits) -> FindingsSheet:
+    """The Findings sheet: the first `limits.rows` findings, their sources as links when there are at most
+    `limits.links` of them."""
+    evaluation = data.evaluation
+    compiled = evaluation.compiled
+    found = data.findings
+    n = len(found)
+    shown = min(n, limits.rows)
+    if shown < n:
+        found = found.reordered(np.arange(shown))
+    matches = evaluation.matches
+    rule_ids = np.array([m.rule.id for m in matches] + [""], dtype=object)
+    effects = np.array([m.rule.effect_label for m in matches] + [""], dtype=object)
+    statuses = np.array([m.state.status.value for m in matches] + [""], dtype=object)
+    starts = np.array([m.rule.effective_from for m in matches] + [None], dtype=object)
+    ends = np.array([m.rule.effective_until for m in matches] + [None], dtype=object)
+    marks = np.array([m.rule.confidence for m in matches] + [""], dtype=object)
+    links = shown <= limits.links
+    sources = np.array([_source_cell(m.rule.sources, links) for m in matches] + [""], dtype=object)
+    kind_words = np.array([KIND_LABELS[k] for k in KINDS], dtype=object)
+    stage_words = np.array([s.label for s in RULE_STAGES], dtype=object)
+    countries = data.reference.countries
+    vocabulary = np.array([country_text(countries, str(c)) for c in compiled.countries] + ["unknown"], dtype=object)
+    symbol_words = np.array([*elements.SYMBOLS, "whole magnet"], dtype=object)
+    m = found.match
+    suppliers = compiled.path_supplier.astype(object)[found.path]
+    note = (f"Every hit, watch item and possible hit on {data.request.as_of.isoformat()}: {n:,} items, grouped "
+            "by part (riskiest first). Each is one rule meeting one supply path at one stage, for one element "
+            "or for the whole magnet.")
+    if shown < n:
+        note += f" Only the first {shown:,} fit in a sheet; all of them are in riskdesk score --json."
+    if not links:
+        note += " The sources' links are on the Method sheet (Excel keeps 65,530 links a sheet)."
+    return FindingsSheet(
+        note=note, total=n, links=links,
+        part_numbers=compiled.part_numbers.astype(object)[found.part].tolist(),
+        kinds=kind_words[found.kind].tolist(),
+        rule_ids=rule_ids[m].tolist(),
+        effects=effects[m].tolist(),
+        elements=symbol_words[np.where(found.element == WHOLE_MAGNET, len(symbol_words) - 1,
+                                       found.element)].tolist(),
+        stages=stage_words[found.stage].tolist(),
+        countries=vocabulary[np.where(found.country < 0, len(vocabulary) - 1, found.country)].tolist(),
+        suppliers=np.where(suppliers == "", "(none)", suppliers).tolist(),
+        kg=found.kg.tolist(),
+        values=found.value.tolist(),
+        weights=found.weight.tolist(),
+        starts=starts[m].tolist(),
+        ends=ends[m].tolist(),
+        statuses=statuses[m].tolist(),
+        sources=sources[m].tolist(),
+        marks=marks[m].tolist())
+
+
+def _source_cell(sources: Sequence[Any], link: bool) -> Any:
+    """A finding's source: the first source's title (a link to it when `link` and it is a bundled source), and how
+    many more there are."""
+    if not sources:
+        return ""
+    first = sources[0]
+    text = (first.title or first.url) + (f" (+{len(sources) - 1} more on the Method sheet)" if len(sources) > 1
+                                         else "")
+    return safe_link(first.url, text) if link else text
+
+
+def safe_link(url: str, text: str) -> tuple[str, str]:
+    """A (url, text) link cell that links only to an address among the bundled data's sources: a scenario file or
+    a control list from elsewhere may name any page under any title, and a report is opened and clicked by people
+    who trust it. Other addresses give ("", text): the text, which the Method sheet shows beside the address."""
+    return (url, text) if url in bundled_source_urls() else ("", text)
+
+
+@functools.cache
+def bundled_source_urls() -> frozenset[str]:
+    """Every source address in RiskDesk's bundled data (control list, countries, grades, prices, market shares,
+    scenario presets)."""
+    found: set[str] = set()
+    seen: set[int] = set()
+    stack: list[Any] = [default_reference(), default_presets()]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Source):
+            found.add(item.url)
+        elif isinstance(item, str | bytes | int | float | np.ndarray) or id(item) in seen:
+            continue
+        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
+            seen.add(id(item))
+            stack.extend(getattr(item, f.name) for f in dataclasses.fields(item))
+        elif isinstance(item, tuple | list | set | frozenset):
+            seen.add(id(item))
+            stack.extend(item)
+        elif isinstance(item, dict):
+            seen.add(id(item))
+            stack.extend(item.values())
+    return frozenset(url for url in found if url)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Exposure
+
+
+@dataclass(frozen=True)
+class ExposureSheet:
+    """The buyer's kg of each rare earth and cobalt by stage and country, with the EU 65 % benchmark flag."""
+
+    note: str
+    benchmark_applies: bool
+    elements: list[str]
+    stages: list[str]
+    countries: list[str]
+    kg: list[float]
+    shares: list[float]
+    """Of the element at that stage (0–1)."""
+    values: list[float]
+    flags: list[str]
+    """OVER_BENCHMARK, "within", or "n/a" where the benchmark does not apply."""
+
+
+def exposure_sheet(data: ReportData) -> ExposureSheet:
+    """The Exposure sheet."""
+    evaluation = data.evaluation
+    cells = by_element_stage_country(evaluation)
+    applies = benchmark_applies(evaluation)
+    countries = data.reference.countries
+    buyer = country_text(countries, data.request.project.settings.import_country)
+    if applies:
+        note = (f"The buyer imports into {buyer}: the EU Critical Raw Materials Act benchmark applies. Flagged: one "
+                "third country supplies more than 65 % of your kg of the element at that stage (unknown origin "
+                "counted as that country's).")
+    else:
+        note = f"The buyer imports into {buyer}: the EU's 65 % benchmark does not apply (n/a)."
+    return ExposureSheet(
+        note=f"Your kg per year of each rare earth and cobalt, by stage and by the country of that stage, as of "
+             f"{data.request.as_of.isoformat()}. {note}",
+        benchmark_applies=applies,
+        elements=[c.element for c in cells],
+        stages=[c.stage.label for c in cells],
+        countries=[country_text(countries, c.country) for c in cells],
+        kg=[c.kg for c in cells],
+        shares=[c.share for c in cells],
+        values=[c.value for c in cells],
+        flags=[(OVER_BENCHMARK if c.over_benchmark else "within") if applies else "n/a" for c in cells])
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Scenarios
+
+
+@dataclass(frozen=True)
+class StockOuts:
+    """The parts a scenario cuts off, the first to run short first; each list a column."""
+
+    part_numbers: list[str]
+    loss_shares: list[float]
+    unknown_origin_shares: list[float]
+    """The part of the share lost counted because an origin is unknown."""
+    stock_days: list[float | None]
+    survive_days: list[float | None]
+    recover_days: list[float | None]
+    first_short_days: list[int | None]
+    first_short_dates: list[dt.date | None]
+    days_short: list[int]
+    units_short: list[float]
+    value_short: list[float]
+    run_out_probabilities: list[float] | None
+    """From the Monte Carlo, when there is one."""
+
+
+@dataclass(frozen=True)
+class ScenarioBlock:
+    """One chosen scenario: what it is and its totals in sentences, the months, the parts that lose supply."""
+
+    number: int
+    heading: str
+    lines: list[str]
+    months: list[str]
+    baseline: list[float]
+    scenario: list[float]
+    changes: list[float]
+    percentiles: dict[int, list[float]]
+    """Monte Carlo P5, P25, P50, P75 and P95 per month (empty without a Monte Carlo)."""
+    mean: list[float] | None
+    """Monte Carlo mean per month."""
+    stops_heading: str
+    stops: StockOuts | None
+    """None when no part loses supply."""
+
+
+def scenario_blocks(data: ReportData) -> list[ScenarioBlock]:
+    """The Scenarios sheet: one block per chosen scenario, numbered from 1."""
+    return [scenario_block(k, run) for k, run in enumerate(data.runs, start=1)]
+
+
+def scenario_block(k: int, run: ScenarioRun) -> ScenarioBlock:
+    """Scenario number `k`."""
+    result, mc = run.result, run.monte_carlo
+    scenario = result.scenario
+    so = result.stock_out
+    reached = [i for i in range(len(result.part_numbers)) if so.first_affected_day[i] > 0]
+    reached.sort(key=lambda i: (so.first_short_day[i] <= 0, so.first_short_day[i], -so.shortfall_cost[i]))
+    stops = None
+    if reached:
+        stock = result.evaluation.compiled.stock_days
+        stops = StockOuts(
+            part_numbers=[str(result.part_numbers[i]) for i in reached],
+            loss_shares=[float(so.loss_share[i]) for i in reached],
+            unknown_origin_shares=[float(so.possible_share[i]) for i in reached],
+            stock_days=[_finite(stock[i]) for i in reached],
+            survive_days=[_finite(so.tts_days[i]) for i in reached],
+            recover_days=[_finite(so.ttr_days[i]) for i in reached],
+            first_short_days=[int(so.first_short_day[i]) or None for i in reached],
+            first_short_dates=[scenario.day(int(so.first_short_day[i])) if so.first_short_day[i] > 0 else None
+                               for i in reached],
+            days_short=[int(so.days_short[i]) for i in reached],
+            units_short=[float(so.units_short[i]) for i in reached],
+            value_short=[float(so.shortfall_cost[i]) for i in reached],
+            run_out_probabilities=[float(mc.stop_probability[i]) for i in reached] if mc is not None else None)
+    return ScenarioBlock(
+        number=k, heading=f"Scenario {k}: {scenario.name}", lines=_scenario_lines(run), months=list(result.months),
+        baseline=result.portfolio_baseline.tolist(), scenario=result.portfolio_scenario.tolist(),
+        changes=[float(d) for d in result.portfolio_delta],
+        percentiles={q: mc.percentiles[q].tolist() for q in (5, 25, 50, 75, 95)} if mc is not None else {},
+        mean=mc.mean.tolist() if mc is not None else None,
+        stops_heading=f"Scenario {k}: parts that lose supply (day 1 = {scenario.day(1).isoformat()})", stops=stops)
+
+
+def _scenario_lines(run: ScenarioRun) -> list[str]:
+    """What a scenario is and does, a sentence or a shock or a cut a line."""
+    result, other, mc = run.result, run.other, run.monte_carlo
+    scenario = result.scenario
+    months = result.months
+    lines = [f"{months[0]} to {months[-1]} ({scenario.horizon_months} months), {scenario.price_basis} prices, "
+             f"scored as of {result.evaluation.as_of.isoformat()}; costs of the magnets' element content in USD."]
+    if scenario.description:
+        lines.append(scenario.description)
+    for shock in scenario.price_shocks:
+        marks = shock.provenance.marks()
+        lines.append(f"Price: {shock.describe()}" + (f" [{marks}]" if marks else ""))
+    for reach in result.reach:
+        marks = reach.cut.provenance.marks()
+        lines.append(f"Supply: {reach.cut.describe()}: reaches {count(reach.parts_reached, 'part')}"
+                     + (f" [{marks}]" if marks else "") + (f"; {reach.note}" if reach.note else ""))
+    baseline = float(result.portfolio_baseline.sum())
+    change = result.delta_total
+    share = f" ({change / baseline:+.1%})" if baseline > 0 else ""
+    lines.append(f"Over the horizon: baseline {baseline:,.0f}, scenario {baseline + change:,.0f}, change "
+                 f"{change:+,.0f}{share}. On {other.scenario.price_basis} prices instead: baseline "
+                 f"{float(other.portfolio_baseline.sum()):,.0f}, change {other.delta_total:+,.0f}.")
+    so = result.stock_out
+    lines.append(f"{count(int((so.first_affected_day > 0).sum()), 'part loses', 'parts lose')} supply, "
+                 f"{int(so.stops.sum())} run short; value of the units short {float(so.shortfall_cost.sum()):,.0f}.")
+    if mc is not None:
+        lines.append(f"Monte Carlo: {mc.paths:,} paths, seed {mc.seed}, {mc.model.basis} prices; a random "
+                     f"disruption in {mc.disrupted_share:.0%} of paths. Total over the horizon: mean "
+                     f"{mc.total_mean:,.0f}, P95 {mc.total_p95:,.0f}; cost at risk {mc.cost_at_risk:,.0f}, "
+                     f"expected shortfall {mc.expected_shortfall:,.0f}.")
+    return lines
+
+
+def _finite(value: float) -> float | None:
+    return float(value) if value is not None and math.isfinite(value) else None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Inputs
+
+
+@dataclass(frozen=True)
+class InputsSheet:
+    """The inputs as scored: settings, then each project table as entered (field name → its values) with what
+    scoring used beside it."""
+
+    settings: list[tuple[str, Any]]
+    parts_title: str
+    parts: dict[str, list[Any]]
+    """PART_COLUMNS → values (numbers as float or None, the rest as text)."""
+    wt_pct_used: dict[str, list[float]]
+    """Element symbol → the wt % scoring used, for the elements any part holds."""
+    composition_used: list[str]
+    """How each part's composition was found."""
+    suppliers_title: str
+    suppliers: dict[str, list[Any]]
+    paths_title: str
+    paths: dict[str, list[Any]]
+    """PATH_COLUMNS → values, then a row "(none)" of unknown origin for each volume no supply path covers."""
+    share_used: list[float | None]
+    """The share scoring used, %."""
+    composition_title: str
+    composition: dict[str, list[Any]] | None
+    """None when no part gives its composition."""
+
+
+def inputs_sheet(data: ReportData) -> InputsSheet:
+    """The Inputs sheet."""
+    compiled = data.evaluation.compiled
+    tables = data.request.project.tables
+    parts, suppliers, paths, composition = tables.parts, tables.suppliers, tables.paths, tables.composition
+    held = [e for e in range(len(elements.SYMBOLS)) if compiled.wt_pct[:, e].any()]
+    listed = compiled.n_listed_paths
+    extra = np.flatnonzero(compiled.unassigned)
+    path_values: dict[str, list[Any]] = {}
+    for c in PATH_COLUMNS:
+        column_values = _frame_values(paths, c)
+        if c == "part_number":
+            column_values += [str(compiled.part_numbers[compiled.path_part[r]]) for r in extra]
+        elif c == "supplier_id":
+            column_values += ["(none)"] * len(extra)
+        elif c == "origin_evidence":
+            column_values += ["unknown"] * len(extra)
+        else:
+            column_values += [None] * len(extra)
+        path_values[c] = column_values
+    share_used = compiled.share[:listed] * 100.0 if listed == len(paths) else np.full(len(paths), np.nan)
+    return InputsSheet(
+        settings=settings_as_used(data.request.project.settings, data.reference.countries),
+        parts_title=f"Parts ({len(parts):,}), with the composition scoring used (click + above the columns for each "
+                    "element's wt %)",
+        parts={c: _frame_values(parts, c) for c in PART_COLUMNS},
+        wt_pct_used={elements.SYMBOLS[e]: compiled.wt_pct[:, e].tolist() for e in held},
+        composition_used=list(compiled.composition_notes),
+        suppliers_title=f"Suppliers ({len(suppliers):,})",
+        suppliers={c: _frame_values(suppliers, c) for c in SUPPLIER_COLUMNS},
+        paths_title=f"Supply paths ({len(paths):,}), with the share scoring used, and the volume no supply path "
+                    "covers (supplier (none), of unknown origin)",
+        paths=path_values,
+        share_used=[*(_finite(v) for v in share_used.tolist()), *(compiled.share[extra] * 100.0).tolist()],
+        composition_title=f"Composition given per part ({len(composition):,})",
+        composition={c: _frame_values(composition, c) for c in COMPOSITION_COLUMNS} if len(composition) else None)
+
+
+def _frame_values(frame: Any, column: str) -> list[Any]:
+    if column in NUMBER_COLUMNS:
+        return [None if v != v else float(v) for v in frame[column].to_numpy(dtype=float).tolist()]
+    return [str(v) for v in frame[column].to_numpy(dtype=object).tolist()]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Method
+
+
+@dataclass(frozen=True)
+class MethodSheet:
+    """How RiskDesk scores, as rows of three texts per table (the sources: of, (url, title) link, address)."""
+
+    factors: list[tuple[str, str, str]]
+    """Factor, what it measures, weight (share of the score)."""
+    formulas: list[tuple[str, str, str]]
+    invariants: list[tuple[str, str, str]]
+    data_files: list[tuple[str, str, str]]
+    rules_heading: str
+    rules: list[tuple[str, str, str]]
+    """Rule, what it says, effect with status on the date, dates and confidence."""
+    sources: list[tuple[str, tuple[str, str], str]]
+    """Of what, a link cell (url "" for an address that is not a bundled source), the address."""
+    marks: list[tuple[str, str]]
+
+
+def method_sheet(data: ReportData, limits: SheetLimits) -> MethodSheet:
+    """The Method sheet, with at most `limits.links` sources."""
+    settings = data.evaluation.settings
+    total = sum(max(v, 0.0) for v in settings.weights.values()) or 1.0
+    day = data.request.as_of
+    link_rows: list[tuple[str, tuple[str, str]]] = []
+    rule_rows = []
+    for rule in data.reference.control_list.rules:
+        state = rule.state_on(day, settings.suspended_rules_in_force)
+        dates = f"effective from {rule.effective_from.isoformat()}" + (
+            f" until {rule.effective_until.isoformat()}" if rule.effective_until else "")
+        rule_rows.append((rule.id, f"{rule.instrument}: {rule.title}. {rule.note}".strip(),
+                          f"{rule.effect_label}; {state.status.value} ({state.reason}); {dates}; confidence "
+                          f"{rule.confidence}"))
+        link_rows += [(rule.id, (s.url, s.title or s.url)) for s in rule.sources]
+    for k, run in enumerate(data.runs, start=1):
+        scenario = run.result.scenario
+        provenances = [shock.provenance for shock in scenario.price_shocks]
+        provenances += [cut.provenance for cut in scenario.supply_cuts]
+        link_rows += [(f"Scenario {k}", (s.url, s.title or s.url)) for p in provenances for s in p.sources]
+    link_rows = list(dict.fromkeys(link_rows))[:limits.links]
+    return MethodSheet(
+        factors=[(FACTOR_LABELS[n], FACTOR_HELP[n], f"{settings.weights.get(n, 0.0):g} "
+                  f"({max(settings.weights.get(n, 0.0), 0.0) / total:.0%})") for n in FACTOR_NAMES],
+        formulas=[(f.topic, f.formula, f.note) for f in FORMULAS],
+        invariants=[(i.id, i.statement, i.test) for i in INVARIANTS],
+        data_files=[(f.what, f"{f.title}, version {f.version}", f"{f.name}\n{f.sha256}") for f in data.files],
+        rules_heading=f"The control list on {day.isoformat()}: every rule, its status and dates",
+        rules=rule_rows,
+        sources=[(of, safe_link(*link), link[0]) for of, link in link_rows],
+        marks=list(CONFIDENCE_MARKS.items()))

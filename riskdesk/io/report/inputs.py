@@ -1,0 +1,119 @@
+"""The Inputs sheet (settings and weights, then the project's tables as scored, one below the other) and the Method
+sheet (factors, formulas, invariants, data files, the control list's rules, sources and confidence marks)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from riskdesk.core.domain import NUMBER_COLUMNS
+from riskdesk.core.labels import field_label
+from riskdesk.core.report_content import InputsSheet, MethodSheet
+from riskdesk.io.report.layout import Layout
+from riskdesk.io.xlsx import LINK, NUMBER, TEXT, Column, fit_width, group_columns
+
+
+class _Blocks:
+    """Tables one below the other under their headings, each column as wide as its widest table needs."""
+
+    def __init__(self, layout: Layout, sheet: Any) -> None:
+        self.layout = layout
+        self.sheet = sheet
+        self.widths: dict[int, float] = {}
+        self.row = 0
+
+    def add(self, title: str, columns: Sequence[Column], values: Sequence[Sequence[Any]], name: str,
+            text: str = "") -> None:
+        self.sheet.write_string(self.row, 0, title, self.layout.heading)
+        for c, column in enumerate(columns):
+            self.widths[c] = max(self.widths.get(c, 0.0), column.width)
+        rows = self.layout.columns(self.sheet, self.row + 1, columns, values, name, freeze=False, widths=False,
+                                   text=text)
+        self.row += 1 + max(rows, 1) + 2
+
+
+def write_inputs(layout: Layout, content: InputsSheet) -> None:
+    """Write the Inputs sheet."""
+    sheet = layout.sheet("Inputs")
+    blocks = _Blocks(layout, sheet)
+    blocks.add("Settings and weights as used", [Column("Setting", 24, kind=TEXT, wrap=True), Column("Value", 18)],
+               [[k for k, _ in content.settings], [v for _, v in content.settings]], "Settings")
+
+    columns, values = _input_columns(content.parts)
+    composition_columns = len(columns)
+    for symbol, used in content.wt_pct_used.items():
+        columns.append(Column(f"{symbol} wt % used", 8, kind=NUMBER))
+        values.append(used)
+    grouped = columns[composition_columns:]
+    columns.append(Column("Composition used", 48, kind=TEXT, wrap=len(content.parts["part_number"]) <= 5_000))
+    values.append(content.composition_used)
+    blocks.add(content.parts_title, columns, values, "InputParts", "Writing the inputs…")
+
+    columns, values = _input_columns(content.suppliers)
+    blocks.add(content.suppliers_title, columns, values, "InputSuppliers")
+
+    columns, values = _input_columns(content.paths)
+    columns.append(Column("Share used %", 8, kind=NUMBER, help="The share scoring used: shares over 100 % are scaled "
+                                                               "down; volume no path covers is a path of unknown "
+                                                               "origin"))
+    values.append(content.share_used)
+    blocks.add(content.paths_title, columns, values, "InputPaths", "Writing the supply paths…")
+
+    if content.composition is not None:
+        columns, values = _input_columns(content.composition, {"element": "Element", "wt_pct": "wt %"})
+        blocks.add(content.composition_title, columns, values, "InputComposition")
+    for col, width in blocks.widths.items():
+        sheet.set_column(col, col, width)
+    group_columns(sheet, grouped, composition_columns,
+                  following=Column("", blocks.widths.get(composition_columns + len(grouped), 12)))
+    layout.print_setup(sheet)
+
+
+def _input_columns(table: Mapping[str, Sequence[Any]], labels: Mapping[str, str] | None = None
+                   ) -> tuple[list[Column], list[Sequence[Any]]]:
+    """Columns for a project table as entered (field name → values): the field's label, numbers as numbers,
+    widths that fit; and their values."""
+    columns = []
+    for name, column_values in table.items():
+        title = (labels or {}).get(name) or field_label(name)
+        columns.append(Column(title, fit_width(title, column_values, high=30),
+                              kind=NUMBER if name in NUMBER_COLUMNS else TEXT))
+    return columns, list(table.values())
+
+
+METHOD_WIDTHS = (27, 68, 55)
+
+
+def write_method(layout: Layout, content: MethodSheet) -> None:
+    """Write the Method sheet."""
+    sheet = layout.sheet("Method")
+    for col, width in enumerate(METHOD_WIDTHS):
+        sheet.set_column(col, col, width)
+    a, b, c = METHOD_WIDTHS
+    sheet.write_string(0, 0, "How RiskDesk scores exposure", layout.title)
+    sheet.write_string(1, 0, "Every figure on the other sheets is computed as below; docs/method.md and "
+                             "docs/scenarios.md give the whole method with its reasons.", layout.subtitle)
+    row = layout.block(sheet, 3, "Factors and weights", [
+        Column("Factor", a, kind=TEXT), Column("What it measures (0 no risk … 100)", b, wrap=True, kind=TEXT),
+        Column("Weight (share of the score)", c, kind=TEXT)], content.factors, "MethodFactors")
+    row = layout.block(sheet, row, "Formulas", [
+        Column("Topic", a, kind=TEXT), Column("Formula", b, wrap=True, kind=TEXT),
+        Column("Note", c, wrap=True, kind=TEXT)], content.formulas, "MethodFormulas")
+    row = layout.block(sheet, row, "Invariants: promises the tests search counterexamples for", [
+        Column("ID", a, kind=TEXT), Column("Promise", b, wrap=True, kind=TEXT),
+        Column("Test (tests/core/test_invariants.py)", c, wrap=True, kind=TEXT)], content.invariants,
+        "MethodInvariants")
+    row = layout.block(sheet, row, "Data sources with versions", [
+        Column("Data", a, kind=TEXT), Column("Title and version", b, wrap=True, kind=TEXT),
+        Column("File and SHA-256", c, wrap=True, kind=TEXT)], content.data_files, "MethodData")
+    row = layout.block(sheet, row, content.rules_heading, [
+        Column("Rule", a, kind=TEXT), Column("What it says", b, wrap=True, kind=TEXT),
+        Column("Effect, status on the date, dates, confidence", c, wrap=True, kind=TEXT)], content.rules,
+        "MethodRules")
+    row = layout.block(sheet, row, "Sources (a link opens the page cited; addresses that are not among RiskDesk's "
+                                   "bundled sources are text, not links)", [
+        Column("Of", a, kind=TEXT), Column("Source", b, kind=LINK), Column("Address", c, kind=TEXT, wrap=True)],
+        content.sources, "MethodSources")
+    layout.block(sheet, row, "Confidence marks", [Column("Mark", a, kind=TEXT), Column("Meaning", b, kind=TEXT)],
+                 content.marks, "MethodMarks")
+    layout.print_setup(sheet)

@@ -1,0 +1,99 @@
+"""The Parts sheet: one row per part, riskiest first, with its score, band, floor, factors, findings and kg and
+value per element; detail columns collapsed in outline groups, a colour scale over the scores."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from xlsxwriter.utility import xl_col_to_name
+
+from riskdesk.core.findings import KINDS
+from riskdesk.core.labels import FACTOR_HELP, FACTOR_LABELS, KIND_HELP
+from riskdesk.core.project import FACTOR_NAMES
+from riskdesk.core.report_content import PartsSheet, band_thresholds_text
+from riskdesk.io.report.layout import Layout
+from riskdesk.io.xlsx import FORMULA, NUMBER, TEXT, Column, group_columns
+
+
+class _Table:
+    """Columns and their values, added one by one (column indices for formulas and groups)."""
+
+    def __init__(self) -> None:
+        self.columns: list[Column] = []
+        self.values: list[Sequence[Any]] = []
+
+    def add(self, column: Column, values: Sequence[Any]) -> int:
+        """Add a column; returns its index."""
+        self.columns.append(column)
+        self.values.append(values)
+        return len(self.columns) - 1
+
+    @property
+    def next(self) -> int:
+        """The index the next column will have."""
+        return len(self.columns)
+
+
+HEADER_ROW = 1
+
+
+def write_parts(layout: Layout, content: PartsSheet) -> None:
+    """Write the Parts sheet."""
+    sheet = layout.sheet("Parts")
+    wrap = content.full_text
+    table = _Table()
+    table.add(Column("Part", 15, kind=TEXT, help="Part number"), content.part_numbers)
+    table.add(Column("Description", 24, kind=TEXT, wrap=wrap), content.descriptions)
+    details = table.next
+    table.add(Column("End use", 10, kind=TEXT), content.end_uses)
+    table.add(Column("Magnet family", 13, kind=TEXT), content.families)
+    table.add(Column("Grade", 9, kind=TEXT), content.grades)
+    details_end = table.next
+    score_col = table.add(Column("Score", 7, "score", kind=NUMBER, help="0 (no risk) … 100: the weighted mean of "
+                                 "the factors, raised to a floor by a fatal fact"), content.scores)
+    table.add(Column("Band", 8, kind=TEXT, value_formats=layout.band_formats, help=band_thresholds_text()),
+              content.bands)
+    after_col = -1
+    if content.compare is not None:
+        day = content.compare.isoformat()
+        after_col = table.add(Column(f"Score on {day}", 9, "score", kind=NUMBER), content.later_scores)
+        table.add(Column(f"Band on {day}", 9, kind=TEXT, value_formats=layout.band_formats), content.later_bands)
+        first = HEADER_ROW + 2  # the first data row as Excel numbers it
+        new, old = xl_col_to_name(after_col), xl_col_to_name(score_col)
+        table.add(Column("Change", 8, "change", kind=FORMULA, help=f"Score on {day} − score"),
+                  [(f"={new}{first + k}-{old}{first + k}", change) for k, change in enumerate(content.changes)])
+        table.add(Column("Rules gained", 20, kind=TEXT, wrap=wrap), content.rules_gained)
+        table.add(Column("Rules lost", 14, kind=TEXT, wrap=wrap), content.rules_lost)
+    table.add(Column("Floor", 6, "score", kind=NUMBER, help="The floor the part is held at: 90 prohibited, 70 may "
+                     "soon be prohibited, 40 no supply path"), content.floors)
+    table.add(Column("Why held at the floor", 40, kind=TEXT, wrap=wrap), content.floor_reasons)
+    table.add(Column("Factor score", 7, "score", kind=NUMBER, help="The weighted mean of the factors, before "
+                     "floors"), content.factor_scores)
+    for name in FACTOR_NAMES:
+        label = FACTOR_LABELS[name]
+        table.add(Column(label, max(8, max(len(word) for word in label.split()) + 1), "factor", kind=NUMBER,
+                         help=f"Weight {content.weights.get(name, 0.0):g}. {FACTOR_HELP[name]}"),
+                  content.factors[name])
+    for k, (title, counts) in enumerate((("Hits", content.hits), ("Watch", content.watch),
+                                         ("Possible", content.possible))):
+        table.add(Column(title, 7, "count", kind=NUMBER, help=KIND_HELP[KINDS[k]]), counts)
+    table.add(Column("Magnet kg/yr", 10, "kg", kind=NUMBER), content.magnet_kg)
+    table.add(Column("Spend USD/yr", 11, "usd", kind=NUMBER), content.spend)
+    table.add(Column("Element value USD/yr", 11, "usd", kind=NUMBER), content.element_value)
+    per_element = table.next
+    for symbol, kg in zip(content.symbols, content.element_kg, strict=True):
+        table.add(Column(f"{symbol} kg/yr", 9, "kg", kind=NUMBER), kg)
+    for symbol, value in zip(content.symbols, content.element_values, strict=True):
+        table.add(Column(f"{symbol} USD/yr", 10, "usd", kind=NUMBER), value)
+    per_element_end = table.next
+    layout.caption(sheet, content.note, table.columns[:12])
+    layout.columns(sheet, HEADER_ROW, table.columns, table.values, "Parts", freeze_columns=1,
+                   text="Writing the parts…")
+    group_columns(sheet, table.columns[details:details_end], details, following=table.columns[details_end])
+    group_columns(sheet, table.columns[per_element:per_element_end], per_element)
+    n = len(content.part_numbers)
+    layout.score_scale(sheet, HEADER_ROW + 1, HEADER_ROW + n, score_col)
+    if content.compare is not None:
+        layout.score_scale(sheet, HEADER_ROW + 1, HEADER_ROW + n, after_col)
+    layout.print_setup(sheet, (HEADER_ROW, HEADER_ROW))
