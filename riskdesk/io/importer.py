@@ -34,6 +34,7 @@ from riskdesk.core.domain import (
     MagnetFamily,
 )
 from riskdesk.core.elements import INDEX as ELEMENT_INDEX
+from riskdesk.core.fields import by_key
 from riskdesk.core.grades import default_grades
 from riskdesk.core.labels import field_label
 from riskdesk.core.numbers import DAY_FACTORS, MASS_UNITS, UnitKind, parse_number, read_number
@@ -1382,13 +1383,14 @@ def _defaults(rows: _Rows, context: _Context) -> None:
     any_stage = np.zeros(len(rows), dtype=bool)
     for column in STAGE_COLUMNS:
         any_stage |= cols[column] != ""
+    blank_evidence, blank_end_use = by_key("origin_evidence").blank, by_key("end_use").blank
     evidence_blank = cols["origin_evidence"] == ""
     cols["origin_evidence"][evidence_blank & any_stage] = Evidence.DECLARED.value
-    cols["origin_evidence"][evidence_blank & ~any_stage] = Evidence.UNKNOWN.value
+    cols["origin_evidence"][evidence_blank & ~any_stage] = blank_evidence
     end_use_blank = cols["end_use"] == ""
-    cols["end_use"][end_use_blank] = EndUse.OTHER.value
+    cols["end_use"][end_use_blank] = blank_end_use
     outcomes = {
-        "end_use": "set to 'other'",
+        "end_use": f"set to {blank_end_use!r}",
         "grade": "left empty (the family's default composition is used; for sintered NdFeB the pessimistic "
                  "class SH)",
         "description": "left empty",
@@ -1422,8 +1424,9 @@ def _defaults(rows: _Rows, context: _Context) -> None:
         if declared or unknown:
             what = f"the file has no column for {_said('origin_evidence')}" if "origin_evidence" not in item.present \
                 else f"{declared + unknown:,} rows without origin_evidence"
-            context.problems.add(warning(f"{what}: {declared:,} rows with a stage country set to 'declared', "
-                                         f"{unknown:,} without any set to 'unknown'", "Say how the origins are known",
+            context.problems.add(warning(f"{what}: {declared:,} rows with a stage country set to "
+                                         f"{Evidence.DECLARED.value!r}, {unknown:,} without any set to "
+                                         f"{blank_evidence!r}", "Say how the origins are known",
                                          column=item.headers.get("origin_evidence", ""), **where))
 
 
