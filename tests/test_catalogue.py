@@ -13,7 +13,7 @@ import pytest
 
 from riskdesk.core import labels
 from riskdesk.core.domain import NUMBER_COLUMNS, NUMBER_LIMITS, STORED_COLUMNS
-from riskdesk.core.fields import FIELDS, ROW_ID, SETTINGS, TABLES, FieldKind, by_key, setting, table_columns
+from riskdesk.core.fields import FIELDS, ROW_ID, SETTINGS, TABLES, FieldKind, by_key, table_columns
 from riskdesk.core.project import SETTING_LIMITS, ProjectSettings, ProjectTables
 from riskdesk.io import mapping, project_schema, template
 
@@ -38,7 +38,7 @@ def test_the_project_tables_and_file_have_the_catalogues_columns_and_types() -> 
         assert tuple(frame.columns) == table_columns(table)
         numeric = {f.key for f in FIELDS if f.table == table and f.numeric}
         assert {c for c in frame.columns if frame[c].dtype == "float64"} == numeric
-    assert project_schema.REAL_COLUMNS == {f.key for f in FIELDS if f.numeric}
+    assert {f.key for f in FIELDS if f.numeric} == project_schema.REAL_COLUMNS
     assert dict(NUMBER_COLUMNS) == {f.key: f.number for f in FIELDS if f.numeric}
     assert dict(NUMBER_LIMITS) == {f.key: f.limit for f in FIELDS if f.numeric}
 
@@ -91,7 +91,7 @@ def test_every_project_setting_is_declared_once_with_its_words_and_range() -> No
     keys = [f.name for f in dataclasses.fields(ProjectSettings)]
     assert sorted(keys) == sorted(s.key for s in SETTINGS)
     assert dict(SETTING_LIMITS) == {s.key: s.limit for s in SETTINGS if s.limit is not None}
-    assert labels.SETTING_LABELS == {s.key: s.in_sentence for s in SETTINGS}
+    assert {s.key: s.in_sentence for s in SETTINGS} == labels.SETTING_LABELS
     assert labels.setting_label("import_country") == "import country"
     assert labels.setting_label("us_defence_supply") == "US defence supply"
     assert labels.setting_help("disruption_days").endswith(f"Default: {ProjectSettings().disruption_days:g} days.")
