@@ -34,7 +34,7 @@ from riskdesk.core.domain import (
     MagnetFamily,
 )
 from riskdesk.core.elements import INDEX as ELEMENT_INDEX
-from riskdesk.core.fields import by_key
+from riskdesk.core.fields import FieldKind, by_key, table_fields
 from riskdesk.core.grades import default_grades
 from riskdesk.core.labels import field_label
 from riskdesk.core.numbers import DAY_FACTORS, MASS_UNITS, UnitKind, parse_number, read_number
@@ -93,8 +93,7 @@ __all__ = [
     "read_and_validate",
 ]
 
-PART_FIELDS: tuple[str, ...] = ("description", "end_use", "magnet_family", "grade", "magnet_mass_g",
-                                "annual_units", "unit_price", "stock_days", "dfars")
+PART_FIELDS: tuple[str, ...] = tuple(f.key for f in table_fields("parts", with_id=False) if f.kind is not FieldKind.KEY)
 """Part columns that repeat on every supply path of a part and must agree."""
 _TEXT_KINDS = (ReadAs.CODE, ReadAs.TEXT, ReadAs.ENUM, ReadAs.COUNTRY)
 _NUMERIC_KINDS = (ReadAs.MASS, ReadAs.COUNT, ReadAs.MONEY, ReadAs.DAYS, ReadAs.SHARE, ReadAs.COMPOSITION)
