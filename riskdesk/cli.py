@@ -101,6 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
                           "supplier_name='Hokuriku Magnet Works' (repeat for several; remembered with the mapping)")
     imp.add_argument("--skip-error-rows", action="store_true",
                      help="import the rows without errors and list the rows left out, instead of refusing")
+    imp.add_argument("--replace-parts", action="store_true",
+                     help="the files list every supply path of their parts (a complete BOM): remove those parts' "
+                     "paths from suppliers the files do not name (by default an import changes only the paths of "
+                     "the suppliers it names, and only the fields its columns give)")
     imp.add_argument("--force", action="store_true",
                      help="let --report and --save-mapping replace an existing file (never the project or an input)")
     _lock_option(imp)
@@ -387,7 +391,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     defaults = _defaults(args.defaults)
     app_settings = _app_settings(args)
     request = import_session.ImportRequest(list(args.files), mapping=mapping, sheet=args.sheet, defaults=defaults,
-                                           skip_error_rows=args.skip_error_rows,
+                                           skip_error_rows=args.skip_error_rows, replace_parts=args.replace_parts,
                                            limits=app_settings.import_limits())
 
     if args.show_mapping:

@@ -339,3 +339,21 @@ def test_two_users_importing_into_a_shared_folder_lose_nothing(tmp_path):
     with team_folder(0o2775) as folder:
         figures = two_users_shared_folder(2, folder / "run")
     assert figures.ok, figures.line()
+
+
+def test_a_file_from_one_supplier_keeps_another_suppliers_path_of_the_same_part(tmp_path, capsys):
+    """arch2.md §4.1: base P1 {A 60 %, B 40 %} and an answer {P1, A 60 %, mine MY}: B's path stays (unless
+    --replace-parts says the file is the part's whole supply)."""
+    from riskdesk.io.project_file import load_project, save_project
+    from tests.helpers.builders import PartSpec, PathSpec, project_of
+
+    project = tmp_path / "p.rdproj"
+    save_project(project_of(PartSpec("P1", paths=[PathSpec("A", 60.0, mine="CN"), PathSpec("B", 40.0)])), project)
+    answer = tmp_path / "answer.csv"
+    write_template_csv(answer, [{**ROW, "part_number": "P1", "supplier_id": "A", "share_pct": "60",
+                                 "mine_country": "MY"}])
+    assert run(capsys, "import", project, answer)[0] == EXIT_OK
+    paths = load_project(project).tables.paths.set_index("supplier_id")
+    assert sorted(paths.index) == ["A", "B"] and paths.loc["A", "mine_country"] == "MY"
+    assert run(capsys, "import", project, answer, "--replace-parts")[0] == EXIT_OK
+    assert load_project(project).tables.paths["supplier_id"].tolist() == ["A"]

@@ -26,7 +26,7 @@ from riskdesk.core.fields import ROW_ID, TABLES
 if TYPE_CHECKING:
     import pandas as pd
 
-    from riskdesk.core.project import Project
+    from riskdesk.core.project import Project, ProjectTables
 
 WHOLES: tuple[str, ...] = ("settings", "scenarios", "variants", "saved_mappings")
 WholeReader = Callable[[str, Any], Any]
@@ -240,6 +240,38 @@ class Applied:
         return frozenset(self.cells) | frozenset(self.inserted) | frozenset(self.removed)
 
 
+def diff_tables(before: ProjectTables, after: ProjectTables, text: str,
+                source: Mapping[str, Any] | None = None) -> ChangeSet:
+    """The change set that turns `before` into `after`, row by row (rows matched by id): rows only in `after` are
+    inserts, rows only in `before` removes, and the fields that differ in rows of both are cell changes. `after`
+    keeps `before`'s rows in their order with new rows at the end (as `riskdesk.core.merge` builds it); ValueError
+    otherwise."""
+    inserts: list[RowInsert] = []
+    cells: list[CellChange] = []
+    removes: list[RowRemove] = []
+    for table in TABLES:
+        old, new = getattr(before, table), getattr(after, table)
+        old_ids, new_ids = list(old[ROW_ID]), list(new[ROW_ID])
+        old_at = {row_id: i for i, row_id in enumerate(old_ids)}
+        kept = [row_id for row_id in new_ids if row_id in old_at]
+        if kept != [row_id for row_id in old_ids if row_id in set(kept)] or new_ids[:len(kept)] != kept:
+            raise ValueError(f"{table}: the rows kept are not in their order, or new rows are not last")
+        added = new_ids[len(kept):]
+        inserts += [RowInsert(table, len(old) + i, row_values(new, len(kept) + i)) for i in range(len(added))]
+        kept_set = set(kept)
+        removes += [RowRemove(table, i, row_values(old, i)) for i, row_id in enumerate(old_ids) if row_id not in
+                    kept_set]
+        columns = [c for c in new.columns if c != ROW_ID]
+        for position, row_id in enumerate(kept):
+            was = old_at[row_id]
+            for column in columns:
+                a, b = _plain(old[column].iat[was]), _plain(new[column].iat[position])
+                if not same_value(a, b):
+                    cells.append(CellChange(table, row_id, column, a, b))
+    return ChangeSet(text, inserts=tuple(inserts), cells=tuple(cells),
+                     removes=tuple(sorted(removes, key=lambda r: -r.position)), source=dict(source or {}))
+
+
 def row_positions(frame: pd.DataFrame, row_ids: Sequence[str]) -> list[int]:
     """Where the rows with these ids are in `frame`; KeyError naming the first id it does not hold."""
     import pandas as pd
@@ -315,4 +347,4 @@ def _whole_from_json(name: str, value: Any) -> Any:
 
 
 __all__ = ["WHOLES", "Applied", "CellChange", "ChangeSet", "EditRefused", "RowInsert", "RowRemove", "WholeChange",
-           "WholeReader", "row_positions", "row_values", "rows_of", "same_value"]
+           "WholeReader", "diff_tables", "row_positions", "row_values", "rows_of", "same_value"]

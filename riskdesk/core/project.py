@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import math
 import os
 from collections.abc import Hashable, Iterable, Mapping
@@ -106,6 +107,10 @@ class ProjectSettings:
         for name in ("disruption_days", "resourcing_days"):
             setattr(self, name, _number(getattr(self, name), float(cast(float, defaults[name])),
                                         SETTING_LIMITS[name]))
+
+    def copy(self) -> ProjectSettings:
+        """An independent copy (its weights too)."""
+        return dataclasses.replace(self, weights=dict(self.weights))
 
     @property
     def supplies_us_defence(self) -> bool:
@@ -250,26 +255,6 @@ class ProjectTables:
     def copy(self) -> ProjectTables:
         return ProjectTables(self.parts.copy(), self.suppliers.copy(), self.paths.copy(), self.composition.copy())
 
-    def merged_with(self, incoming: ProjectTables) -> ProjectTables:
-        """These tables updated by imported ones: parts and suppliers replaced by key, the imported parts'
-        supply paths and composition overrides replaced by the imported ones."""
-        part_keys = set(incoming.parts["part_number"])
-        supplier_keys = set(incoming.suppliers["supplier_id"])
-        parts = pd.concat([self.parts[~self.parts["part_number"].isin(part_keys)], incoming.parts])
-        suppliers = pd.concat(
-            [self.suppliers[~self.suppliers["supplier_id"].isin(supplier_keys)], incoming.suppliers]
-        )
-        paths = pd.concat([self.paths[~self.paths["part_number"].isin(part_keys)], incoming.paths])
-        composition = pd.concat(
-            [self.composition[~self.composition["part_number"].isin(part_keys)], incoming.composition]
-        )
-        return ProjectTables.from_frames(
-            parts.reset_index(drop=True),
-            suppliers.reset_index(drop=True),
-            paths.reset_index(drop=True),
-            composition.reset_index(drop=True),
-        )
-
     def validate(self) -> list[Problem]:
         """Problems that make the tables unusable: broken keys, bad enum values, shares that don't add up. Each
         names the part (or supplier) it concerns, so that an import can tell its own problems from older ones."""
@@ -395,3 +380,10 @@ class Project:
 
     def validate(self) -> list[Problem]:
         return self.tables.validate()
+
+    def copy(self) -> Project:
+        """An independent copy (a worker reads it while the user goes on editing): tables, settings, mappings and
+        the lists of scenarios and variants copied; the scenarios and variants themselves are frozen."""
+        return Project(settings=self.settings.copy(), tables=self.tables.copy(),
+                       saved_mappings=json.loads(json.dumps(self.saved_mappings)), created=self.created,
+                       scenarios=list(self.scenarios), variants=list(self.variants))

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from riskdesk.core.edits import ChangeSet, WholeChange, diff_tables
+from riskdesk.core.merge import MergeScope, merge_tables
 from riskdesk.core.problems import Problem, as_warning
 from riskdesk.core.project import Project, ProjectTables
 from riskdesk.io import importer
@@ -39,6 +41,10 @@ class ImportRequest:
     """Field → value for fields a file lacks or leaves blank (`--default FIELD=VALUE`)."""
     skip_error_rows: bool = False
     limits: ImportLimits = field(default_factory=ImportLimits)
+    replace_parts: bool = False
+    """The files are the whole truth about their parts' supply (a complete BOM): supply paths of those parts from
+    suppliers the files do not name go. By default an import changes only the paths of the suppliers it names
+    (riskdesk.core.merge)."""
 
     @property
     def options(self) -> ImportOptions:
@@ -86,15 +92,27 @@ class ImportCheck:
                 saved[mapping.signature] = mapping.to_json()
         return saved
 
-    def applied_to(self, project: Project) -> Project:
-        """`project` with the import applied: its tables and saved mappings changed, everything else it holds
-        (settings, scenarios, variants, and whatever a project holds in future) kept as it is. Raises ValueError
-        if the check does not allow applying."""
+    def change_set(self, project: Project, text: str, source: Mapping[str, Any] | None = None) -> ChangeSet:
+        """The import as a change set on `project`: the rows it adds, the fields it changes, the paths it replaces,
+        and its column mappings (what the window's undo and a workspace's history record). Raises ValueError if
+        the check does not allow applying."""
         if not self.can_apply or self.merged is None:
-            raise ValueError("this import cannot be applied: " + (self.errors[0].message if self.errors else
-                                                                  "the column mapping needs confirming"))
-        return replace(project, tables=self.merged,
-                       saved_mappings=self.saved_mappings(project.saved_mappings))
+            raise ValueError("this import cannot be applied")
+        changes = diff_tables(project.tables, self.merged, text, {"kind": "import", **(source or {})})
+        mappings = self.saved_mappings(project.saved_mappings)
+        if mappings != project.saved_mappings:
+            changes = replace(changes, wholes=(WholeChange("saved_mappings", dict(project.saved_mappings),
+                                                           mappings),))
+        return changes
+
+    def applied_to(self, project: Project, text: str = "Import", source: Mapping[str, Any] | None = None) -> Project:
+        """A copy of `project` with the import's change set (`change_set`) made: its tables and saved mappings
+        changed, everything else it holds (settings, scenarios, variants, and whatever a project holds in future)
+        kept as it is. Raises ValueError if the check does not allow applying."""
+        changes = self.change_set(project, text, source)
+        copy = project.copy()
+        changes.apply_to(copy)
+        return copy
 
 
 def check_defaults(defaults: Mapping[str, str]) -> list[str]:
@@ -129,12 +147,26 @@ def check(request: ImportRequest, project: Project, progress: Callable[[float], 
     unsure = [m for m in result.mappings if not m.is_confident()] if request.mapping is None else []
     merged = None
     if result.ok and not unsure:
-        merged = project.tables.merged_with(result.tables)
+        merged = merge_tables(project.tables, result.tables, import_scope(result, request.replace_parts))
         problems += _project_problems(merged, result.tables)
         if any(p.is_error for p in problems):
             merged = None
     ordered = sorted(problems, key=lambda p: not p.is_error)
     return ImportCheck(result, merged, ordered, unsure)
+
+
+def import_scope(result: ImportResult, replace_parts: bool = False) -> MergeScope:
+    """What an import speaks for: the fields its files have a column for or a default (a family read from the
+    grade, an id from the supplier's name, an element's share from a composition column count as given), so that a
+    file without a price column leaves the project's prices as they are."""
+    spoken = {name for mapping in result.mappings for name in (*mapping.mapped(), *mapping.defaults)}
+    if "grade" in spoken:
+        spoken.add("magnet_family")
+    if "supplier_name" in spoken:
+        spoken.add("supplier_id")
+    if any(FIELDS[name].element for name in spoken if name in FIELDS):
+        spoken |= {"element", "wt_pct"}
+    return MergeScope.speaking_for(spoken, replace_parts)
 
 
 def _project_problems(merged: ProjectTables, imported: ProjectTables) -> list[Problem]:

@@ -30,7 +30,7 @@ from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
 from riskdesk.io.outputs import private_folder
 from riskdesk.io.project_file import SUFFIX, FileState, ProjectFileError, load_project, save_project, sweep_folder
 from riskdesk.io.project_lock import ProjectLock
-from riskdesk.ui.document import Document, snapshot
+from riskdesk.ui.document import Document
 from riskdesk.ui.workers import TaskContext
 
 log = logging.getLogger(__name__)
@@ -309,7 +309,7 @@ class Autosaver(QObject):
         document = self._document
         if not document.is_dirty or document.revision == self._saved_revision or self._writing:
             return
-        copy = snapshot(document.project)
+        copy = document.project.copy()
         revision = document.revision
         info = {
             "original_path": str(document.path) if document.path else "",

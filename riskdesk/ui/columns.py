@@ -14,7 +14,6 @@ Custom roles:
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Callable, Mapping, Sequence
 from enum import StrEnum
@@ -27,8 +26,8 @@ from PySide6.QtGui import QFont
 from riskdesk.core.fields import CellError, Field, FieldKind, parse_value, table_fields
 
 __all__ = [
-    "COLUMNS", "AnyIndex", "CellError", "ColumnTableModel", "EditRefused", "ElementsRole", "Kind", "RawRole",
-    "RegimeRole", "RowRole", "SortRole", "StatusRole", "TableName", "ViewColumn", "column_position", "parse_cell",
+    "COLUMNS", "AnyIndex", "CellError", "ColumnTableModel", "ElementsRole", "Kind", "RawRole", "RegimeRole",
+    "RowRole", "SortRole", "StatusRole", "TableName", "column_position", "parse_cell",
 ]
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -65,37 +64,17 @@ class TableName(StrEnum):
 
 
 Kind = FieldKind
-"""How a column is parsed, checked and shown: the catalogue's `FieldKind` (the name ui/document.py reads)."""
+"""How a column is parsed, checked and shown: the catalogue's `FieldKind` (the name ui/table_models.py reads)."""
 
-
-class ViewColumn(Field):
-    """A field of the catalogue (`riskdesk.core.fields`) as a column of the window's tables: the field itself (its
-    label is the header, its help the tooltip)."""
-
-    __slots__ = ()
-
-    @classmethod
-    def of(cls, spec: Field) -> ViewColumn:
-        return cls(*(getattr(spec, f.name) for f in dataclasses.fields(spec)))
-
-    @property
-    def title(self) -> str:
-        """The header: the field's label (the name ui/document.py reads)."""
-        return self.label
-
-
-COLUMNS: Mapping[TableName, tuple[ViewColumn, ...]] = MappingProxyType({
-    table: tuple(ViewColumn.of(spec) for spec in table_fields(table.value, with_id=False)) for table in TableName})
-"""Each editable table's columns as the window shows them, in the catalogue's order (the row id is not shown)."""
+COLUMNS: Mapping[TableName, tuple[Field, ...]] = MappingProxyType(
+    {table: table_fields(table.value, with_id=False) for table in TableName})
+"""Each editable table's columns as the window shows them: the catalogue's fields (`riskdesk.core.fields`), in its
+order, without the row id. A column's header is its field's label, its tooltip the field's help."""
 
 
 def column_position(table: TableName, key: str) -> int:
     """Where the column `key` stands in `table` as the window shows it; StopIteration when it has none."""
     return next(i for i, c in enumerate(COLUMNS[table]) if c.key == key)
-
-
-class EditRefused(Exception):
-    """An edit the project cannot take as a whole (e.g. removing a part that supply paths name); nothing changed."""
 
 
 def parse_cell(column: Field, raw: object) -> Any:
@@ -114,7 +93,7 @@ class ColumnTableModel(QAbstractTableModel):
                  parent: Any = None) -> None:
         super().__init__(parent)
         self.table = table
-        self.columns: tuple[ViewColumn, ...] = COLUMNS[table]
+        self.columns: tuple[Field, ...] = COLUMNS[table]
         self._arrays: list[Sequence[Any]] = []
         self._country_name = country_name
         self._country_names: dict[str, str] = {}
@@ -213,7 +192,7 @@ class ColumnTableModel(QAbstractTableModel):
             return None
         return None
 
-    def _display_text(self, column: ViewColumn, value: Any) -> str:
+    def _display_text(self, column: Field, value: Any) -> str:
         if column.numeric:
             return column.format(value)
         if not value and column.blank_text:

@@ -1,162 +1,61 @@
-"""Undoable edits: every change to an open project is one of these commands on the document's QUndoStack.
+"""Undoable edits: every change to an open project is one change set (riskdesk.core.edits) on the document's
+QUndoStack, made by the one command here.
 
-Commands hold only what they need to redo and undo (old and new values, removed rows, whole tables for an
-import) and change the project through the document's low-level methods, which keep the table models in step.
-They are built by the document (`Document.edit_cells`, `add_rows`, `remove_rows`, `paste`, `apply_import`,
-`change_settings`, `change_scenarios`, `change_variants`), which validates first: a command never has to refuse.
+The command holds the change set and the function that makes one (the document's `_apply`): redo makes it, undo
+makes its inverse. Change sets are built, and refused, before they are pushed (riskdesk.core.edit_rules), so a
+command never has to refuse. Consecutive changes of the same settings (a slider drag) merge into one step.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
 
 from PySide6.QtGui import QUndoCommand
 
-from riskdesk.core.labels import setting_label
-from riskdesk.core.project import ProjectSettings, ProjectTables
-
-if TYPE_CHECKING:
-    import pandas as pd
-
-    from riskdesk.ui.document import Document
+from riskdesk.core.edits import ChangeSet, WholeChange
+from riskdesk.core.project import ProjectSettings
 
 
-@dataclass(frozen=True, slots=True)
-class CellChange:
-    """One cell of one table (composition included) going from `old` to `new`."""
-
-    table: str
-    row: int
-    """Position in the DataFrame."""
-    key: str
-    old: Any
-    new: Any
-
-
-class SetCellsCommand(QUndoCommand):
-    """Set cells, in one or several tables (a renamed part number also renames its supply paths)."""
-
-    def __init__(self, document: Document, changes: Sequence[CellChange], text: str,
-                 parent: QUndoCommand | None = None) -> None:
-        super().__init__(text, parent)
-        self._document = document
-        self.changes = list(changes)
-
-    def redo(self) -> None:
-        self._document.write_cells([(c.table, c.row, c.key, c.new) for c in self.changes])
-
-    def undo(self) -> None:
-        self._document.write_cells([(c.table, c.row, c.key, c.old) for c in reversed(self.changes)])
-
-
-class InsertRowsCommand(QUndoCommand):
-    """Insert rows so that they end up at `positions` (sorted) of the table."""
-
-    def __init__(self, document: Document, table: str, positions: Sequence[int], rows: pd.DataFrame, text: str,
-                 parent: QUndoCommand | None = None) -> None:
-        super().__init__(text, parent)
-        self._document = document
-        self._table = table
-        self._positions = list(positions)
-        self._rows = rows.reset_index(drop=True)
-
-    def redo(self) -> None:
-        self._document.insert_rows(self._table, self._positions, self._rows)
-
-    def undo(self) -> None:
-        self._document.delete_rows(self._table, self._positions)
-
-
-class RemoveRowsCommand(QUndoCommand):
-    """Remove the rows at `positions`; undo puts them back where they were."""
-
-    def __init__(self, document: Document, table: str, positions: Sequence[int], text: str,
-                 parent: QUndoCommand | None = None) -> None:
-        super().__init__(text, parent)
-        self._document = document
-        self._table = table
-        self._positions = sorted(set(positions))
-        self._removed: pd.DataFrame | None = None
-
-    def redo(self) -> None:
-        self._removed = self._document.delete_rows(self._table, self._positions)
-
-    def undo(self) -> None:
-        assert self._removed is not None
-        self._document.insert_rows(self._table, self._positions, self._removed)
-
-
-class ReplaceTablesCommand(QUndoCommand):
-    """Swap all tables (and the saved import mappings) at once: an import, applied completely or not at all."""
-
-    def __init__(self, document: Document, tables: ProjectTables, saved_mappings: dict[str, dict[str, Any]],
-                 text: str, parent: QUndoCommand | None = None) -> None:
-        super().__init__(text, parent)
-        self._document = document
-        self._before = (document.project.tables, dict(document.project.saved_mappings))
-        self._after = (tables, dict(saved_mappings))
-
-    def redo(self) -> None:
-        self._document.replace_tables(*self._after)
-
-    def undo(self) -> None:
-        self._document.replace_tables(*self._before)
-
-
-class SettingsCommand(QUndoCommand):
-    """Change the project settings. Consecutive changes of the same setting (a slider drag) merge into one."""
+class ChangeSetCommand(QUndoCommand):
+    """One change set as one undoable step."""
 
     ID = 0x5253
 
-    def __init__(self, document: Document, settings: ProjectSettings, parent: QUndoCommand | None = None) -> None:
-        self._document = document
-        self._before = copy_settings(document.project.settings)
-        self._after = copy_settings(settings)
-        self.fields = changed_fields(self._before, self._after)
-        names = sorted(setting_label(name) for name in self.fields)
-        text = f"Change {names[0]}" if len(names) == 1 else f"Change {len(names)} settings" if names else "Settings"
-        super().__init__(text, parent)
+    def __init__(self, changes: ChangeSet, apply: Callable[[ChangeSet], None],
+                 parent: QUndoCommand | None = None) -> None:
+        super().__init__(changes.text, parent)
+        self.changes = changes
+        self._inverse = changes.inverted()
+        self._apply = apply
+
+    def redo(self) -> None:
+        self._apply(self.changes)
+
+    def undo(self) -> None:
+        self._apply(self._inverse)
 
     def id(self) -> int:
         return self.ID
 
     def mergeWith(self, other: QUndoCommand) -> bool:
-        if not isinstance(other, SettingsCommand) or other.fields != self.fields:
+        """A settings change right after a change of the same settings (a slider drag) joins it."""
+        mine, theirs = _settings_change(self.changes), (_settings_change(other.changes)
+                                                        if isinstance(other, ChangeSetCommand) else None)
+        if mine is None or theirs is None or (changed_fields(mine.old, mine.new)
+                                              != changed_fields(theirs.old, theirs.new)):
             return False
-        self._after = other._after
+        self.changes = dataclasses.replace(self.changes, wholes=(WholeChange("settings", mine.old, theirs.new),))
+        self._inverse = self.changes.inverted()
         return True
 
-    def redo(self) -> None:
-        self._document.replace_settings(copy_settings(self._after))
 
-    def undo(self) -> None:
-        self._document.replace_settings(copy_settings(self._before))
-
-
-class ListCommand(QUndoCommand):
-    """Replace the project's scenarios or its mitigation variants (`what`: "scenarios" or "variants") with a new
-    list: add, edit, rename, duplicate, delete and reorder are all this one command, with its own text."""
-
-    def __init__(self, document: Document, what: str, items: Sequence[Any], text: str,
-                 parent: QUndoCommand | None = None) -> None:
-        super().__init__(text, parent)
-        self._document = document
-        self._what = what
-        self._before = list(getattr(document.project, what))
-        self._after = list(items)
-
-    def redo(self) -> None:
-        self._document.replace_list(self._what, list(self._after))
-
-    def undo(self) -> None:
-        self._document.replace_list(self._what, list(self._before))
-
-
-def copy_settings(settings: ProjectSettings) -> ProjectSettings:
-    return dataclasses.replace(settings, weights=dict(settings.weights))
+def _settings_change(changes: ChangeSet) -> WholeChange | None:
+    """The settings change a change set is made of, when it is nothing else."""
+    if changes.inserts or changes.cells or changes.removes or len(changes.wholes) != 1:
+        return None
+    whole = changes.wholes[0]
+    return whole if whole.name == "settings" else None
 
 
 def changed_fields(before: ProjectSettings, after: ProjectSettings) -> frozenset[str]:
@@ -166,25 +65,3 @@ def changed_fields(before: ProjectSettings, after: ProjectSettings) -> frozenset
     changed |= {f"weights.{k}" for k in set(before.weights) | set(after.weights)
                 if before.weights.get(k) != after.weights.get(k)}
     return frozenset(changed)
-
-
-class MacroCommand(QUndoCommand):
-    """Several commands run as one step (paste = add rows + set cells), undone in reverse order.
-
-    The steps are held here in Python, not as Qt child commands: a Qt child whose Python wrapper is collected
-    would leave the parent with a dangling pointer."""
-
-    def __init__(self, text: str, steps: Sequence[QUndoCommand] = ()) -> None:
-        super().__init__(text)
-        self.steps: list[QUndoCommand] = list(steps)
-
-    def add(self, step: QUndoCommand) -> None:
-        self.steps.append(step)
-
-    def redo(self) -> None:
-        for step in self.steps:
-            step.redo()
-
-    def undo(self) -> None:
-        for step in reversed(self.steps):
-            step.undo()

@@ -1,30 +1,31 @@
 """The open project: its file, its undo stack and its table models.
 
 `Document` owns the `Project` being edited. Every edit goes through one of its public methods (`edit_cells`,
-`add_rows`, `remove_rows`, `paste`, `apply_import`, `change_settings`), which validates and pushes an undoable
-command (`riskdesk.ui.commands`); the commands call the low-level methods (`write_cells`, `insert_rows`,
-`delete_rows`, `replace_tables`, `replace_settings`), which change the DataFrames and tell the table models
-exactly what changed.
+`add_rows`, `remove_rows`, `paste`, `apply_import`, `change_settings`, `change_scenarios`, `change_variants`): the
+project's rules (`riskdesk.core.edit_rules`) turn it into a change set (`riskdesk.core.edits`) or refuse it, and the
+change set is pushed on the undo stack as one command (`riskdesk.ui.commands`). Making a change set, or undoing
+one, goes through `_apply`, which emits `changed`: the table models follow exactly what changed.
 
 Autosave and crash recovery are in `riskdesk.ui.autosave`, the scores kept up to date in `riskdesk.ui.scoring`.
 """
 
 from __future__ import annotations
 
-import json
+import dataclasses
 import logging
-import math
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from riskdesk.core.labels import count
-from riskdesk.core.project import Project, ProjectSettings, ProjectTables, share_problem
+from riskdesk.core import edit_rules
+from riskdesk.core.edits import ChangeSet, EditRefused, WholeChange, diff_tables
+from riskdesk.core.fields import ROW_ID
+from riskdesk.core.labels import setting_label
+from riskdesk.core.project import Project, ProjectSettings, ProjectTables
 from riskdesk.io.project_file import (
     SUFFIX,
     UNCHECKED,
@@ -36,19 +37,8 @@ from riskdesk.io.project_file import (
 )
 from riskdesk.io.project_lock import CannotLockError, ProjectLock
 from riskdesk.io.userdirs import AppSettings, UserDirs, save_app_settings
-from riskdesk.ui.columns import COLUMNS, CellError, EditRefused, Kind, TableName, parse_cell
-from riskdesk.ui.commands import (
-    CellChange,
-    InsertRowsCommand,
-    ListCommand,
-    MacroCommand,
-    RemoveRowsCommand,
-    ReplaceTablesCommand,
-    SetCellsCommand,
-    SettingsCommand,
-    changed_fields,
-    copy_settings,
-)
+from riskdesk.ui.columns import COLUMNS, CellError, TableName, parse_cell
+from riskdesk.ui.commands import ChangeSetCommand, changed_fields
 from riskdesk.ui.table_models import DataFrameTableModel
 from riskdesk.ui.workers import Runner, SynchronousRunner, TaskHandle
 
@@ -57,22 +47,6 @@ if TYPE_CHECKING:
     from riskdesk.core.scenarios import Scenario
 
 log = logging.getLogger(__name__)
-
-BACKGROUND_PATHS = 5_000
-"""Projects with more supply paths than this are saved off the GUI thread."""
-
-
-def snapshot(project: Project) -> Project:
-    """An independent copy a worker thread can read while the user goes on editing."""
-    return Project(
-        settings=copy_settings(project.settings),
-        tables=project.tables.copy(),
-        saved_mappings=json.loads(json.dumps(project.saved_mappings)),
-        created=project.created,
-        scenarios=list(project.scenarios),  # frozen dataclasses: copying the lists is enough
-        variants=list(project.variants),
-    )
-
 
 class Document(QObject):
     """The open project (see the module docstring)."""
@@ -93,6 +67,8 @@ class Document(QObject):
     """The project's scenarios changed (added, edited, renamed, deleted, or an undo of one of those)."""
     variants_changed = Signal()
     """The project's mitigation variants changed."""
+    changed = Signal(object, object)
+    """A change set was made (ChangeSet, Applied), undo and redo included: the table models follow it."""
 
     def __init__(self, project: Project | None = None, path: Path | None = None,
                  app_settings: AppSettings | None = None, dirs: UserDirs | None = None,
@@ -121,6 +97,8 @@ class Document(QObject):
             model = DataFrameTableModel(table, getattr(self.project.tables, table.value), editor=self.edit_cells,
                                         checker=self.check_cell, country_name=_country_name, parent=self)
             model.edit_refused.connect(self.refused)
+            self.changed.connect(lambda _changes, applied, model=model: model.follow(applied, self.frame(
+                model.table.value)))
             self.models[table] = model
         self.undo_stack.indexChanged.connect(self._on_index_changed)
         self.undo_stack.cleanChanged.connect(self._on_clean_changed)
@@ -256,7 +234,7 @@ class Document(QObject):
                     on_done(error_text(exc))
                 return
         expected = UNCHECKED if overwrite or not same_file else self.file_state
-        copy = snapshot(self.project)
+        copy = self.project.copy()
         index = self.undo_stack.index()
         revision = self.revision
         self.busy_saving = True
@@ -318,346 +296,121 @@ class Document(QObject):
     # ---- checks -----------------------------------------------------------------------------------------------
 
     def check_cell(self, table: TableName, frame_row: int, key: str, value: Any) -> str | None:
-        """Cross-table checks of one typed value: unique keys, references to existing parts and suppliers."""
-        column = COLUMNS[table][self.models[table].column_index(key)]
-        if column.kind is Kind.KEY:
-            series = self.frame(table.value)[key]
-            clash = np.flatnonzero(series.to_numpy(dtype=object) == value)
-            clash = clash[clash != frame_row]
-            if len(clash):
-                return (f"{column.title} {value!r} is already used on row {int(clash[0]) + 1}. "
-                        f"Each {table.row_noun} needs its own {column.title.lower()}")
-        elif column.kind is Kind.PART_REF and value not in set(self.frame("parts")["part_number"]):
-            return f"There is no part {value!r}. Add it on the Parts tab first, or import it"
-        elif column.kind is Kind.SUPPLIER_REF and value not in set(self.frame("suppliers")["supplier_id"]):
-            return f"There is no supplier {value!r}. Add it on the Suppliers tab first, or import it"
-        if table is TableName.PATHS and key in ("share_pct", "part_number"):
-            return self._share_refusal([(frame_row, key, value)])
-        return None
+        """Cross-table checks of one typed value (riskdesk.core.edit_rules.cell_refusal): unique keys, references to
+        existing parts and suppliers, shares."""
+        return edit_rules.cell_refusal(self.project.tables, table.value, self._row_id(table.value, frame_row), key,
+                                       value)
 
-    def _shares_after(self, changes: Sequence[tuple[int, str, Any]], new_rows: pd.DataFrame | None = None
-                      ) -> dict[str, float]:
-        """Each touched part's supply-path share total (%) once `changes` to the Supply paths table (and
-        `new_rows` appended to it) are applied."""
-        paths = self.frame("paths")[["part_number", "share_pct"]].copy()
-        if new_rows is not None and len(new_rows):
-            paths = pd.concat([paths, new_rows[["part_number", "share_pct"]]], ignore_index=True)
-        touched: set[str] = set()
-        for row, key, value in changes:
-            if key not in ("share_pct", "part_number") or row >= len(paths):
-                continue
-            touched.add(str(paths["part_number"].iat[row]))
-            paths.iat[row, 0 if key == "part_number" else 1] = value
-            touched.add(str(paths["part_number"].iat[row]))
-        if new_rows is not None:
-            touched |= set(new_rows["part_number"].astype(str))
-        totals = paths[paths["part_number"].isin(touched)].groupby("part_number")["share_pct"].sum()
-        return {str(k): float(v) for k, v in totals.items()}
+    def _row_id(self, table: str, frame_row: int) -> str | None:
+        frame = self.frame(table)
+        return str(frame[ROW_ID].iat[frame_row]) if 0 <= frame_row < len(frame) else None
 
-    def _share_refusal(self, changes: Sequence[tuple[int, str, Any]], new_rows: pd.DataFrame | None = None
-                       ) -> str | None:
-        """Why these changes to supply paths are refused (a part's shares over 100 %), or None."""
-        for part, total in self._shares_after(changes, new_rows).items():
-            problem = share_problem(part, total)
-            if problem is not None and problem.is_error:
-                return (f"The supply-path shares of part {part} would add up to {total:g} %. Shares of one part "
-                        "must add up to 100 %: lower another path's share first")
-        return None
-
-    def _notice_shares(self, changes: Sequence[tuple[int, str, Any]]) -> None:
+    def _notice_shares(self, cells: Sequence[tuple[str, str, Any]]) -> None:
         """After an edit: say which parts' shares now add up to less than 100 % (the rest counts as unknown)."""
-        short = [(part, total) for part, total in self._shares_after(changes).items()
-                 if (p := share_problem(part, total)) is not None and not p.is_error]
+        short = edit_rules.short_shares(self.project.tables, cells)
         if short:
             listed = ", ".join(f"{part} ({total:g} %)" for part, total in short[:3])
             self.noticed.emit(f"Supply-path shares add up to less than 100 % for {listed}: the rest counts as "
                               "of unknown origin until you add its paths")
 
-    # ---- edits (validated, undoable) --------------------------------------------------------------------------
+    # ---- edits: each a change set (riskdesk.core.edit_rules), pushed as one undoable step ---------------------
+
+    def apply_changes(self, changes: ChangeSet) -> None:
+        """Make `changes` as one undoable step (nothing happens for an empty change set)."""
+        if not changes.empty:
+            self.undo_stack.push(ChangeSetCommand(changes, self._apply))
 
     def edit_cells(self, table: TableName, changes: list[tuple[int, str, Any]]) -> None:
-        """Set typed, checked values (the models' editor): one undoable step, renames cascading."""
-        cells = self._cascade(table, changes)
-        if not cells:
-            return
-        if len(changes) == 1:
-            column = COLUMNS[table][self.models[table].column_index(changes[0][1])]
-            text = f"Edit {column.title} in {table.title}"
-        else:
-            text = f"Edit {len(changes)} cells in {table.title}"
-        if table is TableName.PATHS:
-            refusal = self._share_refusal(changes)
-            if refusal:
-                raise EditRefused(refusal)
-        self.undo_stack.push(SetCellsCommand(self, cells, text))
-        if table is TableName.PATHS:
-            self._notice_shares(changes)
-
-    def _cascade(self, table: TableName, changes: Sequence[tuple[int, str, Any]]) -> list[CellChange]:
-        """The changes as CellChanges, plus the references they rename in other tables."""
-        cells: list[CellChange] = []
-        frame = self.frame(table.value)
-        for row, key, new in changes:
-            old = _plain(frame[key].iat[row]) if row < len(frame) else None
-            if old is not None and _same(old, new):
-                continue
-            cells.append(CellChange(table.value, row, key, old, new))
-            if old is None or old == "":
-                continue
-            renames: list[tuple[str, str]] = []
-            if table is TableName.PARTS and key == "part_number":
-                renames = [("paths", "part_number"), ("composition", "part_number")]
-            elif table is TableName.SUPPLIERS and key == "supplier_id":
-                renames = [("paths", "supplier_id")]
-            for other, other_key in renames:
-                hits = np.flatnonzero(self.frame(other)[other_key].to_numpy(dtype=object) == old)
-                cells += [CellChange(other, int(r), other_key, old, new) for r in hits]
-        return cells
+        """Set typed, checked values (the models' editor): one undoable step, renames cascading. Raises EditRefused
+        when a part's shares would go over 100 %."""
+        cells = [(str(self.frame(table.value)[ROW_ID].iat[row]), key, value) for row, key, value in changes]
+        changeset = edit_rules.edit_cells(self.project.tables, table.value, cells)
+        self.apply_changes(changeset)
+        if table is TableName.PATHS and not changeset.empty:
+            self._notice_shares(cells)
 
     def add_rows(self, table: TableName, count: int = 1, like: int | None = None) -> list[int]:
         """Append `count` rows with sensible defaults (copying part and supplier from row `like` for paths).
 
         Returns the new rows' positions. Raises EditRefused when a supply path has no part or supplier to name."""
-        frame = self.frame(table.value)
-        rows = self._default_rows(table, count, like)
-        positions = list(range(len(frame), len(frame) + count))
-        noun = table.row_noun if count == 1 else f"{count} {table.row_noun}s"
-        self.undo_stack.push(InsertRowsCommand(self, table.value, positions, rows, f"Add {noun}"))
-        return positions
-
-    def _default_rows(self, table: TableName, count: int, like: int | None = None) -> pd.DataFrame:
-        frame = self.frame(table.value)
-        if table is TableName.PARTS:
-            keys = _fresh_keys("NEW-", set(frame["part_number"]), count)
-            data: dict[str, Any] = {"part_number": keys, "description": "", "end_use": "other",
-                                    "magnet_family": "NdFeB-sintered", "grade": "", "magnet_mass_g": 0.0,
-                                    "annual_units": 0.0, "unit_price": math.nan, "stock_days": math.nan}
-        elif table is TableName.SUPPLIERS:
-            keys = _fresh_keys("SUP-NEW-", set(frame["supplier_id"]), count)
-            data = {"supplier_id": keys, "supplier_name": "", "supplier_country": ""}
-        else:
-            parts, suppliers = self.frame("parts"), self.frame("suppliers")
-            if not len(parts) or not len(suppliers):
-                raise EditRefused("A supply path names a part and a supplier: add at least one of each first")
-            if like is not None and 0 <= like < len(frame):
-                part, supplier = frame["part_number"].iat[like], frame["supplier_id"].iat[like]
-            else:
-                part, supplier = parts["part_number"].iat[-1], suppliers["supplier_id"].iat[0]
-            data = {"part_number": part, "supplier_id": supplier, "share_pct": 0.0, "mine_country": "",
-                    "separation_country": "", "metal_country": "", "magnet_country": "",
-                    "origin_evidence": "unknown"}
-        rows = pd.DataFrame({k: (v if isinstance(v, list) else [v] * count) for k, v in data.items()})
-        return _conformed(table.value, rows)
+        like_id = self._row_id(table.value, like) if like is not None else None
+        changeset = edit_rules.add_rows(self.project.tables, table.value, count, like_id)
+        self.apply_changes(changeset)
+        return [insert.position for insert in changeset.inserts]
 
     def remove_rows(self, table: TableName, frame_rows: Sequence[int]) -> None:
         """Remove rows as one undoable step. Removing parts removes their supply paths and composition too;
         a supplier that supply paths still name is refused (EditRefused)."""
-        positions = sorted({int(r) for r in frame_rows})
-        if not positions:
-            return
         frame = self.frame(table.value)
-        noun = table.row_noun if len(positions) == 1 else f"{len(positions)} {table.row_noun}s"
-        if table is TableName.SUPPLIERS:
-            ids = set(frame["supplier_id"].iloc[positions])
-            used = self.frame("paths")["supplier_id"].isin(ids)
-            if used.any():
-                named = sorted(set(self.frame("paths")["supplier_id"][used]))
-                raise EditRefused(
-                    f"Supplier {', '.join(named[:3])}{' …' if len(named) > 3 else ''} is still named by "
-                    f"{count(int(used.sum()), 'supply path')}. Remove or reassign those paths first")
-        if table is not TableName.PARTS:
-            self.undo_stack.push(RemoveRowsCommand(self, table.value, positions, f"Remove {noun}"))
-            return
-        numbers = set(frame["part_number"].iloc[positions])
-        paths = np.flatnonzero(self.frame("paths")["part_number"].isin(numbers).to_numpy())
-        composition = np.flatnonzero(self.frame("composition")["part_number"].isin(numbers).to_numpy())
-        text = f"Remove {noun}" + (f" and {count(len(paths), 'supply path')}" if len(paths) else "")
-        parent = MacroCommand(text)
-        if len(paths):
-            parent.add(RemoveRowsCommand(self, "paths", paths.tolist(), ""))
-        if len(composition):
-            parent.add(RemoveRowsCommand(self, "composition", composition.tolist(), ""))
-        parent.add(RemoveRowsCommand(self, "parts", positions, ""))
-        self.undo_stack.push(parent)
+        ids = [str(frame[ROW_ID].iat[int(r)]) for r in sorted({int(r) for r in frame_rows})]
+        if ids:
+            self.apply_changes(edit_rules.remove_rows(self.project.tables, table.value, ids))
 
     def paste(self, table: TableName, cells: Sequence[tuple[int, str, str]], action: str = "paste") -> int:
         """Paste text into cells; rows at or past the end are added. All cells are checked first: any bad value
         refuses the whole paste (EditRefused listing the problems) and nothing changes. Returns cells set.
         `action` "clear" words the refusal and the Undo text for emptying cells (Delete, Cut)."""
-        refused, verb = ("Nothing was cleared", "Clear") if action == "clear" else ("Nothing was pasted", "Paste")
-        frame = self.frame(table.value)
         model = self.models[table]
-        n = len(frame)
-        added = max((row for row, _, _ in cells), default=-1) + 1 - n
-        new_rows = self._default_rows(table, added) if added > 0 else None
         problems: list[str] = []
         typed: list[tuple[int, str, Any]] = []
         for row, key, text in cells:
-            column = COLUMNS[table][model.column_index(key)]
             try:
-                value = parse_cell(column, text)
+                typed.append((row, key, parse_cell(COLUMNS[table][model.column_index(key)], text)))
             except CellError as exc:
                 problems.append(f"row {row + 1}: {exc}")
-                continue
-            if column.kind is Kind.PART_REF and value not in set(self.frame("parts")["part_number"]):
-                problems.append(f"row {row + 1}: there is no part {value!r}")
-            elif column.kind is Kind.SUPPLIER_REF and value not in set(self.frame("suppliers")["supplier_id"]):
-                problems.append(f"row {row + 1}: there is no supplier {value!r}")
-            typed.append((row, key, value))
-        key_column = COLUMNS[table][0]
-        if key_column.kind is Kind.KEY:
-            final = frame[key_column.key].to_numpy(dtype=object).copy()
-            if new_rows is not None:
-                final = np.concatenate([final, new_rows[key_column.key].to_numpy(dtype=object)])
-            for row, key, value in typed:
-                if key == key_column.key:
-                    final[row] = value
-            values, counts = np.unique(final.astype(str), return_counts=True)
-            for value in values[counts > 1][:3]:
-                problems.append(f"{key_column.title} {value!r} would appear more than once")
-        if table is TableName.PATHS and not problems:
-            existing = [c for c in typed if c[0] < n]
-            added_frame = None
-            if new_rows is not None:
-                added_frame = new_rows.copy()
-                for row, key, value in typed:
-                    if row >= n:
-                        added_frame.iat[row - n, cast(int, added_frame.columns.get_loc(key))] = value
-            refusal = self._share_refusal(existing, added_frame)
-            if refusal:
-                problems.append(refusal)
-        if problems:
-            more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
-            raise EditRefused(f"{refused}: " + "; ".join(problems[:3]) + more)
-        parent = MacroCommand(f"{verb} {count(len(typed), 'cell')}" + (" in " if action == "clear" else " into ")
-                              + table.title)
-        if new_rows is not None:
-            parent.add(InsertRowsCommand(self, table.value, list(range(n, n + added)), new_rows, ""))
-        changes = self._cascade(table, [c for c in typed if c[0] < n])
-        for row, key, value in typed:
-            if row >= n and new_rows is not None:
-                changes.append(CellChange(table.value, row, key, _plain(new_rows[key].iat[row - n]), value))
-        parent.add(SetCellsCommand(self, changes, ""))
-        self.undo_stack.push(parent)
+        changeset = edit_rules.paste(self.project.tables, table.value, typed, problems, action)
+        self.apply_changes(changeset)
         if table is TableName.PATHS:
-            self._notice_shares(typed)
+            frame = self.frame("paths")
+            self._notice_shares([(str(frame[ROW_ID].iat[row]), key, value) for row, key, value in typed
+                                 if row < len(frame)])
         return len(typed)
 
     def apply_import(self, tables: ProjectTables, saved_mappings: dict[str, dict[str, Any]], text: str) -> None:
-        """Replace the tables with imported (already merged and validated) ones, as one undoable step."""
-        self.undo_stack.push(ReplaceTablesCommand(self, tables, saved_mappings, text))
+        """Apply an import (tables already merged and validated, riskdesk.io.import_session) as one undoable step:
+        the rows and fields it changes, and the column mappings it confirmed."""
+        changes = diff_tables(self.project.tables, tables, text, {"kind": "import"})
+        if saved_mappings != self.project.saved_mappings:
+            changes = dataclasses.replace(changes, wholes=(
+                WholeChange("saved_mappings", dict(self.project.saved_mappings), dict(saved_mappings)),))
+        self.apply_changes(changes)
 
     def change_settings(self, settings: ProjectSettings) -> None:
-        if changed_fields(self.project.settings, settings):
-            self.undo_stack.push(SettingsCommand(self, settings))
+        fields = changed_fields(self.project.settings, settings)
+        if fields:
+            names = sorted(setting_label(name) for name in fields)
+            text = f"Change {names[0]}" if len(names) == 1 else f"Change {len(names)} settings"
+            self.apply_changes(ChangeSet(text, wholes=(WholeChange("settings", self.project.settings.copy(),
+                                                                   settings.copy()),),
+                                         source={"kind": "edit"}))
 
     def change_scenarios(self, scenarios: Sequence[Scenario], text: str) -> None:
         """Replace the project's scenarios (one undoable step called `text`, e.g. "Delete scenario 'X'")."""
         if list(scenarios) != list(self.project.scenarios):
-            self.undo_stack.push(ListCommand(self, "scenarios", scenarios, text))
+            self.apply_changes(ChangeSet(text, wholes=(WholeChange("scenarios", list(self.project.scenarios),
+                                                                   list(scenarios)),), source={"kind": "edit"}))
 
     def change_variants(self, variants: Sequence[Variant], text: str) -> None:
         """Replace the project's mitigation variants (one undoable step called `text`)."""
         if list(variants) != list(self.project.variants):
-            self.undo_stack.push(ListCommand(self, "variants", variants, text))
+            self.apply_changes(ChangeSet(text, wholes=(WholeChange("variants", list(self.project.variants),
+                                                                   list(variants)),), source={"kind": "edit"}))
 
-    # ---- low level (commands only) ----------------------------------------------------------------------------
+    # ---- low level: a change set made (undo and redo included) ----------------------------------------------
 
-    def write_cells(self, cells: Sequence[tuple[str, int, str, Any]]) -> None:
-        touched: dict[str, list[tuple[int, str]]] = {}
-        for table, row, key, value in cells:
-            frame = self.frame(table)
-            # Column labels are unique, so get_loc gives a position (the stubs also allow a slice or a mask).
-            frame.iat[row, cast(int, frame.columns.get_loc(key))] = value
-            touched.setdefault(table, []).append((row, key))
-        for table, changed in touched.items():
-            model = self._model(table)
-            if model is not None:
-                model.cells_changed(changed)
-        self.tables_changed.emit(frozenset(touched))
-
-    def insert_rows(self, table: str, positions: Sequence[int], rows: pd.DataFrame) -> None:
-        frame = self.frame(table)
-        total = len(frame) + len(rows)
-        is_new = np.zeros(total, dtype=bool)
-        is_new[list(positions)] = True
-        order = np.empty(total, dtype=np.int64)
-        order[~is_new] = np.arange(len(frame))
-        order[is_new] = len(frame) + np.arange(len(rows))
-        combined = pd.concat([frame, rows[list(frame.columns)]], ignore_index=True)
-        result = _conformed(table, combined.take(order).reset_index(drop=True))
-        setattr(self.project.tables, table, result)
-        model = self._model(table)
-        if model is not None:
-            appended = list(positions) == list(range(len(frame), total))
-            model.rows_appended(result) if appended else model.set_rows(result)
-        self.tables_changed.emit(frozenset({table}))
-
-    def delete_rows(self, table: str, positions: Sequence[int]) -> pd.DataFrame:
-        frame = self.frame(table)
-        keep = np.ones(len(frame), dtype=bool)
-        keep[list(positions)] = False
-        removed = frame.iloc[list(positions)].reset_index(drop=True)
-        result = frame[keep].reset_index(drop=True)
-        setattr(self.project.tables, table, result)
-        model = self._model(table)
-        if model is not None:
-            model.set_rows(result)
-        self.tables_changed.emit(frozenset({table}))
-        return removed
-
-    def replace_tables(self, tables: ProjectTables, saved_mappings: dict[str, dict[str, Any]]) -> None:
-        self.project.tables = tables
-        self.project.saved_mappings = dict(saved_mappings)
-        for table, model in self.models.items():
-            model.set_rows(self.frame(table.value))
-        self.tables_changed.emit(frozenset({"parts", "suppliers", "paths", "composition"}))
-
-    def replace_settings(self, settings: ProjectSettings) -> None:
-        self.project.settings = settings
-        self.settings_changed.emit(settings)
-
-    def replace_list(self, what: str, items: list[Any]) -> None:
-        setattr(self.project, what, items)
-        (self.scenarios_changed if what == "scenarios" else self.variants_changed).emit()
-
-    def _model(self, table: str) -> DataFrameTableModel | None:
-        try:
-            return self.models[TableName(table)]
-        except ValueError:
-            return None
-
-
-def _conformed(table: str, frame: pd.DataFrame) -> pd.DataFrame:
-    from riskdesk.core.domain import STORED_COLUMNS
-    from riskdesk.core.project import conform
-
-    return conform(frame, STORED_COLUMNS[table])
-
-
-def _fresh_keys(prefix: str, taken: set[str], count: int) -> list[str]:
-    keys: list[str] = []
-    n = 1
-    while len(keys) < count:
-        candidate = f"{prefix}{n}"
-        if candidate not in taken:
-            keys.append(candidate)
-        n += 1
-    return keys
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.floating):
-        return float(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    return value
-
-
-def _same(old: Any, new: Any) -> bool:
-    if isinstance(old, float) and isinstance(new, float):
-        return old == new or (math.isnan(old) and math.isnan(new))
-    return bool(old == new)
+    def _apply(self, changes: ChangeSet) -> None:
+        """Make `changes` on the project and tell whoever shows it: the table models follow what changed, then the
+        signals say which tables, settings, scenarios or variants did."""
+        applied = changes.apply_to(self.project)
+        self.changed.emit(changes, applied)
+        if applied.tables:
+            self.tables_changed.emit(applied.tables)
+        if "settings" in applied.wholes:
+            self.settings_changed.emit(self.project.settings)
+        if "scenarios" in applied.wholes:
+            self.scenarios_changed.emit()
+        if "variants" in applied.wholes:
+            self.variants_changed.emit()
 
 
 def open_project_file(path: Path, read_only: bool = False, held: ProjectLock | None = None,

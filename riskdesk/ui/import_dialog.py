@@ -424,6 +424,11 @@ class ImportDialog(QDialog):
         self.skip_check.setToolTip("Import the rows without errors and list each row left out in the problems and "
                                    "the report, instead of refusing the whole import")
         self.skip_check.toggled.connect(lambda _on: self.run_check())
+        self.replace_check = QCheckBox("These files list &every supply path of their parts")
+        self.replace_check.setToolTip("Tick for a complete BOM: the imported parts' supply paths from suppliers "
+                                      "these files do not name are removed. Unticked, an import changes only the "
+                                      "paths of the suppliers it names, and only the fields its columns give")
+        self.replace_check.toggled.connect(lambda _on: self.run_check())
         self._applying_defaults = False
 
         self.sheet_tabs = QTabWidget()
@@ -478,6 +483,7 @@ class ImportDialog(QDialog):
         side = QVBoxLayout()
         side.addWidget(defaults_box)
         side.addWidget(self.skip_check)
+        side.addWidget(self.replace_check)
         side.addStretch(1)
         top_layout.addLayout(side, 1)
         splitter = QSplitter(Qt.Orientation.Vertical)
@@ -580,6 +586,7 @@ class ImportDialog(QDialog):
         return ImportRequest(self.included_files(),
                              mapping={"mappings": mapping_json} if mapping_json else None,
                              defaults=self.defaults(), skip_error_rows=self.skip_check.isChecked(),
+                             replace_parts=self.replace_check.isChecked(),
                              limits=self.document.app_settings.import_limits())
 
     def _files_changed(self) -> None:
@@ -682,7 +689,6 @@ class ImportDialog(QDialog):
     def run_check(self) -> None:
         """Read and validate the included files with the mapping, defaults and choices shown (step 2); the
         Import button waits for it."""
-        from riskdesk.ui.document import snapshot
 
         self.check = None
         self._update_buttons()
@@ -690,7 +696,7 @@ class ImportDialog(QDialog):
             return
         request = self.request()
         files = request.files
-        project = snapshot(self.document.project)
+        project = self.document.project.copy()
 
         def work(task: TaskContext) -> ImportCheck:
             from riskdesk.io import import_session, importer, isolated

@@ -44,8 +44,7 @@ from PySide6.QtWidgets import (
 from riskdesk.core.labels import BAND_COLORS, count
 from riskdesk.core.mitigations import Comparison, MitigationError, Variant, compare_variants
 from riskdesk.core.scenarios import Scenario, month_label, unique_name
-from riskdesk.ui.commands import copy_settings
-from riskdesk.ui.document import error_text, snapshot
+from riskdesk.ui.document import error_text
 from riskdesk.ui.mitigation_models import PartsTableModel, VariantsTableModel
 from riskdesk.ui.record_table import setup_record_table
 from riskdesk.ui.scoring import BACKGROUND_PATHS
@@ -545,8 +544,8 @@ class MitigationsPanel(QWidget):
         generation = self._generation
         evaluation, scenario, variants = request.evaluation, request.scenario, request.variants
         large = len(request.project.tables.paths) > BACKGROUND_PATHS
-        copy = snapshot(request.project)
-        source = dataclasses.replace(copy, settings=copy_settings(evaluation.settings))
+        copy = request.project.copy()
+        source = dataclasses.replace(copy, settings=evaluation.settings.copy())
 
         def work(task: TaskContext) -> _Outcome:
             return _compare(source, variants, scenario, evaluation, task)

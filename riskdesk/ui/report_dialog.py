@@ -12,8 +12,6 @@ reused when it is for the chosen date. File choosers and opening the folder are 
 
 from __future__ import annotations
 
-import copy
-import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -74,12 +72,6 @@ def _ask_report_path(parent: QWidget | None) -> ChoosePath:
         return Path(name) if name else None
 
     return choose
-
-
-def snapshot(project: Project) -> Project:
-    """A copy of the project for the worker: its tables, settings and scenarios as they are now."""
-    return dataclasses.replace(project, tables=project.tables.copy(), settings=copy.deepcopy(project.settings),
-                               scenarios=list(project.scenarios), variants=list(project.variants))
 
 
 class ReportDialog(QDialog):
@@ -236,7 +228,7 @@ class ReportDialog(QDialog):
 
     def request(self) -> ReportRequest:
         """What Export writes, from the dialog and a copy of the project as it is now."""
-        project = snapshot(self.project_getter())
+        project = self.project_getter().copy()
         as_of = self.as_of_edit.date()
         evaluation = self.evaluation if self.evaluation is not None and self.evaluation.as_of == as_of else None
         return ReportRequest(
@@ -361,7 +353,7 @@ def show_report_dialog(parent: QWidget | None, project_getter: Callable[[], Proj
     return dialog
 
 
-__all__ = ["MONTE_CARLO_MAX", "ChoosePath", "OpenFolder", "ReportDialog", "show_report_dialog", "snapshot"]
+__all__ = ["MONTE_CARLO_MAX", "ChoosePath", "OpenFolder", "ReportDialog", "show_report_dialog"]
 
 
 def _label(text: str, buddy: QWidget) -> QLabel:

@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from riskdesk.ui.commands import copy_settings
-from riskdesk.ui.document import Document, error_text, snapshot
+from riskdesk.ui.document import Document, error_text
 from riskdesk.ui.workers import Cancelled, SynchronousRunner, TaskContext, TaskHandle
 
 if TYPE_CHECKING:
@@ -95,11 +94,11 @@ class Scoring(QObject):
         project is small, else in the background. `on_error` gets a message for the user; a cancelled run calls
         neither."""
         project = self._document.project
-        settings = copy_settings(settings or project.settings)
+        settings = settings or project.settings.copy()
         compiled = self._compiled
         version = self._tables_version
         large = self.large
-        source = snapshot(project) if compiled is None and large else project
+        source = project.copy() if compiled is None and large else project
 
         def work(task: TaskContext) -> tuple[CompiledProject, Evaluation, list[QualityCheck] | None]:
             from riskdesk.core.evaluation import compile_project, evaluate

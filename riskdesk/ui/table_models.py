@@ -35,6 +35,8 @@ from riskdesk.ui.columns import (
 if TYPE_CHECKING:
     import pandas as pd
 
+    from riskdesk.core.edits import Applied
+
 Editor = Callable[[TableName, list[tuple[int, str, Any]]], None]
 """Applies typed cell values: (table, [(frame row, column key, value), …]). The document pushes a command."""
 Checker = Callable[[TableName, int, str, Any], str | None]
@@ -123,6 +125,17 @@ class DataFrameTableModel(ColumnTableModel):
                  RawRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ForegroundRole]
         for column, rows in touched.items():
             self.dataChanged.emit(self.index(min(rows), column), self.index(max(rows), column), roles)
+
+    def follow(self, applied: Applied, frame: pd.DataFrame) -> None:
+        """The document made a change set (riskdesk.core.edits.Applied says what changed): show `frame`, the
+        table as it is now, touching no more than changed."""
+        table = self.table.value
+        if table in applied.removed or table in applied.inserted:
+            only_appended = table not in applied.removed and applied.inserted[table] == list(
+                range(len(frame) - len(applied.inserted[table]), len(frame)))
+            self.rows_appended(frame) if only_appended else self.set_rows(frame)
+        elif table in applied.cells:
+            self.cells_changed(applied.cells[table])
 
     def rows_appended(self, frame: pd.DataFrame) -> None:
         """`frame` is the old frame with rows added at its end."""

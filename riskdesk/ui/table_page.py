@@ -30,10 +30,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from riskdesk.core.edits import EditRefused
 from riskdesk.core.fields import FieldKind
 from riskdesk.ui import clipboard
 from riskdesk.ui.column_widths import fit_columns
-from riskdesk.ui.columns import AnyIndex, ColumnTableModel, EditRefused, TableName
+from riskdesk.ui.columns import AnyIndex, ColumnTableModel, TableName
 from riskdesk.ui.icons import icon
 
 if TYPE_CHECKING:

@@ -1,5 +1,6 @@
-"""The open project without a window: undoable edits with cascades and refusals, paste, files, autosave and
-recovery after a simulated crash. Everything runs on the synchronous runner."""
+"""The open project without a window: edits as undoable steps through the table models, paste, files, autosave
+and recovery after a simulated crash. Everything runs on the synchronous runner. (The rules themselves — renames
+cascading, references, suppliers in use — are tested without Qt: tests/core/test_edit_rules.py.)"""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from riskdesk.core.demo import demo_project
+from riskdesk.core.edits import EditRefused
 from riskdesk.core.project import ProjectSettings
 from riskdesk.io import userdirs
 from riskdesk.io.project_file import load_project, save_project
 from riskdesk.ui.autosave import Autosaver, AutosaveSession, find_recovery
-from riskdesk.ui.columns import EditRefused, RawRole, TableName, column_position
+from riskdesk.ui.columns import RawRole, TableName, column_position
 from riskdesk.ui.document import Document
 from riskdesk.ui.workers import SynchronousRunner
 from tests.helpers.builders import shown
@@ -52,29 +54,6 @@ def test_an_edit_is_one_undo_step(document: Document) -> None:
     assert _cell(document, TableName.PARTS, 0, _part("stock_days")) == 75.0
 
 
-def test_renaming_a_part_renames_its_paths_and_composition(document: Document) -> None:
-    model = document.models[TableName.PARTS]
-    row = int(document.project.tables.parts.index[document.project.tables.parts["part_number"] == "LDR-MIR-2"][0])
-    assert model.setData(model.index(row, _part("part_number")), "LDR-MIR-3")
-    tables = document.project.tables
-    assert (tables.paths["part_number"] == "LDR-MIR-3").sum() == 2
-    assert (tables.composition["part_number"] == "LDR-MIR-3").sum() == 2
-    document.undo_stack.undo()
-    assert (document.project.tables.paths["part_number"] == "LDR-MIR-2").sum() == 2
-    assert "LDR-MIR-3" not in set(document.project.tables.composition["part_number"])
-
-
-def test_duplicate_keys_and_unknown_references_are_refused(document: Document) -> None:
-    refusals: list[str] = []
-    document.refused.connect(refusals.append)
-    parts = document.models[TableName.PARTS]
-    assert not parts.setData(parts.index(0, _part("part_number")), "ACT-FIN-07")
-    paths = document.models[TableName.PATHS]
-    assert not paths.setData(paths.index(0, _path("part_number")), "NO-SUCH-PART")
-    assert "already used" in refusals[0] and "no part" in refusals[1]
-    assert document.undo_stack.count() == 0
-
-
 def test_add_and_remove_rows_are_undoable(document: Document) -> None:
     parts = document.project.tables.parts
     n = len(parts)
@@ -95,12 +74,6 @@ def test_removing_a_part_removes_its_paths_and_undo_restores_them_in_place(docum
     document.undo_stack.undo()
     assert document.project.tables.parts.equals(before.parts)
     assert document.project.tables.paths.equals(before.paths)
-
-
-def test_a_supplier_still_in_use_cannot_be_removed(document: Document) -> None:
-    with pytest.raises(EditRefused, match="still named by"):
-        document.remove_rows(TableName.SUPPLIERS, [0])
-    assert document.undo_stack.count() == 0
 
 
 def test_paste_adds_rows_and_is_refused_whole_when_one_value_is_bad(document: Document) -> None:

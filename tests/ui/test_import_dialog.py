@@ -368,3 +368,24 @@ def test_a_project_dropped_with_a_spreadsheet_opens_and_then_imports_it(qtbot: Q
     assert window.document is not None and window.document.path == project_path
     window.import_dialog.import_button.click()
     assert set(window.document.project.tables.parts["part_number"]) == {"IMP-1", "IMP-2"}
+
+
+@pytest.mark.parametrize("whole_supply", [False, True])
+def test_a_suppliers_file_keeps_another_suppliers_path_unless_it_lists_every_path(qtbot: QtBot, tmp_path: Path,
+                                                                                  whole_supply: bool) -> None:
+    from tests.helpers.builders import PartSpec, PathSpec, project_of
+    from tests.test_cli import ROW, write_template_csv
+
+    document = Document(project_of(PartSpec("P1", paths=[PathSpec("A", 60.0), PathSpec("B", 40.0)])),
+                        runner=SynchronousRunner(), dirs=userdirs.init())
+    answer = tmp_path / "answer.csv"
+    write_template_csv(answer, [{**ROW, "part_number": "P1", "supplier_id": "A", "share_pct": "60" if not
+                                 whole_supply else "100", "mine_country": "MY"}])
+    dialog = _dialog(qtbot, [answer], document)
+    dialog.replace_check.setChecked(whole_supply)
+    assert dialog.import_button.isEnabled(), dialog.summary.text()
+    dialog.apply()
+    suppliers = document.project.tables.paths["supplier_id"].tolist()
+    assert suppliers == (["A"] if whole_supply else ["A", "B"])
+    document.undo_stack.undo()
+    assert document.project.tables.paths["supplier_id"].tolist() == ["A", "B"]
