@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, TextIO
 from riskdesk import __version__
 from riskdesk.core.cells import has_invisible, shown_text
 from riskdesk.core.datafile import DataFileError
-from riskdesk.core.labels import count
+from riskdesk.core.labels import count, format_kg
 from riskdesk.core.problems import Problem, quoted, shown
 from riskdesk.core.project import Project, ProjectSettings
 
@@ -541,7 +541,8 @@ def _cmd_score(args: argparse.Namespace) -> int:
               f"{len(report.watch):5}  {factors}{_floor_tag(report.floor)}")
     kg = evaluation.elements_kg()
     print()
-    print("Elements per year: " + ", ".join(f"{s} {v:,.1f} kg" for s, v in sorted(kg.items(), key=lambda i: -i[1])))
+    by_mass = sorted(kg.items(), key=lambda i: -i[1])
+    print("Elements per year: " + ", ".join(f"{s} {format_kg(v)} kg" for s, v in by_mass))
     if later is not None:
         print()
         print(f"What changes on {args.compare}:")

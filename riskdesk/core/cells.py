@@ -5,6 +5,9 @@ Excel, LibreOffice and Google Sheets evaluate a cell typed or pasted as `=HYPERL
 supplier's file must never run as a formula on a buyer's machine: the importer flags it, reports write it as
 text, and the clipboard prefixes it with an apostrophe, which Excel and LibreOffice read as "this is text" and
 do not show.
+
+Also how such text is shown: ids without invisible characters, control characters as visible escapes, and long
+text shortened around an ellipsis (`shorten`, which messages and labels use: it sits here, below both).
 """
 
 from __future__ import annotations
@@ -72,3 +75,11 @@ def has_invisible(text: str) -> bool:
 def _hidden(ch: str) -> bool:
     category = unicodedata.category(ch)
     return category in _INVISIBLE or category in _LINE_BREAKS
+
+
+def shorten(text: str, limit: int = 40) -> str:
+    """`text` cut to `limit` characters with an ellipsis in the middle (file names keep their ends)."""
+    if len(text) <= limit:
+        return text
+    head = (limit - 1) // 2
+    return text[:head] + "…" + text[len(text) - (limit - 1 - head):]

@@ -18,6 +18,7 @@ import pandas as pd
 
 from riskdesk.core import elements
 from riskdesk.core.domain import NUMBER_LIMITS, STAGES, EndUse, Evidence, MagnetFamily, YesNo, parse_enum
+from riskdesk.core.fields import by_key
 from riskdesk.core.project import SHARE_TOLERANCE_PCT, Project
 from riskdesk.core.reference import ReferenceData, default_reference
 
@@ -31,6 +32,10 @@ UNASSIGNED_SUPPLIER = ""
 END_USES: list[EndUse] = list(EndUse)
 FAMILIES: list[MagnetFamily] = list(MagnetFamily)
 EVIDENCE: list[Evidence] = list(Evidence)
+_BLANK_END_USE: str = by_key("end_use").blank
+_BLANK_EVIDENCE: str = by_key("origin_evidence").blank
+"""What a blank (or unreadable) end use and evidence mean, from the field catalogue; a share no listed path covers
+has the evidence of a blank."""
 
 DFARS_DEFAULT, DFARS_NO, DFARS_YES = -1, 0, 1
 """A yes/no column's codes: blank (the project's default), no, yes."""
@@ -170,7 +175,7 @@ def compile_project(project: Project, reference: ReferenceData | None = None) ->
     supplier_made_in = made_in_codes[listed_codes]
     from_magnet = supplier_made_in == UNKNOWN
     assembly = np.where(from_magnet, country[:, N_STAGES - 1], supplier_made_in)
-    evidence = _codes(_text(paths["origin_evidence"], fill=False), [e.value for e in EVIDENCE], Evidence.UNKNOWN.value)
+    evidence = _codes(_text(paths["origin_evidence"], fill=False), [e.value for e in EVIDENCE], _BLANK_EVIDENCE)
     licensed = np.append(_yes_no(per_supplier("general_licence")) == DFARS_YES, False)[listed_codes]
 
     # One unassigned path per part with volume no listed path covers.
@@ -191,7 +196,7 @@ def compile_project(project: Project, reference: ReferenceData | None = None) ->
     return CompiledProject(
         part_numbers=part_numbers,
         descriptions=_text(parts["description"]),
-        end_use=_codes(_text(parts["end_use"]), [e.value for e in END_USES], EndUse.OTHER.value),
+        end_use=_codes(_text(parts["end_use"]), [e.value for e in END_USES], _BLANK_END_USE),
         family=_codes(family_text, [f.value for f in FAMILIES], MagnetFamily.OTHER.value),
         mass_kg_year=units * mass / 1000.0,
         spend=units * price,
@@ -210,7 +215,7 @@ def compile_project(project: Project, reference: ReferenceData | None = None) ->
         assembly=all_assembly,
         assembly_from_magnet=np.concatenate([from_magnet, np.zeros(n_gap, dtype=bool)]),
         countries=np.asarray(countries, dtype=object),
-        evidence=np.concatenate([evidence, np.full(n_gap, EVIDENCE.index(Evidence.UNKNOWN), dtype=np.int64)]),
+        evidence=np.concatenate([evidence, np.full(n_gap, EVIDENCE.index(Evidence(_BLANK_EVIDENCE)), dtype=np.int64)]),
         general_licence=np.concatenate([licensed, np.zeros(n_gap, dtype=bool)]),
         unassigned=np.concatenate([np.zeros(len(path_part), dtype=bool), np.ones(n_gap, dtype=bool)]),
         n_listed_paths=len(path_part),

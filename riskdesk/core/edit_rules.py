@@ -92,9 +92,19 @@ def cell_refusal(tables: ProjectTables, table: str, row_id: str | None, key: str
     return None
 
 
+_CHECKED_ALONE = (FieldKind.KEY, FieldKind.PART_REF, FieldKind.SUPPLIER_REF)
+"""Kinds of field whose every value is checked before a change set is made of it, whoever calls (a key used twice
+would merge two parts into one; a reference to nothing leaves a supply path without its part)."""
+
+
 def edit_cells(tables: ProjectTables, table: str, cells: Sequence[Cell], text: str | None = None) -> ChangeSet:
     """Set typed values (already parsed and checked cell by cell) as one change set: references to a renamed key
     renamed too. Raises EditRefused when a part's shares would add up to more than 100 %."""
+    for row_id, key, value in cells:
+        if field(table, key).kind in _CHECKED_ALONE:
+            refusal = cell_refusal(tables, table, row_id, key, value)
+            if refusal:
+                raise EditRefused(refusal)
     if table == "paths":
         refusal = share_refusal(tables, cells)
         if refusal:

@@ -4,7 +4,11 @@ Each `Field` says what the column is (table, kind, label, help), what it holds (
 enum, required, the value a blank means, the value of a new row) and how it is shown (decimals, Excel number
 format, the text of an empty cell). Everything else derives from here: the tables' column tuples and dtypes
 (`riskdesk.core.domain`), the project file's columns, the window's columns, the importer's fields, the import
-template, the report's number formats and, later, the SQL tables and the supplier request workbooks.
+template, the report's number formats and, later, the SQL tables and the supplier request workbooks. A value
+typed in the window or given on the command line is read by one function, `parse_value`.
+
+The project settings (`riskdesk.core.project.ProjectSettings`) are declared beside them in `SETTINGS`: label, help
+and plausible range, for the settings view, the Undo texts, the report and the project file.
 
 Kept free of numpy and pandas: the first window reads it before the data layer has loaded.
 
@@ -21,8 +25,10 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from riskdesk.core.numbers import Limit, NumberKind
-from riskdesk.core.vocabulary import EndUse, Evidence, MagnetFamily, YesNo
+from riskdesk.core import elements
+from riskdesk.core.cells import clean_id
+from riskdesk.core.numbers import Limit, NumberKind, read_number
+from riskdesk.core.vocabulary import EndUse, Evidence, MagnetFamily, YesNo, parse_enum
 
 TABLES: tuple[str, ...] = ("parts", "suppliers", "paths", "composition")
 """The project's tables, as `riskdesk.core.project.ProjectTables` names them."""
@@ -53,6 +59,12 @@ class FieldKind(StrEnum):
     @property
     def numeric(self) -> bool:
         return self in (FieldKind.NUMBER, FieldKind.SHARE)
+
+    @property
+    def identifier(self) -> bool:
+        """Text that names a row (its own or another table's): invisible characters are removed from it, so that
+        two ids that look the same are the same."""
+        return self in (FieldKind.ID, FieldKind.KEY, FieldKind.PART_REF, FieldKind.SUPPLIER_REF)
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,3 +259,138 @@ def by_key(key: str) -> Field:
 
 NUMBER_FIELDS: Mapping[str, Field] = MappingProxyType({f.key: f for f in FIELDS if f.numeric})
 """Every numeric field by key (a key names one numeric field in every table it appears in)."""
+
+
+# ---- reading a typed value -----------------------------------------------------------------------------------------
+
+class CellError(ValueError):
+    """A value typed for a field that the field cannot take; the message names the field and says what to enter."""
+
+
+def parse_value(spec: Field, raw: object) -> Any:
+    """The stored value of `spec` from what the buyer typed, pasted or gave on the command line: numbers as people
+    write them, with units ("1,5 kg" in a mass field is 1500.0 g) and within the field's plausible range; enum
+    words in six languages; countries by code or name; ids without invisible characters. A blank is NaN for a
+    number and "" otherwise. Raises CellError."""
+    text = "" if raw is None else str(raw).strip()
+    if spec.numeric:
+        return _parse_number(spec, raw if isinstance(raw, int | float) else text)
+    if spec.kind is FieldKind.ENUM:
+        assert spec.enum is not None
+        if not text and not spec.required:
+            return ""
+        member = parse_enum(spec.enum, text) if text else None
+        if member is None:
+            raise CellError(f"{spec.label}: {text!r} is not one of {', '.join(spec.choices())}")
+        return member.value
+    if spec.kind is FieldKind.COUNTRY:
+        if not text:
+            return ""
+        from riskdesk.core.countries import resolve_country  # reads the country table: not before it is needed
+
+        code = resolve_country(text)
+        if code is None:
+            raise CellError(f"{spec.label}: no country is called {text!r}. {_COUNTRY_HINT}")
+        return code
+    if spec.kind is FieldKind.ELEMENT and text:
+        symbol = next((s for s in elements.SYMBOLS if s.casefold() == text.casefold()), None)
+        if symbol is None:
+            raise CellError(f"{spec.label}: {text!r} is not an element RiskDesk knows. Enter a symbol such as Dy")
+        return symbol
+    if spec.kind.identifier:
+        text = clean_id(text)
+    if spec.required and not text:
+        raise CellError(f"{spec.label} must not be empty")
+    return text
+
+
+def _parse_number(spec: Field, raw: object) -> float:
+    kind = spec.number or NumberKind.PLAIN
+    try:
+        value = read_number(raw, kind)
+    except ValueError as exc:
+        raise CellError(f"{spec.label}: {exc}. Enter a number such as 12.5"
+                        + (" (units: g, kg, lb, oz)" if kind is NumberKind.MASS else "")) from None
+    if math.isnan(value):
+        if spec.required:
+            raise CellError(f"{spec.label} is required. Enter a number")
+        return math.nan
+    if not math.isfinite(value):
+        raise CellError(f"{spec.label}: enter a finite number")
+    if value < 0:
+        raise CellError(f"{spec.label} must not be negative. Enter zero or a positive number")
+    if spec.kind is FieldKind.SHARE and value > 100:
+        raise CellError(f"{spec.label} is a share of the part's volume: enter 0 to 100")
+    problem = spec.limit.problem(value) if spec.limit is not None else None
+    if problem:
+        raise CellError(f"{spec.label}: {problem}. Check the value and its unit")
+    return value
+
+
+# ---- the project settings ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """One project setting (a field of `riskdesk.core.project.ProjectSettings`) as the buyer sees it."""
+
+    key: str
+    label: str
+    """Its label in the settings view and the report ("Disruption length")."""
+    help: str
+    """What it does to the scores, for the settings view's tooltips and the docs."""
+    limit: Limit | None = None
+    """For numbers: the plausible range; a stored value outside it falls back to the default."""
+    named: str = ""
+    """How a sentence names it ("Change how suspended rules count"), when not the label in lower case."""
+
+    @property
+    def in_sentence(self) -> str:
+        """"disruption length", "US defence supply": the label as the middle of a sentence names it."""
+        if self.named:
+            return self.named
+        return self.label[:1].lower() + self.label[1:] if self.label[1:2].islower() else self.label
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("name", "Project name", "The project's name, shown in the title bar and on the report."),
+    Setting("import_country", "Import country",
+            "The country your company imports the magnets into. It decides which rules concern you: the US "
+            "Section 301 tariff (US), the EU CRMA 65 % benchmark (EU members), China's export licensing (anyone "
+            "outside China). Type a name, an ISO code or a common alias (USA, PRC, Deutschland …)."),
+    Setting("us_defence_supply", "US defence supply (DFARS)",
+            "DFARS 252.225-7052 binds magnets and parts delivered into US defence contracts, at any tier: no NdFeB "
+            "or SmCo magnet melted or produced in China, Russia, North Korea or Iran, nor an end item made there "
+            "(and from 2027-01-01 no material mined, refined or separated there). This setting decides for parts "
+            "whose end use is defence; a part's DFARS column (yes / no) overrides it.", named="US defence supply"),
+    Setting("suspended_rules_in_force", "Treat suspended rules as in force",
+            "Off: a rule that is suspended on the as-of date (e.g. China's October 2025 rules Nos. 57, 61, 62, "
+            "suspended to 2026-11-10 by No. 70) is a watch item that weighs more as the end of its suspension comes "
+            "within the re-sourcing time, and a rule whose status after a suspension is unknown counts half its "
+            "weight (a prohibition of unknown status holds a part at red). On: such rules count as hits, as if in "
+            "force, from their own effective date — the prudent view when the suspension may lapse.",
+            named="how suspended rules count"),
+    Setting("disruption_days", "Disruption length",
+            "How long a disruption lasts for the buffer factor, in calendar days: buffer = 100 × (1 − stock days / "
+            "disruption days). A Chinese export-licence review may take 45 working days; the default is about as "
+            "long.", limit=Limit(0.0, 3650.0, "days")),
+    Setting("resourcing_days", "Time to re-source",
+            "How long it takes to move a part to another source (qualify a new supplier or grade). A rule that is "
+            "announced, or due back after a suspension, weighs as a watch item while its date is further away than "
+            "this, and grows to its full weight as the date comes near (for licences and tariffs the days of stock "
+            "on hand push the date back). A prohibition due within this time holds the part at red.",
+            limit=Limit(0.0, 3650.0, "days")),
+    Setting("price_basis", "Price basis",
+            "Which reference prices value the element exposure (restriction and price factors, value charts). "
+            "Sources disagree widely; the basis is always shown."),
+    Setting("weights", "Factor weights",
+            "Score = Σ weight × factor / Σ weight: only the ratios between weights matter.",
+            limit=Limit(0.0, 1000.0), named="weights"),
+)
+"""Every project setting, in the order the report lists them."""
+
+_SETTINGS_BY_KEY: Mapping[str, Setting] = MappingProxyType({s.key: s for s in SETTINGS})
+
+
+def setting(key: str) -> Setting:
+    """The setting `key`; KeyError when there is none."""
+    return _SETTINGS_BY_KEY[key]

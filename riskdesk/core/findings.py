@@ -21,7 +21,7 @@ from riskdesk.core.compiled import UNKNOWN
 from riskdesk.core.domain import Effect
 from riskdesk.core.evaluation import BAND_AMBER, BAND_RED, Evaluation, PartChange, compare
 from riskdesk.core.exposure import unknown_origin_share
-from riskdesk.core.labels import count, format_money
+from riskdesk.core.labels import count, format_kg, format_money
 from riskdesk.core.rule_match import ASSEMBLY, GENERAL_LICENCE_RELIEF, N_RULE_STAGES, PROHIBITED_FLOOR
 from riskdesk.core.rules import RuleStatus
 
@@ -254,7 +254,7 @@ def key_findings(evaluation: Evaluation, later: Evaluation | None = None,
     rare = [(s, v) for s, v in values if elements.BY_SYMBOL[s].rare_earth]
     if rare:
         kg = evaluation.elements_kg()
-        top = ", ".join(f"{s} {format_money(v)} ({kg[s]:,.1f} kg)" for s, v in rare[:3])
+        top = ", ".join(f"{s} {format_money(v)} ({format_kg(kg[s])} kg)" for s, v in rare[:3])
         result.append(KeyFinding(f"The rare earths you buy most by value each year: {top}.", "info"))
 
     shares = unknown_origin_share(evaluation)

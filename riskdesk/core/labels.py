@@ -6,40 +6,54 @@ Internal names (`magnet_mass_g`) stay in tooltips, JSON and the command line. Qt
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from riskdesk.core import elements
+from riskdesk.core.cells import shorten
+from riskdesk.core.fields import FIELDS, SETTINGS, FieldKind, setting
 
 if TYPE_CHECKING:
+    from riskdesk.core.project import ProjectSettings
     from riskdesk.core.rules import ControlRule
 
-# The control list's words are imported where they are used: this module is on the first window's path, and
-# loading the rules module there would delay the window (tests/test_architecture.py, bench/bench_gui.py).
+__all__ = [
+    "BAND_COLORS", "BAND_LABELS", "BASIS_NAMES", "FACTOR_HELP", "FACTOR_LABELS", "FIELD_LABELS", "KIND_HELP",
+    "KIND_LABELS", "PRICE_BASES", "SETTING_LABELS", "band_help", "confidence_text", "count", "describe_countries",
+    "describe_elements", "describe_stages", "field_label", "format_kg", "format_money", "setting_help",
+    "setting_label", "settings_as_used", "shorten",
+]
 
-FIELD_LABELS: Mapping[str, str] = MappingProxyType({
-    "part_number": "Part number",
-    "description": "Description",
-    "end_use": "End use",
-    "magnet_family": "Magnet family",
-    "grade": "Grade",
-    "magnet_mass_g": "Magnet g/unit",
-    "annual_units": "Units/year",
-    "unit_price": "Unit price",
-    "stock_days": "Stock days",
-    "dfars": "DFARS",
-    "supplier_id": "Supplier ID",
-    "supplier_name": "Supplier name",
-    "supplier_country": "Supplier country",
-    "general_licence": "China general licence",
-    "share_pct": "Share %",
-    "mine_country": "Mine country",
-    "separation_country": "Separation country",
-    "metal_country": "Metal/alloy country",
-    "magnet_country": "Magnet country",
-    "origin_evidence": "Evidence",
-})
+# The control list's words and the method's numbers are imported where they are used: this module is on the first
+# window's path, and loading the rules module or numpy there would delay the window (tests/test_architecture.py,
+# bench/bench_gui.py).
+
+
+class _Derived(Mapping[str, str]):
+    """Texts built on first use from the constants they state (whose modules load numpy and the rules)."""
+
+    def __init__(self, build: Callable[[], Mapping[str, str]]) -> None:
+        self._build = build
+        self._texts: Mapping[str, str] | None = None
+
+    def _built(self) -> Mapping[str, str]:
+        if self._texts is None:
+            self._texts = MappingProxyType(dict(self._build()))
+        return self._texts
+
+    def __getitem__(self, key: str) -> str:
+        return self._built()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._built())
+
+    def __len__(self) -> int:
+        return len(self._built())
+
+FIELD_LABELS: Mapping[str, str] = MappingProxyType(
+    {f.key: f.label for f in reversed(FIELDS) if f.kind is not FieldKind.ID})
+"""Each field's label (`riskdesk.core.fields`): a key names one field, labelled alike in every table it is in."""
 
 
 def field_label(name: str) -> str:
@@ -76,16 +90,8 @@ PRICE_BASES: Mapping[str, tuple[str, str]] = MappingProxyType({
 BASIS_NAMES: Mapping[str, str] = MappingProxyType({"china": "China domestic", "ex-china": "ex-China spot"})
 """Price basis → its short name in a sentence ("+$2.1M on China domestic prices")."""
 
-SETTING_LABELS: Mapping[str, str] = MappingProxyType({
-    "name": "project name",
-    "import_country": "import country",
-    "suspended_rules_in_force": "how suspended rules count",
-    "disruption_days": "disruption length",
-    "price_basis": "price basis",
-    "us_defence_supply": "US defence supply",
-    "resourcing_days": "time to re-source",
-})
-"""Project settings in the buyer's words (Undo texts, messages)."""
+SETTING_LABELS: Mapping[str, str] = MappingProxyType({s.key: s.in_sentence for s in SETTINGS})
+"""Project settings as a sentence names them (Undo texts, messages), from `riskdesk.core.fields.SETTINGS`."""
 
 FACTOR_LABELS: Mapping[str, str] = MappingProxyType({
     "restriction": "Restriction",
@@ -95,29 +101,65 @@ FACTOR_LABELS: Mapping[str, str] = MappingProxyType({
     "buffer": "Buffer",
     "single_source": "Single source",
 })
-FACTOR_HELP: Mapping[str, str] = MappingProxyType({
-    "restriction": (
-        "Share of the part's element value that passes a stage under a rule, each element weighted by the "
-        "heaviest rule on its path: effect (prohibited 1.0, licence 0.6, tariff 0.4, benchmark 0.25, watch 0.1) × "
-        "timing (1 in force; less while only announced or of unknown status). A stage of unknown country counts "
-        "as if the rule met it."
-    ),
-    "concentration": (
-        "Governance-weighted concentration of the part's supply by country, at its worst stage: half the "
-        "share-weighted governance, half the EU's HHI × governance (0 best … 10 worst) × 10. Volume of unknown "
-        "origin counts as the worst case."
-    ),
-    "transparency": (
-        "Share of the part's volume whose stage origins are unknown or only inferred; separation and magnet "
-        "making weigh most (0.35 each, mine and metal 0.15)."
-    ),
-    "price": "Value share of each volatile element × its observed price volatility (max/min − 1, capped at 1).",
-    "buffer": (
-        "Stock on hand against the length of a disruption: 100 × (1 − stock days / disruption days). A Chinese "
-        "licence review takes up to 45 working days (≈ 63 calendar days)."
-    ),
-    "single_source": "The largest supplier's share of the part's volume.",
-})
+
+
+def _weight(value: float) -> str:
+    """A weight as the help writes it: 1.0, 0.6, 0.25."""
+    text = f"{value:g}"
+    return text if "." in text else f"{value:.1f}"
+
+
+def _factor_help() -> Mapping[str, str]:
+    from riskdesk.core.factors import TRANSPARENCY_STAGE_WEIGHT
+    from riskdesk.core.project import ProjectSettings
+    from riskdesk.core.rule_match import EFFECT_WEIGHT
+    from riskdesk.core.vocabulary import Stage
+
+    effects = ", ".join(f"{effect.value} {_weight(weight)}" for effect, weight in EFFECT_WEIGHT.items())
+    words = {Stage.MINE: "mine", Stage.SEPARATION: "separation", Stage.METAL: "metal", Stage.MAGNET: "magnet making"}
+    stages = TRANSPARENCY_STAGE_WEIGHT
+    most, least = max(stages.values()), min(stages.values())
+    heavy = " and ".join(words[s] for s, w in stages.items() if w == most)
+    light = " and ".join(words[s] for s, w in stages.items() if w == least)
+    if len(set(stages.values())) == 2:
+        weighing = f"{heavy} weigh most ({_weight(most)} each, {light} {_weight(least)})"
+    else:
+        weighing = "stages weighted " + ", ".join(f"{words[s]} {_weight(w)}" for s, w in stages.items())
+    return {
+        "restriction": (
+            "Share of the part's element value that passes a stage under a rule, each element weighted by the "
+            f"heaviest rule on its path: effect ({effects}) × timing (1 in force; less while only announced or of "
+            "unknown status). A stage of unknown country counts as if the rule met it."
+        ),
+        "concentration": (
+            "Governance-weighted concentration of the part's supply by country, at its worst stage: half the "
+            "share-weighted governance, half the EU's HHI × governance (0 best … 10 worst) × 10. Volume of unknown "
+            "origin counts as the worst case."
+        ),
+        "transparency": f"Share of the part's volume whose stage origins are unknown or only inferred; {weighing}.",
+        "price": "Value share of each volatile element × its observed price volatility (max/min − 1, capped at 1).",
+        "buffer": (
+            "Stock on hand against the length of a disruption: 100 × (1 − stock days / disruption days). A Chinese "
+            f"licence review takes up to 45 working days (≈ {ProjectSettings().disruption_days:g} calendar days)."
+        ),
+        "single_source": "The largest supplier's share of the part's volume.",
+    }
+
+
+FACTOR_HELP: Mapping[str, str] = _Derived(_factor_help)
+"""What each factor measures, with the numbers the method applies (`riskdesk.core.rule_match.EFFECT_WEIGHT`,
+`riskdesk.core.factors.TRANSPARENCY_STAGE_WEIGHT`, the default disruption length); built on first use."""
+
+
+def band_help() -> str:
+    """ "Green below 40, amber 40–70, red from 70": the bands by `riskdesk.core.evaluation.BAND_AMBER` and
+    `BAND_RED`, for the Band column of the window and the report."""
+    from riskdesk.core.evaluation import BAND_AMBER, BAND_RED
+
+    return (f"{BAND_LABELS['green']} below {BAND_AMBER:g}, {BAND_LABELS['amber'].lower()} {BAND_AMBER:g}–"
+            f"{BAND_RED:g}, {BAND_LABELS['red'].lower()} from {BAND_RED:g}")
+
+
 KIND_LABELS: Mapping[str, str] = MappingProxyType({"hit": "Hit", "watch": "Watch", "possible": "Possible"})
 KIND_HELP: Mapping[str, str] = MappingProxyType({
     "hit": "A rule in force on the date meets this path at this stage.",
@@ -162,12 +204,41 @@ def setting_label(name: str) -> str:
     return SETTING_LABELS.get(name, name.replace("_", " "))
 
 
-def shorten(text: str, limit: int = 40) -> str:
-    """`text` cut to `limit` characters with an ellipsis in the middle (file names keep their ends)."""
-    if len(text) <= limit:
-        return text
-    head = (limit - 1) // 2
-    return text[:head] + "…" + text[len(text) - (limit - 1 - head):]
+def setting_help(name: str) -> str:
+    """A setting's help (`riskdesk.core.fields.SETTINGS`), with its default where it is a number of days."""
+    about = setting(name)
+    if about.limit is None or not about.limit.unit:
+        return about.help
+    from riskdesk.core.project import ProjectSettings
+
+    default = getattr(ProjectSettings(), name)
+    return f"{about.help} Default: {default:g} {about.limit.unit}."
+
+
+def settings_as_used(settings: ProjectSettings, country: Callable[[str], str]) -> list[tuple[str, Any]]:
+    """The rows of the report's "Settings and weights as used": each setting by its label (with its unit) in the
+    order of `riskdesk.core.fields.SETTINGS`, each factor's weight and their sum. `country` writes the import
+    country ("US · United States")."""
+    from riskdesk.core.project import FACTOR_NAMES
+
+    values: dict[str, Any] = {
+        "name": settings.name,
+        "import_country": country(settings.import_country),
+        "us_defence_supply": f"{settings.us_defence_supply}: {'yes' if settings.supplies_us_defence else 'no'}",
+        "suspended_rules_in_force": "yes" if settings.suspended_rules_in_force else "no",
+        "disruption_days": settings.disruption_days,
+        "resourcing_days": settings.resourcing_days,
+        "price_basis": settings.price_basis,
+    }
+    rows: list[tuple[str, Any]] = []
+    for about in SETTINGS:
+        if about.key == "weights":
+            rows += [(f"Weight: {FACTOR_LABELS[name]}", settings.weights.get(name, 0.0)) for name in FACTOR_NAMES]
+            rows.append(("Weights add up to", sum(max(v, 0.0) for v in settings.weights.values()) or 1.0))
+        else:
+            unit = about.limit.unit if about.limit is not None else ""
+            rows.append((f"{about.label}, {unit}" if unit else about.label, values[about.key]))
+    return rows
 
 
 def count(n: int, noun: str, plural: str | None = None) -> str:

@@ -62,8 +62,7 @@ def shown(text: object, limit: int = 60, quote: bool = False) -> str:
     """A header or value as a message or listing shows it: at most `limit` characters around an ellipsis, with
     its full length when cut, so that a 31 KB header or a 50 MB cell cannot flood a terminal or a table; control
     and format characters written as visible escapes (`riskdesk.core.cells.shown_text`)."""
-    from riskdesk.core.cells import shown_text
-    from riskdesk.core.labels import shorten
+    from riskdesk.core.cells import shorten, shown_text
 
     full = str(text)
     cut = shown_text(shorten(full, limit))

@@ -14,6 +14,7 @@ import os
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
@@ -31,6 +32,7 @@ from riskdesk.core.domain import (
     MagnetFamily,
     YesNo,
 )
+from riskdesk.core.fields import SETTINGS
 from riskdesk.core.numbers import Limit
 from riskdesk.core.prices import BASES as PRICE_BASES
 from riskdesk.core.problems import Problem, error, warning
@@ -63,11 +65,8 @@ DEFAULT_WEIGHTS: Mapping[str, float] = {
 }
 
 
-SETTING_LIMITS: Mapping[str, Limit] = {
-    "disruption_days": Limit(0.0, 3650.0, "days"),
-    "resourcing_days": Limit(0.0, 3650.0, "days"),
-    "weights": Limit(0.0, 1000.0),
-}
+SETTING_LIMITS: Mapping[str, Limit] = MappingProxyType(
+    {about.key: about.limit for about in SETTINGS if about.limit is not None})
 """The plausible range of each numeric setting: a stored value outside it (or not finite, or not a number) falls
 back to the default when a project is read, so that a damaged or hand-edited file never weights a score by NaN."""
 
@@ -76,8 +75,9 @@ back to the default when a project is read, so that a damaged or hand-edited fil
 class ProjectSettings:
     """What the buyer tells RiskDesk about themselves and how to score.
 
-    How to add a setting: give it a default here, add it to `to_json`/`from_json` (old files lack it, so
-    `from_json` must fall back to the default), document it in docs/method.md, and show it in the settings view.
+    How to add a setting: give it a default here and its label, help and plausible range in
+    `riskdesk.core.fields.SETTINGS`, add it to `to_json`/`from_json` (old files lack it, so `from_json` must fall
+    back to the default), document it in docs/method.md, and show it in the settings view.
     """
 
     name: str = "Untitled project"

@@ -34,6 +34,7 @@ from riskdesk.core.domain import (
     MagnetFamily,
 )
 from riskdesk.core.elements import INDEX as ELEMENT_INDEX
+from riskdesk.core.fields import FieldKind, by_key, table_fields
 from riskdesk.core.grades import default_grades
 from riskdesk.core.labels import field_label
 from riskdesk.core.numbers import DAY_FACTORS, MASS_UNITS, UnitKind, parse_number, read_number
@@ -46,7 +47,7 @@ from riskdesk.io.mapping import (
     REQUIRED_GROUPS,
     ColumnChoice,
     ContentProfile,
-    Kind,
+    ReadAs,
     SheetMapping,
     check_mapping_json,
     layout_signature,
@@ -92,11 +93,10 @@ __all__ = [
     "read_and_validate",
 ]
 
-PART_FIELDS: tuple[str, ...] = ("description", "end_use", "magnet_family", "grade", "magnet_mass_g",
-                                "annual_units", "unit_price", "stock_days", "dfars")
+PART_FIELDS: tuple[str, ...] = tuple(f.key for f in table_fields("parts", with_id=False) if f.kind is not FieldKind.KEY)
 """Part columns that repeat on every supply path of a part and must agree."""
-_TEXT_KINDS = (Kind.CODE, Kind.TEXT, Kind.ENUM, Kind.COUNTRY)
-_NUMERIC_KINDS = (Kind.MASS, Kind.COUNT, Kind.MONEY, Kind.DAYS, Kind.SHARE, Kind.COMPOSITION)
+_TEXT_KINDS = (ReadAs.CODE, ReadAs.TEXT, ReadAs.ENUM, ReadAs.COUNTRY)
+_NUMERIC_KINDS = (ReadAs.MASS, ReadAs.COUNT, ReadAs.MONEY, ReadAs.DAYS, ReadAs.SHARE, ReadAs.COMPOSITION)
 _ROWS_LISTED = 20
 """Rows listed one by one for a row-level problem; the rest are counted in one more problem."""
 _SAMPLE_ROWS = 1000
@@ -850,13 +850,13 @@ def _normalise_sheet(item: _Sheet, context: _Context) -> _SheetData | None:
     return _SheetData(file, sheet, columns, kept_rows, set(headers), headers, mapping)
 
 
-_ALLOWED_UNITS: dict[Kind, frozenset[UnitKind]] = {
-    Kind.MASS: frozenset({UnitKind.MASS}),
-    Kind.COUNT: frozenset({UnitKind.COUNT}),
-    Kind.MONEY: frozenset({UnitKind.CURRENCY}),
-    Kind.DAYS: frozenset({UnitKind.DAYS}),
-    Kind.SHARE: frozenset({UnitKind.PERCENT}),
-    Kind.COMPOSITION: frozenset({UnitKind.PERCENT}),
+_ALLOWED_UNITS: dict[ReadAs, frozenset[UnitKind]] = {
+    ReadAs.MASS: frozenset({UnitKind.MASS}),
+    ReadAs.COUNT: frozenset({UnitKind.COUNT}),
+    ReadAs.MONEY: frozenset({UnitKind.CURRENCY}),
+    ReadAs.DAYS: frozenset({UnitKind.DAYS}),
+    ReadAs.SHARE: frozenset({UnitKind.PERCENT}),
+    ReadAs.COMPOSITION: frozenset({UnitKind.PERCENT}),
 }
 
 
@@ -944,7 +944,7 @@ def _text_field(field_name: str, values: Coded, rows: np.ndarray, where: Mapping
                        "spreadsheet cell can hold", "Shorten the text in the file (or use --skip-error-rows to leave "
                        "the row out)", where, context, texts=np.array([shown(t) for t in texts], dtype=object))
         texts = np.where(too_long, "", texts).astype(object)
-    if spec.kind is Kind.COUNTRY:
+    if spec.kind is ReadAs.COUNTRY:
         codes, bad, several = resolve_countries(texts, context.resolve, context.countries)
         only_bad = bad & ~several
         _report_unique(values, several, rows, "names more than one country",
@@ -954,7 +954,7 @@ def _text_field(field_name: str, values: Coded, rows: np.ndarray, where: Mapping
                        "Write an ISO code such as CN, or the English name; leave empty if unknown", where, context,
                        texts=texts)
         return values.spread(codes)
-    if spec.kind is Kind.CODE:
+    if spec.kind is ReadAs.CODE:
         cleaned = np.array([clean_id(t) if t else t for t in texts], dtype=object)
         changed = cleaned != texts
         if changed.any():
@@ -963,12 +963,12 @@ def _text_field(field_name: str, values: Coded, rows: np.ndarray, where: Mapping
                            context, texts=np.array([repr(t) for t in texts], dtype=object),
                            severity=Severity.WARNING)
             texts = cleaned
-    if spec.kind in (Kind.TEXT, Kind.CODE):
+    if spec.kind in (ReadAs.TEXT, ReadAs.CODE):
         formula_like = np.array([looks_like_formula(t) for t in texts], dtype=bool)
         _report_unique(values, formula_like, rows, "starts like a spreadsheet formula; kept as text, never "
                        "evaluated", "Check the value; RiskDesk writes it to reports and the clipboard as text",
                        where, context, texts=texts, severity=Severity.WARNING)
-    if spec.kind is Kind.ENUM:
+    if spec.kind is ReadAs.ENUM:
         assert spec.enum is not None
         enum = spec.enum
         parsed = np.full(len(texts), "", dtype=object)
@@ -990,10 +990,11 @@ def _text_field(field_name: str, values: Coded, rows: np.ndarray, where: Mapping
 def _report_bad_numbers(field_name: str, numbers: Numbers, values: Coded, rows: np.ndarray,
                         where: Mapping[str, str], context: _Context) -> None:
     spec = FIELDS[field_name]
-    what = {Kind.MASS: "a mass", Kind.COUNT: "a number of units", Kind.MONEY: "a price", Kind.DAYS: "a number of days",
-            Kind.SHARE: "a percentage", Kind.COMPOSITION: "a percentage"}[spec.kind]
-    hint = {Kind.MASS: "Write a number, optionally with g, kg, lb or oz", Kind.SHARE: "Write e.g. 60, 60 % or 0.6",
-            Kind.COMPOSITION: "Write e.g. 4.5, 4.5 % or 0.045"}.get(spec.kind, "Write a number")
+    what = {ReadAs.MASS: "a mass", ReadAs.COUNT: "a number of units", ReadAs.MONEY: "a price",
+            ReadAs.DAYS: "a number of days", ReadAs.SHARE: "a percentage",
+            ReadAs.COMPOSITION: "a percentage"}[spec.kind]
+    hint = {ReadAs.MASS: "Write a number, optionally with g, kg, lb or oz", ReadAs.SHARE: "Write e.g. 60, 60 % or 0.6",
+            ReadAs.COMPOSITION: "Write e.g. 4.5, 4.5 % or 0.045"}.get(spec.kind, "Write a number")
     if numbers.bad.any():
         texts = values.texts()
         excel = np.array([is_excel_error(t) for t in texts], dtype=bool)
@@ -1016,7 +1017,7 @@ def _numeric_fields(numbers_of: Mapping[str, tuple[Numbers, Coded, ColumnChoice]
         info = parse_header(header)
         per_unique = numbers.values
         reported: np.ndarray | None = None
-        if spec.kind is Kind.MASS:
+        if spec.kind is ReadAs.MASS:
             unit = choice.unit if choice.unit in MASS_UNITS else info.mass_unit
             per_unique, used = mass_grams(numbers, unit or None)
             if unit and unit != "g":
@@ -1028,14 +1029,14 @@ def _numeric_fields(numbers_of: Mapping[str, tuple[Numbers, Coded, ColumnChoice]
                 units = ", ".join(f"{count} in {u}" for u, count in sorted(used.items()))
                 rules.append(f"column {quoted(header)}: units written in cells converted to grams ({units} distinct "
                              "values)")
-        elif spec.kind is Kind.DAYS and info.time_unit and info.time_unit != "days":
+        elif spec.kind is ReadAs.DAYS and info.time_unit and info.time_unit != "days":
             factor = DAY_FACTORS[info.time_unit]
             per_unique = numbers.values * factor
             rules.append(f"column {quoted(header)} in {info.time_unit}: × {factor:g} = days")
-        elif spec.kind is Kind.SHARE:
+        elif spec.kind is ReadAs.SHARE:
             per_unique = _percent_rule(numbers, values, choice, rules, fraction_if_small=True)
             reported = _report_over_100(per_unique, values, rows, where, context, choice)
-        elif spec.kind is Kind.COMPOSITION:
+        elif spec.kind is ReadAs.COMPOSITION:
             composition[field_name] = (numbers, values, choice)
             continue
         _report_implausible(field_name, per_unique, values, rows, where, context, choice, reported)
@@ -1276,11 +1277,11 @@ def read_default(field_name: str, raw: str) -> object | None:
     "JP", "2 weeks" → 14.0); None when it cannot be read."""
     spec = FIELDS[field_name]
     text = raw.strip()
-    if spec.kind is Kind.ENUM:
+    if spec.kind is ReadAs.ENUM:
         assert spec.enum is not None
         member = parse_enum_value(spec.enum, text)
         return None if member is None else member.value
-    if spec.kind is Kind.COUNTRY:
+    if spec.kind is ReadAs.COUNTRY:
         return resolve_country(text)
     if field_name in NUMBER_COLUMNS:
         try:
@@ -1322,7 +1323,7 @@ def _default_hint(field_name: str) -> str:
     spec = FIELDS[field_name]
     if spec.enum is not None:
         return f"Use one of: {', '.join(m.value for m in spec.enum)}"
-    if spec.kind is Kind.COUNTRY:
+    if spec.kind is ReadAs.COUNTRY:
         return "Use an ISO code such as CN or a country name"
     return "Enter a number" if spec.kind not in _TEXT_KINDS else "Enter a value"
 
@@ -1381,13 +1382,14 @@ def _defaults(rows: _Rows, context: _Context) -> None:
     any_stage = np.zeros(len(rows), dtype=bool)
     for column in STAGE_COLUMNS:
         any_stage |= cols[column] != ""
+    blank_evidence, blank_end_use = by_key("origin_evidence").blank, by_key("end_use").blank
     evidence_blank = cols["origin_evidence"] == ""
     cols["origin_evidence"][evidence_blank & any_stage] = Evidence.DECLARED.value
-    cols["origin_evidence"][evidence_blank & ~any_stage] = Evidence.UNKNOWN.value
+    cols["origin_evidence"][evidence_blank & ~any_stage] = blank_evidence
     end_use_blank = cols["end_use"] == ""
-    cols["end_use"][end_use_blank] = EndUse.OTHER.value
+    cols["end_use"][end_use_blank] = blank_end_use
     outcomes = {
-        "end_use": "set to 'other'",
+        "end_use": f"set to {blank_end_use!r}",
         "grade": "left empty (the family's default composition is used; for sintered NdFeB the pessimistic "
                  "class SH)",
         "description": "left empty",
@@ -1421,8 +1423,9 @@ def _defaults(rows: _Rows, context: _Context) -> None:
         if declared or unknown:
             what = f"the file has no column for {_said('origin_evidence')}" if "origin_evidence" not in item.present \
                 else f"{declared + unknown:,} rows without origin_evidence"
-            context.problems.add(warning(f"{what}: {declared:,} rows with a stage country set to 'declared', "
-                                         f"{unknown:,} without any set to 'unknown'", "Say how the origins are known",
+            context.problems.add(warning(f"{what}: {declared:,} rows with a stage country set to "
+                                         f"{Evidence.DECLARED.value!r}, {unknown:,} without any set to "
+                                         f"{blank_evidence!r}", "Say how the origins are known",
                                          column=item.headers.get("origin_evidence", ""), **where))
 
 

@@ -14,9 +14,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from riskdesk.io.workbook import SPREADSHEET_SUFFIXES, TEXT_SUFFIXES
+from riskdesk.io.limits import SPREADSHEET_SUFFIXES
+from riskdesk.io.workbook import TEXT_SUFFIXES
 
-WORKBOOK_SUFFIXES = SPREADSHEET_SUFFIXES - TEXT_SUFFIXES
+WORKBOOK_SUFFIXES = frozenset(SPREADSHEET_SUFFIXES) - TEXT_SUFFIXES
 
 ISOLATE_ABOVE_BYTES = 1_000_000
 """Workbooks larger than this are read in a child process; smaller ones are read faster in place."""

@@ -1,8 +1,12 @@
-"""What a spreadsheet may cost before an import refuses it, and what to do about the row limit."""
+"""Which files an import reads as spreadsheets, what one may cost before an import refuses it, and what to do about
+the row limit. Kept free of numpy and pandas: the first window's file choosers and drops read it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+SPREADSHEET_SUFFIXES: tuple[str, ...] = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".tsv", ".txt")
+"""The files an import reads (riskdesk.io.workbook), in the order messages and file choosers name them."""
 
 MB = 1024 * 1024
 

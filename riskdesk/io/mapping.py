@@ -17,9 +17,10 @@ from enum import StrEnum
 from functools import cache
 from typing import Any
 
-from riskdesk.core.domain import EndUse, Evidence, MagnetFamily, YesNo, composition_column
+from riskdesk.core.domain import composition_column
 from riskdesk.core.elements import BY_SYMBOL, ELEMENTS, SYMBOLS, oxide_formulas
-from riskdesk.core.numbers import is_currency_word, is_percent_word, mass_unit_word, time_unit_word
+from riskdesk.core.fields import Field, FieldKind, by_key
+from riskdesk.core.numbers import NumberKind, is_currency_word, is_percent_word, mass_unit_word, time_unit_word
 from riskdesk.core.problems import quoted
 from riskdesk.io.normalize import enum_words, fold
 
@@ -31,8 +32,9 @@ MAPPING_FORMAT = "riskdesk-column-mapping"
 MAPPING_VERSION = 1
 
 
-class Kind(StrEnum):
-    """How a field's values are read."""
+class ReadAs(StrEnum):
+    """How an imported column's values are read: from the catalogue field's kind and number kind
+    (`riskdesk.core.fields`), or as an element's content (composition columns, which only an import has)."""
 
     CODE = "code"
     TEXT = "text"
@@ -46,12 +48,30 @@ class Kind(StrEnum):
     COMPOSITION = "composition"
 
 
+_READ_NUMBER_AS: Mapping[NumberKind, ReadAs] = {
+    NumberKind.MASS: ReadAs.MASS, NumberKind.COUNT: ReadAs.COUNT, NumberKind.MONEY: ReadAs.MONEY,
+    NumberKind.DAYS: ReadAs.DAYS, NumberKind.PERCENT: ReadAs.SHARE,
+}
+
+
+def read_as(spec: Field) -> ReadAs:
+    """How the importer reads a column mapped to the catalogue field `spec`."""
+    if spec.numeric:
+        assert spec.number is not None, f"{spec.key} has no number kind"
+        return _READ_NUMBER_AS[spec.number]
+    if spec.kind.identifier:
+        return ReadAs.CODE
+    return {FieldKind.ENUM: ReadAs.ENUM, FieldKind.COUNTRY: ReadAs.COUNTRY}.get(spec.kind, ReadAs.TEXT)
+
+
 @dataclass(frozen=True)
 class FieldSpec:
-    """One RiskDesk import field: how it is read, what it means, and the words suppliers use for it."""
+    """One field a column of a file can be read as: a field of the catalogue, with the words suppliers use for it,
+    or an element's content. For catalogue fields the meaning, allowed values, example and enum are the
+    catalogue's (`FieldSpec.of`); only the synonyms are the importer's own."""
 
     name: str
-    kind: Kind
+    kind: ReadAs
     meaning: str
     allowed: str = ""
     example: str = ""
@@ -63,33 +83,35 @@ class FieldSpec:
     oxide: str = ""
     """For oxide composition fields: the oxide formula the column gives the content of."""
 
+    @classmethod
+    def of(cls, spec: Field, synonyms: Mapping[str, tuple[str, ...]]) -> FieldSpec:
+        """The import field of the catalogue field `spec`, read under these header words."""
+        return cls(spec.key, read_as(spec), spec.help, spec.allowed, spec.example, synonyms, spec.enum)
+
 
 LANGUAGES: dict[str, str] = {
     "en": "English", "de": "German", "fr": "French", "es": "Spanish", "ja": "Japanese", "zh": "Chinese",
 }
 
-_COUNTRY_MEANING = "ISO alpha-2/alpha-3 code or a country name in any common form; empty or 'unknown' = unknown"
-
-TEMPLATE_FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("part_number", Kind.CODE, "Your part number (the BOM line); repeats on every supply path of the part",
-              "text", "MTR-4471", {
-                  "en": ("part number", "part no", "part nr", "part #", "part", "P/N", "PN", "part id", "item number",
-                         "item no", "item", "item code", "material number", "material no", "material", "matnr",
-                         "article number",
-                         "article no", "drawing number", "customer part number", "customer part no", "sku",
-                         "component number", "part code"),
-                  "de": ("Sachnummer", "Sach-Nr.", "Teilenummer", "Teilnummer", "Teile-Nr.", "Artikelnummer",
-                         "Artikel-Nr.", "Art.-Nr.", "Materialnummer", "Material-Nr.", "Zeichnungsnummer",
-                         "Kunden-Sachnummer", "Bauteilnummer", "Teil"),
-                  "fr": ("référence", "réf", "numéro de pièce", "n° de pièce", "code article", "numéro d'article",
-                         "référence pièce", "référence article"),
-                  "es": ("número de pieza", "n.º de pieza", "nº de pieza", "referencia", "código de pieza",
-                         "número de parte",
-                         "código de artículo", "número de artículo"),
-                  "ja": ("品番", "部品番号", "品目コード", "部品コード", "図番", "型番", "品目番号"),
-                  "zh": ("零件号", "零件编号", "物料号", "物料编码", "料号", "品号", "部件号", "零件编码", "物料编号"),
-              }),
-    FieldSpec("description", Kind.TEXT, "What the part is", "text", "Traction motor rotor magnet set", {
+SYNONYMS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
+    "part_number": {
+        "en": ("part number", "part no", "part nr", "part #", "part", "P/N", "PN", "part id", "item number",
+               "item no", "item", "item code", "material number", "material no", "material", "matnr",
+               "article number",
+               "article no", "drawing number", "customer part number", "customer part no", "sku",
+               "component number", "part code"),
+        "de": ("Sachnummer", "Sach-Nr.", "Teilenummer", "Teilnummer", "Teile-Nr.", "Artikelnummer",
+               "Artikel-Nr.", "Art.-Nr.", "Materialnummer", "Material-Nr.", "Zeichnungsnummer",
+               "Kunden-Sachnummer", "Bauteilnummer", "Teil"),
+        "fr": ("référence", "réf", "numéro de pièce", "n° de pièce", "code article", "numéro d'article",
+               "référence pièce", "référence article"),
+        "es": ("número de pieza", "n.º de pieza", "nº de pieza", "referencia", "código de pieza",
+               "número de parte",
+               "código de artículo", "número de artículo"),
+        "ja": ("品番", "部品番号", "品目コード", "部品コード", "図番", "型番", "品目番号"),
+        "zh": ("零件号", "零件编号", "物料号", "物料编码", "料号", "品号", "部件号", "零件编码", "物料编号"),
+    },
+    "description": {
         "en": ("description", "part description", "designation", "part name", "item description", "name",
                "item name", "text", "short text", "material description"),
         "de": ("Bezeichnung", "Beschreibung", "Benennung", "Teilebezeichnung", "Artikelbezeichnung", "Kurztext",
@@ -98,51 +120,47 @@ TEMPLATE_FIELDS: tuple[FieldSpec, ...] = (
         "es": ("descripción", "denominación", "nombre", "designación"),
         "ja": ("品名", "名称", "部品名", "品目名", "摘要"),
         "zh": ("描述", "名称", "零件名称", "物料名称", "物料描述", "品名"),
-    }),
-    FieldSpec("end_use", Kind.ENUM, "What the part goes into (decides e.g. the defence rules)",
-              "defence, automotive, wind, industrial, electronics, other (empty = other)", "automotive", {
-                  "en": ("end use", "application", "end application", "use", "sector", "market", "segment",
-                         "end market", "industry", "usage"),
-                  "de": ("Verwendung", "Anwendung", "Einsatz", "Einsatzbereich", "Branche", "Endanwendung",
-                         "Verwendungszweck", "Markt"),
-                  "fr": ("usage final", "utilisation finale", "application", "secteur", "marché", "utilisation"),
-                  "es": ("uso final", "aplicación", "sector", "mercado", "uso"),
-                  "ja": ("用途", "最終用途", "アプリケーション", "分野"),
-                  "zh": ("最终用途", "应用", "应用领域", "终端应用", "用途"),
-              }, enum=EndUse),
-    FieldSpec("magnet_family", Kind.ENUM, "The magnet material family (taken from the grade when left empty)",
-              "NdFeB-sintered, NdFeB-bonded, SmCo5, Sm2Co17, ferrite, AlNiCo, other", "NdFeB-sintered", {
-                  "en": ("magnet family", "family", "magnet type", "type", "material", "magnet material",
-                         "technology", "material family"),
-                  "de": ("Magnettyp", "Werkstoff", "Magnetwerkstoff", "Werkstofffamilie", "Magnetart",
-                         "Magnetmaterial", "Werkstoffgruppe"),
-                  "fr": ("famille", "type d'aimant", "matériau", "matière", "famille d'aimant"),
-                  "es": ("tipo de imán", "familia", "material", "material del imán"),
-                  "ja": ("磁石種類", "磁石材質", "材質", "種類", "磁石材料"),
-                  "zh": ("磁铁类型", "磁体类型", "材料", "类型", "磁材类型", "材质"),
-              }, enum=MagnetFamily),
-    FieldSpec("grade", Kind.TEXT, "The magnet grade as the supplier names it; recognised where it is a known grade",
-              "text", "N42SH", {
-                  "en": ("grade", "magnet grade", "quality", "material grade", "grade class"),
-                  "de": ("Güte", "Sorte", "Qualität", "Werkstoffsorte", "Magnetgüte", "Güteklasse"),
-                  "fr": ("nuance", "grade", "qualité"),
-                  "es": ("grado", "calidad", "grado del imán"),
-                  "ja": ("グレード", "材質記号", "等級", "磁石グレード"),
-                  "zh": ("牌号", "等级", "性能等级", "磁体牌号"),
-              }),
-    FieldSpec("magnet_mass_g", Kind.MASS, "Magnet mass in one unit of the part",
-              "number; grams unless the header or cell says kg, lb, oz or mg", "212.5", {
-                  "en": ("magnet mass", "magnet weight", "mass", "weight", "net weight", "magnet weight per unit",
-                         "weight per piece", "mass per unit", "magnet mass per unit", "unit weight", "piece weight",
-                         "magnet weight per part"),
-                  "de": ("Gewicht", "Magnetgewicht", "Masse", "Nettogewicht", "Stückgewicht", "Gewicht je Stück",
-                         "Magnetmasse", "Einzelgewicht"),
-                  "fr": ("poids", "masse", "poids de l'aimant", "poids net", "poids unitaire", "masse de l'aimant"),
-                  "es": ("peso", "peso del imán", "masa", "peso neto", "peso unitario"),
-                  "ja": ("重量", "磁石重量", "質量", "単重", "磁石質量"),
-                  "zh": ("重量", "磁铁重量", "磁体重量", "质量", "单重", "净重"),
-              }),
-    FieldSpec("annual_units", Kind.COUNT, "Units of the part bought per year", "number", "48000", {
+    },
+    "end_use": {
+        "en": ("end use", "application", "end application", "use", "sector", "market", "segment",
+               "end market", "industry", "usage"),
+        "de": ("Verwendung", "Anwendung", "Einsatz", "Einsatzbereich", "Branche", "Endanwendung",
+               "Verwendungszweck", "Markt"),
+        "fr": ("usage final", "utilisation finale", "application", "secteur", "marché", "utilisation"),
+        "es": ("uso final", "aplicación", "sector", "mercado", "uso"),
+        "ja": ("用途", "最終用途", "アプリケーション", "分野"),
+        "zh": ("最终用途", "应用", "应用领域", "终端应用", "用途"),
+    },
+    "magnet_family": {
+        "en": ("magnet family", "family", "magnet type", "type", "material", "magnet material",
+               "technology", "material family"),
+        "de": ("Magnettyp", "Werkstoff", "Magnetwerkstoff", "Werkstofffamilie", "Magnetart",
+               "Magnetmaterial", "Werkstoffgruppe"),
+        "fr": ("famille", "type d'aimant", "matériau", "matière", "famille d'aimant"),
+        "es": ("tipo de imán", "familia", "material", "material del imán"),
+        "ja": ("磁石種類", "磁石材質", "材質", "種類", "磁石材料"),
+        "zh": ("磁铁类型", "磁体类型", "材料", "类型", "磁材类型", "材质"),
+    },
+    "grade": {
+        "en": ("grade", "magnet grade", "quality", "material grade", "grade class"),
+        "de": ("Güte", "Sorte", "Qualität", "Werkstoffsorte", "Magnetgüte", "Güteklasse"),
+        "fr": ("nuance", "grade", "qualité"),
+        "es": ("grado", "calidad", "grado del imán"),
+        "ja": ("グレード", "材質記号", "等級", "磁石グレード"),
+        "zh": ("牌号", "等级", "性能等级", "磁体牌号"),
+    },
+    "magnet_mass_g": {
+        "en": ("magnet mass", "magnet weight", "mass", "weight", "net weight", "magnet weight per unit",
+               "weight per piece", "mass per unit", "magnet mass per unit", "unit weight", "piece weight",
+               "magnet weight per part"),
+        "de": ("Gewicht", "Magnetgewicht", "Masse", "Nettogewicht", "Stückgewicht", "Gewicht je Stück",
+               "Magnetmasse", "Einzelgewicht"),
+        "fr": ("poids", "masse", "poids de l'aimant", "poids net", "poids unitaire", "masse de l'aimant"),
+        "es": ("peso", "peso del imán", "masa", "peso neto", "peso unitario"),
+        "ja": ("重量", "磁石重量", "質量", "単重", "磁石質量"),
+        "zh": ("重量", "磁铁重量", "磁体重量", "质量", "单重", "净重"),
+    },
+    "annual_units": {
         "en": ("annual units", "annual quantity", "annual volume", "yearly volume", "units per year", "qty per year",
                "annual qty", "eau", "annual demand", "volume", "quantity", "qty", "forecast", "annual usage",
                "yearly quantity", "pcs per year", "annual requirement", "annual req qty", "annual req",
@@ -154,50 +172,46 @@ TEMPLATE_FIELDS: tuple[FieldSpec, ...] = (
         "es": ("volumen anual", "cantidad anual", "cantidad", "demanda anual"),
         "ja": ("年間数量", "年間使用量", "数量", "年間需要", "年間個数"),
         "zh": ("年用量", "年需求量", "年数量", "数量", "年采购量"),
-    }),
-    FieldSpec("unit_price", Kind.MONEY, "Price of one unit of the part (any currency, used for value at risk)",
-              "number", "18.40", {
-                  "en": ("unit price", "price", "price per unit", "cost", "unit cost", "piece price", "price each"),
-                  "de": ("Preis", "Stückpreis", "Einzelpreis", "Preis je Stück", "Einkaufspreis", "Preis pro Stück"),
-                  "fr": ("prix unitaire", "prix", "coût unitaire"),
-                  "es": ("precio unitario", "precio", "coste unitario", "costo unitario"),
-                  "ja": ("単価", "価格"),
-                  "zh": ("单价", "价格"),
-              }),
-    FieldSpec("stock_days", Kind.DAYS, "Days of demand covered by stock on hand",
-              "number of days (weeks or months in the header are converted)", "30", {
-                  "en": ("stock days", "days of stock", "days on hand", "coverage days", "inventory days",
-                         "stock coverage", "coverage", "days of supply", "stock"),
-                  "de": ("Reichweite", "Lagerreichweite", "Bestandsreichweite", "Reichweite Tage",
-                         "Lagerbestand Tage", "Bestand Tage"),
-                  "fr": ("jours de stock", "couverture de stock", "couverture"),
-                  "es": ("días de inventario", "días de stock", "cobertura", "días de existencias"),
-                  "ja": ("在庫日数", "在庫"),
-                  "zh": ("库存天数", "库存"),
-              }),
-    FieldSpec("dfars", Kind.ENUM, "Whether the part is delivered into US defence contracts (DFARS 252.225-7052)",
-              "yes, no (empty = the project setting decides for defence parts)", "yes", {
-                  "en": ("dfars", "dfars applies", "us defence", "us defense", "us defence contract",
-                         "us defense contract", "dod contract", "dod"),
-                  "de": ("DFARS-relevant", "US-Verteidigung", "US-Rüstungsauftrag"),
-                  "fr": ("défense américaine", "contrat défense us"),
-                  "es": ("defensa ee uu", "contrato de defensa de ee uu"),
-                  "ja": ("米国防衛", "米国防総省契約"),
-                  "zh": ("美国国防", "美国国防合同"),
-              }, enum=YesNo),
-    FieldSpec("supplier_id", Kind.CODE, "Your id of the supplier (derived from the name when empty)", "text",
-              "SUP-017", {
-                  "en": ("supplier id", "supplier code", "supplier number", "supplier no", "vendor id", "vendor code",
-                         "vendor number", "vendor no", "supplier nr", "supplier number id", "vendor account",
-                         "supplier account", "lifnr"),
-                  "de": ("Lieferantennummer", "Lieferanten-Nr.", "Lieferantennr", "Kreditor", "Kreditorennummer",
-                         "Lieferantencode", "Lieferanten-ID"),
-                  "fr": ("code fournisseur", "numéro fournisseur", "n° fournisseur", "id fournisseur"),
-                  "es": ("código de proveedor", "número de proveedor", "id proveedor", "código proveedor"),
-                  "ja": ("仕入先コード", "仕入先番号", "サプライヤーコード", "取引先コード"),
-                  "zh": ("供应商代码", "供应商编号", "供应商号", "供应商编码"),
-              }),
-    FieldSpec("supplier_name", Kind.TEXT, "The supplier's name", "text", "Ningbo Magnet Co., Ltd.", {
+    },
+    "unit_price": {
+        "en": ("unit price", "price", "price per unit", "cost", "unit cost", "piece price", "price each"),
+        "de": ("Preis", "Stückpreis", "Einzelpreis", "Preis je Stück", "Einkaufspreis", "Preis pro Stück"),
+        "fr": ("prix unitaire", "prix", "coût unitaire"),
+        "es": ("precio unitario", "precio", "coste unitario", "costo unitario"),
+        "ja": ("単価", "価格"),
+        "zh": ("单价", "价格"),
+    },
+    "stock_days": {
+        "en": ("stock days", "days of stock", "days on hand", "coverage days", "inventory days",
+               "stock coverage", "coverage", "days of supply", "stock"),
+        "de": ("Reichweite", "Lagerreichweite", "Bestandsreichweite", "Reichweite Tage",
+               "Lagerbestand Tage", "Bestand Tage"),
+        "fr": ("jours de stock", "couverture de stock", "couverture"),
+        "es": ("días de inventario", "días de stock", "cobertura", "días de existencias"),
+        "ja": ("在庫日数", "在庫"),
+        "zh": ("库存天数", "库存"),
+    },
+    "dfars": {
+        "en": ("dfars", "dfars applies", "us defence", "us defense", "us defence contract",
+               "us defense contract", "dod contract", "dod"),
+        "de": ("DFARS-relevant", "US-Verteidigung", "US-Rüstungsauftrag"),
+        "fr": ("défense américaine", "contrat défense us"),
+        "es": ("defensa ee uu", "contrato de defensa de ee uu"),
+        "ja": ("米国防衛", "米国防総省契約"),
+        "zh": ("美国国防", "美国国防合同"),
+    },
+    "supplier_id": {
+        "en": ("supplier id", "supplier code", "supplier number", "supplier no", "vendor id", "vendor code",
+               "vendor number", "vendor no", "supplier nr", "supplier number id", "vendor account",
+               "supplier account", "lifnr"),
+        "de": ("Lieferantennummer", "Lieferanten-Nr.", "Lieferantennr", "Kreditor", "Kreditorennummer",
+               "Lieferantencode", "Lieferanten-ID"),
+        "fr": ("code fournisseur", "numéro fournisseur", "n° fournisseur", "id fournisseur"),
+        "es": ("código de proveedor", "número de proveedor", "id proveedor", "código proveedor"),
+        "ja": ("仕入先コード", "仕入先番号", "サプライヤーコード", "取引先コード"),
+        "zh": ("供应商代码", "供应商编号", "供应商号", "供应商编码"),
+    },
+    "supplier_name": {
         "en": ("supplier", "supplier name", "vendor", "vendor name", "manufacturer", "maker", "source", "supplied by",
                "name 1", "name1"),
         "de": ("Lieferant", "Lieferantenname", "Hersteller", "Name Lieferant", "Lieferant Name"),
@@ -205,8 +219,8 @@ TEMPLATE_FIELDS: tuple[FieldSpec, ...] = (
         "es": ("proveedor", "nombre del proveedor", "fabricante"),
         "ja": ("仕入先", "仕入先名", "サプライヤー", "メーカー", "供給元"),
         "zh": ("供应商", "供应商名称", "制造商", "厂商", "厂家"),
-    }),
-    FieldSpec("supplier_country", Kind.COUNTRY, "Where the supplier is based", _COUNTRY_MEANING, "CN", {
+    },
+    "supplier_country": {
         "en": ("supplier country", "country of supplier", "vendor country", "supplier location", "country",
                "supplier's country", "cty", "ctry", "country key"),
         "de": ("Lieferland", "Land des Lieferanten", "Lieferantenland", "Land", "Sitz", "Länderschlüssel"),
@@ -214,30 +228,27 @@ TEMPLATE_FIELDS: tuple[FieldSpec, ...] = (
         "es": ("país del proveedor", "país"),
         "ja": ("仕入先国", "国", "国名"),
         "zh": ("供应商国家", "国家"),
-    }),
-    FieldSpec("general_licence", Kind.ENUM,
-              "Whether the supplier holds a Chinese general export licence that names your company",
-              "yes, no (empty = no)", "no", {
-                  "en": ("general licence", "general license", "china general licence", "china general license",
-                         "chinese general licence", "chinese general license", "mofcom general licence",
-                         "mofcom general license"),
-                  "de": ("Allgemeingenehmigung", "allgemeine Ausfuhrgenehmigung", "chinesische Allgemeingenehmigung"),
-                  "fr": ("licence générale", "licence générale chinoise"),
-                  "es": ("licencia general", "licencia general china"),
-                  "ja": ("一般許可", "包括許可", "中国一般許可"),
-                  "zh": ("通用许可", "通用许可证", "通用出口许可"),
-              }, enum=YesNo),
-    FieldSpec("share_pct", Kind.SHARE, "Share of the part's volume bought through this supply path",
-              "0–100 (3.5, '3.5 %', '3,5 %' or 0.035 all work); empty = split equally", "60", {
-                  "en": ("share", "volume share", "split", "allocation", "quota", "share of volume", "percentage",
-                         "supply share", "share of supply", "sourcing split"),
-                  "de": ("Anteil", "Lieferanteil", "Mengenanteil", "Quote", "Aufteilung", "Lieferquote"),
-                  "fr": ("quote-part", "répartition", "part du volume", "pourcentage"),
-                  "es": ("cuota", "participación", "reparto", "porcentaje"),
-                  "ja": ("シェア", "比率", "配分", "構成比", "購入比率"),
-                  "zh": ("份额", "比例", "占比", "分配比例", "采购比例"),
-              }),
-    FieldSpec("mine_country", Kind.COUNTRY, "Country where the rare-earth ore was mined", _COUNTRY_MEANING, "AU", {
+    },
+    "general_licence": {
+        "en": ("general licence", "general license", "china general licence", "china general license",
+               "chinese general licence", "chinese general license", "mofcom general licence",
+               "mofcom general license"),
+        "de": ("Allgemeingenehmigung", "allgemeine Ausfuhrgenehmigung", "chinesische Allgemeingenehmigung"),
+        "fr": ("licence générale", "licence générale chinoise"),
+        "es": ("licencia general", "licencia general china"),
+        "ja": ("一般許可", "包括許可", "中国一般許可"),
+        "zh": ("通用许可", "通用许可证", "通用出口许可"),
+    },
+    "share_pct": {
+        "en": ("share", "volume share", "split", "allocation", "quota", "share of volume", "percentage",
+               "supply share", "share of supply", "sourcing split"),
+        "de": ("Anteil", "Lieferanteil", "Mengenanteil", "Quote", "Aufteilung", "Lieferquote"),
+        "fr": ("quote-part", "répartition", "part du volume", "pourcentage"),
+        "es": ("cuota", "participación", "reparto", "porcentaje"),
+        "ja": ("シェア", "比率", "配分", "構成比", "購入比率"),
+        "zh": ("份额", "比例", "占比", "分配比例", "采购比例"),
+    },
+    "mine_country": {
         "en": ("mine", "mine country", "mining country", "country of mining", "mining", "ore origin",
                "mine location", "mined in"),
         "de": ("Abbauland", "Bergbauland", "Minenland", "Abbau", "Herkunft Erz", "Mine Land"),
@@ -245,19 +256,18 @@ TEMPLATE_FIELDS: tuple[FieldSpec, ...] = (
         "es": ("país de extracción", "mina", "país minero", "extracción"),
         "ja": ("鉱山", "採掘国", "鉱山国"),
         "zh": ("矿山", "开采国", "矿产国", "原矿产地", "矿源"),
-    }),
-    FieldSpec("separation_country", Kind.COUNTRY, "Country of separation/refining into oxides", _COUNTRY_MEANING,
-              "MY", {
-                  "en": ("separation", "separation country", "refining", "refining country", "refinery",
-                         "separation/refining", "country of separation", "refined in"),
-                  "de": ("Trennung", "Raffination", "Raffinationsland", "Trennungsland", "Aufbereitung",
-                         "Trennung/Raffination"),
-                  "fr": ("séparation", "raffinage", "pays de raffinage", "pays de séparation"),
-                  "es": ("separación", "refinación", "refinado", "país de refinación", "país de separación"),
-                  "ja": ("分離", "精製", "分離国", "精製国", "分離精製"),
-                  "zh": ("分离", "冶炼分离", "分离国", "精炼国", "冶炼"),
-              }),
-    FieldSpec("metal_country", Kind.COUNTRY, "Country where metal and alloy were made", _COUNTRY_MEANING, "JP", {
+    },
+    "separation_country": {
+        "en": ("separation", "separation country", "refining", "refining country", "refinery",
+               "separation/refining", "country of separation", "refined in"),
+        "de": ("Trennung", "Raffination", "Raffinationsland", "Trennungsland", "Aufbereitung",
+               "Trennung/Raffination"),
+        "fr": ("séparation", "raffinage", "pays de raffinage", "pays de séparation"),
+        "es": ("separación", "refinación", "refinado", "país de refinación", "país de separación"),
+        "ja": ("分離", "精製", "分離国", "精製国", "分離精製"),
+        "zh": ("分离", "冶炼分离", "分离国", "精炼国", "冶炼"),
+    },
+    "metal_country": {
         "en": ("metal/alloy", "metal", "alloy", "alloy country", "metal country", "metal making", "metallisation",
                "metallization", "metal and alloy", "alloy making"),
         "de": ("Metall", "Legierung", "Legierungsland", "Metallherstellung", "Metall/Legierung"),
@@ -265,31 +275,32 @@ TEMPLATE_FIELDS: tuple[FieldSpec, ...] = (
         "es": ("metal", "aleación", "país de aleación", "metal/aleación"),
         "ja": ("金属", "合金", "合金製造国", "金属合金"),
         "zh": ("金属", "合金", "合金生产国", "金属冶炼"),
-    }),
-    FieldSpec("magnet_country", Kind.COUNTRY, "Country where the magnet was made (customs origin)", _COUNTRY_MEANING,
-              "JP", {
-                  "en": ("magnet country", "magnet maker country", "country of manufacture", "country of origin",
-                         "coo", "origin", "made in", "manufacturing country", "production country",
-                         "magnet making", "magnet production", "magnet origin"),
-                  "de": ("Herkunftsland", "Ursprungsland", "Herstellland", "Herstellungsland", "Produktionsland",
-                         "Ursprung", "Herkunft"),
-                  "fr": ("pays d'origine", "pays de fabrication", "origine"),
-                  "es": ("país de origen", "país de fabricación", "origen"),
-                  "ja": ("原産国", "製造国", "生産国", "原産地"),
-                  "zh": ("原产国", "产地", "生产国", "制造国", "原产地"),
-              }),
-    FieldSpec("origin_evidence", Kind.ENUM, "How the stage countries are known",
-              "declared, verified, inferred, unknown (empty = declared when a stage country is given, else unknown)",
-              "declared", {
-                  "en": ("origin evidence", "evidence", "origin basis", "verification", "source of origin",
-                         "evidence level", "origin status", "origin source"),
-                  "de": ("Nachweis", "Herkunftsnachweis", "Nachweisart", "Beleg"),
-                  "fr": ("preuve", "justificatif", "niveau de preuve"),
-                  "es": ("evidencia", "justificante", "prueba"),
-                  "ja": ("根拠", "証跡", "エビデンス"),
-                  "zh": ("证据", "依据", "来源证明"),
-              }, enum=Evidence),
-)
+    },
+    "magnet_country": {
+        "en": ("magnet country", "magnet maker country", "country of manufacture", "country of origin",
+               "coo", "origin", "made in", "manufacturing country", "production country",
+               "magnet making", "magnet production", "magnet origin"),
+        "de": ("Herkunftsland", "Ursprungsland", "Herstellland", "Herstellungsland", "Produktionsland",
+               "Ursprung", "Herkunft"),
+        "fr": ("pays d'origine", "pays de fabrication", "origine"),
+        "es": ("país de origen", "país de fabricación", "origen"),
+        "ja": ("原産国", "製造国", "生産国", "原産地"),
+        "zh": ("原产国", "产地", "生产国", "制造国", "原产地"),
+    },
+    "origin_evidence": {
+        "en": ("origin evidence", "evidence", "origin basis", "verification", "source of origin",
+               "evidence level", "origin status", "origin source"),
+        "de": ("Nachweis", "Herkunftsnachweis", "Nachweisart", "Beleg"),
+        "fr": ("preuve", "justificatif", "niveau de preuve"),
+        "es": ("evidencia", "justificante", "prueba"),
+        "ja": ("根拠", "証跡", "エビデンス"),
+        "zh": ("证据", "依据", "来源证明"),
+    },
+}
+"""The header words suppliers use for each field of the catalogue an import reads, by language ("en", "de", "fr",
+"es", "ja", "zh"), in the template's order."""
+
+TEMPLATE_FIELDS: tuple[FieldSpec, ...] = tuple(FieldSpec.of(by_key(name), words) for name, words in SYNONYMS.items())
 
 _ELEMENT_NAMES: dict[str, dict[str, tuple[str, ...]]] = {
     "Nd": {"de": ("neodym",), "fr": ("neodyme",), "es": ("neodimio",), "ja": ("ネオジム", "ネオジウム"), "zh": ("钕",)},
@@ -323,15 +334,15 @@ def _composition_fields() -> tuple[FieldSpec, ...]:
     specs: list[FieldSpec] = []
     for element in ELEMENTS:
         specs.append(FieldSpec(
-            composition_column(element.symbol), Kind.COMPOSITION,
-            f"Weight share of {element.name} in the magnet; overrides the grade's default composition",
+            composition_column(element.symbol), ReadAs.COMPOSITION,
+            f"Weight share of {element.name} in the magnet; overrides the grade's default composition.",
             "0–100 % (or fractions 0–1)", "4.5", {}, element=element.symbol,
         ))
     for formula in oxide_formulas():
         symbol = _oxide_symbol(formula)
         specs.append(FieldSpec(
-            f"{formula.lower()}_pct", Kind.COMPOSITION,
-            f"{formula} content of the magnet; converted to {symbol} by stoichiometry", "0–100 %", "5.2", {},
+            f"{formula.lower()}_pct", ReadAs.COMPOSITION,
+            f"{formula} content of the magnet; converted to {symbol} by stoichiometry.", "0–100 %", "5.2", {},
             element=symbol, oxide=formula,
         ))
     return tuple(specs)
@@ -758,13 +769,13 @@ def _adjust_for_content(field_name: str, candidate: Candidate, profile: ContentP
     rate: float | None = None
     what = ""
     codes = max(profile.codes, profile.digit_codes)
-    if spec.kind is Kind.COUNTRY:
+    if spec.kind is ReadAs.COUNTRY:
         rate, what = profile.countries, "countries"
-    elif spec.kind is Kind.COUNT:
+    elif spec.kind is ReadAs.COUNT:
         rate, what = min(profile.numbers, profile.integers), "whole numbers"
-    elif spec.kind in (Kind.MASS, Kind.MONEY, Kind.DAYS, Kind.SHARE, Kind.COMPOSITION):
+    elif spec.kind in (ReadAs.MASS, ReadAs.MONEY, ReadAs.DAYS, ReadAs.SHARE, ReadAs.COMPOSITION):
         rate, what = profile.numbers, "numbers"
-    elif spec.kind is Kind.ENUM:
+    elif spec.kind is ReadAs.ENUM:
         rate, what = profile.enums.get(field_name, 0.0), f"{field_name} values"
         if field_name == "magnet_family" and profile.grades > rate:
             return Candidate(field_name, round(candidate.confidence - 0.25, 3),
@@ -789,7 +800,7 @@ def _adjust_for_content(field_name: str, candidate: Candidate, profile: ContentP
             raised = max(raised, CONFIDENT + 0.02)
         return Candidate(field_name, round(min(0.99, raised), 3),
                          candidate.reason + f"; values agree: {what} ({rate:.0%})")
-    if rate < 0.3 and (spec.kind is not Kind.CODE or codes < 0.3):
+    if rate < 0.3 and (spec.kind is not ReadAs.CODE or codes < 0.3):
         return Candidate(field_name, round(candidate.confidence - 0.3, 3),
                          candidate.reason + f"; but only {rate:.0%} of values look like {what}")
     return candidate

@@ -14,14 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from riskdesk.core.domain import (
-    COMPOSITION_COLUMNS,
-    NUMBER_COLUMNS,
-    PART_COLUMNS,
-    PATH_COLUMNS,
-    STORED_COLUMNS,
-    SUPPLIER_COLUMNS,
-)
+from riskdesk.core.domain import NUMBER_COLUMNS, STORED_COLUMNS
+from riskdesk.core.fields import table_columns
 
 SCHEMA_VERSION = 4
 ROWS_SCHEMA_VERSION = 2
@@ -34,12 +28,7 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 
 TABLES: dict[str, tuple[str, ...]] = dict(STORED_COLUMNS)
 """Each table's stored columns: the row id (riskdesk.core.fields.ROW_ID), then the columns users see."""
-SHOWN_COLUMNS: dict[str, tuple[str, ...]] = {
-    "parts": PART_COLUMNS,
-    "suppliers": SUPPLIER_COLUMNS,
-    "paths": PATH_COLUMNS,
-    "composition": COMPOSITION_COLUMNS,
-}
+SHOWN_COLUMNS: dict[str, tuple[str, ...]] = {table: table_columns(table, with_id=False) for table in TABLES}
 """The columns the first window shows (`read_rows`), which every schema from `ROWS_SCHEMA_VERSION` has."""
 NAMED_JSON_TABLES: tuple[str, ...] = ("scenarios", "variants")
 """Tables of named JSON documents (row, name, data), in the user's order: price and supply scenarios in the

@@ -11,8 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from riskdesk.core.domain import TEMPLATE_COLUMNS, composition_column
+from riskdesk.core.fields import by_key, field
 from riskdesk.core.problems import Problem, Severity
-from riskdesk.io.mapping import FIELDS, REQUIRED_GROUPS, Kind, SheetMapping
+from riskdesk.io.mapping import FIELDS, REQUIRED_GROUPS, ReadAs, SheetMapping
 from riskdesk.io.xlsx import (
     ERROR_FILL,
     HEADER_FILL,
@@ -31,15 +32,25 @@ TEMPLATE_ELEMENTS: tuple[str, ...] = ("Nd", "Pr", "Dy", "Tb", "Sm", "Co", "Gd", 
 TEMPLATE_HEADERS: tuple[str, ...] = TEMPLATE_COLUMNS + tuple(composition_column(s) for s in TEMPLATE_ELEMENTS)
 _VALIDATED_ROWS = 5000
 
-_REQUIRED_NOTE = {
-    "part_number": "yes",
-    "magnet_family": "yes, unless the grade names it",
-    "grade": "no (fills the family when that is empty)",
-    "magnet_mass_g": "yes",
-    "annual_units": "yes",
-    "supplier_id": "yes, unless supplier_name is given",
-    "supplier_name": "no (gives the id when that is empty)",
-}
+
+
+def required_note(name: str) -> str:
+    """What the template says about whether a column is required, from the importer's required groups
+    (`riskdesk.io.mapping.REQUIRED_GROUPS`): "yes", "yes, unless supplier_name gives it", "no (gives supplier_id
+    when that is empty)" or "no"."""
+    for group in REQUIRED_GROUPS:
+        if name == group[0]:
+            return "yes" if len(group) == 1 else f"yes, unless {' or '.join(group[1:])} gives it"
+        if name in group:
+            return f"no (gives {group[0]} when that is empty)"
+    return "no"
+
+
+def number_format(name: str) -> str:
+    """The Excel number format of a template column: its catalogue field's (`riskdesk.core.fields.Field`), so that
+    a number shows the decimals it shows in the window; an element's content as a weight share."""
+    spec = FIELDS[name]
+    return field("composition", "wt_pct").number_format if spec.element else by_key(name).number_format
 
 
 _INSTRUCTION_WIDTHS = (22, 18, 60, 48, 24)
@@ -54,25 +65,16 @@ def write_template(path: Path) -> None:
                                   "valign": "top"})
         required = book.add_format({"bold": True, "bg_color": REQUIRED_FILL, "border": 1, "text_wrap": True,
                                     "valign": "top"})
-        formats = {
-            Kind.MASS: book.add_format({"num_format": "0.###"}),
-            Kind.COUNT: book.add_format({"num_format": "#,##0"}),
-            Kind.MONEY: book.add_format({"num_format": "#,##0.00"}),
-            Kind.DAYS: book.add_format({"num_format": "0"}),
-            Kind.SHARE: book.add_format({"num_format": "0.##"}),
-            Kind.COMPOSITION: book.add_format({"num_format": "0.###"}),
-        }
-        text = book.add_format({"num_format": "@"})
+        formats = {code: book.add_format({"num_format": code}) for code in map(number_format, TEMPLATE_HEADERS)}
         sheet = book.add_worksheet(TEMPLATE_SHEET)
         required_fields = {group[0] for group in REQUIRED_GROUPS}
         for col, name in enumerate(TEMPLATE_HEADERS):
             spec = FIELDS[name]
             sheet.write_string(0, col, name, required if name in required_fields else header)
-            comment = f"{spec.meaning}.\nAllowed: {spec.allowed}.\nExample: {spec.example}"
+            comment = f"{spec.meaning}\nAllowed: {spec.allowed}.\nExample: {spec.example}"
             sheet.write_comment(0, col, comment, {"x_scale": 2.2, "y_scale": 1.6})
             width = max(12, min(24, len(name) + 4))
-            cell_format = formats.get(spec.kind, text)
-            sheet.set_column(col, col, width, cell_format)
+            sheet.set_column(col, col, width, formats[number_format(name)])
             if spec.enum is not None:
                 sheet.data_validation(1, col, _VALIDATED_ROWS, col, {
                     "validate": "list",
@@ -82,7 +84,7 @@ def write_template(path: Path) -> None:
                     "error_title": name,
                     "error_message": f"Use one of: {', '.join(m.value for m in spec.enum)}",
                 })
-            elif spec.kind in (Kind.SHARE, Kind.COMPOSITION):
+            elif spec.kind in (ReadAs.SHARE, ReadAs.COMPOSITION):
                 sheet.data_validation(1, col, _VALIDATED_ROWS, col, {
                     "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 100,
                     "ignore_blank": True, "error_type": "warning", "error_title": name,
@@ -129,7 +131,7 @@ def _write_instructions(book: Any) -> None:
     for name in TEMPLATE_HEADERS:
         row += 1
         spec = FIELDS[name]
-        values = (name, _REQUIRED_NOTE.get(name, "no"), spec.meaning, spec.allowed, spec.example)
+        values = (name, required_note(name), spec.meaning, spec.allowed, spec.example)
         for col, value in enumerate(values):
             sheet.write_string(row, col, value, wrap)
         sheet.set_row(row, row_height(*zip(values, _INSTRUCTION_WIDTHS, strict=True)))

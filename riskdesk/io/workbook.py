@@ -27,10 +27,9 @@ from pathlib import Path
 from riskdesk.core.problems import Problem, error, warning
 from riskdesk.io import sheet_size
 from riskdesk.io.header import MergedRange
-from riskdesk.io.limits import MB, ROW_LIMIT_HINT, ImportLimits
+from riskdesk.io.limits import MB, ROW_LIMIT_HINT, SPREADSHEET_SUFFIXES, ImportLimits
 from riskdesk.io.normalize import Cell
 
-SPREADSHEET_SUFFIXES: frozenset[str] = frozenset({".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".tsv", ".txt"})
 TEXT_SUFFIXES: frozenset[str] = frozenset({".csv", ".tsv", ".txt"})
 
 _ZIP = b"PK\x03\x04"
@@ -219,8 +218,9 @@ def open_workbook(path: Path, limits: ImportLimits) -> tuple[Workbook | None, li
                             **where)]
     if suffix not in SPREADSHEET_SUFFIXES:
         hint = "Save it as .xlsx or .csv" if suffix != ".xlsb" else "Save it as .xlsx (binary workbooks are not read)"
-        return None, [error(f"is not a spreadsheet RiskDesk reads ({suffix or 'no extension'}; it reads xlsx, xlsm, "
-                            "xls, ods, csv, tsv and txt)", hint, **where)]
+        kinds = [s.removeprefix(".") for s in SPREADSHEET_SUFFIXES]
+        return None, [error(f"is not a spreadsheet RiskDesk reads ({suffix or 'no extension'}; it reads "
+                            f"{', '.join(kinds[:-1])} and {kinds[-1]})", hint, **where)]
     if size == 0:
         return None, [error("is empty (0 bytes)", "Check that the file was saved or copied completely", **where)]
     if size > limits.max_file_bytes:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
+from riskdesk.io.limits import SPREADSHEET_SUFFIXES
 from riskdesk.io.project_schema import SUFFIX
 
 if TYPE_CHECKING:
@@ -21,8 +22,8 @@ if TYPE_CHECKING:
     from riskdesk.ui.autosave import RecoveryInfo
     from riskdesk.ui.preferences_dialog import Preferences
 
-IMPORT_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv", ".tsv", ".txt")
-"""What File ▸ Import and a drop accept (riskdesk.io.workbook reads each of them)."""
+IMPORT_SUFFIXES = SPREADSHEET_SUFFIXES
+"""What File ▸ Import and a drop accept: the spreadsheets an import reads."""
 
 
 class Dialogs:

@@ -28,6 +28,7 @@ from riskdesk.core.labels import (
     FACTOR_LABELS,
     KIND_HELP,
     KIND_LABELS,
+    band_help,
     confidence_text,
     describe_countries,
     describe_elements,
@@ -167,7 +168,7 @@ class ScoresTableModel(ColumnModel[int]):
         Column("description", "Description", "The part's description"),
         Column("score", "Score", "0 (no risk) … 100: the weighted mean of the factors, raised to at least 90 by a "
                 "prohibited path", True),
-        Column("band", "Band", "Green below 40, amber 40–70, red from 70", True, left=True),
+        Column("band", "Band", band_help(), True, left=True),
         *(Column(name, FACTOR_LABELS[name], FACTOR_HELP[name], True) for name in FACTOR_NAMES),
         Column("hits", "Hits", "Rule hits on the date: rules in force meeting a path, stage and element", True),
         Column("watch", "Watch", "Watch items: rules announced, suspended or of unknown status on the date", True),

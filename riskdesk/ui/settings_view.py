@@ -1,6 +1,7 @@
 """The Project settings view: name, import country, how suspended rules count, US defence supply (DFARS),
 disruption length, time to re-source, price basis and the six factor weights, each with a tooltip explaining what
-it does to the scores (docs/method.md).
+it does to the scores (docs/method.md). Labels, tooltips and ranges are the settings' own
+(`riskdesk.core.fields.SETTINGS`), so that the form, the Undo texts and the report name a setting alike.
 
 The view edits a copy: every change emits `settings_changed` with a new `ProjectSettings`; the window applies it
 (with undo) and re-scores. `set_settings` shows settings without emitting.
@@ -31,17 +32,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from riskdesk.core.labels import FACTOR_HELP, FACTOR_LABELS, PRICE_BASES
+from riskdesk.core.fields import setting
+from riskdesk.core.labels import FACTOR_HELP, FACTOR_LABELS, PRICE_BASES, setting_help
 from riskdesk.core.project import DEFAULT_WEIGHTS, FACTOR_NAMES, ProjectSettings
+from riskdesk.core.rule_match import PROHIBITED_FLOOR
 from riskdesk.ui.analysis import AnalysisView, ViewContext
-
-SUSPENDED_HELP = (
-    "Off: a rule that is suspended on the as-of date (e.g. China's October 2025 rules Nos. 57, 61, 62, suspended "
-    "to 2026-11-10 by No. 70) is a watch item that weighs more as the end of its suspension comes within the "
-    "re-sourcing time, and a rule whose status after a suspension is unknown counts half its weight (a prohibition "
-    "of unknown status holds a part at red). On: such rules count as hits, as if in force, from their own "
-    "effective date — the prudent view when the suspension may lapse."
-)
 
 US_DEFENCE_CHOICES: dict[str, tuple[str, str]] = {
     "auto": ("Automatic: yes for a buyer importing into the US",
@@ -51,28 +46,18 @@ US_DEFENCE_CHOICES: dict[str, tuple[str, str]] = {
     "no": ("No: none of our parts go into US defence contracts",
            "DFARS binds no part, unless a part says so in its own DFARS column."),
 }
-US_DEFENCE_HELP = (
-    "DFARS 252.225-7052 binds magnets and parts delivered into US defence contracts, at any tier: no NdFeB or SmCo "
-    "magnet melted or produced in China, Russia, North Korea or Iran, nor an end item made there (and from "
-    "2027-01-01 no material mined, refined or separated there). This setting decides for parts whose end use is "
-    "defence; a part's DFARS column (yes / no) overrides it."
-)
-RESOURCING_HELP = (
-    "How long it takes to move a part to another source (qualify a new supplier or grade). A rule that is "
-    "announced, or due back after a suspension, weighs as a watch item while its date is further away than this, "
-    "and grows to its full weight as the date comes near (for licences and tariffs the days of stock on hand push "
-    "the date back). A prohibition due within this time holds the part at red."
-)
-DISRUPTION_HELP = (
-    "How long a disruption lasts for the buffer factor, in calendar days: buffer = 100 × (1 − stock days / "
-    "disruption days). The default 63 days is about the 45 working days a Chinese export-licence review may take."
-)
-IMPORT_COUNTRY_HELP = (
-    "The country your company imports the magnets into. It decides which rules concern you: the US Section 301 "
-    "tariff (US), the EU CRMA 65 % benchmark (EU members), China's export licensing (anyone outside China). Type a "
-    "name, an ISO code or a common alias (USA, PRC, Deutschland …)."
-)
+_MNEMONICS: dict[str, str] = {"name": "n", "import_country": "I", "us_defence_supply": "U",
+                              "suspended_rules_in_force": "s", "disruption_days": "D", "resourcing_days": "T",
+                              "price_basis": "P"}
+"""The letter of each setting's label that Alt reaches it by (unique within the form)."""
 WEIGHT_STEP = 0.05
+
+
+def _with_mnemonic(key: str) -> str:
+    """The setting's label with "&" before its mnemonic letter ("Project &name")."""
+    label = setting(key).label
+    at = label.find(_MNEMONICS[key])
+    return label if at < 0 else label[:at] + "&" + label[at:]
 
 
 class CountryLookup(Protocol):
@@ -120,15 +105,13 @@ class SettingsView(AnalysisView):
 
         # Project
         self.name_edit = QLineEdit()
-        self.name_edit.setAccessibleName("Project name")
-        self.name_edit.setToolTip("The project's name, shown in the title bar and on the report")
+        self._describe(self.name_edit, "name")
         self.name_edit.editingFinished.connect(self._on_name)
 
         self.country_box = QComboBox()
         self.country_box.setEditable(True)
         self.country_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.country_box.setAccessibleName("Import country")
-        self.country_box.setToolTip(IMPORT_COUNTRY_HELP)
+        self._describe(self.country_box, "import_country")
         entries = sorted(((self._countries.name(c), c) for c in self._countries.codes()), key=lambda e: e[0])
         for name, code in entries:
             self.country_box.addItem(f"{name} ({code})", code)
@@ -148,73 +131,57 @@ class SettingsView(AnalysisView):
 
         project_box = QGroupBox("Project")
         project_form = QFormLayout(project_box)
-        project_form.addRow(self._buddy("&Name", self.name_edit), self.name_edit)
-        project_form.addRow(self._buddy("&Import country", self.country_box), self.country_box)
+        project_form.addRow(self._buddy("name", self.name_edit), self.name_edit)
+        project_form.addRow(self._buddy("import_country", self.country_box), self.country_box)
         project_form.addRow("", self.country_message)
         project_form.setRowVisible(self.country_message, False)
         self._project_form = project_form
 
         # Rules
-        self.suspended_check = QCheckBox("&Treat suspended rules as in force")
-        self.suspended_check.setAccessibleName("Treat suspended rules as in force")
-        self.suspended_check.setToolTip(SUSPENDED_HELP)
+        self.suspended_check = QCheckBox(_with_mnemonic("suspended_rules_in_force"))
+        self._describe(self.suspended_check, "suspended_rules_in_force")
         self.suspended_check.toggled.connect(self._on_suspended)
-        suspended_help = QLabel(SUSPENDED_HELP)
+        suspended_help = QLabel(setting_help("suspended_rules_in_force"))
         suspended_help.setWordWrap(True)
         suspended_help.setObjectName("suspendedHelp")
         self.us_defence_box = QComboBox()
-        self.us_defence_box.setAccessibleName("Supplies US defence contracts (DFARS)")
+        self._describe(self.us_defence_box, "us_defence_supply")
         for key, (choice_label, help_text) in US_DEFENCE_CHOICES.items():
             self.us_defence_box.addItem(choice_label, key)
             self.us_defence_box.setItemData(self.us_defence_box.count() - 1, help_text, Qt.ItemDataRole.ToolTipRole)
-        self.us_defence_box.setToolTip(US_DEFENCE_HELP)
         self.us_defence_box.currentIndexChanged.connect(self._on_us_defence)
         rules_box = QGroupBox("Rules")
         rules_layout = QVBoxLayout(rules_box)
         rules_layout.addWidget(self.suspended_check)
         rules_layout.addWidget(suspended_help)
         us_defence_form = QFormLayout()
-        us_defence_form.addRow(self._buddy("&US defence supply (DFARS)", self.us_defence_box), self.us_defence_box)
+        us_defence_form.addRow(self._buddy("us_defence_supply", self.us_defence_box), self.us_defence_box)
         rules_layout.addLayout(us_defence_form)
 
         # Scoring
-        self.disruption_spin = QDoubleSpinBox()
-        self.disruption_spin.setRange(1, 730)
-        self.disruption_spin.setDecimals(0)
-        self.disruption_spin.setSuffix(" days")
-        self.disruption_spin.setKeyboardTracking(False)
-        self.disruption_spin.setAccessibleName("Disruption length in days")
-        self.disruption_spin.setToolTip(DISRUPTION_HELP)
+        self.disruption_spin = self._days("disruption_days")
         self.disruption_spin.valueChanged.connect(self._on_disruption)
         self.price_box = QComboBox()
-        self.price_box.setAccessibleName("Price basis")
+        self._describe(self.price_box, "price_basis")
         for key, (basis_label, help_text) in PRICE_BASES.items():
             self.price_box.addItem(basis_label, key)
             self.price_box.setItemData(self.price_box.count() - 1, help_text, Qt.ItemDataRole.ToolTipRole)
-        self.price_box.setToolTip("Which reference prices value the element exposure (restriction and price "
-                                  "factors, value charts). Sources disagree widely; the basis is always shown.")
         self.price_box.currentIndexChanged.connect(self._on_price_basis)
-        self.resourcing_spin = QDoubleSpinBox()
-        self.resourcing_spin.setRange(0, 1825)
-        self.resourcing_spin.setDecimals(0)
-        self.resourcing_spin.setSuffix(" days")
-        self.resourcing_spin.setKeyboardTracking(False)
-        self.resourcing_spin.setAccessibleName("Time to re-source a part in days")
-        self.resourcing_spin.setToolTip(RESOURCING_HELP)
+        self.resourcing_spin = self._days("resourcing_days")
         self.resourcing_spin.valueChanged.connect(self._on_resourcing)
         scoring_box = QGroupBox("Scoring")
         scoring_form = QFormLayout(scoring_box)
-        scoring_form.addRow(self._buddy("&Disruption length", self.disruption_spin), self.disruption_spin)
-        scoring_form.addRow(self._buddy("&Time to re-source", self.resourcing_spin), self.resourcing_spin)
-        scoring_form.addRow(self._buddy("&Price basis", self.price_box), self.price_box)
+        scoring_form.addRow(self._buddy("disruption_days", self.disruption_spin), self.disruption_spin)
+        scoring_form.addRow(self._buddy("resourcing_days", self.resourcing_spin), self.resourcing_spin)
+        scoring_form.addRow(self._buddy("price_basis", self.price_box), self.price_box)
 
         # Weights
         self.weight_spins: dict[str, QDoubleSpinBox] = {}
         self.weight_sliders: dict[str, QSlider] = {}
         self.weight_shares: dict[str, QLabel] = {}
-        weights_box = QGroupBox("Factor weights")
-        weights_box.setToolTip("Score = Σ weight × factor / Σ weight: only the ratios between weights matter. A "
-                               "prohibited path raises the score to at least 90 whatever the weights.")
+        weights_box = QGroupBox(setting("weights").label)
+        weights_box.setToolTip(f"{setting_help('weights')} A prohibited path raises the score to at least "
+                               f"{PROHIBITED_FLOOR:g} whatever the weights.")
         grid = QGridLayout(weights_box)
         weights_help = QLabel("Score = Σ weight × factor / Σ weight, so only the ratios matter. Hover over a "
                               "factor for how it is computed; every score shows its factors and their inputs.")
@@ -238,7 +205,8 @@ class SettingsView(AnalysisView):
             share = QLabel()
             share.setMinimumWidth(share.fontMetrics().horizontalAdvance("100 % of the score") + 8)
             share.setAccessibleName(f"Share of {FACTOR_LABELS[name]} in the score")
-            label = self._buddy(f"{FACTOR_LABELS[name]}", spin)
+            label = QLabel(FACTOR_LABELS[name])
+            label.setBuddy(spin)
             label.setToolTip(FACTOR_HELP[name])
             spin.valueChanged.connect(lambda value, n=name: self._on_weight(n, value))
             slider.valueChanged.connect(lambda value, n=name: self._on_slider(n, value))
@@ -251,8 +219,8 @@ class SettingsView(AnalysisView):
             self.weight_shares[name] = share
         grid.setColumnStretch(2, 1)
         self.reset_button = QPushButton("&Reset weights to defaults")
-        self.reset_button.setToolTip("Restriction 0.35, concentration 0.15, transparency 0.15, price 0.10, buffer "
-                                     "0.15, single source 0.10")
+        self.reset_button.setToolTip(", ".join(f"{FACTOR_LABELS[name]} {DEFAULT_WEIGHTS[name]:.2f}"
+                                               for name in FACTOR_NAMES))
         self.reset_button.clicked.connect(self.reset_weights)
         reset_row = QHBoxLayout()
         reset_row.addStretch(1)
@@ -315,10 +283,29 @@ class SettingsView(AnalysisView):
     # -- internals
 
     @staticmethod
-    def _buddy(text: str, widget: QWidget) -> QLabel:
-        label = QLabel(text)
+    def _buddy(key: str, widget: QWidget) -> QLabel:
+        """The form label of the setting `key` (its label in `riskdesk.core.fields.SETTINGS`), reaching `widget`."""
+        label = QLabel(_with_mnemonic(key))
         label.setBuddy(widget)
         return label
+
+    @staticmethod
+    def _describe(widget: QWidget, key: str) -> None:
+        widget.setAccessibleName(setting(key).label)
+        widget.setToolTip(setting_help(key))
+
+    def _days(self, key: str) -> QDoubleSpinBox:
+        """A whole number of days for the setting `key`, over its plausible range (so that any value a project
+        holds is shown as it is)."""
+        limit = setting(key).limit
+        assert limit is not None
+        spin = QDoubleSpinBox()
+        spin.setRange(limit.low, limit.high)
+        spin.setDecimals(0)
+        spin.setSuffix(f" {limit.unit}")
+        spin.setKeyboardTracking(False)
+        self._describe(spin, key)
+        return spin
 
     def _apply(self, **changes: object) -> None:
         new = dataclasses.replace(self._settings, **changes)  # type: ignore[arg-type]

@@ -31,9 +31,10 @@ from PySide6.QtWidgets import (
 )
 
 from riskdesk.core.edits import EditRefused
+from riskdesk.core.fields import FieldKind
 from riskdesk.ui import clipboard
 from riskdesk.ui.column_widths import fit_columns
-from riskdesk.ui.columns import AnyIndex, ColumnTableModel, Kind, TableName
+from riskdesk.ui.columns import AnyIndex, ColumnTableModel, TableName
 from riskdesk.ui.icons import icon
 
 if TYPE_CHECKING:
@@ -94,7 +95,7 @@ def _country_words() -> list[str]:
         from riskdesk.core.countries import default_countries
 
         table = default_countries()
-        codes = table.codes() if hasattr(table, "codes") else []
+        codes = table.codes()
         return sorted({str(table.name(code)) for code in codes} | set(codes))
     except Exception:
         log.debug("no country list for completion", exc_info=True)
@@ -200,9 +201,9 @@ class TablePage(QWidget):
         if old_selection is not None:
             old_selection.deleteLater()
         for position, column in enumerate(model.columns):
-            if column.kind is Kind.ENUM:
+            if column.kind is FieldKind.ENUM:
                 self.view.setItemDelegateForColumn(position, EnumDelegate(column.choices(), self.view))
-            elif column.kind is Kind.COUNTRY:
+            elif column.kind is FieldKind.COUNTRY:
                 self.view.setItemDelegateForColumn(position, CountryDelegate(_country_words, self.view))
         model.edit_refused.connect(self._show_refusal)
         for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved):
@@ -235,7 +236,7 @@ class TablePage(QWidget):
     def fit_columns(self) -> None:
         """Column widths from the header and the first rows (never a pass over 100,000 rows)."""
         self._needs_fit = False
-        fit_columns(self.view, [column.title for column in self.model.columns], self.model.shown_texts(FIT_ROWS),
+        fit_columns(self.view, [column.label for column in self.model.columns], self.model.shown_texts(FIT_ROWS),
                     cap=340, minimum=70)
 
     def _on_filter_typed(self, text: str) -> None:

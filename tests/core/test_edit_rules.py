@@ -93,6 +93,16 @@ def test_shares_over_100_pct_are_refused_naming_the_part_and_short_ones_reported
     assert edit_rules.short_shares(project.tables, [(ids[0], "share_pct", 50.0)]) == [("MTR-TRAC-200", 80.0)]
 
 
+def test_a_part_number_already_used_is_refused_whoever_asks(project):
+    first = str(project.tables.parts["row_id"].iat[0])
+    used = project.tables.parts["part_number"].iat[1]
+    with pytest.raises(EditRefused, match="already used"):
+        edit_rules.edit_cells(project.tables, "parts", [(first, "part_number", used)])
+    with pytest.raises(EditRefused, match="no part"):
+        edit_rules.edit_cells(project.tables, "paths", [(str(project.tables.paths["row_id"].iat[0]), "part_number",
+                                                         "NO-SUCH-PART")])
+
+
 def test_a_new_supply_path_copies_its_neighbour_and_refuses_without_parts_or_suppliers(project):
     like = str(project.tables.paths["row_id"].iat[3])
     changes = edit_rules.add_rows(project.tables, "paths", 1, like)
@@ -125,6 +135,7 @@ def test_any_sequence_of_edits_undone_in_reverse_gives_the_project_back_and_keep
         assert paths["part_number"].isin(project.tables.parts["part_number"]).all()
         assert paths["supplier_id"].isin(project.tables.suppliers["supplier_id"]).all()
         assert (paths.groupby("part_number")["share_pct"].sum() <= 100.5).all()
+        assert project.tables.parts["part_number"].is_unique and project.tables.suppliers["supplier_id"].is_unique
     for changes in reversed(made):
         changes.inverted().apply_to(project)
     for name in ("parts", "suppliers", "paths", "composition"):

@@ -166,3 +166,16 @@ def test_the_method_sheets_invariants_are_those_of_the_method_page() -> None:
     for invariant in INVARIANTS:
         assert f"| {invariant.id} | {invariant.statement} |" in text
         assert f"`{invariant.test}`" in text
+
+
+def test_small_masses_keep_their_digits_in_the_key_findings() -> None:
+    """A part with little magnet reads "Nd $1.00 (0.0103 kg)" (the one kg format, `format_kg`), never "0.0 kg"."""
+    from riskdesk.core.compiled import compile_project
+    from riskdesk.core.labels import format_kg
+    from tests.helpers.builders import PartSpec, project_of
+
+    evaluation = evaluate(compile_project(project_of(PartSpec(mass_g=0.5, units=100))), AS_OF,
+                          project_of().settings)
+    text = next(f.text for f in key_findings(evaluation) if f.text.startswith("The rare earths you buy most"))
+    nd = evaluation.elements_kg()["Nd"]
+    assert 0.001 < nd < 0.1 and f"({format_kg(nd)} kg)" in text and "(0.0 kg)" not in text

@@ -261,6 +261,31 @@ def test_settings_view_emits_other_changes(qtbot: QtBot) -> None:
     assert emitted[-1].supplies_us_defence
 
 
+def test_the_settings_form_names_each_setting_as_the_catalogue_does(qtbot: QtBot) -> None:
+    """Each row of the form is labelled with its setting's label (one Alt letter each) and explained by its help;
+    a number of days outside the form's old range (1–730) is shown as the project holds it, not clipped."""
+    from PySide6.QtWidgets import QLabel
+
+    from riskdesk.core.fields import setting
+    from riskdesk.core.labels import setting_help
+
+    view = SettingsView()
+    qtbot.addWidget(view)
+    view.set_settings(ProjectSettings(disruption_days=2000.0, resourcing_days=3000.0))
+    assert view.disruption_spin.value() == 2000.0 and view.resourcing_spin.value() == 3000.0
+    widgets = {"name": view.name_edit, "import_country": view.country_box, "us_defence_supply": view.us_defence_box,
+               "disruption_days": view.disruption_spin, "resourcing_days": view.resourcing_spin,
+               "price_basis": view.price_box}
+    buddies = {label.buddy(): label.text() for label in view.findChildren(QLabel) if label.buddy() is not None}
+    for key, widget in widgets.items():
+        assert buddies[widget].replace("&", "") == setting(key).label
+        assert widget.toolTip() == setting_help(key) and widget.accessibleName() == setting(key).label
+    assert view.suspended_check.text().replace("&", "") == setting("suspended_rules_in_force").label
+    letters = [text[text.index("&") + 1].lower() for text in [*buddies.values(), view.suspended_check.text(),
+                                                               view.reset_button.text()] if "&" in text]
+    assert len(letters) == len(set(letters)) == len(widgets) + 2
+
+
 # -- Compare
 
 

@@ -16,10 +16,20 @@ from riskdesk.core.project import ProjectSettings
 from riskdesk.io import userdirs
 from riskdesk.io.project_file import load_project, save_project
 from riskdesk.ui.autosave import Autosaver, AutosaveSession, find_recovery
-from riskdesk.ui.columns import PartColumn, PathColumn, RawRole, TableName
+from riskdesk.ui.columns import RawRole, TableName, column_position
 from riskdesk.ui.document import Document
 from riskdesk.ui.workers import SynchronousRunner
 from tests.helpers.builders import shown
+
+
+def _part(key: str) -> int:
+    """Where the parts column `key` stands in the window."""
+    return column_position(TableName.PARTS, key)
+
+
+def _path(key: str) -> int:
+    """Where the paths column `key` stands in the window."""
+    return column_position(TableName.PATHS, key)
 
 
 @pytest.fixture
@@ -34,14 +44,14 @@ def _cell(document: Document, table: TableName, row: int, column: int) -> object
 
 def test_an_edit_is_one_undo_step(document: Document) -> None:
     model = document.models[TableName.PARTS]
-    assert model.setData(model.index(0, PartColumn.STOCK_DAYS), "75")
+    assert model.setData(model.index(0, _part("stock_days")), "75")
     assert document.project.tables.parts.loc[0, "stock_days"] == 75.0
     assert document.is_dirty
     document.undo_stack.undo()
     assert document.project.tables.parts.loc[0, "stock_days"] == 20.0
     assert not document.is_dirty
     document.undo_stack.redo()
-    assert _cell(document, TableName.PARTS, 0, PartColumn.STOCK_DAYS) == 75.0
+    assert _cell(document, TableName.PARTS, 0, _part("stock_days")) == 75.0
 
 
 def test_add_and_remove_rows_are_undoable(document: Document) -> None:
@@ -93,7 +103,7 @@ def test_settings_changes_merge_while_the_same_setting_moves(document: Document)
 
 def test_save_and_reopen(document: Document, tmp_path: Path) -> None:
     model = document.models[TableName.PARTS]
-    model.setData(model.index(1, PartColumn.UNIT_PRICE), "99.5")
+    model.setData(model.index(1, _part("unit_price")), "99.5")
     errors: list[str | None] = []
     document.save(tmp_path / "mine", errors.append)
     assert errors == [None]
@@ -137,7 +147,7 @@ def test_recovery_after_a_simulated_crash(qapp: object) -> None:
     crashed = Document(demo_project(), runner=SynchronousRunner(), dirs=dirs)
     autosaver = Autosaver(crashed, session, longest_s=0)
     model = crashed.models[TableName.PARTS]
-    model.setData(model.index(0, PartColumn.STOCK_DAYS), "33")
+    model.setData(model.index(0, _part("stock_days")), "33")
     autosaver.autosave_now()
     assert find_recovery(dirs.autosave) is None  # this session is still running
     session.abandon()  # the process dies here: its slot is left as it is
@@ -160,7 +170,7 @@ def test_another_running_riskdesk_keeps_its_autosave(qapp: object) -> None:
     mine = Document(demo_project(), runner=SynchronousRunner(), dirs=dirs)
     autosaver = Autosaver(mine, session, longest_s=0)
     model = mine.models[TableName.PARTS]
-    model.setData(model.index(0, PartColumn.STOCK_DAYS), "36")
+    model.setData(model.index(0, _part("stock_days")), "36")
     autosaver.autosave_now()
     assert autosaver.path != other.project_path
     assert session.find_recovery() is None
@@ -177,12 +187,12 @@ def test_no_recovery_after_a_clean_exit_or_a_save(qapp: object, tmp_path: Path) 
     document = Document(demo_project(), runner=SynchronousRunner(), dirs=dirs)
     autosaver = Autosaver(document, session, longest_s=0)
     model = document.models[TableName.PARTS]
-    model.setData(model.index(0, PartColumn.STOCK_DAYS), "34")
+    model.setData(model.index(0, _part("stock_days")), "34")
     autosaver.autosave_now()
     assert autosaver.path.exists()
     document.save(tmp_path / "saved.rdproj")
     assert not autosaver.path.exists()
-    model.setData(model.index(0, PartColumn.STOCK_DAYS), "35")
+    model.setData(model.index(0, _part("stock_days")), "35")
     autosaver.autosave_now()
     session.end()
     assert find_recovery(dirs.autosave) is None
@@ -224,14 +234,14 @@ def test_shares_over_100_pct_are_refused_naming_the_part_and_under_100_noticed(d
     paths = document.project.tables.paths
     rows = list(paths.index[paths["part_number"] == "MTR-TRAC-200"])  # 70 % + 30 %
     model = document.models[TableName.PATHS]
-    assert not model.setData(model.index(rows[0], PathColumn.SHARE_PCT), "80")
+    assert not model.setData(model.index(rows[0], _path("share_pct")), "80")
     assert "MTR-TRAC-200" in model.last_refusal and "110 %" in model.last_refusal
     with pytest.raises(EditRefused, match="MTR-TRAC-200"):
         document.paste(TableName.PATHS, [(rows[0], "share_pct", "80"), (rows[1], "share_pct", "80")])
     assert document.project.tables.paths.loc[rows[0], "share_pct"] == 70.0
     notices: list[str] = []
     document.noticed.connect(notices.append)
-    assert model.setData(model.index(rows[0], PathColumn.SHARE_PCT), "50")
+    assert model.setData(model.index(rows[0], _path("share_pct")), "50")
     assert document.project.tables.paths.loc[rows[0], "share_pct"] == 50.0
     assert notices and "MTR-TRAC-200 (80 %)" in notices[0]
 
@@ -271,14 +281,14 @@ def test_an_edit_is_autosaved_a_few_seconds_after_the_last_one_and_at_least_ever
     clock = [1000.0]
     monkeypatch.setattr(autosave_module.time, "monotonic", lambda: clock[0])
     model = document.models[TableName.PARTS]
-    model.setData(model.index(0, PartColumn.STOCK_DAYS), "31")
+    model.setData(model.index(0, _part("stock_days")), "31")
     assert autosaver.pending and not autosaver.path.exists()
     qtbot.waitUntil(lambda: autosaver.path.exists())  # the pause after the edit
     assert load_project(autosaver.path).tables.parts.loc[0, "stock_days"] == 31.0
     # The user keeps editing without a pause: after 30 s the edits are saved anyway.
-    model.setData(model.index(0, PartColumn.STOCK_DAYS), "32")
+    model.setData(model.index(0, _part("stock_days")), "32")
     clock[0] += 31
-    model.setData(model.index(0, PartColumn.STOCK_DAYS), "33")
+    model.setData(model.index(0, _part("stock_days")), "33")
     assert load_project(autosaver.path).tables.parts.loc[0, "stock_days"] == 33.0
     session.end()
 

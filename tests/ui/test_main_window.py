@@ -15,7 +15,7 @@ from riskdesk.core.demo import demo_project
 from riskdesk.io import userdirs
 from riskdesk.ui.app import make_excepthook
 from riskdesk.ui.autosave import AutosaveSession
-from riskdesk.ui.columns import PartColumn, RawRole, TableName
+from riskdesk.ui.columns import RawRole, TableName, column_position
 from riskdesk.ui.dialogs import Dialogs
 from riskdesk.ui.document import Document
 from riskdesk.ui.icons import icon
@@ -24,6 +24,11 @@ from riskdesk.ui.table_page import TablePage
 from riskdesk.ui.workers import SynchronousRunner
 from tests.helpers.dialogs import ScriptedDialogs
 from tests.helpers.runners import DeferredRunner
+
+
+def _part(key: str) -> int:
+    """Where the parts column `key` stands in the window."""
+    return column_position(TableName.PARTS, key)
 
 TODAY = dt.date(2026, 11, 23)
 DEFENCE_PART = "ACT-FIN-07"
@@ -54,7 +59,7 @@ def window(qtbot: QtBot, dialogs: ScriptedDialogs) -> MainWindow:
 def _part_row(window: MainWindow, part_number: str) -> int:
     model = window.document.models[TableName.PARTS]
     return next(r for r in range(model.rowCount())
-                if model.data(model.index(r, PartColumn.PART_NUMBER), RawRole) == part_number)
+                if model.data(model.index(r, _part("part_number")), RawRole) == part_number)
 
 
 def _hit_rules(window: MainWindow, part_number: str) -> set[str]:
@@ -88,7 +93,7 @@ def test_every_analysis_tab_starts_on_the_windows_date_and_follows_it(window: Ma
 def test_edit_a_cell_by_typing_and_undo_it(qtbot: QtBot, window: MainWindow) -> None:
     page = window.pages[TableName.PARTS]
     row = _part_row(window, "MTR-TRAC-200")
-    index = page.model.index(row, PartColumn.STOCK_DAYS)
+    index = page.model.index(row, _part("stock_days"))
     page.view.setFocus()
     page.view.setCurrentIndex(index)
     page.view.edit(index)
@@ -113,7 +118,7 @@ def test_undo_redo_have_the_standard_shortcuts(window: MainWindow) -> None:
 
 def test_a_refused_value_says_why_until_an_edit_succeeds(window: MainWindow) -> None:
     page = window.pages[TableName.PARTS]
-    index = page.model.index(0, PartColumn.ANNUAL_UNITS)
+    index = page.model.index(0, _part("annual_units"))
     assert not page.model.setData(index, "-3")
     assert "must not be negative" in window.messages.text_of("edit") and window.messages.isVisible()
     assert not window.document.is_dirty
@@ -123,8 +128,8 @@ def test_a_refused_value_says_why_until_an_edit_succeeds(window: MainWindow) -> 
 
 def test_delete_on_a_required_cell_says_nothing_was_cleared_and_a_long_message_wraps(window: MainWindow) -> None:
     page = window.pages[TableName.PARTS]
-    page.view.setCurrentIndex(page.model.index(0, PartColumn.PART_NUMBER))
-    page.view.selectionModel().select(page.model.index(0, PartColumn.PART_NUMBER),
+    page.view.setCurrentIndex(page.model.index(0, _part("part_number")))
+    page.view.selectionModel().select(page.model.index(0, _part("part_number")),
                                       QItemSelectionModel.SelectionFlag.Select)
     page.clear_selected()
     text = window.messages.text_of("edit")
@@ -195,22 +200,22 @@ def test_a_settings_change_rescores_and_is_undoable(window: MainWindow) -> None:
 def test_paste_from_excel_into_the_parts_table(window: MainWindow) -> None:
     page = window.pages[TableName.PARTS]
     row = _part_row(window, "SNS-HALL-12")
-    page.view.setCurrentIndex(page.model.index(row, PartColumn.UNIT_PRICE))
+    page.view.setCurrentIndex(page.model.index(row, _part("unit_price")))
     assert page.paste("0.15\t50\n") == 2
-    assert page.model.data(page.model.index(row, PartColumn.STOCK_DAYS), RawRole) == 50.0
+    assert page.model.data(page.model.index(row, _part("stock_days")), RawRole) == 50.0
     assert page.paste("oops\n") == 0
     assert "is not a number" in window.messages.text_of("edit")
     assert page.paste("0.2\n") == 1
     assert window.messages.text_of("edit") == "", "a successful paste clears what the refused one said"
     window.undo_action.trigger()
     window.undo_action.trigger()
-    assert page.model.data(page.model.index(row, PartColumn.STOCK_DAYS), RawRole) == 45.0
+    assert page.model.data(page.model.index(row, _part("stock_days")), RawRole) == 45.0
 
 
 def test_copy_puts_raw_values_on_the_clipboard(window: MainWindow) -> None:
     page = window.pages[TableName.PARTS]
     row = _part_row(window, "MTR-TRAC-200")
-    page.view.setCurrentIndex(page.model.index(row, PartColumn.ANNUAL_UNITS))
+    page.view.setCurrentIndex(page.model.index(row, _part("annual_units")))
     assert page.copy() == 1
     assert QApplication.clipboard().text().strip() == "40000"
 
@@ -230,7 +235,7 @@ def test_add_and_remove_rows_from_the_page(window: MainWindow) -> None:
 
 def test_save_and_reopen(qtbot: QtBot, window: MainWindow, dialogs: ScriptedDialogs, tmp_path: Path) -> None:
     page = window.pages[TableName.PARTS]
-    page.model.setData(page.model.index(0, PartColumn.STOCK_DAYS), "44")
+    page.model.setData(page.model.index(0, _part("stock_days")), "44")
     dialogs.save_answer = tmp_path / "portfolio.rdproj"
     window.save_project()
     assert (tmp_path / "portfolio.rdproj").is_file()
@@ -263,7 +268,7 @@ def test_saving_over_a_file_another_program_changed_asks_first(window: MainWindo
     theirs.tables.parts.loc[0, "description"] = "their change"
     save_project(theirs, path)
     page = window.pages[TableName.PARTS]
-    page.model.setData(page.model.index(0, PartColumn.STOCK_DAYS), "45")
+    page.model.setData(page.model.index(0, _part("stock_days")), "45")
     dialogs.changed_answer = answer
     dialogs.save_answer = tmp_path / "mine.rdproj"
     window.save_project()
@@ -282,7 +287,7 @@ def test_saving_over_a_file_another_program_changed_asks_first(window: MainWindo
 
 def test_closing_with_unsaved_changes_asks_first(window: MainWindow, dialogs: ScriptedDialogs) -> None:
     page = window.pages[TableName.PARTS]
-    page.model.setData(page.model.index(0, PartColumn.STOCK_DAYS), "1")
+    page.model.setData(page.model.index(0, _part("stock_days")), "1")
     dialogs.unsaved = Dialogs.CANCEL
     assert not window.close()
     assert window.isVisible() and dialogs.asked == ["unsaved Demo: US motor and sensor buyer"]
@@ -295,7 +300,7 @@ def test_recovery_is_offered_after_a_crash(qtbot: QtBot, dialogs: ScriptedDialog
     crashed = AutosaveSession(dirs.autosave)
     window = _window(qtbot, dialogs, autosave=crashed)
     page = window.pages[TableName.PARTS]
-    page.model.setData(page.model.index(0, PartColumn.STOCK_DAYS), "77")
+    page.model.setData(page.model.index(0, _part("stock_days")), "77")
     assert window.autosaver is not None
     window.autosaver.autosave_now()
     # Simulated crash: the window is gone without a clean exit; a new session starts.

@@ -18,9 +18,14 @@ from riskdesk.io import userdirs
 from riskdesk.io.project_file import save_project
 from riskdesk.ui import icons
 from riskdesk.ui.autosave import Autosaver, AutosaveSession, RecoveryInfo
-from riskdesk.ui.columns import PartColumn, TableName
+from riskdesk.ui.columns import TableName, column_position
 from riskdesk.ui.document import Document
 from riskdesk.ui.workers import SynchronousRunner
+
+
+def _part(key: str) -> int:
+    """Where the parts column `key` stands in the window."""
+    return column_position(TableName.PARTS, key)
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
 
@@ -46,9 +51,9 @@ def test_autosaves_their_descriptions_and_locks_are_readable_by_their_user_only(
     document = Document(demo_project(), runner=SynchronousRunner(), dirs=dirs)
     autosaver = Autosaver(document, session, longest_s=0)
     model = document.models[TableName.PARTS]
-    model.setData(model.index(0, PartColumn.STOCK_DAYS), "33")
+    model.setData(model.index(0, _part("stock_days")), "33")
     autosaver.autosave_now()
-    model.setData(model.index(0, PartColumn.STOCK_DAYS), "34")
+    model.setData(model.index(0, _part("stock_days")), "34")
     autosaver.autosave_now()
     files = {session.project_path, session.info_path, AutosaveSession.lock_path(dirs.autosave, session.id)}
     assert all(path.exists() for path in files)
