@@ -95,8 +95,8 @@ def _leftovers(folder: Path) -> list[Path]:
 _SAVER = r"""
 import sys, itertools
 from pathlib import Path
-from riskdesk.io.project_file import read_project, save_project
-from riskdesk.io.project_lock import ProjectLock
+from riskdesk.io.store.project_file import read_project, save_project
+from riskdesk.io.store.lock import ProjectLock
 path = Path(sys.argv[1])
 lock = ProjectLock(path).acquire(10)
 project, state = read_project(path)
@@ -111,8 +111,8 @@ def kills_during_save(count: int, folder: Path, seed: int = 200) -> Figures:
     """Start a process that saves a project over and over, kill it at a random moment, count what the next
     opener finds: a damaged project, a project that is not one of the saves, a leftover temporary file or lock."""
     from riskdesk.core.demo import demo_project
-    from riskdesk.io.project_file import ProjectFileError, read_project, save_project
-    from riskdesk.io.project_lock import ProjectLock
+    from riskdesk.io.store.lock import ProjectLock
+    from riskdesk.io.store.project_file import ProjectFileError, read_project, save_project
 
     figures = Figures("kills during save")
     rng = random.Random(seed)
@@ -162,7 +162,7 @@ def fuzzed_imports(count: int, folder: Path, seed: int = 10_000) -> Figures:
     byte for byte as it was; exit 0 must leave a project that loads; nothing may escape as a traceback."""
     from riskdesk.cli import main
     from riskdesk.core.demo import demo_project
-    from riskdesk.io.project_file import ProjectFileError, load_project, save_project
+    from riskdesk.io.store.project_file import ProjectFileError, load_project, save_project
 
     figures = Figures("fuzzed imports")
     rng = random.Random(seed)
@@ -294,7 +294,7 @@ def oversized_sheets(count: int, folder: Path, seed: int = 19) -> Figures:
     import resource
 
     from riskdesk.core.demo import demo_project
-    from riskdesk.io.project_file import save_project
+    from riskdesk.io.store.project_file import save_project
 
     figures = Figures("oversized sheets in any spelling")
     rng = random.Random(seed)
@@ -345,7 +345,7 @@ def oversized_sheets(count: int, folder: Path, seed: int = 19) -> Figures:
 def fuzzed_project_files(count: int, folder: Path, seed: int = 1_000) -> Figures:
     """Open damaged project files: a project or one ProjectFileError, never a traceback, and the file unchanged."""
     from riskdesk.core.demo import demo_project
-    from riskdesk.io.project_file import ProjectFileError, load_project, save_project
+    from riskdesk.io.store.project_file import ProjectFileError, load_project, save_project
 
     figures = Figures("fuzzed project files")
     rng = random.Random(seed)
@@ -434,7 +434,7 @@ def fuzzed_scenario_files(count: int, folder: Path, seed: int = 19) -> Figures:
     from riskdesk.cli import main
     from riskdesk.core.demo import demo_project
     from riskdesk.core.presets import default_presets
-    from riskdesk.io.project_file import save_project
+    from riskdesk.io.store.project_file import save_project
 
     figures = Figures("fuzzed scenario files")
     rng = random.Random(seed)
@@ -473,7 +473,7 @@ def fuzzed_settings_files(count: int, folder: Path, seed: int = 1919) -> Figures
     from riskdesk.cli import main
     from riskdesk.core.demo import demo_project
     from riskdesk.io import userdirs
-    from riskdesk.io.project_file import save_project
+    from riskdesk.io.store.project_file import save_project
 
     figures = Figures("fuzzed settings files")
     rng = random.Random(seed)
@@ -555,8 +555,8 @@ def _project_with_everything(path: Path) -> None:
 
     from riskdesk.core.demo import demo_project
     from riskdesk.core.mitigations import Variant
-    from riskdesk.io.project_file import save_project
     from riskdesk.io.scenario_file import read_scenario
+    from riskdesk.io.store.project_file import save_project
 
     project = demo_project()
     project.scenarios.append(read_scenario(ROOT / "examples" / "dy-spike.json").renamed("Kept scenario"))
@@ -583,7 +583,7 @@ def concurrent_writers(tries: int, folder: Path) -> Figures:
     """Two `riskdesk import` processes into one project at the same moment, each bringing its own part: both
     parts must be there afterwards (or the one that did not get in must say so and exit non-zero)."""
     from riskdesk.core.demo import demo_project
-    from riskdesk.io.project_file import load_project, save_project
+    from riskdesk.io.store.project_file import load_project, save_project
 
     figures = Figures("concurrent writers")
     folder.mkdir(parents=True, exist_ok=True)
@@ -607,7 +607,7 @@ def import_and_scenario_save(tries: int, folder: Path) -> Figures:
     """`riskdesk import` and `riskdesk scenario --save-as` (what the window's Scenarios tab saves) into one project
     at the same moment: the import's part and the new scenario are both there (or the one refused said why), and
     the scenario, variant, mapping and settings saved before are never lost."""
-    from riskdesk.io.project_file import load_project
+    from riskdesk.io.store.project_file import load_project
 
     figures = Figures("import + scenario save")
     folder.mkdir(parents=True, exist_ok=True)
@@ -639,8 +639,8 @@ def no_lock_race(tries: int, folder: Path) -> Figures:
     """Two `riskdesk import --no-lock` at once into a project whose lock cannot be taken (a folder planted at the
     lock path): the save's own check must never let both succeed while one import is lost."""
     from riskdesk.core.demo import demo_project
-    from riskdesk.io.project_file import load_project, save_project
-    from riskdesk.io.project_lock import lock_path
+    from riskdesk.io.store.lock import lock_path
+    from riskdesk.io.store.project_file import load_project, save_project
 
     figures = Figures("no-lock race")
     folder.mkdir(parents=True, exist_ok=True)
@@ -696,8 +696,8 @@ def two_users_shared_folder(tries: int, folder: Path) -> Figures:
     import site
 
     from riskdesk.core.demo import demo_project
-    from riskdesk.io.project_file import load_project, save_project
-    from riskdesk.io.project_lock import lock_path
+    from riskdesk.io.store.lock import lock_path
+    from riskdesk.io.store.project_file import load_project, save_project
 
     figures = Figures("two users, shared folder")
     python = interpreter_for_others()

@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # imported where used, to keep the command line quick to star
     from riskdesk.core.scenarios import Scenario, ScenarioResult
     from riskdesk.core.simulation import MonteCarloResult
     from riskdesk.io.mapping import SheetMapping
-    from riskdesk.io.project_file import FileState
+    from riskdesk.io.store.project_file import FileState
     from riskdesk.io.userdirs import AppSettings
 
 ChartRenderer = Callable[["ScenarioResult", "MonteCarloResult | None", Path], Path]
@@ -207,7 +207,7 @@ def main(argv: Sequence[str] | None = None, chart_renderer: ChartRenderer | None
     parser = build_parser()
     args = parser.parse_args(argv)
     args.chart_renderer = chart_renderer
-    args.held = []  # project locks this command holds (riskdesk.io.project_lock), released when it ends
+    args.held = []  # project locks this command holds (riskdesk.io.store.lock), released when it ends
     handlers = {
         "demo": _cmd_demo,
         "new": _cmd_new,
@@ -239,7 +239,7 @@ def main(argv: Sequence[str] | None = None, chart_renderer: ChartRenderer | None
 
 
 def _load(path: Path) -> Project:
-    from riskdesk.io.project_file import ProjectFileError, load_project
+    from riskdesk.io.store.project_file import ProjectFileError, load_project
 
     try:
         return load_project(path)
@@ -251,7 +251,7 @@ def _save(project: Project, path: Path, expected: FileState | None = None, doing
         -> None:
     """Save; `expected` is the state the project was read in (None: the file must not exist yet; UNCHECKED:
     replace it). A file changed meanwhile is refused (exit 1), never overwritten."""
-    from riskdesk.io.project_file import ProjectChangedError, ProjectFileError, save_project
+    from riskdesk.io.store.project_file import ProjectChangedError, ProjectFileError, save_project
 
     try:
         save_project(project, path, expected=expected)
@@ -289,8 +289,8 @@ def _hold(args: argparse.Namespace, path: Path, doing: str) -> None:
     """Take the project's lock for the rest of this command (one writer at a time), waiting a few seconds for
     another command; a window holding it is named (exit 1). A lock that cannot be taken is refused with the reason,
     unless --no-lock (or the setting "work without the lock") accepts working without it, which is said once."""
-    from riskdesk.io.project_file import ProjectFileError
-    from riskdesk.io.project_lock import CLI_WAIT_S, LockUnavailableError, ProjectLock
+    from riskdesk.io.store.lock import CLI_WAIT_S, LockUnavailableError, ProjectLock
+    from riskdesk.io.store.project_file import ProjectFileError
     accept = bool(getattr(args, "no_lock", False)) or _app_settings(args).work_without_lock
     try:
         lock = ProjectLock(path).acquire(CLI_WAIT_S, without_lock_ok=accept)
@@ -304,7 +304,7 @@ def _hold(args: argparse.Namespace, path: Path, doing: str) -> None:
 
 
 def _read_for_writing(path: Path) -> tuple[Project, FileState]:
-    from riskdesk.io.project_file import ProjectFileError, read_project
+    from riskdesk.io.store.project_file import ProjectFileError, read_project
 
     try:
         return read_project(path)
@@ -336,7 +336,7 @@ def _write_output(write: Callable[[], object]) -> None:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from riskdesk.core.demo import demo_project
-    from riskdesk.io.project_file import UNCHECKED
+    from riskdesk.io.store.project_file import UNCHECKED
 
     if (args.project.exists() or args.project.is_symlink()) and not args.force:
         raise CliError(f"{args.project} already exists: choose another name, or add --force to replace it with the "

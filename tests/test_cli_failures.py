@@ -224,7 +224,7 @@ def test_a_damaged_settings_file_is_one_line_and_every_import_still_runs(demo, t
 def test_a_project_changed_while_an_import_ran_says_what_the_command_line_can_do(demo, tmp_path, capsys,
                                                                                    monkeypatch):
     import riskdesk.cli as cli
-    from riskdesk.io.project_file import load_project, save_project
+    from riskdesk.io.store.project_file import load_project, save_project
 
     source = tmp_path / "bom.csv"
     write_template_csv(source, [ROW])

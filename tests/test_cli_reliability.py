@@ -43,7 +43,7 @@ def test_an_xlsx_cell_holding_inf_is_refused(tmp_path, capsys):
 
 
 def test_score_json_is_strict_json_and_a_red_part_never_reads_green(tmp_path, capsys):
-    from riskdesk.io.project_file import load_project, save_project
+    from riskdesk.io.store.project_file import load_project, save_project
 
     source = tmp_path / "bom.csv"
     write_template_csv(source, [ROW])
@@ -66,14 +66,14 @@ def test_score_json_is_strict_json_and_a_red_part_never_reads_green(tmp_path, ca
 # ---- 1. two writers ------------------------------------------------------------------------------------------------
 
 def _parts(project):
-    from riskdesk.io.project_file import load_project
+    from riskdesk.io.store.project_file import load_project
 
     return set(load_project(project).tables.parts["part_number"])
 
 
 def test_an_import_waits_for_the_lock_and_names_the_holder_when_it_stays(demo, tmp_path, capsys, monkeypatch):
-    from riskdesk.io import project_lock
-    from riskdesk.io.project_lock import ProjectLock
+    from riskdesk.io.store import lock as project_lock
+    from riskdesk.io.store.lock import ProjectLock
 
     monkeypatch.setattr(project_lock, "CLI_WAIT_S", 0.2)
     source = tmp_path / "bom.csv"
@@ -106,7 +106,7 @@ def test_two_concurrent_imports_never_lose_one(demo, tmp_path):
         codes = [r.wait(timeout=60) for r in runs]
         assert codes == [0, 0], [r.stderr.read() for r in runs]
         assert {"A-1", "B-1"} <= _parts(demo)
-        from riskdesk.io.project_file import load_project, save_project
+        from riskdesk.io.store.project_file import load_project, save_project
 
         project = load_project(demo)
         project.tables.parts = project.tables.parts[~project.tables.parts["part_number"].isin(["A-1", "B-1"])]
@@ -228,7 +228,7 @@ def test_the_project_with_everything_fills_every_field_of_a_project():
 
 @pytest.fixture
 def full(tmp_path):
-    from riskdesk.io.project_file import save_project
+    from riskdesk.io.store.project_file import save_project
     from tests.helpers.builders import project_with_everything
 
     path = tmp_path / "full.rdproj"
@@ -253,7 +253,7 @@ def test_every_writer_keeps_what_it_does_not_own(full, tmp_path, capsys, writer)
     import dataclasses
 
     from riskdesk.core.project import Project
-    from riskdesk.io.project_file import load_project
+    from riskdesk.io.store.project_file import load_project
 
     source = tmp_path / "bom.csv"
     write_template_csv(source, [ROW])
@@ -280,7 +280,7 @@ def test_every_writer_keeps_what_it_does_not_own(full, tmp_path, capsys, writer)
 @pytest.mark.parametrize("command", [["import", "{project}", "{source}"], ["demo", "{project}", "--force"],
                                      ["scenario", "{project}", "--preset", "dfars-2027", "--save-as", "S"]])
 def test_a_writer_refuses_a_lock_it_cannot_take_and_no_lock_works_on_saying_so(demo, tmp_path, capsys, command):
-    from riskdesk.io.project_lock import lock_path
+    from riskdesk.io.store.lock import lock_path
 
     source = tmp_path / "bom.csv"
     write_template_csv(source, [ROW])

@@ -42,8 +42,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from riskdesk.io.owner import host_name, process_alive
-from riskdesk.io.project_schema import APPLICATION_ID, SQLITE_HEADER, SUFFIX
+from riskdesk.io.store.owner import host_name, process_alive
+from riskdesk.io.store.schema import APPLICATION_ID, SQLITE_HEADER, SUFFIX
 
 _PRIVATE = ".writing"
 _LEFTOVER = re.compile(r"^\.~riskdesk\.(?P<host>[A-Za-z0-9-]+)\.(?P<pid>\d+)\.[0-9a-f]{8}\.writing$")

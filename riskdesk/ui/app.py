@@ -5,7 +5,7 @@ so that the window appears about as fast as an empty Qt window:
 
 1. On the GUI thread, with Qt and the standard library only: the main window, showing the project's rows
    read-only (the demo's from `riskdesk.core.demo_data`, a file's read with sqlite3 by
-   `riskdesk.io.project_schema.read_rows`). No numpy, no pandas: `tests/test_architecture.py` checks it.
+   `riskdesk.io.store.schema.read_rows`). No numpy, no pandas: `tests/test_architecture.py` checks it.
 2. In a worker thread: numpy, pandas, scoring and the views' modules load and the project is read into
    DataFrames; back on the GUI thread the document is attached, the tables become editable and the project is
    scored (about half a second later on a typical machine).
@@ -34,7 +34,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from riskdesk import __version__
 from riskdesk.io import userdirs
-from riskdesk.io.project_schema import ProjectFileError, ProjectRows, read_rows
+from riskdesk.io.store.schema import ProjectFileError, ProjectRows, read_rows
 from riskdesk.ui.analysis import ANALYSIS_TABS
 from riskdesk.ui.icons import icon
 from riskdesk.ui.messages import WARNING
@@ -189,7 +189,7 @@ def prefetch_modules(runner: Runner, on_done: Callable[[], None] | None = None) 
 
 
 DATA_LAYER_MODULES = (
-    "riskdesk.core.evaluation", "riskdesk.core.demo", "riskdesk.io.project_file", "riskdesk.ui.document",
+    "riskdesk.core.evaluation", "riskdesk.core.demo", "riskdesk.io.store.project_file", "riskdesk.ui.document",
     "riskdesk.ui.scoring", "riskdesk.ui.autosave",
     *(tab.module for tab in ANALYSIS_TABS),
 )
@@ -230,9 +230,9 @@ class LoadedProject:
     path: Path | None
     error: str = ""
     state: Any = None
-    """The file's state when read (riskdesk.io.project_file.FileState): a save refuses if it changed since."""
+    """The file's state when read (riskdesk.io.store.project_file.FileState): a save refuses if it changed since."""
     lock: Any = None
-    """The project lock taken on it (riskdesk.io.project_lock.ProjectLock), None when opened read-only."""
+    """The project lock taken on it (riskdesk.io.store.lock.ProjectLock), None when opened read-only."""
     in_use: str = ""
     """Why it was opened read-only: another RiskDesk has it open, or its lock cannot be taken."""
 
@@ -240,7 +240,7 @@ class LoadedProject:
 def load_data_layer(demo: bool, path: Path | None, without_lock_ok: bool = False
                     ) -> Callable[[TaskContext], LoadedProject]:
     """The start-up worker's task: import the data layer, then read the project into DataFrames.
-    `without_lock_ok`: the preference "work without the lock" (see riskdesk.io.project_lock)."""
+    `without_lock_ok`: the preference "work without the lock" (see riskdesk.io.store.lock)."""
 
     def load(_task: TaskContext) -> LoadedProject:
         for name in DATA_LAYER_MODULES:
@@ -251,7 +251,7 @@ def load_data_layer(demo: bool, path: Path | None, without_lock_ok: bool = False
             return LoadedProject(demo_project(), None)
         if path is None:
             return LoadedProject(None, None)
-        from riskdesk.io.project_lock import CannotLockError
+        from riskdesk.io.store.lock import CannotLockError
         from riskdesk.ui.document import open_project_file
 
         try:

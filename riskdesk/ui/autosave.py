@@ -28,8 +28,8 @@ from typing import Any
 from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
 
 from riskdesk.io.outputs import private_folder
-from riskdesk.io.project_file import SUFFIX, FileState, ProjectFileError, load_project, save_project, sweep_folder
-from riskdesk.io.project_lock import ProjectLock
+from riskdesk.io.store.lock import ProjectLock
+from riskdesk.io.store.project_file import SUFFIX, FileState, ProjectFileError, load_project, save_project, sweep_folder
 from riskdesk.ui.document import Document, snapshot
 from riskdesk.ui.workers import TaskContext
 
@@ -114,7 +114,7 @@ class RecoveryInfo:
     older: int = 0
     """How many older autosaves of crashed sessions are kept besides this one (offered after it)."""
     base: dict[str, Any] | None = None
-    """The state of the original file the autosaved work started from (riskdesk.io.project_file.FileState): a
+    """The state of the original file the autosaved work started from (riskdesk.io.store.project_file.FileState): a
     save over it refuses if someone else saved it since."""
 
     def base_state(self) -> FileState | None:

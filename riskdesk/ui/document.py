@@ -25,7 +25,8 @@ from PySide6.QtGui import QUndoStack
 
 from riskdesk.core.labels import count
 from riskdesk.core.project import Project, ProjectSettings, ProjectTables, share_problem
-from riskdesk.io.project_file import (
+from riskdesk.io.store.lock import CannotLockError, ProjectLock
+from riskdesk.io.store.project_file import (
     SUFFIX,
     UNCHECKED,
     FileState,
@@ -34,7 +35,6 @@ from riskdesk.io.project_file import (
     read_project,
     save_project,
 )
-from riskdesk.io.project_lock import CannotLockError, ProjectLock
 from riskdesk.io.userdirs import AppSettings, UserDirs, save_app_settings
 from riskdesk.ui.columns import COLUMNS, CellError, EditRefused, Kind, TableName, parse_cell
 from riskdesk.ui.commands import (
@@ -111,9 +111,9 @@ class Document(QObject):
         self.busy_saving = False
         self.file_state: FileState | None = None
         """The project file as it was when read or last saved: a save refuses to replace it if it changed since
-        (another program saved it), see riskdesk.io.project_file."""
+        (another program saved it), see riskdesk.io.store.project_file."""
         self.lock: ProjectLock | None = None
-        """Held while the project file is open here: one writer at a time (riskdesk.io.project_lock)."""
+        """Held while the project file is open here: one writer at a time (riskdesk.io.store.lock)."""
         self.read_only = False
         """Opened while another RiskDesk holds it: Save asks for another name."""
         self.models: dict[TableName, DataFrameTableModel] = {}

@@ -188,7 +188,7 @@ def _score(run: _Run) -> str:
 
 def _project_file(run: _Run) -> str:
     """Save the demo as a .rdproj file, open it again and score it: the same score."""
-    from riskdesk.io.project_file import load_project, save_project
+    from riskdesk.io.store.project_file import load_project, save_project
 
     project = run.demo()
     path = run.folder / "demo.rdproj"

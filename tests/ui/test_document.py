@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 from riskdesk.core.demo import demo_project
 from riskdesk.core.project import ProjectSettings
 from riskdesk.io import userdirs
-from riskdesk.io.project_file import load_project, save_project
+from riskdesk.io.store.project_file import load_project, save_project
 from riskdesk.ui.autosave import Autosaver, AutosaveSession, find_recovery
 from riskdesk.ui.columns import EditRefused, PartColumn, PathColumn, RawRole, TableName
 from riskdesk.ui.document import Document

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from riskdesk.core.demo import demo_project
-from riskdesk.io.project_file import save_project
-from riskdesk.io.project_lock import ProjectLock, lock_path
+from riskdesk.io.store.lock import ProjectLock, lock_path
+from riskdesk.io.store.project_file import save_project
 from riskdesk.ui.app import load_data_layer
 from riskdesk.ui.document import Document
 from riskdesk.ui.workers import SynchronousRunner
@@ -81,7 +81,7 @@ def test_old_autosaves_are_swept_and_the_kept_ones_offered_newest_first(qtbot, t
 def test_recovered_work_keeps_the_state_of_the_file_it_started_from(qtbot, tmp_path: Path) -> None:
     import dataclasses
 
-    from riskdesk.io.project_file import file_state, read_project
+    from riskdesk.io.store.project_file import file_state, read_project
     from riskdesk.ui.autosave import AutosaveSession, RecoveryInfo
 
     original = tmp_path / "p.rdproj"
@@ -131,7 +131,7 @@ def test_importing_in_the_window_and_saving_keeps_what_the_import_does_not_own(q
 
     from riskdesk.core.project import Project
     from riskdesk.io import import_session
-    from riskdesk.io.project_file import load_project
+    from riskdesk.io.store.project_file import load_project
     from tests.helpers.builders import project_with_everything
     from tests.test_cli import ROW, write_template_csv
 

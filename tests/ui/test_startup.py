@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from riskdesk.core.demo import demo_project, synthetic_project
 from riskdesk.io import userdirs
-from riskdesk.io.project_file import save_project
+from riskdesk.io.store.project_file import save_project
 from riskdesk.ui.app import (
     LOG_BACKUPS,
     LOG_ROTATE_BYTES,

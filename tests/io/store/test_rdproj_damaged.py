@@ -14,8 +14,8 @@ import pytest
 
 from bench.fuzz import deep_json, fuzz_project_file
 from riskdesk.core.demo import demo_project
-from riskdesk.io import project_file
-from riskdesk.io.project_file import (
+from riskdesk.io.store import project_file
+from riskdesk.io.store.project_file import (
     ProjectChangedError,
     ProjectFileError,
     ProjectInUseError,

@@ -41,8 +41,8 @@ from riskdesk.core.domain import ROW_ID
 from riskdesk.core.mitigations import Variant
 from riskdesk.core.project import Project, ProjectSettings, ProjectTables
 from riskdesk.core.scenarios import Scenario
-from riskdesk.io.owner import Owner, host_name, process_alive
-from riskdesk.io.project_schema import (
+from riskdesk.io.store.owner import Owner, host_name, process_alive
+from riskdesk.io.store.schema import (
     APPLICATION_ID,
     BUSY_TIMEOUT_S,
     NAMED_JSON_TABLES,
@@ -110,7 +110,7 @@ dialog, which asked before replacing it, or chose to overwrite)."""
 
 
 # Migrations: MIGRATIONS[n] upgrades a database at schema version n to n + 1. Add one per schema change,
-# never edit a released one, and bump SCHEMA_VERSION (in riskdesk.io.project_schema).
+# never edit a released one, and bump SCHEMA_VERSION (in riskdesk.io.store.schema).
 def _add_dfars_and_general_licence(db: sqlite3.Connection) -> None:
     """Schema 1 → 2: the parts' own DFARS answer and the suppliers' Chinese general licence (blank = unknown)."""
     db.execute("ALTER TABLE parts ADD COLUMN dfars TEXT NOT NULL DEFAULT ''")

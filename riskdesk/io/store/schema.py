@@ -1,6 +1,6 @@
 """The layout of a project file (.rdproj: an SQLite database), and a quick reader of its rows as plain tuples.
 
-`riskdesk.io.project_file` loads and saves whole projects with pandas. This module needs neither numpy nor
+`riskdesk.io.store.project_file` loads and saves whole projects with pandas. This module needs neither numpy nor
 pandas, so that the window can show a project's rows while the data layer is still loading (`read_rows`).
 """
 
@@ -129,7 +129,7 @@ def read_rows(path: Path, max_rows: int | None = None) -> ProjectRows:
     try:
         with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)) as db:
             if schema_version(db, path) < ROWS_SCHEMA_VERSION:
-                raise ProjectFileError(f"{path} has an older schema: load it with riskdesk.io.project_file")
+                raise ProjectFileError(f"{path} has an older schema: load it with riskdesk.io.store.project_file")
             if max_rows is not None:
                 for table in TABLES:
                     count = db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]

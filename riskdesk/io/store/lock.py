@@ -14,7 +14,7 @@ A lock that cannot be taken for any other reason than another holder — somethi
 folder, a link, a pipe), another user's lock file that may not be replaced, a read-only folder, a drive that
 cannot lock files — is refused with `LockUnavailableError` saying why. Only a caller that was told to accept it
 (`riskdesk … --no-lock`, the setting "work without the lock") works on without the lock; the save's own check
-(riskdesk.io.project_file) still refuses to overwrite a file someone else saved meanwhile.
+(riskdesk.io.store.project_file) still refuses to overwrite a file someone else saved meanwhile.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from types import TracebackType
 
 import filelock
 
-from riskdesk.io.owner import Owner, user_name
-from riskdesk.io.project_schema import ProjectFileError
+from riskdesk.io.store.owner import Owner, user_name
+from riskdesk.io.store.schema import ProjectFileError
 
 log = logging.getLogger(__name__)
 

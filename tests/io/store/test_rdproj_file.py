@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from riskdesk.core.demo import demo_project
-from riskdesk.io import project_file
-from riskdesk.io.project_file import ProjectFileError, load_project, save_project
+from riskdesk.io.store import project_file
+from riskdesk.io.store.project_file import ProjectFileError, load_project, save_project
 
 
 def test_saved_project_reopens_identical(tmp_path):
@@ -183,7 +183,7 @@ def test_a_file_from_schema_2_opens_without_scenarios_and_saves_at_the_current_s
 
 
 def test_the_quick_preview_reads_schema_2_files_without_migrating_them(tmp_path):
-    from riskdesk.io.project_schema import read_rows
+    from riskdesk.io.store.schema import read_rows
 
     path = tmp_path / "old.rdproj"
     _schema_2_file(path)

@@ -1,0 +1,1 @@
+"""Where projects are kept: the `.rdproj` project file, its layout, its lock and who holds it."""
