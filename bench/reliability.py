@@ -94,16 +94,14 @@ def _leftovers(folder: Path) -> list[Path]:
 
 _SAVER = r"""
 import sys, itertools
-from pathlib import Path
-from riskdesk.io.store.project_file import read_project, save_project
-from riskdesk.io.store.lock import ProjectLock
-path = Path(sys.argv[1])
-lock = ProjectLock(path).acquire(10)
-project, state = read_project(path)
+from riskdesk.io.store import open_store
+store = open_store(sys.argv[1])
+lease = store.lease(10)
+project, revision = store.read()
 print("ready", flush=True)
 for n in itertools.count():
     project.tables.parts.loc[0, "description"] = f"save {n}"
-    state = save_project(project, path, expected=state)
+    revision = store.save(project, revision)
 """
 
 
@@ -111,14 +109,14 @@ def kills_during_save(count: int, folder: Path, seed: int = 200) -> Figures:
     """Start a process that saves a project over and over, kill it at a random moment, count what the next
     opener finds: a damaged project, a project that is not one of the saves, a leftover temporary file or lock."""
     from riskdesk.core.demo import demo_project
-    from riskdesk.io.store.lock import ProjectLock
-    from riskdesk.io.store.project_file import ProjectFileError, read_project, save_project
+    from riskdesk.io.store import StoreError, open_store
 
     figures = Figures("kills during save")
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "killed.rdproj"
-    save_project(demo_project(), path)
+    store = open_store(path)
+    store.save(demo_project(), None)
     parts = len(demo_project().tables.parts)
     started = time.perf_counter()
     for _ in range(count):
@@ -137,15 +135,18 @@ def kills_during_save(count: int, folder: Path, seed: int = 200) -> Figures:
         if any(p.name.endswith(".saving") for p in folder.iterdir()):
             figures.counts["killed while writing"] += 1  # the rest died between two saves, or while replacing
         try:
-            with ProjectLock(path).acquire(2):  # the dead saver's lock is free again
-                project, state = read_project(path)
-        except ProjectFileError as exc:
+            lease = store.lease(2)  # the dead saver's lock is free again
+            try:
+                project, revision = store.read()
+            finally:
+                lease.release()
+        except StoreError as exc:
             figures.fail("project unreadable after a kill", str(exc))
             continue
         description = str(project.tables.parts.loc[0, "description"])
-        if len(project.tables.parts) != parts or not (description.startswith("save ") or state.revision <= 1):
+        if len(project.tables.parts) != parts or not (description.startswith("save ") or revision.number <= 1):
             figures.fail("project not one of the saves", description)
-        figures.counts["saves seen"] = max(figures.counts["saves seen"], state.revision)
+        figures.counts["saves seen"] = max(figures.counts["saves seen"], revision.number)
         left = _leftovers(folder)
         if left:
             figures.fail("leftovers", ", ".join(p.name for p in left))

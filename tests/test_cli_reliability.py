@@ -72,14 +72,14 @@ def _parts(project):
 
 
 def test_an_import_waits_for_the_lock_and_names_the_holder_when_it_stays(demo, tmp_path, capsys, monkeypatch):
-    from riskdesk.io.store import lock as project_lock
-    from riskdesk.io.store.lock import ProjectLock
+    from riskdesk.io import store
+    from riskdesk.io.store import open_store
 
-    monkeypatch.setattr(project_lock, "CLI_WAIT_S", 0.2)
+    monkeypatch.setattr(store, "CLI_WAIT_S", 0.2)
     source = tmp_path / "bom.csv"
     write_template_csv(source, [ROW])
     before = demo.read_bytes()
-    with ProjectLock(demo):  # a window has it open
+    with open_store(demo).lease():  # a window has it open
         code, _, err = run(capsys, "import", demo, source)
         assert code == 1 and "is in use by" in err and "since" in err and "nothing was imported" in err
         assert run(capsys, "import", demo, source, "--dry-run")[0] == EXIT_OK  # reading needs no lock
@@ -273,6 +273,23 @@ def test_every_writer_keeps_what_it_does_not_own(full, tmp_path, capsys, writer)
     if "tables" in changes:  # the import's part came in, the project's own parts stayed
         parts = set(after.tables.parts["part_number"])
         assert "X-1" in parts and set(before.tables.parts["part_number"]) <= parts
+
+
+def test_every_writer_leaves_what_it_did_in_the_projects_history(demo, tmp_path, capsys):
+    from riskdesk.io.store import Revision, open_store
+
+    source = tmp_path / "bom.csv"
+    write_template_csv(source, [ROW])
+    assert run(capsys, "import", demo, source)[0] == EXIT_OK
+    assert run(capsys, "scenario", demo, "--preset", "dfars-2027", "--save-as", "By a script")[0] == EXIT_OK
+    history = open_store(demo).changes_since(Revision(0))
+    assert [entry.text.split(":")[0] for entry in history] == ["Demo project", "Import bom.csv",
+                                                               "Save scenario 'By a script'"]
+    assert "1 part" in history[1].text and history[1].changes is None  # a whole save
+    saving = history[2].changes  # a commit: the change itself
+    assert saving is not None and [w.name for w in saving.wholes] == ["scenarios"]
+    assert [s.name for s in saving.wholes[0].new] == ["By a script"]
+    assert saving.source["command"] == "scenario --save-as"
 
 
 # ---- 5. locks that cannot be taken --------------------------------------------------------------------------------

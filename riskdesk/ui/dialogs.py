@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
-from riskdesk.io.store.schema import SUFFIX
+from riskdesk.io.store.rdproj import SUFFIX
 
 if TYPE_CHECKING:
     from riskdesk.core.mitigations import Variant

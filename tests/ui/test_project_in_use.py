@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from riskdesk.core.demo import demo_project
 from riskdesk.io.store.lock import ProjectLock, lock_path
 from riskdesk.io.store.project_file import save_project
@@ -78,7 +80,8 @@ def test_old_autosaves_are_swept_and_the_kept_ones_offered_newest_first(qtbot, t
     window.autosave.end()
 
 
-def test_recovered_work_keeps_the_state_of_the_file_it_started_from(qtbot, tmp_path: Path) -> None:
+@pytest.mark.parametrize("described", ["by this RiskDesk", "before the project store"])
+def test_recovered_work_keeps_the_state_of_the_file_it_started_from(qtbot, tmp_path: Path, described: str) -> None:
     import dataclasses
 
     from riskdesk.io.store.project_file import file_state, read_project
@@ -90,12 +93,14 @@ def test_recovered_work_keeps_the_state_of_the_file_it_started_from(qtbot, tmp_p
     autosave = tmp_path / "session-1.rdproj"
     save_project(demo_project(), autosave)
     (tmp_path / "session-1.json").write_text("[]")  # a damaged description does not stop the offer
-    info = RecoveryInfo(autosave, original, "p", "2026-11-29T10:00:00", base=dataclasses.asdict(state))
+    base = state.as_revision().to_json() if described == "by this RiskDesk" else dataclasses.asdict(state)
+    info = RecoveryInfo(autosave, original, "p", "2026-11-29T10:00:00", base=base)
     save_project(demo_project(), original)  # someone saved the original after the crash
     session = AutosaveSession(tmp_path / "slots")
     document = Document(runner=SynchronousRunner())
     session.recover(document, info)
-    assert document.lock is not None and document.file_state == state and document.is_dirty
+    assert document.lock is not None and document.is_dirty
+    assert document.file_state == state.as_revision()
     changed: list[str] = []
     document.save(original, on_changed=changed.append)
     assert changed and "changed by another program" in changed[0]

@@ -10,7 +10,6 @@ import contextlib
 import json
 import sqlite3
 import stat
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +21,17 @@ from riskdesk.core.domain import (
     STORED_COLUMNS,
     SUPPLIER_COLUMNS,
 )
+from riskdesk.io.store.base import ProjectFileError, ProjectInUseError, ProjectRows
 
-SCHEMA_VERSION = 4
+__all__ = ["APPLICATION_ID", "BUSY_TIMEOUT_S", "SCHEMA_VERSION", "SQLITE_HEADER", "SUFFIX", "TABLES",
+           "ProjectFileError", "ProjectInUseError", "ProjectRows", "check_header", "read_rows", "schema_version",
+           "select_rows"]
+
+SCHEMA_VERSION = 5
 ROWS_SCHEMA_VERSION = 2
 """The first schema whose parts, suppliers, paths and composition tables have today's columns: `read_rows` reads
 files from this schema on without migrating them (schema 3 only added the scenario and variant tables, schema 4
-the row ids, which the first window does not show)."""
+the row ids, which the first window does not show, schema 5 the history)."""
 APPLICATION_ID = 0x52534B44  # "RSKD": lets `file` and RiskDesk recognise the database as a project
 SUFFIX = ".rdproj"
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -44,25 +48,17 @@ SHOWN_COLUMNS: dict[str, tuple[str, ...]] = {
 NAMED_JSON_TABLES: tuple[str, ...] = ("scenarios", "variants")
 """Tables of named JSON documents (row, name, data), in the user's order: price and supply scenarios in the
 scenario-file shape (riskdesk.io.scenario_file) and mitigation variants (riskdesk.core.mitigations)."""
+HISTORY_SCHEMA_VERSION = 5
+"""The first schema that keeps a history (`CHANGES_TABLE`)."""
+CHANGES_TABLE = "changes"
+"""The project's history: one row per save (revision, save id, who, when, what was done, and the change set as
+JSON when the save committed one; riskdesk.io.store.base.CommittedChange)."""
 REAL_COLUMNS = frozenset(NUMBER_COLUMNS)
 """Columns stored as REAL (NULL for blank); all others are TEXT NOT NULL."""
 
 
 BUSY_TIMEOUT_S = 2.0
 """How long a read waits for a lock another program holds on a project file before saying it is in use."""
-
-
-class ProjectFileError(Exception):
-    """A project file that cannot be opened or written; the message says what to do."""
-
-
-class ProjectInUseError(ProjectFileError):
-    """Another program holds the project file locked for writing (SQLite's own lock) beyond the busy timeout."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        super().__init__(f"{path} is in use: another program is writing to it and kept it locked for more than "
-                         f"{BUSY_TIMEOUT_S:g} s. Close it there (or wait until it is done) and try again")
 
 
 def check_header(path: Path) -> None:
@@ -110,14 +106,6 @@ def select_rows(db: sqlite3.Connection, table: str, columns: tuple[str, ...] | N
     """A table's rows in their saved order, each a tuple in the order of `columns` (default `TABLES[table]`)."""
     names = columns if columns is not None else TABLES[table]
     return db.execute(f"SELECT {', '.join(names)} FROM {table} ORDER BY row").fetchall()
-
-
-@dataclass(frozen=True, slots=True)
-class ProjectRows:
-    """A project's name and its tables' rows as plain tuples (None for a blank number)."""
-
-    name: str
-    tables: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
 
 
 def read_rows(path: Path, max_rows: int | None = None) -> ProjectRows:
