@@ -246,7 +246,7 @@ def test_a_file_without_history_starts_one_and_says_when_it_does_not_reach_back(
         assert db.execute("PRAGMA user_version").fetchone()[0] == 5
 
 
-def test_another_file_put_in_place_of_the_one_read_is_read_again_whole(tmp_path):
+def test_another_file_put_in_place_has_none_of_our_history_and_is_read_again_whole(tmp_path):
     import shutil
 
     from riskdesk.io.store import open_store
