@@ -94,16 +94,14 @@ def _leftovers(folder: Path) -> list[Path]:
 
 _SAVER = r"""
 import sys, itertools
-from pathlib import Path
-from riskdesk.io.project_file import read_project, save_project
-from riskdesk.io.project_lock import ProjectLock
-path = Path(sys.argv[1])
-lock = ProjectLock(path).acquire(10)
-project, state = read_project(path)
+from riskdesk.io.store import open_store
+store = open_store(sys.argv[1])
+lease = store.lease(10)
+project, revision = store.read()
 print("ready", flush=True)
 for n in itertools.count():
     project.tables.parts.loc[0, "description"] = f"save {n}"
-    state = save_project(project, path, expected=state)
+    revision = store.save(project, revision)
 """
 
 
@@ -111,14 +109,14 @@ def kills_during_save(count: int, folder: Path, seed: int = 200) -> Figures:
     """Start a process that saves a project over and over, kill it at a random moment, count what the next
     opener finds: a damaged project, a project that is not one of the saves, a leftover temporary file or lock."""
     from riskdesk.core.demo import demo_project
-    from riskdesk.io.project_file import ProjectFileError, read_project, save_project
-    from riskdesk.io.project_lock import ProjectLock
+    from riskdesk.io.store import StoreError, open_store
 
     figures = Figures("kills during save")
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "killed.rdproj"
-    save_project(demo_project(), path)
+    store = open_store(path)
+    store.save(demo_project(), None)
     parts = len(demo_project().tables.parts)
     started = time.perf_counter()
     for _ in range(count):
@@ -137,15 +135,18 @@ def kills_during_save(count: int, folder: Path, seed: int = 200) -> Figures:
         if any(p.name.endswith(".saving") for p in folder.iterdir()):
             figures.counts["killed while writing"] += 1  # the rest died between two saves, or while replacing
         try:
-            with ProjectLock(path).acquire(2):  # the dead saver's lock is free again
-                project, state = read_project(path)
-        except ProjectFileError as exc:
+            lease = store.lease(2)  # the dead saver's lock is free again
+            try:
+                project, revision = store.read()
+            finally:
+                lease.release()
+        except StoreError as exc:
             figures.fail("project unreadable after a kill", str(exc))
             continue
         description = str(project.tables.parts.loc[0, "description"])
-        if len(project.tables.parts) != parts or not (description.startswith("save ") or state.revision <= 1):
+        if len(project.tables.parts) != parts or not (description.startswith("save ") or revision.number <= 1):
             figures.fail("project not one of the saves", description)
-        figures.counts["saves seen"] = max(figures.counts["saves seen"], state.revision)
+        figures.counts["saves seen"] = max(figures.counts["saves seen"], revision.number)
         left = _leftovers(folder)
         if left:
             figures.fail("leftovers", ", ".join(p.name for p in left))
@@ -162,7 +163,7 @@ def fuzzed_imports(count: int, folder: Path, seed: int = 10_000) -> Figures:
     byte for byte as it was; exit 0 must leave a project that loads; nothing may escape as a traceback."""
     from riskdesk.cli import main
     from riskdesk.core.demo import demo_project
-    from riskdesk.io.project_file import ProjectFileError, load_project, save_project
+    from riskdesk.io.store.project_file import ProjectFileError, load_project, save_project
 
     figures = Figures("fuzzed imports")
     rng = random.Random(seed)
@@ -294,7 +295,7 @@ def oversized_sheets(count: int, folder: Path, seed: int = 19) -> Figures:
     import resource
 
     from riskdesk.core.demo import demo_project
-    from riskdesk.io.project_file import save_project
+    from riskdesk.io.store.project_file import save_project
 
     figures = Figures("oversized sheets in any spelling")
     rng = random.Random(seed)
@@ -345,7 +346,7 @@ def oversized_sheets(count: int, folder: Path, seed: int = 19) -> Figures:
 def fuzzed_project_files(count: int, folder: Path, seed: int = 1_000) -> Figures:
     """Open damaged project files: a project or one ProjectFileError, never a traceback, and the file unchanged."""
     from riskdesk.core.demo import demo_project
-    from riskdesk.io.project_file import ProjectFileError, load_project, save_project
+    from riskdesk.io.store.project_file import ProjectFileError, load_project, save_project
 
     figures = Figures("fuzzed project files")
     rng = random.Random(seed)
@@ -434,7 +435,7 @@ def fuzzed_scenario_files(count: int, folder: Path, seed: int = 19) -> Figures:
     from riskdesk.cli import main
     from riskdesk.core.demo import demo_project
     from riskdesk.core.presets import default_presets
-    from riskdesk.io.project_file import save_project
+    from riskdesk.io.store.project_file import save_project
 
     figures = Figures("fuzzed scenario files")
     rng = random.Random(seed)
@@ -473,7 +474,7 @@ def fuzzed_settings_files(count: int, folder: Path, seed: int = 1919) -> Figures
     from riskdesk.cli import main
     from riskdesk.core.demo import demo_project
     from riskdesk.io import userdirs
-    from riskdesk.io.project_file import save_project
+    from riskdesk.io.store.project_file import save_project
 
     figures = Figures("fuzzed settings files")
     rng = random.Random(seed)
@@ -555,8 +556,8 @@ def _project_with_everything(path: Path) -> None:
 
     from riskdesk.core.demo import demo_project
     from riskdesk.core.mitigations import Variant
-    from riskdesk.io.project_file import save_project
     from riskdesk.io.scenario_file import read_scenario
+    from riskdesk.io.store.project_file import save_project
 
     project = demo_project()
     project.scenarios.append(read_scenario(ROOT / "examples" / "dy-spike.json").renamed("Kept scenario"))
@@ -583,7 +584,7 @@ def concurrent_writers(tries: int, folder: Path) -> Figures:
     """Two `riskdesk import` processes into one project at the same moment, each bringing its own part: both
     parts must be there afterwards (or the one that did not get in must say so and exit non-zero)."""
     from riskdesk.core.demo import demo_project
-    from riskdesk.io.project_file import load_project, save_project
+    from riskdesk.io.store.project_file import load_project, save_project
 
     figures = Figures("concurrent writers")
     folder.mkdir(parents=True, exist_ok=True)
@@ -607,7 +608,7 @@ def import_and_scenario_save(tries: int, folder: Path) -> Figures:
     """`riskdesk import` and `riskdesk scenario --save-as` (what the window's Scenarios tab saves) into one project
     at the same moment: the import's part and the new scenario are both there (or the one refused said why), and
     the scenario, variant, mapping and settings saved before are never lost."""
-    from riskdesk.io.project_file import load_project
+    from riskdesk.io.store.project_file import load_project
 
     figures = Figures("import + scenario save")
     folder.mkdir(parents=True, exist_ok=True)
@@ -639,8 +640,8 @@ def no_lock_race(tries: int, folder: Path) -> Figures:
     """Two `riskdesk import --no-lock` at once into a project whose lock cannot be taken (a folder planted at the
     lock path): the save's own check must never let both succeed while one import is lost."""
     from riskdesk.core.demo import demo_project
-    from riskdesk.io.project_file import load_project, save_project
-    from riskdesk.io.project_lock import lock_path
+    from riskdesk.io.store.lock import lock_path
+    from riskdesk.io.store.project_file import load_project, save_project
 
     figures = Figures("no-lock race")
     folder.mkdir(parents=True, exist_ok=True)
@@ -696,8 +697,8 @@ def two_users_shared_folder(tries: int, folder: Path) -> Figures:
     import site
 
     from riskdesk.core.demo import demo_project
-    from riskdesk.io.project_file import load_project, save_project
-    from riskdesk.io.project_lock import lock_path
+    from riskdesk.io.store.lock import lock_path
+    from riskdesk.io.store.project_file import load_project, save_project
 
     figures = Figures("two users, shared folder")
     python = interpreter_for_others()

@@ -25,11 +25,12 @@ from riskdesk.core.problems import Problem, quoted, shown
 from riskdesk.core.project import Project, ProjectSettings
 
 if TYPE_CHECKING:  # imported where used, to keep the command line quick to start
+    from riskdesk.core.edits import ChangeSet
     from riskdesk.core.reference import ReferenceData
     from riskdesk.core.scenarios import Scenario, ScenarioResult
     from riskdesk.core.simulation import MonteCarloResult
     from riskdesk.io.mapping import SheetMapping
-    from riskdesk.io.project_file import FileState
+    from riskdesk.io.store import Expected, ProjectStore, Revision, StoreChangedError
     from riskdesk.io.userdirs import AppSettings
 
 ChartRenderer = Callable[["ScenarioResult", "MonteCarloResult | None", Path], Path]
@@ -75,19 +76,19 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     demo = commands.add_parser("demo", help="write a realistic demo project")
-    demo.add_argument("project", type=Path, metavar="PROJECT")
+    demo.add_argument("project", type=_location, metavar="PROJECT")
     demo.add_argument("--force", action="store_true", help="replace PROJECT if it exists (it is refused otherwise)")
     _lock_option(demo)
 
     new = commands.add_parser("new", help="create an empty project")
-    new.add_argument("project", type=Path, metavar="PROJECT")
+    new.add_argument("project", type=_location, metavar="PROJECT")
     new.add_argument("--import-country", type=_country, default="US", metavar="CC",
                      help="country the buyer imports into (default US)")
     new.add_argument("--name", default=None, help="project name (default: the file name)")
     _lock_option(new)
 
     imp = commands.add_parser("import", help="import a BOM or supplier spreadsheet (or a folder of them)")
-    imp.add_argument("project", type=Path, metavar="PROJECT")
+    imp.add_argument("project", type=_location, metavar="PROJECT")
     imp.add_argument("files", type=Path, nargs="+", metavar="FILE")
     imp.add_argument("--mapping", type=Path, metavar="M.json", help="column mapping to use (see --show-mapping)")
     imp.add_argument("--show-mapping", action="store_true", help="print the proposed mapping and change nothing")
@@ -110,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     _lock_option(imp)
 
     score = commands.add_parser("score", help="score the project's parts as of a date")
-    score.add_argument("project", type=Path, metavar="PROJECT")
+    score.add_argument("project", type=_location, metavar="PROJECT")
     score.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD", help="default: today")
     score.add_argument("--json", action="store_true", help="print one JSON object")
     score.add_argument("--compare", type=_date, default=None, metavar="YYYY-MM-DD",
@@ -134,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
         "scenario", help="what a price or supply shock would cost, and when each part would stop",
         description="Run a price and supply scenario on a project: its monthly cost against the baseline, and "
         "when each part runs out of stock. --list shows the bundled presets.")
-    scenario.add_argument("project", type=Path, nargs="?", metavar="PROJECT",
+    scenario.add_argument("project", type=_location, nargs="?", metavar="PROJECT",
                           help="the project file (not needed with --list)")
     scenario.add_argument("--list", action="store_true",
                           help="list the bundled presets, one a line, then the scenarios saved in PROJECT if given")
@@ -165,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write the Excel risk report a manager reads and an auditor files: Summary, Parts, Findings, "
         "Exposure, Scenarios, Inputs and Method sheets (docs/report.md). OUT.xlsx is replaced only when the report "
         "is complete.")
-    report.add_argument("project", type=Path, metavar="PROJECT", help="the project file")
+    report.add_argument("project", type=_location, metavar="PROJECT", help="the project file")
     report.add_argument("out", type=Path, metavar="OUT.xlsx", help="the workbook to write")
     report.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD", help="score on this date "
                         "(default: today)")
@@ -182,6 +183,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="leave your login name out of the report (its author and the Summary's Written line)")
     report.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
     return parser
+
+
+def _location(text: str) -> str:
+    """A PROJECT argument: where the project is kept (a project file's path; riskdesk.io.store.open_store)."""
+    if not text:
+        raise argparse.ArgumentTypeError("give the project's file name")
+    return text
 
 
 def _seed(text: str) -> int:
@@ -211,7 +219,7 @@ def main(argv: Sequence[str] | None = None, chart_renderer: ChartRenderer | None
     parser = build_parser()
     args = parser.parse_args(argv)
     args.chart_renderer = chart_renderer
-    args.held = []  # project locks this command holds (riskdesk.io.project_lock), released when it ends
+    args.held = []  # project leases this command holds (riskdesk.io.store.Lease), released when it ends
     handlers = {
         "demo": _cmd_demo,
         "new": _cmd_new,
@@ -223,6 +231,7 @@ def main(argv: Sequence[str] | None = None, chart_renderer: ChartRenderer | None
         "report": _cmd_report,
     }
     try:
+        _open_project(args)
         return handlers[args.command](args)
     except CliError as exc:
         print(f"riskdesk: {shown_text(exc)}", file=sys.stderr)
@@ -242,31 +251,61 @@ def main(argv: Sequence[str] | None = None, chart_renderer: ChartRenderer | None
             lock.release()
 
 
-def _load(path: Path) -> Project:
-    from riskdesk.io.project_file import ProjectFileError, load_project
+def _open_project(args: argparse.Namespace) -> None:
+    """`args.store`: where the PROJECT argument's project is kept (None for commands without one); `args.project`
+    becomes its location as messages name it. A location this RiskDesk cannot keep projects at is exit 2."""
+    from riskdesk.io.store import StoreError, open_store
+
+    args.store = None
+    if getattr(args, "project", None) is None:
+        return
+    try:
+        args.store = open_store(args.project)
+    except StoreError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    args.project = args.store.location
+
+
+def _load(store: ProjectStore) -> Project:
+    from riskdesk.io.store import StoreError
 
     try:
-        return load_project(path)
-    except ProjectFileError as exc:
+        return store.read()[0]
+    except StoreError as exc:
         raise CliError(str(exc)) from None
 
 
-def _save(project: Project, path: Path, expected: FileState | None = None, doing: str = "nothing was saved") \
-        -> None:
-    """Save; `expected` is the state the project was read in (None: the file must not exist yet; UNCHECKED:
-    replace it). A file changed meanwhile is refused (exit 1), never overwritten."""
-    from riskdesk.io.project_file import ProjectChangedError, ProjectFileError, save_project
+def _save(project: Project, store: ProjectStore, expected: Expected = None, doing: str = "nothing was saved",
+          text: str = "") -> None:
+    """Save as a whole; `expected` is the revision the project was read at (None: there must be no project yet;
+    UNCHECKED: replace it). A project changed meanwhile is refused (exit 1), never overwritten."""
+    from riskdesk.io.store import StoreChangedError, StoreError
 
     try:
-        save_project(project, path, expected=expected)
-    except ProjectChangedError as exc:
-        # The window's choices (reload, save under another name, overwrite) are not the command line's.
-        by = f" by {exc.on_disk.saved_by}" if exc.on_disk.saved_by else ""
-        when = f" at {exc.on_disk.saved_at}" if exc.on_disk.saved_at else ""
-        raise CliError(f"{path} was changed by another program while this command ran (saved{by}{when}); {doing} "
-                       "and the file is as the other program left it: run the command again") from None
-    except ProjectFileError as exc:
+        store.save(project, expected, text=text)
+    except StoreChangedError as exc:
+        raise _changed_meanwhile(store, exc, doing) from None
+    except StoreError as exc:
         raise CliError(str(exc)) from None
+
+
+def _commit(store: ProjectStore, changes: ChangeSet, expected: Revision, doing: str) -> None:
+    """Make one change on the project as it was read at `expected`; refused (exit 1) if it changed meanwhile."""
+    from riskdesk.io.store import StoreChangedError, StoreError
+
+    try:
+        store.commit(changes, expected)
+    except StoreChangedError as exc:
+        raise _changed_meanwhile(store, exc, doing) from None
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _changed_meanwhile(store: ProjectStore, exc: StoreChangedError, doing: str) -> CliError:
+    """The window's choices (reload, save under another name, overwrite) are not the command line's."""
+    return CliError(f"{store.location} was changed by another program while this command ran "
+                    f"({exc.on_store.describe()}); {doing} and the file is as the other program left it: run the "
+                    "command again")
 
 
 def _app_settings(args: argparse.Namespace) -> AppSettings:
@@ -289,39 +328,41 @@ def _lock_option(command: argparse.ArgumentParser) -> None:
                          "and the save still refuses to overwrite changes made meanwhile")
 
 
-def _hold(args: argparse.Namespace, path: Path, doing: str) -> None:
-    """Take the project's lock for the rest of this command (one writer at a time), waiting a few seconds for
-    another command; a window holding it is named (exit 1). A lock that cannot be taken is refused with the reason,
-    unless --no-lock (or the setting "work without the lock") accepts working without it, which is said once."""
-    from riskdesk.io.project_file import ProjectFileError
-    from riskdesk.io.project_lock import CLI_WAIT_S, LockUnavailableError, ProjectLock
+def _hold(args: argparse.Namespace, store: ProjectStore, doing: str) -> None:
+    """Take the project's lease (a file's lock) for the rest of this command (one writer at a time), waiting a few
+    seconds for another command; a window holding it is named (exit 1). A lease that cannot be taken is refused
+    with the reason, unless --no-lock (or the setting "work without the lock") accepts working without it, which is
+    said once."""
+    from riskdesk.io.store import CLI_WAIT_S, LockUnavailableError, StoreError
+
     accept = bool(getattr(args, "no_lock", False)) or _app_settings(args).work_without_lock
     try:
-        lock = ProjectLock(path).acquire(CLI_WAIT_S, without_lock_ok=accept)
+        lease = store.lease(CLI_WAIT_S, without_lock_ok=accept)
     except LockUnavailableError as exc:
         raise CliError(f"{exc}; {doing} (--no-lock works without the lock)") from None
-    except ProjectFileError as exc:
+    except StoreError as exc:
         raise CliError(f"{exc}; {doing}") from None
-    if lock.unavailable is not None:
-        print(f"riskdesk: working without the lock: {lock.unavailable.reason}", file=sys.stderr)
-    args.held.append(lock)
+    if lease.unavailable is not None:
+        print(f"riskdesk: working without the lock: {lease.unavailable.reason}", file=sys.stderr)
+    args.held.append(lease)
 
 
-def _read_for_writing(path: Path) -> tuple[Project, FileState]:
-    from riskdesk.io.project_file import ProjectFileError, read_project
+def _read_for_writing(store: ProjectStore) -> tuple[Project, Revision]:
+    from riskdesk.io.store import StoreError
 
     try:
-        return read_project(path)
-    except ProjectFileError as exc:
+        return store.read()
+    except StoreError as exc:
         raise CliError(str(exc)) from None
 
 
 def _output(target: Path, args: argparse.Namespace, what: str, inputs: Sequence[Path] = ()) -> None:
-    """Refuse an output over the project, an input, or an existing file without --force (exit 1)."""
+    """Refuse an output over the project's file, an input, or an existing file without --force (exit 1)."""
     from riskdesk.io.outputs import OutputError, check_output
 
+    store: ProjectStore | None = getattr(args, "store", None)
     try:
-        check_output(target, project=getattr(args, "project", None), inputs=inputs,
+        check_output(target, project=store.path if store is not None else None, inputs=inputs,
                      force=getattr(args, "force", False), what=what)
     except OutputError as exc:
         raise CliError(str(exc)) from None
@@ -340,14 +381,15 @@ def _write_output(write: Callable[[], object]) -> None:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from riskdesk.core.demo import demo_project
-    from riskdesk.io.project_file import UNCHECKED
+    from riskdesk.io.store import UNCHECKED
 
-    if (args.project.exists() or args.project.is_symlink()) and not args.force:
+    store: ProjectStore = args.store
+    if store.exists() and not args.force:
         raise CliError(f"{args.project} already exists: choose another name, or add --force to replace it with the "
                        "demo project")
     project = demo_project()
-    _hold(args, args.project, "the demo was not written")
-    _save(project, args.project, expected=UNCHECKED if args.force else None)
+    _hold(args, store, "the demo was not written")
+    _save(project, store, expected=UNCHECKED if args.force else None, text="Demo project")
     tables = project.tables
     print(f"wrote {args.project}: {len(tables.parts)} parts, {len(tables.suppliers)} suppliers, "
           f"{len(tables.paths)} supply paths")
@@ -355,11 +397,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_new(args: argparse.Namespace) -> int:
-    if args.project.exists():
+    store: ProjectStore = args.store
+    if store.exists():
         raise CliError(f"{args.project} already exists; choose another name")
-    settings = ProjectSettings(name=args.name or args.project.stem, import_country=args.import_country)
-    _hold(args, args.project, "nothing was written")
-    _save(Project(settings=settings), args.project)
+    settings = ProjectSettings(name=args.name or store.project_name, import_country=args.import_country)
+    _hold(args, store, "nothing was written")
+    _save(Project(settings=settings), store, text="New project")
     print(f"wrote {args.project} (imports into {args.import_country})")
     return EXIT_OK
 
@@ -380,13 +423,14 @@ def _cmd_import(args: argparse.Namespace) -> int:
     for target, what in ((args.report, "the import report"), (args.save_mapping, "the mapping")):
         if target is not None:
             _output(target, args, what, args.files)
+    store: ProjectStore = args.store
     state = None
     if not (args.dry_run or args.show_mapping):
-        _hold(args, args.project, "nothing was imported")
-    if args.project.exists():
-        project, state = _read_for_writing(args.project)
+        _hold(args, store, "nothing was imported")
+    if store.exists():
+        project, state = _read_for_writing(store)
     else:
-        project = Project(settings=ProjectSettings(name=args.project.stem))
+        project = Project(settings=ProjectSettings(name=store.project_name))
     mapping = _read_mapping(args.mapping) if args.mapping else None
     defaults = _defaults(args.defaults)
     app_settings = _app_settings(args)
@@ -438,7 +482,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(f"dry run: {summary} would be imported; {args.project} is unchanged")
         return EXIT_OK
-    _save(check.applied_to(project), args.project, expected=state, doing="nothing was imported")
+    _save(check.applied_to(project), store, expected=state, doing="nothing was imported",
+          text=f"Import {', '.join(file.name for file in args.files)}: {summary}")
     print(f"imported {summary} into {args.project}")
     return EXIT_OK
 
@@ -505,7 +550,7 @@ def _reference(rules_file: Path | None) -> ReferenceData:
 def _cmd_score(args: argparse.Namespace) -> int:
     from riskdesk.core.evaluation import band, compare, compile_project, evaluate
 
-    project = _load(args.project)
+    project = _load(args.store)
     problems = [p for p in project.validate() if p.is_error]
     if problems:
         _print_problems(problems)
@@ -622,8 +667,8 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
     if args.list:
         for preset in presets.presets:
             print(preset.line())
-        if args.project is not None:
-            for saved in _load(args.project).scenarios:
+        if args.store is not None:
+            for saved in _load(args.store).scenarios:
                 print(_saved_scenario_line(saved))
         return EXIT_OK
     if args.project is None:
@@ -643,15 +688,16 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
     from riskdesk.core.evaluation import compile_project, evaluate
     from riskdesk.core.scenarios import ScenarioError, run_on_both_bases
 
+    store: ProjectStore = args.store
     state = None
     if save_as is not None:  # a writer: one at a time, from reading the project to saving it
-        _hold(args, args.project, "no scenario was saved")
-        project, state = _read_for_writing(args.project)
+        _hold(args, store, "no scenario was saved")
+        project, state = _read_for_writing(store)
         if any(s.name == save_as for s in project.scenarios) and not args.force:
             raise CliError(f"{args.project} already holds a scenario named {save_as!r}: choose another name, or add "
                            "--force to replace it")
     else:
-        project = _load(args.project)
+        project = _load(store)
     problems = [p for p in project.validate() if p.is_error]
     if problems:
         _print_problems(problems)
@@ -674,8 +720,8 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
         except ScenarioError as exc:
             raise CliError(f"{args.file or args.preset}: {exc}", EXIT_INVALID) from None
     chart = _draw_chart(args, result, monte_carlo) if args.chart is not None else None
-    if save_as is not None:
-        _save(_with_scenario(project, scenario.renamed(save_as)), args.project, expected=state)
+    if save_as is not None and state is not None:
+        _commit(store, _saving_scenario(project, scenario.renamed(save_as)), state, "no scenario was saved")
         print(f"saved the scenario as {save_as!r} in {args.project}", file=sys.stderr if args.json else sys.stdout)
     if args.json:
         data = result.to_json()
@@ -730,10 +776,10 @@ def _saved_scenario_name(text: str) -> str:
     return name
 
 
-def _with_scenario(project: Project, scenario: Scenario) -> Project:
-    """`project` with `scenario` saved in it: in place of one of the same name, else after the others; nothing
-    else changes."""
-    import dataclasses
+def _saving_scenario(project: Project, scenario: Scenario) -> ChangeSet:
+    """The change that saves `scenario` in the project: in place of one of the same name, else after the others;
+    nothing else changes."""
+    from riskdesk.core.edits import ChangeSet, WholeChange
 
     names = [s.name for s in project.scenarios]
     scenarios = list(project.scenarios)
@@ -741,7 +787,9 @@ def _with_scenario(project: Project, scenario: Scenario) -> Project:
         scenarios[names.index(scenario.name)] = scenario
     else:
         scenarios.append(scenario)
-    return dataclasses.replace(project, scenarios=scenarios)
+    return ChangeSet(f"Save scenario {scenario.name!r}",
+                     wholes=(WholeChange("scenarios", list(project.scenarios), scenarios),),
+                     source={"kind": "command", "command": "scenario --save-as"})
 
 
 def _saved_scenario_line(scenario: Scenario) -> str:
@@ -863,7 +911,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if args.monte_carlo and not args.scenarios:
         raise CliError("--monte-carlo simulates the report's scenarios: add --scenario NAME", EXIT_USAGE)
     _output(args.out, args, "the report")
-    project = _load(args.project)
+    project = _load(args.store)
     as_of = args.as_of or dt.date.today()
     from riskdesk.core.scenarios import ScenarioError
 

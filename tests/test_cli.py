@@ -29,7 +29,7 @@ def test_demo_project_is_realistic(demo, capsys):
 
 
 def _parts_table(path):
-    from riskdesk.io.project_file import load_project
+    from riskdesk.io.store.project_file import load_project
 
     project = load_project(path)
     stage_countries = set(project.tables.paths[["mine_country", "separation_country", "metal_country",
@@ -55,7 +55,7 @@ def test_score_compare_names_what_changes_on_2027_01_01(demo, capsys):
 def test_new_project_with_import_country(tmp_path, capsys):
     path = tmp_path / "eu.rdproj"
     assert run(capsys, "new", path, "--import-country", "Deutschland")[0] == EXIT_OK
-    from riskdesk.io.project_file import load_project
+    from riskdesk.io.store.project_file import load_project
 
     assert load_project(path).settings.import_country == "DE"
     code, _, err = run(capsys, "new", path)
@@ -132,7 +132,7 @@ def test_the_dfars_answer_and_a_general_licence_import_in_the_suppliers_words(tm
     project = tmp_path / "p.rdproj"
     code, _, err = run(capsys, "import", project, source)
     assert code == EXIT_OK, err
-    from riskdesk.io.project_file import load_project
+    from riskdesk.io.store.project_file import load_project
 
     tables = load_project(project).tables
     assert list(tables.parts["dfars"]) == ["yes", "no"]

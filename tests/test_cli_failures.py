@@ -221,30 +221,53 @@ def test_a_damaged_settings_file_is_one_line_and_every_import_still_runs(demo, t
 
 # ---- another program saved meanwhile --------------------------------------------------------------------------
 
-def test_a_project_changed_while_an_import_ran_says_what_the_command_line_can_do(demo, tmp_path, capsys,
-                                                                                   monkeypatch):
+CHANGED_MEANWHILE = {
+    "import": (["import", "{project}", "{source}"], "nothing was imported"),
+    "scenario --save-as": (["scenario", "{project}", "--preset", "dfars-2027", "--save-as", "Saved"],
+                           "no scenario was saved"),
+}
+
+
+@pytest.mark.parametrize("writer", list(CHANGED_MEANWHILE))
+def test_a_project_changed_while_a_writer_ran_says_what_the_command_line_can_do(demo, tmp_path, capsys,
+                                                                                monkeypatch, writer):
     import riskdesk.cli as cli
-    from riskdesk.io.project_file import load_project, save_project
+    from riskdesk.io.store.project_file import load_project
 
     source = tmp_path / "bom.csv"
     write_template_csv(source, [ROW])
     read = cli._read_for_writing
 
-    def read_then_another_program_saves(path):
-        project, state = read(path)
-        save_project(project, path, expected=state)  # another program (without the lock) saves meanwhile
+    def read_then_another_program_saves(store):
+        project, state = read(store)
+        store.save(project, state)  # another program (without the lock) saves meanwhile
         return project, state
 
     monkeypatch.setattr(cli, "_read_for_writing", read_then_another_program_saves)
     before = demo.read_bytes()
-    code, _, err = run(capsys, "import", demo, source)
+    arguments, doing = CHANGED_MEANWHILE[writer]
+    code, _, err = run(capsys, *[a.format(project=demo, source=source) for a in arguments])
     assert code == EXIT_FILE
     _one_line(err)
     assert "was changed by another program while this command ran" in err
-    assert "nothing was imported" in err and "run the command again" in err
+    assert doing in err and "run the command again" in err
     assert "reload" not in err and "another name" not in err and "overwrite" not in err
     assert demo.read_bytes() != before  # the other program's save stands …
-    assert "X-1" not in set(load_project(demo).tables.parts["part_number"])  # … and nothing of this import
+    after = load_project(demo)
+    assert "X-1" not in set(after.tables.parts["part_number"]) and not after.scenarios  # … and nothing of this one
+
+
+@pytest.mark.parametrize("command", [["score", "{at}"], ["import", "{at}", "{source}"], ["demo", "{at}"],
+                                     ["report", "{at}", "{out}"], ["scenario", "{at}", "--list"]])
+def test_a_workspace_address_is_one_line_and_exit_2_never_showing_the_password(tmp_path, capsys, command):
+    source = tmp_path / "bom.csv"
+    write_template_csv(source, [ROW])
+    at = "postgresql://ana:s3cret@db.example/riskdesk?workspace=eu"
+    code, out, err = run(capsys, *[a.format(at=at, source=source, out=tmp_path / "r.xlsx") for a in command])
+    assert code == 2 and out == ""
+    _one_line(err)
+    assert "no workspace support yet" in err and "s3cret" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bom.csv"]  # nothing written, no folder made
 
 
 def test_json_output_escapes_what_would_drive_the_terminal_and_reads_back_the_same(demo, tmp_path, capsys):

@@ -43,7 +43,7 @@ def test_an_xlsx_cell_holding_inf_is_refused(tmp_path, capsys):
 
 
 def test_score_json_is_strict_json_and_a_red_part_never_reads_green(tmp_path, capsys):
-    from riskdesk.io.project_file import load_project, save_project
+    from riskdesk.io.store.project_file import load_project, save_project
 
     source = tmp_path / "bom.csv"
     write_template_csv(source, [ROW])
@@ -66,20 +66,20 @@ def test_score_json_is_strict_json_and_a_red_part_never_reads_green(tmp_path, ca
 # ---- 1. two writers ------------------------------------------------------------------------------------------------
 
 def _parts(project):
-    from riskdesk.io.project_file import load_project
+    from riskdesk.io.store.project_file import load_project
 
     return set(load_project(project).tables.parts["part_number"])
 
 
 def test_an_import_waits_for_the_lock_and_names_the_holder_when_it_stays(demo, tmp_path, capsys, monkeypatch):
-    from riskdesk.io import project_lock
-    from riskdesk.io.project_lock import ProjectLock
+    from riskdesk.io import store
+    from riskdesk.io.store import open_store
 
-    monkeypatch.setattr(project_lock, "CLI_WAIT_S", 0.2)
+    monkeypatch.setattr(store, "CLI_WAIT_S", 0.2)
     source = tmp_path / "bom.csv"
     write_template_csv(source, [ROW])
     before = demo.read_bytes()
-    with ProjectLock(demo):  # a window has it open
+    with open_store(demo).lease():  # a window has it open
         code, _, err = run(capsys, "import", demo, source)
         assert code == 1 and "is in use by" in err and "since" in err and "nothing was imported" in err
         assert run(capsys, "import", demo, source, "--dry-run")[0] == EXIT_OK  # reading needs no lock
@@ -106,7 +106,7 @@ def test_two_concurrent_imports_never_lose_one(demo, tmp_path):
         codes = [r.wait(timeout=60) for r in runs]
         assert codes == [0, 0], [r.stderr.read() for r in runs]
         assert {"A-1", "B-1"} <= _parts(demo)
-        from riskdesk.io.project_file import load_project, save_project
+        from riskdesk.io.store.project_file import load_project, save_project
 
         project = load_project(demo)
         project.tables.parts = project.tables.parts[~project.tables.parts["part_number"].isin(["A-1", "B-1"])]
@@ -228,7 +228,7 @@ def test_the_project_with_everything_fills_every_field_of_a_project():
 
 @pytest.fixture
 def full(tmp_path):
-    from riskdesk.io.project_file import save_project
+    from riskdesk.io.store.project_file import save_project
     from tests.helpers.builders import project_with_everything
 
     path = tmp_path / "full.rdproj"
@@ -253,7 +253,7 @@ def test_every_writer_keeps_what_it_does_not_own(full, tmp_path, capsys, writer)
     import dataclasses
 
     from riskdesk.core.project import Project
-    from riskdesk.io.project_file import load_project
+    from riskdesk.io.store.project_file import load_project
 
     source = tmp_path / "bom.csv"
     write_template_csv(source, [ROW])
@@ -275,12 +275,29 @@ def test_every_writer_keeps_what_it_does_not_own(full, tmp_path, capsys, writer)
         assert "X-1" in parts and set(before.tables.parts["part_number"]) <= parts
 
 
+def test_every_writer_leaves_what_it_did_in_the_projects_history(demo, tmp_path, capsys):
+    from riskdesk.io.store import Revision, open_store
+
+    source = tmp_path / "bom.csv"
+    write_template_csv(source, [ROW])
+    assert run(capsys, "import", demo, source)[0] == EXIT_OK
+    assert run(capsys, "scenario", demo, "--preset", "dfars-2027", "--save-as", "By a script")[0] == EXIT_OK
+    history = open_store(demo).changes_since(Revision(0))
+    assert [entry.text.split(":")[0] for entry in history] == ["Demo project", "Import bom.csv",
+                                                               "Save scenario 'By a script'"]
+    assert "1 part" in history[1].text and history[1].changes is None  # a whole save
+    saving = history[2].changes  # a commit: the change itself
+    assert saving is not None and [w.name for w in saving.wholes] == ["scenarios"]
+    assert [s.name for s in saving.wholes[0].new] == ["By a script"]
+    assert saving.source["command"] == "scenario --save-as"
+
+
 # ---- 5. locks that cannot be taken --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("command", [["import", "{project}", "{source}"], ["demo", "{project}", "--force"],
                                      ["scenario", "{project}", "--preset", "dfars-2027", "--save-as", "S"]])
 def test_a_writer_refuses_a_lock_it_cannot_take_and_no_lock_works_on_saying_so(demo, tmp_path, capsys, command):
-    from riskdesk.io.project_lock import lock_path
+    from riskdesk.io.store.lock import lock_path
 
     source = tmp_path / "bom.csv"
     write_template_csv(source, [ROW])
@@ -344,7 +361,7 @@ def test_two_users_importing_into_a_shared_folder_lose_nothing(tmp_path):
 def test_a_file_from_one_supplier_keeps_another_suppliers_path_of_the_same_part(tmp_path, capsys):
     """arch2.md §4.1: base P1 {A 60 %, B 40 %} and an answer {P1, A 60 %, mine MY}: B's path stays (unless
     --replace-parts says the file is the part's whole supply)."""
-    from riskdesk.io.project_file import load_project, save_project
+    from riskdesk.io.store.project_file import load_project, save_project
     from tests.helpers.builders import PartSpec, PathSpec, project_of
 
     project = tmp_path / "p.rdproj"

@@ -198,7 +198,7 @@ def test_no_author_leaves_the_login_name_out(tmp_path: Path, capsys) -> None:
 
 def test_a_project_with_errors_is_invalid_input(tmp_path: Path, capsys) -> None:
     from riskdesk.core.demo import demo_project
-    from riskdesk.io.project_file import save_project
+    from riskdesk.io.store.project_file import save_project
 
     project = demo_project()
     project.tables.paths.loc[0, "share_pct"] = 300.0

@@ -84,8 +84,8 @@ def test_twelve_baseline_months_sum_to_the_element_values_of_score_json(demo, tm
 
 
 def test_a_scenario_saved_in_the_project_runs_by_name(demo, tmp_path, capsys):
-    from riskdesk.io.project_file import load_project, save_project
     from riskdesk.io.scenario_file import read_scenario
+    from riskdesk.io.store.project_file import load_project, save_project
 
     project = load_project(demo)
     project.scenarios.append(read_scenario(scenario_file(tmp_path)).renamed("mine"))
@@ -181,7 +181,7 @@ def test_save_as_keeps_the_scenario_in_the_project_and_list_shows_it_after_the_p
 
 
 def test_save_as_over_a_saved_name_needs_force_and_replaces_it_in_place(demo, tmp_path, capsys):
-    from riskdesk.io.project_file import load_project
+    from riskdesk.io.store.project_file import load_project
 
     for name in ("First", "Second"):
         assert run(capsys, "scenario", demo, "--file", scenario_file(tmp_path), "--as-of", AS_OF,

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from riskdesk.core.demo import demo_project
-from riskdesk.io.project_file import save_project
+from riskdesk.io.store.project_file import save_project
 
 ROOT = Path(__file__).resolve().parents[1]
 LINUX = ROOT / "installer" / "linux"

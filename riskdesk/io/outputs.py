@@ -3,7 +3,8 @@ report, a column mapping, a scenario file, a table export — obeys one rule, th
 
 `check_output` refuses a target (an `OutputError`: one line naming the file and what to do) that is
 
-- the project being worked on, or a file the command reads (its inputs);
+- the file of the project being worked on (its store's file, if it is kept in one), or a file the command reads
+  (its inputs);
 - any RiskDesk project, found by its content (an SQLite file with RiskDesk's application id: a project, an
   autosave, a half-saved copy), by its name (`.rdproj`), or a project's lock file — whatever `force` says, since a
   workbook written over a project destroys it;
@@ -42,8 +43,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from riskdesk.io.owner import host_name, process_alive
-from riskdesk.io.project_schema import APPLICATION_ID, SQLITE_HEADER, SUFFIX
+from riskdesk.io.store.owner import host_name, process_alive
+from riskdesk.io.store.rdproj import APPLICATION_ID, SQLITE_HEADER, SUFFIX
 
 _PRIVATE = ".writing"
 _LEFTOVER = re.compile(r"^\.~riskdesk\.(?P<host>[A-Za-z0-9-]+)\.(?P<pid>\d+)\.[0-9a-f]{8}\.writing$")
@@ -129,9 +130,9 @@ def _folder(target: Path) -> Path:
 
 def check_output(target: Path, *, project: Path | None = None, inputs: Iterable[Path] = (), force: bool = False,
                  what: str = "the file") -> None:
-    """Raise OutputError when `target` must not be written (see the module docstring): `project` is the project
-    being worked on, `inputs` the files being read, `force` allows replacing an existing file, `what` names the
-    output in messages ("the report")."""
+    """Raise OutputError when `target` must not be written (see the module docstring): `project` is the file of
+    the project being worked on (`ProjectStore.path`: None when it is not kept in a file), `inputs` the files being
+    read, `force` allows replacing an existing file, `what` names the output in messages ("the report")."""
     target = Path(target)
     link = f" (a link to {target.resolve()})" if target.is_symlink() else ""
     if project is not None and _same(target, Path(project)):

@@ -4,7 +4,7 @@ Folders come from platformdirs for the application "RiskDesk", unless the enviro
 `RISKDESK_USER_DIR` names one folder to hold them all (tests, portable installs, developers). Nothing happens at
 import time: `init()` creates the folders and is called once from `main`.
 
-Application settings (recent files, autosave interval) are one typed schema stored as JSON, readable by the CLI
+Application settings (recent projects, autosave interval) are one typed schema stored as JSON, readable by the CLI
 without a `QCoreApplication`. Qt's QSettings is used only for window geometry, in the UI.
 
 How to add an application setting: give it a default in `AppSettings`, read it in `AppSettings.read_json` with a
@@ -102,7 +102,9 @@ class AppSettings:
     """Settings of the application itself (not of a project)."""
 
     recent_files: list[str] = field(default_factory=list)
-    """Most recent first, at most MAX_RECENT."""
+    """Where the recent projects are kept, most recent first, at most MAX_RECENT: a project file's absolute path, or
+    a workspace's address without its password (riskdesk.io.store.open_store takes either). The JSON key keeps its
+    name from when every project was a file."""
     autosave_seconds: int = 30
     """While the user keeps editing, the longest time between autosaves; 0 turns autosave off."""
     autosave_delay_seconds: int = 5
@@ -116,12 +118,12 @@ class AppSettings:
     another RiskDesk holds is refused either way."""
     schema_version: int = SCHEMA_VERSION
 
-    def add_recent(self, path: Path | str) -> None:
-        text = str(Path(path).resolve())
+    def add_recent(self, location: Path | str) -> None:
+        text = recent_location(location)
         self.recent_files = [text, *[p for p in self.recent_files if p != text]][:MAX_RECENT]
 
-    def remove_recent(self, path: Path | str) -> None:
-        text = str(Path(path).resolve())
+    def remove_recent(self, location: Path | str) -> None:
+        text = recent_location(location)
         self.recent_files = [p for p in self.recent_files if p != text]
 
     def to_json(self) -> dict[str, Any]:
@@ -168,6 +170,16 @@ class AppSettings:
         from riskdesk.io.workbook import ImportLimits
 
         return ImportLimits(max_rows=self.import_max_rows)
+
+
+def recent_location(location: Path | str) -> str:
+    """How a project's location is kept in the recent list: a file's absolute path (so that one file is one entry
+    however it was named), an address as given but never with its password."""
+    from riskdesk.io.store import is_database_location, shown_location
+
+    if is_database_location(location):
+        return shown_location(location)
+    return str(Path(location).resolve())
 
 
 def _whole(data: Mapping[str, Any], key: str, default: int, bounds: tuple[int, int], damaged: list[str]) -> int:

@@ -4,8 +4,8 @@
 so that the window appears about as fast as an empty Qt window:
 
 1. On the GUI thread, with Qt and the standard library only: the main window, showing the project's rows
-   read-only (the demo's from `riskdesk.core.demo_data`, a file's read with sqlite3 by
-   `riskdesk.io.project_schema.read_rows`). No numpy, no pandas: `tests/test_architecture.py` checks it.
+   read-only (the demo's from `riskdesk.core.demo_data`, a project's from its store, `ProjectStore.preview_rows`:
+   a file's read with sqlite3). No numpy, no pandas: `tests/test_architecture.py` checks it.
 2. In a worker thread: numpy, pandas, scoring and the views' modules load and the project is read into
    DataFrames; back on the GUI thread the document is attached, the tables become editable and the project is
    scored (about half a second later on a typical machine).
@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
@@ -34,7 +34,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from riskdesk import __version__
 from riskdesk.io import userdirs
-from riskdesk.io.project_schema import ProjectFileError, ProjectRows, read_rows
+from riskdesk.io.store import ProjectRows, StoreError, open_store
 from riskdesk.ui.analysis import ANALYSIS_TABS
 from riskdesk.ui.icons import icon
 from riskdesk.ui.messages import WARNING
@@ -42,6 +42,7 @@ from riskdesk.ui.workers import Runner, TaskContext
 
 if TYPE_CHECKING:
     from riskdesk.core.project import Project
+    from riskdesk.io.store import Lease, Revision
     from riskdesk.ui.autosave import AutosaveSession
     from riskdesk.ui.main_window import MainWindow
 
@@ -189,7 +190,7 @@ def prefetch_modules(runner: Runner, on_done: Callable[[], None] | None = None) 
 
 
 DATA_LAYER_MODULES = (
-    "riskdesk.core.evaluation", "riskdesk.core.demo", "riskdesk.io.project_file", "riskdesk.ui.document",
+    "riskdesk.core.evaluation", "riskdesk.core.demo", "riskdesk.io.store.project_file", "riskdesk.ui.document",
     "riskdesk.ui.scoring", "riskdesk.ui.autosave",
     *(tab.module for tab in ANALYSIS_TABS),
 )
@@ -209,16 +210,17 @@ PREVIEW_MAX_ROWS = 5_000
 loads would delay the window's first paint more than it helps."""
 
 
-def first_rows(demo: bool, project: Path | None) -> tuple[ProjectRows | None, str]:
-    """The rows to show (and the window title) before the data layer has loaded; (None, "") when a project
-    file cannot be read quickly: the full load then says why."""
+def first_rows(demo: bool, location: str | Path | None) -> tuple[ProjectRows | None, str]:
+    """The rows to show (and the window title) before the data layer has loaded; (None, "") when the project
+    cannot be read quickly: the full load then says why."""
     if demo:
         return demo_rows(), ""
-    if project is not None:
+    if location is not None:
         try:
-            return read_rows(project, PREVIEW_MAX_ROWS), project.name
-        except ProjectFileError as exc:
-            log.info("no quick preview of %s: %s", project, exc)
+            store = open_store(location)
+            return store.preview_rows(PREVIEW_MAX_ROWS), store.name
+        except StoreError as exc:
+            log.info("no quick preview of %s: %s", location, exc)
     return None, ""
 
 
@@ -229,18 +231,18 @@ class LoadedProject:
     project: Project | None
     path: Path | None
     error: str = ""
-    state: Any = None
-    """The file's state when read (riskdesk.io.project_file.FileState): a save refuses if it changed since."""
-    lock: Any = None
-    """The project lock taken on it (riskdesk.io.project_lock.ProjectLock), None when opened read-only."""
+    state: Revision | None = None
+    """The revision it was read at: a save refuses if it changed since."""
+    lock: Lease | None = None
+    """The project's lease (a file's lock) taken on it, None when opened read-only."""
     in_use: str = ""
     """Why it was opened read-only: another RiskDesk has it open, or its lock cannot be taken."""
 
 
-def load_data_layer(demo: bool, path: Path | None, without_lock_ok: bool = False
+def load_data_layer(demo: bool, location: str | Path | None, without_lock_ok: bool = False
                     ) -> Callable[[TaskContext], LoadedProject]:
-    """The start-up worker's task: import the data layer, then read the project into DataFrames.
-    `without_lock_ok`: the preference "work without the lock" (see riskdesk.io.project_lock)."""
+    """The start-up worker's task: import the data layer, then read the project at `location` into DataFrames.
+    `without_lock_ok`: the preference "work without the lock" (see riskdesk.io.store.lock)."""
 
     def load(_task: TaskContext) -> LoadedProject:
         for name in DATA_LAYER_MODULES:
@@ -249,12 +251,15 @@ def load_data_layer(demo: bool, path: Path | None, without_lock_ok: bool = False
             from riskdesk.core.demo import demo_project
 
             return LoadedProject(demo_project(), None)
-        if path is None:
+        if location is None:
             return LoadedProject(None, None)
-        from riskdesk.io.project_lock import CannotLockError
+        from riskdesk.io.store import CannotLockError
         from riskdesk.ui.document import open_project_file
 
         try:
+            path = open_store(location).path
+            if path is None:  # a workspace: the window opens project files only, until its session can open others
+                raise StoreError(f"{location}: the window opens project files (.rdproj) only")
             try:
                 project, state, lock = open_project_file(path, without_lock_ok=without_lock_ok)
                 return LoadedProject(project, path, state=state, lock=lock)
@@ -262,7 +267,7 @@ def load_data_layer(demo: bool, path: Path | None, without_lock_ok: bool = False
                 project, state, lock = open_project_file(path, read_only=True)
                 return LoadedProject(project, path, state=state, in_use=str(exc))
         except Exception as exc:  # any unreadable file: say why, start with an empty project
-            log.warning("cannot open %s: %s", path, exc)
+            log.warning("cannot open %s: %s", location, exc)
             return LoadedProject(None, None, str(exc))
 
     return load
@@ -271,7 +276,7 @@ def load_data_layer(demo: bool, path: Path | None, without_lock_ok: bool = False
 def _parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     """RiskDesk's own options, and the rest (Qt's, e.g. `-platform offscreen`)."""
     parser = argparse.ArgumentParser(prog="riskdesk gui", description="Open the RiskDesk window.")
-    parser.add_argument("project", nargs="?", type=Path, help="a project file (.rdproj) to open")
+    parser.add_argument("project", nargs="?", help="a project file (.rdproj) to open")
     parser.add_argument("--demo", action="store_true", help="open the bundled demo project")
     parser.add_argument("--smoke", action="store_true",
                         help="print seconds from launch to the first paint of the window with the project's rows "

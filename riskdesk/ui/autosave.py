@@ -15,7 +15,6 @@ own, whatever the umask gives project files).
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import json
 import logging
@@ -28,8 +27,8 @@ from typing import Any
 from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
 
 from riskdesk.io.outputs import private_folder
-from riskdesk.io.project_file import SUFFIX, FileState, ProjectFileError, load_project, save_project, sweep_folder
-from riskdesk.io.project_lock import ProjectLock
+from riskdesk.io.store import UNCHECKED, Revision, StoreError, open_store
+from riskdesk.io.store.rdproj import SUFFIX, revision_from_json, sweep_folder
 from riskdesk.ui.document import Document
 from riskdesk.ui.workers import TaskContext
 
@@ -82,14 +81,13 @@ class AutosaveSession:
 
     def recover(self, document: Document, info: RecoveryInfo) -> None:
         """Open the autosave in `document`, named after its original file, marked unsaved, and move it into this
-        slot (so that it is still there if this session crashes too). Raises ProjectFileError."""
-        project = load_project(info.autosave)
+        slot (so that it is still there if this session crashes too). Raises StoreError."""
+        project, _ = open_store(info.autosave).read()
         lock, read_only = None, False
         if info.original_path is not None and info.original_path.exists():
             try:  # the original is this document's file again: lock it, or say it is open elsewhere
-                lock = ProjectLock(info.original_path).acquire(
-                    without_lock_ok=document.app_settings.work_without_lock)
-            except ProjectFileError:
+                lock = open_store(info.original_path).lease(without_lock_ok=document.app_settings.work_without_lock)
+            except StoreError:
                 read_only = True
         document.replace_project(project, info.original_path, dirty=True, state=info.base_state(), lock=lock,
                                  read_only=read_only)
@@ -114,16 +112,11 @@ class RecoveryInfo:
     older: int = 0
     """How many older autosaves of crashed sessions are kept besides this one (offered after it)."""
     base: dict[str, Any] | None = None
-    """The state of the original file the autosaved work started from (riskdesk.io.project_file.FileState): a
+    """The revision of the original file the autosaved work started from (riskdesk.io.store.Revision as JSON): a
     save over it refuses if someone else saved it since."""
 
-    def base_state(self) -> FileState | None:
-        if not isinstance(self.base, dict):
-            return None
-        try:
-            return FileState(**self.base)
-        except TypeError:
-            return None
+    def base_state(self) -> Revision | None:
+        return revision_from_json(self.base)
 
     @property
     def info_path(self) -> Path:
@@ -315,14 +308,14 @@ class Autosaver(QObject):
             "original_path": str(document.path) if document.path else "",
             "name": document.project.settings.name,
             "saved_at": dt.datetime.now().isoformat(timespec="seconds"),
-            "base": dataclasses.asdict(document.file_state) if document.file_state is not None else None,
+            "base": document.file_state.to_json() if document.file_state is not None else None,
         }
         target, info_path = self._session.project_path, self._session.info_path
         self._writing = True
 
         def write(_task: TaskContext) -> Path:
             private_folder(target.parent)
-            save_project(copy, target)
+            open_store(target).save(copy, UNCHECKED, text="Autosave")
             os.chmod(target, PRIVATE_FILE)  # the next save keeps this mode
             _write_private(info_path, json.dumps(info))
             return target

@@ -26,16 +26,16 @@ from riskdesk.core.edits import ChangeSet, EditRefused, WholeChange, diff_tables
 from riskdesk.core.fields import ROW_ID
 from riskdesk.core.labels import setting_label
 from riskdesk.core.project import Project, ProjectSettings, ProjectTables
-from riskdesk.io.project_file import (
-    SUFFIX,
+from riskdesk.io.store import (
     UNCHECKED,
-    FileState,
+    CannotLockError,
+    Lease,
     ProjectChangedError,
     ProjectFileError,
-    read_project,
-    save_project,
+    Revision,
+    open_store,
 )
-from riskdesk.io.project_lock import CannotLockError, ProjectLock
+from riskdesk.io.store.rdproj import SUFFIX
 from riskdesk.io.userdirs import AppSettings, UserDirs, save_app_settings
 from riskdesk.ui.columns import COLUMNS, CellError, TableName, parse_cell
 from riskdesk.ui.commands import ChangeSetCommand, changed_fields
@@ -85,11 +85,11 @@ class Document(QObject):
         self._forced_dirty = False
         self._was_dirty = False
         self.busy_saving = False
-        self.file_state: FileState | None = None
-        """The project file as it was when read or last saved: a save refuses to replace it if it changed since
-        (another program saved it), see riskdesk.io.project_file."""
-        self.lock: ProjectLock | None = None
-        """Held while the project file is open here: one writer at a time (riskdesk.io.project_lock)."""
+        self.file_state: Revision | None = None
+        """The project's revision when read or last saved: a save refuses to replace it if it changed since
+        (another program saved it), see riskdesk.io.store."""
+        self.lock: Lease | None = None
+        """Held while the project file is open here: one writer at a time (riskdesk.io.store.lock)."""
         self.read_only = False
         """Opened while another RiskDesk holds it: Save asks for another name."""
         self.models: dict[TableName, DataFrameTableModel] = {}
@@ -146,7 +146,7 @@ class Document(QObject):
     # ---- files ------------------------------------------------------------------------------------------------
 
     def replace_project(self, project: Project, path: Path | None, dirty: bool = False,
-                        state: FileState | None = None, lock: ProjectLock | None = None,
+                        state: Revision | None = None, lock: Lease | None = None,
                         read_only: bool = False) -> None:
         """Show another project (new, opened, recovered). Clears undo history. `state` and `lock`: the file's
         state when read and the lock taken on it (the previous lock is let go)."""
@@ -173,8 +173,8 @@ class Document(QObject):
                                                  without_lock_ok=self.app_settings.work_without_lock)
         self.adopt_opened(project, path, state, lock, read_only)
 
-    def adopt_opened(self, project: Project, path: Path, state: FileState | None = None,
-                     lock: ProjectLock | None = None, read_only: bool = False) -> None:
+    def adopt_opened(self, project: Project, path: Path, state: Revision | None = None,
+                     lock: Lease | None = None, read_only: bool = False) -> None:
         """Show a project that was read from `path` (e.g. by a worker) and add the file to the recent files."""
         self.replace_project(project, path, state=state, lock=lock, read_only=read_only)
         self._remember(path)
@@ -186,7 +186,7 @@ class Document(QObject):
         open it `read_only`)."""
         path = Path(path)
 
-        def opened(result: tuple[Project, FileState, ProjectLock | None]) -> None:
+        def opened(result: tuple[Project, Revision, Lease | None]) -> None:
             project, state, lock = result
             self.adopt_opened(project, path, state, lock, read_only)
             on_done(None)
@@ -228,7 +228,7 @@ class Document(QObject):
         lock = self.lock if same_file else None
         if not same_file:
             try:
-                lock = ProjectLock(target).acquire(without_lock_ok=self.app_settings.work_without_lock)
+                lock = open_store(target).lease(without_lock_ok=self.app_settings.work_without_lock)
             except ProjectFileError as exc:
                 if on_done:
                     on_done(error_text(exc))
@@ -239,7 +239,7 @@ class Document(QObject):
         revision = self.revision
         self.busy_saving = True
 
-        def saved(state: FileState) -> None:
+        def saved(state: Revision) -> None:
             self.busy_saving = False
             if lock is not self.lock and self.lock is not None:
                 self.lock.release()
@@ -261,7 +261,7 @@ class Document(QObject):
             elif on_done:
                 on_done(error_text(exc))
 
-        self.runner.start(lambda _task: save_project(copy, target, expected=expected), saved, failed, None)
+        self.runner.start(lambda _task: open_store(target).save(copy, expected), saved, failed, None)
 
     def _set_path(self, path: Path | None) -> None:
         if path != self.path:
@@ -413,14 +413,15 @@ class Document(QObject):
             self.variants_changed.emit()
 
 
-def open_project_file(path: Path, read_only: bool = False, held: ProjectLock | None = None,
-                      without_lock_ok: bool = False) -> tuple[Project, FileState, ProjectLock | None]:
-    """Lock (unless `read_only`, or `held` already) and read a project file: the project, the file's state and
+def open_project_file(path: Path, read_only: bool = False, held: Lease | None = None,
+                      without_lock_ok: bool = False) -> tuple[Project, Revision, Lease | None]:
+    """Lock (unless `read_only`, or `held` already) and read a project file: the project, its revision and
     the lock held. Raises CannotLockError when another RiskDesk has it open or its lock cannot be taken (unless
     `without_lock_ok`: the setting "work without the lock"), ProjectFileError when it cannot be read."""
-    lock = held or (None if read_only else ProjectLock(path).acquire(without_lock_ok=without_lock_ok))
+    store = open_store(path)
+    lock = held or (None if read_only else store.lease(without_lock_ok=without_lock_ok))
     try:
-        project, state = read_project(path)
+        project, state = store.read()
     except BaseException:
         if lock is not None and lock is not held:
             lock.release()

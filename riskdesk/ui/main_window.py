@@ -45,7 +45,8 @@ from PySide6.QtWidgets import (
 )
 
 from riskdesk.core.labels import BAND_COLORS, count
-from riskdesk.io.project_schema import SUFFIX, ProjectRows
+from riskdesk.io.store import ProjectRows
+from riskdesk.io.store.rdproj import SUFFIX
 from riskdesk.io.userdirs import UserDirs
 from riskdesk.ui import clipboard
 from riskdesk.ui.analysis import ANALYSIS_TABS, AnalysisView, ViewContext

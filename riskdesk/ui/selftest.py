@@ -188,12 +188,13 @@ def _score(run: _Run) -> str:
 
 def _project_file(run: _Run) -> str:
     """Save the demo as a .rdproj file, open it again and score it: the same score."""
-    from riskdesk.io.project_file import load_project, save_project
+    from riskdesk.io.store import open_store
 
     project = run.demo()
     path = run.folder / "demo.rdproj"
-    save_project(project, path)
-    reopened = load_project(path)
+    store = open_store(path)
+    store.save(project, None, text="Self-test")
+    reopened, _ = store.read()
     before, after = project.tables, reopened.tables
     for table in ("parts", "suppliers", "paths"):
         if len(getattr(before, table)) != len(getattr(after, table)):

@@ -35,7 +35,7 @@ _MOMENT = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d)?( ?(UTC|[+-]\d\d:?\d\
 def projects(folder: Path) -> dict[str, Path]:
     """The demo project and a synthetic one of 1,000 parts (4,000 supply paths), saved in `folder`."""
     from riskdesk.core.demo import demo_project, synthetic_project
-    from riskdesk.io.project_file import save_project
+    from riskdesk.io.store.project_file import save_project
 
     made = {"demo": folder / "demo.rdproj", "1000-parts": folder / "thousand.rdproj"}
     save_project(demo_project(), made["demo"])

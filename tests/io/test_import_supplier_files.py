@@ -16,7 +16,7 @@ from riskdesk.core.project import Project
 from riskdesk.io import import_session
 from riskdesk.io.import_session import ImportRequest
 from riskdesk.io.importer import ImportOptions, read_and_validate
-from riskdesk.io.project_file import load_project, save_project
+from riskdesk.io.store.project_file import load_project, save_project
 from tests.helpers.builders import shown
 from tests.helpers.cli import run
 

@@ -17,7 +17,7 @@ import pytest
 from riskdesk.core.demo import demo_project
 from riskdesk.io import outputs
 from riskdesk.io.outputs import OutputError, atomic_output, check_output, sweep_output_leftovers, write_output
-from riskdesk.io.project_file import save_project
+from riskdesk.io.store.project_file import save_project
 
 
 @pytest.fixture

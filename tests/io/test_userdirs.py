@@ -38,6 +38,17 @@ def test_app_settings_round_trip_and_recent_files(tmp_path: Path) -> None:
     assert again.recent_files[0].endswith("p3.rdproj")
 
 
+def test_a_workspace_is_kept_in_the_recent_list_as_its_address_without_the_password(tmp_path: Path) -> None:
+    settings = userdirs.AppSettings()
+    settings.add_recent("postgresql://ana:s3cret@db.example/riskdesk?workspace=eu")
+    settings.add_recent(tmp_path / "p.rdproj")
+    settings.add_recent("postgresql://ana@db.example/riskdesk?workspace=eu")  # the same workspace again: first
+    kept = str((tmp_path / "p.rdproj").resolve())
+    assert settings.recent_files == ["postgresql://ana@db.example/riskdesk?workspace=eu", kept]
+    settings.remove_recent("postgresql://ana:other@db.example/riskdesk?workspace=eu")
+    assert settings.recent_files == [kept]
+
+
 def test_unreadable_settings_fall_back_to_defaults() -> None:
     dirs = userdirs.init()
     dirs.settings_file.write_text("{not json", encoding="utf-8")

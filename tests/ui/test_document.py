@@ -14,7 +14,7 @@ from riskdesk.core.demo import demo_project
 from riskdesk.core.edits import EditRefused
 from riskdesk.core.project import ProjectSettings
 from riskdesk.io import userdirs
-from riskdesk.io.project_file import load_project, save_project
+from riskdesk.io.store.project_file import load_project, save_project
 from riskdesk.ui.autosave import Autosaver, AutosaveSession, find_recovery
 from riskdesk.ui.columns import RawRole, TableName, column_position
 from riskdesk.ui.document import Document

@@ -20,7 +20,7 @@ from riskdesk.cli import build_parser
 from riskdesk.core.demo import demo_project
 from riskdesk.core.evaluation import evaluate
 from riskdesk.io import outputs, userdirs
-from riskdesk.io.project_file import save_project
+from riskdesk.io.store.project_file import save_project
 from riskdesk.io.table_export import ExportTable
 from riskdesk.io.template import write_problem_report
 from riskdesk.ui.dialogs import Dialogs
@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # ---- the command line ---------------------------------------------------------------------------------------------
 
 PROJECTS = {(c, "project") for c in ("demo", "new", "import", "score", "scenario", "report")}
-"""Project files: read, or saved by riskdesk.io.project_file (lock, revision check, atomic save)."""
+"""Project files: read, or saved by riskdesk.io.store.project_file (lock, revision check, atomic save)."""
 READ = {("import", "files"), ("import", "mapping"), ("score", "rules"), ("rules", "file"), ("rules", "diff"),
         ("scenario", "file")}
 WRITTEN: dict[tuple[str, str], tuple[str, Callable[[Path, Path, Path], list[str]]]] = {
@@ -275,9 +275,9 @@ ALLOWED: dict[str, set[str]] = {
     "riskdesk/io/table_export.py": {".open(w)"},
     # projects: their own atomic save, revision check (a new project put in place with a hard link, the
     # replacement marker where a drive cannot lock) and leftovers (docs/reliability.md)
-    "riskdesk/io/project_file.py": {"os.replace", "os.open", "open(w)", "os.link"},
+    "riskdesk/io/store/project_file.py": {"os.replace", "os.open", "open(w)", "os.link"},
     # the project lock file beside a project (opened read-only to take over another user's free lock file)
-    "riskdesk/io/project_lock.py": {"os.open"},
+    "riskdesk/io/store/lock.py": {"os.open"},
     # RiskDesk's own settings.json in the user's config folder
     # RiskDesk's own settings.json in the user's config folder; a damaged one is moved aside (os.rename)
     "riskdesk/io/userdirs.py": {"tempfile.mkstemp", "os.fdopen", "os.replace", "os.rename"},

@@ -273,7 +273,7 @@ def test_a_default_set_in_the_dialog_makes_the_file_importable_and_is_remembered
 def test_the_window_imports_what_the_command_line_imports(qtbot: QtBot, document: Document, tmp_path: Path,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     from riskdesk.cli import main
-    from riskdesk.io.project_file import load_project, save_project
+    from riskdesk.io.store.project_file import load_project, save_project
 
     path = tmp_path / "cli.rdproj"
     save_project(demo_project(), path)
@@ -355,7 +355,7 @@ def test_a_drop_names_the_files_it_cannot_read_and_imports_the_rest(qtbot: QtBot
 def test_a_project_dropped_with_a_spreadsheet_opens_and_then_imports_it(qtbot: QtBot, csv_file: Path,
                                                                        tmp_path: Path) -> None:
     from riskdesk.core.project import Project
-    from riskdesk.io.project_file import save_project
+    from riskdesk.io.store.project_file import save_project
 
     project_path = tmp_path / "other.rdproj"
     save_project(Project(), project_path)

@@ -259,7 +259,7 @@ def test_save_and_reopen(qtbot: QtBot, window: MainWindow, dialogs: ScriptedDial
 @pytest.mark.parametrize("answer", [Dialogs.SAVE_AS, Dialogs.OVERWRITE, Dialogs.RELOAD, Dialogs.CANCEL])
 def test_saving_over_a_file_another_program_changed_asks_first(window: MainWindow, dialogs: ScriptedDialogs,
                                                                tmp_path: Path, answer: str) -> None:
-    from riskdesk.io.project_file import load_project, save_project
+    from riskdesk.io.store.project_file import load_project, save_project
 
     path = tmp_path / "shared.rdproj"
     dialogs.save_answer = path
@@ -320,7 +320,7 @@ def test_recovery_is_offered_after_a_crash(qtbot: QtBot, dialogs: ScriptedDialog
 
 
 def test_a_discarded_autosave_is_gone_only_when_the_user_says_so(qtbot: QtBot, dialogs: ScriptedDialogs) -> None:
-    from riskdesk.io.project_file import save_project
+    from riskdesk.io.store.project_file import save_project
 
     dirs = userdirs.init()
     crashed = AutosaveSession(dirs.autosave)
@@ -336,7 +336,7 @@ def test_a_discarded_autosave_is_gone_only_when_the_user_says_so(qtbot: QtBot, d
 
 
 def test_dropping_a_project_file_opens_it(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
-    from riskdesk.io.project_file import save_project
+    from riskdesk.io.store.project_file import save_project
 
     project = demo_project()
     project.settings.name = "Dropped"
@@ -478,7 +478,7 @@ def test_start_an_empty_project_goes_to_the_parts_table_and_says_what_to_do(qtbo
 
 def test_the_start_page_lists_recent_projects_that_still_exist(qtbot: QtBot, dialogs: ScriptedDialogs,
                                                                tmp_path: Path) -> None:
-    from riskdesk.io.project_file import save_project
+    from riskdesk.io.store.project_file import save_project
 
     project = tmp_path / "kept.rdproj"
     save_project(demo_project(), project)

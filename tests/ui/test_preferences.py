@@ -14,7 +14,7 @@ from riskdesk import cli
 from riskdesk.core.demo import demo_project
 from riskdesk.core.domain import TEMPLATE_COLUMNS
 from riskdesk.io import userdirs
-from riskdesk.io.project_file import save_project
+from riskdesk.io.store.project_file import save_project
 from riskdesk.io.userdirs import AppSettings, load_app_settings
 from riskdesk.ui.autosave import AutosaveSession
 from riskdesk.ui.document import Document

@@ -15,7 +15,7 @@ import pytest
 
 from riskdesk.core.demo import demo_project
 from riskdesk.io import userdirs
-from riskdesk.io.project_file import save_project
+from riskdesk.io.store.project_file import save_project
 from riskdesk.ui import icons
 from riskdesk.ui.autosave import Autosaver, AutosaveSession, RecoveryInfo
 from riskdesk.ui.columns import TableName, column_position

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from riskdesk.core.demo import demo_project
-from riskdesk.io.project_file import save_project
-from riskdesk.io.project_lock import ProjectLock, lock_path
+from riskdesk.io.store.lock import ProjectLock, lock_path
+from riskdesk.io.store.project_file import save_project
 from riskdesk.ui.app import load_data_layer
 from riskdesk.ui.document import Document
 from riskdesk.ui.workers import SynchronousRunner
@@ -78,10 +80,11 @@ def test_old_autosaves_are_swept_and_the_kept_ones_offered_newest_first(qtbot, t
     window.autosave.end()
 
 
-def test_recovered_work_keeps_the_state_of_the_file_it_started_from(qtbot, tmp_path: Path) -> None:
+@pytest.mark.parametrize("described", ["by this RiskDesk", "before the project store"])
+def test_recovered_work_keeps_the_state_of_the_file_it_started_from(qtbot, tmp_path: Path, described: str) -> None:
     import dataclasses
 
-    from riskdesk.io.project_file import file_state, read_project
+    from riskdesk.io.store.project_file import file_state, read_project
     from riskdesk.ui.autosave import AutosaveSession, RecoveryInfo
 
     original = tmp_path / "p.rdproj"
@@ -90,12 +93,14 @@ def test_recovered_work_keeps_the_state_of_the_file_it_started_from(qtbot, tmp_p
     autosave = tmp_path / "session-1.rdproj"
     save_project(demo_project(), autosave)
     (tmp_path / "session-1.json").write_text("[]")  # a damaged description does not stop the offer
-    info = RecoveryInfo(autosave, original, "p", "2026-11-29T10:00:00", base=dataclasses.asdict(state))
+    base = state.as_revision().to_json() if described == "by this RiskDesk" else dataclasses.asdict(state)
+    info = RecoveryInfo(autosave, original, "p", "2026-11-29T10:00:00", base=base)
     save_project(demo_project(), original)  # someone saved the original after the crash
     session = AutosaveSession(tmp_path / "slots")
     document = Document(runner=SynchronousRunner())
     session.recover(document, info)
-    assert document.lock is not None and document.file_state == state and document.is_dirty
+    assert document.lock is not None and document.is_dirty
+    assert document.file_state == state.as_revision()
     changed: list[str] = []
     document.save(original, on_changed=changed.append)
     assert changed and "changed by another program" in changed[0]
@@ -131,7 +136,7 @@ def test_importing_in_the_window_and_saving_keeps_what_the_import_does_not_own(q
 
     from riskdesk.core.project import Project
     from riskdesk.io import import_session
-    from riskdesk.io.project_file import load_project
+    from riskdesk.io.store.project_file import load_project
     from tests.helpers.builders import project_with_everything
     from tests.test_cli import ROW, write_template_csv
 

@@ -14,7 +14,7 @@ from riskdesk.core.evaluation import evaluate
 from riskdesk.core.presets import default_presets
 from riskdesk.core.scenarios import run_scenario
 from riskdesk.core.simulation import MonteCarloSettings, run_monte_carlo
-from riskdesk.io.project_file import save_project
+from riskdesk.io.store.project_file import save_project
 from riskdesk.ui.scenario_chart import PNG_SIZE, render_scenario_chart
 
 AS_OF = dt.date(2026, 11, 23)

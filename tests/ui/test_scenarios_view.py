@@ -17,7 +17,7 @@ from riskdesk.core.demo import demo_project
 from riskdesk.core.presets import default_presets
 from riskdesk.core.simulation import MonteCarloSettings, run_monte_carlo
 from riskdesk.io import userdirs
-from riskdesk.io.project_file import load_project, save_project
+from riskdesk.io.store.project_file import load_project, save_project
 from riskdesk.ui.analysis import ViewContext
 from riskdesk.ui.document import Document
 from riskdesk.ui.scenario_dialog import ScenarioDialog

@@ -11,7 +11,7 @@ import pytest
 
 from riskdesk.cli import EXIT_OK, main
 from riskdesk.io import userdirs
-from riskdesk.io.project_file import load_project
+from riskdesk.io.store.project_file import load_project
 from riskdesk.ui.document import Document
 from riskdesk.ui.scoring import Scoring
 from riskdesk.ui.workers import SynchronousRunner

@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from riskdesk.core.demo import demo_project, synthetic_project
 from riskdesk.io import userdirs
-from riskdesk.io.project_file import save_project
+from riskdesk.io.store.project_file import save_project
 from riskdesk.ui.app import (
     LOG_BACKUPS,
     LOG_ROTATE_BYTES,
@@ -105,6 +105,13 @@ def test_an_unreadable_file_has_no_preview_and_the_full_load_says_why(tmp_path: 
     assert first_rows(False, path) == (None, "")
     loaded = load_data_layer(False, path)(TaskContext())
     assert loaded.project is None and "is damaged" in loaded.error
+
+
+def test_a_workspace_address_has_no_preview_and_the_full_load_says_this_riskdesk_has_no_workspaces() -> None:
+    address = "postgresql://ana:s3cret@db.example/riskdesk?workspace=eu"
+    assert first_rows(False, address) == (None, "")
+    loaded = load_data_layer(False, address)(TaskContext())
+    assert loaded.project is None and "no workspace support yet" in loaded.error and "s3cret" not in loaded.error
 
 
 def test_the_log_starts_afresh_once_it_is_large() -> None:

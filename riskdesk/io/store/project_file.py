@@ -8,7 +8,12 @@ interrupted save left behind are swept by the next save or open (`sweep_leftover
 Every save stores a revision (a counter, a random save id, who saved and when). `read_project` returns the
 project with the `FileState` it was read in; `save_project(…, expected=state)` refuses with
 `ProjectChangedError` to replace a file that changed on disk since (another program saved it meanwhile), so that
-nothing is lost silently: the caller asks the user to reload, save under another name or overwrite.
+nothing is lost silently: the caller asks the user to reload, save under another name or overwrite. Every save
+also adds an entry to the file's history (the `changes` table: revision, who, when, what, and the change set when
+it was a commit), keeping the entries of the file it replaces (`read_history`).
+
+This is the `.rdproj` backend of `riskdesk.io.store` (`riskdesk.io.store.rdproj` puts it behind the
+`ProjectStore` protocol); callers outside `riskdesk.io.store` use that, not this module.
 
 Reading never waits without limit: a file another program holds locked for writing is refused after
 `BUSY_TIMEOUT_S` with `ProjectInUseError`. Whatever is wrong with a file — not a project, damaged, wrong types
@@ -22,6 +27,7 @@ import contextlib
 import datetime as dt
 import errno
 import json
+import logging
 import os
 import re
 import secrets
@@ -32,7 +38,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import pandas as pd
 
@@ -41,43 +47,44 @@ from riskdesk.core.domain import ROW_ID
 from riskdesk.core.mitigations import Variant
 from riskdesk.core.project import Project, ProjectSettings, ProjectTables
 from riskdesk.core.scenarios import Scenario
-from riskdesk.io.owner import Owner, host_name, process_alive
-from riskdesk.io.project_schema import (
+from riskdesk.io.store.base import (
+    UNCHECKED,
+    Expected,
+    ProjectChangedError,
+    ProjectFileError,
+    ProjectInUseError,
+    Revision,
+)
+from riskdesk.io.store.owner import Owner, host_name, process_alive
+from riskdesk.io.store.schema import (
     APPLICATION_ID,
     BUSY_TIMEOUT_S,
+    CHANGES_TABLE,
+    HISTORY_SCHEMA_VERSION,
     NAMED_JSON_TABLES,
     REAL_COLUMNS,
     SCHEMA_VERSION,
     SUFFIX,
     TABLES,
-    ProjectFileError,
-    ProjectInUseError,
     check_header,
     schema_version,
     select_rows,
 )
 
-__all__ = ["SUFFIX", "FileState", "ProjectChangedError", "ProjectFileError", "ProjectInUseError", "file_state",
-           "load_project", "read_project", "save_project", "sweep_leftovers"]
+if TYPE_CHECKING:
+    from riskdesk.core.edits import ChangeSet
+
+__all__ = ["SUFFIX", "UNCHECKED", "FileState", "HistoryEntry", "ProjectChangedError", "ProjectFileError",
+           "ProjectInUseError", "file_state", "load_project", "read_history", "read_project", "save_project",
+           "sweep_folder", "sweep_leftovers"]
+
+log = logging.getLogger(__name__)
 
 LEFTOVER_MAX_AGE_S = 24 * 3600
 """A temporary file of a save made on another computer (whose process cannot be checked) is swept this long
 after it was last written; one made here is swept as soon as its process is gone."""
 _SAVING = ".saving"
 _DAMAGED_HINT = "Open a backup or the autosave"
-
-
-class ProjectChangedError(ProjectFileError):
-    """A save refused because the file changed on disk since the project was read: someone else saved it."""
-
-    def __init__(self, path: Path, on_disk: FileState) -> None:
-        self.path = Path(path)
-        self.on_disk = on_disk
-        by = f" by {on_disk.saved_by}" if on_disk.saved_by else ""
-        when = f" at {on_disk.saved_at}" if on_disk.saved_at else ""
-        super().__init__(f"{path} was changed by another program since you opened it (saved{by}{when}). Your "
-                         "changes are not saved yet: reload the file, save yours under another name, or overwrite "
-                         "the other changes")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,19 +105,24 @@ class FileState:
         return (self.revision, self.save_id, self.size, self.mtime_ns) == (
             other.revision, other.save_id, other.size, other.mtime_ns)
 
+    def as_revision(self) -> Revision:
+        """The store's neutral revision of this state: its token is the save id, size and time."""
+        return Revision(self.revision, self.saved_by, self.saved_at, f"{self.save_id}/{self.size}/{self.mtime_ns}")
 
-class _Unchecked:
-    def __repr__(self) -> str:
-        return "UNCHECKED"
-
-
-UNCHECKED: Any = _Unchecked()
-"""`save_project(…, expected=UNCHECKED)`: replace whatever is there (the user chose the file in a Save As
-dialog, which asked before replacing it, or chose to overwrite)."""
+    @classmethod
+    def from_revision(cls, revision: Revision) -> FileState:
+        """The state `as_revision` described (a token that is not one gives a state no file is in: a save
+        expecting it refuses rather than overwrite)."""
+        save_id, _, rest = revision.token.partition("/")
+        size, _, mtime = rest.partition("/")
+        try:
+            return cls(revision.number, save_id, int(size), int(mtime), revision.by, revision.at)
+        except ValueError:
+            return cls(revision.number, save_id, -1, -1, revision.by, revision.at)
 
 
 # Migrations: MIGRATIONS[n] upgrades a database at schema version n to n + 1. Add one per schema change,
-# never edit a released one, and bump SCHEMA_VERSION (in riskdesk.io.project_schema).
+# never edit a released one, and bump SCHEMA_VERSION (in riskdesk.io.store.schema).
 def _add_dfars_and_general_licence(db: sqlite3.Connection) -> None:
     """Schema 1 → 2: the parts' own DFARS answer and the suppliers' Chinese general licence (blank = unknown)."""
     db.execute("ALTER TABLE parts ADD COLUMN dfars TEXT NOT NULL DEFAULT ''")
@@ -134,10 +146,17 @@ def _add_row_ids(db: sqlite3.Connection) -> None:
         db.execute(f"UPDATE {table} SET {ROW_ID} = lower(hex(randomblob(8)))")
 
 
+def _create_history(db: sqlite3.Connection) -> None:
+    """Schema 4 → 5: the project's history (one entry per save from now on; an older file has none)."""
+    db.execute(f"CREATE TABLE {CHANGES_TABLE} (revision INTEGER PRIMARY KEY, save_id TEXT NOT NULL, "
+               "saved_by TEXT NOT NULL, saved_at TEXT NOT NULL, text TEXT NOT NULL, change TEXT)")
+
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _add_dfars_and_general_licence,
     2: _add_scenarios_and_variants,
     3: _add_row_ids,
+    4: _create_history,
 }
 
 
@@ -148,6 +167,7 @@ def _create_schema(db: sqlite3.Connection) -> None:
         db.execute(f"CREATE TABLE {table} (row INTEGER PRIMARY KEY, {column_sql})")
     db.execute("CREATE TABLE mappings (signature TEXT PRIMARY KEY, mapping TEXT NOT NULL)")
     _create_named_json_tables(db)
+    _create_history(db)
 
 
 # ---- state on disk ----------------------------------------------------------------------------------------------
@@ -189,15 +209,18 @@ def _state(meta: dict[str, Any], info: os.stat_result) -> FileState:
 
 # ---- save ---------------------------------------------------------------------------------------------------------
 
-def save_project(project: Project, path: Path, expected: FileState | None = UNCHECKED,
-                 revision: int | None = None) -> FileState:
+def save_project(project: Project, path: Path, expected: FileState | Expected = UNCHECKED,
+                 revision: int | None = None, *, text: str = "", change: ChangeSet | None = None) -> FileState:
     """Write `project` to `path` atomically and return the new file's state.
 
     `expected`: the state the file was read in (from `read_project` or an earlier save), or None for a project
     that has no file yet; when the file on disk is no longer that, nothing is written and ProjectChangedError is
     raised. UNCHECKED (the default) replaces whatever is there. `revision`: the revision the project was read at
-    (default: `expected`'s); the file gets the next one. Raises ProjectFileError with what to do; the previous
-    file is then unchanged."""
+    (default: `expected`'s); the file gets the next one. `text` and `change`: what the save did, for the file's
+    history (`change`: the change set it committed; its text is the entry's). Raises ProjectFileError with what
+    to do; the previous file is then unchanged."""
+    if isinstance(expected, Revision):
+        expected = FileState.from_revision(expected)
     path = Path(path)
     target = _real_target(path)
     directory = target.parent
@@ -210,6 +233,7 @@ def save_project(project: Project, path: Path, expected: FileState | None = UNCH
         _check_unchanged(path, target, expected)  # early, before the work of writing; again when replacing
     if revision is None:
         revision = expected.revision if isinstance(expected, FileState) else _current_revision(target)
+    change_json = json.dumps(change.to_json(), ensure_ascii=False) if change is not None else None
     sweep_leftovers(target)
     mode = _mode_for(target)
     try:
@@ -229,8 +253,10 @@ def save_project(project: Project, path: Path, expected: FileState | None = UNCH
         "settings": json.dumps(project.settings.to_json(), allow_nan=False),
         **_control_list_meta(),
     }
+    entry = HistoryEntry(revision + 1, meta["save_id"], meta["saved_by"], meta["saved_at"],
+                         change.text if change is not None else text or "Saved", change_json)
     try:
-        _write_database(project, temp, meta)
+        _write_database(project, temp, meta, [*_kept_history(target, revision + 1), entry])
         with open(temp, "rb+") as written:
             os.fsync(written.fileno())
         if mode is not None:
@@ -269,7 +295,7 @@ def _check_unchanged(path: Path, target: Path, expected: FileState | None) -> No
     """ProjectChangedError when the file is no longer the one read (`expected`; None: there must be no file)."""
     on_disk = file_state(target)
     if on_disk is not None and (expected is None or not on_disk.same_file(expected)):
-        raise ProjectChangedError(path, on_disk)
+        raise ProjectChangedError(path, on_disk.as_revision())
 
 
 def _put_in_place(temp: Path, target: Path, create: bool) -> None:
@@ -279,17 +305,22 @@ def _put_in_place(temp: Path, target: Path, create: bool) -> None:
         try:
             os.link(temp, target)
         except FileExistsError:
-            raise ProjectChangedError(target, file_state(target) or FileState(0, "", 0, 0)) from None
+            raise _changed_meanwhile(target) from None
         except OSError as exc:
             if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.ENOSYS):
                 raise
             if target.exists():  # a drive without hard links: the guard of `_replacing` holds the check
-                raise ProjectChangedError(target, file_state(target) or FileState(0, "", 0, 0)) from None
+                raise _changed_meanwhile(target) from None
             os.replace(temp, target)
         else:
             temp.unlink()
         return
     os.replace(temp, target)
+
+
+def _changed_meanwhile(target: Path) -> ProjectChangedError:
+    """A new project's file that another saver created meanwhile."""
+    return ProjectChangedError(target, (file_state(target) or FileState(0, "", 0, 0)).as_revision())
 
 
 SAVE_WAIT_S = 10.0
@@ -410,7 +441,7 @@ def _control_list_meta() -> dict[str, str]:
     return {"rules_version": rules.version, "rules_sha256": rules.sha256}
 
 
-def _write_database(project: Project, temp: Path, meta: dict[str, str]) -> None:
+def _write_database(project: Project, temp: Path, meta: dict[str, str], history: list[HistoryEntry]) -> None:
     db = sqlite3.connect(temp)
     try:
         db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
@@ -434,9 +465,78 @@ def _write_database(project: Project, temp: Path, meta: dict[str, str]) -> None:
         for table, items in (("scenarios", project.scenarios), ("variants", project.variants)):
             db.executemany(f"INSERT INTO {table} (name, data) VALUES (?, ?)",
                            ((item.name, json.dumps(item.to_json(), ensure_ascii=False)) for item in items))
+        db.executemany(f"INSERT INTO {CHANGES_TABLE} VALUES (?, ?, ?, ?, ?, ?)", history)
         db.commit()
     finally:
         db.close()
+
+
+# ---- history ------------------------------------------------------------------------------------------------------
+
+class HistoryEntry(NamedTuple):
+    """One save of a project file, as its `changes` table keeps it."""
+
+    revision: int
+    save_id: str
+    saved_by: str
+    saved_at: str
+    text: str
+    change: str | None
+    """The change set a commit made, as JSON (riskdesk.core.edits.ChangeSet.to_json); None for a whole save."""
+
+
+HISTORY_COLUMNS = "revision, save_id, saved_by, saved_at, text, change"
+
+
+def _kept_history(target: Path, below: int) -> list[HistoryEntry]:
+    """The history of the file a save replaces, to keep in the new one (entries before revision `below`). A file
+    without one (none yet, an older schema, not RiskDesk's, damaged) gives none: a save never fails for want of
+    the old history."""
+    try:
+        if not target.is_file():
+            return []
+        with contextlib.closing(_connect_read_only(target)) as db:
+            if schema_version(db, target) < HISTORY_SCHEMA_VERSION:
+                return []
+            rows = db.execute(f"SELECT {HISTORY_COLUMNS} FROM {CHANGES_TABLE} WHERE revision < ? ORDER BY revision",
+                              (below,)).fetchall()
+    except (ProjectFileError, sqlite3.Error, OSError) as exc:
+        log.info("the history of %s is not kept: %s", target, exc)
+        return []
+    return [entry for entry in map(_history_entry, rows) if entry is not None]
+
+
+def _history_entry(row: tuple[Any, ...]) -> HistoryEntry | None:
+    """A row of the `changes` table, or None when it is not one (damaged: left out rather than copied)."""
+    revision, save_id, saved_by, saved_at, text, change = row
+    if isinstance(revision, bool) or not isinstance(revision, int):
+        return None
+    if not all(isinstance(value, str) for value in (save_id, saved_by, saved_at, text)):
+        return None
+    if change is not None and not isinstance(change, str):
+        return None
+    return HistoryEntry(revision, save_id, saved_by, saved_at, text, change)
+
+
+def read_history(path: Path, after: int) -> tuple[list[HistoryEntry], FileState]:
+    """The entries of a project file's history after revision `after`, oldest first, and the state of the file
+    they were read from (one read: the last entry is the file's own revision when the history is whole). Raises
+    ProjectFileError as `read_project` does; damaged entries are left out."""
+    path = Path(path)
+    check_header(path)
+    try:
+        with contextlib.closing(_connect_read_only(path)) as db:
+            db.execute("BEGIN")
+            version = schema_version(db, path)
+            meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN "
+                                   "('revision', 'save_id', 'saved_by', 'saved_at')").fetchall())
+            info = path.stat()
+            rows = db.execute(f"SELECT {HISTORY_COLUMNS} FROM {CHANGES_TABLE} WHERE revision > ? ORDER BY revision",
+                              (after,)).fetchall() if version >= HISTORY_SCHEMA_VERSION else []
+            db.rollback()
+    except sqlite3.DatabaseError as exc:
+        raise _read_error(path, exc) from None
+    return [entry for entry in map(_history_entry, rows) if entry is not None], _state(meta, info)
 
 
 def _real_target(path: Path) -> Path:
@@ -594,7 +694,7 @@ def _uri_path(path: Path) -> str:
 def _read_error(path: Path, exc: sqlite3.DatabaseError) -> ProjectFileError:
     text = str(exc)
     if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
-        return ProjectInUseError(path)
+        return ProjectInUseError(path, BUSY_TIMEOUT_S)
     return ProjectFileError(f"{path} is damaged and cannot be read ({text}). {_DAMAGED_HINT}")
 
 

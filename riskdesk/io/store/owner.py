@@ -2,7 +2,7 @@
 
 A project lock records its holder so that a second opener can be told "in use by alice on host X since 14:05";
 a save's temporary file carries its process id, so that one left by a save that was killed can be told from one
-being written right now and swept (riskdesk.io.project_file).
+being written right now and swept (riskdesk.io.store.project_file).
 """
 
 from __future__ import annotations

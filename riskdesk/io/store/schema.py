@@ -1,6 +1,6 @@
 """The layout of a project file (.rdproj: an SQLite database), and a quick reader of its rows as plain tuples.
 
-`riskdesk.io.project_file` loads and saves whole projects with pandas. This module needs neither numpy nor
+`riskdesk.io.store.project_file` loads and saves whole projects with pandas. This module needs neither numpy nor
 pandas, so that the window can show a project's rows while the data layer is still loading (`read_rows`).
 """
 
@@ -10,18 +10,22 @@ import contextlib
 import json
 import sqlite3
 import stat
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from riskdesk.core.domain import NUMBER_COLUMNS, STORED_COLUMNS
 from riskdesk.core.fields import table_columns
+from riskdesk.io.store.base import ProjectFileError, ProjectInUseError, ProjectRows
 
-SCHEMA_VERSION = 4
+__all__ = ["APPLICATION_ID", "BUSY_TIMEOUT_S", "SCHEMA_VERSION", "SQLITE_HEADER", "SUFFIX", "TABLES",
+           "ProjectFileError", "ProjectInUseError", "ProjectRows", "check_header", "read_rows", "schema_version",
+           "select_rows"]
+
+SCHEMA_VERSION = 5
 ROWS_SCHEMA_VERSION = 2
 """The first schema whose parts, suppliers, paths and composition tables have today's columns: `read_rows` reads
 files from this schema on without migrating them (schema 3 only added the scenario and variant tables, schema 4
-the row ids, which the first window does not show)."""
+the row ids, which the first window does not show, schema 5 the history)."""
 APPLICATION_ID = 0x52534B44  # "RSKD": lets `file` and RiskDesk recognise the database as a project
 SUFFIX = ".rdproj"
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -33,25 +37,17 @@ SHOWN_COLUMNS: dict[str, tuple[str, ...]] = {table: table_columns(table, with_id
 NAMED_JSON_TABLES: tuple[str, ...] = ("scenarios", "variants")
 """Tables of named JSON documents (row, name, data), in the user's order: price and supply scenarios in the
 scenario-file shape (riskdesk.io.scenario_file) and mitigation variants (riskdesk.core.mitigations)."""
+HISTORY_SCHEMA_VERSION = 5
+"""The first schema that keeps a history (`CHANGES_TABLE`)."""
+CHANGES_TABLE = "changes"
+"""The project's history: one row per save (revision, save id, who, when, what was done, and the change set as
+JSON when the save committed one; riskdesk.io.store.base.CommittedChange)."""
 REAL_COLUMNS = frozenset(NUMBER_COLUMNS)
 """Columns stored as REAL (NULL for blank); all others are TEXT NOT NULL."""
 
 
 BUSY_TIMEOUT_S = 2.0
 """How long a read waits for a lock another program holds on a project file before saying it is in use."""
-
-
-class ProjectFileError(Exception):
-    """A project file that cannot be opened or written; the message says what to do."""
-
-
-class ProjectInUseError(ProjectFileError):
-    """Another program holds the project file locked for writing (SQLite's own lock) beyond the busy timeout."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        super().__init__(f"{path} is in use: another program is writing to it and kept it locked for more than "
-                         f"{BUSY_TIMEOUT_S:g} s. Close it there (or wait until it is done) and try again")
 
 
 def check_header(path: Path) -> None:
@@ -101,14 +97,6 @@ def select_rows(db: sqlite3.Connection, table: str, columns: tuple[str, ...] | N
     return db.execute(f"SELECT {', '.join(names)} FROM {table} ORDER BY row").fetchall()
 
 
-@dataclass(frozen=True, slots=True)
-class ProjectRows:
-    """A project's name and its tables' rows as plain tuples (None for a blank number)."""
-
-    name: str
-    tables: dict[str, list[tuple[Any, ...]]] = field(default_factory=dict)
-
-
 def read_rows(path: Path, max_rows: int | None = None) -> ProjectRows:
     """The rows of a project file, read straight from disk. Raises ProjectFileError when the file cannot be read
     this way (missing, damaged, another database, a schema before `ROWS_SCHEMA_VERSION` whose rows need
@@ -118,7 +106,7 @@ def read_rows(path: Path, max_rows: int | None = None) -> ProjectRows:
     try:
         with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)) as db:
             if schema_version(db, path) < ROWS_SCHEMA_VERSION:
-                raise ProjectFileError(f"{path} has an older schema: load it with riskdesk.io.project_file")
+                raise ProjectFileError(f"{path} has an older schema: load it with riskdesk.io.store.project_file")
             if max_rows is not None:
                 for table in TABLES:
                     count = db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]

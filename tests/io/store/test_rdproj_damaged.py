@@ -14,12 +14,11 @@ import pytest
 
 from bench.fuzz import deep_json, fuzz_project_file
 from riskdesk.core.demo import demo_project
-from riskdesk.io import project_file
-from riskdesk.io.project_file import (
+from riskdesk.io.store import project_file
+from riskdesk.io.store.project_file import (
     ProjectChangedError,
     ProjectFileError,
     ProjectInUseError,
-    file_state,
     load_project,
     read_project,
     save_project,
@@ -172,30 +171,6 @@ def test_leftovers_of_killed_saves_are_swept_and_a_running_save_is_not(good, tmp
 
 
 # ---- revisions --------------------------------------------------------------------------------------------------
-
-def test_a_save_refuses_to_replace_a_file_changed_since_it_was_read(good, tmp_path):
-    path = tmp_path / "p.rdproj"
-    path.write_bytes(good.read_bytes())
-    mine, state = read_project(path)
-    theirs, their_state = read_project(path)
-    theirs.tables.parts.loc[0, "description"] = "changed by the other program"
-    newer = save_project(theirs, path, expected=their_state)
-    assert newer.revision == state.revision + 1
-    with pytest.raises(ProjectChangedError) as info:
-        save_project(mine, path, expected=state)
-    assert "changed by another program" in str(info.value) and "reload" in str(info.value)
-    assert load_project(path).tables.parts.loc[0, "description"] == "changed by the other program"
-    assert file_state(path).same_file(newer)
-    save_project(mine, path)  # overwrite, as the user chose
-    assert file_state(path).revision == newer.revision + 1
-
-
-def test_a_new_project_refuses_to_replace_a_file_that_appeared_meanwhile(good, tmp_path):
-    path = tmp_path / "p.rdproj"
-    path.write_bytes(good.read_bytes())
-    with pytest.raises(ProjectChangedError):
-        save_project(demo_project(), path, expected=None)
-
 
 def _race(path, expected, monkeypatch, savers=4):
     """`savers` threads save over `path` with the same expected state, all past the first revision check before

@@ -14,7 +14,7 @@ A lock that cannot be taken for any other reason than another holder — somethi
 folder, a link, a pipe), another user's lock file that may not be replaced, a read-only folder, a drive that
 cannot lock files — is refused with `LockUnavailableError` saying why. Only a caller that was told to accept it
 (`riskdesk … --no-lock`, the setting "work without the lock") works on without the lock; the save's own check
-(riskdesk.io.project_file) still refuses to overwrite a file someone else saved meanwhile.
+(riskdesk.io.store.project_file) still refuses to overwrite a file someone else saved meanwhile.
 """
 
 from __future__ import annotations
@@ -32,43 +32,20 @@ from types import TracebackType
 
 import filelock
 
-from riskdesk.io.owner import Owner, user_name
-from riskdesk.io.project_schema import ProjectFileError
+from riskdesk.io.store.base import (
+    CannotLockError,
+    LockUnavailableError,
+    ProjectFileError,
+    ProjectLockedError,
+)
+from riskdesk.io.store.owner import Owner, user_name
+
+__all__ = ["CannotLockError", "LockUnavailableError", "ProjectLock", "ProjectLockedError", "lock_path", "read_holder"]
 
 log = logging.getLogger(__name__)
 
-CLI_WAIT_S = 10.0
-"""How long a command-line writer waits for another one (a script importing two files at once) before giving up."""
-
-
 _ATTEMPTS = 5
 """How often `acquire` checks the lock path again when another user's lock file appears between check and open."""
-
-
-class CannotLockError(ProjectFileError):
-    """This RiskDesk cannot be the project's one writer: someone holds the lock (ProjectLockedError), or the lock
-    cannot be taken at all (LockUnavailableError). The window then offers to open the project read-only."""
-
-
-class ProjectLockedError(CannotLockError):
-    """Another RiskDesk (window or command) holds the project: the message names who and since when."""
-
-    def __init__(self, project: Path, holder: Owner | None) -> None:
-        self.project = Path(project)
-        self.holder = holder
-        who = holder.describe() if holder is not None else "another RiskDesk"
-        super().__init__(f"{project} is in use by {who}. Close it there and try again, or open it read-only")
-
-
-class LockUnavailableError(CannotLockError):
-    """The project's lock cannot be taken, though nobody holds it: `reason` says why. `read_only`: the folder is
-    read-only for this user, so the project could not be saved there anyway."""
-
-    def __init__(self, project: Path, reason: str, read_only: bool = False) -> None:
-        self.project = Path(project)
-        self.reason = reason
-        self.read_only = read_only
-        super().__init__(f"{project} cannot be locked for you alone: {reason}")
 
 
 def lock_path(project: Path) -> Path:

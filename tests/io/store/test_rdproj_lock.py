@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from riskdesk.core.demo import demo_project
-from riskdesk.io.project_file import ProjectFileError, save_project
-from riskdesk.io.project_lock import LockUnavailableError, ProjectLock, lock_path
+from riskdesk.io.store.lock import LockUnavailableError, ProjectLock, lock_path
+from riskdesk.io.store.project_file import ProjectFileError, save_project
 from tests.helpers.other_user import ALICE, BOB, TEAM, run_as, team_folder
 
 
@@ -83,7 +83,7 @@ def test_a_folder_shared_by_a_group_gets_a_lock_file_the_group_can_take(tmp_path
 
 
 TRY_LOCK = """
-    from riskdesk.io.project_lock import LockUnavailableError, ProjectLock
+    from riskdesk.io.store.lock import LockUnavailableError, ProjectLock
     try:
         ProjectLock("p.rdproj").acquire()
         print("locked")

@@ -1,28 +1,17 @@
-"""Project files: what is saved comes back, saves are atomic, bad files give a clear message."""
+"""Project files (the .rdproj backend of the store): saves are atomic, bad files give a clear message, older
+schemas are migrated, the history kept in the file. What any store must do (what is saved comes back, revisions,
+commits) is in test_contract.py."""
 
 from __future__ import annotations
 
 import os
 import sqlite3
 
-import pandas as pd
 import pytest
 
 from riskdesk.core.demo import demo_project
-from riskdesk.io import project_file
-from riskdesk.io.project_file import ProjectFileError, load_project, save_project
-
-
-def test_saved_project_reopens_identical(tmp_path):
-    project = demo_project()
-    project.saved_mappings["abc"] = {"columns": {"COO": "magnet_country"}}
-    path = tmp_path / "demo.rdproj"
-    save_project(project, path)
-    again = load_project(path)
-    assert again.settings == project.settings
-    assert again.saved_mappings == project.saved_mappings
-    for name in ("parts", "suppliers", "paths", "composition"):
-        pd.testing.assert_frame_equal(getattr(again.tables, name), getattr(project.tables, name))
+from riskdesk.io.store import project_file
+from riskdesk.io.store.project_file import ProjectFileError, load_project, save_project
 
 
 def test_a_crash_during_save_leaves_the_previous_file_whole(tmp_path, monkeypatch):
@@ -153,11 +142,13 @@ def test_scenarios_and_variants_are_saved_in_the_project_file_in_order(tmp_path)
 
 
 def _schema_2_file(path):
-    """A project as RiskDesk wrote it at schema 2: the same tables, without row ids, scenarios and variants."""
+    """A project as RiskDesk wrote it at schema 2: the same tables, without row ids, scenarios, variants and
+    history."""
     save_project(demo_project(), path)
     db = sqlite3.connect(path)
     db.execute("DROP TABLE scenarios")
     db.execute("DROP TABLE variants")
+    db.execute("DROP TABLE changes")
     for table in ("parts", "suppliers", "paths", "composition"):
         db.execute(f"ALTER TABLE {table} DROP COLUMN row_id")
     db.execute("PRAGMA user_version = 2")
@@ -175,7 +166,7 @@ def test_a_file_from_schema_2_opens_without_scenarios_and_saves_at_the_current_s
     project.scenarios.append(scenario)
     save_project(project, path)
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == project_file.SCHEMA_VERSION == 4
+        assert db.execute("PRAGMA user_version").fetchone()[0] == project_file.SCHEMA_VERSION == 5
     reopened = load_project(path)
     assert reopened.scenarios == [scenario]
     assert reopened.tables.paths["row_id"].tolist() == project.tables.paths["row_id"].tolist()  # ids kept
@@ -183,7 +174,7 @@ def test_a_file_from_schema_2_opens_without_scenarios_and_saves_at_the_current_s
 
 
 def test_the_quick_preview_reads_schema_2_files_without_migrating_them(tmp_path):
-    from riskdesk.io.project_schema import read_rows
+    from riskdesk.io.store.schema import read_rows
 
     path = tmp_path / "old.rdproj"
     _schema_2_file(path)
@@ -202,3 +193,101 @@ def test_a_damaged_scenario_in_a_project_file_is_named(tmp_path):
         db.execute("""UPDATE scenarios SET data = '{"name": "Dy spike", "start": "soon"}'""")
     with pytest.raises(ProjectFileError, match=r"scenario 'Dy spike' cannot be read: key 'start'"):
         load_project(path)
+
+
+# ---- the history in the file (schema 5) -------------------------------------------------------------------------
+
+def _schema_4_file(path, saves=3):
+    """A project as RiskDesk wrote it at schema 4, saved `saves` times: no history table."""
+    for _ in range(saves):
+        save_project(demo_project(), path)
+    db = sqlite3.connect(path)
+    db.execute("DROP TABLE changes")
+    db.execute("PRAGMA user_version = 4")
+    db.commit()
+    db.close()
+
+
+def _rename(store, revision, name):
+    import dataclasses
+
+    from riskdesk.core.edits import ChangeSet, WholeChange
+
+    project, _ = store.read()
+    renamed = dataclasses.replace(project.settings, name=name)
+    return store.commit(ChangeSet(f"Rename to {name}", wholes=(WholeChange("settings", project.settings, renamed),)),
+                        revision)
+
+
+def test_a_file_without_history_starts_one_and_says_when_it_does_not_reach_back(tmp_path):
+    from riskdesk.io.store import Revision, open_store
+
+    path = tmp_path / "old.rdproj"
+    _schema_4_file(path)
+    store = open_store(path)
+    _, read_at = store.read()
+    assert read_at.number == 3 and store.changes_since(read_at) == []
+    after = _rename(store, read_at, "Renamed")
+    assert [e.text for e in store.changes_since(read_at)] == ["Rename to Renamed"]
+    older = store.changes_since(Revision(1))  # before the file kept a history: all it can say is "read it again"
+    assert len(older) == 1 and older[0].changes is None and older[0].revision == after
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 5
+
+
+def test_another_file_put_in_place_has_none_of_our_history_and_is_read_again_whole(tmp_path):
+    import shutil
+
+    from riskdesk.io.store import open_store
+
+    path, elsewhere = tmp_path / "p.rdproj", tmp_path / "copy.rdproj"
+    store = open_store(path)
+    first = store.save(demo_project(), None)
+    open_store(elsewhere).save(demo_project(), None)  # another project at the same revision number
+    shutil.copyfile(elsewhere, path)
+    history = store.changes_since(first)
+    assert len(history) == 1 and history[0].changes is None and history[0].revision == store.revision()
+
+
+def test_a_damaged_history_never_stops_a_save_and_is_left_out(tmp_path):
+    from riskdesk.io.store import open_store
+
+    path = tmp_path / "p.rdproj"
+    store = open_store(path)
+    first = store.save(demo_project(), None)
+    second = _rename(store, first, "Second")
+    with sqlite3.connect(path) as db:
+        db.execute("INSERT INTO changes VALUES (0, X'00', 'x', 'x', 'x', NULL)")  # a save id that is not text
+    project, damaged_at = store.read()  # (changed by another program: the file's token is not `second`'s)
+    assert damaged_at.number == second.number
+    third = store.save(project, damaged_at, text="Saved again")
+    assert [e.text for e in store.changes_since(first)] == ["Rename to Second", "Saved again"]
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT count(*) FROM changes").fetchone()[0] == third.number
+
+
+def test_a_change_in_the_history_that_cannot_be_read_is_one_message_naming_the_file(tmp_path):
+    from riskdesk.io.store import open_store
+
+    path = tmp_path / "p.rdproj"
+    store = open_store(path)
+    first = store.save(demo_project(), None)
+    _rename(store, first, "Second")
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE changes SET change = '{\"wholes\": 3}' WHERE revision = 2")
+    with pytest.raises(ProjectFileError, match=r"p\.rdproj is damaged: the change of revision 2") as refused:
+        store.changes_since(first)
+    assert "\n" not in str(refused.value)
+    assert store.read()[0].settings.name == "Second"  # the project itself still opens
+
+
+def test_save_as_starts_the_history_of_the_new_file(tmp_path):
+    from riskdesk.io.store import open_store
+
+    original = open_store(tmp_path / "a.rdproj")
+    first = original.save(demo_project(), None)
+    _rename(original, first, "Kept in a")
+    copy = open_store(tmp_path / "b.rdproj")
+    saved = copy.save(original.read()[0], None, text="Save As")
+    assert saved.number == 1 and [e.text for e in copy.changes_since(copy.read()[1])] == []
+    assert len(original.changes_since(first)) == 1

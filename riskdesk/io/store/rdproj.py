@@ -1,0 +1,156 @@
+"""The `.rdproj` backend of the project store: one project in one SQLite file, behind the `ProjectStore` protocol.
+
+`RdprojStore` puts today's file code behind the seam without changing what it does: `riskdesk.io.store.schema`
+(the layout, the quick row reader), `riskdesk.io.store.project_file` (atomic save, revision check, migrations,
+leftovers, the history table) and `riskdesk.io.store.lock` (one writer: the lock beside the file). Its revision's
+token is the file's save id, size and time (`project_file.FileState`); its lease is the `ProjectLock`.
+
+A commit is a read, the change set applied in memory, and a save expecting the revision that was read: the save's
+own check under the lock on the replaced file makes the three one step, so a commit made against an older revision,
+or racing another save, is refused whole. The change set goes into the file's history (`changes_since`).
+
+This module needs neither numpy nor pandas until a project is read or saved (the first window previews rows with
+it). Besides the store, it is the file backend's public face for what only files have: `SUFFIX`, the header that
+recognises a project by its content, the sweep of an autosave folder.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from riskdesk.io.store.base import (
+    CommittedChange,
+    Expected,
+    ProjectRows,
+    Revision,
+    StoreChangedError,
+    StoreError,
+    read_whole,
+)
+from riskdesk.io.store.schema import APPLICATION_ID, SQLITE_HEADER, SUFFIX, read_rows
+
+if TYPE_CHECKING:
+    from riskdesk.core.edits import ChangeSet
+    from riskdesk.core.project import Project
+    from riskdesk.io.store.lock import ProjectLock
+    from riskdesk.io.store.project_file import HistoryEntry
+
+__all__ = ["APPLICATION_ID", "SQLITE_HEADER", "SUFFIX", "RdprojStore", "revision_from_json", "sweep_folder"]
+
+
+class RdprojStore:
+    """A project kept in one `.rdproj` file (see the module docstring)."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = Path(path)
+
+    def __repr__(self) -> str:
+        return f"RdprojStore({str(self._path)!r})"
+
+    @property
+    def location(self) -> str:
+        return str(self._path)
+
+    @property
+    def name(self) -> str:
+        return self._path.name
+
+    @property
+    def project_name(self) -> str:
+        return self._path.stem
+
+    @property
+    def path(self) -> Path:
+        return self._path
+
+    def exists(self) -> bool:
+        return self._path.exists()
+
+    def read(self) -> tuple[Project, Revision]:
+        from riskdesk.io.store.project_file import read_project
+
+        project, state = read_project(self._path)
+        return project, state.as_revision()
+
+    def revision(self) -> Revision | None:
+        from riskdesk.io.store.project_file import file_state
+
+        state = file_state(self._path)
+        return state.as_revision() if state is not None else None
+
+    def save(self, project: Project, expected: Expected, *, text: str = "") -> Revision:
+        from riskdesk.io.store.project_file import save_project
+
+        return save_project(project, self._path, expected=expected, text=text).as_revision()
+
+    def commit(self, changes: ChangeSet, expected: Revision) -> Revision:
+        from riskdesk.io.store.project_file import read_project, save_project
+
+        project, state = read_project(self._path)
+        if not state.as_revision().same_as(expected):
+            raise StoreChangedError(self.location, state.as_revision())
+        try:
+            changes.apply_to(project)
+        except (KeyError, IndexError, ValueError, TypeError) as exc:
+            raise StoreError(f"{self.location}: {changes.text!r} cannot be made on the project as it is kept ({exc}); "
+                             "nothing was changed") from None
+        return save_project(project, self._path, expected=state, change=changes).as_revision()
+
+    def changes_since(self, revision: Revision) -> list[CommittedChange]:
+        from riskdesk.io.store.project_file import read_history
+
+        entries, state = read_history(self._path, revision.number)
+        now = state.as_revision()
+        if now.same_as(revision):
+            return []
+        whole = (not entries or [e.revision for e in entries] != list(range(revision.number + 1, now.number + 1))
+                 or entries[-1].save_id != state.save_id)
+        if whole:  # a history that does not reach back to `revision` (an older file, or another file put here)
+            return [CommittedChange(now, "Changed by another program: read the project again")]
+        changes = [self._committed(entry) for entry in entries]
+        return [*changes[:-1], CommittedChange(now, changes[-1].text, changes[-1].changes)]
+
+    def _committed(self, entry: HistoryEntry) -> CommittedChange:
+        revision = Revision(entry.revision, entry.saved_by, entry.saved_at)
+        if entry.change is None:
+            return CommittedChange(revision, entry.text)
+        from riskdesk.core.edits import ChangeSet
+
+        try:
+            changes = ChangeSet.from_json(json.loads(entry.change), read_whole)
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
+            raise StoreError(f"{self.location} is damaged: the change of revision {entry.revision} in its history "
+                             f"cannot be read ({str(exc)[:120]}). Open a backup or the autosave") from None
+        return CommittedChange(revision, entry.text, changes)
+
+    def lease(self, wait_s: float = 0.0, without_lock_ok: bool = False) -> ProjectLock:
+        from riskdesk.io.store.lock import ProjectLock
+
+        return ProjectLock(self._path).acquire(wait_s, without_lock_ok=without_lock_ok)
+
+    def preview_rows(self, max_rows: int | None = None) -> ProjectRows:
+        return read_rows(self._path, max_rows)
+
+
+def revision_from_json(data: object) -> Revision | None:
+    """A revision as `Revision.to_json` wrote it, or as autosaves made before the store recorded a file's state
+    (the fields of `project_file.FileState`); None when `data` is neither."""
+    revision = Revision.from_json(data)
+    if revision is not None or not isinstance(data, dict):
+        return revision
+    from riskdesk.io.store.project_file import FileState
+
+    fields: dict[str, Any] = data
+    try:
+        return FileState(**fields).as_revision()
+    except TypeError:
+        return None
+
+
+def sweep_folder(folder: Path) -> list[Path]:
+    """Delete the temporary files interrupted saves left in `folder` (e.g. the autosave folder); returns them."""
+    from riskdesk.io.store.project_file import sweep_folder as sweep
+
+    return sweep(folder)

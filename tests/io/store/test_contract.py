@@ -1,0 +1,282 @@
+"""What every project store must do, whatever keeps the project: read back what was saved, refuse to replace a
+revision it was not told of, commit a change set in one step, say what changed since a revision, and let one writer
+at a time hold the project.
+
+Each test runs once per backend, as pandas' tests/io/test_sql.py runs each test over every connectable: a second
+backend (the PostgreSQL workspace, riskdesk/io/store/postgres.py) is one more entry in `BACKENDS`, marked `db`, and
+one branch of `new_location`. What only a file does (atomic rename, leftovers, flock, lock files, file modes) is in
+test_rdproj_*.py beside this module.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from riskdesk.core.demo import demo_project
+from riskdesk.core.edits import CellChange, ChangeSet, RowInsert, RowRemove, WholeChange, row_values
+from riskdesk.core.project import Project
+from riskdesk.io.store import (
+    UNCHECKED,
+    ProjectLockedError,
+    ProjectStore,
+    Revision,
+    StoreChangedError,
+    StoreError,
+    open_store,
+)
+from tests.helpers.builders import project_with_everything
+
+ROOT = Path(__file__).resolve().parents[3]
+
+BACKENDS = ["rdproj"]
+"""Every backend the contract runs over (later: pytest.param("postgres", marks=pytest.mark.db))."""
+
+Locations = Callable[[str], str]
+
+
+@pytest.fixture(params=BACKENDS)
+def new_location(request: pytest.FixtureRequest, tmp_path: Path) -> Locations:
+    """Fresh, empty locations of the backend under test, by name."""
+    if request.param == "rdproj":
+        return lambda name: str(tmp_path / f"{name}.rdproj")
+    raise AssertionError(f"no locations for the backend {request.param!r}")
+
+
+@pytest.fixture
+def store(new_location: Locations) -> ProjectStore:
+    return open_store(new_location("eu-magnets"))
+
+
+@pytest.fixture
+def saved(store: ProjectStore) -> tuple[ProjectStore, Revision]:
+    """The store holding the demo project, and the revision it was saved at."""
+    return store, store.save(demo_project(), None)
+
+
+def plain(project: Project) -> dict[str, Any]:
+    """A project as plain data, field by field, to compare two projects (NaN as None)."""
+    data: dict[str, Any] = {}
+    for spec in dataclasses.fields(Project):
+        value = getattr(project, spec.name)
+        if spec.name == "tables":
+            value = {name: (list(frame.columns), frame.astype(object).where(frame.notna(), None).values.tolist())
+                     for name in ("parts", "suppliers", "paths", "composition")
+                     for frame in [getattr(value, name)]}
+        elif spec.name == "settings":
+            value = value.to_json()
+        elif spec.name in ("scenarios", "variants"):
+            value = [item.to_json() for item in value]
+        data[spec.name] = value
+    return data
+
+
+def an_edit(project: Project) -> ChangeSet:
+    """One change set touching every kind of change: a cell, a row in, a row out, a whole (the scenarios)."""
+    parts, suppliers, paths = project.tables.parts, project.tables.suppliers, project.tables.paths
+    new_supplier = {column: "" for column in suppliers.columns}
+    new_supplier.update(row_id="0123456789abcdef", supplier_id="SUP-NEW", supplier_name="New Magnets Ltd",
+                        supplier_country="VN")
+    last = len(paths) - 1
+    scenario = project_with_everything().scenarios[0]
+    return ChangeSet(
+        "Edit by the contract test",
+        inserts=(RowInsert("suppliers", len(suppliers), new_supplier),),
+        cells=(CellChange("parts", str(parts["row_id"].iat[0]), "description", parts["description"].iat[0],
+                          "changed in a commit"),),
+        removes=(RowRemove("paths", last, row_values(paths, last)),),
+        wholes=(WholeChange("scenarios", list(project.scenarios), [scenario]),),
+        source={"kind": "test"},
+    )
+
+
+# ---- reading what was saved -----------------------------------------------------------------------------------
+
+def test_a_new_store_holds_nothing_until_a_project_is_saved(store: ProjectStore) -> None:
+    assert not store.exists() and store.revision() is None
+    with pytest.raises(StoreError):
+        store.read()
+
+
+def test_what_was_saved_is_read_back_whole_with_its_revision(store: ProjectStore) -> None:
+    project = project_with_everything()
+    revision = store.save(project, None)
+    again, read_at = store.read()
+    assert plain(again) == plain(project)
+    assert store.exists() and revision.number == 1 and revision.by and revision.at
+    assert read_at == revision and store.revision() == revision
+    assert revision.same_as(read_at) and Revision.from_json(revision.to_json()) == revision
+
+
+def test_the_location_and_names_are_the_ones_given(new_location: Locations) -> None:
+    location = new_location("eu-magnets")
+    store = open_store(location)
+    assert store.location == location and "eu-magnets" in store.name and store.project_name == "eu-magnets"
+
+
+# ---- refusing what would lose someone's work ----------------------------------------------------------------------
+
+def test_a_new_project_is_never_saved_over_one_that_is_there(saved: tuple[ProjectStore, Revision]) -> None:
+    store, revision = saved
+    with pytest.raises(StoreChangedError) as refused:
+        store.save(Project(), None)
+    assert refused.value.on_store.same_as(revision) and store.revision() == revision
+
+
+def test_a_save_expecting_an_older_revision_is_refused_and_names_who_saved(
+        saved: tuple[ProjectStore, Revision]) -> None:
+    store, _ = saved
+    mine, read_at = store.read()
+    theirs, their_revision = open_store(store.location).read()
+    theirs.tables.parts.loc[0, "description"] = "changed by a colleague"
+    newer = open_store(store.location).save(theirs, their_revision)
+    assert newer.number == read_at.number + 1 and not newer.same_as(read_at)
+    with pytest.raises(StoreChangedError) as refused:
+        store.save(mine, read_at)
+    assert refused.value.on_store.same_as(newer) and newer.by in str(refused.value)
+    assert "changed by another program" in str(refused.value)
+    assert store.read()[0].tables.parts.loc[0, "description"] == "changed by a colleague"
+    overwritten = store.save(mine, UNCHECKED)  # the user chose to overwrite
+    assert overwritten.number == newer.number + 1 and plain(store.read()[0]) == plain(mine)
+
+
+# ---- commits ------------------------------------------------------------------------------------------------------
+
+def test_a_committed_change_set_is_read_back_and_kept_in_the_history(saved: tuple[ProjectStore, Revision]) -> None:
+    store, before = saved
+    project, _ = store.read()
+    changes = an_edit(project)
+    after = store.commit(changes, before)
+    assert after.number == before.number + 1 and store.revision() == after
+    expected = demo_project()
+    changes.apply_to(expected)
+    assert plain(store.read()[0]) == plain(expected)
+    history = store.changes_since(before)
+    assert [entry.revision.number for entry in history] == [after.number]
+    assert history[-1].revision.same_as(after) and history[-1].text == "Edit by the contract test"
+    assert history[-1].changes is not None and history[-1].changes.to_json() == changes.to_json()
+
+
+def test_a_commit_against_an_older_revision_is_refused_whole(saved: tuple[ProjectStore, Revision]) -> None:
+    store, start = saved
+    project, _ = store.read()
+    first = store.commit(an_edit(project), start)
+    late = ChangeSet("A late edit", cells=(CellChange("parts", str(project.tables.parts["row_id"].iat[1]),
+                                                       "description", project.tables.parts["description"].iat[1],
+                                                       "made on the old revision"),))
+    with pytest.raises(StoreChangedError) as refused:
+        store.commit(late, start)
+    assert refused.value.on_store.same_as(first) and store.revision() == first
+    assert "made on the old revision" not in set(store.read()[0].tables.parts["description"])
+    assert [entry.text for entry in store.changes_since(start)] == ["Edit by the contract test"]
+
+
+def test_a_change_set_that_does_not_fit_the_project_is_refused_and_changes_nothing(
+        saved: tuple[ProjectStore, Revision]) -> None:
+    store, revision = saved
+    stray = ChangeSet("Edit a row that is not there",
+                      cells=(CellChange("parts", "no-such-row", "description", "", "x"),))
+    with pytest.raises(StoreError, match="cannot be made"):
+        store.commit(stray, revision)
+    assert store.revision() == revision and store.changes_since(revision) == []
+
+
+# ---- what changed since ------------------------------------------------------------------------------------------
+
+def test_changes_since_lists_commits_and_whole_saves_in_order(saved: tuple[ProjectStore, Revision]) -> None:
+    store, start = saved
+    project, _ = store.read()
+    edit = an_edit(project)
+    first = store.commit(edit, start)
+    project, _ = store.read()
+    project.tables.parts.loc[0, "stock_days"] = 45.0
+    second = store.save(project, first, text="Import bom.xlsx: 1 part")
+    third = store.commit(ChangeSet("Rename the project", wholes=(WholeChange(
+        "settings", project.settings, dataclasses.replace(project.settings, name="Renamed")),)), second)
+    history = store.changes_since(start)
+    assert [(e.revision.number, e.text) for e in history] == [
+        (first.number, "Edit by the contract test"), (second.number, "Import bom.xlsx: 1 part"),
+        (third.number, "Rename the project")]
+    assert history[0].changes is not None and history[1].changes is None  # a whole save: read it again
+    assert history[2].changes is not None and history[2].changes.wholes[0].new.name == "Renamed"
+    assert history[-1].revision == store.revision()
+    assert [e.revision.number for e in store.changes_since(first)] == [second.number, third.number]
+    assert store.changes_since(third) == []
+
+
+# ---- one writer at a time ---------------------------------------------------------------------------------------
+
+def test_one_writer_at_a_time_and_the_next_once_it_lets_go(saved: tuple[ProjectStore, Revision]) -> None:
+    store, _ = saved
+    lease = store.lease()
+    try:
+        assert lease.held and lease.unavailable is None
+        with pytest.raises(ProjectLockedError) as refused:
+            open_store(store.location).lease()
+        assert "is in use by" in str(refused.value) and refused.value.holder is not None
+    finally:
+        lease.release()
+    lease.release()  # twice is harmless
+    assert not lease.held
+    again = open_store(store.location).lease()
+    assert again.held
+    again.release()
+
+
+# ---- the first window's preview -----------------------------------------------------------------------------------
+
+def test_the_preview_gives_the_rows_without_numpy_or_pandas(saved: tuple[ProjectStore, Revision]) -> None:
+    store, _ = saved
+    code = ("import sys\n"
+            "from riskdesk.io.store import open_store\n"
+            f"rows = open_store({store.location!r}).preview_rows(5000)\n"
+            "print(rows.name, len(rows.tables['parts']), len(rows.tables['paths']))\n"
+            "print(','.join(sorted(m for m in sys.modules if m.split('.')[0] in ('numpy', 'pandas'))))\n")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    demo = demo_project()
+    assert out.stdout.splitlines() == [f"{demo.settings.name} {len(demo.tables.parts)} {len(demo.tables.paths)}",
+                                       ""]
+
+
+def test_a_preview_of_more_rows_than_asked_for_is_refused(saved: tuple[ProjectStore, Revision]) -> None:
+    store, _ = saved
+    with pytest.raises(StoreError, match="more than 3"):
+        store.preview_rows(3)
+
+
+# ---- choosing the backend -----------------------------------------------------------------------------------------
+
+def test_a_path_or_a_name_ending_in_rdproj_is_a_project_file(tmp_path: Path) -> None:
+    for location in (tmp_path / "p.rdproj", str(tmp_path / "p.rdproj"), "relative/p.rdproj", "no-suffix"):
+        store = open_store(location)
+        assert store.path == Path(location) and store.location == str(Path(location))
+
+
+@pytest.mark.parametrize("location", ["postgresql://ana:s3cret@db.example/riskdesk?workspace=eu",
+                                      "postgres://ana:s3cret@db.example:5432/riskdesk?workspace=eu"])
+def test_a_workspace_address_is_one_clear_message_never_showing_the_password(location: str) -> None:
+    with pytest.raises(StoreError) as refused:
+        open_store(location)
+    message = str(refused.value)
+    assert "no workspace support yet" in message and "s3cret" not in message and "ana@db.example" in message
+    assert "\n" not in message
+
+
+def test_an_address_of_another_kind_is_refused_saying_what_works() -> None:
+    with pytest.raises(StoreError, match=r"cannot keep projects at ftp:// addresses.*\.rdproj.*postgresql://") as e:
+        open_store("ftp://ana:s3cret@files.example/p.rdproj")
+    assert "s3cret" not in str(e.value)
+
+
+def test_a_revision_reads_back_from_json_and_anything_else_is_none() -> None:
+    revision = Revision(7, "ana on WS-07", "2026-12-05T14:05:09+00:00", "abc/1/2")
+    assert Revision.from_json(revision.to_json()) == revision
+    for data in (None, [], {"number": "7"}, {"number": True}, {"number": 7, "by": 3}):
+        assert Revision.from_json(data) is None
+    assert revision.same_as(Revision(7, token="abc/1/2")) and not revision.same_as(Revision(7, token="abc/1/3"))
