@@ -15,7 +15,8 @@ from riskdesk.core import labels
 from riskdesk.core.domain import NUMBER_COLUMNS, NUMBER_LIMITS, STORED_COLUMNS
 from riskdesk.core.fields import FIELDS, ROW_ID, SETTINGS, TABLES, FieldKind, by_key, table_columns
 from riskdesk.core.project import SETTING_LIMITS, ProjectSettings, ProjectTables
-from riskdesk.io import mapping, project_schema, template
+from riskdesk.io import mapping, template
+from riskdesk.io.store import schema as project_schema
 
 SHOWN = [f for f in FIELDS if f.kind is not FieldKind.ID]
 
