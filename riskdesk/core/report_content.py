@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from riskdesk import __version__
-from riskdesk.core import elements
+from riskdesk.core import elements, labels
 from riskdesk.core.countries import CountryTable
 from riskdesk.core.datafile import CONFIDENCE_MARKS, Source
 from riskdesk.core.domain import COMPOSITION_COLUMNS, NUMBER_COLUMNS, PART_COLUMNS, PATH_COLUMNS, SUPPLIER_COLUMNS
@@ -119,26 +119,13 @@ class SheetLimits:
 
 
 def band_thresholds_text() -> str:
-    """The bands in words, as the Parts sheet's Band header note states them."""
-    return "Green below 40, amber 40–70, red from 70"
+    """The bands in words, as the Parts sheet's Band header note states them (the window's words)."""
+    return labels.band_help()
 
 
 def settings_as_used(settings: ProjectSettings, countries: CountryTable) -> list[tuple[str, Any]]:
-    """The Inputs sheet's "Settings and weights as used": (label, value) per setting, then each factor's weight
-    and their sum."""
-    weights_total = sum(max(v, 0.0) for v in settings.weights.values()) or 1.0
-    return [
-        ("Project", settings.name),
-        ("Buyer imports into", country_text(countries, settings.import_country)),
-        ("US defence supply (DFARS)", f"{settings.us_defence_supply}: "
-                                      f"{'yes' if settings.supplies_us_defence else 'no'}"),
-        ("Suspended rules in force", "yes" if settings.suspended_rules_in_force else "no"),
-        ("Disruption, days", settings.disruption_days),
-        ("Re-sourcing, days", settings.resourcing_days),
-        ("Price basis", settings.price_basis),
-        *((f"Weight: {FACTOR_LABELS[name]}", settings.weights.get(name, 0.0)) for name in FACTOR_NAMES),
-        ("Weights add up to", weights_total),
-    ]
+    """The Inputs sheet's "Settings and weights as used", in the catalogue's words (`labels.settings_as_used`)."""
+    return labels.settings_as_used(settings, lambda code: country_text(countries, code))
 
 
 def country_text(countries: CountryTable, code: str) -> str:
