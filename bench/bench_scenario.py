@@ -31,7 +31,7 @@ def run(quick: bool) -> list[BenchResult]:
     from riskdesk.core.evaluation import evaluate
     from riskdesk.core.presets import default_presets
     from riskdesk.core.reference import default_reference
-    from riskdesk.core.scenarios import run_scenario
+    from riskdesk.core.scenario_run import run_scenario
     from riskdesk.core.simulation import MonteCarloSettings, estimate_price_model, run_monte_carlo
 
     reference = default_reference()

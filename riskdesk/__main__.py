@@ -11,7 +11,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from riskdesk.cli import ChartRenderer
-    from riskdesk.core.scenarios import ScenarioResult
+    from riskdesk.core.scenario_run import ScenarioResult
     from riskdesk.core.simulation import MonteCarloResult
 
 

@@ -27,7 +27,8 @@ from riskdesk.core.project import Project, ProjectSettings
 if TYPE_CHECKING:  # imported where used, to keep the command line quick to start
     from riskdesk.core.edits import ChangeSet
     from riskdesk.core.reference import ReferenceData
-    from riskdesk.core.scenarios import Scenario, ScenarioResult
+    from riskdesk.core.scenario_run import ScenarioResult
+    from riskdesk.core.scenarios import Scenario
     from riskdesk.core.simulation import MonteCarloResult
     from riskdesk.io.mapping import SheetMapping
     from riskdesk.io.store import Expected, ProjectStore, Revision, StoreChangedError
@@ -686,7 +687,8 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
     save_as = _saved_scenario_name(args.save_as) if args.save_as is not None else None
 
     from riskdesk.core.evaluation import compile_project, evaluate
-    from riskdesk.core.scenarios import ScenarioError, run_on_both_bases
+    from riskdesk.core.scenario_run import run_on_both_bases
+    from riskdesk.core.scenarios import ScenarioError
 
     store: ProjectStore = args.store
     state = None

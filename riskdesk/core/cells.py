@@ -7,7 +7,8 @@ text, and the clipboard prefixes it with an apostrophe, which Excel and LibreOff
 do not show.
 
 Also how such text is shown: ids without invisible characters, control characters as visible escapes, and long
-text shortened around an ellipsis (`shorten`, which messages and labels use: it sits here, below both).
+text shortened around an ellipsis (`shorten`) and counted nouns (`count`), which messages, edits and labels use:
+they sit here, below all of them.
 """
 
 from __future__ import annotations
@@ -83,3 +84,8 @@ def shorten(text: str, limit: int = 40) -> str:
         return text
     head = (limit - 1) // 2
     return text[:head] + "…" + text[len(text) - (limit - 1 - head):]
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """"1 part", "3 parts", "1,204 supply paths"."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {plural or noun + 's'}"

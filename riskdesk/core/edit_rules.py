@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from riskdesk.core.cells import count
 from riskdesk.core.edits import (
     CellChange,
     ChangeSet,
@@ -33,7 +34,6 @@ from riskdesk.core.edits import (
     same_value,
 )
 from riskdesk.core.fields import ROW_ID, FieldKind, field, table_fields
-from riskdesk.core.labels import count
 from riskdesk.core.project import ProjectTables, share_problem
 
 if TYPE_CHECKING:

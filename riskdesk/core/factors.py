@@ -10,16 +10,43 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
-from riskdesk.core.compiled import EVIDENCE, SYMBOLS, UNASSIGNED_SUPPLIER, UNKNOWN
+from riskdesk.core.compiled import EVIDENCE, SYMBOLS, UNASSIGNED_SUPPLIER, UNKNOWN, CompiledProject
 from riskdesk.core.domain import STAGES, Evidence, Stage
+from riskdesk.core.project import ProjectSettings
+from riskdesk.core.reference import ReferenceData
 from riskdesk.core.rule_match import GENERAL_LICENCE_RELIEF, RuleMatch
 
-if TYPE_CHECKING:
-    from riskdesk.core.evaluation import Evaluation
+
+class FactorInputs(Protocol):
+    """What the factors read of an evaluation being made (`riskdesk.core.evaluation.Evaluation` is one): the
+    factors sit below the evaluation that weighs them, and name only what they use."""
+
+    @property
+    def settings(self) -> ProjectSettings: ...
+    @property
+    def reference(self) -> ReferenceData: ...
+    @property
+    def compiled(self) -> CompiledProject: ...
+    @property
+    def columns(self) -> np.ndarray: ...
+    @property
+    def kg_c(self) -> np.ndarray: ...
+    @property
+    def value_c(self) -> np.ndarray: ...
+    @property
+    def part_kg_c(self) -> np.ndarray: ...
+    @property
+    def part_value_c(self) -> np.ndarray: ...
+    @property
+    def stage_shares(self) -> list[np.ndarray]: ...
+    @property
+    def matches(self) -> list[RuleMatch]: ...
+
+    def paths_of(self, position: int) -> np.ndarray: ...
 
 TRANSPARENCY_STAGE_WEIGHT: Mapping[Stage, float] = {
     Stage.MINE: 0.15,
@@ -56,11 +83,11 @@ class FactorResult:
     """Per part, the figures the value is computed from, in words."""
 
 
-def _per_part(ev: Evaluation, per_path: np.ndarray) -> np.ndarray:
+def _per_part(ev: FactorInputs, per_path: np.ndarray) -> np.ndarray:
     return np.bincount(ev.compiled.path_part, weights=per_path, minlength=ev.compiled.n_parts)
 
 
-def _rule_path_weight(ev: Evaluation, match: RuleMatch) -> np.ndarray:
+def _rule_path_weight(ev: FactorInputs, match: RuleMatch) -> np.ndarray:
     """Per path: how heavily a (non-benchmark) rule weighs where it meets the path, known or possible."""
     compiled = ev.compiled
     uniform = match.timing.uniform
@@ -71,7 +98,7 @@ def _rule_path_weight(ev: Evaluation, match: RuleMatch) -> np.ndarray:
     return weight
 
 
-def restriction(ev: Evaluation) -> FactorResult:
+def restriction(ev: FactorInputs) -> FactorResult:
     """Share of the part's element value that passes a stage under a rule (or may: origin unknown), each element
     weighted by the heaviest rule on its path: effect (prohibited 1, licence 0.6, tariff 0.4, benchmark 0.25,
     watch 0.1) × timing (1 in force; less while only announced or of unknown status). Where the part has no
@@ -132,7 +159,7 @@ def restriction(ev: Evaluation) -> FactorResult:
     return FactorResult(values, PartTexts(explain))
 
 
-def concentration(ev: Evaluation) -> FactorResult:
+def concentration(ev: FactorInputs) -> FactorResult:
     """Worst stage of the governance-weighted concentration of the part's volume by country: half the
     share-weighted governance Σ s·g, half the EU's HHI × governance Σ s²·g (0 best … 10 worst, × 10). Volume of
     unknown origin counts as the worst case: added to whichever known country, or to a country of the worst
@@ -213,7 +240,7 @@ def _governed_concentration(shares: np.ndarray, governance: np.ndarray) -> tuple
     return value, sink
 
 
-def transparency(ev: Evaluation) -> FactorResult:
+def transparency(ev: FactorInputs) -> FactorResult:
     """Share of the part's volume whose stage origins are unknown or weakly known, stages weighted (mine 0.15,
     separation 0.35, metal 0.15, magnet 0.35): an unknown country counts 1, a known one by its evidence
     (verified 0, declared 0.25, inferred 0.6, evidence unknown 0.8)."""
@@ -242,7 +269,7 @@ def transparency(ev: Evaluation) -> FactorResult:
     return FactorResult(values, PartTexts(explain))
 
 
-def price(ev: Evaluation) -> FactorResult:
+def price(ev: FactorInputs) -> FactorResult:
     """Value share of each element × its observed volatility (max/min − 1 within one bundled price series,
     capped at 1); elements without a price history count 0."""
     volatility = np.array([ev.reference.prices.volatility(SYMBOLS[e])[0] for e in ev.columns])
@@ -263,7 +290,7 @@ def price(ev: Evaluation) -> FactorResult:
     return FactorResult(values, PartTexts(explain))
 
 
-def buffer(ev: Evaluation) -> FactorResult:
+def buffer(ev: FactorInputs) -> FactorResult:
     """100 × max(0, 1 − stock days / disruption days): stock against a disruption of the set length (63 days,
     about 45 working days of licence review, by default); no stock given counts as none."""
     compiled = ev.compiled
@@ -278,7 +305,7 @@ def buffer(ev: Evaluation) -> FactorResult:
     return FactorResult(values, PartTexts(explain))
 
 
-def single_source(ev: Evaluation) -> FactorResult:
+def single_source(ev: FactorInputs) -> FactorResult:
     """100 × the largest supplier's share of the part's volume (volume no supply path covers counts as one
     unknown supplier)."""
     compiled = ev.compiled
@@ -311,7 +338,7 @@ def single_source(ev: Evaluation) -> FactorResult:
     return FactorResult(values, PartTexts(explain))
 
 
-FACTORS: Mapping[str, Callable[[Evaluation], FactorResult]] = {
+FACTORS: Mapping[str, Callable[[FactorInputs], FactorResult]] = {
     "restriction": restriction,
     "concentration": concentration,
     "transparency": transparency,

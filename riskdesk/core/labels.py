@@ -11,7 +11,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from riskdesk.core import elements
-from riskdesk.core.cells import shorten
+from riskdesk.core.cells import count, shorten
 from riskdesk.core.fields import FIELDS, SETTINGS, FieldKind, setting
 
 if TYPE_CHECKING:
@@ -239,11 +239,6 @@ def settings_as_used(settings: ProjectSettings, country: Callable[[str], str]) -
             unit = about.limit.unit if about.limit is not None else ""
             rows.append((f"{about.label}, {unit}" if unit else about.label, values[about.key]))
     return rows
-
-
-def count(n: int, noun: str, plural: str | None = None) -> str:
-    """"1 part", "3 parts", "1,204 supply paths"."""
-    return f"{n:,} {noun}" if n == 1 else f"{n:,} {plural or noun + 's'}"
 
 
 # ---------------------------------------------------------------------------------------------------------------

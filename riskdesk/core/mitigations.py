@@ -8,261 +8,29 @@ the buyer sees, per variant and per part, the score, the scenario's cost and who
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from riskdesk.core.countries import resolve_country
-from riskdesk.core.domain import STAGES, Evidence, MagnetFamily, parse_enum
 from riskdesk.core.evaluation import Evaluation, band, evaluate
 from riskdesk.core.project import Project
 from riskdesk.core.reference import ReferenceData, default_reference
-from riskdesk.core.scenarios import Scenario, ScenarioResult, run_scenario
-
-_STAGE_NAMES = tuple(s.value for s in STAGES)
-
-
-class MitigationError(ValueError):
-    """A change that cannot be applied to the project (a part or path that does not exist, a bad share …)."""
-
-
-def _country(value: str, what: str) -> str:
-    if not value:
-        return ""
-    code = resolve_country(value)
-    if code is None:
-        raise MitigationError(f"{what}: {value!r} is not a country RiskDesk knows (use an ISO code such as JP)")
-    return code
-
-
-def _countries(countries: Mapping[str, str], what: str) -> dict[str, str]:
-    result = {}
-    for stage, value in countries.items():
-        if stage not in _STAGE_NAMES:
-            raise MitigationError(f"{what}: {stage!r} is not a stage ({', '.join(_STAGE_NAMES)})")
-        result[stage] = _country(value, f"{what}, {stage}")
-    return result
-
-
-def _part_rows(project: Project, part_number: str, what: str) -> pd.Series:
-    parts = project.tables.parts
-    rows = parts["part_number"] == part_number
-    if not rows.any():
-        raise MitigationError(f"{what}: there is no part {part_number!r}")
-    return rows
-
-
-def _add_supplier(project: Project, supplier_id: str, name: str, country: str) -> None:
-    suppliers = project.tables.suppliers
-    if (suppliers["supplier_id"] == supplier_id).any():
-        return
-    row = pd.DataFrame([{"supplier_id": supplier_id, "supplier_name": name or supplier_id,
-                         "supplier_country": country, "general_licence": ""}])
-    project.tables.suppliers = pd.concat([suppliers, row], ignore_index=True)
-
-
-@dataclass(frozen=True)
-class MovePath:
-    """Move one supply path (the part's path from `supplier_id`) to another supplier and/or other countries."""
-
-    part_number: str
-    supplier_id: str
-    to_supplier_id: str = ""
-    """"" keeps the supplier."""
-    countries: Mapping[str, str] = field(default_factory=dict)
-    """Stage → country (ISO code or name; "" for unknown) for the stages that change."""
-    evidence: str = ""
-    """How the new countries are known ("" keeps the path's)."""
-    kind: ClassVar[str] = "move_path"
-
-    def describe(self) -> str:
-        where = ", ".join(f"{stage} {self.countries[stage] or 'unknown'}" for stage in _STAGE_NAMES
-                          if stage in self.countries)
-        to = f" to supplier {self.to_supplier_id}" if self.to_supplier_id else ""
-        return f"{self.part_number}: move the path from {self.supplier_id}{to}" + (f" ({where})" if where else "")
-
-    def apply(self, project: Project) -> None:
-        what = f"moving {self.part_number}'s path from {self.supplier_id}"
-        _part_rows(project, self.part_number, what)
-        paths = project.tables.paths
-        rows = (paths["part_number"] == self.part_number) & (paths["supplier_id"] == self.supplier_id)
-        if not rows.any():
-            raise MitigationError(f"{what}: the part has no supply path from {self.supplier_id!r}")
-        countries = _countries(self.countries, what)
-        for stage, code in countries.items():
-            paths.loc[rows, f"{stage}_country"] = code
-        if self.evidence:
-            if parse_enum(Evidence, self.evidence) is None:
-                raise MitigationError(f"{what}: {self.evidence!r} is not one of "
-                                      f"{', '.join(e.value for e in Evidence)}")
-            paths.loc[rows, "origin_evidence"] = str(parse_enum(Evidence, self.evidence))
-        if self.to_supplier_id:
-            made_in = str(paths.loc[rows, "magnet_country"].iloc[0])
-            _add_supplier(project, self.to_supplier_id, "", made_in)
-            paths.loc[rows, "supplier_id"] = self.to_supplier_id
-
-
-@dataclass(frozen=True)
-class AddSource:
-    """A second source for a part at `share_pct` of its volume; its other paths shrink in proportion."""
-
-    part_number: str
-    supplier_id: str
-    share_pct: float
-    countries: Mapping[str, str] = field(default_factory=dict)
-    """Stage → country of the new path (stages not given: unknown)."""
-    evidence: str = "declared"
-    supplier_name: str = ""
-    supplier_country: str = ""
-    """Where the new supplier makes what it delivers ("": its magnet country)."""
-    kind: ClassVar[str] = "add_source"
-
-    def describe(self) -> str:
-        where = ", ".join(f"{stage} {code}" for stage, code in self.countries.items() if code)
-        return (f"{self.part_number}: second source {self.supplier_id} at {self.share_pct:g} %"
-                + (f" ({where})" if where else ""))
-
-    def apply(self, project: Project) -> None:
-        what = f"adding {self.supplier_id} as a source of {self.part_number}"
-        _part_rows(project, self.part_number, what)
-        if not self.supplier_id.strip():
-            raise MitigationError(f"adding a source of {self.part_number}: give the new supplier's id")
-        if not 0 < self.share_pct < 100:
-            raise MitigationError(f"{what}: the share must be between 0 and 100 %, not {self.share_pct:g}")
-        evidence = parse_enum(Evidence, self.evidence)
-        if evidence is None:
-            raise MitigationError(f"{what}: {self.evidence!r} is not one of {', '.join(e.value for e in Evidence)}")
-        countries = _countries(self.countries, what)
-        paths = project.tables.paths
-        own = paths["part_number"] == self.part_number
-        if (paths.loc[own, "supplier_id"].astype(str).str.strip() == self.supplier_id.strip()).any():
-            raise MitigationError(f"{what}: {self.supplier_id} already supplies {self.part_number}. A second source "
-                                  "is another supplier; to change where this one's supply comes from, move its path")
-        paths.loc[own, "share_pct"] = paths.loc[own, "share_pct"] * (100.0 - self.share_pct) / 100.0
-        row = {"part_number": self.part_number, "supplier_id": self.supplier_id, "share_pct": self.share_pct,
-               "origin_evidence": evidence.value}
-        row.update({f"{stage}_country": countries.get(stage, "") for stage in _STAGE_NAMES})
-        project.tables.paths = pd.concat([paths, pd.DataFrame([row])], ignore_index=True)
-        made_in = _country(self.supplier_country, what) or countries.get("magnet", "")
-        _add_supplier(project, self.supplier_id, self.supplier_name, made_in)
-
-
-def usual_countries(project: Project, supplier_id: str) -> dict[str, str]:
-    """Stage → country of most of `supplier_id`'s supply paths in `project` (blank stages left out); {} for a
-    supplier without paths."""
-    paths = project.tables.paths
-    own = paths.loc[paths["supplier_id"].astype(str).str.strip() == supplier_id]
-    if own.empty or not supplier_id:
-        return {}
-    columns = [f"{stage.value}_country" for stage in STAGES]
-    chains = own[columns].fillna("").astype(str).apply(tuple, axis=1)
-    chain = chains.value_counts(sort=True).index[0]
-    return {stage.value: code for stage, code in zip(STAGES, chain, strict=True) if code}
-
-
-@dataclass(frozen=True)
-class ChangeGrade:
-    """Another grade (and optionally family) for a part. The part's own composition figures are dropped: they
-    described the old grade's magnet, and the new grade's default composition applies."""
-
-    part_number: str
-    grade: str
-    family: str = ""
-    kind: ClassVar[str] = "change_grade"
-
-    def describe(self) -> str:
-        return f"{self.part_number}: grade {self.grade}" + (f" ({self.family})" if self.family else "")
-
-    def apply(self, project: Project) -> None:
-        what = f"changing the grade of {self.part_number}"
-        rows = _part_rows(project, self.part_number, what)
-        if not self.grade.strip():
-            raise MitigationError(f"{what}: give the new grade (e.g. N42SH)")
-        parts = project.tables.parts
-        parts.loc[rows, "grade"] = self.grade
-        if self.family:
-            family = parse_enum(MagnetFamily, self.family)
-            if family is None:
-                raise MitigationError(f"{what}: {self.family!r} is not a magnet family")
-            parts.loc[rows, "magnet_family"] = family.value
-        composition = project.tables.composition
-        project.tables.composition = composition[composition["part_number"] != self.part_number].reset_index(
-            drop=True)
-
-
-@dataclass(frozen=True)
-class AddStock:
-    """`days` more days of stock for a part ("*": every part). A part with no stock given starts from none."""
-
-    part_number: str
-    days: float
-    kind: ClassVar[str] = "add_stock"
-
-    def describe(self) -> str:
-        who = "every part" if self.part_number == "*" else self.part_number
-        return f"{who}: {self.days:+g} days of stock"
-
-    def apply(self, project: Project) -> None:
-        what = f"adding stock to {self.part_number}"
-        parts = project.tables.parts
-        rows = (pd.Series(True, index=parts.index) if self.part_number == "*"
-                else _part_rows(project, self.part_number, what))
-        if not np.isfinite(self.days):
-            raise MitigationError(f"{what}: {self.days} is not a number of days")
-        parts.loc[rows, "stock_days"] = (parts.loc[rows, "stock_days"].fillna(0.0) + self.days).clip(lower=0.0)
-
-
-Change = MovePath | AddSource | ChangeGrade | AddStock
-CHANGE_TYPES: Mapping[str, type[MovePath] | type[AddSource] | type[ChangeGrade] | type[AddStock]] = {
-    t.kind: t for t in (MovePath, AddSource, ChangeGrade, AddStock)
-}
-
-
-@dataclass(frozen=True)
-class Variant:
-    """A named set of changes to a copy of the project."""
-
-    name: str
-    changes: tuple[Change, ...] = ()
-
-    def apply(self, project: Project) -> Project:
-        """A copy of `project` with the changes made (the project itself is untouched)."""
-        copy = dataclasses.replace(project, tables=project.tables.copy(),
-                                   settings=dataclasses.replace(project.settings,
-                                                                weights=dict(project.settings.weights)))
-        for change in self.changes:
-            change.apply(copy)
-        return copy
-
-    def to_json(self) -> dict[str, Any]:
-        changes = []
-        for change in self.changes:
-            data: dict[str, Any] = {"kind": change.kind}
-            for name, value in dataclasses.asdict(change).items():
-                data[name] = dict(value) if isinstance(value, Mapping) else value
-            changes.append(data)
-        return {"name": self.name, "changes": changes}
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Variant:
-        """A variant from `to_json`'s shape; raises MitigationError for a change it does not know."""
-        changes: list[Change] = []
-        for i, item in enumerate(data.get("changes", []), start=1):
-            if not isinstance(item, Mapping) or item.get("kind") not in CHANGE_TYPES:
-                raise MitigationError(f"variant {data.get('name')!r}, change {i}: unknown kind "
-                                      f"{item.get('kind') if isinstance(item, Mapping) else item!r}")
-            kind = CHANGE_TYPES[str(item["kind"])]
-            fields = {f.name for f in dataclasses.fields(kind)}
-            try:
-                changes.append(kind(**{k: v for k, v in item.items() if k in fields}))
-            except TypeError as exc:
-                raise MitigationError(f"variant {data.get('name')!r}, change {i}: {exc}") from None
-        return cls(str(data.get("name", "Variant")), tuple(changes))
+from riskdesk.core.scenario_run import ScenarioResult, run_scenario
+from riskdesk.core.scenarios import Scenario
+from riskdesk.core.variants import (
+    CHANGE_TYPES,
+    AddSource,
+    AddStock,
+    Change,
+    ChangeGrade,
+    MitigationError,
+    MovePath,
+    Variant,
+    usual_countries,
+)
 
 
 @dataclass(frozen=True)

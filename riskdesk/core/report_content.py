@@ -52,7 +52,8 @@ from riskdesk.core.project import FACTOR_NAMES, Project, ProjectSettings
 from riskdesk.core.provenance import DataFile, data_files
 from riskdesk.core.reference import ReferenceData, default_reference
 from riskdesk.core.rules import RULE_STAGES
-from riskdesk.core.scenarios import Scenario, ScenarioError, ScenarioResult, run_on_both_bases
+from riskdesk.core.scenario_run import ScenarioResult, run_on_both_bases
+from riskdesk.core.scenarios import Scenario, ScenarioError
 from riskdesk.core.simulation import MonteCarloResult, MonteCarloSettings, SimulationCancelled, run_monte_carlo
 
 TOP_PARTS = 10

@@ -37,15 +37,8 @@ import numpy as np
 from riskdesk.core import elements
 from riskdesk.core.datafile import Source
 from riskdesk.core.prices import PriceBook
-from riskdesk.core.scenarios import (
-    DAYS_PER_YEAR,
-    Provenance,
-    ScenarioError,
-    ScenarioResult,
-    SupplyCut,
-    add_months,
-    cut_reach,
-)
+from riskdesk.core.scenario_run import ScenarioResult, cut_reach
+from riskdesk.core.scenarios import DAYS_PER_YEAR, Provenance, ScenarioError, SupplyCut, add_months
 
 MONTH = 1.0 / 12.0
 CHUNK_PATHS = 2048
@@ -703,7 +696,7 @@ def selftest(project: Any, folder: Any) -> str:
 
     from riskdesk.core.evaluation import evaluate
     from riskdesk.core.presets import default_presets
-    from riskdesk.core.scenarios import run_scenario
+    from riskdesk.core.scenario_run import run_scenario
 
     as_of = dt.date.today()
     evaluation = evaluate(project, as_of)

@@ -27,7 +27,8 @@ from PySide6.QtCore import Qt
 from riskdesk.core.labels import format_money
 from riskdesk.core.prices import PriceBook
 from riskdesk.core.rules import KeyDate
-from riskdesk.core.scenarios import ElementSensitivity, ScenarioResult, add_months
+from riskdesk.core.scenario_run import ElementSensitivity, ScenarioResult
+from riskdesk.core.scenarios import add_months
 from riskdesk.core.simulation import MonteCarloResult
 from riskdesk.io.outputs import check_output, write_output
 from riskdesk.ui.charts import chart_image, chart_path

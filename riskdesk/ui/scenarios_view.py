@@ -51,15 +51,8 @@ from riskdesk.core import elements
 from riskdesk.core.labels import BASIS_NAMES, PRICE_BASES, count, format_money
 from riskdesk.core.presets import Preset, default_presets
 from riskdesk.core.project import ProjectSettings
-from riskdesk.core.scenarios import (
-    Scenario,
-    ScenarioError,
-    ScenarioResult,
-    check_bounds,
-    element_sensitivity,
-    run_scenario,
-    unique_name,
-)
+from riskdesk.core.scenario_run import ScenarioResult, element_sensitivity, run_scenario
+from riskdesk.core.scenarios import Scenario, ScenarioError, check_bounds, unique_name
 from riskdesk.core.simulation import MonteCarloResult, MonteCarloSettings, SimulationCancelled, run_monte_carlo
 from riskdesk.ui.analysis import AnalysisView, ViewContext
 from riskdesk.ui.mitigations_panel import MitigationsPanel

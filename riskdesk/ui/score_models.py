@@ -38,7 +38,7 @@ from riskdesk.core.labels import (
 )
 from riskdesk.core.project import FACTOR_NAMES
 from riskdesk.core.rules import ControlList, ControlRule, RuleState, RuleStatus
-from riskdesk.core.scenarios import ScenarioResult
+from riskdesk.core.scenario_run import ScenarioResult
 from riskdesk.ui.columns import ElementsRole, RegimeRole, RowRole, SortRole, StatusRole
 from riskdesk.ui.palette import tint
 

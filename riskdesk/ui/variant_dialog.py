@@ -352,7 +352,7 @@ class AddSourceForm(ChangeForm):
         shown = {stage: field.code() for stage, field in self.country_fields.items()}
         if any(shown.values()) and shown != self._filled:
             return  # the user's own countries: never overwritten
-        usual = usual_countries(self.project, self.supplier_box.currentText().strip())
+        usual = usual_countries(self.project.tables, self.supplier_box.currentText().strip())
         for stage, field in self.country_fields.items():
             field.set_code(usual.get(stage, ""))
         self._filled = {stage: usual.get(stage, "") for stage in self.country_fields}
@@ -639,7 +639,7 @@ class VariantDialog(QDialog):
             problem = _incomplete(change)
             if problem is None:
                 try:
-                    change.apply(copy)
+                    change.apply(copy.tables)
                 except MitigationError as exc:
                     problem = f"{exc}. Correct the change (or remove it)."
                 except (TypeError, ValueError, KeyError) as exc:

@@ -120,5 +120,5 @@ def test_a_suppliers_usual_countries_are_those_of_most_of_its_paths():
         PartSpec("B", paths=[PathSpec("JP-1", 100, "AU", "MY", "JP", "JP", "declared")]),
         PartSpec("C", paths=[PathSpec("JP-1", 100, "", "CN", "CN", "JP", "declared")]),
     )
-    assert usual_countries(mixed, "JP-1") == {"mine": "AU", "separation": "MY", "metal": "JP", "magnet": "JP"}
-    assert usual_countries(mixed, "NEW-1") == {}
+    assert usual_countries(mixed.tables, "JP-1") == {"mine": "AU", "separation": "MY", "metal": "JP", "magnet": "JP"}
+    assert usual_countries(mixed.tables, "NEW-1") == {}

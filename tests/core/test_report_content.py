@@ -40,7 +40,8 @@ from riskdesk.core.report_content import (
     scenario_blocks,
     summary_sheet,
 )
-from riskdesk.core.scenarios import PriceShock, Provenance, Scenario, run_on_both_bases
+from riskdesk.core.scenario_run import run_on_both_bases
+from riskdesk.core.scenarios import PriceShock, Provenance, Scenario
 
 AS_OF = dt.date(2026, 11, 23)
 LATER = dt.date(2027, 1, 1)
@@ -254,9 +255,10 @@ def test_without_monte_carlo_a_scenario_has_no_percentiles_and_without_scenarios
 def test_the_inputs_are_the_project_as_entered_with_what_scoring_used(data: ReportData) -> None:
     inputs = inputs_sheet(data)
     assert inputs.settings == [
-        ("Project", "Demo: US motor and sensor buyer"), ("Buyer imports into", "US · United States"),
-        ("US defence supply (DFARS)", "auto: yes"), ("Suspended rules in force", "no"), ("Disruption, days", 63.0),
-        ("Re-sourcing, days", 180.0), ("Price basis", "china"), ("Weight: Restriction", 0.35),
+        ("Project name", "Demo: US motor and sensor buyer"), ("Import country", "US · United States"),
+        ("US defence supply (DFARS)", "auto: yes"), ("Treat suspended rules as in force", "no"),
+        ("Disruption length, days", 63.0), ("Time to re-source, days", 180.0), ("Price basis", "china"),
+        ("Weight: Restriction", 0.35),
         ("Weight: Concentration", 0.15), ("Weight: Transparency", 0.15), ("Weight: Price", 0.1),
         ("Weight: Buffer", 0.15), ("Weight: Single source", 0.1), ("Weights add up to", 1.0)]
     tables = data.request.project.tables

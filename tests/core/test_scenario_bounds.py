@@ -16,14 +16,8 @@ from hypothesis import strategies as st
 from riskdesk.core.demo import demo_project
 from riskdesk.core.evaluation import Evaluation, evaluate
 from riskdesk.core.presets import default_presets
-from riskdesk.core.scenarios import (
-    MAX_PRICE_MULTIPLE,
-    MAX_SHOCKS,
-    ScenarioError,
-    check_bounds,
-    parse_scenario,
-    run_scenario,
-)
+from riskdesk.core.scenario_run import run_scenario
+from riskdesk.core.scenarios import MAX_PRICE_MULTIPLE, MAX_SHOCKS, ScenarioError, check_bounds, parse_scenario
 from riskdesk.core.simulation import MonteCarloSettings, estimate_price_model, run_monte_carlo
 from tests.helpers.builders import PartSpec, all_in, project_of
 
@@ -90,12 +84,12 @@ def test_a_start_outside_this_century_is_refused_with_its_key(start):
 
 
 def test_a_result_that_is_not_finite_is_refused_not_shown(monkeypatch):
-    from riskdesk.core import scenarios
+    from riskdesk.core import scenario_run
 
     def nan_factors(scenario, symbols, prices):  # stands for any way to a NaN the bounds did not foresee
         return np.full((scenario.horizon_months, len(symbols)), np.nan)
 
-    monkeypatch.setattr(scenarios, "price_factors", nan_factors)
+    monkeypatch.setattr(scenario_run, "price_factors", nan_factors)
     with pytest.raises(ScenarioError, match=r"scenario 'x' gives a cost that is not a finite number \(part "
                                             r"scenario\)"):
         run_scenario(_demo(), parse_scenario(_data()))

@@ -10,16 +10,8 @@ import numpy as np
 import pytest
 
 from riskdesk.core.evaluation import evaluate
-from riskdesk.core.scenarios import (
-    PriceShock,
-    Scenario,
-    ScenarioError,
-    SupplyCut,
-    cut_from_rule,
-    element_sensitivity,
-    run_scenario,
-    unique_name,
-)
+from riskdesk.core.scenario_run import element_sensitivity, run_scenario
+from riskdesk.core.scenarios import PriceShock, Scenario, ScenarioError, SupplyCut, cut_from_rule, unique_name
 from tests.helpers.builders import PartSpec, PathSpec, all_in, project_of
 
 AS_OF = dt.date(2026, 11, 23)
@@ -83,7 +75,7 @@ def test_both_price_bases_are_visible_and_dy_differs_several_fold():
 
 
 def test_a_scenario_runs_on_both_bases_its_own_first():
-    from riskdesk.core.scenarios import run_on_both_bases
+    from riskdesk.core.scenario_run import run_on_both_bases
 
     ev = evaluate(project_of(dy_part()), AS_OF)
     results = run_on_both_bases(ev, scenario(PriceShock(("Dy",), "step", multiplier=2.0, months=3),

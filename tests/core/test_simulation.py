@@ -12,7 +12,8 @@ import pytest
 
 from riskdesk.core.evaluation import evaluate
 from riskdesk.core.prices import default_prices
-from riskdesk.core.scenarios import PriceShock, Scenario, SupplyCut, run_scenario
+from riskdesk.core.scenario_run import run_scenario
+from riskdesk.core.scenarios import PriceShock, Scenario, SupplyCut
 from riskdesk.core.simulation import (
     Disruption,
     ElementParameters,

@@ -12,7 +12,7 @@ from riskdesk.__main__ import main as entry_point
 from riskdesk.core.demo import demo_project
 from riskdesk.core.evaluation import evaluate
 from riskdesk.core.presets import default_presets
-from riskdesk.core.scenarios import run_scenario
+from riskdesk.core.scenario_run import run_scenario
 from riskdesk.core.simulation import MonteCarloSettings, run_monte_carlo
 from riskdesk.io.store.project_file import save_project
 from riskdesk.ui.scenario_chart import PNG_SIZE, render_scenario_chart
