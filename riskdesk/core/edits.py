@@ -54,12 +54,11 @@ class CellChange:
 
 
 @dataclass(frozen=True, slots=True)
-class RowInsert:
-    """A row put into `table` at `position` (its values by column, the row id among them)."""
-
+class _RowChange:
     table: str
     position: int
     values: Mapping[str, Any]
+    """The row's values by column, its row id among them."""
 
     @property
     def row_id(self) -> str:
@@ -67,16 +66,13 @@ class RowInsert:
 
 
 @dataclass(frozen=True, slots=True)
-class RowRemove:
+class RowInsert(_RowChange):
+    """A row put into `table` at `position`."""
+
+
+@dataclass(frozen=True, slots=True)
+class RowRemove(_RowChange):
     """The row at `position` of `table` taken out (its values kept, so that undo puts it back as it was)."""
-
-    table: str
-    position: int
-    values: Mapping[str, Any]
-
-    @property
-    def row_id(self) -> str:
-        return str(self.values[ROW_ID])
 
 
 @dataclass(frozen=True, slots=True)
