@@ -104,8 +104,11 @@ def test_a_prohibition_announced_for_a_later_date_is_a_key_finding_the_later_eva
     assert "US-DFARS-7052-UPSTREAM" in coming[0].text
     assert coming[0].parts and set(coming[0].parts) <= set(later.prohibited_parts())
     assert not set(coming[0].parts) & set(today.prohibited_parts())
-    now = [k for k in items if "prohibited or possibly prohibited on 2026-11-23" in k.text]
-    assert now and set(now[0].parts) == set(today.prohibited_parts())
+    now = [k for k in items if "prohibited on 2026-11-23" in k.text or "possibly prohibited (" in k.text]
+    assert len(now) == 2 and {p for k in now for p in k.parts} == set(today.prohibited_parts())
+    statuses = dict(zip(today.compiled.part_numbers, today.statuses(), strict=True))
+    assert all(statuses[p] == "prohibited" for p in now[0].parts)
+    assert all(statuses[p] == "possibly prohibited" for p in now[1].parts)
     assert items[-1].text.startswith("From 2026-11-23 to 2027-01-01 the portfolio score goes from")
 
 
