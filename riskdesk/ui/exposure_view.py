@@ -51,7 +51,7 @@ from riskdesk.core.labels import (
     format_money,
 )
 from riskdesk.core.project import FACTOR_NAMES
-from riskdesk.core.triage import STATUS_LABELS, score_text
+from riskdesk.core.triage import POSSIBLY_PROHIBITED, STATUS_LABELS, score_text
 from riskdesk.ui.analysis import AnalysisView, ViewContext
 from riskdesk.ui.palette import chip as _chip
 from riskdesk.ui.record_table import setup_record_table
@@ -605,7 +605,8 @@ class ExposureView(AnalysisView):
         header.setStretchLastSection(False)
         header.setSortIndicatorShown(True)
         for column, spec in enumerate(self.scores_model.COLUMNS):
-            sample = {"part": "MTR-TRAC-200XX", "description": "Direct-drive generator magnet"}.get(spec.key, "")
+            sample = {"part": "MTR-TRAC-200XX", "description": "Direct-drive generator magnet",
+                      "status": STATUS_LABELS[POSSIBLY_PROHIBITED]}.get(spec.key, "")
             width = max(metrics.horizontalAdvance(spec.title), metrics.horizontalAdvance(sample)) + 34
             if spec.key == "band":
                 width += 16

@@ -103,7 +103,8 @@ def write_parts(layout: Layout, content: PartsSheet) -> None:
     layout.columns(sheet, HEADER_ROW, table.columns, table.values, "Parts", freeze_columns=1,
                    text="Writing the parts…")
     group_columns(sheet, table.columns[details:details_end], details, following=table.columns[details_end])
-    group_columns(sheet, table.columns[no61:no61_end], no61, following=table.columns[no61_end])
+    group_columns(sheet, table.columns[no61:no61_end], no61,
+                  following=table.columns[no61_end] if no61_end < len(table.columns) else None)
     group_columns(sheet, table.columns[per_element:per_element_end], per_element)
     n = len(content.part_numbers)
     layout.score_scale(sheet, HEADER_ROW + 1, HEADER_ROW + n, score_col)
