@@ -550,6 +550,7 @@ def _reference(rules_file: Path | None) -> ReferenceData:
 
 def _cmd_score(args: argparse.Namespace) -> int:
     from riskdesk.core.evaluation import band, compare, compile_project, evaluate
+    from riskdesk.core.triage import score_text
 
     project = _load(args.store)
     problems = [p for p in project.validate() if p.is_error]
@@ -574,17 +575,18 @@ def _cmd_score(args: argparse.Namespace) -> int:
     print(f"{shown_text(project.settings.name)} — as of {as_of}, control list "
           f"{shown_text(evaluation.rules_version)}{shown_text(listed)}, "
           f"buyer imports into {project.settings.import_country}")
-    print(f"Portfolio score {score:.0f} ({band(score)}): {reason}")
+    print(f"Portfolio score {score_text(score)} ({band(score)}): {reason}")
     print()
-    header = f"{'part':16} {'score':>5} {'band':6} {'hits':>4} {'watch':>5}  top factors"
+    header = f"{'part':16} {'score':>5} {'band':6} {'status':19} {'hits':>4} {'watch':>5}  top factors"
     print(header)
     print("-" * len(header))
-    reports = sorted(evaluation.part_reports(), key=lambda r: -r.score)
+    reports = [evaluation.part_report_at(int(i)) for i in evaluation.triage_order()]
     for report in reports:
         top = sorted(report.factors.values(), key=lambda f: -f.value * f.weight)[:2]
         factors = ", ".join(f"{f.name} {f.value:.0f}" for f in top)
-        print(f"{shown_text(report.part_number):16} {report.score:5.0f} {report.band:6} {len(report.hits):4} "
-              f"{len(report.watch):5}  {factors}{_floor_tag(report.floor)}")
+        print(f"{shown_text(report.part_number):16} {score_text(report.score):>5} {report.band:6} "
+              f"{report.status or '-':19} {len(report.hits):4} {len(report.watch):5}  {factors}"
+              f"{_floor_tag(report.floor)}")
     kg = evaluation.elements_kg()
     print()
     by_mass = sorted(kg.items(), key=lambda i: -i[1])
@@ -596,7 +598,8 @@ def _cmd_score(args: argparse.Namespace) -> int:
         for change in changes:
             gained = f" +{', '.join(change.rules_gained)}" if change.rules_gained else ""
             lost = f" -{', '.join(change.rules_lost)}" if change.rules_lost else ""
-            print(shown_text(f"  {change.part_number:16} {change.score_before:5.0f} → {change.score_after:5.0f}"
+            print(shown_text(f"  {change.part_number:16} {score_text(change.score_before):>5} → "
+                             f"{score_text(change.score_after):>5}"
                              f"{gained}{lost}"))
         if not changes:
             print("  nothing")
@@ -637,14 +640,15 @@ def _cmd_rules(args: argparse.Namespace) -> int:
         return EXIT_OK
     as_of = args.as_of or dt.date.today()
     rows = [rule.to_json(as_of) for rule in control_list.rules]
+    shown_status = [rule.status_words(rule.state_on(as_of)) for rule in control_list.rules]
     if args.json:
         _print_json({"as_of": as_of.isoformat(), "version": control_list.version, "sha256": control_list.sha256,
                      "rules": rows})
         return EXIT_OK
     print(shown_text(f"{control_list.title} {control_list.version} — status as of {as_of}"))
     print()
-    for row in rows:
-        print(shown_text(f"{row['id']:24} {row['status']:28} {row['effect_label']:22} [{row['confidence']}] "
+    for row, status in zip(rows, shown_status, strict=True):
+        print(shown_text(f"{row['id']:24} {status:28} {row['effect_label']:22} [{row['confidence']}] "
                          f"{row['title']}"))
         print(f"{'':24} {shown_text(row['status_reason'])}")
     return EXIT_OK

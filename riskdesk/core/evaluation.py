@@ -32,7 +32,9 @@ from riskdesk.core.rule_match import (
     match_rules,
     path_bits,
 )
-from riskdesk.core.rules import RULE_STAGES, expand_countries
+from riskdesk.core.rules import RULE_STAGES, WATCH_IN_FORCE, expand_countries
+from riskdesk.core.triage import NOT_PROHIBITED, POSSIBLY_PROHIBITED, PROHIBITED, STATUS_RANK, shown_score
+from riskdesk.core.value_share import VALUATION, ValueShare, part_value_share
 
 __all__ = [
     "BAND_AMBER",
@@ -52,6 +54,7 @@ __all__ = [
     "PartChange",
     "PartReport",
     "band",
+    "bands",
     "compare",
     "compile_project",
     "evaluate",
@@ -64,13 +67,21 @@ NO_PATH_FLOOR = BAND_AMBER
 
 
 def band(score: float) -> str:
-    """"red", "amber" or "green" for a 0–100 score. A score that is not a number has no band: ValueError (scoring
+    """"red", "amber" or "green" for a 0–100 score, by the whole number it is shown as (`shown_score`: 69.83 shows
+    as 70 and is red; 39.9 shows as 40 and is amber). A score that is not a number has no band: ValueError (scoring
     never yields one, tests/core/test_invariants.py; a NaN must never read as green)."""
     if not math.isfinite(score):
         raise ValueError(f"a score of {score} has no band")
-    if score >= BAND_RED:
+    shown = shown_score(score)
+    if shown >= BAND_RED:
         return "red"
-    return "amber" if score >= BAND_AMBER else "green"
+    return "amber" if shown >= BAND_AMBER else "green"
+
+
+def bands(scores: np.ndarray) -> np.ndarray:
+    """`band` of each score of an array, as "red", "amber" or "green" (whole columns, for filters and counts)."""
+    shown = np.floor(np.asarray(scores, dtype=float) + 0.5)
+    return np.where(shown >= BAND_RED, "red", np.where(shown >= BAND_AMBER, "amber", "green"))
 
 
 _WHOLE_MAGNET_STAGE_WORDS = {
@@ -165,6 +176,11 @@ class PartReport:
     factor_score: float = 0.0
     """The weighted mean of the factors, before any floor."""
     supply_note: str = ""
+    status: str = NOT_PROHIBITED
+    """"prohibited", "possibly prohibited" or "" (`riskdesk.core.triage`)."""
+    value_share: ValueShare | None = None
+    """China's 0.1 % value test of No. 61 item (1) for the part (`riskdesk.core.value_share`); None when the
+    control list has no rule with a value test."""
 
     def why(self) -> str:
         """The score in one paragraph: the weighted factors, the floor if it raised the score, then each factor
@@ -189,6 +205,11 @@ class PartReport:
             "description": self.description,
             "score": round(self.score, 2),
             "band": self.band,
+            "status": self.status,
+            "no61_value_share_pct": None if self.value_share is None else round(self.value_share.share_pct, 6),
+            "no61_margin_pct": None if self.value_share is None else round(self.value_share.margin_pct, 6),
+            "no61_note": "" if self.value_share is None else self.value_share.note,
+            "no61_valuation": "" if self.value_share is None else VALUATION,
             "cap": self.cap,
             "floor": self.floor or None,
             "factor_score": round(self.factor_score, 2),
@@ -280,6 +301,7 @@ class Evaluation:
     _holds: dict[bytes | None, np.ndarray] = field(default_factory=dict, init=False, repr=False, compare=False)
     """Per element mask (its bytes; None: any element): (paths,) whether the path's magnet holds any of them."""
     _rules_hitting: list[str] | None = field(default=None, init=False, repr=False, compare=False)
+    _statuses: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def factors(self) -> dict[str, np.ndarray]:
@@ -315,6 +337,31 @@ class Evaluation:
     def elements_value(self) -> dict[str, float]:
         totals = self.value_c.sum(axis=0)
         return {SYMBOLS[e]: float(totals[j]) for j, e in enumerate(self.columns) if totals[j] > 0}
+
+    def statuses(self) -> np.ndarray:
+        """Per part: "prohibited" where a prohibition in force (or treated as in force) meets one of its paths at a
+        stage of known country, "possibly prohibited" where it meets the part only through a stage of unknown
+        country, "" otherwise (`riskdesk.core.triage`). The one definition the window, CLI and report show."""
+        if self._statuses is None:
+            compiled = self.compiled
+            held = self.kg_c.sum(axis=1) > 0
+            confirmed = np.zeros(compiled.n_parts, dtype=bool)
+            for match in self.matches:
+                if match.timing.floor < PROHIBITED_FLOOR:
+                    continue
+                met = (match.hit_bits != 0) & held
+                confirmed |= np.bincount(compiled.path_part, weights=met, minlength=compiled.n_parts) > 0
+            self._statuses = np.where(self.capped & confirmed, PROHIBITED,
+                                      np.where(self.capped, POSSIBLY_PROHIBITED, NOT_PROHIBITED)).astype(object)
+        return self._statuses
+
+    def triage_order(self, positions: np.ndarray | None = None) -> np.ndarray:
+        """Part positions (all, or those given) riskiest first: prohibited, then possibly prohibited, then by score
+        (highest first); ties keep the table's order."""
+        if positions is None:
+            positions = np.arange(self.compiled.n_parts, dtype=np.int64)
+        rank = np.array([STATUS_RANK[s] for s in self.statuses()[positions]], dtype=np.int64)
+        return positions[np.lexsort((-np.round(self.scores[positions], 9), rank))]
 
     def prohibited_parts(self) -> list[str]:
         return [str(p) for p in self.compiled.part_numbers[np.flatnonzero(self.capped)]]
@@ -383,6 +430,8 @@ class Evaluation:
             floor=float(self.floor[position]),
             factor_score=float(self.factor_score[position]),
             supply_note=compiled.share_notes[position],
+            status=str(self.statuses()[position]),
+            value_share=part_value_share(compiled, self.reference.control_list, self.prices, position, path_rows),
         )
 
     def _cap_text(self, position: int, items: list[Hit]) -> str:
@@ -669,8 +718,13 @@ def _hits_for(evaluation: Evaluation, match: RuleMatch, path_rows: np.ndarray) -
     rule = match.rule
     countries = evaluation.reference.countries
     result: list[Hit] = []
-    status = match.state.status.value
-    label = rule.effect_label if match.timing.binding else f"watch: {rule.effect_label}, {status}"
+    status = rule.status_words(match.state)
+    if match.timing.binding:
+        label = rule.effect_label
+    elif rule.effect is Effect.WATCH:
+        label = f"watch: {status}" if status != WATCH_IN_FORCE else WATCH_IN_FORCE
+    else:
+        label = f"watch: {rule.effect_label}, {status}"
     kg_rows = evaluation._widen(evaluation.kg_c[path_rows])
     value_rows = evaluation._widen(evaluation.value_c[path_rows])
     column_of = {int(e): j for j, e in enumerate(evaluation.columns)}

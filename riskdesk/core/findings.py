@@ -19,11 +19,12 @@ import numpy as np
 from riskdesk.core import elements
 from riskdesk.core.compiled import UNKNOWN
 from riskdesk.core.domain import Effect
-from riskdesk.core.evaluation import BAND_AMBER, BAND_RED, Evaluation, PartChange, compare
+from riskdesk.core.evaluation import BAND_AMBER, BAND_RED, Evaluation, PartChange, band, bands, compare
 from riskdesk.core.exposure import unknown_origin_share
 from riskdesk.core.labels import count, format_kg, format_money
-from riskdesk.core.rule_match import ASSEMBLY, GENERAL_LICENCE_RELIEF, N_RULE_STAGES, PROHIBITED_FLOOR
+from riskdesk.core.rule_match import ASSEMBLY, GENERAL_LICENCE_RELIEF, N_RULE_STAGES, PROHIBITED_FLOOR, WATCH_WEIGHT
 from riskdesk.core.rules import RuleStatus
+from riskdesk.core.triage import POSSIBLY_PROHIBITED, PROHIBITED
 
 KINDS: tuple[str, ...] = ("hit", "watch", "possible")
 """Kinds of finding, in the order a part's report lists them (`riskdesk.core.labels.KIND_LABELS` words them)."""
@@ -198,13 +199,19 @@ def key_findings(evaluation: Evaluation, later: Evaluation | None = None,
         return [KeyFinding("The project has no parts yet.", "info")]
     day = evaluation.as_of.isoformat()
 
-    capped = [numbers[i] for i in np.flatnonzero(evaluation.capped)]
-    if capped:
+    statuses = evaluation.statuses()
+    for status, words in ((PROHIBITED, "prohibited"),
+                          (POSSIBLY_PROHIBITED, "possibly prohibited (a stage of unknown country may be one the "
+                                                "rule names)")):
+        held = statuses == status
+        if not held.any():
+            continue
+        named = [numbers[i] for i in np.flatnonzero(held)]
         floors = sorted({m.rule.id for i, m in enumerate(evaluation.matches)
-                         if m.timing.floor >= PROHIBITED_FLOOR and _parts_met(evaluation, i)[evaluation.capped].any()})
+                         if m.timing.floor >= PROHIBITED_FLOOR and _parts_met(evaluation, i)[held].any()})
         result.append(KeyFinding(
-            f"{count(len(capped), 'part is', 'parts are')} prohibited or possibly prohibited on {day} "
-            f"({', '.join(floors)}): {_named(capped)}.", "red", tuple(capped)))
+            f"{count(len(named), 'part is', 'parts are')} {words} on {day} ({', '.join(floors)}): "
+            f"{_named(named)}.", "red", tuple(named)))
 
     # Prohibitions and other rules due to bind later, by date: the parts they will reach that nothing reaches yet.
     coming: dict[tuple[str, str], list[tuple[str, np.ndarray]]] = {}
@@ -233,18 +240,30 @@ def key_findings(evaluation: Evaluation, later: Evaluation | None = None,
 
     unknown_status = [(i, m) for i, m in enumerate(evaluation.matches) if m.state.status is RuleStatus.UNKNOWN
                       and not m.timing.binding]
-    if unknown_status:
-        reached = np.logical_or.reduce([_parts_met(evaluation, i) for i, _ in unknown_status])
+    # Rules of effect "watch" weigh as watch items whatever their status: they are not said to count half.
+    weighed = [(i, m) for i, m in unknown_status if m.rule.effect is not Effect.WATCH]
+    watched = [(i, m) for i, m in unknown_status if m.rule.effect is Effect.WATCH]
+    if weighed:
+        reached = np.logical_or.reduce([_parts_met(evaluation, i) for i, _ in weighed])
         if reached.any():
             names = [numbers[i] for i in np.flatnonzero(reached)]
-            rules = ", ".join(sorted({m.rule.id for _, m in unknown_status}))
+            rules = ", ".join(sorted({m.rule.id for _, m in weighed}))
             result.append(KeyFinding(
                 f"{count(len(names), 'part is', 'parts are')} reached by rules whose status on {day} is not known "
-                f"({rules}); they count at least half their weight, as they may be in force: {_named(names)}.",
+                f"({rules}); they count half their weight, as they may be in force: {_named(names)}.",
                 "amber", tuple(names)))
+    if watched:
+        reached = np.logical_or.reduce([_parts_met(evaluation, i) for i, _ in watched])
+        if reached.any():
+            names = [numbers[i] for i in np.flatnonzero(reached)]
+            rules = ", ".join(sorted({m.rule.id for _, m in watched}))
+            result.append(KeyFinding(
+                f"{count(len(names), 'part is', 'parts are')} reached by watch items whose status on {day} is not "
+                f"known ({rules}); they count only as watch items ({WATCH_WEIGHT:g} of the value they reach): "
+                f"{_named(names)}.", "info", tuple(names)))
 
-    bands = np.where(evaluation.scores >= BAND_RED, 0, np.where(evaluation.scores >= BAND_AMBER, 1, 2))
-    red, amber, green = (int((bands == b).sum()) for b in range(3))
+    named_bands = bands(evaluation.scores)
+    red, amber, green = (int((named_bands == b).sum()) for b in ("red", "amber", "green"))
     result.append(KeyFinding(
         f"Of {count(compiled.n_parts, 'part')}, {red:,} {'is' if red == 1 else 'are'} red (score "
         f"{BAND_RED:g} or more), {amber:,} amber ({BAND_AMBER:g} to {BAND_RED:g}) and {green:,} green.",
@@ -270,7 +289,7 @@ def key_findings(evaluation: Evaluation, later: Evaluation | None = None,
         listed = "; ".join(f"{row.element} {row.stage.label} ({row.top_country} {row.top_share:.0%}"
                            + (f" + {row.unknown_share:.0%} of unknown origin" if row.unknown_share >= 0.005 else "")
                            + ")" for row in over[:4])
-        more = f" and {count(len(over) - 4, 'more')}" if len(over) > 4 else ""
+        more = f" and {len(over) - 4:,} more" if len(over) > 4 else ""
         result.append(KeyFinding(
             f"One third country supplies more than the EU's 65 % benchmark of your kg (unknown origins counted as "
             f"its) at "
@@ -280,7 +299,7 @@ def key_findings(evaluation: Evaluation, later: Evaluation | None = None,
         before, _ = evaluation.portfolio_score()
         after, _ = later.portfolio_score()
         moved = list(changes) if changes is not None else compare(evaluation, later)
-        into_red = [c.part_number for c in moved if c.score_after >= BAND_RED > c.score_before]
+        into_red = [c.part_number for c in moved if band(c.score_after) == "red" != band(c.score_before)]
         text = (f"From {day} to {later.as_of.isoformat()} the portfolio score goes from {before:.0f} to "
                 f"{after:.0f}; {count(len(moved), 'part changes', 'parts change')}")
         text += f", {count(len(into_red), 'part turns', 'parts turn')} red: {_named(into_red)}." if into_red else "."

@@ -60,7 +60,11 @@ FORMULAS: tuple[Formula, ...] = (
     Formula("Floors", f"prohibited path (or possibly prohibited, origin unknown): at least {PROHIBITED_FLOOR:g} + "
             f"restriction / 10; prohibition due within the re-sourcing time, or of unknown status: at least "
             f"{RED_FLOOR:g}; no supply path: at least {NO_PATH_FLOOR:g}"),
-    Formula("Bands", f"green below {BAND_AMBER:g}, amber {BAND_AMBER:g} to {BAND_RED:g}, red from {BAND_RED:g}"),
+    Formula("Bands", f"green below {BAND_AMBER:g}, amber {BAND_AMBER:g} to {BAND_RED:g}, red from {BAND_RED:g}, of "
+            "the score as shown (a whole number, rounded half up)", "69.83 is shown as 70 and is red"),
+    Formula("No. 61 value test", "share = Σ Part I wt % × price / Σ all wt % × price (Chinese-origin content: "
+            "separation or metal stage in China or unknown); item (1) applies from 0.1 %",
+            "valuation assumed (MOFCOM defines none): the magnet's content at reference prices, an upper bound"),
     Formula("Portfolio score", "mean of the part scores weighted by annual spend (units × unit price; magnet kg "
             "where no prices are given)", "a prohibited part is named beside the figure, it does not pin it"),
     Formula("EU benchmark (CRMA)", "flag an element at a stage where one third country supplies more than 65 % "

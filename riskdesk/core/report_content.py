@@ -55,6 +55,8 @@ from riskdesk.core.rules import RULE_STAGES
 from riskdesk.core.scenario_run import ScenarioResult, run_on_both_bases
 from riskdesk.core.scenarios import Scenario, ScenarioError
 from riskdesk.core.simulation import MonteCarloResult, MonteCarloSettings, SimulationCancelled, run_monte_carlo
+from riskdesk.core.triage import STATUS_LABELS
+from riskdesk.core.value_share import part_value_share
 
 TOP_PARTS = 10
 """The Summary lists this many of the riskiest parts."""
@@ -246,7 +248,7 @@ def prepare(request: ReportRequest, steps: Steps | None = None) -> ReportData:
         later = evaluate(evaluation.compiled, request.compare, evaluation.settings, evaluation.reference)
         changes = compare(evaluation, later)
     steps.report(70, "Listing the findings…")
-    order = np.argsort(-np.round(evaluation.scores, 9), kind="stable")
+    order = evaluation.triage_order()
     found = findings(evaluation).by_parts(order)
     key = key_findings(evaluation, later, changes if later is not None else None)
     runs = [_run(request, evaluation, scenario, k, steps) for k, scenario in enumerate(request.scenarios)]
@@ -297,6 +299,10 @@ class TopParts:
     later_bands: list[str]
     changes: list[float]
     """Score on the comparison date minus score (empty without one, as the two lists before)."""
+    statuses: list[str] = field(default_factory=list)
+    """"Prohibited", "Possibly prohibited" or "" (`riskdesk.core.triage`)."""
+    possible: list[int] = field(default_factory=list)
+    """Possible hits: rules that would meet the part through a stage of unknown country."""
 
 
 @dataclass(frozen=True)
@@ -386,7 +392,8 @@ def _top_parts(data: ReportData) -> TopParts:
         bands=[BAND_LABELS[r.band] for r in reports], why=[_why(r) for r in reports],
         hits=[len(r.hits) for r in reports], watch=[len(r.watch) for r in reports], later_scores=later_scores,
         later_bands=[BAND_LABELS[band(s)] for s in later_scores],
-        changes=[b - a for a, b in zip(scores, later_scores, strict=True)] if later_scores else [])
+        changes=[b - a for a, b in zip(scores, later_scores, strict=True)] if later_scores else [],
+        statuses=[STATUS_LABELS[r.status] for r in reports], possible=[len(r.possible) for r in reports])
 
 
 def _why(report: Any) -> str:
@@ -437,6 +444,13 @@ class PartsSheet:
     """The elements the project holds, for the kg and value columns per element."""
     element_kg: list[list[float]]
     element_values: list[list[float]]
+    statuses: list[str] = field(default_factory=list)
+    """"Prohibited", "Possibly prohibited" or "" (`riskdesk.core.triage`)."""
+    no61_shares: list[float | None] = field(default_factory=list)
+    """No. 61 item (1) value test: Chinese-origin controlled content, % of the magnet's value (None: no test)."""
+    no61_margins: list[float | None] = field(default_factory=list)
+    """Share − threshold, percentage points."""
+    no61_notes: list[str] = field(default_factory=list)
 
 
 def parts_sheet(data: ReportData) -> PartsSheet:
@@ -465,6 +479,9 @@ def parts_sheet(data: ReportData) -> PartsSheet:
     kg = evaluation.part_kg_c[order]
     value = evaluation.part_value_c[order]
     symbols = [elements.SYMBOLS[e] for e in evaluation.columns]
+    statuses = evaluation.statuses()
+    tests = [part_value_share(compiled, evaluation.reference.control_list, evaluation.prices, int(i),
+                              evaluation.paths_of(int(i))) for i in order]
     note = (f"Each part's score on {data.request.as_of.isoformat()}, riskiest first: its band, the floor that holds "
             "it (if any), its six factors (0–100; weights in the header notes and on the Method sheet), its findings "
             "and its kg and value of each element per year (reference prices, USD). Click + above the columns to "
@@ -487,7 +504,11 @@ def parts_sheet(data: ReportData) -> PartsSheet:
         magnet_kg=compiled.mass_kg_year[order].tolist(), spend=compiled.spend[order].tolist(),
         element_value=value.sum(axis=1).tolist(), symbols=symbols,
         element_kg=[kg[:, j].tolist() for j in range(len(symbols))],
-        element_values=[value[:, j].tolist() for j in range(len(symbols))])
+        element_values=[value[:, j].tolist() for j in range(len(symbols))],
+        statuses=[STATUS_LABELS[str(statuses[i])] for i in order],
+        no61_shares=[None if t is None else t.share_pct for t in tests],
+        no61_margins=[None if t is None else t.margin_pct for t in tests],
+        no61_notes=["" if t is None else t.note for t in tests])
 
 
 def _floor_words(floor: float) -> str:
@@ -546,7 +567,7 @@ def findings_sheet(data: ReportData, limits: SheetLimits) -> FindingsSheet:
     matches = evaluation.matches
     rule_ids = np.array([m.rule.id for m in matches] + [""], dtype=object)
     effects = np.array([m.rule.effect_label for m in matches] + [""], dtype=object)
-    statuses = np.array([m.state.status.value for m in matches] + [""], dtype=object)
+    statuses = np.array([m.rule.status_words(m.state) for m in matches] + [""], dtype=object)
     starts = np.array([m.rule.effective_from for m in matches] + [None], dtype=object)
     ends = np.array([m.rule.effective_until for m in matches] + [None], dtype=object)
     marks = np.array([m.rule.confidence for m in matches] + [""], dtype=object)
@@ -902,7 +923,7 @@ def method_sheet(data: ReportData, limits: SheetLimits) -> MethodSheet:
         dates = f"effective from {rule.effective_from.isoformat()}" + (
             f" until {rule.effective_until.isoformat()}" if rule.effective_until else "")
         rule_rows.append((rule.id, f"{rule.instrument}: {rule.title}. {rule.note}".strip(),
-                          f"{rule.effect_label}; {state.status.value} ({state.reason}); {dates}; confidence "
+                          f"{rule.effect_label}; {rule.status_words(state)} ({state.reason}); {dates}; confidence "
                           f"{rule.confidence}"))
         link_rows += [(rule.id, (s.url, s.title or s.url)) for s in rule.sources]
     for k, run in enumerate(data.runs, start=1):

@@ -42,6 +42,7 @@ from riskdesk.core.rules import (
     RuleStatus,
     expand_countries,
 )
+from riskdesk.core.value_share import controlled_symbols, value_shares
 
 EFFECT_WEIGHT: Mapping[Effect, float] = {
     Effect.PROHIBITED: 1.0,
@@ -200,6 +201,9 @@ def match_rules(compiled: CompiledProject, kg: np.ndarray, columns: np.ndarray, 
             path_ok = _and(path_ok, ~inside[magnet])
         if rule.exported:
             path_ok = _and(path_ok, ~_country_mask(compiled, frozenset({buyer}), frozenset())[magnet])
+        if rule.value_share_min_pct is not None:
+            shares = value_shares(compiled.wt_pct, scope.prices(reference), controlled_symbols(rule)) * 100.0
+            path_ok = _and(path_ok, (shares >= rule.value_share_min_pct)[compiled.path_part])
         countries = expand_countries(rule.countries, groups)
         excluded = expand_countries(rule.not_countries, groups)
         key = (countries, excluded, rule.stages)
@@ -254,6 +258,14 @@ class _ScopeCache:
         self.compiled = compiled
         self.us_defence = _us_defence_parts(compiled, settings)
         self._held: dict[frozenset[str], np.ndarray] = {}
+        self._basis = settings.price_basis
+        self._prices: np.ndarray | None = None
+
+    def prices(self, reference: ReferenceData) -> np.ndarray:
+        """Reference prices per element on the project's basis (for a rule's value test), read once."""
+        if self._prices is None:
+            self._prices = np.array([reference.prices.reference_price(s, self._basis)[0] for s in SYMBOLS])
+        return self._prices
 
     def _codes(self, codes: np.ndarray, allowed: list[int], size: int) -> np.ndarray:
         lookup = np.zeros(size, dtype=bool)

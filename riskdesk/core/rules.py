@@ -54,6 +54,10 @@ class RuleStatus(StrEnum):
         return self in (RuleStatus.ANNOUNCED, RuleStatus.SUSPENDED, RuleStatus.UNKNOWN)
 
 
+WATCH_IN_FORCE = "watch (in force, nothing binds yet)"
+"""How a watch-effect rule in force is shown (`ControlRule.status_words`)."""
+
+
 @dataclass(frozen=True, slots=True)
 class StatusChange:
     """A day on which one or more rules change status: (rule, status the day before, status that day)."""
@@ -147,6 +151,9 @@ class ControlRule:
     """A supplier's Chinese general licence relieves this rule (magnet exports by licence holders)."""
     unknown_after: dt.date | None = None
     """After this day the rule's status is unknown (an arrangement that kept it in place ended)."""
+    value_share_min_pct: float | None = None
+    """The rule concerns a magnet only when its Chinese-origin controlled content (the elements of `contains`) is
+    at least this % of the magnet's value (No. 61 item (1): 0.1 %; riskdesk.core.value_share)."""
 
     @property
     def whole_magnet(self) -> bool:
@@ -201,6 +208,14 @@ class ControlRule:
                              f"in force until {self.unknown_after}; what followed is not known", suspended_in_force)
         since = max([self.effective_from, *[s.until + dt.timedelta(days=1) for s in ended]])
         return RuleState(RuleStatus.IN_FORCE, f"in force since {since}", True)
+
+    def status_words(self, state: RuleState) -> str:
+        """The status as the buyer reads it: "in force", "suspended" …; a rule of effect "watch" in force reads
+        "watch (in force, nothing binds yet)", because the measure exists but sets no duty, licence or ban (e.g.
+        Section 232 on magnets: a proclamation with no tariff)."""
+        if self.effect is Effect.WATCH and state.status is RuleStatus.IN_FORCE:
+            return WATCH_IN_FORCE
+        return state.status.value
 
     def change_days(self) -> list[dt.date]:
         """The days on which the rule's status may change: announcement, effect, each suspension's start and the
@@ -393,6 +408,7 @@ _FIELDS = frozenset({
     "effective_from", "confidence", "sources", "families", "item_forms", "not_countries", "made_outside",
     "end_uses", "import_countries", "not_import_countries", "effective_until", "suspensions", "after_suspension",
     "rate_pct", "threshold_pct", "note", "contains", "exported", "applies_to", "general_licence", "unknown_after",
+    "value_share_min_pct",
 })
 
 
@@ -478,6 +494,7 @@ def _parse_rule(entry: Entry) -> ControlRule:
         applies_to=entry.choice("applies_to", [BUYERS_ALL, BUYERS_US_DEFENCE], BUYERS_ALL),
         general_licence=entry.boolean("general_licence", False),
         unknown_after=entry.optional_date("unknown_after"),
+        value_share_min_pct=entry.optional_number("value_share_min_pct"),
     )
     if rule.announced > rule.effective_from:
         raise entry.fail("announced", "must not be later than effective_from")
@@ -490,6 +507,8 @@ def _parse_rule(entry: Entry) -> ControlRule:
         raise entry.fail("rate_pct", f"{rule.rate_pct} is not a tariff rate in % (0 … 1000)")
     if rule.threshold_pct is not None and not 0 <= rule.threshold_pct <= 100:
         raise entry.fail("threshold_pct", f"{rule.threshold_pct} is not a share in % (0 … 100)")
+    if rule.value_share_min_pct is not None and not 0 <= rule.value_share_min_pct <= 100:
+        raise entry.fail("value_share_min_pct", f"{rule.value_share_min_pct} is not a share in % (0 … 100)")
     if effect is Effect.TARIFF and rule.rate_pct is None:
         raise entry.fail("rate_pct", "a tariff needs its rate")
     if effect is Effect.BENCHMARK and rule.threshold_pct is None:

@@ -51,6 +51,7 @@ from riskdesk.core.labels import (
     format_money,
 )
 from riskdesk.core.project import FACTOR_NAMES
+from riskdesk.core.triage import POSSIBLY_PROHIBITED, STATUS_LABELS, score_text
 from riskdesk.ui.analysis import AnalysisView, ViewContext
 from riskdesk.ui.palette import chip as _chip
 from riskdesk.ui.record_table import setup_record_table
@@ -77,8 +78,9 @@ def why_html(report: PartReport, evaluation: Evaluation) -> str:
     weights_total = sum(max(f.weight, 0.0) for f in report.factors.values()) or 1.0
     out = [
         f"<h3>{esc(report.part_number)} — {esc(report.description)}</h3>",
-        f"<p>{_chip(report.band, f'{report.score:.0f} · {BAND_LABELS[report.band]}')} "
-        f"as of {evaluation.as_of.isoformat()}, control list {esc(evaluation.rules_version)}</p>",
+        f"<p>{_chip(report.band, f'{score_text(report.score)} · {BAND_LABELS[report.band]}')} "
+        + (f"<b>{esc(STATUS_LABELS[report.status])}</b> " if report.status else "")
+        + f"as of {evaluation.as_of.isoformat()}, control list {esc(evaluation.rules_version)}</p>",
     ]
     if report.cap:
         out.append(f'<p><b>{esc(report.cap)}</b></p>')
@@ -439,7 +441,7 @@ class ExposureView(AnalysisView):
         self.table.setAccessibleName("Part scores")
         self.table.setModel(self.scores_model)  # the model sorts and filters itself, with numpy
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(self.scores_model.column_of("score"), Qt.SortOrder.DescendingOrder)
+        self.table.sortByColumn(self.scores_model.column_of("status"), Qt.SortOrder.DescendingOrder)
         setup_record_table(self.table, single=True)
         self.table.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self._size_score_columns()
@@ -603,7 +605,8 @@ class ExposureView(AnalysisView):
         header.setStretchLastSection(False)
         header.setSortIndicatorShown(True)
         for column, spec in enumerate(self.scores_model.COLUMNS):
-            sample = {"part": "MTR-TRAC-200XX", "description": "Direct-drive generator magnet"}.get(spec.key, "")
+            sample = {"part": "MTR-TRAC-200XX", "description": "Direct-drive generator magnet",
+                      "status": STATUS_LABELS[POSSIBLY_PROHIBITED]}.get(spec.key, "")
             width = max(metrics.horizontalAdvance(spec.title), metrics.horizontalAdvance(sample)) + 34
             if spec.key == "band":
                 width += 16
@@ -629,7 +632,7 @@ class ExposureView(AnalysisView):
         score, reason = evaluation.portfolio_score()
         name = band(score)
         self.portfolio_label.setText(
-            f"<b>Portfolio score</b> {_chip(name, f'{score:.0f} · {BAND_LABELS[name]}')} "
+            f"<b>Portfolio score</b> {_chip(name, f'{score_text(score)} · {BAND_LABELS[name]}')} "
             f"&nbsp; {evaluation.compiled.n_parts} parts · as of <b>{evaluation.as_of.isoformat()}</b> · control "
             f"list {html.escape(evaluation.rules_version)}<br><small>{html.escape(reason)}</small>"
         )

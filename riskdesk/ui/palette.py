@@ -8,6 +8,7 @@ import html
 from PySide6.QtGui import QColor
 
 from riskdesk.core.labels import BAND_COLORS, BAND_LABELS
+from riskdesk.core.triage import score_text
 
 TINT_ALPHA = 70
 """Background tints are translucent so the palette's own text colour stays readable on them."""
@@ -28,4 +29,4 @@ def chip(band_name: str, text: str) -> str:
 
 def score_chip(score: float, band_name: str) -> str:
     """A score as a chip: "70 · Red"."""
-    return chip(band_name, f"{score:.0f} · {BAND_LABELS[band_name]}")
+    return chip(band_name, f"{score_text(score)} · {BAND_LABELS[band_name]}")

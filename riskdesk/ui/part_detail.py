@@ -32,6 +32,8 @@ from riskdesk.core.domain import STAGES
 from riskdesk.core.evaluation import Evaluation, Hit
 from riskdesk.core.labels import BAND_LABELS, FACTOR_LABELS, count, field_label
 from riskdesk.core.project import FACTOR_NAMES, Project
+from riskdesk.core.triage import STATUS_LABELS
+from riskdesk.core.value_share import VALUATION, ValueShare
 from riskdesk.ui.columns import TableName
 from riskdesk.ui.palette import score_chip
 from riskdesk.ui.score_models import HitsTableModel, RowObjectRole
@@ -55,13 +57,15 @@ class PartDetailDialog(QDialog):
         report = evaluation.part_report(part_number)
         country_name = evaluation.reference.countries.name
 
+        status = (f"<b>{html.escape(STATUS_LABELS[report.status])}</b> · " if report.status else "")
         header = QLabel(
             f"<h2>{html.escape(part_number)} <small>{html.escape(report.description)}</small></h2>"
-            f"<p>{score_chip(report.score, report.band)} {BAND_LABELS[report.band]} · "
+            f"<p>{score_chip(report.score, report.band)} {BAND_LABELS[report.band]} · {status}"
             f"{count(len(report.hits), 'hit')}, {count(len(report.watch), 'watch item')}, "
             f"{count(len(report.possible), 'possible hit')} "
             f"as of {evaluation.as_of.isoformat()}</p>"
-            + (f"<p>{html.escape(report.cap)}</p>" if report.cap else ""))
+            + (f"<p>{html.escape(report.cap)}</p>" if report.cap else "")
+            + value_test_html(report.value_share))
         header.setObjectName("partHeader")
         header.setWordWrap(True)
         header.setTextFormat(Qt.TextFormat.RichText)
@@ -214,6 +218,17 @@ class PartDetailDialog(QDialog):
             self.hit_source.setText(f"<b>{html.escape(hit.rule_id)}</b>: {html.escape(hit.explanation)}<br>"
                                     f"<small>Source: {_linked(hit.source)} · confidence {html.escape(hit.confidence)}"
                                     "</small>")
+
+
+def value_test_html(test: ValueShare | None) -> str:
+    """The No. 61 value test of a part as a paragraph: the share, the margin to the threshold, what follows, and the
+    valuation assumed ("" when the control list has none)."""
+    if test is None:
+        return ""
+    esc = html.escape
+    return (f"<p><b>No. 61 value test:</b> {test.share_pct:.4g} % of the magnet's value (threshold "
+            f"{test.threshold_pct:g} %, margin {test.margin_pct:+.4g} points) — {esc(test.note)}<br>"
+            f"<small>{esc(VALUATION)}</small></p>")
 
 
 def _linked(source: str) -> str:

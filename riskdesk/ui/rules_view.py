@@ -117,7 +117,7 @@ def rule_html(rule: ControlRule, state: RuleState, as_of: dt.date) -> str:
     rows = [
         ("Instrument", esc(rule.instrument)),
         ("Regime", esc(rule.regime)),
-        (f"Status on {as_of.isoformat()}", f"<b>{esc(state.status.value)}</b> — {esc(state.reason)}"
+        (f"Status on {as_of.isoformat()}", f"<b>{esc(rule.status_words(state))}</b> — {esc(state.reason)}"
          + (" (treated as in force by the project setting)" if state.effective and not state.status.binding else "")),
         ("Effect", esc(rule.effect_label)),
         ("Elements", esc(describe_elements(rule.elements))),

@@ -20,7 +20,7 @@ from PySide6.QtGui import QColor, QFont
 
 from riskdesk.core import elements
 from riskdesk.core.domain import STAGES, Effect
-from riskdesk.core.evaluation import BAND_AMBER, BAND_RED, Evaluation, Hit, PartChange, PartReport, band
+from riskdesk.core.evaluation import Evaluation, Hit, PartChange, PartReport, band, bands
 from riskdesk.core.labels import (
     BAND_COLORS,
     BAND_LABELS,
@@ -39,6 +39,7 @@ from riskdesk.core.labels import (
 from riskdesk.core.project import FACTOR_NAMES
 from riskdesk.core.rules import ControlList, ControlRule, RuleState, RuleStatus
 from riskdesk.core.scenario_run import ScenarioResult
+from riskdesk.core.triage import STATUS_HELP, STATUS_LABELS, STATUS_RANK, STATUSES, score_text
 from riskdesk.ui.columns import ElementsRole, RegimeRole, RowRole, SortRole, StatusRole
 from riskdesk.ui.palette import tint
 
@@ -169,6 +170,7 @@ class ScoresTableModel(ColumnModel[int]):
         Column("score", "Score", "0 (no risk) … 100: the weighted mean of the factors, raised to at least 90 by a "
                 "prohibited path", True),
         Column("band", "Band", band_help(), True, left=True),
+        Column("status", "Status", STATUS_HELP, True, left=True),
         *(Column(name, FACTOR_LABELS[name], FACTOR_HELP[name], True) for name in FACTOR_NAMES),
         Column("hits", "Hits", "Rule hits on the date: rules in force meeting a path, stage and element", True),
         Column("watch", "Watch", "Watch items: rules announced, suspended or of unknown status on the date", True),
@@ -189,7 +191,8 @@ class ScoresTableModel(ColumnModel[int]):
         self._needle = ""
         self._filters: tuple[str, str, str] = ("", "", "")
         """Band, rule id and element symbol a part must match ("" for any)."""
-        self._sort: tuple[int, Qt.SortOrder] = (self.KEYS.index("score"), Qt.SortOrder.DescendingOrder)
+        self._sort: tuple[int, Qt.SortOrder] = (self.KEYS.index("status"), Qt.SortOrder.DescendingOrder)
+        """By status, descending: prohibited, then possibly prohibited, then the rest, each by score."""
 
     # -- data
 
@@ -290,9 +293,7 @@ class ScoresTableModel(ColumnModel[int]):
         band_name, rule, element = self._filters
         if evaluation is not None:
             if band_name:
-                scores = evaluation.scores
-                keep &= {"red": scores >= BAND_RED, "amber": (scores >= BAND_AMBER) & (scores < BAND_RED),
-                         "green": scores < BAND_AMBER}[band_name]
+                keep &= bands(evaluation.scores) == band_name
             if rule:
                 keep &= evaluation.parts_hit_by(rule)
             if element:
@@ -306,12 +307,22 @@ class ScoresTableModel(ColumnModel[int]):
         assert evaluation is not None
         if key in ("score", "band"):
             return evaluation.scores[positions]
+        if key == "status":
+            return self._status_keys(positions)
         if key in evaluation.factors:
             return evaluation.factors[key][positions]
         if key in ("hits", "watch"):
             return self.count(key)[positions]
         column = 0 if key == "part" else 1
         return np.array([text.split("\t", 1)[column] for text in self._folded()[positions]], dtype=str)
+
+    def _status_keys(self, positions: np.ndarray) -> np.ndarray:
+        """Per part, a number that sorts descending as the triage does (`riskdesk.core.triage`): prohibited parts
+        first, then possibly prohibited ones, then the rest, each group by score."""
+        evaluation = self._evaluation
+        assert evaluation is not None
+        rank = np.array([len(STATUSES) - 1 - STATUS_RANK[s] for s in evaluation.statuses()[positions]], dtype=float)
+        return rank * 1000.0 + evaluation.scores[positions]
 
     def _sorted(self, positions: np.ndarray, column: int, order: Qt.SortOrder) -> np.ndarray:
         if not 0 <= column < len(self.KEYS) or not len(positions):
@@ -369,6 +380,8 @@ class ScoresTableModel(ColumnModel[int]):
             return tint(BAND_COLORS[band(float(evaluation.scores[item]))])
         if role == Qt.ItemDataRole.DecorationRole and key == "band":
             return QColor(BAND_COLORS[band(float(evaluation.scores[item]))])
+        if role == Qt.ItemDataRole.BackgroundRole and key == "status" and evaluation.statuses()[item]:
+            return tint(BAND_COLORS["red" if evaluation.statuses()[item] == STATUSES[0] else "amber"])
         if role == Qt.ItemDataRole.FontRole and key == "score" and bool(evaluation.capped[item]):
             font = QFont()
             font.setBold(True)
@@ -385,9 +398,11 @@ class ScoresTableModel(ColumnModel[int]):
         if key == "description":
             return str(evaluation.compiled.descriptions[position])
         if key == "score":
-            return f"{float(evaluation.scores[position]):.0f}"
+            return score_text(float(evaluation.scores[position]))
         if key == "band":
             return BAND_LABELS[band(float(evaluation.scores[position]))]
+        if key == "status":
+            return STATUS_LABELS[str(evaluation.statuses()[position])]
         if key in evaluation.factors:
             return f"{float(evaluation.factors[key][position]):.0f}"
         return str(int(self.count(key)[position]))
@@ -399,6 +414,8 @@ class ScoresTableModel(ColumnModel[int]):
             return self.text(position, key).casefold()
         if key in ("score", "band"):
             return float(evaluation.scores[position])
+        if key == "status":
+            return float(self._status_keys(np.array([position]))[0])
         if key in evaluation.factors:
             return float(evaluation.factors[key][position])
         return float(self.count(key)[position])
@@ -413,6 +430,8 @@ class ScoresTableModel(ColumnModel[int]):
             return f"{FACTOR_LABELS[key]} {value:.1f} (weight {weight:g}): {inputs}"
         if key in ("score", "band"):
             return evaluation.part_report_at(position).why()
+        if key == "status":
+            return evaluation.part_report_at(position).cap or STATUS_HELP
         if key in ("hits", "watch"):
             if not self.count(key)[position]:
                 return "No rule hits on this date" if key == "hits" else "Nothing to watch on this date"
@@ -653,8 +672,8 @@ class RulesTableModel(ColumnModel[tuple[ControlRule, RuleState]]):
         if key == "countries":
             return describe_countries(rule.countries, rule.not_countries)
         if key == "status":
-            return state.status.value + (" (treated as in force)" if state.effective and not state.status.binding
-                                         else "")
+            return rule.status_words(state) + (" (treated as in force)" if state.effective
+                                               and not state.status.binding else "")
         if key == "reason":
             return state.reason
         if key == "effective_from":

@@ -104,8 +104,11 @@ def test_a_prohibition_announced_for_a_later_date_is_a_key_finding_the_later_eva
     assert "US-DFARS-7052-UPSTREAM" in coming[0].text
     assert coming[0].parts and set(coming[0].parts) <= set(later.prohibited_parts())
     assert not set(coming[0].parts) & set(today.prohibited_parts())
-    now = [k for k in items if "prohibited or possibly prohibited on 2026-11-23" in k.text]
-    assert now and set(now[0].parts) == set(today.prohibited_parts())
+    now = [k for k in items if "prohibited on 2026-11-23" in k.text or "possibly prohibited (" in k.text]
+    assert len(now) == 2 and {p for k in now for p in k.parts} == set(today.prohibited_parts())
+    statuses = dict(zip(today.compiled.part_numbers, today.statuses(), strict=True))
+    assert all(statuses[p] == "prohibited" for p in now[0].parts)
+    assert all(statuses[p] == "possibly prohibited" for p in now[1].parts)
     assert items[-1].text.startswith("From 2026-11-23 to 2027-01-01 the portfolio score goes from")
 
 
@@ -179,3 +182,30 @@ def test_small_masses_keep_their_digits_in_the_key_findings() -> None:
     text = next(f.text for f in key_findings(evaluation) if f.text.startswith("The rare earths you buy most"))
     nd = evaluation.elements_kg()["Nd"]
     assert 0.001 < nd < 0.1 and f"({format_kg(nd)} kg)" in text and "(0.0 kg)" not in text
+
+
+def test_key_findings_count_the_more_in_plain_words_and_keep_watch_items_apart() -> None:
+    """Review W4: "and 8 more" (not "8 mores"); watch-effect rules of unknown status are not said to count half."""
+    import dataclasses
+
+    project = demo_project()
+    evaluation = evaluate(project, dt.date(2026, 11, 29), settings=dataclasses.replace(project.settings,
+                                                                                       import_country="DE"))
+    texts = [k.text for k in key_findings(evaluation)]
+    assert not any("mores" in t for t in texts)
+    assert any(" and 8 more." in t for t in texts if "benchmark" in t)
+    half = next(t for t in texts if "count half their weight" in t)
+    watched = next(t for t in texts if "count only as watch items" in t)
+    assert "CN-MOFCOM-2025-62" not in half and "CN-MOFCOM-2025-61-2" not in half
+    assert "CN-MOFCOM-2025-62" in watched and "CN-MOFCOM-2025-61-1" in half
+
+
+def test_a_watch_rule_in_force_reads_as_a_watch_item_not_in_force() -> None:
+    """Review W6: Section 232 on magnets (a proclamation with no tariff) is a watch item, not "in force"."""
+    from riskdesk.core.rules import WATCH_IN_FORCE
+
+    evaluation = evaluate(demo_project(), dt.date(2026, 6, 1))
+    items = [h for r in evaluation.part_reports() for h in r.watch if h.rule_id == "US-232-PCMDP"]
+    assert items and all(h.status == WATCH_IN_FORCE and h.effect_label == WATCH_IN_FORCE for h in items)
+    rule = evaluation.reference.control_list.by_id("US-232-PCMDP")
+    assert rule.status_words(rule.state_on(dt.date(2026, 6, 1))) == "watch (in force, nothing binds yet)"

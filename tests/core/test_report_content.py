@@ -97,8 +97,10 @@ def test_the_portfolio_score_and_the_riskiest_parts_are_those_of_riskdesk_score(
     assert top is not None and summary.top_heading == "The 10 riskiest parts on 2026-11-23"
     highest = sorted(evaluation.part_reports(), key=lambda r: -r.score)[:10]
     assert top.scores == sorted(top.scores, reverse=True) == [r.score for r in highest]
-    assert top.part_numbers[:2] == ["RAD-TWT-3", "DRN-PROP-6"]
-    report = evaluation.part_report("RAD-TWT-3")
+    # Both score 100: the prohibited part comes before the possibly prohibited one (riskdesk.core.triage).
+    assert top.part_numbers[:2] == ["DRN-PROP-6", "RAD-TWT-3"]
+    assert top.statuses[:3] == ["Prohibited", "Possibly prohibited", ""] and top.possible[1] > 0
+    report = evaluation.part_report("DRN-PROP-6")
     assert top.why[0] == report.cap and top.hits[0] == len(report.hits) and top.bands[0] == "Red"
     assert re.fullmatch(r"\w[\w ]* \d+; \w[\w ]* \d+", top.why[-1]), "unfloored: its two heaviest factors"
     index = [evaluation.compiled.part_numbers.tolist().index(p) for p in top.part_numbers]

@@ -48,11 +48,13 @@ def _hit_rules(view: ExposureView) -> set[str]:
 # -- Exposure
 
 
-def test_exposure_selects_the_highest_score_first(exposure: ExposureView,
-                                                  evaluations: tuple[Evaluation, Evaluation]) -> None:
+def test_exposure_selects_the_riskiest_part_first(exposure: ExposureView,
+                                                 evaluations: tuple[Evaluation, Evaluation]) -> None:
+    """Prohibited parts first, then possibly prohibited ones, then by score (riskdesk.core.triage)."""
     today = evaluations[0]
-    best = str(today.compiled.part_numbers[int(today.scores.argmax())])
-    assert exposure.selected_part() == best
+    first = str(today.compiled.part_numbers[int(today.triage_order()[0])])
+    assert first == "DRN-PROP-6" and today.part_report(first).status == "prohibited"
+    assert exposure.selected_part() == first
     assert "Portfolio score" in exposure.portfolio_label.text()
 
 

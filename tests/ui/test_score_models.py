@@ -48,9 +48,9 @@ def test_scores_model_has_a_row_per_part_and_a_column_per_factor(qapp: QApplicat
     model.set_evaluation(today)
     assert model.rowCount() == today.compiled.n_parts == 15
     titles = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
-    assert titles[:4] == ["Part", "Description", "Score", "Band"]
+    assert titles[:5] == ["Part", "Description", "Score", "Band", "Status"]
     assert titles[-2:] == ["Hits", "Watch"]
-    assert len(titles) == 4 + len(FACTOR_NAMES) + 2
+    assert len(titles) == 5 + len(FACTOR_NAMES) + 2
     assert all(model.headerData(c, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
                for c in range(model.columnCount()))
 

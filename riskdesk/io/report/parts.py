@@ -12,6 +12,8 @@ from riskdesk.core.findings import KINDS
 from riskdesk.core.labels import FACTOR_HELP, FACTOR_LABELS, KIND_HELP
 from riskdesk.core.project import FACTOR_NAMES
 from riskdesk.core.report_content import PartsSheet, band_thresholds_text
+from riskdesk.core.triage import STATUS_HELP
+from riskdesk.core.value_share import VALUATION
 from riskdesk.io.report.layout import Layout
 from riskdesk.io.xlsx import FORMULA, NUMBER, TEXT, Column, group_columns
 
@@ -54,6 +56,7 @@ def write_parts(layout: Layout, content: PartsSheet) -> None:
                                  "the factors, raised to a floor by a fatal fact"), content.scores)
     table.add(Column("Band", 8, kind=TEXT, value_formats=layout.band_formats, help=band_thresholds_text()),
               content.bands)
+    table.add(Column("Status", 12, kind=TEXT, wrap=wrap, help=STATUS_HELP), content.statuses)
     after_col = -1
     if content.compare is not None:
         day = content.compare.isoformat()
@@ -81,6 +84,15 @@ def write_parts(layout: Layout, content: PartsSheet) -> None:
     table.add(Column("Magnet kg/yr", 10, "kg", kind=NUMBER), content.magnet_kg)
     table.add(Column("Spend USD/yr", 11, "usd", kind=NUMBER), content.spend)
     table.add(Column("Element value USD/yr", 11, "usd", kind=NUMBER), content.element_value)
+    no61 = table.next
+    table.add(Column("No. 61 value share %", 10, kind=NUMBER, help="MOFCOM No. 61 item (1): the Chinese-origin "
+                     "value of the controlled rare earths (Sm, Dy, Gd, Tb, Lu, Sc, Y) as a % of the magnet's value; "
+                     "item (1) needs 0.1 % or more. " + VALUATION), content.no61_shares)
+    table.add(Column("No. 61 margin to 0.1 %", 10, kind=NUMBER, help="Value share − 0.1, in percentage points: "
+                     "negative means under the threshold (item (1) does not catch the magnet)."),
+              content.no61_margins)
+    table.add(Column("No. 61 value test", 40, kind=TEXT, wrap=wrap), content.no61_notes)
+    no61_end = table.next
     per_element = table.next
     for symbol, kg in zip(content.symbols, content.element_kg, strict=True):
         table.add(Column(f"{symbol} kg/yr", 9, "kg", kind=NUMBER), kg)
@@ -91,6 +103,8 @@ def write_parts(layout: Layout, content: PartsSheet) -> None:
     layout.columns(sheet, HEADER_ROW, table.columns, table.values, "Parts", freeze_columns=1,
                    text="Writing the parts…")
     group_columns(sheet, table.columns[details:details_end], details, following=table.columns[details_end])
+    group_columns(sheet, table.columns[no61:no61_end], no61,
+                  following=table.columns[no61_end] if no61_end < len(table.columns) else None)
     group_columns(sheet, table.columns[per_element:per_element_end], per_element)
     n = len(content.part_numbers)
     layout.score_scale(sheet, HEADER_ROW + 1, HEADER_ROW + n, score_col)

@@ -6,9 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from xlsxwriter.utility import xl_col_to_name
+
 from riskdesk.core.evaluation import band
-from riskdesk.core.labels import BAND_COLORS, BAND_LABELS
+from riskdesk.core.labels import BAND_COLORS, BAND_LABELS, KIND_HELP
 from riskdesk.core.report_content import SummarySheet, TopParts
+from riskdesk.core.triage import STATUS_HELP
 from riskdesk.io.report.layout import Layout
 from riskdesk.io.xlsx import FORMULA, NUMBER, TEXT, Column, row_height
 
@@ -16,7 +19,7 @@ from riskdesk.io.xlsx import FORMULA, NUMBER, TEXT, Column, row_height
 def write_summary(layout: Layout, content: SummarySheet) -> None:
     """Write the Summary sheet."""
     sheet = layout.sheet("Summary")
-    widths = [24, 40, 9, 9, 52, 7, 7] + ([10, 10, 9] if content.compare is not None else [])
+    widths = [24, 40, 9, 9, 12, 52, 7, 7, 8] + ([10, 10, 9] if content.compare is not None else [])
     for col, width in enumerate(widths):
         sheet.set_column(col, col, width)
     sheet.write_string(0, 0, content.title, layout.title)
@@ -82,25 +85,29 @@ def _top_parts(layout: Layout, sheet: Any, header_row: int, top: TopParts, width
         Column("Description", widths[1], kind=TEXT),
         Column("Score", widths[2], "score", kind=NUMBER),
         Column("Band", widths[3], kind=TEXT, value_formats=layout.band_formats),
-        Column("Why", widths[4], wrap=True, kind=TEXT),
-        Column("Hits", widths[5], "count", kind=NUMBER),
-        Column("Watch", widths[6], "count", kind=NUMBER),
+        Column("Status", widths[4], wrap=True, kind=TEXT, help=STATUS_HELP),
+        Column("Why", widths[5], wrap=True, kind=TEXT),
+        Column("Hits", widths[6], "count", kind=NUMBER, help=KIND_HELP["hit"]),
+        Column("Watch", widths[7], "count", kind=NUMBER, help=KIND_HELP["watch"]),
+        Column("Possible", widths[8], "count", kind=NUMBER, help=KIND_HELP["possible"]),
     ]
-    values: list[list[Any]] = [top.part_numbers, top.descriptions, top.scores, top.bands, top.why, top.hits,
-                               top.watch]
+    values: list[list[Any]] = [top.part_numbers, top.descriptions, top.scores, top.bands, top.statuses, top.why,
+                               top.hits, top.watch, top.possible]
+    later_col = len(columns)
     if compare is not None:
         day = compare.isoformat()
-        columns += [Column(f"Score on {day}", widths[7], "score", kind=NUMBER),
-                    Column(f"Band on {day}", widths[8], kind=TEXT, value_formats=layout.band_formats),
-                    Column("Change", widths[9], "change", kind=FORMULA)]
+        columns += [Column(f"Score on {day}", widths[9], "score", kind=NUMBER),
+                    Column(f"Band on {day}", widths[10], kind=TEXT, value_formats=layout.band_formats),
+                    Column("Change", widths[11], "change", kind=FORMULA)]
+        later = xl_col_to_name(later_col)
         values += [top.later_scores, top.later_bands,
-                   [(f"=H{header_row + 2 + k}-C{header_row + 2 + k}", change)
+                   [(f"={later}{header_row + 2 + k}-C{header_row + 2 + k}", change)
                     for k, change in enumerate(top.changes)]]
     layout.columns(sheet, header_row, columns, values, "TopParts", freeze=False)
     last = header_row + len(top.scores)
     layout.score_scale(sheet, header_row + 1, last, 2)
     if compare is not None:
-        layout.score_scale(sheet, header_row + 1, last, 7)
+        layout.score_scale(sheet, header_row + 1, last, later_col)
 
 
 def _chart(layout: Layout, sheet: Any, rows: tuple[int, int], top: TopParts, content: SummarySheet,
