@@ -53,7 +53,7 @@ from riskdesk.core.labels import (
 from riskdesk.core.project import FACTOR_NAMES
 from riskdesk.ui.analysis import AnalysisView, ViewContext
 from riskdesk.ui.palette import chip as _chip
-from riskdesk.ui.record_table import setup_record_table
+from riskdesk.ui.record_table import open_with_keys, setup_record_table
 from riskdesk.ui.score_models import HitsTableModel, ScoresTableModel, SortRole
 
 if TYPE_CHECKING:
@@ -445,8 +445,9 @@ class ExposureView(AnalysisView):
         self._size_score_columns()
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
         self.table.doubleClicked.connect(lambda index: self.show_detail(self.scores_model.part_number_at(index.row())))
-        self.table.setToolTip("Double-click a part to see its supply paths, hits and factors, and go to the cells "
-                              "behind them")
+        open_with_keys(self.table, lambda index: self.show_detail(self.scores_model.part_number_at(index.row())))
+        self.table.setToolTip("Double-click a part (or press Enter) to see its supply paths, hits and factors, and go "
+                              "to the cells behind them")
 
         self.why_browser = QTextBrowser()
         self.why_browser.setObjectName("whyBrowser")

@@ -63,6 +63,7 @@ from riskdesk.core.scenarios import (
 from riskdesk.core.simulation import MonteCarloResult, MonteCarloSettings, SimulationCancelled, run_monte_carlo
 from riskdesk.ui.analysis import AnalysisView, ViewContext
 from riskdesk.ui.mitigations_panel import MitigationsPanel
+from riskdesk.ui.record_table import leave_with_tab
 from riskdesk.ui.scenario_dialog import edit_scenario, new_scenario_template
 from riskdesk.ui.score_models import ScenarioPartsModel, SortRole
 from riskdesk.ui.workers import Cancelled, TaskContext, TaskHandle
@@ -282,6 +283,7 @@ class ScenariosView(AnalysisView):
         self.parts_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.parts_table.setAlternatingRowColors(True)
         self.parts_table.verticalHeader().setVisible(False)
+        leave_with_tab(self.parts_table)
         self.parts_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.parts_table.horizontalHeader().setResizeContentsPrecision(100)  # widths from the first 100 rows
         from riskdesk.ui.table_export_action import add_export_action
