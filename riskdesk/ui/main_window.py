@@ -904,7 +904,8 @@ class MainWindow(QMainWindow):
         if self.document is None or self.scoring is None:
             return
         self.report_dialog = show_report_dialog(self, lambda: self._live.project, self.scoring.evaluation,
-                                                self.runner, self.dialogs, folder=Path(self._start_dir()))
+                                                self.runner, self.dialogs, folder=Path(self._start_dir()),
+                                                monte_carlo=self.document.monte_carlo)
 
     def save_template(self) -> None:
         """File ▸ Save Blank Import Template."""
