@@ -120,12 +120,30 @@ class AddSource:
     supplier_name: str = ""
     supplier_country: str = ""
     """Where the new supplier makes what it delivers ("": its magnet country)."""
+    unit_price: float | None = None
+    """What the second source charges per unit (USD); None: not known, and neither is what the variant costs."""
     kind: ClassVar[str] = "add_source"
 
     def describe(self) -> str:
         where = ", ".join(f"{stage} {code}" for stage, code in self.countries.items() if code)
-        return (f"{self.part_number}: second source {self.supplier_id} at {self.share_pct:g} %"
+        price = "" if self.unit_price is None else f", ${self.unit_price:,.2f} a unit"
+        return (f"{self.part_number}: second source {self.supplier_id} at {self.share_pct:g} %{price}"
                 + (f" ({where})" if where else ""))
+
+    def purchase_change(self, project: Project, months: int) -> float | None:
+        """What buying `share_pct` of the part's units at the second source's price adds over `months` to what
+        `project` (the original) pays for them (USD, negative when cheaper); None when either price or the part's
+        units a year are unknown."""
+        if self.unit_price is None:
+            return None
+        parts = project.tables.parts
+        rows = parts.loc[parts["part_number"] == self.part_number]
+        if rows.empty:
+            return None
+        price, units = float(rows["unit_price"].iloc[0]), float(rows["annual_units"].iloc[0])
+        if not (np.isfinite(price) and np.isfinite(units)):
+            return None
+        return (self.unit_price - price) * units * self.share_pct / 100.0 * months / 12.0
 
     def apply(self, project: Project) -> None:
         what = f"adding {self.supplier_id} as a source of {self.part_number}"
@@ -134,6 +152,8 @@ class AddSource:
             raise MitigationError(f"adding a source of {self.part_number}: give the new supplier's id")
         if not 0 < self.share_pct < 100:
             raise MitigationError(f"{what}: the share must be between 0 and 100 %, not {self.share_pct:g}")
+        if self.unit_price is not None and not (np.isfinite(self.unit_price) and self.unit_price >= 0):
+            raise MitigationError(f"{what}: the unit price must be a number from 0, not {self.unit_price}")
         evidence = parse_enum(Evidence, self.evidence)
         if evidence is None:
             raise MitigationError(f"{what}: {self.evidence!r} is not one of {', '.join(e.value for e in Evidence)}")
@@ -275,6 +295,9 @@ class VariantOutcome:
     result: ScenarioResult
     changes: tuple[str, ...]
     """The changes in words ("" for the original)."""
+    purchase_change: float | None = 0.0
+    """What the variant's second sources add over the horizon to what is paid for the parts (USD; 0 for the
+    original and for variants without one); None when a second source's price is unknown."""
 
     @property
     def portfolio_score(self) -> float:
@@ -312,6 +335,7 @@ class VariantOutcome:
             "parts_short": self.parts_short,
             "days_short": self.days_short,
             "shortfall_cost": round(self.shortfall_cost, 2),
+            "purchase_change": None if self.purchase_change is None else round(self.purchase_change, 2),
         }
 
 
@@ -372,17 +396,31 @@ def compare_variants(project: Project, variants: Sequence[Variant] | Iterable[Va
     reference = reference or default_reference()
     outcomes = []
     part_numbers: list[str] | None = None
-    for name, changed, changes in [(ORIGINAL, project, ()), *((v.name, v.apply(project),
-                                                               tuple(c.describe() for c in v.changes))
-                                                              for v in variants)]:
+    for variant in [None, *variants]:
+        name = ORIGINAL if variant is None else variant.name
+        changed = project if variant is None else variant.apply(project)
+        changes = () if variant is None else tuple(c.describe() for c in variant.changes)
         evaluation = evaluate(changed, as_of, reference=reference)
         numbers = [str(p) for p in evaluation.compiled.part_numbers]
         if part_numbers is None:
             part_numbers = numbers
         elif numbers != part_numbers:
             raise MitigationError(f"variant {name!r} changes the list of parts; compare variants of the same parts")
-        outcomes.append(VariantOutcome(name, changed, evaluation, run_scenario(evaluation, scenario), changes))
+        outcomes.append(VariantOutcome(name, changed, evaluation, run_scenario(evaluation, scenario), changes,
+                                       _purchase_change(project, variant, scenario)))
     return Comparison(scenario, as_of, tuple(outcomes))
+
+
+def _purchase_change(project: Project, variant: Variant | None, scenario: Scenario) -> float | None:
+    """Σ of the variant's second sources' `purchase_change` over the scenario's horizon (None if one is unknown)."""
+    total = 0.0
+    for change in variant.changes if variant is not None else ():
+        if isinstance(change, AddSource):
+            added = change.purchase_change(project, scenario.horizon_months)
+            if added is None:
+                return None
+            total += added
+    return total
 
 
 __all__ = [
