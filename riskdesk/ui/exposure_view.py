@@ -199,17 +199,23 @@ class ChartsPanel(QWidget):
         measure_label.setBuddy(self.measure_box)
         elements_label = QLabel("&Elements")
         elements_label.setBuddy(self.elements_box)
+        # Each box as wide as its longest choice when there is room, narrower (elided) when the window is not: at
+        # the first-run window size the three boxes would otherwise push the chart past the window's edge.
+        for box in (self.measure_box, self.elements_box, self.stage_box):
+            box.setMaximumWidth(box.sizeHint().width())
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(8)
         controls.addWidget(measure_label)
-        controls.addWidget(self.measure_box)
+        controls.addWidget(self.measure_box, 1)
         controls.addSpacing(12)
         controls.addWidget(elements_label)
-        controls.addWidget(self.elements_box)
+        controls.addWidget(self.elements_box, 1)
         controls.addSpacing(12)
         self.stage_label = QLabel("S&tage")
         self.stage_label.setBuddy(self.stage_box)
         controls.addWidget(self.stage_label)
-        controls.addWidget(self.stage_box)
-        controls.addStretch(1)
+        controls.addWidget(self.stage_box, 1)
+        controls.addStretch(0)  # space goes to the boxes first, up to their full width
         self.save_button = QToolButton()
         self.save_button.setText("Save chart…")
         self.save_button.setToolTip("Save the chart shown as a PNG image or an SVG drawing, or copy it")
@@ -627,6 +633,11 @@ class ExposureView(AnalysisView):
         if evaluation is None:
             self.portfolio_label.setText("No project scored yet")
             return
+        if evaluation.compiled.n_parts == 0:  # no score exists: not "0 · Green"
+            self.portfolio_label.setText("<b>No parts yet</b>: import a spreadsheet (File ▸ Import Spreadsheets…) "
+                                         "or type parts into the Parts table")
+            self.portfolio_label.setToolTip("The portfolio score appears once the project has parts")
+            return
         score, reason = evaluation.portfolio_score()
         name = band(score)
         self.portfolio_label.setText(
@@ -661,6 +672,7 @@ class ExposureView(AnalysisView):
         if evaluation is None or part_number is None:
             self.why_browser.clear()
             self.hits_model.set_report(None)
+            self.detail_tabs.setTabText(1, "&Hits && watch items")  # not the counts of a part no longer shown
             return
         report = evaluation.part_report(part_number)
         scroll = self.why_browser.verticalScrollBar().value() if not changed else 0

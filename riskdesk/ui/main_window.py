@@ -660,8 +660,10 @@ class MainWindow(QMainWindow):
         other.triggered.connect(lambda _checked=False: self.compare_with_other_date())
 
     def compare_with_other_date(self) -> None:
+        from riskdesk.ui.compare_dialog import other_date_suggestion
+
         changes = self.next_status_changes()
-        day = self.dialogs.ask_date(changes[0].day if changes else self._as_of)
+        day = self.dialogs.ask_date(other_date_suggestion(self._as_of, dt.date.today(), [c.day for c in changes]))
         if day is not None:
             self.compare_with(day)
 
