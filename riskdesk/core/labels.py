@@ -22,7 +22,7 @@ __all__ = [
     "BAND_COLORS", "BAND_LABELS", "BASIS_NAMES", "FACTOR_HELP", "FACTOR_LABELS", "FIELD_LABELS", "KIND_HELP",
     "KIND_LABELS", "PRICE_BASES", "SETTING_LABELS", "band_help", "confidence_text", "count", "describe_countries",
     "describe_elements", "describe_stages", "field_label", "format_kg", "format_money", "setting_help",
-    "setting_label", "settings_as_used", "shorten",
+    "setting_label", "settings_as_used", "shorten", "tail_cost_words",
 ]
 
 # The control list's words and the method's numbers are imported where they are used: this module is on the first
@@ -194,6 +194,13 @@ def format_money(value: float) -> str:
     if abs(value) >= 100:
         return f"${value:,.0f}"
     return f"${value:,.2f}"
+
+
+def tail_cost_words(cost_at_risk: float, expected_shortfall: float, level: int) -> str:
+    """The Monte Carlo tail figures with their confidence level, both in USD above the mean total: "expected
+    shortfall" is a cost, not units short (see riskdesk.core.simulation)."""
+    return (f"cost at risk ({level} %) {format_money(cost_at_risk)}, expected shortfall (mean of the worst "
+            f"{100 - level} %) {format_money(expected_shortfall)}, both above the mean total")
 
 
 def setting_label(name: str) -> str:

@@ -43,6 +43,9 @@ class VariantOutcome:
     result: ScenarioResult
     changes: tuple[str, ...]
     """The changes in words ("" for the original)."""
+    purchase_change: float | None = 0.0
+    """What the variant's second sources add over the horizon to what is paid for the parts (USD; 0 for the
+    original and for variants without one); None when a second source's price is unknown."""
 
     @property
     def portfolio_score(self) -> float:
@@ -80,6 +83,7 @@ class VariantOutcome:
             "parts_short": self.parts_short,
             "days_short": self.days_short,
             "shortfall_cost": round(self.shortfall_cost, 2),
+            "purchase_change": None if self.purchase_change is None else round(self.purchase_change, 2),
         }
 
 
@@ -140,17 +144,31 @@ def compare_variants(project: Project, variants: Sequence[Variant] | Iterable[Va
     reference = reference or default_reference()
     outcomes = []
     part_numbers: list[str] | None = None
-    for name, changed, changes in [(ORIGINAL, project, ()), *((v.name, v.apply(project),
-                                                               tuple(c.describe() for c in v.changes))
-                                                              for v in variants)]:
+    for variant in [None, *variants]:
+        name = ORIGINAL if variant is None else variant.name
+        changed = project if variant is None else variant.apply(project)
+        changes = () if variant is None else tuple(c.describe() for c in variant.changes)
         evaluation = evaluate(changed, as_of, reference=reference)
         numbers = [str(p) for p in evaluation.compiled.part_numbers]
         if part_numbers is None:
             part_numbers = numbers
         elif numbers != part_numbers:
             raise MitigationError(f"variant {name!r} changes the list of parts; compare variants of the same parts")
-        outcomes.append(VariantOutcome(name, changed, evaluation, run_scenario(evaluation, scenario), changes))
+        outcomes.append(VariantOutcome(name, changed, evaluation, run_scenario(evaluation, scenario), changes,
+                                       _purchase_change(project, variant, scenario)))
     return Comparison(scenario, as_of, tuple(outcomes))
+
+
+def _purchase_change(project: Project, variant: Variant | None, scenario: Scenario) -> float | None:
+    """Σ of the variant's second sources' `purchase_change` over the scenario's horizon (None if one is unknown)."""
+    total = 0.0
+    for change in variant.changes if variant is not None else ():
+        if isinstance(change, AddSource):
+            added = change.purchase_change(project.tables, scenario.horizon_months)
+            if added is None:
+                return None
+            total += added
+    return total
 
 
 __all__ = [

@@ -26,8 +26,8 @@ def resource_path(*parts: str) -> Path:
 
 
 def docs_dir() -> Path:
-    """Where the user guide's texts are: `docs/` of a frozen build (README.md included), else the source tree's
-    root (README.md) with its `docs/` folder."""
+    """Where the user guide's texts are: `docs/` of a frozen build, else the source tree's root with its `docs/`
+    folder."""
     frozen_root = getattr(sys, "_MEIPASS", None)
     if frozen_root:
         return Path(frozen_root) / "docs"
@@ -38,7 +38,7 @@ def guide_files() -> list[tuple[str, Path]]:
     """(title, file) of each page of Help ▸ User guide, in order; a page whose file is missing is left out."""
     root = docs_dir()
     docs = root if getattr(sys, "_MEIPASS", None) else root / "docs"
-    pages = [("Using RiskDesk", root / "README.md"), ("How the scores work", docs / "method.md"),
+    pages = [("Using RiskDesk", docs / "user-guide.md"), ("How the scores work", docs / "method.md"),
              ("Scenarios", docs / "scenarios.md"), ("Importing spreadsheets", docs / "import.md"),
              ("Reference data", docs / "reference-data.md")]
     return [(title, path) for title, path in pages if path.is_file()]

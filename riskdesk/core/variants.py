@@ -127,12 +127,30 @@ class AddSource:
     supplier_name: str = ""
     supplier_country: str = ""
     """Where the new supplier makes what it delivers ("": its magnet country)."""
+    unit_price: float | None = None
+    """What the second source charges per unit (USD); None: not known, and neither is what the variant costs."""
     kind: ClassVar[str] = "add_source"
 
     def describe(self) -> str:
         where = ", ".join(f"{stage} {code}" for stage, code in self.countries.items() if code)
-        return (f"{self.part_number}: second source {self.supplier_id} at {self.share_pct:g} %"
+        price = "" if self.unit_price is None else f", ${self.unit_price:,.2f} a unit"
+        return (f"{self.part_number}: second source {self.supplier_id} at {self.share_pct:g} %{price}"
                 + (f" ({where})" if where else ""))
+
+    def purchase_change(self, tables: ProjectTables, months: int) -> float | None:
+        """What buying `share_pct` of the part's units at the second source's price adds over `months` to what
+        the original project (`tables`) pays for them (USD, negative when cheaper); None when either price or the part's
+        units a year are unknown."""
+        if self.unit_price is None:
+            return None
+        parts = tables.parts
+        rows = parts.loc[parts["part_number"] == self.part_number]
+        if rows.empty:
+            return None
+        price, units = float(rows["unit_price"].iloc[0]), float(rows["annual_units"].iloc[0])
+        if not (np.isfinite(price) and np.isfinite(units)):
+            return None
+        return (self.unit_price - price) * units * self.share_pct / 100.0 * months / 12.0
 
     def apply(self, tables: ProjectTables) -> None:
         what = f"adding {self.supplier_id} as a source of {self.part_number}"
@@ -141,6 +159,8 @@ class AddSource:
             raise MitigationError(f"adding a source of {self.part_number}: give the new supplier's id")
         if not 0 < self.share_pct < 100:
             raise MitigationError(f"{what}: the share must be between 0 and 100 %, not {self.share_pct:g}")
+        if self.unit_price is not None and not (np.isfinite(self.unit_price) and self.unit_price >= 0):
+            raise MitigationError(f"{what}: the unit price must be a number from 0, not {self.unit_price}")
         evidence = parse_enum(Evidence, self.evidence)
         if evidence is None:
             raise MitigationError(f"{what}: {self.evidence!r} is not one of {', '.join(e.value for e in Evidence)}")

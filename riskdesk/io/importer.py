@@ -42,6 +42,7 @@ from riskdesk.core.problems import Problem, Severity, error, quoted, shown, warn
 from riskdesk.core.project import SHARE_TOLERANCE_PCT, ProjectTables, share_problem
 from riskdesk.io.header import HeaderLayout, combine_rows, display_names, find_header, row_texts
 from riskdesk.io.mapping import (
+    FAMILY_ELEMENTS,
     FIELDS,
     REQUIRED_FIELDS,
     REQUIRED_GROUPS,
@@ -720,6 +721,11 @@ def _profile(column: _Column, context: _Context) -> ContentProfile:
     if filled_rows == 0:
         return ContentProfile()
     uniques = [v for v, b in zip(sample.uniques, blank, strict=True) if not b]
+    # A "Total" row is skipped on import: it must not outvote the column's values either.
+    labels = total_labels(np.array([str(v) for v in uniques], dtype=object)) if uniques else np.zeros(0, bool)
+    uniques = [v for v, label in zip(uniques, labels.tolist(), strict=True) if not label]
+    if not uniques:
+        return ContentProfile()
     profile = ContentProfile(filled=filled_rows, distinct=len(uniques))
     numbers = percent = mass = integers = digit_codes = 0
     texts: list[str] = []
@@ -772,9 +778,17 @@ def _profile(column: _Column, context: _Context) -> ContentProfile:
     return profile
 
 
+_DIGIT_CODE = re.compile(r"\d+(?:[-/._]\d+)*(?:[-/._][0-9A-Za-z]+)")
+"""Digits in groups with a separator: "4711-001", "100/25", "12.345.678-A" (a date or a month is not a code)."""
+_DATE = re.compile(r"\d{4}-\d{2}(?:-\d{2})?|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}")
+
+
 def _looks_like_code(text: str) -> bool:
-    return 2 <= len(text) <= 40 and " " not in text and any(c.isdigit() for c in text) and any(
-        c.isalpha() for c in text)
+    if not 2 <= len(text) <= 40 or " " in text or not any(c.isdigit() for c in text):
+        return False
+    if any(c.isalpha() for c in text):
+        return True
+    return bool(_DIGIT_CODE.fullmatch(text)) and not _DATE.fullmatch(text)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -1512,13 +1526,22 @@ def _family_from_words(text: str) -> MagnetFamily | None:
     return None
 
 
-def _family_from_contents(nd: float, pr: float, sm: float, sr: float, ba: float) -> MagnetFamily | None:
+HEAVY_RARE_EARTH_TRACE_PCT = 0.1
+"""Dy or Tb above this (wt %) is added on purpose, and only NdFeB magnets are made that way (grain-boundary diffusion
+or alloying for coercivity, ~0.5–10 %); below it is an impurity that tells nothing."""
+
+
+def _family_from_contents(nd: float, pr: float, sm: float, sr: float, ba: float, dy: float = 0.0,
+                          tb: float = 0.0) -> MagnetFamily | None:
     """The magnet family a composition implies: Nd/Pr ⇒ NdFeB; Sm ⇒ SmCo5 at 30 wt % or more (SmCo5 ~34–37 %),
-    Sm2Co17 below (~23–28 %); Sr/Ba ⇒ ferrite."""
+    Sm2Co17 below (~23–28 %) (before Dy/Tb: temperature-compensated SmCo may hold heavy rare earths); Dy or Tb
+    above a trace ⇒ sintered NdFeB; Sr/Ba ⇒ ferrite."""
     if nd + pr > 0:
         return MagnetFamily.NDFEB_SINTERED
     if sm > 0:
         return MagnetFamily.SMCO5 if sm >= 30.0 else MagnetFamily.SM2CO17
+    if max(dy, tb) > HEAVY_RARE_EARTH_TRACE_PCT:
+        return MagnetFamily.NDFEB_SINTERED
     if sr + ba > 0:
         return MagnetFamily.FERRITE
     return None
@@ -1537,18 +1560,18 @@ def _infer_family(rows: _Rows, context: _Context) -> None:
         values = cols.get(f"wt:{symbol}")
         return np.zeros(len(rows)) if values is None else np.nan_to_num(values, nan=0.0)
 
-    nd, pr, sm, sr, ba = (wt(s) for s in ("Nd", "Pr", "Sm", "Sr", "Ba"))
+    nd, pr, sm, sr, ba, dy, tb = (wt(s) for s in FAMILY_ELEMENTS)
     by_contents = np.full(len(rows), "", dtype=object)
     reasons = np.full(len(rows), "", dtype=object)
     for i in np.flatnonzero(todo):
-        found = _family_from_contents(nd[i], pr[i], sm[i], sr[i], ba[i])
+        found = _family_from_contents(nd[i], pr[i], sm[i], sr[i], ba[i], dy[i], tb[i])
         if found is not None:
             described = _family_from_words(str(cols["description"][i]))
             if found is MagnetFamily.NDFEB_SINTERED and described is MagnetFamily.NDFEB_BONDED:
                 found = described
             by_contents[i] = found.value
-            held = ", ".join(f"{s} {v:g} %" for s, v in (("Nd", nd[i]), ("Pr", pr[i]), ("Sm", sm[i]),
-                                                          ("Sr", sr[i]), ("Ba", ba[i])) if v > 0)
+            held = ", ".join(f"{s} {v:g} %" for s, v in zip(FAMILY_ELEMENTS, (nd[i], pr[i], sm[i], sr[i], ba[i],
+                                                                                dy[i], tb[i]), strict=True) if v > 0)
             reasons[i] = f"inferred from the element contents ({held})"
     by_words = np.full(len(rows), "", dtype=object)
     undecided = np.flatnonzero(todo & (by_contents == ""))

@@ -357,8 +357,11 @@ def _oxide_symbol(formula: str) -> str:
 
 
 COMPOSITION_FIELDS: tuple[FieldSpec, ...] = _composition_fields()
+FAMILY_ELEMENTS: tuple[str, ...] = ("Nd", "Pr", "Sm", "Sr", "Ba", "Dy", "Tb")
+"""Elements whose content tells a magnet's family (riskdesk.io.importer infers it): Nd/Pr, Dy/Tb above a trace ⇒
+NdFeB; Sm ⇒ SmCo; Sr/Ba ⇒ ferrite."""
 FAMILY_HINT_FIELDS: tuple[str, ...] = ("description",) + tuple(
-    spec.name for spec in COMPOSITION_FIELDS if spec.element in ("Nd", "Pr", "Sm", "Sr", "Ba") and not spec.oxide)
+    spec.name for spec in COMPOSITION_FIELDS if spec.element in FAMILY_ELEMENTS and not spec.oxide)
 """Columns a magnet family can be inferred from when a file has no family or grade column."""
 FIELDS: dict[str, FieldSpec] = {spec.name: spec for spec in TEMPLATE_FIELDS + COMPOSITION_FIELDS}
 
@@ -784,7 +787,8 @@ def _adjust_for_content(field_name: str, candidate: Candidate, profile: ContentP
         return Candidate(field_name, round(candidate.confidence - 0.2, 3),
                          candidate.reason + f"; but values look like codes ({codes:.0%})")
     elif field_name == "part_number" or field_name == "supplier_id":
-        rate, what = codes, "codes"
+        # Whole numbers without a unit are identifiers too ("4711"), once the header says the column holds them.
+        rate, what = max(codes, profile.numbers * profile.integers), "codes"
         if field_name == "part_number" and profile.unique_ratio < 0.3:
             rate = 0.0
     elif field_name == "grade":

@@ -38,6 +38,7 @@ from riskdesk.io.store import ProjectRows, StoreError, open_store
 from riskdesk.ui.analysis import ANALYSIS_TABS
 from riskdesk.ui.icons import icon
 from riskdesk.ui.messages import WARNING
+from riskdesk.ui.wheel_guard import install_wheel_guard
 from riskdesk.ui.workers import Runner, TaskContext
 
 if TYPE_CHECKING:
@@ -128,6 +129,7 @@ def create_application(argv: list[str]) -> QApplication:
     """The QApplication, set up for high-DPI and the system theme."""
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
+        install_wheel_guard(existing)
         return existing
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = QApplication([sys.argv[0] if sys.argv else "riskdesk", *argv])
@@ -137,6 +139,7 @@ def create_application(argv: list[str]) -> QApplication:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("riskdesk")
     app.setWindowIcon(icon("riskdesk"))
+    install_wheel_guard(app)
     # Qt follows the system colour scheme itself (Windows, macOS, GNOME/KDE portals); Fusion on other Linux
     # desktops picks its light or dark palette from the same hint.
     return app

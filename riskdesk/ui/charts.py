@@ -96,6 +96,27 @@ class ValueAxis(pg.AxisItem):
         return [compact_number(v * scale) for v in values]
 
 
+class _Title(pg.LabelItem):
+    """A chart's title that wraps to the chart's width: pyqtgraph's label asks for its whole line as the least
+    width, which makes a chart with a long title wider than its pane (the right of the plot cut off)."""
+
+    def updateMin(self) -> None:
+        width = self.rect().width()
+        wanted = width if width > 1 else -1.0
+        if self.item.textWidth() != wanted:
+            self.item.setTextWidth(wanted)
+        bounds = self.itemRect()
+        self.setMinimumWidth(0)
+        self.setMinimumHeight(bounds.height())
+        self._sizeHint = {
+            Qt.SizeHint.MinimumSize: (0, bounds.height()),
+            Qt.SizeHint.PreferredSize: (bounds.width(), bounds.height()),
+            Qt.SizeHint.MaximumSize: (-1, -1),
+            Qt.SizeHint.MinimumDescent: (0, 0),
+        }
+        self.updateGeometry()
+
+
 class ChartWidget(QWidget):
     """A pyqtgraph chart — title, plot, legend below — following the system palette, with "Save as PNG / SVG" and
     "Copy" actions (context menu; `actions()` for a toolbar). Saved files include the title and the legend.
@@ -121,7 +142,7 @@ class ChartWidget(QWidget):
         self.view.setMinimumHeight(160)
         self.view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.view.ci.setContentsMargins(6, 4, 10, 4)
-        self.title_item = pg.LabelItem(title, size="10pt", bold=True, justify="left")
+        self.title_item = _Title(title, size="10pt", bold=True, justify="left")
         self.view.addItem(self.title_item, row=0, col=0)
         value_side = "bottom" if horizontal else "left"
         axes: dict[str, pg.AxisItem] = {value_side: ValueAxis(value_side), **(axis_items or {})}

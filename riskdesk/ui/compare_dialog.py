@@ -5,7 +5,9 @@ changes, the score before and after and the rules gained or lost. The table can 
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+from collections.abc import Sequence
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
@@ -24,6 +26,16 @@ from riskdesk.core.evaluation import Evaluation, band, compare
 from riskdesk.ui.palette import score_chip
 from riskdesk.ui.record_table import setup_record_table
 from riskdesk.ui.score_models import CompareTableModel, SortRole
+
+
+def other_date_suggestion(as_of: dt.date, today: dt.date, next_changes: Sequence[dt.date]) -> dt.date:
+    """The date "Compare with ▸ Other date…" offers: never the as-of date itself, which there is no comparing
+    with. Today when the project is scored on another day; else the next day a rule changes status; else a year
+    on."""
+    if as_of != today:
+        return today
+    later = [day for day in next_changes if day != as_of]
+    return later[0] if later else as_of + dt.timedelta(days=365)
 
 
 def _chip(score: float) -> str:

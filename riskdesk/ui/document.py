@@ -39,6 +39,7 @@ from riskdesk.io.store.rdproj import SUFFIX
 from riskdesk.io.userdirs import AppSettings, UserDirs, save_app_settings
 from riskdesk.ui.columns import COLUMNS, CellError, TableName, parse_cell
 from riskdesk.ui.commands import ChangeSetCommand, changed_fields
+from riskdesk.ui.monte_carlo_choice import MonteCarloChoice
 from riskdesk.ui.table_models import DataFrameTableModel
 from riskdesk.ui.workers import Runner, SynchronousRunner, TaskHandle
 
@@ -79,6 +80,8 @@ class Document(QObject):
         self.app_settings = app_settings or AppSettings()
         self.dirs = dirs
         self.runner: Runner = runner or SynchronousRunner()
+        self.monte_carlo = MonteCarloChoice(self)
+        """The Monte Carlo paths and seed chosen for this window: the Scenarios tab and the report dialog share it."""
         self.undo_stack = QUndoStack(self)
         self.revision = 0
         """Goes up with every change (undo and redo included); the autosaver compares it."""

@@ -54,7 +54,7 @@ from riskdesk.core.project import FACTOR_NAMES
 from riskdesk.core.triage import POSSIBLY_PROHIBITED, STATUS_LABELS, score_text
 from riskdesk.ui.analysis import AnalysisView, ViewContext
 from riskdesk.ui.palette import chip as _chip
-from riskdesk.ui.record_table import setup_record_table
+from riskdesk.ui.record_table import open_with_keys, setup_record_table
 from riskdesk.ui.score_models import HitsTableModel, ScoresTableModel, SortRole
 
 if TYPE_CHECKING:
@@ -201,17 +201,23 @@ class ChartsPanel(QWidget):
         measure_label.setBuddy(self.measure_box)
         elements_label = QLabel("&Elements")
         elements_label.setBuddy(self.elements_box)
+        # Each box as wide as its longest choice when there is room, narrower (elided) when the window is not: at
+        # the first-run window size the three boxes would otherwise push the chart past the window's edge.
+        for box in (self.measure_box, self.elements_box, self.stage_box):
+            box.setMaximumWidth(box.sizeHint().width())
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(8)
         controls.addWidget(measure_label)
-        controls.addWidget(self.measure_box)
+        controls.addWidget(self.measure_box, 1)
         controls.addSpacing(12)
         controls.addWidget(elements_label)
-        controls.addWidget(self.elements_box)
+        controls.addWidget(self.elements_box, 1)
         controls.addSpacing(12)
         self.stage_label = QLabel("S&tage")
         self.stage_label.setBuddy(self.stage_box)
         controls.addWidget(self.stage_label)
-        controls.addWidget(self.stage_box)
-        controls.addStretch(1)
+        controls.addWidget(self.stage_box, 1)
+        controls.addStretch(0)  # space goes to the boxes first, up to their full width
         self.save_button = QToolButton()
         self.save_button.setText("Save chart…")
         self.save_button.setToolTip("Save the chart shown as a PNG image or an SVG drawing, or copy it")
@@ -447,8 +453,9 @@ class ExposureView(AnalysisView):
         self._size_score_columns()
         self.table.selectionModel().currentRowChanged.connect(self._on_current_changed)
         self.table.doubleClicked.connect(lambda index: self.show_detail(self.scores_model.part_number_at(index.row())))
-        self.table.setToolTip("Double-click a part to see its supply paths, hits and factors, and go to the cells "
-                              "behind them")
+        open_with_keys(self.table, lambda index: self.show_detail(self.scores_model.part_number_at(index.row())))
+        self.table.setToolTip("Double-click a part (or press Enter) to see its supply paths, hits and factors, and go "
+                              "to the cells behind them")
 
         self.why_browser = QTextBrowser()
         self.why_browser.setObjectName("whyBrowser")
@@ -629,6 +636,11 @@ class ExposureView(AnalysisView):
         if evaluation is None:
             self.portfolio_label.setText("No project scored yet")
             return
+        if evaluation.compiled.n_parts == 0:  # no score exists: not "0 · Green"
+            self.portfolio_label.setText("<b>No parts yet</b>: import a spreadsheet (File ▸ Import Spreadsheets…) "
+                                         "or type parts into the Parts table")
+            self.portfolio_label.setToolTip("The portfolio score appears once the project has parts")
+            return
         score, reason = evaluation.portfolio_score()
         name = band(score)
         self.portfolio_label.setText(
@@ -663,6 +675,7 @@ class ExposureView(AnalysisView):
         if evaluation is None or part_number is None:
             self.why_browser.clear()
             self.hits_model.set_report(None)
+            self.detail_tabs.setTabText(1, "&Hits && watch items")  # not the counts of a part no longer shown
             return
         report = evaluation.part_report(part_number)
         scroll = self.why_browser.verticalScrollBar().value() if not changed else 0

@@ -660,8 +660,10 @@ class MainWindow(QMainWindow):
         other.triggered.connect(lambda _checked=False: self.compare_with_other_date())
 
     def compare_with_other_date(self) -> None:
+        from riskdesk.ui.compare_dialog import other_date_suggestion
+
         changes = self.next_status_changes()
-        day = self.dialogs.ask_date(changes[0].day if changes else self._as_of)
+        day = self.dialogs.ask_date(other_date_suggestion(self._as_of, dt.date.today(), [c.day for c in changes]))
         if day is not None:
             self.compare_with(day)
 
@@ -904,7 +906,8 @@ class MainWindow(QMainWindow):
         if self.document is None or self.scoring is None:
             return
         self.report_dialog = show_report_dialog(self, lambda: self._live.project, self.scoring.evaluation,
-                                                self.runner, self.dialogs, folder=Path(self._start_dir()))
+                                                self.runner, self.dialogs, folder=Path(self._start_dir()),
+                                                monte_carlo=self.document.monte_carlo)
 
     def save_template(self) -> None:
         """File ▸ Save Blank Import Template."""

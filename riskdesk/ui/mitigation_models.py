@@ -76,7 +76,9 @@ class VariantsTableModel(ColumnModel[int]):
         Column("red_parts", "Red\nparts", "Parts scoring 70 or more", True),
         Column("scenario_cost", "Scenario\ncost", "Cost of the element content over the scenario's horizon, with "
                "its price shocks (USD)", True),
-        Column("cost_change", "Cost vs\noriginal", "Scenario cost of this variant minus the original's", True),
+        Column("cost_change", "Cost vs\noriginal", "Scenario cost of this variant minus the original's, plus what "
+               "its second sources' prices add to the parts bought over the horizon (USD); unknown while a second "
+               "source has no price", True),
         Column("delta_total", "Price\neffect", "What the scenario's price shocks add over the horizon to this "
                "project's cost without them (USD)", True),
         Column("parts_short", "Parts\nshort", "Parts whose supply stops at some point in the scenario (stock "
@@ -113,8 +115,13 @@ class VariantsTableModel(ColumnModel[int]):
     def row_of(self, name: str) -> int:
         return next((i for i, r in enumerate(self._rows) if r["name"] == name), -1)
 
-    def cost_change(self, row: int) -> float:
-        return float(self._rows[row]["scenario_cost"] - self._rows[0]["scenario_cost"])
+    def cost_change(self, row: int) -> float | None:
+        """The row's scenario cost minus the original's plus its second sources' price effect; None when a second
+        source's price is unknown."""
+        purchase = self._rows[row].get("purchase_change", 0.0)
+        if purchase is None:
+            return None
+        return float(self._rows[row]["scenario_cost"] - self._rows[0]["scenario_cost"]) + float(purchase)
 
     def text(self, row: int, key: str) -> str:
         summary = self._rows[row]
@@ -127,7 +134,8 @@ class VariantsTableModel(ColumnModel[int]):
                 text += f" ({_signed(summary[key] - original[key])})"
             return text
         if key == "cost_change":
-            return "—" if row == 0 else _signed_money(self.cost_change(row))
+            change = self.cost_change(row)
+            return "—" if row == 0 else "unknown" if change is None else _signed_money(change)
         if key in ("scenario_cost", "shortfall_cost"):
             return format_money(float(summary[key]))
         if key == "delta_total":
@@ -161,9 +169,16 @@ class VariantsTableModel(ColumnModel[int]):
         if key == "portfolio_score":
             text = f"Portfolio score {summary[key]:.2f} ({BAND_LABELS[summary['band']]})"
         elif key == "cost_change":
-            return ("The original is what the variants are compared with" if row == 0 else
-                    f"{format_money(summary['scenario_cost'])} against {format_money(original['scenario_cost'])} "
-                    "for the original")
+            if row == 0:
+                return "The original is what the variants are compared with"
+            scenario = (f"Scenario cost {format_money(summary['scenario_cost'])} against "
+                        f"{format_money(original['scenario_cost'])} for the original")
+            purchase = summary.get("purchase_change", 0.0)
+            if purchase is None:
+                return (f"{scenario}. What the variant costs is unknown: give each second source's unit price "
+                        "(Edit the variant)")
+            return f"{scenario}; the second sources' prices add {_signed_money(float(purchase))}" if purchase else (
+                scenario)
         elif key in ("scenario_cost", "shortfall_cost", "delta_total"):
             text = f"{self.COLUMNS[self.KEYS.index(key)].title.replace(chr(10), ' ')}: {format_money(summary[key])}"
         else:

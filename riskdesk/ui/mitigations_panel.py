@@ -46,7 +46,7 @@ from riskdesk.core.mitigations import Comparison, MitigationError, Variant, comp
 from riskdesk.core.scenarios import Scenario, month_label, unique_name
 from riskdesk.ui.document import error_text
 from riskdesk.ui.mitigation_models import PartsTableModel, VariantsTableModel
-from riskdesk.ui.record_table import setup_record_table
+from riskdesk.ui.record_table import open_with_keys, setup_record_table
 from riskdesk.ui.scoring import BACKGROUND_PATHS
 from riskdesk.ui.workers import Cancelled, SynchronousRunner, TaskContext, TaskHandle
 
@@ -238,6 +238,7 @@ class MitigationsPanel(QWidget):
         self.variants_table.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
         self.variants_table.horizontalHeader().setStretchLastSection(True)
         self.variants_table.doubleClicked.connect(self._on_summary_double_clicked)
+        open_with_keys(self.variants_table, self._on_summary_double_clicked)
 
         self.parts_model = PartsTableModel(self)
         self.parts_table = QTableView()

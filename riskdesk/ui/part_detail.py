@@ -36,6 +36,7 @@ from riskdesk.core.triage import STATUS_LABELS
 from riskdesk.core.value_share import VALUATION, ValueShare
 from riskdesk.ui.columns import TableName
 from riskdesk.ui.palette import score_chip
+from riskdesk.ui.record_table import leave_with_tab, open_with_keys
 from riskdesk.ui.score_models import HitsTableModel, RowObjectRole
 
 GoTo = Callable[[TableName, int, str], None]
@@ -98,7 +99,7 @@ class PartDetailDialog(QDialog):
                     text = str(value)
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, (frame_row, key))
-                item.setToolTip("Double-click to show this cell in the Supply paths table")
+                item.setToolTip("Double-click (or press Enter) to show this cell in the Supply paths table")
                 self.paths_table.setItem(shown, column, item)
             rules = ", ".join(sorted(hit_rules.get(str(row["supplier_id"]), set()))) or "none"
             rules_item = QTableWidgetItem(rules)
@@ -107,7 +108,10 @@ class PartDetailDialog(QDialog):
         self.paths_table.resizeColumnsToContents()
         self.paths_table.horizontalHeader().setStretchLastSection(True)
         self.paths_table.cellDoubleClicked.connect(self._on_path_cell)
-        paths_note = QLabel("Double-click a cell to show it in the Supply paths table and change it there."
+        open_with_keys(self.paths_table, lambda index: self._on_path_cell(index.row(), index.column()))
+        leave_with_tab(self.paths_table)
+        paths_note = QLabel("Double-click a cell (or press Enter) to show it in the Supply paths table and change it "
+                            "there."
                             if self.path_rows else "This part has no supply path: add one in the Supply paths "
                             "table (an unknown origin is scored as the worst case).")
         paths_note.setWordWrap(True)
@@ -127,6 +131,8 @@ class PartDetailDialog(QDialog):
         self.hits_view.verticalHeader().setVisible(False)
         self.hits_view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.hits_view.doubleClicked.connect(self._on_hit)
+        open_with_keys(self.hits_view, self._on_hit)
+        leave_with_tab(self.hits_view)
         self.hits_view.selectionModel().currentRowChanged.connect(self._on_hit_selected)
         self.hit_source = QLabel()
         self.hit_source.setObjectName("hitSource")
@@ -137,11 +143,13 @@ class PartDetailDialog(QDialog):
         hits_layout = QVBoxLayout(hits_page)
         hits_layout.addWidget(self.hits_view, 1)
         hits_layout.addWidget(self.hit_source)
-        hits_layout.addWidget(QLabel("Double-click a hit to show the supply path and stage country that cause it."))
+        hits_layout.addWidget(QLabel("Double-click a hit (or press Enter) to show the supply path and stage country "
+                                     "that cause it."))
 
         # -- factors
         self.factors_table = QTableWidget(len(FACTOR_NAMES), 4)
         self.factors_table.setObjectName("partFactors")
+        leave_with_tab(self.factors_table)
         self.factors_table.setHorizontalHeaderLabels(["Factor", "Value", "Weight", "From"])
         self.factors_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         for position, name in enumerate(FACTOR_NAMES):

@@ -26,6 +26,7 @@ from riskdesk.core.labels import count, field_label
 from riskdesk.core.quality import ERROR, INFO, WARNING, QualityCheck
 from riskdesk.ui.analysis import AnalysisView, ViewContext
 from riskdesk.ui.columns import TableName
+from riskdesk.ui.record_table import leave_with_tab, open_with_keys
 
 if TYPE_CHECKING:
     from riskdesk.core.evaluation import Evaluation
@@ -70,7 +71,9 @@ class QualityView(AnalysisView):
         self.cells.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.cells.horizontalHeader().setStretchLastSection(True)
         self.cells.cellDoubleClicked.connect(self._on_cell)
-        self.cells.setToolTip("Double-click a row to show the cell in its table")
+        open_with_keys(self.cells, lambda index: self._on_cell(index.row(), index.column()))
+        leave_with_tab(self.cells)
+        self.cells.setToolTip("Double-click a row (or press Enter) to show the cell in its table")
         self.more = QLabel()
         self.more.setWordWrap(True)
 

@@ -44,6 +44,7 @@ from riskdesk.core.scenarios import Scenario
 from riskdesk.io.report import ReportCancelled, ReportError, ReportRequest, ReportSummary, write_report
 from riskdesk.ui.date_field import DateField
 from riskdesk.ui.dialogs import Dialogs
+from riskdesk.ui.monte_carlo_choice import SEED_MAX, MonteCarloChoice
 from riskdesk.ui.workers import Cancelled, Runner, TaskContext, TaskHandle, show_progress
 
 ChoosePath = Callable[[str], Path | None]
@@ -82,7 +83,9 @@ class ReportDialog(QDialog):
     def __init__(self, project_getter: Callable[[], Project], evaluation: Evaluation | None, runner: Runner,
                  dialogs: Dialogs, parent: QWidget | None = None, *, as_of: dt.date | None = None,
                  folder: Path | None = None, choose_path: ChoosePath | None = None,
-                 open_folder: OpenFolder | None = None) -> None:
+                 open_folder: OpenFolder | None = None, monte_carlo: MonteCarloChoice | None = None) -> None:
+        """`monte_carlo`: the window's paths and seed (the document's), shown here and changed with this dialog's
+        so the report's figures are the window's; without it, the defaults."""
         super().__init__(parent)
         self.project_getter = project_getter
         self.evaluation = evaluation
@@ -135,11 +138,16 @@ class ReportDialog(QDialog):
         self.paths_spin.setSpecialValueText("none")
         self.paths_spin.setAccessibleName("Monte Carlo paths")
         self.paths_spin.setToolTip("Simulate this many paths of prices and disruptions for each scenario "
-                                   "(0: none); 10,000 is the usual")
+                                   "(0: none); the same as the Scenarios tab's unless you change it")
         self.seed_spin = QSpinBox()
-        self.seed_spin.setRange(0, 2_147_483_647)
+        self.seed_spin.setRange(0, SEED_MAX)
         self.seed_spin.setAccessibleName("Monte Carlo seed")
-        self.seed_spin.setToolTip("The same seed gives the same numbers")
+        self.seed_spin.setToolTip("The same seed gives the same numbers: the Scenarios tab's seed")
+        self.monte_carlo = monte_carlo or MonteCarloChoice(self)
+        self.paths_spin.setValue(self.monte_carlo.paths)
+        self.seed_spin.setValue(self.monte_carlo.seed)
+        self.paths_spin.valueChanged.connect(lambda value: self.monte_carlo.set(paths=value) if value else None)
+        self.seed_spin.valueChanged.connect(lambda value: self.monte_carlo.set(seed=value))
         simulation = QHBoxLayout()
         simulation.addWidget(self.paths_spin, 1)
         simulation.addWidget(QLabel("seed"))
@@ -345,9 +353,10 @@ class ReportDialog(QDialog):
 
 
 def show_report_dialog(parent: QWidget | None, project_getter: Callable[[], Project], evaluation: Evaluation | None,
-                       runner: Runner, dialogs: Dialogs, *, folder: Path | None = None) -> ReportDialog:
+                       runner: Runner, dialogs: Dialogs, *, folder: Path | None = None,
+                       monte_carlo: MonteCarloChoice | None = None) -> ReportDialog:
     """Open the Export report dialog (window-modal, deleted when closed) and return it."""
-    dialog = ReportDialog(project_getter, evaluation, runner, dialogs, parent, folder=folder)
+    dialog = ReportDialog(project_getter, evaluation, runner, dialogs, parent, folder=folder, monte_carlo=monte_carlo)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog

@@ -24,12 +24,12 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 
-from riskdesk.core.labels import format_money
+from riskdesk.core.labels import format_money, tail_cost_words
 from riskdesk.core.prices import PriceBook
 from riskdesk.core.rules import KeyDate
 from riskdesk.core.scenario_run import ElementSensitivity, ScenarioResult
 from riskdesk.core.scenarios import add_months
-from riskdesk.core.simulation import MonteCarloResult
+from riskdesk.core.simulation import TAIL, MonteCarloResult
 from riskdesk.io.outputs import check_output, write_output
 from riskdesk.ui.charts import chart_image, chart_path
 
@@ -168,8 +168,7 @@ def plot_cost(plot: pg.PlotItem, legend: pg.LegendItem, result: ScenarioResult,
                f"{scenario.horizon_months} months against a baseline of {format_money(baseline_total)} "
                f"({result.delta_total:+,.0f} USD)")
     if monte_carlo is not None:
-        summary += (f"; Monte Carlo cost at risk {format_money(monte_carlo.cost_at_risk)}, expected shortfall "
-                    f"{format_money(monte_carlo.expected_shortfall)}")
+        summary += f"; Monte Carlo {tail_cost_words(monte_carlo.cost_at_risk, monte_carlo.expected_shortfall, TAIL)}"
     return Drawn(tuple(items), summary)
 
 

@@ -48,14 +48,16 @@ from PySide6.QtWidgets import (
 )
 
 from riskdesk.core import elements
-from riskdesk.core.labels import BASIS_NAMES, PRICE_BASES, count, format_money
+from riskdesk.core.labels import BASIS_NAMES, PRICE_BASES, count, format_money, tail_cost_words
 from riskdesk.core.presets import Preset, default_presets
 from riskdesk.core.project import ProjectSettings
 from riskdesk.core.scenario_run import ScenarioResult, element_sensitivity, run_scenario
 from riskdesk.core.scenarios import Scenario, ScenarioError, check_bounds, unique_name
-from riskdesk.core.simulation import MonteCarloResult, MonteCarloSettings, SimulationCancelled, run_monte_carlo
+from riskdesk.core.simulation import TAIL, MonteCarloResult, SimulationCancelled, run_monte_carlo
 from riskdesk.ui.analysis import AnalysisView, ViewContext
 from riskdesk.ui.mitigations_panel import MitigationsPanel
+from riskdesk.ui.monte_carlo_choice import SEED_MAX
+from riskdesk.ui.record_table import leave_with_tab
 from riskdesk.ui.scenario_dialog import edit_scenario, new_scenario_template
 from riskdesk.ui.score_models import ScenarioPartsModel, SortRole
 from riskdesk.ui.workers import Cancelled, TaskContext, TaskHandle
@@ -66,7 +68,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEFAULT_PATHS = 10_000
 DEFAULT_SWING = 0.5
 TORNADO_ROWS = 10
 """The tornado shows the elements whose price moves the cost most; the rest are smaller still."""
@@ -171,14 +172,19 @@ class ScenariosView(AnalysisView):
         self.paths_spin = QSpinBox()
         self.paths_spin.setRange(100, 100_000)
         self.paths_spin.setSingleStep(1_000)
-        self.paths_spin.setValue(DEFAULT_PATHS)
+        self.paths_spin.setValue(self._document.monte_carlo.paths)
         self.paths_spin.setGroupSeparatorShown(True)
         self.paths_spin.setAccessibleName("Monte Carlo paths")
         self.seed_spin = QSpinBox()
-        self.seed_spin.setRange(0, 2_000_000_000)
-        self.seed_spin.setValue(1)
+        self.seed_spin.setRange(0, SEED_MAX)
+        self.seed_spin.setValue(self._document.monte_carlo.seed)
         self.seed_spin.setAccessibleName("Seed")
-        self.seed_spin.setToolTip("The same seed gives the same numbers: say it when you share a result")
+        self.seed_spin.setToolTip("The same seed gives the same numbers: say it when you share a result. The report "
+                                  "(File ▸ Export report…) uses the same paths and seed")
+        choice = self._document.monte_carlo
+        self.paths_spin.valueChanged.connect(lambda value: choice.set(paths=value))
+        self.seed_spin.valueChanged.connect(lambda value: choice.set(seed=value))
+        choice.changed.connect(self._show_monte_carlo_choice)
         self.run_button = QPushButton("Run Monte Carlo")
         self.run_button.setObjectName("runMonteCarlo")
         self.run_button.setToolTip("Simulate correlated price paths with jumps, a controls regime and random "
@@ -275,6 +281,7 @@ class ScenariosView(AnalysisView):
         self.parts_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.parts_table.setAlternatingRowColors(True)
         self.parts_table.verticalHeader().setVisible(False)
+        leave_with_tab(self.parts_table)
         self.parts_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.parts_table.horizontalHeader().setResizeContentsPrecision(100)  # widths from the first 100 rows
         from riskdesk.ui.table_export_action import add_export_action
@@ -581,7 +588,7 @@ class ScenariosView(AnalysisView):
         self.cancel_monte_carlo()
         self._mc_generation += 1
         generation = self._mc_generation
-        settings = MonteCarloSettings(paths=self.paths_spin.value(), seed=self.seed_spin.value())
+        settings = self._document.monte_carlo.settings()
 
         def work(task: TaskContext) -> MonteCarloResult:
             return run_monte_carlo(result, settings, progress=lambda f: task.report(round(f * 1000), 1000),
@@ -615,6 +622,13 @@ class ScenariosView(AnalysisView):
         self.run_button.setEnabled(False)
         self.mc_label.setText(f"Simulating {settings.paths:,} paths…")
         self._mc_handle = self._document.runner.start(work, done, failed, progress)
+
+    def _show_monte_carlo_choice(self) -> None:
+        """The paths and seed changed elsewhere (the report dialog): show them here too."""
+        choice = self._document.monte_carlo
+        for spin, value in ((self.paths_spin, choice.paths), (self.seed_spin, choice.seed)):
+            if spin.value() != value:
+                spin.setValue(value)
 
     def cancel_monte_carlo(self) -> None:
         if self._mc_handle is not None and self._mc_handle.running:
@@ -675,13 +689,13 @@ class ScenariosView(AnalysisView):
         text += f" · scored as of {result.evaluation.as_of.isoformat()}<br>"
         lost = int((so.first_affected_day > 0).sum())
         text += (f"{count(lost, 'part')} lose supply, <b>{count(short, 'part')} run short</b>"
-                 + (f" (first on day {int(so.first_short_day[so.stops].min())}), shortfall "
+                 + (f" (first on day {int(so.first_short_day[so.stops].min())}), value of the units short "
                     f"{format_money(float(so.shortfall_cost.sum()))}" if short else ""))
         mc = self.monte_carlo
         if mc is not None:
-            text += (f"<br>Monte Carlo ({mc.paths:,} paths, seed {mc.seed}): cost at risk "
-                     f"{format_money(mc.cost_at_risk)}, expected shortfall {format_money(mc.expected_shortfall)}, "
-                     f"median total {format_money(float(mc.p50.sum()))}")
+            tail = tail_cost_words(mc.cost_at_risk, mc.expected_shortfall, TAIL)
+            text += (f"<br>Monte Carlo ({mc.paths:,} paths, seed {mc.seed}): {tail}; median total "
+                     f"{format_money(float(mc.p50.sum()))}")
             running_out = int((mc.stop_probability > 0).sum())
             self.mc_label.setText(f"{count(running_out, 'part')} may run out; the most likely "
                                   + _likeliest(mc) + ".")

@@ -1,5 +1,6 @@
-"""Help ▸ User guide: the README's guide to using RiskDesk and the method, scenario and import pages, readable
-offline inside the app (the same Markdown files the repository shows, bundled with the installed app)."""
+"""Help ▸ User guide: the buyer's guide (docs/user-guide.md: tasks, not commands) and the method, scenario, import
+and reference-data pages, readable offline inside the app (the same Markdown files the repository shows, bundled
+with the installed app)."""
 
 from __future__ import annotations
 

@@ -50,6 +50,7 @@ from riskdesk.core.mitigations import (
 )
 from riskdesk.core.project import Project
 from riskdesk.core.scenarios import unique_name
+from riskdesk.io.normalize import derive_supplier_id
 
 KINDS: dict[str, tuple[str, str]] = {
     "move_path": ("Move a supply path",
@@ -307,11 +308,26 @@ class AddSourceForm(ChangeForm):
         self.part_box = self._part_box()
         self.supplier_box = _completing_combo(self.supplier_ids())
         self.supplier_box.setAccessibleName("Supplier")
-        self.supplier_box.setToolTip("One of the project's suppliers, or a new supplier id")
+        self.supplier_box.setToolTip("One of the project's suppliers. For a new supplier, leave this blank and give "
+                                     "its name below (an id is made from the name), or type an id of your own")
         self.supplier_box.setCurrentIndex(-1)
         self.name_edit = QLineEdit()
         self.name_edit.setAccessibleName("New supplier's name")
         self.name_edit.setPlaceholderText("for a new supplier")
+        self.price_spin = QDoubleSpinBox()
+        self.price_spin.setRange(0.0, 10_000_000.0)
+        self.price_spin.setDecimals(2)
+        self.price_spin.setPrefix("$ ")
+        self.price_spin.setSpecialValueText("unknown")
+        self.price_spin.setGroupSeparatorShown(True)
+        self.price_spin.setAccessibleName("Second source's unit price")
+        self.price_spin.setToolTip("What the second source charges per unit, in USD. While it is unknown, so is "
+                                   "what the variant costs against the original")
+        self.price_note = QLabel()
+        self.price_note.setObjectName("partPrice")
+        price_row = QHBoxLayout()
+        price_row.addWidget(self.price_spin, 1)
+        price_row.addWidget(self.price_note)
         self.share_spin = QDoubleSpinBox()
         self.share_spin.setRange(0.1, 99.9)
         self.share_spin.setDecimals(1)
@@ -330,17 +346,54 @@ class AddSourceForm(ChangeForm):
         self.form.addRow("&Supplier:", self.supplier_box)
         self.form.addRow("Supplier na&me:", self.name_edit)
         self.form.addRow("S&hare:", self.share_spin)
+        price_label = QLabel("Unit p&rice:")
+        price_label.setBuddy(self.price_spin)
+        self.form.addRow(price_label, price_row)
         hint = QLabel("<small>A stage left blank is of unknown origin (counted as the worst case).</small>")
         hint.setWordWrap(True)
         self.form.addRow(hint)
         self.country_fields = self._country_fields(lambda _stage: "unknown")
         self.form.addRow("&Evidence:", self.evidence_box)
-        self._connect(self.supplier_box, self.name_edit, self.share_spin, self.evidence_box)
+        self._connect(self.supplier_box, self.name_edit, self.share_spin, self.evidence_box, self.price_spin)
         self._filled: dict[str, str] | None = None
         """The countries last filled in from a chosen supplier's other paths (replaced while untouched)."""
         self.supplier_box.currentTextChanged.connect(self._name_for_new_only)
         self.supplier_box.currentTextChanged.connect(self._countries_of_supplier)
+        self.name_edit.textChanged.connect(self._show_new_id)
+        self.part_box.currentTextChanged.connect(self._show_part_price)
         self._name_for_new_only()
+        self._show_part_price()
+
+    def supplier_id(self) -> str:
+        """The supplier typed or chosen; for a new supplier given only by name, an id made from the name (the id of
+        a supplier of the project with that name; a new one never takes an id already used)."""
+        typed = self.supplier_box.currentText().strip()
+        name = self.name_edit.text().strip()
+        if typed or not name:
+            return typed
+        suppliers = self.project.tables.suppliers
+        same_name = suppliers.loc[suppliers["supplier_name"].astype(str).str.strip().str.casefold()
+                                  == name.casefold(), "supplier_id"]
+        if len(same_name):
+            return str(same_name.iloc[0])
+        taken = set(self.supplier_ids())
+        base = derive_supplier_id(name)
+        candidate, n = base, 2
+        while candidate in taken:
+            candidate, n = f"{base}-{n}", n + 1
+        return candidate
+
+    def _show_new_id(self, *_args: object) -> None:
+        line_edit = self.supplier_box.lineEdit()
+        if line_edit is not None:
+            name = self.name_edit.text().strip()
+            line_edit.setPlaceholderText(f"new: {self.supplier_id()} (from the name)" if name else "")
+
+    def _show_part_price(self, *_args: object) -> None:
+        parts = self.project.tables.parts
+        price = parts.loc[parts["part_number"] == self._part_of(self.part_box), "unit_price"]
+        known = len(price) and price.iloc[0] == price.iloc[0]
+        self.price_note.setText(f"now ${float(price.iloc[0]):,.2f} a unit" if known else "")
 
     def _name_for_new_only(self, *_args: object) -> None:
         new = self.supplier_box.currentText().strip() not in set(self.supplier_ids())
@@ -359,10 +412,11 @@ class AddSourceForm(ChangeForm):
 
     def change(self) -> AddSource:
         countries = {stage: field.code() for stage, field in self.country_fields.items() if field.text().strip()}
-        supplier = self.supplier_box.currentText().strip()
         name = self.name_edit.text().strip() if self.name_edit.isEnabled() else ""
-        return AddSource(self._part_of(self.part_box), supplier, round(self.share_spin.value(), 1), countries,
-                         str(self.evidence_box.currentData()), name)
+        price = self.price_spin.value()
+        return AddSource(self._part_of(self.part_box), self.supplier_id(), round(self.share_spin.value(), 1),
+                         countries, str(self.evidence_box.currentData()), name,
+                         unit_price=round(price, 2) if price > 0 else None)
 
     def set_change(self, change: Change) -> None:
         assert isinstance(change, AddSource)
@@ -370,6 +424,7 @@ class AddSourceForm(ChangeForm):
         _set_combo_text(self.supplier_box, change.supplier_id)
         self.name_edit.setText(change.supplier_name)
         self.share_spin.setValue(change.share_pct)
+        self.price_spin.setValue(change.unit_price or 0.0)
         for stage, field in self.country_fields.items():
             field.set_code(change.countries.get(stage, ""))
         index = self.evidence_box.findData(change.evidence)
@@ -456,7 +511,8 @@ def _incomplete(change: Change) -> str | None:
     if isinstance(change, ChangeGrade) and not change.grade:
         return f"{change.part_number}: give the new grade (e.g. N42SH)."
     if isinstance(change, AddSource) and not change.supplier_id:
-        return f"{change.part_number}: give the second source's supplier id (one of the project's, or a new one)."
+        return (f"{change.part_number}: choose the second source's supplier (one of the project's), or give a new "
+                "supplier's name.")
     if isinstance(change, MovePath) and not (change.to_supplier_id or change.countries or change.evidence):
         return (f"{change.part_number}: moving the path from {change.supplier_id or '(no supplier)'} changes "
                 "nothing: choose another supplier or give a stage's new country.")

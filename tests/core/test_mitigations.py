@@ -87,6 +87,7 @@ def test_another_grade_without_dy_takes_the_part_out_of_a_dy_price_shock():
     (AddSource("ROTOR", "JP-1", 120), "between 0 and 100"),
     (MovePath("ROTOR", "CN-1", countries={"magnet": "Atlantis"}), "not a country"),
     (AddSource("ROTOR", "CN-1", 30), "CN-1 already supplies ROTOR.*move its path"),
+    (AddSource("ROTOR", "JP-1", 30, unit_price=-2.0), "unit price must be a number from 0"),
 ])
 def test_a_change_that_cannot_apply_says_why(change, message):
     with pytest.raises(MitigationError, match=message):
@@ -122,3 +123,18 @@ def test_a_suppliers_usual_countries_are_those_of_most_of_its_paths():
     )
     assert usual_countries(mixed.tables, "JP-1") == {"mine": "AU", "separation": "MY", "metal": "JP", "magnet": "JP"}
     assert usual_countries(mixed.tables, "NEW-1") == {}
+
+
+def test_a_second_sources_price_is_what_the_variant_adds_to_the_parts_bought():
+    original = project()
+    parts = original.tables.parts.set_index("part_number")
+    price, units = float(parts.loc["ROTOR", "unit_price"]), float(parts.loc["ROTOR", "annual_units"])
+    priced = Variant("Priced", (AddSource("ROTOR", "JP-1", 25, {"magnet": "JP"}, unit_price=price * 1.2),))
+    unpriced = Variant("Unpriced", (AddSource("ROTOR", "JP-1", 25, {"magnet": "JP"}),))
+    comparison = compare_variants(original, [priced, unpriced, Variant("Stock", (AddStock("*", 10),))], CUT, AS_OF)
+    added = price * 0.2 * units * 0.25 * CUT.horizon_months / 12
+    assert outcome(comparison, "Priced").purchase_change == pytest.approx(added)
+    assert outcome(comparison, "Unpriced").purchase_change is None, "no price: what it costs is unknown"
+    assert outcome(comparison, ORIGINAL).purchase_change == outcome(comparison, "Stock").purchase_change == 0
+    assert [v["purchase_change"] for v in comparison.to_json()["variants"]] == [0, round(added, 2), None, 0]
+    assert Variant.from_json(priced.to_json()) == priced, "the price is kept with the variant"

@@ -162,3 +162,47 @@ def test_a_unit_in_the_mapping_overrides_the_header(tmp_path):
     assert result.tables.parts["magnet_mass_g"].tolist() == [250.0]
     assert result.tables.paths["share_pct"].tolist() == [100.0]
     assert "column 'Gewicht' read in kg (mapping), converted to grams" in result.mappings[0].rules
+
+
+@pytest.mark.parametrize("codes", [["KM-1001", "KM-1002", "KM-1003", "Total"], ["4711-001", "4711-002", "4712-010"],
+                                   [1001, 1002, 1003]], ids=["with a total row", "digits and dashes", "numbers"])
+def test_the_contents_vote_makes_a_weak_part_number_header_confident(tmp_path, codes):
+    rows = [["Customer P/N", "Description", "Magnet family", "Magnet weight g", "Annual units", "Supplier",
+             "Magnet country"]]
+    for code in codes:
+        rows.append([code, "Rotor magnet", "NdFeB-sintered", 10, 100, "Acme", "China"] if code != "Total" else
+                    ["Total", "", "", "", 300, "", ""])
+    (mapping,) = propose([write_xlsxwriter(tmp_path / "customer_pn.xlsx", rows)])
+    column = mapping.columns[0]
+    assert column.field == "part_number"
+    assert column.confidence >= 0.8 and "values agree: codes (100%)" in column.reason
+    assert mapping.is_confident(), "nothing to ask: the header and the contents agree"
+
+
+def test_dates_are_not_part_number_codes(tmp_path):
+    rows = [["Customer P/N", "Magnet family", "Magnet weight g", "Annual units", "Supplier"],
+            *[[day, "NdFeB", 10, 100, "Acme"] for day in ("2026-01-05", "2026-02-05", "2026-03-05")]]
+    (mapping,) = propose([write_csv(tmp_path / "dates.csv", rows)])
+    assert mapping.columns[0].confidence < 0.8
+
+
+def test_a_german_declaration_with_dy_and_tb_but_no_nd_is_read_as_ndfeb(tmp_path):
+    header = ["Sachnummer", "Bezeichnung", "Gewicht", "Jahresbedarf", "Lieferant", "Herkunftsland", "Dy-Gehalt %",
+              "Tb-Gehalt %"]
+    rows = [header,
+            ["DE-2001", "Läufermagnet", "0,85 kg", "12000", "Magnetfabrik Süd GmbH", "Deutschland", "4,5", "0,7"],
+            ["4711-A", "Stellmotor-Magnet", "120 g", "50000", "Magnetfabrik Süd GmbH", "China", "2,1", ""]]
+    path = write_csv(tmp_path / "supplier_de.csv", rows, delimiter=";", encoding="cp1252")
+    (mapping,) = propose([path])
+    assert mapping.covered(("magnet_family", "grade")), "Dy and Tb columns tell the family"
+    result = read_and_validate([path])
+    assert result.ok, [p.message for p in result.errors]
+    families = dict(zip(result.tables.parts["part_number"], result.tables.parts["magnet_family"], strict=True))
+    assert families == {"DE-2001": "NdFeB-sintered", "4711-A": "NdFeB-sintered"}
+    note = next(p.message for p in result.warnings if "element contents" in p.message)
+    assert "Dy 4.5 %" in note and "Tb 0.7 %" in note
+
+    rows.append(["4711-C", "Sensormagnet", "12 g", "8000", "Magnetfabrik Süd GmbH", "China", "", "0,05"])
+    trace = write_csv(tmp_path / "trace.csv", rows, delimiter=";", encoding="cp1252")
+    errors = read_and_validate([trace]).errors
+    assert [p.row for p in errors if "magnet family is missing" in p.message] == [4], "Tb 0.05 % is only a trace"

@@ -547,7 +547,7 @@ def test_help_user_guide_shows_the_guide_and_the_method_offline(window: MainWind
     guide = window.user_guide
     assert guide is not None and guide.isVisible()
     assert list(guide.pages)[:2] == ["Using RiskDesk", "How the scores work"]
-    assert "Importing spreadsheets" in guide.pages["Using RiskDesk"].toPlainText()
+    assert "Import your bill of materials" in guide.pages["Using RiskDesk"].toPlainText()
     assert "Invariants" in guide.pages["How the scores work"].toPlainText()
     assert "![" not in guide.pages["Using RiskDesk"].toMarkdown()  # pictures are not bundled
     guide.close()

@@ -212,7 +212,8 @@ def test_the_panel_shows_what_compare_variants_gives_on_the_same_inputs(qtbot: Q
         assert model.text(row, "red_parts") == f"{summary['red_parts']:,}"
     change = data["variants"][2]["scenario_cost"] - data["variants"][0]["scenario_cost"]
     assert change < 0, "the other grade lowers the scenario cost"
-    assert model.text(2, "cost_change") == "−" + format_money(-change)
+    assert model.text(2, "cost_change") == "unknown", "its second source has no price: what it costs is unknown"
+    assert model.text(1, "cost_change") == "±$0", "more stock changes neither the element cost nor a price"
     assert model.text(0, "cost_change") == "—"
 
     panel.only_changed_box.setChecked(False)
@@ -514,3 +515,56 @@ def test_editing_a_variant_shows_each_change_and_gives_it_back_unchanged(qtbot: 
     assert [dialog.change_list.item(r).text() for r in range(4)] == [c.describe() for c in variant.changes]
     _ok(dialog)
     assert dialog.variant() == variant
+
+
+def test_a_second_sources_price_is_what_the_variant_costs_against_the_original(qtbot: QtBot) -> None:
+    parts = demo_project().tables.parts.set_index("part_number")
+    price, units = float(parts.loc[TRACTION, "unit_price"]), float(parts.loc[TRACTION, "annual_units"])
+    priced = Variant("Priced source", (AddSource(TRACTION, "SUP-DE1", 40, {"magnet": "DE"},
+                                                 unit_price=round(price + 10.0, 2)),))
+    unpriced = Variant("Unpriced source", (AddSource(TRACTION, "SUP-DE1", 40, {"magnet": "DE"}),))
+    panel = _panel(qtbot, _demo(priced, unpriced), ScriptedDialogs())
+    model = panel.variants_model
+    scenario = licensing()
+    added = (round(price + 10.0, 2) - price) * units * 0.40 * scenario.horizon_months / 12
+    element_change = model.summary_at(1)["scenario_cost"] - model.summary_at(0)["scenario_cost"]
+    assert model.summary_at(1)["purchase_change"] == pytest.approx(added, abs=0.01)
+    assert model.cost_change(1) == pytest.approx(element_change + added, abs=0.01)
+    assert model.text(1, "cost_change") == "+" + format_money(element_change + added)
+    assert model.text(2, "cost_change") == "unknown"
+    assert "unit price" in model.data(model.index(2, model.KEYS.index("cost_change")), Qt.ItemDataRole.ToolTipRole)
+
+
+def test_a_new_supplier_needs_only_its_name_and_gets_an_id_of_its_own(qtbot: QtBot) -> None:
+    project = demo_project()
+    taken = set(project.tables.suppliers["supplier_id"])
+    dialog = _open_dialog(qtbot, project, [])
+    dialog.name_edit.setText("Nagoya source")
+    form = dialog.add_change("add_source")
+    assert isinstance(form, AddSourceForm)
+    form.part_box.setCurrentText(TRACTION)
+    form.name_edit.setText("Nagoya Magnet Co., Ltd.")
+    form.country_fields["magnet"].setText("jp")
+    form.price_spin.setValue(14.5)
+    assert "NAGOYA-MAGNET-CO-LTD" in form.supplier_box.lineEdit().placeholderText()
+    _ok(dialog)
+    variant = dialog.variant()
+    assert variant is not None, dialog.message.text()
+    (change,) = variant.changes
+    assert isinstance(change, AddSource)
+    assert (change.supplier_id, change.supplier_name, change.unit_price) == ("NAGOYA-MAGNET-CO-LTD",
+                                                                              "Nagoya Magnet Co., Ltd.", 14.5)
+    assert change.supplier_id not in taken
+
+
+def test_an_id_made_from_a_name_never_takes_another_suppliers_id(qtbot: QtBot) -> None:
+    project = demo_project()
+    suppliers = project.tables.suppliers
+    first = suppliers.iloc[0]
+    dialog = _open_dialog(qtbot, project, [])
+    form = dialog.add_change("add_source")
+    assert isinstance(form, AddSourceForm)
+    form.name_edit.setText(str(first["supplier_id"]).lower())  # a new name whose id would be first's id
+    assert form.supplier_id() == f"{first['supplier_id']}-2"
+    form.name_edit.setText(f"  {str(first['supplier_name']).upper()} ")  # a supplier of the project, by name
+    assert form.supplier_id() == first["supplier_id"]
