@@ -236,7 +236,7 @@ class ScenariosView(AnalysisView):
     def set_as_of(self, as_of: dt.date) -> None:
         self.scenarios.set_as_of(as_of)
 
-    # ---- the list (a ScenarioList; these names are the tab's for the tests and the report's check) -----------
+    # ---- the list (a ScenarioList; the tab keeps the names tests call) ----------------------------------------
 
     def _on_scenarios_changed(self) -> None:
         if self._behind_another_tab():
