@@ -23,15 +23,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QGuiApplication, QShowEvent, QTextDocumentFragment
+from PySide6.QtGui import QGuiApplication, QShowEvent, QTextDocumentFragment
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QProgressBar,
     QPushButton,
     QSplitter,
@@ -43,11 +40,12 @@ from PySide6.QtWidgets import (
 
 from riskdesk.core.labels import BAND_COLORS, count
 from riskdesk.core.mitigations import Comparison, MitigationError, Variant, compare_variants
-from riskdesk.core.scenarios import Scenario, month_label, unique_name
+from riskdesk.core.scenarios import Scenario, month_label
 from riskdesk.ui.document import error_text
 from riskdesk.ui.mitigation_models import PartsTableModel, VariantsTableModel
 from riskdesk.ui.record_table import open_with_keys, setup_record_table
 from riskdesk.ui.scoring import BACKGROUND_PATHS
+from riskdesk.ui.variant_list import VariantList
 from riskdesk.ui.workers import Cancelled, SynchronousRunner, TaskContext, TaskHandle
 
 if TYPE_CHECKING:
@@ -147,47 +145,10 @@ class MitigationsPanel(QWidget):
     # ---- layout -----------------------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.variant_list = QListWidget()
-        self.variant_list.setObjectName("variantList")
-        self.variant_list.setAccessibleName("Variants")
-        self.variant_list.setToolTip("The project's variants: copies of the project with changes, compared with the "
-                                     "original. Double-click to edit")
-        self.variant_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.variant_list.currentRowChanged.connect(self._on_variant_selected)
-        self.variant_list.itemDoubleClicked.connect(lambda _item: self.edit_variant())
-
-        self.new_button = QPushButton("&New variant…")
-        self.new_button.setToolTip("Make a variant: a copy of the project with changes (another supplier or country, "
-                                   "a second source, another grade, more stock)")
-        self.new_button.clicked.connect(self.new_variant)
-        self.edit_button = QPushButton("Ed&it…")
-        self.edit_button.setToolTip("Change the selected variant's name or changes")
-        self.edit_button.setAccessibleName("Edit variant")
-        self.edit_button.clicked.connect(self.edit_variant)
-        self.duplicate_button = QPushButton("D&uplicate")
-        self.duplicate_button.setToolTip("A copy of the selected variant, to try something close to it")
-        self.duplicate_button.setAccessibleName("Duplicate variant")
-        self.duplicate_button.clicked.connect(self.duplicate_variant)
-        self.delete_button = QPushButton("&Delete")
-        self.delete_button.setToolTip("Delete the selected variant (Undo brings it back)")
-        self.delete_button.setAccessibleName("Delete variant")
-        self.delete_button.clicked.connect(self.delete_variant)
-
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        title = QLabel("<b>Variants</b>")
-        title.setBuddy(self.variant_list)
-        left_layout.addWidget(title)
-        left_layout.addWidget(self.variant_list, 1)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.new_button)
-        buttons.addWidget(self.edit_button)
-        left_layout.addLayout(buttons)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.duplicate_button)
-        buttons.addWidget(self.delete_button)
-        left_layout.addLayout(buttons)
+        self.variants = VariantList(self._context)
+        self.variants.selection_changed.connect(self._on_variant_selected)
+        self.variant_list, self.new_button = self.variants.variant_list, self.variants.new_button
+        self.edit_button, self.delete_button = self.variants.edit_button, self.variants.delete_button
 
         self.header_label = QLabel()
         self.header_label.setObjectName("mitigationsHeader")
@@ -302,7 +263,7 @@ class MitigationsPanel(QWidget):
         right_layout.addWidget(self.pages, 1)
 
         splitter = QSplitter()
-        splitter.addWidget(left)
+        splitter.addWidget(self.variants)
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
@@ -354,54 +315,24 @@ class MitigationsPanel(QWidget):
         return QTextDocumentFragment.fromHtml(self.message_label.text()).toPlainText()
 
     def variant_names(self) -> list[str]:
-        return [self.variant_list.item(row).text() for row in range(self.variant_list.count())]
+        return self.variants.variant_names()
 
     def selected_variant(self) -> Variant | None:
-        row = self.variant_list.currentRow()
-        variants = self._document.project.variants
-        return variants[row] if 0 <= row < len(variants) else None
+        return self.variants.selected_variant()
 
     def select_variant(self, name: str) -> bool:
-        for row, variant in enumerate(self._document.project.variants):
-            if variant.name == name:
-                self.variant_list.setCurrentRow(row)
-                return True
-        return False
+        return self.variants.select_variant(name)
 
-    # ---- the variant list -------------------------------------------------------------------------------------
+    # ---- the variant list (a VariantList; the panel keeps the names tests call) -------------------------------
 
     def _fill_list(self) -> None:
-        current = self.variant_list.currentItem()
-        keep = current.text() if current is not None else None
-        self.variant_list.blockSignals(True)
-        self.variant_list.clear()
-        for variant in self._document.project.variants:
-            self.variant_list.addItem(QListWidgetItem(variant.name))
-        self.variant_list.blockSignals(False)
-        self._mark_broken(self.broken)
-        if keep is None or not self.select_variant(keep):
-            self.variant_list.setCurrentRow(0 if self.variant_list.count() else -1)
+        self.variants.fill(self.broken)
         self._update_buttons()
 
-    def _mark_broken(self, broken: tuple[tuple[str, str], ...]) -> None:
-        """Variants that cannot be compared show in red in the list, with the reason in their tooltip."""
-        reasons = dict(broken)
-        for row, variant in enumerate(self._document.project.variants):
-            item = self.variant_list.item(row)
-            if item is None:
-                continue
-            changes = "\n".join(f"• {c.describe()}" for c in variant.changes) or "no change"
-            why = reasons.get(variant.name)
-            item.setForeground(QColor(BAND_COLORS["red"]) if why else self.variant_list.palette().text())
-            item.setToolTip(f"{variant.name}\n{changes}" + (f"\n\nCannot be compared: {why}" if why else ""))
-
     def _update_buttons(self) -> None:
-        selected = self.selected_variant() is not None
-        for button in (self.edit_button, self.duplicate_button, self.delete_button):
-            button.setEnabled(selected)
         self.copy_button.setEnabled(self.comparison is not None and self.pages.currentWidget() is self.results)
 
-    def _on_variant_selected(self, _row: int) -> None:
+    def _on_variant_selected(self) -> None:
         self._update_buttons()
         variant = self.selected_variant()
         if variant is not None:
@@ -422,49 +353,14 @@ class MitigationsPanel(QWidget):
         self._fill_list()
         self._request()
 
-    # ---- editing (one undoable step each) ---------------------------------------------------------------------
-
     def new_variant(self) -> None:
-        variants = list(self._document.project.variants)
-        variant = self._context.dialogs.edit_variant(self._document.project, variants, None)
-        if variant is None:
-            return
-        self._document.change_variants([*variants, variant], f"Add variant '{variant.name}'")
-        self.select_variant(variant.name)
+        self.variants.new_variant()
 
     def edit_variant(self) -> None:
-        old, row = self.selected_variant(), self.variant_list.currentRow()
-        if old is None:
-            return
-        variants = list(self._document.project.variants)
-        new = self._context.dialogs.edit_variant(self._document.project, variants, old)
-        if new is None or new == old:
-            return
-        variants[row] = new
-        text = (f"Rename variant '{old.name}' to '{new.name}'" if new.changes == old.changes
-                else f"Edit variant '{new.name}'")
-        self._document.change_variants(variants, text)
-        self.select_variant(new.name)
+        self.variants.edit_variant()
 
     def duplicate_variant(self) -> None:
-        old, row = self.selected_variant(), self.variant_list.currentRow()
-        if old is None:
-            return
-        variants = list(self._document.project.variants)
-        copy = dataclasses.replace(old, name=unique_name(old.name, (v.name for v in variants)))
-        variants.insert(row + 1, copy)
-        self._document.change_variants(variants, f"Duplicate variant '{old.name}'")
-        self.select_variant(copy.name)
-
-    def delete_variant(self) -> None:
-        old, row = self.selected_variant(), self.variant_list.currentRow()
-        if old is None:
-            return
-        variants = list(self._document.project.variants)
-        del variants[row]
-        self._document.change_variants(variants, f"Delete variant '{old.name}'")
-        if variants:
-            self.variant_list.setCurrentRow(min(row, len(variants) - 1))
+        self.variants.duplicate_variant()
 
     # ---- comparing --------------------------------------------------------------------------------------------
 
@@ -582,7 +478,7 @@ class MitigationsPanel(QWidget):
             self._show_message(f"<p><b>No variant can be compared with the original:</b></p><ul>{listed}</ul>"
                                f"<p>{html.escape(FIX_HINT)}</p>", keep_last=True)
             self._outcome = outcome
-            self._mark_broken(outcome.broken)
+            self.variants.mark_broken(outcome.broken)
             return
         self._outcome = outcome
         if outcome.broken:
@@ -595,7 +491,7 @@ class MitigationsPanel(QWidget):
         self._size_columns()
         self._show_parts_count()
         self.pages.setCurrentWidget(self.results)
-        self._mark_broken(outcome.broken)
+        self.variants.mark_broken(outcome.broken)
         self._update_buttons()
         self.compared.emit()
 

@@ -20,28 +20,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDialog,
     QDoubleSpinBox,
-    QFileDialog,
-    QFormLayout,
     QFrame,
-    QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
-    QProgressBar,
     QPushButton,
     QScrollArea,
     QSizePolicy,
-    QSpinBox,
     QSplitter,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -49,17 +39,17 @@ from PySide6.QtWidgets import (
 
 from riskdesk.core import elements
 from riskdesk.core.labels import BASIS_NAMES, PRICE_BASES, count, format_money, tail_cost_words
-from riskdesk.core.presets import Preset, default_presets
+from riskdesk.core.presets import Preset
 from riskdesk.core.project import ProjectSettings
 from riskdesk.core.scenario_run import ScenarioResult, element_sensitivity, run_scenario
-from riskdesk.core.scenarios import Scenario, ScenarioError, check_bounds, unique_name
+from riskdesk.core.scenarios import Scenario, ScenarioError
 from riskdesk.core.simulation import TAIL, MonteCarloResult, SimulationCancelled, run_monte_carlo
 from riskdesk.ui.analysis import AnalysisView, ViewContext
 from riskdesk.ui.mitigations_panel import MitigationsPanel
+from riskdesk.ui.monte_carlo_box import MonteCarloBox
 from riskdesk.ui.monte_carlo_choice import SEED_MAX
-from riskdesk.ui.record_table import leave_with_tab
-from riskdesk.ui.scenario_dialog import edit_scenario, new_scenario_template
-from riskdesk.ui.score_models import ScenarioPartsModel, SortRole
+from riskdesk.ui.scenario_list import OWN, PRESET, ScenarioList
+from riskdesk.ui.scenario_parts_table import ScenarioPartsTable
 from riskdesk.ui.workers import Cancelled, TaskContext, TaskHandle
 
 if TYPE_CHECKING:
@@ -71,9 +61,6 @@ log = logging.getLogger(__name__)
 DEFAULT_SWING = 0.5
 TORNADO_ROWS = 10
 """The tornado shows the elements whose price moves the cost most; the rest are smaller still."""
-_KindRole = Qt.ItemDataRole.UserRole + 1
-_KeyRole = Qt.ItemDataRole.UserRole + 2
-PRESET, OWN = "preset", "own"
 
 
 class ScenariosView(AnalysisView):
@@ -87,9 +74,6 @@ class ScenariosView(AnalysisView):
         self._document = context.document
         self._run_dialog = run_dialog
         self._evaluation: Evaluation | None = None
-        self._as_of = dt.date.today()
-        self._presets = default_presets()
-        self._selected: tuple[str, str] = (PRESET, self._presets.presets[0].id) if self._presets.presets else (OWN, "")
         self.result: ScenarioResult | None = None
         self.other_basis: ScenarioResult | None = None
         self.monte_carlo: MonteCarloResult | None = None
@@ -98,17 +82,16 @@ class ScenariosView(AnalysisView):
         self._charts_built = False
         self._stale = False
         """A new evaluation or scenario list arrived while the tab was hidden: run it when shown."""
-        self._parts_sized = False
         self._problem = ""
         """Why the selected scenario cannot be run ("" when it can or none is selected)."""
         self._dirty: set[str] = set()
         """Charts to redraw when they are next shown."""
         self.charts: dict[str, ChartWidget] = {}
 
-        self._build_side()
         self._build_main()
+        self._build_side()  # after the mitigations panel: it hears of a new project before the scenario reruns
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(self.side)
+        splitter.addWidget(self.scenarios)
         splitter.addWidget(self.main)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([330, 900])
@@ -116,49 +99,13 @@ class ScenariosView(AnalysisView):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(splitter)
 
-        self._document.scenarios_changed.connect(self._on_scenarios_changed)
-        self._document.project_replaced.connect(self._on_scenarios_changed)
-        self._fill_list()
-
     # ---- building ---------------------------------------------------------------------------------------------
 
     def _build_side(self) -> None:
-        self.side = QWidget()
-        self.side.setMinimumWidth(280)
-        self.scenario_list = QListWidget()
-        self.scenario_list.setObjectName("scenarioList")
-        self.scenario_list.setAccessibleName("Scenarios")
-        self.scenario_list.setToolTip("Presets come from what happened, with their sources; your own scenarios "
-                                      "are saved in the project")
-        self.scenario_list.currentItemChanged.connect(self._on_current_changed)
-        self.scenario_list.itemDoubleClicked.connect(lambda _item: self.edit_selected())
-
-        self.new_button = QPushButton("New…")
-        self.new_button.setToolTip("A new scenario of your own")
-        self.new_button.clicked.connect(self.new_scenario)
-        self.duplicate_button = QPushButton("Duplicate")
-        self.duplicate_button.setToolTip("A copy of the selected scenario (of a preset too) that you can edit")
-        self.duplicate_button.clicked.connect(self.duplicate_selected)
-        self.edit_button = QPushButton("Edit…")
-        self.edit_button.setToolTip("Change the selected scenario: name, months, price basis, shocks and cuts")
-        self.edit_button.clicked.connect(self.edit_selected)
-        self.delete_button = QPushButton("Delete")
-        self.delete_button.setToolTip("Delete the selected scenario (Undo brings it back)")
-        self.delete_button.clicked.connect(self.delete_selected)
-        self.import_button = QPushButton("Import…")
-        self.import_button.setToolTip("Add a scenario from a scenario file (JSON)")
-        self.import_button.clicked.connect(self.import_file)
-        self.export_button = QPushButton("Export…")
-        self.export_button.setToolTip("Save the selected scenario as a scenario file (JSON), e.g. for "
-                                      "riskdesk scenario --file")
-        self.export_button.clicked.connect(self.export_file)
-        rows = QVBoxLayout()
-        for buttons in ((self.new_button, self.duplicate_button, self.edit_button),
-                        (self.delete_button, self.import_button, self.export_button)):
-            row = QHBoxLayout()
-            for button in buttons:
-                row.addWidget(button)
-            rows.addLayout(row)
+        self.scenarios = ScenarioList(self._context, self._run_dialog)
+        self.scenarios.setMinimumWidth(280)
+        self.scenarios.selection_changed.connect(self._rerun)
+        self.scenarios.scenarios_changed.connect(self._on_scenarios_changed)
 
         self.details = QLabel()
         self.details.setObjectName("scenarioDetails")
@@ -169,59 +116,27 @@ class ScenariosView(AnalysisView):
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         self.details.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.MinimumExpanding)
 
-        self.paths_spin = QSpinBox()
-        self.paths_spin.setRange(100, 100_000)
-        self.paths_spin.setSingleStep(1_000)
-        self.paths_spin.setValue(self._document.monte_carlo.paths)
-        self.paths_spin.setGroupSeparatorShown(True)
-        self.paths_spin.setAccessibleName("Monte Carlo paths")
-        self.seed_spin = QSpinBox()
+        mc_box = MonteCarloBox()
+        self.paths_spin, self.seed_spin, self.mc_label = mc_box.paths_spin, mc_box.seed_spin, mc_box.mc_label
+        self.run_button, self.cancel_button, self.progress = mc_box.run_button, mc_box.cancel_button, mc_box.progress
+        choice = self._document.monte_carlo
+        self.paths_spin.setValue(choice.paths)
         self.seed_spin.setRange(0, SEED_MAX)
-        self.seed_spin.setValue(self._document.monte_carlo.seed)
-        self.seed_spin.setAccessibleName("Seed")
+        self.seed_spin.setValue(choice.seed)
         self.seed_spin.setToolTip("The same seed gives the same numbers: say it when you share a result. The report "
                                   "(File ▸ Export report…) uses the same paths and seed")
-        choice = self._document.monte_carlo
         self.paths_spin.valueChanged.connect(lambda value: choice.set(paths=value))
         self.seed_spin.valueChanged.connect(lambda value: choice.set(seed=value))
         choice.changed.connect(self._show_monte_carlo_choice)
-        self.run_button = QPushButton("Run Monte Carlo")
-        self.run_button.setObjectName("runMonteCarlo")
-        self.run_button.setToolTip("Simulate correlated price paths with jumps, a controls regime and random "
-                                   "supply disruptions around the scenario (docs/scenarios.md)")
         self.run_button.clicked.connect(self.run_monte_carlo)
-        self.cancel_button = QPushButton("Cancel")
         self.cancel_button.clicked.connect(self.cancel_monte_carlo)
-        self.cancel_button.hide()
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 1000)
-        self.progress.setAccessibleName("Monte Carlo progress")
-        self.progress.hide()
-        self.mc_label = QLabel()
-        self.mc_label.setObjectName("monteCarloSummary")
-        self.mc_label.setWordWrap(True)
-        mc_box = QGroupBox("Monte Carlo")
-        mc_form = QFormLayout(mc_box)
-        mc_form.addRow("&Paths", self.paths_spin)
-        mc_form.addRow("S&eed", self.seed_spin)
-        run_row = QHBoxLayout()
-        run_row.addWidget(self.run_button)
-        run_row.addWidget(self.cancel_button)
-        mc_form.addRow(run_row)
-        mc_form.addRow(self.progress)
-        mc_form.addRow(self.mc_label)
 
         details_scroll = QScrollArea()
         details_scroll.setWidgetResizable(True)
         details_scroll.setFrameShape(QFrame.Shape.NoFrame)
         details_scroll.setWidget(self.details)
-        layout = QVBoxLayout(self.side)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(QLabel("<b>Scenarios</b>"))
-        layout.addWidget(self.scenario_list, 3)
-        layout.addLayout(rows)
-        layout.addWidget(details_scroll, 4)
-        layout.addWidget(mc_box)
+        self.scenarios.add_below(details_scroll, 4)
+        self.scenarios.add_below(mc_box)
 
     def _build_main(self) -> None:
         self.main = QWidget()
@@ -268,25 +183,8 @@ class ScenariosView(AnalysisView):
         swing_row.addStretch(1)
         self._chart_pages["sensitivity"].addLayout(swing_row)
 
-        self.parts_model = ScenarioPartsModel(self)
-        proxy = QSortFilterProxyModel(self)
-        proxy.setSourceModel(self.parts_model)
-        proxy.setSortRole(SortRole)
-        self.parts_table = QTableView()
-        self.parts_table.setObjectName("scenarioParts")
-        self.parts_table.setAccessibleName("Parts by cost impact")
-        self.parts_table.setModel(proxy)
-        self.parts_table.setSortingEnabled(True)
-        self.parts_table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
-        self.parts_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.parts_table.setAlternatingRowColors(True)
-        self.parts_table.verticalHeader().setVisible(False)
-        leave_with_tab(self.parts_table)
-        self.parts_table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.parts_table.horizontalHeader().setResizeContentsPrecision(100)  # widths from the first 100 rows
-        from riskdesk.ui.table_export_action import add_export_action
-
-        add_export_action(self.parts_table, "Scenario parts", self._context.dialogs)
+        self.parts_table = ScenarioPartsTable(self._context.dialogs)
+        self.parts_model = self.parts_table.parts_model
         self.tabs.addTab(self.parts_table, "Parts")
         self.tabs.setTabToolTip(self.tabs.count() - 1, "Each part's cost change and stock-out, largest change first")
         self.mitigations = MitigationsPanel(self._context)
@@ -330,7 +228,7 @@ class ScenariosView(AnalysisView):
 
     def set_evaluation(self, evaluation: Evaluation) -> None:
         self._evaluation = evaluation
-        self._as_of = evaluation.as_of
+        self.scenarios.set_evaluation(evaluation)
         self.mitigations.set_evaluation(evaluation)
         if self._behind_another_tab():
             self._stale = True  # run when the tab is shown: an edit elsewhere should not wait for it
@@ -346,209 +244,47 @@ class ScenariosView(AnalysisView):
         """Scenarios use the evaluation's settings; nothing to do until it arrives."""
 
     def set_as_of(self, as_of: dt.date) -> None:
-        self._as_of = as_of
+        self.scenarios.set_as_of(as_of)
 
-    # ---- the list ---------------------------------------------------------------------------------------------
-
-    def own_scenarios(self) -> list[Scenario]:
-        return list(self._document.project.scenarios)
-
-    def _fill_list(self) -> None:
-        self.scenario_list.blockSignals(True)
-        self.scenario_list.clear()
-        current: QListWidgetItem | None = None
-        for title, kind, entries in (
-            ("Presets: what happened, with sources", PRESET,
-             [(p.id, p.name, p.summary) for p in self._presets.presets]),
-            ("This project's scenarios", OWN,
-             [(s.name, s.name, s.description) for s in self.own_scenarios()]),
-        ):
-            header = QListWidgetItem(title)
-            header.setFlags(Qt.ItemFlag.NoItemFlags)
-            font = header.font()
-            font.setBold(True)
-            header.setFont(font)
-            self.scenario_list.addItem(header)
-            if kind == OWN and not entries:
-                hint = QListWidgetItem("   none yet: New… or Duplicate a preset")
-                hint.setFlags(Qt.ItemFlag.NoItemFlags)
-                self.scenario_list.addItem(hint)
-            for key, name, tip in entries:
-                item = QListWidgetItem(f"   {name}")
-                item.setData(_KindRole, kind)
-                item.setData(_KeyRole, key)
-                item.setToolTip(tip)
-                self.scenario_list.addItem(item)
-                if (kind, key) == self._selected:
-                    current = item
-        if current is None:
-            current = next((self.scenario_list.item(i) for i in range(self.scenario_list.count())
-                            if self.scenario_list.item(i).data(_KindRole)), None)
-            if current is not None:
-                self._selected = (str(current.data(_KindRole)), str(current.data(_KeyRole)))
-        if current is not None:
-            self.scenario_list.setCurrentItem(current)
-        self.scenario_list.blockSignals(False)
-        self._update_buttons()
-
-    def select(self, kind: str, key: str) -> bool:
-        """Show a preset (by id) or one of the project's scenarios (by name)."""
-        for i in range(self.scenario_list.count()):
-            item = self.scenario_list.item(i)
-            if item.data(_KindRole) == kind and item.data(_KeyRole) == key:
-                self.scenario_list.setCurrentItem(item)
-                return True
-        return False
-
-    def _on_current_changed(self, current: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
-        if current is None or not current.data(_KindRole):
-            return
-        self._selected = (str(current.data(_KindRole)), str(current.data(_KeyRole)))
-        self._update_buttons()
-        self._rerun()
+    # ---- the list (a ScenarioList; the tab keeps the names tests call) ----------------------------------------
 
     def _on_scenarios_changed(self) -> None:
-        self._fill_list()
         if self._behind_another_tab():
             self._stale = True
             return
         self._rerun()
 
-    def _update_buttons(self) -> None:
-        own = self._selected[0] == OWN and self.selected_scenario() is not None
-        self.edit_button.setEnabled(own)
-        self.delete_button.setEnabled(own)
-        self.duplicate_button.setEnabled(self.selected_scenario() is not None)
-        self.export_button.setEnabled(self.selected_scenario() is not None)
+    @property
+    def edit_button(self) -> QPushButton:
+        return self.scenarios.edit_button
+
+    def select(self, kind: str, key: str) -> bool:
+        """Show a preset (by id) or one of the project's scenarios (by name)."""
+        return self.scenarios.select(kind, key)
 
     def selected_preset(self) -> Preset | None:
-        kind, key = self._selected
-        if kind != PRESET:
-            return None
-        try:
-            return self._presets.get(key)
-        except KeyError:
-            return None
+        return self.scenarios.selected_preset()
 
     def selected_scenario(self) -> Scenario | None:
-        """The scenario selected; None when there is none, or when a preset cannot start in the as-of date's month
-        (`scenario_problem` says why)."""
-        kind, key = self._selected
-        if kind == PRESET:
-            preset = self.selected_preset()
-            try:
-                return preset.scenario(self._as_of) if preset is not None else None
-            except ScenarioError:
-                return None
-        return next((s for s in self.own_scenarios() if s.name == key), None)
-
-    def scenario_problem(self) -> str:
-        """Why the selected scenario cannot be run ("" when it can): a preset starting in an as-of month beyond
-        the scenarios' bounds, or a saved scenario beyond them (checked again here: a project may hold one saved
-        before the bounds)."""
-        preset = self.selected_preset()
-        try:
-            if preset is not None:
-                preset.scenario(self._as_of)
-            elif (scenario := self.selected_scenario()) is not None:
-                check_bounds(scenario)
-        except ScenarioError as exc:
-            return str(exc)
-        return ""
-
-    # ---- editing ----------------------------------------------------------------------------------------------
-
-    def _known_rules(self) -> list[str]:
-        reference = self._evaluation.reference if self._evaluation is not None else None
-        if reference is None:
-            from riskdesk.core.rules import default_control_list
-
-            return [r.id for r in default_control_list().rules]
-        return [r.id for r in reference.control_list.rules]
-
-    def _edit(self, scenario: Scenario, title: str, taken: list[str]) -> Scenario | None:
-        return edit_scenario(scenario, taken, self._known_rules(), self, title, self._run_dialog)
-
-    def _names(self, but: str = "") -> list[str]:
-        return [s.name for s in self.own_scenarios() if s.name != but]
-
-    def _add(self, scenario: Scenario, text: str) -> None:
-        self._selected = (OWN, scenario.name)
-        self._document.change_scenarios([*self.own_scenarios(), scenario], text)
+        return self.scenarios.selected_scenario()
 
     def new_scenario(self) -> None:
-        template = new_scenario_template(self._as_of)
-        template = template.renamed(unique_name(template.name, self._names()))
-        made = self._edit(template, "New scenario", self._names())
-        if made is not None:
-            self._add(made, f"Add scenario '{made.name}'")
+        self.scenarios.new_scenario()
 
     def duplicate_selected(self) -> None:
-        scenario = self.selected_scenario()
-        if scenario is None:
-            return
-        copy = scenario.renamed(unique_name(scenario.name, self._names()))
-        self._add(copy, f"Duplicate scenario '{scenario.name}'")
+        self.scenarios.duplicate_selected()
 
     def edit_selected(self) -> None:
-        scenario = self.selected_scenario()
-        if scenario is None:
-            return
-        if self._selected[0] == PRESET:
-            self._context.dialogs.info("Presets are not edited",
-                                       "A preset says what happened, with its sources. Duplicate it and edit the "
-                                       "copy.")
-            return
-        edited = self._edit(scenario, f"Edit scenario '{scenario.name}'", self._names(but=scenario.name))
-        if edited is None or edited == scenario:
-            return
-        self._selected = (OWN, edited.name)
-        self._document.change_scenarios([edited if s.name == scenario.name else s for s in self.own_scenarios()],
-                                        f"Edit scenario '{scenario.name}'")
+        self.scenarios.edit_selected()
 
     def delete_selected(self) -> None:
-        scenario = self.selected_scenario()
-        if scenario is None or self._selected[0] != OWN:
-            return
-        remaining = [s for s in self.own_scenarios() if s.name != scenario.name]
-        self._document.change_scenarios(remaining, f"Delete scenario '{scenario.name}'")
+        self.scenarios.delete_selected()
 
     def import_file(self, path: Path | None = None) -> None:
-        from riskdesk.io.scenario_file import ScenarioFileError, read_scenario
-
-        if path is None:
-            name, _ = QFileDialog.getOpenFileName(self, "Import a scenario file", str(Path.home()),
-                                                  "Scenario files (*.json)")
-            if not name:
-                return
-            path = Path(name)
-        try:
-            scenario = read_scenario(path, frozenset(self._known_rules()))
-        except ScenarioFileError as exc:
-            self._context.dialogs.error("Cannot import the scenario", str(exc))
-            return
-        scenario = scenario.renamed(unique_name(scenario.name, self._names()))
-        self._add(scenario, f"Import scenario '{scenario.name}'")
+        self.scenarios.import_file(path)
 
     def export_file(self, path: Path | None = None) -> Path | None:
-        from riskdesk.io.scenario_file import write_scenario
-
-        scenario = self.selected_scenario()
-        if scenario is None:
-            return None
-        if path is None:
-            stem = "".join(ch if ch.isalnum() else "-" for ch in scenario.name.lower()).strip("-") or "scenario"
-            name, _ = QFileDialog.getSaveFileName(self, "Export the scenario", str(Path.home() / f"{stem}.json"),
-                                                  "Scenario files (*.json)")
-            if not name:
-                return None
-            path = Path(name)
-        try:
-            write_scenario(scenario, path)
-        except OSError as exc:  # riskdesk.io.outputs.OutputError: names the file and says what to do
-            self._context.dialogs.error("Cannot export the scenario", str(exc))
-            return None
-        return path
+        return self.scenarios.export_file(path)
 
     # ---- running ----------------------------------------------------------------------------------------------
 
@@ -562,7 +298,7 @@ class ScenariosView(AnalysisView):
         self._problem = ""
         if scenario is None or self._evaluation is None:
             self.result = self.other_basis = None
-            self._problem = self.scenario_problem()
+            self._problem = self.scenarios.scenario_problem()
         else:
             try:
                 self.result = run_scenario(self._evaluation, scenario)
@@ -571,11 +307,8 @@ class ScenariosView(AnalysisView):
             except ScenarioError as exc:  # beyond the bounds: refused, as the CLI and the report refuse it
                 self.result = self.other_basis = None
                 self._problem = str(exc)
-        self.parts_model.set_result(self.result)
+        self.parts_table.set_result(self.result)
         self.mitigations.set_scenario(self.result.scenario if self.result is not None else None)
-        if self.result is not None and not self._parts_sized:
-            self.parts_table.resizeColumnsToContents()  # once: after that the user's widths stay
-            self._parts_sized = True
         self.run_button.setEnabled(self.result is not None)
         self._show_headline()
         self._draw()
@@ -843,4 +576,4 @@ def make_view(context: ViewContext) -> ScenariosView:
     return ScenariosView(context)
 
 
-__all__ = ["ScenariosView", "make_view"]
+__all__ = ["OWN", "PRESET", "ScenariosView", "make_view"]
