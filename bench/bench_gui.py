@@ -196,7 +196,7 @@ def _stall_child(n_paths: int, fmt: str = "csv") -> dict[str, float]:
     tune_interpreter()  # as run_gui does
     app = QApplication.instance() or QApplication([])
     runner = ThreadPoolRunner()
-    document = Document(Project(), runner=runner, dirs=userdirs.init())
+    document = Document(Project(), runner=runner)
     window = MainWindow(document, runner, dirs=None)
     window.show()
     app.processEvents()
