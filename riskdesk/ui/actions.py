@@ -12,6 +12,7 @@ import enum
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
@@ -49,7 +50,8 @@ class ActionSpec:
     """Its name in the window's `actions`, `MENUS` and `TOOLBAR`."""
     text: str
     slot: str
-    """The window's method it calls (no arguments unless `args`), or PAGE + a table page's, or UNDO/REDO."""
+    """The window's method it calls (no arguments unless `args`), or one of its parts' ("tabs.setCurrentIndex"), or
+    PAGE + a table page's, or UNDO/REDO."""
     shortcuts: tuple[Shortcut, ...] = ()
     icon: str = ""
     tip: str = ""
@@ -96,7 +98,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("remove_rows", "&Remove Rows", PAGE + "remove_selected", ("Ctrl+-",), "remove-row",
                "Remove the selected rows", When.ON_TABLE, table_shortcut=True),
     ActionSpec("find", "&Filter…", "focus_filter", (Key.Find,), "filter", "Filter the current table", When.ON_TABLE),
-    ActionSpec("compare", "Compare with &Date…", "compare_with_other_date", ("Ctrl+Shift+D",), "compare",
+    ActionSpec("compare", "Compare with &Date…", "controls.compare_with_other_date", ("Ctrl+Shift+D",), "compare",
                "Score the project on another date and show what changes"),
     ActionSpec("today", "As of &Today", "as_of_today", ("Ctrl+T",), "calendar", "Score the project as of today"),
     ActionSpec("preferences", "Pre&ferences…", "show_preferences", ("Ctrl+,",), "",
@@ -131,8 +133,8 @@ TABLE_MENU: tuple[str, ...] = ("cut", "copy", "paste", "clear", "add_row", "remo
 
 def tab_actions(titles: Sequence[str]) -> tuple[ActionSpec, ...]:
     """View ▸ one action per tab, Ctrl+1 … in tab order."""
-    return tuple(ActionSpec(f"tab {position}", title, "show_tab", (f"Ctrl+{position + 1}",), "", f"Show {title}",
-                            When.ALWAYS, args=(position,)) for position, title in enumerate(titles))
+    return tuple(ActionSpec(f"tab {position}", title, "tabs.setCurrentIndex", (f"Ctrl+{position + 1}",), "",
+                            f"Show {title}", When.ALWAYS, args=(position,)) for position, title in enumerate(titles))
 
 
 def build_actions(window: QWidget, undo_group: QUndoGroup, current_page: Callable[[], TablePage | None],
@@ -188,12 +190,32 @@ def _slot(window: QWidget, spec: ActionSpec, current_page: Callable[[], TablePag
                 getattr(page, name)()
 
         return on_page
-    method = getattr(window, spec.slot)  # a misspelt slot fails when the window is built, in every window test
 
     def call(_checked: bool = False) -> None:
-        method(*spec.args)
+        slot_of(window, spec)(*spec.args)
 
     return call
+
+
+def slot_of(window: object, spec: ActionSpec) -> Callable[..., object]:
+    """What an action calls on `window` (looked up when triggered: a part such as the scoring controls may be built
+    after the actions). tests/ui/test_main_window.py checks that every slot of the table exists."""
+    target = window
+    for name in spec.slot.split("."):
+        target = getattr(target, name)
+    assert callable(target), spec.slot
+    return target
+
+
+def fill_recent_menu(menu: QMenu, recent: Sequence[str], open_project: Callable[[Path], object]) -> None:
+    """File ▸ Open Recent: the recent projects, newest first, numbered for the keyboard (off when there are none)."""
+    menu.clear()
+    for number, name in enumerate(recent, start=1):
+        action = menu.addAction(f"&{number % 10} {Path(name).name}")
+        action.setToolTip(name)
+        action.setStatusTip(name)
+        action.triggered.connect(lambda _checked=False, p=Path(name): open_project(p))
+    menu.setEnabled(bool(recent))
 
 
 def refresh_icons(actions: dict[str, QAction], specs: Sequence[ActionSpec]) -> None:

@@ -36,7 +36,16 @@ from PySide6.QtWidgets import (
 from riskdesk.io.store import ProjectRows
 from riskdesk.io.userdirs import UserDirs
 from riskdesk.ui import clipboard
-from riskdesk.ui.actions import ACTIONS, When, build_actions, build_menus, build_toolbar, refresh_icons, tab_actions
+from riskdesk.ui.actions import (
+    ACTIONS,
+    When,
+    build_actions,
+    build_menus,
+    build_toolbar,
+    fill_recent_menu,
+    refresh_icons,
+    tab_actions,
+)
 from riskdesk.ui.analysis import ANALYSIS_TABS, AnalysisView, ViewContext, ViewSlot
 from riskdesk.ui.columns import TableName
 from riskdesk.ui.dialogs import Dialogs
@@ -143,12 +152,6 @@ class MainWindow(QMainWindow):
     def loading(self) -> bool:
         """True until a document is attached: the tables are read-only and document actions are off."""
         return self.document is None
-
-    @property
-    def _live(self) -> Document:
-        """The attached document, for what only runs once there is one (its actions are off while loading)."""
-        assert self.document is not None, "the project is still loading"
-        return self.document
 
     def show_preview(self, rows: ProjectRows, title: str = "") -> None:
         """Show a project's rows read-only while its document is being loaded."""
@@ -325,7 +328,8 @@ class MainWindow(QMainWindow):
         for page in self.pages.values():
             page.filter_edit.clear()
             page.refit()
-        self._on_settings_changed(self._live.project.settings)
+        assert self.document is not None
+        self._on_settings_changed(self.document.project.settings)
         self._update_actions()
 
     def _on_settings_changed(self, settings: ProjectSettings) -> None:
@@ -345,9 +349,6 @@ class MainWindow(QMainWindow):
         """The project table page shown, if any (the actions on a table act on it)."""
         page = self.tabs.currentWidget()
         return page if isinstance(page, TablePage) else None
-
-    def show_tab(self, position: int) -> None:
-        self.tabs.setCurrentIndex(position)
 
     def copy_cells(self) -> None:
         """Copy the selected cells of a project table, or the shown text of any other table with the focus."""
@@ -403,9 +404,6 @@ class MainWindow(QMainWindow):
         for view in self.views.values():
             view.set_evaluation(evaluation)
 
-    def compare_with_other_date(self) -> None:
-        self.controls.compare_with_other_date()
-
     # ---- files ------------------------------------------------------------------------------------------------
 
     def _start_dir(self) -> str:
@@ -433,14 +431,7 @@ class MainWindow(QMainWindow):
             self.session.save_project_as()
 
     def _rebuild_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        recent = self.session.recent if self.session is not None else []
-        for number, name in enumerate(recent, start=1):
-            action = self.recent_menu.addAction(f"&{number % 10} {Path(name).name}")
-            action.setToolTip(name)
-            action.setStatusTip(name)
-            action.triggered.connect(lambda _checked=False, p=Path(name): self.open_project(p))
-        self.recent_menu.setEnabled(bool(recent))
+        fill_recent_menu(self.recent_menu, self.session.recent if self.session is not None else [], self.open_project)
 
     # ---- import -----------------------------------------------------------------------------------------------
 
@@ -483,9 +474,10 @@ class MainWindow(QMainWindow):
         the dialog), written off the GUI thread."""
         from riskdesk.ui.report_dialog import show_report_dialog
 
-        if self.document is None or self.scoring is None:
+        document = self.document
+        if document is None or self.scoring is None:
             return
-        self.report_dialog = show_report_dialog(self, lambda: self._live.project, self.scoring.evaluation,
+        self.report_dialog = show_report_dialog(self, lambda: document.project, self.scoring.evaluation,
                                                 self.runner, self.dialogs, folder=Path(self._start_dir()))
 
     def save_template(self) -> None:

@@ -571,3 +571,19 @@ def test_file_export_report_writes_the_workbook_and_every_table_can_be_exported(
         assert "Export table…" in [a.text() for a in page.view.actions()]
     assert "Export table…" in [a.text() for a in window.exposure_view.table.actions()]
     assert "Export table…" in [a.text() for a in window.exposure_view.hits_table.actions()]
+
+
+def test_every_action_calls_a_slot_the_window_has_and_the_file_menu_reads_as_before(window: MainWindow) -> None:
+    from riskdesk.ui.actions import ACTIONS, PAGE, REDO, UNDO, slot_of, tab_actions
+
+    for spec in (*ACTIONS, *tab_actions(["Parts"])):
+        if spec.slot.startswith(PAGE):
+            assert callable(getattr(TablePage, spec.slot.removeprefix(PAGE))), spec.key
+        elif spec.slot not in (UNDO, REDO):
+            assert callable(slot_of(window, spec)), spec.key
+    file_menu = window.menuBar().actions()[0].menu()
+    assert [action.text() for action in file_menu.actions()] == [
+        "&New", "&Open…", "Open &Recent", "Open &Demo Project", "", "&Save", "Save &As…", "", "&Import Spreadsheets…",
+        "Save Blank Import &Template…", "", "&Export Report…", "", "&Quit"]
+    assert [action.text() for action in window.pages[TableName.PARTS].view.actions()][:8] == [
+        "Cu&t", "&Copy", "&Paste", "C&lear Cells", "&Add Row", "&Remove Rows", "&Undo", "&Redo"]
