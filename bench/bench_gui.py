@@ -185,7 +185,6 @@ def _stall_child(n_paths: int, fmt: str = "csv") -> dict[str, float]:
     from PySide6.QtWidgets import QApplication
 
     from riskdesk.core.project import Project
-    from riskdesk.io import userdirs
     from riskdesk.ui.app import prefetch_modules, tune_interpreter
     from riskdesk.ui.document import Document
     from riskdesk.ui.import_dialog import ImportDialog
