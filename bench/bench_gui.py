@@ -185,7 +185,6 @@ def _stall_child(n_paths: int, fmt: str = "csv") -> dict[str, float]:
     from PySide6.QtWidgets import QApplication
 
     from riskdesk.core.project import Project
-    from riskdesk.io import userdirs
     from riskdesk.ui.app import prefetch_modules, tune_interpreter
     from riskdesk.ui.document import Document
     from riskdesk.ui.import_dialog import ImportDialog
@@ -196,7 +195,7 @@ def _stall_child(n_paths: int, fmt: str = "csv") -> dict[str, float]:
     tune_interpreter()  # as run_gui does
     app = QApplication.instance() or QApplication([])
     runner = ThreadPoolRunner()
-    document = Document(Project(), runner=runner, dirs=userdirs.init())
+    document = Document(Project(), runner=runner)
     window = MainWindow(document, runner, dirs=None)
     window.show()
     app.processEvents()

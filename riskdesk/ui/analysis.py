@@ -17,7 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 if TYPE_CHECKING:
     from riskdesk.core.evaluation import Evaluation
@@ -90,3 +91,22 @@ ANALYSIS_TABS: tuple[AnalysisTab, ...] = (
                 "riskdesk.ui.settings_view"),
 )
 """The analysis tabs in the order they follow the project's tables."""
+
+
+class ViewSlot(QWidget):
+    """A tab's place for a view that is built once the data layer has loaded; says "Loading…" until then."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.placeholder = QLabel("Loading…")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setEnabled(False)
+        self._layout.addWidget(self.placeholder)
+
+    def set_view(self, view: QWidget) -> None:
+        self._layout.removeWidget(self.placeholder)
+        self.placeholder.hide()
+        self.placeholder.deleteLater()
+        self._layout.addWidget(view)

@@ -194,7 +194,7 @@ def prefetch_modules(runner: Runner, on_done: Callable[[], None] | None = None) 
 
 DATA_LAYER_MODULES = (
     "riskdesk.core.evaluation", "riskdesk.core.demo", "riskdesk.io.store.project_file", "riskdesk.ui.document",
-    "riskdesk.ui.scoring", "riskdesk.ui.autosave",
+    "riskdesk.ui.scoring", "riskdesk.ui.autosave", "riskdesk.ui.session",
     *(tab.module for tab in ANALYSIS_TABS),
 )
 """What the live window needs beyond the first one (numpy, pandas, scoring): loaded by a worker at start-up."""
@@ -257,7 +257,7 @@ def load_data_layer(demo: bool, location: str | Path | None, without_lock_ok: bo
         if location is None:
             return LoadedProject(None, None)
         from riskdesk.io.store import CannotLockError
-        from riskdesk.ui.document import open_project_file
+        from riskdesk.ui.session import open_project_file
 
         try:
             path = open_store(location).path
@@ -299,11 +299,11 @@ def run_gui(argv: list[str]) -> int:
     from riskdesk.ui.workers import ThreadPoolRunner
 
     runner = ThreadPoolRunner()
-    _window, session = open_main_window(args, dirs, runner, log_path)
+    _window, startup = open_main_window(args, dirs, runner, log_path)
     code = app.exec()
     runner.wait(10_000)
     release_clipboard()
-    session.end()
+    startup.end()
     log.info("RiskDesk exited with code %s", code)
     return int(code)
 
@@ -317,7 +317,7 @@ non-zero code."""
 
 def open_main_window(args: argparse.Namespace, dirs: userdirs.UserDirs, runner: Runner, log_path: Path,
                      report: SmokeReport | None = None,
-                     fail: SmokeFailure | None = None) -> tuple[MainWindow, _Session]:
+                     fail: SmokeFailure | None = None) -> tuple[MainWindow, _Startup]:
     """Show the main window with the project's rows, and load the data layer once it has painted.
 
     `args` are `riskdesk gui`'s. In a smoke run (`args.smoke`), each moment goes to `report` (default: printed
@@ -330,14 +330,14 @@ def open_main_window(args: argparse.Namespace, dirs: userdirs.UserDirs, runner: 
                         start_page=not args.demo and args.project is None)
     fail = fail or _smoke_failure
     sys.excepthook = make_excepthook(log_path, show=fail if args.smoke else None, parent=lambda: window)
-    session = _Session(args, dirs, runner, window, report=report or _print_moment, fail=fail)
+    startup = _Startup(args, dirs, runner, window, report=report or _print_moment, fail=fail)
     # The data layer loads once the window is painted: a worker importing pandas meanwhile would compete with
     # the first paint for the interpreter. (A window that is never painted, e.g. started minimised, waits
     # LOAD_AT_LATEST_MS.)
-    after_first_paint(window, session.first_painted)
-    QTimer.singleShot(LOAD_AT_LATEST_MS, session.start_loading)
+    after_first_paint(window, startup.first_painted)
+    QTimer.singleShot(LOAD_AT_LATEST_MS, startup.start_loading)
     window.show()
-    return window, session
+    return window, startup
 
 
 def _print_moment(moment: str, seconds: float, rows: int) -> None:
@@ -392,8 +392,8 @@ def process_start_time() -> float | None:
         return None
 
 
-class _Session:
-    """The second step of start-up (attach the loaded document, offer recovery) and the session's end."""
+class _Startup:
+    """The second step of start-up (attach the loaded document, offer recovery) and the process's end."""
 
     def __init__(self, args: argparse.Namespace, dirs: userdirs.UserDirs, runner: Runner, window: MainWindow,
                  report: SmokeReport = _print_moment, fail: SmokeFailure = _smoke_failure) -> None:
@@ -432,6 +432,7 @@ class _Session:
     def attach(self, loaded: LoadedProject) -> None:
         from riskdesk.ui import document as document_module
         from riskdesk.ui.autosave import AutosaveSession, find_recovery
+        from riskdesk.ui.session import Session
 
         # A smoke run leaves the crash-recovery state alone: it must never discard a real session's autosave.
         recovery = None
@@ -441,12 +442,12 @@ class _Session:
         if self.app_settings is None:
             self.app_settings, self.settings_note = userdirs.read_app_settings(self.dirs)
         settings_note = self.settings_note
-        document = document_module.Document(app_settings=self.app_settings, dirs=self.dirs, runner=self.runner)
+        document = document_module.Document(loaded.project if loaded.path is None else None,
+                                            app_settings=self.app_settings, runner=self.runner)
+        session = Session(document, self.window.dialogs, self.dirs, self.autosave, self.window)
         if loaded.project is not None and loaded.path is not None:
-            document.adopt_opened(loaded.project, loaded.path, loaded.state, loaded.lock, bool(loaded.in_use))
-        elif loaded.project is not None:
-            document.new(loaded.project)
-        self.window.attach(document, self.autosave)
+            session.adopt(loaded.project, loaded.path, loaded.state, loaded.lock, bool(loaded.in_use))
+        self.window.attach(document, session=session)
         if settings_note:  # a damaged settings file: the defaults hold and the file was kept aside; said once
             log.warning("%s", settings_note)
             self.window.messages.post("settings", WARNING, settings_note)
@@ -464,10 +465,10 @@ class _Session:
             QTimer.singleShot(0, lambda: self.window.dialogs.error("Cannot open project", loaded.error))
         if loaded.in_use:
             QTimer.singleShot(0, lambda: self.window.show_notice(f"Opened read-only: {loaded.in_use}"))
-        if document.lock_notice:
-            QTimer.singleShot(0, lambda: self.window.show_notice(document.lock_notice))
+        if session.lock_notice:
+            QTimer.singleShot(0, lambda: self.window.show_notice(session.lock_notice))
         if recovery is not None:
-            QTimer.singleShot(0, lambda: self.window.offer_recovery(recovery))
+            QTimer.singleShot(0, lambda: session.offer_recovery(recovery))
         QTimer.singleShot(PREFETCH_DELAY_MS, lambda: prefetch_modules(self.runner))
 
     def failed(self, exc: BaseException) -> None:

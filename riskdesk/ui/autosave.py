@@ -5,8 +5,9 @@ thread), in this process's own slot, an `AutosaveSession`: several RiskDesk wind
 own. A slot is guarded by a lock file held while its process runs; on a clean exit the slot is emptied. An
 autosave whose lock is free at start-up was left by a session that crashed, and `find_recovery` offers it.
 
-The start-up (`riskdesk.ui.app`) takes the slot and hands it to the window; nothing here is global, so tests
-simulate several processes and crashes with several sessions.
+The start-up (`riskdesk.ui.app`) takes the slot and hands it to the window's session (`riskdesk.ui.session`), which
+autosaves into it and offers recovery; nothing here is global, so tests simulate several processes and crashes
+with several slots.
 
 An autosave is a full copy of the buyer's unsaved work: the folder is 0700 and every file in it 0600 (the user's
 own, whatever the umask gives project files).
@@ -20,17 +21,21 @@ import json
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QLockFile, QObject, QTimer, Signal
 
 from riskdesk.io.outputs import private_folder
-from riskdesk.io.store import UNCHECKED, Revision, StoreError, open_store
+from riskdesk.io.store import UNCHECKED, Lease, Revision, StoreError, open_store
 from riskdesk.io.store.rdproj import SUFFIX, revision_from_json, sweep_folder
 from riskdesk.ui.document import Document
 from riskdesk.ui.workers import TaskContext
+
+if TYPE_CHECKING:
+    from riskdesk.core.project import Project
 
 log = logging.getLogger(__name__)
 
@@ -79,24 +84,36 @@ class AutosaveSession:
         """The newest autosave another, crashed session left in this folder (see `find_recovery`)."""
         return find_recovery(self.folder, own=self.id)
 
-    def recover(self, document: Document, info: RecoveryInfo) -> None:
-        """Open the autosave in `document`, named after its original file, marked unsaved, and move it into this
-        slot (so that it is still there if this session crashes too). Raises StoreError."""
+    def recover(self, info: RecoveryInfo, without_lock_ok: bool = False) -> Recovered:
+        """Read the autosave, take the lease of its original file (unless another RiskDesk has it: then it is
+        recovered read-only) and move the autosave into this slot (so that it is still there if this process
+        crashes too). Raises StoreError. `without_lock_ok`: the setting "work without the lock"."""
         project, _ = open_store(info.autosave).read()
-        lock, read_only = None, False
+        lease, read_only = None, False
         if info.original_path is not None and info.original_path.exists():
-            try:  # the original is this document's file again: lock it, or say it is open elsewhere
-                lock = open_store(info.original_path).lease(without_lock_ok=document.app_settings.work_without_lock)
+            try:  # the original is the project's file again: lock it, or say it is open elsewhere
+                lease = open_store(info.original_path).lease(without_lock_ok=without_lock_ok)
             except StoreError:
                 read_only = True
-        document.replace_project(project, info.original_path, dirty=True, state=info.base_state(), lock=lock,
-                                 read_only=read_only)
         with contextlib.suppress(OSError):
             os.replace(info.autosave, self.project_path)
             os.chmod(self.project_path, PRIVATE_FILE)  # an earlier version's autosave may be readable by others
             if info.info_path.exists():
                 os.replace(info.info_path, self.info_path)
                 os.chmod(self.info_path, PRIVATE_FILE)
+        return Recovered(project, info.original_path, info.base_state(), lease, read_only)
+
+
+@dataclass(frozen=True, slots=True)
+class Recovered:
+    """Work read back from an autosave: the project, the file it came from (None: never saved), the revision of
+    that file the work started from, and the lease taken on it (None when `read_only`)."""
+
+    project: Project
+    original_path: Path | None
+    base: Revision | None
+    lease: Lease | None
+    read_only: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,17 +249,28 @@ def _is_running(folder: Path, session: str) -> bool:
     return False
 
 
+Origin = Callable[[], tuple[Path | None, Revision | None]]
+"""Where autosaved work comes from: the project's file (None: never saved) and the revision it was read or last
+saved at (a save of the recovered work over that file refuses if someone saved it since)."""
+
+
+def _no_origin() -> tuple[Path | None, Revision | None]:
+    return None, None
+
+
 class Autosaver(QObject):
     """Saves a copy of an edited project into `session` (off the GUI thread) `delay_s` seconds after the last
-    edit, and at least every `longest_s` seconds while the user keeps editing: a crash loses a few seconds."""
+    edit, and at least every `longest_s` seconds while the user keeps editing: a crash loses a few seconds.
+    `origin` says where the project is kept (riskdesk.ui.session), for the recovery offer."""
 
     saved = Signal(object)
     """Path of the autosave, after each successful write."""
 
     def __init__(self, document: Document, session: AutosaveSession, longest_s: int, delay_s: int = 5,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, origin: Origin = _no_origin) -> None:
         super().__init__(parent)
         self._document = document
+        self._origin = origin
         self._session = session
         self._saved_revision = -1
         self._writing = False
@@ -304,11 +332,12 @@ class Autosaver(QObject):
             return
         copy = document.project.copy()
         revision = document.revision
+        original, base = self._origin()
         info = {
-            "original_path": str(document.path) if document.path else "",
+            "original_path": str(original) if original else "",
             "name": document.project.settings.name,
             "saved_at": dt.datetime.now().isoformat(timespec="seconds"),
-            "base": document.file_state.to_json() if document.file_state is not None else None,
+            "base": base.to_json() if base is not None else None,
         }
         target, info_path = self._session.project_path, self._session.info_path
         self._writing = True

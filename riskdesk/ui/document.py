@@ -1,4 +1,4 @@
-"""The open project: its file, its undo stack and its table models.
+"""The open project: the project, its undo stack of change sets and its table models.
 
 `Document` owns the `Project` being edited. Every edit goes through one of its public methods (`edit_cells`,
 `add_rows`, `remove_rows`, `paste`, `apply_import`, `change_settings`, `change_scenarios`, `change_variants`): the
@@ -6,15 +6,16 @@ project's rules (`riskdesk.core.edit_rules`) turn it into a change set (`riskdes
 change set is pushed on the undo stack as one command (`riskdesk.ui.commands`). Making a change set, or undoing
 one, goes through `_apply`, which emits `changed`: the table models follow exactly what changed.
 
-Autosave and crash recovery are in `riskdesk.ui.autosave`, the scores kept up to date in `riskdesk.ui.scoring`.
+Where the project is kept (opening, saving, its revision and lease, recent projects) is the session's:
+`riskdesk.ui.session`. Autosave and crash recovery are in `riskdesk.ui.autosave`, the scores kept up to date in
+`riskdesk.ui.scoring`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Callable, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -26,28 +27,20 @@ from riskdesk.core.edits import ChangeSet, EditRefused, WholeChange, diff_tables
 from riskdesk.core.fields import ROW_ID
 from riskdesk.core.labels import setting_label
 from riskdesk.core.project import Project, ProjectSettings, ProjectTables
-from riskdesk.io.store import (
-    UNCHECKED,
-    CannotLockError,
-    Lease,
-    ProjectChangedError,
-    ProjectFileError,
-    Revision,
-    open_store,
-)
-from riskdesk.io.store.rdproj import SUFFIX
-from riskdesk.io.userdirs import AppSettings, UserDirs, save_app_settings
+from riskdesk.io.store import ProjectFileError
+from riskdesk.io.userdirs import AppSettings
 from riskdesk.ui.columns import COLUMNS, CellError, TableName, parse_cell
 from riskdesk.ui.commands import ChangeSetCommand, changed_fields
 from riskdesk.ui.monte_carlo_choice import MonteCarloChoice
 from riskdesk.ui.table_models import DataFrameTableModel
-from riskdesk.ui.workers import Runner, SynchronousRunner, TaskHandle
+from riskdesk.ui.workers import Runner, SynchronousRunner
 
 if TYPE_CHECKING:
     from riskdesk.core.mitigations import Variant
     from riskdesk.core.scenarios import Scenario
 
 log = logging.getLogger(__name__)
+
 
 class Document(QObject):
     """The open project (see the module docstring)."""
@@ -58,12 +51,10 @@ class Document(QObject):
     project_replaced = Signal()
     """A different project is open (new, open, recover): everything derived must be rebuilt."""
     dirty_changed = Signal(bool)
-    path_changed = Signal(object)
     refused = Signal(str)
     """An edit was refused; the message is for the status bar."""
     noticed = Signal(str)
     """An edit was applied but is worth a word (e.g. a part's shares now add up to less than 100 %)."""
-    recent_changed = Signal()
     scenarios_changed = Signal()
     """The project's scenarios changed (added, edited, renamed, deleted, or an undo of one of those)."""
     variants_changed = Signal()
@@ -71,14 +62,12 @@ class Document(QObject):
     changed = Signal(object, object)
     """A change set was made (ChangeSet, Applied), undo and redo included: the table models follow it."""
 
-    def __init__(self, project: Project | None = None, path: Path | None = None,
-                 app_settings: AppSettings | None = None, dirs: UserDirs | None = None,
+    def __init__(self, project: Project | None = None, app_settings: AppSettings | None = None,
                  runner: Runner | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.project = project or Project()
-        self.path: Path | None = Path(path) if path else None
         self.app_settings = app_settings or AppSettings()
-        self.dirs = dirs
+        """RiskDesk's own settings this project is edited under (an import's row limit); the session keeps them."""
         self.runner: Runner = runner or SynchronousRunner()
         self.monte_carlo = MonteCarloChoice(self)
         """The Monte Carlo paths and seed chosen for this window: the Scenarios tab and the report dialog share it."""
@@ -87,14 +76,6 @@ class Document(QObject):
         """Goes up with every change (undo and redo included); the autosaver compares it."""
         self._forced_dirty = False
         self._was_dirty = False
-        self.busy_saving = False
-        self.file_state: Revision | None = None
-        """The project's revision when read or last saved: a save refuses to replace it if it changed since
-        (another program saved it), see riskdesk.io.store."""
-        self.lock: Lease | None = None
-        """Held while the project file is open here: one writer at a time (riskdesk.io.store.lock)."""
-        self.read_only = False
-        """Opened while another RiskDesk holds it: Save asks for another name."""
         self.models: dict[TableName, DataFrameTableModel] = {}
         for table in TableName:
             model = DataFrameTableModel(table, getattr(self.project.tables, table.value), editor=self.edit_cells,
@@ -111,18 +92,6 @@ class Document(QObject):
     @property
     def is_dirty(self) -> bool:
         return self._forced_dirty or not self.undo_stack.isClean()
-
-    @property
-    def display_name(self) -> str:
-        return self.path.name if self.path else self.project.settings.name or "Untitled project"
-
-    @property
-    def lock_notice(self) -> str:
-        """What to tell the user when the project is open without its lock (the setting "work without the lock"
-        allowed it), else ""."""
-        if self.lock is not None and self.lock.unavailable is not None:
-            return f"Working without the project's lock: {self.lock.unavailable.reason}"
-        return ""
 
     def frame(self, table: str) -> pd.DataFrame:
         frame: pd.DataFrame = getattr(self.project.tables, table)
@@ -146,155 +115,24 @@ class Document(QObject):
         self.undo_stack.setClean()
         self._emit_dirty()
 
-    # ---- files ------------------------------------------------------------------------------------------------
+    # ---- the project as a whole ---------------------------------------------------------------------------------
 
-    def replace_project(self, project: Project, path: Path | None, dirty: bool = False,
-                        state: Revision | None = None, lock: Lease | None = None,
-                        read_only: bool = False) -> None:
-        """Show another project (new, opened, recovered). Clears undo history. `state` and `lock`: the file's
-        state when read and the lock taken on it (the previous lock is let go)."""
-        if self.lock is not None and self.lock is not lock:
-            self.lock.release()
-        self.lock, self.file_state, self.read_only = lock, state, read_only
+    def replace_project(self, project: Project, dirty: bool = False) -> None:
+        """Show another project (new, opened, recovered: riskdesk.ui.session decides which). Clears undo history;
+        `dirty`: the project is not kept anywhere as it is (recovered work)."""
         self.project = project
         self.undo_stack.clear()
         for table, model in self.models.items():
             model.set_rows(self.frame(table.value))
         self.revision += 1
         self._set_clean(forced_dirty=dirty)
-        self._set_path(path)
         self.project_replaced.emit()
 
-    def new(self, project: Project | None = None) -> None:
-        self.replace_project(project or Project(), None)
-
-    def open(self, path: Path, read_only: bool = False) -> None:
-        """Open a project file now (raises ProjectFileError with a message for the user; CannotLockError when
-        another RiskDesk has it open or its lock cannot be taken, unless `read_only`)."""
-        path = Path(path)
-        project, state, lock = open_project_file(path, read_only,
-                                                 without_lock_ok=self.app_settings.work_without_lock)
-        self.adopt_opened(project, path, state, lock, read_only)
-
-    def adopt_opened(self, project: Project, path: Path, state: Revision | None = None,
-                     lock: Lease | None = None, read_only: bool = False) -> None:
-        """Show a project that was read from `path` (e.g. by a worker) and add the file to the recent files."""
-        self.replace_project(project, path, state=state, lock=lock, read_only=read_only)
-        self._remember(path)
-
-    def open_async(self, path: Path, on_done: Callable[[str | None], None], read_only: bool = False,
-                   on_locked: Callable[[CannotLockError], None] | None = None) -> TaskHandle:
-        """Open a project file off the GUI thread; `on_done(None)` on success, else with the error message. When
-        another RiskDesk has it open, or its lock cannot be taken, `on_locked(error)` is called instead (it may
-        open it `read_only`)."""
-        path = Path(path)
-
-        def opened(result: tuple[Project, Revision, Lease | None]) -> None:
-            project, state, lock = result
-            self.adopt_opened(project, path, state, lock, read_only)
-            on_done(None)
-
-        def failed(exc: BaseException) -> None:
-            if isinstance(exc, CannotLockError) and on_locked is not None:
-                on_locked(exc)
-                return
-            if isinstance(exc, ProjectFileError) and not path.exists():
-                self.app_settings.remove_recent(path)
-                self._save_app_settings()
-            on_done(error_text(exc))
-
-        held = self.lock if self.lock is not None and path == self.path else None  # a reload keeps its lock
-        without_lock_ok = self.app_settings.work_without_lock
-        return self.runner.start(lambda _task: open_project_file(path, read_only, held, without_lock_ok), opened,
-                                 failed, None)
-
-    def release(self) -> None:
-        """Let go of the project file's lock (the window closes)."""
-        if self.lock is not None:
-            self.lock.release()
-            self.lock = None
-
-    def save(self, path: Path | None = None, on_done: Callable[[str | None], None] | None = None,
-             on_changed: Callable[[str], None] | None = None, overwrite: bool = False) -> None:
-        """Save to `path` (default: the current file) off the GUI thread for large projects.
-
-        `on_done(None)` once saved, or with the error message; the document is clean only if nothing changed
-        while it was being written. Saving over the file it was read from refuses when another program saved
-        it meanwhile: `on_changed(message)` is then called (the caller asks to reload, save as or overwrite, and
-        `overwrite=True` replaces it). Another file (Save As) is locked first, and replaced as the user chose."""
-        target = Path(path) if path else self.path
-        if target is None:
-            raise ValueError("no file name: use save_as")
-        if target.suffix.lower() != SUFFIX:
-            target = target.with_name(target.name + SUFFIX)
-        same_file = self.path is not None and target == self.path and not self.read_only
-        lock = self.lock if same_file else None
-        if not same_file:
-            try:
-                lock = open_store(target).lease(without_lock_ok=self.app_settings.work_without_lock)
-            except ProjectFileError as exc:
-                if on_done:
-                    on_done(error_text(exc))
-                return
-        expected = UNCHECKED if overwrite or not same_file else self.file_state
-        copy = self.project.copy()
-        index = self.undo_stack.index()
-        revision = self.revision
-        self.busy_saving = True
-
-        def saved(state: Revision) -> None:
-            self.busy_saving = False
-            if lock is not self.lock and self.lock is not None:
-                self.lock.release()
-            self.lock, self.file_state, self.read_only = lock, state, False
-            self._set_path(target)
-            if self.revision == revision or (self.undo_stack.index() == index and not self._forced_dirty):
-                self._set_clean()
-            self._remember(target)
-            if on_done:
-                on_done(None)
-
-        def failed(exc: BaseException) -> None:
-            self.busy_saving = False
-            if lock is not None and lock is not self.lock:
-                lock.release()
-            log.warning("saving %s failed: %s", target, exc)
-            if isinstance(exc, ProjectChangedError) and on_changed is not None:
-                on_changed(str(exc))
-            elif on_done:
-                on_done(error_text(exc))
-
-        self.runner.start(lambda _task: open_store(target).save(copy, expected), saved, failed, None)
-
-    def _set_path(self, path: Path | None) -> None:
-        if path != self.path:
-            self.path = path
-            self.path_changed.emit(path)
-        elif path is not None:
-            self.path_changed.emit(path)
-
-    def _remember(self, path: Path) -> None:
-        self.app_settings.add_recent(path)
-        self._save_app_settings()
-        self.recent_changed.emit()
-
-    def set_app_preferences(self, autosave_delay_seconds: int, autosave_seconds: int, import_max_rows: int,
-                            work_without_lock: bool = False) -> None:
-        """Change RiskDesk's own settings and keep them in the user's settings file (the command line reads them
-        too)."""
-        settings = self.app_settings
-        settings.autosave_delay_seconds = autosave_delay_seconds
-        settings.autosave_seconds = autosave_seconds
-        settings.import_max_rows = import_max_rows
-        settings.work_without_lock = work_without_lock
-        self._save_app_settings()
-
-    def _save_app_settings(self) -> None:
-        if self.dirs is not None:
-            try:
-                save_app_settings(self.app_settings, self.dirs)
-            except OSError:
-                log.warning("could not save application settings", exc_info=True)
+    def saved(self, revision: int, index: int) -> None:
+        """The project as it stood at edit `revision` (undo position `index`) has been kept: it is clean unless it
+        changed since."""
+        if self.revision == revision or (self.undo_stack.index() == index and not self._forced_dirty):
+            self._set_clean()
 
     # ---- checks -----------------------------------------------------------------------------------------------
 
@@ -414,22 +252,6 @@ class Document(QObject):
             self.scenarios_changed.emit()
         if "variants" in applied.wholes:
             self.variants_changed.emit()
-
-
-def open_project_file(path: Path, read_only: bool = False, held: Lease | None = None,
-                      without_lock_ok: bool = False) -> tuple[Project, Revision, Lease | None]:
-    """Lock (unless `read_only`, or `held` already) and read a project file: the project, its revision and
-    the lock held. Raises CannotLockError when another RiskDesk has it open or its lock cannot be taken (unless
-    `without_lock_ok`: the setting "work without the lock"), ProjectFileError when it cannot be read."""
-    store = open_store(path)
-    lock = held or (None if read_only else store.lease(without_lock_ok=without_lock_ok))
-    try:
-        project, state = store.read()
-    except BaseException:
-        if lock is not None and lock is not held:
-            lock.release()
-        raise
-    return project, state, lock
 
 
 def error_text(exc: BaseException) -> str:

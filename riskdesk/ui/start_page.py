@@ -98,3 +98,21 @@ class StartPage(QWidget):
 
     def _on_recent(self, item: QListWidgetItem) -> None:
         self._open_recent(Path(str(item.data(Qt.ItemDataRole.UserRole))))
+
+
+def first_start_page(open_demo: Callable[[], object], import_files: Callable[[], object],
+                     start_empty: Callable[[], object], save_template: Callable[[], object],
+                     open_project: Callable[[Path | None], object]) -> StartPage:
+    """The start page of the main window: its five choices, each calling the window's own command
+    (`open_project(None)` asks which project; a recent project is opened by its path)."""
+    return StartPage([
+        ("Open the demo project", "A US buyer's motor and sensor magnets: 15 parts, their suppliers and supply "
+         "paths, scored as of today. The quickest way to see what RiskDesk shows.", "open", open_demo),
+        ("Import spreadsheets…", "Your BOM or your suppliers' declarations as they are (xlsx, xls, ods, csv): "
+         "RiskDesk maps the columns and shows a preview before anything changes.", "import", import_files),
+        ("Start an empty project", "Type or paste parts, suppliers and supply paths into the tables.", "new",
+         start_empty),
+        ("Save the blank import template…", "The template with every column RiskDesk reads and instructions, to "
+         "send to suppliers.", "save", save_template),
+        ("Open a project…", "A RiskDesk project file (.rdproj).", "open", lambda: open_project(None)),
+    ], open_project)

@@ -1,10 +1,10 @@
-"""The open project without a window: edits as undoable steps through the table models, paste, files, autosave
-and recovery after a simulated crash. Everything runs on the synchronous runner. (The rules themselves — renames
-cascading, references, suppliers in use — are tested without Qt: tests/core/test_edit_rules.py.)"""
+"""The open project without a window: edits as undoable steps through the table models, paste, autosave slots.
+Everything runs on the synchronous runner. (The rules themselves — renames cascading, references, suppliers in
+use — are tested without Qt: tests/core/test_edit_rules.py; opening, saving and recovery are the session's:
+tests/ui/test_session.py.)"""
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pytest
@@ -18,8 +18,10 @@ from riskdesk.io.store.project_file import load_project, save_project
 from riskdesk.ui.autosave import Autosaver, AutosaveSession, find_recovery
 from riskdesk.ui.columns import RawRole, TableName, column_position
 from riskdesk.ui.document import Document
+from riskdesk.ui.session import Session
 from riskdesk.ui.workers import SynchronousRunner
 from tests.helpers.builders import shown
+from tests.helpers.dialogs import ScriptedDialogs
 
 
 def _part(key: str) -> int:
@@ -34,7 +36,7 @@ def _path(key: str) -> int:
 
 @pytest.fixture
 def document(qapp: object) -> Document:
-    return Document(demo_project(), runner=SynchronousRunner(), dirs=userdirs.init())
+    return Document(demo_project(), runner=SynchronousRunner())
 
 
 def _cell(document: Document, table: TableName, row: int, column: int) -> object:
@@ -101,73 +103,12 @@ def test_settings_changes_merge_while_the_same_setting_moves(document: Document)
     assert document.project.settings.weights["restriction"] == start.weights["restriction"]
 
 
-def test_save_and_reopen(document: Document, tmp_path: Path) -> None:
-    model = document.models[TableName.PARTS]
-    model.setData(model.index(1, _part("unit_price")), "99.5")
-    errors: list[str | None] = []
-    document.save(tmp_path / "mine", errors.append)
-    assert errors == [None]
-    assert document.path == tmp_path / "mine.rdproj"
-    assert not document.is_dirty
-    assert str(document.path.resolve()) in document.app_settings.recent_files
-    other = Document(runner=SynchronousRunner())
-    other.open(tmp_path / "mine.rdproj", read_only=True)  # this document holds the file: a second one reads it
-    assert other.project.tables.parts.loc[1, "unit_price"] == 99.5
-    assert other.models[TableName.PARTS].rowCount() == len(document.project.tables.parts)
-
-
-def test_saving_from_the_window_keeps_the_projects_scenarios_and_variants(document: Document, tmp_path: Path) -> None:
-    import datetime as dt
-
-    from riskdesk.core.mitigations import AddStock, Variant
-    from riskdesk.core.scenarios import PriceShock, Scenario
-
-    document.project.scenarios.append(Scenario("Dy x3", dt.date(2027, 1, 1), 12, "china",
-                                               (PriceShock(("Dy",), "step", multiplier=3.0, months=6),)))
-    document.project.variants.append(Variant("More stock", (AddStock("*", 30),)))
-    errors: list[str | None] = []
-    document.save(tmp_path / "with-scenarios", errors.append)
-    assert errors == [None]
-    again = load_project(tmp_path / "with-scenarios.rdproj")
-    assert again.scenarios == document.project.scenarios and again.variants == document.project.variants
-
-
-def test_a_failed_open_reports_and_changes_nothing(document: Document, tmp_path: Path) -> None:
-    bad = tmp_path / "bad.rdproj"
-    bad.write_text("not a database", encoding="utf-8")
-    results: list[str | None] = []
-    document.open_async(bad, results.append)
-    assert results and "is damaged" in str(results[0])
-    assert len(document.project.tables.parts) == len(demo_project().tables.parts)
-
-
-def test_recovery_after_a_simulated_crash(qapp: object) -> None:
-    dirs = userdirs.init()
-    session = AutosaveSession(dirs.autosave)
-    crashed = Document(demo_project(), runner=SynchronousRunner(), dirs=dirs)
-    autosaver = Autosaver(crashed, session, longest_s=0)
-    model = crashed.models[TableName.PARTS]
-    model.setData(model.index(0, _part("stock_days")), "33")
-    autosaver.autosave_now()
-    assert find_recovery(dirs.autosave) is None  # this session is still running
-    session.abandon()  # the process dies here: its slot is left as it is
-    restart = AutosaveSession(dirs.autosave)
-    info = restart.find_recovery()
-    assert info is not None and info.name == crashed.project.settings.name
-    fresh = Document(runner=SynchronousRunner(), dirs=dirs)
-    restart.recover(fresh, info)
-    assert fresh.project.tables.parts.loc[0, "stock_days"] == 33.0
-    assert fresh.is_dirty
-    assert restart.project_path.exists()  # kept in the new session's slot, in case it crashes too
-    assert not info.autosave.exists() and restart.find_recovery() is None
-
-
 def test_another_running_riskdesk_keeps_its_autosave(qapp: object) -> None:
     dirs = userdirs.init()
     other = AutosaveSession(dirs.autosave)  # a second RiskDesk process, still running
     save_project(demo_project(), other.project_path)
     session = AutosaveSession(dirs.autosave)
-    mine = Document(demo_project(), runner=SynchronousRunner(), dirs=dirs)
+    mine = Document(demo_project(), runner=SynchronousRunner())
     autosaver = Autosaver(mine, session, longest_s=0)
     model = mine.models[TableName.PARTS]
     model.setData(model.index(0, _part("stock_days")), "36")
@@ -179,25 +120,6 @@ def test_another_running_riskdesk_keeps_its_autosave(qapp: object) -> None:
     other.abandon()  # now it crashes
     info = find_recovery(dirs.autosave)
     assert info is not None and info.autosave == other.project_path
-
-
-def test_no_recovery_after_a_clean_exit_or_a_save(qapp: object, tmp_path: Path) -> None:
-    dirs = userdirs.init()
-    session = AutosaveSession(dirs.autosave)
-    document = Document(demo_project(), runner=SynchronousRunner(), dirs=dirs)
-    autosaver = Autosaver(document, session, longest_s=0)
-    model = document.models[TableName.PARTS]
-    model.setData(model.index(0, _part("stock_days")), "34")
-    autosaver.autosave_now()
-    assert autosaver.path.exists()
-    document.save(tmp_path / "saved.rdproj")
-    assert not autosaver.path.exists()
-    model.setData(model.index(0, _part("stock_days")), "35")
-    autosaver.autosave_now()
-    session.end()
-    assert find_recovery(dirs.autosave) is None
-    assert load_project(tmp_path / "saved.rdproj").tables.parts.loc[0, "stock_days"] == 34.0
-    assert not math.isnan(document.project.tables.parts.loc[0, "stock_days"])
 
 
 def test_a_declined_recovery_deletes_that_autosave_only(qapp: object) -> None:
@@ -261,7 +183,7 @@ def test_scenario_and_variant_edits_are_undoable_steps_saved_with_the_project(do
     document.change_scenarios([scenario], "Add scenario 'Dy doubles'")
     document.change_variants([Variant("More stock", (AddStock("*", 30.0),))], "Add variant 'More stock'")
     assert document.undo_stack.undoText() == "Add variant 'More stock'" and document.is_dirty
-    document.save(tmp_path / "p.rdproj")
+    Session(document, ScriptedDialogs()).save(tmp_path / "p.rdproj")
     reopened = load_project(tmp_path / "p.rdproj")
     assert reopened.scenarios == [scenario] and reopened.variants[0].name == "More stock"
     document.undo_stack.undo()
@@ -276,7 +198,7 @@ def test_an_edit_is_autosaved_a_few_seconds_after_the_last_one_and_at_least_ever
 
     dirs = userdirs.init()
     session = AutosaveSession(dirs.autosave)
-    document = Document(demo_project(), runner=SynchronousRunner(), dirs=dirs)
+    document = Document(demo_project(), runner=SynchronousRunner())
     autosaver = Autosaver(document, session, longest_s=30, delay_s=0)
     clock = [1000.0]
     monkeypatch.setattr(autosave_module.time, "monotonic", lambda: clock[0])

@@ -19,7 +19,7 @@ from riskdesk.__main__ import main as entry_point
 from riskdesk.cli import build_parser
 from riskdesk.core.demo import demo_project
 from riskdesk.core.evaluation import evaluate
-from riskdesk.io import outputs, userdirs
+from riskdesk.io import outputs
 from riskdesk.io.store.project_file import save_project
 from riskdesk.io.table_export import ExportTable
 from riskdesk.io.template import write_problem_report
@@ -186,7 +186,7 @@ def _export_scenario(qtbot: QtBot, target: Path) -> list[str]:
     from riskdesk.ui.scenarios_view import PRESET, ScenariosView
     from riskdesk.ui.scoring import Scoring
 
-    document = Document(demo_project(), runner=SynchronousRunner(), dirs=userdirs.init())
+    document = Document(demo_project(), runner=SynchronousRunner())
     scoring = Scoring(document, AS_OF)
     dialogs = _Dialogs(target)
     view = ScenariosView(ViewContext(document, scoring, dialogs))

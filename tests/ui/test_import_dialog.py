@@ -67,7 +67,7 @@ class _Dialogs(Dialogs):
 
 @pytest.fixture
 def document(qapp: object) -> Document:
-    return Document(demo_project(), runner=SynchronousRunner(), dirs=userdirs.init())
+    return Document(demo_project(), runner=SynchronousRunner())
 
 
 def _dialog(qtbot: QtBot, files: list[Path], document: Document, dialogs: Dialogs | None = None) -> ImportDialog:
@@ -188,7 +188,7 @@ def test_a_running_import_can_be_stopped(qtbot: QtBot, document: Document, tmp_p
 
 def test_dropping_a_spreadsheet_on_the_window_opens_the_import(qtbot: QtBot, csv_file: Path) -> None:
     dirs = userdirs.init()
-    document = Document(demo_project(), runner=SynchronousRunner(), dirs=dirs)
+    document = Document(demo_project(), runner=SynchronousRunner())
     window = MainWindow(document, SynchronousRunner(), _Dialogs(), dirs=dirs)
     qtbot.addWidget(window)
     window.show()
@@ -340,7 +340,7 @@ def _drop(window: MainWindow, *paths: Path) -> None:
 def test_a_drop_names_the_files_it_cannot_read_and_imports_the_rest(qtbot: QtBot, csv_file: Path,
                                                                     tmp_path: Path) -> None:
     dirs = userdirs.init()
-    document = Document(demo_project(), runner=SynchronousRunner(), dirs=dirs)
+    document = Document(demo_project(), runner=SynchronousRunner())
     dialogs = _Dialogs()
     window = MainWindow(document, SynchronousRunner(), dialogs, dirs=dirs)
     qtbot.addWidget(window)
@@ -360,12 +360,12 @@ def test_a_project_dropped_with_a_spreadsheet_opens_and_then_imports_it(qtbot: Q
     project_path = tmp_path / "other.rdproj"
     save_project(Project(), project_path)
     dirs = userdirs.init()
-    document = Document(demo_project(), runner=SynchronousRunner(), dirs=dirs)
+    document = Document(demo_project(), runner=SynchronousRunner())
     window = MainWindow(document, SynchronousRunner(), _Dialogs(), dirs=dirs)
     qtbot.addWidget(window)
     _drop(window, project_path, csv_file)
     qtbot.waitUntil(lambda: window.import_dialog is not None, timeout=5_000)
-    assert window.document is not None and window.document.path == project_path
+    assert window.session is not None and window.session.path == project_path
     window.import_dialog.import_button.click()
     assert set(window.document.project.tables.parts["part_number"]) == {"IMP-1", "IMP-2"}
 
@@ -377,7 +377,7 @@ def test_a_suppliers_file_keeps_another_suppliers_path_unless_it_lists_every_pat
     from tests.test_cli import ROW, write_template_csv
 
     document = Document(project_of(PartSpec("P1", paths=[PathSpec("A", 60.0), PathSpec("B", 40.0)])),
-                        runner=SynchronousRunner(), dirs=userdirs.init())
+                        runner=SynchronousRunner())
     answer = tmp_path / "answer.csv"
     write_template_csv(answer, [{**ROW, "part_number": "P1", "supplier_id": "A", "share_pct": "60" if not
                                  whole_supply else "100", "mine_country": "MY"}])

@@ -43,7 +43,7 @@ def dialogs() -> ScriptedDialogs:
 def _window(qtbot: QtBot, dialogs: ScriptedDialogs, document: Document | None = None,
             autosave: AutosaveSession | None = None) -> MainWindow:
     dirs = userdirs.init()
-    document = document or Document(demo_project(), runner=SynchronousRunner(), dirs=dirs)
+    document = document or Document(demo_project(), runner=SynchronousRunner())
     window = MainWindow(document, SynchronousRunner(), dialogs, dirs=dirs, as_of=TODAY, autosave=autosave)
     qtbot.addWidget(window)
     window.show()
@@ -71,7 +71,7 @@ def _hit_rules(window: MainWindow, part_number: str) -> set[str]:
 def test_the_demo_opens_scored(window: MainWindow) -> None:
     assert window.pages[TableName.PARTS].model.rowCount() == 15
     assert window.pages[TableName.PATHS].count_label.text() == "20 supply paths"
-    assert "Portfolio" in window.score_label.text() and TODAY.isoformat() in window.score_label.text()
+    assert "Portfolio" in window.controls.score_label.text() and TODAY.isoformat() in window.controls.score_label.text()
     assert window.exposure_view.evaluation is window.scoring.evaluation
     assert window.windowTitle().startswith("Demo: US motor and sensor buyer")
     assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [
@@ -105,15 +105,15 @@ def test_edit_a_cell_by_typing_and_undo_it(qtbot: QtBot, window: MainWindow) -> 
     qtbot.waitUntil(lambda: page.model.data(index, RawRole) == 75.0, timeout=2_000)
     assert window.isWindowModified()
     before = window.scoring.evaluation
-    window.undo_action.trigger()
+    window.named_actions["undo"].trigger()
     assert page.model.data(index, RawRole) == 20.0
     assert not window.isWindowModified()
     assert window.scoring.evaluation is not before  # re-scored after the undo
 
 
 def test_undo_redo_have_the_standard_shortcuts(window: MainWindow) -> None:
-    assert window.undo_action.shortcut().toString() == "Ctrl+Z"
-    assert "Ctrl+Shift+Z" in [s.toString() for s in window.redo_action.shortcuts()]
+    assert window.named_actions["undo"].shortcut().toString() == "Ctrl+Z"
+    assert "Ctrl+Shift+Z" in [s.toString() for s in window.named_actions["redo"].shortcuts()]
 
 
 def test_a_refused_value_says_why_until_an_edit_succeeds(window: MainWindow) -> None:
@@ -139,7 +139,7 @@ def test_delete_on_a_required_cell_says_nothing_was_cleared_and_a_long_message_w
 
 
 def test_a_typed_as_of_date_is_read_whole_and_a_wrong_one_changes_nothing(qtbot: QtBot, window: MainWindow) -> None:
-    field = window.as_of_edit.edit
+    field = window.controls.as_of_edit.edit
     field.selectAll()
     qtbot.keyClicks(field, "2025-04-03")  # over the whole text, as a user types it
     qtbot.keyClick(field, Qt.Key.Key_Return)
@@ -147,10 +147,10 @@ def test_a_typed_as_of_date_is_read_whole_and_a_wrong_one_changes_nothing(qtbot:
     field.selectAll()
     qtbot.keyClicks(field, "3rd of April")
     qtbot.keyClick(field, Qt.Key.Key_Return)
-    assert window.as_of == dt.date(2025, 4, 3) and "not a date" in window.as_of_edit.problem
-    calendar = window.as_of_edit.show_calendar()
+    assert window.as_of == dt.date(2025, 4, 3) and "not a date" in window.controls.as_of_edit.problem
+    calendar = window.controls.as_of_edit.show_calendar()
     calendar.clicked.emit(QDate(2027, 1, 1))
-    assert window.as_of == dt.date(2027, 1, 1) and window.as_of_edit.problem == ""
+    assert window.as_of == dt.date(2027, 1, 1) and window.controls.as_of_edit.problem == ""
     assert field.text() == "2027-01-01"
 
 
@@ -160,17 +160,17 @@ def test_changing_the_as_of_date_changes_the_hits(window: MainWindow) -> None:
     assert window.scoring.evaluation is not None
     assert window.scoring.evaluation.as_of == dt.date(2027, 1, 1)
     assert "US-DFARS-7052-UPSTREAM" in _hit_rules(window, DEFENCE_PART)
-    assert "2027-01-01" in window.score_label.text()
+    assert "2027-01-01" in window.controls.score_label.text()
 
 
 def test_compare_offers_the_next_days_a_rule_changes_status_and_puts_the_earlier_date_first(
         window: MainWindow) -> None:
-    window.compare_menu.aboutToShow.emit()
-    offered = [a.text() for a in window.compare_menu.actions() if a.text()]
+    window.controls.compare_menu.aboutToShow.emit()
+    offered = [a.text() for a in window.controls.compare_menu.actions() if a.text()]
     assert offered[0].startswith("2027-01-01 — US-DFARS-7052-UPSTREAM") and offered[-1] == "Other date…"
     assert not any(text.startswith("2026-11-10") for text in offered), "in the past on the window's date"
-    window.compare_with(dt.date(2025, 4, 3))  # an earlier date: it goes first
-    dialog = window.compare_dialog
+    window.controls.compare_with(dt.date(2025, 4, 3))  # an earlier date: it goes first
+    dialog = window.controls.compare_dialog
     assert dialog is not None
     assert dialog.before.as_of == dt.date(2025, 4, 3) and dialog.after.as_of == TODAY
     gained = {rule for row in dialog.rows for rule in row.rules_gained}
@@ -178,8 +178,8 @@ def test_compare_offers_the_next_days_a_rule_changes_status_and_puts_the_earlier
 
 
 def test_compare_with_a_preset_date_opens_the_comparison(window: MainWindow) -> None:
-    window.compare_with(dt.date(2027, 1, 1))
-    dialog = window.compare_dialog
+    window.controls.compare_with(dt.date(2027, 1, 1))
+    dialog = window.controls.compare_dialog
     assert dialog is not None and dialog.isVisible()
     assert DEFENCE_PART in dialog.table_text()
 
@@ -190,7 +190,7 @@ def test_a_settings_change_rescores_and_is_undoable(window: MainWindow) -> None:
     assert window.document.project.settings.suspended_rules_in_force
     evaluation = window.scoring.evaluation
     assert evaluation is not None and evaluation.settings.suspended_rules_in_force
-    window.undo_action.trigger()
+    window.named_actions["undo"].trigger()
     assert not window.document.project.settings.suspended_rules_in_force
     assert not view.suspended_check.isChecked()
     assert window.scoring.evaluation is not None
@@ -207,8 +207,8 @@ def test_paste_from_excel_into_the_parts_table(window: MainWindow) -> None:
     assert "is not a number" in window.messages.text_of("edit")
     assert page.paste("0.2\n") == 1
     assert window.messages.text_of("edit") == "", "a successful paste clears what the refused one said"
-    window.undo_action.trigger()
-    window.undo_action.trigger()
+    window.named_actions["undo"].trigger()
+    window.named_actions["undo"].trigger()
     assert page.model.data(page.model.index(row, _part("stock_days")), RawRole) == 45.0
 
 
@@ -250,7 +250,7 @@ def test_save_and_reopen(qtbot: QtBot, window: MainWindow, dialogs: ScriptedDial
     assert "is in use by" in second.asked[-1] and "since" in second.asked[-1]
     assert other.document.project.tables.parts.loc[0, "stock_days"] == 44.0
     assert other.scoring.evaluation is not None and other.scoring.evaluation.compiled.n_parts == 15
-    assert other.document.read_only and "(read-only)" in other.windowTitle()
+    assert other.session.read_only and "(read-only)" in other.windowTitle()
     second.save_answer = None
     other.save_project()  # read-only: Save asks for another name
     assert second.asked[-1] == "save as portfolio.rdproj"
@@ -301,19 +301,19 @@ def test_recovery_is_offered_after_a_crash(qtbot: QtBot, dialogs: ScriptedDialog
     window = _window(qtbot, dialogs, autosave=crashed)
     page = window.pages[TableName.PARTS]
     page.model.setData(page.model.index(0, _part("stock_days")), "77")
-    assert window.autosaver is not None
-    window.autosaver.autosave_now()
+    assert window.session.autosaver is not None
+    window.session.autosaver.autosave_now()
     # Simulated crash: the window is gone without a clean exit; a new session starts.
     crashed.abandon()
     restart = AutosaveSession(dirs.autosave)
     info = restart.find_recovery()
     assert info is not None
-    restarted = _window(qtbot, dialogs, Document(runner=SynchronousRunner(), dirs=dirs), autosave=restart)
+    restarted = _window(qtbot, dialogs, Document(runner=SynchronousRunner()), autosave=restart)
     dialogs.recover_answer = Dialogs.LATER  # "Not now": kept, and offered at the next start
-    assert not restarted.offer_recovery(info)
+    assert not restarted.session.offer_recovery(info)
     assert info.autosave.exists() and restart.find_recovery() == info
     dialogs.recover_answer = Dialogs.RECOVER
-    assert restarted.offer_recovery(info)
+    assert restarted.session.offer_recovery(info)
     assert restarted.document.project.tables.parts.loc[0, "stock_days"] == 77.0
     assert restarted.isWindowModified()
     assert dialogs.asked[-1] == "recover"
@@ -331,7 +331,7 @@ def test_a_discarded_autosave_is_gone_only_when_the_user_says_so(qtbot: QtBot, d
     assert info is not None
     window = _window(qtbot, dialogs, autosave=restart)
     dialogs.recover_answer = Dialogs.DISCARD_AUTOSAVE
-    assert not window.offer_recovery(info)
+    assert not window.session.offer_recovery(info)
     assert not info.autosave.exists() and restart.find_recovery() is None
 
 
@@ -370,7 +370,7 @@ def test_filtering_a_large_table_builds_its_search_text_in_the_background(qtbot:
     from riskdesk.ui.table_page import LARGE_TABLE_ROWS
 
     runner = DeferredRunner()
-    document = Document(synthetic_project(LARGE_TABLE_ROWS + 400), runner=runner, dirs=userdirs.init())
+    document = Document(synthetic_project(LARGE_TABLE_ROWS + 400), runner=runner)
     window = MainWindow(document, SynchronousRunner(), dialogs, dirs=userdirs.init(), as_of=TODAY)
     qtbot.addWidget(window)
     page = window.pages[TableName.PATHS]
@@ -407,7 +407,7 @@ def test_icons_follow_a_switch_to_a_dark_palette(window: MainWindow) -> None:
         app.setPalette(dark)
         QApplication.processEvents()
         parts = window.pages[TableName.PARTS]
-        for drawn in (window.tabs.tabIcon(1), window.save_action.icon(), parts.add_button.icon()):
+        for drawn in (window.tabs.tabIcon(1), window.named_actions["save"].icon(), parts.add_button.icon()):
             assert _lightness(drawn) > 200
     finally:
         app.setPalette(original)
@@ -425,10 +425,10 @@ def test_undo_texts_are_short_in_the_buyers_words_and_the_toolbar_button_keeps_i
     assert document.undo_stack.undoText() == "Change weight: restriction"
     document.change_settings(dataclasses.replace(document.project.settings, import_country="DE"))
     assert document.undo_stack.undoText() == "Change import country"
-    button = window.toolbar.widgetForAction(window.undo_action)
+    button = window.toolbar.widgetForAction(window.named_actions["undo"])
     assert isinstance(button, QToolButton)
-    assert button.text() == "Undo" and window.undo_action.toolTip() == "Undo Change import country"
-    assert window.undo_action.text() == "&Undo Change import country"  # the Edit menu says what
+    assert button.text() == "Undo" and window.named_actions["undo"].toolTip() == "Undo Change import country"
+    assert window.named_actions["undo"].text() == "&Undo Change import country"  # the Edit menu says what
 
 
 def test_opening_a_spreadsheet_offers_to_import_it(window: MainWindow, dialogs: ScriptedDialogs,
@@ -440,13 +440,13 @@ def test_opening_a_spreadsheet_offers_to_import_it(window: MainWindow, dialogs: 
     window.open_project()
     assert window.import_dialog is not None and window.import_dialog.isVisible()
     assert "spreadsheet, not a project" in window.messages.text_of("notice")
-    assert window.document.path is None, "the open project stays open"
+    assert window.session.path is None, "the open project stays open"
     window.import_dialog.reject()
 
 
 def _first_start(qtbot: QtBot, dialogs: ScriptedDialogs) -> MainWindow:
     dirs = userdirs.init()
-    window = MainWindow(Document(runner=SynchronousRunner(), dirs=dirs), SynchronousRunner(), dialogs, dirs=dirs,
+    window = MainWindow(Document(runner=SynchronousRunner()), SynchronousRunner(), dialogs, dirs=dirs,
                         as_of=TODAY, start_page=True)
     qtbot.addWidget(window)
     window.show()
@@ -457,12 +457,13 @@ def test_a_first_start_shows_the_start_page_not_an_empty_grid_and_a_green_zero(q
                                                                                 dialogs: ScriptedDialogs) -> None:
     window = _first_start(qtbot, dialogs)
     assert window.showing_start_page
-    assert "Portfolio" not in window.score_label.text() and "No parts yet" in window.score_label.text()
+    status = window.controls.score_label.text()
+    assert "Portfolio" not in status and "No parts yet" in status
     assert set(window.start_page.buttons) >= {"Open the demo project", "Import spreadsheets…",
                                               "Start an empty project", "Save the blank import template…"}
     window.start_page.buttons["Open the demo project"].click()
     assert not window.showing_start_page and window.document.project.tables.parts.shape[0] == 15
-    assert "Portfolio" in window.score_label.text()
+    assert "Portfolio" in window.controls.score_label.text()
 
 
 def test_start_an_empty_project_goes_to_the_parts_table_and_says_what_to_do(qtbot: QtBot,
@@ -470,7 +471,7 @@ def test_start_an_empty_project_goes_to_the_parts_table_and_says_what_to_do(qtbo
     window = _first_start(qtbot, dialogs)
     window.start_page.buttons["Start an empty project"].click()
     assert not window.showing_start_page and window.tabs.currentWidget() is window.pages[TableName.PARTS]
-    assert window.add_row_action.isEnabled()
+    assert window.named_actions["add_row"].isEnabled()
     window.tabs.setCurrentWidget(window._slots["exposure"])
     panel = window.exposure_view.charts
     assert panel._placeholder.isVisibleTo(panel) and "No parts yet" in panel._placeholder.text()
@@ -488,7 +489,7 @@ def test_the_start_page_lists_recent_projects_that_still_exist(qtbot: QtBot, dia
     items = [window.start_page.recent_list.item(i).text() for i in range(window.start_page.recent_list.count())]
     assert len(items) == 1 and items[0].startswith("kept.rdproj")
     window.start_page.recent_list.itemClicked.emit(window.start_page.recent_list.item(0))
-    assert window.document.path == project and not window.showing_start_page
+    assert window.session.path == project and not window.showing_start_page
 
 
 def test_from_a_red_score_to_the_supply_path_and_cell_that_cause_it(qtbot: QtBot, window: MainWindow) -> None:
@@ -521,10 +522,10 @@ def test_data_quality_counts_in_the_status_bar_and_jumps_to_each_cell(window: Ma
     from riskdesk.ui.quality_view import QualityView
 
     checks = window.scoring.quality
-    assert checks and window.quality_button.isVisible()
+    assert checks and window.controls.quality_button.isVisible()
     total = sum(check.count for check in checks)
-    assert window.quality_button.text() == f"⚠ {total:,} things to check in the data"
-    window.quality_button.click()
+    assert window.controls.quality_button.text() == f"⚠ {total:,} things to check in the data"
+    window.controls.quality_button.click()
     view = window.views["quality"]
     assert isinstance(view, QualityView) and window.tabs.currentWidget() is window._slots["quality"]
     view.check_list.setCurrentRow([c.key for c in view.checks].index("unknown_origin"))
@@ -543,7 +544,7 @@ def test_data_quality_counts_in_the_status_bar_and_jumps_to_each_cell(window: Ma
 
 
 def test_help_user_guide_shows_the_guide_and_the_method_offline(window: MainWindow) -> None:
-    window.guide_action.trigger()
+    window.named_actions["guide"].trigger()
     guide = window.user_guide
     assert guide is not None and guide.isVisible()
     assert list(guide.pages)[:2] == ["Using RiskDesk", "How the scores work"]
@@ -557,7 +558,7 @@ def test_file_export_report_writes_the_workbook_and_every_table_can_be_exported(
                                                                                 tmp_path: Path) -> None:
     from openpyxl import load_workbook
 
-    window.report_action.trigger()
+    window.named_actions["report"].trigger()
     dialog = window.report_dialog
     assert dialog is not None and dialog.isVisible()
     target = tmp_path / "risk.xlsx"
@@ -570,3 +571,19 @@ def test_file_export_report_writes_the_workbook_and_every_table_can_be_exported(
         assert "Export table…" in [a.text() for a in page.view.actions()]
     assert "Export table…" in [a.text() for a in window.exposure_view.table.actions()]
     assert "Export table…" in [a.text() for a in window.exposure_view.hits_table.actions()]
+
+
+def test_every_action_calls_a_slot_the_window_has_and_the_file_menu_reads_as_before(window: MainWindow) -> None:
+    from riskdesk.ui.actions import ACTIONS, PAGE, REDO, UNDO, slot_of, tab_actions
+
+    for spec in (*ACTIONS, *tab_actions(["Parts"])):
+        if spec.slot.startswith(PAGE):
+            assert callable(getattr(TablePage, spec.slot.removeprefix(PAGE))), spec.key
+        elif spec.slot not in (UNDO, REDO):
+            assert callable(slot_of(window, spec)), spec.key
+    file_menu = window.menuBar().actions()[0].menu()
+    assert [action.text() for action in file_menu.actions()] == [
+        "&New", "&Open…", "Open &Recent", "Open &Demo Project", "", "&Save", "Save &As…", "", "&Import Spreadsheets…",
+        "Save Blank Import &Template…", "", "&Export Report…", "", "&Quit"]
+    assert [action.text() for action in window.pages[TableName.PARTS].view.actions()][:8] == [
+        "Cu&t", "&Copy", "&Paste", "C&lear Cells", "&Add Row", "&Remove Rows", "&Undo", "&Redo"]

@@ -330,11 +330,11 @@ def test_the_panel_follows_a_new_project(qtbot: QtBot) -> None:
     panel = _panel(qtbot, document, ScriptedDialogs())
     other = demo_project()
     other.variants = [SECOND_SOURCE]
-    document.replace_project(other, None)
+    document.replace_project(other)
     assert panel.variant_names() == ["Second source"]
     assert [s["name"] for s in _summaries(panel)] == [ORIGINAL, "Second source"]
 
-    document.replace_project(Project(), None)
+    document.replace_project(Project())
     assert panel.variant_names() == []
     assert "No variants yet" in panel.message
 

@@ -53,7 +53,7 @@ def test_the_dialog_shows_the_settings_and_restores_the_defaults(qtbot: QtBot) -
 def test_preferences_are_kept_and_the_next_import_in_the_window_and_the_cli_follows_the_row_limit(
         qtbot: QtBot, tmp_path: Path) -> None:
     dirs = userdirs.init()
-    document = Document(demo_project(), runner=SynchronousRunner(), dirs=dirs)
+    document = Document(demo_project(), runner=SynchronousRunner())
     dialogs = ScriptedDialogs()
     session = AutosaveSession(dirs.autosave)
     window = MainWindow(document, SynchronousRunner(), dialogs, dirs=dirs, as_of=dt.date(2026, 11, 23),
@@ -62,15 +62,15 @@ def test_preferences_are_kept_and_the_next_import_in_the_window_and_the_cli_foll
     big = _rows_csv(tmp_path / "big.csv", 1_500)
 
     dialogs.preferences_answer = None  # cancelled: nothing changes
-    window.preferences_action.trigger()
+    window.named_actions["preferences"].trigger()
     assert load_app_settings(dirs).import_max_rows == AppSettings().import_max_rows
 
     dialogs.preferences_answer = Preferences(7, 90, 1_000, work_without_lock=True)
-    window.preferences_action.trigger()
+    window.named_actions["preferences"].trigger()
     saved = load_app_settings(dirs)
     assert (saved.autosave_delay_seconds, saved.autosave_seconds, saved.import_max_rows) == (7, 90, 1_000)
     assert saved.work_without_lock
-    assert window.autosaver is not None and window.autosaver.delay_seconds == 7
+    assert window.session.autosaver is not None and window.session.autosaver.delay_seconds == 7
 
     dialog = ImportDialog([big], document, SynchronousRunner(), dialogs, window)
     qtbot.addWidget(dialog)

@@ -48,7 +48,7 @@ def test_autosaves_their_descriptions_and_locks_are_readable_by_their_user_only(
     for folder in dirs.all():
         assert _mode(folder) == 0o700, folder
     session = AutosaveSession(dirs.autosave)
-    document = Document(demo_project(), runner=SynchronousRunner(), dirs=dirs)
+    document = Document(demo_project(), runner=SynchronousRunner())
     autosaver = Autosaver(document, session, longest_s=0)
     model = document.models[TableName.PARTS]
     model.setData(model.index(0, _part("stock_days")), "33")
@@ -77,7 +77,7 @@ def test_a_recovered_autosave_of_an_earlier_version_becomes_private(qapp: object
     (tmp_path / "session-1.json").write_text("{}", encoding="utf-8")
     assert _mode(autosave) == 0o644
     session = AutosaveSession(tmp_path / "slots")
-    session.recover(Document(runner=SynchronousRunner()), RecoveryInfo(autosave, None, "p", "2026-11-29T10:00:00"))
+    session.recover(RecoveryInfo(autosave, None, "p", "2026-11-29T10:00:00"))
     assert _mode(session.project_path) == 0o600 and _mode(session.info_path) == 0o600
     assert _mode(session.folder) == 0o700
     session.end()

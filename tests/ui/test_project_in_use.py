@@ -12,26 +12,32 @@ from riskdesk.io.store.lock import ProjectLock, lock_path
 from riskdesk.io.store.project_file import save_project
 from riskdesk.ui.app import load_data_layer
 from riskdesk.ui.document import Document
+from riskdesk.ui.session import Session
 from riskdesk.ui.workers import SynchronousRunner
+from tests.helpers.dialogs import ScriptedDialogs
+
+
+def _session() -> tuple[Session, ScriptedDialogs]:
+    dialogs = ScriptedDialogs()
+    return Session(Document(runner=SynchronousRunner()), dialogs), dialogs
 
 
 def test_the_lock_is_held_while_the_project_is_open_and_let_go_after(qtbot, tmp_path: Path) -> None:
     path = tmp_path / "p.rdproj"
     save_project(demo_project(), path)
-    document = Document(runner=SynchronousRunner())
-    document.open(path)
-    assert document.lock is not None and document.lock.held and lock_path(path).exists()
-    assert not document.read_only and document.file_state is not None
-    document.new()
-    assert document.lock is None and not lock_path(path).exists()
+    session, dialogs = _session()
+    session.open(path)
+    assert session.lease is not None and session.lease.held and lock_path(path).exists()
+    assert not session.read_only and session.revision is not None
+    session.new_project()
+    assert session.lease is None and not lock_path(path).exists()
     with ProjectLock(path):
-        document.open(path, read_only=True)
-        errors: list[str | None] = []
-        document.save(path, errors.append)  # Save As onto a file another RiskDesk holds
-        assert errors and "is in use by" in str(errors[0])
-    document.save(path, errors.append)
-    assert errors[-1] is None and document.lock is not None and not document.read_only
-    document.release()
+        session.open(path, read_only=True)
+        session.save(path)  # Save As onto a file another RiskDesk holds
+        assert dialogs.errors and "is in use by" in dialogs.errors[0]
+    session.save(path)
+    assert len(dialogs.errors) == 1 and session.lease is not None and not session.read_only
+    session.release()
     assert not lock_path(path).exists()
 
 
@@ -75,9 +81,9 @@ def test_old_autosaves_are_swept_and_the_kept_ones_offered_newest_first(qtbot, t
     window = MainWindow(Document(runner=SynchronousRunner()), SynchronousRunner(), dialogs=dialogs,
                         autosave=AutosaveSession(folder))
     qtbot.addWidget(window)
-    assert not window.offer_recovery(newest)
+    assert not window.session.offer_recovery(newest)
     assert dialogs.asked.count("recover") == KEEP_AUTOSAVES and find_recovery(folder) is None
-    window.autosave.end()
+    window.session.autosave.end()
 
 
 @pytest.mark.parametrize("described", ["by this RiskDesk", "before the project store"])
@@ -96,17 +102,17 @@ def test_recovered_work_keeps_the_state_of_the_file_it_started_from(qtbot, tmp_p
     base = state.as_revision().to_json() if described == "by this RiskDesk" else dataclasses.asdict(state)
     info = RecoveryInfo(autosave, original, "p", "2026-11-29T10:00:00", base=base)
     save_project(demo_project(), original)  # someone saved the original after the crash
-    session = AutosaveSession(tmp_path / "slots")
-    document = Document(runner=SynchronousRunner())
-    session.recover(document, info)
-    assert document.lock is not None and document.is_dirty
-    assert document.file_state == state.as_revision()
-    changed: list[str] = []
-    document.save(original, on_changed=changed.append)
-    assert changed and "changed by another program" in changed[0]
+    slot = AutosaveSession(tmp_path / "slots")
+    dialogs = ScriptedDialogs()
+    session = Session(Document(runner=SynchronousRunner()), dialogs, autosave=slot)
+    session.recover(info)
+    assert session.lease is not None and session.document.is_dirty
+    assert session.revision == state.as_revision()
+    session.save(original)  # the user cancels the question
+    assert dialogs.asked and "changed by another program" in dialogs.asked[-1]
     assert file_state(original) is not None
-    document.release()
     session.end()
+    slot.end()
 
 
 def test_a_project_whose_lock_cannot_be_taken_opens_read_only_saying_why_unless_the_setting_allows(
@@ -124,10 +130,10 @@ def test_a_project_whose_lock_cannot_be_taken_opens_read_only_saying_why_unless_
     userdirs.save_app_settings(userdirs.AppSettings(work_without_lock=True), dirs)  # Edit ▸ Preferences
     loaded = load_data_layer(False, path, userdirs.load_app_settings(dirs).work_without_lock)(None)  # type: ignore[arg-type]
     assert loaded.lock is not None and not loaded.lock.supported and not loaded.in_use
-    document = Document(runner=SynchronousRunner())
-    document.adopt_opened(loaded.project, path, loaded.state, loaded.lock)
-    assert not document.read_only and "Working without the project's lock" in document.lock_notice
-    document.release()
+    session, _ = _session()
+    session.adopt(loaded.project, path, loaded.state, loaded.lock)
+    assert not session.read_only and "Working without the project's lock" in session.lock_notice
+    session.release()
     assert lock_path(path).is_dir()  # not RiskDesk's to remove
 
 
@@ -144,18 +150,18 @@ def test_importing_in_the_window_and_saving_keeps_what_the_import_does_not_own(q
     save_project(project_with_everything(), path)
     source = tmp_path / "bom.csv"
     write_template_csv(source, [ROW])
-    document = Document(runner=SynchronousRunner())
-    document.open(path)
+    session, dialogs = _session()
+    session.open(path)
+    document = session.document
     check = import_session.check(import_session.ImportRequest([source]), document.project)
     assert check.merged is not None
     document.apply_import(check.merged, check.saved_mappings(document.project.saved_mappings), "import")
-    errors: list[str | None] = []
-    document.save(None, errors.append)
-    assert errors == [None]
+    session.save_project()
+    assert dialogs.errors == []
     before, after = project_with_everything(), load_project(path)
     assert "X-1" in set(after.tables.parts["part_number"])
     for name in (f.name for f in dataclasses.fields(Project) if f.name not in ("tables", "saved_mappings")):
         kept, now = getattr(before, name), getattr(after, name)
         assert (kept.to_json() if name == "settings" else kept) == (now.to_json() if name == "settings" else now)
     assert before.saved_mappings.items() <= after.saved_mappings.items()
-    document.release()
+    session.release()

@@ -16,13 +16,13 @@ from riskdesk.cli import main as cli_main
 from riskdesk.core.demo import demo_project
 from riskdesk.core.presets import default_presets
 from riskdesk.core.simulation import MonteCarloSettings, run_monte_carlo
-from riskdesk.io import userdirs
 from riskdesk.io.store.project_file import load_project, save_project
 from riskdesk.ui.analysis import ViewContext
 from riskdesk.ui.document import Document
 from riskdesk.ui.scenario_dialog import ScenarioDialog
 from riskdesk.ui.scenarios_view import OWN, PRESET, ScenariosView
 from riskdesk.ui.scoring import Scoring
+from riskdesk.ui.session import Session
 from riskdesk.ui.workers import SynchronousRunner
 from tests.helpers.dialogs import ScriptedDialogs
 from tests.helpers.runners import DeferredRunner
@@ -49,7 +49,7 @@ class Editor:
 
 
 def _view(qtbot: QtBot, runner: object | None = None) -> tuple[ScenariosView, Document, Editor, ScriptedDialogs]:
-    document = Document(demo_project(), runner=runner or SynchronousRunner(), dirs=userdirs.init())  # type: ignore
+    document = Document(demo_project(), runner=runner or SynchronousRunner())  # type: ignore
     scoring = Scoring(document, AS_OF)
     dialogs = ScriptedDialogs()
     editor = Editor()
@@ -92,7 +92,7 @@ def test_duplicating_a_preset_makes_an_own_scenario_saved_with_the_project_and_u
     assert view.selected_scenario() == own[0] and view.edit_button.isEnabled()
     view.duplicate_selected()
     assert [s.name for s in document.project.scenarios][-1].endswith("(2)")
-    document.save(tmp_path / "p.rdproj")
+    Session(document, ScriptedDialogs()).save(tmp_path / "p.rdproj")
     assert len(load_project(tmp_path / "p.rdproj").scenarios) == 2
     document.undo_stack.undo()
     document.undo_stack.undo()

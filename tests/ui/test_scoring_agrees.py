@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from riskdesk.cli import EXIT_OK, main
-from riskdesk.io import userdirs
 from riskdesk.io.store.project_file import load_project
 from riskdesk.ui.document import Document
 from riskdesk.ui.scoring import Scoring
@@ -46,8 +45,7 @@ def test_the_window_scores_like_the_command_line(case: str, day: str, tmp_path: 
     _cli(capsys, "import", project_path, source)
     cli = json.loads(_cli(capsys, "score", project_path, "--as-of", day, "--json"))
 
-    document = Document(load_project(project_path), path=project_path, runner=SynchronousRunner(),
-                        dirs=userdirs.init())
+    document = Document(load_project(project_path), runner=SynchronousRunner())
     scoring = Scoring(document, dt.date.fromisoformat(day))
     scoring.refresh()
     assert scoring.evaluation is not None

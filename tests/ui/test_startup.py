@@ -62,20 +62,20 @@ def test_the_window_shows_the_rows_read_only_until_the_document_is_attached(qtbo
     assert parts.model.data(parts.model.index(0, 0)) == "MTR-TRAC-200"
     assert parts.count_label.text() == "15 parts"
     assert not parts.model.flags(parts.model.index(0, 0)) & Qt.ItemFlag.ItemIsEditable
-    assert not window.save_action.isEnabled() and not window.import_action.isEnabled()
-    assert not parts.add_button.isEnabled() and not window.as_of_edit.isEnabled()
+    assert not window.named_actions["save"].isEnabled() and not window.named_actions["import"].isEnabled()
+    assert not parts.add_button.isEnabled() and not window.controls.as_of_edit.isEnabled()
 
-    document = Document(demo_project(), runner=SynchronousRunner(), dirs=userdirs.init())
+    document = Document(demo_project(), runner=SynchronousRunner())
     window.attach(document)
 
     assert not window.loading
     assert parts.model is document.models[TableName.PARTS]
     assert parts.model.flags(parts.model.index(0, 0)) & Qt.ItemFlag.ItemIsEditable
-    assert window.save_action.isEnabled() and parts.add_button.isEnabled()
+    assert window.named_actions["save"].isEnabled() and parts.add_button.isEnabled()
     assert window.exposure_view.evaluation is window.scoring.evaluation is not None
     parts.model.setData(parts.model.index(0, 1), "Renamed rotor set")
-    assert window.undo_action.isEnabled()
-    window.undo_action.trigger()
+    assert window.named_actions["undo"].isEnabled()
+    window.named_actions["undo"].trigger()
     assert parts.model.data(parts.model.index(0, 1)) == "Traction motor rotor magnet set"
     with pytest.raises(RuntimeError):
         window.attach(document)
@@ -168,7 +168,7 @@ def test_a_damaged_settings_file_still_opens_the_project_and_says_so_once_in_the
         qtbot: QtBot, tmp_path: Path) -> None:
     import argparse
 
-    from riskdesk.ui.app import _Session
+    from riskdesk.ui.app import _Startup
 
     dirs = userdirs.init()
     dirs.settings_file.write_text('{"schema_version": "abc", "autosave_seconds": 12}', encoding="utf-8")
@@ -178,11 +178,11 @@ def test_a_damaged_settings_file_still_opens_the_project_and_says_so_once_in_the
     def start() -> MainWindow:
         window = MainWindow(None, SynchronousRunner(), dirs=dirs, as_of=TODAY)
         qtbot.addWidget(window)
-        session = _Session(argparse.Namespace(demo=False, project=path, smoke=False), dirs, SynchronousRunner(),
+        startup = _Startup(argparse.Namespace(demo=False, project=path, smoke=False), dirs, SynchronousRunner(),
                            window)
-        session.attach(load_data_layer(False, path)(TaskContext()))
-        assert window.document is not None and window.document.path == path  # the project is open
-        session.end()
+        startup.attach(load_data_layer(False, path)(TaskContext()))
+        assert window.session is not None and window.session.path == path  # the project is open
+        startup.end()
         return window
 
     window = start()
