@@ -26,7 +26,7 @@ DEFENCE_PART = "ACT-FIN-07"
 @pytest.fixture
 def window(qtbot: QtBot) -> MainWindow:
     dirs = userdirs.init()
-    document = Document(demo_project(), runner=SynchronousRunner(), dirs=dirs)
+    document = Document(demo_project(), runner=SynchronousRunner())
     window = MainWindow(document, SynchronousRunner(), ScriptedDialogs(), dirs=dirs, as_of=TODAY)
     qtbot.addWidget(window)
     window.show()
@@ -81,7 +81,7 @@ def test_enter_on_a_hit_shows_its_supply_path_cell(qtbot: QtBot, window: MainWin
 
 
 def test_enter_on_a_data_quality_row_shows_the_cell(qtbot: QtBot, window: MainWindow) -> None:
-    window.quality_button.click()
+    window.controls.quality_button.click()
     view = window.views["quality"]
     view.check_list.setCurrentRow([c.key for c in view.checks].index("unknown_origin"))
     cell = view.checks[view.check_list.currentRow()].cells[1]
@@ -121,7 +121,7 @@ def test_tab_leaves_the_scores_table_for_the_why_panel_and_the_charts(qtbot: QtB
 
 
 def test_tab_leaves_the_data_quality_cells(qtbot: QtBot, window: MainWindow) -> None:
-    window.quality_button.click()
+    window.controls.quality_button.click()
     view = window.views["quality"]
     view.cells.setCurrentCell(0, 0)
     assert _tab_from(qtbot, view.cells, 1)[0] is not view.cells

@@ -27,7 +27,7 @@ TODAY = dt.date(2026, 11, 23)
 @pytest.fixture
 def window(qtbot: QtBot) -> MainWindow:
     dirs = userdirs.init()
-    document = Document(demo_project(), runner=SynchronousRunner(), dirs=dirs)
+    document = Document(demo_project(), runner=SynchronousRunner())
     window = MainWindow(document, SynchronousRunner(), ScriptedDialogs(), dirs=dirs, as_of=TODAY)
     qtbot.addWidget(window)
     window.show()

@@ -51,7 +51,7 @@ def test_the_wheel_over_an_unfocused_mapping_box_scrolls_the_list(guarded: Wheel
     row = ("IMP-1", "Rotor", "automotive", "NdFeB-sintered", "N42SH", 250, 1000, 12.5, 30, "SUP-KR1", "Seoul Co.",
            "Korea", 100, "Australia", "Malaysia", "Korea", "Korea", "declared")
     pd.DataFrame([row], columns=list(TEMPLATE_COLUMNS)[: len(row)]).to_csv(path, index=False)
-    document = Document(demo_project(), runner=SynchronousRunner(), dirs=userdirs.init())
+    document = Document(demo_project(), runner=SynchronousRunner())
     dialog = ImportDialog([path], document, SynchronousRunner(), Dialogs(None))
     qtbot.addWidget(dialog)
     dialog.resize(900, 420)

@@ -40,7 +40,7 @@ def dialogs() -> _AskedDates:
 @pytest.fixture
 def window(qtbot: QtBot, dialogs: _AskedDates) -> MainWindow:
     dirs = userdirs.init()
-    document = Document(demo_project(), runner=SynchronousRunner(), dirs=dirs)
+    document = Document(demo_project(), runner=SynchronousRunner())
     window = MainWindow(document, SynchronousRunner(), dialogs, dirs=dirs, as_of=AS_OF)
     qtbot.addWidget(window)
     window.resize(1280, 820)  # the first-run size
@@ -50,7 +50,7 @@ def window(qtbot: QtBot, dialogs: _AskedDates) -> MainWindow:
 
 
 def test_the_user_guide_is_a_buyers_guide_to_the_tasks(window: MainWindow) -> None:
-    window.guide_action.trigger()
+    window.named_actions["guide"].trigger()
     text = window.user_guide.pages["Using RiskDesk"].toPlainText()
     for task in ("Start a project", "Import your bill of materials", "Read a score, and why",
                  "See what changes on another date", "Run a scenario", "second source", "Export the report"):
@@ -87,7 +87,7 @@ def test_the_by_country_chart_fits_the_first_run_window(qtbot: QtBot, window: Ma
 
 def test_other_date_offers_a_date_other_than_the_as_of_date(window: MainWindow, dialogs: _AskedDates) -> None:
     window.set_as_of(dt.date.today() - dt.timedelta(days=40))
-    window.compare_with_other_date()
+    window.controls.compare_with_other_date()
     assert dialogs.offered == [dt.date.today()], "scored on another day: today is worth comparing with"
 
 
