@@ -16,7 +16,6 @@ from pytestqt.qtbot import QtBot
 
 from riskdesk.core.demo import demo_project
 from riskdesk.core.domain import TEMPLATE_COLUMNS
-from riskdesk.io import userdirs
 from riskdesk.ui.app import create_application
 from riskdesk.ui.dialogs import Dialogs
 from riskdesk.ui.document import Document
