@@ -20,9 +20,15 @@ from typing import TYPE_CHECKING, TextIO
 from riskdesk import __version__
 from riskdesk.core.cells import has_invisible, shown_text
 from riskdesk.core.datafile import DataFileError
-from riskdesk.core.labels import count, format_kg
+from riskdesk.core.labels import BASIS_NAMES, count, format_kg
 from riskdesk.core.problems import Problem, quoted, shown
-from riskdesk.core.project import Project, ProjectSettings
+from riskdesk.core.project import (
+    DEFAULT_IMPORT_COUNTRY,
+    US_DEFENCE_AUTO,
+    US_DEFENCE_CHOICES,
+    Project,
+    ProjectSettings,
+)
 
 if TYPE_CHECKING:  # imported where used, to keep the command line quick to start
     from riskdesk.core.edits import ChangeSet
@@ -82,8 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     new = commands.add_parser("new", help="create an empty project")
     new.add_argument("project", type=_location, metavar="PROJECT")
-    new.add_argument("--import-country", type=_country, default="US", metavar="CC",
-                     help="country the buyer imports into (default US)")
+    new.add_argument("--import-country", type=_country, default=None, metavar="CC",
+                     help="country the buyer imports into (default US, said on stderr when assumed); it decides "
+                          "tariffs, rules and the price basis (ex-China spot outside China)")
+    new.add_argument("--us-defence", choices=US_DEFENCE_CHOICES, default=US_DEFENCE_AUTO,
+                     help="whether the buyer's defence parts go into US defence contracts, so DFARS binds them "
+                          "(default auto: yes for a buyer importing into the US)")
     new.add_argument("--name", default=None, help="project name (default: the file name)")
     _lock_option(new)
 
@@ -400,10 +410,18 @@ def _cmd_new(args: argparse.Namespace) -> int:
     store: ProjectStore = args.store
     if store.exists():
         raise CliError(f"{args.project} already exists; choose another name")
-    settings = ProjectSettings(name=args.name or store.project_name, import_country=args.import_country)
+    country = args.import_country
+    if country is None:
+        country = DEFAULT_IMPORT_COUNTRY
+        print(f"riskdesk: no --import-country given: assumed {country}, which decides tariffs, rules and prices; "
+              f"give --import-country CC for a buyer importing elsewhere", file=sys.stderr)
+    settings = ProjectSettings.for_buyer(country, name=args.name or store.project_name,
+                                         us_defence_supply=args.us_defence)
     _hold(args, store, "nothing was written")
     _save(Project(settings=settings), store, text="New project")
-    print(f"wrote {args.project} (imports into {args.import_country})")
+    defence = "yes" if settings.supplies_us_defence else "no"
+    print(f"wrote {args.project} (imports into {country}; prices: {BASIS_NAMES[settings.price_basis]}; "
+          f"US defence supply: {defence}{' (automatic)' if args.us_defence == US_DEFENCE_AUTO else ''})")
     return EXIT_OK
 
 
@@ -430,7 +448,11 @@ def _cmd_import(args: argparse.Namespace) -> int:
     if store.exists():
         project, state = _read_for_writing(store)
     else:
-        project = Project(settings=ProjectSettings(name=store.project_name))
+        project = Project(settings=ProjectSettings.for_buyer(DEFAULT_IMPORT_COUNTRY, name=store.project_name))
+        if not (args.dry_run or args.show_mapping):
+            print(f"riskdesk: {args.project} is a new project: assumed import country {DEFAULT_IMPORT_COUNTRY}, which "
+                  f"decides tariffs, rules and prices; create it with `riskdesk new --import-country CC` for a buyer "
+                  f"importing elsewhere", file=sys.stderr)
     mapping = _read_mapping(args.mapping) if args.mapping else None
     defaults = _defaults(args.defaults)
     app_settings = _app_settings(args)
