@@ -55,6 +55,7 @@ from riskdesk.ui.date_field import DateField
 from riskdesk.ui.dialogs import IMPORT_SUFFIXES, Dialogs
 from riskdesk.ui.icons import icon
 from riskdesk.ui.messages import ERROR, INFO, WARNING, MessageArea
+from riskdesk.ui.new_project_dialog import create_new_project, new_project_created
 from riskdesk.ui.start_page import StartPage
 from riskdesk.ui.table_page import TablePage
 from riskdesk.ui.workers import Runner
@@ -526,8 +527,11 @@ class MainWindow(QMainWindow):
         page.view.setFocus()
 
     def start_empty(self) -> None:
-        """Start page: an empty project, on the Parts table."""
+        """Start page: an empty project for the buyer the New dialog describes, on the Parts table."""
         self._start_wanted = False
+        if not new_project_created(self.dialogs, self._live.new):
+            self._start_wanted = True
+            return
         self._update_start_page()
         self.tabs.setCurrentWidget(self.pages[TableName.PARTS])
         self.pages[TableName.PARTS].view.setFocus()
@@ -721,7 +725,7 @@ class MainWindow(QMainWindow):
             self.save_project(then)
 
     def new_project(self) -> None:
-        self.maybe_save(lambda: self._live.new())
+        self.maybe_save(lambda: create_new_project(self.dialogs, self._live.new))
 
     def open_demo(self) -> None:
         from riskdesk.core.demo import demo_project
