@@ -749,6 +749,7 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
         data = result.to_json()
         data["other_basis"] = {
             "price_basis": other.scenario.price_basis,
+            "price_basis_label": BASIS_NAMES[other.scenario.price_basis],
             "baseline_total": round(float(other.portfolio_baseline.sum()), 2),
             "scenario_total": round(float(other.portfolio_scenario.sum()), 2),
             "delta_total": round(other.delta_total, 2),
@@ -849,7 +850,7 @@ def _print_scenario(result: ScenarioResult, other: ScenarioResult, monte_carlo: 
     months = result.months
     evaluation = result.evaluation
     print(f"{shown_text(scenario.name)} — {months[0]} to {months[-1]} ({scenario.horizon_months} months), "
-          f"{scenario.price_basis} prices, scored as of {evaluation.as_of}")
+          f"{BASIS_NAMES[scenario.price_basis]} prices, scored as of {evaluation.as_of}")
     for shock in scenario.price_shocks:
         marks = shock.provenance.marks()
         print(shown_text(f"  price: {shock.describe()}" + (f" [{marks}]" if marks else "")))
@@ -861,11 +862,12 @@ def _print_scenario(result: ScenarioResult, other: ScenarioResult, monte_carlo: 
     change = result.delta_total
     share = f" ({change / baseline:+.1%})" if baseline > 0 else ""
     print()
-    print(f"Portfolio cost of the magnets' element content, USD: baseline {_money(baseline)}, scenario "
-          f"{_money(baseline + change)}, change {change:+,.0f}{share}")
+    print(f"Portfolio cost of the magnets' element content, USD, on {BASIS_NAMES[scenario.price_basis]} prices (the "
+          f"scenario's basis): baseline {_money(baseline)}, scenario {_money(baseline + change)}, change "
+          f"{change:+,.0f}{share}")
     other_baseline = float(other.portfolio_baseline.sum())
-    print(f"  on {other.scenario.price_basis} prices instead: baseline {_money(other_baseline)}, scenario "
-          f"{_money(other_baseline + other.delta_total)}, change {other.delta_total:+,.0f}")
+    print(f"  on {BASIS_NAMES[other.scenario.price_basis]} prices instead: baseline {_money(other_baseline)}, "
+          f"scenario {_money(other_baseline + other.delta_total)}, change {other.delta_total:+,.0f}")
     print()
     header = f"{'month':8} {'baseline':>14} {'scenario':>14} {'change':>13}"
     if monte_carlo is not None:
@@ -885,7 +887,7 @@ def _print_scenario(result: ScenarioResult, other: ScenarioResult, monte_carlo: 
     print()
     if stops:
         print(f"Parts that run short (day 1 = {scenario.day(1)}):")
-        header = (f"{'part':16} {'lost':>5} {'stock d':>7} {'TTS d':>6} {'TTR d':>6} {'first short':>22} "
+        header = (f"{'part':16} {'lost':>5} {'stock d':>7} {'TTS* d':>6} {'TTR d':>6} {'first short':>22} "
                   f"{'days':>5} {'units short':>12} {'value short':>12}")
         print(header)
         print("-" * len(header))
@@ -896,6 +898,8 @@ def _print_scenario(result: ScenarioResult, other: ScenarioResult, monte_carlo: 
             print(f"{shown_text(result.part_numbers[i]):16} {so.loss_share[i]:>5.0%} {given:>7} {so.tts_days[i]:>6.1f} "
                   f"{so.ttr_days[i]:>6.0f} {f'day {first} ({scenario.day(first)})':>22} {so.days_short[i]:>5} "
                   f"{so.units_short[i]:>12,.0f} {_money(so.shortfall_cost[i]):>12}")
+        print("  * TTS: time to survive the first cut (stock days ÷ the share lost on the part's first day of loss); "
+              "with overlapping cuts a part may run short sooner: its first short day is exact")
         possible = [str(result.part_numbers[i]) for i in stops if so.possible_share[i] > 0]
         if possible:
             print(shown_text(f"  counted because an origin is unknown (worst case): {', '.join(possible)}"))

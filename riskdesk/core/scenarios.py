@@ -930,6 +930,8 @@ class ScenarioResult:
                 "scenario_cost": _rounded(self.portfolio_scenario),
                 "delta": _rounded(self.portfolio_delta),
                 "delta_total": round(self.delta_total, 2),
+                "price_basis": self.scenario.price_basis,
+                "price_basis_label": BASIS_NAMES[self.scenario.price_basis],
                 "parts_short": int(so.stops.sum()),
                 "shortfall_cost": round(float(so.shortfall_cost.sum()), 2),
             },

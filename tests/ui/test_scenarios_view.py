@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDialog
 from pytestqt.qtbot import QtBot
 
@@ -336,3 +337,15 @@ def test_a_preset_on_a_date_beyond_the_bounds_says_why(qtbot: QtBot) -> None:
     assert view.result is None and view.selected_scenario() is None
     assert "cannot be run: key 'start' = \"9999-12\": a scenario starts from 2000-01 to 2099-12" in \
         view.headline.text()
+
+
+def test_the_headline_labels_both_price_bases_and_the_parts_table_says_tts_is_for_the_first_cut(
+        qtbot: QtBot) -> None:
+    view, _, _, _ = _view(qtbot)
+    view.select(PRESET, "myanmar-heavy-feed-cut")
+    headline = view.headline.text()
+    assert "on China domestic prices (the scenario's basis);" in headline and "on ex-China spot prices" in headline
+    model = view.parts_model
+    title = model.headerData(model.KEYS.index("tts"), Qt.Orientation.Horizontal)
+    help_text = model.headerData(model.KEYS.index("tts"), Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert title == "Stock lasts (first cut)" and "time to survive the first cut" in help_text.lower()
