@@ -2,7 +2,8 @@
 tariffs, the rules that concern the buyer and the price basis) and whether their defence parts go into US defence
 contracts (DFARS). Nothing is assumed silently: OK stays disabled until a country is chosen.
 
-`create_new_project` is the one call the window's New makes (`new_project_created` the start page's); `NewProjectDialog` is the form.
+`create_new_project` is the one call the window's New makes (`new_project_created` the start page's);
+`NewProjectDialog` is the form.
 """
 
 from __future__ import annotations
