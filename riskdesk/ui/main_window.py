@@ -55,7 +55,6 @@ from riskdesk.ui.date_field import DateField
 from riskdesk.ui.dialogs import IMPORT_SUFFIXES, Dialogs
 from riskdesk.ui.icons import icon
 from riskdesk.ui.messages import ERROR, INFO, WARNING, MessageArea
-from riskdesk.ui.new_project_dialog import create_new_project, new_project_created
 from riskdesk.ui.start_page import StartPage
 from riskdesk.ui.table_page import TablePage
 from riskdesk.ui.workers import Runner
@@ -528,6 +527,8 @@ class MainWindow(QMainWindow):
 
     def start_empty(self) -> None:
         """Start page: an empty project for the buyer the New dialog describes, on the Parts table."""
+        from riskdesk.ui.new_project_dialog import new_project_created
+
         self._start_wanted = False
         if not new_project_created(self.dialogs, self._live.new):
             self._start_wanted = True
@@ -725,6 +726,8 @@ class MainWindow(QMainWindow):
             self.save_project(then)
 
     def new_project(self) -> None:
+        from riskdesk.ui.new_project_dialog import create_new_project  # loads the data layer: not at start-up
+
         self.maybe_save(lambda: create_new_project(self.dialogs, self._live.new))
 
     def open_demo(self) -> None:

@@ -256,7 +256,7 @@ def test_the_inputs_are_the_project_as_entered_with_what_scoring_used(data: Repo
     assert inputs.settings == [
         ("Project", "Demo: US motor and sensor buyer"), ("Buyer imports into", "US · United States"),
         ("US defence supply (DFARS)", "auto: yes"), ("Suspended rules in force", "no"), ("Disruption, days", 63.0),
-        ("Re-sourcing, days", 180.0), ("Price basis", "china"), ("Weight: Restriction", 0.35),
+        ("Re-sourcing, days", 180.0), ("Price basis", "ex-china"), ("Weight: Restriction", 0.35),
         ("Weight: Concentration", 0.15), ("Weight: Transparency", 0.15), ("Weight: Price", 0.1),
         ("Weight: Buffer", 0.15), ("Weight: Single source", 0.1), ("Weights add up to", 1.0)]
     tables = data.request.project.tables
