@@ -20,9 +20,15 @@ from typing import TYPE_CHECKING, TextIO
 from riskdesk import __version__
 from riskdesk.core.cells import has_invisible, shown_text
 from riskdesk.core.datafile import DataFileError
-from riskdesk.core.labels import count, format_kg
+from riskdesk.core.labels import BASIS_NAMES, count, format_kg
 from riskdesk.core.problems import Problem, quoted, shown
-from riskdesk.core.project import Project, ProjectSettings
+from riskdesk.core.project import (
+    DEFAULT_IMPORT_COUNTRY,
+    US_DEFENCE_AUTO,
+    US_DEFENCE_CHOICES,
+    Project,
+    ProjectSettings,
+)
 
 if TYPE_CHECKING:  # imported where used, to keep the command line quick to start
     from riskdesk.core.edits import ChangeSet
@@ -83,8 +89,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     new = commands.add_parser("new", help="create an empty project")
     new.add_argument("project", type=_location, metavar="PROJECT")
-    new.add_argument("--import-country", type=_country, default="US", metavar="CC",
-                     help="country the buyer imports into (default US)")
+    new.add_argument("--import-country", type=_country, default=None, metavar="CC",
+                     help="country the buyer imports into (default US, said on stderr when assumed); it decides "
+                          "tariffs, rules and the price basis (ex-China spot outside China)")
+    new.add_argument("--us-defence", choices=US_DEFENCE_CHOICES, default=US_DEFENCE_AUTO,
+                     help="whether the buyer's defence parts go into US defence contracts, so DFARS binds them "
+                          "(default auto: yes for a buyer importing into the US)")
     new.add_argument("--name", default=None, help="project name (default: the file name)")
     _lock_option(new)
 
@@ -401,10 +411,18 @@ def _cmd_new(args: argparse.Namespace) -> int:
     store: ProjectStore = args.store
     if store.exists():
         raise CliError(f"{args.project} already exists; choose another name")
-    settings = ProjectSettings(name=args.name or store.project_name, import_country=args.import_country)
+    country = args.import_country
+    if country is None:
+        country = DEFAULT_IMPORT_COUNTRY
+        print(f"riskdesk: no --import-country given: assumed {country}, which decides tariffs, rules and prices; "
+              f"give --import-country CC for a buyer importing elsewhere", file=sys.stderr)
+    settings = ProjectSettings.for_buyer(country, name=args.name or store.project_name,
+                                         us_defence_supply=args.us_defence)
     _hold(args, store, "nothing was written")
     _save(Project(settings=settings), store, text="New project")
-    print(f"wrote {args.project} (imports into {args.import_country})")
+    defence = "yes" if settings.supplies_us_defence else "no"
+    print(f"wrote {args.project} (imports into {country}; prices: {BASIS_NAMES[settings.price_basis]}; "
+          f"US defence supply: {defence}{' (automatic)' if args.us_defence == US_DEFENCE_AUTO else ''})")
     return EXIT_OK
 
 
@@ -431,7 +449,11 @@ def _cmd_import(args: argparse.Namespace) -> int:
     if store.exists():
         project, state = _read_for_writing(store)
     else:
-        project = Project(settings=ProjectSettings(name=store.project_name))
+        project = Project(settings=ProjectSettings.for_buyer(DEFAULT_IMPORT_COUNTRY, name=store.project_name))
+        if not (args.dry_run or args.show_mapping):
+            print(f"riskdesk: {args.project} is a new project: assumed import country {DEFAULT_IMPORT_COUNTRY}, which "
+                  f"decides tariffs, rules and prices; create it with `riskdesk new --import-country CC` for a buyer "
+                  f"importing elsewhere", file=sys.stderr)
     mapping = _read_mapping(args.mapping) if args.mapping else None
     defaults = _defaults(args.defaults)
     app_settings = _app_settings(args)
@@ -733,6 +755,7 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
         data = result.to_json()
         data["other_basis"] = {
             "price_basis": other.scenario.price_basis,
+            "price_basis_label": BASIS_NAMES[other.scenario.price_basis],
             "baseline_total": round(float(other.portfolio_baseline.sum()), 2),
             "scenario_total": round(float(other.portfolio_scenario.sum()), 2),
             "delta_total": round(other.delta_total, 2),
@@ -833,7 +856,7 @@ def _print_scenario(result: ScenarioResult, other: ScenarioResult, monte_carlo: 
     months = result.months
     evaluation = result.evaluation
     print(f"{shown_text(scenario.name)} — {months[0]} to {months[-1]} ({scenario.horizon_months} months), "
-          f"{scenario.price_basis} prices, scored as of {evaluation.as_of}")
+          f"{BASIS_NAMES[scenario.price_basis]} prices, scored as of {evaluation.as_of}")
     for shock in scenario.price_shocks:
         marks = shock.provenance.marks()
         print(shown_text(f"  price: {shock.describe()}" + (f" [{marks}]" if marks else "")))
@@ -845,11 +868,12 @@ def _print_scenario(result: ScenarioResult, other: ScenarioResult, monte_carlo: 
     change = result.delta_total
     share = f" ({change / baseline:+.1%})" if baseline > 0 else ""
     print()
-    print(f"Portfolio cost of the magnets' element content, USD: baseline {_money(baseline)}, scenario "
-          f"{_money(baseline + change)}, change {change:+,.0f}{share}")
+    print(f"Portfolio cost of the magnets' element content, USD, on {BASIS_NAMES[scenario.price_basis]} prices (the "
+          f"scenario's basis): baseline {_money(baseline)}, scenario {_money(baseline + change)}, change "
+          f"{change:+,.0f}{share}")
     other_baseline = float(other.portfolio_baseline.sum())
-    print(f"  on {other.scenario.price_basis} prices instead: baseline {_money(other_baseline)}, scenario "
-          f"{_money(other_baseline + other.delta_total)}, change {other.delta_total:+,.0f}")
+    print(f"  on {BASIS_NAMES[other.scenario.price_basis]} prices instead: baseline {_money(other_baseline)}, "
+          f"scenario {_money(other_baseline + other.delta_total)}, change {other.delta_total:+,.0f}")
     print()
     header = f"{'month':8} {'baseline':>14} {'scenario':>14} {'change':>13}"
     if monte_carlo is not None:
@@ -869,7 +893,7 @@ def _print_scenario(result: ScenarioResult, other: ScenarioResult, monte_carlo: 
     print()
     if stops:
         print(f"Parts that run short (day 1 = {scenario.day(1)}):")
-        header = (f"{'part':16} {'lost':>5} {'stock d':>7} {'TTS d':>6} {'TTR d':>6} {'first short':>22} "
+        header = (f"{'part':16} {'lost':>5} {'stock d':>7} {'TTS* d':>6} {'TTR d':>6} {'first short':>22} "
                   f"{'days':>5} {'units short':>12} {'value short':>12}")
         print(header)
         print("-" * len(header))
@@ -880,6 +904,8 @@ def _print_scenario(result: ScenarioResult, other: ScenarioResult, monte_carlo: 
             print(f"{shown_text(result.part_numbers[i]):16} {so.loss_share[i]:>5.0%} {given:>7} {so.tts_days[i]:>6.1f} "
                   f"{so.ttr_days[i]:>6.0f} {f'day {first} ({scenario.day(first)})':>22} {so.days_short[i]:>5} "
                   f"{so.units_short[i]:>12,.0f} {_money(so.shortfall_cost[i]):>12}")
+        print("  * TTS: time to survive the first cut (stock days ÷ the share lost on the part's first day of loss); "
+              "with overlapping cuts a part may run short sooner: its first short day is exact")
         possible = [str(result.part_numbers[i]) for i in stops if so.possible_share[i] > 0]
         if possible:
             print(shown_text(f"  counted because an origin is unknown (worst case): {', '.join(possible)}"))

@@ -62,6 +62,42 @@ def test_new_project_with_import_country(tmp_path, capsys):
     assert code == EXIT_FILE and "already exists" in err
 
 
+def test_new_says_which_import_country_it_assumed_when_none_was_given(tmp_path, capsys):
+    from riskdesk.io.store.project_file import load_project
+
+    code, out, err = run(capsys, "new", tmp_path / "assumed.rdproj")
+    assert code == EXIT_OK and "imports into US" in out
+    assert err.strip() == ("riskdesk: no --import-country given: assumed US, which decides tariffs, rules and prices; "
+                           "give --import-country CC for a buyer importing elsewhere")
+    settings = load_project(tmp_path / "assumed.rdproj").settings
+    assert settings.import_country == "US" and settings.supplies_us_defence
+    code, _, err = run(capsys, "new", tmp_path / "given.rdproj", "--import-country", "US")
+    assert code == EXIT_OK and err == ""
+
+
+@pytest.mark.parametrize(("country", "basis"), [("DE", "ex-china"), ("US", "ex-china"), ("JP", "ex-china"),
+                                                ("CN", "china")])
+def test_a_new_projects_price_basis_follows_its_import_country(tmp_path, capsys, country, basis):
+    from riskdesk.io.store.project_file import load_project
+
+    path = tmp_path / f"{country}.rdproj"
+    assert run(capsys, "new", path, "--import-country", country)[0] == EXIT_OK
+    assert load_project(path).settings.price_basis == basis
+
+
+def test_new_takes_the_buyers_us_defence_supply(tmp_path, capsys):
+    from riskdesk.io.store.project_file import load_project
+
+    path = tmp_path / "de-defence.rdproj"
+    code, out, _ = run(capsys, "new", path, "--import-country", "DE", "--us-defence", "yes")
+    assert code == EXIT_OK and "US defence supply: yes" in out
+    settings = load_project(path).settings
+    assert settings.us_defence_supply == "yes" and settings.supplies_us_defence
+    with pytest.raises(SystemExit) as exit_code:
+        run(capsys, "new", tmp_path / "x.rdproj", "--us-defence", "maybe")
+    assert exit_code.value.code == 2 and "maybe" in capsys.readouterr().err
+
+
 def test_rules_lists_status_on_a_date(capsys):
     code, out, _ = run(capsys, "rules", "--as-of", "2026-11-10", "--json")
     rules = {r["id"]: r for r in json.loads(out)["rules"]}
@@ -113,6 +149,7 @@ def test_import_template_csv_creates_the_project_and_scores_it(tmp_path, capsys)
     project = tmp_path / "new.rdproj"
     code, out, err = run(capsys, "import", project, source)
     assert code == EXIT_OK, err
+    assert "is a new project: assumed import country US" in err  # said, never silently assumed
     code, out, _ = run(capsys, "score", project, "--json", "--as-of", "2026-11-23")
     part = json.loads(out)["parts"][0]
     assert part["elements_kg"]["Dy"] == pytest.approx(1000 * 0.1 * 0.04)

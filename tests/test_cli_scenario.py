@@ -48,7 +48,7 @@ def test_json_has_the_documented_keys(demo, capsys):
     assert {"tts_days", "ttr_days", "first_short_day", "days_short", "units_short", "shortfall_cost"} <= set(
         part["stock_out"])
     short = {p["part_number"]: p["stock_out"]["first_short_day"] for p in data["parts"]}
-    assert short["PMP-EV-COOL"] == 21 and short["ELV-DRV-15"] is None
+    assert short["PMP-EV-COOL"] == 19 and short["ELV-DRV-15"] is None  # the demo buyer is in the US: −82 %
     assert "monte_carlo" not in data
     other = data["other_basis"]
     assert other["price_basis"] == "china" and other["baseline_total"] < sum(portfolio["baseline_cost"])
@@ -72,7 +72,9 @@ def test_monte_carlo_keys_and_the_same_seed_gives_the_same_output(demo, capsys):
 def test_twelve_baseline_months_sum_to_the_element_values_of_score_json(demo, tmp_path, capsys):
     _, out, _ = run(capsys, "score", demo, "--as-of", AS_OF, "--json")
     scores = json.loads(out)
-    _, out, _ = run(capsys, "scenario", demo, "--file", scenario_file(tmp_path), "--as-of", AS_OF, "--json")
+    assert scores["settings"]["price_basis"] == "ex-china"  # the demo is a US buyer's: on the project's own basis
+    _, out, _ = run(capsys, "scenario", demo, "--file", scenario_file(tmp_path, price_basis="ex-china"), "--as-of",
+                    AS_OF, "--json")
     result = json.loads(out)
     values = {p["part_number"]: sum(p["elements_value"].values()) for p in scores["parts"]}
     for part in result["parts"]:
@@ -201,3 +203,29 @@ def test_save_as_with_json_keeps_stdout_json(demo, tmp_path, capsys):
     code, out, err = run(capsys, "scenario", demo, "--file", scenario_file(tmp_path), "--as-of", AS_OF, "--json",
                          "--save-as", "Scripted")
     assert code == EXIT_OK and json.loads(out)["scenario"]["name"] and "saved the scenario as 'Scripted'" in err
+
+
+def test_the_text_labels_both_price_bases_and_json_names_them(demo, capsys):
+    code, out, _ = run(capsys, "scenario", demo, "--preset", "myanmar-heavy-feed-cut", "--as-of", AS_OF)
+    assert code == EXIT_OK
+    assert "USD, on China domestic prices (the scenario's basis): baseline" in out
+    assert "  on ex-China spot prices instead: baseline" in out
+    code, out, _ = run(capsys, "scenario", demo, "--preset", "myanmar-heavy-feed-cut", "--as-of", AS_OF, "--json")
+    data = json.loads(out)
+    assert data["portfolio"]["price_basis"] == "china" and data["portfolio"]["price_basis_label"] == "China domestic"
+    assert data["other_basis"]["price_basis"] == "ex-china"
+    assert data["other_basis"]["price_basis_label"] == "ex-China spot"
+
+
+def test_tts_is_labelled_as_the_time_to_survive_the_first_cut_when_cuts_overlap(demo, tmp_path, capsys):
+    """W2: with overlapping cuts a part runs short before TTS days; the text says TTS is for the first cut."""
+    cuts = [{"elements": [], "countries": ["CN"], "stages": ["magnet"], "share_lost": 0.5, "from_day": 1, "days": 120},
+            {"elements": [], "countries": ["CN"], "stages": ["magnet"], "share_lost": 1.0, "from_day": 20,
+             "days": 60}]
+    path = scenario_file(tmp_path, price_shocks=[], supply_cuts=cuts)
+    code, out, _ = run(capsys, "scenario", demo, "--file", path, "--as-of", AS_OF, "--json")
+    parts = [p["stock_out"] for p in json.loads(out)["parts"] if p["stock_out"]["first_short_day"]]
+    assert any(p["first_short_day"] < p["tts_days"] + 1 for p in parts), "a part short before its TTS"
+    code, out, _ = run(capsys, "scenario", demo, "--file", path, "--as-of", AS_OF)
+    assert code == EXIT_OK and "TTS* d" in out
+    assert "* TTS: time to survive the first cut" in out and "its first short day is exact" in out

@@ -13,16 +13,38 @@ from typing import TYPE_CHECKING, Any
 from riskdesk.core import elements
 from riskdesk.core.cells import count, shorten
 from riskdesk.core.fields import FIELDS, SETTINGS, FieldKind, setting
+from riskdesk.core.prices import BASIS_NAMES
 
 if TYPE_CHECKING:
     from riskdesk.core.project import ProjectSettings
     from riskdesk.core.rules import ControlRule
 
 __all__ = [
-    "BAND_COLORS", "BAND_LABELS", "BASIS_NAMES", "FACTOR_HELP", "FACTOR_LABELS", "FIELD_LABELS", "KIND_HELP",
-    "KIND_LABELS", "PRICE_BASES", "SETTING_LABELS", "band_help", "confidence_text", "count", "describe_countries",
-    "describe_elements", "describe_stages", "field_label", "format_kg", "format_money", "setting_help",
-    "setting_label", "settings_as_used", "shorten", "tail_cost_words",
+    "BAND_COLORS",
+    "BAND_LABELS",
+    "BASIS_NAMES",
+    "FACTOR_HELP",
+    "FACTOR_LABELS",
+    "FIELD_LABELS",
+    "KIND_HELP",
+    "KIND_LABELS",
+    "PRICE_BASES",
+    "SETTING_LABELS",
+    "US_DEFENCE_LABELS",
+    "band_help",
+    "confidence_text",
+    "count",
+    "describe_countries",
+    "describe_elements",
+    "describe_stages",
+    "field_label",
+    "format_kg",
+    "format_money",
+    "setting_help",
+    "setting_label",
+    "settings_as_used",
+    "shorten",
+    "tail_cost_words",
 ]
 
 # The control list's words and the method's numbers are imported where they are used: this module is on the first
@@ -87,8 +109,6 @@ PRICE_BASES: Mapping[str, tuple[str, str]] = MappingProxyType({
                  "April 2025 licensing."),
 })
 """Price basis → (label, help): the two bases reference prices and scenarios use (riskdesk.core.prices.BASES)."""
-BASIS_NAMES: Mapping[str, str] = MappingProxyType({"china": "China domestic", "ex-china": "ex-China spot"})
-"""Price basis → its short name in a sentence ("+$2.1M on China domestic prices")."""
 
 SETTING_LABELS: Mapping[str, str] = MappingProxyType({s.key: s.in_sentence for s in SETTINGS})
 """Project settings as a sentence names them (Undo texts, messages), from `riskdesk.core.fields.SETTINGS`."""
@@ -158,6 +178,17 @@ def band_help() -> str:
 
     return (f"{BAND_LABELS['green']} below {BAND_AMBER:g}, {BAND_LABELS['amber'].lower()} {BAND_AMBER:g}–"
             f"{BAND_RED:g}, {BAND_LABELS['red'].lower()} from {BAND_RED:g}")
+
+
+US_DEFENCE_LABELS: Mapping[str, tuple[str, str]] = MappingProxyType({
+    "auto": ("Automatic: yes for a buyer importing into the US",
+             "DFARS binds the defence parts of a buyer who imports into the US, not those of other buyers."),
+    "yes": ("Yes: our defence parts go into US defence contracts",
+            "DFARS binds every defence part, wherever you are (e.g. a European supplier to a US prime)."),
+    "no": ("No: none of our parts go into US defence contracts",
+           "DFARS binds no part, unless a part says so in its own DFARS column."),
+})
+"""The US defence supply setting's choices: value → (label, help), for the settings view and the New dialog."""
 
 
 KIND_LABELS: Mapping[str, str] = MappingProxyType({"hit": "Hit", "watch": "Watch", "possible": "Possible"})

@@ -27,6 +27,8 @@ from riskdesk.core.tables import new_row_ids as new_row_ids
 from riskdesk.core.tables import share_problem as share_problem
 from riskdesk.core.variants import Variant
 
+DEFAULT_IMPORT_COUNTRY = "US"
+"""The import country of a project nobody asked about (code, scripts); the window and `riskdesk new` ask or say."""
 US_DEFENCE_AUTO = "auto"
 US_DEFENCE_CHOICES: tuple[str, ...] = (US_DEFENCE_AUTO, "yes", "no")
 
@@ -55,6 +57,12 @@ SETTING_LIMITS: Mapping[str, Limit] = MappingProxyType(
 back to the default when a project is read, so that a damaged or hand-edited file never weights a score by NaN."""
 
 
+def default_price_basis(import_country: str) -> str:
+    """The price basis a new project starts on: China domestic prices only for a buyer importing into China, who
+    pays them; ex-China spot for every other buyer, who buys at prices outside China (docs/method.md)."""
+    return "china" if import_country.strip().upper() == "CN" else "ex-china"
+
+
 @dataclass
 class ProjectSettings:
     """What the buyer tells RiskDesk about themselves and how to score.
@@ -65,7 +73,7 @@ class ProjectSettings:
     """
 
     name: str = "Untitled project"
-    import_country: str = "US"
+    import_country: str = DEFAULT_IMPORT_COUNTRY
     """ISO alpha-2 of the country the buyer imports into (decides tariffs, the EU benchmark, Japan's rules)."""
     suspended_rules_in_force: bool = False
     """Treat suspended rules, and rules whose status is unknown after a suspension, as in force."""
@@ -91,6 +99,14 @@ class ProjectSettings:
         for name in ("disruption_days", "resourcing_days"):
             setattr(self, name, _number(getattr(self, name), float(cast(float, defaults[name])),
                                         SETTING_LIMITS[name]))
+
+    @classmethod
+    def for_buyer(cls, import_country: str, *, name: str | None = None,
+                  us_defence_supply: str = US_DEFENCE_AUTO) -> ProjectSettings:
+        """A new project's settings for a buyer importing into `import_country`: the price basis follows the
+        country (`default_price_basis`); everything else is the default."""
+        return cls(name=name or ProjectSettings.name, import_country=import_country.upper(),
+                   price_basis=default_price_basis(import_country), us_defence_supply=us_defence_supply)
 
     def copy(self) -> ProjectSettings:
         """An independent copy (its weights too)."""

@@ -45,7 +45,7 @@ from riskdesk.core.evaluation import (
 )
 from riskdesk.core.exposure import benchmark_applies, by_element_stage_country
 from riskdesk.core.findings import KINDS, WHOLE_MAGNET, Findings, KeyFinding, findings, key_findings
-from riskdesk.core.labels import BAND_LABELS, FACTOR_HELP, FACTOR_LABELS, KIND_LABELS, count
+from riskdesk.core.labels import BAND_LABELS, BASIS_NAMES, FACTOR_HELP, FACTOR_LABELS, KIND_LABELS, count
 from riskdesk.core.method import FORMULAS, INVARIANTS
 from riskdesk.core.presets import PresetBook, default_presets
 from riskdesk.core.project import FACTOR_NAMES, Project, ProjectSettings
@@ -785,7 +785,8 @@ def _scenario_lines(run: ScenarioRun) -> list[str]:
     result, other, mc = run.result, run.other, run.monte_carlo
     scenario = result.scenario
     months = result.months
-    lines = [f"{months[0]} to {months[-1]} ({scenario.horizon_months} months), {scenario.price_basis} prices, "
+    lines = [f"{months[0]} to {months[-1]} ({scenario.horizon_months} months), {BASIS_NAMES[scenario.price_basis]} "
+             "prices, "
              f"scored as of {result.evaluation.as_of.isoformat()}; costs of the magnets' element content in USD."]
     if scenario.description:
         lines.append(scenario.description)
@@ -799,8 +800,9 @@ def _scenario_lines(run: ScenarioRun) -> list[str]:
     baseline = float(result.portfolio_baseline.sum())
     change = result.delta_total
     share = f" ({change / baseline:+.1%})" if baseline > 0 else ""
-    lines.append(f"Over the horizon: baseline {baseline:,.0f}, scenario {baseline + change:,.0f}, change "
-                 f"{change:+,.0f}{share}. On {other.scenario.price_basis} prices instead: baseline "
+    lines.append(f"Over the horizon, on {BASIS_NAMES[scenario.price_basis]} prices (the scenario's basis): baseline "
+                 f"{baseline:,.0f}, scenario {baseline + change:,.0f}, change {change:+,.0f}{share}. On "
+                 f"{BASIS_NAMES[other.scenario.price_basis]} prices instead: baseline "
                  f"{float(other.portfolio_baseline.sum()):,.0f}, change {other.delta_total:+,.0f}.")
     so = result.stock_out
     lines.append(f"{count(int((so.first_affected_day > 0).sum()), 'part loses', 'parts lose')} supply, "

@@ -23,7 +23,7 @@ from riskdesk.core import elements
 from riskdesk.core.compiled import UNKNOWN
 from riskdesk.core.domain import STAGES, Effect, Stage
 from riskdesk.core.evaluation import Evaluation
-from riskdesk.core.prices import BASES
+from riskdesk.core.prices import BASES, BASIS_NAMES
 from riskdesk.core.reference import ReferenceData
 from riskdesk.core.rules import expand_countries
 from riskdesk.core.scenarios import (
@@ -193,6 +193,8 @@ class ScenarioResult:
                 "scenario_cost": _rounded(self.portfolio_scenario),
                 "delta": _rounded(self.portfolio_delta),
                 "delta_total": round(self.delta_total, 2),
+                "price_basis": self.scenario.price_basis,
+                "price_basis_label": BASIS_NAMES[self.scenario.price_basis],
                 "parts_short": int(so.stops.sum()),
                 "shortfall_cost": round(float(so.shortfall_cost.sum()), 2),
             },
@@ -242,6 +244,8 @@ def price_factors(scenario: Scenario, symbols: Sequence[str], reference_prices: 
     factor = np.ones((scenario.horizon_months, len(symbols)))
     column = {s: j for j, s in enumerate(symbols)}
     for shock in scenario.price_shocks:
+        if not shock.applies_to(scenario.price_basis):
+            continue
         profile = shock.profile(scenario.horizon_months)
         for symbol in shock.symbols:
             j = column.get(symbol)
@@ -300,6 +304,13 @@ def run_on_both_bases(evaluation: Evaluation, scenario: Scenario) -> dict[str, S
 def cut_reach(evaluation: Evaluation, cut: SupplyCut, position: int = 1) -> CutReach:
     """Which supply paths a cut reaches on this project (see `CutReach`)."""
     compiled = evaluation.compiled
+    buyer = evaluation.settings.import_country.upper()
+    if cut.import_countries and buyer not in cut.import_countries:
+        none = np.zeros(compiled.n_paths, dtype=bool)
+        zero = np.zeros(compiled.n_parts)
+        return CutReach(cut, none, none.copy(), zero, zero.copy(),
+                        f"only for a buyer importing into {', '.join(cut.import_countries)} (this project imports "
+                        f"into {buyer})")
     if cut.rule:
         known, possible, note = _rule_reach(evaluation, cut, position)
     else:

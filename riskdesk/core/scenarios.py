@@ -31,7 +31,7 @@ import numpy as np
 from riskdesk.core import elements
 from riskdesk.core.datafile import CONFIDENCE_MARKS, Source
 from riskdesk.core.domain import STAGES, Effect, Stage
-from riskdesk.core.prices import BASES
+from riskdesk.core.prices import BASES, BASIS_NAMES
 from riskdesk.core.rules import GROUP_PREFIX, ControlRule
 
 if TYPE_CHECKING:
@@ -196,9 +196,14 @@ class PriceShock:
     from_month: int = 1
     months: int = 1
     provenance: Provenance = field(default_factory=Provenance)
+    price_basis: str = ""
+    """Blank: the shock moves prices on either basis. "china" or "ex-china": only when the scenario runs on that
+    basis (April 2025 moved ex-China Dy and Tb while Chinese domestic prices held)."""
 
     def __post_init__(self) -> None:
         _check_elements(self.elements, allow_empty=False)
+        if self.price_basis and self.price_basis not in BASES:
+            raise ScenarioError("price_basis", self.price_basis, f"blank or one of {', '.join(BASES)}")
         if self.shape not in PRICE_SHAPES:
             raise ScenarioError("shape", self.shape, f"not one of {', '.join(PRICE_SHAPES)}")
         if (self.multiplier is None) == (self.price_usd_per_kg is None):
@@ -233,12 +238,18 @@ class PriceShock:
             return self.price_usd_per_kg / reference_price if reference_price > 0 else 1.0
         return float(self.multiplier if self.multiplier is not None else 1.0)
 
+    def applies_to(self, basis: str) -> bool:
+        """Whether the shock moves prices when the scenario runs on `basis`."""
+        return not self.price_basis or self.price_basis == basis
+
     def describe(self) -> str:
         what = (f"×{self.multiplier:g}" if self.multiplier is not None
                 else f"to {self.price_usd_per_kg:,.2f} USD/kg")
         how = {"step": "", "ramp": "ramping ", "decay": "then easing, "}[self.shape]
         months = "1 month" if self.months == 1 else f"{self.months} months"
         text = f"{', '.join(self.elements)} {what}, {how}from month {self.from_month} for {months}"
+        if self.price_basis:
+            text += f", on {BASIS_NAMES[self.price_basis]} prices only"
         return text.replace(", , ", ", ")
 
 
@@ -262,6 +273,9 @@ class SupplyCut:
     stock_usable: bool = True
     """False for a prohibition: stock bought before it cannot make a prohibited magnet compliant."""
     provenance: Provenance = field(default_factory=Provenance)
+    import_countries: tuple[str, ...] = ()
+    """Empty: the cut concerns every buyer. Otherwise only a buyer importing into one of these countries (ISO
+    alpha-2), e.g. China's magnet exports to the US fell more than to the world in April–May 2025."""
 
     def __post_init__(self) -> None:
         _check_elements(self.elements, allow_empty=True)
@@ -291,6 +305,8 @@ class SupplyCut:
                 f"{self.from_day} for {self.days} days")
         if self.rule:
             text = f"{self.rule}: " + text
+        if self.import_countries:
+            text += f", for a buyer importing into {', '.join(self.import_countries)}"
         return text + ("" if self.stock_usable else " (stock cannot bridge it)")
 
 
@@ -440,6 +456,8 @@ def check_bounds(scenario: Scenario, reference_prices: Mapping[str, float] | Non
     shocks: dict[str, np.ndarray] = {}
     """Per element, how many shocks move it in each month."""
     for shock in scenario.price_shocks:
+        if reference_prices is not None and not shock.applies_to(scenario.price_basis):
+            continue
         profile = shock.profile(horizon)
         for symbol in shock.symbols:
             reference = (reference_prices or {}).get(symbol, 0.0)
@@ -494,6 +512,8 @@ def _shock_json(shock: PriceShock) -> dict[str, Any]:
         data["multiplier"] = shock.multiplier
     data["from_month"] = shock.from_month
     data["months"] = shock.months
+    if shock.price_basis:
+        data["price_basis"] = shock.price_basis
     return _provenance_json(shock.provenance, data)
 
 
@@ -510,15 +530,18 @@ def _cut_json(cut: SupplyCut) -> dict[str, Any]:
         data["rule"] = cut.rule
     if not cut.stock_usable:
         data["stock_usable"] = False
+    if cut.import_countries:
+        data["import_countries"] = list(cut.import_countries)
     return _provenance_json(cut.provenance, data)
 
 
 _SCENARIO_KEYS = ("name", "start", "horizon_months", "price_basis", "price_shocks", "supply_cuts", "description",
                   "preset")
 _PROVENANCE_KEYS = ("note", "confidence", "timing_confidence", "sources")
-_SHOCK_KEYS = ("elements", "shape", "multiplier", "price_usd_per_kg", "from_month", "months", *_PROVENANCE_KEYS)
+_SHOCK_KEYS = ("elements", "shape", "multiplier", "price_usd_per_kg", "from_month", "months", "price_basis",
+               *_PROVENANCE_KEYS)
 _CUT_KEYS = ("elements", "countries", "stages", "share_lost", "from_day", "days", "rule", "stock_usable",
-             *_PROVENANCE_KEYS)
+             "import_countries", *_PROVENANCE_KEYS)
 
 
 class _Reader:
@@ -638,6 +661,20 @@ def _countries(reader: _Reader) -> tuple[str, ...]:
     return tuple(result)
 
 
+def _import_countries(reader: _Reader) -> tuple[str, ...]:
+    from riskdesk.core.countries import default_countries
+
+    table = default_countries()
+    result = []
+    for i, value in enumerate(reader.texts("import_countries", ()), start=1):
+        code = table.resolve(value)
+        if code is None:
+            raise ScenarioError(f"{reader.key('import_countries')}[{i}]", value,
+                                "not a country RiskDesk knows (use an ISO code such as US or DE)")
+        result.append(code)
+    return tuple(result)
+
+
 def _parse_shock(item: object, where: str, horizon: int, strict: bool) -> PriceShock:
     reader = _Reader(item, where, _SHOCK_KEYS, strict)
     names = _element_names(reader, "elements", allow_empty=False)
@@ -650,6 +687,10 @@ def _parse_shock(item: object, where: str, horizon: int, strict: bool) -> PriceS
         raise ScenarioError(where, item, "give either 'multiplier' or 'price_usd_per_kg', not both or neither")
     multiplier = reader.number("multiplier", 0.0, 1000.0, low_open=True) if has_multiplier else None
     price = reader.number("price_usd_per_kg", 0.0, 1e7, low_open=True) if has_price else None
+    basis = reader.text("price_basis", "")
+    if basis and basis not in BASES:
+        raise ScenarioError(reader.key("price_basis"), basis,
+                            f"not one of {', '.join(BASES)} (leave it out for a shock on either basis)")
     return _built(where, lambda: PriceShock(
         elements=names,
         shape=shape,
@@ -658,6 +699,7 @@ def _parse_shock(item: object, where: str, horizon: int, strict: bool) -> PriceS
         from_month=reader.whole("from_month", 1, horizon),
         months=reader.whole("months", 1, 1200),
         provenance=reader.provenance(),
+        price_basis=basis,
     ))
 
 
@@ -683,6 +725,7 @@ def _parse_cut(item: object, where: str, horizon_days: int, known_rules: frozens
         rule=rule,
         stock_usable=reader.flag("stock_usable", True),
         provenance=reader.provenance(),
+        import_countries=_import_countries(reader),
     ))
 
 

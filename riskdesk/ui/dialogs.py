@@ -18,7 +18,7 @@ from riskdesk.io.store.rdproj import SUFFIX
 
 if TYPE_CHECKING:
     from riskdesk.core.mitigations import Variant
-    from riskdesk.core.project import Project
+    from riskdesk.core.project import Project, ProjectSettings
     from riskdesk.ui.autosave import RecoveryInfo
     from riskdesk.ui.preferences_dialog import Preferences
 
@@ -87,6 +87,13 @@ class Dialogs:
         from riskdesk.ui.variant_dialog import edit_variant
 
         return edit_variant(project, variants, variant, self.parent)
+
+    def ask_new_project(self) -> ProjectSettings | None:
+        """Who a new project is for (import country, US defence supply), before it is created; None if cancelled
+        (riskdesk.ui.new_project_dialog)."""
+        from riskdesk.ui.new_project_dialog import ask_new_project_settings
+
+        return ask_new_project_settings(self.parent)
 
     def edit_preferences(self, current: Preferences) -> Preferences | None:
         """RiskDesk's own settings as the user changed them (riskdesk.ui.preferences_dialog); None if cancelled."""

@@ -316,8 +316,13 @@ class MainWindow(QMainWindow):
         page.view.setFocus()
 
     def start_empty(self) -> None:
-        """Start page: an empty project, on the Parts table."""
+        """Start page: an empty project for the buyer the New dialog describes, on the Parts table."""
+        from riskdesk.ui.new_project_dialog import new_project_created
+
         self._start_wanted = False
+        if self.session is None or not new_project_created(self.dialogs, self.session.start_new):
+            self._start_wanted = True
+            return
         self._update_start_page()
         self.tabs.setCurrentWidget(self.pages[TableName.PARTS])
         self.pages[TableName.PARTS].view.setFocus()

@@ -203,7 +203,7 @@ class TimelineRow:
 
     def describe(self) -> str:
         text = (f"{self.part_number}: loses {self.loss_share:.0%} of its supply from day {self.first_affected}; "
-                f"stock lasts {self.tts:,.0f} days, supply back after {self.ttr:,.0f} days")
+                f"stock lasts {self.tts:,.0f} days against the first cut, supply back after {self.ttr:,.0f} days")
         if self.first_short:
             text += f"; short from day {self.first_short} to day {self.last_short}"
         else:
@@ -246,7 +246,7 @@ def plot_stock_out(plot: pg.PlotItem, legend: pg.LegendItem, result: ScenarioRes
     stock_days = np.array([min(r.tts, r.ttr) for r in rows])
     stock = _add(plot, items, pg.BarGraphItem(x0=lost_from, width=np.maximum(stock_days, 0.5) * DAY, y=y,
                                               height=0.6, brush=pg.mkBrush(STOCK_COLOR), pen=pg.mkPen(None)))
-    legend.addItem(stock, "stock lasts (time to survive)")
+    legend.addItem(stock, "stock lasts against the first cut (time to survive it)")
     short = [k for k, r in enumerate(rows) if r.first_short]
     if short:
         stopped = _add(plot, items, pg.BarGraphItem(

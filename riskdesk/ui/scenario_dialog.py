@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from riskdesk.core.labels import PRICE_BASES
 from riskdesk.core.numbers import read_number
+from riskdesk.core.prices import BASES
 from riskdesk.core.scenarios import (
     CUT_STAGES,
     ELEMENT_GROUPS,
@@ -68,6 +69,8 @@ class _Field:
 
 
 _GROUPS_HELP = ", ".join(ELEMENT_GROUPS)
+_EITHER_BASIS = "either"
+"""A shock without a price basis of its own moves prices on either basis."""
 SHOCK_FIELDS: tuple[_Field, ...] = (
     _Field("elements", "Elements", "list", f"Element symbols or groups ({_GROUPS_HELP}), comma-separated", (),
            "Dy"),
@@ -79,6 +82,9 @@ SHOCK_FIELDS: tuple[_Field, ...] = (
            "Or the price at the full move, USD per kg of contained element (leave × price empty)"),
     _Field("from_month", "From month", "whole", "The first month of the shock (1 = the scenario's first)", (), "1"),
     _Field("months", "Months", "whole", "How many months the shock lasts", (), "6"),
+    _Field("price_basis", "On prices", "choice", "either: the shock moves both price bases; china or ex-china: only "
+           "that basis (e.g. April 2025 moved ex-China Dy while Chinese domestic prices held)",
+           (_EITHER_BASIS, *BASES), _EITHER_BASIS),
 )
 CUT_FIELDS: tuple[_Field, ...] = (
     _Field("elements", "Elements", "list", "Element symbols or groups, comma-separated; empty: the whole magnet "
@@ -93,6 +99,8 @@ CUT_FIELDS: tuple[_Field, ...] = (
     _Field("rule", "Rule", "text", "A control-rule id: the rule decides which paths the cut reaches (optional)"),
     _Field("stock_usable", "Stock usable", "choice", "no for a prohibition: stock cannot make a prohibited magnet "
            "compliant", ("yes", "no"), "yes"),
+    _Field("import_countries", "Buyers in", "list", "Only for a buyer importing into one of these countries (ISO "
+           "codes, comma-separated); empty: every buyer"),
 )
 
 
@@ -117,6 +125,8 @@ def _cell_value(field: _Field, text: str, where: str) -> object:
         return [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
     if field.kind == "choice" and field.key == "stock_usable":
         return text != "no"
+    if field.kind == "choice" and text == _EITHER_BASIS:
+        return ""
     if field.kind in ("number", "whole", "percent"):
         if not text:
             return None

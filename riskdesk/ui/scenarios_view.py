@@ -417,8 +417,8 @@ class ScenariosView(AnalysisView):
                 f"{scenario.horizon_months} months on {BASIS_NAMES[scenario.price_basis]} prices")
         if self.other_basis is not None:
             other = self.other_basis
-            text += (f" ({_signed_money(other.delta_total)} on "
-                     f"{BASIS_NAMES[other.scenario.price_basis]} prices)")
+            text += (f" (the scenario's basis); {_signed_money(other.delta_total)} on "
+                     f"{BASIS_NAMES[other.scenario.price_basis]} prices")
         text += f" · scored as of {result.evaluation.as_of.isoformat()}<br>"
         lost = int((so.first_affected_day > 0).sum())
         text += (f"{count(lost, 'part')} lose supply, <b>{count(short, 'part')} run short</b>"

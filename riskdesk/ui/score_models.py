@@ -760,8 +760,9 @@ class ScenarioPartsModel(ColumnModel[int]):
         Column("delta", "Change", "Scenario minus baseline cost (USD)", True),
         Column("loss", "Lost", "Largest share of the part's supply the scenario's cuts take on any day",
                 True),
-        Column("tts", "Stock lasts", "Time to survive: stock days ÷ the share lost, from the first day "
-                "of loss", True),
+        Column("tts", "Stock lasts (first cut)", "Time to survive the first cut: stock days ÷ the share lost on "
+                "the part's first day of loss. With overlapping cuts the part may run short sooner: "
+                "'Short from' is exact", True),
         Column("ttr", "Back after", "Time to recover: days from the first to the last day of loss", True),
         Column("first_short", "Short from", "The scenario's day (day 1 = its first day) the part runs "
                 "short; blank when it never does", True),

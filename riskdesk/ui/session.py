@@ -175,7 +175,15 @@ class Session(QObject):
             self.save_project(then)
 
     def new_project(self) -> None:
-        self.maybe_save(lambda: self._show(Project(), None))
+        """File ▸ New: after offering to save, ask the buyer's context (import country, US defence supply) and
+        start an empty project with it; nothing happens if the buyer cancels."""
+        from riskdesk.ui.new_project_dialog import create_new_project  # loads the data layer: not at start-up
+
+        self.maybe_save(lambda: create_new_project(self.dialogs, self.start_new))
+
+    def start_new(self, project: Project) -> None:
+        """Show `project` as a new, unsaved project (no file yet)."""
+        self._show(project, None)
 
     def open_demo(self) -> None:
         from riskdesk.core.demo import demo_project

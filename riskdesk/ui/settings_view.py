@@ -33,19 +33,11 @@ from PySide6.QtWidgets import (
 )
 
 from riskdesk.core.fields import setting
-from riskdesk.core.labels import FACTOR_HELP, FACTOR_LABELS, PRICE_BASES, setting_help
+from riskdesk.core.labels import FACTOR_HELP, FACTOR_LABELS, PRICE_BASES, US_DEFENCE_LABELS, setting_help
 from riskdesk.core.project import DEFAULT_WEIGHTS, FACTOR_NAMES, ProjectSettings
 from riskdesk.core.rule_match import PROHIBITED_FLOOR
 from riskdesk.ui.analysis import AnalysisView, ViewContext
 
-US_DEFENCE_CHOICES: dict[str, tuple[str, str]] = {
-    "auto": ("Automatic: yes for a buyer importing into the US",
-             "DFARS binds the defence parts of a buyer who imports into the US, not those of other buyers."),
-    "yes": ("Yes: our defence parts go into US defence contracts",
-            "DFARS binds every defence part, wherever you are (e.g. a European supplier to a US prime)."),
-    "no": ("No: none of our parts go into US defence contracts",
-           "DFARS binds no part, unless a part says so in its own DFARS column."),
-}
 _MNEMONICS: dict[str, str] = {"name": "n", "import_country": "I", "us_defence_supply": "U",
                               "suspended_rules_in_force": "s", "disruption_days": "D", "resourcing_days": "T",
                               "price_basis": "P"}
@@ -146,7 +138,7 @@ class SettingsView(AnalysisView):
         suspended_help.setObjectName("suspendedHelp")
         self.us_defence_box = QComboBox()
         self._describe(self.us_defence_box, "us_defence_supply")
-        for key, (choice_label, help_text) in US_DEFENCE_CHOICES.items():
+        for key, (choice_label, help_text) in US_DEFENCE_LABELS.items():
             self.us_defence_box.addItem(choice_label, key)
             self.us_defence_box.setItemData(self.us_defence_box.count() - 1, help_text, Qt.ItemDataRole.ToolTipRole)
         self.us_defence_box.currentIndexChanged.connect(self._on_us_defence)

@@ -28,6 +28,7 @@ def test_the_presets_the_issue_asks_for_are_bundled_with_sources_and_both_marks(
 
 
 def test_april_2025_is_dy_and_tb_x3_ex_china_and_magnet_exports_minus_74_pct_for_two_months():
+    """The rest of its cut profile (US −82 %, June −38 %) is in tests/core/test_preset_sources.py."""
     sc = default_presets().get("april-2025-licensing").scenario(dt.date(2026, 11, 23))
     assert sc.price_basis == "ex-china" and sc.start == dt.date(2026, 11, 1)
     prices = default_prices()
@@ -35,8 +36,9 @@ def test_april_2025_is_dy_and_tb_x3_ex_china_and_magnet_exports_minus_74_pct_for
         points = prices.get_series(series).points
         assert shock.multiplier == pytest.approx(points[-1].mid / points[0].mid, rel=0.005)
         assert shock.shape == "decay" and shock.from_month == 1
-    (cut,) = sc.supply_cuts
+    cut = sc.supply_cuts[0]
     assert cut.whole_magnet and cut.countries == ("CN",) and cut.share_lost == 0.74 and cut.days == 61
+    assert not cut.import_countries
 
 
 def test_the_ndpr_floor_is_110_usd_per_kg_of_oxide_converted_to_element():

@@ -11,7 +11,15 @@ import pytest
 
 from riskdesk.core.evaluation import evaluate
 from riskdesk.core.scenario_run import element_sensitivity, run_scenario
-from riskdesk.core.scenarios import PriceShock, Scenario, ScenarioError, SupplyCut, cut_from_rule, unique_name
+from riskdesk.core.scenarios import (
+    PriceShock,
+    Scenario,
+    ScenarioError,
+    SupplyCut,
+    cut_from_rule,
+    parse_scenario,
+    unique_name,
+)
 from tests.helpers.builders import PartSpec, PathSpec, all_in, project_of
 
 AS_OF = dt.date(2026, 11, 23)
@@ -286,3 +294,32 @@ def test_dataclasses_refuse_what_the_file_would_refuse():
 def test_duplicated_scenarios_get_unique_names():
     assert unique_name("April", ["April", "April (2)"]) == "April (3)"
     assert unique_name("New", []) == "New"
+
+
+# ------------------------------------------------------------------------ per-basis shocks, per-destination cuts
+
+
+def test_a_shock_for_one_price_basis_moves_prices_only_on_that_basis_and_survives_the_file_shape():
+    shock = PriceShock(("Dy",), "step", multiplier=3.0, months=6, price_basis="ex-china")
+    project = project_of(dy_part())
+    assert run(project, shock, basis="china").delta_total == pytest.approx(0.0, abs=1e-6)
+    assert run(project, shock, basis="ex-china").delta_total > 0.0
+    again = parse_scenario(scenario(shock).to_json())
+    assert again.price_shocks[0].price_basis == "ex-china"
+    assert "on ex-China spot prices only" in shock.describe()
+    with pytest.raises(ScenarioError, match=r"price_shocks\[1\]\.price_basis"):
+        parse_scenario({**scenario(shock).to_json(), "price_shocks": [{**again.to_json()["price_shocks"][0],
+                                                                        "price_basis": "europe"}]})
+
+
+def test_a_cut_for_buyers_importing_into_some_countries_reaches_only_those_buyers():
+    cut = dataclasses.replace(full_cut(days=30), import_countries=("US",))
+    us = run(project_of(dy_part(), import_country="US"), cut)
+    de = run(project_of(dy_part(), import_country="DE"), cut)
+    assert us.stock_out.loss_share[0] == 1.0 and de.stock_out.loss_share[0] == 0.0
+    assert "only for a buyer importing into US" in de.reach[0].note
+    assert parse_scenario(scenario(cut).to_json()).supply_cuts[0].import_countries == ("US",)
+    data = scenario(cut).to_json()
+    data["supply_cuts"][0]["import_countries"] = ["Atlantis"]
+    with pytest.raises(ScenarioError, match=r"supply_cuts\[1\]\.import_countries\[1\]"):
+        parse_scenario(data)

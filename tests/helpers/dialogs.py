@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from riskdesk.core.project import ProjectSettings
 from riskdesk.ui.dialogs import Dialogs
 
 
@@ -20,6 +21,8 @@ class ScriptedDialogs(Dialogs):
         self.date_answer: dt.date | None = None
         self.changed_answer = Dialogs.CANCEL
         self.read_only_answer = False
+        self.new_project_answer: ProjectSettings | None = ProjectSettings.for_buyer("US")
+        """What File ▸ New's question answers (None: cancelled)."""
         self.preferences_answer: object | None = None
         """What Edit ▸ Preferences returns (a riskdesk.ui.preferences_dialog.Preferences), None: cancelled."""
         self.errors: list[str] = []
@@ -50,6 +53,10 @@ class ScriptedDialogs(Dialogs):
     def ask_open_read_only(self, message: str) -> bool:
         self.asked.append(f"read-only? {message}")
         return self.read_only_answer
+
+    def ask_new_project(self) -> ProjectSettings | None:
+        self.asked.append("new project")
+        return self.new_project_answer
 
     def edit_preferences(self, current: object) -> object | None:  # type: ignore[override]
         self.asked.append(f"preferences {current}")

@@ -42,7 +42,8 @@ from tests.helpers.runners import DeferredRunner
 
 AS_OF = dt.date(2026, 11, 23)
 TRACTION = "MTR-TRAC-200"
-"""Stops on day 39 of the April 2025 preset with its 20 days of stock (70 % of it made in China)."""
+"""Stops on day 35 of the April 2025 preset with its 20 days of stock (70 % of it made in China, −82 % for a US
+buyer: 20 / (0.7 × 0.82) = 34.8 days)."""
 MORE_STOCK = Variant("More stock", (AddStock("*", 60),))
 SECOND_SOURCE = Variant("Second source", (AddSource(TRACTION, "SUP-DE1", 40, {"mine": "AU", "separation": "EE",
                                                                               "metal": "DE", "magnet": "DE"}),
@@ -131,9 +132,9 @@ def test_a_variant_with_more_stock_made_in_the_dialog_shows_beside_the_original_
     # Part by part, the buyer sees which parts the stock saves.
     parts = panel.parts_model
     traction = parts.row_of(TRACTION)
-    assert parts.first_short_day(traction, 0) == 39
+    assert parts.first_short_day(traction, 0) == 35
     assert parts.first_short_day(traction, 1) is None
-    assert parts.text(traction, "short:0") == "day 39" and parts.text(traction, "short:1") == "never"
+    assert parts.text(traction, "short:0") == "day 35" and parts.text(traction, "short:1") == "never"
 
 
 def test_a_cancelled_dialog_changes_nothing(qtbot: QtBot) -> None:

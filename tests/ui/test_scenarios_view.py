@@ -9,7 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QDialog
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QDialog
 from pytestqt.qtbot import QtBot
 
 from riskdesk.cli import main as cli_main
@@ -118,6 +119,32 @@ def test_an_edited_row_loses_its_sources_and_an_untouched_row_keeps_them(qtbot: 
     assert edited.price_shocks[1].provenance.sources and edited.supply_cuts[0].provenance.confidence
     assert document.undo_stack.undoText() == f"Edit scenario '{default_presets().get(APRIL).name}'"
     assert view.result is not None and view.result.scenario == edited
+
+
+def test_the_editor_keeps_and_edits_a_shocks_price_basis_and_a_cuts_buyers(qtbot: QtBot) -> None:
+    view, document, editor, _ = _view(qtbot)
+    view.select(PRESET, APRIL)
+    view.duplicate_selected()
+    editor.change = lambda dialog: dialog.name_edit.setText("April, untouched")
+    view.edit_selected()
+    kept = document.project.scenarios[0]
+    assert kept.price_shocks == default_presets().get(APRIL).template.price_shocks
+    assert kept.supply_cuts == default_presets().get(APRIL).template.supply_cuts
+
+    def change(dialog: ScenarioDialog) -> None:
+        basis = [f.key for f in dialog.shocks.fields].index("price_basis")
+        box = dialog.shocks.table.cellWidget(0, basis)
+        assert isinstance(box, QComboBox) and box.currentText() == "ex-china"
+        box.setCurrentIndex(box.findText("either"))
+        buyers = [f.key for f in dialog.cuts.fields].index("import_countries")
+        assert dialog.cuts.table.item(1, buyers).text() == "US"  # type: ignore[union-attr]
+        dialog.cuts.table.item(1, buyers).setText("US, CA")  # type: ignore[union-attr]
+
+    editor.change = change
+    view.edit_selected()
+    edited = document.project.scenarios[0]
+    assert edited.price_shocks[0].price_basis == "" and edited.price_shocks[1].price_basis == "ex-china"
+    assert edited.supply_cuts[1].import_countries == ("US", "CA")
 
 
 def test_a_scenario_the_file_parser_would_refuse_keeps_the_editor_open_with_the_key_named(qtbot: QtBot) -> None:
@@ -310,3 +337,15 @@ def test_a_preset_on_a_date_beyond_the_bounds_says_why(qtbot: QtBot) -> None:
     assert view.result is None and view.selected_scenario() is None
     assert "cannot be run: key 'start' = \"9999-12\": a scenario starts from 2000-01 to 2099-12" in \
         view.headline.text()
+
+
+def test_the_headline_labels_both_price_bases_and_the_parts_table_says_tts_is_for_the_first_cut(
+        qtbot: QtBot) -> None:
+    view, _, _, _ = _view(qtbot)
+    view.select(PRESET, "myanmar-heavy-feed-cut")
+    headline = view.headline.text()
+    assert "on China domestic prices (the scenario's basis);" in headline and "on ex-China spot prices" in headline
+    model = view.parts_model
+    title = model.headerData(model.KEYS.index("tts"), Qt.Orientation.Horizontal)
+    help_text = model.headerData(model.KEYS.index("tts"), Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert title == "Stock lasts (first cut)" and "time to survive the first cut" in help_text.lower()

@@ -106,7 +106,7 @@ def _months(layout: Layout, sheet: Any, header: int, block: ScenarioBlock, break
 def _stops(layout: Layout, sheet: Any, row: int, k: int, stops: StockOuts) -> int:
     """The parts that lose supply from row `row`; returns the row after them."""
     titles = [("Part", "", TEXT), ("Share lost", "share", NUMBER), ("Counted as unknown origin", "share", NUMBER),
-              ("Stock days", "days", NUMBER), ("Time to survive, days", "days", NUMBER),
+              ("Stock days", "days", NUMBER), ("Time to survive the first cut, days", "days", NUMBER),
               ("Time to recover, days", "days", NUMBER), ("First short day", "count", NUMBER),
               ("First short on", "date", DATE), ("Days short", "count", NUMBER),
               ("Units short", "count", NUMBER), ("Value short USD", "usd", NUMBER)]
