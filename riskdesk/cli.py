@@ -608,7 +608,7 @@ def _cmd_score(args: argparse.Namespace) -> int:
         factors = ", ".join(f"{f.name} {f.value:.0f}" for f in top)
         print(f"{shown_text(report.part_number):16} {score_text(report.score):>5} {report.band:6} "
               f"{report.status or '-':19} {len(report.hits):4} {len(report.watch):5}  {factors}"
-              f"{_floor_tag(report.floor)}")
+              f"{_floor_tag(report.floor, report.status)}")
     kg = evaluation.elements_kg()
     print()
     by_mass = sorted(kg.items(), key=lambda i: -i[1])
@@ -640,11 +640,12 @@ def _print_json(data: object) -> None:
     print(text)
 
 
-def _floor_tag(floor: float) -> str:
-    """The short mark beside a part held at a floor (see docs/method.md, "Floors")."""
+def _floor_tag(floor: float, status: str) -> str:
+    """The short mark beside a part held at a floor (see docs/method.md, "Floors"); a prohibition that holds only
+    through an unknown origin says so, as the status column does."""
     from riskdesk.core.evaluation import NO_PATH_FLOOR, PROHIBITED_FLOOR, RED_FLOOR
 
-    tags = {PROHIBITED_FLOOR: "prohibited", RED_FLOOR: "may be prohibited", NO_PATH_FLOOR: "no supply path"}
+    tags = {PROHIBITED_FLOOR: status or "prohibited", RED_FLOOR: "may be prohibited", NO_PATH_FLOOR: "no supply path"}
     return f"  [floor {floor:g}: {tags[floor]}]" if floor in tags else ""
 
 

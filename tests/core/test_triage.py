@@ -77,6 +77,8 @@ def test_json_report_and_cli_agree_on_status_and_order(demo: Path, capsys: pytes
     ranked = [str(evaluation.compiled.part_numbers[i]) for i in evaluation.triage_order()]
     assert sheet.part_numbers == ranked == listed
     assert "prohibited" in out.splitlines()[5] and "possibly prohibited" in out.splitlines()[6]
+    assert out.splitlines()[5].endswith("[floor 90: prohibited]")
+    assert out.splitlines()[6].endswith("[floor 90: possibly prohibited]")  # the mark says what the status says
     top = summary_sheet(data).top
     assert top is not None and top.part_numbers == ranked[:10] and top.statuses == sheet.statuses[:10]
     assert top.possible == sheet.possible[:10]
