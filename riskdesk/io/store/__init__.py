@@ -29,6 +29,7 @@ from riskdesk.io.store.base import (
     UNCHECKED,
     CannotLockError,
     CommittedChange,
+    Conflict,
     Expected,
     Lease,
     LockUnavailableError,
@@ -40,16 +41,17 @@ from riskdesk.io.store.base import (
     ProjectStore,
     Revision,
     StoreChangedError,
+    StoreConflictError,
     StoreError,
     StoreInUseError,
     Unchecked,
     read_whole,
 )
 
-__all__ = ["BACKENDS", "CLI_WAIT_S", "UNCHECKED", "CannotLockError", "CommittedChange", "Expected", "Lease",
+__all__ = ["BACKENDS", "CLI_WAIT_S", "UNCHECKED", "CannotLockError", "CommittedChange", "Conflict", "Expected", "Lease",
            "LockUnavailableError", "ProjectChangedError", "ProjectFileError", "ProjectInUseError",
-           "ProjectLockedError", "ProjectRows", "ProjectStore", "Revision", "StoreChangedError", "StoreError",
-           "StoreInUseError", "Unchecked", "is_database_location", "open_store", "read_whole", "shown_location"]
+           "ProjectLockedError", "ProjectRows", "ProjectStore", "Revision", "StoreChangedError", "StoreConflictError",
+           "StoreError", "StoreInUseError", "Unchecked", "is_database_location", "open_store", "read_whole", "shown_location"]
 
 BACKENDS: dict[str, str] = {"postgresql": "postgres", "postgres": "postgres"}
 """Database locations: the scheme of the address → the module of `riskdesk.io.store` that keeps projects there."""

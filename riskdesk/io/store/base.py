@@ -118,6 +118,46 @@ class StoreChangedError(StoreError):
                          "overwrite the other changes")
 
 
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """One value of a commit that someone else changed first: the row (by its id, and as the buyer names it), the
+    field, their value and yours, and who changed it when (where the store knows)."""
+
+    table: str
+    row_id: str
+    row: str
+    """The row as the buyer knows it ("part MTR-4471", "path MTR-4471 / SUP-017"); the table's name for a whole."""
+    field: str
+    theirs: Any
+    """What is kept now (None: the row was removed)."""
+    yours: Any
+    by: str = ""
+    at: str = ""
+
+    def describe(self) -> str:
+        """ "part MTR-4471, description: 'theirs' (bob at 2026-12-05T10:42:00+00:00), yours 'mine'" """
+        who = " ".join(x for x in (self.by, f"at {self.at}" if self.at else "") if x)
+        theirs = "removed" if self.theirs is None and self.field == "" else repr(self.theirs)
+        field = f", {self.field}" if self.field else ""
+        return f"{self.row}{field}: {theirs}{f' ({who})' if who else ''}, yours {self.yours!r}"
+
+
+class StoreConflictError(StoreChangedError):
+    """A commit refused whole because rows it changes were changed by someone else since the revision it was made
+    against (a team workspace checks row by row: edits to other rows never conflict). `conflicts` lists each value:
+    theirs and yours, to keep either."""
+
+    def __init__(self, location: str | Path, on_store: Revision, conflicts: tuple[Conflict, ...]) -> None:
+        self.conflicts = conflicts
+        StoreError.__init__(
+            self, f"{location}: someone else changed what you edited: "
+            + "; ".join(c.describe() for c in conflicts[:3])
+            + (f" (and {len(conflicts) - 3} more)" if len(conflicts) > 3 else "")
+            + ". Nothing of your change was saved: read the workspace again and keep theirs or make yours again")
+        self.location = str(location)
+        self.on_store = on_store
+
+
 class StoreInUseError(StoreError):
     """Another program is writing to the project and has kept it for longer than a read waits."""
 
