@@ -428,5 +428,6 @@ def _whole_from_json(name: str, value: Any) -> Any:
     raise ValueError(f"{name!r}: give a reader for it (riskdesk.io.store reads scenarios and variants)")
 
 
-__all__ = ["WHOLES", "Applied", "CellChange", "ChangeDoesNotFit", "ChangeSet", "EditRefused", "RowInsert", "RowRemove", "WholeChange",
-           "WholeReader", "diff_tables", "row_positions", "row_values", "rows_of", "same_value"]
+__all__ = ["WHOLES", "Applied", "CellChange", "ChangeDoesNotFit", "ChangeSet", "EditRefused", "RowInsert",
+           "RowRemove", "WholeChange", "WholeReader", "diff_tables", "row_positions", "row_values", "rows_of",
+           "same_value"]

@@ -48,10 +48,11 @@ from riskdesk.io.store.base import (
     read_whole,
 )
 
-__all__ = ["BACKENDS", "CLI_WAIT_S", "UNCHECKED", "CannotLockError", "CommittedChange", "Conflict", "Expected", "Lease",
-           "LockUnavailableError", "ProjectChangedError", "ProjectFileError", "ProjectInUseError",
+__all__ = ["BACKENDS", "CLI_WAIT_S", "UNCHECKED", "CannotLockError", "CommittedChange", "Conflict", "Expected",
+           "Lease", "LockUnavailableError", "ProjectChangedError", "ProjectFileError", "ProjectInUseError",
            "ProjectLockedError", "ProjectRows", "ProjectStore", "Revision", "StoreChangedError", "StoreConflictError",
-           "StoreError", "StoreInUseError", "Unchecked", "is_database_location", "open_store", "read_whole", "shown_location"]
+           "StoreError", "StoreInUseError", "Unchecked", "is_database_location", "open_store", "read_whole",
+           "shown_location"]
 
 BACKENDS: dict[str, str] = {"postgresql": "postgres", "postgres": "postgres"}
 """Database locations: the scheme of the address → the module of `riskdesk.io.store` that keeps projects there."""

@@ -248,8 +248,9 @@ def _failure(address: Address, exc: BaseException, doing: str = "") -> StoreErro
     where = address.text
     user = address.user or "you"
     if isinstance(orig, psycopg.errors.InsufficientPrivilege):
-        return StoreError(f"{where}: {user} may not {doing or 'do this'} in this workspace (the server says: "
-                          f"{text[:160]}); ask its owner for the editor role")
+        rights = "may not read this workspace" if doing == "read" else "may only read this workspace"
+        return StoreError(f"{where}: {user} {rights} (the server says: {text[:160]}); ask its owner for the "
+                          f"{'viewer' if doing == 'read' else 'editor'} role")
     if "password authentication failed" in text or "no password supplied" in text:
         return StoreError(f"{where}: the server refused the password of {user}. Set PGPASSWORD or put the password "
                           "in ~/.pgpass (RiskDesk never stores it), then try again")
@@ -263,7 +264,7 @@ def _failure(address: Address, exc: BaseException, doing: str = "") -> StoreErro
         return StoreError(f"{where}: the server {address.server} cannot be reached ({text[:200]}). Check the "
                           "address and your network, and that the server runs")
     if isinstance(orig, psycopg.Error | sa.exc.SQLAlchemyError):
-        return StoreError(f"{where}: the workspace could not {doing or 'be read'} ({text[:200]})")
+        return StoreError(f"{where}: cannot {doing or 'read'} the workspace ({text[:200]})")
     raise exc
 
 
@@ -391,7 +392,7 @@ class PostgresStore:
         return self.revision() is not None
 
     def revision(self) -> Revision | None:
-        with self._transaction("be read", read_only=True) as conn:
+        with self._transaction("read", read_only=True) as conn:
             state = self._state(conn)
             if state is None or state.revision == 0:
                 return None
@@ -402,7 +403,7 @@ class PostgresStore:
 
         from riskdesk.core.project import Project, ProjectSettings, ProjectTables
 
-        with self._transaction("be read", read_only=True) as conn:
+        with self._transaction("read", read_only=True) as conn:
             state = self._state(conn)
             if state is None or state.revision == 0:
                 raise StoreError(f"{self.location} holds no project yet: push one into it (riskdesk workspace push "
@@ -429,7 +430,7 @@ class PostgresStore:
         return project, revision
 
     def save(self, project: Project, expected: Expected, *, text: str = "") -> Revision:
-        with self._transaction("be written") as conn:
+        with self._transaction("write") as conn:
             state = self._state(conn, lock=True, create=True)
             assert state is not None
             if expected is None:
@@ -452,7 +453,7 @@ class PostgresStore:
         return Revision(new, who, _iso(when), f"{state.workspace_id}/{new}")
 
     def commit(self, changes: ChangeSet, expected: Revision) -> Revision:
-        with self._transaction("be changed") as conn:
+        with self._transaction("change") as conn:
             state = self._state(conn, lock=True)
             if state is None or state.revision == 0:
                 raise StoreError(f"{self.location} holds no project yet: push one into it first")
@@ -483,7 +484,7 @@ class PostgresStore:
     def changes_since(self, revision: Revision) -> list[CommittedChange]:
         from riskdesk.core.edits import ChangeSet
 
-        with self._transaction("be read", read_only=True) as conn:
+        with self._transaction("read", read_only=True) as conn:
             state = self._state(conn)
             if state is None or state.revision == 0:
                 return []
@@ -512,7 +513,7 @@ class PostgresStore:
         """The workspace's history as JSON objects, oldest first: revision, change_id, base_revision, by, at,
         text, source, change (None for a whole save)."""
         h = self._t.history
-        with self._transaction("be read", read_only=True) as conn:
+        with self._transaction("read", read_only=True) as conn:
             if self._state(conn) is None:
                 raise StoreError(f"{self.location}: there is no workspace {self.name!r} here yet")
             query = sa.select(h).order_by(h.c.revision)
@@ -526,7 +527,7 @@ class PostgresStore:
         try:
             raw = _engine(self._address).raw_connection()
         except (sa.exc.SQLAlchemyError, OSError) as exc:
-            error = _failure(self._address, exc, "be locked")
+            error = _failure(self._address, exc, "lock")
             if without_lock_ok:
                 return WorkspaceLease(None, key, LockUnavailableError(self.location, str(error)))
             raise error from None
@@ -546,7 +547,7 @@ class PostgresStore:
         raise ProjectLockedError(self.location, holder)
 
     def preview_rows(self, max_rows: int | None = None) -> ProjectRows:
-        with self._transaction("be read", read_only=True) as conn:
+        with self._transaction("read", read_only=True) as conn:
             state = self._state(conn)
             if state is None or state.revision == 0:
                 raise StoreError(f"{self.location} holds no project yet")
@@ -695,8 +696,9 @@ class _Apply:
 
     def _row(self, table: str, row_id: str) -> Mapping[str, Any] | None:
         t = self.t.rows[table]
-        return self.conn.execute(sa.select(t).where(t.c[ROW_ID] == row_id).with_for_update()).mappings() \
-            .one_or_none()
+        found = self.conn.execute(sa.select(t).where(t.c[ROW_ID] == row_id).with_for_update()).mappings()
+        row = found.one_or_none()
+        return dict(row) if row is not None else None
 
     def run(self) -> list[Conflict]:
         from riskdesk.core.edits import same_value
@@ -840,7 +842,7 @@ def init_workspace(location: str) -> list[str]:
     address = Address.parse(location)
     store = PostgresStore(address)
     notes: list[str] = []
-    with store._transaction("be set up") as conn:
+    with store._transaction("set up") as conn:
         if store._schema_version(conn) is not None:
             raise StoreError(f"{address.text}: there is a workspace {address.workspace!r} already; open it, or "
                              "choose another name")
