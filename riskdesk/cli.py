@@ -1030,11 +1030,13 @@ def _cmd_workspace(args: argparse.Namespace) -> int:
 
     if out.suffix.lower() != SUFFIX:
         raise CliError(f"{out}: a pulled workspace is written as a project file; name it …{SUFFIX}", EXIT_USAGE)
-    _output(out, args, "the project file")
+    if (out.exists() or out.is_symlink()) and not args.force:
+        raise CliError(f"{out} already exists: choose another name, or add --force to replace it", EXIT_FILE)
     project, revision = _load_with_revision(store)
     from riskdesk.io.store import UNCHECKED
 
     target = open_store(out)
+    _hold(args, target, "nothing was written")
     _save(project, target, UNCHECKED if args.force else None, doing="nothing was written",
           text=f"Pulled from {store.location} at revision {revision.number}")
     print(f"wrote {out}: {store.location} at revision {revision.number} ({revision.describe()})")
