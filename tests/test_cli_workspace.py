@@ -56,7 +56,7 @@ def test_score_scenario_and_report_read_a_workspace_as_they_read_a_file(pushed, 
     on_file = run(capsys, "score", demo, "--as-of", "2026-12-01", "--json")
     on_workspace = run(capsys, "score", pushed, "--as-of", "2026-12-01", "--json")
     assert on_workspace[0] == EXIT_OK and json.loads(on_workspace[1])["parts"] == json.loads(on_file[1])["parts"]
-    code, out, _ = run(capsys, "scenario", pushed, "--preset", "dfars-2027", "--as-of", "2026-12-01",
+    code, _, _ = run(capsys, "scenario", pushed, "--preset", "dfars-2027", "--as-of", "2026-12-01",
                        "--save-as", "From the command line")
     assert code == EXIT_OK
     assert [s.name for s in open_store(pushed).read()[0].scenarios][-1] == "From the command line"
@@ -68,7 +68,7 @@ def test_score_scenario_and_report_read_a_workspace_as_they_read_a_file(pushed, 
 def test_an_import_into_a_workspace_is_one_change_set_in_its_history(pushed, tmp_path, capsys):
     source = tmp_path / "bom.csv"
     write_template_csv(source, [ROW])
-    code, out, err = run(capsys, "import", pushed, source)
+    code, _, err = run(capsys, "import", pushed, source)
     assert code == EXIT_OK, err
     history = open_store(pushed).changes_since(Revision(1))
     entry, = history
@@ -107,7 +107,7 @@ def test_connection_problems_are_one_line_and_exit_1(pg_server, pg_database, pus
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-        code, out, err = run(capsys, "score", f"postgresql://ana:s3cret@127.0.0.1:{port}/x?workspace=eu")
+        code, _, err = run(capsys, "score", f"postgresql://ana:s3cret@127.0.0.1:{port}/x?workspace=eu")
     assert code == EXIT_FILE and "cannot be reached" in err and "s3cret" not in err and err.count("\n") == 1
     pg_server.execute("CREATE ROLE ana LOGIN PASSWORD 'right'")
     try:

@@ -55,7 +55,6 @@ from urllib.parse import parse_qsl, urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.pool import NullPool
 
 from riskdesk import __version__
 from riskdesk.core.domain import NUMBER_COLUMNS, STORED_COLUMNS
@@ -162,13 +161,13 @@ _ENGINES: dict[sa.URL, sa.Engine] = {}
 
 
 def _engine(address: Address) -> sa.Engine:
-    """One engine per address in this process. No pool: a desktop client's commits are seconds apart, and an idle
-    connection per window would count against the server's limit."""
+    """One engine per address in this process, keeping at most two idle connections (opening one costs more than
+    a commit), each checked before use (the server may have restarted since)."""
     url = address.url()
     engine = _ENGINES.get(url)
     if engine is None:
         application = f"RiskDesk {host_name()[:30]}:{os.getpid()}"
-        engine = sa.create_engine(url, poolclass=NullPool,
+        engine = sa.create_engine(url, pool_size=2, max_overflow=8, pool_pre_ping=True, pool_recycle=600,
                                   connect_args={"connect_timeout": CONNECT_TIMEOUT_S,
                                                 "application_name": application},
                                   json_serializer=lambda value: json.dumps(value, allow_nan=False,
@@ -268,6 +267,11 @@ def _failure(address: Address, exc: BaseException, doing: str = "") -> StoreErro
     raise exc
 
 
+def _newer(address: Address, version: int) -> StoreError:
+    return StoreError(f"{address.text} was set up by a newer RiskDesk (workspace schema {version}, this version "
+                      f"reads up to {SCHEMA_VERSION}). Update RiskDesk to open it")
+
+
 def _not_workspace(address: Address) -> StoreError:
     return StoreError(f"{address.text}: the schema {address.workspace!r} of {address.database!r} is not a RiskDesk "
                       "workspace (it holds other tables); choose another workspace name")
@@ -279,6 +283,9 @@ def _not_workspace(address: Address) -> StoreError:
 class _State:
     workspace_id: str
     revision: int
+    who: str
+    """The database user of this transaction (current_user) and its time: who and when of what it writes."""
+    when: dt.datetime
 
 
 class PostgresStore:
@@ -287,6 +294,8 @@ class PostgresStore:
     def __init__(self, address: Address) -> None:
         self._address = address
         self._t = _tables(address.workspace)
+        self._checked = False
+        """Whether this store has seen the workspace at this RiskDesk's schema (checked once, not per read)."""
 
     def __repr__(self) -> str:
         return f"PostgresStore({self._address.text!r})"
@@ -323,8 +332,10 @@ class PostgresStore:
                 with conn.begin():
                     yield conn
         except StoreError:
+            self._checked = False
             raise
         except (sa.exc.SQLAlchemyError, OSError) as exc:
+            self._checked = False
             raise _failure(self._address, exc, doing) from None
         except Exception as exc:
             import psycopg
@@ -351,40 +362,43 @@ class PostgresStore:
         except (KeyError, ValueError):
             raise _not_workspace(self._address) from None
         if version > SCHEMA_VERSION:
-            raise StoreError(f"{self.location} was set up by a newer RiskDesk (workspace schema {version}, this "
-                             f"version reads up to {SCHEMA_VERSION}). Update RiskDesk to open it")
+            raise _newer(self._address, version)
         return version
 
     def _state(self, conn: sa.Connection, *, lock: bool = False, create: bool = False) -> _State | None:
         """The workspace's id and revision (None: no workspace); `lock` takes the state row for this transaction,
         so that commits are made one after another; `create` sets the workspace up when it is not there."""
-        version = self._schema_version(conn)
-        if version is None:
-            if not create:
-                return None
-            _create(conn, self._address, self._t)
-        elif version < SCHEMA_VERSION:
-            for step in range(version, SCHEMA_VERSION):
-                MIGRATIONS[step](conn, self.name)
-            conn.execute(self._t.workspace.update().where(self._t.workspace.c.key == "schema_version")
-                         .values(value=str(SCHEMA_VERSION)))
-        query = sa.select(self._t.state.c.revision).where(self._t.state.c.id == 1)
+        if not self._checked:
+            version = self._schema_version(conn)
+            if version is None:
+                if not create:
+                    return None
+                _create(conn, self._address, self._t)
+            elif version < SCHEMA_VERSION:
+                for step in range(version, SCHEMA_VERSION):
+                    MIGRATIONS[step](conn, self.name)
+                conn.execute(self._t.workspace.update().where(self._t.workspace.c.key == "schema_version")
+                             .values(value=str(SCHEMA_VERSION)))
+        workspace_id = (sa.select(self._t.workspace.c.value).where(self._t.workspace.c.key == "workspace_id")
+                        .scalar_subquery())
+        kept_version = (sa.select(self._t.workspace.c.value).where(self._t.workspace.c.key == "schema_version")
+                        .scalar_subquery())
+        query = sa.select(self._t.state.c.revision, workspace_id, sa.literal_column("current_user"), sa.func.now(),
+                          kept_version) \
+            .where(self._t.state.c.id == 1)
         if lock:
-            query = query.with_for_update()
-        revision = conn.execute(query).scalar_one()
-        workspace_id = conn.execute(sa.select(self._t.workspace.c.value)
-                                    .where(self._t.workspace.c.key == "workspace_id")).scalar_one()
-        return _State(str(workspace_id), int(revision))
+            query = query.with_for_update(of=self._t.state)
+        revision, found_id, who, when, kept = conn.execute(query).one()
+        if int(kept) > SCHEMA_VERSION:  # upgraded by a newer RiskDesk since this store first looked
+            raise _newer(self._address, int(kept))
+        self._checked = True
+        return _State(str(found_id), int(revision), str(who), when)
 
     def _revision(self, conn: sa.Connection, state: _State) -> Revision:
         h = self._t.history
         row = conn.execute(sa.select(h.c.by, h.c.at).where(h.c.revision == state.revision)).one_or_none()
         by, at = (row[0], _iso(row[1])) if row is not None else ("", "")
         return Revision(state.revision, by, at, f"{state.workspace_id}/{state.revision}")
-
-    def _who(self, conn: sa.Connection) -> tuple[str, dt.datetime]:
-        row = conn.execute(sa.text("SELECT current_user, now()")).one()
-        return str(row[0]), row[1]
 
     # ---- the protocol
 
@@ -439,8 +453,7 @@ class PostgresStore:
             elif expected is not UNCHECKED and not (state.revision > 0 and expected.same_as(
                     Revision(state.revision, token=f"{state.workspace_id}/{state.revision}"))):
                 raise StoreChangedError(self.location, self._revision(conn, state))
-            new = state.revision + 1
-            who, when = self._who(conn)
+            new, who, when = state.revision + 1, state.who, state.when
             for table in TABLES:
                 t = self._t.rows[table]
                 conn.execute(t.delete())
@@ -459,8 +472,7 @@ class PostgresStore:
                 raise StoreError(f"{self.location} holds no project yet: push one into it first")
             if not expected.token.startswith(f"{state.workspace_id}/"):
                 raise StoreChangedError(self.location, self._revision(conn, state))
-            new = state.revision + 1
-            who, when = self._who(conn)
+            new, who, when = state.revision + 1, state.who, state.when
             conflicts = _Apply(conn, self._t, expected.number, new, changes, self.location).run()
             if conflicts:  # refused whole: the transaction is rolled back
                 raise StoreConflictError(self.location, self._revision(conn, state), tuple(conflicts))
@@ -476,10 +488,10 @@ class PostgresStore:
         conn.execute(self._t.history.insert().values(
             revision=new, change_id=change_id, base_revision=base, by=who, at=when, text=text,
             source=dict(changes.source) if changes is not None else {"kind": "save"}, change=change_json))
-        conn.execute(self._t.state.update().where(self._t.state.c.id == 1).values(revision=new))
         payload = json.dumps({"workspace": self.name, "revision": new, "by": who, "text": text[:200],
                               "change_id": change_id})
-        conn.execute(sa.select(sa.func.pg_notify(channel(self.name), payload)))
+        conn.execute(self._t.state.update().where(self._t.state.c.id == 1).values(revision=new)
+                     .returning(sa.func.pg_notify(channel(self.name), payload)))
 
     def changes_since(self, revision: Revision) -> list[CommittedChange]:
         from riskdesk.core.edits import ChangeSet
