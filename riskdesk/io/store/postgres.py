@@ -34,7 +34,8 @@ import, a push); ordinary edits do not take it, the row check guards them.
 Schema migrations: a small versioned list (`MIGRATIONS[n]` upgrades schema n to n + 1), as the project file has,
 rather than Alembic: the tables are generated from the field catalogue, a workspace is one schema among others in
 a database (Alembic keeps one version per database), and the changes are few and additive. A workspace of a newer
-schema is refused with what to do; an older one is upgraded when its owner next writes to it.
+schema is refused with what to do; an older one is upgraded by the first write of a RiskDesk that knows the newer
+schema.
 """
 
 from __future__ import annotations
@@ -374,7 +375,7 @@ class PostgresStore:
                 if not create:
                     return None
                 _create(conn, self._address, self._t)
-            elif version < SCHEMA_VERSION:
+            elif version < SCHEMA_VERSION and lock:  # upgraded by the first writer; readers read it as it is
                 for step in range(version, SCHEMA_VERSION):
                     MIGRATIONS[step](conn, self.name)
                 conn.execute(self._t.workspace.update().where(self._t.workspace.c.key == "schema_version")
