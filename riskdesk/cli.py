@@ -242,6 +242,8 @@ def _paths(text: str) -> int:
 
 def main(argv: Sequence[str] | None = None, chart_renderer: ChartRenderer | None = None) -> int:
     """Run one command. `chart_renderer` draws `scenario --chart` (without one, that option exits 2)."""
+    from riskdesk.io.store.base import StoreError
+
     parser = build_parser()
     args = parser.parse_args(argv)
     args.chart_renderer = chart_renderer
@@ -267,6 +269,9 @@ def main(argv: Sequence[str] | None = None, chart_renderer: ChartRenderer | None
     except DataFileError as exc:
         print(f"riskdesk: {shown_text(exc)}", file=sys.stderr)
         return EXIT_INVALID
+    except StoreError as exc:  # a workspace's server can fail on any question (exists, revision …): one line
+        print(f"riskdesk: {shown_text(exc)}", file=sys.stderr)
+        return EXIT_FILE
     except KeyboardInterrupt:
         print("riskdesk: interrupted", file=sys.stderr)
         return 130

@@ -129,3 +129,16 @@ def test_a_workspace_command_needs_a_workspace_address(demo, tmp_path, capsys):
     assert code == EXIT_USAGE and "is not a workspace address" in err
     code, _, err = run(capsys, "workspace", "init", "postgresql://ana@127.0.0.1/x")
     assert code == EXIT_USAGE and "?workspace=NAME" in err
+
+
+@pytest.mark.parametrize("command", [["demo", "{url}"], ["new", "{url}"], ["import", "{url}", "{source}"],
+                                     ["history", "{url}"], ["workspace", "push", "{demo}", "{url}"]])
+def test_every_command_says_in_one_line_when_the_server_cannot_be_reached(command, demo, tmp_path, capsys):
+    source = tmp_path / "bom.csv"
+    write_template_csv(source, [ROW])
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        url = f"postgresql://ana@127.0.0.1:{probe.getsockname()[1]}/x?workspace=eu"
+        code, _, err = run(capsys, *[part.format(url=url, source=source, demo=demo) for part in command])
+    assert code == EXIT_FILE and err.startswith("riskdesk: ") and "cannot be reached" in err
+    assert err.count("\n") == 1 and "Traceback" not in err

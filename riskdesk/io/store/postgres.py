@@ -395,6 +395,11 @@ class PostgresStore:
         self._checked = True
         return _State(str(found_id), int(revision), str(who), when)
 
+    def _missing(self) -> StoreError:
+        return StoreError(f"{self.location}: there is no workspace {self.name!r} in the database "
+                          f"{self._address.database!r}; check its name, or set it up (riskdesk workspace init URL, or "
+                          "workspace push PROJECT URL)")
+
     def _revision(self, conn: sa.Connection, state: _State) -> Revision:
         h = self._t.history
         row = conn.execute(sa.select(h.c.by, h.c.at).where(h.c.revision == state.revision)).one_or_none()
@@ -420,7 +425,9 @@ class PostgresStore:
 
         with self._transaction("read", read_only=True) as conn:
             state = self._state(conn)
-            if state is None or state.revision == 0:
+            if state is None:
+                raise self._missing()
+            if state.revision == 0:
                 raise StoreError(f"{self.location} holds no project yet: push one into it (riskdesk workspace push "
                                  "PROJECT URL)")
             frames = {}
@@ -528,7 +535,7 @@ class PostgresStore:
         h = self._t.history
         with self._transaction("read", read_only=True) as conn:
             if self._state(conn) is None:
-                raise StoreError(f"{self.location}: there is no workspace {self.name!r} here yet")
+                raise self._missing()
             query = sa.select(h).order_by(h.c.revision)
             if since is not None:
                 query = query.where(h.c.at >= since)
@@ -537,9 +544,11 @@ class PostgresStore:
 
     def lease(self, wait_s: float = 0.0, without_lock_ok: bool = False) -> WorkspaceLease:
         key = zlib.crc32(self.name.encode()) - 2**31
+        import psycopg
+
         try:
             raw = _engine(self._address).raw_connection()
-        except (sa.exc.SQLAlchemyError, OSError) as exc:
+        except (sa.exc.SQLAlchemyError, psycopg.Error, OSError) as exc:  # the pool hands the driver's errors on
             error = _failure(self._address, exc, "lock")
             if without_lock_ok:
                 return WorkspaceLease(None, key, LockUnavailableError(self.location, str(error)))
