@@ -126,20 +126,32 @@ class Conflict:
     table: str
     row_id: str
     row: str
-    """The row as the buyer knows it ("part MTR-4471", "path MTR-4471 / SUP-017"); the table's name for a whole."""
+    """The row as the buyer knows it ("part MTR-4471", "path MTR-4471 / SUP-017"); a whole's name ("scenarios")."""
     field: str
+    """The field ("" for a whole row: one you remove that they changed, or a whole such as the scenarios)."""
     theirs: Any
-    """What is kept now (None: the row was removed)."""
+    """What is kept now; None: they removed the row."""
     yours: Any
+    """What you wanted; None: you removed the row."""
     by: str = ""
     at: str = ""
 
     def describe(self) -> str:
-        """ "part MTR-4471, description: 'theirs' (bob at 2026-12-05T10:42:00+00:00), yours 'mine'" """
-        who = " ".join(x for x in (self.by, f"at {self.at}" if self.at else "") if x)
-        theirs = "removed" if self.theirs is None and self.field == "" else repr(self.theirs)
-        field = f", {self.field}" if self.field else ""
-        return f"{self.row}{field}: {theirs}{f' ({who})' if who else ''}, yours {self.yours!r}"
+        """ "part MTR-4471, stock_days: 45.0 (bob at 2026-12-05T10:42:00+00:00), yours 10.0" """
+        who = " ".join(x for x in (self.by, f"at {self.at}" if self.at else "") if x) or "someone else"
+        if self.theirs is None:
+            return f"{self.row}: removed by {who}" + (f", yours {self.field} {_short(self.yours)}" if self.field
+                                                      else "")
+        if self.yours is None:
+            return f"{self.row}: changed by {who}, you removed it"
+        if not self.field:
+            return f"{self.row}: changed by {who}, and by you"
+        return f"{self.row}, {self.field}: {_short(self.theirs)} ({who}), yours {_short(self.yours)}"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "…"
 
 
 class StoreConflictError(StoreChangedError):

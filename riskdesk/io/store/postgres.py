@@ -259,8 +259,8 @@ def _failure(address: Address, exc: BaseException, doing: str = "") -> StoreErro
                           "the server's administrator to create it")
     if re.search(r'role "[^"]*" does not exist', text) or "no pg_hba.conf entry" in text:
         return StoreError(f"{where}: the server does not let {user} in ({text[:200]}); ask its administrator")
-    if isinstance(orig, psycopg.OperationalError) and ("connection" in text or "timeout" in text
-                                                         or "could not translate" in text):
+    if isinstance(orig, OSError) or (isinstance(orig, psycopg.OperationalError) and (
+            "connection" in text or "timeout" in text or "could not translate" in text)):
         return StoreError(f"{where}: the server {address.server} cannot be reached ({text[:200]}). Check the "
                           "address and your network, and that the server runs")
     if isinstance(orig, psycopg.Error | sa.exc.SQLAlchemyError):
@@ -529,19 +529,6 @@ class PostgresStore:
                                           changes))
         return result
 
-    def history_entries(self, since: dt.datetime | None = None) -> list[dict[str, Any]]:
-        """The workspace's history as JSON objects, oldest first: revision, change_id, base_revision, by, at,
-        text, source, change (None for a whole save)."""
-        h = self._t.history
-        with self._transaction("read", read_only=True) as conn:
-            if self._state(conn) is None:
-                raise self._missing()
-            query = sa.select(h).order_by(h.c.revision)
-            if since is not None:
-                query = query.where(h.c.at >= since)
-            rows = conn.execute(query).mappings().all()
-        return [{**dict(row), "at": _iso(row["at"])} for row in rows]
-
     def lease(self, wait_s: float = 0.0, without_lock_ok: bool = False) -> WorkspaceLease:
         key = zlib.crc32(self.name.encode()) - 2**31
         import psycopg
@@ -763,7 +750,7 @@ class _Apply:
             if row["rev"] > self.seen:
                 by, at = self._by(int(row["rev"]))
                 self.conflicts.append(Conflict(remove.table, remove.row_id, row_name(remove.table, row), "",
-                                               "changed", "removed", by, at))
+                                               dict(row), None, by, at))
                 continue
             t = self.t.rows[remove.table]
             self.conn.execute(t.delete().where(t.c[ROW_ID] == remove.row_id, t.c.rev == row["rev"]))
@@ -775,7 +762,8 @@ class _Apply:
                                       .with_for_update()).one_or_none()
             if found is not None and found[1] > self.seen:
                 by, at = self._by(int(found[1]))
-                self.conflicts.append(Conflict("wholes", whole.name, whole.name, "", "changed", "yours", by, at))
+                self.conflicts.append(Conflict("wholes", whole.name, whole.name, "", found[0],
+                                               _wholes_json_one(whole.name, whole.new), by, at))
                 continue
             _put_whole(self.conn, w, whole.name, _wholes_json_one(whole.name, whole.new), self.new)
         return self.conflicts

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 import psycopg
 import pytest
@@ -81,6 +82,14 @@ def test_a_row_someone_removed_is_a_conflict_and_a_stale_old_value_is_refused(
         store.commit(late, start)
     conflict, = removed.value.conflicts
     assert conflict.theirs is None and conflict.by == "postgres" and conflict.row.startswith("path ")
+    assert f"{conflict.row}: removed by postgres at {gone.at}, yours share_pct 5.0" in str(removed.value)
+    changed = store.commit(cell(store, "paths", 1, "share_pct", 1.0), gone)
+    project_then = store.read()[0]  # someone changed that path; a remove made on the older revision conflicts
+    late_remove = ChangeSet("Remove", removes=(RowRemove("paths", 1, row_values(paths, 2)),))
+    assert project_then.tables.paths["row_id"].iat[1] == paths["row_id"].iat[2]
+    with pytest.raises(StoreConflictError, match=re.escape(f"changed by postgres at {changed.at}, you removed it")):
+        store.commit(late_remove, gone)
+    gone = changed
     wrong_old = ChangeSet("Wrong old", cells=(CellChange("parts", str(project.tables.parts["row_id"].iat[0]),
                                                          "description", "not what it holds", "x"),))
     with pytest.raises(StoreError, match="cannot be made"):
