@@ -341,6 +341,7 @@ class PostgresStore:
         except Exception as exc:
             import psycopg
 
+            self._checked = False
             if isinstance(exc, psycopg.Error):
                 raise _failure(self._address, exc, doing) from None
             raise
@@ -392,7 +393,7 @@ class PostgresStore:
         revision, found_id, who, when, kept = conn.execute(query).one()
         if int(kept) > SCHEMA_VERSION:  # upgraded by a newer RiskDesk since this store first looked
             raise _newer(self._address, int(kept))
-        self._checked = True
+        self._checked = int(kept) == SCHEMA_VERSION  # an older schema is looked at again, to be upgraded by a write
         return _State(str(found_id), int(revision), str(who), when)
 
     def _missing(self) -> StoreError:
