@@ -58,7 +58,7 @@ compile_locks() {
     [ -x "$uv" ] || "$venv/bin/python" -m pip install --quiet --require-hashes -r "$dev_lock"
     local common=(--universal --python-version 3.11 --generate-hashes --quiet
                   --custom-compile-command "installer/dev.sh lock")
-    "$uv" pip compile pyproject.toml --extra test --extra lock "${common[@]}" "$@" -o "$dev_lock"
+    "$uv" pip compile pyproject.toml --extra test --extra team --extra lock "${common[@]}" "$@" -o "$dev_lock"
     "$uv" pip compile pyproject.toml --extra bundle -c "$dev_lock" "${common[@]}" "$@" -o "$bundle_lock"
 }
 

@@ -31,13 +31,13 @@ from riskdesk.core.project import (
 )
 
 if TYPE_CHECKING:  # imported where used, to keep the command line quick to start
-    from riskdesk.core.edits import ChangeSet
+    from riskdesk.core.edits import ChangeSet, RowInsert, RowRemove
     from riskdesk.core.reference import ReferenceData
     from riskdesk.core.scenario_run import ScenarioResult
     from riskdesk.core.scenarios import Scenario
     from riskdesk.core.simulation import MonteCarloResult
     from riskdesk.io.mapping import SheetMapping
-    from riskdesk.io.store import Expected, ProjectStore, Revision, StoreChangedError
+    from riskdesk.io.store import CommittedChange, Expected, ProjectStore, Revision, StoreChangedError
     from riskdesk.io.userdirs import AppSettings
 
 ChartRenderer = Callable[["ScenarioResult", "MonteCarloResult | None", Path], Path]
@@ -193,6 +193,32 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--no-author", dest="author", action="store_false",
                         help="leave your login name out of the report (its author and the Summary's Written line)")
     report.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
+
+    workspace = commands.add_parser(
+        "workspace", help="a team workspace on PostgreSQL: set one up, push a project into it, pull a copy",
+        description="A team workspace keeps one project in a PostgreSQL database for several buyers (docs/"
+        "workspace.md). Its address is postgresql://USER@HOST/DATABASE?workspace=NAME; the password comes from "
+        "PGPASSWORD, ~/.pgpass or a service file, never from RiskDesk. Every command that takes PROJECT also "
+        "takes such an address.")
+    actions = workspace.add_subparsers(dest="action", required=True, metavar="ACTION")
+    init = actions.add_parser("init", help="set up an empty workspace and its roles (viewer, editor, owner)")
+    init.add_argument("url", type=_location, metavar="URL")
+    push = actions.add_parser("push", help="put a project (a file, or another workspace) into a new workspace")
+    push.add_argument("source", type=_location, metavar="PROJECT")
+    push.add_argument("url", type=_location, metavar="URL")
+    pull = actions.add_parser("pull", help="write a workspace's project to a project file (a snapshot)")
+    pull.add_argument("url", type=_location, metavar="URL")
+    pull.add_argument("out", type=Path, metavar="OUT.rdproj")
+    pull.add_argument("--force", action="store_true", help="replace OUT.rdproj if it exists")
+
+    history = commands.add_parser("history", help="what was changed in a project, by whom and when",
+                                  description="List a project's history (a workspace's, or a project file's): "
+                                  "each commit or save with its revision, who, when and what was done.")
+    history.add_argument("project", type=_location, metavar="PROJECT")
+    history.add_argument("--since", type=_date, default=None, metavar="YYYY-MM-DD",
+                         help="only what was done on or after this day (UTC)")
+    history.add_argument("--part", default=None, metavar="P", help="only what changed the part numbered P")
+    history.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
 
@@ -227,6 +253,8 @@ def _paths(text: str) -> int:
 
 def main(argv: Sequence[str] | None = None, chart_renderer: ChartRenderer | None = None) -> int:
     """Run one command. `chart_renderer` draws `scenario --chart` (without one, that option exits 2)."""
+    from riskdesk.io.store.base import StoreError
+
     parser = build_parser()
     args = parser.parse_args(argv)
     args.chart_renderer = chart_renderer
@@ -240,6 +268,8 @@ def main(argv: Sequence[str] | None = None, chart_renderer: ChartRenderer | None
         "template": _cmd_template,
         "scenario": _cmd_scenario,
         "report": _cmd_report,
+        "workspace": _cmd_workspace,
+        "history": _cmd_history,
     }
     try:
         _open_project(args)
@@ -250,6 +280,9 @@ def main(argv: Sequence[str] | None = None, chart_renderer: ChartRenderer | None
     except DataFileError as exc:
         print(f"riskdesk: {shown_text(exc)}", file=sys.stderr)
         return EXIT_INVALID
+    except StoreError as exc:  # a workspace's server can fail on any question (exists, revision …): one line
+        print(f"riskdesk: {shown_text(exc)}", file=sys.stderr)
+        return EXIT_FILE
     except KeyboardInterrupt:
         print("riskdesk: interrupted", file=sys.stderr)
         return 130
@@ -505,10 +538,26 @@ def _cmd_import(args: argparse.Namespace) -> int:
     if args.dry_run:
         print(f"dry run: {summary} would be imported; {args.project} is unchanged")
         return EXIT_OK
-    _save(check.applied_to(project), store, expected=state, doing="nothing was imported",
-          text=f"Import {', '.join(file.name for file in args.files)}: {summary}")
+    text = f"Import {', '.join(file.name for file in args.files)}: {summary}"
+    if store.path is None and state is not None:
+        # A workspace: the import is one change set, so that it conflicts only with edits to the rows it changes.
+        changes = check.change_set(project, text, {"files": [_file_source(file) for file in args.files]})
+        _commit(store, changes, state, "nothing was imported")
+    else:
+        _save(check.applied_to(project), store, expected=state, doing="nothing was imported", text=text)
     print(f"imported {summary} into {args.project}")
     return EXIT_OK
+
+
+def _file_source(path: Path) -> dict[str, str]:
+    """A file an import read, for the history: its name and content hash."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return {"file": path.name, "sha256": digest.hexdigest()}
 
 
 def _read_mapping(path: Path) -> object:
@@ -964,3 +1013,143 @@ def _cmd_report(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     print(shown_text(summary.line()))
     return EXIT_OK
+
+
+# ---- team workspaces ------------------------------------------------------------------------------------------
+
+def _open_workspace(url: str) -> ProjectStore:
+    """The store at `url`, which must be a workspace address (exit 2 otherwise)."""
+    from riskdesk.io.store import StoreError, is_database_location, open_store
+
+    if not is_database_location(url):
+        raise CliError(f"{url} is not a workspace address: write postgresql://USER@HOST/DATABASE?workspace=NAME",
+                       EXIT_USAGE)
+    try:
+        return open_store(url)
+    except StoreError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+
+
+def _cmd_workspace(args: argparse.Namespace) -> int:
+    from riskdesk.io.store import StoreError, open_store
+
+    if args.action == "init":
+        store = _open_workspace(args.url)
+        from riskdesk.io.store.postgres import init_workspace
+
+        try:
+            notes = init_workspace(args.url)
+        except StoreError as exc:
+            raise CliError(str(exc)) from None
+        for note in notes:
+            print(f"{store.location}: {shown_text(note)}")
+        return EXIT_OK
+    if args.action == "push":
+        target = _open_workspace(args.url)
+        try:
+            source = open_store(args.source)
+        except StoreError as exc:
+            raise CliError(str(exc), EXIT_USAGE) from None
+        project, revision = _read_for_writing(source)
+        _hold(args, target, "nothing was pushed")
+        if target.exists():
+            now = target.revision()
+            raise CliError(f"{target.location} already holds a project ({now.describe() if now else 'saved'}); "
+                           "nothing was pushed: push into a new workspace name, or pull this one")
+        _save(project, target, None, doing="nothing was pushed", text=f"Push {source.name} (revision "
+              f"{revision.number})")
+        tables = project.tables
+        print(f"pushed {source.location} into {target.location}: {len(tables.parts)} parts, "
+              f"{len(tables.suppliers)} suppliers, {len(tables.paths)} supply paths")
+        return EXIT_OK
+    store = _open_workspace(args.url)
+    out = args.out
+    from riskdesk.io.store.rdproj import SUFFIX
+
+    if out.suffix.lower() != SUFFIX:
+        raise CliError(f"{out}: a pulled workspace is written as a project file; name it …{SUFFIX}", EXIT_USAGE)
+    if (out.exists() or out.is_symlink()) and not args.force:
+        raise CliError(f"{out} already exists: choose another name, or add --force to replace it", EXIT_FILE)
+    project, revision = _load_with_revision(store)
+    from riskdesk.io.store import UNCHECKED
+
+    target = open_store(out)
+    _hold(args, target, "nothing was written")
+    _save(project, target, UNCHECKED if args.force else None, doing="nothing was written",
+          text=f"Pulled from {store.location} at revision {revision.number}")
+    print(f"wrote {out}: {store.location} at revision {revision.number} ({revision.describe()})")
+    return EXIT_OK
+
+
+def _load_with_revision(store: ProjectStore) -> tuple[Project, Revision]:
+    from riskdesk.io.store import StoreError
+
+    try:
+        return store.read()
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _cmd_history(args: argparse.Namespace) -> int:
+    """Every commit and save of the project, oldest first, with who, when and what; --part keeps those that
+    changed the part's rows (its own, its supply paths, its composition)."""
+    from riskdesk.core.fields import ROW_ID
+    from riskdesk.io.store import Revision, StoreError
+
+    store: ProjectStore = args.store
+    try:
+        entries = store.changes_since(Revision(0))
+        project = store.read()[0] if store.exists() else None
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+    part_of: dict[str, str] = {}  # row id → part number, from the project and from the rows the history holds
+    if project is not None:
+        for table in ("parts", "paths", "composition"):
+            frame = getattr(project.tables, table)
+            part_of.update(zip(frame[ROW_ID].astype(str), frame["part_number"].astype(str), strict=True))
+    for entry in entries:
+        if entry.changes is None:
+            continue
+        kept: list[RowInsert | RowRemove] = [*entry.changes.inserts, *entry.changes.removes]
+        for row in kept:
+            if "part_number" in row.values:
+                part_of.setdefault(row.row_id, str(row.values["part_number"]))
+    shown: list[tuple[CommittedChange, list[str]]] = []
+    for entry in entries:
+        parts: set[str] = set()
+        if entry.changes is not None:
+            rows: list[RowInsert | RowRemove] = [*entry.changes.inserts, *entry.changes.removes]
+            parts |= {part_of[c.row_id] for c in entry.changes.cells if c.row_id in part_of}
+            parts |= {part_of[r.row_id] for r in rows if r.row_id in part_of}
+            parts |= {str(c.new) for c in entry.changes.cells if c.field == "part_number" and c.table == "parts"}
+        if args.since is not None and (entry.revision.at[:10] or "0000") < args.since.isoformat():
+            continue
+        if args.part is not None and args.part not in parts:
+            continue
+        shown.append((entry, sorted(parts)))
+    if args.json:
+        print(json.dumps({"project": store.location, "entries": [
+            {"revision": entry.revision.number, "by": entry.revision.by, "at": entry.revision.at, "text": entry.text,
+             "source": dict(entry.changes.source) if entry.changes is not None else {"kind": "save"},
+             "parts": parts, "change": entry.changes.to_json() if entry.changes is not None else None}
+            for entry, parts in shown]}, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    for entry, touched in shown:
+        what = entry.text
+        if entry.changes is not None:
+            what += f" [{_change_size(entry.changes)}]"
+        if touched:
+            what += f" parts: {', '.join(touched[:5])}{' …' if len(touched) > 5 else ''}"
+        print(f"{entry.revision.number:>6}  {entry.revision.at or '?':25}  {entry.revision.by or '?'}  "
+              f"{shown_text(what)}")
+    if not shown:
+        print("(nothing recorded" + (" for these filters)" if args.since or args.part else ")"))
+    return EXIT_OK
+
+
+def _change_size(changes: ChangeSet) -> str:
+    sizes = [(len(changes.cells), "cell", ""), (len(changes.inserts), "row", " added"),
+             (len(changes.removes), "row", " removed")]
+    words = [count(n, noun) + suffix for n, noun, suffix in sizes if n]
+    words += [w.name for w in changes.wholes]
+    return ", ".join(words) or "no change"

@@ -10,7 +10,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 from hypothesis import HealthCheck, settings
 
-pytest_plugins = ["tests.helpers.cli"]  # the `demo` project fixture of the command-line tests
+pytest_plugins = [
+    "tests.helpers.cli",  # the `demo` project fixture of the command-line tests
+    "tests.helpers.postgres",  # `pg_server`, `pg_database`: a throw-away PostgreSQL for the tests marked db
+]
 
 # Property tests: a quick search in every run, a long one on demand (HYPOTHESIS_PROFILE=long, see
 # docs/method.md "Invariants"). No deadline: a first example pays for importing pandas and numpy.

@@ -55,7 +55,7 @@ def _requirements(*extras: str) -> list[Requirement]:
 
 
 @pytest.mark.parametrize("platform", list(PLATFORMS))
-@pytest.mark.parametrize(("lock", "extras"), [(DEV_LOCK, ("test", "lock")), (BUNDLE_LOCK, ("bundle",))],
+@pytest.mark.parametrize(("lock", "extras"), [(DEV_LOCK, ("test", "team", "lock")), (BUNDLE_LOCK, ("bundle",))],
                          ids=["dev", "bundle"])
 def test_every_dependency_is_locked_within_its_range(lock: Path, extras: tuple[str, ...], platform: str) -> None:
     pins = _pins(lock, platform)

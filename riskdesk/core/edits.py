@@ -17,6 +17,7 @@ take. Qt-free, and free of the file format: `to_json`/`from_json` give the shape
 from __future__ import annotations
 
 import math
+import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,11 @@ WHOLES: tuple[str, ...] = ("settings", "scenarios", "variants", "saved_mappings"
 WholeReader = Callable[[str, Any], Any]
 """(name of a whole, its JSON) → what the project holds."""
 """The parts of a project a `WholeChange` replaces as a whole."""
+
+
+class ChangeDoesNotFit(ValueError):
+    """A change set made on a project other than the one it is applied to (a row it names is not there, a value
+    it changes is no longer the one it read): nothing was changed."""
 
 
 class EditRefused(Exception):
@@ -101,6 +107,11 @@ class ChangeSet:
     source: Mapping[str, Any] = field(default_factory=dict)
     """Where it came from, for history: {"kind": "edit" | "import" | "answer" | "undo" …, and e.g. "file",
     "sha256", "request"}."""
+    id: str = field(default_factory=lambda: secrets.token_hex(16), compare=False)
+    """This change set's identity (random), kept with it in history and outboxes: a change set sent twice (after a
+    lost connection) is recognised."""
+    base_revision: int | None = field(default=None, compare=False)
+    """The revision of the project it was made on, where it is kept to be sent later (None: not recorded)."""
 
     @property
     def empty(self) -> bool:
@@ -142,6 +153,7 @@ class ChangeSet:
 
         from riskdesk.core.project import conform
 
+        self.check_fits(project)
         applied = Applied()
         tables = project.tables
         for table in TABLES:
@@ -184,22 +196,78 @@ class ChangeSet:
             applied.wholes.add(whole.name)
         return applied
 
+    def check_fits(self, project: Project) -> None:
+        """Raise ChangeDoesNotFit (KeyError for a row id it does not hold) unless this change set can be made on
+        `project` as it is: every insert's position and new row id, every cell's row and the value it changes from
+        (cells apply in order, so a second change of one cell starts from the first one's value), every removed
+        row at its position. `apply_to` checks first, so that it changes all or nothing."""
+        tables = project.tables
+        for table in TABLES:
+            frame: pd.DataFrame = getattr(tables, table)
+            inserts = sorted((r for r in self.inserts if r.table == table), key=lambda r: r.position)
+            ids = list(frame[ROW_ID]) if ROW_ID in frame.columns else []
+            total = len(ids) + len(inserts)
+            positions = [r.position for r in inserts]
+            if len(set(positions)) != len(positions) or any(not 0 <= p < total for p in positions):
+                raise ChangeDoesNotFit(f"{table}: rows cannot be put at positions {positions} of {total}")
+            known = set(ids)
+            for insert in inserts:
+                if insert.row_id in known:
+                    raise ChangeDoesNotFit(f"{table} already has a row {insert.row_id!r}")
+                known.add(insert.row_id)
+            after = list(ids)
+            for insert in inserts:
+                after.insert(insert.position, insert.row_id)
+            inserted = {r.row_id: r.values for r in inserts}
+            values: dict[tuple[str, str], Any] = {}
+            cells = [c for c in self.cells if c.table == table]
+            at = dict(zip(ids, range(len(ids)), strict=True)) if cells else {}
+            for cell in cells:
+                if cell.field not in frame.columns:
+                    raise ChangeDoesNotFit(f"{table} has no field {cell.field!r}")
+                key = (cell.row_id, cell.field)
+                if key in values:
+                    current = values[key]
+                elif cell.row_id in inserted:
+                    current = _plain(inserted[cell.row_id].get(cell.field))
+                elif cell.row_id in at:
+                    current = _plain(frame[cell.field].iat[at[cell.row_id]])
+                else:
+                    raise KeyError(f"no row {cell.row_id!r}")
+                if not _same_cell(current, cell.old):
+                    raise ChangeDoesNotFit(f"{table} row {cell.row_id!r}: {cell.field} holds {current!r}, not "
+                                           f"{cell.old!r}")
+                values[key] = cell.new
+            for remove in (r for r in self.removes if r.table == table):
+                if not 0 <= remove.position < len(after) or after[remove.position] != remove.row_id:
+                    raise ChangeDoesNotFit(f"{table}: row {remove.row_id!r} is not at position {remove.position}")
+            removed = sorted((r.position for r in self.removes if r.table == table), reverse=True)
+            if len(set(removed)) != len(removed):
+                raise ChangeDoesNotFit(f"{table}: a row is removed twice")
+        for whole in self.wholes:
+            if whole.name not in WHOLES:
+                raise ChangeDoesNotFit(f"a change set cannot replace {whole.name!r}")
+
     # ---- as JSON -----------------------------------------------------------------------------------------------
 
     def to_json(self) -> dict[str, Any]:
         """The change set as plain JSON (NaN as null), the shape history and outboxes keep."""
-        return {
+        data: dict[str, Any] = {
+            "id": self.id,
             "text": self.text,
             "source": dict(self.source),
             "inserts": [{"table": r.table, "position": r.position, "values": _plain_row(r.values)}
                         for r in self.inserts],
-            "cells": [{"table": c.table, "row_id": c.row_id, "field": c.field, "old": _plain(c.old),
-                       "new": _plain(c.new)} for c in self.cells],
+            "cells": [{"table": c.table, "row_id": c.row_id, "field": c.field, "old": _json_number(_plain(c.old)),
+                       "new": _json_number(_plain(c.new))} for c in self.cells],
             "removes": [{"table": r.table, "position": r.position, "values": _plain_row(r.values)}
                         for r in self.removes],
             "wholes": [{"name": w.name, "old": _whole_json(w.name, w.old), "new": _whole_json(w.name, w.new)}
                        for w in self.wholes],
         }
+        if self.base_revision is not None:
+            data["base_revision"] = self.base_revision
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any], read_whole: WholeReader | None = None) -> ChangeSet:
@@ -218,6 +286,8 @@ class ChangeSet:
             wholes=tuple(WholeChange(str(w["name"]), reader(str(w["name"]), w["old"]),
                                      reader(str(w["name"]), w["new"])) for w in data.get("wholes", [])),
             source=dict(data.get("source", {})),
+            **({"id": str(data["id"])} if data.get("id") else {}),
+            base_revision=int(data["base_revision"]) if data.get("base_revision") is not None else None,
         )
 
 
@@ -296,6 +366,18 @@ def same_value(old: Any, new: Any) -> bool:
     return bool(old == new)
 
 
+def _same_cell(current: Any, old: Any) -> bool:
+    """Whether a cell holds the value a change set read (a blank number is NaN or None, a blank text "")."""
+    blank = (None, "")
+    current = None if isinstance(current, float) and math.isnan(current) else current
+    old = None if isinstance(old, float) and math.isnan(old) else _plain(old)
+    if current in blank and old in blank:
+        return True
+    if isinstance(current, int | float) and isinstance(old, int | float) and not isinstance(current, bool):
+        return float(current) == float(old)
+    return bool(current == old)
+
+
 def _plain(value: Any) -> Any:
     """A cell value as plain Python (numpy scalars unwrapped; NaN kept as float NaN)."""
     if hasattr(value, "item") and not isinstance(value, str | bytes):
@@ -342,5 +424,6 @@ def _whole_from_json(name: str, value: Any) -> Any:
     raise ValueError(f"{name!r}: give a reader for it (riskdesk.io.store reads scenarios and variants)")
 
 
-__all__ = ["WHOLES", "Applied", "CellChange", "ChangeSet", "EditRefused", "RowInsert", "RowRemove", "WholeChange",
-           "WholeReader", "diff_tables", "row_positions", "row_values", "rows_of", "same_value"]
+__all__ = ["WHOLES", "Applied", "CellChange", "ChangeDoesNotFit", "ChangeSet", "EditRefused", "RowInsert",
+           "RowRemove", "WholeChange", "WholeReader", "diff_tables", "row_positions", "row_values", "rows_of",
+           "same_value"]

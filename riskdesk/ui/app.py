@@ -34,7 +34,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from riskdesk import __version__
 from riskdesk.io import userdirs
-from riskdesk.io.store import ProjectRows, StoreError, open_store
+from riskdesk.io.store import ProjectRows, StoreError, open_store, shown_location
 from riskdesk.ui.analysis import ANALYSIS_TABS
 from riskdesk.ui.icons import icon
 from riskdesk.ui.messages import WARNING
@@ -223,7 +223,7 @@ def first_rows(demo: bool, location: str | Path | None) -> tuple[ProjectRows | N
             store = open_store(location)
             return store.preview_rows(PREVIEW_MAX_ROWS), store.name
         except StoreError as exc:
-            log.info("no quick preview of %s: %s", location, exc)
+            log.info("no quick preview of %s: %s", shown_location(location), exc)
     return None, ""
 
 
@@ -262,7 +262,7 @@ def load_data_layer(demo: bool, location: str | Path | None, without_lock_ok: bo
         try:
             path = open_store(location).path
             if path is None:  # a workspace: the window opens project files only, until its session can open others
-                raise StoreError(f"{location}: the window opens project files (.rdproj) only")
+                raise StoreError(f"{shown_location(location)}: the window opens project files (.rdproj) only")
             try:
                 project, state, lock = open_project_file(path, without_lock_ok=without_lock_ok)
                 return LoadedProject(project, path, state=state, lock=lock)
@@ -270,7 +270,7 @@ def load_data_layer(demo: bool, location: str | Path | None, without_lock_ok: bo
                 project, state, lock = open_project_file(path, read_only=True)
                 return LoadedProject(project, path, state=state, in_use=str(exc))
         except Exception as exc:  # any unreadable file: say why, start with an empty project
-            log.warning("cannot open %s: %s", location, exc)
+            log.warning("cannot open %s: %s", shown_location(location), exc)
             return LoadedProject(None, None, str(exc))
 
     return load

@@ -7,10 +7,12 @@ keeps the project at a location, and every caller (the window, the command line,
     with store.lease():                           # one writer at a time
         revision = store.commit(changes, revision)  # one edit, import or answer; refused if someone saved since
 
-Backends: `riskdesk.io.store.rdproj` (one `.rdproj` SQLite file, today's project file). A database backend is one
-module here, named in `BACKENDS` by the scheme of its locations (`postgresql://user@host/db?workspace=NAME`); it
-provides `open_location(location) -> ProjectStore`, and the store contract tests (tests/io/store/test_contract.py)
-run over it as one more parameter. Until it exists, such a location is refused with one clear message.
+Backends: `riskdesk.io.store.rdproj` (one `.rdproj` SQLite file, today's project file) and
+`riskdesk.io.store.postgres` (a team workspace: `postgresql://user@host/db?workspace=NAME`, docs/workspace.md). A
+database backend is one module here, named in `BACKENDS` by the scheme of its locations; it provides
+`open_location(location) -> ProjectStore`, and the store contract tests (tests/io/store/test_contract.py) run over
+it as one more parameter. Without its driver (an installation without the `team` extra) such a location is
+refused with one clear message.
 
 Only `riskdesk.io.store` imports sqlite3 (and a database driver): pyproject.toml's import contracts say so. Nothing
 here imports numpy or pandas until a project is read (the first window previews rows through the store).
@@ -29,6 +31,7 @@ from riskdesk.io.store.base import (
     UNCHECKED,
     CannotLockError,
     CommittedChange,
+    Conflict,
     Expected,
     Lease,
     LockUnavailableError,
@@ -40,16 +43,18 @@ from riskdesk.io.store.base import (
     ProjectStore,
     Revision,
     StoreChangedError,
+    StoreConflictError,
     StoreError,
     StoreInUseError,
     Unchecked,
     read_whole,
 )
 
-__all__ = ["BACKENDS", "CLI_WAIT_S", "UNCHECKED", "CannotLockError", "CommittedChange", "Expected", "Lease",
-           "LockUnavailableError", "ProjectChangedError", "ProjectFileError", "ProjectInUseError",
-           "ProjectLockedError", "ProjectRows", "ProjectStore", "Revision", "StoreChangedError", "StoreError",
-           "StoreInUseError", "Unchecked", "is_database_location", "open_store", "read_whole", "shown_location"]
+__all__ = ["BACKENDS", "CLI_WAIT_S", "UNCHECKED", "CannotLockError", "CommittedChange", "Conflict", "Expected",
+           "Lease", "LockUnavailableError", "ProjectChangedError", "ProjectFileError", "ProjectInUseError",
+           "ProjectLockedError", "ProjectRows", "ProjectStore", "Revision", "StoreChangedError", "StoreConflictError",
+           "StoreError", "StoreInUseError", "Unchecked", "is_database_location", "open_store", "read_whole",
+           "shown_location"]
 
 BACKENDS: dict[str, str] = {"postgresql": "postgres", "postgres": "postgres"}
 """Database locations: the scheme of the address → the module of `riskdesk.io.store` that keeps projects there."""

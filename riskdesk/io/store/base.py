@@ -118,6 +118,58 @@ class StoreChangedError(StoreError):
                          "overwrite the other changes")
 
 
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """One value of a commit that someone else changed first: the row (by its id, and as the buyer names it), the
+    field, their value and yours, and who changed it when (where the store knows)."""
+
+    table: str
+    row_id: str
+    row: str
+    """The row as the buyer knows it ("part MTR-4471", "path MTR-4471 / SUP-017"); a whole's name ("scenarios")."""
+    field: str
+    """The field ("" for a whole row: one you remove that they changed, or a whole such as the scenarios)."""
+    theirs: Any
+    """What is kept now; None: they removed the row."""
+    yours: Any
+    """What you wanted; None: you removed the row."""
+    by: str = ""
+    at: str = ""
+
+    def describe(self) -> str:
+        """ "part MTR-4471, stock_days: 45.0 (bob at 2026-12-05T10:42:00+00:00), yours 10.0" """
+        who = " ".join(x for x in (self.by, f"at {self.at}" if self.at else "") if x) or "someone else"
+        if self.theirs is None:
+            return f"{self.row}: removed by {who}" + (f", yours {self.field} {_short(self.yours)}" if self.field
+                                                      else "")
+        if self.yours is None:
+            return f"{self.row}: changed by {who}, you removed it"
+        if not self.field:
+            return f"{self.row}: changed by {who}, and by you"
+        return f"{self.row}, {self.field}: {_short(self.theirs)} ({who}), yours {_short(self.yours)}"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+class StoreConflictError(StoreChangedError):
+    """A commit refused whole because rows it changes were changed by someone else since the revision it was made
+    against (a team workspace checks row by row: edits to other rows never conflict). `conflicts` lists each value:
+    theirs and yours, to keep either."""
+
+    def __init__(self, location: str | Path, on_store: Revision, conflicts: tuple[Conflict, ...]) -> None:
+        self.conflicts = conflicts
+        StoreError.__init__(
+            self, f"{location}: someone else changed what you edited: "
+            + "; ".join(c.describe() for c in conflicts[:3])
+            + (f" (and {len(conflicts) - 3} more)" if len(conflicts) > 3 else "")
+            + ". Nothing of your change was saved: read the workspace again and keep theirs or make yours again")
+        self.location = str(location)
+        self.on_store = on_store
+
+
 class StoreInUseError(StoreError):
     """Another program is writing to the project and has kept it for longer than a read waits."""
 

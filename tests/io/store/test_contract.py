@@ -2,10 +2,11 @@
 revision it was not told of, commit a change set in one step, say what changed since a revision, and let one writer
 at a time hold the project.
 
-Each test runs once per backend, as pandas' tests/io/test_sql.py runs each test over every connectable: a second
-backend (the PostgreSQL workspace, riskdesk/io/store/postgres.py) is one more entry in `BACKENDS`, marked `db`, and
-one branch of `new_location`. What only a file does (atomic rename, leftovers, flock, lock files, file modes) is in
-test_rdproj_*.py beside this module.
+Each test runs once per backend, as pandas' tests/io/test_sql.py runs each test over every connectable: the
+`.rdproj` file, and the PostgreSQL workspace (riskdesk/io/store/postgres.py), marked `db`, in a fresh database of
+the server the test session starts (tests/helpers/postgres.py). What only a file does (atomic rename, leftovers,
+flock, lock files, file modes) is in test_rdproj_*.py beside this module; what only a workspace does (row-level
+conflicts, notifications, roles) in test_postgres.py.
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ from tests.helpers.builders import project_with_everything
 
 ROOT = Path(__file__).resolve().parents[3]
 
-BACKENDS = ["rdproj"]
-"""Every backend the contract runs over (later: pytest.param("postgres", marks=pytest.mark.db))."""
+BACKENDS = ["rdproj", pytest.param("postgres", marks=pytest.mark.db)]
+"""Every backend the contract runs over."""
 
 Locations = Callable[[str], str]
 
@@ -46,6 +47,10 @@ def new_location(request: pytest.FixtureRequest, tmp_path: Path) -> Locations:
     """Fresh, empty locations of the backend under test, by name."""
     if request.param == "rdproj":
         return lambda name: str(tmp_path / f"{name}.rdproj")
+    if request.param == "postgres":
+        server = request.getfixturevalue("pg_server")
+        database = request.getfixturevalue("pg_database")
+        return lambda name: server.workspace(database, name)
     raise AssertionError(f"no locations for the backend {request.param!r}")
 
 
@@ -167,9 +172,11 @@ def test_a_commit_against_an_older_revision_is_refused_whole(saved: tuple[Projec
     store, start = saved
     project, _ = store.read()
     first = store.commit(an_edit(project), start)
-    late = ChangeSet("A late edit", cells=(CellChange("parts", str(project.tables.parts["row_id"].iat[1]),
-                                                       "description", project.tables.parts["description"].iat[1],
-                                                       "made on the old revision"),))
+    late = ChangeSet("A late edit", cells=(
+        CellChange("parts", str(project.tables.parts["row_id"].iat[1]), "description",
+                   project.tables.parts["description"].iat[1], "made on the old revision"),
+        CellChange("parts", str(project.tables.parts["row_id"].iat[0]), "description",  # changed by `first`
+                   project.tables.parts["description"].iat[0], "made on the old revision")))
     with pytest.raises(StoreChangedError) as refused:
         store.commit(late, start)
     assert refused.value.on_store.same_as(first) and store.revision() == first
@@ -260,12 +267,21 @@ def test_a_path_or_a_name_ending_in_rdproj_is_a_project_file(tmp_path: Path) -> 
 
 @pytest.mark.parametrize("location", ["postgresql://ana:s3cret@db.example/riskdesk?workspace=eu",
                                       "postgres://ana:s3cret@db.example:5432/riskdesk?workspace=eu"])
-def test_a_workspace_address_is_one_clear_message_never_showing_the_password(location: str) -> None:
+def test_a_workspace_address_opens_a_workspace_and_never_shows_the_password(location: str) -> None:
+    store = open_store(location)  # nothing is read yet: no server is asked
+    assert store.name == "eu" and store.project_name == "eu" and store.path is None
+    assert "s3cret" not in store.location and "ana@db.example" in store.location
+
+
+@pytest.mark.parametrize("location", ["postgresql://ana:s3cret@db.example/riskdesk",
+                                      "postgresql://ana:s3cret@db.example/riskdesk?workspace=Bad Name",
+                                      "postgresql://ana:s3cret@db.example?workspace=eu"])
+def test_an_address_without_a_proper_workspace_is_one_clear_message(location: str) -> None:
     with pytest.raises(StoreError) as refused:
         open_store(location)
     message = str(refused.value)
-    assert "no workspace support yet" in message and "s3cret" not in message and "ana@db.example" in message
-    assert "\n" not in message
+    assert "s3cret" not in message and "ana@db.example" in message and "\n" not in message
+    assert "workspace" in message
 
 
 def test_an_address_of_another_kind_is_refused_saying_what_works() -> None:

@@ -1,0 +1,73 @@
+"""A change set as history and outboxes keep it (strict JSON, its id and base revision), and applied all or
+nothing: a change set made on another state of the project (a row not there, a value it changes that is no longer
+the one it read) changes nothing."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from riskdesk.core.demo import demo_project
+from riskdesk.core.edits import CellChange, ChangeDoesNotFit, ChangeSet, RowInsert, RowRemove, row_values
+
+
+def _suppliers_row(project, row_id: str) -> dict[str, object]:
+    row = {column: "" for column in project.tables.suppliers.columns}
+    row.update(row_id=row_id, supplier_id=f"SUP-{row_id}")
+    return row
+
+
+def test_a_blank_number_is_null_in_the_json_and_the_id_and_base_revision_come_back():
+    parts = demo_project().tables.parts
+    changes = ChangeSet("Clear a price", cells=(CellChange("parts", str(parts["row_id"].iat[0]), "unit_price",
+                                                           math.nan, 12.5),
+                                                CellChange("parts", str(parts["row_id"].iat[0]), "unit_price", 12.5,
+                                                           math.nan)),
+                        base_revision=7)
+    text = json.dumps(changes.to_json(), allow_nan=False)  # strict JSON: PostgreSQL's jsonb refuses NaN
+    again = ChangeSet.from_json(json.loads(text))
+    assert json.loads(text)["cells"][0]["old"] is None and json.loads(text)["cells"][1]["new"] is None
+    assert math.isnan(again.cells[0].old) and math.isnan(again.cells[1].new)
+    assert again.id == changes.id and len(changes.id) == 32 and again.base_revision == 7
+    assert ChangeSet("Other").id != ChangeSet("Other").id
+
+
+def test_a_change_set_that_does_not_fit_changes_nothing_at_all():
+    project = demo_project()
+    before = project.copy()
+    parts = project.tables.parts
+    changes = ChangeSet("Add a supplier and edit a row that is gone",
+                        inserts=(RowInsert("suppliers", len(project.tables.suppliers), _suppliers_row(project, "n1")),),
+                        cells=(CellChange("parts", "no-such-row", "description", "", "x"),))
+    with pytest.raises(KeyError):
+        changes.apply_to(project)
+    assert len(project.tables.suppliers) == len(before.tables.suppliers)  # the insert was not made either
+    stale = ChangeSet("Edit what someone changed", cells=(
+        CellChange("parts", str(parts["row_id"].iat[1]), "description", parts["description"].iat[1], "first"),
+        CellChange("parts", str(parts["row_id"].iat[0]), "description", "not what it holds", "second")))
+    with pytest.raises(ChangeDoesNotFit, match="holds"):
+        stale.apply_to(project)
+    assert project.tables.parts.equals(before.tables.parts)
+    paths = project.tables.paths
+    moved = ChangeSet("Remove a row that moved", removes=(RowRemove("paths", 1, row_values(paths, 0)),))
+    with pytest.raises(ChangeDoesNotFit, match="not at position 1"):
+        moved.apply_to(project)
+    assert project.tables.paths.equals(before.tables.paths)
+
+
+def test_cells_of_a_row_the_same_change_set_inserts_and_a_cell_changed_twice_fit():
+    project = demo_project()
+    suppliers = project.tables.suppliers
+    parts = project.tables.parts
+    row_id = str(parts["row_id"].iat[0])
+    changes = ChangeSet("Paste", inserts=(RowInsert("suppliers", len(suppliers), _suppliers_row(project, "n2")),),
+                        cells=(CellChange("suppliers", "n2", "supplier_name", "", "Pasted Ltd"),
+                               CellChange("parts", row_id, "stock_days", parts["stock_days"].iat[0], 10.0),
+                               CellChange("parts", row_id, "stock_days", 10.0, 20.0)))
+    changes.apply_to(project)
+    assert project.tables.suppliers["supplier_name"].iat[-1] == "Pasted Ltd"
+    assert project.tables.parts["stock_days"].iat[0] == 20.0
+    changes.inverted().apply_to(project)  # undo fits the project the change set left
+    assert project.tables.suppliers.equals(demo_project().tables.suppliers)
