@@ -17,7 +17,16 @@ import numpy as np
 import pandas as pd
 
 from riskdesk.core import elements
-from riskdesk.core.domain import NUMBER_LIMITS, STAGES, EndUse, Evidence, MagnetFamily, YesNo, parse_enum
+from riskdesk.core.domain import (
+    NUMBER_LIMITS,
+    STAGES,
+    EndUse,
+    Evidence,
+    Feedstock,
+    MagnetFamily,
+    YesNo,
+    parse_enum,
+)
 from riskdesk.core.fields import by_key
 from riskdesk.core.project import SHARE_TOLERANCE_PCT, Project
 from riskdesk.core.reference import ReferenceData, default_reference
@@ -97,6 +106,9 @@ class CompiledProject:
     routes: np.ndarray
     """(distinct routes × rule stages) country codes: mine, separation, metal, magnet, assembly (UNKNOWN -1).
     Rules are matched once per route instead of once per path."""
+    recycled: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    """Per path: the feedstock is recycled, so the mine stage's country is where it was recycled (matched by the
+    rules as the mine country; docs/method.md)."""
     annual_units: np.ndarray = field(default_factory=lambda: np.zeros(0))
     """Per part: units per year (0 where not given); scenarios count units short from it."""
     unit_price: np.ndarray = field(default_factory=lambda: np.zeros(0))
@@ -221,6 +233,7 @@ def compile_project(project: Project, reference: ReferenceData | None = None) ->
         n_listed_paths=len(path_part),
         route=route,
         routes=routes,
+        recycled=np.concatenate([_text(paths["feedstock"]) == Feedstock.RECYCLED.value, np.zeros(n_gap, dtype=bool)]),
         annual_units=units,
         unit_price=price,
     )

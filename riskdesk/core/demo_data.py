@@ -42,28 +42,29 @@ PARTS = [
     ("EBK-HUB-5", "E-bike hub motor magnets (Ho-doped)", "other", "NdFeB-sintered", "N42H", 320, 30_000, 7.5, 30, ""),
 ]
 
-# part_number, supplier, share %, mine, separation, metal, magnet, evidence ("" = unknown country)
+# part_number, supplier, share %, mine, feedstock ("" = mined), separation, metal, magnet, evidence
+# ("" = unknown country)
 PATHS = [
-    ("MTR-TRAC-200", "SUP-CN1", 70, "CN", "CN", "CN", "CN", "declared"),
-    ("MTR-TRAC-200", "SUP-JP1", 30, "AU", "MY", "JP", "JP", "verified"),
-    ("ACT-FIN-07", "SUP-DE1", 100, "", "CN", "DE", "DE", "inferred"),
-    ("GEN-WTG-DD5", "SUP-CN1", 60, "CN", "CN", "CN", "CN", "declared"),
-    ("GEN-WTG-DD5", "SUP-EE1", 40, "AU", "", "", "EE", "declared"),
-    ("SNS-HALL-12", "SUP-VN1", 100, "CN", "CN", "CN", "VN", "declared"),
-    ("SRV-ROB-40", "SUP-JP1", 50, "AU", "MY", "JP", "JP", "verified"),
-    ("SRV-ROB-40", "SUP-CN2", 50, "CN", "CN", "CN", "CN", "declared"),
-    ("RAD-TWT-3", "SUP-US1", 100, "US", "US", "", "US", "declared"),
-    ("PMP-EV-COOL", "SUP-CN2", 100, "CN", "CN", "CN", "CN", "verified"),
-    ("DRN-PROP-6", "SUP-CN1", 100, "MM", "CN", "CN", "CN", "declared"),
-    ("HDD-VCM-2", "SUP-VN1", 60, "", "", "", "VN", "unknown"),
-    ("HDD-VCM-2", "SUP-CN1", 40, "CN", "CN", "CN", "CN", "declared"),
-    ("ELV-DRV-15", "SUP-DE1", 100, "AU", "MY", "VN", "DE", "verified"),
-    ("EPS-MTR-8", "SUP-JP1", 100, "CN", "CN", "JP", "JP", "declared"),
-    ("GYR-NAV-1", "SUP-US1", 100, "US", "US", "US", "US", "verified"),
-    ("FAN-HVAC-3", "SUP-CN2", 100, "CN", "CN", "CN", "CN", "declared"),
-    ("LDR-MIR-2", "SUP-CN2", 50, "CN", "CN", "CN", "CN", "declared"),
-    ("LDR-MIR-2", "SUP-JP1", 50, "MM", "CN", "JP", "JP", "inferred"),
-    ("EBK-HUB-5", "SUP-VN1", 100, "MM", "CN", "VN", "VN", "declared"),
+    ("MTR-TRAC-200", "SUP-CN1", 70, "CN", "", "CN", "CN", "CN", "declared"),
+    ("MTR-TRAC-200", "SUP-JP1", 30, "AU", "", "MY", "JP", "JP", "verified"),
+    ("ACT-FIN-07", "SUP-DE1", 100, "", "", "CN", "DE", "DE", "inferred"),
+    ("GEN-WTG-DD5", "SUP-CN1", 60, "CN", "", "CN", "CN", "CN", "declared"),
+    ("GEN-WTG-DD5", "SUP-EE1", 40, "AU", "", "", "", "EE", "declared"),
+    ("SNS-HALL-12", "SUP-VN1", 100, "CN", "", "CN", "CN", "VN", "declared"),
+    ("SRV-ROB-40", "SUP-JP1", 50, "AU", "", "MY", "JP", "JP", "verified"),
+    ("SRV-ROB-40", "SUP-CN2", 50, "CN", "", "CN", "CN", "CN", "declared"),
+    ("RAD-TWT-3", "SUP-US1", 100, "US", "", "US", "", "US", "declared"),
+    ("PMP-EV-COOL", "SUP-CN2", 100, "CN", "", "CN", "CN", "CN", "verified"),
+    ("DRN-PROP-6", "SUP-CN1", 100, "MM", "", "CN", "CN", "CN", "declared"),
+    ("HDD-VCM-2", "SUP-VN1", 60, "", "", "", "", "VN", "unknown"),
+    ("HDD-VCM-2", "SUP-CN1", 40, "CN", "", "CN", "CN", "CN", "declared"),
+    ("ELV-DRV-15", "SUP-DE1", 100, "AU", "", "MY", "VN", "DE", "verified"),
+    ("EPS-MTR-8", "SUP-JP1", 100, "CN", "", "CN", "JP", "JP", "declared"),
+    ("GYR-NAV-1", "SUP-US1", 100, "US", "", "US", "US", "US", "verified"),
+    ("FAN-HVAC-3", "SUP-CN2", 100, "CN", "", "CN", "CN", "CN", "declared"),
+    ("LDR-MIR-2", "SUP-CN2", 50, "CN", "", "CN", "CN", "CN", "declared"),
+    ("LDR-MIR-2", "SUP-JP1", 50, "MM", "", "CN", "JP", "JP", "inferred"),
+    ("EBK-HUB-5", "SUP-VN1", 100, "MM", "", "CN", "VN", "VN", "declared"),
 ]
 
 # Part-specific compositions (wt %) that override the grade: grain-boundary-diffused Dy/Tb, a Ho-doped grade.

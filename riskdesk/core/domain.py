@@ -19,6 +19,7 @@ from riskdesk.core.vocabulary import (
     Effect,
     EndUse,
     Evidence,
+    Feedstock,
     MagnetFamily,
     Stage,
     YesNo,
@@ -28,7 +29,7 @@ from riskdesk.core.vocabulary import (
 __all__ = [
     "COMPOSITION_COLUMNS", "ENUM_WORDS", "NUMBER_COLUMNS", "NUMBER_LIMITS", "NUMERIC_PART_COLUMNS", "PART_COLUMNS",
     "PATH_COLUMNS", "ROW_ID", "STAGES", "STAGE_COLUMNS", "STORED_COLUMNS", "SUPPLIER_COLUMNS", "TEMPLATE_COLUMNS",
-    "Effect", "EndUse", "Evidence", "MagnetFamily", "Stage", "YesNo", "composition_column", "parse_enum",
+    "Effect", "EndUse", "Evidence", "Feedstock", "MagnetFamily", "Stage", "YesNo", "composition_column", "parse_enum",
 ]
 
 # The columns users see, in the order they see them (template, report, tables); the row id is not among them.
@@ -56,7 +57,7 @@ STAGE_COLUMNS: tuple[str, ...] = tuple(stage.column for stage in STAGES)
 
 # The canonical import template: one row per supply path (part and supplier columns repeat).
 # Columns added after the first release go at the end, so that scripts writing the template by position keep working.
-_LATER_COLUMNS: tuple[str, ...] = ("dfars", "general_licence")
+_LATER_COLUMNS: tuple[str, ...] = ("dfars", "general_licence", "feedstock")
 TEMPLATE_COLUMNS: tuple[str, ...] = tuple(
     c for c in PART_COLUMNS + SUPPLIER_COLUMNS + PATH_COLUMNS[2:] if c not in _LATER_COLUMNS
 ) + _LATER_COLUMNS

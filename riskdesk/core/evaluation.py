@@ -99,6 +99,10 @@ _ELEMENT_STAGE_WORDS = {
     Stage.ASSEMBLY: "is in a part made in {place}",
 }
 
+_RECYCLED_NOTE = " (recycled feedstock: where it was recycled counts as where it was mined)"
+_RECYCLED_WHOLE_MAGNET = "its rare earths were recycled in {place}" + _RECYCLED_NOTE
+_RECYCLED_ELEMENT = "was recycled in {place}" + _RECYCLED_NOTE
+
 
 @dataclass(frozen=True, slots=True)
 class Hit:
@@ -790,14 +794,16 @@ def _explain_hit(evaluation: Evaluation, match: RuleMatch, row: int, stage: Stag
         via = f"the {compiled.share[row]:.0%} of the part no supply path covers"
     else:
         via = f"supplier {supplier}, {compiled.share[row]:.0%} of the part"
+    recycled = stage is Stage.MINE and bool(compiled.recycled[row])
     if element is None:
-        what = _WHOLE_MAGNET_STAGE_WORDS[stage].format(place=place)
+        what = (_RECYCLED_WHOLE_MAGNET if recycled else _WHOLE_MAGNET_STAGE_WORDS[stage]).format(place=place)
         if stage is Stage.ASSEMBLY and compiled.assembly_from_magnet[row]:
             what += " (the supplier's country is not given: taken to be the magnet's)"
         sentence = f"The magnet ({kg:,.3f} kg/yr via {via}): {what}"
     else:
         name = elements.BY_SYMBOL[SYMBOLS[element]].name.capitalize()
-        sentence = f"{name} ({kg:,.3f} kg/yr via {via}) {_ELEMENT_STAGE_WORDS[stage].format(place=place)}"
+        words = _RECYCLED_ELEMENT if recycled else _ELEMENT_STAGE_WORDS[stage]
+        sentence = f"{name} ({kg:,.3f} kg/yr via {via}) {words.format(place=place)}"
     if unknown:
         share = match.prior[RULE_STAGES.index(stage)]
         sentence += (f"; it may be a country {rule.id} names ({share:.0%} of world {_STAGE_LABEL[stage]} is), "

@@ -19,6 +19,7 @@ give it a label and a help text a buyer understands, and add import synonyms in 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -28,7 +29,7 @@ from typing import Any
 from riskdesk.core import elements
 from riskdesk.core.cells import clean_id
 from riskdesk.core.numbers import Limit, NumberKind, read_number
-from riskdesk.core.vocabulary import EndUse, Evidence, MagnetFamily, YesNo, parse_enum
+from riskdesk.core.vocabulary import EndUse, Evidence, Feedstock, MagnetFamily, YesNo, parse_enum
 
 TABLES: tuple[str, ...] = ("parts", "suppliers", "paths", "composition")
 """The project's tables, as `riskdesk.core.project.ProjectTables` names them."""
@@ -199,8 +200,17 @@ FIELDS: tuple[Field, ...] = (
           decimals=2, allowed="0–100 (3.5, '3.5 %', '3,5 %' or 0.035 all work); empty = split equally",
           example="60"),
     Field("mine_country", "paths", FieldKind.COUNTRY, "Mine country",
-          "Country where the rare-earth ore was mined. " + _COUNTRY_HINT + _STAGE_HINT, blank_text="unknown",
-          allowed=_COUNTRY_ALLOWED, example="AU"),
+          "Country where the rare-earth ore was mined; for recycled feedstock, the country where the material was "
+          "recycled ('US (recycled)' also sets the feedstock). " + _COUNTRY_HINT + _STAGE_HINT, blank_text="unknown",
+          allowed=_COUNTRY_ALLOWED + "; 'US (recycled)' or 'recycled in US' = recycled in that country",
+          example="AU"),
+    Field("feedstock", "paths", FieldKind.ENUM, "Feedstock",
+          "Where the rare earths on this path start: mined (ore from a mine) or recycled (recovered from magnet "
+          "scrap or used magnets). For recycled, the mine country is the country where the material was recycled: "
+          "DFARS and China's rules then treat that country as where it was mined. Blank: mined.", enum=Feedstock,
+          blank=Feedstock.MINED.value, blank_text="mined",
+          allowed="mined, recycled (empty = mined; a mine country such as 'US (recycled)' also gives recycled)",
+          example="mined"),
     Field("separation_country", "paths", FieldKind.COUNTRY, "Separation country",
           "Country where rare earths are separated and refined into oxides. " + _COUNTRY_HINT + _STAGE_HINT,
           blank_text="unknown", allowed=_COUNTRY_ALLOWED, example="MY"),
@@ -284,6 +294,9 @@ def parse_value(spec: Field, raw: object) -> Any:
             raise CellError(f"{spec.label}: {text!r} is not one of {', '.join(spec.choices())}")
         return member.value
     if spec.kind is FieldKind.COUNTRY:
+        recycled_in = recycled_country(text) if spec.key == RECYCLED_IN else None
+        if recycled_in is not None:
+            text = recycled_in
         if not text:
             return ""
         from riskdesk.core.countries import resolve_country  # reads the country table: not before it is needed
@@ -302,6 +315,38 @@ def parse_value(spec: Field, raw: object) -> Any:
     if spec.required and not text:
         raise CellError(f"{spec.label} must not be empty")
     return text
+
+
+RECYCLED_IN = "mine_country"
+"""The field whose country is where the material was recycled when a supply path's feedstock is recycled."""
+
+_RECYCLED_WORDS = re.compile(
+    r"\b(?:recycled|recycling|recovered|secondary|recycelt|rezykliert|recyclée?s?|recyclage|"
+    r"reciclad[oa]s?|reciclaje)\b|リサイクル|再生|回收", re.IGNORECASE)
+_LINKING_WORDS = re.compile(
+    r"^(?:material|feedstock|in|from|at|aus|im|in der|en|au|aux|à|de|du|des|en el|en la|del)\s+", re.IGNORECASE)
+
+
+def recycled_country(text: str) -> str | None:
+    """What a mine-country value that declares recycled feedstock names as the country it was recycled in:
+    "US (recycled)", "recycled US", "recycled in US", "recyclé en France", "Recycling: DE" → the country's text ("US",
+    "France", "DE"); "recycled" alone → "" (recycled, country not given). None when the text does not say recycled."""
+    found = _RECYCLED_WORDS.search(text)
+    if found is None:
+        return None
+    rest = (text[:found.start()] + " " + text[found.end():]).strip()
+    rest = re.sub(r"[()（）\[\]:;,\-–—]+", " ", rest).strip()
+    previous = None
+    while previous != rest:
+        previous, rest = rest, _LINKING_WORDS.sub("", rest).strip()
+    return rest
+
+
+def declares_recycled(spec: Field, raw: object) -> bool:
+    """Whether a value typed for `spec` also declares the supply path's feedstock recycled ("US (recycled)" as a
+    mine country)."""
+    return spec.key == RECYCLED_IN and spec.table == "paths" and raw is not None and \
+        recycled_country(str(raw)) is not None
 
 
 def _parse_number(spec: Field, raw: object) -> float:

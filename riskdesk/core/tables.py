@@ -25,6 +25,7 @@ from riskdesk.core.domain import (
     STORED_COLUMNS,
     EndUse,
     Evidence,
+    Feedstock,
     MagnetFamily,
     YesNo,
 )
@@ -108,6 +109,7 @@ class ProjectTables:
         _check_enum(parts, "end_use", EndUse, "Parts", problems)
         _check_enum(parts, "magnet_family", MagnetFamily, "Parts", problems)
         _check_enum(paths, "origin_evidence", Evidence, "Supply paths", problems)
+        _check_enum(paths, "feedstock", Feedstock, "Supply paths", problems, blank=True)
         _check_enum(parts, "dfars", YesNo, "Parts", problems, blank=True)
         _check_enum(suppliers, "general_licence", YesNo, "Suppliers", problems, blank=True)
         for column in NUMERIC_PART_COLUMNS:

@@ -1,5 +1,5 @@
-"""The buyer's vocabulary: stages, evidence, end uses, magnet families, yes/no answers and rule effects, with the
-words buyers and suppliers use for them in six languages (`parse_enum`).
+"""The buyer's vocabulary: stages, evidence, feedstock, end uses, magnet families, yes/no answers and rule effects,
+with the words buyers and suppliers use for them in six languages (`parse_enum`).
 
 The fields of the project's tables are declared in `riskdesk.core.fields`; `riskdesk.core.domain` gathers both.
 """
@@ -53,6 +53,14 @@ class Evidence(StrEnum):
     DECLARED = "declared"
     INFERRED = "inferred"
     UNKNOWN = "unknown"
+
+
+class Feedstock(StrEnum):
+    """Where a supply path's rare earths enter the chain: ore from a mine, or material recycled from scrap and
+    used magnets (the mine stage's country is then where it was recycled)."""
+
+    MINED = "mined"
+    RECYCLED = "recycled"
 
 
 class YesNo(StrEnum):
@@ -199,6 +207,19 @@ ENUM_WORDS: dict[type[StrEnum], dict[str, StrEnum]] = {
         "oui": YesNo.YES, "si": YesNo.YES, "sí": YesNo.YES, "はい": YesNo.YES, "有": YesNo.YES, "是": YesNo.YES,
         "no": YesNo.NO, "n": YesNo.NO, "false": YesNo.NO, "0": YesNo.NO, "nein": YesNo.NO, "non": YesNo.NO,
         "いいえ": YesNo.NO, "無": YesNo.NO, "无": YesNo.NO, "否": YesNo.NO,
+    },
+    Feedstock: {
+        "mined": Feedstock.MINED, "mine": Feedstock.MINED, "ore": Feedstock.MINED, "primary": Feedstock.MINED,
+        "virgin": Feedstock.MINED, "abgebaut": Feedstock.MINED, "bergbau": Feedstock.MINED, "primär": Feedstock.MINED,
+        "extrait": Feedstock.MINED, "minier": Feedstock.MINED, "primaire": Feedstock.MINED,
+        "extraído": Feedstock.MINED, "minado": Feedstock.MINED, "primario": Feedstock.MINED,
+        "採掘": Feedstock.MINED, "鉱石": Feedstock.MINED, "开采": Feedstock.MINED, "原矿": Feedstock.MINED,
+        "recycled": Feedstock.RECYCLED, "recycling": Feedstock.RECYCLED, "secondary": Feedstock.RECYCLED,
+        "recycelt": Feedstock.RECYCLED, "rezykliert": Feedstock.RECYCLED, "sekundär": Feedstock.RECYCLED,
+        "recyclé": Feedstock.RECYCLED, "recyclage": Feedstock.RECYCLED, "secondaire": Feedstock.RECYCLED,
+        "reciclado": Feedstock.RECYCLED, "reciclaje": Feedstock.RECYCLED, "secundario": Feedstock.RECYCLED,
+        "リサイクル": Feedstock.RECYCLED, "再生": Feedstock.RECYCLED, "回收": Feedstock.RECYCLED,
+        "再生料": Feedstock.RECYCLED,
     },
     Evidence: {
         "verified": Evidence.VERIFIED, "audited": Evidence.VERIFIED, "certified": Evidence.VERIFIED,

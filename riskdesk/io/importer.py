@@ -31,10 +31,11 @@ from riskdesk.core.domain import (
     TEMPLATE_COLUMNS,
     EndUse,
     Evidence,
+    Feedstock,
     MagnetFamily,
 )
 from riskdesk.core.elements import INDEX as ELEMENT_INDEX
-from riskdesk.core.fields import FieldKind, by_key, table_fields
+from riskdesk.core.fields import RECYCLED_IN, FieldKind, by_key, recycled_country, table_fields
 from riskdesk.core.grades import default_grades
 from riskdesk.core.labels import field_label
 from riskdesk.core.numbers import DAY_FACTORS, MASS_UNITS, UnitKind, parse_number, read_number
@@ -846,6 +847,10 @@ def _normalise_sheet(item: _Sheet, context: _Context) -> _SheetData | None:
         values = coded[field_name].subset(keep)
         column_where = {**where, "column": choice.header}
         if spec.kind in _TEXT_KINDS:
+            if field_name == RECYCLED_IN:
+                values, recycled = _recycled_feedstock(values)
+                if recycled is not None:
+                    columns[_RECYCLED_MARK] = recycled
             columns[field_name] = _text_field(field_name, values, kept_rows, column_where, context)
         else:
             allowed = _ALLOWED_UNITS[spec.kind]
@@ -861,7 +866,44 @@ def _normalise_sheet(item: _Sheet, context: _Context) -> _SheetData | None:
                                      "Check the values of this column", **column_where))
     with np.errstate(over="ignore", invalid="ignore"):  # 1e308 kg overflows to inf, which is then refused
         _numeric_fields(numbers_of, columns, kept_rows, rules, where, context)
+    if _RECYCLED_MARK in columns:
+        _declare_recycled(columns, kept_rows, {**where, "column": headers.get("feedstock", "")}, context)
     return _SheetData(file, sheet, columns, kept_rows, set(headers), headers, mapping)
+
+
+_RECYCLED_MARK = f"recycled:{RECYCLED_IN}"
+"""A sheet's column (per row, bool) of mine countries that declared recycled feedstock ("US (recycled)")."""
+
+
+def _recycled_feedstock(values: Coded) -> tuple[Coded, np.ndarray | None]:
+    """A mine-country column with values such as "US (recycled)" or "recycled in US" read as their country, and per
+    row whether the value declared recycled feedstock (None when no value did)."""
+    if values.dense:
+        return values, None
+    countries = [recycled_country(text) if text else None for text in values.texts()]
+    declared = np.array([c is not None for c in countries], dtype=bool)
+    if not declared.any():
+        return values, None
+    uniques = np.array([c if c is not None else u for c, u in zip(countries, values.uniques, strict=True)],
+                       dtype=object)
+    return Coded(values.codes, uniques), values.spread(declared)
+
+
+def _declare_recycled(columns: dict[str, np.ndarray], rows: np.ndarray, where: Mapping[str, str],
+                      context: _Context) -> None:
+    """Rows whose mine country said recycled get recycled feedstock; a feedstock column that says mined on such a
+    row is an error (which of the two is right only the file's author knows)."""
+    recycled = columns[_RECYCLED_MARK]
+    feedstock = columns.get("feedstock", np.full(len(rows), "", dtype=object)).copy()
+    clash = np.flatnonzero(recycled & (feedstock == Feedstock.MINED.value))
+    if len(clash):
+        listed = ", ".join(str(int(r)) for r in rows[clash[:10]]) + (" …" if len(clash) > 10 else "")
+        context.problems.add(error(
+            f"{_said('feedstock')} says mined on {len(clash):,} rows whose {_said('mine_country')} says recycled "
+            f"(rows {listed})", "Make the two agree: feedstock recycled with the country it was recycled in, or "
+            "mined with the mine country", row=int(rows[clash[0]]), value=Feedstock.MINED.value, **where))
+    feedstock[recycled & (feedstock == "")] = Feedstock.RECYCLED.value
+    columns["feedstock"] = feedstock
 
 
 _ALLOWED_UNITS: dict[ReadAs, frozenset[UnitKind]] = {
@@ -1179,6 +1221,10 @@ class _Rows:
         for name in _TEXT_FIELDS:
             self.cols[name] = np.concatenate(
                 [d.columns.get(name, np.full(len(d.rows), "", dtype=object)) for d in data]).astype(object)
+        self.recycled_in_mine = np.concatenate(
+            [d.columns.get(_RECYCLED_MARK, np.zeros(len(d.rows), dtype=bool)) for d in data]).astype(bool) \
+            if data else np.zeros(0, dtype=bool)
+        """Per row: the mine country declared recycled feedstock ("US (recycled)")."""
         self.wt = sorted({c for d in data for c in d.columns if c.startswith("wt:")},
                          key=lambda c: ELEMENT_INDEX.get(c[3:], len(ELEMENT_INDEX)))
         # "bad:<field>" masks stay in the sheets' columns and are read through `unreadable`.
@@ -1402,6 +1448,8 @@ def _defaults(rows: _Rows, context: _Context) -> None:
     cols["origin_evidence"][evidence_blank & ~any_stage] = blank_evidence
     end_use_blank = cols["end_use"] == ""
     cols["end_use"][end_use_blank] = blank_end_use
+    rows.mark(rows.recycled_in_mine & (cols["feedstock"] == Feedstock.RECYCLED.value), "feedstock", "inferred",
+              f"recycled: the {_said('mine_country')} says so (it is taken as the country it was recycled in)")
     outcomes = {
         "end_use": f"set to {blank_end_use!r}",
         "grade": "left empty (the family's default composition is used; for sintered NdFeB the pessimistic "
@@ -1685,7 +1733,8 @@ def _paths_table(rows: _Rows, keep: np.ndarray, part_codes: np.ndarray, n_parts:
                 make = error if severity is Severity.ERROR else warning
                 context.problems.add(make(f"{count - _ROWS_LISTED:,} more parts whose shares do not add up to 100 %",
                                           "Shares of one part's paths must add up to 100 %"))
-    frame = {name: cols[name][index] for name in ("part_number", "supplier_id", *STAGE_COLUMNS, "origin_evidence")}
+    frame = {name: cols[name][index] for name in ("part_number", "supplier_id", *STAGE_COLUMNS, "feedstock",
+                                                  "origin_evidence")}
     frame["share_pct"] = share
     return pd.DataFrame(frame)
 

@@ -257,6 +257,16 @@ SYNONYMS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "ja": ("鉱山", "採掘国", "鉱山国"),
         "zh": ("矿山", "开采国", "矿产国", "原矿产地", "矿源"),
     },
+    "feedstock": {
+        "en": ("feedstock", "recycled", "recycled content", "recycled or mined", "mined or recycled",
+               "material source", "rare earth source", "primary or recycled", "source of rare earths"),
+        "de": ("Rohstoffquelle", "Rohstoffherkunft", "Recycling", "recycelt", "Primär oder Recycling",
+               "Sekundärrohstoff"),
+        "fr": ("matière première", "recyclé", "origine de la matière", "recyclé ou extrait", "source de la matière"),
+        "es": ("materia prima", "reciclado", "origen del material", "reciclado o extraído"),
+        "ja": ("原料", "リサイクル", "原料区分", "リサイクル材"),
+        "zh": ("原料来源", "回收", "再生料", "原料类型"),
+    },
     "separation_country": {
         "en": ("separation", "separation country", "refining", "refining country", "refinery",
                "separation/refining", "country of separation", "refined in"),
@@ -378,7 +388,7 @@ REQUIRED_FIELDS: frozenset[str] = frozenset(f for group in REQUIRED_GROUPS for f
 DEFAULTABLE_FIELDS: tuple[str, ...] = (
     "end_use", "magnet_family", "grade", "description", "stock_days", "unit_price", "dfars", "supplier_id",
     "supplier_name", "supplier_country", "general_licence", "mine_country", "separation_country", "metal_country",
-    "magnet_country", "origin_evidence",
+    "magnet_country", "origin_evidence", "feedstock",
 )
 """Fields a default can fill where a file lacks the column or leaves cells blank (`--default FIELD=VALUE`)."""
 

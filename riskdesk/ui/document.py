@@ -194,9 +194,11 @@ class Document(QObject):
         model = self.models[table]
         problems: list[str] = []
         typed: list[tuple[int, str, Any]] = []
+        pasted = {(row, key) for row, key, _ in cells}
         for row, key, text in cells:
             try:
                 typed.append((row, key, parse_cell(COLUMNS[table][model.column_index(key)], text)))
+                typed += [cell for cell in model.implied(row, key, text) if cell[:2] not in pasted]
             except CellError as exc:
                 problems.append(f"row {row + 1}: {exc}")
         changeset = edit_rules.paste(self.project.tables, table.value, typed, problems, action)

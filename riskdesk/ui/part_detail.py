@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from riskdesk.core.domain import STAGES
 from riskdesk.core.evaluation import Evaluation, Hit
+from riskdesk.core.fields import by_key
 from riskdesk.core.labels import BAND_LABELS, FACTOR_LABELS, count, field_label
 from riskdesk.core.project import FACTOR_NAMES, Project
 from riskdesk.core.triage import STATUS_LABELS
@@ -80,7 +81,7 @@ class PartDetailDialog(QDialog):
         for hit in report.hits:
             hit_rules.setdefault(hit.supplier_id, set()).add(hit.rule_id)
         stage_keys = [stage.column for stage in STAGES]
-        columns = ["supplier_id", "share_pct", *stage_keys, "origin_evidence"]
+        columns = ["supplier_id", "share_pct", stage_keys[0], "feedstock", *stage_keys[1:], "origin_evidence"]
         self.paths_table = QTableWidget(len(self.path_rows), len(columns) + 1)
         self.paths_table.setObjectName("partPaths")
         self.paths_table.setAccessibleName("Supply paths of the part")
@@ -95,6 +96,8 @@ class PartDetailDialog(QDialog):
                     text = country_name(str(value)) if value else "unknown"
                 elif key == "share_pct":
                     text = "" if value != value else f"{float(value):g} %"
+                elif key == "feedstock":
+                    text = str(value) or by_key(key).blank_text
                 else:
                     text = str(value)
                 item = QTableWidgetItem(text)

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 from PySide6.QtCore import QModelIndex, Qt, Signal
 
+from riskdesk.core.fields import declares_recycled
+from riskdesk.core.vocabulary import Feedstock
 from riskdesk.ui.columns import (
     AnyIndex,
     CellError,
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
 
 Editor = Callable[[TableName, list[tuple[int, str, Any]]], None]
 """Applies typed cell values: (table, [(frame row, column key, value), …]). The document pushes a command."""
+FEEDSTOCK = "feedstock"
 Checker = Callable[[TableName, int, str, Any], str | None]
 """Cross-table checks of one typed value (uniqueness, references); returns a refusal message or None."""
 
@@ -262,10 +265,21 @@ class DataFrameTableModel(ColumnTableModel):
         except CellError as exc:
             self.refuse(str(exc))
             return False
-        if self._same(self._arrays[index.column()][frame_row], typed):
+        changes = [(frame_row, column.key, typed), *self.implied(frame_row, column.key, value)]
+        if self._same(self._arrays[index.column()][frame_row], typed) and len(changes) == 1:
             return True
-        self.apply([(frame_row, column.key, typed)])
+        self.apply(changes)
         return True
+
+    def implied(self, frame_row: int, key: str, raw: Any) -> list[tuple[int, str, Any]]:
+        """Other cells of the row that a typed value also sets: "US (recycled)" as a mine country also makes the
+        supply path's feedstock recycled."""
+        column = self.columns[self.column_index(key)]
+        if not declares_recycled(column, raw) or FEEDSTOCK not in self.frame.columns:
+            return []
+        if frame_row < len(self.frame) and self.frame[FEEDSTOCK].iat[frame_row] == Feedstock.RECYCLED.value:
+            return []
+        return [(frame_row, FEEDSTOCK, Feedstock.RECYCLED.value)]
 
     # ---- validation and editing -------------------------------------------------------------------------------
 

@@ -19,6 +19,8 @@ class PathSpec:
     metal: str = "JP"
     magnet: str = "JP"
     evidence: str = "declared"
+    feedstock: str = ""
+    """mined, recycled (the mine country is then where it was recycled) or blank (mined)."""
 
 
 @dataclass
@@ -51,6 +53,7 @@ def project_of(*parts: PartSpec, import_country: str = "US", **settings: object)
                 "part_number": part.part_number, "supplier_id": path.supplier_id, "share_pct": path.share_pct,
                 "mine_country": path.mine, "separation_country": path.separation,
                 "metal_country": path.metal, "magnet_country": path.magnet, "origin_evidence": path.evidence,
+                "feedstock": path.feedstock,
             })
         for symbol, pct in part.composition.items():
             composition_rows.append({"part_number": part.part_number, "element": symbol, "wt_pct": pct})

@@ -226,3 +226,17 @@ def test_the_recovery_offer_says_when_in_local_time_and_how_big(qapp: object) ->
     assert info is not None
     text = info.describe()
     assert "on Sunday 29 November 2026 at 14:05" in text and "kB" in text and "T14" not in text
+
+
+def test_typing_us_recycled_as_a_mine_country_declares_recycled_feedstock_in_one_undo_step(
+        document: Document) -> None:
+    model = document.models[TableName.PATHS]
+    paths = document.project.tables.paths
+    assert model.setData(model.index(0, _path("mine_country")), "US (recycled)")
+    assert paths.loc[0, ["mine_country", "feedstock"]].tolist() == ["US", "recycled"]
+    assert model.data(model.index(1, _path("feedstock"))) == "mined"  # a blank feedstock shows what it means
+    document.undo_stack.undo()
+    assert paths.loc[0, ["mine_country", "feedstock"]].tolist() == ["CN", ""]
+    document.paste(TableName.PATHS, [(1, "mine_country", "recycled in Japan"), (2, "mine_country", "AU")])
+    assert document.project.tables.paths.loc[1:2, "feedstock"].tolist() == ["recycled", ""]
+    assert document.project.tables.paths.loc[1, "mine_country"] == "JP"

@@ -152,11 +152,17 @@ def _create_history(db: sqlite3.Connection) -> None:
                "saved_by TEXT NOT NULL, saved_at TEXT NOT NULL, text TEXT NOT NULL, change TEXT)")
 
 
+def _add_feedstock(db: sqlite3.Connection) -> None:
+    """Schema 5 → 6: the supply paths' feedstock (mined / recycled); blank in an older file, which means mined."""
+    db.execute("ALTER TABLE paths ADD COLUMN feedstock TEXT NOT NULL DEFAULT ''")
+
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _add_dfars_and_general_licence,
     2: _add_scenarios_and_variants,
     3: _add_row_ids,
     4: _create_history,
+    5: _add_feedstock,
 }
 
 

@@ -21,11 +21,14 @@ __all__ = ["APPLICATION_ID", "BUSY_TIMEOUT_S", "SCHEMA_VERSION", "SQLITE_HEADER"
            "ProjectFileError", "ProjectInUseError", "ProjectRows", "check_header", "read_rows", "schema_version",
            "select_rows"]
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 ROWS_SCHEMA_VERSION = 2
-"""The first schema whose parts, suppliers, paths and composition tables have today's columns: `read_rows` reads
-files from this schema on without migrating them (schema 3 only added the scenario and variant tables, schema 4
-the row ids, which the first window does not show, schema 5 the history)."""
+"""The first schema whose parts, suppliers, paths and composition tables have today's columns but for those added
+since with a blank default: `read_rows` reads files from this schema on without migrating them (schema 3 only
+added the scenario and variant tables, schema 4 the row ids, which the first window does not show, schema 5 the
+history, schema 6 the supply paths' feedstock, read as blank from older files)."""
+FEEDSTOCK_SCHEMA_VERSION = 6
+"""The first schema whose supply paths have a feedstock column (mined / recycled; blank = mined)."""
 APPLICATION_ID = 0x52534B44  # "RSKD": lets `file` and RiskDesk recognise the database as a project
 SUFFIX = ".rdproj"
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -91,10 +94,18 @@ def schema_version(db: sqlite3.Connection, path: Path) -> int:
     return version
 
 
-def select_rows(db: sqlite3.Connection, table: str, columns: tuple[str, ...] | None = None) -> list[tuple[Any, ...]]:
-    """A table's rows in their saved order, each a tuple in the order of `columns` (default `TABLES[table]`)."""
+def select_rows(db: sqlite3.Connection, table: str, columns: tuple[str, ...] | None = None,
+                blank: frozenset[str] = frozenset()) -> list[tuple[Any, ...]]:
+    """A table's rows in their saved order, each a tuple in the order of `columns` (default `TABLES[table]`); the
+    text columns in `blank` (added after an older file's schema, read unmigrated by `read_rows`) read as ""."""
     names = columns if columns is not None else TABLES[table]
-    return db.execute(f"SELECT {', '.join(names)} FROM {table} ORDER BY row").fetchall()
+    selected = [f"'' AS {n}" if n in blank else n for n in names]
+    return db.execute(f"SELECT {', '.join(selected)} FROM {table} ORDER BY row").fetchall()
+
+
+def _added_since(version: int) -> dict[str, frozenset[str]]:
+    """Per table, the shown columns a file of schema `version` does not have yet (all text, blank by default)."""
+    return {"paths": frozenset({"feedstock"})} if version < FEEDSTOCK_SCHEMA_VERSION else {}
 
 
 def read_rows(path: Path, max_rows: int | None = None) -> ProjectRows:
@@ -105,7 +116,8 @@ def read_rows(path: Path, max_rows: int | None = None) -> ProjectRows:
     check_header(path)
     try:
         with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)) as db:
-            if schema_version(db, path) < ROWS_SCHEMA_VERSION:
+            version = schema_version(db, path)
+            if version < ROWS_SCHEMA_VERSION:
                 raise ProjectFileError(f"{path} has an older schema: load it with riskdesk.io.store.project_file")
             if max_rows is not None:
                 for table in TABLES:
@@ -116,6 +128,8 @@ def read_rows(path: Path, max_rows: int | None = None) -> ProjectRows:
             settings = json.loads(meta.get("settings", "{}"))
             name = settings.get("name") if isinstance(settings, dict) else None
             return ProjectRows(name=name if isinstance(name, str) and name else path.stem,
-                               tables={table: select_rows(db, table, SHOWN_COLUMNS[table]) for table in TABLES})
+                               tables={table: select_rows(db, table, SHOWN_COLUMNS[table],
+                                                          _added_since(version).get(table, frozenset()))
+                                       for table in TABLES})
     except (sqlite3.DatabaseError, ValueError, TypeError, RecursionError) as exc:
         raise ProjectFileError(f"{path} cannot be read ({exc})") from None

@@ -151,6 +151,7 @@ def _schema_2_file(path):
     db.execute("DROP TABLE changes")
     for table in ("parts", "suppliers", "paths", "composition"):
         db.execute(f"ALTER TABLE {table} DROP COLUMN row_id")
+    db.execute("ALTER TABLE paths DROP COLUMN feedstock")
     db.execute("PRAGMA user_version = 2")
     db.commit()
     db.close()
@@ -166,7 +167,7 @@ def test_a_file_from_schema_2_opens_without_scenarios_and_saves_at_the_current_s
     project.scenarios.append(scenario)
     save_project(project, path)
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == project_file.SCHEMA_VERSION == 5
+        assert db.execute("PRAGMA user_version").fetchone()[0] == project_file.SCHEMA_VERSION == 6
     reopened = load_project(path)
     assert reopened.scenarios == [scenario]
     assert reopened.tables.paths["row_id"].tolist() == project.tables.paths["row_id"].tolist()  # ids kept
@@ -182,6 +183,34 @@ def test_the_quick_preview_reads_schema_2_files_without_migrating_them(tmp_path)
     assert len(rows.tables["parts"]) == len(demo_project().tables.parts)
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == 2  # the preview leaves the file as it was
+
+
+def _schema_5_file(path):
+    """A project as RiskDesk wrote it at schema 5: supply paths without a feedstock column."""
+    save_project(demo_project(), path)
+    db = sqlite3.connect(path)
+    db.execute("ALTER TABLE paths DROP COLUMN feedstock")
+    db.execute("PRAGMA user_version = 5")
+    db.commit()
+    db.close()
+
+
+def test_a_file_from_schema_5_opens_with_blank_feedstock_and_saves_it(tmp_path):
+    from riskdesk.core.evaluation import evaluate
+    from riskdesk.io.store.schema import SHOWN_COLUMNS, read_rows
+
+    path = tmp_path / "old.rdproj"
+    _schema_5_file(path)
+    at = SHOWN_COLUMNS["paths"].index("feedstock")
+    assert {row[at] for row in read_rows(path).tables["paths"]} == {""}  # the preview: feedstock blank, unmigrated
+    project = load_project(path)
+    assert (project.tables.paths["feedstock"] == "").all()  # blank: mined, as before the column existed
+    assert evaluate(project).scores.tolist() == evaluate(demo_project()).scores.tolist()
+    project.tables.paths.loc[0, ["mine_country", "feedstock"]] = ["US", "recycled"]
+    save_project(project, path)
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == project_file.SCHEMA_VERSION == 6
+    assert load_project(path).tables.paths.loc[0, ["mine_country", "feedstock"]].tolist() == ["US", "recycled"]
 
 
 def test_a_damaged_scenario_in_a_project_file_is_named(tmp_path):
@@ -203,6 +232,7 @@ def _schema_4_file(path, saves=3):
         save_project(demo_project(), path)
     db = sqlite3.connect(path)
     db.execute("DROP TABLE changes")
+    db.execute("ALTER TABLE paths DROP COLUMN feedstock")
     db.execute("PRAGMA user_version = 4")
     db.commit()
     db.close()
@@ -232,7 +262,7 @@ def test_a_file_without_history_starts_one_and_says_when_it_does_not_reach_back(
     older = store.changes_since(Revision(1))  # before the file kept a history: all it can say is "read it again"
     assert len(older) == 1 and older[0].changes is None and older[0].revision == after
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 5
+        assert db.execute("PRAGMA user_version").fetchone()[0] == project_file.SCHEMA_VERSION
 
 
 def test_another_file_put_in_place_has_none_of_our_history_and_is_read_again_whole(tmp_path):
