@@ -178,9 +178,9 @@ class Session(QObject):
 
     def open_workspace_dialog(self) -> None:
         """File ▸ Open Workspace…: the address (recent ones offered, a connection test), then open it."""
-        from riskdesk.ui.workspace import test_connection
+        from riskdesk.ui.workspace import check_connection
 
-        location = self.dialogs.open_workspace(self.recent, self.document.runner, test_connection)
+        location = self.dialogs.open_workspace(self.recent, self.document.runner, check_connection)
         if location:
             self.maybe_save(lambda: self.open_workspace(location))
 

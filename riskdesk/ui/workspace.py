@@ -75,7 +75,7 @@ def open_workspace_store(location: str) -> OpenedWorkspace:
     return OpenedWorkspace(store, project, revision, user, store.address.server, reason)
 
 
-def test_connection(location: str) -> str:
+def check_connection(location: str) -> str:
     """What File ▸ Open workspace…'s connection test says when it works ("workspace eu: revision 12, last change
     by bob …; you may change it"); StoreError with the one-line reason when it does not."""
     from riskdesk.io.store import postgres
@@ -123,6 +123,8 @@ class WorkspaceLink(QObject):
         """Ids of the change sets in `local` not shown, because they do not fit what others committed (a conflict
         to come)."""
         self.online = True
+        self.listening = False
+        """Whether the listener is connected (colleagues' commits are shown as they come)."""
         self._busy = False
         self._again = False
         self._outbox = outbox
@@ -222,6 +224,10 @@ class WorkspaceLink(QObject):
                 or any(c.id in self._sent for c in self.local):
             self.sync()
         elif not self.local:
+            QTimer.singleShot(0, self._kept_all)  # after the undo stack has taken the edit that is being made
+
+    def _kept_all(self) -> None:
+        if not self.local and not self._closed:
             self.document.mark_kept()
 
     def _committed(self, changes: ChangeSet, new: Revision) -> None:
@@ -268,6 +274,7 @@ class WorkspaceLink(QObject):
         self.sync()
 
     def _on_connection(self, connected: bool) -> None:
+        self.listening = connected
         if connected:
             self.sync()  # NOTIFY is not kept for a client that was away: catch up
         else:
