@@ -68,7 +68,7 @@ class ActionSpec:
 ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("new", "&New", "new_project", (Key.New,), "new", "Start a new, empty project"),
     ActionSpec("open", "&Open…", "open_project", (Key.Open,), "open", "Open a project file"),
-    ActionSpec("open_workspace", "Open &Workspace…", "open_workspace", (), "",
+    ActionSpec("open_workspace", "Open &Workspace…", "session.open_workspace_dialog", (), "",
                "Open a team workspace on a PostgreSQL server"),
     ActionSpec("save", "&Save", "save_project", (Key.Save,), "save", "Save the project"),
     ActionSpec("save_as", "Save &As…", "save_project_as", (Key.SaveAs,), "", "Save the project under another name"),

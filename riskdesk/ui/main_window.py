@@ -264,8 +264,7 @@ class MainWindow(QMainWindow):
         if self.document is None or self.session is None:
             return
         read_only = " (read-only)" if self.session.read_only else ""
-        detail = f" — {self.session.workspace.title}" if self.session.workspace is not None else ""
-        self.setWindowTitle(f"{self.session.display_name}{read_only}[*]{detail} — RiskDesk")
+        self.setWindowTitle(f"{self.session.display_name}{read_only}[*]{self.session.title_detail} — RiskDesk")
         self.setWindowModified(self.document.is_dirty)
 
     def _ensure_start_page(self) -> StartPage:
@@ -427,11 +426,6 @@ class MainWindow(QMainWindow):
         """File ▸ Open, the start page and the recent projects (riskdesk.ui.session.Session.open_project)."""
         if self.session is not None:
             self.session.open_project(path)
-
-    def open_workspace(self) -> None:
-        """File ▸ Open Workspace… (riskdesk.ui.session.Session.open_workspace_dialog)."""
-        if self.session is not None:
-            self.session.open_workspace_dialog()
 
     def save_project(self) -> None:
         if self.session is not None:

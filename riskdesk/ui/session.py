@@ -106,6 +106,11 @@ class Session(QObject):
         return self.path.name if self.path else self.document.project.settings.name or "Untitled project"
 
     @property
+    def title_detail(self) -> str:
+        """What the title bar adds after the name: " — workspace on db:5432 as ana (offline)" in a workspace."""
+        return f" — {self.workspace.title}" if self.workspace is not None else ""
+
+    @property
     def lock_notice(self) -> str:
         """What to tell the user when the project is open without its lease (the setting "work without the lock"
         allowed it), else ""."""
