@@ -25,7 +25,7 @@ from riskdesk.ui.dialogs import Dialogs
 from riskdesk.ui.document import Document
 from riskdesk.ui.session import Session
 from riskdesk.ui.workers import SynchronousRunner
-from riskdesk.ui.workspace import open_workspace_store, check_connection
+from riskdesk.ui.workspace import check_connection, open_workspace_store
 from riskdesk.ui.workspace_dialog import OpenWorkspaceDialog
 from tests.helpers.dialogs import ScriptedDialogs
 from tests.helpers.postgres import Server
