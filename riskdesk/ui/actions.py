@@ -18,6 +18,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence, QUndoGroup
 from PySide6.QtWidgets import QMenu, QMenuBar, QToolBar, QWidget
 
+from riskdesk.io.store import is_database_location
 from riskdesk.ui.icons import icon
 from riskdesk.ui.table_page import TablePage
 
@@ -67,6 +68,8 @@ class ActionSpec:
 ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("new", "&New", "new_project", (Key.New,), "new", "Start a new, empty project"),
     ActionSpec("open", "&Open…", "open_project", (Key.Open,), "open", "Open a project file"),
+    ActionSpec("open_workspace", "Open &Workspace…", "session.open_workspace_dialog", (), "",
+               "Open a team workspace on a PostgreSQL server"),
     ActionSpec("save", "&Save", "save_project", (Key.Save,), "save", "Save the project"),
     ActionSpec("save_as", "Save &As…", "save_project_as", (Key.SaveAs,), "", "Save the project under another name"),
     ActionSpec("import", "&Import Spreadsheets…", "import_files", ("Ctrl+I",), "import",
@@ -117,8 +120,8 @@ TABS = "tabs"
 """One action per tab (`tab_actions`)."""
 
 MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("&File", ("new", "open", RECENT, "demo", SEPARATOR, "save", "save_as", SEPARATOR, "import", "template",
-               SEPARATOR, "report", SEPARATOR, "quit")),
+    ("&File", ("new", "open", "open_workspace", RECENT, "demo", SEPARATOR, "save", "save_as", SEPARATOR, "import",
+               "template", SEPARATOR, "report", SEPARATOR, "quit")),
     ("&Edit", ("undo", "redo", SEPARATOR, "cut", "copy", "paste", "clear", SEPARATOR, "add_row", "remove_rows",
                "find", SEPARATOR, "preferences")),
     ("&View", (TABS,)),
@@ -207,14 +210,19 @@ def slot_of(window: object, spec: ActionSpec) -> Callable[..., object]:
     return target
 
 
-def fill_recent_menu(menu: QMenu, recent: Sequence[str], open_project: Callable[[Path], object]) -> None:
-    """File ▸ Open Recent: the recent projects, newest first, numbered for the keyboard (off when there are none)."""
+def fill_recent_menu(menu: QMenu, recent: Sequence[str],
+                     open_project: Callable[[Path | str], object]) -> None:
+    """File ▸ Open Recent: the recent projects and workspaces, newest first, numbered for the keyboard (off when there
+    are none)."""
     menu.clear()
     for number, name in enumerate(recent, start=1):
-        action = menu.addAction(f"&{number % 10} {Path(name).name}")
+        location: Path | str = name if is_database_location(name) else Path(name)
+        shown = name.rsplit("workspace=", 1)[-1].split("&")[0] + " (workspace)" if isinstance(location, str) \
+            else Path(name).name
+        action = menu.addAction(f"&{number % 10} {shown}")
         action.setToolTip(name)
         action.setStatusTip(name)
-        action.triggered.connect(lambda _checked=False, p=Path(name): open_project(p))
+        action.triggered.connect(lambda _checked=False, p=location: open_project(p))
     menu.setEnabled(bool(recent))
 
 

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from riskdesk import __version__
 from riskdesk.io import userdirs
-from riskdesk.io.store import ProjectRows, StoreError, open_store, shown_location
+from riskdesk.io.store import ProjectRows, StoreError, is_database_location, open_store, shown_location
 from riskdesk.ui.analysis import ANALYSIS_TABS
 from riskdesk.ui.icons import icon
 from riskdesk.ui.messages import WARNING
@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from riskdesk.io.store import Lease, Revision
     from riskdesk.ui.autosave import AutosaveSession
     from riskdesk.ui.main_window import MainWindow
+    from riskdesk.ui.workspace import OpenedWorkspace
 
 log = logging.getLogger("riskdesk")
 
@@ -218,6 +219,12 @@ def first_rows(demo: bool, location: str | Path | None) -> tuple[ProjectRows | N
     cannot be read quickly: the full load then says why."""
     if demo:
         return demo_rows(), ""
+    if location is not None and is_database_location(location):
+        # Never talk to a server on the GUI thread: a workspace's rows come with the full load, in the worker.
+        try:
+            return None, open_store(location).name
+        except StoreError:
+            return None, ""
     if location is not None:
         try:
             store = open_store(location)
@@ -240,6 +247,8 @@ class LoadedProject:
     """The project's lease (a file's lock) taken on it, None when opened read-only."""
     in_use: str = ""
     """Why it was opened read-only: another RiskDesk has it open, or its lock cannot be taken."""
+    workspace: OpenedWorkspace | None = None
+    """A team workspace read for the window (riskdesk.ui.workspace), instead of a file."""
 
 
 def load_data_layer(demo: bool, location: str | Path | None, without_lock_ok: bool = False
@@ -261,8 +270,10 @@ def load_data_layer(demo: bool, location: str | Path | None, without_lock_ok: bo
 
         try:
             path = open_store(location).path
-            if path is None:  # a workspace: the window opens project files only, until its session can open others
-                raise StoreError(f"{shown_location(location)}: the window opens project files (.rdproj) only")
+            if path is None:  # a workspace
+                from riskdesk.ui.workspace import open_workspace_store
+
+                return LoadedProject(None, None, workspace=open_workspace_store(str(location)))
             try:
                 project, state, lock = open_project_file(path, without_lock_ok=without_lock_ok)
                 return LoadedProject(project, path, state=state, lock=lock)
@@ -279,7 +290,7 @@ def load_data_layer(demo: bool, location: str | Path | None, without_lock_ok: bo
 def _parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     """RiskDesk's own options, and the rest (Qt's, e.g. `-platform offscreen`)."""
     parser = argparse.ArgumentParser(prog="riskdesk gui", description="Open the RiskDesk window.")
-    parser.add_argument("project", nargs="?", help="a project file (.rdproj) to open")
+    parser.add_argument("project", nargs="?", help="a project file (.rdproj) or a team workspace's address to open")
     parser.add_argument("--demo", action="store_true", help="open the bundled demo project")
     parser.add_argument("--smoke", action="store_true",
                         help="print seconds from launch to the first paint of the window with the project's rows "
@@ -447,6 +458,8 @@ class _Startup:
         session = Session(document, self.window.dialogs, self.dirs, self.autosave, self.window)
         if loaded.project is not None and loaded.path is not None:
             session.adopt(loaded.project, loaded.path, loaded.state, loaded.lock, bool(loaded.in_use))
+        elif loaded.workspace is not None:
+            session.adopt_workspace(loaded.workspace)
         self.window.attach(document, session=session)
         if settings_note:  # a damaged settings file: the defaults hold and the file was kept aside; said once
             log.warning("%s", settings_note)

@@ -7,7 +7,7 @@ answers instead of patching QMessageBox (see tests/ui). Layout-free: no widget o
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,8 +19,10 @@ from riskdesk.io.store.rdproj import SUFFIX
 if TYPE_CHECKING:
     from riskdesk.core.mitigations import Variant
     from riskdesk.core.project import Project, ProjectSettings
+    from riskdesk.io.store import Conflict
     from riskdesk.ui.autosave import RecoveryInfo
     from riskdesk.ui.preferences_dialog import Preferences
+    from riskdesk.ui.workers import Runner
 
 IMPORT_SUFFIXES = SPREADSHEET_SUFFIXES
 """What File ▸ Import and a drop accept: the spreadsheets an import reads."""
@@ -148,6 +150,32 @@ class Dialogs:
             self.parent, "Project in use", message + "\n\nOpen it read-only? You can save a copy under another name.",
             QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Cancel)
         return answer == QMessageBox.StandardButton.Open
+
+    KEEP_THEIRS, KEEP_MINE = "keep theirs", "keep mine"
+
+    def ask_conflict(self, workspace: str, conflicts: Sequence[Conflict]) -> str:
+        """Someone changed what this buyer edited first: KEEP_THEIRS (their values stay, the edit is dropped) or
+        KEEP_MINE (the edit is made again on their values and committed)."""
+        listed = "\n".join(f"• {c.describe()}" for c in conflicts[:12])
+        more = f"\n… and {len(conflicts) - 12} more" if len(conflicts) > 12 else ""
+        box = QMessageBox(QMessageBox.Icon.Warning, "Changed by someone else",
+                          f"Someone changed in {workspace} what you edited, before your change reached it "
+                          f"(theirs, then yours):\n\n{listed}{more}\n\nWhich values should the workspace keep?",
+                          QMessageBox.StandardButton.NoButton, self.parent)
+        theirs = box.addButton("Keep theirs", QMessageBox.ButtonRole.RejectRole)
+        box.addButton("Keep mine", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(theirs)
+        box.setEscapeButton(theirs)
+        box.exec()
+        return self.KEEP_THEIRS if box.clickedButton() is theirs else self.KEEP_MINE
+
+    def open_workspace(self, recent: Sequence[str], runner: Runner, tester: Callable[[str], str]) -> str | None:
+        """File ▸ Open workspace…: the address the user chose (riskdesk.ui.workspace_dialog; `tester` is its
+        connection test); None if cancelled."""
+        from riskdesk.ui.workspace_dialog import OpenWorkspaceDialog
+
+        dialog = OpenWorkspaceDialog(recent, runner, tester, self.parent)
+        return dialog.location() if dialog.exec() == OpenWorkspaceDialog.DialogCode.Accepted else None
 
     def error(self, title: str, text: str) -> None:
         QMessageBox.warning(self.parent, title, text)

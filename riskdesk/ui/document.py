@@ -61,6 +61,9 @@ class Document(QObject):
     """The project's mitigation variants changed."""
     changed = Signal(object, object)
     """A change set was made (ChangeSet, Applied), undo and redo included: the table models follow it."""
+    edited = Signal(object)
+    """A change set the user made here (an edit, an undo or a redo of one): a workspace commits it. Not for
+    colleagues' change sets shown with `apply_remote`."""
 
     def __init__(self, project: Project | None = None, app_settings: AppSettings | None = None,
                  runner: Runner | None = None, parent: QObject | None = None) -> None:
@@ -127,6 +130,15 @@ class Document(QObject):
         self.revision += 1
         self._set_clean(forced_dirty=dirty)
         self.project_replaced.emit()
+
+    def mark_kept(self) -> None:
+        """Every change is kept where the project is (a workspace that committed them all): clean."""
+        self._set_clean()
+
+    def clear_undo(self) -> None:
+        """Forget the undo history (it no longer fits the project: others changed the rows it would undo)."""
+        self.undo_stack.clear()
+        self._set_clean(forced_dirty=self._forced_dirty)
 
     def saved(self, revision: int, index: int) -> None:
         """The project as it stood at edit `revision` (undo position `index`) has been kept: it is clean unless it
@@ -241,7 +253,18 @@ class Document(QObject):
 
     # ---- low level: a change set made (undo and redo included) ----------------------------------------------
 
+    def apply_remote(self, changes: ChangeSet) -> None:
+        """Show a change set made elsewhere (a colleague's commit in a workspace, or taking back one of ours while
+        theirs are shown): the project and its views change, the undo stack and `edited` do not. Raises
+        ChangeDoesNotFit (nothing changed) when it does not fit the project as it is."""
+        self._make(changes)
+
     def _apply(self, changes: ChangeSet) -> None:
+        """A change set of the undo stack (made, undone or redone): made, and announced as the user's own."""
+        self._make(changes)
+        self.edited.emit(changes)
+
+    def _make(self, changes: ChangeSet) -> None:
         """Make `changes` on the project and tell whoever shows it: the table models follow what changed, then the
         signals say which tables, settings, scenarios or variants did."""
         applied = changes.apply_to(self.project)

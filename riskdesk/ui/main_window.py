@@ -264,7 +264,7 @@ class MainWindow(QMainWindow):
         if self.document is None or self.session is None:
             return
         read_only = " (read-only)" if self.session.read_only else ""
-        self.setWindowTitle(f"{self.session.display_name}{read_only}[*] — RiskDesk")
+        self.setWindowTitle(f"{self.session.display_name}{read_only}[*]{self.session.title_detail} — RiskDesk")
         self.setWindowModified(self.document.is_dirty)
 
     def _ensure_start_page(self) -> StartPage:
@@ -422,7 +422,7 @@ class MainWindow(QMainWindow):
         if self.session is not None:
             self.session.open_demo()
 
-    def open_project(self, path: Path | None = None) -> None:
+    def open_project(self, path: Path | str | None = None) -> None:
         """File ▸ Open, the start page and the recent projects (riskdesk.ui.session.Session.open_project)."""
         if self.session is not None:
             self.session.open_project(path)

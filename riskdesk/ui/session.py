@@ -34,7 +34,9 @@ from riskdesk.io.store import (
     Revision,
     StoreChangedError,
     StoreError,
+    is_database_location,
     open_store,
+    shown_location,
 )
 from riskdesk.io.store.rdproj import SUFFIX
 from riskdesk.io.userdirs import UserDirs, save_app_settings
@@ -44,6 +46,7 @@ from riskdesk.ui.document import Document, error_text
 
 if TYPE_CHECKING:
     from riskdesk.ui.preferences_dialog import Preferences
+    from riskdesk.ui.workspace import OpenedWorkspace, WorkspaceLink
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +87,9 @@ class Session(QObject):
         """Held while the project is open here: one writer at a time (riskdesk.io.store.lock for a file)."""
         self.read_only = False
         """Opened while another RiskDesk holds it: Save asks for another name."""
+        self.workspace: WorkspaceLink | None = None
+        """The team workspace the project is kept in, when it is one (riskdesk.ui.workspace): every edit is
+        committed there as it is made, instead of Save."""
         self._closing_after_save = False
         self.autosave = autosave
         self.autosaver: Autosaver | None = None
@@ -95,7 +101,14 @@ class Session(QObject):
 
     @property
     def display_name(self) -> str:
+        if self.workspace is not None:
+            return self.workspace.name
         return self.path.name if self.path else self.document.project.settings.name or "Untitled project"
+
+    @property
+    def title_detail(self) -> str:
+        """What the title bar adds after the name: " — workspace on db:5432 as ana (offline)" in a workspace."""
+        return f" — {self.workspace.title}" if self.workspace is not None else ""
 
     @property
     def lock_notice(self) -> str:
@@ -136,6 +149,9 @@ class Session(QObject):
         go, undo history starts afresh. `dirty`: the project is not kept anywhere as it is (recovered work)."""
         if self.lease is not None and self.lease is not lease:
             self.lease.release()
+        if self.workspace is not None:
+            self.workspace.close()
+            self.workspace = None
         self.lease, self.revision, self.read_only = lease, revision, read_only
         self.path = Path(path) if path is not None else None  # before the document says so: the title reads it
         self.document.replace_project(project, dirty)
@@ -156,10 +172,60 @@ class Session(QObject):
             self.lease = None
 
     def end(self) -> None:
-        """The window closes: stop autosaving and let go of the lease."""
+        """The window closes: stop autosaving, stop listening to a workspace and let go of the lease."""
         if self.autosaver is not None:
             self.autosaver.set_interval(0)
+        if self.workspace is not None:
+            self.workspace.close()
         self.release()
+
+    # ---- team workspaces (riskdesk.ui.workspace) ----------------------------------------------------------------
+
+    def open_workspace_dialog(self) -> None:
+        """File ▸ Open Workspace…: the address (recent ones offered, a connection test), then open it."""
+        from riskdesk.ui.workspace import check_connection
+
+        location = self.dialogs.open_workspace(self.recent, self.document.runner, check_connection)
+        if location:
+            self.maybe_save(lambda: self.open_workspace(location))
+
+    def open_workspace(self, location: str, then: Then = None) -> None:
+        """Open the team workspace at `location`, off the GUI thread; errors are shown (one line), nothing else
+        changes."""
+        from riskdesk.ui.workspace import open_workspace_store
+
+        shown = shown_location(location)
+        self.status.emit(f"Opening {shown}…", 0)
+        self.busy_changed.emit(True)
+
+        def opened(result: OpenedWorkspace) -> None:
+            self.busy_changed.emit(False)
+            self.adopt_workspace(result)
+            if then is not None:
+                then()
+
+        def failed(exc: BaseException) -> None:
+            self.busy_changed.emit(False)
+            self.status.emit("", 0)
+            self.dialogs.error("Cannot open workspace", error_text(exc))
+
+        self.document.runner.start(lambda _task: open_workspace_store(location), opened, failed, None)
+
+    def adopt_workspace(self, opened: OpenedWorkspace, listen: bool = True) -> None:
+        """Show a workspace read by `open_workspace_store` and keep the document in step with it."""
+        from riskdesk.ui.workspace import WorkspaceLink, outbox_path
+
+        self._show(opened.project, None, opened.revision, None, bool(opened.read_only_reason))
+        outbox = outbox_path(self.autosave.folder, self.autosave.id) if self.autosave is not None else None
+        link = WorkspaceLink(self.document, opened, self.dialogs, outbox, listen=listen, parent=self)
+        link.status.connect(lambda text: self.status.emit(text, 10_000))
+        link.state_changed.connect(self.location_changed)
+        self.workspace = link
+        self._remember(opened.store.location)
+        self.location_changed.emit()
+        self.status.emit(f"Opened the workspace {link.name}" + (" read-only" if link.read_only else ""), 5_000)
+        if link.read_only:
+            self.noticed.emit(f"Opened read-only: {link.read_only_reason}")
 
     # ---- file commands ----------------------------------------------------------------------------------------
 
@@ -190,10 +256,13 @@ class Session(QObject):
 
         self.maybe_save(lambda: self._show(demo_project(), None))
 
-    def open_project(self, path: Path | None = None, then: Then = None) -> None:
+    def open_project(self, path: Path | str | None = None, then: Then = None) -> None:
         """Open a project (asking for it when not given), after offering to save the current one; `then` runs
         once it is open. A spreadsheet is imported instead."""
-        target = path or self.dialogs.open_path(self.start_dir())
+        if isinstance(path, str) and is_database_location(path):
+            self.maybe_save(lambda: self.open_workspace(path, then))
+            return
+        target = Path(path) if path is not None else self.dialogs.open_path(self.start_dir())
         if target is None:
             return
         if target.suffix.lower() in IMPORT_SUFFIXES:
@@ -239,7 +308,15 @@ class Session(QObject):
                                    failed, None)
 
     def save_project(self, then: Then = None) -> None:
-        """File ▸ Save: over the project's file, else (new, read-only) under a name the user chooses."""
+        """File ▸ Save: over the project's file, else (new, read-only) under a name the user chooses. A workspace
+        keeps every edit as it is made: Save sends what is still unsent."""
+        if self.workspace is not None and not self.workspace.read_only:
+            self.workspace.sync()
+            self.status.emit("Every change is kept in the workspace as you make it" if self.workspace.online
+                             else "Offline: your changes are kept here and sent when the server is back", 5_000)
+            if then is not None:
+                then()
+            return
         if self.path is None or self.read_only:
             self.save_project_as(then)
             return
@@ -409,7 +486,7 @@ class Session(QObject):
             self.autosaver.set_delay(chosen.autosave_delay_seconds)
             self.autosaver.set_interval(chosen.autosave_seconds)
 
-    def _remember(self, path: Path) -> None:
+    def _remember(self, path: Path | str) -> None:
         self.app_settings.add_recent(path)
         self._save_app_settings()
         self.recent_changed.emit()

@@ -25,6 +25,10 @@ class ScriptedDialogs(Dialogs):
         """What File ▸ New's question answers (None: cancelled)."""
         self.preferences_answer: object | None = None
         """What Edit ▸ Preferences returns (a riskdesk.ui.preferences_dialog.Preferences), None: cancelled."""
+        self.conflict_answer = Dialogs.KEEP_THEIRS
+        """What a workspace conflict's question answers."""
+        self.conflicts: list[str] = []
+        """Each conflict shown, as its lines (theirs and yours)."""
         self.errors: list[str] = []
         self.asked: list[str] = []
 
@@ -61,6 +65,10 @@ class ScriptedDialogs(Dialogs):
     def edit_preferences(self, current: object) -> object | None:  # type: ignore[override]
         self.asked.append(f"preferences {current}")
         return self.preferences_answer
+
+    def ask_conflict(self, workspace: str, conflicts: object) -> str:  # type: ignore[override]
+        self.conflicts.append("; ".join(c.describe() for c in conflicts))  # type: ignore[attr-defined]
+        return self.conflict_answer
 
     def error(self, title: str, text: str) -> None:
         self.errors.append(f"{title}: {text}")

@@ -283,6 +283,8 @@ ALLOWED: dict[str, set[str]] = {
     "riskdesk/io/userdirs.py": {"tempfile.mkstemp", "os.fdopen", "os.replace", "os.rename"},
     # autosaves in the user's private autosave folder
     "riskdesk/ui/autosave.py": {"os.replace", "os.open", "os.fdopen"},
+    # a workspace's unsent change sets (the outbox), beside the autosave in the user's private autosave folder
+    "riskdesk/ui/workspace.py": {".write_text", "os.replace"},
     # recoloured icons in the user's private cache folder
     "riskdesk/ui/icons.py": {"tempfile.mkstemp", "os.fdopen", "os.replace"},
     # rotating the log file in the user's log folder

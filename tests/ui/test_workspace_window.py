@@ -1,0 +1,230 @@
+"""The window on a team workspace (riskdesk.ui.workspace, File ▸ Open Workspace…), against the real PostgreSQL the
+test session starts: two sessions see each other's edits live, a conflict is shown with both values and the buyer
+keeps either, a viewer's window is read-only and says why, edits made offline are kept and sent when the server is
+back, the connection test says in one line what is wrong, and the start-up never talks to a server on the GUI
+thread."""
+
+from __future__ import annotations
+
+import json
+import math
+import secrets
+import socket
+from collections.abc import Iterator
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from riskdesk.core.demo import demo_project
+from riskdesk.io.store import open_store
+from riskdesk.io.store.postgres import PostgresStore, init_workspace, role_names
+from riskdesk.ui.app import first_rows
+from riskdesk.ui.autosave import AutosaveSession
+from riskdesk.ui.columns import TableName, column_position
+from riskdesk.ui.dialogs import Dialogs
+from riskdesk.ui.document import Document
+from riskdesk.ui.session import Session
+from riskdesk.ui.workers import SynchronousRunner
+from riskdesk.ui.workspace import check_connection, open_workspace_store
+from riskdesk.ui.workspace_dialog import OpenWorkspaceDialog
+from tests.helpers.dialogs import ScriptedDialogs
+from tests.helpers.postgres import Server
+
+pytestmark = pytest.mark.db
+
+STOCK_DAYS = column_position(TableName.PARTS, "stock_days")
+
+
+@pytest.fixture
+def workspace(pg_server: Server, pg_database: str) -> Iterator[str]:
+    location = pg_server.workspace(pg_database, "eu")
+    open_store(location).save(demo_project(), None)
+    yield location
+    from riskdesk.io.store import postgres
+
+    for engine in postgres._ENGINES.values():
+        engine.dispose()
+
+
+def _session(qtbot: QtBot, location: str, listen: bool = True,
+             autosave: AutosaveSession | None = None) -> tuple[Session, ScriptedDialogs]:
+    dialogs = ScriptedDialogs()
+    session = Session(Document(runner=SynchronousRunner()), dialogs, autosave=autosave)
+    session.adopt_workspace(open_workspace_store(location), listen=listen)
+    if listen:  # listening before anyone commits: NOTIFY is not kept for a client that was not there
+        assert session.workspace is not None
+        qtbot.waitUntil(lambda: session.workspace is not None and session.workspace.listening, timeout=5_000)
+    return session, dialogs
+
+
+def _edit(session: Session, stock_days: str, row: int = 0) -> None:
+    model = session.document.models[TableName.PARTS]
+    assert model.setData(model.index(row, STOCK_DAYS), stock_days)
+
+
+def _stock(session: Session, row: int = 0) -> float:
+    return float(session.document.project.tables.parts["stock_days"].iat[row])
+
+
+def _kept(location: str, row: int = 0) -> float:
+    return float(open_store(location).read()[0].tables.parts["stock_days"].iat[row])
+
+
+def test_two_windows_see_each_others_edits_live(qtbot: QtBot, workspace: str) -> None:
+    ana, _ = _session(qtbot, workspace)
+    bob, _ = _session(qtbot, workspace)
+    shown: list[str] = []
+    bob.status.connect(lambda text, _ms: shown.append(text))
+    try:
+        _edit(ana, "45")
+        assert _kept(workspace) == 45.0  # committed as it was made: no Save
+        qtbot.waitUntil(lambda: not ana.document.is_dirty, timeout=2_000)
+        qtbot.waitUntil(lambda: _stock(bob) == 45.0, timeout=2_000)
+        assert any(text.startswith("postgres: Edit") for text in shown), shown
+        assert not bob.document.undo_stack.canUndo()  # theirs is not bob's to undo
+        _edit(bob, "12", row=1)
+        qtbot.waitUntil(lambda: _stock(ana, 1) == 12.0, timeout=2_000)
+        assert _stock(ana) == 45.0 and _stock(bob) == 45.0
+        ana.document.undo_stack.undo()  # an undo is a change set too, and bob sees it
+        qtbot.waitUntil(lambda: _stock(bob) != 45.0, timeout=2_000)
+        assert _stock(bob) == _stock(ana) == _kept(workspace)
+        assert ana.workspace is not None and "as postgres" in ana.workspace.title and ana.display_name == "eu"
+    finally:
+        ana.end()
+        bob.end()
+
+
+@pytest.mark.parametrize("answer", [Dialogs.KEEP_THEIRS, Dialogs.KEEP_MINE])
+def test_a_conflict_shows_theirs_and_yours_and_the_buyer_keeps_either(qtbot: QtBot, workspace: str,
+                                                                      answer: str) -> None:
+    ana, _ = _session(qtbot, workspace, listen=False)
+    bob, bob_dialogs = _session(qtbot, workspace, listen=False)  # not listening: bob has not seen ana's edit
+    bob_dialogs.conflict_answer = answer
+    _edit(ana, "45")
+    _edit(bob, "10")
+    assert len(bob_dialogs.conflicts) == 1
+    assert "stock_days: 45.0" in bob_dialogs.conflicts[0] and "yours 10.0" in bob_dialogs.conflicts[0]
+    expected = 45.0 if answer == Dialogs.KEEP_THEIRS else 10.0
+    assert _stock(bob) == expected and _kept(workspace) == expected
+    assert bob.workspace is not None and not bob.workspace.local
+    qtbot.waitUntil(lambda: not bob.document.is_dirty, timeout=2_000)
+
+
+def test_a_viewers_window_opens_read_only_and_says_why(qtbot: QtBot, workspace: str, pg_server: Server,
+                                                      pg_database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    other = pg_server.workspace(pg_database, "roles")
+    init_workspace(other)
+    open_store(other).save(demo_project(), None)
+    store = open_store(other)
+    assert isinstance(store, PostgresStore)
+    viewer = f"vera_{secrets.token_hex(3)}"
+    pg_server.execute(f"CREATE ROLE {viewer} LOGIN PASSWORD 'pw'; GRANT \"{role_names(store.address)['viewer']}\" "
+                      f"TO {viewer}")
+    monkeypatch.setenv("PGPASSWORD", "pw")
+    session, _ = _session(qtbot, pg_server.workspace(pg_database, "roles", user=viewer), listen=False)
+    notices: list[str] = []
+    session.noticed.connect(notices.append)
+    try:
+        assert session.read_only and session.workspace is not None
+        assert "may only read this workspace" in session.workspace.read_only_reason
+        before = _stock(session)
+        _edit(session, "77")
+        qtbot.waitUntil(lambda: _stock(session) == before, timeout=2_000)  # taken back, not kept
+        assert _kept(other) == before
+    finally:
+        session.end()
+        from riskdesk.io.store import postgres
+
+        for engine in postgres._ENGINES.values():
+            engine.dispose()
+        pg_server.execute(f"DROP OWNED BY {viewer}; DROP ROLE {viewer}", pg_database)
+
+
+def test_edits_made_offline_are_kept_and_sent_when_the_server_is_back(qtbot: QtBot, workspace: str,
+                                                                     pg_server: Server, pg_database: str,
+                                                                     tmp_path: object) -> None:
+    from pathlib import Path
+
+    autosave = AutosaveSession(Path(str(tmp_path)) / "autosave")
+    session, _ = _session(qtbot, workspace, listen=False, autosave=autosave)
+    link = session.workspace
+    assert link is not None
+    pg_server.execute(f'ALTER DATABASE "{pg_database}" ALLOW_CONNECTIONS false')
+    pg_server.execute(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{pg_database}'")
+    try:
+        _edit(session, "33")
+        assert not link.online and "offline" in link.title and link.unsent == 1
+        assert _stock(session) == 33.0  # the window keeps showing it
+        outbox = json.loads((autosave.folder / f"{autosave.id}.outbox.json").read_text())
+        assert [c["text"] for c in outbox["changes"]] == [session.document.undo_stack.text(0)]
+        _edit(session, "34", row=1)
+        assert link.unsent == 2
+    finally:
+        pg_server.execute(f'ALTER DATABASE "{pg_database}" ALLOW_CONNECTIONS true')
+    link.sync()  # what the retry timer and the listener's reconnection do
+    assert link.online and link.unsent == 0
+    qtbot.waitUntil(lambda: not session.document.is_dirty, timeout=2_000)
+    assert _kept(workspace) == 33.0 and _kept(workspace, 1) == 34.0
+    assert not (autosave.folder / f"{autosave.id}.outbox.json").exists()
+    session.end()
+    autosave.end()
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_the_connection_test_says_in_one_line_what_is_wrong(qtbot: QtBot, workspace: str, pg_server: Server,
+                                                            pg_database: str,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    dialog = OpenWorkspaceDialog([workspace, "/home/ana/eu.rdproj"], SynchronousRunner(), check_connection)
+    qtbot.addWidget(dialog)
+    assert dialog.address.count() == 1  # recent workspaces, not files
+
+    def tried(location: str) -> str:
+        dialog.address.setEditText(location)
+        dialog.test()
+        text = dialog.result_label.text()
+        assert "\n" not in text
+        return text
+
+    assert tried(workspace).startswith("Connected: workspace eu, revision 1")
+    assert "you may change it" in tried(workspace)
+    assert "cannot be reached" in tried(f"postgresql://ana@127.0.0.1:{_closed_port()}/x?workspace=eu")
+    pg_server.execute("CREATE SCHEMA other; CREATE TABLE other.invoices (id int)", pg_database)
+    assert "is not a RiskDesk workspace" in tried(pg_server.workspace(pg_database, "other"))
+    user = f"ana_{secrets.token_hex(3)}"
+    pg_server.execute(f"CREATE ROLE {user} LOGIN PASSWORD 'right'")
+    try:
+        monkeypatch.setenv("PGPASSWORD", "wrong")
+        assert "refused the password" in tried(pg_server.workspace(pg_database, "eu", user=user))
+    finally:
+        pg_server.execute(f"DROP ROLE {user}")
+    pg_server.execute("UPDATE eu.workspace SET value = '99' WHERE key = 'schema_version'", pg_database)
+    from riskdesk.io.store import postgres
+
+    postgres._ENGINES.clear()  # a fresh store looks at the schema again
+    assert "newer RiskDesk" in tried(workspace)
+    dialog.address.setEditText(workspace)
+    assert dialog.location() == workspace
+
+
+def test_the_start_up_never_talks_to_a_server_on_the_gui_thread() -> None:
+    rows, title = first_rows(False, f"postgresql://ana@127.0.0.1:{_closed_port()}/x?workspace=eu")
+    assert rows is None and title == "eu"
+
+
+def test_keep_mine_makes_the_edit_again_on_their_values() -> None:
+    from riskdesk.core.edits import CellChange, ChangeSet
+    from riskdesk.ui.workspace import rebased
+
+    project = demo_project()
+    row_id = str(project.tables.parts["row_id"].iat[0])
+    project.tables.parts.loc[0, "stock_days"] = 45.0  # theirs
+    mine = ChangeSet("Edit", cells=(CellChange("parts", row_id, "stock_days", 20.0, 10.0),))
+    again = rebased(mine, project)
+    again.apply_to(project)
+    assert project.tables.parts["stock_days"].iat[0] == 10.0 and again.cells[0].old == 45.0
+    assert not math.isnan(again.cells[0].new)
