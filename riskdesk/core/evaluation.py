@@ -58,6 +58,7 @@ __all__ = [
     "compare",
     "compile_project",
     "evaluate",
+    "in_date_order",
 ]
 
 BAND_AMBER = 40.0
@@ -822,9 +823,16 @@ _STAGE_LABEL = {stage: stage.label for stage in RULE_STAGES}
 _STAGE_LABEL[Stage.ASSEMBLY] = "magnet making"
 
 
+def in_date_order(one: Evaluation, other: Evaluation) -> tuple[Evaluation, Evaluation]:
+    """The two evaluations, the earlier date first. A comparison always reads from the earlier date to the later,
+    whichever of the two was asked for second: the report, `riskdesk score --compare` and the window's Compare
+    dialog all order their dates here, so a part that becomes prohibited shows a rise and its rule as gained."""
+    return (other, one) if other.as_of < one.as_of else (one, other)
+
+
 def compare(before: Evaluation, after: Evaluation) -> list[PartChange]:
     """What changes between two evaluations of the same project (e.g. today and 2027-01-01), part by part,
-    largest change first."""
+    largest change first; `before` should be the earlier (see `in_date_order`)."""
     changes = []
     for position, part_number in enumerate(before.compiled.part_numbers):
         old = before.part_report_at(position)
