@@ -1009,8 +1009,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
         raise CliError(str(exc), EXIT_USAGE) from None
     except ScenarioError as exc:  # a preset starting in the month of an --as-of beyond the scenarios' bounds
         raise CliError(f"--scenario from the month of --as-of {as_of}: {exc}", EXIT_INVALID) from None
+    location = args.project
     request = ReportRequest(project, as_of, compare=args.compare, scenarios=scenarios,
-                            monte_carlo_paths=args.monte_carlo, seed=args.seed, author=args.author)
+                            monte_carlo_paths=args.monte_carlo, seed=args.seed, author=args.author,
+                            project_file=location if isinstance(location, Path) and location.is_file() else None)
     try:
         summary = write_report(request, args.out)
     except (ReportError, ScenarioError) as exc:

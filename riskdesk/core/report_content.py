@@ -112,8 +112,6 @@ class ReportRequest:
     project_file: Path | None = None
     """The file the project was read from, unchanged since (its SHA-256 goes on the Inputs sheet); None when the
     project is not a saved file (the window's project with unsaved changes)."""
-    detail: bool = False
-    """Also the full Findings detail (one row per rule, path, stage and element; `riskdesk report --detail`)."""
 
 
 @dataclass(frozen=True)
@@ -1000,6 +998,76 @@ class InputsSheet:
     composition_title: str
     composition: dict[str, list[Any]] | None
     """None when no part gives its composition."""
+    provenance: list[tuple[str, Any]] = field(default_factory=list)
+    """What an auditor needs to name and re-perform the report: id, time (UTC), versions and hashes, dates."""
+    sign_off: list[str] = field(default_factory=list)
+    """Sign-off fields left empty to fill in."""
+    prices: list[tuple[str, str, float, dt.date | None, str, str]] = field(default_factory=list)
+    """Reference prices used: element, basis, USD per kg of contained element, series date, derived from,
+    confidence."""
+    exchange: list[tuple[str, Any]] = field(default_factory=list)
+    """The CNY/USD rate the CNY prices are converted with, and its confidence."""
+    monte_carlo: list[tuple[str, Any]] = field(default_factory=list)
+    """The Monte Carlo's parameters and seed (empty without one)."""
+
+
+SIGN_OFF = ("Prepared by", "Prepared on", "Reviewed by", "Reviewed on", "Approved by", "Approved on")
+"""The sign-off fields on the Inputs sheet, left empty."""
+
+
+def _provenance(data: ReportData) -> list[tuple[str, Any]]:
+    request = data.request
+    control = data.reference.control_list
+    rows: list[tuple[str, Any]] = [
+        ("Report id", data.report_id),
+        ("Written (UTC)", f"{data.written.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC"),
+        ("RiskDesk version", __version__),
+        ("Project", request.project.settings.name),
+        ("Project file SHA-256", data.project_sha256 or "not saved: the project was not read from a saved file"),
+        ("As of", request.as_of),
+    ]
+    if request.compare is not None:
+        rows.append(("Compared with", request.compare))
+    rows += [
+        ("Control list", f"{control.title}, version {control.version} of {control.date.isoformat()}"),
+        ("Control list SHA-256", data.files[0].sha256 or "(the file could not be read)"),
+    ]
+    rows += [(f"{f.what}: {f.title}, version {f.version}", f.sha256) for f in data.files[1:]]
+    return rows
+
+
+def _reference_prices(data: ReportData) -> list[tuple[str, str, float, dt.date | None, str, str]]:
+    book = data.reference.prices
+    rows = []
+    for e in data.evaluation.columns:
+        symbol = elements.SYMBOLS[e]
+        for basis in BASIS_NAMES:
+            try:
+                price = book.reference(symbol, basis)
+            except KeyError:
+                continue
+            rows.append((symbol, BASIS_NAMES[price.basis], float(price.value), price.date, price.derived_from,
+                         price.confidence))
+    return list(dict.fromkeys(rows))
+
+
+def _monte_carlo_settings(data: ReportData) -> list[tuple[str, Any]]:
+    runs = [run for run in data.runs if run.monte_carlo is not None]
+    if not runs:
+        return []
+    mc = runs[0].monte_carlo
+    assert mc is not None
+    rows: list[tuple[str, Any]] = [("Paths", mc.paths), ("Seed", mc.seed), ("Tail level (cost at risk) %", TAIL)]
+    for d in mc.settings.disruptions:
+        rows.append((f"Random disruption: {d.name}", f"monthly probability {d.monthly_probability:g}, median "
+                                                      f"{d.median_days:g} days (log-sd {d.duration_sigma:g}); "
+                                                      f"{d.cut.describe()}"))
+    for run in runs:
+        model = run.monte_carlo.model if run.monte_carlo is not None else None
+        if model is not None:
+            rows.append((f"Price model of {run.result.scenario.name}", f"{BASIS_NAMES[model.basis]} basis; "
+                         + "; ".join(f"{p.symbol} volatility {p.sigma:.3f}/yr" for p in model.parameters)))
+    return rows
 
 
 def inputs_sheet(data: ReportData) -> InputsSheet:
@@ -1037,7 +1105,11 @@ def inputs_sheet(data: ReportData) -> InputsSheet:
         paths=path_values,
         share_used=[*(_finite(v) for v in share_used.tolist()), *(compiled.share[extra] * 100.0).tolist()],
         composition_title=f"Composition given per part ({len(composition):,})",
-        composition={c: _frame_values(composition, c) for c in COMPOSITION_COLUMNS} if len(composition) else None)
+        composition={c: _frame_values(composition, c) for c in COMPOSITION_COLUMNS} if len(composition) else None,
+        provenance=_provenance(data), sign_off=list(SIGN_OFF), prices=_reference_prices(data),
+        exchange=[("CNY per USD", data.reference.prices.cny_per_usd),
+                  ("Confidence of the rate", data.reference.prices.fx_confidence)],
+        monte_carlo=_monte_carlo_settings(data))
 
 
 def _frame_values(frame: Any, column: str) -> list[Any]:

@@ -378,3 +378,29 @@ def test_preparing_reuses_the_windows_scores_refuses_errors_and_stops_when_cance
     broken.tables.paths.loc[0, "share_pct"] = 250.0
     with pytest.raises(ReportError, match="fix them before making a report"):
         prepare(ReportRequest(broken, AS_OF))
+
+
+def test_the_inputs_let_an_auditor_name_the_report_and_recompute_a_dollar(data: ReportData, tmp_path) -> None:
+    from riskdesk.io.store.project_file import save_project
+
+    inputs = inputs_sheet(data)
+    facts = dict(inputs.provenance)
+    assert facts["Report id"] == data.report_id and re.fullmatch(r"[\d-]+ [\d:]+ UTC", facts["Written (UTC)"])
+    assert facts["Project file SHA-256"].startswith("not saved")
+    assert facts["Control list SHA-256"] == file_sha256(data.reference.control_list.path)
+    assert inputs.sign_off[:3] == ["Prepared by", "Prepared on", "Reviewed by"]
+    rates = dict(inputs.exchange)
+    assert rates["CNY per USD"] == data.reference.prices.cny_per_usd
+    assert dict(inputs.monte_carlo)["Seed"] == 3 and dict(inputs.monte_carlo)["Paths"] == 300
+    # Every USD figure is kg × the listed price on the project's basis: re-perform one.
+    parts = parts_sheet(data)
+    basis = data.reference.prices.reference("Nd", data.evaluation.settings.price_basis).basis
+    listed = {(element, b): price for element, b, price, *_ in inputs.prices}
+    j = parts.symbols.index("Nd")
+    price = listed[("Nd", report_content.BASIS_NAMES[basis])]
+    assert parts.element_values[j][0] == pytest.approx(parts.element_kg[j][0] * price)
+
+    path = tmp_path / "demo.rdproj"
+    save_project(demo_project(), path)
+    saved = prepare(ReportRequest(demo_project(), AS_OF, project_file=path))
+    assert dict(inputs_sheet(saved).provenance)["Project file SHA-256"] == file_sha256(path)
