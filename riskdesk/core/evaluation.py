@@ -357,12 +357,14 @@ class Evaluation:
         return self._statuses
 
     def triage_order(self, positions: np.ndarray | None = None) -> np.ndarray:
-        """Part positions (all, or those given) riskiest first: prohibited, then possibly prohibited, then by score
-        (highest first); ties keep the table's order."""
+        """Part positions (all, or those given) riskiest first: prohibited, then possibly prohibited, then by the
+        score as shown (highest first); parts alike in both by spend, the larger first (a $4.65 M part held at 100
+        before an $8 one), then in the table's order. The window, the command line and the report list parts so."""
         if positions is None:
             positions = np.arange(self.compiled.n_parts, dtype=np.int64)
         rank = np.array([STATUS_RANK[s] for s in self.statuses()[positions]], dtype=np.int64)
-        return positions[np.lexsort((-np.round(self.scores[positions], 9), rank))]
+        shown = np.floor(self.scores[positions] + 0.5)
+        return positions[np.lexsort((-self.compiled.spend[positions], -shown, rank))]
 
     def prohibited_parts(self) -> list[str]:
         return [str(p) for p in self.compiled.part_numbers[np.flatnonzero(self.capped)]]

@@ -58,7 +58,7 @@ from riskdesk.core.rules import RULE_STAGES
 from riskdesk.core.scenario_run import ScenarioResult, run_on_both_bases
 from riskdesk.core.scenarios import Scenario, ScenarioError
 from riskdesk.core.simulation import TAIL, MonteCarloResult, MonteCarloSettings, SimulationCancelled, run_monte_carlo
-from riskdesk.core.triage import POSSIBLY_PROHIBITED, PROHIBITED, STATUS_LABELS, STATUS_RANK
+from riskdesk.core.triage import POSSIBLY_PROHIBITED, PROHIBITED, STATUS_LABELS
 from riskdesk.core.value_share import part_value_share
 
 TOP_PARTS = 10
@@ -263,7 +263,7 @@ def prepare(request: ReportRequest, steps: Steps | None = None) -> ReportData:
         later = evaluate(evaluation.compiled, request.compare, evaluation.settings, evaluation.reference)
         changes = compare(*in_date_order(evaluation, later))
     steps.report(70, "Listing the findings…")
-    order = riskiest_first(evaluation)
+    order = evaluation.triage_order()
     found = findings(evaluation).by_parts(order)
     key = key_findings(evaluation, later, changes if later is not None else None)
     runs = [_run(request, evaluation, scenario, k, steps) for k, scenario in enumerate(request.scenarios)]
@@ -271,15 +271,6 @@ def prepare(request: ReportRequest, steps: Steps | None = None) -> ReportData:
     return ReportData(request, evaluation.reference, evaluation, later, changes, order, found, key, runs,
                       data_files(evaluation.reference, default_presets()), project_sha256=project_sha256)
 
-
-def riskiest_first(evaluation: Evaluation) -> np.ndarray:
-    """Part positions in the report's order: prohibited, then possibly prohibited, then by the score as shown
-    (`riskdesk.core.triage`); parts alike in both by spend, the larger first (so a $4.65 M part held at 100 comes
-    before an $8 one), then in the table's order."""
-    compiled = evaluation.compiled
-    rank = np.array([STATUS_RANK[s] for s in evaluation.statuses()], dtype=np.int64)
-    shown = np.floor(evaluation.scores + 0.5)
-    return np.lexsort((np.arange(compiled.n_parts), -compiled.spend, -shown, rank)).astype(np.int64)
 
 
 def _run(request: ReportRequest, evaluation: Evaluation, scenario: Scenario, k: int, steps: Steps) -> ScenarioRun:

@@ -38,7 +38,7 @@ def write_inputs(layout: Layout, content: InputsSheet) -> None:
     sheet = layout.sheet("Inputs")
     blocks = _Blocks(layout, sheet)
     blocks.add("This report: id, time, versions and hashes", [Column("What", 24, kind=TEXT, wrap=True),
-                                                              Column("Value", 18, "date-or-text")],
+                                                              Column("Value", 66, "date-or-text", wrap=True)],
                [[k for k, _ in content.provenance], [v for _, v in content.provenance]], "Provenance")
     sheet.write_string(blocks.row, 0, "Sign-off (fill in)", layout.heading)
     for k, title in enumerate(content.sign_off):
@@ -54,7 +54,7 @@ def write_inputs(layout: Layout, content: InputsSheet) -> None:
                [[k for k, _ in content.exchange], [v for _, v in content.exchange]], "ExchangeRate")
     if content.monte_carlo:
         blocks.add("Monte Carlo parameters", [Column("Parameter", 24, kind=TEXT, wrap=True),
-                                              Column("Value", 18, wrap=True)],
+                                              Column("Value", 66, wrap=True)],
                    [[k for k, _ in content.monte_carlo], [v for _, v in content.monte_carlo]], "MonteCarlo")
     blocks.add("Settings and weights as used", [Column("Setting", 24, kind=TEXT, wrap=True), Column("Value", 18)],
                [[k for k, _ in content.settings], [v for _, v in content.settings]], "Settings")
