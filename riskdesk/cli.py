@@ -620,7 +620,7 @@ def _reference(rules_file: Path | None) -> ReferenceData:
 
 
 def _cmd_score(args: argparse.Namespace) -> int:
-    from riskdesk.core.evaluation import band, compare, compile_project, evaluate
+    from riskdesk.core.evaluation import band, compare, compile_project, evaluate, in_date_order
     from riskdesk.core.triage import score_text
 
     project = _load(args.store)
@@ -633,11 +633,16 @@ def _cmd_score(args: argparse.Namespace) -> int:
     as_of = args.as_of or dt.date.today()
     evaluation = evaluate(compiled, as_of, project.settings, reference)
     later = evaluate(compiled, args.compare, project.settings, reference) if args.compare else None
+    earlier_first = in_date_order(evaluation, later) if later is not None else None
     if args.json:
         data = evaluation.to_json()
-        if later is not None:
+        if earlier_first is not None:
+            first, second = earlier_first
             data["compare"] = {"as_of": args.compare.isoformat(),
-                               "changes": [change.to_json() for change in compare(evaluation, later)]}
+                               "from": first.as_of.isoformat(), "to": second.as_of.isoformat(),
+                               "portfolio_score": {first.as_of.isoformat(): round(first.portfolio_score()[0], 2),
+                                                   second.as_of.isoformat(): round(second.portfolio_score()[0], 2)},
+                               "changes": [change.to_json() for change in compare(first, second)]}
         _print_json(data)
         return EXIT_OK
 
@@ -662,10 +667,11 @@ def _cmd_score(args: argparse.Namespace) -> int:
     print()
     by_mass = sorted(kg.items(), key=lambda i: -i[1])
     print("Elements per year: " + ", ".join(f"{s} {format_kg(v)} kg" for s, v in by_mass))
-    if later is not None:
+    if earlier_first is not None:
+        first, second = earlier_first
         print()
-        print(f"What changes on {args.compare}:")
-        changes = compare(evaluation, later)
+        print(f"What changes from {first.as_of} to {second.as_of}:")
+        changes = compare(first, second)
         for change in changes:
             gained = f" +{', '.join(change.rules_gained)}" if change.rules_gained else ""
             lost = f" -{', '.join(change.rules_lost)}" if change.rules_lost else ""
@@ -1003,8 +1009,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
         raise CliError(str(exc), EXIT_USAGE) from None
     except ScenarioError as exc:  # a preset starting in the month of an --as-of beyond the scenarios' bounds
         raise CliError(f"--scenario from the month of --as-of {as_of}: {exc}", EXIT_INVALID) from None
+    location = args.project
     request = ReportRequest(project, as_of, compare=args.compare, scenarios=scenarios,
-                            monte_carlo_paths=args.monte_carlo, seed=args.seed, author=args.author)
+                            monte_carlo_paths=args.monte_carlo, seed=args.seed, author=args.author,
+                            project_file=location if isinstance(location, Path) and location.is_file() else None)
     try:
         summary = write_report(request, args.out)
     except (ReportError, ScenarioError) as exc:

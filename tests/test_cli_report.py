@@ -85,10 +85,10 @@ def test_parts_are_the_scores_factors_counts_and_elements_of_score_json(written:
 
 def test_the_summary_has_the_portfolio_score_of_score_json(written: dict[str, object]) -> None:
     ws = written["book"]["Summary"]
-    labels = [row[0].value for row in ws.iter_rows(max_col=1)]
-    score_row = labels.index("Portfolio score") + 2
-    assert ws.cell(score_row, 1).value == pytest.approx(written["score"]["portfolio"]["score"], abs=0.005)
-    assert ws.cell(score_row, 2).value == written["score"]["portfolio"]["band"].capitalize()
+    heading = next(cell for row in ws.iter_rows() for cell in row if cell.value == "Portfolio score")
+    score = ws.cell(heading.row + 1, heading.column)
+    assert score.value == pytest.approx(written["score"]["portfolio"]["score"], abs=0.005)
+    assert ws.cell(score.row, score.column + 1).value == written["score"]["portfolio"]["band"].capitalize()
 
 
 def test_findings_are_every_item_of_score_json(written: dict[str, object]) -> None:

@@ -58,6 +58,7 @@ __all__ = [
     "compare",
     "compile_project",
     "evaluate",
+    "in_date_order",
 ]
 
 BAND_AMBER = 40.0
@@ -360,12 +361,14 @@ class Evaluation:
         return self._statuses
 
     def triage_order(self, positions: np.ndarray | None = None) -> np.ndarray:
-        """Part positions (all, or those given) riskiest first: prohibited, then possibly prohibited, then by score
-        (highest first); ties keep the table's order."""
+        """Part positions (all, or those given) riskiest first: prohibited, then possibly prohibited, then by the
+        score as shown (highest first); parts alike in both by spend, the larger first (a $4.65 M part held at 100
+        before an $8 one), then in the table's order. The window, the command line and the report list parts so."""
         if positions is None:
             positions = np.arange(self.compiled.n_parts, dtype=np.int64)
         rank = np.array([STATUS_RANK[s] for s in self.statuses()[positions]], dtype=np.int64)
-        return positions[np.lexsort((-np.round(self.scores[positions], 9), rank))]
+        shown = np.floor(self.scores[positions] + 0.5)
+        return positions[np.lexsort((-self.compiled.spend[positions], -shown, rank))]
 
     def prohibited_parts(self) -> list[str]:
         return [str(p) for p in self.compiled.part_numbers[np.flatnonzero(self.capped)]]
@@ -828,9 +831,16 @@ _STAGE_LABEL = {stage: stage.label for stage in RULE_STAGES}
 _STAGE_LABEL[Stage.ASSEMBLY] = "magnet making"
 
 
+def in_date_order(one: Evaluation, other: Evaluation) -> tuple[Evaluation, Evaluation]:
+    """The two evaluations, the earlier date first. A comparison always reads from the earlier date to the later,
+    whichever of the two was asked for second: the report, `riskdesk score --compare` and the window's Compare
+    dialog all order their dates here, so a part that becomes prohibited shows a rise and its rule as gained."""
+    return (other, one) if other.as_of < one.as_of else (one, other)
+
+
 def compare(before: Evaluation, after: Evaluation) -> list[PartChange]:
     """What changes between two evaluations of the same project (e.g. today and 2027-01-01), part by part,
-    largest change first."""
+    largest change first; `before` should be the earlier (see `in_date_order`)."""
     changes = []
     for position, part_number in enumerate(before.compiled.part_numbers):
         old = before.part_report_at(position)

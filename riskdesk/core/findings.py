@@ -11,6 +11,7 @@ Qt-free; numbers and words come from the evaluation, `riskdesk.core.labels` and 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -19,7 +20,16 @@ import numpy as np
 from riskdesk.core import elements
 from riskdesk.core.compiled import UNKNOWN
 from riskdesk.core.domain import Effect
-from riskdesk.core.evaluation import BAND_AMBER, BAND_RED, Evaluation, PartChange, band, bands, compare
+from riskdesk.core.evaluation import (
+    BAND_AMBER,
+    BAND_RED,
+    Evaluation,
+    PartChange,
+    band,
+    bands,
+    compare,
+    in_date_order,
+)
 from riskdesk.core.exposure import unknown_origin_share
 from riskdesk.core.labels import count, format_kg, format_money
 from riskdesk.core.rule_match import ASSEMBLY, GENERAL_LICENCE_RELIEF, N_RULE_STAGES, PROHIBITED_FLOOR, WATCH_WEIGHT
@@ -169,6 +179,8 @@ class KeyFinding:
     level: str
     """"red", "amber" or "info" (the band colour it is shown with)."""
     parts: tuple[str, ...] = ()
+    when: dt.date | None = None
+    """The day a rule will reach the parts, for what changes next (None for what holds on the date)."""
 
 
 _MAX_NAMED = 5
@@ -191,7 +203,8 @@ def key_findings(evaluation: Evaluation, later: Evaluation | None = None,
                  changes: Sequence[PartChange] | None = None) -> list[KeyFinding]:
     """What matters most on the evaluation's date, in plain words, most serious first: parts prohibited now, parts
     a prohibition will reach and when, rules of unknown status, the bands, unknown origins, the largest exposure,
-    the EU benchmark; with `later` (and `changes`, from `compare`), what changes on that date."""
+    the EU benchmark; with `later` (and `changes`, from `compare` in date order), what changes from the earlier of
+    the two dates to the later."""
     compiled = evaluation.compiled
     numbers = [str(p) for p in compiled.part_numbers]
     result: list[KeyFinding] = []
@@ -236,7 +249,7 @@ def key_findings(evaluation: Evaluation, later: Evaluation | None = None,
                 "tariff": "come{s} under a tariff"}[effect].format(s="s" if len(names) == 1 else "")
         result.append(KeyFinding(
             f"{count(len(names), 'part')} {verb} on {when} ({rules}): {_named(names)}.",
-            "red" if effect == "prohibited" else "amber", tuple(names)))
+            "red" if effect == "prohibited" else "amber", tuple(names), dt.date.fromisoformat(when)))
 
     unknown_status = [(i, m) for i, m in enumerate(evaluation.matches) if m.state.status is RuleStatus.UNKNOWN
                       and not m.timing.binding]
@@ -296,12 +309,13 @@ def key_findings(evaluation: Evaluation, later: Evaluation | None = None,
             f"{count(len(over), 'element and stage', 'elements and stages')}: {listed}{more}.", "amber"))
 
     if later is not None:
-        before, _ = evaluation.portfolio_score()
-        after, _ = later.portfolio_score()
-        moved = list(changes) if changes is not None else compare(evaluation, later)
+        first, second = in_date_order(evaluation, later)
+        before, _ = first.portfolio_score()
+        after, _ = second.portfolio_score()
+        moved = list(changes) if changes is not None else compare(first, second)
         into_red = [c.part_number for c in moved if band(c.score_after) == "red" != band(c.score_before)]
-        text = (f"From {day} to {later.as_of.isoformat()} the portfolio score goes from {before:.0f} to "
-                f"{after:.0f}; {count(len(moved), 'part changes', 'parts change')}")
+        text = (f"From {first.as_of.isoformat()} to {second.as_of.isoformat()} the portfolio score goes from "
+                f"{before:.0f} to {after:.0f}; {count(len(moved), 'part changes', 'parts change')}")
         text += f", {count(len(into_red), 'part turns', 'parts turn')} red: {_named(into_red)}." if into_red else "."
         result.append(KeyFinding(text, "red" if into_red else "info", tuple(into_red)))
     return result

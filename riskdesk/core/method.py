@@ -77,7 +77,7 @@ FORMULAS: tuple[Formula, ...] = (
             "stock is not usable against a prohibition"),
     Formula("Monte Carlo", "percentiles of the monthly portfolio cost over seeded paths; cost at risk = P95(total) "
             "− mean(total); expected shortfall = mean(totals ≥ P95) − mean(total)",
-            "see docs/scenarios.md for the price and disruption model"),
+            "the price and disruption model's parameters and the seed are on the Inputs sheet"),
 )
 
 INVARIANTS: tuple[Invariant, ...] = (

@@ -21,8 +21,10 @@ import dataclasses
 import datetime as dt
 import functools
 import math
+import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -42,6 +44,7 @@ from riskdesk.core.evaluation import (
     compare,
     compile_project,
     evaluate,
+    in_date_order,
 )
 from riskdesk.core.exposure import benchmark_applies, by_element_stage_country
 from riskdesk.core.findings import KINDS, WHOLE_MAGNET, Findings, KeyFinding, findings, key_findings
@@ -49,13 +52,13 @@ from riskdesk.core.labels import BAND_LABELS, BASIS_NAMES, FACTOR_HELP, FACTOR_L
 from riskdesk.core.method import FORMULAS, INVARIANTS
 from riskdesk.core.presets import PresetBook, default_presets
 from riskdesk.core.project import FACTOR_NAMES, Project, ProjectSettings
-from riskdesk.core.provenance import DataFile, data_files
+from riskdesk.core.provenance import DataFile, data_files, file_sha256
 from riskdesk.core.reference import ReferenceData, default_reference
 from riskdesk.core.rules import RULE_STAGES
 from riskdesk.core.scenario_run import ScenarioResult, run_on_both_bases
 from riskdesk.core.scenarios import Scenario, ScenarioError
-from riskdesk.core.simulation import MonteCarloResult, MonteCarloSettings, SimulationCancelled, run_monte_carlo
-from riskdesk.core.triage import STATUS_LABELS
+from riskdesk.core.simulation import TAIL, MonteCarloResult, MonteCarloSettings, SimulationCancelled, run_monte_carlo
+from riskdesk.core.triage import POSSIBLY_PROHIBITED, PROHIBITED, STATUS_LABELS
 from riskdesk.core.value_share import part_value_share
 
 TOP_PARTS = 10
@@ -106,6 +109,9 @@ class ReportRequest:
     author: bool = True
     """Name the signed-in user as the workbook's author and on the Summary's "Written" line (False: neither,
     `riskdesk report --no-author`)."""
+    project_file: Path | None = None
+    """The file the project was read from, unchanged since (its SHA-256 goes on the Inputs sheet); None when the
+    project is not a saved file (the window's project with unsaved changes)."""
 
 
 @dataclass(frozen=True)
@@ -221,7 +227,16 @@ class ReportData:
     runs: list[ScenarioRun]
     files: list[DataFile]
     """The bundled data files, the control list first."""
-    written: dt.datetime = field(default_factory=dt.datetime.now)
+    written: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    """When the report was written, in UTC."""
+    report_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    """A new id for every report written, so that a filed report can be named."""
+    project_sha256: str = ""
+    """The SHA-256 of the project file ("" when the project was not read from a saved file)."""
+
+    def in_date_order(self) -> tuple[Evaluation, Evaluation] | None:
+        """The as-of and comparison evaluations, the earlier first (None without a comparison)."""
+        return in_date_order(self.evaluation, self.later) if self.later is not None else None
 
 
 def prepare(request: ReportRequest, steps: Steps | None = None) -> ReportData:
@@ -246,14 +261,16 @@ def prepare(request: ReportRequest, steps: Steps | None = None) -> ReportData:
     if request.compare is not None:
         steps.report(40, f"Scoring on {request.compare}…")
         later = evaluate(evaluation.compiled, request.compare, evaluation.settings, evaluation.reference)
-        changes = compare(evaluation, later)
+        changes = compare(*in_date_order(evaluation, later))
     steps.report(70, "Listing the findings…")
     order = evaluation.triage_order()
     found = findings(evaluation).by_parts(order)
     key = key_findings(evaluation, later, changes if later is not None else None)
     runs = [_run(request, evaluation, scenario, k, steps) for k, scenario in enumerate(request.scenarios)]
+    project_sha256 = file_sha256(request.project_file) if request.project_file is not None else ""
     return ReportData(request, evaluation.reference, evaluation, later, changes, order, found, key, runs,
-                      data_files(evaluation.reference, default_presets()))
+                      data_files(evaluation.reference, default_presets()), project_sha256=project_sha256)
+
 
 
 def _run(request: ReportRequest, evaluation: Evaluation, scenario: Scenario, k: int, steps: Steps) -> ScenarioRun:
@@ -298,16 +315,66 @@ class TopParts:
     later_scores: list[float]
     later_bands: list[str]
     changes: list[float]
-    """Score on the comparison date minus score (empty without one, as the two lists before)."""
+    """From the earlier date's score to the later date's (empty without a comparison, as the two lists before)."""
     statuses: list[str] = field(default_factory=list)
     """"Prohibited", "Possibly prohibited" or "" (`riskdesk.core.triage`)."""
     possible: list[int] = field(default_factory=list)
     """Possible hits: rules that would meet the part through a stage of unknown country."""
+    spend: list[float] = field(default_factory=list)
+    """Spend per year, USD (units × unit price): ties in status and shown score are broken by it."""
+
+
+@dataclass(frozen=True)
+class StatusGroup:
+    """The parts of one prohibition status, with their spend."""
+
+    label: str
+    part_numbers: list[str]
+    spend: float
+
+
+@dataclass(frozen=True)
+class BandSpend:
+    """The parts of one band and their spend per year."""
+
+    band: str
+    """"red", "amber" or "green"."""
+    parts: int
+    spend: float
+    share: float
+    """Of the whole spend (0–1; 0 when nothing has a price)."""
+
+
+@dataclass(frozen=True)
+class ScenarioLine:
+    """One chosen scenario in a Summary row: its cost change, who runs short, and its Monte Carlo tail."""
+
+    name: str
+    horizon: str
+    basis: str
+    change: float
+    change_share: float | None
+    """Of the baseline over the horizon (None for a zero baseline)."""
+    other_basis: str
+    other_change: float
+    parts_losing: int
+    parts_short: int
+    units_short: float
+    value_short: float
+    first_short: dt.date | None
+    monte_carlo_paths: int = 0
+    p50: float | None = None
+    """Monte Carlo median of the total cost over the horizon (None without a Monte Carlo)."""
+    p95: float | None = None
+    cost_at_risk: float | None = None
+    """P95 of the total minus its mean (`TAIL`)."""
+    level: int = TAIL
 
 
 @dataclass(frozen=True)
 class SummarySheet:
-    """What the Summary says: the facts of the report, the portfolio score, the key findings, the riskiest parts."""
+    """What the Summary says: the facts of the report, the portfolio score, what is prohibited and the spend at
+    risk, what changes next, the chosen scenarios' cost, the key findings and the riskiest parts."""
 
     title: str
     subtitle: str
@@ -321,13 +388,21 @@ class SummarySheet:
     """How the portfolio score comes about."""
     on_as_of: str
     on_compare: str
-    """The portfolio score on the comparison date and the change ("" without one)."""
+    """The portfolio score on both dates, earlier first, and the change ("" without a comparison)."""
     key_findings: list[KeyFinding]
+    """What holds on the as-of date (the dated items are in `changes_next`)."""
     top_heading: str
     """What the riskiest parts are; for a project without parts, that it has none and what to do."""
     top: TopParts | None
     """None for a project without parts."""
     chart_title: str
+    statuses: list[StatusGroup] = field(default_factory=list)
+    """Prohibited and possibly prohibited parts (only the statuses some part has)."""
+    spend_by_band: list[BandSpend] = field(default_factory=list)
+    total_spend: float = 0.0
+    changes_next: list[KeyFinding] = field(default_factory=list)
+    """What changes next: the rules due to reach parts, by date."""
+    scenarios: list[ScenarioLine] = field(default_factory=list)
 
 
 def summary_sheet(data: ReportData, user: str = "") -> SummarySheet:
@@ -345,25 +420,27 @@ def summary_sheet(data: ReportData, user: str = "") -> SummarySheet:
     ]
     if later is not None:
         facts.append(("Compared with", later.as_of))
+    written = f"{data.written.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
     facts += [
         ("Control list", f"{control.title}, version {control.version} of {control.date.isoformat()}"),
         ("Control list SHA-256", data.files[0].sha256 or "(the file could not be read)"),
-        ("Prices", f"{settings.price_basis} basis, USD per kg of contained element"),
-        ("US defence supply (DFARS)", f"{'yes' if settings.supplies_us_defence else 'no'} "
-                                      f"(setting: {settings.us_defence_supply})"),
-        ("Suspended rules", "treated as in force" if settings.suspended_rules_in_force
-         else "watched (counted as they near or as their status is unknown)"),
-        ("Parts, suppliers, supply paths", f"{len(tables.parts):,}, {len(tables.suppliers):,}, "
-                                           f"{len(tables.paths):,}"),
-        ("Written", f"{data.written:%Y-%m-%d %H:%M} by {user or 'RiskDesk'} with RiskDesk {__version__}"
-         if request.author else f"{data.written:%Y-%m-%d %H:%M} with RiskDesk {__version__}"),
+        ("Prices", f"{BASIS_NAMES[settings.price_basis]} basis, USD per kg of contained element (Inputs sheet)"),
+        ("Scope", f"{count(len(tables.parts), 'part')}, {count(len(tables.suppliers), 'supplier')}, "
+                  f"{count(len(tables.paths), 'supply path')}"),
+        ("Written", f"{written} by {user or 'RiskDesk'} with RiskDesk {__version__}"
+         if request.author else f"{written} with RiskDesk {__version__}"),
+        ("Report id", data.report_id),
     ]
     score, reason = evaluation.portfolio_score()
     on_compare = ""
-    if later is not None:
-        after, after_reason = later.portfolio_score()
-        on_compare = (f"On {later.as_of.isoformat()}: {after:.0f} ({BAND_LABELS[band(after)]}), "
-                      f"{after - score:+.1f}: {after_reason}.")
+    ordered = data.in_date_order()
+    if ordered is not None:
+        first, second = ordered
+        before, _ = first.portfolio_score()
+        after, _ = second.portfolio_score()
+        on_compare = (f"From {first.as_of.isoformat()} to {second.as_of.isoformat()}: {before:.0f} "
+                      f"({BAND_LABELS[band(before)]}) → {after:.0f} ({BAND_LABELS[band(after)]}), "
+                      f"{after - before:+.1f}.")
     n_parts = evaluation.compiled.n_parts
     day = request.as_of.isoformat()
     chart_title = f"The riskiest parts: score on {day} (0–100)"
@@ -376,10 +453,61 @@ def summary_sheet(data: ReportData, user: str = "") -> SummarySheet:
                  f"importing into {country_text(countries, settings.import_country)}.",
         facts=facts, as_of=request.as_of, compare=later.as_of if later is not None else None,
         score=score, band=band(score), reason=reason, on_as_of=f"On {day}: {reason}.", on_compare=on_compare,
-        key_findings=list(data.key),
-        top_heading=f"The {min(TOP_PARTS, n_parts)} riskiest parts on {day}" if n_parts
+        key_findings=[k for k in data.key if k.when is None],
+        top_heading=f"The {min(TOP_PARTS, n_parts)} riskiest parts on {day} (alike in status and score: the larger "
+                    "spend first)" if n_parts
         else "The project has no parts yet: add or import them, then export again.",
-        top=_top_parts(data) if n_parts else None, chart_title=chart_title)
+        top=_top_parts(data) if n_parts else None, chart_title=chart_title,
+        statuses=_status_groups(data), spend_by_band=_spend_by_band(data),
+        total_spend=float(evaluation.compiled.spend.sum()),
+        changes_next=[k for k in data.key if k.when is not None],
+        scenarios=[_scenario_line(run) for run in data.runs])
+
+
+def _status_groups(data: ReportData) -> list[StatusGroup]:
+    evaluation = data.evaluation
+    statuses = evaluation.statuses()
+    compiled = evaluation.compiled
+    groups = []
+    for status in (PROHIBITED, POSSIBLY_PROHIBITED):
+        held = [int(i) for i in data.order if statuses[i] == status]
+        if held:
+            groups.append(StatusGroup(STATUS_LABELS[status], [str(compiled.part_numbers[i]) for i in held],
+                                      float(compiled.spend[held].sum())))
+    return groups
+
+
+def _spend_by_band(data: ReportData) -> list[BandSpend]:
+    evaluation = data.evaluation
+    spend = evaluation.compiled.spend
+    total = float(spend.sum())
+    named = np.array([band(float(s)) for s in evaluation.scores], dtype=object)
+    result = []
+    for name in ("red", "amber", "green"):
+        held = named == name
+        amount = float(spend[held].sum()) if held.any() else 0.0
+        result.append(BandSpend(name, int(held.sum()), amount, amount / total if total > 0 else 0.0))
+    return result
+
+
+def _scenario_line(run: ScenarioRun) -> ScenarioLine:
+    result, other, mc = run.result, run.other, run.monte_carlo
+    scenario = result.scenario
+    so = result.stock_out
+    baseline = float(result.portfolio_baseline.sum())
+    short = [int(d) for d in so.first_short_day if d > 0]
+    return ScenarioLine(
+        name=scenario.name,
+        horizon=f"{result.months[0]} to {result.months[-1]}",
+        basis=BASIS_NAMES[scenario.price_basis], change=float(result.delta_total),
+        change_share=float(result.delta_total) / baseline if baseline > 0 else None,
+        other_basis=BASIS_NAMES[other.scenario.price_basis], other_change=float(other.delta_total),
+        parts_losing=int((so.first_affected_day > 0).sum()), parts_short=int(so.stops.sum()),
+        units_short=float(so.units_short.sum()), value_short=float(so.shortfall_cost.sum()),
+        first_short=scenario.day(min(short)) if short else None,
+        monte_carlo_paths=mc.paths if mc is not None else 0,
+        p50=mc.total_p50 if mc is not None else None, p95=mc.total_p95 if mc is not None else None,
+        cost_at_risk=mc.cost_at_risk if mc is not None else None)
 
 
 def _top_parts(data: ReportData) -> TopParts:
@@ -387,19 +515,30 @@ def _top_parts(data: ReportData) -> TopParts:
     reports = [data.evaluation.part_report_at(i) for i in top]
     scores = [r.score for r in reports]
     later_scores = [float(data.later.scores[i]) for i in top] if data.later is not None else []
+    later_is_later = data.later is not None and data.later.as_of > data.request.as_of
     return TopParts(
         part_numbers=[r.part_number for r in reports], descriptions=[r.description for r in reports], scores=scores,
         bands=[BAND_LABELS[r.band] for r in reports], why=[_why(r) for r in reports],
         hits=[len(r.hits) for r in reports], watch=[len(r.watch) for r in reports], later_scores=later_scores,
         later_bands=[BAND_LABELS[band(s)] for s in later_scores],
-        changes=[b - a for a, b in zip(scores, later_scores, strict=True)] if later_scores else [],
-        statuses=[STATUS_LABELS[r.status] for r in reports], possible=[len(r.possible) for r in reports])
+        changes=[(b - a) if later_is_later else (a - b) for a, b in zip(scores, later_scores, strict=True)]
+        if later_scores else [],
+        statuses=[STATUS_LABELS[r.status] for r in reports], possible=[len(r.possible) for r in reports],
+        spend=[float(data.evaluation.compiled.spend[i]) for i in top])
+
+
+SHORT_WHY = 110
+"""The Summary's "why" is cut to about this many characters (the Parts sheet has the whole text)."""
 
 
 def _why(report: Any) -> str:
-    """A part's floor reason, else its two heaviest factors, in a line."""
+    """A part's floor reason (its first reason, cut to SHORT_WHY characters), else its two heaviest factors, in
+    a line."""
     if report.cap:
-        return str(report.cap)
+        text = str(report.cap).split("; ")[0].rstrip(".")
+        if len(text) > SHORT_WHY:
+            text = text[:SHORT_WHY].rsplit(" ", 1)[0] + " …"
+        return text
     ranked = sorted(report.factors.values(), key=lambda f: -f.value * f.weight)[:2]
     return "; ".join(f"{FACTOR_LABELS[f.name]} {f.value:.0f}" for f in ranked if f.value > 0)
 
@@ -426,7 +565,9 @@ class PartsSheet:
     later_scores: list[float]
     later_bands: list[str]
     changes: list[float]
+    """From the earlier date's score to the later's, whichever of the two is the comparison date."""
     rules_gained: list[str]
+    """Rules that meet the part on the later date and not on the earlier."""
     rules_lost: list[str]
     floors: list[float | None]
     floor_reasons: list[str]
@@ -451,6 +592,7 @@ class PartsSheet:
     no61_margins: list[float | None] = field(default_factory=list)
     """Share − threshold, percentage points."""
     no61_notes: list[str] = field(default_factory=list)
+    as_of: dt.date = dt.date.min
 
 
 def parts_sheet(data: ReportData) -> PartsSheet:
@@ -471,7 +613,8 @@ def parts_sheet(data: ReportData) -> PartsSheet:
         after = later.scores[order]
         later_scores = after.tolist()
         later_bands = [BAND_LABELS[band(float(s))] for s in after]
-        changes = [float(b - a) for a, b in zip(scores, after, strict=True)]
+        changes = [float(b - a) if later.as_of > data.request.as_of else float(a - b)
+                   for a, b in zip(scores, after, strict=True)]
         gained = [", ".join(changed[p].rules_gained) if p in changed else "" for p in numbers]
         lost = [", ".join(changed[p].rules_lost) if p in changed else "" for p in numbers]
     floors = evaluation.floor[order]
@@ -493,7 +636,7 @@ def parts_sheet(data: ReportData) -> PartsSheet:
         end_uses=_frame_column(frame, "end_use", order), families=_frame_column(frame, "magnet_family", order),
         grades=_frame_column(frame, "grade", order),
         scores=scores.tolist(), bands=[BAND_LABELS[band(float(s))] for s in scores],
-        compare=later.as_of if later is not None else None, later_scores=later_scores,
+        compare=later.as_of if later is not None else None, as_of=data.request.as_of, later_scores=later_scores,
         later_bands=later_bands, changes=changes, rules_gained=gained, rules_lost=lost,
         floors=[float(f) if f > 0 else None for f in floors],
         floor_reasons=[("" if floors[k] <= 0 else evaluation.part_report_at(int(i)).cap if full_text
@@ -846,6 +989,76 @@ class InputsSheet:
     composition_title: str
     composition: dict[str, list[Any]] | None
     """None when no part gives its composition."""
+    provenance: list[tuple[str, Any]] = field(default_factory=list)
+    """What an auditor needs to name and re-perform the report: id, time (UTC), versions and hashes, dates."""
+    sign_off: list[str] = field(default_factory=list)
+    """Sign-off fields left empty to fill in."""
+    prices: list[tuple[str, str, float, dt.date | None, str, str]] = field(default_factory=list)
+    """Reference prices used: element, basis, USD per kg of contained element, series date, derived from,
+    confidence."""
+    exchange: list[tuple[str, Any]] = field(default_factory=list)
+    """The CNY/USD rate the CNY prices are converted with, and its confidence."""
+    monte_carlo: list[tuple[str, Any]] = field(default_factory=list)
+    """The Monte Carlo's parameters and seed (empty without one)."""
+
+
+SIGN_OFF = ("Prepared by", "Prepared on", "Reviewed by", "Reviewed on", "Approved by", "Approved on")
+"""The sign-off fields on the Inputs sheet, left empty."""
+
+
+def _provenance(data: ReportData) -> list[tuple[str, Any]]:
+    request = data.request
+    control = data.reference.control_list
+    rows: list[tuple[str, Any]] = [
+        ("Report id", data.report_id),
+        ("Written (UTC)", f"{data.written.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S} UTC"),
+        ("RiskDesk version", __version__),
+        ("Project", request.project.settings.name),
+        ("Project file SHA-256", data.project_sha256 or "not saved: the project was not read from a saved file"),
+        ("As of", request.as_of),
+    ]
+    if request.compare is not None:
+        rows.append(("Compared with", request.compare))
+    rows += [
+        ("Control list", f"{control.title}, version {control.version} of {control.date.isoformat()}"),
+        ("Control list SHA-256", data.files[0].sha256 or "(the file could not be read)"),
+    ]
+    rows += [(f"{f.what}: {f.title}, version {f.version}", f.sha256) for f in data.files[1:]]
+    return rows
+
+
+def _reference_prices(data: ReportData) -> list[tuple[str, str, float, dt.date | None, str, str]]:
+    book = data.reference.prices
+    rows = []
+    for e in data.evaluation.columns:
+        symbol = elements.SYMBOLS[e]
+        for basis in BASIS_NAMES:
+            try:
+                price = book.reference(symbol, basis)
+            except KeyError:
+                continue
+            rows.append((symbol, BASIS_NAMES[price.basis], float(price.value), price.date, price.derived_from,
+                         price.confidence))
+    return list(dict.fromkeys(rows))
+
+
+def _monte_carlo_settings(data: ReportData) -> list[tuple[str, Any]]:
+    runs = [run for run in data.runs if run.monte_carlo is not None]
+    if not runs:
+        return []
+    mc = runs[0].monte_carlo
+    assert mc is not None
+    rows: list[tuple[str, Any]] = [("Paths", mc.paths), ("Seed", mc.seed), ("Tail level (cost at risk) %", TAIL)]
+    for d in mc.settings.disruptions:
+        rows.append((f"Random disruption: {d.name}", f"monthly probability {d.monthly_probability:g}, median "
+                                                      f"{d.median_days:g} days (log-sd {d.duration_sigma:g}); "
+                                                      f"{d.cut.describe()}"))
+    for run in runs:
+        model = run.monte_carlo.model if run.monte_carlo is not None else None
+        if model is not None:
+            rows.append((f"Price model of {run.result.scenario.name}", f"{BASIS_NAMES[model.basis]} basis; "
+                         + "; ".join(f"{p.symbol} volatility {p.sigma:.3f}/yr" for p in model.parameters)))
+    return rows
 
 
 def inputs_sheet(data: ReportData) -> InputsSheet:
@@ -883,7 +1096,11 @@ def inputs_sheet(data: ReportData) -> InputsSheet:
         paths=path_values,
         share_used=[*(_finite(v) for v in share_used.tolist()), *(compiled.share[extra] * 100.0).tolist()],
         composition_title=f"Composition given per part ({len(composition):,})",
-        composition={c: _frame_values(composition, c) for c in COMPOSITION_COLUMNS} if len(composition) else None)
+        composition={c: _frame_values(composition, c) for c in COMPOSITION_COLUMNS} if len(composition) else None,
+        provenance=_provenance(data), sign_off=list(SIGN_OFF), prices=_reference_prices(data),
+        exchange=[("CNY per USD", data.reference.prices.cny_per_usd),
+                  ("Confidence of the rate", data.reference.prices.fx_confidence)],
+        monte_carlo=_monte_carlo_settings(data))
 
 
 def _frame_values(frame: Any, column: str) -> list[Any]:

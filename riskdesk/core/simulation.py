@@ -488,6 +488,8 @@ class MonteCarloResult:
     """(kept paths × months) whole paths of the monthly portfolio cost."""
     model: PriceModel
     settings: MonteCarloSettings
+    total_p50: float = math.nan
+    """The median of the total cost over the horizon."""
 
     @property
     def p5(self) -> np.ndarray:
@@ -516,6 +518,8 @@ class MonteCarloResult:
             **{f"p{q}": [round(float(v), 2) for v in self.percentiles[q]] for q in PERCENTILES},
             "mean": [round(float(v), 2) for v in self.mean],
             "total_mean": round(self.total_mean, 2),
+            "total_p50": round(self.total_p50, 2),
+            "total_p95": round(self.total_p95, 2),
             "cost_at_risk": round(self.cost_at_risk, 2),
             "expected_shortfall": round(self.expected_shortfall, 2),
             "stop_probability": {str(p): round(float(v), 4)
@@ -642,7 +646,7 @@ def run_monte_carlo(result: ScenarioResult, settings: MonteCarloSettings | None 
     monthly = dict(zip(PERCENTILES, sorted_percentiles(order, PERCENTILES), strict=True))
     totals = np.sort(cost.sum(axis=1))
     total_mean = float(totals.mean())
-    (p95,) = sorted_percentiles(totals[:, None], [TAIL])
+    p50, p95 = sorted_percentiles(totals[:, None], [50, TAIL])
     tail = totals[totals >= p95[0]]
     deterministic = result.stock_out
     stop_probability = np.where(deterministic.stops, 1.0, stops / n_total)
@@ -655,6 +659,7 @@ def run_monte_carlo(result: ScenarioResult, settings: MonteCarloSettings | None 
         scenario_cost=result.portfolio_scenario,
         total_mean=total_mean,
         total_p95=float(p95[0]),
+        total_p50=float(p50[0]),
         cost_at_risk=float(p95[0]) - total_mean,
         expected_shortfall=float(tail.mean()) - total_mean,
         part_numbers=compiled.part_numbers,

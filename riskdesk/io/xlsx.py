@@ -100,7 +100,8 @@ def workbook(path: Path, print_header_rows: int = 1, *, properties: Mapping[str,
         yield book
         for sheet in book.worksheets():
             sheet.set_landscape()
-            sheet.fit_to_pages(1, 0)
+            if not sheet.fit_page:  # a sheet set to fit otherwise (one page) keeps it
+                sheet.fit_to_pages(1, 0)
             if print_header_rows:
                 sheet.repeat_rows(0, print_header_rows - 1)
         _close(book, target)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from riskdesk.core.evaluation import Evaluation, band, compare
+from riskdesk.core.evaluation import Evaluation, band, compare, in_date_order
 from riskdesk.ui.palette import score_chip
 from riskdesk.ui.record_table import setup_record_table
 from riskdesk.ui.score_models import CompareTableModel, SortRole
@@ -46,7 +46,9 @@ class CompareDialog(QDialog):
     """Scores of one project on two dates side by side, part by part, sortable, with "Copy table"."""
 
     def __init__(self, before: Evaluation, after: Evaluation, parent: QWidget | None = None) -> None:
+        """`before` and `after` in either order: the dialog reads from the earlier date to the later."""
         super().__init__(parent)
+        before, after = in_date_order(before, after)
         self.before = before
         self.after = after
         self.rows = compare(before, after)

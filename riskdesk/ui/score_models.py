@@ -318,11 +318,16 @@ class ScoresTableModel(ColumnModel[int]):
 
     def _status_keys(self, positions: np.ndarray) -> np.ndarray:
         """Per part, a number that sorts descending as the triage does (`riskdesk.core.triage`): prohibited parts
-        first, then possibly prohibited ones, then the rest, each group by score."""
+        first, then possibly prohibited ones, then the rest, each group by the score as shown, then by spend, the
+        larger first (`Evaluation.triage_order`)."""
         evaluation = self._evaluation
         assert evaluation is not None
         rank = np.array([len(STATUSES) - 1 - STATUS_RANK[s] for s in evaluation.statuses()[positions]], dtype=float)
-        return rank * 1000.0 + evaluation.scores[positions]
+        shown = np.floor(evaluation.scores[positions] + 0.5)
+        spend = evaluation.compiled.spend[positions]
+        largest = float(spend.max()) if len(spend) else 0.0
+        by_spend = spend / (2.0 * largest) if largest > 0 else np.zeros(len(positions))  # 0–0.5: within a score
+        return rank * 1000.0 + shown + by_spend
 
     def _sorted(self, positions: np.ndarray, column: int, order: Qt.SortOrder) -> np.ndarray:
         if not 0 <= column < len(self.KEYS) or not len(positions):

@@ -167,8 +167,9 @@ class ScoringControls(QObject):
             return
 
         def show(other: Evaluation) -> None:
-            before, after = (other, current) if other.as_of < current.as_of else (current, other)
-            self._show_compare(before, after)
+            from riskdesk.core.evaluation import in_date_order
+
+            self._show_compare(*in_date_order(current, other))
 
         self._window.statusBar().showMessage(f"Scoring as of {day.isoformat()}…", 2_000)
         self.scoring.evaluate_on(day, show, lambda message: self.dialogs.error("Cannot compare", message))

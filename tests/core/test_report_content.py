@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import re
+import uuid
 
 import numpy as np
 import pytest
@@ -42,6 +44,7 @@ from riskdesk.core.report_content import (
 )
 from riskdesk.core.scenario_run import run_on_both_bases
 from riskdesk.core.scenarios import PriceShock, Provenance, Scenario
+from riskdesk.core.triage import shown_score
 
 AS_OF = dt.date(2026, 11, 23)
 LATER = dt.date(2027, 1, 1)
@@ -69,13 +72,14 @@ def test_the_summary_states_the_project_the_dates_the_control_list_and_who_wrote
     facts = dict(summary.facts)
     assert [label for label, _ in summary.facts] == [
         "Project", "Buyer imports into", "As of", "Compared with", "Control list", "Control list SHA-256", "Prices",
-        "US defence supply (DFARS)", "Suspended rules", "Parts, suppliers, supply paths", "Written"]
+        "Scope", "Written", "Report id"]
     assert facts["Project"] == "Demo: US motor and sensor buyer" and facts["Buyer imports into"] == "US · United States"
     assert facts["As of"] == AS_OF and facts["Compared with"] == LATER
     control = data.reference.control_list
     assert facts["Control list SHA-256"] == file_sha256(control.path)
-    assert facts["Parts, suppliers, supply paths"] == "15, 7, 20"
-    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d by ann with RiskDesk \S+", str(facts["Written"]))
+    assert facts["Scope"] == "15 parts, 7 suppliers, 20 supply paths"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC by ann with RiskDesk \S+", str(facts["Written"]))
+    assert uuid.UUID(str(facts["Report id"])).version == 4
     assert summary.title == "RiskDesk risk report: Demo: US motor and sensor buyer"
 
     anonymous = summary_sheet(prepare(_request(author=False, compare=None, scenarios=())), user="ann")
@@ -91,24 +95,75 @@ def test_the_portfolio_score_and_the_riskiest_parts_are_those_of_riskdesk_score(
     assert (summary.score, summary.band, summary.reason) == (score, band(score), reason)
     assert summary.on_as_of == f"On 2026-11-23: {reason}."
     after = later.portfolio_score()[0]
-    assert summary.on_compare.startswith(f"On 2027-01-01: {after:.0f} ({BAND_LABELS[band(after)]}), "
-                                         f"{after - score:+.1f}: ")
+    assert summary.on_compare == (f"From 2026-11-23 to 2027-01-01: {score:.0f} ({BAND_LABELS[band(score)]}) → "
+                                  f"{after:.0f} ({BAND_LABELS[band(after)]}), {after - score:+.1f}.")
     top = summary.top
-    assert top is not None and summary.top_heading == "The 10 riskiest parts on 2026-11-23"
+    assert top is not None
+    assert summary.top_heading == ("The 10 riskiest parts on 2026-11-23 (alike in status and score: the larger "
+                                   "spend first)")
     highest = sorted(evaluation.part_reports(), key=lambda r: -r.score)[:10]
-    assert top.scores == sorted(top.scores, reverse=True) == [r.score for r in highest]
+    assert [shown_score(s) for s in top.scores] == [shown_score(r.score) for r in highest]
     # Both score 100: the prohibited part comes before the possibly prohibited one (riskdesk.core.triage).
     assert top.part_numbers[:2] == ["DRN-PROP-6", "RAD-TWT-3"]
     assert top.statuses[:3] == ["Prohibited", "Possibly prohibited", ""] and top.possible[1] > 0
     report = evaluation.part_report("DRN-PROP-6")
-    assert top.why[0] == report.cap and top.hits[0] == len(report.hits) and top.bands[0] == "Red"
+    assert report.cap.startswith(top.why[0].removesuffix(" …")) and len(top.why[0]) <= 112
+    assert top.hits[0] == len(report.hits) and top.bands[0] == "Red"
     assert re.fullmatch(r"\w[\w ]* \d+; \w[\w ]* \d+", top.why[-1]), "unfloored: its two heaviest factors"
     index = [evaluation.compiled.part_numbers.tolist().index(p) for p in top.part_numbers]
     assert top.later_scores == [float(later.scores[i]) for i in index]
     assert top.changes == [b - a for a, b in zip(top.scores, top.later_scores, strict=True)]
     assert top.changes[top.part_numbers.index("ACT-FIN-07")] == pytest.approx(30.0)
-    texts = [k.text for k in summary.key_findings]
-    assert any("becomes prohibited on 2027-01-01" in t and "ACT-FIN-07" in t for t in texts)
+    assert [(k.text, k.when) for k in summary.changes_next] == [
+        ("1 part becomes prohibited on 2027-01-01 (US-DFARS-7052-UPSTREAM): ACT-FIN-07.", LATER)]
+    assert all(k.when is None for k in summary.key_findings)
+
+
+def test_the_summary_gives_the_spend_at_risk_what_is_prohibited_and_each_scenarios_cost(data: ReportData) -> None:
+    summary = summary_sheet(data)
+    evaluation = data.evaluation
+    spend = evaluation.compiled.spend
+    numbers = evaluation.compiled.part_numbers.tolist()
+    assert summary.total_spend == pytest.approx(float(spend.sum()))
+    named = [band(float(s)) for s in evaluation.scores]
+    assert [(b.band, b.parts) for b in summary.spend_by_band] == [(n, named.count(n)) for n in ("red", "amber",
+                                                                                                  "green")]
+    for item in summary.spend_by_band:
+        assert item.spend == pytest.approx(sum(float(spend[i]) for i, n in enumerate(named) if n == item.band))
+    assert sum(b.share for b in summary.spend_by_band) == pytest.approx(1.0)
+    assert [(g.label, g.part_numbers) for g in summary.statuses] == [("Prohibited", ["DRN-PROP-6"]),
+                                                                    ("Possibly prohibited", ["RAD-TWT-3"])]
+    assert summary.statuses[0].spend == pytest.approx(float(spend[numbers.index("DRN-PROP-6")]))
+    assert [s.name for s in summary.scenarios] == [r.result.scenario.name for r in data.runs]
+    for line, run in zip(summary.scenarios, data.runs, strict=True):
+        result, mc = run.result, run.monte_carlo
+        assert mc is not None
+        assert line.change == pytest.approx(result.delta_total) and line.other_change == run.other.delta_total
+        assert line.parts_short == int(result.stock_out.stops.sum())
+        assert line.value_short == pytest.approx(float(result.stock_out.shortfall_cost.sum()))
+        assert line.units_short == pytest.approx(float(result.stock_out.units_short.sum()))
+        first = [int(d) for d in result.stock_out.first_short_day if d > 0]
+        assert line.first_short == (result.scenario.day(min(first)) if first else None)
+        assert (line.p50, line.p95, line.cost_at_risk, line.level) == (mc.total_p50, mc.total_p95, mc.cost_at_risk,
+                                                                       95)
+        assert line.p50 is not None and line.p95 is not None and line.p50 <= line.p95
+    # DFARS 2027 costs nothing in prices, but parts run short: the Summary says so.
+    dfars = summary.scenarios[1]
+    assert dfars.change == 0 and dfars.parts_short > 0 and dfars.value_short > 0
+
+
+def test_parts_alike_in_status_and_shown_score_are_listed_the_larger_spend_first() -> None:
+    from riskdesk.core.demo import synthetic_project
+
+    data = prepare(ReportRequest(synthetic_project(3_000), AS_OF))
+    evaluation = data.evaluation
+    statuses, spend = evaluation.statuses(), evaluation.compiled.spend
+    keys = [(statuses[i], shown_score(float(evaluation.scores[i])), float(spend[i])) for i in data.order]
+    ties = [(a, b) for a, b in itertools.pairwise(keys) if a[:2] == b[:2]]
+    assert any(a[2] != b[2] for a, b in ties), "the project must have ties of different spend to test"
+    assert all(a[2] >= b[2] for a, b in ties)
+    top = summary_sheet(data).top
+    assert top is not None and top.part_numbers == parts_sheet(data).part_numbers[:10]
 
 
 def test_a_project_without_parts_says_so_and_has_no_riskiest_parts() -> None:
@@ -127,7 +182,8 @@ def test_parts_are_listed_riskiest_first_with_their_floor_factors_and_findings(d
     evaluation = data.evaluation
     assert parts.full_text
     assert sorted(parts.part_numbers) == sorted(evaluation.compiled.part_numbers.tolist())
-    assert parts.scores == sorted(parts.scores, reverse=True)
+    shown = [shown_score(s) for s in parts.scores]
+    assert shown == sorted(shown, reverse=True)
     assert parts.bands == [BAND_LABELS[band(s)] for s in parts.scores]
     row = {p: k for k, p in enumerate(parts.part_numbers)}
     assert parts.floors[row["RAD-TWT-3"]] == 90 and parts.floors[row["ACT-FIN-07"]] == 70
@@ -322,3 +378,29 @@ def test_preparing_reuses_the_windows_scores_refuses_errors_and_stops_when_cance
     broken.tables.paths.loc[0, "share_pct"] = 250.0
     with pytest.raises(ReportError, match="fix them before making a report"):
         prepare(ReportRequest(broken, AS_OF))
+
+
+def test_the_inputs_let_an_auditor_name_the_report_and_recompute_a_dollar(data: ReportData, tmp_path) -> None:
+    from riskdesk.io.store.project_file import save_project
+
+    inputs = inputs_sheet(data)
+    facts = dict(inputs.provenance)
+    assert facts["Report id"] == data.report_id and re.fullmatch(r"[\d-]+ [\d:]+ UTC", facts["Written (UTC)"])
+    assert facts["Project file SHA-256"].startswith("not saved")
+    assert facts["Control list SHA-256"] == file_sha256(data.reference.control_list.path)
+    assert inputs.sign_off[:3] == ["Prepared by", "Prepared on", "Reviewed by"]
+    rates = dict(inputs.exchange)
+    assert rates["CNY per USD"] == data.reference.prices.cny_per_usd
+    assert dict(inputs.monte_carlo)["Seed"] == 3 and dict(inputs.monte_carlo)["Paths"] == 300
+    # Every USD figure is kg × the listed price on the project's basis: re-perform one.
+    parts = parts_sheet(data)
+    basis = data.reference.prices.reference("Nd", data.evaluation.settings.price_basis).basis
+    listed = {(element, b): price for element, b, price, *_ in inputs.prices}
+    j = parts.symbols.index("Nd")
+    price = listed[("Nd", report_content.BASIS_NAMES[basis])]
+    assert parts.element_values[j][0] == pytest.approx(parts.element_kg[j][0] * price)
+
+    path = tmp_path / "demo.rdproj"
+    save_project(demo_project(), path)
+    saved = prepare(ReportRequest(demo_project(), AS_OF, project_file=path))
+    assert dict(inputs_sheet(saved).provenance)["Project file SHA-256"] == file_sha256(path)

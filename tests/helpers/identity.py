@@ -29,6 +29,9 @@ COMMANDS: dict[str, list[str]] = {
 }
 REPORT = ["report", "{p}", "{out}", "--as-of", AS_OF, "--compare", LATER, "--scenario", "april-2025-licensing",
           "--monte-carlo", "200", "--no-author"]
+_REPORT_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
+"""A report's id (a new uuid4 each time it is written)."""
+_PROJECT_HASH = "Project file SHA-256"
 _MOMENT = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d)?( ?(UTC|[+-]\d\d:?\d\d|Z))?")
 
 
@@ -59,7 +62,7 @@ def _shown(value: object) -> str:
 
     if isinstance(value, dt.datetime) and value.time() == dt.time():
         return value.date().isoformat()
-    return _MOMENT.sub("<moment>", str(value))
+    return _REPORT_ID.sub("<report id>", _MOMENT.sub("<moment>", str(value)))
 
 
 def report_cells(path: Path) -> str:
@@ -70,9 +73,13 @@ def report_cells(path: Path) -> str:
     lines = []
     for sheet in book.worksheets:
         for row in sheet.iter_rows():
+            label = None
             for cell in row:
                 if cell.value is not None and hasattr(cell, "coordinate"):
-                    lines.append(f"{sheet.title}!{cell.coordinate} = {_shown(cell.value)}")
+                    # the project file is saved afresh for each run, so its hash changes
+                    shown = "<project file hash>" if label == _PROJECT_HASH else _shown(cell.value)
+                    lines.append(f"{sheet.title}!{cell.coordinate} = {shown}")
+                    label = cell.value
     book.close()
     return "\n".join(lines) + "\n"
 

@@ -12,6 +12,7 @@ from riskdesk.core.demo import demo_project
 from riskdesk.core.evaluation import Evaluation, compare, compile_project, evaluate
 from riskdesk.core.project import FACTOR_NAMES
 from riskdesk.core.rules import RuleStatus, default_control_list
+from riskdesk.core.triage import shown_score
 from riskdesk.ui.score_models import (
     CompareTableModel,
     HitsTableModel,
@@ -83,7 +84,10 @@ def test_the_scores_model_sorts_itself_by_raw_values(qapp: QApplication, today: 
     model.set_evaluation(today)
     score = _column(model, "score")
     descending = [model.index(r, score).data(SortRole) for r in range(model.rowCount())]
-    assert descending == sorted((float(s) for s in today.scores), reverse=True)  # the default order
+    # the default order: the triage's (by the score as shown, then the larger spend)
+    assert descending == [float(today.scores[i]) for i in today.triage_order()]
+    shown = [shown_score(s) for s in descending]
+    assert shown == sorted(shown, reverse=True)
     model.sort(_column(model, "buffer"), Qt.SortOrder.AscendingOrder)
     buffer = [model.index(r, _column(model, "buffer")).data(SortRole) for r in range(model.rowCount())]
     assert buffer == sorted(buffer)

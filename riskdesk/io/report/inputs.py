@@ -10,7 +10,7 @@ from riskdesk.core.domain import NUMBER_COLUMNS
 from riskdesk.core.labels import field_label
 from riskdesk.core.report_content import InputsSheet, MethodSheet
 from riskdesk.io.report.layout import Layout
-from riskdesk.io.xlsx import LINK, NUMBER, TEXT, Column, fit_width, group_columns
+from riskdesk.io.xlsx import DATE, LINK, NUMBER, TEXT, Column, fit_width, group_columns
 
 
 class _Blocks:
@@ -33,16 +33,36 @@ class _Blocks:
 
 
 def write_inputs(layout: Layout, content: InputsSheet) -> None:
-    """Write the Inputs sheet."""
+    """Write the Inputs sheet: first what names the report and what an auditor recomputes from (id, time, hashes,
+    sign-off, reference prices, the exchange rate, the Monte Carlo's parameters), then the project as scored."""
     sheet = layout.sheet("Inputs")
     blocks = _Blocks(layout, sheet)
+    blocks.add("This report: id, time, versions and hashes", [Column("What", 24, kind=TEXT, wrap=True),
+                                                              Column("Value", 66, "date-or-text", wrap=True)],
+               [[k for k, _ in content.provenance], [v for _, v in content.provenance]], "Provenance")
+    sheet.write_string(blocks.row, 0, "Sign-off (fill in)", layout.heading)
+    for k, title in enumerate(content.sign_off):
+        sheet.write_string(blocks.row + 1 + k, 0, title, layout.label)
+        sheet.write_blank(blocks.row + 1 + k, 1, None, layout.formats["sign"])
+    blocks.row += len(content.sign_off) + 3
+    blocks.add("Reference prices used (USD per kg of contained element; every USD figure is kg × this price)", [
+        Column("Element", 24, kind=TEXT), Column("Basis", 18, kind=TEXT), Column("USD/kg", 12, "price", kind=NUMBER),
+        Column("Series date", 12, "date", kind=DATE), Column("Derived from", 60, kind=TEXT, wrap=True),
+        Column("Confidence", 10, kind=TEXT)], [list(column) for column in zip(*content.prices, strict=True)]
+        if content.prices else [[] for _ in range(6)], "ReferencePrices")
+    blocks.add("Exchange rate", [Column("Rate", 24, kind=TEXT), Column("Value", 18, "rate")],
+               [[k for k, _ in content.exchange], [v for _, v in content.exchange]], "ExchangeRate")
+    if content.monte_carlo:
+        blocks.add("Monte Carlo parameters", [Column("Parameter", 24, kind=TEXT, wrap=True),
+                                              Column("Value", 66, wrap=True)],
+                   [[k for k, _ in content.monte_carlo], [v for _, v in content.monte_carlo]], "MonteCarlo")
     blocks.add("Settings and weights as used", [Column("Setting", 24, kind=TEXT, wrap=True), Column("Value", 18)],
                [[k for k, _ in content.settings], [v for _, v in content.settings]], "Settings")
 
     columns, values = _input_columns(content.parts)
     composition_columns = len(columns)
     for symbol, used in content.wt_pct_used.items():
-        columns.append(Column(f"{symbol} wt % used", 8, kind=NUMBER))
+        columns.append(Column(f"{symbol} wt % used", 8, "decimal", kind=NUMBER))
         values.append(used)
     grouped = columns[composition_columns:]
     columns.append(Column("Composition used", 48, kind=TEXT, wrap=len(content.parts["part_number"]) <= 5_000))
@@ -53,9 +73,9 @@ def write_inputs(layout: Layout, content: InputsSheet) -> None:
     blocks.add(content.suppliers_title, columns, values, "InputSuppliers")
 
     columns, values = _input_columns(content.paths)
-    columns.append(Column("Share used %", 8, kind=NUMBER, help="The share scoring used: shares over 100 % are scaled "
-                                                               "down; volume no path covers is a path of unknown "
-                                                               "origin"))
+    columns.append(Column("Share used %", 8, "decimal", kind=NUMBER,
+                          help="The share scoring used: shares over 100 % are scaled down; volume no path covers is "
+                               "a path of unknown origin"))
     values.append(content.share_used)
     blocks.add(content.paths_title, columns, values, "InputPaths", "Writing the supply paths…")
 
@@ -76,8 +96,9 @@ def _input_columns(table: Mapping[str, Sequence[Any]], labels: Mapping[str, str]
     columns = []
     for name, column_values in table.items():
         title = (labels or {}).get(name) or field_label(name)
-        columns.append(Column(title, fit_width(title, column_values, high=30),
-                              kind=NUMBER if name in NUMBER_COLUMNS else TEXT))
+        number = name in NUMBER_COLUMNS
+        columns.append(Column(title, fit_width(title, column_values, high=30), "decimal" if number else "",
+                              kind=NUMBER if number else TEXT))
     return columns, list(table.values())
 
 
@@ -91,8 +112,8 @@ def write_method(layout: Layout, content: MethodSheet) -> None:
         sheet.set_column(col, col, width)
     a, b, c = METHOD_WIDTHS
     sheet.write_string(0, 0, "How RiskDesk scores exposure", layout.title)
-    sheet.write_string(1, 0, "Every figure on the other sheets is computed as below; docs/method.md and "
-                             "docs/scenarios.md give the whole method with its reasons.", layout.subtitle)
+    sheet.write_string(1, 0, "Every figure on the other sheets is computed as below, from the inputs, reference "
+                             "prices and exchange rate on the Inputs sheet.", layout.subtitle)
     row = layout.block(sheet, 3, "Factors and weights", [
         Column("Factor", a, kind=TEXT), Column("What it measures (0 no risk … 100)", b, wrap=True, kind=TEXT),
         Column("Weight (share of the score)", c, kind=TEXT)], content.factors, "MethodFactors")

@@ -54,6 +54,11 @@ class Layout:
             "link": add({**top, "font_color": "#1F5FAD", "underline": 1}),
             "flag": add({**top, "bg_color": tint(BAND_COLORS["red"], 0.35), "bold": True, "align": "center"}),
             "center": add({**top, "align": "center"}),
+            "decimal": add({**top, "num_format": "#,##0.###"}),
+            "price": add({**top, "num_format": "#,##0.00"}),
+            "rate": add({**top, "num_format": "0.0000", "align": "left"}),
+            "date-or-text": add({**top, "num_format": "yyyy-mm-dd", "align": "left", "text_wrap": True}),
+            "sign": add({**top, "bottom": 1, "bg_color": "#FFFDE7"}),
         }
         for name, color in BAND_COLORS.items():
             self.formats[f"band-{name}"] = add({"bg_color": tint(color, 0.45), "bold": True, "align": "center",

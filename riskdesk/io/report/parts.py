@@ -64,10 +64,16 @@ def write_parts(layout: Layout, content: PartsSheet) -> None:
         table.add(Column(f"Band on {day}", 9, kind=TEXT, value_formats=layout.band_formats), content.later_bands)
         first = HEADER_ROW + 2  # the first data row as Excel numbers it
         new, old = xl_col_to_name(after_col), xl_col_to_name(score_col)
-        table.add(Column("Change", 8, "change", kind=FORMULA, help=f"Score on {day} − score"),
+        as_of = content.as_of.isoformat()
+        if content.compare < content.as_of:  # always from the earlier date to the later
+            new, old = old, new
+        earlier, later = sorted((as_of, day))
+        table.add(Column("Change", 8, "change", kind=FORMULA, help=f"Score on {later} − score on {earlier}"),
                   [(f"={new}{first + k}-{old}{first + k}", change) for k, change in enumerate(content.changes)])
-        table.add(Column("Rules gained", 20, kind=TEXT, wrap=wrap), content.rules_gained)
-        table.add(Column("Rules lost", 14, kind=TEXT, wrap=wrap), content.rules_lost)
+        table.add(Column("Rules gained", 20, kind=TEXT, wrap=wrap, help=f"Rules that meet the part on {later} and "
+                         f"not on {earlier}"), content.rules_gained)
+        table.add(Column("Rules lost", 14, kind=TEXT, wrap=wrap, help=f"Rules that meet the part on {earlier} and "
+                         f"not on {later}"), content.rules_lost)
     table.add(Column("Floor", 6, "score", kind=NUMBER, help="The floor the part is held at: 90 prohibited, 70 may "
                      "soon be prohibited, 40 no supply path"), content.floors)
     table.add(Column("Why held at the floor", 40, kind=TEXT, wrap=wrap), content.floor_reasons)
