@@ -149,6 +149,7 @@ def _schema_2_file(path):
     db.execute("DROP TABLE scenarios")
     db.execute("DROP TABLE variants")
     db.execute("DROP TABLE changes")
+    db.execute("DROP TABLE declarations")
     for table in ("parts", "suppliers", "paths", "composition"):
         db.execute(f"ALTER TABLE {table} DROP COLUMN row_id")
     db.execute("PRAGMA user_version = 2")
@@ -166,7 +167,7 @@ def test_a_file_from_schema_2_opens_without_scenarios_and_saves_at_the_current_s
     project.scenarios.append(scenario)
     save_project(project, path)
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == project_file.SCHEMA_VERSION == 5
+        assert db.execute("PRAGMA user_version").fetchone()[0] == project_file.SCHEMA_VERSION == 6
     reopened = load_project(path)
     assert reopened.scenarios == [scenario]
     assert reopened.tables.paths["row_id"].tolist() == project.tables.paths["row_id"].tolist()  # ids kept
@@ -203,6 +204,7 @@ def _schema_4_file(path, saves=3):
         save_project(demo_project(), path)
     db = sqlite3.connect(path)
     db.execute("DROP TABLE changes")
+    db.execute("DROP TABLE declarations")
     db.execute("PRAGMA user_version = 4")
     db.commit()
     db.close()
@@ -232,7 +234,7 @@ def test_a_file_without_history_starts_one_and_says_when_it_does_not_reach_back(
     older = store.changes_since(Revision(1))  # before the file kept a history: all it can say is "read it again"
     assert len(older) == 1 and older[0].changes is None and older[0].revision == after
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 5
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 6
 
 
 def test_another_file_put_in_place_has_none_of_our_history_and_is_read_again_whole(tmp_path):
