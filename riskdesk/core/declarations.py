@@ -173,6 +173,30 @@ class Declarations:
         return cls(tuple(DeclarationRequest.from_json(item) for item in data))
 
 
+def plan_requests(tables: Any, supplier_ids: Sequence[str], today: dt.date, due: dt.date | None
+                  ) -> list[tuple[DeclarationRequest, list[tuple[str, str]]]]:
+    """A request to each supplier of `supplier_ids` (all suppliers with supply paths when empty), for the parts it
+    delivers, each with (part number, description) of those parts in the order of the Parts table. KeyError names
+    a supplier the project does not have; ValueError one that delivers no part."""
+    paths, parts = tables.paths, tables.parts
+    known = list(tables.suppliers["supplier_id"])
+    delivering = list(dict.fromkeys(str(s) for s in paths["supplier_id"]))
+    chosen = list(dict.fromkeys(supplier_ids)) if supplier_ids else [s for s in known if s in delivering]
+    names = dict(zip(parts["part_number"], parts["description"], strict=True))
+    order = {part: i for i, part in enumerate(parts["part_number"])}
+    result = []
+    for supplier in chosen:
+        if supplier not in known:
+            raise KeyError(supplier)
+        delivered = sorted(set(paths[paths["supplier_id"] == supplier]["part_number"]),
+                           key=lambda p: order.get(p, len(order)))
+        if not delivered:
+            raise ValueError(supplier)
+        request = DeclarationRequest(new_request_id(today), supplier, today, due, tuple(delivered))
+        result.append((request, [(part, str(names.get(part, ""))) for part in delivered]))
+    return result
+
+
 # ---- each path's origin ------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -292,4 +316,4 @@ def answer_paths(rows: Sequence[OriginRow], magnet_country: Mapping[str, str], s
 __all__ = ["ANSWER_ELEMENTS", "DEFAULT_STALE_MONTHS", "LEAD_ELEMENTS", "REE_UNSPECIFIED", "STAGE_FIELDS",
            "AnswerPlan", "DeclarationAnswer", "DeclarationRequest", "Declarations", "OriginRow", "PathEvidence",
            "PathOrigin", "PathPlan", "answer_paths", "lead_element", "months_between", "new_request_id",
-           "path_evidence"]
+           "path_evidence", "plan_requests"]
