@@ -93,7 +93,7 @@ ORIGIN_COLUMNS: tuple[Column, ...] = (
     Column("mine_country", "Mine country", "country", strict=False),
     Column("separation_country", "Separation (oxide) country", "country", strict=False),
     Column("metal_alloy_country", "Metal/alloy country", "country", strict=False),
-    Column("recycled", "Recycled?", "yes_no", width=10),
+    Column("recycled", "Recycled?", "yes_no", width=11),
     Column("evidence", "Evidence (declared / verified)", "evidence", width=12),
     Column("evidence_document", "Evidence document (certificate, ISO 23664 record)", width=26),
     Column("comments", "Comments", width=30),
@@ -407,7 +407,7 @@ def _table(ws: Any, columns: Sequence[Column], rows: Sequence[Sequence[str]], ra
     for offset, values in enumerate(rows):
         for index, value in enumerate(values, start=1):
             set_text(ws.cell(row=FIRST_DATA_ROW + offset, column=index), value)
-    ws.row_dimensions[LABEL_ROW].height = 45
+    ws.row_dimensions[LABEL_ROW].height = 62
     ws.freeze_panes = "A3"
 
 
