@@ -121,6 +121,23 @@ def build_parser() -> argparse.ArgumentParser:
                      help="let --report and --save-mapping replace an existing file (never the project or an input)")
     _lock_option(imp)
 
+    request = commands.add_parser("request", help="write a declaration workbook for each supplier to fill in: where "
+                                  "the rare earths of the parts it delivers come from (docs/declarations.md)")
+    request.add_argument("project", type=_location, metavar="PROJECT")
+    request.add_argument("outdir", type=Path, metavar="OUTDIR", help="folder for OUTDIR/<supplier_id>.xlsx")
+    request.add_argument("--supplier", dest="suppliers", action="append", default=[], metavar="ID",
+                         help="ask this supplier (repeat for several; default: every supplier with supply paths)")
+    request.add_argument("--due", type=_date, default=None, metavar="YYYY-MM-DD", help="the date to answer by")
+    request.add_argument("--force", action="store_true", help="replace workbooks already in OUTDIR")
+    _lock_option(request)
+
+    requests = commands.add_parser("requests", help="the declaration requests sent and their answers (campaign "
+                                   "status)")
+    requests.add_argument("project", type=_location, metavar="PROJECT")
+    requests.add_argument("--json", action="store_true", help="print JSON")
+    requests.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD",
+                          help="the day overdue is counted on (default today)")
+
     score = commands.add_parser("score", help="score the project's parts as of a date")
     score.add_argument("project", type=_location, metavar="PROJECT")
     score.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD", help="default: today")
@@ -263,6 +280,8 @@ def main(argv: Sequence[str] | None = None, chart_renderer: ChartRenderer | None
         "demo": _cmd_demo,
         "new": _cmd_new,
         "import": _cmd_import,
+        "request": _cmd_request,
+        "requests": _cmd_requests,
         "score": _cmd_score,
         "rules": _cmd_rules,
         "template": _cmd_template,
@@ -472,6 +491,8 @@ def _cmd_import(args: argparse.Namespace) -> int:
     for file in args.files:
         if not file.exists():
             raise CliError(f"{file} does not exist")
+    if _declaration_files(args):
+        return _import_declaration(args)
     for target, what in ((args.report, "the import report"), (args.save_mapping, "the mapping")):
         if target is not None:
             _output(target, args, what, args.files)
@@ -546,6 +567,155 @@ def _cmd_import(args: argparse.Namespace) -> int:
     else:
         _save(check.applied_to(project), store, expected=state, doing="nothing was imported", text=text)
     print(f"imported {summary} into {args.project}")
+    return EXIT_OK
+
+
+def _declaration_files(args: argparse.Namespace) -> bool:
+    """Whether the files to import are supplier declarations (riskdesk.io.declaration_answer): one at a time."""
+    from riskdesk.io.declaration_answer import is_declaration
+
+    limits = _app_settings(args).import_limits()
+    found = [file for file in args.files if file.is_file() and is_declaration(file, limits)]
+    if found and len(args.files) > 1:
+        raise CliError(f"{found[0]} is a supplier declaration: import declarations one at a time, without other "
+                       "files", EXIT_USAGE)
+    return bool(found)
+
+
+def _import_declaration(args: argparse.Namespace) -> int:
+    """`riskdesk import PROJECT answer.xlsx` for a declaration: matched to its request, checked, and only that
+    supplier's paths of the parts it answered changed (one change set); what it did to the scores is printed."""
+    from riskdesk.io.declaration_answer import check_answer
+
+    file = args.files[0]
+    store: ProjectStore = args.store
+    if not store.exists():
+        raise CliError(f"{args.project} does not exist: a declaration answers a request sent from a project "
+                       "(riskdesk request)")
+    if not args.dry_run:
+        _hold(args, store, "nothing was imported")
+    project, state = _read_for_writing(store)
+    check = check_answer(file, project, _app_settings(args).import_limits(), dt.date.today())
+    if not check.can_apply or check.changes is None:
+        _print_problems(check.errors)
+        print(f"riskdesk: {count(len(check.errors), 'error')}; nothing was imported and {args.project} is "
+              "unchanged", file=sys.stderr)
+        return EXIT_INVALID
+    _print_problems([p for p in check.problems if not p.is_error], sys.stdout)
+    for note in check.notes:
+        print(f"note: {shown_text(note)}")
+    after = project.copy()
+    check.changes.apply_to(after)
+    _print_score_changes(project, after, check.answer.parts if check.answer else ())
+    if args.dry_run:
+        print(f"dry run: {check.summary()} would be imported; {args.project} is unchanged")
+        return EXIT_OK
+    _commit(store, check.changes, state, "nothing was imported")
+    print(f"imported {shown_text(check.summary())} into {args.project}")
+    return EXIT_OK
+
+
+def _print_score_changes(before: Project, after: Project, parts: Sequence[str]) -> None:
+    """Each part's score before → after an answer, today (a project that cannot be scored says nothing)."""
+    from riskdesk.core.evaluation import compile_project, evaluate
+    from riskdesk.core.reference import default_reference
+    from riskdesk.core.triage import score_text
+
+    if any(p.is_error for p in after.validate()):
+        return
+    reference = default_reference()
+    today = dt.date.today()
+    scores = []
+    for project in (before, after):
+        evaluation = evaluate(compile_project(project, reference), today, project.settings, reference)
+        at = {str(n): i for i, n in enumerate(project.tables.parts["part_number"])}
+        scores.append({part: evaluation.part_report_at(at[part]).score for part in parts if part in at})
+    for part in parts:
+        if part in scores[0] and part in scores[1]:
+            print(shown_text(f"  {part:16} score {score_text(scores[0][part]):>5} → {score_text(scores[1][part]):>5}"))
+
+
+def _cmd_request(args: argparse.Namespace) -> int:
+    from riskdesk.core.countries import default_countries
+    from riskdesk.core.declarations import plan_requests
+    from riskdesk.core.edits import ChangeSet, WholeChange
+    from riskdesk.io.declaration_workbook import RequestedPart, RequestSheet, file_name, write_request
+    from riskdesk.io.xlsx import os_user
+
+    store: ProjectStore = args.store
+    if not store.exists():
+        raise CliError(f"{args.project} does not exist")
+    today = dt.date.today()
+    if args.due is not None and args.due < today:
+        raise CliError(f"--due {args.due} is in the past: give the date the suppliers should answer by", EXIT_USAGE)
+    if args.outdir.exists() and not args.outdir.is_dir():
+        raise CliError(f"{args.outdir} is not a folder: give the folder to write the workbooks into", EXIT_USAGE)
+    _hold(args, store, "nothing was asked")
+    project, state = _read_for_writing(store)
+    try:
+        planned = plan_requests(project.tables, args.suppliers, today, args.due)
+    except KeyError as exc:
+        raise CliError(f"--supplier {shown_text(exc.args[0])}: {args.project} has no such supplier", EXIT_USAGE) \
+            from None
+    except ValueError as exc:
+        raise CliError(f"--supplier {shown_text(exc.args[0])} delivers no part in {args.project} (it has no supply "
+                       "path): nothing to ask it", EXIT_USAGE) from None
+    if not planned:
+        raise CliError(f"no supplier in {args.project} delivers a part (no supply paths): nothing to ask",
+                       EXIT_INVALID)
+    taken: set[str] = set()
+    targets = [args.outdir / file_name(request.supplier_id, taken) for request, _ in planned]
+    try:
+        args.outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise CliError(f"{args.outdir} cannot be created ({exc.strerror or exc})") from None
+    for target in targets:
+        _output(target, args, "the declaration workbook")
+    names = dict(zip(project.tables.suppliers["supplier_id"], project.tables.suppliers["supplier_name"], strict=True))
+    user = os_user()
+    asker = f"{user} ({project.settings.name})" if user else project.settings.name
+    countries = sorted(default_countries().codes())
+    for (request, parts), target in zip(planned, targets, strict=True):
+        sheet = RequestSheet(request.request_id, request.supplier_id, str(names.get(request.supplier_id, "")), asker,
+                             today, args.due, tuple(RequestedPart(p, name) for p, name in parts))
+        _write_output(lambda sheet=sheet, target=target: write_request(  # type: ignore[misc]
+            target, sheet, countries, project=store.path))
+    declarations = project.declarations.adding(request for request, _ in planned)
+    changes = ChangeSet(f"Request declarations from {count(len(planned), 'supplier')}",
+                        wholes=(WholeChange("declarations", project.declarations, declarations),),
+                        source={"kind": "request", "requests": [r.request_id for r, _ in planned]})
+    _commit(store, changes, state, "the requests were not recorded (the workbooks were written)")
+    for (request, _), target in zip(planned, targets, strict=True):
+        due = f", due {request.due}" if request.due else ""
+        print(shown_text(f"wrote {target}: request {request.request_id} to {request.supplier_id}, "
+                         f"{count(len(request.parts), 'part')}{due}"))
+    return EXIT_OK
+
+
+def _cmd_requests(args: argparse.Namespace) -> int:
+    project = _load(args.store)
+    as_of = args.as_of or dt.date.today()
+    rows = [{"request_id": r.request_id, "supplier_id": r.supplier_id, "sent": r.sent.isoformat(),
+             "due": r.due.isoformat() if r.due else None,
+             "answered": r.answered.isoformat() if r.answered else None,
+             "effective_date": r.answers[-1].effective_date.isoformat() if r.answers else None,
+             "parts_asked": len(r.parts), "parts_answered": len(r.parts_answered), "overdue": r.overdue(as_of),
+             "parts": list(r.parts), "answered_parts": list(r.parts_answered)}
+            for r in project.declarations.requests]
+    if args.json:
+        _print_json({"as_of": as_of.isoformat(), "requests": rows})
+        return EXIT_OK
+    if not rows:
+        print(f"no declaration requests in {args.project} (riskdesk request PROJECT OUTDIR asks the suppliers)")
+        return EXIT_OK
+    header = (f"{'request':24} {'supplier':16} {'sent':10} {'due':10} {'answered':10} {'parts':>7}  status")
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        status = "overdue" if row["overdue"] else ("answered" if row["parts_answered"] == row["parts_asked"]
+                                                   else "partly answered" if row["answered"] else "waiting")
+        print(shown_text(f"{row['request_id']:24} {row['supplier_id']:16} {row['sent']:10} {row['due'] or '-':10} "
+                         f"{row['answered'] or '-':10} {row['parts_answered']:>3}/{row['parts_asked']:<3}  {status}"))
     return EXIT_OK
 
 

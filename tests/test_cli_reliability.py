@@ -243,6 +243,7 @@ WRITERS = {
     "import without the lock": (["import", "{project}", "{source}", "--no-lock"], {"tables", "saved_mappings"}),
     "scenario --save-as": (["scenario", "{project}", "--preset", "dfars-2027", "--save-as", "Saved by a script"],
                            {"scenarios"}),
+    "request": (["request", "{project}", "{source}-requests", "--supplier", "SUP-CN1"], {"declarations"}),
 }
 """Every command that saves into an existing project, with the fields of the project it may change. (`demo
 --force` replaces a project with the demo by design; `new` refuses an existing file.)"""
@@ -270,6 +271,8 @@ def test_every_writer_keeps_what_it_does_not_own(full, tmp_path, capsys, writer)
             assert new[:len(old)] == old, f"{writer} lost {spec.name} it does not own"
         elif isinstance(old, dict) and spec.name == "saved_mappings":
             assert old.items() <= new.items(), f"{writer} lost saved mappings"
+        elif spec.name == "declarations":
+            assert new.requests[:len(old.requests)] == old.requests and len(new.requests) > len(old.requests)
     if "tables" in changes:  # the import's part came in, the project's own parts stayed
         parts = set(after.tables.parts["part_number"])
         assert "X-1" in parts and set(before.tables.parts["part_number"]) <= parts

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from riskdesk.core.project import Project, ProjectTables
 
-WHOLES: tuple[str, ...] = ("settings", "scenarios", "variants", "saved_mappings")
+WHOLES: tuple[str, ...] = ("settings", "scenarios", "variants", "saved_mappings", "declarations")
 WholeReader = Callable[[str, Any], Any]
 """(name of a whole, its JSON) → what the project holds."""
 """The parts of a project a `WholeChange` replaces as a whole."""
@@ -411,6 +411,8 @@ def _whole_json(name: str, value: Any) -> Any:
         return value.to_json()
     if name in ("scenarios", "variants"):
         return [item.to_json() for item in value]
+    if name == "declarations":
+        return value.to_json()
     return value
 
 
@@ -421,6 +423,10 @@ def _whole_from_json(name: str, value: Any) -> Any:
         return ProjectSettings.from_json(value)
     if name == "saved_mappings":
         return dict(value)
+    if name == "declarations":
+        from riskdesk.core.declarations import Declarations
+
+        return Declarations.from_json(value)
     raise ValueError(f"{name!r}: give a reader for it (riskdesk.io.store reads scenarios and variants)")
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, cast
 
+from riskdesk.core.declarations import Declarations
 from riskdesk.core.fields import SETTINGS
 from riskdesk.core.numbers import Limit
 from riskdesk.core.prices import BASES as PRICE_BASES
@@ -203,6 +204,8 @@ class Project:
     """The user's own price and supply scenarios (riskdesk.core.scenarios), in the order they were made."""
     variants: list[Variant] = field(default_factory=list)
     """Mitigation variants of the project (riskdesk.core.mitigations): changes to compare, never applied."""
+    declarations: Declarations = field(default_factory=Declarations)
+    """The supplier declarations asked for and read back (riskdesk.core.declarations; frozen, replaced whole)."""
 
     def validate(self) -> list[Problem]:
         return self.tables.validate()
@@ -212,4 +215,5 @@ class Project:
         the lists of scenarios and variants copied; the scenarios and variants themselves are frozen."""
         return Project(settings=self.settings.copy(), tables=self.tables.copy(),
                        saved_mappings=json.loads(json.dumps(self.saved_mappings)), created=self.created,
-                       scenarios=list(self.scenarios), variants=list(self.variants))
+                       scenarios=list(self.scenarios), variants=list(self.variants),
+                       declarations=self.declarations)

@@ -70,8 +70,9 @@ def all_in(country: str, evidence: str = "declared", supplier: str = "SUP-1", sh
 
 def project_with_everything() -> Project:
     """The demo project with everything a buyer keeps in a project besides its tables, each different from a new
-    project's: settings of their own, a saved scenario, a mitigation variant, a confirmed column mapping and the
-    creation date. `tests/test_cli_reliability.py` checks that this covers every field of `Project`."""
+    project's: settings of their own, a saved scenario, a mitigation variant, a confirmed column mapping, the
+    creation date and a declaration request. `tests/test_cli_reliability.py` checks that this covers every field of
+    `Project`."""
     import dataclasses
     import datetime as dt
 
@@ -89,6 +90,10 @@ def project_with_everything() -> Project:
     project.variants = [Variant("Kept variant", (AddStock("*", 30.0),))]
     project.saved_mappings = {"kept-layout": {"columns": [{"header": "Teilenummer", "field": "part_number"}]}}
     project.created = dt.date(2025, 4, 4)
+    from riskdesk.core.declarations import DeclarationRequest, Declarations
+
+    project.declarations = Declarations((DeclarationRequest("RMD-20250404-0000abcd", "SUP-JP1", dt.date(2025, 4, 4),
+                                                            None, ("EPS-MTR-8",)),))
     return project
 
 

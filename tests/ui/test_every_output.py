@@ -46,6 +46,9 @@ WRITTEN: dict[tuple[str, str], tuple[str, Callable[[Path, Path, Path], list[str]
                                                                   "--as-of", "2026-11-23", "--chart", str(out)]),
 }
 """Options that write a file for the user, each with its suffix and a command line that writes it."""
+FOLDERS = {("request", "outdir")}
+"""Options naming a folder the command writes files into (`riskdesk request`: OUTDIR/<supplier_id>.xlsx), checked
+below file by file."""
 
 
 def _file_options() -> set[tuple[str, str]]:
@@ -57,7 +60,7 @@ def _file_options() -> set[tuple[str, str]]:
 
 
 def test_every_file_option_of_the_command_line_is_known_as_read_or_written() -> None:
-    unknown = _file_options() - PROJECTS - READ - set(WRITTEN)
+    unknown = _file_options() - PROJECTS - READ - set(WRITTEN) - FOLDERS
     assert not unknown, (f"new file options {sorted(unknown)}: add each to READ, or, when it writes, write it through "
                          "riskdesk.io.outputs and add it to WRITTEN here")
     assert set(WRITTEN) <= _file_options()
@@ -113,6 +116,25 @@ def test_each_command_line_output_is_published_by_the_one_path(qapp: object, opt
     entry_point(argv(project, source, out))
     capsys.readouterr()
     assert published == [out] and out.stat().st_size > 0
+
+
+def test_the_declaration_workbooks_refuse_the_project_through_links_and_are_published_by_the_one_path(
+        qapp: object, files: tuple[Path, Path], tmp_path: Path, published: list[Path], capsys) -> None:
+    project, _ = files
+    before = project.read_bytes()
+    out = tmp_path / "requests"
+    out.mkdir()
+    target = out / "SUP-CN1.xlsx"
+    for link in (os.link, lambda source, name: Path(name).symlink_to(source)):
+        link(project, target)
+        for force in ([], ["--force"]):
+            code = entry_point(["request", str(project), str(out), "--supplier", "SUP-CN1", *force])
+            err = capsys.readouterr().err
+            assert code == 1 and "would destroy it" in err, err
+        target.unlink()
+    assert project.read_bytes() == before and published == []
+    assert entry_point(["request", str(project), str(out), "--supplier", "SUP-CN1", "--supplier", "SUP-JP1"]) == 0
+    assert published == [out / "SUP-CN1.xlsx", out / "SUP-JP1.xlsx"]
 
 
 # ---- the window ---------------------------------------------------------------------------------------------------

@@ -297,4 +297,8 @@ def read_whole(name: str, value: Any) -> Any:
         return ProjectSettings.from_json(value)
     if name == "saved_mappings":
         return dict(value)
+    if name == "declarations":
+        from riskdesk.core.declarations import Declarations
+
+        return Declarations.from_json(value)
     raise ValueError(f"a change set cannot replace {name!r}")

@@ -12,8 +12,8 @@ What a workspace holds (schema NAME; the tables come from the field catalogue, `
 - `parts`, `suppliers`, `paths`, `composition`: one row per row of the project, keyed by its row id, with the
   user's order (`position`, a number between its neighbours, so that a row put in between touches no other row)
   and `rev`, the workspace revision that last wrote the row;
-- `wholes`: the settings, scenarios, mitigation variants, saved column mappings and creation date, one JSON row
-  each, with its `rev`;
+- `wholes`: the settings, scenarios, mitigation variants, supplier declarations, saved column mappings and creation
+  date, one JSON row each, with its `rev`;
 - `state`: the workspace's revision (one row: every commit takes it first, so commits are made one after another
   and numbered in the order they were made);
 - `history`: one row per commit or save, written in the same transaction: revision, change set id, the revision it
@@ -88,7 +88,7 @@ MIGRATIONS: dict[int, Callable[[sa.Connection, str], None]] = {}
 """MIGRATIONS[n] upgrades a workspace at schema n to n + 1 (none yet). Add one per change, never edit one released,
 and bump SCHEMA_VERSION."""
 
-WHOLE_NAMES: tuple[str, ...] = ("settings", "scenarios", "variants", "saved_mappings")
+WHOLE_NAMES: tuple[str, ...] = ("settings", "scenarios", "variants", "saved_mappings", "declarations")
 ROLES: tuple[str, ...] = ("viewer", "editor", "owner")
 """The roles `init_workspace` creates for a workspace (DATABASE_WORKSPACE_viewer …): grant one to each user."""
 _NAME = re.compile(r"^[a-z0-9_][a-z0-9_-]{0,39}$")
@@ -448,7 +448,8 @@ class PostgresStore:
                               saved_mappings=dict(wholes.get("saved_mappings", {})),
                               created=dt.date.fromisoformat(str(wholes.get("created") or dt.date.today())),
                               scenarios=read_whole("scenarios", wholes.get("scenarios", [])),
-                              variants=read_whole("variants", wholes.get("variants", [])))
+                              variants=read_whole("variants", wholes.get("variants", [])),
+                              declarations=read_whole("declarations", wholes.get("declarations", [])))
         except (ValueError, TypeError, KeyError, AttributeError) as exc:
             raise StoreError(f"{self.location} is damaged and cannot be read ({type(exc).__name__}: "
                              f"{str(exc)[:120]}); ask its owner to restore a backup") from None
@@ -671,6 +672,7 @@ def _wholes_json(project: Project) -> dict[str, Any]:
     return {"settings": project.settings.to_json(),
             "scenarios": [item.to_json() for item in project.scenarios],
             "variants": [item.to_json() for item in project.variants],
+            "declarations": project.declarations.to_json(),
             "saved_mappings": project.saved_mappings,
             "created": project.created.isoformat()}
 
@@ -835,6 +837,8 @@ def _wholes_json_one(name: str, value: Any) -> Any:
         return value.to_json()
     if name in ("scenarios", "variants"):
         return [item.to_json() for item in value]
+    if name == "declarations":
+        return value.to_json()
     return dict(value)
 
 

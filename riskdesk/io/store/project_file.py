@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import pandas as pd
 
 from riskdesk import __version__
+from riskdesk.core.declarations import DeclarationRequest, Declarations
 from riskdesk.core.domain import ROW_ID
 from riskdesk.core.mitigations import Variant
 from riskdesk.core.project import Project, ProjectSettings, ProjectTables
@@ -60,6 +61,7 @@ from riskdesk.io.store.schema import (
     APPLICATION_ID,
     BUSY_TIMEOUT_S,
     CHANGES_TABLE,
+    DECLARATIONS_TABLE,
     HISTORY_SCHEMA_VERSION,
     NAMED_JSON_TABLES,
     REAL_COLUMNS,
@@ -157,12 +159,18 @@ def _add_feedstock(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE paths ADD COLUMN feedstock TEXT NOT NULL DEFAULT ''")
 
 
+def _create_declarations(db: sqlite3.Connection) -> None:
+    """Schema 6 → 7: the supplier declarations asked for and read back (none in an older file)."""
+    db.execute(f"CREATE TABLE {DECLARATIONS_TABLE} (row INTEGER PRIMARY KEY, name TEXT NOT NULL, data TEXT NOT NULL)")
+
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _add_dfars_and_general_licence,
     2: _add_scenarios_and_variants,
     3: _add_row_ids,
     4: _create_history,
     5: _add_feedstock,
+    6: _create_declarations,
 }
 
 
@@ -174,6 +182,7 @@ def _create_schema(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE mappings (signature TEXT PRIMARY KEY, mapping TEXT NOT NULL)")
     _create_named_json_tables(db)
     _create_history(db)
+    _create_declarations(db)
 
 
 # ---- state on disk ----------------------------------------------------------------------------------------------
@@ -471,6 +480,9 @@ def _write_database(project: Project, temp: Path, meta: dict[str, str], history:
         for table, items in (("scenarios", project.scenarios), ("variants", project.variants)):
             db.executemany(f"INSERT INTO {table} (name, data) VALUES (?, ?)",
                            ((item.name, json.dumps(item.to_json(), ensure_ascii=False)) for item in items))
+        db.executemany(f"INSERT INTO {DECLARATIONS_TABLE} (name, data) VALUES (?, ?)",
+                       ((item.request_id, json.dumps(item.to_json(), ensure_ascii=False))
+                        for item in project.declarations.requests))
         db.executemany(f"INSERT INTO {CHANGES_TABLE} VALUES (?, ?, ?, ?, ?, ?)", history)
         db.commit()
     finally:
@@ -736,7 +748,8 @@ def _read(db: sqlite3.Connection, path: Path, meta: dict[str, Any]) -> Project:
         raise ProjectFileError(f"{path} is damaged: its settings are not a table of settings. {_DAMAGED_HINT}")
     settings = ProjectSettings.from_json(settings_data)
     return Project(settings=settings, tables=tables, saved_mappings=mappings, created=created,
-                   scenarios=_read_scenarios(db, path), variants=_read_variants(db, path))
+                   scenarios=_read_scenarios(db, path), variants=_read_variants(db, path),
+                   declarations=_read_declarations(db, path))
 
 
 def _json(text: object, what: str, path: Path) -> object:
@@ -763,6 +776,18 @@ def _read_scenarios(db: sqlite3.Connection, path: Path) -> list[Scenario]:
         except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
             raise ProjectFileError(f"{path}: scenario {name!r} cannot be read: {exc}") from None
     return result
+
+
+def _read_declarations(db: sqlite3.Connection, path: Path) -> Declarations:
+    requests = []
+    for name, data in _named_json(db, DECLARATIONS_TABLE, path):
+        try:
+            if not isinstance(data, dict):
+                raise ValueError("expected an object")
+            requests.append(DeclarationRequest.from_json(data))
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+            raise ProjectFileError(f"{path}: declaration request {name!r} cannot be read: {exc}") from None
+    return Declarations(tuple(requests))
 
 
 def _read_variants(db: sqlite3.Connection, path: Path) -> list[Variant]:

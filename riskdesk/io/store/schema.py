@@ -21,12 +21,13 @@ __all__ = ["APPLICATION_ID", "BUSY_TIMEOUT_S", "SCHEMA_VERSION", "SQLITE_HEADER"
            "ProjectFileError", "ProjectInUseError", "ProjectRows", "check_header", "read_rows", "schema_version",
            "select_rows"]
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 ROWS_SCHEMA_VERSION = 2
 """The first schema whose parts, suppliers, paths and composition tables have today's columns but for those added
 since with a blank default: `read_rows` reads files from this schema on without migrating them (schema 3 only
 added the scenario and variant tables, schema 4 the row ids, which the first window does not show, schema 5 the
-history, schema 6 the supply paths' feedstock, read as blank from older files)."""
+history, schema 6 the supply paths' feedstock, read as blank from older files, schema 7 the supplier
+declarations)."""
 FEEDSTOCK_SCHEMA_VERSION = 6
 """The first schema whose supply paths have a feedstock column (mined / recycled; blank = mined)."""
 APPLICATION_ID = 0x52534B44  # "RSKD": lets `file` and RiskDesk recognise the database as a project
@@ -40,6 +41,9 @@ SHOWN_COLUMNS: dict[str, tuple[str, ...]] = {table: table_columns(table, with_id
 NAMED_JSON_TABLES: tuple[str, ...] = ("scenarios", "variants")
 """Tables of named JSON documents (row, name, data), in the user's order: price and supply scenarios in the
 scenario-file shape (riskdesk.io.scenario_file) and mitigation variants (riskdesk.core.mitigations)."""
+DECLARATIONS_TABLE = "declarations"
+"""The supplier declarations asked for and read back (schema 7): one row per request (row, name = its request id,
+data = its JSON with its answers; riskdesk.core.declarations.DeclarationRequest), in the order sent."""
 HISTORY_SCHEMA_VERSION = 5
 """The first schema that keeps a history (`CHANGES_TABLE`)."""
 CHANGES_TABLE = "changes"

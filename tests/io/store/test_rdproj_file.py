@@ -149,6 +149,7 @@ def _schema_2_file(path):
     db.execute("DROP TABLE scenarios")
     db.execute("DROP TABLE variants")
     db.execute("DROP TABLE changes")
+    db.execute("DROP TABLE declarations")
     for table in ("parts", "suppliers", "paths", "composition"):
         db.execute(f"ALTER TABLE {table} DROP COLUMN row_id")
     db.execute("ALTER TABLE paths DROP COLUMN feedstock")
@@ -167,7 +168,7 @@ def test_a_file_from_schema_2_opens_without_scenarios_and_saves_at_the_current_s
     project.scenarios.append(scenario)
     save_project(project, path)
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == project_file.SCHEMA_VERSION == 6
+        assert db.execute("PRAGMA user_version").fetchone()[0] == project_file.SCHEMA_VERSION == 7
     reopened = load_project(path)
     assert reopened.scenarios == [scenario]
     assert reopened.tables.paths["row_id"].tolist() == project.tables.paths["row_id"].tolist()  # ids kept
@@ -189,6 +190,7 @@ def _schema_5_file(path):
     """A project as RiskDesk wrote it at schema 5: supply paths without a feedstock column."""
     save_project(demo_project(), path)
     db = sqlite3.connect(path)
+    db.execute("DROP TABLE declarations")
     db.execute("ALTER TABLE paths DROP COLUMN feedstock")
     db.execute("PRAGMA user_version = 5")
     db.commit()
@@ -209,7 +211,7 @@ def test_a_file_from_schema_5_opens_with_blank_feedstock_and_saves_it(tmp_path):
     project.tables.paths.loc[0, ["mine_country", "feedstock"]] = ["US", "recycled"]
     save_project(project, path)
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == project_file.SCHEMA_VERSION == 6
+        assert db.execute("PRAGMA user_version").fetchone()[0] == project_file.SCHEMA_VERSION == 7
     assert load_project(path).tables.paths.loc[0, ["mine_country", "feedstock"]].tolist() == ["US", "recycled"]
 
 
@@ -233,6 +235,7 @@ def _schema_4_file(path, saves=3):
     db = sqlite3.connect(path)
     db.execute("DROP TABLE changes")
     db.execute("ALTER TABLE paths DROP COLUMN feedstock")
+    db.execute("DROP TABLE declarations")
     db.execute("PRAGMA user_version = 4")
     db.commit()
     db.close()

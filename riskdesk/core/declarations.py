@@ -1,0 +1,319 @@
+"""Supplier declarations: the requests a buyer sent, the answers read back, and where each path's origins came from.
+
+A buyer asks a supplier where the rare earths of the parts it delivers come from (`riskdesk request`: one
+"RiskDesk Magnet Origin Declaration" workbook per supplier, docs/declarations.md). The project keeps each request
+(`DeclarationRequest`: id, supplier, date sent, due date, parts asked) and every answer read back
+(`DeclarationAnswer`: when, from which file and its hash, the effective date the supplier declared, the parts it
+answered and the supply paths it set, with the evidence level of each). `Declarations` is the whole the project
+holds (`riskdesk.core.project.Project.declarations`), replaced as a whole by a change set like the scenarios.
+
+What an answer does to the supply paths is decided here too (`answer_paths`), so that the command line and the
+window apply the same rule: the paths of the answering supplier for each part it answered are replaced by one
+path per source row of the part's *lead element* (`LEAD_ELEMENTS`: the heavy rare earths China's and the US's
+rules turn on first), splitting the supplier's share of the part as the rows' shares say.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+STAGE_FIELDS: tuple[str, ...] = ("mine_country", "separation_country", "metal_country", "magnet_country")
+"""The stage countries of a supply path, in the order of the chain."""
+
+ANSWER_ELEMENTS: tuple[str, ...] = ("Nd", "Pr", "NdPr", "Dy", "Tb", "Sm", "Gd", "Ho", "Ce", "La", "Co", "Other")
+"""The `element` words of the Origin by Element sheet (research2.md §A.3)."""
+
+LEAD_ELEMENTS: tuple[str, ...] = ("Dy", "Tb", "Sm", "Gd", "Ho", "NdPr", "Nd", "Pr", "Ce", "La", "Co", "Other")
+"""Whose rows decide a path's stage countries when a part's elements come from different places: a supply path has
+one country per stage for all the part's elements, so the answer's element China's licensing (No. 18, No. 61) and
+DFARS turn on first is the one the score must not miss: the heavy rare earths, then samarium, then NdPr."""
+
+REE_UNSPECIFIED = "REE"
+"""The element of a row read from an AMRT, which names only "Rare Earth Elements"."""
+
+DEFAULT_STALE_MONTHS = 12
+"""An origin declared longer ago than this counts as less sure (docs/method.md, "Transparency")."""
+
+
+def new_request_id(today: dt.date) -> str:
+    """A new request's id: readable, dated and unique ("RMD-20261205-3fa9c2d1")."""
+    return f"RMD-{today:%Y%m%d}-{secrets.token_hex(4)}"
+
+
+@dataclass(frozen=True)
+class PathOrigin:
+    """Where one supply path's stage countries came from: an answer set them, at this evidence level."""
+
+    row_id: str
+    part_number: str
+    evidence: str
+    """declared | verified."""
+    countries: tuple[str, str, str, str]
+    """The stage countries the answer set (mine, separation, metal/alloy, magnet; "" unknown): a path edited by hand
+    since no longer holds them, and then the answer no longer speaks for it."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"row_id": self.row_id, "part_number": self.part_number, "evidence": self.evidence,
+                "countries": list(self.countries)}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PathOrigin:
+        countries = [str(c) for c in data.get("countries", [])][:4]
+        countries += [""] * (4 - len(countries))
+        return cls(str(data["row_id"]), str(data.get("part_number", "")), str(data.get("evidence", "declared")),
+                   (countries[0], countries[1], countries[2], countries[3]))
+
+
+@dataclass(frozen=True)
+class DeclarationAnswer:
+    """A supplier's answer, as it was read back into the project."""
+
+    received: dt.date
+    """When it was imported."""
+    effective_date: dt.date
+    """The date the supplier's declaration speaks for (its `effective_date`): the age of the origins counts from it."""
+    file: str
+    sha256: str
+    kind: str = "RiskDesk-RMD"
+    """`RiskDesk-RMD` (our workbook) or `AMRT` (an RMI Additional Minerals Reporting Template)."""
+    parts: tuple[str, ...] = ()
+    """The parts it answered."""
+    paths: tuple[PathOrigin, ...] = ()
+    company: str = ""
+    contact: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"received": self.received.isoformat(), "effective_date": self.effective_date.isoformat(),
+                "file": self.file, "sha256": self.sha256, "kind": self.kind, "parts": list(self.parts),
+                "paths": [p.to_json() for p in self.paths], "company": self.company, "contact": self.contact}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DeclarationAnswer:
+        return cls(dt.date.fromisoformat(str(data["received"])), dt.date.fromisoformat(str(data["effective_date"])),
+                   str(data.get("file", "")), str(data.get("sha256", "")), str(data.get("kind", "RiskDesk-RMD")),
+                   tuple(str(p) for p in data.get("parts", [])),
+                   tuple(PathOrigin.from_json(p) for p in data.get("paths", [])),
+                   str(data.get("company", "")), str(data.get("contact", "")))
+
+
+@dataclass(frozen=True)
+class DeclarationRequest:
+    """One request sent to one supplier, and the answers it has had (the latest last)."""
+
+    request_id: str
+    supplier_id: str
+    sent: dt.date
+    due: dt.date | None
+    parts: tuple[str, ...]
+    """The parts asked about (those the supplier delivers)."""
+    answers: tuple[DeclarationAnswer, ...] = ()
+
+    @property
+    def answered(self) -> dt.date | None:
+        """When the latest answer was read back (None: not answered)."""
+        return self.answers[-1].received if self.answers else None
+
+    @property
+    def parts_answered(self) -> tuple[str, ...]:
+        """The parts asked about that an answer has covered, in the order asked."""
+        covered = {part for answer in self.answers for part in answer.parts}
+        return tuple(part for part in self.parts if part in covered)
+
+    def overdue(self, today: dt.date) -> bool:
+        """Past its due date with parts still unanswered."""
+        return self.due is not None and today > self.due and len(self.parts_answered) < len(self.parts)
+
+    def with_answer(self, answer: DeclarationAnswer) -> DeclarationRequest:
+        return replace(self, answers=(*self.answers, answer))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"request_id": self.request_id, "supplier_id": self.supplier_id, "sent": self.sent.isoformat(),
+                "due": self.due.isoformat() if self.due else None, "parts": list(self.parts),
+                "answers": [a.to_json() for a in self.answers]}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> DeclarationRequest:
+        due = data.get("due")
+        return cls(str(data["request_id"]), str(data["supplier_id"]), dt.date.fromisoformat(str(data["sent"])),
+                   dt.date.fromisoformat(str(due)) if due else None, tuple(str(p) for p in data.get("parts", [])),
+                   tuple(DeclarationAnswer.from_json(a) for a in data.get("answers", [])))
+
+
+@dataclass(frozen=True)
+class Declarations:
+    """Every request of the project, in the order sent (the project's `declarations` whole)."""
+
+    requests: tuple[DeclarationRequest, ...] = ()
+
+    def find(self, request_id: str) -> DeclarationRequest | None:
+        return next((r for r in self.requests if r.request_id == request_id), None)
+
+    def adding(self, requests: Iterable[DeclarationRequest]) -> Declarations:
+        return Declarations((*self.requests, *requests))
+
+    def answering(self, request_id: str, answer: DeclarationAnswer) -> Declarations:
+        """These declarations with `answer` kept under its request (KeyError when there is no such request)."""
+        if self.find(request_id) is None:
+            raise KeyError(request_id)
+        return Declarations(tuple(r.with_answer(answer) if r.request_id == request_id else r for r in self.requests))
+
+    def to_json(self) -> list[dict[str, Any]]:
+        return [r.to_json() for r in self.requests]
+
+    @classmethod
+    def from_json(cls, data: object) -> Declarations:
+        """From `to_json`'s list; ValueError (or KeyError, TypeError) when it is not one."""
+        if not isinstance(data, list):
+            raise ValueError("the declarations are not a list of requests")
+        return cls(tuple(DeclarationRequest.from_json(item) for item in data))
+
+
+def plan_requests(tables: Any, supplier_ids: Sequence[str], today: dt.date, due: dt.date | None
+                  ) -> list[tuple[DeclarationRequest, list[tuple[str, str]]]]:
+    """A request to each supplier of `supplier_ids` (all suppliers with supply paths when empty), for the parts it
+    delivers, each with (part number, description) of those parts in the order of the Parts table. KeyError names
+    a supplier the project does not have; ValueError one that delivers no part."""
+    paths, parts = tables.paths, tables.parts
+    known = list(tables.suppliers["supplier_id"])
+    delivering = list(dict.fromkeys(str(s) for s in paths["supplier_id"]))
+    chosen = list(dict.fromkeys(supplier_ids)) if supplier_ids else [s for s in known if s in delivering]
+    names = dict(zip(parts["part_number"], parts["description"], strict=True))
+    order = {part: i for i, part in enumerate(parts["part_number"])}
+    result = []
+    for supplier in chosen:
+        if supplier not in known:
+            raise KeyError(supplier)
+        delivered = sorted(set(paths[paths["supplier_id"] == supplier]["part_number"]),
+                           key=lambda p: order.get(p, len(order)))
+        if not delivered:
+            raise ValueError(supplier)
+        request = DeclarationRequest(new_request_id(today), supplier, today, due, tuple(delivered))
+        result.append((request, [(part, str(names.get(part, ""))) for part in delivered]))
+    return result
+
+
+# ---- each path's origin ------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PathEvidence:
+    """What the project knows about where one path's origins came from."""
+
+    request_id: str
+    file: str
+    sha256: str
+    effective_date: dt.date
+    received: dt.date
+    evidence: str
+
+    def age_days(self, as_of: dt.date) -> int:
+        return (as_of - self.effective_date).days
+
+
+def path_evidence(declarations: Declarations, paths: Any) -> dict[str, PathEvidence]:
+    """By path row id, the latest answer that set the path's stage countries and still speaks for it (the path
+    holds the countries it set: a path edited by hand since is the buyer's own knowledge). `paths` is the project's
+    supply paths table."""
+    current = {str(row_id): tuple(str(paths[c].iat[i]) for c in STAGE_FIELDS)
+               for i, row_id in enumerate(paths["row_id"])} if len(paths) else {}
+    found: dict[str, tuple[tuple[dt.date, dt.date], PathEvidence]] = {}
+    for request in declarations.requests:
+        for answer in request.answers:
+            for origin in answer.paths:
+                if current.get(origin.row_id) != origin.countries:
+                    continue
+                key = (answer.received, answer.effective_date)
+                if origin.row_id not in found or key >= found[origin.row_id][0]:
+                    found[origin.row_id] = (key, PathEvidence(request.request_id, answer.file, answer.sha256,
+                                                              answer.effective_date, answer.received,
+                                                              origin.evidence))
+    return {row_id: evidence for row_id, (_, evidence) in found.items()}
+
+
+def months_between(earlier: dt.date, later: dt.date) -> float:
+    """Calendar months from `earlier` to `later` (365.25 / 12 days each)."""
+    return (later - earlier).days / (365.25 / 12)
+
+
+# ---- an answer's rows become supply paths ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class OriginRow:
+    """One row of an answer's Origin by Element sheet, read and checked."""
+
+    part_number: str
+    element: str
+    share_pct: float
+    mine_country: str
+    separation_country: str
+    metal_country: str
+    evidence: str
+    """declared | verified."""
+    wt_pct: float = math.nan
+    recycled: bool = False
+
+
+@dataclass(frozen=True)
+class PathPlan:
+    """One supply path an answer sets: its share of the part and stage countries."""
+
+    part_number: str
+    share_pct: float
+    countries: tuple[str, str, str, str]
+    evidence: str
+
+
+@dataclass
+class AnswerPlan:
+    """The paths an answer sets, part by part, and what the rule left out (for the buyer to read)."""
+
+    paths: list[PathPlan] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def lead_element(elements_given: Iterable[str]) -> str:
+    """The element whose rows decide the paths (`LEAD_ELEMENTS`; an AMRT's unspecified rare earths otherwise)."""
+    given = set(elements_given)
+    return next((e for e in LEAD_ELEMENTS if e in given), REE_UNSPECIFIED if REE_UNSPECIFIED in given
+                else sorted(given)[0])
+
+
+def answer_paths(rows: Sequence[OriginRow], magnet_country: Mapping[str, str], supplier_share: Mapping[str, float]
+                 ) -> AnswerPlan:
+    """The supply paths an answer sets (see the module docstring): for each part, one path per row of its lead
+    element, its share the row's `share_pct` of the supplier's share of the part (`supplier_share`, NaN when the
+    project left it blank: then the paths are blank too, split equally when scored); the magnet country from the
+    Product List (`magnet_country`). A stage another element of the part declares differently is named in a note.
+    """
+    plan = AnswerPlan()
+    by_part: dict[str, list[OriginRow]] = {}
+    for row in rows:
+        by_part.setdefault(row.part_number, []).append(row)
+    for part, part_rows in by_part.items():
+        lead = lead_element(r.element for r in part_rows)
+        leading = [r for r in part_rows if r.element == lead]
+        total = supplier_share.get(part, math.nan)
+        magnet = magnet_country.get(part, "")
+        for row in leading:
+            share = math.nan if math.isnan(total) else total * row.share_pct / 100.0
+            plan.paths.append(PathPlan(part, share, (row.mine_country, row.separation_country, row.metal_country,
+                                                     magnet), row.evidence))
+        lead_stages = [{getattr(r, stage) for r in leading} for stage in STAGE_FIELDS[:3]]
+        for other in sorted({r.element for r in part_rows} - {lead}):
+            for index, stage in enumerate(STAGE_FIELDS[:3]):
+                theirs = {getattr(r, stage) for r in part_rows if r.element == other}
+                if theirs - lead_stages[index]:
+                    words = ", ".join(sorted(c or "unknown" for c in theirs - lead_stages[index]))
+                    plan.notes.append(f"part {part}: {other}'s {stage.replace('_', ' ')} ({words}) differs from "
+                                      f"{lead}'s; the supply paths follow {lead}")
+    return plan
+
+
+__all__ = ["ANSWER_ELEMENTS", "DEFAULT_STALE_MONTHS", "LEAD_ELEMENTS", "REE_UNSPECIFIED", "STAGE_FIELDS",
+           "AnswerPlan", "DeclarationAnswer", "DeclarationRequest", "Declarations", "OriginRow", "PathEvidence",
+           "PathOrigin", "PathPlan", "answer_paths", "lead_element", "months_between", "new_request_id",
+           "path_evidence", "plan_requests"]

@@ -1,0 +1,467 @@
+"""Reading a supplier's declaration back: check it like any import, then change only that supplier's paths.
+
+    answer.xlsx ─▶ io/workbook (the same checks as every file: size, zip bombs, entities, encryption …)
+                ─▶ Declaration: template_id, version, request_id and supplier_id matched to the request sent
+                ─▶ Product List, Origin by Element: read by the keys in row 1 (rows reordered, labels translated:
+                   the same), every value checked (sheet, row, column, value)
+                ─▶ core/declarations.answer_paths: the supplier's paths of each part it answered
+                ─▶ core/merge (MergeScope: those paths only) ─▶ one change set, the answer kept with its request
+
+All or nothing: one error and nothing changes. The change set carries the merged paths and the project's
+`declarations` whole with the answer added (its file, hash, effective date and the paths it set, each with its
+evidence level), so that undo, the history and a workspace see one step.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from riskdesk.core.declarations import (
+    ANSWER_ELEMENTS,
+    DeclarationAnswer,
+    DeclarationRequest,
+    OriginRow,
+    PathOrigin,
+    answer_paths,
+)
+from riskdesk.core.edits import ChangeSet, WholeChange, diff_tables
+from riskdesk.core.fields import CellError, by_key, parse_value
+from riskdesk.core.merge import MergeScope, merge_tables
+from riskdesk.core.numbers import NumberKind, read_number
+from riskdesk.core.problems import Problem, error, warning
+from riskdesk.core.project import SHARE_TOLERANCE_PCT, Project, ProjectTables
+from riskdesk.io.declaration_workbook import (
+    DECLARATION,
+    ORIGIN,
+    ORIGIN_COLUMNS,
+    PRODUCT_COLUMNS,
+    PRODUCT_LIST,
+    TEMPLATE_ID,
+    TEMPLATE_VERSION,
+)
+from riskdesk.io.limits import ImportLimits
+from riskdesk.io.workbook import RawSheet, Workbook, open_workbook
+
+PATH_FIELDS = frozenset({"share_pct", "mine_country", "separation_country", "metal_country", "magnet_country",
+                         "origin_evidence"})
+"""What an answer speaks for on a supply path: its share and stage countries and their evidence."""
+_RESEND = "Send the supplier its workbook again, or correct the cell and import it again"
+
+
+@dataclass
+class AnswerCheck:
+    """What checking an answer found: the change set to make, or the problems that stop it."""
+
+    file: str
+    problems: list[Problem] = field(default_factory=list)
+    request: DeclarationRequest | None = None
+    changes: ChangeSet | None = None
+    answer: DeclarationAnswer | None = None
+    notes: list[str] = field(default_factory=list)
+    """What the rule left out (an element declared elsewhere than the lead element), for the buyer to read."""
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def can_apply(self) -> bool:
+        return self.changes is not None and not self.errors
+
+    def summary(self) -> str:
+        """"declaration RMD-… from SUP-017: 2 of 3 parts answered, 3 supply paths set (effective 2026-11-30)"."""
+        if self.request is None or self.answer is None:
+            return "nothing"
+        return (f"declaration {self.request.request_id} from {self.request.supplier_id}: {len(self.answer.parts)} "
+                f"of {len(self.request.parts)} parts answered, {len(self.answer.paths)} supply path"
+                f"{'' if len(self.answer.paths) == 1 else 's'} set (effective {self.answer.effective_date})")
+
+
+def is_declaration(path: Path, limits: ImportLimits) -> bool:
+    """Whether `path` is a RiskDesk declaration workbook (its Declaration sheet says template_id RiskDesk-RMD). A
+    file that cannot be opened is not one (the ordinary import then says why)."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm", ".ods", ".xls"):
+        return False
+    book, _ = open_workbook(path, limits)
+    if book is None:
+        return False
+    with book:
+        if DECLARATION not in book.sheet_names:
+            return False
+        sheet = book.read_sheet(DECLARATION, limits)
+        if isinstance(sheet, Problem):
+            return False
+        return _key_values(sheet)[0].get("template_id", ("", 0))[0] == TEMPLATE_ID
+
+
+def check_answer(path: Path, project: Project, limits: ImportLimits, today: dt.date) -> AnswerCheck:
+    """Read and check one answer against `project` (see the module docstring). Never raises for bad input."""
+    check = AnswerCheck(path.name)
+    _check(path, project, limits, today, check)
+    check.problems = sorted((replace(p, file=p.file or check.file) for p in check.problems),
+                            key=lambda p: not p.is_error)
+    return check
+
+
+def _check(path: Path, project: Project, limits: ImportLimits, today: dt.date, check: AnswerCheck) -> AnswerCheck:
+    book, problems = open_workbook(path, limits)
+    check.problems += problems
+    if book is None:
+        return check
+    with book:
+        sheets = _read_sheets(book, check, limits)
+    if sheets is None or check.errors:
+        return check
+    declaration, products, origins = sheets
+    values, rows = _key_values(declaration)
+    request = _match_request(values, rows, project, check)
+    if request is None or check.errors:
+        return check
+    check.request = request
+    effective = _declared_date(values, rows, "effective_date", check, required=True)
+    company = _declared_text(values, rows, "company_legal_name", check, required=True)
+    contact = _declared_text(values, rows, "contact_name", check, required=True)
+    email = _declared_text(values, rows, "contact_email", check, required=True)
+    if email and "@" not in email:
+        check.problems.append(_error("is not an e-mail address", DECLARATION, rows.get("contact_email"), "B",
+                                     email))
+    country = _declared_text(values, rows, "country", check, required=True)
+    if country:
+        _country(country, DECLARATION, rows.get("country"), "B", check)
+    magnet_country = _read_products(products, request, check)
+    origin_rows = _read_origins(origins, request, check)
+    if check.errors or effective is None:
+        return check
+    if not origin_rows:
+        check.problems.append(error("gives no rows on the Origin by Element sheet: nothing to import",
+                                    "Ask the supplier to fill it in (one row per part, element and source)",
+                                    file=check.file, sheet=ORIGIN))
+        return check
+    _build(check, project, request, origin_rows, magnet_country,
+           DeclarationAnswer(today, effective, path.name, _sha256(path), company=company,
+                             contact=f"{contact} <{email}>"))
+    return check
+
+
+# ---- the sheets --------------------------------------------------------------------------------------------------
+
+def _read_sheets(book: Workbook, check: AnswerCheck, limits: ImportLimits
+                 ) -> tuple[RawSheet, RawSheet, RawSheet] | None:
+    found: list[RawSheet] = []
+    for name in (DECLARATION, PRODUCT_LIST, ORIGIN):
+        if name not in book.sheet_names:
+            check.problems.append(error(f"has no sheet {name!r}", "Import the workbook RiskDesk sent, filled in",
+                                        file=check.file))
+            continue
+        sheet = book.read_sheet(name, limits)
+        if isinstance(sheet, Problem):
+            check.problems.append(sheet)
+        else:
+            found.append(sheet)
+    return (found[0], found[1], found[2]) if len(found) == 3 else None
+
+
+def _text(value: object) -> str:
+    """A cell as text: dates as YYYY-MM-DD, whole numbers without ".0" (a part number 1234 read as 1234.0)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _key_values(sheet: RawSheet) -> tuple[dict[str, tuple[str, object]], dict[str, int]]:
+    """The Declaration sheet's keys: key → (value as text, raw value), and key → its row as the user sees it. Keys
+    are in the column under "key" in row 1 (A by default), values in the column under "value" (B)."""
+    key_col, value_col = 0 - sheet.first_col, 1 - sheet.first_col
+    if sheet.rows:
+        header = [_text(c).casefold() for c in sheet.rows[0]]
+        key_col = header.index("key") if "key" in header else key_col
+        value_col = header.index("value") if "value" in header else value_col
+    values: dict[str, tuple[str, object]] = {}
+    rows: dict[str, int] = {}
+    for index, row in enumerate(sheet.rows):
+        if not 0 <= key_col < len(row):
+            continue
+        key = _text(row[key_col])
+        if not key or key in values:
+            continue
+        raw = row[value_col] if 0 <= value_col < len(row) else None
+        values[key] = (_text(raw), raw)
+        rows[key] = sheet.row_number(index)
+    return values, rows
+
+
+def _table_rows(sheet: RawSheet, keys: Sequence[str], check: AnswerCheck
+                ) -> list[tuple[int, dict[str, tuple[str, object]], dict[str, str]]]:
+    """A table sheet's data rows by key: (row number, key → (text, raw), key → column letter). The key row is the
+    first row holding the sheet's first key; the row under it holds labels; blank rows are left out."""
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+
+    header_at = next((i for i, row in enumerate(sheet.rows[:20]) if keys[0] in {_text(c) for c in row}), None)
+    if header_at is None:
+        check.problems.append(error(f"has no column {keys[0]!r} in its first row (the row of keys)",
+                                    "Keep row 1 of the workbook RiskDesk sent as it is", file=check.file,
+                                    sheet=sheet.name))
+        return []
+    columns = {_text(c): i for i, c in reversed(list(enumerate(sheet.rows[header_at]))) if _text(c) in keys}
+    letters = {key: get_column_letter(sheet.first_col + i + 1) for key, i in columns.items()}
+    result = []
+    for index in range(header_at + 2, len(sheet.rows)):
+        row = sheet.rows[index]
+        cells = {key: (_text(row[i]), row[i]) if i < len(row) else ("", None) for key, i in columns.items()}
+        if any(text for text, _ in cells.values()):
+            result.append((sheet.row_number(index), cells, letters))
+    return result
+
+
+# ---- the Declaration sheet ---------------------------------------------------------------------------------------
+
+def _error(message: str, sheet: str, row: int | None, column: str, value: str, hint: str = _RESEND) -> Problem:
+    return error(message, hint, sheet=sheet, row=row, column=column, value=value)
+
+
+def _match_request(values: dict[str, tuple[str, object]], rows: dict[str, int], project: Project,
+                   check: AnswerCheck) -> DeclarationRequest | None:
+    version = values.get("template_version", ("", None))[0]
+    if version != TEMPLATE_VERSION:
+        check.problems.append(_error(f"is template version {version or '(none)'}; this RiskDesk reads version "
+                                     f"{TEMPLATE_VERSION}", DECLARATION, rows.get("template_version"), "B", version,
+                                     "Update RiskDesk, or send the supplier a new request"))
+        return None
+    request_id = values.get("request_id", ("", None))[0]
+    request = project.declarations.find(request_id) if request_id else None
+    if request is None:
+        check.problems.append(_error("is not a request sent from this project", DECLARATION,
+                                     rows.get("request_id"), "B", request_id,
+                                     "Import it into the project the request was sent from (riskdesk requests "
+                                     "lists them)"))
+        return None
+    supplier = values.get("supplier_id", ("", None))[0]
+    if supplier != request.supplier_id:
+        check.problems.append(_error(f"is not the supplier request {request_id} was sent to "
+                                     f"({request.supplier_id})", DECLARATION, rows.get("supplier_id"), "B", supplier))
+        return None
+    return request
+
+
+def _declared_text(values: dict[str, tuple[str, object]], rows: dict[str, int], key: str, check: AnswerCheck,
+                   required: bool = False) -> str:
+    text = values.get(key, ("", None))[0]
+    if required and not text:
+        check.problems.append(_error(f"{key} is required", DECLARATION, rows.get(key), "B", "",
+                                     "Ask the supplier to fill it in"))
+    return text
+
+
+_DMY = re.compile(r"(\d{1,2})[- /.]([A-Za-z]{3})[a-z]*[- /.](\d{4})")
+
+
+def _date(raw: object, text: str) -> dt.date | None:
+    """A date cell, or text as YYYY-MM-DD or DD-MMM-YYYY (RMI's templates); None when it is not one."""
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        pass
+    match = _DMY.fullmatch(text)
+    if match:
+        try:
+            return dt.datetime.strptime(f"{match[1]} {match[2].title()} {match[3]}", "%d %b %Y").date()
+        except ValueError:
+            return None
+    return None
+
+
+def _declared_date(values: dict[str, tuple[str, object]], rows: dict[str, int], key: str, check: AnswerCheck,
+                   required: bool = False) -> dt.date | None:
+    text, raw = values.get(key, ("", None))
+    if not text:
+        if required:
+            check.problems.append(_error(f"{key} is required", DECLARATION, rows.get(key), "B", "",
+                                         "Ask the supplier for the date the declaration speaks for (YYYY-MM-DD)"))
+        return None
+    date = _date(raw, text)
+    if date is None:
+        check.problems.append(_error("is not a date", DECLARATION, rows.get(key), "B", text,
+                                     "Write it as YYYY-MM-DD, e.g. 2026-11-30"))
+    return date
+
+
+# ---- Product List and Origin by Element --------------------------------------------------------------------------
+
+def _country(text: str, sheet: str, row: int | None, column: str, check: AnswerCheck) -> str:
+    """A stage country: an ISO code or name, "" for unknown (and for recycled, which is no country)."""
+    if text.casefold() in ("unknown", "recycled", "scrap"):
+        return ""
+    try:
+        return str(parse_value(by_key("mine_country"), text))
+    except CellError:
+        check.problems.append(_error("is not a country RiskDesk knows", sheet, row, column, text,
+                                     "Use an ISO code such as CN, MY or JP, or write unknown"))
+        return ""
+
+
+def _asked_part(text: str, request: DeclarationRequest, sheet: str, row: int, column: str,
+                check: AnswerCheck) -> bool:
+    if not text:
+        check.problems.append(_error("requester_part_number is required", sheet, row, column, "",
+                                     "Give our part number as the Product List has it"))
+        return False
+    if text not in request.parts:
+        check.problems.append(_error(f"is not a part request {request.request_id} asked about", sheet, row, column,
+                                     text, "Use our part numbers as the Product List has them"))
+        return False
+    return True
+
+
+def _read_products(sheet: RawSheet, request: DeclarationRequest, check: AnswerCheck) -> dict[str, str]:
+    """The magnet country of each part for which the Product List gives one."""
+    result: dict[str, str] = {}
+    for row, cells, letters in _table_rows(sheet, [c.key for c in PRODUCT_COLUMNS], check):
+        part = cells.get("requester_part_number", ("", None))[0]
+        if not _asked_part(part, request, PRODUCT_LIST, row, letters.get("requester_part_number", "A"), check):
+            continue
+        maker = cells.get("magnet_maker_country", ("", None))[0]
+        if maker:  # blank: the project's magnet country stays (the supplier did not say)
+            result[part] = _country(maker, PRODUCT_LIST, row, letters.get("magnet_maker_country", ""), check)
+    return result
+
+
+def _read_origins(sheet: RawSheet, request: DeclarationRequest, check: AnswerCheck) -> list[OriginRow]:
+    result: list[OriginRow] = []
+    where: dict[tuple[str, str], list[int]] = {}
+    for row, cells, letters in _table_rows(sheet, [c.key for c in ORIGIN_COLUMNS], check):
+        def get(key: str, cells: dict[str, tuple[str, object]] = cells) -> str:
+            return cells.get(key, ("", None))[0]
+
+        part = get("requester_part_number")
+        if not _asked_part(part, request, ORIGIN, row, letters.get("requester_part_number", "A"), check):
+            continue
+        element = next((e for e in ANSWER_ELEMENTS if e.casefold() == get("element").casefold()), None)
+        if element is None:
+            check.problems.append(_error("is not an element of the list", ORIGIN, row, letters.get("element", ""),
+                                         get("element"), "Use one of " + ", ".join(ANSWER_ELEMENTS)))
+            continue
+        share = _percent(cells.get("share_pct", ("", None)), ORIGIN, row, letters.get("share_pct", ""), check,
+                         required=True)
+        wt = _percent(cells.get("wt_pct", ("", None)), ORIGIN, row, letters.get("wt_pct", ""), check)
+        countries = [_country(get(key), ORIGIN, row, letters.get(key, ""), check) if get(key) else ""
+                     for key in ("mine_country", "separation_country", "metal_alloy_country")]
+        evidence = get("evidence").casefold() or "declared"
+        if evidence not in ("declared", "verified"):
+            check.problems.append(_error("is not declared or verified", ORIGIN, row, letters.get("evidence", ""),
+                                         get("evidence"), "Write declared, or verified where a certificate or "
+                                         "chain-of-custody record proves it"))
+        recycled = get("recycled").casefold()
+        if recycled not in ("", "yes", "no"):
+            check.problems.append(_error("is not Yes or No", ORIGIN, row, letters.get("recycled", ""),
+                                         get("recycled")))
+        where.setdefault((part, element), []).append(row)
+        result.append(OriginRow(part, element, share, countries[0], countries[1], countries[2], evidence, wt,
+                                recycled == "yes"))
+    for (part, element), rows in where.items():
+        total = sum(r.share_pct for r in result if (r.part_number, r.element) == (part, element)
+                    and not math.isnan(r.share_pct))
+        if abs(total - 100.0) > SHARE_TOLERANCE_PCT:
+            check.problems.append(_error(f"part {part}, {element}: the shares of its {len(rows)} row"
+                                         f"{'' if len(rows) == 1 else 's'} add up to {total:g} %, not 100 %", ORIGIN,
+                                         rows[0], "share_pct", f"{total:g}",
+                                         "Give every source of the element with its share, adding up to 100"))
+    return result
+
+
+def _percent(cell: tuple[str, object], sheet: str, row: int, column: str, check: AnswerCheck,
+             required: bool = False) -> float:
+    text, raw = cell
+    if not text:
+        if required:
+            check.problems.append(_error("share_pct is required", sheet, row, column, "",
+                                         "Give the share of the element from this source, 0–100"))
+        return math.nan
+    try:
+        value = read_number(raw if isinstance(raw, int | float) and not isinstance(raw, bool) else text,
+                            NumberKind.PERCENT)
+    except ValueError:
+        check.problems.append(_error("is not a number", sheet, row, column, text, "Enter a percentage, 0–100"))
+        return math.nan
+    if not 0.0 <= value <= 100.0:
+        check.problems.append(_error("is not between 0 and 100", sheet, row, column, text,
+                                     "Enter a percentage, 0–100"))
+        return math.nan
+    return value
+
+
+# ---- what the answer changes -------------------------------------------------------------------------------------
+
+def _build(check: AnswerCheck, project: Project, request: DeclarationRequest, rows: list[OriginRow],
+           magnet_country: dict[str, str], answer: DeclarationAnswer) -> None:
+    import pandas as pd
+
+    paths = project.tables.paths
+    supplier = request.supplier_id
+    ours = paths[paths["supplier_id"] == supplier]
+    shares: dict[str, float] = {}
+    answered = list(dict.fromkeys(r.part_number for r in rows))
+    for part in answered:
+        mine = ours[ours["part_number"] == part]["share_pct"]
+        shares[part] = math.nan if mine.isna().any() or not len(mine) else float(mine.sum())
+        if not len(mine):
+            check.problems.append(warning(f"part {part}: {supplier} has no supply path of it any more; the answer "
+                                          "adds one, of blank share", file=check.file, sheet=ORIGIN))
+        if part not in magnet_country:
+            magnet_country[part] = str(ours[ours["part_number"] == part]["magnet_country"].iloc[0]) if len(mine) \
+                else ""
+    plan = answer_paths(rows, magnet_country, shares)
+    check.notes = plan.notes
+    incoming = ProjectTables.empty()
+    incoming.paths = pd.DataFrame([{"part_number": p.part_number, "supplier_id": supplier, "share_pct": p.share_pct,
+                                    "mine_country": p.countries[0], "separation_country": p.countries[1],
+                                    "metal_country": p.countries[2], "magnet_country": p.countries[3],
+                                    "origin_evidence": p.evidence} for p in plan.paths])
+    incoming = ProjectTables.from_frames(incoming.parts, incoming.suppliers, incoming.paths, incoming.composition)
+    merged = merge_tables(project.tables, incoming, MergeScope({"paths": PATH_FIELDS}))
+    for problem in merged.validate():
+        if problem.is_error and problem.part in answered:
+            check.problems.append(problem)
+    if check.errors:
+        return
+    new = merged.paths
+    origins = []
+    for i in range(len(new)):
+        if new["supplier_id"].iat[i] == supplier and new["part_number"].iat[i] in answered:
+            origins.append(PathOrigin(str(new["row_id"].iat[i]), str(new["part_number"].iat[i]),
+                                      str(new["origin_evidence"].iat[i]),
+                                      (str(new["mine_country"].iat[i]), str(new["separation_country"].iat[i]),
+                                       str(new["metal_country"].iat[i]), str(new["magnet_country"].iat[i]))))
+    answer = replace(answer, parts=tuple(answered), paths=tuple(origins))
+    check.answer = answer
+    text = f"Declaration {request.request_id} from {supplier}"
+    source = {"kind": "answer", "request": request.request_id, "file": answer.file, "sha256": answer.sha256}
+    changes = diff_tables(project.tables, merged, text, source)
+    declarations = project.declarations.answering(request.request_id, answer)
+    check.changes = replace(changes, wholes=(WholeChange("declarations", project.declarations, declarations),))
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+__all__ = ["PATH_FIELDS", "AnswerCheck", "check_answer", "is_declaration"]

@@ -1,0 +1,97 @@
+"""What the project keeps of supplier declarations, and the rule that turns an answer's rows into supply paths."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import sqlite3
+
+from riskdesk.core.declarations import (
+    DeclarationAnswer,
+    DeclarationRequest,
+    Declarations,
+    OriginRow,
+    PathOrigin,
+    answer_paths,
+    path_evidence,
+)
+from riskdesk.core.demo import demo_project
+from riskdesk.core.edits import ChangeSet, WholeChange
+
+SENT = dt.date(2026, 12, 1)
+
+
+def _row(element: str, share: float, mine: str = "AU", separation: str = "MY", metal: str = "JP",
+         evidence: str = "declared", part: str = "P1") -> OriginRow:
+    return OriginRow(part, element, share, mine, separation, metal, evidence)
+
+
+def test_the_paths_follow_the_heavy_rare_earth_and_say_where_another_element_differs():
+    rows = [_row("NdPr", 100, separation="CN"), _row("Dy", 70, evidence="verified"), _row("Dy", 30, "CN", "CN", "CN")]
+    plan = answer_paths(rows, {"P1": "JP"}, {"P1": 50.0})
+    assert [(p.share_pct, p.countries, p.evidence) for p in plan.paths] == [
+        (35.0, ("AU", "MY", "JP", "JP"), "verified"), (15.0, ("CN", "CN", "CN", "JP"), "declared")]
+    assert plan.notes == []  # NdPr's CN separation is among Dy's sources
+    plan = answer_paths([_row("NdPr", 100, separation="VN"), _row("Dy", 100)], {}, {"P1": math.nan})
+    assert math.isnan(plan.paths[0].share_pct) and plan.paths[0].countries[3] == ""
+    assert plan.notes == ["part P1: NdPr's separation country (VN) differs from Dy's; the supply paths follow Dy"]
+
+
+def test_an_answer_without_heavy_rare_earths_follows_ndpr():
+    plan = answer_paths([_row("Nd", 100, separation="CN"), _row("NdPr", 100)], {}, {"P1": 100.0})
+    assert [p.countries[1] for p in plan.paths] == ["MY"]
+
+
+def test_declarations_round_trip_as_json_and_count_answered_and_overdue_parts():
+    answer = DeclarationAnswer(dt.date(2026, 12, 20), dt.date(2026, 11, 30), "a.xlsx", "ab" * 32, parts=("P1",),
+                               paths=(PathOrigin("r1", "P1", "verified", ("AU", "MY", "JP", "JP")),))
+    request = DeclarationRequest("RMD-1", "SUP", SENT, dt.date(2026, 12, 31), ("P1", "P2"), (answer,))
+    declarations = Declarations((request, DeclarationRequest("RMD-2", "SUP2", SENT, None, ("P3",))))
+    assert Declarations.from_json(declarations.to_json()) == declarations
+    assert request.parts_answered == ("P1",) and request.answered == dt.date(2026, 12, 20)
+    assert not request.overdue(dt.date(2026, 12, 31)) and request.overdue(dt.date(2027, 1, 1))
+    assert not declarations.requests[1].overdue(dt.date(2030, 1, 1))  # no due date: never overdue
+    changes = ChangeSet("answer", wholes=(WholeChange("declarations", Declarations(), declarations),))
+    from riskdesk.io.store import read_whole
+
+    assert ChangeSet.from_json(changes.to_json(), read_whole).wholes[0].new == declarations
+    assert ChangeSet.from_json(changes.to_json()).wholes[0].new == declarations
+
+
+def test_a_path_edited_by_hand_after_an_answer_is_no_longer_the_answers():
+    project = demo_project()
+    paths = project.tables.paths
+    row = paths.iloc[0]
+    countries = tuple(str(row[c]) for c in ("mine_country", "separation_country", "metal_country", "magnet_country"))
+    answer = DeclarationAnswer(dt.date(2026, 12, 20), dt.date(2026, 11, 30), "a.xlsx", "00",
+                               parts=(row["part_number"],),
+                               paths=(PathOrigin(row["row_id"], row["part_number"], "declared", countries),))
+    declarations = Declarations((DeclarationRequest("RMD-1", row["supplier_id"], SENT, None,
+                                                    (row["part_number"],), (answer,)),))
+    evidence = path_evidence(declarations, paths)
+    assert list(evidence) == [row["row_id"]] and evidence[row["row_id"]].age_days(dt.date(2026, 12, 30)) == 30
+    paths.loc[0, "separation_country"] = "VN"
+    assert path_evidence(declarations, paths) == {}
+
+
+def test_a_project_file_keeps_the_declarations_and_a_schema_6_file_opens_without_any(tmp_path):
+    from riskdesk.io.store import open_store
+
+    project = demo_project()
+    project.declarations = Declarations((DeclarationRequest("RMD-1", "SUP-JP1", SENT, None, ("EPS-MTR-8",)),))
+    path = tmp_path / "p.rdproj"
+    store = open_store(path)
+    store.save(project, None)
+    assert store.read()[0].declarations == project.declarations
+    db = sqlite3.connect(path)
+    db.execute("DROP TABLE declarations")
+    db.execute("PRAGMA user_version = 6")
+    db.commit()
+    db.close()
+    older, revision = open_store(path).read()
+    assert older.declarations == Declarations() and len(older.tables.paths) == len(project.tables.paths)
+    older.declarations = project.declarations
+    open_store(path).save(older, revision)
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 7
+    assert open_store(path).read()[0].declarations == project.declarations
