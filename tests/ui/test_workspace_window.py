@@ -11,6 +11,7 @@ import math
 import secrets
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -155,7 +156,8 @@ def test_edits_made_offline_are_kept_and_sent_when_the_server_is_back(qtbot: QtB
         _edit(session, "33")
         assert not link.online and "offline" in link.title and link.unsent == 1
         assert _stock(session) == 33.0  # the window keeps showing it
-        outbox = json.loads((autosave.folder / f"{autosave.id}.outbox.json").read_text())
+        assert link.outbox_path is not None and link.outbox_path.parent == autosave.folder
+        outbox = json.loads(link.outbox_path.read_text())
         assert [c["text"] for c in outbox["changes"]] == [session.document.undo_stack.text(0)]
         _edit(session, "34", row=1)
         assert link.unsent == 2
@@ -165,9 +167,77 @@ def test_edits_made_offline_are_kept_and_sent_when_the_server_is_back(qtbot: QtB
     assert link.online and link.unsent == 0
     qtbot.waitUntil(lambda: not session.document.is_dirty, timeout=2_000)
     assert _kept(workspace) == 33.0 and _kept(workspace, 1) == 34.0
-    assert not (autosave.folder / f"{autosave.id}.outbox.json").exists()
+    assert not list(autosave.folder.glob("*.outbox.json"))
     session.end()
     autosave.end()
+
+
+def _offline_edits(pg_server: Server, pg_database: str, session: Session, *edits: tuple[int, str]) -> None:
+    """`edits` (row, stock days) made while the server turns every connection to the database away."""
+    pg_server.execute(f'ALTER DATABASE "{pg_database}" ALLOW_CONNECTIONS false')
+    pg_server.execute(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{pg_database}'")
+    try:
+        for row, stock_days in edits:
+            _edit(session, stock_days, row)
+        assert session.workspace is not None and not session.workspace.online
+    finally:
+        pg_server.execute(f'ALTER DATABASE "{pg_database}" ALLOW_CONNECTIONS true')
+
+
+@pytest.mark.parametrize("answer", [Dialogs.KEEP_THEIRS, Dialogs.KEEP_MINE])
+def test_edits_a_crash_left_unsent_are_sent_at_the_next_opening_and_a_conflict_is_asked(
+        qtbot: QtBot, workspace: str, pg_server: Server, pg_database: str, tmp_path: Path, answer: str) -> None:
+    folder = tmp_path / "autosave"
+    crashed = AutosaveSession(folder)
+    ana, _ = _session(qtbot, workspace, listen=False, autosave=crashed)
+    _offline_edits(pg_server, pg_database, ana, (0, "33"), (1, "34"))
+    ana.end()
+    crashed.abandon()  # the window is gone without a word: its outbox stays
+    bob, _ = _session(qtbot, workspace, listen=False)
+    _edit(bob, "50", row=1)  # the same row as one of ana's: a conflict
+    _edit(bob, "7", row=2)  # another row: kept as it is
+    bob.end()
+    dialogs = ScriptedDialogs()
+    dialogs.conflict_answer = answer
+    later = AutosaveSession(folder)
+    again = Session(Document(runner=SynchronousRunner()), dialogs, autosave=later)
+    again.open_workspace(workspace)
+    try:
+        assert again.workspace is not None
+        assert len(dialogs.conflicts) == 1 and "stock_days: 50.0" in dialogs.conflicts[0], dialogs.conflicts
+        assert "yours 34.0" in dialogs.conflicts[0]
+        mine = answer == Dialogs.KEEP_MINE
+        assert [_kept(workspace, row) for row in (0, 1, 2)] == [33.0, 34.0 if mine else 50.0, 7.0]
+        assert [_stock(again, row) for row in (0, 1, 2)] == [_kept(workspace, row) for row in (0, 1, 2)]
+        assert again.workspace.unsent == 0 and not list(folder.glob("*.outbox.json"))
+        qtbot.waitUntil(lambda: not again.document.is_dirty, timeout=2_000)
+    finally:
+        again.end()
+        later.end()
+
+
+@pytest.mark.parametrize("answer", [ScriptedDialogs.SEND_LATER, Dialogs.DISCARD, Dialogs.CANCEL])
+def test_closing_with_unsent_edits_asks_to_send_now_later_or_discard_them(
+        qtbot: QtBot, workspace: str, pg_server: Server, pg_database: str, tmp_path: Path, answer: str) -> None:
+    autosave = AutosaveSession(tmp_path / "autosave")
+    session, dialogs = _session(qtbot, workspace, listen=False, autosave=autosave)
+    _offline_edits(pg_server, pg_database, session, (0, "33"))
+    dialogs.unsent_answer = answer
+    closed = session.ready_to_close(lambda: None)
+    assert dialogs.asked[-1] == "unsent eu: 1"
+    assert closed == (answer != Dialogs.CANCEL)
+    assert bool(list(autosave.folder.glob("*.outbox.json"))) == (answer != Dialogs.DISCARD)
+    session.end()
+    autosave.end()  # a clean exit: what is to be sent later is still there
+    if answer == ScriptedDialogs.SEND_LATER:
+        later = AutosaveSession(tmp_path / "autosave")
+        again = Session(Document(runner=SynchronousRunner()), ScriptedDialogs(), autosave=later)
+        again.open_workspace(workspace)
+        assert _kept(workspace) == 33.0 and _stock(again) == 33.0
+        again.end()
+        later.end()
+    else:
+        assert _kept(workspace) != 33.0
 
 
 def _closed_port() -> int:
