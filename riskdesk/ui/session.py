@@ -144,9 +144,10 @@ class Session(QObject):
         self._remember(path)
 
     def _show(self, project: Project, path: Path | None, revision: Revision | None = None,
-              lease: Lease | None = None, read_only: bool = False, dirty: bool = False) -> None:
+              lease: Lease | None = None, read_only: bool = False, dirty: bool = False, locked: str = "") -> None:
         """Show `project`, kept at `path` (None: nowhere yet) at `revision` under `lease`: the previous lease is let
-        go, undo history starts afresh. `dirty`: the project is not kept anywhere as it is (recovered work)."""
+        go, undo history starts afresh. `dirty`: the project is not kept anywhere as it is (recovered work);
+        `locked`: why it may not be changed here at all (a workspace's viewer)."""
         if self.lease is not None and self.lease is not lease:
             self.lease.release()
         if self.workspace is not None:
@@ -154,6 +155,7 @@ class Session(QObject):
             self.workspace = None
         self.lease, self.revision, self.read_only = lease, revision, read_only
         self.path = Path(path) if path is not None else None  # before the document says so: the title reads it
+        self.document.set_read_only(locked)
         self.document.replace_project(project, dirty)
         self.location_changed.emit()
 
@@ -225,7 +227,7 @@ class Session(QObject):
 
         recovered = opened.outbox
         self._show(opened.project, None, opened.revision, None, bool(opened.read_only_reason),
-                   dirty=recovered is not None and recovered.unsent > 0)
+                   dirty=recovered is not None and recovered.unsent > 0, locked=opened.read_only_reason)
         outbox = (outbox_path(self.autosave.folder, self.autosave.id, opened.store.location)
                   if self.autosave is not None else None)
         link = WorkspaceLink(self.document, opened, self.dialogs, outbox, listen=listen, parent=self)

@@ -19,7 +19,8 @@ whether they may change it). `WorkspaceLink` then keeps the open document and th
   left (it crashed, or the buyer chose to send later) is read back at the next opening of the workspace
   (`open_workspace_store`): the project is shown as it was when those change sets were made, with them on top,
   and they are sent as if the connection had just returned;
-- a viewer's window is read-only: an edit is taken back at once and the reason said.
+- a viewer's window is read-only: the document's tables are not editable and every edit is refused, with the
+  reason, before anything is made (`Document.set_read_only`, set before the project is shown).
 """
 
 from __future__ import annotations
@@ -333,23 +334,12 @@ class WorkspaceLink(QObject):
     def _edited(self, changes: ChangeSet) -> None:
         if self._closed:
             return
-        if self.read_only:
-            self.status.emit(f"Not changed: {self.read_only_reason}")
-            QTimer.singleShot(0, self._take_back)
+        if self.read_only:  # the document refuses every edit first (Document.set_read_only)
             return
         # a fresh id each time: redoing an edit sends the same change set again, as a change of its own
         self.local.append(replace(changes, id=secrets.token_hex(16)))
         self.keep_outbox()
         self.sync()
-
-    def _take_back(self) -> None:
-        if self.document.undo_stack.canUndo():
-            with contextlib.suppress(RuntimeError):
-                self.document.edited.disconnect(self._edited)
-            self.document.undo_stack.undo()
-            self.document.undo_stack.clear()
-            self.document.mark_kept()
-            self.document.edited.connect(self._edited)
 
     # ---- talking to the workspace: one step at a time ---------------------------------------------------------
 

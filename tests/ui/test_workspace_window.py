@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from riskdesk.core.demo import demo_project
@@ -123,14 +124,22 @@ def test_a_viewers_window_opens_read_only_and_says_why(qtbot: QtBot, workspace: 
                       f"TO {viewer}")
     monkeypatch.setenv("PGPASSWORD", "pw")
     session, _ = _session(qtbot, pg_server.workspace(pg_database, "roles", user=viewer), listen=False)
-    notices: list[str] = []
-    session.noticed.connect(notices.append)
+    refused: list[str] = []
+    document = session.document
+    document.refused.connect(refused.append)
     try:
         assert session.read_only and session.workspace is not None
         assert "may only read this workspace" in session.workspace.read_only_reason
         before = _stock(session)
-        _edit(session, "77")
-        qtbot.waitUntil(lambda: _stock(session) == before, timeout=2_000)  # taken back, not kept
+        for model in document.models.values():  # nothing to edit, rather than an edit taken back
+            assert not model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsEditable
+        model = document.models[TableName.PARTS]
+        assert not model.setData(model.index(0, STOCK_DAYS), "77")
+        document.paste(TableName.PARTS, [(0, "stock_days", "77")])
+        document.add_rows(TableName.PARTS)
+        assert _stock(session) == before and len(document.project.tables.parts) == len(demo_project().tables.parts)
+        assert document.undo_stack.count() == 0 and not document.is_dirty
+        assert refused and all("may only read this workspace" in text for text in refused)
         assert _kept(other) == before
     finally:
         session.end()
