@@ -434,18 +434,23 @@ class WorkspaceLink(QObject):
 
     def _caught_up(self, entries: list[CommittedChange]) -> None:
         self._set_online(True)
-        self.integrate(entries)
-        self._next()
+        self.integrate(entries, self._next)
 
-    def integrate(self, entries: list[CommittedChange]) -> None:
-        """Show the workspace's change sets after `revision` (see the module docstring)."""
+    def integrate(self, entries: list[CommittedChange], then: Callable[[], None] | None = None) -> None:
+        """Show the workspace's change sets after `revision` (see the module docstring), then run `then`. A whole
+        save among them (no change set to make) reads the project again, off the GUI thread."""
         entries = [e for e in entries if e.revision.number > self.revision.number]
-        if not entries:
-            return
-        document = self.document
         if any(e.changes is None for e in entries):
-            self._reload()
+            self.document.runner.start(lambda _task: self.store.read(), lambda read: self._reload(read, then),
+                                       self._failed, None)
             return
+        if entries:
+            self._integrate(entries)
+        if then is not None:
+            then()
+
+    def _integrate(self, entries: list[CommittedChange]) -> None:
+        document = self.document
         for changes in reversed([c for c in self.local if c.id not in self._hidden]):
             document.apply_remote(changes.inverted())
         ours = {c.id for c in self.local}
@@ -485,9 +490,11 @@ class WorkspaceLink(QObject):
                 mine |= _touched(changes)
         return any(_touched(e.changes) & mine for e in entries if e.changes is not None)
 
-    def _reload(self) -> None:
-        """A whole save came in: read the project again and make the unsent change sets on it."""
-        project, revision = self.store.read()
+    def _reload(self, read: tuple[Project, Revision], then: Callable[[], None] | None) -> None:
+        """A whole save came in: show the project read again and make the unsent change sets on it."""
+        if self._closed:
+            return
+        project, revision = read
         unsent = [c for c in self.local if c.id not in self._sent]
         self.local, self._sent, self._hidden = [], set(), set()
         self.revision = revision
@@ -499,6 +506,9 @@ class WorkspaceLink(QObject):
                 self._hidden.add(changes.id)
             self.local.append(changes)
         self.status.emit(f"{revision.by or 'Someone'} replaced the whole project: read again")
+        self.keep_outbox()
+        if then is not None:
+            then()
 
     # ---- conflicts ----------------------------------------------------------------------------------------------
 
@@ -507,8 +517,7 @@ class WorkspaceLink(QObject):
         revision = self.revision
 
         def caught_up(entries: list[CommittedChange]) -> None:
-            self.integrate(entries)
-            self._resolve(exc)
+            self.integrate(entries, lambda: self._resolve(exc))
 
         self._busy = True
         self.document.runner.start(lambda _task: self.store.changes_since(revision), caught_up, self._failed, None)

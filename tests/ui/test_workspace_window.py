@@ -10,15 +10,16 @@ import json
 import math
 import secrets
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from riskdesk.core.demo import demo_project
-from riskdesk.io.store import open_store
+from riskdesk.io.store import UNCHECKED, open_store
 from riskdesk.io.store.postgres import PostgresStore, init_workspace, role_names
 from riskdesk.ui.app import first_rows
 from riskdesk.ui.autosave import AutosaveSession
@@ -26,7 +27,7 @@ from riskdesk.ui.columns import TableName, column_position
 from riskdesk.ui.dialogs import Dialogs
 from riskdesk.ui.document import Document
 from riskdesk.ui.session import Session
-from riskdesk.ui.workers import SynchronousRunner
+from riskdesk.ui.workers import ProgressCallback, SynchronousRunner, TaskContext, TaskHandle
 from riskdesk.ui.workspace import check_connection, open_workspace_store
 from riskdesk.ui.workspace_dialog import OpenWorkspaceDialog
 from tests.helpers.dialogs import ScriptedDialogs
@@ -307,3 +308,47 @@ def test_keep_mine_makes_the_edit_again_on_their_values() -> None:
     again.apply_to(project)
     assert project.tables.parts["stock_days"].iat[0] == 10.0 and again.cells[0].old == 45.0
     assert not math.isnan(again.cells[0].new)
+
+
+class _WatchingRunner(SynchronousRunner):
+    """Runs each task inline, as SynchronousRunner does, and says whether one is running (what a worker thread
+    would run)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inside = False
+
+    def start(self, fn: Callable[[TaskContext], Any], on_success: Callable[[Any], None],
+              on_error: Callable[[BaseException], None], progress: ProgressCallback | None = None) -> TaskHandle:
+        def watched(task: TaskContext) -> Any:
+            self.inside = True
+            try:
+                return fn(task)
+            finally:
+                self.inside = False
+
+        return super().start(watched, on_success, on_error, progress)
+
+
+def test_a_whole_project_saved_by_another_client_is_read_again_through_the_runner(
+        workspace: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    runner = _WatchingRunner()
+    session = Session(Document(runner=runner), ScriptedDialogs())
+    session.adopt_workspace(open_workspace_store(workspace), listen=False)
+    link = session.workspace
+    assert link is not None
+    reads: list[bool] = []
+    read = link.store.read
+
+    def watched_read() -> Any:
+        reads.append(runner.inside)
+        return read()
+
+    monkeypatch.setattr(link.store, "read", watched_read)
+    theirs = demo_project()
+    theirs.tables.parts.loc[0, "stock_days"] = 99.0
+    open_store(workspace).save(theirs, UNCHECKED)  # a whole save: no change set to make, the project is read again
+    link.sync()  # what the listener's notice starts
+    assert reads == [True]  # never on the GUI thread
+    assert _stock(session) == 99.0 and link.revision.number == 2
+    session.end()
