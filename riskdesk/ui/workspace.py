@@ -321,6 +321,8 @@ class WorkspaceLink(QObject):
 
     def close(self) -> None:
         """The window shows something else, or closes: stop listening (unsent change sets stay in the outbox)."""
+        if self._closed:  # the window's session ends once more as a test, or Qt, closes it again
+            return
         self._closed = True
         self._retry.stop()
         with contextlib.suppress(RuntimeError, TypeError):

@@ -352,3 +352,27 @@ def test_a_whole_project_saved_by_another_client_is_read_again_through_the_runne
     assert reads == [True]  # never on the GUI thread
     assert _stock(session) == 99.0 and link.revision.number == 2
     session.end()
+
+
+def test_file_open_workspace_opens_it_in_the_window_whose_title_names_it_and_the_user(qtbot: QtBot,
+                                                                                       workspace: str) -> None:
+    from riskdesk.io import userdirs
+    from riskdesk.ui.main_window import MainWindow
+
+    dialogs = ScriptedDialogs()
+    dialogs.workspace_answer = workspace
+    window = MainWindow(Document(demo_project(), runner=SynchronousRunner()), SynchronousRunner(), dialogs,
+                        dirs=userdirs.init())
+    qtbot.addWidget(window)
+    action = window.named_actions["open_workspace"]
+    assert action in window.menuBar().actions()[0].menu().actions()  # type: ignore[union-attr]
+    action.trigger()
+    assert "open workspace" in dialogs.asked and not dialogs.errors
+    session = window.session
+    assert session is not None and session.workspace is not None
+    title = window.windowTitle()
+    assert title.startswith("eu") and "workspace on 127.0.0.1:" in title and "as postgres" in title, title
+    assert window.document is not None and session.document is window.document
+    _edit(session, "45")  # the window's tables edit the workspace: no Save
+    assert _kept(workspace) == 45.0
+    window.close()
