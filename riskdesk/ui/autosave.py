@@ -236,6 +236,11 @@ def _delete(*paths: Path) -> None:
             path.unlink()
 
 
+def session_running(folder: Path, session: str) -> bool:
+    """Whether the RiskDesk session `session` that keeps files in the autosave `folder` still runs."""
+    return _is_running(folder, session)
+
+
 def _is_running(folder: Path, session: str) -> bool:
     """Whether the session that owns this slot still runs (its lock is held)."""
     path = AutosaveSession.lock_path(folder, session)

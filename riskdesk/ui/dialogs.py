@@ -169,6 +169,30 @@ class Dialogs:
         box.exec()
         return self.KEEP_THEIRS if box.clickedButton() is theirs else self.KEEP_MINE
 
+    SEND_LATER = "send later"
+
+    def ask_unsent(self, workspace: str, count: int, online: bool) -> str:
+        """Change sets the workspace does not have yet, as its window closes: SAVE (send them now), SEND_LATER
+        (kept on this computer and sent when the workspace is next opened), DISCARD or CANCEL."""
+        where = "" if online else " (the server cannot be reached)"
+        box = QMessageBox(QMessageBox.Icon.Question, "Changes not sent",
+                          f"{count} change{'s' if count != 1 else ''} to {workspace} {'have' if count != 1 else 'has'}"
+                          f" not reached the workspace yet{where}.\n\nSend later keeps them on this computer and "
+                          f"sends them when you next open {workspace}.",
+                          QMessageBox.StandardButton.NoButton, self.parent)
+        send = box.addButton("Send now", QMessageBox.ButtonRole.AcceptRole)
+        later = box.addButton("Send later", QMessageBox.ButtonRole.ActionRole)
+        discard = box.addButton("Discard them", QMessageBox.ButtonRole.DestructiveRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(later if not online else send)
+        box.setEscapeButton(cancel)
+        box.exec()
+        clicked = box.clickedButton()
+        for button, answer in ((send, self.SAVE), (later, self.SEND_LATER), (discard, self.DISCARD)):
+            if clicked is button:
+                return answer
+        return self.CANCEL
+
     def open_workspace(self, recent: Sequence[str], runner: Runner, tester: Callable[[str], str]) -> str | None:
         """File ▸ Open workspace…: the address the user chose (riskdesk.ui.workspace_dialog; `tester` is its
         connection test); None if cancelled."""

@@ -61,6 +61,8 @@ class Document(QObject):
     """The project's mitigation variants changed."""
     changed = Signal(object, object)
     """A change set was made (ChangeSet, Applied), undo and redo included: the table models follow it."""
+    read_only_changed = Signal(bool)
+    """The project may, or may no longer, be changed here (`read_only_reason`)."""
     edited = Signal(object)
     """A change set the user made here (an edit, an undo or a redo of one): a workspace commits it. Not for
     colleagues' change sets shown with `apply_remote`."""
@@ -79,6 +81,8 @@ class Document(QObject):
         """Goes up with every change (undo and redo included); the autosaver compares it."""
         self._forced_dirty = False
         self._was_dirty = False
+        self.read_only_reason = ""
+        """Why the project may not be changed here (a workspace's viewer), "" when it may: no edit is made then."""
         self.models: dict[TableName, DataFrameTableModel] = {}
         for table in TableName:
             model = DataFrameTableModel(table, getattr(self.project.tables, table.value), editor=self.edit_cells,
@@ -131,6 +135,16 @@ class Document(QObject):
         self._set_clean(forced_dirty=dirty)
         self.project_replaced.emit()
 
+    def set_read_only(self, reason: str) -> None:
+        """Whether the project may be changed here: with a `reason`, the tables are not editable and every edit is
+        refused with it (before anything is made); "" lifts that."""
+        if reason == self.read_only_reason:
+            return
+        self.read_only_reason = reason
+        for model in self.models.values():
+            model.set_read_only(reason)
+        self.read_only_changed.emit(bool(reason))
+
     def mark_kept(self) -> None:
         """Every change is kept where the project is (a workspace that committed them all): clean."""
         self._set_clean()
@@ -169,7 +183,11 @@ class Document(QObject):
     # ---- edits: each a change set (riskdesk.core.edit_rules), pushed as one undoable step ---------------------
 
     def apply_changes(self, changes: ChangeSet) -> None:
-        """Make `changes` as one undoable step (nothing happens for an empty change set)."""
+        """Make `changes` as one undoable step (nothing happens for an empty change set, or when the project may
+        not be changed here: then the reason is given as a refusal)."""
+        if self.read_only_reason:
+            self.refused.emit(f"Not changed: {self.read_only_reason}")
+            return
         if not changes.empty:
             self.undo_stack.push(ChangeSetCommand(changes, self._apply))
 

@@ -144,9 +144,10 @@ class Session(QObject):
         self._remember(path)
 
     def _show(self, project: Project, path: Path | None, revision: Revision | None = None,
-              lease: Lease | None = None, read_only: bool = False, dirty: bool = False) -> None:
+              lease: Lease | None = None, read_only: bool = False, dirty: bool = False, locked: str = "") -> None:
         """Show `project`, kept at `path` (None: nowhere yet) at `revision` under `lease`: the previous lease is let
-        go, undo history starts afresh. `dirty`: the project is not kept anywhere as it is (recovered work)."""
+        go, undo history starts afresh. `dirty`: the project is not kept anywhere as it is (recovered work);
+        `locked`: why it may not be changed here at all (a workspace's viewer)."""
         if self.lease is not None and self.lease is not lease:
             self.lease.release()
         if self.workspace is not None:
@@ -154,6 +155,7 @@ class Session(QObject):
             self.workspace = None
         self.lease, self.revision, self.read_only = lease, revision, read_only
         self.path = Path(path) if path is not None else None  # before the document says so: the title reads it
+        self.document.set_read_only(locked)
         self.document.replace_project(project, dirty)
         self.location_changed.emit()
 
@@ -209,14 +211,25 @@ class Session(QObject):
             self.status.emit("", 0)
             self.dialogs.error("Cannot open workspace", error_text(exc))
 
-        self.document.runner.start(lambda _task: open_workspace_store(location), opened, failed, None)
+        outboxes = self.left_outboxes()
+        self.document.runner.start(lambda _task: open_workspace_store(location, outboxes), opened, failed, None)
+
+    def left_outboxes(self) -> list[Path]:
+        """Outbox files of workspace windows that closed with changes to send later, or crashed (oldest first)."""
+        from riskdesk.ui.workspace import left_outboxes
+
+        return left_outboxes(self.autosave.folder, self.autosave.id) if self.autosave is not None else []
 
     def adopt_workspace(self, opened: OpenedWorkspace, listen: bool = True) -> None:
-        """Show a workspace read by `open_workspace_store` and keep the document in step with it."""
+        """Show a workspace read by `open_workspace_store` and keep the document in step with it; change sets a
+        window left unsent are sent (or shown as conflicts) now."""
         from riskdesk.ui.workspace import WorkspaceLink, outbox_path
 
-        self._show(opened.project, None, opened.revision, None, bool(opened.read_only_reason))
-        outbox = outbox_path(self.autosave.folder, self.autosave.id) if self.autosave is not None else None
+        recovered = opened.outbox
+        self._show(opened.project, None, opened.revision, None, bool(opened.read_only_reason),
+                   dirty=recovered is not None and recovered.unsent > 0, locked=opened.read_only_reason)
+        outbox = (outbox_path(self.autosave.folder, self.autosave.id, opened.store.location)
+                  if self.autosave is not None else None)
         link = WorkspaceLink(self.document, opened, self.dialogs, outbox, listen=listen, parent=self)
         link.status.connect(lambda text: self.status.emit(text, 10_000))
         link.state_changed.connect(self.location_changed)
@@ -226,11 +239,16 @@ class Session(QObject):
         self.status.emit(f"Opened the workspace {link.name}" + (" read-only" if link.read_only else ""), 5_000)
         if link.read_only:
             self.noticed.emit(f"Opened read-only: {link.read_only_reason}")
+        link.noticed.connect(self.noticed)
+        link.take_up(opened)
 
     # ---- file commands ----------------------------------------------------------------------------------------
 
     def maybe_save(self, then: Callable[[], None]) -> None:
         """Run `then` once unsaved changes are saved or discarded; not at all if the user cancels."""
+        if self.workspace is not None:
+            self.workspace.ask_unsent(then)
+            return
         if not self.document.is_dirty:
             then()
             return
@@ -395,7 +413,16 @@ class Session(QObject):
     def ready_to_close(self, close_again: Callable[[], object]) -> bool:
         """Whether the window may close now: yes without unsaved changes or once the user discards them; no if the
         user cancels, or chooses to save first (then `close_again` is called once saved)."""
-        if not self.document.is_dirty or self._closing_after_save:
+        if self._closing_after_save:
+            return True
+        if self.workspace is not None:
+
+            def close_when_sent() -> None:
+                self._closing_after_save = True
+                QTimer.singleShot(0, close_again)
+
+            return self.workspace.ask_unsent(close_when_sent, closing=True)
+        if not self.document.is_dirty:
             return True
         answer = self.dialogs.ask_unsaved(self.display_name)
         if answer == Dialogs.CANCEL:

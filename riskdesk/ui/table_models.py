@@ -70,6 +70,8 @@ class DataFrameTableModel(ColumnTableModel):
         self._generation = 0
         """Goes up whenever the cells change, so that a search text built from older cells is not used."""
         self.last_refusal = ""
+        self.read_only_reason = ""
+        """Why the cells may not be edited ("" when they may): the view offers no editor then."""
         if frame is not None:
             self.set_rows(frame)
 
@@ -253,10 +255,20 @@ class DataFrameTableModel(ColumnTableModel):
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsEditable
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return flags if self.read_only_reason else flags | Qt.ItemFlag.ItemIsEditable
+
+    def set_read_only(self, reason: str) -> None:
+        """No cell is editable while there is a `reason` (the document's, e.g. a workspace's viewer)."""
+        self.read_only_reason = reason
+        if self.rowCount() and self.columnCount():
+            self.dataChanged.emit(self.index(0, 0), self.index(self.rowCount() - 1, self.columnCount() - 1))
 
     def setData(self, index: AnyIndex, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
         if not index.isValid() or role != Qt.ItemDataRole.EditRole:
+            return False
+        if self.read_only_reason:
+            self.refuse(f"Not changed: {self.read_only_reason}")
             return False
         frame_row = self.frame_row(index.row())
         column = self.columns[index.column()]

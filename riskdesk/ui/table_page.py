@@ -209,6 +209,8 @@ class TablePage(QWidget):
         for signal in (model.modelReset, model.rowsInserted, model.rowsRemoved):
             signal.connect(self._update_count)
         self._set_editable(True)
+        document.read_only_changed.connect(self._set_changeable)
+        self._set_changeable(bool(document.read_only_reason))
         self._update_count()
         self.refit()
 
@@ -221,6 +223,11 @@ class TablePage(QWidget):
     def _set_editable(self, editable: bool) -> None:
         for widget in (self.filter_edit, self.add_button, self.remove_button):
             widget.setEnabled(editable)
+
+    def _set_changeable(self, read_only: bool) -> None:
+        """Rows can be added and removed unless the project may only be read here."""
+        for widget in (self.add_button, self.remove_button):
+            widget.setEnabled(not read_only)
 
     def refit(self) -> None:
         """Fit the columns to new rows now if the page is shown, else when it is first shown."""

@@ -15,26 +15,40 @@ whether they may change it). `WorkspaceLink` then keeps the open document and th
   (`Dialogs.ask_conflict`): keep theirs (the change set is dropped, theirs is shown) or keep mine (made again on
   the workspace as it is now, and committed on the new revision);
 - when the server cannot be reached the link is offline: unsent change sets stay in `local` and in an outbox file
-  in the autosave folder, and are sent (or shown as conflicts) when the connection returns;
-- a viewer's window is read-only: an edit is taken back at once and the reason said.
+  in the autosave folder, and are sent (or shown as conflicts) when the connection returns. An outbox a window
+  left (it crashed, or the buyer chose to send later) is read back at the next opening of the workspace
+  (`open_workspace_store`): the project is shown as it was when those change sets were made, with them on top,
+  and they are sent as if the connection had just returned;
+- a viewer's window is read-only: the document's tables are not editable and every edit is refused, with the
+  reason, before anything is made (`Document.set_read_only`, set before the project is shown).
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+import hashlib
 import json
 import logging
 import os
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from riskdesk.core.edits import ChangeSet, RowRemove, WholeChange, row_positions, row_values
-from riskdesk.io.store import CommittedChange, Revision, StoreConflictError, StoreError, open_store, read_whole
+from riskdesk.core.edits import ChangeSet, RowRemove, WholeChange, row_positions, row_values, same_value
+from riskdesk.io.store import (
+    CommittedChange,
+    Conflict,
+    Revision,
+    StoreConflictError,
+    StoreError,
+    open_store,
+    read_whole,
+)
 from riskdesk.ui.dialogs import Dialogs
 
 if TYPE_CHECKING:
@@ -59,11 +73,37 @@ class OpenedWorkspace:
     user: str
     server: str
     read_only_reason: str = ""
+    outbox: Outbox | None = None
+    """Change sets a window left unsent, to send now: `project` and `revision` are then the workspace as it was
+    when they were made, with them made on top (those in `hidden` did not fit)."""
+    sent: frozenset[str] = frozenset()
+    """Ids of the outbox's change sets the workspace already has."""
+    hidden: frozenset[str] = frozenset()
+    unsendable: Outbox | None = None
+    """An outbox that cannot be sent as it is (the whole project was replaced since): kept, and the buyer told."""
 
 
-def open_workspace_store(location: str) -> OpenedWorkspace:
+@dataclass(frozen=True)
+class Outbox:
+    """What an outbox file holds (`WorkspaceLink._keep_outbox`): the workspace, the revision its change sets were
+    made on, those change sets in order, and the ids of the ones the workspace already has."""
+
+    path: Path
+    location: str
+    revision: Revision
+    changes: tuple[ChangeSet, ...]
+    sent: frozenset[str]
+    saved_at: str = ""
+
+    @property
+    def unsent(self) -> int:
+        return sum(1 for c in self.changes if c.id not in self.sent)
+
+
+def open_workspace_store(location: str, outboxes: Sequence[Path] = ()) -> OpenedWorkspace:
     """Read the workspace at `location` (off the GUI thread: it talks to the server). StoreError with one line
-    when it cannot: the server unreachable, the password refused, not a RiskDesk workspace, a newer schema."""
+    when it cannot: the server unreachable, the password refused, not a RiskDesk workspace, a newer schema.
+    The first of `outboxes` (files windows left, `left_outboxes`) that is this workspace's is taken up to be sent."""
     from riskdesk.io.store import postgres
 
     store = open_store(location)
@@ -72,7 +112,40 @@ def open_workspace_store(location: str) -> OpenedWorkspace:
     project, revision = store.read()
     reason = postgres.may_write(store)
     user = store.address.user or os.environ.get("PGUSER", "") or "you"
-    return OpenedWorkspace(store, project, revision, user, store.address.server, reason)
+    opened = OpenedWorkspace(store, project, revision, user, store.address.server, reason)
+    for path in outboxes:
+        try:
+            outbox = read_outbox(path)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            log.warning("cannot read the outbox %s", path, exc_info=True)
+            continue
+        if outbox.location == store.location and not reason:
+            return _with_outbox(opened, outbox)
+    return opened
+
+
+def _with_outbox(opened: OpenedWorkspace, outbox: Outbox) -> OpenedWorkspace:
+    """`opened` taken back to the outbox's revision (the workspace's change sets since then undone), with the
+    outbox's change sets made on top: the link then sends them as it does after a lost connection."""
+    entries = [e for e in opened.store.changes_since(outbox.revision) if e.revision.number <= opened.revision.number]
+    if any(e.changes is None for e in entries):
+        return replace(opened, unsendable=outbox)
+    project = opened.project.copy()
+    try:
+        for entry in reversed(entries):
+            assert entry.changes is not None
+            entry.changes.inverted().apply_to(project)
+    except (ValueError, KeyError):
+        return replace(opened, unsendable=outbox)
+    hidden: set[str] = set()
+    for changes in outbox.changes:
+        try:
+            changes.apply_to(project)
+        except (ValueError, KeyError):
+            hidden.add(changes.id)
+    committed = {e.changes.id for e in entries if e.changes is not None}
+    return replace(opened, project=project, revision=outbox.revision, outbox=outbox,
+                   sent=frozenset(outbox.sent | committed), hidden=frozenset(hidden))
 
 
 def check_connection(location: str) -> str:
@@ -98,6 +171,8 @@ class WorkspaceLink(QObject):
 
     status = Signal(str)
     """For the status bar: who changed what, offline, sent."""
+    noticed = Signal(str)
+    """Worth a word in the message strip (change sets left unsent when the workspace was last open)."""
     state_changed = Signal()
     """Online or offline, or the number of unsent change sets, changed: the title follows."""
     _noticed = Signal(object)
@@ -129,6 +204,14 @@ class WorkspaceLink(QObject):
         self._again = False
         self._outbox = outbox
         self._closed = False
+        self._changed_by: dict[tuple[str, str], tuple[str, str]] = {}
+        """Who last changed each row shown (table, row id), and when: for a conflict asked here."""
+        self._waiting: list[Callable[[bool], None]] = []
+        """Told once the unsent change sets are all kept (True) or the server cannot be reached (False)."""
+        if opened.outbox is not None:
+            self.local = list(opened.outbox.changes)
+            self._sent = set(opened.sent) & {c.id for c in self.local}
+            self._hidden = set(opened.hidden)
         self._retry = QTimer(self)
         self._retry.setInterval(RETRY_MS)
         self._retry.timeout.connect(self.sync)
@@ -165,8 +248,81 @@ class WorkspaceLink(QObject):
             text += f" (offline: {self.unsent} unsent)" if self.unsent else " (offline)"
         return text
 
+    @property
+    def outbox_path(self) -> Path | None:
+        return self._outbox
+
+    def send_then(self, then: Callable[[bool], None]) -> None:
+        """Send what is unsent now; `then(True)` once the workspace has it all, `then(False)` if the server cannot
+        be reached (it stays unsent, in the outbox)."""
+        if not self.unsent:
+            then(True)
+            return
+        self._waiting.append(then)
+        self.sync()
+
+    def discard_unsent(self) -> None:
+        """The buyer chose to drop what is unsent: forgotten here and in the outbox file."""
+        self.local = [c for c in self.local if c.id in self._sent]
+        self._hidden.clear()
+        self.keep_outbox()
+
+    def take_up(self, opened: OpenedWorkspace) -> None:
+        """Send the change sets a window left unsent (`opened.outbox`), now that they are shown; say so, and say
+        when an outbox cannot be sent (`opened.unsendable`: it is kept)."""
+        if opened.unsendable is not None:
+            left = opened.unsendable
+            self.noticed.emit(f"{left.unsent} unsent changes to {self.name} (from {left.saved_at or 'earlier'}) "
+                              "cannot be sent: the whole project was replaced in the workspace since. They are "
+                              f"kept in {left.path}")
+        recovered = opened.outbox
+        if recovered is None:
+            return
+        self.keep_outbox()  # in this session's outbox first, so that a crash now loses nothing either
+        if recovered.path != self._outbox:
+            with contextlib.suppress(OSError):
+                recovered.path.unlink()
+        self.noticed.emit(f"Sending {recovered.unsent} changes to {self.name} that were not sent when it was last "
+                          f"open{f' ({recovered.saved_at})' if recovered.saved_at else ''}")
+        self.sync()
+
+    def ask_unsent(self, then: Callable[[], None], closing: bool = False) -> bool:
+        """The window closes, or shows something else, with change sets the workspace does not have yet: send them
+        now, later (kept in the outbox, sent at the next opening of the workspace) or discard them (`Dialogs`).
+        Returns whether the window may close at once; `then` runs once it may (at once too, unless `closing`)."""
+        if not self.unsent:
+            if not closing:
+                then()
+            return True
+        answer = self.dialogs.ask_unsent(self.name, self.unsent, self.online)
+        if answer == Dialogs.CANCEL:
+            return False
+        if answer == Dialogs.DISCARD:
+            self.discard_unsent()
+        elif answer == Dialogs.SAVE:
+
+            def sent(done: bool) -> None:
+                if done:
+                    then()
+                else:
+                    self.dialogs.error("Not sent", f"{self.server} cannot be reached: your changes to {self.name} "
+                                       "are kept here. Choose Send later to send them when you next open it.")
+
+            self.send_then(sent)
+            return False
+        if not closing:
+            then()
+        return True
+
+    def _tell_waiting(self, sent: bool) -> None:
+        waiting, self._waiting = self._waiting, []
+        for then in waiting:
+            then(sent)
+
     def close(self) -> None:
         """The window shows something else, or closes: stop listening (unsent change sets stay in the outbox)."""
+        if self._closed:  # the window's session ends once more as a test, or Qt, closes it again
+            return
         self._closed = True
         self._retry.stop()
         with contextlib.suppress(RuntimeError, TypeError):
@@ -180,23 +336,12 @@ class WorkspaceLink(QObject):
     def _edited(self, changes: ChangeSet) -> None:
         if self._closed:
             return
-        if self.read_only:
-            self.status.emit(f"Not changed: {self.read_only_reason}")
-            QTimer.singleShot(0, self._take_back)
+        if self.read_only:  # the document refuses every edit first (Document.set_read_only)
             return
         # a fresh id each time: redoing an edit sends the same change set again, as a change of its own
         self.local.append(replace(changes, id=secrets.token_hex(16)))
-        self._keep_outbox()
+        self.keep_outbox()
         self.sync()
-
-    def _take_back(self) -> None:
-        if self.document.undo_stack.canUndo():
-            with contextlib.suppress(RuntimeError):
-                self.document.edited.disconnect(self._edited)
-            self.document.undo_stack.undo()
-            self.document.undo_stack.clear()
-            self.document.mark_kept()
-            self.document.edited.connect(self._edited)
 
     # ---- talking to the workspace: one step at a time ---------------------------------------------------------
 
@@ -208,6 +353,12 @@ class WorkspaceLink(QObject):
             self._again = True
             return
         self._busy, self._again = True, False
+        first = next((c for c in self.local if c.id not in self._sent), None)
+        if first is not None and first.id in self._hidden and not any(c.id in self._sent for c in self.local):
+            # it does not fit what others committed since it was made: a conflict, asked here (the workspace,
+            # which has moved on, cannot tell)
+            self._resolve(StoreConflictError(self.store.location, self.revision, self._conflicts(first)))
+            return
         pending = next((c for c in self.local if c.id not in self._sent and c.id not in self._hidden), None)
         if pending is not None and not any(c.id in self._sent for c in self.local):
             revision = self.revision
@@ -220,8 +371,7 @@ class WorkspaceLink(QObject):
 
     def _next(self) -> None:
         self._busy = False
-        if self._again or any(c.id not in self._sent for c in self.local if c.id not in self._hidden) \
-                or any(c.id in self._sent for c in self.local):
+        if self._again or self.local:
             self.sync()
         elif not self.local:
             QTimer.singleShot(0, self._kept_all)  # after the undo stack has taken the edit that is being made
@@ -229,6 +379,7 @@ class WorkspaceLink(QObject):
     def _kept_all(self) -> None:
         if not self.local and not self._closed:
             self.document.mark_kept()
+            self._tell_waiting(True)
 
     def _committed(self, changes: ChangeSet, new: Revision) -> None:
         self._set_online(True)
@@ -237,7 +388,7 @@ class WorkspaceLink(QObject):
             self.revision = new
         else:
             self._sent.add(changes.id)
-        self._keep_outbox()
+        self.keep_outbox()
         self._next()
 
     def _failed(self, exc: BaseException) -> None:
@@ -249,6 +400,7 @@ class WorkspaceLink(QObject):
         if isinstance(exc, StoreError):
             log.info("workspace %s: %s", self.name, exc)
             self._set_online(False)
+            self._tell_waiting(False)
             return
         raise exc
 
@@ -284,18 +436,23 @@ class WorkspaceLink(QObject):
 
     def _caught_up(self, entries: list[CommittedChange]) -> None:
         self._set_online(True)
-        self.integrate(entries)
-        self._next()
+        self.integrate(entries, self._next)
 
-    def integrate(self, entries: list[CommittedChange]) -> None:
-        """Show the workspace's change sets after `revision` (see the module docstring)."""
+    def integrate(self, entries: list[CommittedChange], then: Callable[[], None] | None = None) -> None:
+        """Show the workspace's change sets after `revision` (see the module docstring), then run `then`. A whole
+        save among them (no change set to make) reads the project again, off the GUI thread."""
         entries = [e for e in entries if e.revision.number > self.revision.number]
-        if not entries:
-            return
-        document = self.document
         if any(e.changes is None for e in entries):
-            self._reload()
+            self.document.runner.start(lambda _task: self.store.read(), lambda read: self._reload(read, then),
+                                       self._failed, None)
             return
+        if entries:
+            self._integrate(entries)
+        if then is not None:
+            then()
+
+    def _integrate(self, entries: list[CommittedChange]) -> None:
+        document = self.document
         for changes in reversed([c for c in self.local if c.id not in self._hidden]):
             document.apply_remote(changes.inverted())
         ours = {c.id for c in self.local}
@@ -304,6 +461,8 @@ class WorkspaceLink(QObject):
             assert entry.changes is not None
             document.apply_remote(entry.changes)
             self.revision = entry.revision
+            for row in _touched(entry.changes):
+                self._changed_by[row] = (entry.revision.by, entry.revision.at)
             if entry.changes.id in ours:
                 self.local = [c for c in self.local if c.id != entry.changes.id]
                 self._sent.discard(entry.changes.id)
@@ -321,7 +480,7 @@ class WorkspaceLink(QObject):
             last = others[-1]
             more = f" (and {len(others) - 1} more changes)" if len(others) > 1 else ""
             self.status.emit(f"{last.revision.by or 'Someone'}: {last.text}{more}")
-        self._keep_outbox()
+        self.keep_outbox()
 
     def _touches_undo(self, entries: list[CommittedChange]) -> bool:
         stack = self.document.undo_stack
@@ -333,9 +492,11 @@ class WorkspaceLink(QObject):
                 mine |= _touched(changes)
         return any(_touched(e.changes) & mine for e in entries if e.changes is not None)
 
-    def _reload(self) -> None:
-        """A whole save came in: read the project again and make the unsent change sets on it."""
-        project, revision = self.store.read()
+    def _reload(self, read: tuple[Project, Revision], then: Callable[[], None] | None) -> None:
+        """A whole save came in: show the project read again and make the unsent change sets on it."""
+        if self._closed:
+            return
+        project, revision = read
         unsent = [c for c in self.local if c.id not in self._sent]
         self.local, self._sent, self._hidden = [], set(), set()
         self.revision = revision
@@ -347,6 +508,9 @@ class WorkspaceLink(QObject):
                 self._hidden.add(changes.id)
             self.local.append(changes)
         self.status.emit(f"{revision.by or 'Someone'} replaced the whole project: read again")
+        self.keep_outbox()
+        if then is not None:
+            then()
 
     # ---- conflicts ----------------------------------------------------------------------------------------------
 
@@ -355,11 +519,35 @@ class WorkspaceLink(QObject):
         revision = self.revision
 
         def caught_up(entries: list[CommittedChange]) -> None:
-            self.integrate(entries)
-            self._resolve(exc)
+            self.integrate(entries, lambda: self._resolve(exc))
 
         self._busy = True
         self.document.runner.start(lambda _task: self.store.changes_since(revision), caught_up, self._failed, None)
+
+    def _conflicts(self, changes: ChangeSet) -> tuple[Conflict, ...]:
+        """What of `changes` others changed first, theirs (as shown now) and yours, value by value."""
+        project = self.document.project
+        found: list[Conflict] = []
+        for cell in changes.cells:
+            by, at = self._changed_by.get((cell.table, cell.row_id), ("", ""))
+            frame = getattr(project.tables, cell.table)
+            try:
+                (position,) = row_positions(frame, [cell.row_id])
+            except (KeyError, ValueError):
+                found.append(Conflict(cell.table, cell.row_id, cell.table, cell.field, None, cell.new, by, at))
+                continue
+            values = row_values(frame, position)
+            if not same_value(values[cell.field], cell.old):
+                found.append(Conflict(cell.table, cell.row_id, _row_name(cell.table, values), cell.field,
+                                      values[cell.field], cell.new, by, at))
+        for remove in changes.removes:
+            by, at = self._changed_by.get((remove.table, remove.row_id), ("", ""))
+            found.append(Conflict(remove.table, remove.row_id, _row_name(remove.table, remove.values), "", "", None,
+                                  by, at))
+        for whole in changes.wholes:
+            by, at = self._changed_by.get(("wholes", whole.name), ("", ""))
+            found.append(Conflict("wholes", whole.name, whole.name, "", "", whole.new, by, at))
+        return tuple(found) or (Conflict("", "", changes.text, "", "", changes.text),)
 
     def _resolve(self, exc: StoreConflictError) -> None:
         refused = next((c for c in self.local if c.id not in self._sent), None)
@@ -389,22 +577,23 @@ class WorkspaceLink(QObject):
             except (ValueError, KeyError):
                 self._hidden.add(changes.id)
         self.document.clear_undo()  # the undo stack held the refused change set
-        self._keep_outbox()
+        self.keep_outbox()
         self._next()
 
     # ---- the outbox ---------------------------------------------------------------------------------------------
 
-    def _keep_outbox(self) -> None:
+    def keep_outbox(self) -> None:
         """The unsent change sets, in a private file beside the autosave: kept until the workspace has them."""
         if self._outbox is None:
             return
-        unsent = [c for c in self.local if c.id not in self._sent]
         try:
-            if not unsent:
+            if not self.unsent:
                 self._outbox.unlink(missing_ok=True)
                 return
+            # all of `local`, the committed ones too: the unsent ones were made on top of them
             data = {"location": self.store.location, "revision": self.revision.to_json(),
-                    "changes": [c.to_json() for c in unsent]}
+                    "changes": [c.to_json() for c in self.local], "sent": sorted(self._sent),
+                    "saved_at": dt.datetime.now().astimezone().isoformat(timespec="seconds")}
             temporary = self._outbox.with_suffix(".tmp")
             temporary.write_text(json.dumps(data, ensure_ascii=False, allow_nan=True), encoding="utf-8")
             os.chmod(temporary, 0o600)
@@ -413,10 +602,36 @@ class WorkspaceLink(QObject):
             log.warning("cannot keep the outbox %s", self._outbox, exc_info=True)
 
 
-def read_outbox(path: Path) -> tuple[str, list[ChangeSet]]:
-    """The workspace and unsent change sets an outbox file holds (`WorkspaceLink`'s)."""
+def read_outbox(path: Path) -> Outbox:
+    """What an outbox file holds (`WorkspaceLink`'s). OSError, ValueError, KeyError or TypeError when it cannot be
+    read."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    return str(data["location"]), [ChangeSet.from_json(item, read_whole) for item in data["changes"]]
+    revision = Revision.from_json(data["revision"])
+    if revision is None:
+        raise ValueError(f"{path}: no revision")
+    changes = tuple(ChangeSet.from_json(item, read_whole) for item in data["changes"])
+    return Outbox(path, str(data["location"]), revision, changes, frozenset(str(i) for i in data.get("sent", ())),
+                  str(data.get("saved_at", "")))
+
+
+def left_outboxes(folder: Path, own: str) -> list[Path]:
+    """The outbox files in the autosave `folder` that no running window is keeping (left by a window that closed
+    with changes to send later, or crashed; this session's `own` ones too), oldest first."""
+    from riskdesk.ui.autosave import session_running
+
+    found = []
+    for path in folder.glob("*.outbox.json"):
+        session = path.name.split(".", 1)[0]
+        if session == own or not session_running(folder, session):
+            with contextlib.suppress(OSError):
+                found.append((path.stat().st_mtime, path))
+    return [path for _, path in sorted(found)]
+
+
+def _row_name(table: str, values: Mapping[str, Any]) -> str:
+    from riskdesk.io.store.postgres import row_name
+
+    return row_name(table, values)
 
 
 def _touched(changes: ChangeSet) -> set[tuple[str, str]]:
@@ -455,8 +670,11 @@ def _whole(project: Project, name: str) -> object:
         list(value) if isinstance(value, list) else value)
 
 
-def outbox_path(folder: Path, session_id: str) -> Path:
-    return folder / f"{session_id}.outbox.json"
+def outbox_path(folder: Path, session_id: str, location: str) -> Path:
+    """This session's outbox for the workspace at `location` (one per workspace: a window may open several in
+    turn, each leaving its own unsent change sets)."""
+    key = hashlib.sha256(location.encode()).hexdigest()[:12]
+    return folder / f"{session_id}.{key}.outbox.json"
 
 
 Then = Callable[[], None] | None

@@ -29,6 +29,10 @@ class ScriptedDialogs(Dialogs):
         """What a workspace conflict's question answers."""
         self.conflicts: list[str] = []
         """Each conflict shown, as its lines (theirs and yours)."""
+        self.unsent_answer = Dialogs.SEND_LATER
+        """What closing a workspace window with unsent change sets answers."""
+        self.workspace_answer: str | None = None
+        """The address File ▸ Open Workspace… answers (None: cancelled)."""
         self.errors: list[str] = []
         self.asked: list[str] = []
 
@@ -69,6 +73,14 @@ class ScriptedDialogs(Dialogs):
     def ask_conflict(self, workspace: str, conflicts: object) -> str:  # type: ignore[override]
         self.conflicts.append("; ".join(c.describe() for c in conflicts))  # type: ignore[attr-defined]
         return self.conflict_answer
+
+    def ask_unsent(self, workspace: str, count: int, online: bool) -> str:
+        self.asked.append(f"unsent {workspace}: {count}")
+        return self.unsent_answer
+
+    def open_workspace(self, recent: object, runner: object, tester: object) -> str | None:  # type: ignore[override]
+        self.asked.append("open workspace")
+        return self.workspace_answer
 
     def error(self, title: str, text: str) -> None:
         self.errors.append(f"{title}: {text}")

@@ -10,13 +10,16 @@ import json
 import math
 import secrets
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from riskdesk.core.demo import demo_project
-from riskdesk.io.store import open_store
+from riskdesk.io.store import UNCHECKED, open_store
 from riskdesk.io.store.postgres import PostgresStore, init_workspace, role_names
 from riskdesk.ui.app import first_rows
 from riskdesk.ui.autosave import AutosaveSession
@@ -24,7 +27,7 @@ from riskdesk.ui.columns import TableName, column_position
 from riskdesk.ui.dialogs import Dialogs
 from riskdesk.ui.document import Document
 from riskdesk.ui.session import Session
-from riskdesk.ui.workers import SynchronousRunner
+from riskdesk.ui.workers import ProgressCallback, SynchronousRunner, TaskContext, TaskHandle
 from riskdesk.ui.workspace import check_connection, open_workspace_store
 from riskdesk.ui.workspace_dialog import OpenWorkspaceDialog
 from tests.helpers.dialogs import ScriptedDialogs
@@ -122,14 +125,22 @@ def test_a_viewers_window_opens_read_only_and_says_why(qtbot: QtBot, workspace: 
                       f"TO {viewer}")
     monkeypatch.setenv("PGPASSWORD", "pw")
     session, _ = _session(qtbot, pg_server.workspace(pg_database, "roles", user=viewer), listen=False)
-    notices: list[str] = []
-    session.noticed.connect(notices.append)
+    refused: list[str] = []
+    document = session.document
+    document.refused.connect(refused.append)
     try:
         assert session.read_only and session.workspace is not None
         assert "may only read this workspace" in session.workspace.read_only_reason
         before = _stock(session)
-        _edit(session, "77")
-        qtbot.waitUntil(lambda: _stock(session) == before, timeout=2_000)  # taken back, not kept
+        for model in document.models.values():  # nothing to edit, rather than an edit taken back
+            assert not model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsEditable
+        model = document.models[TableName.PARTS]
+        assert not model.setData(model.index(0, STOCK_DAYS), "77")
+        document.paste(TableName.PARTS, [(0, "stock_days", "77")])
+        document.add_rows(TableName.PARTS)
+        assert _stock(session) == before and len(document.project.tables.parts) == len(demo_project().tables.parts)
+        assert document.undo_stack.count() == 0 and not document.is_dirty
+        assert refused and all("may only read this workspace" in text for text in refused)
         assert _kept(other) == before
     finally:
         session.end()
@@ -155,7 +166,8 @@ def test_edits_made_offline_are_kept_and_sent_when_the_server_is_back(qtbot: QtB
         _edit(session, "33")
         assert not link.online and "offline" in link.title and link.unsent == 1
         assert _stock(session) == 33.0  # the window keeps showing it
-        outbox = json.loads((autosave.folder / f"{autosave.id}.outbox.json").read_text())
+        assert link.outbox_path is not None and link.outbox_path.parent == autosave.folder
+        outbox = json.loads(link.outbox_path.read_text())
         assert [c["text"] for c in outbox["changes"]] == [session.document.undo_stack.text(0)]
         _edit(session, "34", row=1)
         assert link.unsent == 2
@@ -165,9 +177,77 @@ def test_edits_made_offline_are_kept_and_sent_when_the_server_is_back(qtbot: QtB
     assert link.online and link.unsent == 0
     qtbot.waitUntil(lambda: not session.document.is_dirty, timeout=2_000)
     assert _kept(workspace) == 33.0 and _kept(workspace, 1) == 34.0
-    assert not (autosave.folder / f"{autosave.id}.outbox.json").exists()
+    assert not list(autosave.folder.glob("*.outbox.json"))
     session.end()
     autosave.end()
+
+
+def _offline_edits(pg_server: Server, pg_database: str, session: Session, *edits: tuple[int, str]) -> None:
+    """`edits` (row, stock days) made while the server turns every connection to the database away."""
+    pg_server.execute(f'ALTER DATABASE "{pg_database}" ALLOW_CONNECTIONS false')
+    pg_server.execute(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{pg_database}'")
+    try:
+        for row, stock_days in edits:
+            _edit(session, stock_days, row)
+        assert session.workspace is not None and not session.workspace.online
+    finally:
+        pg_server.execute(f'ALTER DATABASE "{pg_database}" ALLOW_CONNECTIONS true')
+
+
+@pytest.mark.parametrize("answer", [Dialogs.KEEP_THEIRS, Dialogs.KEEP_MINE])
+def test_edits_a_crash_left_unsent_are_sent_at_the_next_opening_and_a_conflict_is_asked(
+        qtbot: QtBot, workspace: str, pg_server: Server, pg_database: str, tmp_path: Path, answer: str) -> None:
+    folder = tmp_path / "autosave"
+    crashed = AutosaveSession(folder)
+    ana, _ = _session(qtbot, workspace, listen=False, autosave=crashed)
+    _offline_edits(pg_server, pg_database, ana, (0, "33"), (1, "34"))
+    ana.end()
+    crashed.abandon()  # the window is gone without a word: its outbox stays
+    bob, _ = _session(qtbot, workspace, listen=False)
+    _edit(bob, "50", row=1)  # the same row as one of ana's: a conflict
+    _edit(bob, "7", row=2)  # another row: kept as it is
+    bob.end()
+    dialogs = ScriptedDialogs()
+    dialogs.conflict_answer = answer
+    later = AutosaveSession(folder)
+    again = Session(Document(runner=SynchronousRunner()), dialogs, autosave=later)
+    again.open_workspace(workspace)
+    try:
+        assert again.workspace is not None
+        assert len(dialogs.conflicts) == 1 and "stock_days: 50.0" in dialogs.conflicts[0], dialogs.conflicts
+        assert "yours 34.0" in dialogs.conflicts[0]
+        mine = answer == Dialogs.KEEP_MINE
+        assert [_kept(workspace, row) for row in (0, 1, 2)] == [33.0, 34.0 if mine else 50.0, 7.0]
+        assert [_stock(again, row) for row in (0, 1, 2)] == [_kept(workspace, row) for row in (0, 1, 2)]
+        assert again.workspace.unsent == 0 and not list(folder.glob("*.outbox.json"))
+        qtbot.waitUntil(lambda: not again.document.is_dirty, timeout=2_000)
+    finally:
+        again.end()
+        later.end()
+
+
+@pytest.mark.parametrize("answer", [ScriptedDialogs.SEND_LATER, Dialogs.DISCARD, Dialogs.CANCEL])
+def test_closing_with_unsent_edits_asks_to_send_now_later_or_discard_them(
+        qtbot: QtBot, workspace: str, pg_server: Server, pg_database: str, tmp_path: Path, answer: str) -> None:
+    autosave = AutosaveSession(tmp_path / "autosave")
+    session, dialogs = _session(qtbot, workspace, listen=False, autosave=autosave)
+    _offline_edits(pg_server, pg_database, session, (0, "33"))
+    dialogs.unsent_answer = answer
+    closed = session.ready_to_close(lambda: None)
+    assert dialogs.asked[-1] == "unsent eu: 1"
+    assert closed == (answer != Dialogs.CANCEL)
+    assert bool(list(autosave.folder.glob("*.outbox.json"))) == (answer != Dialogs.DISCARD)
+    session.end()
+    autosave.end()  # a clean exit: what is to be sent later is still there
+    if answer == ScriptedDialogs.SEND_LATER:
+        later = AutosaveSession(tmp_path / "autosave")
+        again = Session(Document(runner=SynchronousRunner()), ScriptedDialogs(), autosave=later)
+        again.open_workspace(workspace)
+        assert _kept(workspace) == 33.0 and _stock(again) == 33.0
+        again.end()
+        later.end()
+    else:
+        assert _kept(workspace) != 33.0
 
 
 def _closed_port() -> int:
@@ -228,3 +308,71 @@ def test_keep_mine_makes_the_edit_again_on_their_values() -> None:
     again.apply_to(project)
     assert project.tables.parts["stock_days"].iat[0] == 10.0 and again.cells[0].old == 45.0
     assert not math.isnan(again.cells[0].new)
+
+
+class _WatchingRunner(SynchronousRunner):
+    """Runs each task inline, as SynchronousRunner does, and says whether one is running (what a worker thread
+    would run)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inside = False
+
+    def start(self, fn: Callable[[TaskContext], Any], on_success: Callable[[Any], None],
+              on_error: Callable[[BaseException], None], progress: ProgressCallback | None = None) -> TaskHandle:
+        def watched(task: TaskContext) -> Any:
+            self.inside = True
+            try:
+                return fn(task)
+            finally:
+                self.inside = False
+
+        return super().start(watched, on_success, on_error, progress)
+
+
+def test_a_whole_project_saved_by_another_client_is_read_again_through_the_runner(
+        workspace: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    runner = _WatchingRunner()
+    session = Session(Document(runner=runner), ScriptedDialogs())
+    session.adopt_workspace(open_workspace_store(workspace), listen=False)
+    link = session.workspace
+    assert link is not None
+    reads: list[bool] = []
+    read = link.store.read
+
+    def watched_read() -> Any:
+        reads.append(runner.inside)
+        return read()
+
+    monkeypatch.setattr(link.store, "read", watched_read)
+    theirs = demo_project()
+    theirs.tables.parts.loc[0, "stock_days"] = 99.0
+    open_store(workspace).save(theirs, UNCHECKED)  # a whole save: no change set to make, the project is read again
+    link.sync()  # what the listener's notice starts
+    assert reads == [True]  # never on the GUI thread
+    assert _stock(session) == 99.0 and link.revision.number == 2
+    session.end()
+
+
+def test_file_open_workspace_opens_it_in_the_window_whose_title_names_it_and_the_user(qtbot: QtBot,
+                                                                                       workspace: str) -> None:
+    from riskdesk.io import userdirs
+    from riskdesk.ui.main_window import MainWindow
+
+    dialogs = ScriptedDialogs()
+    dialogs.workspace_answer = workspace
+    window = MainWindow(Document(demo_project(), runner=SynchronousRunner()), SynchronousRunner(), dialogs,
+                        dirs=userdirs.init())
+    qtbot.addWidget(window)
+    action = window.named_actions["open_workspace"]
+    assert action in window.menuBar().actions()[0].menu().actions()  # type: ignore[union-attr]
+    action.trigger()
+    assert "open workspace" in dialogs.asked and not dialogs.errors
+    session = window.session
+    assert session is not None and session.workspace is not None
+    title = window.windowTitle()
+    assert title.startswith("eu") and "workspace on 127.0.0.1:" in title and "as postgres" in title, title
+    assert window.document is not None and session.document is window.document
+    _edit(session, "45")  # the window's tables edit the workspace: no Save
+    assert _kept(workspace) == 45.0
+    window.close()
