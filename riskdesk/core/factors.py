@@ -16,7 +16,7 @@ import numpy as np
 
 from riskdesk.core.compiled import EVIDENCE, SYMBOLS, UNASSIGNED_SUPPLIER, UNKNOWN, CompiledProject
 from riskdesk.core.domain import STAGES, Effect, Evidence, Stage
-from riskdesk.core.rule_match import CHINA, GENERAL_LICENCE_RELIEF, RuleMatch
+from riskdesk.core.rule_match import CHINA, GENERAL_LICENCE_RELIEF, WATCH_WEIGHT, RuleMatch
 
 if TYPE_CHECKING:
     from riskdesk.core.evaluation import Evaluation
@@ -88,17 +88,22 @@ with what it is in the buyer's words (review W3: a figure must say which kind it
 
 
 def _kind(match: RuleMatch) -> str:
+    """Which of `RESTRICTION_KINDS` a rule adds to; a watch item on a tariff (a disputed coverage, Section 301 on
+    ferrite) is a duty that counts at the watch weight."""
     effect = match.rule.effect
     if match.benchmark is not None or effect is Effect.BENCHMARK:
         return "benchmark"
-    if effect is Effect.TARIFF:
+    if effect is Effect.TARIFF or (effect is Effect.WATCH and match.rule.rate_pct is not None):
         return "tariff"
     return "watch" if effect is Effect.WATCH else "export_control"
 
 
 def _counted_rate(ev: Evaluation, match: RuleMatch) -> np.ndarray:
     """Per path: the tariff rate (%) that counts where the tariff meets the path, its rate × the share of it that
-    counts on the date (timing weight / full weight)."""
+    counts on the date (timing weight / full weight; for a watch item on a tariff, the watch weight)."""
+    met = _rule_path_weight(ev, match) > 0
+    if match.rule.effect is Effect.WATCH:
+        return (match.rule.rate_on(ev.as_of) or 0.0) * WATCH_WEIGHT * met
     if match.timing.rate_pct is None or match.timing.full <= 0:
         return np.zeros(ev.compiled.n_paths)
     share = np.clip(_rule_path_weight(ev, match) / match.timing.full, 0.0, 1.0)
