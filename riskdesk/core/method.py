@@ -97,8 +97,9 @@ INVARIANTS: tuple[Invariant, ...] = (
               "governed, not already supplying that stage of the part) never raises a score",
               "test_moving_a_stage_out_of_a_restricted_country_never_raises_a_score"),
     Invariant("I4", "adding stock never raises a score", "test_adding_stock_never_raises_a_score"),
-    Invariant("I5", "a later date never lowers a score while no rule expires, is suspended or becomes of unknown "
-              "status", "test_a_later_date_never_lowers_a_score_while_no_rule_expires_or_is_suspended"),
+    Invariant("I5", "a later date never lowers a score while no rule expires, is suspended, becomes of unknown "
+              "status or eases (a duty's rate falls, general licences are first reported)",
+              "test_a_later_date_never_lowers_a_score_while_no_rule_expires_or_is_suspended"),
     Invariant("I6", "a prohibited hit, or a possible one of a prohibition in force, puts the part at or above 90",
               "test_a_prohibited_or_possibly_prohibited_part_is_at_or_above_the_floor"),
     Invariant("I7", "scoring never fails for a valid project (any import country, any split of supply), never "
@@ -109,8 +110,9 @@ INVARIANTS: tuple[Invariant, ...] = (
     Invariant("I9", "moving part of a path outside China (its countries no worse governed than China) to one "
               "through China never lowers a score, for a buyer outside China",
               "test_raising_the_share_through_china_never_lowers_a_score"),
-    Invariant("I10", "moving part of a path through China to a new supplier wholly outside China (no worse "
-              "governed than China) never raises a score", "test_adding_a_source_outside_china_never_raises_a_score"),
+    Invariant("I10", "moving part of a path through China to a new supplier wholly outside China (every stage "
+              "known, no worse governed than China) never raises a score",
+              "test_adding_a_source_outside_china_never_raises_a_score"),
     Invariant("I11", "a ferrite or AlNiCo part never scores above the same part as a rare-earth magnet",
               "test_a_ferrite_or_alnico_part_never_scores_above_a_rare_earth_part_with_the_same_origins"),
     Invariant("I12", "the portfolio never reads green while a prohibited part carries volume",
