@@ -1078,6 +1078,8 @@ def _money(value: float) -> str:
 def _print_scenario(result: ScenarioResult, other: ScenarioResult, monte_carlo: MonteCarloResult | None) -> None:
     import numpy as np
 
+    from riskdesk.core.scenarios import UNKNOWN_VALUE
+
     scenario = result.scenario
     months = result.months
     evaluation = result.evaluation
@@ -1124,12 +1126,14 @@ def _print_scenario(result: ScenarioResult, other: ScenarioResult, monte_carlo: 
         print(header)
         print("-" * len(header))
         stock = evaluation.compiled.stock_days
+        known = result.value_short_known()
         for i in sorted(stops, key=lambda i: (so.first_short_day[i], -so.shortfall_cost[i])):
             first = int(so.first_short_day[i])
             given = "—" if not np.isfinite(stock[i]) else f"{stock[i]:g}"
             print(f"{shown_text(result.part_numbers[i]):16} {so.loss_share[i]:>5.0%} {given:>7} {so.tts_days[i]:>6.1f} "
                   f"{so.ttr_days[i]:>6.0f} {f'day {first} ({scenario.day(first)})':>22} {so.days_short[i]:>5} "
-                  f"{so.units_short[i]:>12,.0f} {_money(so.shortfall_cost[i]):>12}")
+                  f"{so.units_short[i]:>12,.0f} "
+                  f"{_money(so.shortfall_cost[i]) if known[i] else UNKNOWN_VALUE:>12}")
         print("  * TTS: time to survive the first cut (stock days ÷ the share lost on the part's first day of loss); "
               "with overlapping cuts a part may run short sooner: its first short day is exact")
         possible = [str(result.part_numbers[i]) for i in stops if so.possible_share[i] > 0]
@@ -1139,8 +1143,11 @@ def _print_scenario(result: ScenarioResult, other: ScenarioResult, monte_carlo: 
         print("No part runs short.")
     reached = int((so.first_affected_day > 0).sum())
     loses = "loses" if reached == 1 else "lose"
-    print(f"{count(reached, 'part')} {loses} supply, {len(stops)} run short; value of units short "
-          f"{_money(float(so.shortfall_cost.sum()))} USD.")
+    unpriced = result.unpriced_short()
+    print(shown_text(f"{count(reached, 'part')} {loses} supply, {len(stops)} run short; value of units short "
+                     f"{_money(float(so.shortfall_cost.sum()))} USD"
+                     + (f" (unknown for {count(len(unpriced), 'part')} without a unit price: "
+                        f"{', '.join(unpriced[:5])}{' …' if len(unpriced) > 5 else ''})" if unpriced else "") + "."))
     delta = result.part_delta_total
     moved = [i for i in np.argsort(-np.abs(delta)) if abs(delta[i]) >= 0.5][:10]
     if moved:

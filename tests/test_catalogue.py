@@ -120,7 +120,8 @@ def test_texts_that_state_a_number_of_the_method_take_it_from_the_code(monkeypat
     monkeypatch.setattr(evaluation, "BAND_RED", 65.5)
     assert labels.band_help() == "Green below 35, amber 35–65.5, red from 65.5"
 
-    assert "prohibited 1.0, licence 0.6, tariff 0.4, benchmark 0.25, watch 0.1" in labels.FACTOR_HELP["restriction"]
+    assert "the heaviest (prohibited 1.0, licence 0.6, watch 0.1)" in labels.FACTOR_HELP["restriction"]
+    assert "rate / (100 + rate)" in labels.FACTOR_HELP["restriction"]
     assert "separation and magnet making weigh most (0.35 each, mine and metal 0.15)" in \
         labels.FACTOR_HELP["transparency"]
     assert f"≈ {ProjectSettings().disruption_days:g} calendar days" in labels.FACTOR_HELP["buffer"]

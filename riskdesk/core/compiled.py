@@ -6,7 +6,8 @@ What compiling decides (each written down in docs/method.md):
 - a part whose supply paths cover less than its whole volume gets one more path for the rest, of unknown
   origin at every stage and from no known supplier ("unassigned"); a part with no paths is wholly unassigned;
 - shares of one part that add up to more than 100 % are scaled down to 100 % (validation reports them);
-- where each delivered part is made ("assembly"): its supplier's country, or its magnet's when not given.
+- where each delivered part is made ("assembly"): its supplier's country; unknown when not given (not the
+  magnet's: a supplier that leaves its country blank must not escape the rules on where parts are made).
 """
 
 from __future__ import annotations
@@ -91,7 +92,8 @@ class CompiledProject:
     assembly: np.ndarray
     """Per path: where the delivered part is made, as an index into `countries` (or UNKNOWN)."""
     assembly_from_magnet: np.ndarray
-    """Per path: True where the supplier's country is not given and the magnet's stands in for it."""
+    """Per path: True where the supplier's country is not given, so where the part is made is unknown (the name is
+    kept from when the magnet's country stood in for it)."""
     countries: np.ndarray
     evidence: np.ndarray
     """Per path: position in `EVIDENCE`."""
@@ -113,6 +115,14 @@ class CompiledProject:
     """Per part: units per year (0 where not given); scenarios count units short from it."""
     unit_price: np.ndarray = field(default_factory=lambda: np.zeros(0))
     """Per part: price per unit (0 where not given); scenarios value units short at it."""
+
+    @property
+    def spend_known(self) -> np.ndarray:
+        """Per part: its spend (and the value of units short) is known: a unit price is given, or it has no volume
+        (0 whatever the price). Where it is unknown the window, CLI, JSON and report say so instead of 0."""
+        if len(self.unit_price) != self.n_parts:
+            return self.spend > 0
+        return (self.unit_price > 0) | (self.annual_units <= 0)
 
     @property
     def n_parts(self) -> int:
@@ -186,7 +196,7 @@ def compile_project(project: Project, reference: ReferenceData | None = None) ->
     countries = np.array(list(vocabulary), dtype=object)
     supplier_made_in = made_in_codes[listed_codes]
     from_magnet = supplier_made_in == UNKNOWN
-    assembly = np.where(from_magnet, country[:, N_STAGES - 1], supplier_made_in)
+    assembly = np.where(from_magnet, UNKNOWN, supplier_made_in)
     evidence = _codes(_text(paths["origin_evidence"], fill=False), [e.value for e in EVIDENCE], _BLANK_EVIDENCE)
     licensed = np.append(_yes_no(per_supplier("general_licence")) == DFARS_YES, False)[listed_codes]
 

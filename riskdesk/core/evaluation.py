@@ -42,6 +42,7 @@ __all__ = [
     "EFFECT_WEIGHT",
     "EVIDENCE_PENALTY",
     "NO_PATH_FLOOR",
+    "PORTFOLIO_PROHIBITED_FLOOR",
     "PROHIBITED_FLOOR",
     "RED_FLOOR",
     "TRANSPARENCY_STAGE_WEIGHT",
@@ -65,6 +66,9 @@ BAND_AMBER = 40.0
 BAND_RED = 70.0
 NO_PATH_FLOOR = BAND_AMBER
 """A part without any supply path is at least amber, whatever the weights: its origin is wholly unknown."""
+PORTFOLIO_PROHIBITED_FLOOR = BAND_AMBER
+"""The portfolio figure is at least this (amber) while a prohibited or possibly prohibited part carries volume: it
+never reads green then, yet still moves with dates and weights above it (docs/method.md, "Portfolio score")."""
 
 
 def band(score: float) -> str:
@@ -186,6 +190,11 @@ class PartReport:
     value_share: ValueShare | None = None
     """China's 0.1 % value test of No. 61 item (1) for the part (`riskdesk.core.value_share`); None when the
     control list has no rule with a value test."""
+    spend: float | None = None
+    """Annual units × unit price; None where it is unknown (the part has volume but no unit price)."""
+    restriction_breakdown: dict[str, float] = field(default_factory=dict)
+    """What each kind of rule alone gives the restriction factor (0 … 100): "export_control", "tariff",
+    "benchmark", "watch" (`riskdesk.core.factors.RESTRICTION_KINDS`). The factor combines them as 1 − Π(1 − w)."""
 
     def why(self) -> str:
         """The score in one paragraph: the weighted factors, the floor if it raised the score, then each factor
@@ -218,7 +227,10 @@ class PartReport:
             "cap": self.cap,
             "floor": self.floor or None,
             "factor_score": round(self.factor_score, 2),
+            "spend": None if self.spend is None else round(self.spend, 2),
+            **({"spend_unknown_reason": "no unit price"} if self.spend is None else {}),
             "factors": {name: round(f.value, 2) for name, f in self.factors.items()},
+            "restriction_breakdown": {kind: round(v, 2) for kind, v in self.restriction_breakdown.items()},
             "factor_inputs": {name: f.inputs for name, f in self.factors.items()},
             "elements_kg": {k: round(v, 6) for k, v in self.elements_kg.items()},
             "elements_value": {k: round(v, 2) for k, v in self.elements_value.items()},
@@ -373,18 +385,43 @@ class Evaluation:
     def prohibited_parts(self) -> list[str]:
         return [str(p) for p in self.compiled.part_numbers[np.flatnonzero(self.capped)]]
 
+    def portfolio_weights(self) -> tuple[np.ndarray, int]:
+        """Per part: its weight in the portfolio figure (annual spend; for a part with volume but no unit price, the
+        reference value of its magnets' element content a year), and how many parts are weighted that second way."""
+        compiled = self.compiled
+        content = self.part_value_c.sum(axis=1) if self.part_value_c.size else np.zeros(compiled.n_parts)
+        unpriced = ~compiled.spend_known
+        weights = np.where(unpriced, content, compiled.spend)
+        return np.nan_to_num(np.clip(weights, 0.0, None)), int((unpriced & (content > 0)).sum())
+
+    def prohibited_with_volume(self) -> np.ndarray:
+        """Per part: prohibited (or possibly prohibited) on this date and bought at all (magnet kg a year > 0)."""
+        return self.capped & (self.compiled.mass_kg_year > 0)
+
     def portfolio_score(self) -> tuple[float, str]:
-        """Spend-weighted mean of the part scores (magnet kg where no prices are given), with the reason. A
-        prohibited part is named beside the figure but does not pin it: the figure moves with every part."""
+        """The part scores averaged with annual spend as weights (a part without a unit price by the reference value
+        of its magnet content), at least amber (PORTFOLIO_PROHIBITED_FLOOR) while a prohibited part carries volume;
+        with the reason. The prohibited parts are named beside the figure."""
         compiled = self.compiled
         if not compiled.n_parts:
             return 0.0, "no parts"
-        weights = compiled.spend if compiled.spend.sum() > 0 else compiled.mass_kg_year
-        basis = "annual spend" if compiled.spend.sum() > 0 else "magnet kg per year"
-        if weights.sum() <= 0:
+        weights, unpriced = self.portfolio_weights()
+        if weights.sum() > 0:
+            basis = "annual spend"
+            if unpriced:
+                basis += (f"; {_count(unpriced, 'part')} without a unit price weighted by the reference value of "
+                          "their magnet content")
+        elif compiled.mass_kg_year.sum() > 0:
+            weights, basis = compiled.mass_kg_year, "magnet kg per year (no spend or priced content)"
+        else:
             weights, basis = np.ones(compiled.n_parts), "parts counted equally"
         score = float(np.average(self.scores, weights=weights))
         reason = f"mean of {_count(compiled.n_parts, 'part score')} weighted by {basis}"
+        held = self.prohibited_with_volume()
+        if held.any() and score < PORTFOLIO_PROHIBITED_FLOOR:
+            reason += (f"; held at {PORTFOLIO_PROHIBITED_FLOOR:g} (amber, from {score:.1f}): a prohibited part "
+                       "carries volume")
+            score = PORTFOLIO_PROHIBITED_FLOOR
         prohibited = self.prohibited_parts()
         if prohibited:
             listed = ", ".join(prohibited[:5]) + (" …" if len(prohibited) > 5 else "")
@@ -439,7 +476,15 @@ class Evaluation:
             supply_note=compiled.share_notes[position],
             status=str(self.statuses()[position]),
             value_share=part_value_share(compiled, self.reference.control_list, self.prices, position, path_rows),
+            restriction_breakdown=self.restriction_breakdown_at(position),
+            spend=float(compiled.spend[position]) if compiled.spend_known[position] else None,
         )
+
+    def restriction_breakdown_at(self, position: int) -> dict[str, float]:
+        """What each kind of rule alone gives the part's restriction factor (0 … 100), keyed as
+        `riskdesk.core.factors.RESTRICTION_KINDS`: export controls, tariffs, the EU benchmark and watch items."""
+        breakdown = self.factor_results["restriction"].breakdown or {}
+        return {kind: float(values[position]) for kind, values in breakdown.items()}
 
     def _cap_text(self, position: int, items: list[Hit]) -> str:
         """Why the part is held at its floor, in one sentence ("" when no floor applies)."""
@@ -551,6 +596,7 @@ class Evaluation:
 
     def to_json(self) -> dict[str, object]:
         score, reason = self.portfolio_score()
+        compiled = self.compiled
         return {
             "as_of": self.as_of.isoformat(),
             "rules_version": self.rules_version,
@@ -561,6 +607,7 @@ class Evaluation:
                 "band": band(score),
                 "explanation": reason,
                 "prohibited_parts": self.prohibited_parts(),
+                "parts_without_unit_price": [str(p) for p in compiled.part_numbers[~compiled.spend_known]],
                 "elements_kg": {k: round(v, 6) for k, v in self.elements_kg().items()},
                 "elements_value": {k: round(v, 2) for k, v in self.elements_value().items()},
                 "concentration": [
@@ -726,12 +773,13 @@ def _hits_for(evaluation: Evaluation, match: RuleMatch, path_rows: np.ndarray) -
     countries = evaluation.reference.countries
     result: list[Hit] = []
     status = rule.status_words(match.state)
+    effect_label = rule.effect_label_on(evaluation.as_of)
     if match.timing.binding:
-        label = rule.effect_label
+        label = effect_label
     elif rule.effect is Effect.WATCH:
         label = f"watch: {status}" if status != WATCH_IN_FORCE else WATCH_IN_FORCE
     else:
-        label = f"watch: {rule.effect_label}, {status}"
+        label = f"watch: {effect_label}, {status}"
     kg_rows = evaluation._widen(evaluation.kg_c[path_rows])
     value_rows = evaluation._widen(evaluation.value_c[path_rows])
     column_of = {int(e): j for j, e in enumerate(evaluation.columns)}
@@ -748,7 +796,7 @@ def _hits_for(evaluation: Evaluation, match: RuleMatch, path_rows: np.ndarray) -
         supplier = str(compiled.path_supplier[row])
         share_pct = float(compiled.share[row] * 100.0)
         weight = float(match.timing.weight[compiled.path_part[row]])
-        if rule.general_licence and compiled.general_licence[row]:
+        if match.relieved and compiled.general_licence[row]:
             weight *= GENERAL_LICENCE_RELIEF
         for s in path_bits(confirmed_bits | unknown_bits):
             stage = RULE_STAGES[s]
@@ -801,7 +849,7 @@ def _explain_hit(evaluation: Evaluation, match: RuleMatch, row: int, stage: Stag
     if element is None:
         what = (_RECYCLED_WHOLE_MAGNET if recycled else _WHOLE_MAGNET_STAGE_WORDS[stage]).format(place=place)
         if stage is Stage.ASSEMBLY and compiled.assembly_from_magnet[row]:
-            what += " (the supplier's country is not given: taken to be the magnet's)"
+            what += " (the supplier's country is not given)"
         sentence = f"The magnet ({kg:,.3f} kg/yr via {via}): {what}"
     else:
         name = elements.BY_SYMBOL[SYMBOLS[element]].name.capitalize()
@@ -813,16 +861,21 @@ def _explain_hit(evaluation: Evaluation, match: RuleMatch, row: int, stage: Stag
                      "so it counts as if it were")
     sentence += f". {rule.instrument}: {rule.title} — {match.state.reason}"
     if match.benchmark is not None and element is not None:
-        sentence += f"; over {match.benchmark.threshold:.0%} of the buyer's {SYMBOLS[element]} at this stage"
-    if rule.general_licence and compiled.general_licence[row]:
+        sentence += (f"; over {match.benchmark.threshold:.0%} of the buyer's {SYMBOLS[element]} at this stage, "
+                     "China's share counted with each other third country's")
+    if match.relieved and compiled.general_licence[row]:
         sentence += "; the supplier holds a Chinese general licence covering you: counts half"
+    elif rule.general_licence and compiled.general_licence[row]:
+        sentence += (f"; the supplier is marked as holding a Chinese general licence, but none had been reported by "
+                     f"this date (first reported {evaluation.reference.control_list.general_licences_from}): "
+                     "counts in full")
     elif rule.general_licence and not compiled.unassigned[row]:
         holder = evaluation.reference.control_list.licence_holder(
             str(compiled.supplier_names[compiled.supplier_codes[row]]))
-        if holder is not None:
+        if holder is not None and holder.reported <= evaluation.as_of:
             sentence += (f"; {holder.describe()}: if it covers you, mark the supplier's China general licence "
                          "'yes'")
-    if not match.timing.binding or weight < EFFECT_WEIGHT.get(rule.effect, 0.0):
+    if not match.timing.binding or weight < match.timing.full:
         sentence += f". Counts {weight:.2f} ({match.timing.summary})"
     return sentence + "."
 

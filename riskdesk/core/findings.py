@@ -146,7 +146,7 @@ def findings(evaluation: Evaluation) -> Findings:
         path = rows[r]
         part = compiled.path_part[path]
         weight = match.timing.weight[part].astype(float)
-        if match.rule.general_licence:
+        if match.relieved:
             weight = np.where(compiled.general_licence[path], weight * GENERAL_LICENCE_RELIEF, weight)
         is_unknown = unknown[r]
         kind = np.where(is_unknown, POSSIBLE, HIT if match.timing.binding else WATCH)

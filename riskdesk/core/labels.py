@@ -133,9 +133,11 @@ def _factor_help() -> Mapping[str, str]:
     from riskdesk.core.factors import TRANSPARENCY_STAGE_WEIGHT
     from riskdesk.core.project import ProjectSettings
     from riskdesk.core.rule_match import EFFECT_WEIGHT
-    from riskdesk.core.vocabulary import Stage
+    from riskdesk.core.vocabulary import Effect, Stage
 
-    effects = ", ".join(f"{effect.value} {_weight(weight)}" for effect, weight in EFFECT_WEIGHT.items())
+    effects = ", ".join(f"{effect.value} {_weight(weight)}" for effect, weight in EFFECT_WEIGHT.items()
+                        if effect not in (Effect.TARIFF, Effect.BENCHMARK))
+    benchmark = _weight(EFFECT_WEIGHT[Effect.BENCHMARK])
     words = {Stage.MINE: "mine", Stage.SEPARATION: "separation", Stage.METAL: "metal", Stage.MAGNET: "magnet making"}
     stages = TRANSPARENCY_STAGE_WEIGHT
     most, least = max(stages.values()), min(stages.values())
@@ -147,22 +149,28 @@ def _factor_help() -> Mapping[str, str]:
         weighing = "stages weighted " + ", ".join(f"{words[s]} {_weight(w)}" for s, w in stages.items())
     return {
         "restriction": (
-            "Share of the part's element value that passes a stage under a rule, each element weighted by the "
-            f"heaviest rule on its path: effect ({effects}) × timing (1 in force; less while only announced or of "
-            "unknown status). A stage of unknown country counts as if the rule met it."
+            "Share of the part's element value that passes a stage under a rule, each element weighted by what "
+            f"binds it, by kind: export controls and watch items by the heaviest ({effects}); import duties "
+            "stacked, their rates added and weighed as rate / (100 + rate); the EU 65 % dependency benchmark (a "
+            f"2030 Union target, not a company duty) {benchmark}; the kinds combined as 1 − Π(1 − weight); each × "
+            "timing (1 in force; less while only announced or of unknown status). A stage of unknown country "
+            "counts as if the rule met it."
         ),
         "concentration": (
             "Governance-weighted concentration of the part's supply by country, at its worst stage: half the "
             "share-weighted governance, half the EU's HHI × governance (0 best … 10 worst) × 10. Volume of unknown "
-            "origin counts as the worst case."
+            "origin counts as the worst case; volume through China counts as if from whichever of the part's "
+            "countries there gives the higher value (no diversification credit)."
         ),
-        "transparency": f"Share of the part's volume whose stage origins are unknown or only inferred; {weighing}.",
+        "transparency": (f"Share of the part's volume whose stage origins are unknown or only inferred; {weighing}; "
+                         "a supplier's country not given adds 0.1."),
         "price": "Value share of each volatile element × its observed price volatility (max/min − 1, capped at 1).",
         "buffer": (
             "Stock on hand against the length of a disruption: 100 × (1 − stock days / disruption days). A Chinese "
             f"licence review takes up to 45 working days (≈ {ProjectSettings().disruption_days:g} calendar days)."
         ),
-        "single_source": "The largest supplier's share of the part's volume.",
+        "single_source": ("The largest supplier's share of the part's volume, plus what other suppliers bring "
+                          "through China (or from an origin not known): no alternative to it."),
     }
 
 

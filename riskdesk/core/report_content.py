@@ -56,7 +56,7 @@ from riskdesk.core.provenance import DataFile, data_files, file_sha256
 from riskdesk.core.reference import ReferenceData, default_reference
 from riskdesk.core.rules import RULE_STAGES
 from riskdesk.core.scenario_run import ScenarioResult, run_on_both_bases
-from riskdesk.core.scenarios import Scenario, ScenarioError
+from riskdesk.core.scenarios import UNKNOWN_VALUE, Scenario, ScenarioError
 from riskdesk.core.simulation import TAIL, MonteCarloResult, MonteCarloSettings, SimulationCancelled, run_monte_carlo
 from riskdesk.core.triage import POSSIBLY_PROHIBITED, PROHIBITED, STATUS_LABELS
 from riskdesk.core.value_share import part_value_share
@@ -579,7 +579,8 @@ class PartsSheet:
     watch: list[int]
     possible: list[int]
     magnet_kg: list[float]
-    spend: list[float]
+    spend: list[float | str]
+    """Annual spend, or UNKNOWN_VALUE where the part has volume but no unit price."""
     element_value: list[float]
     symbols: list[str]
     """The elements the project holds, for the kg and value columns per element."""
@@ -644,7 +645,8 @@ def parts_sheet(data: ReportData) -> PartsSheet:
         factor_scores=evaluation.factor_score[order].tolist(), weights=evaluation.settings.weights,
         factors={name: evaluation.factors[name][order].tolist() for name in FACTOR_NAMES},
         hits=found[:, 0].tolist(), watch=found[:, 1].tolist(), possible=found[:, 2].tolist(),
-        magnet_kg=compiled.mass_kg_year[order].tolist(), spend=compiled.spend[order].tolist(),
+        magnet_kg=compiled.mass_kg_year[order].tolist(),
+        spend=[float(compiled.spend[i]) if compiled.spend_known[i] else UNKNOWN_VALUE for i in order],
         element_value=value.sum(axis=1).tolist(), symbols=symbols,
         element_kg=[kg[:, j].tolist() for j in range(len(symbols))],
         element_values=[value[:, j].tolist() for j in range(len(symbols))],
@@ -709,7 +711,7 @@ def findings_sheet(data: ReportData, limits: SheetLimits) -> FindingsSheet:
         found = found.reordered(np.arange(shown))
     matches = evaluation.matches
     rule_ids = np.array([m.rule.id for m in matches] + [""], dtype=object)
-    effects = np.array([m.rule.effect_label for m in matches] + [""], dtype=object)
+    effects = np.array([m.rule.effect_label_on(evaluation.as_of) for m in matches] + [""], dtype=object)
     statuses = np.array([m.rule.status_words(m.state) for m in matches] + [""], dtype=object)
     starts = np.array([m.rule.effective_from for m in matches] + [None], dtype=object)
     ends = np.array([m.rule.effective_until for m in matches] + [None], dtype=object)
@@ -860,7 +862,8 @@ class StockOuts:
     first_short_dates: list[dt.date | None]
     days_short: list[int]
     units_short: list[float]
-    value_short: list[float]
+    value_short: list[float | str]
+    """Units short × unit price, or UNKNOWN_VALUE where units are short and the part has no unit price."""
     run_out_probabilities: list[float] | None
     """From the Monte Carlo, when there is one."""
 
@@ -898,6 +901,7 @@ def scenario_block(k: int, run: ScenarioRun) -> ScenarioBlock:
     reached = [i for i in range(len(result.part_numbers)) if so.first_affected_day[i] > 0]
     reached.sort(key=lambda i: (so.first_short_day[i] <= 0, so.first_short_day[i], -so.shortfall_cost[i]))
     stops = None
+    known = result.evaluation.compiled.spend_known
     if reached:
         stock = result.evaluation.compiled.stock_days
         stops = StockOuts(
@@ -912,7 +916,8 @@ def scenario_block(k: int, run: ScenarioRun) -> ScenarioBlock:
                                for i in reached],
             days_short=[int(so.days_short[i]) for i in reached],
             units_short=[float(so.units_short[i]) for i in reached],
-            value_short=[float(so.shortfall_cost[i]) for i in reached],
+            value_short=[float(so.shortfall_cost[i]) if known[i] or so.units_short[i] <= 0 else UNKNOWN_VALUE
+                         for i in reached],
             run_out_probabilities=[float(mc.stop_probability[i]) for i in reached] if mc is not None else None)
     return ScenarioBlock(
         number=k, heading=f"Scenario {k}: {scenario.name}", lines=_scenario_lines(run), months=list(result.months),
@@ -948,8 +953,11 @@ def _scenario_lines(run: ScenarioRun) -> list[str]:
                  f"{BASIS_NAMES[other.scenario.price_basis]} prices instead: baseline "
                  f"{float(other.portfolio_baseline.sum()):,.0f}, change {other.delta_total:+,.0f}.")
     so = result.stock_out
+    unpriced = result.unpriced_short()
     lines.append(f"{count(int((so.first_affected_day > 0).sum()), 'part loses', 'parts lose')} supply, "
-                 f"{int(so.stops.sum())} run short; value of the units short {float(so.shortfall_cost.sum()):,.0f}.")
+                 f"{int(so.stops.sum())} run short; value of the units short {float(so.shortfall_cost.sum()):,.0f}"
+                 + (f" (and unknown for {count(len(unpriced), 'part')} without a unit price: "
+                    f"{', '.join(unpriced[:5])})" if unpriced else "") + ".")
     if mc is not None:
         lines.append(f"Monte Carlo: {mc.paths:,} paths, seed {mc.seed}, {mc.model.basis} prices; a random "
                      f"disruption in {mc.disrupted_share:.0%} of paths. Total over the horizon: mean "
@@ -1142,8 +1150,8 @@ def method_sheet(data: ReportData, limits: SheetLimits) -> MethodSheet:
         dates = f"effective from {rule.effective_from.isoformat()}" + (
             f" until {rule.effective_until.isoformat()}" if rule.effective_until else "")
         rule_rows.append((rule.id, f"{rule.instrument}: {rule.title}. {rule.note}".strip(),
-                          f"{rule.effect_label}; {rule.status_words(state)} ({state.reason}); {dates}; confidence "
-                          f"{rule.confidence}"))
+                          f"{rule.effect_label_on(day)}; {rule.status_words(state)} ({state.reason}); {dates}; "
+                          f"confidence {rule.confidence}"))
         link_rows += [(rule.id, (s.url, s.title or s.url)) for s in rule.sources]
     for k, run in enumerate(data.runs, start=1):
         scenario = run.result.scenario

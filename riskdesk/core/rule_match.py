@@ -51,8 +51,29 @@ EFFECT_WEIGHT: Mapping[Effect, float] = {
     Effect.BENCHMARK: 0.25,
     Effect.WATCH: 0.1,
 }
-"""How much of an element's value counts as restricted when a rule of this effect binds it."""
+"""How much of an element's value counts as restricted when a rule of this effect binds it. A tariff weighs by its
+rate instead (`tariff_weight`); its entry here is kept for a tariff given without a rate."""
 WATCH_WEIGHT = EFFECT_WEIGHT[Effect.WATCH]
+CHINA = "CN"
+"""The origin whose export controls the control list carries: volume through it earns no diversification credit
+(single source, concentration, the EU benchmark; docs/method.md, "Supply through China")."""
+
+
+def tariff_weight(rate_pct: float | None) -> float:
+    """How much a duty of `rate_pct` % weighs: the share of the landed price that is duty, rate / (100 + rate), and at
+    least the watch weight (so that a low duty taking effect never weighs less than while it was announced).
+    10 % → 0.1, 20 % → 0.17, 25 % → 0.2, 45 % → 0.31."""
+    if rate_pct is None:
+        return EFFECT_WEIGHT[Effect.TARIFF]
+    rate = max(float(rate_pct), 0.0)
+    return max(WATCH_WEIGHT, rate / (100.0 + rate))
+
+
+def full_weight(rule: ControlRule, day: dt.date | None) -> float:
+    """The weight of `rule` when it binds on `day`: its effect weight, or for a tariff the weight of its rate then."""
+    if rule.effect is Effect.TARIFF:
+        return tariff_weight(rule.rate_on(day))
+    return EFFECT_WEIGHT.get(rule.effect, 0.0)
 UNKNOWN_STATUS_SHARE = 0.5
 """A rule whose status is unknown counts this share of its effect weight (it may be in force today)."""
 GENERAL_LICENCE_RELIEF = 0.5
@@ -80,6 +101,11 @@ class Timing:
     """Listed as a hit (in force, or treated as in force) rather than as a watch item."""
     summary: str
     """How the timing counts, in words: "in force", "due 2027-01-01, in 33 days: counts 0.84 of 1", …"""
+    full: float = 0.0
+    """The weight the rule has once it binds (its effect weight; a tariff's by its rate then): `weight / full` is
+    the share of the rule that counts on the date."""
+    rate_pct: float | None = None
+    """A tariff's rate when it binds (the rate on the date, or on the day it is due)."""
 
     @property
     def uniform(self) -> float | None:
@@ -106,6 +132,9 @@ class RuleMatch:
     prior: np.ndarray
     """(rule stages,) world share of the rule's countries at each stage (the magnet stage's for assembly)."""
     benchmark: BenchmarkFlags | None = None
+    relieved: bool = False
+    """A supplier's Chinese general licence relieves this rule on the date: the rule allows it and general licences
+    had been reported by then (`ControlList.general_licences_from`, 2025-12-02; FACTS §1.3)."""
 
     @property
     def confirmed(self) -> np.ndarray:
@@ -144,21 +173,26 @@ def rule_timing(rule: ControlRule, state: RuleState, day: dt.date, stock_days: n
     """How much `rule` counts on `day` for each part (stock matters only for rules other than prohibitions:
     stock bridges a licence delay or postpones a tariff, but cannot make a prohibited magnet compliant)."""
     n = len(stock_days)
-    full = EFFECT_WEIGHT.get(rule.effect, 0.0)
+    full = full_weight(rule, day)
+    rate = rule.rate_on(day) if rule.effect is Effect.TARIFF else None
     prohibited = rule.effect is Effect.PROHIBITED
     if rule.effect is Effect.WATCH:
-        return Timing(np.full(n, WATCH_WEIGHT), 0.0, False, f"watch item ({state.status.value})")
+        return Timing(np.full(n, WATCH_WEIGHT), 0.0, False, f"watch item ({state.status.value})", WATCH_WEIGHT)
     if state.effective:
         floor = PROHIBITED_FLOOR if prohibited else 0.0
         said = "in force" if state.status is RuleStatus.IN_FORCE else f"{state.status.value}, treated as in force"
-        return Timing(np.full(n, full), floor, True, said)
+        return Timing(np.full(n, full), floor, True, said, full, rate)
     uncertain = max(WATCH_WEIGHT, UNKNOWN_STATUS_SHARE * full)
     if state.status is RuleStatus.UNKNOWN:
         return Timing(np.full(n, uncertain), RED_FLOOR if prohibited else 0.0, False,
-                      f"status unknown: counts {uncertain:g} of {full:g}, as it may be in force today")
+                      f"status unknown: counts {uncertain:.2g} of {full:.2g}, as it may be in force today", full, rate)
     days = state.days_until_binding(day)
     if days is None or state.binds_as is None:
-        return Timing(np.full(n, WATCH_WEIGHT), 0.0, False, f"watch item ({state.status.value})")
+        return Timing(np.full(n, WATCH_WEIGHT), 0.0, False, f"watch item ({state.status.value})", full, rate)
+    if rule.effect is Effect.TARIFF:
+        rate = rule.rate_on(state.binds_on)
+        full = full_weight(rule, state.binds_on)
+        uncertain = max(WATCH_WEIGHT, UNKNOWN_STATUS_SHARE * full)
     target = full if state.binds_as is RuleStatus.IN_FORCE else uncertain
     stock = np.zeros(n) if prohibited else np.nan_to_num(stock_days, nan=0.0)
     lead = days + np.clip(stock, 0.0, None)
@@ -170,7 +204,7 @@ def rule_timing(rule: ControlRule, state: RuleState, day: dt.date, stock_days: n
     summary = (f"{rule.effect_label} from {state.binds_on} ({binds}), in {days} days; counts more as that date "
                f"comes within the {horizon_days:g} days it takes to re-source"
                + ("" if prohibited else ", later by the days of stock on hand"))
-    return Timing(weight, floor, False, summary)
+    return Timing(weight, floor, False, summary, max(target, WATCH_WEIGHT), rate)
 
 
 def match_rules(compiled: CompiledProject, kg: np.ndarray, columns: np.ndarray, day: dt.date,
@@ -180,6 +214,7 @@ def match_rules(compiled: CompiledProject, kg: np.ndarray, columns: np.ndarray, 
     buyer = settings.import_country.upper()
     magnet = compiled.country[:, MAGNET]
     scope = _ScopeCache(compiled, settings)
+    licences_from = reference.control_list.general_licences_from
     matches: list[RuleMatch] = []
     # Rules naming the same countries at the same stages share their per-path stage bits (before scope).
     raw_bits: dict[tuple[frozenset[str], frozenset[str], frozenset[Stage]], tuple[np.ndarray, np.ndarray,
@@ -216,7 +251,8 @@ def match_rules(compiled: CompiledProject, kg: np.ndarray, columns: np.ndarray, 
             hit_bits, unknown_bits = all_hits * path_ok, all_unknown * path_ok
         element_mask = np.ones(N_EL, dtype=bool) if rule.whole_magnet else np.isin(SYMBOLS, list(rule.elements))
         timing = rule_timing(rule, state, day, compiled.stock_days, settings.resourcing_days)
-        match = RuleMatch(rule, state, timing, element_mask, hit_bits, unknown_bits, prior)
+        relieved = rule.general_licence and (licences_from is None or day >= licences_from)
+        match = RuleMatch(rule, state, timing, element_mask, hit_bits, unknown_bits, prior, relieved=relieved)
         if rule.effect is Effect.BENCHMARK:
             in_scope = np.ones(compiled.n_paths, dtype=bool) if path_ok is None else path_ok
             flags = _benchmark(rule, compiled, kg, columns, element_mask, in_scope, excluded)
@@ -340,12 +376,16 @@ def _stage_bits(flags: np.ndarray) -> np.ndarray:
 def _benchmark(rule: ControlRule, compiled: CompiledProject, kg: np.ndarray, columns: np.ndarray,
                element_mask: np.ndarray, path_ok: np.ndarray, excluded: frozenset[str]) -> BenchmarkFlags:
     """Flags of a dependency benchmark on the buyer's own kg per element and stage. An unknown origin counts as
-    the worst case: a third country is over the threshold if its share plus the unknown share exceeds it."""
+    the worst case: a third country is over the threshold if its share plus the unknown share exceeds it. Supply
+    through China earns no diversification credit: China's share is counted with every other third country's, so
+    that adding Chinese supply never brings another country under the threshold, and China's paths are flagged
+    wherever a country is over it with China's share counted in (docs/method.md, "Supply through China")."""
     assert rule.threshold_pct is not None  # the control list refuses a benchmark without its threshold
     threshold = rule.threshold_pct / 100.0
     vocabulary = compiled.countries
     n_c = len(vocabulary)
     third = np.array([bool(c) and c not in excluded for c in vocabulary], dtype=bool)
+    is_china = np.array([c == CHINA for c in vocabulary], dtype=bool) & third
     flagged = np.zeros((compiled.n_paths, len(columns), N_STAGES), dtype=bool)
     possible = np.zeros_like(flagged)
     over: dict[tuple[int, int], frozenset[str]] = {}
@@ -362,11 +402,14 @@ def _benchmark(rule: ControlRule, compiled: CompiledProject, kg: np.ndarray, col
                 continue
             shares = by_country[:n_c] / total
             unknown_share = by_country[n_c] / total
-            worst = np.where(third, shares + unknown_share, 0.0)
+            china_share = float(shares[is_china].sum())
+            worst = np.where(third, shares + unknown_share + np.where(is_china, 0.0, china_share), 0.0)
             countries_over = worst > threshold
+            if countries_over.any():
+                countries_over |= is_china & (shares > 0)
             held = (kg[:, j] > 0) & path_ok
             flagged[:, j, s] = np.append(countries_over, False)[codes] & held
-            if unknown_share > 0 and max(worst.max(initial=0.0), unknown_share) > threshold:
+            if unknown_share > 0 and max(worst.max(initial=0.0), unknown_share + china_share) > threshold:
                 possible[:, j, s] = unknown & held
             if countries_over.any():
                 over[(int(e), s)] = frozenset(str(c) for c in vocabulary[countries_over])
@@ -380,6 +423,7 @@ def path_bits(bits: int) -> list[int]:
 
 __all__ = [
     "ASSEMBLY",
+    "CHINA",
     "EFFECT_WEIGHT",
     "GENERAL_LICENCE_RELIEF",
     "PROHIBITED_FLOOR",
@@ -389,7 +433,9 @@ __all__ = [
     "BenchmarkFlags",
     "RuleMatch",
     "Timing",
+    "full_weight",
     "match_rules",
     "path_bits",
     "rule_timing",
+    "tariff_weight",
 ]

@@ -93,6 +93,16 @@ class Suspension:
 
 
 @dataclass(frozen=True, slots=True)
+class RatePeriod:
+    """A tariff's rate from a date on (until the next period starts), with where it comes from."""
+
+    start: dt.date
+    rate_pct: float
+    confidence: str = ""
+    source: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class RuleState:
     status: RuleStatus
     reason: str
@@ -154,6 +164,27 @@ class ControlRule:
     value_share_min_pct: float | None = None
     """The rule concerns a magnet only when its Chinese-origin controlled content (the elements of `contains`) is
     at least this % of the magnet's value (No. 61 item (1): 0.1 %; riskdesk.core.value_share)."""
+    rate_periods: tuple[RatePeriod, ...] = ()
+    """A tariff whose rate changed: each rate from its date on, in date order (`rate_pct` is the rate before the
+    first period, and the one shown without a date)."""
+
+    def rate_on(self, day: dt.date | None) -> float | None:
+        """The tariff's rate on `day`: the latest period begun by then, `rate_pct` before the first; with no
+        date, the latest period's (the rate today)."""
+        if day is None:
+            return self.rate_periods[-1].rate_pct if self.rate_periods else self.rate_pct
+        rate = self.rate_pct
+        for period in self.rate_periods:
+            if period.start <= day:
+                rate = period.rate_pct
+        return rate
+
+    def effect_label_on(self, day: dt.date | None) -> str:
+        """"tariff 20 %" with the rate in force on `day` (the other effects as `effect_label`)."""
+        rate = self.rate_on(day)
+        if self.effect is Effect.TARIFF and rate is not None:
+            return f"tariff {rate:g} %"
+        return self.effect_label
 
     @property
     def whole_magnet(self) -> bool:
@@ -166,7 +197,7 @@ class ControlRule:
     @property
     def effect_label(self) -> str:
         if self.effect is Effect.TARIFF and self.rate_pct is not None:
-            return f"tariff {self.rate_pct:g} %"
+            return f"tariff {self.rate_on(None):g} %"
         if self.effect is Effect.BENCHMARK and self.threshold_pct is not None:
             return f"benchmark ≤ {self.threshold_pct:g} %"
         return self.effect.label
@@ -244,8 +275,12 @@ class ControlRule:
         }
         if day is not None:
             state = self.state_on(day, suspended_in_force)
+            data["effect_label"] = self.effect_label_on(day)
             data["status"] = state.status.value
             data["status_reason"] = state.reason
+        if self.rate_periods:
+            data["rate_periods"] = [{"from": p.start.isoformat(), "rate_pct": p.rate_pct,
+                                     "confidence": p.confidence, "source": p.source} for p in self.rate_periods]
         data.update({
             "announced": self.announced.isoformat(),
             "effective_from": self.effective_from.isoformat(),
@@ -304,6 +339,12 @@ class ControlList:
 
     def is_newer_than(self, other: ControlList) -> bool:
         return self.version_key > other.version_key
+
+    @property
+    def general_licences_from(self) -> dt.date | None:
+        """The day general licences were first reported (the earliest holder's `reported`; FACTS §1.3: 2025-12-02):
+        a supplier's general licence relieves nothing before it. None when the list names no holder."""
+        return min((holder.reported for holder in self.general_licences), default=None)
 
     def licence_holder(self, supplier_name: str) -> GeneralLicence | None:
         """The bundled general-licence holder a supplier's name refers to ("JL MAG Rare-Earth Co., Ltd."), if any."""
@@ -409,7 +450,9 @@ _FIELDS = frozenset({
     "end_uses", "import_countries", "not_import_countries", "effective_until", "suspensions", "after_suspension",
     "rate_pct", "threshold_pct", "note", "contains", "exported", "applies_to", "general_licence", "unknown_after",
     "value_share_min_pct",
+    "rate_periods",
 })
+_RATE_PERIOD_FIELDS = frozenset({"from", "rate_pct", "confidence", "source"})
 
 
 _HEADER_FIELDS = frozenset({"title", "version", "date", "rule", "general_licence"})
@@ -459,6 +502,12 @@ def _parse_rule(entry: Entry) -> ControlRule:
     for suspension_entry in suspension_entries:
         check_keys(entry.file, suspension_entry.data, _SUSPENSION_FIELDS, suspension_entry.label)
     suspensions = tuple(Suspension(s.date("from"), s.date("until"), s.str("by")) for s in suspension_entries)
+    period_entries = entry.tables("rate_periods")
+    for period_entry in period_entries:
+        check_keys(entry.file, period_entry.data, _RATE_PERIOD_FIELDS, period_entry.label)
+    rate_periods = tuple(RatePeriod(p.date("from"), p.number("rate_pct", low=0.0, high=1000.0),
+                                    p.confidence() if "confidence" in p.data else "", p.str("source", ""))
+                         for p in period_entries)
     rule = ControlRule(
         id=entry.str("id"),
         regime=entry.str("regime"),
@@ -495,6 +544,7 @@ def _parse_rule(entry: Entry) -> ControlRule:
         general_licence=entry.boolean("general_licence", False),
         unknown_after=entry.optional_date("unknown_after"),
         value_share_min_pct=entry.optional_number("value_share_min_pct"),
+        rate_periods=rate_periods,
     )
     if rule.announced > rule.effective_from:
         raise entry.fail("announced", "must not be later than effective_from")
@@ -509,6 +559,10 @@ def _parse_rule(entry: Entry) -> ControlRule:
         raise entry.fail("threshold_pct", f"{rule.threshold_pct} is not a share in % (0 … 100)")
     if rule.value_share_min_pct is not None and not 0 <= rule.value_share_min_pct <= 100:
         raise entry.fail("value_share_min_pct", f"{rule.value_share_min_pct} is not a share in % (0 … 100)")
+    for previous, period in zip(rule.rate_periods, rule.rate_periods[1:], strict=False):
+        if period.start <= previous.start:
+            raise entry.fail("rate_periods", f"{period.start} is not after {previous.start}: list the periods in date "
+                                             "order")
     if effect is Effect.TARIFF and rule.rate_pct is None:
         raise entry.fail("rate_pct", "a tariff needs its rate")
     if effect is Effect.BENCHMARK and rule.threshold_pct is None:

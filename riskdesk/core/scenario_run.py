@@ -30,6 +30,7 @@ from riskdesk.core.scenarios import (
     DAYS_PER_YEAR,
     ELEMENT_GROUPS,
     NO_VALUE,
+    UNKNOWN_PRICE_REASON,
     Scenario,
     ScenarioError,
     SupplyCut,
@@ -161,9 +162,21 @@ class ScenarioResult:
         """(months × elements) the scenario's prices, USD per kg of element."""
         return self.price_factor * self.reference_prices
 
+    def value_short_known(self) -> np.ndarray:
+        """Per part: the value of its units short is known (none short, or a unit price given)."""
+        known: np.ndarray = self.evaluation.compiled.spend_known | (self.stock_out.units_short <= 0)
+        return known
+
+    def unpriced_short(self) -> list[str]:
+        """The parts that run short whose value short is unknown (no unit price)."""
+        return [str(self.part_numbers[i]) for i in np.flatnonzero(~self.value_short_known())]
+
     def to_json(self) -> dict[str, Any]:
-        """What `riskdesk scenario --json` prints (without the Monte Carlo part)."""
+        """What `riskdesk scenario --json` prints (without the Monte Carlo part). A value short that is unknown (no
+        unit price) is null, with "shortfall_cost_unknown_reason"."""
         so = self.stock_out
+        known = self.value_short_known()
+        unpriced = self.unpriced_short()
         parts = []
         delta = self.part_delta_total
         for i, number in enumerate(self.part_numbers):
@@ -178,7 +191,8 @@ class ScenarioResult:
                     "first_short_day": int(so.first_short_day[i]) or None,
                     "days_short": int(so.days_short[i]),
                     "units_short": round(float(so.units_short[i]), 2),
-                    "shortfall_cost": round(float(so.shortfall_cost[i]), 2),
+                    "shortfall_cost": round(float(so.shortfall_cost[i]), 2) if known[i] else None,
+                    **({} if known[i] else {"shortfall_cost_unknown_reason": UNKNOWN_PRICE_REASON}),
                     "loss_share": round(float(so.loss_share[i]), 4),
                     "possible_share": round(float(so.possible_share[i]), 4),
                 },
@@ -197,6 +211,9 @@ class ScenarioResult:
                 "price_basis_label": BASIS_NAMES[self.scenario.price_basis],
                 "parts_short": int(so.stops.sum()),
                 "shortfall_cost": round(float(so.shortfall_cost.sum()), 2),
+                **({"shortfall_cost_unknown_parts": unpriced,
+                    "shortfall_cost_unknown_reason": f"{UNKNOWN_PRICE_REASON}: the total leaves these parts out"}
+                   if unpriced else {}),
             },
             "supply_cuts": [{"cut": r.cut.describe(), "parts_reached": r.parts_reached, "note": r.note}
                             for r in self.reach],

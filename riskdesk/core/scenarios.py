@@ -47,6 +47,9 @@ MAX_HORIZON_MONTHS = 120
 LICENCE_REVIEW_DAYS = 63
 """A licence review of up to 45 working days (MOFCOM, FACTS §1.3) is about 63 calendar days."""
 DAYS_PER_YEAR = 365.0
+UNKNOWN_VALUE = "unknown"
+"""Shown (CLI text, report cells) where a value is unknown because the part has no unit price; JSON gives null."""
+UNKNOWN_PRICE_REASON = "no unit price"
 
 ELEMENT_GROUPS: Mapping[str, tuple[str, ...]] = {
     "NdPr": ("Nd", "Pr"),

@@ -170,11 +170,11 @@ def share_problem(part_number: str, total_pct: float) -> Problem | None:
     if total_pct > 100.0 + SHARE_TOLERANCE_PCT:
         return error(f"supply-path shares of part {part_number} add up to {total_pct:g} %",
                      "Shares of one part's paths must add up to 100 %; lower one of them",
-                     sheet="Supply paths", column="share_pct", value=part_number, part=part_number)
+                     sheet="Supply paths", column="share_pct", value=f"{total_pct:g}", part=part_number)
     if total_pct < 100.0 - SHARE_TOLERANCE_PCT:
         return warning(f"supply-path shares of part {part_number} add up to {total_pct:g} %",
                        "The rest of its volume counts as of unknown origin until you add its supply paths",
-                       sheet="Supply paths", column="share_pct", value=part_number, part=part_number)
+                       sheet="Supply paths", column="share_pct", value=f"{total_pct:g}", part=part_number)
     return None
 
 

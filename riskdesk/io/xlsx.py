@@ -296,7 +296,9 @@ def write_columns(sheet: Any, top: int, columns: Sequence[Column], data: Sequenc
             for row, value in enumerate(values, start=top + 1):
                 if value is None or value != value:  # None or NaN: a blank cell
                     continue
-                if value in (math.inf, -math.inf):
+                if isinstance(value, str):  # a figure that is not known ("unknown"), said in words
+                    sheet.write_string(row, col, value, cell_format)
+                elif value in (math.inf, -math.inf):
                     sheet.write_string(row, col, str(value), cell_format)
                 else:
                     write(row, col, value, cell_format)

@@ -13,13 +13,14 @@ import datetime as dt
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import assume, given, note
 from hypothesis import strategies as st
 
 from riskdesk.core.countries import default_countries
 from riskdesk.core.domain import STAGES, Effect, Stage
-from riskdesk.core.evaluation import PROHIBITED_FLOOR, evaluate
+from riskdesk.core.evaluation import PROHIBITED_FLOOR, band, evaluate
 from riskdesk.core.project import FACTOR_NAMES, Project
 from riskdesk.core.rules import ALL, default_control_list, expand_countries
 from tests.helpers.builders import PartSpec, PathSpec, project_of
@@ -81,6 +82,9 @@ def projects(draw, complete: bool = False) -> Project:
         project.settings.weights = weights
     if draw(st.booleans()):
         project.tables.suppliers.loc[:, "general_licence"] = draw(st.sampled_from(["yes", "no", ""]))
+    if draw(st.booleans()):  # where the part is made, apart from where its magnet is (a part assembled in China)
+        suppliers = project.tables.suppliers
+        suppliers["supplier_country"] = [draw(st.sampled_from(COUNTRIES)) for _ in range(len(suppliers))]
     return project
 
 
@@ -175,8 +179,17 @@ def test_adding_stock_never_raises_a_score(project, day, data):
 
 
 def _quiet(first: dt.date, second: dt.date) -> bool:
-    """No rule expires, is suspended or becomes of unknown status in (first, second]."""
-    for rule in default_control_list().rules:
+    """No rule expires, is suspended, becomes of unknown status or eases (a duty's rate falls, general licences are
+    first reported) in (first, second]."""
+    control_list = default_control_list()
+    relief = control_list.general_licences_from
+    if relief is not None and first < relief <= second:
+        return False
+    for rule in control_list.rules:
+        rates = [rule.rate_pct, *(p.rate_pct for p in rule.rate_periods)]
+        if any(first < p.start <= second and p.rate_pct < before
+               for p, before in zip(rule.rate_periods, rates, strict=False)):
+            return False
         ends = [s.start for s in rule.suspensions]
         ends += [d + dt.timedelta(days=1) for d in (rule.effective_until, rule.unknown_after) if d is not None]
         ends += [s.until + dt.timedelta(days=1) for s in rule.suspensions if rule.after_suspension != "in_force"]
@@ -245,3 +258,146 @@ def test_scoring_never_yields_nan_whatever_numbers_the_tables_hold(project, day,
     score, _ = ev.portfolio_score()
     assert np.isfinite(score)
     json.dumps(ev.to_json(), allow_nan=False)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# I8–I12 (review 2026-12 domain2, V1–V4, V2): no score can be gamed by hiding, by adding China or by choice of family
+
+
+def _copy(project: Project) -> Project:
+    return dataclasses.replace(project, tables=project.tables.copy(), settings=dataclasses.replace(
+        project.settings, weights=dict(project.settings.weights)))
+
+
+STAGE_COLUMNS = [stage.column for stage in STAGES]
+
+
+@given(projects(), dates, st.data())
+def test_blanking_any_country_supplier_included_never_lowers_a_score(project, day, data):
+    """I8: the supplier's country (where the part is made) as well as every stage country."""
+    paths_table, suppliers = project.tables.paths, project.tables.suppliers
+    known = [("paths", row, column) for row in range(len(paths_table)) for column in STAGE_COLUMNS
+             if paths_table.loc[row, column]]
+    known += [("suppliers", row, "supplier_country") for row in range(len(suppliers))
+              if suppliers.loc[row, "supplier_country"]]
+    assume(known)
+    table, row, column = data.draw(st.sampled_from(known))
+    other = _copy(project)
+    getattr(other.tables, table).loc[row, column] = ""
+    before, after = scores(project, day), scores(other, day)
+    note(f"{table} row {row} {column} blanked: {before} → {after}")
+    assert np.all(after >= before - 1e-9)
+
+
+CHINA_GOVERNANCE = default_countries().governance("CN")
+
+
+def _no_worse_than_china(country: str) -> bool:
+    return bool(country) and country != "CN" and default_countries().governance(country) <= CHINA_GOVERNANCE
+
+
+def _with_path(project: Project, row: int, moved: float, countries: dict[str, str], supplier: str,
+               supplier_country: str) -> Project:
+    """`project` with `moved` (a fraction) of path `row`'s share given to a new path of `supplier`: the same path
+    with the stage countries in `countries` changed."""
+    other = _copy(project)
+    paths_table = other.tables.paths
+    share = float(paths_table.loc[row, "share_pct"])
+    paths_table.loc[row, "share_pct"] = share * (1.0 - moved)
+    new = paths_table.loc[[row]].copy()
+    new["row_id"] = f"new-{row}"
+    new["supplier_id"] = supplier
+    new["share_pct"] = share * moved
+    for column, country in countries.items():
+        new[column] = country
+    other.tables.paths = pd.concat([paths_table, new], ignore_index=True)
+    suppliers = other.tables.suppliers
+    added = suppliers.iloc[[0]].copy()
+    added["row_id"], added["supplier_id"], added["supplier_name"] = f"new-{supplier}", supplier, supplier
+    added["supplier_country"], added["general_licence"] = supplier_country, ""
+    other.tables.suppliers = pd.concat([suppliers, added], ignore_index=True)
+    return other
+
+
+def _supplier_country(project: Project, supplier: str) -> str:
+    suppliers = project.tables.suppliers
+    return str(suppliers.loc[suppliers["supplier_id"] == supplier, "supplier_country"].iloc[0])
+
+
+@given(projects(complete=True), dates, st.data())
+def test_raising_the_share_through_china_never_lowers_a_score(project, day, data):
+    """I9: part of a path outside China (its stage countries no worse governed than China) moves to a new supplier
+    whose path is the same but passes China at one or more stages: the score never falls. Not for a buyer in China,
+    for whom Chinese supply is domestic."""
+    assume(project.settings.import_country != "CN")
+    paths_table = project.tables.paths
+    candidates = [row for row in range(len(paths_table))
+                  if all(_no_worse_than_china(paths_table.loc[row, c]) for c in STAGE_COLUMNS)
+                  and _supplier_country(project, paths_table.loc[row, "supplier_id"]) != "CN"]
+    assume(candidates)
+    row = data.draw(st.sampled_from(candidates))
+    stages = data.draw(st.lists(st.sampled_from(STAGE_COLUMNS), min_size=1, max_size=4, unique=True))
+    moved = data.draw(st.sampled_from([0.25, 0.5, 0.75]))
+    supplier_country = _supplier_country(project, paths_table.loc[row, "supplier_id"])
+    if supplier_country and "magnet_country" in stages and data.draw(st.booleans()):
+        supplier_country = "CN"
+    more = _with_path(project, row, moved, dict.fromkeys(stages, "CN"), "S-CN", supplier_country)
+    before, after = scores(project, day), scores(more, day)
+    note(f"{moved:.0%} of path {row} moved to China at {stages}: {before} → {after}")
+    assert np.all(after >= before - 1e-9)
+
+
+@given(projects(complete=True), dates, st.data())
+def test_adding_a_source_outside_china_never_raises_a_score(project, day, data):
+    """I10: part of a path through China moves to a new supplier wholly outside China (the same path with each
+    Chinese stage, and a Chinese supplier's country, in a country no worse governed than China; every stage known,
+    for a stage of unknown country may be China): the score never rises. (A magnet made abroad from Chinese or
+    possibly Chinese separated material is not outside China: No. 18 licenses that material, review I3.)"""
+    assume(project.settings.import_country != "CN")
+    paths_table = project.tables.paths
+    candidates = [row for row in range(len(paths_table))
+                  if all(paths_table.loc[row, c] for c in STAGE_COLUMNS)
+                  and ("CN" in {paths_table.loc[row, c] for c in STAGE_COLUMNS}
+                       or _supplier_country(project, paths_table.loc[row, "supplier_id"]) == "CN")]
+    assume(candidates)
+    row = data.draw(st.sampled_from(candidates))
+    outside = st.sampled_from([c for c in COUNTRIES if _no_worse_than_china(c)])
+    countries = {c: data.draw(outside) for c in STAGE_COLUMNS if paths_table.loc[row, c] == "CN"}
+    supplier_country = _supplier_country(project, paths_table.loc[row, "supplier_id"])
+    if supplier_country == "CN":
+        supplier_country = data.draw(outside)
+    moved = data.draw(st.sampled_from([0.25, 0.5, 0.75]))
+    fewer = _with_path(project, row, moved, countries, "S-NEW", supplier_country)
+    before, after = scores(project, day), scores(fewer, day)
+    note(f"{moved:.0%} of path {row} moved out of China to {countries}: {before} → {after}")
+    assert np.all(after <= before + 1e-9)
+
+
+@given(projects(complete=True), dates, st.data())
+def test_a_ferrite_or_alnico_part_never_scores_above_a_rare_earth_part_with_the_same_origins(project, day, data):
+    """I11: the same part (origins, volume, stock) as a ferrite or AlNiCo magnet never scores above it as a rare-earth
+    magnet."""
+    parts_table = project.tables.parts
+    row = data.draw(st.integers(0, len(parts_table) - 1))
+    family, grade = data.draw(st.sampled_from([g for g in GRADES if g[0] not in ("ferrite", "AlNiCo")]))
+    rare_earth = _copy(project)
+    rare_earth.tables.parts.loc[row, ["magnet_family", "grade"]] = [family, grade]
+    plain = _copy(project)
+    plain.tables.parts.loc[row, ["magnet_family", "grade"]] = data.draw(
+        st.sampled_from([("ferrite", "Y30BH"), ("AlNiCo", "")]))
+    part = parts_table.loc[row, "part_number"]
+    for other in (rare_earth, plain):
+        composition = other.tables.composition
+        other.tables.composition = composition[composition["part_number"] != part].reset_index(drop=True)
+    high, low = scores(rare_earth, day)[row], scores(plain, day)[row]
+    note(f"{family} {grade}: {high}; as {plain.tables.parts.loc[row, 'magnet_family']}: {low}")
+    assert low <= high + 1e-9
+
+
+@given(projects(), dates)
+def test_the_portfolio_never_reads_green_while_a_prohibited_part_carries_volume(project, day):
+    """I12: whatever the prices (a part without a unit price included) and weights."""
+    ev = evaluate(project, day)
+    if ev.prohibited_with_volume().any():
+        score, reason = ev.portfolio_score()
+        assert band(score) != "green", reason

@@ -226,7 +226,7 @@ def test_the_band_thresholds_in_words_are_the_scores_own() -> None:
 def test_findings_are_every_item_of_score_json_grouped_by_part_riskiest_first(data: ReportData) -> None:
     sheet = findings_sheet(data, EXCEL)
     found = findings(data.evaluation)
-    assert sheet.total == len(sheet.part_numbers) == len(found) == 141 and sheet.links
+    assert sheet.total == len(sheet.part_numbers) == len(found) == 155 and sheet.links
     parts = parts_sheet(data).part_numbers
     assert list(dict.fromkeys(sheet.part_numbers)) == [p for p in parts if p in set(sheet.part_numbers)]
     expected = sorted(zip((str(data.evaluation.compiled.part_numbers[p]) for p in found.part), found.rule_ids(),
@@ -236,12 +236,12 @@ def test_findings_are_every_item_of_score_json_grouped_by_part_riskiest_first(da
     assert all(c == "unknown" for k, c in zip(sheet.kinds, sheet.countries, strict=True) if k == "Possible")
     assert all(url in bundled_source_urls() for url, _text in sheet.sources if url)
     assert all(isinstance(d, dt.date) for d in sheet.starts)
-    assert sheet.note.startswith("Every hit, watch item and possible hit on 2026-11-23: 141 items")
+    assert sheet.note.startswith("Every hit, watch item and possible hit on 2026-11-23: 155 items")
 
 
 def test_findings_beyond_what_a_sheet_holds_are_cut_and_the_note_says_where_the_rest_are(data: ReportData) -> None:
     sheet = findings_sheet(data, SheetLimits(rows=5, links=3))
-    assert sheet.total == 141 and len(sheet.rule_ids) == len(sheet.sources) == 5
+    assert sheet.total == 155 and len(sheet.rule_ids) == len(sheet.sources) == 5
     assert not sheet.links and all(isinstance(s, str) for s in sheet.sources)
     assert "Only the first 5 fit in a sheet; all of them are in riskdesk score --json." in sheet.note
     assert "The sources' links are on the Method sheet" in sheet.note

@@ -306,7 +306,9 @@ def test_an_eu_buyer_with_split_supply_is_scored_and_each_part_lists_its_own_hit
     benchmark = {(h.element, h.stage.value) for h in b.hits if h.rule_id == "EU-CRMA-65"}
     assert benchmark == {(e, s) for e in ("Nd", "Pr", "Dy") for s in ("mine", "separation", "metal", "magnet")}
     a = ev.part_report("A")
-    assert all(h.supplier_id == "S1" for h in a.hits if h.rule_id == "EU-CRMA-65")
+    # China's 80 % of the buyer's kg is counted with Australia's 20 % at the mine (and with Malaysia's and Japan's
+    # further on): supply through China never brings another country under the benchmark (docs/method.md).
+    assert {h.supplier_id for h in a.hits if h.rule_id == "EU-CRMA-65"} == {"S1", "S2"}
     json.dumps(ev.to_json(), allow_nan=False)
 
 
@@ -344,7 +346,9 @@ def test_a_us_buyer_sees_section_232_and_ieepa_where_they_may_apply():
     r = report(project_of(PartSpec(paths=[all_in("CN")])))
     assert items(r, "US-232-PCMDP")[1] and items(r, "US-IEEPA-CN-FENTANYL")[0]
     assert items(r, "US-IEEPA-CN-RECIPROCAL")[1][0].status == "status unknown"
-    assert items(r, "CN-MOFCOM-2025-62")[1] == []  # a Chinese magnet plant uses Chinese technology anyway
+    # A Chinese magnet plant is within the reach of China's technology controls at least as much as one abroad: the
+    # watch item names it too, so that it never makes a chain outside China look worse (review V3).
+    assert [h.country for h in items(r, "CN-MOFCOM-2025-62")[1]] == ["CN"]
 
 
 # ------------------------------------------------------------------------------------------- explanations
