@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import re
 
 import numpy as np
 import pytest
@@ -193,7 +194,7 @@ def test_key_findings_count_the_more_in_plain_words_and_keep_watch_items_apart()
                                                                                        import_country="DE"))
     texts = [k.text for k in key_findings(evaluation)]
     assert not any("mores" in t for t in texts)
-    assert any(" and 8 more." in t for t in texts if "benchmark" in t)
+    assert any(re.search(r" and \d+ more\.$", t) for t in texts if "benchmark" in t)
     half = next(t for t in texts if "count half their weight" in t)
     watched = next(t for t in texts if "count only as watch items" in t)
     assert "CN-MOFCOM-2025-62" not in half and "CN-MOFCOM-2025-61-2" not in half
