@@ -181,6 +181,15 @@ class KeyFinding:
     parts: tuple[str, ...] = ()
     when: dt.date | None = None
     """The day a rule will reach the parts, for what changes next (None for what holds on the date)."""
+    topic: str = ""
+    """What it is about, one of KEY_TOPICS (so that a page that states it otherwise can leave it out)."""
+
+
+KEY_TOPICS = ("status", "coming", "unknown status", "watch status", "bands", "elements", "unknown origin",
+              "benchmark", "compare")
+"""The topics of key findings: prohibited parts; prohibitions and other rules due to bind; rules of unknown status;
+watch items of unknown status; the bands; the rare earths bought most; unknown origins; the EU benchmark; the two
+dates compared."""
 
 
 _MAX_NAMED = 5
@@ -224,7 +233,7 @@ def key_findings(evaluation: Evaluation, later: Evaluation | None = None,
                          if m.timing.floor >= PROHIBITED_FLOOR and _parts_met(evaluation, i)[held].any()})
         result.append(KeyFinding(
             f"{count(len(named), 'part is', 'parts are')} {words} on {day} ({', '.join(floors)}): "
-            f"{_named(named)}.", "red", tuple(named)))
+            f"{_named(named)}.", "red", tuple(named), topic="status"))
 
     # Prohibitions and other rules due to bind later, by date: the parts they will reach that nothing reaches yet.
     coming: dict[tuple[str, str], list[tuple[str, np.ndarray]]] = {}
@@ -249,7 +258,7 @@ def key_findings(evaluation: Evaluation, later: Evaluation | None = None,
                 "tariff": "come{s} under a tariff"}[effect].format(s="s" if len(names) == 1 else "")
         result.append(KeyFinding(
             f"{count(len(names), 'part')} {verb} on {when} ({rules}): {_named(names)}.",
-            "red" if effect == "prohibited" else "amber", tuple(names), dt.date.fromisoformat(when)))
+            "red" if effect == "prohibited" else "amber", tuple(names), dt.date.fromisoformat(when), "coming"))
 
     unknown_status = [(i, m) for i, m in enumerate(evaluation.matches) if m.state.status is RuleStatus.UNKNOWN
                       and not m.timing.binding]
@@ -264,7 +273,7 @@ def key_findings(evaluation: Evaluation, later: Evaluation | None = None,
             result.append(KeyFinding(
                 f"{count(len(names), 'part is', 'parts are')} reached by rules whose status on {day} is not known "
                 f"({rules}); they count half their weight, as they may be in force: {_named(names)}.",
-                "amber", tuple(names)))
+                "amber", tuple(names), topic="unknown status"))
     if watched:
         reached = np.logical_or.reduce([_parts_met(evaluation, i) for i, _ in watched])
         if reached.any():
@@ -273,21 +282,22 @@ def key_findings(evaluation: Evaluation, later: Evaluation | None = None,
             result.append(KeyFinding(
                 f"{count(len(names), 'part is', 'parts are')} reached by watch items whose status on {day} is not "
                 f"known ({rules}); they count only as watch items ({WATCH_WEIGHT:g} of the value they reach): "
-                f"{_named(names)}.", "info", tuple(names)))
+                f"{_named(names)}.", "info", tuple(names), topic="watch status"))
 
     named_bands = bands(evaluation.scores)
     red, amber, green = (int((named_bands == b).sum()) for b in ("red", "amber", "green"))
     result.append(KeyFinding(
         f"Of {count(compiled.n_parts, 'part')}, {red:,} {'is' if red == 1 else 'are'} red (score "
         f"{BAND_RED:g} or more), {amber:,} amber ({BAND_AMBER:g} to {BAND_RED:g}) and {green:,} green.",
-        "red" if red else "amber" if amber else "info"))
+        "red" if red else "amber" if amber else "info", topic="bands"))
 
     values = sorted(evaluation.elements_value().items(), key=lambda item: -item[1])
     rare = [(s, v) for s, v in values if elements.BY_SYMBOL[s].rare_earth]
     if rare:
         kg = evaluation.elements_kg()
         top = ", ".join(f"{s} {format_money(v)} ({format_kg(kg[s])} kg)" for s, v in rare[:3])
-        result.append(KeyFinding(f"The rare earths you buy most by value each year: {top}.", "info"))
+        result.append(KeyFinding(f"The rare earths you buy most by value each year: {top}.", "info",
+                                 topic="elements"))
 
     shares = unknown_origin_share(evaluation)
     worst = max(shares.items(), key=lambda item: item[1], default=None)
@@ -295,7 +305,7 @@ def key_findings(evaluation: Evaluation, later: Evaluation | None = None,
         stage, share = worst
         result.append(KeyFinding(
             f"{share:.0%} of your rare-earth kg has no known {stage.label} country: it is scored as the worst "
-            "case, so declarations from suppliers would lower the scores.", "amber"))
+            "case, so declarations from suppliers would lower the scores.", "amber", topic="unknown origin"))
 
     over = [row for row in evaluation.concentration if row.over_benchmark]
     if over:
@@ -306,7 +316,8 @@ def key_findings(evaluation: Evaluation, later: Evaluation | None = None,
         result.append(KeyFinding(
             f"One third country supplies more than the EU's 65 % benchmark of your kg (unknown origins counted as "
             f"its) at "
-            f"{count(len(over), 'element and stage', 'elements and stages')}: {listed}{more}.", "amber"))
+            f"{count(len(over), 'element and stage', 'elements and stages')}: {listed}{more}.", "amber",
+            topic="benchmark"))
 
     if later is not None:
         first, second = in_date_order(evaluation, later)
@@ -317,7 +328,7 @@ def key_findings(evaluation: Evaluation, later: Evaluation | None = None,
         text = (f"From {first.as_of.isoformat()} to {second.as_of.isoformat()} the portfolio score goes from "
                 f"{before:.0f} to {after:.0f}; {count(len(moved), 'part changes', 'parts change')}")
         text += f", {count(len(into_red), 'part turns', 'parts turn')} red: {_named(into_red)}." if into_red else "."
-        result.append(KeyFinding(text, "red" if into_red else "info", tuple(into_red)))
+        result.append(KeyFinding(text, "red" if into_red else "info", tuple(into_red), topic="compare"))
     return result
 
 

@@ -390,7 +390,8 @@ class SummarySheet:
     on_compare: str
     """The portfolio score on both dates, earlier first, and the change ("" without a comparison)."""
     key_findings: list[KeyFinding]
-    """What holds on the as-of date (the dated items are in `changes_next`)."""
+    """What holds on the as-of date and the portfolio block does not already say (the dated items are in
+    `changes_next`)."""
     top_heading: str
     """What the riskiest parts are; for a project without parts, that it has none and what to do."""
     top: TopParts | None
@@ -453,7 +454,7 @@ def summary_sheet(data: ReportData, user: str = "") -> SummarySheet:
                  f"importing into {country_text(countries, settings.import_country)}.",
         facts=facts, as_of=request.as_of, compare=later.as_of if later is not None else None,
         score=score, band=band(score), reason=reason, on_as_of=f"On {day}: {reason}.", on_compare=on_compare,
-        key_findings=[k for k in data.key if k.when is None],
+        key_findings=[k for k in data.key if k.when is None and not _stated_beside(k)],
         top_heading=f"The {min(TOP_PARTS, n_parts)} riskiest parts on {day} (alike in status and score: the larger "
                     "spend first)" if n_parts
         else "The project has no parts yet: add or import them, then export again.",
@@ -462,6 +463,12 @@ def summary_sheet(data: ReportData, user: str = "") -> SummarySheet:
         total_spend=float(evaluation.compiled.spend.sum()),
         changes_next=[k for k in data.key if k.when is not None],
         scenarios=[_scenario_line(run) for run in data.runs])
+
+
+def _stated_beside(finding: KeyFinding) -> bool:
+    """A key finding the Summary's portfolio block already states: the prohibited and possibly prohibited parts, the
+    bands (with their spend), the portfolio score on both dates (unless parts turn red)."""
+    return finding.topic in ("status", "bands") or (finding.topic == "compare" and not finding.parts)
 
 
 def _status_groups(data: ReportData) -> list[StatusGroup]:
@@ -517,7 +524,8 @@ def _top_parts(data: ReportData) -> TopParts:
     later_scores = [float(data.later.scores[i]) for i in top] if data.later is not None else []
     later_is_later = data.later is not None and data.later.as_of > data.request.as_of
     return TopParts(
-        part_numbers=[r.part_number for r in reports], descriptions=[r.description for r in reports], scores=scores,
+        part_numbers=[r.part_number for r in reports], descriptions=[one_line(r.description, SHORT_DESCRIPTION)
+                                                                     for r in reports], scores=scores,
         bands=[BAND_LABELS[r.band] for r in reports], why=[_why(r) for r in reports],
         hits=[len(r.hits) for r in reports], watch=[len(r.watch) for r in reports], later_scores=later_scores,
         later_bands=[BAND_LABELS[band(s)] for s in later_scores],
@@ -527,18 +535,28 @@ def _top_parts(data: ReportData) -> TopParts:
         spend=[float(data.evaluation.compiled.spend[i]) for i in top])
 
 
-SHORT_WHY = 110
-"""The Summary's "why" is cut to about this many characters (the Parts sheet has the whole text)."""
+SHORT_WHY = 44
+"""The Summary's "why" is cut to this many characters, one printed line (the Parts sheet has the whole text)."""
+SHORT_DESCRIPTION = 25
+"""The Summary's descriptions are cut to this many characters, one printed line (the Parts sheet has them whole)."""
+
+
+def one_line(text: str, limit: int) -> str:
+    """`text` cut at a word to at most `limit` characters, with " …" where it was cut."""
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
+    return cut.rstrip(",;:") + " …"
 
 
 def _why(report: Any) -> str:
-    """A part's floor reason (its first reason, cut to SHORT_WHY characters), else its two heaviest factors, in
-    a line."""
+    """What holds the part at its floor (its first reason, without the floor's own words), else its two heaviest
+    factors, in one line of at most SHORT_WHY characters."""
     if report.cap:
-        text = str(report.cap).split("; ")[0].rstrip(".")
-        if len(text) > SHORT_WHY:
-            text = text[:SHORT_WHY].rsplit(" ", 1)[0] + " …"
-        return text
+        first = str(report.cap).split("; ")[0].rstrip(".")
+        reason = first.split(": ", 1)[1] if ": " in first else first
+        return one_line(reason, SHORT_WHY)
     ranked = sorted(report.factors.values(), key=lambda f: -f.value * f.weight)[:2]
     return "; ".join(f"{FACTOR_LABELS[f.name]} {f.value:.0f}" for f in ranked if f.value > 0)
 
@@ -626,10 +644,11 @@ def parts_sheet(data: ReportData) -> PartsSheet:
     statuses = evaluation.statuses()
     tests = [part_value_share(compiled, evaluation.reference.control_list, evaluation.prices, int(i),
                               evaluation.paths_of(int(i))) for i in order]
-    note = (f"Each part's score on {data.request.as_of.isoformat()}, riskiest first: its band, the floor that holds "
-            "it (if any), its six factors (0–100; weights in the header notes and on the Method sheet), its findings "
-            "and its kg and value of each element per year (reference prices, USD). Click + above the columns to "
-            "show the part's end use, family and grade, and the kg and value of each element."
+    note = (f"Each part's score on {data.request.as_of.isoformat()}, riskiest first: its band and status, why it is "
+            "held at a floor (if it is), its findings, its spend and the value of its elements per year (reference "
+            "prices, USD). Click + above the columns for the detail: end use, family and grade; the floor, the "
+            "factor score and the six factors (0–100; weights in the header notes and on the Method sheet); the "
+            "magnet kg, the No. 61 value test and the kg and value of each element."
             + (f" Compared with {later.as_of.isoformat()}." if later is not None else ""))
     return PartsSheet(
         note=note, full_text=full_text, part_numbers=numbers,

@@ -69,9 +69,12 @@ def document_properties(title: str, subject: str, comments: str = "", keywords: 
             "company": ""}
 
 
-def header_text(text: str) -> str:
-    """Text for a printed page header or footer: "&" doubled so that nobody's name becomes a code."""
-    return text.replace("&", "&&")[:200]
+def header_text(text: str, limit: int = 100) -> str:
+    """Text for a printed page header or footer: cut to `limit` characters (with "…"), then each "&" doubled so
+    that nobody's name becomes a code (cutting after doubling could leave a lone "&" at the end)."""
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text.replace("&", "&&")
 
 
 def tint(color: str, amount: float = 0.3) -> str:
@@ -155,15 +158,30 @@ def group_columns(sheet: Any, columns: Sequence[Column], first: int, collapsed: 
         sheet.set_column(after, after, following.width if following else None, None, {"collapsed": True})
 
 
-def print_setup(sheet: Any, header_rows: tuple[int, int] | None, footer: str = "") -> None:
-    """Landscape, one page wide, narrow margins, `header_rows` (first, last) repeated on every page, and a footer
-    with `footer` (escaped), the sheet's name and the page number."""
+PAPER_A4, PAPER_LETTER = 9, 1
+"""XlsxWriter's paper sizes."""
+LETTER_COUNTRIES = frozenset({"US", "CA", "MX", "CL", "CO", "VE", "PH", "PR", "GT", "CR", "PA", "DO", "SV"})
+"""Countries whose offices print on US Letter; the rest of the world prints on A4."""
+
+
+def paper_for(country: str) -> int:
+    """The paper a buyer importing into `country` prints on: US Letter in the Americas' Letter countries and the
+    Philippines, A4 elsewhere."""
+    return PAPER_LETTER if country.strip().upper() in LETTER_COUNTRIES else PAPER_A4
+
+
+def print_setup(sheet: Any, header_rows: tuple[int, int] | None, footer: str = "", paper: int = PAPER_A4) -> None:
+    """Landscape on `paper`, one page wide, narrow margins, `header_rows` (first, last) repeated on every page
+    from the first on which they appear, and a footer: `footer` (cut and escaped) and the sheet's name on the
+    left, the page number on the right (nothing in the centre, which a long left text would run into)."""
     sheet.set_landscape()
+    sheet.set_paper(paper)
     sheet.fit_to_pages(1, 0)
     sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
     if header_rows is not None:
         sheet.repeat_rows(*header_rows)
-    sheet.set_footer(f"&L{header_text(footer)}&C&A&RPage &P of &N", {"margin": 0.25})
+    left = f"{header_text(footer)} · &A" if footer else "&A"
+    sheet.set_footer(f"&L{left}&RPage &P of &N", {"margin": 0.25})
 
 
 def row_height(*cells: tuple[str, float]) -> float:

@@ -24,6 +24,8 @@ from riskdesk.core.project import FACTOR_NAMES, Project
 from riskdesk.core.provenance import file_sha256
 from riskdesk.core.report_content import (
     OVER_BENCHMARK,
+    SHORT_DESCRIPTION,
+    SHORT_WHY,
     ReportCancelled,
     ReportData,
     ReportError,
@@ -107,7 +109,10 @@ def test_the_portfolio_score_and_the_riskiest_parts_are_those_of_riskdesk_score(
     assert top.part_numbers[:2] == ["DRN-PROP-6", "RAD-TWT-3"]
     assert top.statuses[:3] == ["Prohibited", "Possibly prohibited", ""] and top.possible[1] > 0
     report = evaluation.part_report("DRN-PROP-6")
-    assert report.cap.startswith(top.why[0].removesuffix(" …")) and len(top.why[0]) <= 112
+    # One printed line: what holds the part at its floor, from its first reason, without the floor's own words.
+    assert top.why[0] == "US-DFARS-7052-MELT prohibits the path …"
+    assert all(len(why) <= SHORT_WHY + 2 and "\n" not in why for why in top.why)
+    assert all(len(d) <= SHORT_DESCRIPTION + 2 for d in top.descriptions)
     assert top.hits[0] == len(report.hits) and top.bands[0] == "Red"
     assert re.fullmatch(r"\w[\w ]* \d+; \w[\w ]* \d+", top.why[-1]), "unfloored: its two heaviest factors"
     index = [evaluation.compiled.part_numbers.tolist().index(p) for p in top.part_numbers]
@@ -117,6 +122,9 @@ def test_the_portfolio_score_and_the_riskiest_parts_are_those_of_riskdesk_score(
     assert [(k.text, k.when) for k in summary.changes_next] == [
         ("1 part becomes prohibited on 2027-01-01 (US-DFARS-7052-UPSTREAM): ACT-FIN-07.", LATER)]
     assert all(k.when is None for k in summary.key_findings)
+    # What the portfolio block beside them states (prohibited parts, the bands, both dates) is not said twice.
+    assert {k.topic for k in data.key} >= {"status", "bands", "compare"}
+    assert not {k.topic for k in summary.key_findings} & {"status", "bands", "compare"}
 
 
 def test_the_summary_gives_the_spend_at_risk_what_is_prohibited_and_each_scenarios_cost(data: ReportData) -> None:

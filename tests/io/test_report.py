@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import html
 import re
 import shutil
 import subprocess
@@ -155,9 +156,85 @@ def test_every_sheet_prints_landscape_one_page_wide_with_its_header_repeated(boo
         assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
         tall = (1, None) if ws.title == "Summary" else (0,)  # the Summary is one page (1 is the default, left out)
         assert ws.page_setup.fitToWidth in (1, None) and ws.page_setup.fitToHeight in tall, ws.title
-        assert "&A" in ws.oddFooter.center.text and "&P" in ws.oddFooter.right.text
+        assert "&A" in ws.oddFooter.left.text and "&P" in ws.oddFooter.right.text
     for sheet in ("Parts", "Findings", "Exposure"):
         assert book[sheet].print_title_rows == "$2:$2", sheet
+
+
+def _table_rows(ws: object, name: str) -> tuple[int, int, list[object]]:
+    """An Excel table's first and last row (1-based) and its header's cells."""
+    from openpyxl.utils import range_boundaries
+
+    _, first, _, last = range_boundaries(ws.tables[name].ref)  # type: ignore[attr-defined]
+    return first, last, [c.value for c in ws[first] if c.value is not None]  # type: ignore[index]
+
+
+def test_every_table_that_can_span_pages_has_its_header_row_repeated(book: openpyxl.Workbook) -> None:
+    """A sheet repeats one header row, from the page where it first appears: the table it heads (and those below it,
+    alike in columns) starts a page, and every table above it ends before that page."""
+    for sheet in ("Parts", "Findings", "Exposure", "Scenarios", "Inputs", "Method"):
+        ws = book[sheet]
+        assert ws.print_title_rows, sheet
+        title = int(ws.print_title_rows.split(":")[0].strip("$"))
+        header = [c.value for c in ws[title] if c.value is not None]
+        breaks = [b.id for b in ws.row_breaks.brk]
+        below = 0
+        for name in ws.tables:
+            first, last, cells = _table_rows(ws, name)
+            if first >= title:
+                assert cells == header, (sheet, name)
+                below += 1
+            else:
+                assert any(last <= b < title for b in breaks), f"{sheet}: {name} shares a page with the header"
+        assert below >= 1, sheet
+    stops = [_table_rows(book["Scenarios"], f"Scenario{k}Stops")[0] for k in (1, 2)]
+    assert book["Scenarios"].print_title_rows == f"${stops[0]}:${stops[0]}"
+
+
+def test_the_summary_and_the_parts_print_at_70_percent_or_more_on_a4_and_letter(book: openpyxl.Workbook) -> None:
+    from tests.helpers.printing import print_scale
+
+    summary, parts = book["Summary"], book["Parts"]
+    assert summary.page_setup.fitToWidth in (1, None) and summary.page_setup.fitToHeight in (1, None)
+    assert parts.page_setup.fitToWidth in (1, None) and parts.page_setup.fitToHeight == 0
+    for paper in ("A4", "Letter"):
+        assert print_scale(summary, paper) >= 0.70, paper
+        assert print_scale(parts, paper) >= 0.70, paper
+    assert summary.page_setup.paperSize == 1  # a buyer importing into the US prints on Letter
+
+
+def test_the_parts_detail_columns_are_collapsed_outline_groups(book: openpyxl.Workbook) -> None:
+    from openpyxl.utils import get_column_letter
+
+    ws = book["Parts"]
+    headers = {c.value: c.column for c in ws[2]}
+    levels: dict[int, tuple[int, bool]] = {}
+    for dim in ws.column_dimensions.values():
+        for col in range(dim.min or 1, (dim.max or dim.min or 1) + 1):
+            levels[col] = (dim.outline_level or 0, bool(dim.hidden))
+    main = ["Part", "Description", "Score", "Band", "Status", "Score on 2027-01-01", "Change", "Why held at the floor",
+            "Hits", "Watch", "Possible", "Spend USD/yr", "Element value USD/yr"]
+    detail = ["End use", "Magnet family", "Grade", "Rules gained", "Rules lost", "Floor", "Factor score",
+              "Restriction", "Magnet kg/yr", "No. 61 value test", "Dy kg/yr", "Dy USD/yr"]
+    for title in main:
+        assert levels.get(headers[title], (0, False)) == (0, False), title
+    for title in detail:
+        assert levels[headers[title]] == (1, True), (title, get_column_letter(headers[title]))
+
+
+def test_footers_say_the_project_and_sheet_on_the_left_and_escape_every_ampersand(tmp_path: Path) -> None:
+    project = demo_project()
+    project.settings.name = "R&D & Co " + "&" * 150
+    path = tmp_path / "ampersands.xlsx"
+    write_report(ReportRequest(project, AS_OF), path)
+    for ws in openpyxl.load_workbook(path).worksheets:
+        footer = ws.oddFooter
+        assert not footer.center.text, ws.title  # nothing for a long left text to run into
+        left = footer.left.text
+        assert left.startswith("RiskDesk risk report: R&&D && Co &&") and left.endswith(" · &A"), left
+        assert len(left) < 250, ws.title
+        codes = re.sub("&&", "", left)
+        assert re.findall("&.", codes) == ["&A"], left
 
 
 def test_document_properties_name_the_report_and_its_author(book: openpyxl.Workbook) -> None:
@@ -395,6 +472,50 @@ def test_libreoffice_converts_the_report_to_pdf_and_shows_the_text_as_text(hosti
     summary = subprocess.run([pdftotext, "-f", "1", "-l", "1", str(out / f"{report.stem}.pdf"), "-"],
                              capture_output=True, text=True, check=True, timeout=60).stdout
     assert "RiskDesk risk report" in summary and "###" not in summary
+
+
+def _pdf(workbook: Path, out: Path) -> Path:
+    """`workbook` printed to PDF by LibreOffice (skipped where it is not installed, failed under CI)."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    need(soffice is not None, "LibreOffice (soffice) is not installed: installer/ci-deps.sh installs "
+         "libreoffice-calc-nogui")
+    need(shutil.which("pdftotext") is not None, "poppler's pdftotext is not installed: installer/ci-deps.sh "
+         "installs poppler-utils")
+    assert soffice is not None
+    done = subprocess.run([soffice, f"-env:UserInstallation={(out / 'lo-profile').as_uri()}", "--headless",
+                           "--convert-to", "pdf", "--outdir", str(out), str(workbook)], capture_output=True,
+                          text=True, timeout=180, check=False)
+    assert done.returncode == 0, done.stderr
+    return out / f"{workbook.stem}.pdf"
+
+
+def _words(pdf: Path, page: int) -> list[tuple[str, float, float]]:
+    """The words of a printed page: text, left x and top y in points."""
+    xml = subprocess.run(["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+                         capture_output=True, text=True, check=True, timeout=60).stdout
+    return [(html.unescape(w), float(x), float(y)) for x, y, w in
+            re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">([^<]*)</word>', xml)]
+
+
+def _printed_scale(words: list[tuple[str, float, float]], ws: object, header_row: int, last: str) -> float:
+    """The scale LibreOffice printed a sheet at: the distance between the left edges of the header cells "Part"
+    (column A) and `last` on the page, against the columns' widths in between."""
+    from tests.helpers.printing import column_pixels
+
+    headers = {c.value: c.column for c in ws[header_row]}  # type: ignore[index]
+    start = next((x, y) for text, x, y in words if text == "Part")
+    end = next(x for text, x, y in words if text == last.split()[0] and abs(y - start[1]) < 2)
+    return (end - start[0]) / (column_pixels(ws, 1, headers[last] - 1) * 0.75)
+
+
+def test_libreoffice_prints_the_summary_on_one_page_and_the_parts_at_70_percent_or_more(
+        report: Path, book: openpyxl.Workbook, tmp_path: Path) -> None:
+    pdf = _pdf(report, tmp_path)
+    summary, parts = _words(pdf, 1), _words(pdf, 2)
+    assert any(text == "Summary" for text, _, _ in summary) and any(text == "Parts" for text, _, _ in parts)
+    top_header = _table_rows(book["Summary"], "TopParts")[0]
+    assert _printed_scale(summary, book["Summary"], top_header, "Hits") >= 0.70
+    assert _printed_scale(parts, book["Parts"], 2, "Hits") >= 0.70
 
 
 def test_an_empty_project_makes_a_report_that_says_so(tmp_path: Path) -> None:

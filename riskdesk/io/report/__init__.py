@@ -56,7 +56,15 @@ from riskdesk.io.report.layout import KG_FORMAT, Layout
 from riskdesk.io.report.parts import write_parts
 from riskdesk.io.report.scenarios import write_scenarios
 from riskdesk.io.report.summary import write_summary
-from riskdesk.io.xlsx import MAX_LINKS, MAX_ROWS, WriteCancelled, document_properties, os_user, workbook
+from riskdesk.io.xlsx import (
+    MAX_LINKS,
+    MAX_ROWS,
+    WriteCancelled,
+    document_properties,
+    os_user,
+    paper_for,
+    workbook,
+)
 
 SHEETS: tuple[str, ...] = ("Summary", "Parts", "Findings", "Exposure", "Scenarios", "Inputs", "Method")
 """The report's sheets, named so and in this order."""
@@ -104,7 +112,8 @@ def write_report(request: ReportRequest, path: Path, *, progress: Progress | Non
     try:
         with workbook(path, print_header_rows=0, properties=properties, what="the report") as book:
             footer = f"RiskDesk risk report: {project.settings.name} as of {request.as_of}"
-            _write_sheets(Layout(book, steps, footer, _cell_estimate(data)), data, limits)
+            _write_sheets(Layout(book, steps, footer, _cell_estimate(data), paper_for(project.settings.import_country)),
+                          data, limits)
             steps.report(700, "Saving the workbook…")
     except WriteCancelled:
         raise ReportCancelled from None

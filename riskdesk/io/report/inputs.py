@@ -21,9 +21,16 @@ class _Blocks:
         self.sheet = sheet
         self.widths: dict[int, float] = {}
         self.row = 0
+        self.breaks: list[int] = []
+        """Rows that start a printed page."""
+        self.header_row = 0
+        """The header row of the last table added."""
 
     def add(self, title: str, columns: Sequence[Column], values: Sequence[Sequence[Any]], name: str,
-            text: str = "") -> None:
+            text: str = "", new_page: bool = False) -> None:
+        if new_page and self.row:
+            self.breaks.append(self.row)
+        self.header_row = self.row + 1
         self.sheet.write_string(self.row, 0, title, self.layout.heading)
         for c, column in enumerate(columns):
             self.widths[c] = max(self.widths.get(c, 0.0), column.width)
@@ -59,6 +66,12 @@ def write_inputs(layout: Layout, content: InputsSheet) -> None:
     blocks.add("Settings and weights as used", [Column("Setting", 24, kind=TEXT, wrap=True), Column("Value", 18)],
                [[k for k, _ in content.settings], [v for _, v in content.settings]], "Settings")
 
+    columns, values = _input_columns(content.suppliers)
+    blocks.add(content.suppliers_title, columns, values, "InputSuppliers")
+    if content.composition is not None:
+        columns, values = _input_columns(content.composition, {"element": "Element", "wt_pct": "wt %"})
+        blocks.add(content.composition_title, columns, values, "InputComposition")
+
     columns, values = _input_columns(content.parts)
     composition_columns = len(columns)
     for symbol, used in content.wt_pct_used.items():
@@ -67,26 +80,21 @@ def write_inputs(layout: Layout, content: InputsSheet) -> None:
     grouped = columns[composition_columns:]
     columns.append(Column("Composition used", 48, kind=TEXT, wrap=len(content.parts["part_number"]) <= 5_000))
     values.append(content.composition_used)
-    blocks.add(content.parts_title, columns, values, "InputParts", "Writing the inputs…")
+    blocks.add(content.parts_title, columns, values, "InputParts", "Writing the inputs…", new_page=True)
 
-    columns, values = _input_columns(content.suppliers)
-    blocks.add(content.suppliers_title, columns, values, "InputSuppliers")
-
+    # The longest table last, from a new page, so that its header row can be repeated on every page it takes.
     columns, values = _input_columns(content.paths)
     columns.append(Column("Share used %", 8, "decimal", kind=NUMBER,
                           help="The share scoring used: shares over 100 % are scaled down; volume no path covers is "
                                "a path of unknown origin"))
     values.append(content.share_used)
-    blocks.add(content.paths_title, columns, values, "InputPaths", "Writing the supply paths…")
-
-    if content.composition is not None:
-        columns, values = _input_columns(content.composition, {"element": "Element", "wt_pct": "wt %"})
-        blocks.add(content.composition_title, columns, values, "InputComposition")
+    blocks.add(content.paths_title, columns, values, "InputPaths", "Writing the supply paths…", new_page=True)
     for col, width in blocks.widths.items():
         sheet.set_column(col, col, width)
     group_columns(sheet, grouped, composition_columns,
                   following=Column("", blocks.widths.get(composition_columns + len(grouped), 12)))
-    layout.print_setup(sheet)
+    sheet.set_h_pagebreaks(blocks.breaks)
+    layout.print_setup(sheet, (blocks.header_row, blocks.header_row))
 
 
 def _input_columns(table: Mapping[str, Sequence[Any]], labels: Mapping[str, str] | None = None
@@ -127,14 +135,16 @@ def write_method(layout: Layout, content: MethodSheet) -> None:
     row = layout.block(sheet, row, "Data sources with versions", [
         Column("Data", a, kind=TEXT), Column("Title and version", b, wrap=True, kind=TEXT),
         Column("File and SHA-256", c, wrap=True, kind=TEXT)], content.data_files, "MethodData")
-    row = layout.block(sheet, row, content.rules_heading, [
-        Column("Rule", a, kind=TEXT), Column("What it says", b, wrap=True, kind=TEXT),
-        Column("Effect, status on the date, dates, confidence", c, wrap=True, kind=TEXT)], content.rules,
-        "MethodRules")
     row = layout.block(sheet, row, "Sources (a link opens the page cited; addresses that are not among RiskDesk's "
                                    "bundled sources are text, not links)", [
         Column("Of", a, kind=TEXT), Column("Source", b, kind=LINK), Column("Address", c, kind=TEXT, wrap=True)],
         content.sources, "MethodSources")
-    layout.block(sheet, row, "Confidence marks", [Column("Mark", a, kind=TEXT), Column("Meaning", b, kind=TEXT)],
-                 content.marks, "MethodMarks")
-    layout.print_setup(sheet)
+    row = layout.block(sheet, row, "Confidence marks", [Column("Mark", a, kind=TEXT), Column("Meaning", b, kind=TEXT)],
+                       content.marks, "MethodMarks")
+    # The rules last, from a new page, so that their header row is repeated on every page they take.
+    sheet.set_h_pagebreaks([row])
+    layout.block(sheet, row, content.rules_heading, [
+        Column("Rule", a, kind=TEXT), Column("What it says", b, wrap=True, kind=TEXT),
+        Column("Effect, status on the date, dates, confidence", c, wrap=True, kind=TEXT)], content.rules,
+        "MethodRules")
+    layout.print_setup(sheet, (row + 1, row + 1))

@@ -7,12 +7,12 @@ scoring in `riskdesk.core.report_content.prepare`; after: saving the workbook).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from riskdesk.core.labels import BAND_COLORS, BAND_LABELS
 from riskdesk.core.report_content import Steps
-from riskdesk.io.xlsx import HEADER_FILL, Column, print_setup, row_height, tint, write_columns
+from riskdesk.io.xlsx import HEADER_FILL, PAPER_A4, Column, print_setup, row_height, tint, write_columns
 
 KG_FORMAT = "[>=100]#,##0;[>=1]#,##0.0;0.0##"
 """kg as `riskdesk.core.labels.format_kg` writes them: no decimals from 100, one from 1, up to three below."""
@@ -21,11 +21,13 @@ KG_FORMAT = "[>=100]#,##0;[>=1]#,##0.0;0.0##"
 class Layout:
     """The report's formats and layout helpers for one workbook, with progress counted in cells written."""
 
-    def __init__(self, book: Any, steps: Steps, footer: str, cells_total: int) -> None:
+    def __init__(self, book: Any, steps: Steps, footer: str, cells_total: int, paper: int = PAPER_A4) -> None:
         self.book = book
         self.steps = steps
         self.footer = footer
         """The printed footer's text: the project and the date."""
+        self.paper = paper
+        """The paper the sheets print on (`riskdesk.io.xlsx.paper_for` the buyer's import country)."""
         add = book.add_format
         self.title = add({"bold": True, "font_size": 16})
         self.subtitle = add({"italic": True, "font_color": "#555555"})
@@ -84,8 +86,9 @@ class Layout:
         return sheet
 
     def print_setup(self, sheet: Any, header_rows: tuple[int, int] | None = None) -> None:
-        """Print `sheet` landscape, one page wide, with the report's footer (and `header_rows` on every page)."""
-        print_setup(sheet, header_rows, self.footer)
+        """Print `sheet` landscape, one page wide, with the report's footer (and `header_rows` on every page from
+        the first on which they appear)."""
+        print_setup(sheet, header_rows, self.footer, self.paper)
 
     def columns(self, sheet: Any, top: int, columns: Sequence[Column], data: Sequence[Sequence[Any]], name: str,
                 *, freeze: bool = True, freeze_columns: int = 0, text: str = "", widths: bool = True) -> int:
@@ -114,10 +117,12 @@ class Layout:
             "mid_type": "num", "mid_value": 55, "mid_color": tint(BAND_COLORS["amber"], 0.55),
             "max_type": "num", "max_value": 100, "max_color": tint(BAND_COLORS["red"], 0.55)})
 
-    def caption(self, sheet: Any, text: str, columns: Sequence[Column], row: int = 0) -> None:
-        """A note above a table, across its columns, wrapped."""
-        last = min(len(columns), 12) - 1
-        width = sum(c.width for c in columns[: last + 1])
+    def caption(self, sheet: Any, text: str, columns: Sequence[Column], row: int = 0,
+                hidden: Collection[int] = ()) -> None:
+        """A note above a table, across its first twelve shown columns (not the `hidden` ones), wrapped."""
+        shown = [c for c in range(len(columns)) if c not in hidden][:12]
+        last = shown[-1] if shown else 0
+        width = sum(columns[c].width for c in shown)
         if last > 0:
             sheet.merge_range(row, 0, row, last, "", self.note)
         sheet.write_string(row, 0, text, self.note)

@@ -1,5 +1,6 @@
-"""The Scenarios sheet: for each chosen scenario what it is, its month table with a line chart and the parts that
-lose supply, each scenario starting a printed page."""
+"""The Scenarios sheet: for each chosen scenario what it is and its month table with a line chart, each scenario
+starting a printed page; then, from a new page, the parts each scenario cuts off (one table per scenario, alike in
+columns, under a header row repeated on every printed page)."""
 
 from __future__ import annotations
 
@@ -32,8 +33,21 @@ def write_scenarios(layout: Layout, blocks: Sequence[ScenarioBlock]) -> None:
         if block.number > 1:
             breaks.append(row)
         row = _scenario(layout, sheet, row, block, breaks) + 2
+    # The parts that lose supply, every scenario's after the last month table, from a new page: their tables have
+    # the same columns, so the first one's header row is repeated on every page that follows.
+    breaks.append(row)
+    header_row: int | None = None
+    for block in blocks:
+        sheet.write_string(row, 0, block.stops_heading, layout.heading)
+        row += 1
+        if block.stops is None:
+            sheet.write_string(row, 0, "No part loses supply in this scenario.", layout.subtitle)
+            row += 2
+            continue
+        header_row = row if header_row is None else header_row
+        row = _stops(layout, sheet, row, block.number, block.stops) + 1
     sheet.set_h_pagebreaks(breaks)
-    layout.print_setup(sheet)
+    layout.print_setup(sheet, (header_row, header_row) if header_row is not None else None)
 
 
 def _columns(titles: Sequence[tuple[str, str, str]]) -> list[Column]:
@@ -42,8 +56,8 @@ def _columns(titles: Sequence[tuple[str, str, str]]) -> list[Column]:
 
 
 def _scenario(layout: Layout, sheet: Any, row: int, block: ScenarioBlock, breaks: list[int]) -> int:
-    """One scenario's block from `row`: what it is, the monthly table and its chart, the parts that lose supply.
-    Adds the rows to start a printed page at to `breaks`; returns the row after the block."""
+    """One scenario's block from `row`: what it is, the monthly table and its chart. Adds the rows to start a
+    printed page at to `breaks`; returns the row after the block."""
     span = sum(WIDTHS[:10])
     sheet.write_string(row, 0, block.heading, layout.heading)
     row += 1
@@ -52,13 +66,7 @@ def _scenario(layout: Layout, sheet: Any, row: int, block: ScenarioBlock, breaks
         sheet.write_string(row, 0, line, layout.wrap)
         sheet.set_row(row, row_height((line, span)))
         row += 1
-    row = _months(layout, sheet, row + 1, block, breaks)
-    sheet.write_string(row, 0, block.stops_heading, layout.label)
-    row += 1
-    if block.stops is None:
-        sheet.write_string(row, 0, "No part loses supply in this scenario.", layout.subtitle)
-        return row + 1
-    return _stops(layout, sheet, row, block.number, block.stops)
+    return _months(layout, sheet, row + 1, block, breaks)
 
 
 def _months(layout: Layout, sheet: Any, header: int, block: ScenarioBlock, breaks: list[int]) -> int:

@@ -17,16 +17,19 @@ from riskdesk.core.triage import STATUS_HELP
 from riskdesk.io.report.layout import Layout
 from riskdesk.io.xlsx import DATE, FORMULA, NUMBER, TEXT, Column, row_height
 
-WIDTHS = (16, 28, 10, 10, 12, 40, 12, 11, 11, 11, 11, 11)
-"""The Summary's column widths: the top-10 table and the scenarios' table share them."""
-RIGHT = 5
+WIDTHS = (19, 21, 7, 11, 11, 38, 11, 11, 11, 12, 12, 12)
+"""The Summary's column widths: the top-10 table and the scenarios' table share them (narrow columns where both
+have short values), so that the page prints at 70 % or more on A4 and Letter landscape."""
+COMPARE_WIDTHS = (8,)
+"""With a comparison, the change column after the twelve."""
+RIGHT = 6
 """The column where the portfolio block starts, beside the facts."""
 
 
 def write_summary(layout: Layout, content: SummarySheet) -> None:
     """Write the Summary sheet."""
     sheet = layout.sheet("Summary")
-    widths = list(WIDTHS) + ([11, 11, 11] if content.compare is not None else [])
+    widths = list(WIDTHS) + (list(COMPARE_WIDTHS) if content.compare is not None else [])
     last_col = len(widths) - 1
     for col, width in enumerate(widths):
         sheet.set_column(col, col, width)
@@ -37,14 +40,16 @@ def write_summary(layout: Layout, content: SummarySheet) -> None:
     row = max(facts_end, glance_end) + 1
 
     span = sum(widths) - 4
+    # No blank rows between the sections below: their headings are underlined, and the page must print at 70 %.
     if content.changes_next:
         sheet.write_string(row, 0, "What changes next", layout.heading)
-        row = _lines(layout, sheet, row + 1, [(k.text, k.level) for k in content.changes_next], last_col, span) + 1
+        row = _lines(layout, sheet, row + 1, [(k.text, k.level) for k in content.changes_next], last_col, span)
     if content.scenarios:
         sheet.write_string(row, 0, "The chosen scenarios (Scenarios sheet)", layout.heading)
-        row = _scenarios(layout, sheet, row + 1, content.scenarios) + 1
-    sheet.write_string(row, 0, "Key findings", layout.heading)
-    row = _lines(layout, sheet, row + 1, [(k.text, k.level) for k in content.key_findings], last_col, span) + 1
+        row = _scenarios(layout, sheet, row + 1, content.scenarios)
+    if content.key_findings:
+        sheet.write_string(row, 0, "Key findings", layout.heading)
+        row = _lines(layout, sheet, row + 1, [(k.text, k.level) for k in content.key_findings], last_col, span)
 
     sheet.write_string(row, 0, content.top_heading, layout.heading)
     if content.top is None:
@@ -67,7 +72,7 @@ def _one_page(layout: Layout, sheet: Any, last_row: int, last_col: int) -> None:
 
 
 def _facts(layout: Layout, sheet: Any, row: int, content: SummarySheet) -> int:
-    """The report's facts in columns A–E from `row`; returns the row after them."""
+    """The report's facts in columns A–F from `row`; returns the row after them."""
     for label, value in content.facts:
         sheet.write_string(row, 0, label, layout.label)
         sheet.merge_range(row, 1, row, RIGHT - 1, "", layout.value_left)
@@ -84,37 +89,43 @@ def _facts(layout: Layout, sheet: Any, row: int, content: SummarySheet) -> int:
 
 def _portfolio(layout: Layout, sheet: Any, row: int, content: SummarySheet, widths: list[int]) -> int:
     """Beside the facts: the portfolio score and band, how it comes about (and on both dates), the prohibited and
-    possibly prohibited parts with their spend, the spend by band; returns the row after them."""
+    possibly prohibited parts with their spend, the spend by band; returns the row after them. Each line spans the
+    block, so that it takes one or two printed lines."""
     right, last = RIGHT, len(widths) - 1
-    span = sum(widths[right + 1:])
+    whole = sum(widths[right:])
     sheet.write_string(row, right, "Portfolio score", layout.heading)
     sheet.write_number(row + 1, right, content.score, layout.big)
     sheet.write_string(row + 1, right + 1, BAND_LABELS[content.band], layout.formats[f"band-{content.band}"])
     sheet.set_row(row + 1, 28)
     row += 2
-    lines: list[tuple[str, str]] = [("", content.on_as_of)]
-    if content.on_compare:
-        lines.append(("Dates compared", content.on_compare))
-    for group in content.statuses:
-        named = ", ".join(group.part_numbers[:6]) + (f" and {len(group.part_numbers) - 6:,} more"
-                                                      if len(group.part_numbers) > 6 else "")
-        lines.append((group.label, f"{len(group.part_numbers):,} (spend {group.spend:,.0f} USD/yr): {named}"))
-    if not content.statuses:
-        lines.append(("Prohibited", "none on the date"))
-    for label, text in lines:
+
+    def line(parts: tuple[str, str], cell: Any) -> None:
+        nonlocal row
+        label, text = parts
+        sheet.merge_range(row, right, row, last, "", cell)
         if label:
-            sheet.write_string(row, right, label, layout.label)
-        sheet.merge_range(row, right + 1, row, last, "", layout.note if not label else layout.value_left)
-        sheet.write_string(row, right + 1, text, layout.note if not label else layout.value_left)
-        height = row_height((text, span))
+            sheet.write_rich_string(row, right, layout.label, f"{label}: ", text, cell)
+        else:
+            sheet.write_string(row, right, text, cell)
+        height = row_height((f"{label}: {text}" if label else text, whole))
         if height > 15:
             sheet.set_row(row, height)
         row += 1
+
+    for text in (content.on_as_of, content.on_compare):
+        if text:
+            line(("", text), layout.note)
+    for group in content.statuses:
+        named = ", ".join(group.part_numbers[:6]) + (f" and {len(group.part_numbers) - 6:,} more"
+                                                      if len(group.part_numbers) > 6 else "")
+        line((group.label, f"{len(group.part_numbers):,} (spend {group.spend:,.0f} USD/yr): {named}"),
+             layout.value_left)
+    if not content.statuses:
+        line(("Prohibited", "none on the date"), layout.value_left)
     sheet.write_string(row, right, "Spend at risk by band", layout.label)
-    sheet.write_string(row, right + 1, "Parts", layout.header)
-    sheet.write_string(row, right + 2, "Spend USD/yr", layout.header)
-    sheet.write_string(row, right + 3, "Share", layout.header)
-    sheet.set_row(row, 30)
+    row += 1
+    for col, title in enumerate(("Band", "Parts", "USD/yr", "Share")):
+        sheet.write_string(row, right + col, title, layout.header)
     row += 1
     for item in content.spend_by_band:
         sheet.write_string(row, right, BAND_LABELS[item.band], layout.formats[f"band-{item.band}"])
@@ -147,10 +158,10 @@ def _scenarios(layout: Layout, sheet: Any, header_row: int, lines: list[Scenario
     columns = [
         Column("Scenario", WIDTHS[0], wrap=True, kind=TEXT),
         Column("Horizon and price basis", WIDTHS[1], wrap=True, kind=TEXT),
-        Column("Cost change USD", WIDTHS[2], "usd", kind=NUMBER, help="Over the horizon, on the scenario's price "
+        Column("Change %", WIDTHS[2], "share", kind=NUMBER, help="Of the baseline over the horizon"),
+        Column("Cost change USD", WIDTHS[3], "usd", kind=NUMBER, help="Over the horizon, on the scenario's price "
                                                                      "basis: scenario − baseline"),
-        Column("Change %", WIDTHS[3], "share", kind=NUMBER, help="Of the baseline over the horizon"),
-        Column("On the other basis USD", WIDTHS[4], "usd", kind=NUMBER),
+        Column("Other basis USD", WIDTHS[4], "usd", kind=NUMBER, help="The cost change on the other price basis"),
         Column("Who runs short", WIDTHS[5], wrap=True, kind=TEXT),
         Column("Value short USD", WIDTHS[6], "usd", kind=NUMBER, help="Units short × unit price"),
         Column("Units short", WIDTHS[7], "count", kind=NUMBER),
@@ -162,8 +173,8 @@ def _scenarios(layout: Layout, sheet: Any, header_row: int, lines: list[Scenario
                help=f"Monte Carlo: the P{level} of the total cost over the horizon minus its mean"),
     ]
     values: list[list[Any]] = [
-        [s.name for s in lines], [f"{s.horizon}, {s.basis} prices" for s in lines], [s.change for s in lines],
-        [s.change_share for s in lines], [s.other_change for s in lines],
+        [s.name for s in lines], [f"{s.horizon}, {s.basis} prices" for s in lines],
+        [s.change_share for s in lines], [s.change for s in lines], [s.other_change for s in lines],
         [f"{s.parts_losing:,} lose supply, {s.parts_short:,} run short" for s in lines],
         [s.value_short for s in lines], [s.units_short for s in lines], [s.first_short for s in lines],
         [s.p50 for s in lines], [s.p95 for s in lines], [s.cost_at_risk for s in lines]]
@@ -176,11 +187,11 @@ def _top_parts(layout: Layout, sheet: Any, header_row: int, top: TopParts, width
     """The riskiest parts' table, its header at `header_row`, scores in colour."""
     columns = [
         Column("Part", widths[0], kind=TEXT),
-        Column("Description", widths[1], wrap=True, kind=TEXT),
+        Column("Description", widths[1], kind=TEXT),
         Column("Score", widths[2], "score", kind=NUMBER),
         Column("Band", widths[3], kind=TEXT, value_formats=layout.band_formats),
         Column("Status", widths[4], wrap=True, kind=TEXT, help=STATUS_HELP),
-        Column("Why", widths[5], wrap=True, kind=TEXT),
+        Column("Why", widths[5], kind=TEXT),
         Column("Spend USD/yr", widths[6], "usd", kind=NUMBER, help="Annual units × unit price"),
         Column("Hits", widths[7], "count", kind=NUMBER, help=KIND_HELP["hit"]),
         Column("Watch", widths[8], "count", kind=NUMBER, help=KIND_HELP["watch"]),
