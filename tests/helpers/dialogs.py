@@ -29,6 +29,11 @@ class ScriptedDialogs(Dialogs):
         """What a workspace conflict's question answers."""
         self.conflicts: list[str] = []
         """Each conflict shown, as its lines (theirs and yours)."""
+        self.request_answer: object | None = None
+        """What File ▸ Request declarations… answers (a riskdesk.ui.declarations_dialog.RequestChoice), None:
+        cancelled."""
+        self.request_candidates: list[object] = []
+        """The suppliers File ▸ Request declarations… offered (riskdesk.core.declarations.SupplierToAsk)."""
         self.errors: list[str] = []
         self.asked: list[str] = []
 
@@ -69,6 +74,11 @@ class ScriptedDialogs(Dialogs):
     def ask_conflict(self, workspace: str, conflicts: object) -> str:  # type: ignore[override]
         self.conflicts.append("; ".join(c.describe() for c in conflicts))  # type: ignore[attr-defined]
         return self.conflict_answer
+
+    def ask_declaration_request(self, candidates: object, today: dt.date,  # type: ignore[override]
+                                folder: Path) -> object | None:
+        self.request_candidates = list(candidates)  # type: ignore[call-overload]
+        return self.request_answer
 
     def error(self, title: str, text: str) -> None:
         self.errors.append(f"{title}: {text}")
