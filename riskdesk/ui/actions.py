@@ -75,7 +75,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("import", "&Import Spreadsheets…", "import_files", ("Ctrl+I",), "import",
                "Import parts, suppliers and supply paths from xlsx, xls, ods or csv files (or drop files on the "
                "window)", icon_text="Import"),
-    ActionSpec("request_declarations", "Request Dec&larations…", "request_declarations", (), "",
+    ActionSpec("request_declarations", "Request Dec&larations…", "declarations.request", (), "",
                "Write a workbook per supplier asking where the rare earths of the parts it delivers come from (as "
                "riskdesk request does); import the answers with Import or by dropping them on the window"),
     ActionSpec("report", "&Export Report…", "export_report", ("Ctrl+E",), "save",

@@ -130,3 +130,4 @@ def ask_request(candidates: Sequence[SupplierToAsk], today: dt.date, folder: Pat
     """Show the dialog; the buyer's choice, or None when cancelled."""
     dialog = RequestDeclarationsDialog(candidates, today, folder, choose_folder, parent)
     return dialog.choice() if dialog.exec() == QDialog.DialogCode.Accepted else None
+

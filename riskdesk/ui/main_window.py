@@ -48,6 +48,7 @@ from riskdesk.ui.actions import (
 )
 from riskdesk.ui.analysis import ANALYSIS_TABS, AnalysisView, ViewContext, ViewSlot
 from riskdesk.ui.columns import TableName
+from riskdesk.ui.declaration_actions import DeclarationActions
 from riskdesk.ui.dialogs import Dialogs
 from riskdesk.ui.icons import icon
 from riskdesk.ui.messages import ERROR, INFO, WARNING, MessageArea
@@ -86,6 +87,7 @@ class MainWindow(QMainWindow):
         self.dialogs = dialogs or Dialogs(self)
         self._as_of = as_of or dt.date.today()
         self.scoring: Scoring | None = None
+        self.declarations = DeclarationActions(self)
         self.session: Session | None = None
         """Where the project is kept and the file commands on it (riskdesk.ui.session), once it is attached."""
         self.views: dict[str, AnalysisView] = {}
@@ -447,7 +449,7 @@ class MainWindow(QMainWindow):
         files = files or self.dialogs.import_paths(self._start_dir())
         if not files:
             return
-        if self._import_declaration([Path(f) for f in files]):
+        if self.declarations.imported([Path(f) for f in files]):  # a supplier's answer: as `riskdesk import` does
             return
         from riskdesk.ui.import_dialog import ImportDialog
 
@@ -460,77 +462,6 @@ class MainWindow(QMainWindow):
         self.import_dialog = dialog
         dialog.open()
         dialog.start()
-
-    def _import_declaration(self, files: list[Path]) -> bool:
-        """A supplier's answer to a declaration request, imported as `riskdesk import` imports it (one undoable
-        step; riskdesk.io.declaration_answer): True when `files` is one (other files are left to the import
-        dialog)."""
-        from riskdesk.io.declaration_answer import check_answer, is_declaration
-
-        document = self.document
-        assert document is not None
-        limits = document.app_settings.import_limits()
-        found = [f for f in files if f.is_file() and is_declaration(f, limits)]
-        if not found:
-            return False
-        if len(files) > 1:
-            self.dialogs.error("Import declarations one at a time",
-                               f"{found[0].name} is a supplier declaration: import it on its own, without other "
-                               "files. Nothing was imported.")
-            return True
-        check = check_answer(found[0], document.project, limits, dt.date.today())
-        if not check.can_apply or check.changes is None:
-            listed = "\n".join(f"• {p}" for p in check.errors[:12])
-            more = f"\n… and {len(check.errors) - 12} more" if len(check.errors) > 12 else ""
-            self.dialogs.error("The declaration was not imported", f"{listed}{more}\n\nNothing was imported.")
-            return True
-        document.apply_changes(check.changes)
-        notes = "".join(f"\n• {note}" for note in check.notes)
-        message = f"Imported {check.summary()}."
-        self.statusBar().showMessage(message, 8_000)
-        self.dialogs.info("Declaration imported", message + (f"\n\nNotes:{notes}" if notes else "") +
-                          "\n\nUndo takes it back.")
-        return True
-
-    def request_declarations(self) -> None:
-        """File ▸ Request declarations…: one workbook per chosen supplier, written and recorded as `riskdesk
-        request` writes and records them (riskdesk.io.declaration_workbook)."""
-        from riskdesk.core.declarations import suppliers_to_ask
-        from riskdesk.io.declaration_workbook import plan_workbooks, request_changes, write_workbooks
-        from riskdesk.io.outputs import OutputError, check_output
-        from riskdesk.io.xlsx import os_user
-
-        document = self.document
-        if document is None:
-            return
-        project = document.project
-        today = dt.date.today()
-        as_of = self.scoring.as_of if self.scoring is not None else today
-        candidates = suppliers_to_ask(project.tables, project.declarations, as_of, project.settings.stale_months)
-        if not candidates:
-            self.dialogs.error("No supplier to ask", "No supplier delivers a part (the project has no supply "
-                               "paths): there is nothing to ask.")
-            return
-        choice = self.dialogs.ask_declaration_request(candidates, today, Path(self._start_dir()))
-        if choice is None:
-            return
-        user = os_user()
-        asker = f"{user} ({project.settings.name})" if user else project.settings.name
-        planned = plan_workbooks(project, choice.folder, choice.suppliers, today, choice.due, asker)
-        project_file = self.session.path if self.session is not None else None
-        try:
-            choice.folder.mkdir(parents=True, exist_ok=True)
-            for item in planned:
-                check_output(item.target, project=project_file, what="the declaration workbook")
-            write_workbooks(planned, project=project_file, force=False)
-        except OSError as exc:
-            self.dialogs.error("The declaration workbooks were not written",
-                               f"{exc}\n\nNo request was recorded." if isinstance(exc, OutputError) else
-                               f"{choice.folder}: {exc.strerror or exc}\n\nNo request was recorded.")
-            return
-        document.apply_changes(request_changes(project, planned))
-        self.statusBar().showMessage(f"Wrote {len(planned)} declaration workbook{'s' if len(planned) != 1 else ''} "
-                                     f"to {choice.folder}", 8_000)
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if self.document is not None and _dropped_files(event.mimeData()):
