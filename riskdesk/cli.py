@@ -636,10 +636,7 @@ def _print_score_changes(before: Project, after: Project, parts: Sequence[str]) 
 
 
 def _cmd_request(args: argparse.Namespace) -> int:
-    from riskdesk.core.countries import default_countries
-    from riskdesk.core.declarations import plan_requests
-    from riskdesk.core.edits import ChangeSet, WholeChange
-    from riskdesk.io.declaration_workbook import RequestedPart, RequestSheet, file_name, write_request
+    from riskdesk.io.declaration_workbook import plan_workbooks, request_changes, write_workbooks
     from riskdesk.io.xlsx import os_user
 
     store: ProjectStore = args.store
@@ -652,8 +649,10 @@ def _cmd_request(args: argparse.Namespace) -> int:
         raise CliError(f"{args.outdir} is not a folder: give the folder to write the workbooks into", EXIT_USAGE)
     _hold(args, store, "nothing was asked")
     project, state = _read_for_writing(store)
+    user = os_user()
+    asker = f"{user} ({project.settings.name})" if user else project.settings.name
     try:
-        planned = plan_requests(project.tables, args.suppliers, today, args.due)
+        planned = plan_workbooks(project, args.outdir, args.suppliers, today, args.due, asker)
     except KeyError as exc:
         raise CliError(f"--supplier {shown_text(exc.args[0])}: {args.project} has no such supplier", EXIT_USAGE) \
             from None
@@ -663,31 +662,19 @@ def _cmd_request(args: argparse.Namespace) -> int:
     if not planned:
         raise CliError(f"no supplier in {args.project} delivers a part (no supply paths): nothing to ask",
                        EXIT_INVALID)
-    taken: set[str] = set()
-    targets = [args.outdir / file_name(request.supplier_id, taken) for request, _ in planned]
     try:
         args.outdir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise CliError(f"{args.outdir} cannot be created ({exc.strerror or exc})") from None
-    for target in targets:
-        _output(target, args, "the declaration workbook")
-    names = dict(zip(project.tables.suppliers["supplier_id"], project.tables.suppliers["supplier_name"], strict=True))
-    user = os_user()
-    asker = f"{user} ({project.settings.name})" if user else project.settings.name
-    countries = sorted(default_countries().codes())
-    for (request, parts), target in zip(planned, targets, strict=True):
-        sheet = RequestSheet(request.request_id, request.supplier_id, str(names.get(request.supplier_id, "")), asker,
-                             today, args.due, tuple(RequestedPart(p, name) for p, name in parts))
-        _write_output(lambda sheet=sheet, target=target: write_request(  # type: ignore[misc]
-            target, sheet, countries, project=store.path))
-    declarations = project.declarations.adding(request for request, _ in planned)
-    changes = ChangeSet(f"Request declarations from {count(len(planned), 'supplier')}",
-                        wholes=(WholeChange("declarations", project.declarations, declarations),),
-                        source={"kind": "request", "requests": [r.request_id for r, _ in planned]})
-    _commit(store, changes, state, "the requests were not recorded (the workbooks were written)")
-    for (request, _), target in zip(planned, targets, strict=True):
+    for item in planned:
+        _output(item.target, args, "the declaration workbook")
+    _write_output(lambda: write_workbooks(planned, project=store.path, force=True))
+    _commit(store, request_changes(project, planned), state,
+            "the requests were not recorded (the workbooks were written)")
+    for item in planned:
+        request = item.request
         due = f", due {request.due}" if request.due else ""
-        print(shown_text(f"wrote {target}: request {request.request_id} to {request.supplier_id}, "
+        print(shown_text(f"wrote {item.target}: request {request.request_id} to {request.supplier_id}, "
                          f"{count(len(request.parts), 'part')}{due}"))
     return EXIT_OK
 

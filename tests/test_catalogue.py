@@ -105,7 +105,8 @@ def test_every_project_setting_is_declared_once_with_its_words_and_range() -> No
 def test_the_reports_settings_block_names_each_setting_by_its_label() -> None:
     rows = labels.settings_as_used(ProjectSettings(disruption_days=90.0), lambda code: f"{code} · somewhere")
     names = [name for name, _ in rows]
-    assert names[:7] == [s.label + (", days" if s.key.endswith("_days") else "") for s in SETTINGS[:7]]
+    assert names[:7] == [s.label + (f", {s.limit.unit}" if s.limit is not None and s.limit.unit else "")
+                         for s in SETTINGS[:7]]
     assert dict(rows)["Disruption length, days"] == 90.0
     assert dict(rows)["Import country"] == "US · somewhere"
     assert names[-1] == "Weights add up to" and math.isclose(dict(rows)["Weights add up to"], 1.0)

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from riskdesk.core import elements
+from riskdesk.core.declarations import path_evidence
 from riskdesk.core.domain import (
     NUMBER_LIMITS,
     STAGES,
@@ -115,6 +116,10 @@ class CompiledProject:
     """Per part: units per year (0 where not given); scenarios count units short from it."""
     unit_price: np.ndarray = field(default_factory=lambda: np.zeros(0))
     """Per part: price per unit (0 where not given); scenarios value units short at it."""
+    evidence_date: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    """Per path: the effective date (a day number, `date.toordinal()`) of the supplier declaration its stage
+    countries came from, NaN where none speaks for it (riskdesk.core.declarations.path_evidence): its age on the
+    as-of date decides whether the origin counts as stale."""
 
     @property
     def spend_known(self) -> np.ndarray:
@@ -246,7 +251,20 @@ def compile_project(project: Project, reference: ReferenceData | None = None) ->
         recycled=np.concatenate([_text(paths["feedstock"]) == Feedstock.RECYCLED.value, np.zeros(n_gap, dtype=bool)]),
         annual_units=units,
         unit_price=price,
+        evidence_date=np.concatenate([_declared_on(project), np.full(n_gap, np.nan)]),
     )
+
+
+def _declared_on(project: Project) -> np.ndarray:
+    """Per listed path: the effective date of the declaration that speaks for it (day number), NaN where none."""
+    paths = project.tables.paths
+    dates = np.full(len(paths), np.nan)
+    if not any(answer.paths for request in project.declarations.requests for answer in request.answers):
+        return dates
+    found = path_evidence(project.declarations, paths)
+    if found:
+        dates[:] = [found[r].effective_date.toordinal() if r in found else np.nan for r in _text(paths["row_id"])]
+    return dates
 
 
 def _routes(codes: np.ndarray, n_countries: int) -> tuple[np.ndarray, np.ndarray]:

@@ -239,6 +239,62 @@ def months_between(earlier: dt.date, later: dt.date) -> float:
     return (later - earlier).days / (365.25 / 12)
 
 
+@dataclass(frozen=True)
+class SupplierToAsk:
+    """A supplier a buyer could ask for a declaration, and why (File ▸ Request declarations…)."""
+
+    supplier_id: str
+    name: str
+    parts: int
+    """How many parts it delivers."""
+    unknown_paths: int
+    """Its supply paths with a stage of unknown origin."""
+    stale_paths: int
+    """Its supply paths whose declared origins are older than the stale setting."""
+    waiting: bool
+    """A request to it is still open (parts unanswered, not overdue)."""
+
+    @property
+    def suggested(self) -> bool:
+        """Worth asking: origins unknown or old, and no request still open."""
+        return (self.unknown_paths > 0 or self.stale_paths > 0) and not self.waiting
+
+    def reason(self) -> str:
+        words = []
+        if self.unknown_paths:
+            words.append(f"{self.unknown_paths} supply path{'s' if self.unknown_paths != 1 else ''} of unknown origin")
+        if self.stale_paths:
+            words.append(f"{self.stale_paths} declared longer ago than the stale setting")
+        if self.waiting:
+            words.append("a request is still open")
+        return "; ".join(words) or "origins known"
+
+
+def suppliers_to_ask(tables: Any, declarations: Declarations, as_of: dt.date, stale_months: float
+                     ) -> list[SupplierToAsk]:
+    """Every supplier that delivers a part, those worth asking (`SupplierToAsk.suggested`) first, each in the order
+    of the Suppliers table."""
+    paths = tables.paths
+    evidence = path_evidence(declarations, paths) if declarations.requests else {}
+    names = dict(zip(tables.suppliers["supplier_id"], tables.suppliers["supplier_name"], strict=True))
+    latest = {request.supplier_id: request for request in declarations.requests}
+    stages = [paths[c].fillna("").astype(str).str.strip().to_numpy() for c in STAGE_FIELDS]
+    counts: dict[str, list[Any]] = {}
+    for i, (supplier, part, row_id) in enumerate(zip(paths["supplier_id"], paths["part_number"], paths["row_id"],
+                                                      strict=True)):
+        entry = counts.setdefault(str(supplier), [set(), 0, 0])
+        entry[0].add(str(part))
+        entry[1] += any(stage[i] == "" for stage in stages)
+        found = evidence.get(str(row_id))
+        entry[2] += found is not None and months_between(found.effective_date, as_of) > stale_months
+    order = {str(s): i for i, s in enumerate(tables.suppliers["supplier_id"])}
+    listed = [SupplierToAsk(s, str(names.get(s, "")), len(parts), unknown, stale,
+                            s in latest and not latest[s].overdue(as_of)
+                            and len(latest[s].parts_answered) < len(latest[s].parts))
+              for s, (parts, unknown, stale) in counts.items()]
+    return sorted(listed, key=lambda c: (not c.suggested, order.get(c.supplier_id, len(order))))
+
+
 # ---- an answer's rows become supply paths ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -315,5 +371,5 @@ def answer_paths(rows: Sequence[OriginRow], magnet_country: Mapping[str, str], s
 
 __all__ = ["ANSWER_ELEMENTS", "DEFAULT_STALE_MONTHS", "LEAD_ELEMENTS", "REE_UNSPECIFIED", "STAGE_FIELDS",
            "AnswerPlan", "DeclarationAnswer", "DeclarationRequest", "Declarations", "OriginRow", "PathEvidence",
-           "PathOrigin", "PathPlan", "answer_paths", "lead_element", "months_between", "new_request_id",
-           "path_evidence", "plan_requests"]
+           "PathOrigin", "PathPlan", "SupplierToAsk", "answer_paths", "lead_element", "months_between",
+           "new_request_id", "path_evidence", "plan_requests", "suppliers_to_ask"]

@@ -68,6 +68,13 @@ ASSEMBLY_TRANSPARENCY_WEIGHT = 0.1
 """Added to a path's transparency penalty where the supplier's country (where the part is made) is not given, up to
 a penalty of 1: the four stage weights above keep their meaning, and a blank supplier country never reads as known
 (docs/method.md, review V1)."""
+STALE_EVIDENCE: Mapping[Evidence, Evidence] = {
+    Evidence.VERIFIED: Evidence.DECLARED,
+    Evidence.DECLARED: Evidence.INFERRED,
+    Evidence.INFERRED: Evidence.INFERRED,
+    Evidence.UNKNOWN: Evidence.UNKNOWN,
+}
+"""What a supplier's declared origin counts as once it is older than the stale setting: one step less sure."""
 WORST_GOVERNANCE = 10.0
 """The governance an unknown origin may have: the worst on the scale (0 best … 10 worst)."""
 
@@ -365,13 +372,32 @@ def _governed_concentration(shares: np.ndarray, governance: np.ndarray) -> tuple
     return value, sink
 
 
+def stale_declarations(ev: FactorInputs) -> np.ndarray:
+    """Per path: its stage countries come from a supplier declaration older, on the as-of date, than the project's
+    `stale_months` (paths without a declaration never are)."""
+    dates = ev.compiled.evidence_date
+    if len(dates) != ev.compiled.n_paths:
+        return np.zeros(ev.compiled.n_paths, dtype=bool)
+    months = (ev.as_of.toordinal() - dates) / (365.25 / 12)
+    return np.nan_to_num(months, nan=-np.inf) > ev.settings.stale_months
+
+
+def evidence_as_of(ev: FactorInputs) -> np.ndarray:
+    """Per path: its evidence (position in `EVIDENCE`) as the transparency factor counts it on the as-of date: the
+    path's own, one step less sure where its declaration is stale (`STALE_EVIDENCE`)."""
+    step = np.array([EVIDENCE.index(STALE_EVIDENCE[e]) for e in EVIDENCE])
+    return np.where(stale_declarations(ev), step[ev.compiled.evidence], ev.compiled.evidence)
+
+
 def transparency(ev: FactorInputs) -> FactorResult:
     """Share of the part's volume whose stage origins are unknown or weakly known, stages weighted (mine 0.15,
     separation 0.35, metal 0.15, magnet 0.35): an unknown country counts 1, a known one by its evidence
     (verified 0, declared 0.25, inferred 0.6, evidence unknown 0.8)."""
     compiled = ev.compiled
     stage_weight = np.array([TRANSPARENCY_STAGE_WEIGHT[s] for s in STAGES])
-    evidence_penalty = np.array([EVIDENCE_PENALTY[e] for e in EVIDENCE])[compiled.evidence]
+    evidence = evidence_as_of(ev)
+    stale = stale_declarations(ev)
+    evidence_penalty = np.array([EVIDENCE_PENALTY[e] for e in EVIDENCE])[evidence]
     unknown = compiled.country == UNKNOWN
     made_in_unknown = compiled.assembly == UNKNOWN
     penalty = np.where(unknown, 1.0, evidence_penalty[:, None]) @ stage_weight
@@ -384,17 +410,20 @@ def transparency(ev: FactorInputs) -> FactorResult:
         unknown_weight = (unknown[rows] @ stage_weight) * share
         known_weight = ((~unknown[rows]) @ stage_weight) * share
         words = [f"{unknown_weight.sum():.0%} unknown country (counts 1)"]
-        for e, evidence in enumerate(EVIDENCE):
-            amount = known_weight[compiled.evidence[rows] == e].sum()
+        for e, evidence_kind in enumerate(EVIDENCE):
+            amount = known_weight[evidence[rows] == e].sum()
             if amount > 0:
-                words.append(f"{amount:.0%} {evidence.value} (counts {EVIDENCE_PENALTY[evidence]:g})")
+                words.append(f"{amount:.0%} {evidence_kind.value} (counts {EVIDENCE_PENALTY[evidence_kind]:g})")
         any_unknown = (unknown[rows].any(axis=1) * share).sum()
         made_in = (made_in_unknown[rows] * share).sum()
         where_made = (f"; {made_in:.0%} of the volume comes from a supplier whose country is not given (counts "
                       f"{ASSEMBLY_TRANSPARENCY_WEIGHT:g} more, up to 1)" if made_in > 0 else "")
+        aged = share[stale[rows]].sum()
+        old = (f"; {aged:.0%} of the volume has origins declared longer ago than {ev.settings.stale_months:g} "
+               "months, counted one step less sure" if aged > 0 else "")
         return (f"of the part's stage-weighted origin: {', '.join(words)}; {any_unknown:.0%} of the volume has at "
-                f"least one stage of unknown origin{where_made}. Stages weigh mine 0.15, separation 0.35, metal "
-                "0.15, magnet 0.35")
+                f"least one stage of unknown origin{where_made}{old}. Stages weigh mine 0.15, separation 0.35, "
+                "metal 0.15, magnet 0.35")
 
     return FactorResult(values, PartTexts(explain))
 

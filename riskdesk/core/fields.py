@@ -424,6 +424,12 @@ SETTINGS: tuple[Setting, ...] = (
             "this, and grows to its full weight as the date comes near (for licences and tariffs the days of stock "
             "on hand push the date back). A prohibition due within this time holds the part at red.",
             limit=Limit(0.0, 3650.0, "days")),
+    Setting("stale_months", "Declarations stale after",
+            "How long a supplier's declared origins stay fresh, in months from the effective date of its answer. "
+            "An origin declared longer ago counts one step less sure in the transparency factor (verified as "
+            "declared, declared as inferred), and the Data quality tab and the report list it as stale. Paths "
+            "without a declaration keep the evidence their own column gives.",
+            limit=Limit(1.0, 120.0, "months"), named="how long declarations stay fresh"),
     Setting("price_basis", "Price basis",
             "Which reference prices value the element exposure (restriction and price factors, value charts). "
             "Sources disagree widely; the basis is always shown."),

@@ -274,6 +274,7 @@ def settings_as_used(settings: ProjectSettings, country: Callable[[str], str]) -
         "suspended_rules_in_force": "yes" if settings.suspended_rules_in_force else "no",
         "disruption_days": settings.disruption_days,
         "resourcing_days": settings.resourcing_days,
+        "stale_months": settings.stale_months,
         "price_basis": settings.price_basis,
     }
     rows: list[tuple[str, Any]] = []

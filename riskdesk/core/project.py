@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, cast
 
-from riskdesk.core.declarations import Declarations
+from riskdesk.core.declarations import DEFAULT_STALE_MONTHS, Declarations
 from riskdesk.core.fields import SETTINGS
 from riskdesk.core.numbers import Limit
 from riskdesk.core.prices import BASES as PRICE_BASES
@@ -89,6 +89,9 @@ class ProjectSettings:
     resourcing_days: float = 180.0
     """How long it takes to move a part to another source: an announced rule weighs more as its date comes
     within this horizon (see docs/method.md, "Rules not yet binding")."""
+    stale_months: float = float(DEFAULT_STALE_MONTHS)
+    """How many months a supplier's declared origin stays fresh; older ones count as less sure (docs/method.md,
+    "Transparency")."""
 
     def __post_init__(self) -> None:
         """Numbers kept within their plausible ranges whichever way the settings were made (a file, the window,
@@ -97,7 +100,7 @@ class ProjectSettings:
         weight_limit = SETTING_LIMITS["weights"]
         self.weights = {name: _weight(value, weight_limit) for name, value in self.weights.items()}
         defaults = {f.name: f.default for f in dataclasses.fields(self)}
-        for name in ("disruption_days", "resourcing_days"):
+        for name in ("disruption_days", "resourcing_days", "stale_months"):
             setattr(self, name, _number(getattr(self, name), float(cast(float, defaults[name])),
                                         SETTING_LIMITS[name]))
 
@@ -150,6 +153,7 @@ class ProjectSettings:
             us_defence_supply=us_defence if us_defence in US_DEFENCE_CHOICES else defaults.us_defence_supply,
             resourcing_days=_number(data.get("resourcing_days"), defaults.resourcing_days,
                                     SETTING_LIMITS["resourcing_days"]),
+            stale_months=_number(data.get("stale_months"), defaults.stale_months, SETTING_LIMITS["stale_months"]),
         )
 
 

@@ -8,11 +8,13 @@ docs/method.md); the checks say where better data would sharpen the answer. Vect
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from riskdesk.core.declarations import months_between, path_evidence
 from riskdesk.core.domain import STAGES, Evidence
 from riskdesk.core.labels import field_label
 from riskdesk.core.project import SHARE_TOLERANCE_PCT, Project
@@ -59,9 +61,10 @@ MAX_CELLS = 1_000
 """Cells listed per check at most (the count says how many there are in all)."""
 
 
-def check_project(project: Project, max_cells: int = MAX_CELLS) -> list[QualityCheck]:
+def check_project(project: Project, max_cells: int = MAX_CELLS, as_of: dt.date | None = None) -> list[QualityCheck]:
     """Every check, in the order a buyer would fix them; checks that find nothing are left out. Each lists its
-    first `max_cells` cells."""
+    first `max_cells` cells. `as_of` (default today) dates the declaration checks: how old an origin is, whether a
+    request is overdue."""
     tables = project.tables
     parts, paths, suppliers = tables.parts, tables.paths, tables.suppliers
     part_numbers = _texts(parts["part_number"])
@@ -122,6 +125,9 @@ def check_project(project: Project, max_cells: int = MAX_CELLS) -> list[QualityC
         [Cell("paths", int(r), "origin_evidence", str(evidence.iat[int(r)]), str(path_parts[r])) for r in weak[:cap]],
         len(weak), "supply path")
 
+    for check in declaration_checks(project, as_of or dt.date.today(), cap):
+        add(*check)
+
     # Stock and price: the buffer factor and the scenarios' shortfall need them.
     for key, column, title, what in (
         ("stock", "stock_days", "with no stock given",
@@ -143,6 +149,60 @@ def check_project(project: Project, max_cells: int = MAX_CELLS) -> list[QualityC
         [Cell("suppliers", int(r), "supplier_country", f"{ids[r]} (no country)", "") for r in rows[:cap]], len(rows),
         "supplier")
     return checks
+
+
+def declaration_checks(project: Project, as_of: dt.date, cap: int = MAX_CELLS
+                       ) -> list[tuple[str, str, str, str, list[Cell], int, str]]:
+    """What is stale or missing in the supplier declarations on `as_of`, as `check_project`'s checks: paths whose
+    origins a declaration older than the project's `stale_months` set; suppliers whose latest request is overdue;
+    suppliers never asked whose paths have a stage of unknown origin."""
+    tables, declarations = project.tables, project.declarations
+    paths, suppliers = tables.paths, tables.suppliers
+    path_parts = _texts(paths["part_number"])
+    limit = project.settings.stale_months
+    found = path_evidence(declarations, paths) if declarations.requests else {}
+    stale: list[Cell] = []
+    n_stale = 0
+    for r, row_id in enumerate(_texts(paths["row_id"])):
+        evidence = found.get(row_id)
+        if evidence is None or months_between(evidence.effective_date, as_of) <= limit:
+            continue
+        n_stale += 1
+        if len(stale) < cap:
+            age = months_between(evidence.effective_date, as_of)
+            stale.append(Cell("paths", r, "origin_evidence", f"{evidence.evidence} on "
+                              f"{evidence.effective_date.isoformat()}, {age:.0f} months ago ({evidence.request_id})",
+                              str(path_parts[r])))
+    supplier_rows = {str(s): i for i, s in enumerate(_texts(suppliers["supplier_id"]))}
+    latest = {request.supplier_id: request for request in declarations.requests}
+    overdue: list[Cell] = []
+    late = [request for request in latest.values() if request.overdue(as_of)]
+    for request in late:
+        if request.supplier_id in supplier_rows and len(overdue) < cap:
+            missing = len(request.parts) - len(request.parts_answered)
+            overdue.append(Cell("suppliers", supplier_rows[request.supplier_id], "supplier_id",
+                                f"{request.supplier_id}: {request.request_id} was due {request.due}, {missing} of "
+                                f"{len(request.parts)} parts unanswered"))
+    blank = np.zeros(len(paths), dtype=bool)
+    for stage in STAGES:
+        blank |= (paths[stage.column].astype(str).str.strip() == "").to_numpy()
+    unknown_by_supplier = pd.Series(blank).groupby(_texts(paths["supplier_id"])).sum() if len(paths) else pd.Series()
+    never = [(str(s), int(n)) for s, n in unknown_by_supplier.items()
+             if n > 0 and s not in latest and str(s) in supplier_rows]
+    never_cells = [Cell("suppliers", supplier_rows[s], "supplier_id",
+                        f"{s}: never asked; {n} supply path{'s' if n != 1 else ''} with a stage of unknown origin")
+                   for s, n in never[:cap]]
+    return [
+        ("stale_declarations", f"whose origins were declared longer ago than {limit:g} months", WARNING,
+         "Ask the supplier again (File ▸ Request declarations…): an old declaration counts as less sure in the "
+         "transparency factor.", stale, n_stale, "supply path"),
+        ("overdue_declarations", "whose declaration is overdue", WARNING,
+         "Remind the supplier, or send a new request with a new due date: until it answers, its paths keep the "
+         "origins the project has.", overdue, len(late), "supplier"),
+        ("never_asked", "never asked for a declaration, with origins unknown", INFO,
+         "Ask the supplier where its rare earths come from (File ▸ Request declarations…): an unknown origin is "
+         "scored as the worst case.", never_cells, len(never), "supplier"),
+    ]
 
 
 def _number(value: object) -> str:

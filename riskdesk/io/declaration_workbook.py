@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from riskdesk.core.declarations import ANSWER_ELEMENTS
+from riskdesk.core.declarations import ANSWER_ELEMENTS, DeclarationRequest, plan_requests
+from riskdesk.core.edits import ChangeSet, WholeChange
+from riskdesk.core.project import Project
 from riskdesk.core.vocabulary import MagnetFamily
 from riskdesk.io.outputs import atomic_output
 
@@ -263,6 +265,52 @@ def write_request(target: Path, sheet: RequestSheet, countries: Sequence[str], *
     with atomic_output(target, force=force, project=project, what="the declaration workbook") as temporary:
         book.save(temporary)
     return Path(target)
+
+
+@dataclass(frozen=True)
+class PlannedWorkbook:
+    """One request about to be sent: what the project records, what the workbook is prefilled with, and where it
+    is written."""
+
+    request: DeclarationRequest
+    sheet: RequestSheet
+    target: Path
+
+
+def plan_workbooks(project: Project, outdir: Path, supplier_ids: Sequence[str], today: dt.date,
+                   due: dt.date | None, requested_by: str) -> list[PlannedWorkbook]:
+    """One workbook per supplier of `supplier_ids` (every supplier with supply paths when empty), named
+    `outdir/<supplier_id>.xlsx` (`file_name`). KeyError names a supplier the project lacks, ValueError one that
+    delivers no part (`riskdesk.core.declarations.plan_requests`). `riskdesk request` and File ▸ Request
+    declarations… both plan here."""
+    suppliers = project.tables.suppliers
+    names = dict(zip(suppliers["supplier_id"], suppliers["supplier_name"], strict=True))
+    taken: set[str] = set()
+    planned = []
+    for request, parts in plan_requests(project.tables, supplier_ids, today, due):
+        sheet = RequestSheet(request.request_id, request.supplier_id, str(names.get(request.supplier_id, "")),
+                             requested_by, today, due, tuple(RequestedPart(p, name) for p, name in parts))
+        planned.append(PlannedWorkbook(request, sheet, Path(outdir) / file_name(request.supplier_id, taken)))
+    return planned
+
+
+def write_workbooks(planned: Sequence[PlannedWorkbook], *, project: Path | None, force: bool) -> None:
+    """Write each planned workbook (OutputError on the first that cannot be written; those before it stay)."""
+    from riskdesk.core.countries import default_countries
+
+    countries = sorted(default_countries().codes())
+    for item in planned:
+        write_request(item.target, item.sheet, countries, force=force, project=project)
+
+
+def request_changes(project: Project, planned: Sequence[PlannedWorkbook]) -> ChangeSet:
+    """The one change that records the requests in the project ("Request declarations from 7 suppliers")."""
+    from riskdesk.core.labels import count
+
+    declarations = project.declarations.adding(item.request for item in planned)
+    return ChangeSet(f"Request declarations from {count(len(planned), 'supplier')}",
+                     wholes=(WholeChange("declarations", project.declarations, declarations),),
+                     source={"kind": "request", "requests": [item.request.request_id for item in planned]})
 
 
 def set_text(cell: Any, value: object) -> None:

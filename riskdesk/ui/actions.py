@@ -75,6 +75,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("import", "&Import Spreadsheets…", "import_files", ("Ctrl+I",), "import",
                "Import parts, suppliers and supply paths from xlsx, xls, ods or csv files (or drop files on the "
                "window)", icon_text="Import"),
+    ActionSpec("request_declarations", "Request Dec&larations…", "declarations.request", (), "",
+               "Write a workbook per supplier asking where the rare earths of the parts it delivers come from (as "
+               "riskdesk request does); import the answers with Import or by dropping them on the window"),
     ActionSpec("report", "&Export Report…", "export_report", ("Ctrl+E",), "save",
                "Write the Excel risk report: summary, parts, findings, exposure, scenarios, inputs and method"),
     ActionSpec("template", "Save Blank Import &Template…", "save_template", (), "",
@@ -121,7 +124,7 @@ TABS = "tabs"
 
 MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("&File", ("new", "open", "open_workspace", RECENT, "demo", SEPARATOR, "save", "save_as", SEPARATOR, "import",
-               "template", SEPARATOR, "report", SEPARATOR, "quit")),
+               "template", "request_declarations", SEPARATOR, "report", SEPARATOR, "quit")),
     ("&Edit", ("undo", "redo", SEPARATOR, "cut", "copy", "paste", "clear", SEPARATOR, "add_row", "remove_rows",
                "find", SEPARATOR, "preferences")),
     ("&View", (TABS,)),

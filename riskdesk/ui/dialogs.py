@@ -17,10 +17,12 @@ from riskdesk.io.limits import SPREADSHEET_SUFFIXES
 from riskdesk.io.store.rdproj import SUFFIX
 
 if TYPE_CHECKING:
+    from riskdesk.core.declarations import SupplierToAsk
     from riskdesk.core.mitigations import Variant
     from riskdesk.core.project import Project, ProjectSettings
     from riskdesk.io.store import Conflict
     from riskdesk.ui.autosave import RecoveryInfo
+    from riskdesk.ui.declarations_dialog import RequestChoice
     from riskdesk.ui.preferences_dialog import Preferences
     from riskdesk.ui.workers import Runner
 
@@ -70,6 +72,21 @@ class Dialogs:
         name, _ = QFileDialog.getSaveFileName(self.parent, "Save blank import template", suggested,
                                               "Excel (*.xlsx)")
         return Path(name) if name else None
+
+    def folder_path(self, title: str, directory: str) -> Path | None:
+        """A folder the user chose (None: cancelled)."""
+        name = QFileDialog.getExistingDirectory(self.parent, title, directory)
+        return Path(name) if name else None
+
+    def ask_declaration_request(self, candidates: Sequence[SupplierToAsk], today: dt.date,
+                                folder: Path) -> RequestChoice | None:
+        """File ▸ Request declarations…: the suppliers to ask, the due date and the folder for the workbooks
+        (riskdesk.ui.declarations_dialog); None if cancelled."""
+        from riskdesk.ui.declarations_dialog import ask_request
+
+        return ask_request(candidates, today, folder,
+                           lambda current: self.folder_path("Folder for the declaration workbooks", current),
+                           self.parent)
 
     def ask_date(self, current: dt.date) -> dt.date | None:
         text, ok = QInputDialog.getText(self.parent, "Compare with date",

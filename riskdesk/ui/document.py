@@ -59,6 +59,8 @@ class Document(QObject):
     """The project's scenarios changed (added, edited, renamed, deleted, or an undo of one of those)."""
     variants_changed = Signal()
     """The project's mitigation variants changed."""
+    declarations_changed = Signal()
+    """The project's supplier declarations changed (a request sent, an answer read back, or an undo of one)."""
     changed = Signal(object, object)
     """A change set was made (ChangeSet, Applied), undo and redo included: the table models follow it."""
     read_only_changed = Signal(bool)
@@ -295,6 +297,8 @@ class Document(QObject):
             self.scenarios_changed.emit()
         if "variants" in applied.wholes:
             self.variants_changed.emit()
+        if "declarations" in applied.wholes:
+            self.declarations_changed.emit()
 
 
 def error_text(exc: BaseException) -> str:

@@ -48,6 +48,7 @@ from riskdesk.ui.actions import (
 )
 from riskdesk.ui.analysis import ANALYSIS_TABS, AnalysisView, ViewContext, ViewSlot
 from riskdesk.ui.columns import TableName
+from riskdesk.ui.declaration_actions import DeclarationActions
 from riskdesk.ui.dialogs import Dialogs
 from riskdesk.ui.icons import icon
 from riskdesk.ui.messages import ERROR, INFO, WARNING, MessageArea
@@ -86,6 +87,7 @@ class MainWindow(QMainWindow):
         self.dialogs = dialogs or Dialogs(self)
         self._as_of = as_of or dt.date.today()
         self.scoring: Scoring | None = None
+        self.declarations = DeclarationActions(self)
         self.session: Session | None = None
         """Where the project is kept and the file commands on it (riskdesk.ui.session), once it is attached."""
         self.views: dict[str, AnalysisView] = {}
@@ -446,6 +448,8 @@ class MainWindow(QMainWindow):
             return
         files = files or self.dialogs.import_paths(self._start_dir())
         if not files:
+            return
+        if self.declarations.imported([Path(f) for f in files]):  # a supplier's answer: as `riskdesk import` does
             return
         from riskdesk.ui.import_dialog import ImportDialog
 

@@ -52,6 +52,8 @@ class Scoring(QObject):
         """The data-quality checks of the tables last scored (computed with them, off the GUI thread when large)."""
         self._compiled: CompiledProject | None = None
         self._tables_version = 0
+        self._quality_key: tuple[dt.date, float] | None = None
+        """The as-of date and stale setting the data-quality checks were made for."""
         """Counts table changes: a compiled project is kept only if the tables did not change meanwhile."""
         self._generation = 0
         self._handle: TaskHandle | None = None
@@ -62,6 +64,7 @@ class Scoring(QObject):
         self._delay.timeout.connect(self._start_pending)
         document.tables_changed.connect(self._on_tables_changed)
         document.project_replaced.connect(self._on_tables_changed)
+        document.declarations_changed.connect(self._on_tables_changed)  # a path's declaration date is compiled
         document.settings_changed.connect(lambda _settings: self.refresh())
 
     @property
@@ -97,8 +100,11 @@ class Scoring(QObject):
         settings = settings or project.settings.copy()
         compiled = self._compiled
         version = self._tables_version
+        quality_day = self.as_of
+        quality_key = (quality_day, project.settings.stale_months)
+        renew_quality = compiled is None or quality_key != self._quality_key
         large = self.large
-        source = project.copy() if compiled is None and large else project
+        source = project.copy() if (compiled is None or renew_quality) and large else project
 
         def work(task: TaskContext) -> tuple[CompiledProject, Evaluation, list[QualityCheck] | None]:
             from riskdesk.core.evaluation import compile_project, evaluate
@@ -106,7 +112,8 @@ class Scoring(QObject):
 
             done = compiled or compile_project(source)
             task.check()
-            quality = check_project(source) if compiled is None else None  # the tables changed
+            # the tables changed, or what dates the declaration checks (the as-of date, the stale setting)
+            quality = check_project(source, as_of=quality_day) if renew_quality else None
             task.check()
             evaluation = evaluate(done, day, settings)
             evaluation.rules_hitting()  # what the Exposure tab's rule filter lists, worked out here and kept
@@ -117,6 +124,7 @@ class Scoring(QObject):
             if version == self._tables_version:
                 self._compiled = done
                 if quality is not None:
+                    self._quality_key = quality_key
                     self.quality = quality
                     self.quality_changed.emit(quality)
             on_done(evaluation)

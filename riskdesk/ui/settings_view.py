@@ -40,7 +40,7 @@ from riskdesk.ui.analysis import AnalysisView, ViewContext
 
 _MNEMONICS: dict[str, str] = {"name": "n", "import_country": "I", "us_defence_supply": "U",
                               "suspended_rules_in_force": "s", "disruption_days": "D", "resourcing_days": "T",
-                              "price_basis": "P"}
+                              "stale_months": "a", "price_basis": "P"}
 """The letter of each setting's label that Alt reaches it by (unique within the form)."""
 WEIGHT_STEP = 0.05
 
@@ -161,10 +161,13 @@ class SettingsView(AnalysisView):
         self.price_box.currentIndexChanged.connect(self._on_price_basis)
         self.resourcing_spin = self._days("resourcing_days")
         self.resourcing_spin.valueChanged.connect(self._on_resourcing)
+        self.stale_spin = self._days("stale_months")
+        self.stale_spin.valueChanged.connect(self._on_stale)
         scoring_box = QGroupBox("Scoring")
         scoring_form = QFormLayout(scoring_box)
         scoring_form.addRow(self._buddy("disruption_days", self.disruption_spin), self.disruption_spin)
         scoring_form.addRow(self._buddy("resourcing_days", self.resourcing_spin), self.resourcing_spin)
+        scoring_form.addRow(self._buddy("stale_months", self.stale_spin), self.stale_spin)
         scoring_form.addRow(self._buddy("price_basis", self.price_box), self.price_box)
 
         # Weights
@@ -251,6 +254,7 @@ class SettingsView(AnalysisView):
             self.suspended_check.setChecked(settings.suspended_rules_in_force)
             self.disruption_spin.setValue(settings.disruption_days)
             self.resourcing_spin.setValue(settings.resourcing_days)
+            self.stale_spin.setValue(settings.stale_months)
             self.us_defence_box.setCurrentIndex(max(self.us_defence_box.findData(settings.us_defence_supply), 0))
             self.price_box.setCurrentIndex(max(self.price_box.findData(settings.price_basis), 0))
             for name in FACTOR_NAMES:
@@ -360,6 +364,10 @@ class SettingsView(AnalysisView):
     def _on_resourcing(self, value: float) -> None:
         if not self._updating:
             self._apply(resourcing_days=float(value))
+
+    def _on_stale(self, value: float) -> None:
+        if not self._updating:
+            self._apply(stale_months=float(value))
 
     def _on_us_defence(self, position: int) -> None:
         if not self._updating and position >= 0:

@@ -95,3 +95,52 @@ def test_a_project_file_keeps_the_declarations_and_a_schema_6_file_opens_without
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == 7
     assert open_store(path).read()[0].declarations == project.declarations
+
+
+def _declared(project, evidence: str, effective: dt.date):
+    """`project` with its first path's origins set by an answer of `effective`, at `evidence`."""
+    paths = project.tables.paths
+    row = paths.iloc[0]
+    paths.loc[0, "origin_evidence"] = evidence
+    countries = tuple(str(row[c]) for c in ("mine_country", "separation_country", "metal_country", "magnet_country"))
+    answer = DeclarationAnswer(effective, effective, "a.xlsx", "00", parts=(row["part_number"],),
+                               paths=(PathOrigin(row["row_id"], row["part_number"], evidence, countries),))
+    project.declarations = Declarations((DeclarationRequest("RMD-1", row["supplier_id"], effective, None,
+                                                            (row["part_number"],), (answer,)),))
+    return project, str(row["part_number"])
+
+
+def test_an_origin_declared_longer_ago_than_the_setting_counts_as_less_sure_in_transparency():
+    from riskdesk.core.evaluation import evaluate
+
+    as_of = dt.date(2027, 6, 1)
+    fresh, part = _declared(demo_project(), "declared", dt.date(2027, 1, 1))
+    stale, _ = _declared(demo_project(), "declared", dt.date(2026, 1, 1))
+    undeclared = demo_project()
+    undeclared.tables.paths.loc[0, "origin_evidence"] = "declared"
+
+    def transparency(project) -> float:
+        evaluation = evaluate(project, as_of)
+        return float(evaluation.factors["transparency"][evaluation.compiled.part_position(part)])
+
+    assert transparency(fresh) == transparency(undeclared)  # a path without a declaration: its column decides
+    assert transparency(stale) > transparency(fresh)
+    evaluation = evaluate(stale, as_of)
+    position = evaluation.compiled.part_position(part)
+    assert "longer ago than 12 months" in evaluation.factor_inputs["transparency"][position]
+    # 17 months old: not stale once the setting allows 18 months; stale verified counts as declared
+    stale.settings.stale_months = 18.0
+    assert transparency(stale) == transparency(fresh)
+    stale.settings.stale_months = 12.0
+    verified_stale, _ = _declared(demo_project(), "verified", dt.date(2026, 1, 1))
+    assert transparency(verified_stale) == transparency(fresh)
+
+
+def test_the_stale_setting_is_kept_in_the_project_and_falls_back_to_its_default():
+    from riskdesk.core.fields import setting
+    from riskdesk.core.project import ProjectSettings
+
+    assert ProjectSettings().stale_months == 12.0 and setting("stale_months").limit is not None
+    assert ProjectSettings.from_json({"stale_months": 6}).stale_months == 6.0
+    assert ProjectSettings.from_json({"stale_months": -3}).stale_months == 12.0
+    assert ProjectSettings.from_json({}).stale_months == 12.0

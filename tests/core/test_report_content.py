@@ -323,7 +323,8 @@ def test_the_inputs_are_the_project_as_entered_with_what_scoring_used(data: Repo
     assert inputs.settings == [
         ("Project name", "Demo: US motor and sensor buyer"), ("Import country", "US · United States"),
         ("US defence supply (DFARS)", "auto: yes"), ("Treat suspended rules as in force", "no"),
-        ("Disruption length, days", 63.0), ("Time to re-source, days", 180.0), ("Price basis", "ex-china"),
+        ("Disruption length, days", 63.0), ("Time to re-source, days", 180.0),
+        ("Declarations stale after, months", 12.0), ("Price basis", "ex-china"),
         ("Weight: Restriction", 0.35),
         ("Weight: Concentration", 0.15), ("Weight: Transparency", 0.15), ("Weight: Price", 0.1),
         ("Weight: Buffer", 0.15), ("Weight: Single source", 0.1), ("Weights add up to", 1.0)]

@@ -83,7 +83,7 @@ def project_with_everything() -> Project:
     project = demo_project()
     project.settings = dataclasses.replace(
         project.settings, name="Kept settings", import_country="DE", suspended_rules_in_force=True,
-        disruption_days=90.0, price_basis="ex-china", us_defence_supply="yes", resourcing_days=120.0,
+        disruption_days=90.0, price_basis="ex-china", us_defence_supply="yes", resourcing_days=120.0, stale_months=6.0,
         weights={**project.settings.weights, "price": 0.3})
     shock = PriceShock(elements=("Dy",), shape="step", multiplier=2.0, from_month=1, months=6)
     project.scenarios = [Scenario("Kept scenario", dt.date(2027, 1, 1), price_shocks=(shock,))]

@@ -33,6 +33,11 @@ class ScriptedDialogs(Dialogs):
         """What closing a workspace window with unsent change sets answers."""
         self.workspace_answer: str | None = None
         """The address File ▸ Open Workspace… answers (None: cancelled)."""
+        self.request_answer: object | None = None
+        """What File ▸ Request declarations… answers (a riskdesk.ui.declarations_dialog.RequestChoice), None:
+        cancelled."""
+        self.request_candidates: list[object] = []
+        """The suppliers File ▸ Request declarations… offered (riskdesk.core.declarations.SupplierToAsk)."""
         self.errors: list[str] = []
         self.asked: list[str] = []
 
@@ -81,6 +86,11 @@ class ScriptedDialogs(Dialogs):
     def open_workspace(self, recent: object, runner: object, tester: object) -> str | None:  # type: ignore[override]
         self.asked.append("open workspace")
         return self.workspace_answer
+
+    def ask_declaration_request(self, candidates: object, today: dt.date,  # type: ignore[override]
+                                folder: Path) -> object | None:
+        self.request_candidates = list(candidates)  # type: ignore[call-overload]
+        return self.request_answer
 
     def error(self, title: str, text: str) -> None:
         self.errors.append(f"{title}: {text}")

@@ -277,7 +277,7 @@ def test_the_settings_form_names_each_setting_as_the_catalogue_does(qtbot: QtBot
     assert view.disruption_spin.value() == 2000.0 and view.resourcing_spin.value() == 3000.0
     widgets = {"name": view.name_edit, "import_country": view.country_box, "us_defence_supply": view.us_defence_box,
                "disruption_days": view.disruption_spin, "resourcing_days": view.resourcing_spin,
-               "price_basis": view.price_box}
+               "stale_months": view.stale_spin, "price_basis": view.price_box}
     buddies = {label.buddy(): label.text() for label in view.findChildren(QLabel) if label.buddy() is not None}
     for key, widget in widgets.items():
         assert buddies[widget].replace("&", "") == setting(key).label

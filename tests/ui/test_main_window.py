@@ -584,6 +584,7 @@ def test_every_action_calls_a_slot_the_window_has_and_the_file_menu_reads_as_bef
     file_menu = window.menuBar().actions()[0].menu()
     assert [action.text() for action in file_menu.actions()] == [
         "&New", "&Open…", "Open &Workspace…", "Open &Recent", "Open &Demo Project", "", "&Save", "Save &As…", "",
-        "&Import Spreadsheets…", "Save Blank Import &Template…", "", "&Export Report…", "", "&Quit"]
+        "&Import Spreadsheets…", "Save Blank Import &Template…", "Request Dec&larations…", "", "&Export Report…", "",
+        "&Quit"]
     assert [action.text() for action in window.pages[TableName.PARTS].view.actions()][:8] == [
         "Cu&t", "&Copy", "&Paste", "C&lear Cells", "&Add Row", "&Remove Rows", "&Undo", "&Redo"]
