@@ -486,6 +486,50 @@ class MainWindow(QMainWindow):
                                                 self.runner, self.dialogs, folder=Path(self._start_dir()),
                                                 monte_carlo=document.monte_carlo)
 
+    def show_history(self, part: str = "") -> None:
+        """View ▸ History…: the project's change sets (when, who, what, values before → after), for a workspace
+        and for a project file alike, read off the GUI thread (riskdesk.ui.history_view)."""
+        from riskdesk.io.store import StoreError, open_store
+        from riskdesk.ui.history_view import show_history
+
+        session = self.session
+        if session is None:
+            return
+        if session.workspace is not None:
+            store = session.workspace.store
+        elif session.path is not None:
+            try:
+                store = open_store(session.path)
+            except StoreError as exc:
+                self.dialogs.error("History", str(exc))
+                return
+        else:
+            self.dialogs.info("History", "This project is not kept anywhere yet, so it has no history: save it "
+                              "(File ▸ Save As…) or open a project file or a workspace")
+            return
+        self.history_dialog = show_history(self, store, self.runner, part)
+
+    def show_part_history(self) -> None:
+        """View ▸ History of This Part…: the history filtered to the part selected in Parts or Exposure."""
+        part = self.selected_part()
+        if part is None:
+            self.statusBar().showMessage("Select a part in Parts or Exposure first, then View ▸ History of This "
+                                         "Part", 8_000)
+            return
+        self.show_history(part)
+
+    def selected_part(self) -> str | None:
+        """The part number selected in the Parts table or in Exposure (whichever is shown), else None."""
+        page = self.tabs.currentWidget()
+        document = self.document
+        if isinstance(page, TablePage) and page.table is TableName.PARTS and document is not None:
+            rows = page.selected_frame_rows()
+            frame = document.frame("parts")
+            return str(frame["part_number"].iat[rows[0]]) if rows and rows[0] < len(frame) else None
+        if "exposure" in self.views and page is self._slots.get("exposure"):
+            return self.exposure_view.selected_part()
+        return None
+
     def save_template(self) -> None:
         """File ▸ Save Blank Import Template."""
         from riskdesk.ui.import_dialog import save_blank_template
