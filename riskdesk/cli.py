@@ -1151,6 +1151,7 @@ def _print_scenario(result: ScenarioResult, other: ScenarioResult, monte_carlo: 
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from riskdesk.io.history import revision_text
     from riskdesk.io.report import ReportError, ReportRequest, UnknownScenario, resolve_scenarios, write_report
 
     if args.out.suffix.lower() != ".xlsx":
@@ -1158,7 +1159,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if args.monte_carlo and not args.scenarios:
         raise CliError("--monte-carlo simulates the report's scenarios: add --scenario NAME", EXIT_USAGE)
     _output(args.out, args, "the report")
-    project = _load(args.store)
+    project, revision = _load_with_revision(args.store)
     as_of = args.as_of or dt.date.today()
     from riskdesk.core.scenarios import ScenarioError
 
@@ -1171,7 +1172,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     location = args.project
     request = ReportRequest(project, as_of, compare=args.compare, scenarios=scenarios,
                             monte_carlo_paths=args.monte_carlo, seed=args.seed, author=args.author,
-                            project_file=location if isinstance(location, Path) and location.is_file() else None)
+                            project_file=location if isinstance(location, Path) and location.is_file() else None,
+                            revision=revision_text(revision, args.store))
     try:
         summary = write_report(request, args.out)
     except (ReportError, ScenarioError) as exc:

@@ -484,7 +484,24 @@ class MainWindow(QMainWindow):
             return
         self.report_dialog = show_report_dialog(self, lambda: document.project, self.scoring.evaluation,
                                                 self.runner, self.dialogs, folder=Path(self._start_dir()),
-                                                monte_carlo=document.monte_carlo)
+                                                monte_carlo=document.monte_carlo,
+                                                revision_getter=self.revision_text)
+
+    def revision_text(self) -> str:
+        """The workspace's or project file's revision the window shows, as a report's Inputs name it ("12 of the
+        workspace eu, with 1 change not sent yet"); "" for a project kept nowhere."""
+        from riskdesk.io.history import revision_text
+        from riskdesk.io.store import open_store
+
+        session, document = self.session, self.document
+        if session is None or document is None:
+            return ""
+        if session.workspace is not None:
+            link = session.workspace
+            return revision_text(link.revision, link.store, link.unsent)
+        if session.path is None or session.revision is None:
+            return ""
+        return revision_text(session.revision, open_store(session.path), unsaved=document.is_dirty)
 
     def show_history(self, part: str = "") -> None:
         """View ▸ History…: the project's change sets (when, who, what, values before → after), for a workspace

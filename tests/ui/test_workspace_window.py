@@ -408,4 +408,6 @@ def test_the_history_view_of_a_workspace_is_what_riskdesk_history_prints(
         ("postgres", "Undo Edit Stock days in Parts", "undo", part),
         ("postgres", "Edit Stock days in Parts", "cell edit", part)]
     assert dialog.rows()[0][0] == str(session.workspace.revision.number)
+    report = window.revision_text()
+    assert report == f"{session.workspace.revision.number} of the workspace eu"
     window.close()
