@@ -50,6 +50,7 @@ class HistoryDialog(QDialog):
         self.runner = runner
         self.entries: list[HistoryEntry] = []
         """What is listed, oldest first (the table shows them newest first)."""
+        self._reads = 0
         self.setWindowTitle(f"History of {store.name}")
         self.resize(960, 560)
         self.part_edit = QLineEdit(part)
@@ -103,9 +104,12 @@ class HistoryDialog(QDialog):
         from riskdesk.io.history import project_history
 
         store, part = self.store, self.part or None
+        self._reads += 1
+        read = self._reads  # only the latest read is shown (the part may be changed while one is on its way)
         self.status.setText("Reading the history…")
-        self.refresh_button.setEnabled(False)
-        self.runner.start(lambda _task: project_history(store, part=part), self._show, self._failed, None)
+        self.runner.start(lambda _task: project_history(store, part=part),
+                          lambda entries: self._show(entries) if read == self._reads else None,
+                          lambda exc: self._failed(exc) if read == self._reads else None, None)
 
     def rows(self) -> list[tuple[str, ...]]:
         """The table's rows as shown (newest first)."""
@@ -117,7 +121,6 @@ class HistoryDialog(QDialog):
         return item.text() if item is not None else ""
 
     def _show(self, entries: list[HistoryEntry]) -> None:
-        self.refresh_button.setEnabled(True)
         self.entries = list(entries)
         self.table.setRowCount(0)
         self.table.setRowCount(len(entries))
@@ -138,7 +141,6 @@ class HistoryDialog(QDialog):
             self.table.setCurrentCell(0, 0)
 
     def _failed(self, exc: BaseException) -> None:
-        self.refresh_button.setEnabled(True)
         self.status.setText(f"The history cannot be read: {error_text(exc)}")
 
     def _show_change(self, row: int) -> None:

@@ -130,3 +130,15 @@ def test_the_windows_edit_undo_and_redo_say_what_they_were(qapp: object) -> None
         ("Edit Stock days in Parts", {"kind": "edit", "edit": "cell"}),
         ("Undo Edit Stock days in Parts", {"kind": "undo", "edit": "cell"}),
         ("Redo Edit Stock days in Parts", {"kind": "redo", "edit": "cell"})]
+
+
+def test_a_read_that_comes_back_after_a_newer_one_is_not_shown(qtbot: QtBot, imported: Path) -> None:
+    runner = _HeldRunner()
+    dialog = HistoryDialog(open_store(imported), runner)
+    qtbot.addWidget(dialog)
+    dialog.part_edit.setText(PART)
+    dialog.refresh()
+    (old, old_done), (new, new_done) = runner.held
+    new_done(new(TaskContext()))
+    old_done(old(TaskContext()))  # the whole project's history, asked for before the part was typed
+    assert [entry.parts for entry in dialog.entries] == [(PART,)]
