@@ -29,13 +29,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from riskdesk.io.history import change_lines, change_size, source_text
-from riskdesk.ui.document import error_text
+from riskdesk.ui.columns import TableName
+from riskdesk.ui.table_page import TablePage
 from riskdesk.ui.workers import Runner
 
 if TYPE_CHECKING:
     from riskdesk.io.history import HistoryEntry
     from riskdesk.io.store import ProjectStore
+    from riskdesk.ui.main_window import MainWindow
 
 COLUMNS = ("Revision", "When", "Who", "What", "Source", "Parts", "Changed")
 
@@ -121,6 +122,8 @@ class HistoryDialog(QDialog):
         return item.text() if item is not None else ""
 
     def _show(self, entries: list[HistoryEntry]) -> None:
+        from riskdesk.io.history import change_size, source_text
+
         self.entries = list(entries)
         self.table.setRowCount(0)
         self.table.setRowCount(len(entries))
@@ -141,9 +144,13 @@ class HistoryDialog(QDialog):
             self.table.setCurrentCell(0, 0)
 
     def _failed(self, exc: BaseException) -> None:
+        from riskdesk.ui.document import error_text
+
         self.status.setText(f"The history cannot be read: {error_text(exc)}")
 
     def _show_change(self, row: int) -> None:
+        from riskdesk.io.history import change_lines, source_text
+
         if not 0 <= row < len(self.entries):
             self.detail.clear()
             return
@@ -160,3 +167,57 @@ def show_history(parent: QWidget, store: ProjectStore, runner: Runner, part: str
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.show()
     return dialog
+
+
+class WindowHistory:
+    """The main window's View ▸ History… and History of This Part… (the actions' slots `history.show` and
+    `history.show_part`): which store the window's project is kept in, and which part is selected."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self.dialog: HistoryDialog | None = None
+        """The History dialog last opened (deleted when closed)."""
+
+    def show(self, part: str = "") -> None:
+        """The project's history, for a workspace and for a project file alike; a project kept nowhere has none
+        (the window says so)."""
+        from riskdesk.io.store import StoreError, open_store
+
+        window, session = self.window, self.window.session
+        if session is None:
+            return
+        if session.workspace is not None:
+            store = session.workspace.store
+        elif session.path is not None:
+            try:
+                store = open_store(session.path)
+            except StoreError as exc:
+                window.dialogs.error("History", str(exc))
+                return
+        else:
+            window.dialogs.info("History", "This project is not kept anywhere yet, so it has no history: save it "
+                                "(File ▸ Save As…) or open a project file or a workspace")
+            return
+        self.dialog = show_history(window, store, window.runner, part)
+
+    def show_part(self) -> None:
+        """The history of the part selected in Parts or Exposure."""
+        part = self.selected_part()
+        if part is None:
+            self.window.statusBar().showMessage("Select a part in Parts or Exposure first, then View ▸ History of "
+                                                "This Part", 8_000)
+            return
+        self.show(part)
+
+    def selected_part(self) -> str | None:
+        """The part number selected in the Parts table or in Exposure (whichever is shown), else None."""
+        window = self.window
+        page, document = window.tabs.currentWidget(), window.document
+        if isinstance(page, TablePage) and page.table is TableName.PARTS and document is not None:
+            rows = page.selected_frame_rows()
+            frame = document.frame("parts")
+            return str(frame["part_number"].iat[rows[0]]) if rows and rows[0] < len(frame) else None
+        exposure = window.views.get("exposure")
+        if exposure is not None and page is not None and page.isAncestorOf(exposure):
+            return window.exposure_view.selected_part()
+        return None

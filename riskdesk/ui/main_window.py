@@ -49,6 +49,7 @@ from riskdesk.ui.actions import (
 from riskdesk.ui.analysis import ANALYSIS_TABS, AnalysisView, ViewContext, ViewSlot
 from riskdesk.ui.columns import TableName
 from riskdesk.ui.dialogs import Dialogs
+from riskdesk.ui.history_view import WindowHistory
 from riskdesk.ui.icons import icon
 from riskdesk.ui.messages import ERROR, INFO, WARNING, MessageArea
 from riskdesk.ui.scoring_controls import ScoringControls
@@ -117,6 +118,7 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(slot, icon(tab.icon), tab.title)
             self.tabs.setTabToolTip(self.tabs.count() - 1, tab.help)
         self.messages = MessageArea()
+        self.history = WindowHistory(self)  # View ▸ History… and History of This Part
         self._build_actions()
         self.start_page: StartPage | None = None
         """Built when first shown (most starts open a project and never show it)."""
@@ -485,67 +487,7 @@ class MainWindow(QMainWindow):
         self.report_dialog = show_report_dialog(self, lambda: document.project, self.scoring.evaluation,
                                                 self.runner, self.dialogs, folder=Path(self._start_dir()),
                                                 monte_carlo=document.monte_carlo,
-                                                revision_getter=self.revision_text)
-
-    def revision_text(self) -> str:
-        """The workspace's or project file's revision the window shows, as a report's Inputs name it ("12 of the
-        workspace eu, with 1 change not sent yet"); "" for a project kept nowhere."""
-        from riskdesk.io.history import revision_text
-        from riskdesk.io.store import open_store
-
-        session, document = self.session, self.document
-        if session is None or document is None:
-            return ""
-        if session.workspace is not None:
-            link = session.workspace
-            return revision_text(link.revision, link.store, link.unsent)
-        if session.path is None or session.revision is None:
-            return ""
-        return revision_text(session.revision, open_store(session.path), unsaved=document.is_dirty)
-
-    def show_history(self, part: str = "") -> None:
-        """View ▸ History…: the project's change sets (when, who, what, values before → after), for a workspace
-        and for a project file alike, read off the GUI thread (riskdesk.ui.history_view)."""
-        from riskdesk.io.store import StoreError, open_store
-        from riskdesk.ui.history_view import show_history
-
-        session = self.session
-        if session is None:
-            return
-        if session.workspace is not None:
-            store = session.workspace.store
-        elif session.path is not None:
-            try:
-                store = open_store(session.path)
-            except StoreError as exc:
-                self.dialogs.error("History", str(exc))
-                return
-        else:
-            self.dialogs.info("History", "This project is not kept anywhere yet, so it has no history: save it "
-                              "(File ▸ Save As…) or open a project file or a workspace")
-            return
-        self.history_dialog = show_history(self, store, self.runner, part)
-
-    def show_part_history(self) -> None:
-        """View ▸ History of This Part…: the history filtered to the part selected in Parts or Exposure."""
-        part = self.selected_part()
-        if part is None:
-            self.statusBar().showMessage("Select a part in Parts or Exposure first, then View ▸ History of This "
-                                         "Part", 8_000)
-            return
-        self.show_history(part)
-
-    def selected_part(self) -> str | None:
-        """The part number selected in the Parts table or in Exposure (whichever is shown), else None."""
-        page = self.tabs.currentWidget()
-        document = self.document
-        if isinstance(page, TablePage) and page.table is TableName.PARTS and document is not None:
-            rows = page.selected_frame_rows()
-            frame = document.frame("parts")
-            return str(frame["part_number"].iat[rows[0]]) if rows and rows[0] < len(frame) else None
-        if "exposure" in self.views and page is self._slots.get("exposure"):
-            return self.exposure_view.selected_part()
-        return None
+                                                revision_getter=self.session.revision_text if self.session else None)
 
     def save_template(self) -> None:
         """File ▸ Save Blank Import Template."""

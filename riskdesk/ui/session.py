@@ -123,6 +123,17 @@ class Session(QObject):
         """The recent projects, newest first."""
         return list(self.app_settings.recent_files)
 
+    def revision_text(self) -> str:
+        """The workspace's or project file's revision shown, as a report's Inputs name it ("12 of the workspace eu,
+        with 1 change not sent yet"); "" for a project kept nowhere."""
+        from riskdesk.io.history import revision_text
+
+        if self.workspace is not None:
+            return revision_text(self.workspace.revision, self.workspace.store, self.workspace.unsent)
+        if self.path is None or self.revision is None:
+            return ""
+        return revision_text(self.revision, open_store(self.path), unsaved=self.document.is_dirty)
+
     def origin(self) -> tuple[Path | None, Revision | None]:
         """Where the work is kept, for the autosave (riskdesk.ui.autosave.Origin)."""
         return self.path, self.revision

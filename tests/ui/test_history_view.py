@@ -62,7 +62,8 @@ def test_the_windows_history_of_a_file_is_what_riskdesk_history_prints(
     qtbot.addWidget(window)
     window.open_project(imported)
     window.named_actions["history"].trigger()
-    dialog = window.history_dialog
+    dialog = window.history.dialog
+    assert dialog is not None
     assert [entry.to_json() for entry in dialog.entries] == everything
     rows = dialog.rows()  # newest first
     assert [(row[0], row[2], row[3]) for row in rows] == [(str(e["revision"]), e["by"], e["text"])
@@ -79,7 +80,8 @@ def test_the_windows_history_of_a_file_is_what_riskdesk_history_prints(
                .data() == PART)
     parts.view.setCurrentIndex(model.index(row, 0))
     window.named_actions["part_history"].trigger()
-    dialog = window.history_dialog
+    dialog = window.history.dialog
+    assert dialog is not None
     assert dialog.part == PART
     assert [entry.to_json() for entry in dialog.entries] == of_the_part
     assert [row[0] for row in dialog.rows()] == [str(of_the_part[0]["revision"])]
@@ -114,7 +116,7 @@ def test_a_project_kept_nowhere_has_no_history_and_the_window_says_so(qtbot: QtB
                         dirs=userdirs.init())
     qtbot.addWidget(window)
     window.named_actions["history"].trigger()
-    assert dialogs.asked == ["History"] and not hasattr(window, "history_dialog")
+    assert dialogs.asked == ["History"] and window.history.dialog is None
     window.close()
 
 

@@ -400,7 +400,8 @@ def test_the_history_view_of_a_workspace_is_what_riskdesk_history_prints(
     assert code == 0, err
     printed = json.loads(out)["entries"]
     window.named_actions["history"].trigger()
-    dialog = window.history_dialog
+    dialog = window.history.dialog
+    assert dialog is not None
     assert [entry.to_json() for entry in dialog.entries] == printed
     part = str(demo_project().tables.parts["part_number"].iat[0])
     assert [row[2:6] for row in dialog.rows()[:3]] == [
@@ -408,6 +409,7 @@ def test_the_history_view_of_a_workspace_is_what_riskdesk_history_prints(
         ("postgres", "Undo Edit Stock days in Parts", "undo", part),
         ("postgres", "Edit Stock days in Parts", "cell edit", part)]
     assert dialog.rows()[0][0] == str(session.workspace.revision.number)
-    report = window.revision_text()
-    assert report == f"{session.workspace.revision.number} of the workspace eu"
+    window.export_report()  # the report's Inputs name the revision the window shows
+    said = window.report_dialog.request().revision
+    assert said == session.revision_text() == f"{session.workspace.revision.number} of the workspace eu"
     window.close()
