@@ -9,7 +9,8 @@ thread; Refresh reads it again.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -20,23 +21,26 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMainWindow,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from riskdesk.ui.columns import TableName
+from riskdesk.ui.dialogs import Dialogs
 from riskdesk.ui.table_page import TablePage
 from riskdesk.ui.workers import Runner
 
 if TYPE_CHECKING:
     from riskdesk.io.history import HistoryEntry
     from riskdesk.io.store import ProjectStore
-    from riskdesk.ui.main_window import MainWindow
+    from riskdesk.ui.document import Document
 
 COLUMNS = ("Revision", "When", "Who", "What", "Source", "Parts", "Changed")
 
@@ -169,55 +173,56 @@ def show_history(parent: QWidget, store: ProjectStore, runner: Runner, part: str
     return dialog
 
 
+class KeepsHistory(Protocol):
+    """What knows where the window's project is kept (the window's session)."""
+
+    def history_store(self) -> ProjectStore | None:
+        """The store keeping the project's history; None for a project kept nowhere."""
+
+
 class WindowHistory:
     """The main window's View ▸ History… and History of This Part… (the actions' slots `history.show` and
-    `history.show_part`): which store the window's project is kept in, and which part is selected."""
+    `history.show_part`), given what knows where the project is kept (`kept`: the session, None before there is
+    one) and the part selected (`selected_part`)."""
 
-    def __init__(self, window: MainWindow) -> None:
-        self.window = window
+    def __init__(self, parent: QMainWindow, runner: Runner, dialogs: Dialogs, kept: Callable[[], KeepsHistory | None],
+                 selected_part: Callable[[], str | None]) -> None:
+        self.parent, self.runner, self.dialogs = parent, runner, dialogs
+        self.kept, self.selected_part = kept, selected_part
         self.dialog: HistoryDialog | None = None
         """The History dialog last opened (deleted when closed)."""
 
     def show(self, part: str = "") -> None:
         """The project's history, for a workspace and for a project file alike; a project kept nowhere has none
         (the window says so)."""
-        from riskdesk.io.store import StoreError, open_store
-
-        window, session = self.window, self.window.session
-        if session is None:
+        kept = self.kept()
+        store = kept.history_store() if kept is not None else None
+        if store is None:
+            self.dialogs.info("History", "This project is not kept anywhere yet, so it has no history: save it "
+                              "(File ▸ Save As…) or open a project file or a workspace")
             return
-        if session.workspace is not None:
-            store = session.workspace.store
-        elif session.path is not None:
-            try:
-                store = open_store(session.path)
-            except StoreError as exc:
-                window.dialogs.error("History", str(exc))
-                return
-        else:
-            window.dialogs.info("History", "This project is not kept anywhere yet, so it has no history: save it "
-                                "(File ▸ Save As…) or open a project file or a workspace")
-            return
-        self.dialog = show_history(window, store, window.runner, part)
+        self.dialog = show_history(self.parent, store, self.runner, part)
 
     def show_part(self) -> None:
         """The history of the part selected in Parts or Exposure."""
         part = self.selected_part()
         if part is None:
-            self.window.statusBar().showMessage("Select a part in Parts or Exposure first, then View ▸ History of "
+            self.parent.statusBar().showMessage("Select a part in Parts or Exposure first, then View ▸ History of "
                                                 "This Part", 8_000)
             return
         self.show(part)
 
-    def selected_part(self) -> str | None:
-        """The part number selected in the Parts table or in Exposure (whichever is shown), else None."""
-        window = self.window
-        page, document = window.tabs.currentWidget(), window.document
-        if isinstance(page, TablePage) and page.table is TableName.PARTS and document is not None:
-            rows = page.selected_frame_rows()
-            frame = document.frame("parts")
-            return str(frame["part_number"].iat[rows[0]]) if rows and rows[0] < len(frame) else None
-        exposure = window.views.get("exposure")
-        if exposure is not None and page is not None and page.isAncestorOf(exposure):
-            return window.exposure_view.selected_part()
-        return None
+
+def selected_part(tabs: QTabWidget, document: Document | None, exposure: QWidget | None) -> str | None:
+    """The part number selected in the Parts table or in Exposure (`exposure`: the Exposure view, once built), in
+    whichever tab is shown, else None."""
+    page = tabs.currentWidget()
+    if isinstance(page, TablePage) and page.table is TableName.PARTS and document is not None:
+        rows = page.selected_frame_rows()
+        frame = document.frame("parts")
+        return str(frame["part_number"].iat[rows[0]]) if rows and rows[0] < len(frame) else None
+    if exposure is not None and page is not None and page.isAncestorOf(exposure):
+        from riskdesk.ui.exposure_view import ExposureView  # loaded already: the view is built
+
+        return exposure.selected_part() if isinstance(exposure, ExposureView) else None
+    return None

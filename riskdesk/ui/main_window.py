@@ -49,7 +49,7 @@ from riskdesk.ui.actions import (
 from riskdesk.ui.analysis import ANALYSIS_TABS, AnalysisView, ViewContext, ViewSlot
 from riskdesk.ui.columns import TableName
 from riskdesk.ui.dialogs import Dialogs
-from riskdesk.ui.history_view import WindowHistory
+from riskdesk.ui.history_view import WindowHistory, selected_part
 from riskdesk.ui.icons import icon
 from riskdesk.ui.messages import ERROR, INFO, WARNING, MessageArea
 from riskdesk.ui.scoring_controls import ScoringControls
@@ -118,7 +118,8 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(slot, icon(tab.icon), tab.title)
             self.tabs.setTabToolTip(self.tabs.count() - 1, tab.help)
         self.messages = MessageArea()
-        self.history = WindowHistory(self)  # View ▸ History… and History of This Part
+        self.history = WindowHistory(self, runner, self.dialogs, lambda: self.session,
+                                     lambda: selected_part(self.tabs, self.document, self.views.get("exposure")))
         self._build_actions()
         self.start_page: StartPage | None = None
         """Built when first shown (most starts open a project and never show it)."""

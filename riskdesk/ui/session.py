@@ -31,6 +31,7 @@ from riskdesk.io.store import (
     UNCHECKED,
     CannotLockError,
     Lease,
+    ProjectStore,
     Revision,
     StoreChangedError,
     StoreError,
@@ -122,6 +123,13 @@ class Session(QObject):
     def recent(self) -> list[str]:
         """The recent projects, newest first."""
         return list(self.app_settings.recent_files)
+
+    def history_store(self) -> ProjectStore | None:
+        """Where the project's history is kept (View ▸ History…): the workspace, or the project file; None for a
+        project kept nowhere."""
+        if self.workspace is not None:
+            return self.workspace.store
+        return open_store(self.path) if self.path is not None else None
 
     def revision_text(self) -> str:
         """The workspace's or project file's revision shown, as a report's Inputs name it ("12 of the workspace eu,
