@@ -31,13 +31,13 @@ from riskdesk.core.project import (
 )
 
 if TYPE_CHECKING:  # imported where used, to keep the command line quick to start
-    from riskdesk.core.edits import ChangeSet, RowInsert, RowRemove
+    from riskdesk.core.edits import ChangeSet
     from riskdesk.core.reference import ReferenceData
     from riskdesk.core.scenario_run import ScenarioResult
     from riskdesk.core.scenarios import Scenario
     from riskdesk.core.simulation import MonteCarloResult
     from riskdesk.io.mapping import SheetMapping
-    from riskdesk.io.store import CommittedChange, Expected, ProjectStore, Revision, StoreChangedError
+    from riskdesk.io.store import Expected, ProjectStore, Revision, StoreChangedError
     from riskdesk.io.userdirs import AppSettings
 
 ChartRenderer = Callable[["ScenarioResult", "MonteCarloResult | None", Path], Path]
@@ -562,7 +562,7 @@ def _cmd_import(args: argparse.Namespace) -> int:
     text = f"Import {', '.join(file.name for file in args.files)}: {summary}"
     if store.path is None and state is not None:
         # A workspace: the import is one change set, so that it conflicts only with edits to the rows it changes.
-        changes = check.change_set(project, text, {"files": [_file_source(file) for file in args.files]})
+        changes = check.change_set(project, text)  # its source names each file read, with its SHA-256
         _commit(store, changes, state, "nothing was imported")
     else:
         _save(check.applied_to(project), store, expected=state, doing="nothing was imported", text=text)
@@ -704,17 +704,6 @@ def _cmd_requests(args: argparse.Namespace) -> int:
         print(shown_text(f"{row['request_id']:24} {row['supplier_id']:16} {row['sent']:10} {row['due'] or '-':10} "
                          f"{row['answered'] or '-':10} {row['parts_answered']:>3}/{row['parts_asked']:<3}  {status}"))
     return EXIT_OK
-
-
-def _file_source(path: Path) -> dict[str, str]:
-    """A file an import read, for the history: its name and content hash."""
-    import hashlib
-
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return {"file": path.name, "sha256": digest.hexdigest()}
 
 
 def _read_mapping(path: Path) -> object:
@@ -1156,6 +1145,7 @@ def _print_scenario(result: ScenarioResult, other: ScenarioResult, monte_carlo: 
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
+    from riskdesk.io.history import revision_text
     from riskdesk.io.report import ReportError, ReportRequest, UnknownScenario, resolve_scenarios, write_report
 
     if args.out.suffix.lower() != ".xlsx":
@@ -1163,7 +1153,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if args.monte_carlo and not args.scenarios:
         raise CliError("--monte-carlo simulates the report's scenarios: add --scenario NAME", EXIT_USAGE)
     _output(args.out, args, "the report")
-    project = _load(args.store)
+    project, revision = _load_with_revision(args.store)
     as_of = args.as_of or dt.date.today()
     from riskdesk.core.scenarios import ScenarioError
 
@@ -1176,7 +1166,8 @@ def _cmd_report(args: argparse.Namespace) -> int:
     location = args.project
     request = ReportRequest(project, as_of, compare=args.compare, scenarios=scenarios,
                             monte_carlo_paths=args.monte_carlo, seed=args.seed, author=args.author,
-                            project_file=location if isinstance(location, Path) and location.is_file() else None)
+                            project_file=location if isinstance(location, Path) and location.is_file() else None,
+                            revision=revision_text(revision, args.store))
     try:
         summary = write_report(request, args.out)
     except (ReportError, ScenarioError) as exc:
@@ -1264,64 +1255,27 @@ def _load_with_revision(store: ProjectStore) -> tuple[Project, Revision]:
 
 def _cmd_history(args: argparse.Namespace) -> int:
     """Every commit and save of the project, oldest first, with who, when and what; --part keeps those that
-    changed the part's rows (its own, its supply paths, its composition)."""
-    from riskdesk.core.fields import ROW_ID
-    from riskdesk.io.store import Revision, StoreError
+    changed the part's rows (its own, its supply paths, its composition). The window's History view lists the same
+    entries (riskdesk.io.history)."""
+    from riskdesk.io.history import change_size, project_history, source_text
+    from riskdesk.io.store import StoreError
 
     store: ProjectStore = args.store
     try:
-        entries = store.changes_since(Revision(0))
-        project = store.read()[0] if store.exists() else None
+        shown = project_history(store, since=args.since, part=args.part)
     except StoreError as exc:
         raise CliError(str(exc)) from None
-    part_of: dict[str, str] = {}  # row id → part number, from the project and from the rows the history holds
-    if project is not None:
-        for table in ("parts", "paths", "composition"):
-            frame = getattr(project.tables, table)
-            part_of.update(zip(frame[ROW_ID].astype(str), frame["part_number"].astype(str), strict=True))
-    for entry in entries:
-        if entry.changes is None:
-            continue
-        kept: list[RowInsert | RowRemove] = [*entry.changes.inserts, *entry.changes.removes]
-        for row in kept:
-            if "part_number" in row.values:
-                part_of.setdefault(row.row_id, str(row.values["part_number"]))
-    shown: list[tuple[CommittedChange, list[str]]] = []
-    for entry in entries:
-        parts: set[str] = set()
-        if entry.changes is not None:
-            rows: list[RowInsert | RowRemove] = [*entry.changes.inserts, *entry.changes.removes]
-            parts |= {part_of[c.row_id] for c in entry.changes.cells if c.row_id in part_of}
-            parts |= {part_of[r.row_id] for r in rows if r.row_id in part_of}
-            parts |= {str(c.new) for c in entry.changes.cells if c.field == "part_number" and c.table == "parts"}
-        if args.since is not None and (entry.revision.at[:10] or "0000") < args.since.isoformat():
-            continue
-        if args.part is not None and args.part not in parts:
-            continue
-        shown.append((entry, sorted(parts)))
     if args.json:
-        print(json.dumps({"project": store.location, "entries": [
-            {"revision": entry.revision.number, "by": entry.revision.by, "at": entry.revision.at, "text": entry.text,
-             "source": dict(entry.changes.source) if entry.changes is not None else {"kind": "save"},
-             "parts": parts, "change": entry.changes.to_json() if entry.changes is not None else None}
-            for entry, parts in shown]}, ensure_ascii=False, indent=2))
+        print(json.dumps({"project": store.location, "entries": [entry.to_json() for entry in shown]},
+                         ensure_ascii=False, indent=2))
         return EXIT_OK
-    for entry, touched in shown:
-        what = entry.text
+    for entry in shown:
+        what = f"{entry.text} ({source_text(entry.source)})" if entry.changes is not None else entry.text
         if entry.changes is not None:
-            what += f" [{_change_size(entry.changes)}]"
-        if touched:
-            what += f" parts: {', '.join(touched[:5])}{' …' if len(touched) > 5 else ''}"
-        print(f"{entry.revision.number:>6}  {entry.revision.at or '?':25}  {entry.revision.by or '?'}  "
-              f"{shown_text(what)}")
+            what += f" [{change_size(entry.changes)}]"
+        if entry.parts:
+            what += f" parts: {', '.join(entry.parts[:5])}{' …' if len(entry.parts) > 5 else ''}"
+        print(f"{entry.revision:>6}  {entry.at or '?':25}  {entry.by or '?'}  {shown_text(what)}")
     if not shown:
         print("(nothing recorded" + (" for these filters)" if args.since or args.part else ")"))
     return EXIT_OK
-
-
-def _change_size(changes: ChangeSet) -> str:
-    sizes = [(len(changes.cells), "cell", ""), (len(changes.inserts), "row", " added"),
-             (len(changes.removes), "row", " removed")]
-    words = [count(n, noun) + suffix for n, noun, suffix in sizes if n]
-    words += [w.name for w in changes.wholes]
-    return ", ".join(words) or "no change"

@@ -212,6 +212,8 @@ def test_an_answer_changes_only_that_suppliers_paths_of_the_parts_it_answered(de
     import hashlib
 
     assert answer_kept.sha256 == hashlib.sha256(answer.read_bytes()).hexdigest()
+    history = run(capsys, "history", demo, "--part", "LDR-MIR-2")[1]  # the history names the answer and its hash
+    assert f"(declaration {ids['SUP-JP1']}: answer.xlsx (sha256 {answer_kept.sha256[:12]}…))" in history
     assert answer_kept.effective_date == dt.date(2026, 11, 30) and answer_kept.received == dt.date.today()
     from riskdesk.core.declarations import path_evidence
 

@@ -142,3 +142,15 @@ def test_every_command_says_in_one_line_when_the_server_cannot_be_reached(comman
         code, _, err = run(capsys, *[part.format(url=url, source=source, demo=demo) for part in command])
     assert code == EXIT_FILE and err.startswith("riskdesk: ") and "cannot be reached" in err
     assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_a_report_names_the_workspace_revision_it_was_made_from(pushed, demo, tmp_path, capsys):
+    from openpyxl import load_workbook
+
+    for project, said in ((pushed, "1 of the workspace eu"), (demo, "1 of the project file demo.rdproj")):
+        report = tmp_path / f"{said.split()[3]}.xlsx"
+        code, _, err = run(capsys, "report", project, report, "--as-of", "2026-12-01")
+        assert code == EXIT_OK, err
+        rows = {row[0]: row[1] for row in load_workbook(report, read_only=True)["Inputs"].iter_rows(
+            max_col=2, max_row=20, values_only=True)}
+        assert rows["Project revision"] == said

@@ -113,7 +113,7 @@ def edit_cells(tables: ProjectTables, table: str, cells: Sequence[Cell], text: s
         title = TABLE_TITLES[table][0]
         text = (f"Edit {field(table, cells[0][1]).label} in {title}" if len(cells) == 1
                 else f"Edit {len(cells)} cells in {title}")
-    return ChangeSet(text, cells=tuple(_cascade(tables, table, cells)), source={"kind": "edit"})
+    return ChangeSet(text, cells=tuple(_cascade(tables, table, cells)), source={"kind": "edit", "edit": "cell"})
 
 
 def _cascade(tables: ProjectTables, table: str, cells: Sequence[Cell]) -> list[CellChange]:
@@ -215,7 +215,7 @@ def add_rows(tables: ProjectTables, table: str, count_: int = 1, like: str | Non
     noun = TABLE_TITLES[table][1]
     return ChangeSet(f"Add {noun}" if count_ == 1 else f"Add {count_} {noun}s",
                      inserts=tuple(RowInsert(table, start + i, row_values(rows, i)) for i in range(count_)),
-                     source={"kind": "edit"})
+                     source={"kind": "edit", "edit": "rows added"})
 
 
 def remove_rows(tables: ProjectTables, table: str, row_ids: Iterable[str]) -> ChangeSet:
@@ -241,7 +241,8 @@ def remove_rows(tables: ProjectTables, table: str, row_ids: Iterable[str]) -> Ch
             removes += [RowRemove(other, p, row_values(referring, p)) for p in hits]
             if other == "paths" and hits:
                 text += f" and {count(len(hits), 'supply path')}"
-    return ChangeSet(text, removes=tuple(sorted(removes, key=lambda r: -r.position)), source={"kind": "edit"})
+    return ChangeSet(text, removes=tuple(sorted(removes, key=lambda r: -r.position)),
+                     source={"kind": "edit", "edit": "rows removed"})
 
 
 def paste(tables: ProjectTables, table: str, typed: Sequence[tuple[int, str, Any]], problems: Sequence[str] = (),
@@ -290,7 +291,8 @@ def paste(tables: ProjectTables, table: str, typed: Sequence[tuple[int, str, Any
     text = f"{verb} {count(len(typed), 'cell')}" + (" in " if action == "clear" else " into ") + TABLE_TITLES[table][0]
     inserts = tuple(RowInsert(table, n + i, row_values(new_rows, i)) for i in range(added)) if new_rows is not None \
         else ()
-    return ChangeSet(text, inserts=inserts, cells=tuple(_cascade(tables, table, existing)), source={"kind": "edit"})
+    return ChangeSet(text, inserts=inserts, cells=tuple(_cascade(tables, table, existing)),
+                     source={"kind": "edit", "edit": "paste"})
 
 
 def _fresh_keys(prefix: str, taken: set[str], count_: int) -> list[str]:

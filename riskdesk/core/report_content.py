@@ -112,6 +112,9 @@ class ReportRequest:
     project_file: Path | None = None
     """The file the project was read from, unchanged since (its SHA-256 goes on the Inputs sheet); None when the
     project is not a saved file (the window's project with unsaved changes)."""
+    revision: str = ""
+    """The revision of the workspace or project file the project was read at ("12 of the workspace eu"), for the
+    Inputs sheet; "" when not known (then no row says it)."""
 
 
 @dataclass(frozen=True)
@@ -1042,6 +1045,7 @@ def _provenance(data: ReportData) -> list[tuple[str, Any]]:
         ("RiskDesk version", __version__),
         ("Project", request.project.settings.name),
         ("Project file SHA-256", data.project_sha256 or "not saved: the project was not read from a saved file"),
+        *([("Project revision", request.revision)] if request.revision else []),
         ("As of", request.as_of),
     ]
     if request.compare is not None:

@@ -62,6 +62,8 @@ class ImportCheck:
     """The file's problems, then the merged project's (errors first in each)."""
     unsure: list[SheetMapping]
     """Mappings a person must confirm before importing (none when the caller gave a mapping)."""
+    files: list[dict[str, str]] = field(default_factory=list)
+    """The files read, for the history: each one's name and SHA-256 (`file_source`)."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -98,7 +100,8 @@ class ImportCheck:
         the check does not allow applying."""
         if not self.can_apply or self.merged is None:
             raise ValueError("this import cannot be applied")
-        changes = diff_tables(project.tables, self.merged, text, {"kind": "import", **(source or {})})
+        files = {"files": [dict(f) for f in self.files]} if self.files else {}
+        changes = diff_tables(project.tables, self.merged, text, {"kind": "import", **files, **(source or {})})
         mappings = self.saved_mappings(project.saved_mappings)
         if mappings != project.saved_mappings:
             changes = replace(changes, wholes=(WholeChange("saved_mappings", dict(project.saved_mappings),
@@ -152,7 +155,23 @@ def check(request: ImportRequest, project: Project, progress: Callable[[float], 
         if any(p.is_error for p in problems):
             merged = None
     ordered = sorted(problems, key=lambda p: not p.is_error)
-    return ImportCheck(result, merged, ordered, unsure)
+    files = [file_source(path) for path in request.files] if merged is not None else []
+    return ImportCheck(result, merged, ordered, unsure, files)
+
+
+def file_source(path: Path) -> dict[str, str]:
+    """A file an import read, for the history: its name and content hash ({"file": name} alone when it can no
+    longer be read)."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return {"file": path.name}
+    return {"file": path.name, "sha256": digest.hexdigest()}
 
 
 def import_scope(result: ImportResult, replace_parts: bool = False) -> MergeScope:

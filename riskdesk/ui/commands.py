@@ -26,11 +26,18 @@ class ChangeSetCommand(QUndoCommand):
                  parent: QUndoCommand | None = None) -> None:
         super().__init__(changes.text, parent)
         self.changes = changes
-        self._inverse = changes.inverted()
+        self._inverse = _undoing(changes)
         self._apply = apply
+        self._made = False
 
     def redo(self) -> None:
-        self._apply(self.changes)
+        """Make the change set: the first time as it is, again after an undo as a redo (so the history says so)."""
+        if self._made:
+            self._apply(dataclasses.replace(self.changes, text=f"Redo {self.changes.text}",
+                                            source={**self.changes.source, "kind": "redo"}))
+        else:
+            self._made = True
+            self._apply(self.changes)
 
     def undo(self) -> None:
         self._apply(self._inverse)
@@ -46,8 +53,14 @@ class ChangeSetCommand(QUndoCommand):
                                               != changed_fields(theirs.old, theirs.new)):
             return False
         self.changes = dataclasses.replace(self.changes, wholes=(WholeChange("settings", mine.old, theirs.new),))
-        self._inverse = self.changes.inverted()
+        self._inverse = _undoing(self.changes)
         return True
+
+
+def _undoing(changes: ChangeSet) -> ChangeSet:
+    """The change set that undoes `changes`, named so in a workspace's history ("Undo Edit Stock cover in Parts",
+    source kind "undo")."""
+    return changes.inverted(f"Undo {changes.text}")
 
 
 def _settings_change(changes: ChangeSet) -> WholeChange | None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -241,10 +241,13 @@ class Document(QObject):
                                  if row < len(frame)])
         return len(typed)
 
-    def apply_import(self, tables: ProjectTables, saved_mappings: dict[str, dict[str, Any]], text: str) -> None:
+    def apply_import(self, tables: ProjectTables, saved_mappings: dict[str, dict[str, Any]], text: str,
+                     files: Sequence[Mapping[str, str]] = ()) -> None:
         """Apply an import (tables already merged and validated, riskdesk.io.import_session) as one undoable step:
-        the rows and fields it changes, and the column mappings it confirmed."""
-        changes = diff_tables(self.project.tables, tables, text, {"kind": "import"})
+        the rows and fields it changes, and the column mappings it confirmed. `files` (each one's name and SHA-256,
+        `ImportCheck.files`) are its source in a workspace's history."""
+        source: dict[str, Any] = {"kind": "import", **({"files": [dict(f) for f in files]} if files else {})}
+        changes = diff_tables(self.project.tables, tables, text, source)
         if saved_mappings != self.project.saved_mappings:
             changes = dataclasses.replace(changes, wholes=(
                 WholeChange("saved_mappings", dict(self.project.saved_mappings), dict(saved_mappings)),))
@@ -257,19 +260,21 @@ class Document(QObject):
             text = f"Change {names[0]}" if len(names) == 1 else f"Change {len(names)} settings"
             self.apply_changes(ChangeSet(text, wholes=(WholeChange("settings", self.project.settings.copy(),
                                                                    settings.copy()),),
-                                         source={"kind": "edit"}))
+                                         source={"kind": "edit", "edit": "settings"}))
 
     def change_scenarios(self, scenarios: Sequence[Scenario], text: str) -> None:
         """Replace the project's scenarios (one undoable step called `text`, e.g. "Delete scenario 'X'")."""
         if list(scenarios) != list(self.project.scenarios):
             self.apply_changes(ChangeSet(text, wholes=(WholeChange("scenarios", list(self.project.scenarios),
-                                                                   list(scenarios)),), source={"kind": "edit"}))
+                                                                   list(scenarios)),),
+                                         source={"kind": "edit", "edit": "scenarios"}))
 
     def change_variants(self, variants: Sequence[Variant], text: str) -> None:
         """Replace the project's mitigation variants (one undoable step called `text`)."""
         if list(variants) != list(self.project.variants):
             self.apply_changes(ChangeSet(text, wholes=(WholeChange("variants", list(self.project.variants),
-                                                                   list(variants)),), source={"kind": "edit"}))
+                                                                   list(variants)),),
+                                         source={"kind": "edit", "edit": "variants"}))
 
     # ---- low level: a change set made (undo and redo included) ----------------------------------------------
 

@@ -750,7 +750,7 @@ class ImportDialog(QDialog):
         saved = check.saved_mappings(self.document.project.saved_mappings)
         names = [f.name for f in self.included_files()]
         text = f"Import {shorten(names[0])}" if len(names) == 1 else f"Import {len(names)} files"
-        self.document.apply_import(check.merged, saved, text)
+        self.document.apply_import(check.merged, saved, text, check.files)
         self.imported.emit(f"Imported {check.summary()} (Ctrl+Z undoes it)")
         self.accept()
 

@@ -50,6 +50,7 @@ from riskdesk.ui.analysis import ANALYSIS_TABS, AnalysisView, ViewContext, ViewS
 from riskdesk.ui.columns import TableName
 from riskdesk.ui.declaration_actions import DeclarationActions
 from riskdesk.ui.dialogs import Dialogs
+from riskdesk.ui.history_view import WindowHistory, selected_part
 from riskdesk.ui.icons import icon
 from riskdesk.ui.messages import ERROR, INFO, WARNING, MessageArea
 from riskdesk.ui.scoring_controls import ScoringControls
@@ -119,6 +120,8 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(slot, icon(tab.icon), tab.title)
             self.tabs.setTabToolTip(self.tabs.count() - 1, tab.help)
         self.messages = MessageArea()
+        self.history = WindowHistory(self, runner, self.dialogs, lambda: self.session,
+                                     lambda: selected_part(self.tabs, self.document, self.views.get("exposure")))
         self._build_actions()
         self.start_page: StartPage | None = None
         """Built when first shown (most starts open a project and never show it)."""
@@ -479,16 +482,14 @@ class MainWindow(QMainWindow):
         self.session.drop(files)
 
     def export_report(self) -> None:
-        """File ▸ Export report…: the Excel risk report of the project (date, comparison date and scenarios chosen in
-        the dialog), written off the GUI thread."""
+        """File ▸ Export report…: the Excel risk report (date, comparison and scenarios chosen in the dialog)."""
         from riskdesk.ui.report_dialog import show_report_dialog
 
-        document = self.document
-        if document is None or self.scoring is None:
-            return
-        self.report_dialog = show_report_dialog(self, lambda: document.project, self.scoring.evaluation,
-                                                self.runner, self.dialogs, folder=Path(self._start_dir()),
-                                                monte_carlo=document.monte_carlo)
+        document, revision = self.document, self.session.revision_text if self.session else None
+        if document is not None and self.scoring is not None:
+            self.report_dialog = show_report_dialog(
+                self, lambda: document.project, self.scoring.evaluation, self.runner, self.dialogs,
+                folder=Path(self._start_dir()), monte_carlo=document.monte_carlo, revision_getter=revision)
 
     def save_template(self) -> None:
         """File ▸ Save Blank Import Template."""

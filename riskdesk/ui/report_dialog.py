@@ -83,11 +83,14 @@ class ReportDialog(QDialog):
     def __init__(self, project_getter: Callable[[], Project], evaluation: Evaluation | None, runner: Runner,
                  dialogs: Dialogs, parent: QWidget | None = None, *, as_of: dt.date | None = None,
                  folder: Path | None = None, choose_path: ChoosePath | None = None,
-                 open_folder: OpenFolder | None = None, monte_carlo: MonteCarloChoice | None = None) -> None:
+                 open_folder: OpenFolder | None = None, monte_carlo: MonteCarloChoice | None = None,
+                 revision_getter: Callable[[], str] | None = None) -> None:
         """`monte_carlo`: the window's paths and seed (the document's), shown here and changed with this dialog's
-        so the report's figures are the window's; without it, the defaults."""
+        so the report's figures are the window's; without it, the defaults. `revision_getter`: the workspace's or
+        file's revision the project shown is at, for the report's Inputs ("" or none: not said)."""
         super().__init__(parent)
         self.project_getter = project_getter
+        self.revision_getter = revision_getter
         self.evaluation = evaluation
         self.runner = runner
         self.dialogs = dialogs
@@ -246,7 +249,8 @@ class ReportDialog(QDialog):
             monte_carlo_paths=self.paths_spin.value() if self._has_scenarios() else 0,
             seed=self.seed_spin.value(),
             evaluation=evaluation,
-            author=self.author_check.isChecked())
+            author=self.author_check.isChecked(),
+            revision=self.revision_getter() if self.revision_getter is not None else "")
 
     def _has_scenarios(self) -> bool:
         return any(item.checkState() == Qt.CheckState.Checked for item, _, _ in self._scenario_items)
@@ -354,9 +358,11 @@ class ReportDialog(QDialog):
 
 def show_report_dialog(parent: QWidget | None, project_getter: Callable[[], Project], evaluation: Evaluation | None,
                        runner: Runner, dialogs: Dialogs, *, folder: Path | None = None,
-                       monte_carlo: MonteCarloChoice | None = None) -> ReportDialog:
+                       monte_carlo: MonteCarloChoice | None = None,
+                       revision_getter: Callable[[], str] | None = None) -> ReportDialog:
     """Open the Export report dialog (window-modal, deleted when closed) and return it."""
-    dialog = ReportDialog(project_getter, evaluation, runner, dialogs, parent, folder=folder, monte_carlo=monte_carlo)
+    dialog = ReportDialog(project_getter, evaluation, runner, dialogs, parent, folder=folder, monte_carlo=monte_carlo,
+                          revision_getter=revision_getter)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog

@@ -31,6 +31,7 @@ from riskdesk.io.store import (
     UNCHECKED,
     CannotLockError,
     Lease,
+    ProjectStore,
     Revision,
     StoreChangedError,
     StoreError,
@@ -122,6 +123,24 @@ class Session(QObject):
     def recent(self) -> list[str]:
         """The recent projects, newest first."""
         return list(self.app_settings.recent_files)
+
+    def history_store(self) -> ProjectStore | None:
+        """Where the project's history is kept (View ▸ History…): the workspace, or the project file; None for a
+        project kept nowhere."""
+        if self.workspace is not None:
+            return self.workspace.store
+        return open_store(self.path) if self.path is not None else None
+
+    def revision_text(self) -> str:
+        """The workspace's or project file's revision shown, as a report's Inputs name it ("12 of the workspace eu,
+        with 1 change not sent yet"); "" for a project kept nowhere."""
+        from riskdesk.io.history import revision_text
+
+        if self.workspace is not None:
+            return revision_text(self.workspace.revision, self.workspace.store, self.workspace.unsent)
+        if self.path is None or self.revision is None:
+            return ""
+        return revision_text(self.revision, open_store(self.path), unsaved=self.document.is_dirty)
 
     def origin(self) -> tuple[Path | None, Revision | None]:
         """Where the work is kept, for the autosave (riskdesk.ui.autosave.Origin)."""

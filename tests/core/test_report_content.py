@@ -413,3 +413,12 @@ def test_the_inputs_let_an_auditor_name_the_report_and_recompute_a_dollar(data: 
     save_project(demo_project(), path)
     saved = prepare(ReportRequest(demo_project(), AS_OF, project_file=path))
     assert dict(inputs_sheet(saved).provenance)["Project file SHA-256"] == file_sha256(path)
+
+
+def test_the_inputs_name_the_revision_the_project_was_read_at_when_it_is_known(data: ReportData) -> None:
+    assert "Project revision" not in dict(inputs_sheet(data).provenance)  # a project kept nowhere: no row
+    named = prepare(_request(revision="12 of the workspace eu"))
+    facts = list(inputs_sheet(named).provenance)
+    names = [name for name, _ in facts]
+    assert dict(facts)["Project revision"] == "12 of the workspace eu"
+    assert names.index("Project revision") == names.index("Project file SHA-256") + 1

@@ -389,3 +389,17 @@ def test_a_suppliers_file_keeps_another_suppliers_path_unless_it_lists_every_pat
     assert suppliers == (["A"] if whole_supply else ["A", "B"])
     document.undo_stack.undo()
     assert document.project.tables.paths["supplier_id"].tolist() == ["A", "B"]
+
+
+def test_an_import_in_the_window_names_its_file_and_hash_as_the_change_sets_source(
+        qtbot: QtBot, document: Document, csv_file: Path) -> None:
+    import hashlib
+
+    made: list[object] = []
+    document.edited.connect(made.append)
+    dialog = _dialog(qtbot, [csv_file], document)
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    changes = made[-1]
+    digest = hashlib.sha256(csv_file.read_bytes()).hexdigest()
+    assert changes.source == {"kind": "import",  # type: ignore[attr-defined]
+                              "files": [{"file": csv_file.name, "sha256": digest}]}

@@ -376,3 +376,40 @@ def test_file_open_workspace_opens_it_in_the_window_whose_title_names_it_and_the
     _edit(session, "45")  # the window's tables edit the workspace: no Save
     assert _kept(workspace) == 45.0
     window.close()
+
+
+def test_the_history_view_of_a_workspace_is_what_riskdesk_history_prints(
+        qtbot: QtBot, workspace: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from riskdesk.io import userdirs
+    from riskdesk.ui.main_window import MainWindow
+    from tests.helpers.cli import run
+
+    dialogs = ScriptedDialogs()
+    dialogs.workspace_answer = workspace
+    window = MainWindow(Document(demo_project(), runner=SynchronousRunner()), SynchronousRunner(), dialogs,
+                        dirs=userdirs.init())
+    qtbot.addWidget(window)
+    window.named_actions["open_workspace"].trigger()
+    session = window.session
+    assert session is not None and session.workspace is not None
+    _edit(session, "45")
+    session.document.undo_stack.undo()
+    session.document.undo_stack.redo()
+    assert _kept(workspace) == 45.0
+    code, out, err = run(capsys, "history", workspace, "--json")
+    assert code == 0, err
+    printed = json.loads(out)["entries"]
+    window.named_actions["history"].trigger()
+    dialog = window.history.dialog
+    assert dialog is not None
+    assert [entry.to_json() for entry in dialog.entries] == printed
+    part = str(demo_project().tables.parts["part_number"].iat[0])
+    assert [row[2:6] for row in dialog.rows()[:3]] == [
+        ("postgres", "Redo Edit Stock days in Parts", "redo", part),
+        ("postgres", "Undo Edit Stock days in Parts", "undo", part),
+        ("postgres", "Edit Stock days in Parts", "cell edit", part)]
+    assert dialog.rows()[0][0] == str(session.workspace.revision.number)
+    window.export_report()  # the report's Inputs name the revision the window shows
+    said = window.report_dialog.request().revision
+    assert said == session.revision_text() == f"{session.workspace.revision.number} of the workspace eu"
+    window.close()
