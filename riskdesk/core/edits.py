@@ -262,7 +262,7 @@ class ChangeSet:
                        "new": _json_number(_plain(c.new))} for c in self.cells],
             "removes": [{"table": r.table, "position": r.position, "values": _plain_row(r.values)}
                         for r in self.removes],
-            "wholes": [{"name": w.name, "old": _whole_json(w.name, w.old), "new": _whole_json(w.name, w.new)}
+            "wholes": [{"name": w.name, "old": whole_json(w.name, w.old), "new": whole_json(w.name, w.new)}
                        for w in self.wholes],
         }
         if self.base_revision is not None:
@@ -406,7 +406,8 @@ def _numbers(values: Mapping[str, Any]) -> dict[str, Any]:
     return {k: _number(k, v) for k, v in values.items()}
 
 
-def _whole_json(name: str, value: Any) -> Any:
+def whole_json(name: str, value: Any) -> Any:
+    """A whole part of the project (`WHOLES`) as JSON, as change sets and the workspace keep it."""
     if name == "settings":
         return value.to_json()
     if name in ("scenarios", "variants"):
@@ -432,4 +433,4 @@ def _whole_from_json(name: str, value: Any) -> Any:
 
 __all__ = ["WHOLES", "Applied", "CellChange", "ChangeDoesNotFit", "ChangeSet", "EditRefused", "RowInsert",
            "RowRemove", "WholeChange", "WholeReader", "diff_tables", "row_positions", "row_values", "rows_of",
-           "same_value"]
+           "same_value", "whole_json"]

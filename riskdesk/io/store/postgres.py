@@ -59,6 +59,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from riskdesk import __version__
 from riskdesk.core.domain import NUMBER_COLUMNS, STORED_COLUMNS
+from riskdesk.core.edits import WHOLES, whole_json
 from riskdesk.core.fields import ROW_ID, TABLES, table_columns
 from riskdesk.io.store.base import (
     UNCHECKED,
@@ -88,7 +89,6 @@ MIGRATIONS: dict[int, Callable[[sa.Connection, str], None]] = {}
 """MIGRATIONS[n] upgrades a workspace at schema n to n + 1 (none yet). Add one per change, never edit one released,
 and bump SCHEMA_VERSION."""
 
-WHOLE_NAMES: tuple[str, ...] = ("settings", "scenarios", "variants", "saved_mappings", "declarations")
 ROLES: tuple[str, ...] = ("viewer", "editor", "owner")
 """The roles `init_workspace` creates for a workspace (DATABASE_WORKSPACE_viewer …): grant one to each user."""
 _NAME = re.compile(r"^[a-z0-9_][a-z0-9_-]{0,39}$")
@@ -669,11 +669,7 @@ def _copy_rows(conn: sa.Connection, schema: str, table: str, frame: Any, rev: in
 
 
 def _wholes_json(project: Project) -> dict[str, Any]:
-    return {"settings": project.settings.to_json(),
-            "scenarios": [item.to_json() for item in project.scenarios],
-            "variants": [item.to_json() for item in project.variants],
-            "declarations": project.declarations.to_json(),
-            "saved_mappings": project.saved_mappings,
+    return {**{name: whole_json(name, getattr(project, name)) for name in WHOLES},
             "created": project.created.isoformat()}
 
 
@@ -771,7 +767,7 @@ class _Apply:
             t = self.t.rows[remove.table]
             self.conn.execute(t.delete().where(t.c[ROW_ID] == remove.row_id, t.c.rev == row["rev"]))
         for whole in changes.wholes:
-            if whole.name not in WHOLE_NAMES:
+            if whole.name not in WHOLES:
                 self._refuse(f"a change set cannot replace {whole.name!r}")
             w = self.t.wholes
             found = self.conn.execute(sa.select(w.c.data, w.c.rev).where(w.c.name == whole.name)
@@ -779,9 +775,9 @@ class _Apply:
             if found is not None and found[1] > self.seen:
                 by, at = self._by(int(found[1]))
                 self.conflicts.append(Conflict("wholes", whole.name, whole.name, "", found[0],
-                                               _wholes_json_one(whole.name, whole.new), by, at))
+                                               whole_json(whole.name, whole.new), by, at))
                 continue
-            _put_whole(self.conn, w, whole.name, _wholes_json_one(whole.name, whole.new), self.new)
+            _put_whole(self.conn, w, whole.name, whole_json(whole.name, whole.new), self.new)
         return self.conflicts
 
     def _gone(self, table: str, row_id: str, field: str, yours: Any) -> None:
@@ -830,16 +826,6 @@ class _Apply:
         if existing:
             self._refuse(f"{table} already has a row {sorted(existing)[0]!r}")
         self.conn.execute(t.insert(), rows)
-
-
-def _wholes_json_one(name: str, value: Any) -> Any:
-    if name == "settings":
-        return value.to_json()
-    if name in ("scenarios", "variants"):
-        return [item.to_json() for item in value]
-    if name == "declarations":
-        return value.to_json()
-    return dict(value)
 
 
 # ---- setting a workspace up ---------------------------------------------------------------------------------------
