@@ -153,6 +153,10 @@ smoke_test() {
     [ -s "$tmp/t.xlsx" ] || fail "template wrote no file"
     # The blank template has no rows: "nothing to import" (exit 3) is as good an answer as 0.
     check "0 3" "import --dry-run" import "$tmp/x.rdproj" "$tmp/t.xlsx" --dry-run
+    # Team workspaces work from the bundle (SQLAlchemy and psycopg frozen with it): a workspace on a port where no
+    # server listens is "cannot be reached" (exit 1), not "install RiskDesk with its team extra".
+    check 1 "a workspace address" history "postgresql://riskdesk@127.0.0.1:9/riskdesk?workspace=smoke"
+    grep -q "cannot be reached" "$tmp/err" || fail "a workspace address did not reach SQLAlchemy and psycopg"
 
     local size_mb
     size_mb="$(du -sm "$dist/riskdesk" | cut -f1)"
