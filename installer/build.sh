@@ -85,6 +85,14 @@ build_app() {
     # would freeze the riskdesk/ source folder instead of the installed package.
     (cd "$tmp" && "$vpy" -m PyInstaller --noconfirm --clean --log-level WARN \
         --distpath "$dist" --workpath "$work" "$root/installer/riskdesk.spec")
+    if [ "$platform" = linux ] && command -v strip >/dev/null && command -v readelf >/dev/null; then
+        # Debug information only (the symbols stay, and the spec's strip=False keeps PyInstaller's full strip off):
+        # the build Python's libpython and compiled extensions such as SQLAlchemy's carry about 30 MB of it.
+        local library
+        while IFS= read -r -d '' library; do
+            readelf -S "$library" 2>/dev/null | grep -q '\.debug_info' && strip --strip-debug "$library"
+        done < <(find "$dist/riskdesk" -type f -name '*.so*' -print0)
+    fi
     if grep -q "$root/riskdesk/" "$work/riskdesk/PYZ-00.toc"; then
         echo "build.sh: the bundle was built from the source tree, not from the installed riskdesk" >&2
         exit 1
