@@ -88,9 +88,10 @@ build_app() {
     if [ "$platform" = linux ] && command -v strip >/dev/null && command -v readelf >/dev/null; then
         # Debug information only (the symbols stay, and the spec's strip=False keeps PyInstaller's full strip off):
         # the build Python's libpython and compiled extensions such as SQLAlchemy's carry about 30 MB of it.
-        local library
+        local library sections
         while IFS= read -r -d '' library; do
-            readelf -S "$library" 2>/dev/null | grep -q '\.debug_info' && strip --strip-debug "$library"
+            sections="$(readelf -S "$library" 2>/dev/null || true)"
+            if [[ "$sections" == *.debug_info* ]]; then strip --strip-debug "$library"; fi
         done < <(find "$dist/riskdesk" -type f -name '*.so*' -print0)
     fi
     if grep -q "$root/riskdesk/" "$work/riskdesk/PYZ-00.toc"; then
