@@ -629,7 +629,7 @@ def left_outboxes(folder: Path, own: str) -> list[Path]:
 
 
 def _row_name(table: str, values: Mapping[str, Any]) -> str:
-    from riskdesk.io.store.postgres import row_name
+    from riskdesk.io.store import row_name
 
     return row_name(table, values)
 
