@@ -226,6 +226,34 @@ def test_edits_a_crash_left_unsent_are_sent_at_the_next_opening_and_a_conflict_i
         later.end()
 
 
+def test_the_unsent_edits_of_two_crashed_sessions_are_all_sent_at_the_next_opening(
+        qtbot: QtBot, workspace: str, pg_server: Server, pg_database: str, tmp_path: Path) -> None:
+    folder = tmp_path / "autosave"
+    for rows in (((0, "33"), (1, "34")), ((2, "35"),)):  # two windows, each crashing with its own unsent edits
+        crashed = AutosaveSession(folder)
+        session, _ = _session(qtbot, workspace, listen=False, autosave=crashed)
+        _offline_edits(pg_server, pg_database, session, *rows)
+        session.end()
+        crashed.abandon()
+    assert len(list(folder.glob("*.outbox.json"))) == 2
+    dialogs = ScriptedDialogs()
+    later = AutosaveSession(folder)
+    again = Session(Document(runner=SynchronousRunner()), dialogs, autosave=later)
+    notices: list[str] = []
+    again.noticed.connect(notices.append)
+    again.open_workspace(workspace)
+    try:
+        assert again.workspace is not None and not dialogs.conflicts
+        assert [_kept(workspace, row) for row in (0, 1, 2)] == [33.0, 34.0, 35.0]  # both sessions' edits, at once
+        assert [_stock(again, row) for row in (0, 1, 2)] == [33.0, 34.0, 35.0]
+        assert again.workspace.unsent == 0 and not list(folder.glob("*.outbox.json"))
+        assert any("Sending 3 changes" in text and "by 2 sessions" in text for text in notices), notices
+        qtbot.waitUntil(lambda: not again.document.is_dirty, timeout=2_000)
+    finally:
+        again.end()
+        later.end()
+
+
 @pytest.mark.parametrize("answer", [ScriptedDialogs.SEND_LATER, Dialogs.DISCARD, Dialogs.CANCEL])
 def test_closing_with_unsent_edits_asks_to_send_now_later_or_discard_them(
         qtbot: QtBot, workspace: str, pg_server: Server, pg_database: str, tmp_path: Path, answer: str) -> None:
