@@ -96,7 +96,8 @@ class Session(QObject):
         self.autosaver: Autosaver | None = None
         if autosave is not None:
             self.autosaver = Autosaver(document, autosave, self.app_settings.autosave_seconds,
-                                       self.app_settings.autosave_delay_seconds, self, origin=self.origin)
+                                       self.app_settings.autosave_delay_seconds, self, origin=self.origin,
+                                       outbox=lambda: self.workspace.keep_outbox if self.workspace else None)
 
     # ---- what the window shows --------------------------------------------------------------------------------
 
