@@ -44,6 +44,7 @@ from riskdesk.io.userdirs import UserDirs, save_app_settings
 from riskdesk.ui.autosave import Autosaver, AutosaveSession, RecoveryInfo, find_recovery
 from riskdesk.ui.dialogs import IMPORT_SUFFIXES, Dialogs
 from riskdesk.ui.document import Document, error_text
+from riskdesk.ui.save_history import edits_since_save
 
 if TYPE_CHECKING:
     from riskdesk.ui.preferences_dialog import Preferences
@@ -411,7 +412,8 @@ class Session(QObject):
             else:
                 self._save_failed(error_text(exc))
 
-        document.runner.start(lambda _task: open_store(target).save(copy, expected), saved, failed, None)
+        made = edits_since_save(document) if same_file and not overwrite else []  # for the file's history
+        document.runner.start(lambda _task: open_store(target).save(copy, expected, changes=made), saved, failed, None)
 
     def _save_failed(self, message: str) -> None:
         self.status.emit("", 0)

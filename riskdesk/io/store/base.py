@@ -9,7 +9,7 @@ module needs neither numpy nor pandas (the first window imports it) and knows no
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -258,13 +258,15 @@ class ProjectStore(Protocol):
     def revision(self) -> Revision | None:
         """The revision kept here now; None when there is no project yet."""
 
-    def save(self, project: Project, expected: Expected, *, text: str = "", changes: ChangeSet | None = None
-             ) -> Revision:
+    def save(self, project: Project, expected: Expected, *, text: str = "",
+             changes: ChangeSet | Sequence[ChangeSet] | None = None) -> Revision:
         """Keep `project` as a whole in place of the revision `expected` (None: there must be no project yet;
         UNCHECKED: replace whatever is there) and return the new revision; `text` says what was done, for the
-        history, and `changes` the change set that made `project` when there is one (a new project's first import:
-        its source names the files), kept in the history in place of "saved as a whole". StoreChangedError when
-        the project is no longer at `expected`: nothing is written then."""
+        history. `changes`: the change set that made `project` (a new project's first import: its source names the
+        files), kept in the history in place of "saved as a whole"; a list: the change sets that made it from
+        `expected`, in order (the window's edits since its last save), each kept as an entry of its own where the
+        store checks that they do make it (else it is a whole save). StoreChangedError when the project is no
+        longer at `expected`: nothing is written then."""
 
     def commit(self, changes: ChangeSet, expected: Revision) -> Revision:
         """Make one edit, import or answer on the project kept here, in one step, made against the revision

@@ -54,7 +54,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 from urllib.parse import parse_qsl, urlsplit
 
 import sqlalchemy as sa
@@ -459,8 +459,10 @@ class PostgresStore:
                              f"{str(exc)[:120]}); ask its owner to restore a backup") from None
         return project, revision
 
-    def save(self, project: Project, expected: Expected, *, text: str = "", changes: ChangeSet | None = None
-             ) -> Revision:
+    def save(self, project: Project, expected: Expected, *, text: str = "",
+             changes: ChangeSet | Sequence[ChangeSet] | None = None) -> Revision:
+        # a list (a window's edits since its last save) is for files: the window never saves a workspace whole
+        made = None if changes is None or isinstance(changes, list | tuple) else cast("ChangeSet", changes)
         with self._transaction("write") as conn:
             state = self._state(conn, lock=True, create=True)
             assert state is not None
@@ -477,8 +479,8 @@ class PostgresStore:
                 _copy_rows(conn, self.name, table, getattr(project.tables, table), new)
             for name, data in _wholes_json(project).items():
                 _put_whole(conn, self._t.wholes, name, data, new)
-            self._record(conn, state, new, who, when, changes.text if changes is not None else text or "Saved",
-                         changes, expected)
+            self._record(conn, state, new, who, when, made.text if made is not None else text or "Saved", made,
+                         expected)
         return Revision(new, who, _iso(when), f"{state.workspace_id}/{new}")
 
     def commit(self, changes: ChangeSet, expected: Revision) -> Revision:

@@ -20,6 +20,7 @@ recognises a project by its content, the sweep of an autosave folder.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -84,11 +85,32 @@ class RdprojStore:
         state = file_state(self._path)
         return state.as_revision() if state is not None else None
 
-    def save(self, project: Project, expected: Expected, *, text: str = "", changes: ChangeSet | None = None
-             ) -> Revision:
+    def save(self, project: Project, expected: Expected, *, text: str = "",
+             changes: ChangeSet | Sequence[ChangeSet] | None = None) -> Revision:
         from riskdesk.io.store.project_file import save_project
 
+        if isinstance(changes, list | tuple):
+            changes = self._made_by(project, expected, changes)
         return save_project(project, self._path, expected=expected, text=text, change=changes).as_revision()
+
+    def _made_by(self, project: Project, expected: Expected, changes: Sequence[ChangeSet]
+                 ) -> tuple[ChangeSet, ...] | None:
+        """`changes` when they make `project` from the revision `expected` kept here (so that the history may hold
+        them in place of a whole save), else None: the history then says "saved as a whole", never what is not
+        so."""
+        from riskdesk.io.store.project_file import read_project
+
+        if not changes or not isinstance(expected, Revision):
+            return None
+        try:
+            before, state = read_project(self._path)
+            if not state.as_revision().same_as(expected):
+                return None  # the save refuses
+            for change in changes:
+                change.apply_to(before)
+        except (StoreError, KeyError, IndexError, ValueError, TypeError):
+            return None
+        return tuple(changes) if _same_project(before, project) else None
 
     def commit(self, changes: ChangeSet, expected: Revision) -> Revision:
         from riskdesk.io.store.project_file import read_project, save_project
@@ -157,6 +179,16 @@ class RdprojStore:
 
     def preview_rows(self, max_rows: int | None = None) -> ProjectRows:
         return read_rows(self._path, max_rows)
+
+
+def _same_project(a: Project, b: Project) -> bool:
+    """Whether two projects hold the same (tables cell by cell, with their types; everything else as JSON)."""
+    from riskdesk.core.edits import WHOLES, whole_json
+
+    return (all(getattr(a.tables, t).equals(getattr(b.tables, t)) for t in ("parts", "suppliers", "paths",
+                                                                            "composition"))
+            and all(whole_json(n, getattr(a, n)) == whole_json(n, getattr(b, n)) for n in WHOLES)
+            and a.created == b.created)
 
 
 def revision_from_json(data: object) -> Revision | None:
