@@ -157,7 +157,7 @@ def _short(value: Any) -> str:
 
 class StoreConflictError(StoreChangedError):
     """A commit refused whole because rows it changes were changed by someone else since the revision it was made
-    against (a team workspace checks row by row: edits to other rows never conflict). `conflicts` lists each value:
+    against (field by field: edits to other fields and other rows never conflict). `conflicts` lists each value:
     theirs and yours, to keep either."""
 
     def __init__(self, location: str | Path, on_store: Revision, conflicts: tuple[Conflict, ...]) -> None:
