@@ -85,6 +85,15 @@ build_app() {
     # would freeze the riskdesk/ source folder instead of the installed package.
     (cd "$tmp" && "$vpy" -m PyInstaller --noconfirm --clean --log-level WARN \
         --distpath "$dist" --workpath "$work" "$root/installer/riskdesk.spec")
+    if [ "$platform" = linux ] && command -v strip >/dev/null && command -v readelf >/dev/null; then
+        # Debug information only (the symbols stay, and the spec's strip=False keeps PyInstaller's full strip off):
+        # the build Python's libpython and compiled extensions such as SQLAlchemy's carry about 30 MB of it.
+        local library sections
+        while IFS= read -r -d '' library; do
+            sections="$(readelf -S "$library" 2>/dev/null || true)"
+            if [[ "$sections" == *.debug_info* ]]; then strip --strip-debug "$library"; fi
+        done < <(find "$dist/riskdesk" -type f -name '*.so*' -print0)
+    fi
     if grep -q "$root/riskdesk/" "$work/riskdesk/PYZ-00.toc"; then
         echo "build.sh: the bundle was built from the source tree, not from the installed riskdesk" >&2
         exit 1
@@ -153,6 +162,10 @@ smoke_test() {
     [ -s "$tmp/t.xlsx" ] || fail "template wrote no file"
     # The blank template has no rows: "nothing to import" (exit 3) is as good an answer as 0.
     check "0 3" "import --dry-run" import "$tmp/x.rdproj" "$tmp/t.xlsx" --dry-run
+    # Team workspaces work from the bundle (SQLAlchemy and psycopg frozen with it): a workspace on a port where no
+    # server listens is "cannot be reached" (exit 1), not "install RiskDesk with its team extra".
+    check 1 "a workspace address" history "postgresql://riskdesk@127.0.0.1:9/riskdesk?workspace=smoke"
+    grep -q "cannot be reached" "$tmp/err" || fail "a workspace address did not reach SQLAlchemy and psycopg"
 
     local size_mb
     size_mb="$(du -sm "$dist/riskdesk" | cut -f1)"

@@ -339,13 +339,14 @@ def _load(store: ProjectStore) -> Project:
 
 
 def _save(project: Project, store: ProjectStore, expected: Expected = None, doing: str = "nothing was saved",
-          text: str = "") -> None:
+          text: str = "", changes: ChangeSet | None = None) -> None:
     """Save as a whole; `expected` is the revision the project was read at (None: there must be no project yet;
-    UNCHECKED: replace it). A project changed meanwhile is refused (exit 1), never overwritten."""
+    UNCHECKED: replace it); `changes`: the change set that made it, for the history. A project changed meanwhile is
+    refused (exit 1), never overwritten."""
     from riskdesk.io.store import StoreChangedError, StoreError
 
     try:
-        store.save(project, expected, text=text)
+        store.save(project, expected, text=text, changes=changes)
     except StoreChangedError as exc:
         raise _changed_meanwhile(store, exc, doing) from None
     except StoreError as exc:
@@ -560,12 +561,13 @@ def _cmd_import(args: argparse.Namespace) -> int:
         print(f"dry run: {summary} would be imported; {args.project} is unchanged")
         return EXIT_OK
     text = f"Import {', '.join(file.name for file in args.files)}: {summary}"
-    if store.path is None and state is not None:
-        # A workspace: the import is one change set, so that it conflicts only with edits to the rows it changes.
-        changes = check.change_set(project, text)  # its source names each file read, with its SHA-256
+    # One change set, into a workspace or a project file alike: the history names each file read, with its SHA-256
+    # (and in a workspace it conflicts only with edits to the rows it changes).
+    changes = check.change_set(project, text)
+    if state is not None:
         _commit(store, changes, state, "nothing was imported")
-    else:
-        _save(check.applied_to(project), store, expected=state, doing="nothing was imported", text=text)
+    else:  # a new project: saved whole, its history's first entry this import
+        _save(check.applied_to(project), store, expected=None, doing="nothing was imported", changes=changes)
     print(f"imported {summary} into {args.project}")
     return EXIT_OK
 

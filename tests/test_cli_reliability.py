@@ -288,7 +288,9 @@ def test_every_writer_leaves_what_it_did_in_the_projects_history(demo, tmp_path,
     history = open_store(demo).changes_since(Revision(0))
     assert [entry.text.split(":")[0] for entry in history] == ["Demo project", "Import bom.csv",
                                                                "Save scenario 'By a script'"]
-    assert "1 part" in history[1].text and history[1].changes is None  # a whole save
+    imported = history[1].changes  # one change set, naming the file read (docs/workspace.md)
+    assert "1 part" in history[1].text and imported is not None and imported.source["kind"] == "import"
+    assert [f["file"] for f in imported.source["files"]] == ["bom.csv"]
     saving = history[2].changes  # a commit: the change itself
     assert saving is not None and [w.name for w in saving.wholes] == ["scenarios"]
     assert [s.name for s in saving.wholes[0].new] == ["By a script"]

@@ -4,7 +4,8 @@
 #
 #   sudo bash installer/linux/test-deb.sh dist/riskdesk_VERSION_ARCH.deb
 #
-# Checks: `riskdesk --version` matches the package version; `riskdesk --selftest` passes as installed; the start-up
+# Checks: `riskdesk --version` matches the package version; `riskdesk --selftest` passes as installed; a workspace
+# address reaches the bundled SQLAlchemy and psycopg (no server: "cannot be reached", exit 1); the start-up
 # time of the installed program (`gui --demo --smoke`, best of 5); `desktop-file-validate` accepts the installed
 # menu entry; a .rdproj file is recognised as application/x-riskdesk-project and RiskDesk is its default program;
 # under Xvfb (when xvfb-run is there), `xdg-open demo.rdproj` opens RiskDesk's window on that file; after purging,
@@ -47,6 +48,11 @@ said="$(cd / && riskdesk --version)"
 
 echo "\$ riskdesk --selftest" >&2
 (cd "$work" && riskdesk --selftest) || fail "the installed riskdesk --selftest failed"
+# Team workspaces work as installed (SQLAlchemy and psycopg in the bundle): no server on port 9 is "cannot be
+# reached", not "install RiskDesk with its team extra".
+said="$(cd / && riskdesk history "postgresql://riskdesk@127.0.0.1:9/riskdesk?workspace=smoke" 2>&1)" && code=0 || code=$?
+[ "$code" = 1 ] && grep -q "cannot be reached" <<<"$said" \
+    || fail "the installed riskdesk cannot open workspaces (exit $code): $said"
 
 best=""
 for _ in 1 2 3 4 5 6; do  # the first run warms the disk cache, and is not counted

@@ -9,6 +9,9 @@ The start-up (`riskdesk.ui.app`) takes the slot and hands it to the window's ses
 autosaves into it and offers recovery; nothing here is global, so tests simulate several processes and crashes
 with several slots.
 
+A team workspace is not copied: its outbox (riskdesk.ui.workspace) keeps its unsent change sets, and the autosave
+keeps that current instead (`Autosaver`).
+
 An autosave is a full copy of the buyer's unsaved work: the folder is 0700 and every file in it 0600 (the user's
 own, whatever the umask gives project files).
 """
@@ -263,19 +266,36 @@ def _no_origin() -> tuple[Path | None, Revision | None]:
     return None, None
 
 
+Outbox = Callable[[], Callable[[], None] | None]
+"""What keeps unsent work instead of an autosave copy, when something does: a team workspace's outbox
+(riskdesk.ui.workspace: its unsent change sets, sent at the workspace's next opening). Returns the function that
+writes it as it is now, or None while the project is no workspace."""
+
+
+def _no_outbox() -> Callable[[], None] | None:
+    return None
+
+
 class Autosaver(QObject):
     """Saves a copy of an edited project into `session` (off the GUI thread) `delay_s` seconds after the last
     edit, and at least every `longest_s` seconds while the user keeps editing: a crash loses a few seconds.
-    `origin` says where the project is kept (riskdesk.ui.session), for the recovery offer."""
+    `origin` says where the project is kept (riskdesk.ui.session), for the recovery offer.
+
+    A team workspace's work is never copied: its unsent change sets are in its outbox (`outbox`), which is what
+    the next opening of the workspace sends, or shows as conflicts. A copy beside it would be a second, older record
+    of the same edits, offered after a crash as "an unsaved project": saved as a file, or recovered and then sent
+    again from the outbox, it would fork the buyer's work. So in a workspace the autosave keeps the outbox current
+    instead, and the slot holds no copy."""
 
     saved = Signal(object)
     """Path of the autosave, after each successful write."""
 
     def __init__(self, document: Document, session: AutosaveSession, longest_s: int, delay_s: int = 5,
-                 parent: QObject | None = None, origin: Origin = _no_origin) -> None:
+                 parent: QObject | None = None, origin: Origin = _no_origin, outbox: Outbox = _no_outbox) -> None:
         super().__init__(parent)
         self._document = document
         self._origin = origin
+        self._outbox = outbox
         self._session = session
         self._saved_revision = -1
         self._writing = False
@@ -334,6 +354,13 @@ class Autosaver(QObject):
         """Write the autosave if the project changed since the last one."""
         document = self._document
         if not document.is_dirty or document.revision == self._saved_revision or self._writing:
+            return
+        keep_outbox = self._outbox()
+        if keep_outbox is not None:  # a workspace: its outbox is the one record of unsent work (see the class)
+            self._session.discard()
+            keep_outbox()
+            self._saved_revision = document.revision
+            self._first_unsaved = None
             return
         copy = document.project.copy()
         revision = document.revision

@@ -44,6 +44,7 @@ from riskdesk.io.userdirs import UserDirs, save_app_settings
 from riskdesk.ui.autosave import Autosaver, AutosaveSession, RecoveryInfo, find_recovery
 from riskdesk.ui.dialogs import IMPORT_SUFFIXES, Dialogs
 from riskdesk.ui.document import Document, error_text
+from riskdesk.ui.save_history import edits_since_save
 
 if TYPE_CHECKING:
     from riskdesk.ui.preferences_dialog import Preferences
@@ -96,7 +97,8 @@ class Session(QObject):
         self.autosaver: Autosaver | None = None
         if autosave is not None:
             self.autosaver = Autosaver(document, autosave, self.app_settings.autosave_seconds,
-                                       self.app_settings.autosave_delay_seconds, self, origin=self.origin)
+                                       self.app_settings.autosave_delay_seconds, self, origin=self.origin,
+                                       outbox=lambda: self.workspace.keep_outbox if self.workspace else None)
 
     # ---- what the window shows --------------------------------------------------------------------------------
 
@@ -410,7 +412,8 @@ class Session(QObject):
             else:
                 self._save_failed(error_text(exc))
 
-        document.runner.start(lambda _task: open_store(target).save(copy, expected), saved, failed, None)
+        made = edits_since_save(document) if same_file and not overwrite else []  # for the file's history
+        document.runner.start(lambda _task: open_store(target).save(copy, expected, changes=made), saved, failed, None)
 
     def _save_failed(self, message: str) -> None:
         self.status.emit("", 0)

@@ -79,8 +79,8 @@ class OpenedWorkspace:
     sent: frozenset[str] = frozenset()
     """Ids of the outbox's change sets the workspace already has."""
     hidden: frozenset[str] = frozenset()
-    unsendable: Outbox | None = None
-    """An outbox that cannot be sent as it is (the whole project was replaced since): kept, and the buyer told."""
+    unsendable: tuple[Outbox, ...] = ()
+    """Outboxes that cannot be sent as they are (the whole project was replaced since): kept, and the buyer told."""
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,9 @@ class Outbox:
     changes: tuple[ChangeSet, ...]
     sent: frozenset[str]
     saved_at: str = ""
+    also: tuple[Path, ...] = ()
+    """Other outbox files of the same workspace whose change sets were taken into this one (`_together`): removed
+    with `path` once this session keeps them."""
 
     @property
     def unsent(self) -> int:
@@ -103,7 +106,8 @@ class Outbox:
 def open_workspace_store(location: str, outboxes: Sequence[Path] = ()) -> OpenedWorkspace:
     """Read the workspace at `location` (off the GUI thread: it talks to the server). StoreError with one line
     when it cannot: the server unreachable, the password refused, not a RiskDesk workspace, a newer schema.
-    The first of `outboxes` (files windows left, `left_outboxes`) that is this workspace's is taken up to be sent."""
+    Every one of `outboxes` (files windows left, `left_outboxes`, oldest first) that is this workspace's is taken up
+    to be sent, all at once: two sessions that crashed with unsent changes both have them sent now."""
     from riskdesk.io.store import postgres
 
     store = open_store(location)
@@ -113,6 +117,7 @@ def open_workspace_store(location: str, outboxes: Sequence[Path] = ()) -> Opened
     reason = postgres.may_write(store)
     user = store.address.user or os.environ.get("PGUSER", "") or "you"
     opened = OpenedWorkspace(store, project, revision, user, store.address.server, reason)
+    found: list[Outbox] = []
     for path in outboxes:
         try:
             outbox = read_outbox(path)
@@ -120,8 +125,32 @@ def open_workspace_store(location: str, outboxes: Sequence[Path] = ()) -> Opened
             log.warning("cannot read the outbox %s", path, exc_info=True)
             continue
         if outbox.location == store.location and not reason:
-            return _with_outbox(opened, outbox)
-    return opened
+            found.append(outbox)
+    sendable: list[Outbox] = []
+    unsendable: list[Outbox] = []
+    for outbox in found:
+        entries = [e for e in store.changes_since(outbox.revision) if e.revision.number <= revision.number]
+        (unsendable if any(e.changes is None for e in entries) else sendable).append(outbox)
+    opened = replace(opened, unsendable=tuple(unsendable))
+    return _with_outbox(opened, _together(sendable)) if sendable else opened
+
+
+def _together(outboxes: Sequence[Outbox]) -> Outbox:
+    """Several outboxes of one workspace as one, to send at once: their change sets in the order they were left
+    (each once: a session that crashed while taking up another's outbox left them in both), on the oldest revision
+    any of them was made on (the link makes the later ones again on top, or asks when they no longer fit)."""
+    first = min(outboxes, key=lambda outbox: outbox.revision.number)
+    changes: list[ChangeSet] = []
+    seen: set[str] = set()
+    for outbox in outboxes:
+        for change in outbox.changes:
+            if change.id not in seen:
+                seen.add(change.id)
+                changes.append(change)
+    paths = [outbox.path for outbox in outboxes]
+    return Outbox(paths[0], first.location, first.revision, tuple(changes),
+                  frozenset().union(*(outbox.sent for outbox in outboxes)),
+                  max(outbox.saved_at for outbox in outboxes), tuple(paths[1:]))
 
 
 def _with_outbox(opened: OpenedWorkspace, outbox: Outbox) -> OpenedWorkspace:
@@ -129,14 +158,14 @@ def _with_outbox(opened: OpenedWorkspace, outbox: Outbox) -> OpenedWorkspace:
     outbox's change sets made on top: the link then sends them as it does after a lost connection."""
     entries = [e for e in opened.store.changes_since(outbox.revision) if e.revision.number <= opened.revision.number]
     if any(e.changes is None for e in entries):
-        return replace(opened, unsendable=outbox)
+        return replace(opened, unsendable=(*opened.unsendable, outbox))
     project = opened.project.copy()
     try:
         for entry in reversed(entries):
             assert entry.changes is not None
             entry.changes.inverted().apply_to(project)
     except (ValueError, KeyError):
-        return replace(opened, unsendable=outbox)
+        return replace(opened, unsendable=(*opened.unsendable, outbox))
     hidden: set[str] = set()
     for changes in outbox.changes:
         try:
@@ -270,8 +299,7 @@ class WorkspaceLink(QObject):
     def take_up(self, opened: OpenedWorkspace) -> None:
         """Send the change sets a window left unsent (`opened.outbox`), now that they are shown; say so, and say
         when an outbox cannot be sent (`opened.unsendable`: it is kept)."""
-        if opened.unsendable is not None:
-            left = opened.unsendable
+        for left in opened.unsendable:
             self.noticed.emit(f"{left.unsent} unsent changes to {self.name} (from {left.saved_at or 'earlier'}) "
                               "cannot be sent: the whole project was replaced in the workspace since. They are "
                               f"kept in {left.path}")
@@ -279,11 +307,13 @@ class WorkspaceLink(QObject):
         if recovered is None:
             return
         self.keep_outbox()  # in this session's outbox first, so that a crash now loses nothing either
-        if recovered.path != self._outbox:
-            with contextlib.suppress(OSError):
-                recovered.path.unlink()
-        self.noticed.emit(f"Sending {recovered.unsent} changes to {self.name} that were not sent when it was last "
-                          f"open{f' ({recovered.saved_at})' if recovered.saved_at else ''}")
+        for path in (recovered.path, *recovered.also):
+            if path != self._outbox:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+        sessions = f" by {len(recovered.also) + 1} sessions" if recovered.also else ""
+        self.noticed.emit(f"Sending {recovered.unsent} changes to {self.name} that were not sent{sessions} when it "
+                          f"was last open{f' ({recovered.saved_at})' if recovered.saved_at else ''}")
         self.sync()
 
     def ask_unsent(self, then: Callable[[], None], closing: bool = False) -> bool:
@@ -629,7 +659,7 @@ def left_outboxes(folder: Path, own: str) -> list[Path]:
 
 
 def _row_name(table: str, values: Mapping[str, Any]) -> str:
-    from riskdesk.io.store.postgres import row_name
+    from riskdesk.io.store import row_name
 
     return row_name(table, values)
 

@@ -22,7 +22,7 @@ from riskdesk.core.demo import demo_project
 from riskdesk.io.store import UNCHECKED, open_store
 from riskdesk.io.store.postgres import PostgresStore, init_workspace, role_names
 from riskdesk.ui.app import first_rows
-from riskdesk.ui.autosave import AutosaveSession
+from riskdesk.ui.autosave import AutosaveSession, find_recovery
 from riskdesk.ui.columns import TableName, column_position
 from riskdesk.ui.dialogs import Dialogs
 from riskdesk.ui.document import Document
@@ -221,6 +221,60 @@ def test_edits_a_crash_left_unsent_are_sent_at_the_next_opening_and_a_conflict_i
         assert [_stock(again, row) for row in (0, 1, 2)] == [_kept(workspace, row) for row in (0, 1, 2)]
         assert again.workspace.unsent == 0 and not list(folder.glob("*.outbox.json"))
         qtbot.waitUntil(lambda: not again.document.is_dirty, timeout=2_000)
+    finally:
+        again.end()
+        later.end()
+
+
+def test_the_unsent_edits_of_two_crashed_sessions_are_all_sent_at_the_next_opening(
+        qtbot: QtBot, workspace: str, pg_server: Server, pg_database: str, tmp_path: Path) -> None:
+    folder = tmp_path / "autosave"
+    for rows in (((0, "33"), (1, "34")), ((2, "35"),)):  # two windows, each crashing with its own unsent edits
+        crashed = AutosaveSession(folder)
+        session, _ = _session(qtbot, workspace, listen=False, autosave=crashed)
+        _offline_edits(pg_server, pg_database, session, *rows)
+        session.end()
+        crashed.abandon()
+    assert len(list(folder.glob("*.outbox.json"))) == 2
+    dialogs = ScriptedDialogs()
+    later = AutosaveSession(folder)
+    again = Session(Document(runner=SynchronousRunner()), dialogs, autosave=later)
+    notices: list[str] = []
+    again.noticed.connect(notices.append)
+    again.open_workspace(workspace)
+    try:
+        assert again.workspace is not None and not dialogs.conflicts
+        assert [_kept(workspace, row) for row in (0, 1, 2)] == [33.0, 34.0, 35.0]  # both sessions' edits, at once
+        assert [_stock(again, row) for row in (0, 1, 2)] == [33.0, 34.0, 35.0]
+        assert again.workspace.unsent == 0 and not list(folder.glob("*.outbox.json"))
+        assert any("Sending 3 changes" in text and "by 2 sessions" in text for text in notices), notices
+        qtbot.waitUntil(lambda: not again.document.is_dirty, timeout=2_000)
+    finally:
+        again.end()
+        later.end()
+
+
+def test_the_autosave_of_a_workspace_keeps_its_outbox_current_and_writes_no_copy(
+        qtbot: QtBot, workspace: str, pg_server: Server, pg_database: str, tmp_path: Path) -> None:
+    folder = tmp_path / "autosave"
+    crashed = AutosaveSession(folder)
+    session, _ = _session(qtbot, workspace, listen=False, autosave=crashed)
+    _offline_edits(pg_server, pg_database, session, (0, "33"))
+    assert session.document.is_dirty and session.autosaver is not None and session.workspace is not None
+    outbox = session.workspace.outbox_path
+    assert outbox is not None
+    outbox.unlink()  # e.g. a disk that was full when the edit was made: the autosave writes it again
+    session.autosaver.autosave_now()
+    assert not crashed.project_path.exists() and not crashed.info_path.exists()  # no copy to take for the workspace
+    assert [c["cells"][0]["new"] for c in json.loads(outbox.read_text(encoding="utf-8"))["changes"]] == [33.0]
+    session.end()
+    crashed.abandon()
+    assert find_recovery(folder) is None  # nothing offered as "an unsaved project" after the crash
+    later = AutosaveSession(folder)
+    again = Session(Document(runner=SynchronousRunner()), ScriptedDialogs(), autosave=later)
+    again.open_workspace(workspace)  # the outbox is what brings the edit back, once
+    try:
+        assert _kept(workspace) == 33.0 and not list(folder.glob("*.outbox.json"))
     finally:
         again.end()
         later.end()

@@ -48,13 +48,14 @@ from riskdesk.io.store.base import (
     StoreInUseError,
     Unchecked,
     read_whole,
+    row_name,
 )
 
 __all__ = ["BACKENDS", "CLI_WAIT_S", "UNCHECKED", "CannotLockError", "CommittedChange", "Conflict", "Expected",
            "Lease", "LockUnavailableError", "ProjectChangedError", "ProjectFileError", "ProjectInUseError",
            "ProjectLockedError", "ProjectRows", "ProjectStore", "Revision", "StoreChangedError", "StoreConflictError",
            "StoreError", "StoreInUseError", "Unchecked", "is_database_location", "open_store", "read_whole",
-           "shown_location"]
+           "row_name", "shown_location"]
 
 BACKENDS: dict[str, str] = {"postgresql": "postgres", "postgres": "postgres"}
 """Database locations: the scheme of the address → the module of `riskdesk.io.store` that keeps projects there."""

@@ -9,6 +9,7 @@ module needs neither numpy nor pandas (the first window imports it) and knows no
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
@@ -156,7 +157,7 @@ def _short(value: Any) -> str:
 
 class StoreConflictError(StoreChangedError):
     """A commit refused whole because rows it changes were changed by someone else since the revision it was made
-    against (a team workspace checks row by row: edits to other rows never conflict). `conflicts` lists each value:
+    against (field by field: edits to other fields and other rows never conflict). `conflicts` lists each value:
     theirs and yours, to keep either."""
 
     def __init__(self, location: str | Path, on_store: Revision, conflicts: tuple[Conflict, ...]) -> None:
@@ -257,14 +258,23 @@ class ProjectStore(Protocol):
     def revision(self) -> Revision | None:
         """The revision kept here now; None when there is no project yet."""
 
-    def save(self, project: Project, expected: Expected, *, text: str = "") -> Revision:
+    def save(self, project: Project, expected: Expected, *, text: str = "",
+             changes: ChangeSet | Sequence[ChangeSet] | None = None) -> Revision:
         """Keep `project` as a whole in place of the revision `expected` (None: there must be no project yet;
         UNCHECKED: replace whatever is there) and return the new revision; `text` says what was done, for the
-        history. StoreChangedError when the project is no longer at `expected`: nothing is written then."""
+        history. `changes`: the change set that made `project` (a new project's first import: its source names the
+        files), kept in the history in place of "saved as a whole"; a list: the change sets that made it from
+        `expected`, in order (the window's edits since its last save), each kept as an entry of its own where the
+        store checks that they do make it (else it is a whole save). StoreChangedError when the project is no
+        longer at `expected`: nothing is written then."""
 
     def commit(self, changes: ChangeSet, expected: Revision) -> Revision:
-        """Make one edit, import or answer on the project kept here, in one step: refused with StoreChangedError
-        unless it is still at `expected`; the change set is kept in the history."""
+        """Make one edit, import or answer on the project kept here, in one step, made against the revision
+        `expected` it was read at; the change set is kept in the history. When others committed since, it is made
+        on top of theirs unless it changes what they changed: a field whose value is no longer the one it read
+        (`CellChange.old`), a row they changed that it removes, a row they removed, a whole they replaced. Then it
+        is refused whole with StoreConflictError, naming theirs and yours; edits to other fields and other rows
+        never conflict. StoreChangedError when the project was replaced as a whole since (read it again)."""
 
     def changes_since(self, revision: Revision) -> list[CommittedChange]:
         """What was saved or committed after `revision`, oldest first; the last entry's revision is the one kept
@@ -279,6 +289,20 @@ class ProjectStore(Protocol):
     def preview_rows(self, max_rows: int | None = None) -> ProjectRows:
         """The project's rows without numpy or pandas, for the first window; StoreError when that is not quick
         (more than `max_rows` in a table, an older layout): the full read then says why, if anything is wrong."""
+
+
+def row_name(table: str, values: Mapping[str, Any]) -> str:
+    """A row as the buyer knows it: "part MTR-4471", "supplier SUP-017", "path MTR-4471 / SUP-017" …"""
+    def get(key: str) -> str:
+        return str(values.get(key, "") or "")
+
+    if table == "parts":
+        return f"part {get('part_number')}"
+    if table == "suppliers":
+        return f"supplier {get('supplier_id')}"
+    if table == "paths":
+        return f"path {get('part_number')} / {get('supplier_id')}"
+    return f"composition {get('part_number')} {get('element')}"
 
 
 def read_whole(name: str, value: Any) -> Any:

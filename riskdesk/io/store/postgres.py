@@ -21,10 +21,13 @@ What a workspace holds (schema NAME; the tables come from the field catalogue, `
   and the change set (rows and values before and after; none for a whole save);
 - `workspace`: what this is (schema version, the RiskDesk version that set it up, its id, who created it).
 
-Concurrency: a commit names the revision it was read at; each row it changes is updated only if no one changed
-the row since (`UPDATE … WHERE row_id = :id AND rev = :seen`, after checking that `rev` is not newer than the
-revision read). A row changed meanwhile refuses the whole commit with `StoreConflictError`, naming each row and
-field with their value and yours; edits to other rows never conflict. A whole save (`save`: a push, an import of
+Concurrency: a commit names the revision it was read at; each row it changes is locked and each field it changes
+must still hold the value the commit read (`CellChange.old`), then the row is updated (`UPDATE … WHERE row_id = :id
+AND rev = :rev`, the rev just read under the lock). A field someone changed meanwhile refuses the whole commit with
+`StoreConflictError`, naming each row and field with their value and yours; edits to other fields of the same row,
+and to other rows, never conflict. A row removed that someone changed since the revision read, or a whole
+(settings, scenarios …) someone replaced since, conflicts too. The project file's commit keeps and refuses the same
+edits (`riskdesk.io.store.merge`). A whole save (`save`: a push, an import of
 a file not yet in a workspace) checks the whole workspace's revision, as a file's save does. Every commit and save
 sends `pg_notify` on the workspace's channel (`channel(name)`) when it commits, so other windows can read it.
 
@@ -51,7 +54,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 from urllib.parse import parse_qsl, urlsplit
 
 import sqlalchemy as sa
@@ -74,6 +77,7 @@ from riskdesk.io.store.base import (
     StoreConflictError,
     StoreError,
     read_whole,
+    row_name,
 )
 from riskdesk.io.store.owner import Owner, host_name
 
@@ -82,7 +86,7 @@ if TYPE_CHECKING:
     from riskdesk.core.project import Project
 
 __all__ = ["ROLES", "SCHEMA_VERSION", "Address", "PostgresStore", "WorkspaceLease", "WorkspaceListener", "channel",
-           "init_workspace", "may_write", "open_location"]
+           "init_workspace", "may_write", "open_location", "row_name"]
 
 SCHEMA_VERSION = 1
 MIGRATIONS: dict[int, Callable[[sa.Connection, str], None]] = {}
@@ -455,7 +459,10 @@ class PostgresStore:
                              f"{str(exc)[:120]}); ask its owner to restore a backup") from None
         return project, revision
 
-    def save(self, project: Project, expected: Expected, *, text: str = "") -> Revision:
+    def save(self, project: Project, expected: Expected, *, text: str = "",
+             changes: ChangeSet | Sequence[ChangeSet] | None = None) -> Revision:
+        # a list (a window's edits since its last save) is for files: the window never saves a workspace whole
+        made = None if changes is None or isinstance(changes, list | tuple) else cast("ChangeSet", changes)
         with self._transaction("write") as conn:
             state = self._state(conn, lock=True, create=True)
             assert state is not None
@@ -472,7 +479,8 @@ class PostgresStore:
                 _copy_rows(conn, self.name, table, getattr(project.tables, table), new)
             for name, data in _wholes_json(project).items():
                 _put_whole(conn, self._t.wholes, name, data, new)
-            self._record(conn, state, new, who, when, text or "Saved", None, expected)
+            self._record(conn, state, new, who, when, made.text if made is not None else text or "Saved", made,
+                         expected)
         return Revision(new, who, _iso(when), f"{state.workspace_id}/{new}")
 
     def commit(self, changes: ChangeSet, expected: Revision) -> Revision:
@@ -481,6 +489,12 @@ class PostgresStore:
             if state is None or state.revision == 0:
                 raise StoreError(f"{self.location} holds no project yet: push one into it first")
             if not expected.token.startswith(f"{state.workspace_id}/"):
+                raise StoreChangedError(self.location, self._revision(conn, state))
+            h = self._t.history
+            if conn.execute(sa.select(sa.func.count()).select_from(h).where(
+                    h.c.revision > expected.number,  # a save keeps no change: JSON null (SQLAlchemy's JSON None)
+                    sa.or_(h.c.change.is_(None), sa.func.jsonb_typeof(h.c.change) == "null"))).scalar_one():
+                # the whole project was saved since it was read (a push): its rows are not the ones read
                 raise StoreChangedError(self.location, self._revision(conn, state))
             new, who, when = state.revision + 1, state.who, state.when
             conflicts = _Apply(conn, self._t, expected.number, new, changes, self.location).run()
@@ -681,20 +695,6 @@ def _put_whole(conn: sa.Connection, wholes: sa.Table, name: str, data: Any, rev:
                                                  set_={"data": statement.excluded.data, "rev": rev}))
 
 
-def row_name(table: str, values: Mapping[str, Any]) -> str:
-    """A row as the buyer knows it: "part MTR-4471", "supplier SUP-017", "path MTR-4471 / SUP-017" …"""
-    def get(key: str) -> str:
-        return str(values.get(key, "") or "")
-
-    if table == "parts":
-        return f"part {get('part_number')}"
-    if table == "suppliers":
-        return f"supplier {get('supplier_id')}"
-    if table == "paths":
-        return f"path {get('part_number')} / {get('supplier_id')}"
-    return f"composition {get('part_number')} {get('element')}"
-
-
 class _Apply:
     """One change set applied to the workspace in the commit's transaction, row by row, collecting conflicts."""
 
@@ -703,6 +703,7 @@ class _Apply:
         self.conn, self.t, self.seen, self.new, self.changes, self.location = conn, t, seen, new, changes, location
         self.conflicts: list[Conflict] = []
         self._who: dict[int, tuple[str, str]] = {}
+        self._since: list[tuple[int, Any]] | None = None
 
     def _refuse(self, reason: str) -> NoReturn:
         raise StoreError(f"{self.location}: {self.changes.text!r} cannot be made on the project as it is kept "
@@ -714,6 +715,18 @@ class _Apply:
             row = self.conn.execute(sa.select(h.c.by, h.c.at).where(h.c.revision == rev)).one_or_none()
             self._who[rev] = (str(row[0]), _iso(row[1])) if row is not None else ("", "")
         return self._who[rev]
+
+    def _field_by(self, table: str, row_id: str, field: str, rev: int) -> tuple[str, str]:
+        """Who last changed one field of a row since the revision read, and when (else the row's last writer)."""
+        if self._since is None:
+            h = self.t.history
+            self._since = [(int(number), change) for number, change in self.conn.execute(
+                sa.select(h.c.revision, h.c.change).where(h.c.revision > self.seen).order_by(h.c.revision.desc()))]
+        for number, change in self._since:
+            for cell in (change or {}).get("cells", []):
+                if (cell.get("table"), cell.get("row_id"), cell.get("field")) == (table, row_id, field):
+                    return self._by(number)
+        return self._by(rev)
 
     def _row(self, table: str, row_id: str) -> Mapping[str, Any] | None:
         t = self.t.rows[table]
@@ -737,18 +750,21 @@ class _Apply:
             if row is None:
                 self._gone(table, row_id, cells[0].field, cells[-1].new)
                 continue
-            if row["rev"] > self.seen:
-                by, at = self._by(int(row["rev"]))
-                for cell in cells:
-                    self.conflicts.append(Conflict(table, row_id, row_name(table, row), cell.field,
-                                                   _shown(cell.field, row[cell.field]), cell.new, by, at))
-                continue
             values: dict[str, Any] = {}
-            for cell in cells:
+            refused = False
+            for cell in cells:  # each field it changes must still hold the value it read: other fields may not
                 current = values.get(cell.field, _shown(cell.field, row[cell.field]))
-                if not same_value(_shown(cell.field, _value(cell.field, cell.old)), current):
-                    self._refuse(f"{row_name(table, row)}, {cell.field} holds {current!r}, not {cell.old!r}")
                 values[cell.field] = _shown(cell.field, _value(cell.field, cell.new))
+                if same_value(_shown(cell.field, _value(cell.field, cell.old)), current):
+                    continue
+                if row["rev"] <= self.seen:
+                    self._refuse(f"{row_name(table, row)}, {cell.field} holds {current!r}, not {cell.old!r}")
+                by, at = self._field_by(table, row_id, cell.field, int(row["rev"]))
+                self.conflicts.append(Conflict(table, row_id, row_name(table, row), cell.field, current, cell.new,
+                                               by, at))
+                refused = True
+            if refused or self.conflicts:
+                continue
             t = self.t.rows[table]
             done = self.conn.execute(t.update().where(t.c[ROW_ID] == row_id, t.c.rev == row["rev"])
                                      .values(rev=self.new, **{k: _value(k, v) for k, v in values.items()}))

@@ -35,7 +35,7 @@ import sqlite3
 import stat
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -225,15 +225,17 @@ def _state(meta: dict[str, Any], info: os.stat_result) -> FileState:
 # ---- save ---------------------------------------------------------------------------------------------------------
 
 def save_project(project: Project, path: Path, expected: FileState | Expected = UNCHECKED,
-                 revision: int | None = None, *, text: str = "", change: ChangeSet | None = None) -> FileState:
+                 revision: int | None = None, *, text: str = "",
+                 change: ChangeSet | Sequence[ChangeSet] | None = None) -> FileState:
     """Write `project` to `path` atomically and return the new file's state.
 
     `expected`: the state the file was read in (from `read_project` or an earlier save), or None for a project
     that has no file yet; when the file on disk is no longer that, nothing is written and ProjectChangedError is
     raised. UNCHECKED (the default) replaces whatever is there. `revision`: the revision the project was read at
     (default: `expected`'s); the file gets the next one. `text` and `change`: what the save did, for the file's
-    history (`change`: the change set it committed; its text is the entry's). Raises ProjectFileError with what
-    to do; the previous file is then unchanged."""
+    history (`change`: the change set it committed, its text the entry's; several: the change sets that made
+    `project` from the revision read, in order, each an entry and a revision of its own, the file at the last).
+    Raises ProjectFileError with what to do; the previous file is then unchanged."""
     if isinstance(expected, Revision):
         expected = FileState.from_revision(expected)
     path = Path(path)
@@ -248,7 +250,8 @@ def save_project(project: Project, path: Path, expected: FileState | Expected = 
         _check_unchanged(path, target, expected)  # early, before the work of writing; again when replacing
     if revision is None:
         revision = expected.revision if isinstance(expected, FileState) else _current_revision(target)
-    change_json = json.dumps(change.to_json(), ensure_ascii=False) if change is not None else None
+    made = () if change is None else tuple(change) if isinstance(change, list | tuple) else (change,)
+    made_json = [json.dumps(c.to_json(), ensure_ascii=False) for c in made]
     sweep_leftovers(target)
     mode = _mode_for(target)
     try:
@@ -262,16 +265,18 @@ def save_project(project: Project, path: Path, expected: FileState | Expected = 
         "schema_version": str(SCHEMA_VERSION),
         "saved_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "saved_by": f"{owner.user} on {owner.host}" if owner.user else owner.host,
-        "revision": str(revision + 1),
+        "revision": str(revision + max(len(made), 1)),
         "save_id": secrets.token_hex(8),
         "created": project.created.isoformat(),
         "settings": json.dumps(project.settings.to_json(), allow_nan=False),
         **_control_list_meta(),
     }
-    entry = HistoryEntry(revision + 1, meta["save_id"], meta["saved_by"], meta["saved_at"],
-                         change.text if change is not None else text or "Saved", change_json)
+    entries = [HistoryEntry(revision + 1 + i, secrets.token_hex(8) if i < len(made) - 1 else meta["save_id"],
+                            meta["saved_by"], meta["saved_at"], c.text, made_json[i]) for i, c in enumerate(made)]
+    entries = entries or [HistoryEntry(revision + 1, meta["save_id"], meta["saved_by"], meta["saved_at"],
+                                       text or "Saved", None)]
     try:
-        _write_database(project, temp, meta, [*_kept_history(target, revision + 1), entry])
+        _write_database(project, temp, meta, [*_kept_history(target, revision + 1), *entries])
         with open(temp, "rb+") as written:
             os.fsync(written.fileno())
         if mode is not None:

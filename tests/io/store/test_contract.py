@@ -29,6 +29,7 @@ from riskdesk.io.store import (
     ProjectStore,
     Revision,
     StoreChangedError,
+    StoreConflictError,
     StoreError,
     open_store,
 )
@@ -182,6 +183,88 @@ def test_a_commit_against_an_older_revision_is_refused_whole(saved: tuple[Projec
     assert refused.value.on_store.same_as(first) and store.revision() == first
     assert "made on the old revision" not in set(store.read()[0].tables.parts["description"])
     assert [entry.text for entry in store.changes_since(start)] == ["Edit by the contract test"]
+
+
+def _cell(project: Project, row: int, field: str, new: object, text: str) -> ChangeSet:
+    parts = project.tables.parts
+    return ChangeSet(text, cells=(CellChange("parts", str(parts["row_id"].iat[row]), field, parts[field].iat[row],
+                                             new),), source={"kind": "edit"})
+
+
+def test_edits_to_different_fields_of_one_row_made_on_one_revision_are_both_kept(
+        saved: tuple[ProjectStore, Revision]) -> None:
+    store, start = saved
+    project, _ = store.read()  # Alice and Bob both read this revision
+    first = store.commit(_cell(project, 0, "stock_days", 45.0, "Alice's stock cover"), start)
+    second = store.commit(_cell(project, 0, "description", "Bob's words", "Bob's description"), start)
+    assert second.number == first.number + 1 and store.revision() == second
+    parts = store.read()[0].tables.parts
+    assert (parts["stock_days"].iat[0], parts["description"].iat[0]) == (45.0, "Bob's words")
+    history = store.changes_since(start)
+    assert [e.text for e in history] == ["Alice's stock cover", "Bob's description"]
+    assert history[1].changes is not None and history[1].changes.cells[0].old == project.tables.parts[
+        "description"].iat[0]
+
+
+def test_an_edit_to_a_field_someone_changed_meanwhile_is_refused_whole_naming_theirs_and_yours(
+        saved: tuple[ProjectStore, Revision]) -> None:
+    store, start = saved
+    project, _ = store.read()
+    theirs = store.commit(_cell(project, 0, "stock_days", 45.0, "Their stock cover"), start)
+    mine = _cell(project, 0, "stock_days", 10.0, "My edit").then(_cell(project, 2, "description", "also mine", ""))
+    with pytest.raises(StoreConflictError) as refused:
+        store.commit(mine, start)
+    conflict, = refused.value.conflicts
+    part = project.tables.parts["part_number"].iat[0]
+    assert (conflict.row, conflict.field, conflict.theirs, conflict.yours) == (f"part {part}", "stock_days", 45.0,
+                                                                               10.0)
+    assert (conflict.by, conflict.at) == (theirs.by, theirs.at) and refused.value.on_store.same_as(theirs)
+    assert f"part {part}, stock_days: 45.0 ({theirs.by} at {theirs.at}), yours 10.0" in str(refused.value)
+    kept, now = store.read()
+    assert now.same_as(theirs) and kept.tables.parts["description"].iat[2] != "also mine"
+    assert [e.text for e in store.changes_since(start)] == ["Their stock cover"]
+
+
+def test_rows_added_on_one_revision_by_two_clients_are_both_kept_in_order(
+        saved: tuple[ProjectStore, Revision]) -> None:
+    store, start = saved
+    project, _ = store.read()
+    suppliers = project.tables.suppliers
+
+    def adding(supplier_id: str, row_id: str) -> ChangeSet:
+        row = {column: "" for column in suppliers.columns}
+        row.update(row_id=row_id, supplier_id=supplier_id, supplier_name=supplier_id, supplier_country="VN")
+        return ChangeSet(f"Add {supplier_id}", inserts=(RowInsert("suppliers", len(suppliers), row),))
+
+    store.commit(adding("SUP-ALICE", "a1a1a1a1a1a1a1a1"), start)
+    store.commit(adding("SUP-BOB", "b2b2b2b2b2b2b2b2"), start)
+    kept = list(store.read()[0].tables.suppliers["supplier_id"])
+    assert kept[:len(suppliers)] == list(suppliers["supplier_id"])
+    assert sorted(kept[len(suppliers):]) == ["SUP-ALICE", "SUP-BOB"]
+
+
+def test_removing_a_row_someone_changed_meanwhile_is_a_conflict(saved: tuple[ProjectStore, Revision]) -> None:
+    store, start = saved
+    project, _ = store.read()
+    paths = project.tables.paths
+    theirs = store.commit(ChangeSet("Their share", cells=(CellChange(
+        "paths", str(paths["row_id"].iat[0]), "share_pct", paths["share_pct"].iat[0], 5.0),)), start)
+    with pytest.raises(StoreConflictError) as refused:
+        store.commit(ChangeSet("Remove a path", removes=(RowRemove("paths", 0, row_values(paths, 0)),)), start)
+    conflict, = refused.value.conflicts
+    assert conflict.yours is None and conflict.by == theirs.by and conflict.row.startswith("path ")
+    assert len(store.read()[0].tables.paths) == len(paths)
+
+
+def test_a_commit_on_a_revision_before_a_whole_save_is_refused(saved: tuple[ProjectStore, Revision]) -> None:
+    store, start = saved
+    project, _ = store.read()
+    replaced = project.copy()
+    replaced.tables.parts.loc[1, "description"] = "replaced whole"
+    whole = store.save(replaced, start, text="Import as a whole")
+    with pytest.raises(StoreChangedError) as refused:
+        store.commit(_cell(project, 0, "description", "made before the whole save", "Late"), start)
+    assert refused.value.on_store.same_as(whole) and store.revision() == whole
 
 
 def test_a_change_set_that_does_not_fit_the_project_is_refused_and_changes_nothing(
