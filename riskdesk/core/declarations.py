@@ -71,6 +71,106 @@ class PathOrigin:
 
 
 @dataclass(frozen=True)
+class ProductDeclared:
+    """One row of an answer's Product List: what the supplier says of one of our parts. The grade, magnet family
+    and magnet mass fill the part's blank cells; price, currency and recovery time have no field in the project
+    and are kept here as evidence (docs/declarations.md)."""
+
+    part_number: str
+    supplier_part_number: str = ""
+    magnet_family: str = ""
+    grade: str = ""
+    magnet_mass_g: float = math.nan
+    magnet_price: float = math.nan
+    currency: str = ""
+    recovery_time_weeks: float = math.nan
+    magnet_maker_country: str = ""
+
+    def describe(self) -> str:
+        """"grade N42SH, 212.5 g of magnet, 3.2 USD per part, recovery 12 weeks"."""
+        words = []
+        if self.supplier_part_number:
+            words.append(f"their part {self.supplier_part_number}")
+        if self.magnet_family or self.grade:
+            words.append(" ".join(w for w in (self.magnet_family, self.grade) if w))
+        if not math.isnan(self.magnet_mass_g):
+            words.append(f"{self.magnet_mass_g:g} g of magnet")
+        if not math.isnan(self.magnet_price):
+            words.append(f"magnet price {self.magnet_price:g} {self.currency}".rstrip())
+        if not math.isnan(self.recovery_time_weeks):
+            words.append(f"recovery {self.recovery_time_weeks:g} weeks")
+        return ", ".join(words)
+
+    def to_json(self) -> dict[str, Any]:
+        def number(value: float) -> float | None:
+            return None if math.isnan(value) else value
+
+        return {"part_number": self.part_number, "supplier_part_number": self.supplier_part_number,
+                "magnet_family": self.magnet_family, "grade": self.grade,
+                "magnet_mass_g": number(self.magnet_mass_g), "magnet_price": number(self.magnet_price),
+                "currency": self.currency, "recovery_time_weeks": number(self.recovery_time_weeks),
+                "magnet_maker_country": self.magnet_maker_country}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ProductDeclared:
+        def number(key: str) -> float:
+            value = data.get(key)
+            return math.nan if value is None else float(value)
+
+        return cls(str(data["part_number"]), str(data.get("supplier_part_number", "")),
+                   str(data.get("magnet_family", "")), str(data.get("grade", "")), number("magnet_mass_g"),
+                   number("magnet_price"), str(data.get("currency", "")), number("recovery_time_weeks"),
+                   str(data.get("magnet_maker_country", "")))
+
+
+@dataclass(frozen=True)
+class Facility:
+    """A smelter (separator, metal or magnet maker, recycler) or mine an answer names on its Smelter List or Mine
+    List: kept with the answer as evidence of the paths whose stage country it is in."""
+
+    kind: str
+    """smelter | mine."""
+    name: str
+    facility_id: str
+    """RMI's smelter id (e.g. CID002158) or a mine id, as the supplier gave it; "" none."""
+    country: str
+    """ISO code; "" unknown."""
+    stage: str = ""
+    """For a smelter: separation | metal/alloy | magnet | recycling ("" as AMRT has it: separation)."""
+    elements: tuple[str, ...] = ()
+    """The elements it handles ("Dy, Tb"); empty: all rare earths."""
+    metal: str = ""
+    """The template's Metal column ("Rare Earth Elements", "Cobalt" …)."""
+    smelter: str = ""
+    """For a mine: the smelter sourcing from it, as the Mine List names it."""
+
+    @property
+    def stage_field(self) -> str:
+        """The supply path's stage country this facility stands for."""
+        if self.kind == "mine" or self.stage == "recycling":
+            return "mine_country"
+        return {"metal/alloy": "metal_country", "magnet": "magnet_country"}.get(self.stage, "separation_country")
+
+    def describe(self) -> str:
+        """"separation: Lynas Malaysia (CID004387), MY"."""
+        what = "mine" if self.kind == "mine" else (self.stage or "separation")
+        ident = f" ({self.facility_id})" if self.facility_id else ""
+        elements = f" [{', '.join(self.elements)}]" if self.elements else ""
+        return f"{what}: {self.name or 'unnamed'}{ident}, {self.country or 'country unknown'}{elements}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "name": self.name, "id": self.facility_id, "country": self.country,
+                "stage": self.stage, "elements": list(self.elements), "metal": self.metal, "smelter": self.smelter}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Facility:
+        return cls(str(data.get("kind", "smelter")), str(data.get("name", "")), str(data.get("id", "")),
+                   str(data.get("country", "")), str(data.get("stage", "")),
+                   tuple(str(e) for e in data.get("elements", [])), str(data.get("metal", "")),
+                   str(data.get("smelter", "")))
+
+
+@dataclass(frozen=True)
 class DeclarationAnswer:
     """A supplier's answer, as it was read back into the project."""
 
@@ -87,6 +187,19 @@ class DeclarationAnswer:
     paths: tuple[PathOrigin, ...] = ()
     company: str = ""
     contact: str = ""
+    facilities: tuple[Facility, ...] = ()
+    """The smelters and mines its Smelter List and Mine List name."""
+    products: tuple[ProductDeclared, ...] = ()
+    """What its Product List says of each part (grade, magnet mass, price, recovery time …)."""
+
+    def facilities_of(self, countries: Sequence[str]) -> list[Facility]:
+        """The facilities that stand for a path of these stage countries (mine, separation, metal/alloy, magnet):
+        each in the country of its stage."""
+        by_stage = dict(zip(STAGE_FIELDS, countries, strict=False))
+        return [f for f in self.facilities if f.country and by_stage.get(f.stage_field) == f.country]
+
+    def product(self, part_number: str) -> ProductDeclared | None:
+        return next((p for p in self.products if p.part_number == part_number), None)
 
     @cached_property
     def path_columns(self) -> tuple[Any, tuple[Any, Any, Any, Any]]:
@@ -102,7 +215,9 @@ class DeclarationAnswer:
     def to_json(self) -> dict[str, Any]:
         return {"received": self.received.isoformat(), "effective_date": self.effective_date.isoformat(),
                 "file": self.file, "sha256": self.sha256, "kind": self.kind, "parts": list(self.parts),
-                "paths": [p.to_json() for p in self.paths], "company": self.company, "contact": self.contact}
+                "paths": [p.to_json() for p in self.paths], "company": self.company, "contact": self.contact,
+                "facilities": [f.to_json() for f in self.facilities],
+                "products": [p.to_json() for p in self.products]}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> DeclarationAnswer:
@@ -110,7 +225,9 @@ class DeclarationAnswer:
                    str(data.get("file", "")), str(data.get("sha256", "")), str(data.get("kind", "RiskDesk-RMD")),
                    tuple(str(p) for p in data.get("parts", [])),
                    tuple(PathOrigin.from_json(p) for p in data.get("paths", [])),
-                   str(data.get("company", "")), str(data.get("contact", "")))
+                   str(data.get("company", "")), str(data.get("contact", "")),
+                   tuple(Facility.from_json(f) for f in data.get("facilities", [])),
+                   tuple(ProductDeclared.from_json(p) for p in data.get("products", [])))
 
 
 @dataclass(frozen=True)
@@ -441,6 +558,6 @@ def answer_paths(rows: Sequence[OriginRow], magnet_country: Mapping[str, str], s
 
 
 __all__ = ["ANSWER_ELEMENTS", "DEFAULT_STALE_MONTHS", "LEAD_ELEMENTS", "REE_UNSPECIFIED", "STAGE_FIELDS",
-           "AnswerPlan", "DeclarationAnswer", "DeclarationRequest", "Declarations", "OriginRow", "PathEvidence",
-           "PathOrigin", "PathPlan", "SupplierToAsk", "answer_paths", "declared_on", "lead_element", "months_between",
-           "new_request_id", "path_evidence", "plan_requests", "suppliers_to_ask"]
+           "AnswerPlan", "DeclarationAnswer", "DeclarationRequest", "Declarations", "Facility", "OriginRow",
+           "PathEvidence", "PathOrigin", "PathPlan", "ProductDeclared", "SupplierToAsk", "answer_paths", "declared_on",
+           "lead_element", "months_between", "new_request_id", "path_evidence", "plan_requests", "suppliers_to_ask"]

@@ -15,9 +15,7 @@ evidence level), so that undo, the history and a workspace see one step.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -29,13 +27,20 @@ from riskdesk.core.declarations import (
     OriginRow,
     PathOrigin,
     answer_paths,
+    new_request_id,
 )
 from riskdesk.core.edits import ChangeSet, WholeChange, diff_tables
-from riskdesk.core.fields import CellError, by_key, parse_value
 from riskdesk.core.merge import MergeScope, merge_tables
 from riskdesk.core.numbers import NumberKind, read_number
 from riskdesk.core.problems import Problem, error, warning
 from riskdesk.core.project import SHARE_TOLERANCE_PCT, Project, ProjectTables
+from riskdesk.io.amrt import KIND as AMRT_KIND
+from riskdesk.io.amrt import AmrtReading, is_amrt, read_amrt
+from riskdesk.io.declaration_cells import cell_date as _date
+from riskdesk.io.declaration_cells import cell_error as _error
+from riskdesk.io.declaration_cells import cell_text as _text
+from riskdesk.io.declaration_cells import file_sha256 as _sha256
+from riskdesk.io.declaration_cells import stage_country
 from riskdesk.io.declaration_workbook import (
     DECLARATION,
     ORIGIN,
@@ -51,7 +56,6 @@ from riskdesk.io.workbook import RawSheet, Workbook, open_workbook
 PATH_FIELDS = frozenset({"share_pct", "mine_country", "separation_country", "metal_country", "magnet_country",
                          "origin_evidence"})
 """What an answer speaks for on a supply path: its share and stage countries and their evidence."""
-_RESEND = "Send the supplier its workbook again, or correct the cell and import it again"
 
 
 @dataclass
@@ -78,20 +82,24 @@ class AnswerCheck:
         """"declaration RMD-… from SUP-017: 2 of 3 parts answered, 3 supply paths set (effective 2026-11-30)"."""
         if self.request is None or self.answer is None:
             return "nothing"
-        return (f"declaration {self.request.request_id} from {self.request.supplier_id}: {len(self.answer.parts)} "
+        what = "AMRT" if self.answer.kind == AMRT_KIND else "declaration"
+        return (f"{what} {self.request.request_id} from {self.request.supplier_id}: {len(self.answer.parts)} "
                 f"of {len(self.request.parts)} parts answered, {len(self.answer.paths)} supply path"
                 f"{'' if len(self.answer.paths) == 1 else 's'} set (effective {self.answer.effective_date})")
 
 
 def is_declaration(path: Path, limits: ImportLimits) -> bool:
-    """Whether `path` is a RiskDesk declaration workbook (its Declaration sheet says template_id RiskDesk-RMD). A
-    file that cannot be opened is not one (the ordinary import then says why)."""
+    """Whether `path` is a supplier's declaration: a RiskDesk declaration workbook (its Declaration sheet says
+    template_id RiskDesk-RMD) or an RMI AMRT (`riskdesk.io.amrt.is_amrt`). A file that cannot be opened is not one
+    (the ordinary import then says why)."""
     if path.suffix.lower() not in (".xlsx", ".xlsm", ".ods", ".xls"):
         return False
     book, _ = open_workbook(path, limits)
     if book is None:
         return False
     with book:
+        if is_amrt(book.sheet_names):
+            return True
         if DECLARATION not in book.sheet_names:
             return False
         sheet = book.read_sheet(DECLARATION, limits)
@@ -115,7 +123,15 @@ def _check(path: Path, project: Project, limits: ImportLimits, today: dt.date, c
     if book is None:
         return check
     with book:
-        sheets = _read_sheets(book, check, limits)
+        if is_amrt(book.sheet_names):
+            reading = read_amrt(book, project, limits, check.problems)
+        else:
+            reading = None
+            sheets = _read_sheets(book, check, limits)
+    if reading is not None or is_amrt(book.sheet_names):
+        if reading is not None and not check.errors:
+            _build_amrt(check, path, project, reading, today)
+        return check
     if sheets is None or check.errors:
         return check
     declaration, products, origins = sheets
@@ -167,19 +183,6 @@ def _read_sheets(book: Workbook, check: AnswerCheck, limits: ImportLimits
     return (found[0], found[1], found[2]) if len(found) == 3 else None
 
 
-def _text(value: object) -> str:
-    """A cell as text: dates as YYYY-MM-DD, whole numbers without ".0" (a part number 1234 read as 1234.0)."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def _key_values(sheet: RawSheet) -> tuple[dict[str, tuple[str, object]], dict[str, int]]:
     """The Declaration sheet's keys: key → (value as text, raw value), and key → its row as the user sees it. Keys
     are in the column under "key" in row 1 (A by default), values in the column under "value" (B)."""
@@ -227,10 +230,6 @@ def _table_rows(sheet: RawSheet, keys: Sequence[str], check: AnswerCheck
 
 # ---- the Declaration sheet ---------------------------------------------------------------------------------------
 
-def _error(message: str, sheet: str, row: int | None, column: str, value: str, hint: str = _RESEND) -> Problem:
-    return error(message, hint, sheet=sheet, row=row, column=column, value=value)
-
-
 def _match_request(values: dict[str, tuple[str, object]], rows: dict[str, int], project: Project,
                    check: AnswerCheck) -> DeclarationRequest | None:
     version = values.get("template_version", ("", None))[0]
@@ -264,28 +263,6 @@ def _declared_text(values: dict[str, tuple[str, object]], rows: dict[str, int], 
     return text
 
 
-_DMY = re.compile(r"(\d{1,2})[- /.]([A-Za-z]{3})[a-z]*[- /.](\d{4})")
-
-
-def _date(raw: object, text: str) -> dt.date | None:
-    """A date cell, or text as YYYY-MM-DD or DD-MMM-YYYY (RMI's templates); None when it is not one."""
-    if isinstance(raw, dt.datetime):
-        return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        pass
-    match = _DMY.fullmatch(text)
-    if match:
-        try:
-            return dt.datetime.strptime(f"{match[1]} {match[2].title()} {match[3]}", "%d %b %Y").date()
-        except ValueError:
-            return None
-    return None
-
-
 def _declared_date(values: dict[str, tuple[str, object]], rows: dict[str, int], key: str, check: AnswerCheck,
                    required: bool = False) -> dt.date | None:
     text, raw = values.get(key, ("", None))
@@ -304,15 +281,7 @@ def _declared_date(values: dict[str, tuple[str, object]], rows: dict[str, int], 
 # ---- Product List and Origin by Element --------------------------------------------------------------------------
 
 def _country(text: str, sheet: str, row: int | None, column: str, check: AnswerCheck) -> str:
-    """A stage country: an ISO code or name, "" for unknown (and for recycled, which is no country)."""
-    if text.casefold() in ("unknown", "recycled", "scrap"):
-        return ""
-    try:
-        return str(parse_value(by_key("mine_country"), text))
-    except CellError:
-        check.problems.append(_error("is not a country RiskDesk knows", sheet, row, column, text,
-                                     "Use an ISO code such as CN, MY or JP, or write unknown"))
-        return ""
+    return stage_country(text, sheet, row, column, check.problems)
 
 
 def _asked_part(text: str, request: DeclarationRequest, sheet: str, row: int, column: str,
@@ -426,7 +395,7 @@ def _build(check: AnswerCheck, project: Project, request: DeclarationRequest, ro
             magnet_country[part] = str(ours[ours["part_number"] == part]["magnet_country"].iloc[0]) if len(mine) \
                 else ""
     plan = answer_paths(rows, magnet_country, shares)
-    check.notes = plan.notes
+    check.notes += plan.notes
     incoming = ProjectTables.empty()
     incoming.paths = pd.DataFrame([{"part_number": p.part_number, "supplier_id": supplier, "share_pct": p.share_pct,
                                     "mine_country": p.countries[0], "separation_country": p.countries[1],
@@ -449,19 +418,30 @@ def _build(check: AnswerCheck, project: Project, request: DeclarationRequest, ro
                                        str(new["metal_country"].iat[i]), str(new["magnet_country"].iat[i]))))
     answer = replace(answer, parts=tuple(answered), paths=tuple(origins))
     check.answer = answer
-    text = f"Declaration {request.request_id} from {supplier}"
+    text = f"{'AMRT' if answer.kind == AMRT_KIND else 'Declaration'} {request.request_id} from {supplier}"
     source = {"kind": "answer", "request": request.request_id, "file": answer.file, "sha256": answer.sha256}
     changes = diff_tables(project.tables, merged, text, source)
-    declarations = project.declarations.answering(request.request_id, answer)
+    known = project.declarations if project.declarations.find(request.request_id) is not None \
+        else project.declarations.adding([request])
+    declarations = known.answering(request.request_id, answer)
     check.changes = replace(changes, wholes=(WholeChange("declarations", project.declarations, declarations),))
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def _build_amrt(check: AnswerCheck, path: Path, project: Project, reading: AmrtReading, today: dt.date) -> None:
+    """An AMRT's change: it answers the latest request to its supplier that still has parts unanswered; else it is
+    kept under a request record of its own (id AMRT-YYYYMMDD-…, sent the day it is imported, no due date)."""
+    open_requests = [r for r in project.declarations.requests
+                     if r.supplier_id == reading.supplier_id and len(r.parts_answered) < len(r.parts)]
+    request = open_requests[-1] if open_requests else DeclarationRequest(
+        new_request_id(today).replace("RMD-", f"{AMRT_KIND}-", 1), reading.supplier_id, today, None,
+        tuple(reading.parts))
+    check.request = request
+    check.notes += reading.notes
+    answer = DeclarationAnswer(today, reading.effective, path.name, _sha256(path), kind=AMRT_KIND,
+                               company=reading.company, contact=reading.contact,
+                               facilities=tuple(reading.facilities))
+    # the AMRT says nothing of where the magnet is made: unknown, like the metal/alloy stage
+    _build(check, project, request, reading.rows, {part: "" for part in reading.parts}, answer)
 
 
 __all__ = ["PATH_FIELDS", "AnswerCheck", "check_answer", "is_declaration"]
