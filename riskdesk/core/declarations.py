@@ -291,6 +291,29 @@ class Declarations:
             raise KeyError(request_id)
         return Declarations(tuple(r.with_answer(answer) if r.request_id == request_id else r for r in self.requests))
 
+    def evidence_lines(self, paths: Any, row_id: str, as_of: dt.date) -> list[str]:
+        """What the project knows of where one supply path's origins came from, for the buyer to read: the answer
+        that speaks for it (`path_evidence`), the smelters and mines it names in the path's stage countries, and
+        what its Product List says of the part. Empty when no answer speaks for the path."""
+        found = path_evidence(self, paths).get(row_id)
+        if found is None:
+            return []
+        request = self.find(found.request_id)
+        answer = next((a for a in request.answers if a.file == found.file and a.sha256 == found.sha256
+                       and a.received == found.received), None) if request is not None else None
+        if request is None or answer is None:
+            return []
+        origin = next(o for o in answer.paths if o.row_id == row_id)
+        age = months_between(found.effective_date, as_of)
+        lines = [f"{found.evidence} by {request.supplier_id} ({answer.kind} {request.request_id}), effective "
+                 f"{found.effective_date.isoformat()} ({age:.0f} months ago), read {found.received.isoformat()} from "
+                 f"{found.file} (sha256 {found.sha256[:12]}…)"]
+        lines += [facility.describe() for facility in answer.facilities_of(origin.countries)]
+        product = answer.product(origin.part_number)
+        if product is not None and product.describe():
+            lines.append(f"Product List: {product.describe()}")
+        return lines
+
     def to_json(self) -> list[dict[str, Any]]:
         return [r.to_json() for r in self.requests]
 
