@@ -158,3 +158,21 @@ def test_a_bad_value_on_the_lists_is_named_by_sheet_row_column_and_value(tmp_pat
                  "is not a currency code (value 'US Dollar')", "is not a magnet family (value 'rubber')",
                  "is not between 0 and 52 (value '80')"):
         assert said in shown, said
+
+
+def test_the_part_detail_shows_a_declared_paths_evidence_with_its_smelters_and_mines(tmp_path, qtbot):
+    from riskdesk.core.evaluation import evaluate
+    from riskdesk.ui.part_detail import PartDetailDialog
+
+    project, workbook = _project_with_request(tmp_path)
+    check = _check(project, _answer(workbook, tmp_path / "answer.xlsx"))
+    check.changes.apply_to(project)  # type: ignore[union-attr]
+    dialog = PartDetailDialog(evaluate(project, TODAY), project, "LDR-MIR-2", None)
+    qtbot.addWidget(dialog)
+    table = dialog.paths_table
+    column = next(c for c in range(table.columnCount()) if table.horizontalHeaderItem(c).text() == "Evidence")
+    tips = [table.item(r, column).toolTip() for r in range(table.rowCount())]
+    declared = [t for t in tips if "SUP-JP1" in t]
+    assert len(declared) == 2 and "separation: Lynas Malaysia (CID004387), MY" in declared[0]
+    assert "mine: Mount Weld (AU-MW-1), AU" in declared[0] and "magnet price 0.85 USD" in declared[0]
+    assert all("SUP-JP1" not in t for t in tips if t not in declared)  # SUP-CN2's path: no declaration
