@@ -71,6 +71,22 @@ class PathOrigin:
 
 
 @dataclass(frozen=True)
+class ScoreChange:
+    """What an answer did to one part's score: before → after, as of the day it was imported."""
+
+    part_number: str
+    before: float
+    after: float
+
+    def to_json(self) -> list[Any]:
+        return [self.part_number, self.before, self.after]
+
+    @classmethod
+    def from_json(cls, data: Sequence[Any]) -> ScoreChange:
+        return cls(str(data[0]), float(data[1]), float(data[2]))
+
+
+@dataclass(frozen=True)
 class ProductDeclared:
     """One row of an answer's Product List: what the supplier says of one of our parts. The grade, magnet family
     and magnet mass fill the part's blank cells; price, currency and recovery time have no field in the project
@@ -191,6 +207,9 @@ class DeclarationAnswer:
     """The smelters and mines its Smelter List and Mine List name."""
     products: tuple[ProductDeclared, ...] = ()
     """What its Product List says of each part (grade, magnet mass, price, recovery time …)."""
+    scores: tuple[ScoreChange, ...] = ()
+    """What it changed: each part it answered, its score before → after, as of the day it was imported (computed
+    when it was read, from the project just before and just after: `riskdesk.io.declaration_answer`)."""
 
     def facilities_of(self, countries: Sequence[str]) -> list[Facility]:
         """The facilities that stand for a path of these stage countries (mine, separation, metal/alloy, magnet):
@@ -217,7 +236,7 @@ class DeclarationAnswer:
                 "file": self.file, "sha256": self.sha256, "kind": self.kind, "parts": list(self.parts),
                 "paths": [p.to_json() for p in self.paths], "company": self.company, "contact": self.contact,
                 "facilities": [f.to_json() for f in self.facilities],
-                "products": [p.to_json() for p in self.products]}
+                "products": [p.to_json() for p in self.products], "scores": [c.to_json() for c in self.scores]}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> DeclarationAnswer:
@@ -227,7 +246,8 @@ class DeclarationAnswer:
                    tuple(PathOrigin.from_json(p) for p in data.get("paths", [])),
                    str(data.get("company", "")), str(data.get("contact", "")),
                    tuple(Facility.from_json(f) for f in data.get("facilities", [])),
-                   tuple(ProductDeclared.from_json(p) for p in data.get("products", [])))
+                   tuple(ProductDeclared.from_json(p) for p in data.get("products", [])),
+                   tuple(ScoreChange.from_json(c) for c in data.get("scores", [])))
 
 
 @dataclass(frozen=True)
@@ -252,6 +272,14 @@ class DeclarationRequest:
         """The parts asked about that an answer has covered, in the order asked."""
         covered = {part for answer in self.answers for part in answer.parts}
         return tuple(part for part in self.parts if part in covered)
+
+    def status(self, today: dt.date) -> str:
+        """overdue | answered | partly answered | waiting (as `riskdesk requests` and the Declarations view say)."""
+        if self.overdue(today):
+            return "overdue"
+        if len(self.parts_answered) == len(self.parts):
+            return "answered"
+        return "partly answered" if self.answers else "waiting"
 
     def overdue(self, today: dt.date) -> bool:
         """Past its due date with parts still unanswered."""
@@ -323,6 +351,18 @@ class Declarations:
         if not isinstance(data, list):
             raise ValueError("the declarations are not a list of requests")
         return cls(tuple(DeclarationRequest.from_json(item) for item in data))
+
+
+def request_rows(declarations: Declarations, as_of: dt.date) -> list[dict[str, Any]]:
+    """The campaign status, one row per request in the order sent: what `riskdesk requests --json` prints and the
+    window's View ▸ Declarations… shows (one function for both)."""
+    return [{"request_id": r.request_id, "supplier_id": r.supplier_id, "sent": r.sent.isoformat(),
+             "due": r.due.isoformat() if r.due else None,
+             "answered": r.answered.isoformat() if r.answered else None,
+             "effective_date": r.answers[-1].effective_date.isoformat() if r.answers else None,
+             "parts_asked": len(r.parts), "parts_answered": len(r.parts_answered), "overdue": r.overdue(as_of),
+             "status": r.status(as_of), "parts": list(r.parts), "answered_parts": list(r.parts_answered)}
+            for r in declarations.requests]
 
 
 def plan_requests(tables: Any, supplier_ids: Sequence[str], today: dt.date, due: dt.date | None
@@ -582,5 +622,6 @@ def answer_paths(rows: Sequence[OriginRow], magnet_country: Mapping[str, str], s
 
 __all__ = ["ANSWER_ELEMENTS", "DEFAULT_STALE_MONTHS", "LEAD_ELEMENTS", "REE_UNSPECIFIED", "STAGE_FIELDS",
            "AnswerPlan", "DeclarationAnswer", "DeclarationRequest", "Declarations", "Facility", "OriginRow",
-           "PathEvidence", "PathOrigin", "PathPlan", "ProductDeclared", "SupplierToAsk", "answer_paths", "declared_on",
-           "lead_element", "months_between", "new_request_id", "path_evidence", "plan_requests", "suppliers_to_ask"]
+           "PathEvidence", "PathOrigin", "PathPlan", "ProductDeclared", "ScoreChange", "SupplierToAsk", "answer_paths",
+           "declared_on", "lead_element", "months_between", "new_request_id", "path_evidence", "plan_requests",
+           "request_rows", "suppliers_to_ask"]

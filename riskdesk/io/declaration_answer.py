@@ -29,6 +29,7 @@ from riskdesk.core.declarations import (
     OriginRow,
     PathOrigin,
     ProductDeclared,
+    ScoreChange,
     answer_paths,
     new_request_id,
 )
@@ -531,7 +532,8 @@ def _build(check: AnswerCheck, project: Project, request: DeclarationRequest, ro
                                       str(new["origin_evidence"].iat[i]),
                                       (str(new["mine_country"].iat[i]), str(new["separation_country"].iat[i]),
                                        str(new["metal_country"].iat[i]), str(new["magnet_country"].iat[i]))))
-    answer = replace(answer, parts=tuple(answered), paths=tuple(origins))
+    answer = replace(answer, parts=tuple(answered), paths=tuple(origins),
+                     scores=_score_changes(project, merged, answered, answer.received))
     check.answer = answer
     text = f"{'AMRT' if answer.kind == AMRT_KIND else 'Declaration'} {request.request_id} from {supplier}"
     source = {"kind": "answer", "request": request.request_id, "file": answer.file, "sha256": answer.sha256}
@@ -540,6 +542,27 @@ def _build(check: AnswerCheck, project: Project, request: DeclarationRequest, ro
         else project.declarations.adding([request])
     declarations = known.answering(request.request_id, answer)
     check.changes = replace(changes, wholes=(WholeChange("declarations", project.declarations, declarations),))
+
+
+def _score_changes(project: Project, merged: ProjectTables, parts: Sequence[str], as_of: dt.date
+                   ) -> tuple[ScoreChange, ...]:
+    """Each answered part's score before → after the answer, as of `as_of` (none when the project cannot be
+    scored: a validation error elsewhere)."""
+    from riskdesk.core.evaluation import compile_project, evaluate
+    from riskdesk.core.reference import default_reference
+
+    after = project.copy()
+    after.tables = merged
+    if any(p.is_error for p in after.validate()):
+        return ()
+    reference = default_reference()
+    scores = []
+    for version in (project, after):
+        evaluation = evaluate(compile_project(version, reference), as_of, version.settings, reference)
+        at = {str(n): i for i, n in enumerate(version.tables.parts["part_number"])}
+        scores.append({part: float(evaluation.part_report_at(at[part]).score) for part in parts if part in at})
+    return tuple(ScoreChange(part, scores[0][part], scores[1][part]) for part in parts
+                 if part in scores[0] and part in scores[1])
 
 
 PART_FIELDS = ("magnet_family", "grade", "magnet_mass_g")
