@@ -1,6 +1,7 @@
 """A genuine RMI AMRT 1.3 read back as a supplier's declaration (issue 23): `riskdesk import PROJECT amrt.xlsx`
 recognises it, takes its Rare Earth Elements smelter rows as separation countries and its mine rows as mine
-countries, and changes only that supplier's paths of the parts its Product List names. The workbook is written
+countries (the metal/alloy and magnet stages, which it does not ask for, stay as they were), and changes only that
+supplier's paths of the parts its Product List names. The workbook is written
 with openpyxl as the template lays it out (tests/helpers/amrt.py says where that layout comes from)."""
 
 from __future__ import annotations
@@ -40,11 +41,12 @@ def test_an_amrt_sets_separation_and_mine_countries_of_that_suppliers_paths_of_i
     code, stdout, err = run(capsys, "import", demo, amrt)
     assert code == EXIT_OK, err
     assert "imported AMRT AMRT-" in stdout and "from SUP-JP1: 2 of 2 parts answered" in stdout
-    assert "names no metal/alloy or magnet country" in stdout
+    assert "names no metal/alloy or magnet country: those stages stay as the supplier's paths had them" in stdout
     after = _paths(demo)
     # the separator in Malaysia fed by Mount Weld; the aluminium smelter is no rare-earth source
-    assert _of(after, "LDR-MIR-2", "SUP-JP1") == [(50.0, "AU", "MY", "", "", "declared")]
-    assert _of(after, "EPS-MTR-8", "SUP-JP1") == [(100.0, "AU", "MY", "", "", "declared")]
+    # the metal/alloy and magnet countries, which an AMRT does not ask for, stay as they were (JP)
+    assert _of(after, "LDR-MIR-2", "SUP-JP1") == [(50.0, "AU", "MY", "JP", "JP", "declared")]
+    assert _of(after, "EPS-MTR-8", "SUP-JP1") == [(100.0, "AU", "MY", "JP", "JP", "declared")]
     answered = {("LDR-MIR-2", "SUP-JP1"), ("EPS-MTR-8", "SUP-JP1")}
     assert [p for p in after if (p["part_number"], p["supplier_id"]) not in answered] == \
         [p for p in before if (p["part_number"], p["supplier_id"]) not in answered]
@@ -77,8 +79,8 @@ def test_an_amrt_without_requester_numbers_answers_the_open_request_for_every_pa
     assert "gives no Requester Product Number" in stdout
     after = _paths(demo)
     # two separators, no quantities: the supplier's 30 % of the part split equally
-    assert _of(after, "MTR-TRAC-200", "SUP-JP1") == [(15.0, "", "MY", "", "", "declared"),
-                                                     (15.0, "CN", "CN", "", "", "declared")]
+    assert _of(after, "MTR-TRAC-200", "SUP-JP1") == [(15.0, "", "MY", "JP", "JP", "declared"),
+                                                     (15.0, "CN", "CN", "JP", "JP", "declared")]
     assert _of(after, "MTR-TRAC-200", "SUP-CN1") == _of(before, "MTR-TRAC-200", "SUP-CN1")
 
 

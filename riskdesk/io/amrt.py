@@ -18,7 +18,8 @@ template: `docs/04-amrt-prd.md`, `app/src/lib/public/excel.ts`, and its audit of
 
 What is taken (docs/declarations.md, "A genuine AMRT"): the rows whose Metal is "Rare Earth Elements" (or names a
 rare earth, as "Other" rows may): a smelter row's country is a **separation** country, a mine row's country a
-**mine** country, both *declared*; the metal/alloy and magnet stages stay unknown (the AMRT does not ask). Which
+**mine** country, both *declared*; the AMRT does not ask for the metal/alloy and magnet stages, so they stay as the
+supplier's paths of the part had them (unknown where those differed: `declaration_answer`). Which
 supplier: the Declaration's company unique ID when it is a supplier id of the project, else its company name
 matched to a supplier's name. Which parts: the Product List's Requester Product Numbers; when it gives none, every
 part that supplier delivers.
@@ -241,9 +242,9 @@ def read_amrt(book: Workbook, project: Project, limits: ImportLimits, problems: 
             share = 100.0 / len(pairs)
             reading.rows += [OriginRow(part, element, share, mine, separation, "", "declared")
                              for mine, separation in pairs]
-    reading.notes.append("an AMRT names no metal/alloy or magnet country: those stages of the supply paths it sets "
-                         "are unknown (scored as the worst case); its sources are split equally, as it gives no "
-                         "quantities")
+    reading.notes.append("an AMRT names no metal/alloy or magnet country: those stages stay as the supplier's "
+                         "paths had them (unknown where they differed); its sources are split equally, as it gives "
+                         "no quantities")
     return reading
 
 

@@ -639,8 +639,18 @@ def _build_amrt(check: AnswerCheck, path: Path, project: Project, reading: AmrtR
     answer = DeclarationAnswer(today, reading.effective, path.name, _sha256(path), kind=AMRT_KIND,
                                company=reading.company, contact=reading.contact,
                                facilities=tuple(reading.facilities))
-    # the AMRT says nothing of where the magnet is made: unknown, like the metal/alloy stage
-    _build(check, project, request, reading.rows, {part: "" for part in reading.parts}, answer)
+    # The AMRT says nothing of the metal/alloy and magnet stages: they stay as the supplier's paths of the part had
+    # them where those agree (the merge's rule: an import changes only what it speaks for), else unknown.
+    paths = project.tables.paths
+    ours = paths[paths["supplier_id"] == reading.supplier_id]
+    kept: dict[str, tuple[str, str]] = {}
+    for part in reading.parts:
+        mine = ours[ours["part_number"] == part]
+        held = [set(mine[c].fillna("").astype(str)) for c in ("metal_country", "magnet_country")]
+        kept[part] = (next(iter(held[0])) if len(held[0]) == 1 else "",
+                      next(iter(held[1])) if len(held[1]) == 1 else "")
+    rows = [replace(row, metal_country=kept[row.part_number][0]) for row in reading.rows]
+    _build(check, project, request, rows, {part: kept[part][1] for part in reading.parts}, answer)
 
 
 __all__ = ["PATH_FIELDS", "AnswerCheck", "check_answer", "is_declaration"]
