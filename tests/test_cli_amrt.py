@@ -67,7 +67,9 @@ def test_an_amrt_without_requester_numbers_answers_the_open_request_for_every_pa
     code, stdout, err = run(capsys, "request", demo, tmp_path / "out", "--supplier", "SUP-JP1")
     assert code == EXIT_OK, err
     before = _paths(demo)
-    smelters = [LYNAS, {**LYNAS, "name": "Baotou Separation", "country": "CN", "mine_country": "China"}]
+    smelters = [LYNAS, {**LYNAS, "name": "Baotou Separation", "country": "CN", "mine_country": "China"},
+                {**LYNAS, "name": "Lynas (second line)", "mine_country": "Australia; China"},
+                {**LYNAS, "name": "KSM", "country": "Korea, Republic of", "mine_country": "Korea, Republic of"}]
     # the company is named otherwise here, but its unique ID is our supplier id
     amrt = write_amrt(tmp_path / "amrt.xlsx", company="Hokuriku Jiki KK", company_id="SUP-JP1", smelters=smelters,
                       products=[("HK-123", "")], effective=dt.datetime(2026, 11, 30))
@@ -78,9 +80,12 @@ def test_an_amrt_without_requester_numbers_answers_the_open_request_for_every_pa
     assert request.request_id.startswith("RMD-") and request.parts_answered == request.parts
     assert "gives no Requester Product Number" in stdout
     after = _paths(demo)
-    # two separators, no quantities: the supplier's 30 % of the part split equally
-    assert _of(after, "MTR-TRAC-200", "SUP-JP1") == [(15.0, "", "MY", "JP", "JP", "declared"),
-                                                     (15.0, "CN", "CN", "JP", "JP", "declared")]
+    # five distinct (mine, separation) sources, no quantities: the supplier's 30 % of the part split equally
+    assert _of(after, "MTR-TRAC-200", "SUP-JP1") == [(6.0, "", "MY", "JP", "JP", "declared"),
+                                                     (6.0, "CN", "CN", "JP", "JP", "declared"),
+                                                     (6.0, "AU", "MY", "JP", "JP", "declared"),
+                                                     (6.0, "CN", "MY", "JP", "JP", "declared"),
+                                                     (6.0, "KR", "KR", "JP", "JP", "declared")]
     assert _of(after, "MTR-TRAC-200", "SUP-CN1") == _of(before, "MTR-TRAC-200", "SUP-CN1")
 
 

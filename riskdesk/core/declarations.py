@@ -327,11 +327,12 @@ class Declarations:
         if found is None:
             return []
         request = self.find(found.request_id)
-        answer = next((a for a in request.answers if a.file == found.file and a.sha256 == found.sha256
-                       and a.received == found.received), None) if request is not None else None
-        if request is None or answer is None:
+        candidates = [(a, o) for a in (request.answers if request is not None else ()) for o in a.paths
+                      if (a.file, a.sha256, a.received) == (found.file, found.sha256, found.received)
+                      and o.row_id == row_id]
+        if request is None or not candidates:
             return []
-        origin = next(o for o in answer.paths if o.row_id == row_id)
+        answer, origin = candidates[-1]
         age = months_between(found.effective_date, as_of)
         lines = [f"{found.evidence} by {request.supplier_id} ({answer.kind} {request.request_id}), effective "
                  f"{found.effective_date.isoformat()} ({age:.0f} months ago), read {found.received.isoformat()} from "

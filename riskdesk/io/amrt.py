@@ -324,12 +324,24 @@ def _smelters(sheet: RawSheet, problems: list[Problem]) -> list[tuple[Facility, 
             name = lookup
         country_text = cells.get("country", ("", None))[0]
         country = stage_country(country_text, SMELTER_LIST, row, letters.get("country", ""), problems)
-        mines = [stage_country(text.strip(), SMELTER_LIST, row, letters.get("mine_country", ""), problems)
-                 for text in re.split(r"[;,/]| and ", cells.get("mine_country", ("", None))[0]) if text.strip()]
+        mines = _countries(cells.get("mine_country", ("", None))[0], row, letters.get("mine_country", ""), problems)
         found.append((Facility("smelter", name, cells.get("smelter_id", ("", None))[0], country, "separation",
                                () if element == REE_UNSPECIFIED else (element,),
                                cells.get("metal", ("", None))[0]), mines))
     return found
+
+
+def _countries(text: str, row: int, column: str, problems: list[Problem]) -> list[str]:
+    """The mine countries a Smelter List row names: one country ("Korea, Republic of" is one), or several separated
+    by ";", "/", "," or "and"."""
+    if not text:
+        return []
+    whole: list[Problem] = []
+    country = stage_country(text, SMELTER_LIST, row, column, whole)
+    if not whole:
+        return [country]
+    return [stage_country(part.strip(), SMELTER_LIST, row, column, problems)
+            for part in re.split(r"[;,/]| and ", text) if part.strip()]
 
 
 def _mines(sheet: RawSheet, problems: list[Problem]) -> list[Facility]:
