@@ -606,35 +606,17 @@ def _import_declaration(args: argparse.Namespace) -> int:
     _print_problems([p for p in check.problems if not p.is_error], sys.stdout)
     for note in check.notes:
         print(f"note: {shown_text(note)}")
-    after = project.copy()
-    check.changes.apply_to(after)
-    _print_score_changes(project, after, check.answer.parts if check.answer else ())
+    from riskdesk.core.triage import score_text
+
+    for change in check.answer.scores if check.answer else ():  # what the answer does to each part's score, today
+        print(shown_text(f"  {change.part_number:16} score {score_text(change.before):>5} → "
+                         f"{score_text(change.after):>5}"))
     if args.dry_run:
         print(f"dry run: {check.summary()} would be imported; {args.project} is unchanged")
         return EXIT_OK
     _commit(store, check.changes, state, "nothing was imported")
     print(f"imported {shown_text(check.summary())} into {args.project}")
     return EXIT_OK
-
-
-def _print_score_changes(before: Project, after: Project, parts: Sequence[str]) -> None:
-    """Each part's score before → after an answer, today (a project that cannot be scored says nothing)."""
-    from riskdesk.core.evaluation import compile_project, evaluate
-    from riskdesk.core.reference import default_reference
-    from riskdesk.core.triage import score_text
-
-    if any(p.is_error for p in after.validate()):
-        return
-    reference = default_reference()
-    today = dt.date.today()
-    scores = []
-    for project in (before, after):
-        evaluation = evaluate(compile_project(project, reference), today, project.settings, reference)
-        at = {str(n): i for i, n in enumerate(project.tables.parts["part_number"])}
-        scores.append({part: evaluation.part_report_at(at[part]).score for part in parts if part in at})
-    for part in parts:
-        if part in scores[0] and part in scores[1]:
-            print(shown_text(f"  {part:16} score {score_text(scores[0][part]):>5} → {score_text(scores[1][part]):>5}"))
 
 
 def _cmd_request(args: argparse.Namespace) -> int:
@@ -684,13 +666,9 @@ def _cmd_request(args: argparse.Namespace) -> int:
 def _cmd_requests(args: argparse.Namespace) -> int:
     project = _load(args.store)
     as_of = args.as_of or dt.date.today()
-    rows = [{"request_id": r.request_id, "supplier_id": r.supplier_id, "sent": r.sent.isoformat(),
-             "due": r.due.isoformat() if r.due else None,
-             "answered": r.answered.isoformat() if r.answered else None,
-             "effective_date": r.answers[-1].effective_date.isoformat() if r.answers else None,
-             "parts_asked": len(r.parts), "parts_answered": len(r.parts_answered), "overdue": r.overdue(as_of),
-             "parts": list(r.parts), "answered_parts": list(r.parts_answered)}
-            for r in project.declarations.requests]
+    from riskdesk.core.declarations import request_rows
+
+    rows = request_rows(project.declarations, as_of)
     if args.json:
         _print_json({"as_of": as_of.isoformat(), "requests": rows})
         return EXIT_OK
@@ -701,10 +679,9 @@ def _cmd_requests(args: argparse.Namespace) -> int:
     print(header)
     print("-" * len(header))
     for row in rows:
-        status = "overdue" if row["overdue"] else ("answered" if row["parts_answered"] == row["parts_asked"]
-                                                   else "partly answered" if row["answered"] else "waiting")
         print(shown_text(f"{row['request_id']:24} {row['supplier_id']:16} {row['sent']:10} {row['due'] or '-':10} "
-                         f"{row['answered'] or '-':10} {row['parts_answered']:>3}/{row['parts_asked']:<3}  {status}"))
+                         f"{row['answered'] or '-':10} {row['parts_answered']:>3}/{row['parts_asked']:<3}  "
+                         f"{row['status']}"))
     return EXIT_OK
 
 

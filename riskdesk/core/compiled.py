@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from riskdesk.core import elements
-from riskdesk.core.declarations import path_evidence
+from riskdesk.core.declarations import declared_on
 from riskdesk.core.domain import (
     NUMBER_LIMITS,
     STAGES,
@@ -257,14 +257,7 @@ def compile_project(project: Project, reference: ReferenceData | None = None) ->
 
 def _declared_on(project: Project) -> np.ndarray:
     """Per listed path: the effective date of the declaration that speaks for it (day number), NaN where none."""
-    paths = project.tables.paths
-    dates = np.full(len(paths), np.nan)
-    if not any(answer.paths for request in project.declarations.requests for answer in request.answers):
-        return dates
-    found = path_evidence(project.declarations, paths)
-    if found:
-        dates[:] = [found[r].effective_date.toordinal() if r in found else np.nan for r in _text(paths["row_id"])]
-    return dates
+    return np.asarray(declared_on(project.declarations, project.tables.paths), dtype=float)
 
 
 def _routes(codes: np.ndarray, n_countries: int) -> tuple[np.ndarray, np.ndarray]:

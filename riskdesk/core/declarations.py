@@ -20,6 +20,7 @@ import math
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 STAGE_FIELDS: tuple[str, ...] = ("mine_country", "separation_country", "metal_country", "magnet_country")
@@ -70,6 +71,122 @@ class PathOrigin:
 
 
 @dataclass(frozen=True)
+class ScoreChange:
+    """What an answer did to one part's score: before → after, as of the day it was imported."""
+
+    part_number: str
+    before: float
+    after: float
+
+    def to_json(self) -> list[Any]:
+        return [self.part_number, self.before, self.after]
+
+    @classmethod
+    def from_json(cls, data: Sequence[Any]) -> ScoreChange:
+        return cls(str(data[0]), float(data[1]), float(data[2]))
+
+
+@dataclass(frozen=True)
+class ProductDeclared:
+    """One row of an answer's Product List: what the supplier says of one of our parts. The grade, magnet family
+    and magnet mass fill the part's blank cells; price, currency and recovery time have no field in the project
+    and are kept here as evidence (docs/declarations.md)."""
+
+    part_number: str
+    supplier_part_number: str = ""
+    magnet_family: str = ""
+    grade: str = ""
+    magnet_mass_g: float = math.nan
+    magnet_price: float = math.nan
+    currency: str = ""
+    recovery_time_weeks: float = math.nan
+    magnet_maker_country: str = ""
+
+    def describe(self) -> str:
+        """"grade N42SH, 212.5 g of magnet, 3.2 USD per part, recovery 12 weeks"."""
+        words = []
+        if self.supplier_part_number:
+            words.append(f"their part {self.supplier_part_number}")
+        if self.magnet_family or self.grade:
+            words.append(" ".join(w for w in (self.magnet_family, self.grade) if w))
+        if not math.isnan(self.magnet_mass_g):
+            words.append(f"{self.magnet_mass_g:g} g of magnet")
+        if not math.isnan(self.magnet_price):
+            words.append(f"magnet price {self.magnet_price:g} {self.currency}".rstrip())
+        if not math.isnan(self.recovery_time_weeks):
+            words.append(f"recovery {self.recovery_time_weeks:g} weeks")
+        return ", ".join(words)
+
+    def to_json(self) -> dict[str, Any]:
+        def number(value: float) -> float | None:
+            return None if math.isnan(value) else value
+
+        return {"part_number": self.part_number, "supplier_part_number": self.supplier_part_number,
+                "magnet_family": self.magnet_family, "grade": self.grade,
+                "magnet_mass_g": number(self.magnet_mass_g), "magnet_price": number(self.magnet_price),
+                "currency": self.currency, "recovery_time_weeks": number(self.recovery_time_weeks),
+                "magnet_maker_country": self.magnet_maker_country}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ProductDeclared:
+        def number(key: str) -> float:
+            value = data.get(key)
+            return math.nan if value is None else float(value)
+
+        return cls(str(data["part_number"]), str(data.get("supplier_part_number", "")),
+                   str(data.get("magnet_family", "")), str(data.get("grade", "")), number("magnet_mass_g"),
+                   number("magnet_price"), str(data.get("currency", "")), number("recovery_time_weeks"),
+                   str(data.get("magnet_maker_country", "")))
+
+
+@dataclass(frozen=True)
+class Facility:
+    """A smelter (separator, metal or magnet maker, recycler) or mine an answer names on its Smelter List or Mine
+    List: kept with the answer as evidence of the paths whose stage country it is in."""
+
+    kind: str
+    """smelter | mine."""
+    name: str
+    facility_id: str
+    """RMI's smelter id (e.g. CID002158) or a mine id, as the supplier gave it; "" none."""
+    country: str
+    """ISO code; "" unknown."""
+    stage: str = ""
+    """For a smelter: separation | metal/alloy | magnet | recycling ("" as AMRT has it: separation)."""
+    elements: tuple[str, ...] = ()
+    """The elements it handles ("Dy, Tb"); empty: all rare earths."""
+    metal: str = ""
+    """The template's Metal column ("Rare Earth Elements", "Cobalt" …)."""
+    smelter: str = ""
+    """For a mine: the smelter sourcing from it, as the Mine List names it."""
+
+    @property
+    def stage_field(self) -> str:
+        """The supply path's stage country this facility stands for."""
+        if self.kind == "mine" or self.stage == "recycling":
+            return "mine_country"
+        return {"metal/alloy": "metal_country", "magnet": "magnet_country"}.get(self.stage, "separation_country")
+
+    def describe(self) -> str:
+        """"separation: Lynas Malaysia (CID004387), MY"."""
+        what = "mine" if self.kind == "mine" else (self.stage or "separation")
+        ident = f" ({self.facility_id})" if self.facility_id else ""
+        elements = f" [{', '.join(self.elements)}]" if self.elements else ""
+        return f"{what}: {self.name or 'unnamed'}{ident}, {self.country or 'country unknown'}{elements}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "name": self.name, "id": self.facility_id, "country": self.country,
+                "stage": self.stage, "elements": list(self.elements), "metal": self.metal, "smelter": self.smelter}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Facility:
+        return cls(str(data.get("kind", "smelter")), str(data.get("name", "")), str(data.get("id", "")),
+                   str(data.get("country", "")), str(data.get("stage", "")),
+                   tuple(str(e) for e in data.get("elements", [])), str(data.get("metal", "")),
+                   str(data.get("smelter", "")))
+
+
+@dataclass(frozen=True)
 class DeclarationAnswer:
     """A supplier's answer, as it was read back into the project."""
 
@@ -86,11 +203,40 @@ class DeclarationAnswer:
     paths: tuple[PathOrigin, ...] = ()
     company: str = ""
     contact: str = ""
+    facilities: tuple[Facility, ...] = ()
+    """The smelters and mines its Smelter List and Mine List name."""
+    products: tuple[ProductDeclared, ...] = ()
+    """What its Product List says of each part (grade, magnet mass, price, recovery time …)."""
+    scores: tuple[ScoreChange, ...] = ()
+    """What it changed: each part it answered, its score before → after, as of the day it was imported (computed
+    when it was read, from the project just before and just after: `riskdesk.io.declaration_answer`)."""
+
+    def facilities_of(self, countries: Sequence[str]) -> list[Facility]:
+        """The facilities that stand for a path of these stage countries (mine, separation, metal/alloy, magnet):
+        each in the country of its stage."""
+        by_stage = dict(zip(STAGE_FIELDS, countries, strict=False))
+        return [f for f in self.facilities if f.country and by_stage.get(f.stage_field) == f.country]
+
+    def product(self, part_number: str) -> ProductDeclared | None:
+        return next((p for p in self.products if p.part_number == part_number), None)
+
+    @cached_property
+    def path_columns(self) -> tuple[Any, tuple[Any, Any, Any, Any]]:
+        """The row ids of the paths it set and their four stage countries, as numpy object arrays (computed once
+        per answer: the score looks them up at every compile, for up to 100,000 paths)."""
+        import numpy as np
+
+        ids = np.array([origin.row_id for origin in self.paths], dtype=object)
+        stages = list(zip(*(origin.countries for origin in self.paths), strict=True)) or [(), (), (), ()]
+        columns = [np.array(stage, dtype=object) for stage in stages]
+        return ids, (columns[0], columns[1], columns[2], columns[3])
 
     def to_json(self) -> dict[str, Any]:
         return {"received": self.received.isoformat(), "effective_date": self.effective_date.isoformat(),
                 "file": self.file, "sha256": self.sha256, "kind": self.kind, "parts": list(self.parts),
-                "paths": [p.to_json() for p in self.paths], "company": self.company, "contact": self.contact}
+                "paths": [p.to_json() for p in self.paths], "company": self.company, "contact": self.contact,
+                "facilities": [f.to_json() for f in self.facilities],
+                "products": [p.to_json() for p in self.products], "scores": [c.to_json() for c in self.scores]}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> DeclarationAnswer:
@@ -98,7 +244,10 @@ class DeclarationAnswer:
                    str(data.get("file", "")), str(data.get("sha256", "")), str(data.get("kind", "RiskDesk-RMD")),
                    tuple(str(p) for p in data.get("parts", [])),
                    tuple(PathOrigin.from_json(p) for p in data.get("paths", [])),
-                   str(data.get("company", "")), str(data.get("contact", "")))
+                   str(data.get("company", "")), str(data.get("contact", "")),
+                   tuple(Facility.from_json(f) for f in data.get("facilities", [])),
+                   tuple(ProductDeclared.from_json(p) for p in data.get("products", [])),
+                   tuple(ScoreChange.from_json(c) for c in data.get("scores", [])))
 
 
 @dataclass(frozen=True)
@@ -123,6 +272,14 @@ class DeclarationRequest:
         """The parts asked about that an answer has covered, in the order asked."""
         covered = {part for answer in self.answers for part in answer.parts}
         return tuple(part for part in self.parts if part in covered)
+
+    def status(self, today: dt.date) -> str:
+        """overdue | answered | partly answered | waiting (as `riskdesk requests` and the Declarations view say)."""
+        if self.overdue(today):
+            return "overdue"
+        if len(self.parts_answered) == len(self.parts):
+            return "answered"
+        return "partly answered" if self.answers else "waiting"
 
     def overdue(self, today: dt.date) -> bool:
         """Past its due date with parts still unanswered."""
@@ -162,6 +319,30 @@ class Declarations:
             raise KeyError(request_id)
         return Declarations(tuple(r.with_answer(answer) if r.request_id == request_id else r for r in self.requests))
 
+    def evidence_lines(self, paths: Any, row_id: str, as_of: dt.date) -> list[str]:
+        """What the project knows of where one supply path's origins came from, for the buyer to read: the answer
+        that speaks for it (`path_evidence`), the smelters and mines it names in the path's stage countries, and
+        what its Product List says of the part. Empty when no answer speaks for the path."""
+        found = path_evidence(self, paths).get(row_id)
+        if found is None:
+            return []
+        request = self.find(found.request_id)
+        candidates = [(a, o) for a in (request.answers if request is not None else ()) for o in a.paths
+                      if (a.file, a.sha256, a.received) == (found.file, found.sha256, found.received)
+                      and o.row_id == row_id]
+        if request is None or not candidates:
+            return []
+        answer, origin = candidates[-1]
+        age = months_between(found.effective_date, as_of)
+        lines = [f"{found.evidence} by {request.supplier_id} ({answer.kind} {request.request_id}), effective "
+                 f"{found.effective_date.isoformat()} ({age:.0f} months ago), read {found.received.isoformat()} from "
+                 f"{found.file} (sha256 {found.sha256[:12]}…)"]
+        lines += [facility.describe() for facility in answer.facilities_of(origin.countries)]
+        product = answer.product(origin.part_number)
+        if product is not None and product.describe():
+            lines.append(f"Product List: {product.describe()}")
+        return lines
+
     def to_json(self) -> list[dict[str, Any]]:
         return [r.to_json() for r in self.requests]
 
@@ -171,6 +352,18 @@ class Declarations:
         if not isinstance(data, list):
             raise ValueError("the declarations are not a list of requests")
         return cls(tuple(DeclarationRequest.from_json(item) for item in data))
+
+
+def request_rows(declarations: Declarations, as_of: dt.date) -> list[dict[str, Any]]:
+    """The campaign status, one row per request in the order sent: what `riskdesk requests --json` prints and the
+    window's View ▸ Declarations… shows (one function for both)."""
+    return [{"request_id": r.request_id, "supplier_id": r.supplier_id, "sent": r.sent.isoformat(),
+             "due": r.due.isoformat() if r.due else None,
+             "answered": r.answered.isoformat() if r.answered else None,
+             "effective_date": r.answers[-1].effective_date.isoformat() if r.answers else None,
+             "parts_asked": len(r.parts), "parts_answered": len(r.parts_answered), "overdue": r.overdue(as_of),
+             "status": r.status(as_of), "parts": list(r.parts), "answered_parts": list(r.parts_answered)}
+            for r in declarations.requests]
 
 
 def plan_requests(tables: Any, supplier_ids: Sequence[str], today: dt.date, due: dt.date | None
@@ -214,24 +407,83 @@ class PathEvidence:
         return (as_of - self.effective_date).days
 
 
+def _latest_origins(declarations: Declarations, paths: Any
+                    ) -> tuple[Any, Any, list[tuple[DeclarationRequest, DeclarationAnswer]]]:
+    """Which answer speaks for each path (see `path_evidence`), vectorised for a project of 100,000 paths: the
+    positions of the paths some answer speaks for, the index of the origin that does (counting the answers' paths
+    in order), and the (request, answer) list of the project's answers in order."""
+    import numpy as np
+    import pandas as pd
+
+    answers = [(request, answer) for request in declarations.requests for answer in request.answers]
+    columns = [answer.path_columns for _, answer in answers]
+    counts = [len(ids) for ids, _ in columns]
+    empty = np.zeros(0, dtype=np.int64)
+    if not sum(counts) or not len(paths):
+        return empty, empty, answers
+    rows = np.concatenate([ids for ids, _ in columns])
+    stages = [np.concatenate([stage[i] for _, stage in columns]) for i in range(4)]
+    which = np.repeat(np.arange(len(answers)), counts)
+    # the latest answer wins (received, then effective date, then the order kept): sort the origins so, then
+    # keep each path's last match
+    received = np.array([a.received.toordinal() for _, a in answers], dtype=np.int64)[which]
+    effective = np.array([a.effective_date.toordinal() for _, a in answers], dtype=np.int64)[which]
+    at = pd.Index(paths["row_id"].to_numpy(dtype=object)).get_indexer(rows)
+    same = at >= 0
+    for stage, column in zip(stages, STAGE_FIELDS, strict=True):
+        held = paths[column].to_numpy(dtype=object, na_value="")
+        same &= np.where(same, held[np.maximum(at, 0)] == stage, False)
+    matched = np.flatnonzero(same)
+    if not len(matched):
+        return empty, empty, answers
+    order = np.lexsort((matched, effective[matched], received[matched]))
+    ordered = matched[order]
+    _, from_end = np.unique(at[ordered][::-1], return_index=True)
+    chosen = ordered[len(ordered) - 1 - from_end]
+    return at[chosen], chosen, answers
+
+
+def _answer_index(counts: Any) -> Any:
+    import numpy as np
+
+    return np.repeat(np.arange(len(counts)), counts)
+
+
 def path_evidence(declarations: Declarations, paths: Any) -> dict[str, PathEvidence]:
     """By path row id, the latest answer that set the path's stage countries and still speaks for it (the path
     holds the countries it set: a path edited by hand since is the buyer's own knowledge). `paths` is the project's
     supply paths table."""
-    current = {str(row_id): tuple(str(paths[c].iat[i]) for c in STAGE_FIELDS)
-               for i, row_id in enumerate(paths["row_id"])} if len(paths) else {}
-    found: dict[str, tuple[tuple[dt.date, dt.date], PathEvidence]] = {}
-    for request in declarations.requests:
-        for answer in request.answers:
-            for origin in answer.paths:
-                if current.get(origin.row_id) != origin.countries:
-                    continue
-                key = (answer.received, answer.effective_date)
-                if origin.row_id not in found or key >= found[origin.row_id][0]:
-                    found[origin.row_id] = (key, PathEvidence(request.request_id, answer.file, answer.sha256,
-                                                              answer.effective_date, answer.received,
-                                                              origin.evidence))
-    return {row_id: evidence for row_id, (_, evidence) in found.items()}
+    positions, origins, answers = _latest_origins(declarations, paths)
+    if not len(positions):
+        return {}
+    evidence = [origin.evidence for _, answer in answers for origin in answer.paths]
+    which = _origin_answers(answers)
+    row_ids = paths["row_id"].to_numpy(dtype=object)
+    result: dict[str, PathEvidence] = {}
+    for position, i in zip(positions.tolist(), origins.tolist(), strict=True):
+        request, answer = answers[which[i]]
+        result[str(row_ids[position])] = PathEvidence(request.request_id, answer.file, answer.sha256,
+                                                      answer.effective_date, answer.received, evidence[i])
+    return result
+
+
+def _origin_answers(answers: Sequence[tuple[DeclarationRequest, DeclarationAnswer]]) -> Any:
+    """Per origin (in the order `_latest_origins` lists them), the index of its answer."""
+    return _answer_index([len(answer.paths) for _, answer in answers]).tolist()
+
+
+def declared_on(declarations: Declarations, paths: Any) -> Any:
+    """Per path (in the order of `paths`), the effective date (day number, `date.toordinal`) of the answer that
+    speaks for it (`path_evidence`), NaN where none does: what the score needs, without a Python loop per path."""
+    import numpy as np
+
+    dates = np.full(len(paths), np.nan)
+    positions, origins, answers = _latest_origins(declarations, paths)
+    if len(positions):
+        effective = np.array([a.effective_date.toordinal() for _, a in answers], dtype=float)
+        which = _answer_index([len(answer.paths) for _, answer in answers])
+        dates[positions] = effective[which[origins]]
+    return dates
 
 
 def months_between(earlier: dt.date, later: dt.date) -> float:
@@ -370,6 +622,7 @@ def answer_paths(rows: Sequence[OriginRow], magnet_country: Mapping[str, str], s
 
 
 __all__ = ["ANSWER_ELEMENTS", "DEFAULT_STALE_MONTHS", "LEAD_ELEMENTS", "REE_UNSPECIFIED", "STAGE_FIELDS",
-           "AnswerPlan", "DeclarationAnswer", "DeclarationRequest", "Declarations", "OriginRow", "PathEvidence",
-           "PathOrigin", "PathPlan", "SupplierToAsk", "answer_paths", "lead_element", "months_between",
-           "new_request_id", "path_evidence", "plan_requests", "suppliers_to_ask"]
+           "AnswerPlan", "DeclarationAnswer", "DeclarationRequest", "Declarations", "Facility", "OriginRow",
+           "PathEvidence", "PathOrigin", "PathPlan", "ProductDeclared", "ScoreChange", "SupplierToAsk", "answer_paths",
+           "declared_on", "lead_element", "months_between", "new_request_id", "path_evidence", "plan_requests",
+           "request_rows", "suppliers_to_ask"]

@@ -15,7 +15,6 @@ evidence level), so that undo, the history and a workspace see one step.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import math
 import re
 from collections.abc import Sequence
@@ -26,9 +25,13 @@ from riskdesk.core.declarations import (
     ANSWER_ELEMENTS,
     DeclarationAnswer,
     DeclarationRequest,
+    Facility,
     OriginRow,
     PathOrigin,
+    ProductDeclared,
+    ScoreChange,
     answer_paths,
+    new_request_id,
 )
 from riskdesk.core.edits import ChangeSet, WholeChange, diff_tables
 from riskdesk.core.fields import CellError, by_key, parse_value
@@ -36,12 +39,25 @@ from riskdesk.core.merge import MergeScope, merge_tables
 from riskdesk.core.numbers import NumberKind, read_number
 from riskdesk.core.problems import Problem, error, warning
 from riskdesk.core.project import SHARE_TOLERANCE_PCT, Project, ProjectTables
+from riskdesk.core.vocabulary import MagnetFamily
+from riskdesk.io.amrt import KIND as AMRT_KIND
+from riskdesk.io.amrt import AmrtReading, is_amrt, read_amrt
+from riskdesk.io.declaration_cells import cell_date as _date
+from riskdesk.io.declaration_cells import cell_error as _error
+from riskdesk.io.declaration_cells import cell_text as _text
+from riskdesk.io.declaration_cells import file_sha256 as _sha256
+from riskdesk.io.declaration_cells import stage_country
 from riskdesk.io.declaration_workbook import (
+    CHOICES,
     DECLARATION,
+    MINE_COLUMNS,
+    MINE_LIST,
     ORIGIN,
     ORIGIN_COLUMNS,
     PRODUCT_COLUMNS,
     PRODUCT_LIST,
+    SMELTER_COLUMNS,
+    SMELTER_LIST,
     TEMPLATE_ID,
     TEMPLATE_VERSION,
 )
@@ -51,7 +67,6 @@ from riskdesk.io.workbook import RawSheet, Workbook, open_workbook
 PATH_FIELDS = frozenset({"share_pct", "mine_country", "separation_country", "metal_country", "magnet_country",
                          "origin_evidence"})
 """What an answer speaks for on a supply path: its share and stage countries and their evidence."""
-_RESEND = "Send the supplier its workbook again, or correct the cell and import it again"
 
 
 @dataclass
@@ -78,20 +93,24 @@ class AnswerCheck:
         """"declaration RMD-… from SUP-017: 2 of 3 parts answered, 3 supply paths set (effective 2026-11-30)"."""
         if self.request is None or self.answer is None:
             return "nothing"
-        return (f"declaration {self.request.request_id} from {self.request.supplier_id}: {len(self.answer.parts)} "
+        what = "AMRT" if self.answer.kind == AMRT_KIND else "declaration"
+        return (f"{what} {self.request.request_id} from {self.request.supplier_id}: {len(self.answer.parts)} "
                 f"of {len(self.request.parts)} parts answered, {len(self.answer.paths)} supply path"
                 f"{'' if len(self.answer.paths) == 1 else 's'} set (effective {self.answer.effective_date})")
 
 
 def is_declaration(path: Path, limits: ImportLimits) -> bool:
-    """Whether `path` is a RiskDesk declaration workbook (its Declaration sheet says template_id RiskDesk-RMD). A
-    file that cannot be opened is not one (the ordinary import then says why)."""
+    """Whether `path` is a supplier's declaration: a RiskDesk declaration workbook (its Declaration sheet says
+    template_id RiskDesk-RMD) or an RMI AMRT (`riskdesk.io.amrt.is_amrt`). A file that cannot be opened is not one
+    (the ordinary import then says why)."""
     if path.suffix.lower() not in (".xlsx", ".xlsm", ".ods", ".xls"):
         return False
     book, _ = open_workbook(path, limits)
     if book is None:
         return False
     with book:
+        if is_amrt(book.sheet_names):
+            return True
         if DECLARATION not in book.sheet_names:
             return False
         sheet = book.read_sheet(DECLARATION, limits)
@@ -115,11 +134,18 @@ def _check(path: Path, project: Project, limits: ImportLimits, today: dt.date, c
     if book is None:
         return check
     with book:
-        sheets = _read_sheets(book, check, limits)
+        if is_amrt(book.sheet_names):
+            reading = read_amrt(book, project, limits, check.problems)
+        else:
+            reading = None
+            sheets = _read_sheets(book, check, limits)
+    if reading is not None or is_amrt(book.sheet_names):
+        if reading is not None and not check.errors:
+            _build_amrt(check, path, project, reading, today)
+        return check
     if sheets is None or check.errors:
         return check
-    declaration, products, origins = sheets
-    values, rows = _key_values(declaration)
+    values, rows = _key_values(sheets[DECLARATION])
     request = _match_request(values, rows, project, check)
     if request is None or check.errors:
         return check
@@ -134,8 +160,9 @@ def _check(path: Path, project: Project, limits: ImportLimits, today: dt.date, c
     country = _declared_text(values, rows, "country", check, required=True)
     if country:
         _country(country, DECLARATION, rows.get("country"), "B", check)
-    magnet_country = _read_products(products, request, check)
-    origin_rows = _read_origins(origins, request, check)
+    magnet_country, products = _read_products(sheets[PRODUCT_LIST], request, check)
+    origin_rows = _read_origins(sheets[ORIGIN], request, check)
+    facilities = _read_facilities(sheets.get(SMELTER_LIST), sheets.get(MINE_LIST), check)
     if check.errors or effective is None:
         return check
     if not origin_rows:
@@ -145,39 +172,29 @@ def _check(path: Path, project: Project, limits: ImportLimits, today: dt.date, c
         return check
     _build(check, project, request, origin_rows, magnet_country,
            DeclarationAnswer(today, effective, path.name, _sha256(path), company=company,
-                             contact=f"{contact} <{email}>"))
+                             contact=f"{contact} <{email}>", facilities=tuple(facilities),
+                             products=tuple(products)))
     return check
 
 
 # ---- the sheets --------------------------------------------------------------------------------------------------
 
-def _read_sheets(book: Workbook, check: AnswerCheck, limits: ImportLimits
-                 ) -> tuple[RawSheet, RawSheet, RawSheet] | None:
-    found: list[RawSheet] = []
-    for name in (DECLARATION, PRODUCT_LIST, ORIGIN):
+def _read_sheets(book: Workbook, check: AnswerCheck, limits: ImportLimits) -> dict[str, RawSheet] | None:
+    """The answer's sheets by name: Declaration, Product List and Origin by Element (None when one is missing or
+    cannot be read), and the Smelter List and Mine List when it has them."""
+    found: dict[str, RawSheet] = {}
+    for name in (DECLARATION, PRODUCT_LIST, ORIGIN, SMELTER_LIST, MINE_LIST):
         if name not in book.sheet_names:
-            check.problems.append(error(f"has no sheet {name!r}", "Import the workbook RiskDesk sent, filled in",
-                                        file=check.file))
+            if name in (DECLARATION, PRODUCT_LIST, ORIGIN):
+                check.problems.append(error(f"has no sheet {name!r}", "Import the workbook RiskDesk sent, filled in",
+                                            file=check.file))
             continue
         sheet = book.read_sheet(name, limits)
         if isinstance(sheet, Problem):
             check.problems.append(sheet)
         else:
-            found.append(sheet)
-    return (found[0], found[1], found[2]) if len(found) == 3 else None
-
-
-def _text(value: object) -> str:
-    """A cell as text: dates as YYYY-MM-DD, whole numbers without ".0" (a part number 1234 read as 1234.0)."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+            found[name] = sheet
+    return found if {DECLARATION, PRODUCT_LIST, ORIGIN} <= set(found) else None
 
 
 def _key_values(sheet: RawSheet) -> tuple[dict[str, tuple[str, object]], dict[str, int]]:
@@ -227,10 +244,6 @@ def _table_rows(sheet: RawSheet, keys: Sequence[str], check: AnswerCheck
 
 # ---- the Declaration sheet ---------------------------------------------------------------------------------------
 
-def _error(message: str, sheet: str, row: int | None, column: str, value: str, hint: str = _RESEND) -> Problem:
-    return error(message, hint, sheet=sheet, row=row, column=column, value=value)
-
-
 def _match_request(values: dict[str, tuple[str, object]], rows: dict[str, int], project: Project,
                    check: AnswerCheck) -> DeclarationRequest | None:
     version = values.get("template_version", ("", None))[0]
@@ -264,28 +277,6 @@ def _declared_text(values: dict[str, tuple[str, object]], rows: dict[str, int], 
     return text
 
 
-_DMY = re.compile(r"(\d{1,2})[- /.]([A-Za-z]{3})[a-z]*[- /.](\d{4})")
-
-
-def _date(raw: object, text: str) -> dt.date | None:
-    """A date cell, or text as YYYY-MM-DD or DD-MMM-YYYY (RMI's templates); None when it is not one."""
-    if isinstance(raw, dt.datetime):
-        return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        pass
-    match = _DMY.fullmatch(text)
-    if match:
-        try:
-            return dt.datetime.strptime(f"{match[1]} {match[2].title()} {match[3]}", "%d %b %Y").date()
-        except ValueError:
-            return None
-    return None
-
-
 def _declared_date(values: dict[str, tuple[str, object]], rows: dict[str, int], key: str, check: AnswerCheck,
                    required: bool = False) -> dt.date | None:
     text, raw = values.get(key, ("", None))
@@ -304,15 +295,7 @@ def _declared_date(values: dict[str, tuple[str, object]], rows: dict[str, int], 
 # ---- Product List and Origin by Element --------------------------------------------------------------------------
 
 def _country(text: str, sheet: str, row: int | None, column: str, check: AnswerCheck) -> str:
-    """A stage country: an ISO code or name, "" for unknown (and for recycled, which is no country)."""
-    if text.casefold() in ("unknown", "recycled", "scrap"):
-        return ""
-    try:
-        return str(parse_value(by_key("mine_country"), text))
-    except CellError:
-        check.problems.append(_error("is not a country RiskDesk knows", sheet, row, column, text,
-                                     "Use an ISO code such as CN, MY or JP, or write unknown"))
-        return ""
+    return stage_country(text, sheet, row, column, check.problems)
 
 
 def _asked_part(text: str, request: DeclarationRequest, sheet: str, row: int, column: str,
@@ -328,17 +311,118 @@ def _asked_part(text: str, request: DeclarationRequest, sheet: str, row: int, co
     return True
 
 
-def _read_products(sheet: RawSheet, request: DeclarationRequest, check: AnswerCheck) -> dict[str, str]:
-    """The magnet country of each part for which the Product List gives one."""
+def _read_products(sheet: RawSheet, request: DeclarationRequest, check: AnswerCheck
+                   ) -> tuple[dict[str, str], list[ProductDeclared]]:
+    """The magnet country of each part for which the Product List gives one, and what each row declares."""
     result: dict[str, str] = {}
+    declared: list[ProductDeclared] = []
     for row, cells, letters in _table_rows(sheet, [c.key for c in PRODUCT_COLUMNS], check):
-        part = cells.get("requester_part_number", ("", None))[0]
+        def get(key: str, cells: dict[str, tuple[str, object]] = cells) -> str:
+            return cells.get(key, ("", None))[0]
+
+        part = get("requester_part_number")
         if not _asked_part(part, request, PRODUCT_LIST, row, letters.get("requester_part_number", "A"), check):
             continue
-        maker = cells.get("magnet_maker_country", ("", None))[0]
+        maker = get("magnet_maker_country")
         if maker:  # blank: the project's magnet country stays (the supplier did not say)
             result[part] = _country(maker, PRODUCT_LIST, row, letters.get("magnet_maker_country", ""), check)
-    return result
+        family = get("magnet_family")
+        if family:
+            try:
+                family = str(parse_value(by_key("magnet_family"), family))
+            except CellError:
+                check.problems.append(_error("is not a magnet family", PRODUCT_LIST, row,
+                                             letters.get("magnet_family", ""), family,
+                                             "Use one of " + ", ".join(m.value for m in MagnetFamily)))
+        mass = math.nan
+        if get("magnet_mass_g"):
+            try:
+                mass = float(parse_value(by_key("magnet_mass_g"), cells["magnet_mass_g"][1]))
+            except CellError:
+                check.problems.append(_error("is not a mass", PRODUCT_LIST, row, letters.get("magnet_mass_g", ""),
+                                             get("magnet_mass_g"), "Give the grams of magnet in one part, e.g. 212.5"))
+        price = _number(cells.get("magnet_price", ("", None)), NumberKind.MONEY, (0.0, 1e9), PRODUCT_LIST, row,
+                        letters.get("magnet_price", ""), check, "Give the magnet's price per part, e.g. 3.20")
+        currency = get("currency").upper()
+        if currency and not re.fullmatch(r"[A-Z]{3}", currency):
+            check.problems.append(_error("is not a currency code", PRODUCT_LIST, row, letters.get("currency", ""),
+                                         get("currency"), "Use an ISO 4217 code such as USD, EUR, JPY or CNY"))
+        if not math.isnan(price) and not currency:
+            check.problems.append(_error("a price needs its currency", PRODUCT_LIST, row,
+                                         letters.get("currency", ""), "", "Give the currency, e.g. USD"))
+        weeks = _number(cells.get("recovery_time_weeks", ("", None)), NumberKind.COUNT, (0.0, 52.0), PRODUCT_LIST,
+                        row, letters.get("recovery_time_weeks", ""), check, "Give whole weeks, 1–52")
+        declared.append(ProductDeclared(part, get("supplier_part_number"), family, get("grade"), mass, price,
+                                        currency, weeks, result.get(part, "")))
+    return result, declared
+
+
+def _number(cell: tuple[str, object], kind: NumberKind, bounds: tuple[float, float], sheet: str, row: int,
+            column: str, check: AnswerCheck, hint: str) -> float:
+    """A number cell (NaN when blank); an error names it when it is not a number within `bounds`."""
+    text, raw = cell
+    if not text:
+        return math.nan
+    try:
+        value = read_number(raw if isinstance(raw, int | float) and not isinstance(raw, bool) else text, kind)
+    except ValueError:
+        check.problems.append(_error("is not a number", sheet, row, column, text, hint))
+        return math.nan
+    if not bounds[0] <= value <= bounds[1]:
+        check.problems.append(_error(f"is not between {bounds[0]:g} and {bounds[1]:g}", sheet, row, column, text,
+                                     hint))
+        return math.nan
+    return value
+
+
+def _read_facilities(smelters: RawSheet | None, mines: RawSheet | None, check: AnswerCheck) -> list[Facility]:
+    """The Smelter List's and Mine List's rows, checked: a country every row needs (ISO code or name, or unknown),
+    a stage and elements from the lists."""
+    found: list[Facility] = []
+    metals = {m.casefold(): m for m in CHOICES["metal"]}
+    stages = {s.casefold(): s for s in CHOICES["stage"]}
+    for sheet, columns, kind in ((smelters, SMELTER_COLUMNS, "smelter"), (mines, MINE_COLUMNS, "mine")):
+        if sheet is None:
+            continue
+        name = SMELTER_LIST if kind == "smelter" else MINE_LIST
+        for row, cells, letters in _table_rows(sheet, [c.key for c in columns], check):
+            def get(key: str, cells: dict[str, tuple[str, object]] = cells) -> str:
+                return cells.get(key, ("", None))[0]
+
+            metal = get("metal")
+            if metal and metal.casefold() not in metals:
+                check.problems.append(_error("is not a metal of the list", name, row, letters.get("metal", ""),
+                                             metal, "Use " + " or ".join(CHOICES["metal"])))
+            country_key = "smelter_country" if kind == "smelter" else "mine_country"
+            country_text = get(country_key)
+            if not country_text:
+                check.problems.append(_error(f"{country_key} is required", name, row,
+                                             letters.get(country_key, ""), "",
+                                             "Give the country (ISO code or name), or write unknown"))
+            country = _country(country_text, name, row, letters.get(country_key, ""), check) if country_text else ""
+            stage = get("stage").casefold() if kind == "smelter" else ""
+            if stage and stage not in stages:
+                check.problems.append(_error("is not a stage of the list", name, row, letters.get("stage", ""),
+                                             get("stage"), "Use " + ", ".join(CHOICES["stage"])))
+            elements = tuple(e.strip() for e in re.split(r"[,;/ ]+", get("elements")) if e.strip())
+            known = {e.casefold(): e for e in ANSWER_ELEMENTS}
+            for element in elements:
+                if element.casefold() not in known:
+                    check.problems.append(_error(f"{element!r} is not an element of the list", name, row,
+                                                 letters.get("elements", ""), get("elements"),
+                                                 "Use " + ", ".join(ANSWER_ELEMENTS) + ", separated by commas"))
+            recycled = get("recycled_or_scrap").casefold()
+            if recycled not in ("", "yes", "no"):
+                check.problems.append(_error("is not Yes or No", name, row, letters.get("recycled_or_scrap", ""),
+                                             get("recycled_or_scrap")))
+            if recycled == "yes" and not stage:
+                stage = "recycling"
+            found.append(Facility(kind, get("smelter_name") if kind == "smelter" else get("mine_name"),
+                                  get("smelter_id") if kind == "smelter" else get("mine_id"), country,
+                                  stages.get(stage, ""),
+                                  tuple(known[e.casefold()] for e in elements if e.casefold() in known),
+                                  metals.get(metal.casefold(), metal), get("smelter_name") if kind == "mine" else ""))
+    return found
 
 
 def _read_origins(sheet: RawSheet, request: DeclarationRequest, check: AnswerCheck) -> list[OriginRow]:
@@ -426,7 +510,7 @@ def _build(check: AnswerCheck, project: Project, request: DeclarationRequest, ro
             magnet_country[part] = str(ours[ours["part_number"] == part]["magnet_country"].iloc[0]) if len(mine) \
                 else ""
     plan = answer_paths(rows, magnet_country, shares)
-    check.notes = plan.notes
+    check.notes += plan.notes
     incoming = ProjectTables.empty()
     incoming.paths = pd.DataFrame([{"part_number": p.part_number, "supplier_id": supplier, "share_pct": p.share_pct,
                                     "mine_country": p.countries[0], "separation_country": p.countries[1],
@@ -434,6 +518,7 @@ def _build(check: AnswerCheck, project: Project, request: DeclarationRequest, ro
                                     "origin_evidence": p.evidence} for p in plan.paths])
     incoming = ProjectTables.from_frames(incoming.parts, incoming.suppliers, incoming.paths, incoming.composition)
     merged = merge_tables(project.tables, incoming, MergeScope({"paths": PATH_FIELDS}))
+    merged = _fill_parts(merged, answered, rows, answer.products, check)
     for problem in merged.validate():
         if problem.is_error and problem.part in answered:
             check.problems.append(problem)
@@ -447,21 +532,125 @@ def _build(check: AnswerCheck, project: Project, request: DeclarationRequest, ro
                                       str(new["origin_evidence"].iat[i]),
                                       (str(new["mine_country"].iat[i]), str(new["separation_country"].iat[i]),
                                        str(new["metal_country"].iat[i]), str(new["magnet_country"].iat[i]))))
-    answer = replace(answer, parts=tuple(answered), paths=tuple(origins))
+    answer = replace(answer, parts=tuple(answered), paths=tuple(origins),
+                     scores=_score_changes(project, merged, answered, answer.received))
     check.answer = answer
-    text = f"Declaration {request.request_id} from {supplier}"
+    text = f"{'AMRT' if answer.kind == AMRT_KIND else 'Declaration'} {request.request_id} from {supplier}"
     source = {"kind": "answer", "request": request.request_id, "file": answer.file, "sha256": answer.sha256}
     changes = diff_tables(project.tables, merged, text, source)
-    declarations = project.declarations.answering(request.request_id, answer)
+    known = project.declarations if project.declarations.find(request.request_id) is not None \
+        else project.declarations.adding([request])
+    declarations = known.answering(request.request_id, answer)
     check.changes = replace(changes, wholes=(WholeChange("declarations", project.declarations, declarations),))
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def _score_changes(project: Project, merged: ProjectTables, parts: Sequence[str], as_of: dt.date
+                   ) -> tuple[ScoreChange, ...]:
+    """Each answered part's score before → after the answer, as of `as_of` (none when the project cannot be
+    scored: a validation error elsewhere)."""
+    from riskdesk.core.evaluation import compile_project, evaluate
+    from riskdesk.core.reference import default_reference
+
+    after = project.copy()
+    after.tables = merged
+    if any(p.is_error for p in after.validate()):
+        return ()
+    reference = default_reference()
+    scores = []
+    for version in (project, after):
+        evaluation = evaluate(compile_project(version, reference), as_of, version.settings, reference)
+        at = {str(n): i for i, n in enumerate(version.tables.parts["part_number"])}
+        scores.append({part: float(evaluation.part_report_at(at[part]).score) for part in parts if part in at})
+    return tuple(ScoreChange(part, scores[0][part], scores[1][part]) for part in parts
+                 if part in scores[0] and part in scores[1])
+
+
+PART_FIELDS = ("magnet_family", "grade", "magnet_mass_g")
+"""The Product List's values that go into the part (where the project's cell is blank)."""
+
+
+def _blank(value: object) -> bool:
+    return value is None or value == "" or (isinstance(value, float) and math.isnan(value))
+
+
+def _fill_parts(tables: ProjectTables, answered: Sequence[str], rows: Sequence[OriginRow],
+                products: Sequence[ProductDeclared], check: AnswerCheck) -> ProjectTables:
+    """`tables` with the answer's Product List values (magnet family, grade, magnet mass) in the answered parts'
+    blank cells, and its `wt_pct` as composition overrides for the elements a part has none for. A value the project
+    already holds is the buyer's and stays: where the answer differs, a note says so. Price, currency and recovery
+    time have no field in the project: they stay with the answer as evidence (`DeclarationAnswer.products`)."""
+    import pandas as pd
+
+    from riskdesk.core import elements
+
+    parts = tables.parts
+    at = {str(p): i for i, p in enumerate(parts["part_number"])}
+    changed: list[dict[str, object]] = []
+    for product in products:
+        if product.part_number not in answered or product.part_number not in at:
+            continue
+        row: dict[str, object] = {str(k): v for k, v in parts.iloc[at[product.part_number]].to_dict().items()}
+        filled = False
+        for key in PART_FIELDS:
+            theirs: object = getattr(product, key)
+            if _blank(theirs):
+                continue
+            ours = row[key]
+            if _blank(ours):
+                row[key], filled = theirs, True
+            elif ours != theirs:
+                shown = f"{theirs:g}" if isinstance(theirs, float) else str(theirs)
+                check.notes.append(f"part {product.part_number}: the supplier declares {by_key(key).label} {shown}; "
+                                   f"the project's {ours} stays (change it by hand if the supplier is right)")
+        if filled:
+            changed.append(row)
+    overrides = tables.composition
+    held = set(zip(overrides["part_number"].astype(str), overrides["element"].astype(str), strict=True))
+    wt: dict[tuple[str, str], float] = {}
+    for origin in rows:
+        pair = (origin.part_number, origin.element)
+        if origin.element in elements.INDEX and not math.isnan(origin.wt_pct) and pair not in wt:
+            wt[pair] = origin.wt_pct
+    new_overrides = [{"part_number": p, "element": e, "wt_pct": v} for (p, e), v in wt.items() if (p, e) not in held]
+    for (part, symbol), value in wt.items():
+        if (part, symbol) in held:
+            check.notes.append(f"part {part}: the supplier declares {symbol} at {value:g} wt %; the part's own "
+                               "figure stays")
+    if not changed and not new_overrides:
+        return tables
+    incoming = ProjectTables.empty()
+    incoming = ProjectTables.from_frames(pd.DataFrame(changed) if changed else incoming.parts, incoming.suppliers,
+                                         incoming.paths,
+                                         pd.DataFrame(new_overrides) if new_overrides else incoming.composition)
+    return merge_tables(tables, incoming, MergeScope({"parts": frozenset(PART_FIELDS),
+                                                      "composition": frozenset({"wt_pct"})}))
+
+
+def _build_amrt(check: AnswerCheck, path: Path, project: Project, reading: AmrtReading, today: dt.date) -> None:
+    """An AMRT's change: it answers the latest request to its supplier that still has parts unanswered; else it is
+    kept under a request record of its own (id AMRT-YYYYMMDD-…, sent the day it is imported, no due date)."""
+    open_requests = [r for r in project.declarations.requests
+                     if r.supplier_id == reading.supplier_id and len(r.parts_answered) < len(r.parts)]
+    request = open_requests[-1] if open_requests else DeclarationRequest(
+        new_request_id(today).replace("RMD-", f"{AMRT_KIND}-", 1), reading.supplier_id, today, None,
+        tuple(reading.parts))
+    check.request = request
+    check.notes += reading.notes
+    answer = DeclarationAnswer(today, reading.effective, path.name, _sha256(path), kind=AMRT_KIND,
+                               company=reading.company, contact=reading.contact,
+                               facilities=tuple(reading.facilities))
+    # The AMRT says nothing of the metal/alloy and magnet stages: they stay as the supplier's paths of the part had
+    # them where those agree (the merge's rule: an import changes only what it speaks for), else unknown.
+    paths = project.tables.paths
+    ours = paths[paths["supplier_id"] == reading.supplier_id]
+    kept: dict[str, tuple[str, str]] = {}
+    for part in reading.parts:
+        mine = ours[ours["part_number"] == part]
+        held = [set(mine[c].fillna("").astype(str)) for c in ("metal_country", "magnet_country")]
+        kept[part] = (next(iter(held[0])) if len(held[0]) == 1 else "",
+                      next(iter(held[1])) if len(held[1]) == 1 else "")
+    rows = [replace(row, metal_country=kept[row.part_number][0]) for row in reading.rows]
+    _build(check, project, request, rows, {part: kept[part][1] for part in reading.parts}, answer)
 
 
 __all__ = ["PATH_FIELDS", "AnswerCheck", "check_answer", "is_declaration"]

@@ -110,6 +110,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "What was changed in the project, by whom and when, with each value before and after"),
     ActionSpec("part_history", "History of This &Part…", "history.show_part", (), "",
                "What was changed in the part selected in Parts or Exposure, by whom and when"),
+    ActionSpec("declarations", "&Declarations…", "declarations.show_status", (), "",
+               "Where the declaration requests stand (as riskdesk requests says) and what each answer changed"),
     ActionSpec("today", "As of &Today", "as_of_today", ("Ctrl+T",), "calendar", "Score the project as of today"),
     ActionSpec("preferences", "Pre&ferences…", "show_preferences", ("Ctrl+,",), "",
                "Autosave timing and the largest spreadsheet an import reads"),
@@ -131,7 +133,7 @@ MENUS: tuple[tuple[str, tuple[str, ...]], ...] = (
                "template", "request_declarations", SEPARATOR, "report", SEPARATOR, "quit")),
     ("&Edit", ("undo", "redo", SEPARATOR, "cut", "copy", "paste", "clear", SEPARATOR, "add_row", "remove_rows",
                "find", SEPARATOR, "preferences")),
-    ("&View", (TABS, SEPARATOR, "history", "part_history")),
+    ("&View", (TABS, SEPARATOR, "history", "part_history", "declarations")),
     ("&Scoring", ("today", "compare")),
     ("&Help", ("guide", "log", "about")),
 )

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QStatusBar
 
+    from riskdesk.core.declarations import Declarations
+    from riskdesk.ui.declarations_view import DeclarationsDialog
     from riskdesk.ui.dialogs import Dialogs
     from riskdesk.ui.document import Document
     from riskdesk.ui.scoring import Scoring
@@ -40,10 +42,31 @@ class _Window(Protocol):
 
 
 class DeclarationActions:
-    """The window's File ▸ Request declarations… (`request`) and its import of an answer (`imported`)."""
+    """The window's File ▸ Request declarations… (`request`), its import of an answer (`imported`) and View ▸
+    Declarations… (`show_status`)."""
 
     def __init__(self, window: _Window) -> None:
         self._window = window
+        self.status_dialog: DeclarationsDialog | None = None
+        """View ▸ Declarations… last opened (deleted when closed)."""
+
+    def show_status(self) -> None:
+        """View ▸ Declarations…: the campaign status and what each answer changed (riskdesk.ui.declarations_view)."""
+        from PySide6.QtWidgets import QWidget
+
+        from riskdesk.ui.declarations_view import show_declarations
+
+        window = self._window
+        if window.document is None or not isinstance(window, QWidget):
+            return
+
+        def read() -> tuple[Declarations, dt.date] | None:
+            if window.document is None:
+                return None
+            as_of = window.scoring.as_of if window.scoring is not None else None
+            return window.document.project.declarations, as_of or dt.date.today()
+
+        self.status_dialog = show_declarations(window, read)
 
     def request(self) -> None:
         window = self._window

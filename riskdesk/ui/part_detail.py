@@ -102,7 +102,10 @@ class PartDetailDialog(QDialog):
                     text = str(value)
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, (frame_row, key))
-                item.setToolTip("Double-click (or press Enter) to show this cell in the Supply paths table")
+                declared = project.declarations.evidence_lines(paths, str(row["row_id"]), evaluation.as_of) \
+                    if key == "origin_evidence" and project.declarations.requests else []
+                item.setToolTip("\n".join([*declared, "Double-click (or press Enter) to show this cell in the Supply "
+                                           "paths table"]))
                 self.paths_table.setItem(shown, column, item)
             rules = ", ".join(sorted(hit_rules.get(str(row["supplier_id"]), set()))) or "none"
             rules_item = QTableWidgetItem(rules)

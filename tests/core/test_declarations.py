@@ -6,6 +6,9 @@ import datetime as dt
 import math
 import sqlite3
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from riskdesk.core.declarations import (
     DeclarationAnswer,
     DeclarationRequest,
@@ -13,6 +16,7 @@ from riskdesk.core.declarations import (
     OriginRow,
     PathOrigin,
     answer_paths,
+    declared_on,
     path_evidence,
 )
 from riskdesk.core.demo import demo_project
@@ -144,3 +148,37 @@ def test_the_stale_setting_is_kept_in_the_project_and_falls_back_to_its_default(
     assert ProjectSettings.from_json({"stale_months": 6}).stale_months == 6.0
     assert ProjectSettings.from_json({"stale_months": -3}).stale_months == 12.0
     assert ProjectSettings.from_json({}).stale_months == 12.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 3), st.integers(0, 3), st.booleans(),
+                          st.sampled_from(["declared", "verified"])), min_size=0, max_size=12))
+def test_each_path_takes_the_latest_answer_that_still_holds_its_countries(answers):
+    """The vectorised lookup (path_evidence, declared_on: the score uses it at every compile) keeps the rule: the
+    answer received last (then the later effective date, then the one kept last) that set the path's countries
+    as the path still holds them."""
+    project = demo_project()
+    paths = project.tables.paths.head(6).reset_index(drop=True)
+    stages = ("mine_country", "separation_country", "metal_country", "magnet_country")
+    requests = []
+    expected: dict[str, tuple[tuple[int, int, int], str, str]] = {}
+    for n, (row, received, effective, holds, evidence) in enumerate(answers):
+        held = tuple(str(paths.at[row, c]) for c in stages)
+        countries = held if holds else ("XX", *held[1:])
+        answer = DeclarationAnswer(SENT + dt.timedelta(days=received), SENT - dt.timedelta(days=effective),
+                                   f"a{n}.xlsx", "00", parts=(paths.at[row, "part_number"],),
+                                   paths=(PathOrigin(paths.at[row, "row_id"], paths.at[row, "part_number"], evidence,
+                                                     countries),))
+        requests.append(DeclarationRequest(f"RMD-{n}", "S", SENT, None, answer.parts, (answer,)))
+        key = (received, -effective, n)
+        if holds and (paths.at[row, "row_id"] not in expected or key >= expected[paths.at[row, "row_id"]][0]):
+            expected[paths.at[row, "row_id"]] = (key, f"RMD-{n}", evidence)
+    declarations = Declarations(tuple(requests))
+    found = path_evidence(declarations, paths)
+    assert {r: (e.request_id, e.evidence) for r, e in found.items()} == {r: v[1:] for r, v in expected.items()}
+    dates = declared_on(declarations, paths)
+    for i, row_id in enumerate(paths["row_id"]):
+        if row_id in found:
+            assert dates[i] == found[row_id].effective_date.toordinal()
+        else:
+            assert math.isnan(dates[i])

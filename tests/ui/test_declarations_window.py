@@ -142,6 +142,29 @@ def test_the_same_answer_through_the_command_line_and_the_window_gives_the_same_
     assert window.document.project.declarations.requests[0].answers == ()
 
 
+def test_an_amrt_dropped_on_the_window_imports_as_the_command_line_imports_it(
+        qtbot: QtBot, demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from riskdesk.io.store import open_store
+    from tests.helpers.amrt import write_amrt
+    from tests.test_cli_amrt import LYNAS, MOUNT_WELD
+
+    assert run(capsys, "request", demo, tmp_path / "out", "--supplier", "SUP-JP1")[0] == EXIT_OK
+    amrt = write_amrt(tmp_path / "amrt.xlsx", smelters=[LYNAS], mines=[MOUNT_WELD],
+                      products=[("HK-123", "LDR-MIR-2")])
+    shutil.copy(demo, tmp_path / "window.rdproj")
+    code, _, err = run(capsys, "import", demo, amrt)
+    assert code == EXIT_OK, err
+    by_cli, _ = open_store(demo).read()
+    dialogs = ScriptedDialogs()
+    project, _ = open_store(tmp_path / "window.rdproj").read()
+    window = _window(qtbot, dialogs, Document(project, runner=SynchronousRunner()))
+    window.session.drop([amrt])
+    qtbot.waitUntil(lambda: window.document.project.declarations.requests[0].answers != ())
+    assert not dialogs.errors and dialogs.asked[-1] == "Declaration imported"
+    assert _comparable(window.document.project) == _comparable(by_cli)
+    assert window.document.undo_stack.undoText().startswith("AMRT RMD-")
+
+
 def test_an_answer_with_errors_is_refused_in_the_window_and_changes_nothing(
         qtbot: QtBot, demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from riskdesk.io.store import open_store
