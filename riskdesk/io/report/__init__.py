@@ -3,8 +3,8 @@
     request = ReportRequest(project, as_of, compare=…, scenarios=resolve_scenarios(names, project, as_of))
     summary = write_report(request, Path("report.xlsx"), progress=…, cancelled=…)
 
-Sheets, in this order: Summary, Parts, Findings, Exposure, Scenarios, Inputs, Method (docs/report.md says what
-each column means). What each sheet says — every figure and sentence — is computed in
+Sheets, in this order: Summary, Parts, Findings, Exposure, Scenarios, Suppliers, Variants, Declarations, Inputs,
+Method, Checks (docs/report.md says what each column means). What each sheet says — every figure and sentence — is computed in
 `riskdesk.core.report_content` (Qt-free and tested there without a workbook); this package only lays it out with
 XlsxWriter: `layout` (formats and table helpers), then one module per sheet or pair of sheets (`summary`, `parts`,
 `findings` with the Exposure, `scenarios`, `inputs` with the Method). The command line and the window's File ▸
@@ -50,11 +50,17 @@ from riskdesk.core.report_content import (
     scenario_choices,
     summary_sheet,
 )
+from riskdesk.core.report_checks import checks_sheet
+from riskdesk.core.report_declarations import declarations_sheet
+from riskdesk.core.report_suppliers import suppliers_sheet
+from riskdesk.core.report_variants import variants_sheet
+from riskdesk.io.report.checks import write_checks
 from riskdesk.io.report.findings import write_exposure, write_findings
 from riskdesk.io.report.inputs import write_inputs, write_method
 from riskdesk.io.report.layout import KG_FORMAT, Layout
 from riskdesk.io.report.parts import write_parts
 from riskdesk.io.report.scenarios import write_scenarios
+from riskdesk.io.report.suppliers import write_declarations, write_suppliers, write_variants
 from riskdesk.io.report.summary import write_summary
 from riskdesk.io.xlsx import (
     MAX_LINKS,
@@ -66,7 +72,8 @@ from riskdesk.io.xlsx import (
     workbook,
 )
 
-SHEETS: tuple[str, ...] = ("Summary", "Parts", "Findings", "Exposure", "Scenarios", "Inputs", "Method")
+SHEETS: tuple[str, ...] = ("Summary", "Parts", "Findings", "Exposure", "Scenarios", "Suppliers", "Variants",
+                           "Declarations", "Inputs", "Method", "Checks")
 """The report's sheets, named so and in this order."""
 
 
@@ -129,8 +136,13 @@ def _write_sheets(layout: Layout, data: ReportData, limits: SheetLimits) -> None
     write_findings(layout, findings_sheet(data, limits))
     write_exposure(layout, exposure_sheet(data))
     write_scenarios(layout, scenario_blocks(data))
+    suppliers, variants = suppliers_sheet(data), variants_sheet(data)
+    write_suppliers(layout, suppliers)
+    write_variants(layout, variants)
+    write_declarations(layout, declarations_sheet(data))
     write_inputs(layout, inputs_sheet(data))
     write_method(layout, method_sheet(data, limits))
+    write_checks(layout, checks_sheet(data, suppliers, variants))  # last: it reads where the other sheets' tables are
     layout.book.worksheets()[0].activate()
 
 
