@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from riskdesk.core.compiled import UNKNOWN
-from riskdesk.core.declaration_status import request_status
+from riskdesk.core.declaration_status import RequestStatus, request_status
 from riskdesk.core.evaluation import band
 from riskdesk.core.labels import BAND_LABELS, count
 from riskdesk.core.report_content import ReportData
@@ -88,8 +88,8 @@ def suppliers_sheet(data: ReportData) -> SuppliersSheet:
     china = np.flatnonzero(compiled.countries == CHINA)
     stage_codes = compiled.country[:, :len(STAGES)] if n_paths else np.zeros((0, len(STAGES)), dtype=np.int64)
     unknown = stage_codes == UNKNOWN
-    in_china = np.isin(stage_codes, china).any(axis=1) if len(china) else np.zeros(n_paths, dtype=bool)
-    any_unknown = unknown.any(axis=1)
+    in_china = np.asarray(np.isin(stage_codes, china).any(axis=1), dtype=bool)
+    any_unknown = np.asarray(unknown.any(axis=1), dtype=bool)
     suppliers = project.tables.suppliers
     listed = [str(s).strip() for s in suppliers["supplier_id"]]
     names = dict(zip(listed, (str(n) for n in suppliers["supplier_name"]), strict=True))
@@ -100,11 +100,11 @@ def suppliers_sheet(data: ReportData) -> SuppliersSheet:
         order.append("")
     scores = evaluation.scores
     latest = {s.supplier_id: s for s in request_status(project.declarations, data.request.as_of)}
-    rows = []
     codes, uniques = pd.factorize(path_suppliers)
     by_code = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[by_code], np.arange(len(uniques) + 1))
     paths_of = {str(u): by_code[bounds[k]:bounds[k + 1]] for k, u in enumerate(uniques)}
+    rows: list[_Row] = []
     for supplier in order:
         own = paths_of.get(supplier, np.zeros(0, dtype=np.int64))
         unknown_by_part = pd.DataFrame(unknown[own]).groupby(path_part[own]).any()
@@ -112,23 +112,18 @@ def suppliers_sheet(data: ReportData) -> SuppliersSheet:
         best = max(parts, key=lambda i: (scores[i], -i)) if parts else None
         asks = [(int(i), [stage.label for k, stage in enumerate(STAGES) if flags[k]])
                 for i, flags in zip(unknown_by_part.index, unknown_by_part.to_numpy(), strict=True) if flags.any()]
-        status = latest.get(supplier) if supplier else None
         n_own = max(len(own), 1)
-        rows.append((
-            -(float(scores[best]) if best is not None else -1.0), -float(path_spend[own].sum()), supplier == "",
-            supplier, {
-                "id": supplier or NO_SUPPLIER,
-                "name": names.get(supplier, "") if supplier else "volume no supply path covers",
-                "code": made_in.get(supplier, ""),
-                "parts": parts, "spend": float(path_spend[own].sum()), "paths": len(own),
-                "china": float(in_china[own].sum()) / n_own if len(own) else 0.0,
-                "possibly": float((any_unknown[own] & ~in_china[own]).sum()) / n_own if len(own) else 0.0,
-                "unknown": float(any_unknown[own].sum()) / n_own if len(own) else 0.0,
-                "best": best, "asks": asks, "status": status}))
-    rows.sort(key=lambda r: (r[2], r[0], r[1], r[3]))
-    values = [r[4] for r in rows]
+        rows.append(_Row(
+            supplier, supplier or NO_SUPPLIER,
+            names.get(supplier, "") if supplier else "volume no supply path covers", made_in.get(supplier, ""),
+            parts, float(path_spend[own].sum()), len(own), float(in_china[own].sum()) / n_own,
+            float((any_unknown[own] & ~in_china[own]).sum()) / n_own, float(any_unknown[own].sum()) / n_own,
+            best, float(scores[best]) if best is not None else None, asks,
+            latest.get(supplier) if supplier else None))
+    # The riskiest part first, then the larger spend; the volume no supply path covers last.
+    rows.sort(key=lambda r: (r.supplier == "", -(r.score if r.score is not None else -1.0), -r.spend, r.supplier))
     numbers = compiled.part_numbers
-    asking = sum(1 for v in values if v["asks"] and v["id"] != NO_SUPPLIER)
+    asking = sum(1 for r in rows if r.asks and r.supplier)
     note = (f"Each supplier on {data.request.as_of.isoformat()}, the riskiest part it supplies first: the parts it "
             "supplies, the spend through it (each part's spend split over its supply paths by their shares), the "
             "share of its supply paths that pass through China at one stage or more, that may (a stage of unknown "
@@ -137,24 +132,43 @@ def suppliers_sheet(data: ReportData) -> SuppliersSheet:
             "latest declaration request (Declarations sheet).")
     return SuppliersSheet(
         note=note,
-        supplier_ids=[v["id"] for v in values], names=[v["name"] for v in values],
-        country_codes=[v["code"] for v in values],
-        country_names=[countries.name(v["code"]) if v["code"] else "" for v in values],
-        part_counts=[len(v["parts"]) for v in values],
-        parts=[", ".join(str(numbers[i]) for i in v["parts"]) for v in values],
-        spend=[v["spend"] for v in values], path_counts=[v["paths"] for v in values],
-        through_china=[v["china"] for v in values], possibly_china=[v["possibly"] for v in values],
-        unknown_origin=[v["unknown"] for v in values],
-        highest_scores=[float(scores[v["best"]]) if v["best"] is not None else None for v in values],
-        highest_bands=[BAND_LABELS[band(float(scores[v["best"]]))] if v["best"] is not None else "" for v in values],
-        highest_parts=[str(numbers[v["best"]]) if v["best"] is not None else "" for v in values],
-        unknown_stages=[sum(len(stages) for _, stages in v["asks"]) for v in values],
-        to_ask=["; ".join(f"{numbers[i]}: {', '.join(stages)}" for i, stages in v["asks"]) for v in values],
-        request_ids=[v["status"].request_id if v["status"] else "" for v in values],
-        sent=[v["status"].sent if v["status"] else None for v in values],
-        due=[v["status"].due if v["status"] else None for v in values],
-        answered=[v["status"].answered if v["status"] else None for v in values],
-        request_status=[v["status"].status if v["status"] else "" for v in values])
+        supplier_ids=[r.shown_id for r in rows], names=[r.name for r in rows],
+        country_codes=[r.code for r in rows],
+        country_names=[countries.name(r.code) if r.code else "" for r in rows],
+        part_counts=[len(r.parts) for r in rows],
+        parts=[", ".join(str(numbers[i]) for i in r.parts) for r in rows],
+        spend=[r.spend for r in rows], path_counts=[r.paths for r in rows],
+        through_china=[r.china for r in rows], possibly_china=[r.possibly for r in rows],
+        unknown_origin=[r.unknown for r in rows],
+        highest_scores=[r.score for r in rows],
+        highest_bands=[BAND_LABELS[band(r.score)] if r.score is not None else "" for r in rows],
+        highest_parts=[str(numbers[r.best]) if r.best is not None else "" for r in rows],
+        unknown_stages=[sum(len(stages) for _, stages in r.asks) for r in rows],
+        to_ask=["; ".join(f"{numbers[i]}: {', '.join(stages)}" for i, stages in r.asks) for r in rows],
+        request_ids=[r.status.request_id if r.status else "" for r in rows],
+        sent=[r.status.sent if r.status else None for r in rows],
+        due=[r.status.due if r.status else None for r in rows],
+        answered=[r.status.answered if r.status else None for r in rows],
+        request_status=[r.status.status if r.status else "" for r in rows])
 
+
+@dataclass(frozen=True)
+class _Row:
+    """One supplier's figures (supplier "" for the volume no supply path covers)."""
+
+    supplier: str
+    shown_id: str
+    name: str
+    code: str
+    parts: list[int]
+    spend: float
+    paths: int
+    china: float
+    possibly: float
+    unknown: float
+    best: int | None
+    score: float | None
+    asks: list[tuple[int, list[str]]]
+    status: RequestStatus | None
 
 __all__ = ["NO_SUPPLIER", "SuppliersSheet", "suppliers_sheet"]

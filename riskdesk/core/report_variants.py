@@ -21,6 +21,7 @@ from riskdesk.core.variants import AddSource, AddStock, ChangeGrade, MovePath
 AS_IT_IS = "The project as it is"
 """The first row: what every variant is compared with."""
 NO_SHOCK_MONTHS = 12
+EVERY_PART = "every part"
 NONE_SAVED = ("The project has no mitigation variants. Make them in the window (Scenarios tab ▸ Mitigations ▸ New "
               "variant…): a supply path moved to another supplier or country, a second source, another grade or "
               "more stock, compared here with the project as it is.")
@@ -41,6 +42,7 @@ class VariantsSheet:
     part_counts: list[int] = field(default_factory=list)
     """How many parts the changes name."""
     parts: list[str] = field(default_factory=list)
+    """Those parts, comma-separated, or EVERY_PART."""
     scores: list[float] = field(default_factory=list)
     bands: list[str] = field(default_factory=list)
     score_changes: list[float] = field(default_factory=list)
@@ -113,15 +115,15 @@ def variants_sheet(data: ReportData) -> VariantsSheet:
             return sheet
         original = comparison.outcomes[0]
         for k, outcome in enumerate(comparison.outcomes):
-            variant = usable[k - 1] if k else None
-            parts = changed_parts(variant, all_parts) if variant is not None else []
+            changed = usable[k - 1] if k else None
+            parts = changed_parts(changed, all_parts) if changed is not None else []
             purchase = outcome.purchase_change
             cost = outcome.scenario_cost - original.scenario_cost
             sheet.scenarios.append(scenario.name)
-            sheet.names.append(AS_IT_IS if variant is None else outcome.name)
+            sheet.names.append(AS_IT_IS if changed is None else outcome.name)
             sheet.changes.append("\n".join(outcome.changes))
             sheet.part_counts.append(len(parts))
-            sheet.parts.append(", ".join(parts))
+            sheet.parts.append(EVERY_PART if parts and len(parts) == len(all_parts) else ", ".join(parts))
             sheet.scores.append(outcome.portfolio_score)
             sheet.bands.append(BAND_LABELS[band(outcome.portfolio_score)])
             sheet.score_changes.append(outcome.portfolio_score - original.portfolio_score)
@@ -134,4 +136,4 @@ def variants_sheet(data: ReportData) -> VariantsSheet:
     return sheet
 
 
-__all__ = ["AS_IT_IS", "NONE_SAVED", "VariantsSheet", "changed_parts", "variants_sheet"]
+__all__ = ["AS_IT_IS", "EVERY_PART", "NONE_SAVED", "VariantsSheet", "changed_parts", "variants_sheet"]

@@ -4,15 +4,18 @@
     summary = write_report(request, Path("report.xlsx"), progress=…, cancelled=…)
 
 Sheets, in this order: Summary, Parts, Findings, Exposure, Scenarios, Suppliers, Variants, Declarations, Inputs,
-Method, Checks (docs/report.md says what each column means). What each sheet says — every figure and sentence — is computed in
-`riskdesk.core.report_content` (Qt-free and tested there without a workbook); this package only lays it out with
-XlsxWriter: `layout` (formats and table helpers), then one module per sheet or pair of sheets (`summary`, `parts`,
-`findings` with the Exposure, `scenarios`, `inputs` with the Method). The command line and the window's File ▸
-Export report… both call `write_report`; it never touches Qt and can run in a worker thread.
+Method, Checks (docs/report.md says what each column means). What each sheet says — every figure and sentence —
+is computed in `riskdesk.core.report_content` and, for the last four added, `report_suppliers`, `report_variants`,
+`report_declarations` and `report_checks` (Qt-free and tested there without a workbook); this package only lays it
+out with XlsxWriter: `layout` (formats and table helpers), then one module per sheet or group of sheets
+(`summary`, `parts`, `findings` with the Exposure, `scenarios`, `suppliers` with the Variants and Declarations,
+`inputs` with the Method, `checks` last). The command line and the window's File ▸ Export report… both call
+`write_report`; it never touches Qt and can run in a worker thread.
 
 Safe: text from the project is only ever written as text (io/xlsx.py); the only formulas are RiskDesk's own
-(a scenario's monthly change, a comparison's change), each with its value cached; the workbook is written to a
-temporary file and moved over the target when complete.
+(a scenario's monthly change, a comparison's change, the Checks sheet's reconciliations of the report's own
+cells), each with its value cached; the workbook is written to a temporary file and moved over the target when
+complete.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from pathlib import Path
 from riskdesk import __version__
 from riskdesk.core.labels import count
 from riskdesk.core.project import Project
+from riskdesk.core.report_checks import checks_sheet
 from riskdesk.core.report_content import (
     FULL_TEXT_PARTS,
     STEPS,
@@ -50,7 +54,6 @@ from riskdesk.core.report_content import (
     scenario_choices,
     summary_sheet,
 )
-from riskdesk.core.report_checks import checks_sheet
 from riskdesk.core.report_declarations import declarations_sheet
 from riskdesk.core.report_suppliers import suppliers_sheet
 from riskdesk.core.report_variants import variants_sheet
@@ -60,8 +63,8 @@ from riskdesk.io.report.inputs import write_inputs, write_method
 from riskdesk.io.report.layout import KG_FORMAT, Layout
 from riskdesk.io.report.parts import write_parts
 from riskdesk.io.report.scenarios import write_scenarios
-from riskdesk.io.report.suppliers import write_declarations, write_suppliers, write_variants
 from riskdesk.io.report.summary import write_summary
+from riskdesk.io.report.suppliers import write_declarations, write_suppliers, write_variants
 from riskdesk.io.xlsx import (
     MAX_LINKS,
     MAX_ROWS,
@@ -150,8 +153,11 @@ def _cell_estimate(data: ReportData) -> int:
     """About how many cells the report has, for progress."""
     evaluation = data.evaluation
     compiled = evaluation.compiled
+    variants = len(data.request.project.variants) + 1
     return (len(data.findings) * 17 + compiled.n_parts * (24 + 2 * len(evaluation.columns))
-            + compiled.n_paths * 11 + 2_000)
+            + compiled.n_paths * 11 + 2_000
+            + len(compiled.supplier_ids) * 21 + compiled.n_parts * 9 + variants * max(len(data.runs), 1) * 14
+            + len(data.request.project.declarations.requests) * 10 + (len(evaluation.columns) * 4 + 20) * 6)
 
 
 __all__ = [

@@ -6,6 +6,7 @@ RiskDesk's words (band names, element symbols, stage names) as criteria — neve
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name, xl_range_abs, xl_rowcol_to_cell
@@ -31,7 +32,7 @@ class _Tables:
             raise LookupError(f"the report has no sheet {name!r} for the Checks sheet")
         return sheet
 
-    def _cells(self, sheet: Any) -> Any:
+    def _cells(self, sheet: Any) -> Iterator[tuple[int, int, str]]:
         """(row, col, text) of each text cell of `sheet`, top to bottom."""
         for row in sorted(sheet.table):
             for col in sorted(sheet.table[row]):
@@ -112,11 +113,13 @@ def write_checks(layout: Layout, content: ChecksSheet) -> None:
         Column("Check", 62, kind=TEXT, wrap=True),
         Column("On the sheet", 15, "decimal", kind=FORMULA, help="The first figure, read from its sheet"),
         Column("Reconciled with", 15, "decimal", kind=FORMULA, help="The same figure, read from the other sheet"),
-        Column("Result", 9, "center", kind=FORMULA, help="TRUE when the two agree (within the tolerance)"),
-        Column("Expected", 9, "center", kind=ANY),
+        Column("Result", 9, "boolean", kind=FORMULA, help="TRUE when the two agree (within the tolerance)"),
+        Column("Expected", 9, "boolean", kind=ANY),
         Column("Tolerance", 9, "decimal", kind=ANY),
     ]
-    left, right, results = [], [], []
+    left: list[tuple[str, float]] = []
+    right: list[tuple[str, float]] = []
+    results: list[tuple[str, bool]] = []
     on, other = xl_col_to_name(1), xl_col_to_name(2)
     for k, check in enumerate(content.checks):
         row = HEADER_ROW + 2 + k  # as Excel numbers it
@@ -125,7 +128,7 @@ def write_checks(layout: Layout, content: ChecksSheet) -> None:
         test = (f"={on}{row}={other}{row}" if check.tolerance == 0
                 else f"=ABS({on}{row}-{other}{row})<={check.tolerance:g}")
         results.append((test, check.passed))
-    values = [[c.what for c in content.checks], left, right, results, [True] * len(content.checks),
+    values: list[Sequence[Any]] = [[c.what for c in content.checks], left, right, results, [True] * len(content.checks),
               [c.tolerance for c in content.checks]]
     layout.caption(sheet, content.note, columns)
     layout.columns(sheet, HEADER_ROW, columns, values, "Checks", text="Writing the checks…")

@@ -23,10 +23,10 @@ def write_suppliers(layout: Layout, content: SuppliersSheet) -> None:
     columns = [
         Column("Supplier", 11, kind=TEXT, wrap=True),
         Column("Name", 15, kind=TEXT, wrap=True),
-        Column("Country", 6, kind=TEXT, help="ISO code of where the supplier makes what it delivers"),
+        Column("Country", 8, kind=TEXT, help="ISO code of where the supplier makes what it delivers"),
         Column("Country name", 11, kind=TEXT, wrap=True),
         Column("Parts", 6, "count", kind=NUMBER, help="How many parts it supplies"),
-        Column("Parts supplied", 15, kind=TEXT, wrap=True),
+        Column("Parts supplied", 20, kind=TEXT, wrap=True),
         Column("Spend USD/yr", 11, "usd", kind=NUMBER, help="Each part's spend split over its supply paths by "
                                                            "their shares"),
         Column("Through China", 8, "share", kind=NUMBER, help="Share of its supply paths with China at one stage or "
@@ -38,9 +38,9 @@ def write_suppliers(layout: Layout, content: SuppliersSheet) -> None:
         Column("Highest score", 7, "score", kind=NUMBER, help="The highest score of a part it supplies"),
         Column("Band", 7, kind=TEXT, value_formats=layout.band_formats),
         Column("On part", 11, kind=TEXT, wrap=True),
-        Column("What to ask it: origins unknown", 28, kind=TEXT, wrap=True,
+        Column("What to ask it: origins unknown", 30, kind=TEXT, wrap=True,
                help="Part: the stages of its supply paths from this supplier whose country is unknown"),
-        Column("Request", 11, kind=TEXT, wrap=True, help="Its latest declaration request (Declarations sheet)"),
+        Column("Request", 13, kind=TEXT, wrap=True, help="Its latest declaration request (Declarations sheet)"),
         Column("Request status", 9, kind=TEXT, wrap=True),
         # Detail (collapsed): the Declarations sheet prints the requests' dates in full.
         Column("Supply paths", 7, "count", kind=NUMBER),
@@ -124,7 +124,7 @@ def write_declarations(layout: Layout, content: DeclarationsSheet) -> None:
         Column("Effective date", 11, "date", kind=DATE, help="The date the latest answer speaks for"),
         Column("Parts answered", 9, "count", kind=NUMBER),
         Column("Parts asked", 9, "count", kind=NUMBER),
-        Column("Overdue", 9, "center", kind=ANY, help="Past its due date with parts unanswered"),
+        Column("Overdue", 9, "boolean", kind=ANY, help="Past its due date with parts unanswered"),
         Column("Status", 14, kind=TEXT),
     ]
     evidence = [
