@@ -167,3 +167,25 @@ def test_libreoffice_recalculates_every_check_to_true_and_a_changed_cell_to_fals
     assert "Spend per year: all parts on the Summary = the sum of the Parts sheet's spend" in failed
     assert any(what.startswith("Spend per year: through the suppliers") for what in failed)
     assert not any(what.startswith("Parts:") or " kg/yr " in what for what in failed)
+
+
+def test_a_check_whose_column_cannot_be_found_says_not_checked_never_true(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+
+    from riskdesk.core import report_checks
+    from riskdesk.io import report as report_module
+
+    def renamed(*args: object, **kwargs: object) -> report_checks.ChecksSheet:
+        sheet = report_checks.checks_sheet(*args, **kwargs)  # type: ignore[arg-type]
+        check = sheet.checks[1]
+        sheet.checks[1] = dataclasses.replace(check, right=dataclasses.replace(check.right, column="Spend renamed"))
+        return sheet
+
+    monkeypatch.setattr(report_module, "checks_sheet", renamed)
+    path = tmp_path / "renamed.xlsx"
+    write_report(ReportRequest(demo_project(), AS_OF), path)
+    rows = _table(openpyxl.load_workbook(path, data_only=True)["Checks"], "Checks")
+    assert "not checked: the table Parts on Parts has no column 'Spend renamed'" in str(rows[1]["Check"])
+    assert (rows[1]["On the sheet"], rows[1]["Result"]) == ("not checked", False)
+    assert all(r["Result"] is True for k, r in enumerate(rows) if k != 1)

@@ -110,25 +110,33 @@ def write_checks(layout: Layout, content: ChecksSheet) -> None:
     sheet = layout.sheet("Checks")
     tables = _Tables(layout.book)
     columns = [
-        Column("Check", 62, kind=TEXT, wrap=True),
+        Column("Check", 76, kind=TEXT, wrap=True),
         Column("On the sheet", 15, "decimal", kind=FORMULA, help="The first figure, read from its sheet"),
         Column("Reconciled with", 15, "decimal", kind=FORMULA, help="The same figure, read from the other sheet"),
         Column("Result", 9, "boolean", kind=FORMULA, help="TRUE when the two agree (within the tolerance)"),
         Column("Expected", 9, "boolean", kind=ANY),
         Column("Tolerance", 9, "decimal", kind=ANY),
     ]
-    left: list[tuple[str, float]] = []
-    right: list[tuple[str, float]] = []
+    left: list[tuple[str, float | str]] = []
+    right: list[tuple[str, float | str]] = []
     results: list[tuple[str, bool]] = []
     on, other = xl_col_to_name(1), xl_col_to_name(2)
+    whats: list[str] = []
     for k, check in enumerate(content.checks):
         row = HEADER_ROW + 2 + k  # as Excel numbers it
-        left.append((f"={formula(tables, check.left)}", check.left.value))
-        right.append((f"={formula(tables, check.right)}", check.right.value))
+        try:
+            pair = formula(tables, check.left), formula(tables, check.right)
+        except LookupError as exc:  # a sheet laid out otherwise than the check expects: say so, never a wrong TRUE
+            pair = ('"not checked"', '"not checked"')
+            whats.append(f"{check.what} (not checked: {exc})")
+        else:
+            whats.append(check.what)
+        left.append((f"={pair[0]}", check.left.value if pair[0] != '"not checked"' else "not checked"))
+        right.append((f"={pair[1]}", check.right.value if pair[1] != '"not checked"' else "not checked"))
         test = (f"={on}{row}={other}{row}" if check.tolerance == 0
                 else f"=ABS({on}{row}-{other}{row})<={check.tolerance:g}")
-        results.append((test, check.passed))
-    values: list[Sequence[Any]] = [[c.what for c in content.checks], left, right, results, [True] * len(content.checks),
+        results.append((test, check.passed) if pair[0] != '"not checked"' else ("=FALSE()", False))
+    values: list[Sequence[Any]] = [whats, left, right, results, [True] * len(content.checks),
               [c.tolerance for c in content.checks]]
     layout.caption(sheet, content.note, columns)
     layout.columns(sheet, HEADER_ROW, columns, values, "Checks", text="Writing the checks…")
