@@ -189,3 +189,22 @@ def test_a_check_whose_column_cannot_be_found_says_not_checked_never_true(tmp_pa
     assert "not checked: the table Parts on Parts has no column 'Spend renamed'" in str(rows[1]["Check"])
     assert (rows[1]["On the sheet"], rows[1]["Result"]) == ("not checked", False)
     assert all(r["Result"] is True for k, r in enumerate(rows) if k != 1)
+
+
+def test_the_checks_find_tables_written_as_plain_filtered_ranges_too(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Above TABLE_CELL_LIMIT a sheet gets a filter instead of an Excel table (a 100,000-path project's Parts): the
+    checks find its columns by their header cells, and LibreOffice still recalculates every one to TRUE."""
+    from riskdesk.io import xlsx
+
+    monkeypatch.setattr(xlsx, "TABLE_CELL_LIMIT", 60)
+    path = tmp_path / "plain ranges.xlsx"
+    project = project_for_new_sheets()
+    write_report(ReportRequest(project, AS_OF, scenarios=resolve_scenarios(["dfars-2027"], project, AS_OF)), path)
+    book = openpyxl.load_workbook(path)
+    assert "Parts" not in book["Parts"].tables and "Checks" not in book["Checks"].tables
+    rows = [[c.value for c in row] for row in book["Checks"].iter_rows(min_row=3)]
+    assert len(rows) >= 20 and not any("not checked" in str(r[0]) for r in rows)
+    assert any("'Parts'!$" in str(r[2]) for r in rows)
+    recalculated = _recalculated_checks(path, tmp_path / "lo")
+    assert [r[3] for r in recalculated] == ["TRUE"] * len(rows)

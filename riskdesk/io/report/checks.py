@@ -6,7 +6,7 @@ RiskDesk's words (band names, element symbols, stage names) as criteria — neve
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from xlsxwriter.utility import xl_col_to_name, xl_range_abs, xl_rowcol_to_cell
@@ -25,6 +25,7 @@ class _Tables:
         self.book = book
         strings = book.str_table.string_table
         self._text = {index: text for text, index in strings.items()}
+        self._found: dict[str, dict[str, list[tuple[int, int]]]] = {}
 
     def _sheet(self, name: str) -> Any:
         sheet = self.book.get_worksheet_by_name(name)
@@ -32,13 +33,18 @@ class _Tables:
             raise LookupError(f"the report has no sheet {name!r} for the Checks sheet")
         return sheet
 
-    def _cells(self, sheet: Any) -> Iterator[tuple[int, int, str]]:
-        """(row, col, text) of each text cell of `sheet`, top to bottom."""
-        for row in sorted(sheet.table):
-            for col in sorted(sheet.table[row]):
-                cell = sheet.table[row][col]
-                if type(cell).__name__ == "String" and isinstance(cell.string, int):
-                    yield row, col, self._text.get(cell.string, "")
+    def _where(self, sheet: Any) -> dict[str, list[tuple[int, int]]]:
+        """Each text of `sheet` → the cells holding it, top to bottom (one pass over the sheet, kept)."""
+        found = self._found.get(sheet.name)
+        if found is None:
+            found = self._found[sheet.name] = {}
+            for row in sorted(sheet.table):
+                cells = sheet.table[row]
+                for col in sorted(cells):
+                    cell = cells[col]
+                    if type(cell).__name__ == "String" and isinstance(cell.string, int):
+                        found.setdefault(self._text.get(cell.string, ""), []).append((row, col))
+        return found
 
     def column(self, sheet_name: str, table: str, header: str) -> tuple[int, int, int]:
         """(first data row, last data row, column) of `header` in the Excel table `table` (a table too large or
@@ -51,17 +57,25 @@ class _Tables:
                 if header not in names:
                     raise LookupError(f"the table {table} on {sheet_name} has no column {header!r}")
                 return first_row + 1, last_row, first_col + names.index(header)
-        for row, col, text in self._cells(sheet):
-            if text == header:
-                last = max(sheet.table)
-                return row + 1, max(last, row + 1), col
+        cells = self._where(sheet).get(header)
+        if cells:
+            # Its rows: those below the header with a value in the table's first column (never blank), up to the
+            # first without; the table's first column is where the header row's run of cells starts.
+            top, col = cells[0]
+            first = col
+            while first > 0 and first - 1 in sheet.table.get(top, {}):
+                first -= 1
+            last = top
+            while first in sheet.table.get(last + 1, {}):
+                last += 1
+            return top + 1, max(last, top + 1), col
         raise LookupError(f"the sheet {sheet_name} has no table {table} with a column {header!r}")
 
     def labelled(self, sheet_name: str, label: str, beside: str) -> tuple[int, int]:
         """The first cell holding `label` (in the column of the cell holding `beside`, when given)."""
-        cells = list(self._cells(self._sheet(sheet_name)))
-        column = next((col for _, col, text in cells if text == beside), None) if beside else None
-        found = next(((row, col) for row, col, text in cells if text == label and column in (None, col)), None)
+        where = self._where(self._sheet(sheet_name))
+        column = where[beside][0][1] if beside and where.get(beside) else None
+        found = next(((row, col) for row, col in where.get(label, []) if column in (None, col)), None)
         if found is None:
             raise LookupError(f"the sheet {sheet_name} has no cell {label!r} for the Checks sheet")
         return found
