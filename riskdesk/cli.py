@@ -664,24 +664,24 @@ def _cmd_request(args: argparse.Namespace) -> int:
 
 
 def _cmd_requests(args: argparse.Namespace) -> int:
+    from riskdesk.core.declaration_status import request_status
+
     project = _load(args.store)
     as_of = args.as_of or dt.date.today()
-    from riskdesk.core.declarations import request_rows
-
-    rows = request_rows(project.declarations, as_of)
+    statuses = request_status(project.declarations, as_of)
     if args.json:
-        _print_json({"as_of": as_of.isoformat(), "requests": rows})
+        _print_json({"as_of": as_of.isoformat(), "requests": [s.to_json() for s in statuses]})
         return EXIT_OK
-    if not rows:
+    if not statuses:
         print(f"no declaration requests in {args.project} (riskdesk request PROJECT OUTDIR asks the suppliers)")
         return EXIT_OK
     header = (f"{'request':24} {'supplier':16} {'sent':10} {'due':10} {'answered':10} {'parts':>7}  status")
     print(header)
     print("-" * len(header))
-    for row in rows:
-        print(shown_text(f"{row['request_id']:24} {row['supplier_id']:16} {row['sent']:10} {row['due'] or '-':10} "
-                         f"{row['answered'] or '-':10} {row['parts_answered']:>3}/{row['parts_asked']:<3}  "
-                         f"{row['status']}"))
+    for s in statuses:
+        due, answered = s.due.isoformat() if s.due else "-", s.answered.isoformat() if s.answered else "-"
+        print(shown_text(f"{s.request_id:24} {s.supplier_id:16} {s.sent.isoformat():10} {due:10} {answered:10} "
+                         f"{s.parts_answered:>3}/{s.parts_asked:<3}  {s.status}"))
     return EXIT_OK
 
 

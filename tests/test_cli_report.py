@@ -52,7 +52,7 @@ def _table(book: openpyxl.Workbook, sheet: str, name: str) -> list[dict[str, obj
 
 
 def test_report_prints_what_it_wrote(written: dict[str, object]) -> None:
-    assert written["line"] == f"wrote {written['out']}: 7 sheets, 15 parts, 155 findings, 2 scenarios\n"
+    assert written["line"] == f"wrote {written['out']}: 11 sheets, 15 parts, 155 findings, 2 scenarios\n"
 
 
 def test_parts_are_the_scores_factors_counts_and_elements_of_score_json(written: dict[str, object]) -> None:

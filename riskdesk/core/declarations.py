@@ -354,18 +354,6 @@ class Declarations:
         return cls(tuple(DeclarationRequest.from_json(item) for item in data))
 
 
-def request_rows(declarations: Declarations, as_of: dt.date) -> list[dict[str, Any]]:
-    """The campaign status, one row per request in the order sent: what `riskdesk requests --json` prints and the
-    window's View ▸ Declarations… shows (one function for both)."""
-    return [{"request_id": r.request_id, "supplier_id": r.supplier_id, "sent": r.sent.isoformat(),
-             "due": r.due.isoformat() if r.due else None,
-             "answered": r.answered.isoformat() if r.answered else None,
-             "effective_date": r.answers[-1].effective_date.isoformat() if r.answers else None,
-             "parts_asked": len(r.parts), "parts_answered": len(r.parts_answered), "overdue": r.overdue(as_of),
-             "status": r.status(as_of), "parts": list(r.parts), "answered_parts": list(r.parts_answered)}
-            for r in declarations.requests]
-
-
 def plan_requests(tables: Any, supplier_ids: Sequence[str], today: dt.date, due: dt.date | None
                   ) -> list[tuple[DeclarationRequest, list[tuple[str, str]]]]:
     """A request to each supplier of `supplier_ids` (all suppliers with supply paths when empty), for the parts it
@@ -625,4 +613,4 @@ __all__ = ["ANSWER_ELEMENTS", "DEFAULT_STALE_MONTHS", "LEAD_ELEMENTS", "REE_UNSP
            "AnswerPlan", "DeclarationAnswer", "DeclarationRequest", "Declarations", "Facility", "OriginRow",
            "PathEvidence", "PathOrigin", "PathPlan", "ProductDeclared", "ScoreChange", "SupplierToAsk", "answer_paths",
            "declared_on", "lead_element", "months_between", "new_request_id", "path_evidence", "plan_requests",
-           "request_rows", "suppliers_to_ask"]
+           "suppliers_to_ask"]

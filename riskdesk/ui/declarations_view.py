@@ -1,6 +1,6 @@
 """View ▸ Declarations…: where the declaration campaign stands, and what each answer changed.
 
-One row per request (the rows `riskdesk requests --json` prints: `riskdesk.core.declarations.request_rows`, one
+One row per request (the rows `riskdesk requests --json` prints: `riskdesk.core.declaration_status.request_status`, one
 function for both): request, supplier, sent, due, answered (date of the latest answer), parts answered / asked,
 status (overdue, answered, partly answered, waiting) on the window's as-of date. Below, the selected request's
 answers: when each was read, from which file (and its SHA-256), the effective date, the smelters and mines it named,
@@ -31,18 +31,19 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from riskdesk.core.declarations import DeclarationRequest, Declarations, request_rows
+from riskdesk.core.declaration_status import request_status
+from riskdesk.core.declarations import DeclarationRequest, Declarations
 from riskdesk.core.triage import score_text
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("request_id", "Request"), ("supplier_id", "Supplier"), ("sent", "Sent"), ("due", "Due"),
     ("answered", "Answered"), ("parts", "Parts answered"), ("status", "Status"))
-"""The table's columns: the `request_rows` key each shows (`parts`: answered / asked), and its header."""
+"""The table's columns: the `RequestStatus.to_json` key each shows (`parts`: answered / asked), and its header."""
 _Index = QModelIndex | QPersistentModelIndex
 
 
 class DeclarationsModel(QAbstractTableModel):
-    """The requests' status rows (`request_rows`), as of a date; overdue rows in red."""
+    """The requests' status rows (`request_status`), as of a date; overdue rows in red."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -53,7 +54,7 @@ class DeclarationsModel(QAbstractTableModel):
     def set_declarations(self, declarations: Declarations, as_of: dt.date) -> None:
         self.beginResetModel()
         self.declarations, self.as_of = declarations, as_of
-        self.rows = request_rows(declarations, as_of)
+        self.rows = [s.to_json() for s in request_status(declarations, as_of)]
         self.endResetModel()
 
     def request_at(self, row: int) -> DeclarationRequest | None:

@@ -97,6 +97,45 @@ def project_with_everything() -> Project:
     return project
 
 
+def project_for_new_sheets() -> Project:
+    """The demo with two declaration requests (one answered for one path, long ago, and overdue; one waiting) and
+    three variants (a priced second source, more stock, one naming a part the project lacks)."""
+    import datetime as dt
+
+    from riskdesk.core.declarations import (
+        STAGE_FIELDS,
+        DeclarationAnswer,
+        DeclarationRequest,
+        Declarations,
+        PathOrigin,
+    )
+    from riskdesk.core.demo import demo_project
+    from riskdesk.core.variants import AddSource, AddStock, ChangeGrade, Variant
+
+    project = demo_project()
+    paths = project.tables.paths
+    first = paths[paths["supplier_id"] == "SUP-CN1"]
+    row = first.iloc[0]
+    origin = PathOrigin(str(row["row_id"]), str(row["part_number"]), "declared",
+                        tuple(str(row[c]) for c in STAGE_FIELDS))  # type: ignore[arg-type]
+    asked = tuple(dict.fromkeys(str(p) for p in first["part_number"]))
+    answer = DeclarationAnswer(dt.date(2026, 10, 1), dt.date(2025, 6, 1), "answer.xlsx", "ab" * 32,
+                               parts=asked[:1], paths=(origin,))
+    waiting = tuple(dict.fromkeys(str(p) for p in paths[paths["supplier_id"] == "SUP-VN1"]["part_number"]))
+    project.declarations = Declarations((
+        DeclarationRequest("RMD-20260901-aaaa0001", "SUP-CN1", dt.date(2026, 9, 1), dt.date(2026, 10, 15), asked,
+                           (answer,)),
+        DeclarationRequest("RMD-20261101-bbbb0002", "SUP-VN1", dt.date(2026, 11, 1), dt.date(2026, 12, 15), waiting)))
+    part = str(project.tables.parts["part_number"].iloc[0])
+    project.variants = [
+        Variant("Second source in Japan", (AddSource(part, "SUP-JP9", 40.0, {"mine": "AU", "separation": "JP",
+                                                                              "metal": "JP", "magnet": "JP"},
+                                                     unit_price=20.0, supplier_name="Nihon Magnet"),)),
+        Variant("More stock", (AddStock("*", 60.0),)),
+        Variant("Broken", (ChangeGrade("NOPE", "N42"),))]
+    return project
+
+
 def shown(frame: pd.DataFrame) -> pd.DataFrame:
     """A table without its row ids (riskdesk.core.fields.ROW_ID): what the user sees, to compare two tables made
     apart, whose rows got ids of their own."""

@@ -37,6 +37,9 @@ from tests.helpers.needs import need
 
 AS_OF = dt.date(2026, 11, 23)
 LATER = dt.date(2027, 1, 1)
+CHECK_WORDS = {"Red", "Amber", "Green", "mine", "separation/refining", "metal/alloy", "magnet making", "Nd", "Pr",
+               "Dy", "Tb", "Sm", "Ho", "Co"}
+"""The only text in the Checks sheet's formulas: band names, stage names and element symbols."""
 HOSTILE = ['=HYPERLINK("http://x","y")', "@SUM(A1)", "{=1+1}", "+1 (555) 0100", "-2", "\tTab first",
            "\rCR first", "http://example.com/not-a-link"]
 
@@ -104,8 +107,8 @@ def _table(book: openpyxl.Workbook, sheet: str, name: str) -> list[dict[str, obj
 
 
 def test_sheets_are_named_so_and_in_this_order(book: openpyxl.Workbook) -> None:
-    assert tuple(book.sheetnames) == SHEETS == ("Summary", "Parts", "Findings", "Exposure", "Scenarios", "Inputs",
-                                                "Method")
+    assert tuple(book.sheetnames) == SHEETS == ("Summary", "Parts", "Findings", "Exposure", "Scenarios", "Suppliers",
+                                                "Variants", "Declarations", "Inputs", "Method", "Checks")
 
 
 def test_data_sheets_are_excel_tables_with_filters_and_frozen_headers(book: openpyxl.Workbook) -> None:
@@ -336,7 +339,7 @@ def test_formulas_are_riskdesks_own_and_carry_their_values(report: Path) -> None
         for row in ws.iter_rows():
             for cell in row:
                 if cell.data_type == "f":
-                    assert ws.title in ("Summary", "Parts", "Scenarios"), (ws.title, cell.coordinate)
+                    assert ws.title in ("Summary", "Parts", "Scenarios", "Checks"), (ws.title, cell.coordinate)
 
 
 def test_no_scenario_chosen_says_so(tmp_path: Path) -> None:
@@ -369,6 +372,9 @@ def test_text_from_the_project_arrives_as_text_never_a_formula(hostile: Path) ->
         for row in ws.iter_rows():
             for cell in row:
                 if cell.data_type == "f":
+                    if ws.title == "Checks":  # RiskDesk's reconciliations: its sheets' cells, its own words
+                        assert all(text in CHECK_WORDS for text in re.findall(r'"([^"]*)"', cell.value)), cell.value
+                        continue
                     assert ws.title == "Scenarios", (ws.title, cell.value)  # RiskDesk's own change column
                     assert re.fullmatch(r"=C\d+-B\d+", cell.value)
                     continue

@@ -3,16 +3,19 @@
     request = ReportRequest(project, as_of, compare=…, scenarios=resolve_scenarios(names, project, as_of))
     summary = write_report(request, Path("report.xlsx"), progress=…, cancelled=…)
 
-Sheets, in this order: Summary, Parts, Findings, Exposure, Scenarios, Inputs, Method (docs/report.md says what
-each column means). What each sheet says — every figure and sentence — is computed in
-`riskdesk.core.report_content` (Qt-free and tested there without a workbook); this package only lays it out with
-XlsxWriter: `layout` (formats and table helpers), then one module per sheet or pair of sheets (`summary`, `parts`,
-`findings` with the Exposure, `scenarios`, `inputs` with the Method). The command line and the window's File ▸
-Export report… both call `write_report`; it never touches Qt and can run in a worker thread.
+Sheets, in this order: Summary, Parts, Findings, Exposure, Scenarios, Suppliers, Variants, Declarations, Inputs,
+Method, Checks (docs/report.md says what each column means). What each sheet says — every figure and sentence —
+is computed in `riskdesk.core.report_content` and, for the last four added, `report_suppliers`, `report_variants`,
+`report_declarations` and `report_checks` (Qt-free and tested there without a workbook); this package only lays it
+out with XlsxWriter: `layout` (formats and table helpers), then one module per sheet or group of sheets
+(`summary`, `parts`, `findings` with the Exposure, `scenarios`, `suppliers` with the Variants and Declarations,
+`inputs` with the Method, `checks` last). The command line and the window's File ▸ Export report… both call
+`write_report`; it never touches Qt and can run in a worker thread.
 
 Safe: text from the project is only ever written as text (io/xlsx.py); the only formulas are RiskDesk's own
-(a scenario's monthly change, a comparison's change), each with its value cached; the workbook is written to a
-temporary file and moved over the target when complete.
+(a scenario's monthly change, a comparison's change, the Checks sheet's reconciliations of the report's own
+cells), each with its value cached; the workbook is written to a temporary file and moved over the target when
+complete.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from pathlib import Path
 from riskdesk import __version__
 from riskdesk.core.labels import count
 from riskdesk.core.project import Project
+from riskdesk.core.report_checks import checks_sheet
 from riskdesk.core.report_content import (
     FULL_TEXT_PARTS,
     STEPS,
@@ -50,12 +54,17 @@ from riskdesk.core.report_content import (
     scenario_choices,
     summary_sheet,
 )
+from riskdesk.core.report_declarations import declarations_sheet
+from riskdesk.core.report_suppliers import suppliers_sheet
+from riskdesk.core.report_variants import variants_sheet
+from riskdesk.io.report.checks import write_checks
 from riskdesk.io.report.findings import write_exposure, write_findings
 from riskdesk.io.report.inputs import write_inputs, write_method
 from riskdesk.io.report.layout import KG_FORMAT, Layout
 from riskdesk.io.report.parts import write_parts
 from riskdesk.io.report.scenarios import write_scenarios
 from riskdesk.io.report.summary import write_summary
+from riskdesk.io.report.suppliers import write_declarations, write_suppliers, write_variants
 from riskdesk.io.xlsx import (
     MAX_LINKS,
     MAX_ROWS,
@@ -66,7 +75,8 @@ from riskdesk.io.xlsx import (
     workbook,
 )
 
-SHEETS: tuple[str, ...] = ("Summary", "Parts", "Findings", "Exposure", "Scenarios", "Inputs", "Method")
+SHEETS: tuple[str, ...] = ("Summary", "Parts", "Findings", "Exposure", "Scenarios", "Suppliers", "Variants",
+                           "Declarations", "Inputs", "Method", "Checks")
 """The report's sheets, named so and in this order."""
 
 
@@ -129,8 +139,13 @@ def _write_sheets(layout: Layout, data: ReportData, limits: SheetLimits) -> None
     write_findings(layout, findings_sheet(data, limits))
     write_exposure(layout, exposure_sheet(data))
     write_scenarios(layout, scenario_blocks(data))
+    suppliers, variants = suppliers_sheet(data), variants_sheet(data)
+    write_suppliers(layout, suppliers)
+    write_variants(layout, variants)
+    write_declarations(layout, declarations_sheet(data))
     write_inputs(layout, inputs_sheet(data))
     write_method(layout, method_sheet(data, limits))
+    write_checks(layout, checks_sheet(data, suppliers, variants))  # last: it reads where the other sheets' tables are
     layout.book.worksheets()[0].activate()
 
 
@@ -138,8 +153,11 @@ def _cell_estimate(data: ReportData) -> int:
     """About how many cells the report has, for progress."""
     evaluation = data.evaluation
     compiled = evaluation.compiled
+    variants = len(data.request.project.variants) + 1
     return (len(data.findings) * 17 + compiled.n_parts * (24 + 2 * len(evaluation.columns))
-            + compiled.n_paths * 11 + 2_000)
+            + compiled.n_paths * 11 + 2_000
+            + len(compiled.supplier_ids) * 21 + compiled.n_parts * 9 + variants * max(len(data.runs), 1) * 14
+            + len(data.request.project.declarations.requests) * 10 + (len(evaluation.columns) * 4 + 20) * 6)
 
 
 __all__ = [

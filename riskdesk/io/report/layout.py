@@ -61,6 +61,8 @@ class Layout:
             "rate": add({**top, "num_format": "0.0000", "align": "left"}),
             "date-or-text": add({**top, "num_format": "yyyy-mm-dd", "align": "left", "text_wrap": True}),
             "sign": add({**top, "bottom": 1, "bg_color": "#FFFDE7"}),
+            # TRUE/FALSE cells: Excel shows a boolean as such; LibreOffice shows its number unless told.
+            "boolean": add({**top, "num_format": '"TRUE";"TRUE";"FALSE"', "align": "center"}),
         }
         for name, color in BAND_COLORS.items():
             self.formats[f"band-{name}"] = add({"bg_color": tint(color, 0.45), "bold": True, "align": "center",
