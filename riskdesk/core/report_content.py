@@ -1196,6 +1196,9 @@ def _frame_values(frame: Any, column: str) -> list[Any]:
 # ---------------------------------------------------------------------------------------------------------------
 # Method
 
+NOT_RECORDED = "not recorded"
+"""A source's publication or access date the bundled data does not give (never guessed)."""
+
 
 @dataclass(frozen=True)
 class MethodSheet:
@@ -1209,8 +1212,9 @@ class MethodSheet:
     rules_heading: str
     rules: list[tuple[str, str, str]]
     """Rule, what it says, effect with status on the date, dates and confidence."""
-    sources: list[tuple[str, tuple[str, str], str]]
-    """Of what, a link cell (url "" for an address that is not a bundled source), the address."""
+    sources: list[tuple[str, tuple[str, str], str, dt.date | str, dt.date | str]]
+    """Of what, a link cell (url "" for an address that is not a bundled source), the address, the date the
+    document was published and the date it was read (NOT_RECORDED where the data does not say)."""
     marks: list[tuple[str, str]]
 
 
@@ -1219,7 +1223,7 @@ def method_sheet(data: ReportData, limits: SheetLimits) -> MethodSheet:
     settings = data.evaluation.settings
     total = sum(max(v, 0.0) for v in settings.weights.values()) or 1.0
     day = data.request.as_of
-    link_rows: list[tuple[str, tuple[str, str]]] = []
+    link_rows: list[tuple[str, Source]] = []
     rule_rows = []
     for rule in data.reference.control_list.rules:
         state = rule.state_on(day, settings.suspended_rules_in_force)
@@ -1228,12 +1232,12 @@ def method_sheet(data: ReportData, limits: SheetLimits) -> MethodSheet:
         rule_rows.append((rule.id, f"{rule.instrument}: {rule.title}. {rule.note}".strip(),
                           f"{rule.effect_label_on(day)}; {rule.status_words(state)} ({state.reason}); {dates}; "
                           f"confidence {rule.confidence}"))
-        link_rows += [(rule.id, (s.url, s.title or s.url)) for s in rule.sources]
+        link_rows += [(rule.id, s) for s in rule.sources]
     for k, run in enumerate(data.runs, start=1):
         scenario = run.result.scenario
         provenances = [shock.provenance for shock in scenario.price_shocks]
         provenances += [cut.provenance for cut in scenario.supply_cuts]
-        link_rows += [(f"Scenario {k}", (s.url, s.title or s.url)) for p in provenances for s in p.sources]
+        link_rows += [(f"Scenario {k}", s) for p in provenances for s in p.sources]
     link_rows = list(dict.fromkeys(link_rows))[:limits.links]
     return MethodSheet(
         factors=[(FACTOR_LABELS[n], FACTOR_HELP[n], f"{settings.weights.get(n, 0.0):g} "
@@ -1243,5 +1247,6 @@ def method_sheet(data: ReportData, limits: SheetLimits) -> MethodSheet:
         data_files=[(f.what, f"{f.title}, version {f.version}", f"{f.name}\n{f.sha256}") for f in data.files],
         rules_heading=f"The control list on {day.isoformat()}: every rule, its status and dates",
         rules=rule_rows,
-        sources=[(of, safe_link(*link), link[0]) for of, link in link_rows],
+        sources=[(of, safe_link(s.url, s.title or s.url), s.url, s.published or NOT_RECORDED,
+                  s.accessed or NOT_RECORDED) for of, s in link_rows],
         marks=list(CONFIDENCE_MARKS.items()))

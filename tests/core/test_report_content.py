@@ -367,8 +367,9 @@ def test_the_method_lists_every_rule_with_its_status_and_links_only_bundled_sour
     assert method.rules_heading == "The control list on 2026-11-23: every rule, its status and dates"
     assert [row[2] for row in method.factors] == ["0.35 (35%)", "0.15 (15%)", "0.15 (15%)", "0.1 (10%)",
                                                   "0.15 (15%)", "0.1 (10%)"]
-    assert ("Scenario 1", ("", "EU Official Journal (official)"), "https://evil.example/phish?u=1") in method.sources
-    assert all(url in bundled_source_urls() for _of, (url, _text), _address in method.sources if url)
+    assert ("Scenario 1", ("", "EU Official Journal (official)"), "https://evil.example/phish?u=1", "not recorded",
+            "not recorded") in method.sources
+    assert all(url in bundled_source_urls() for _of, (url, _text), _address, *_dates in method.sources if url)
     assert len(method.sources) == len(set(method.sources)) > 3
     assert len(method_sheet(data, SheetLimits(rows=10, links=3)).sources) == 3
 

@@ -117,3 +117,29 @@ def test_outside_the_eu_the_share_counted_is_empty(book: openpyxl.Workbook) -> N
     headers, rows = _table(book, "Exposure", "Exposure")
     counted, flag = headers.index("Share counted for the 65 %"), headers.index("EU 65 % benchmark")
     assert all(row[counted].value is None and row[flag].value == "n/a" for row in rows)
+
+
+def test_the_methods_sources_have_their_publication_and_access_dates(book: openpyxl.Workbook) -> None:
+    headers, rows = _table(book, "Method", "MethodSources")
+    assert headers == ["Of", "Source", "Address", "Published", "Accessed"]
+    published = {row[1].value: row[3].value for row in rows}
+    # Where FACTS.md gives the document's date (Federal Register, Official Journal), the bundled data has it ...
+    assert published["84 FR 72239 via elaws"] == dt.datetime(2019, 12, 31)
+    assert published["EUR-Lex, Regulation (EU) 2024/1252"] == dt.datetime(2024, 5, 3)
+    assert all(row[3].number_format == "yyyy-mm-dd" for row in rows if isinstance(row[3].value, dt.datetime))
+    # ... and nothing is guessed: every other date says so, and no access date was recorded.
+    assert {v for v in published.values() if not isinstance(v, dt.datetime)} == {"not recorded"}
+    assert {row[4].value for row in rows} == {"not recorded"}
+
+
+def test_a_sources_dates_in_a_control_list_are_read_and_a_wrong_one_is_refused(tmp_path: Path) -> None:
+    from riskdesk.core.datafile import DataFileError, Entry, Source
+
+    entry = Entry(tmp_path / "list.toml", "R-1", {"sources": [
+        {"title": "Notice", "url": "https://example.org/n", "published": dt.date(2024, 9, 18)},
+        {"title": "Page", "accessed": "2026-11-23"}]})
+    assert entry.sources() == (Source("Notice", "https://example.org/n", dt.date(2024, 9, 18)),
+                               Source("Page", "", None, dt.date(2026, 11, 23)))
+    wrong = Entry(tmp_path / "list.toml", "R-1", {"sources": [{"title": "Notice", "published": "18.9.2024"}]})
+    with pytest.raises(DataFileError, match=r"entry R-1, field 'sources\[1\].published': expected a date"):
+        wrong.sources()

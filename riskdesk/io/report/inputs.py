@@ -136,7 +136,8 @@ def _key_values(blocks: _Blocks, title: str, key: str, rows: Sequence[tuple[str,
             blocks.sheet.write_number(top + k, 1, value, formats[_value_format(value)])
 
 
-METHOD_WIDTHS = (27, 68, 55)
+METHOD_WIDTHS = (27, 68, 55, 12, 12)
+"""Factor or topic, what it says, a note; the sources' two dates."""
 
 
 def write_method(layout: Layout, content: MethodSheet) -> None:
@@ -144,7 +145,7 @@ def write_method(layout: Layout, content: MethodSheet) -> None:
     sheet = layout.sheet("Method")
     for col, width in enumerate(METHOD_WIDTHS):
         sheet.set_column(col, col, width)
-    a, b, c = METHOD_WIDTHS
+    a, b, c, d, e = METHOD_WIDTHS
     sheet.write_string(0, 0, "How RiskDesk scores exposure", layout.title)
     sheet.write_string(1, 0, "Every figure on the other sheets is computed as below, from the inputs, reference "
                              "prices and exchange rate on the Inputs sheet.", layout.subtitle)
@@ -163,7 +164,12 @@ def write_method(layout: Layout, content: MethodSheet) -> None:
         Column("File and SHA-256", c, wrap=True, kind=TEXT)], content.data_files, "MethodData")
     row = layout.block(sheet, row, "Sources (a link opens the page cited; addresses that are not among RiskDesk's "
                                    "bundled sources are text, not links)", [
-        Column("Of", a, kind=TEXT), Column("Source", b, kind=LINK), Column("Address", c, kind=TEXT, wrap=True)],
+        Column("Of", a, kind=TEXT), Column("Source", b, kind=LINK), Column("Address", c, kind=TEXT, wrap=True),
+        Column("Published", d, "date-or-text", help="The date the document was published, where RiskDesk's data "
+               "records it; else not recorded"),
+        Column("Accessed", e, "date-or-text", help="The date the page was read, where RiskDesk's data records it; "
+               "else not recorded (the bundled facts were compiled from stored copies of the pages, without the "
+               "date each was read)")],
         content.sources, "MethodSources")
     row = layout.block(sheet, row, "Confidence marks", [Column("Mark", a, kind=TEXT), Column("Meaning", b, kind=TEXT)],
                        content.marks, "MethodMarks")
