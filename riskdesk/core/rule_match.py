@@ -165,7 +165,8 @@ class BenchmarkFlags:
     judged: dict[tuple[int, int], dict[str, float]] = field(default_factory=dict)
     """(element, stage) → the share each third country is judged on there (0 … 1): its own with the unknown
     origin's and China's counted in; for China, the largest of those (China is flagged wherever a country is over
-    with China's share counted in); under "" the largest share an unknown origin could make."""
+    with China's share counted in); under "" the largest of them all (the unknown-origin row is flagged when
+    any country is)."""
 
     def per_column(self) -> np.ndarray:
         """(paths × element columns) the path's element is flagged (or possibly flagged) at any stage."""
@@ -421,8 +422,8 @@ def _benchmark(rule: ControlRule, compiled: CompiledProject, kg: np.ndarray, col
             # China is judged on the largest share any third country makes with China's counted in (no credit).
             judged[(int(e), s)] = {
                 **{str(vocabulary[i]): float(worst.max() if is_china[i] else worst[i])
-                   for i in np.flatnonzero(third & (shares > 0))},
-                **({"": float(max(worst.max(initial=0.0), unknown_share + china_share))} if unknown_share > 0 else {})}
+                   for i in np.flatnonzero(third & ((shares > 0) | countries_over))},
+                "": float(worst.max(initial=0.0))}
     return BenchmarkFlags(threshold, flagged, possible, over, judged)
 
 

@@ -26,8 +26,8 @@ def write_exposure(layout: Layout, content: ExposureSheet) -> None:
         Column(BENCHMARK_SHARE, 14, "share", kind=NUMBER,
                help="What the EU benchmark flag is judged on: this country's share with the kg of unknown origin "
                     "and China's counted as its (for China, the largest share any third country makes so); on the "
-                    "unknown-origin row, the largest share it could make. Empty where the benchmark does not apply "
-                    "or the country is not a third country"),
+                    "unknown-origin row, the largest share any third country makes so. Empty where the benchmark "
+                    "does not apply or the country is not a third country"),
         Column("EU 65 % benchmark", 14, "center", kind=TEXT, value_formats={OVER_BENCHMARK: "flag"},
                help="For buyers importing into the EU: over 65 % of your kg from one third country (the share "
                     "counted is in the column before)"),
