@@ -122,7 +122,7 @@ def test_scenarios_are_the_months_and_stock_outs_of_scenario_json(written: dict[
     book = written["book"]
     for k, data in enumerate(written["scenarios"], start=1):
         months = _table(book, "Scenarios", f"Scenario{k}Months")
-        assert [r["Month"] for r in months] == data["months"]
+        assert [f"{r['Month']:%Y-%m}" for r in months] == data["months"]  # dates, shown as the month
         portfolio, mc = data["portfolio"], data["monte_carlo"]
         for t, row in enumerate(months):
             assert row["Baseline USD"] == pytest.approx(portfolio["baseline_cost"][t], abs=0.005)

@@ -46,10 +46,13 @@ class DataFileError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """Where a fact comes from."""
+    """Where a fact comes from, with the date the document was published and the date it was read, where the data
+    file records them (None: not recorded)."""
 
     title: str
     url: str = ""
+    published: dt.date | None = None
+    accessed: dt.date | None = None
 
     def __str__(self) -> str:
         return f"{self.title} {self.url}".strip()
@@ -204,7 +207,11 @@ class Entry:
         for i, item in enumerate(value, start=1):
             if not isinstance(item, Mapping) or not isinstance(item.get("title"), str):
                 raise self.fail(f"{field}[{i}]", "expected {title = ..., url = ...}")
-            result.append(Source(item["title"], str(item.get("url", ""))))
+            source = Entry(self.file, self.label, {f"{field}[{i}].{key}": item.get(key)
+                                                   for key in ("published", "accessed")})
+            result.append(Source(item["title"], str(item.get("url", "")),
+                                 source.optional_date(f"{field}[{i}].published"),
+                                 source.optional_date(f"{field}[{i}].accessed")))
         return tuple(result)
 
     def tables(self, field: builtins.str) -> list[Entry]:

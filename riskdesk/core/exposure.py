@@ -119,6 +119,10 @@ class ExposureCell:
     """The EU CRMA benchmark flags this element and stage here: this third country supplies more than 65 % of the
     buyer's kg (for the unknown-origin row: some country does, counting the unknown kg as its). Always False for
     buyers the benchmark does not concern (`benchmark_applies`)."""
+    benchmark_share: float | None = None
+    """The share the benchmark judges this country on here (0 … 1): its own with the unknown origin's and China's
+    counted in (for China: the largest share any third country makes so); for the unknown-origin row the largest
+    such share. None where the benchmark does not apply or does not judge the country (the buyer's own region)."""
 
 
 def benchmark_applies(evaluation: Evaluation) -> bool:
@@ -140,10 +144,15 @@ def by_element_stage_country(evaluation: Evaluation, selection: str = "rare-eart
     vocabulary = [str(c) for c in compiled.countries]
     n_c = len(vocabulary)
     over: dict[tuple[int, int], frozenset[str]] = {}
+    judged: dict[tuple[int, int], dict[str, float]] = {}
     for match in evaluation.matches:
         if match.benchmark is not None:
             for key, countries in match.benchmark.over.items():
                 over[key] = over.get(key, frozenset()) | countries
+            for key, shares in match.benchmark.judged.items():
+                mine = judged.setdefault(key, {})
+                for code, share in shares.items():
+                    mine[code] = max(mine.get(code, 0.0), share)
     prices = evaluation.prices[evaluation.columns[listed]]
     per_stage = [evaluation.stage_shares[s].T @ evaluation.unit_kg_c[:, listed] for s in range(len(STAGES))]
     cells: list[ExposureCell] = []
@@ -156,15 +165,16 @@ def by_element_stage_country(evaluation: Evaluation, selection: str = "rare-eart
             if total <= 0:
                 continue
             flagged = over.get((e, s), frozenset())
+            shares = judged.get((e, s), {})
             known = sorted((i for i in range(n_c) if column[i] > 0 and vocabulary[i]), key=lambda i: -column[i])
             unknown = float(column[n_c]) + sum(float(column[i]) for i in range(n_c) if not vocabulary[i])
             for i in known:
                 kg = float(column[i])
                 cells.append(ExposureCell(symbol, stage, vocabulary[i], kg, kg * float(prices[position]),
-                                          kg / total, vocabulary[i] in flagged))
+                                          kg / total, vocabulary[i] in flagged, shares.get(vocabulary[i])))
             if unknown > 0:
                 cells.append(ExposureCell(symbol, stage, "", unknown, unknown * float(prices[position]),
-                                          unknown / total, bool(flagged)))
+                                          unknown / total, bool(flagged), shares.get("")))
     return cells
 
 

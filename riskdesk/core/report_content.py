@@ -136,13 +136,47 @@ def band_thresholds_text() -> str:
 
 
 def settings_as_used(settings: ProjectSettings, countries: CountryTable) -> list[tuple[str, Any]]:
-    """The Inputs sheet's "Settings and weights as used", in the catalogue's words (`labels.settings_as_used`)."""
-    return labels.settings_as_used(settings, lambda code: country_text(countries, code))
+    """The Inputs sheet's "Settings and weights as used", in the catalogue's words (`labels.settings_as_used`): the
+    import country by its name, and its ISO code on the row after (one value a cell, as every sheet writes a
+    country)."""
+    country = country_cells(countries, settings.import_country)
+    rows = labels.settings_as_used(settings, lambda code: country_cells(countries, code).name)
+    at = next((k for k, (label, _) in enumerate(rows) if label.startswith("Import country")), len(rows) - 1)
+    return [*rows[:at + 1], (f"{rows[at][0]}: ISO code", country.code), *rows[at + 1:]]
 
 
 def country_text(countries: CountryTable, code: str) -> str:
-    """"CN · China", or "unknown" for no country."""
+    """"CN · China", or "unknown" for no country (one cell; the report's tables use `country_cells`)."""
     return f"{code} · {countries.name(code)}" if code else "unknown"
+
+
+UNKNOWN_COUNTRY = "unknown"
+"""The country name written where the country of a stage is not known (its code cell is left empty)."""
+
+
+@dataclass(frozen=True)
+class CountryCells:
+    """A country as the report writes it: the ISO 3166-1 alpha-2 code and the name, each in its own column, so that
+    a reader can filter and join by code ("" and "unknown" where the country is not known)."""
+
+    code: str
+    name: str
+
+    def words(self) -> str:
+        """In a sentence: "United States (US)", or "unknown"."""
+        return f"{self.name} ({self.code})" if self.code else self.name
+
+
+def country_cells(countries: CountryTable, code: str) -> CountryCells:
+    """The code and the name of the country `code` ("" for unknown origin), for a pair of columns: every sheet
+    that names a country writes it through this (and `riskdesk.io.report.layout.country_columns`)."""
+    return CountryCells(code, countries.name(code)) if code else CountryCells("", UNKNOWN_COUNTRY)
+
+
+def country_columns_of(countries: CountryTable, codes: Iterable[str]) -> tuple[list[str], list[str]]:
+    """The codes and the names of `codes`, as two column lists (`country_cells` for each)."""
+    cells = [country_cells(countries, str(code)) for code in codes]
+    return [c.code for c in cells], [c.name for c in cells]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -381,7 +415,8 @@ class SummarySheet:
 
     title: str
     subtitle: str
-    facts: list[tuple[str, str | dt.date]]
+    facts: list[tuple[str, str | dt.date | CountryCells]]
+    """Label and value; a country's code and name go in two cells."""
     as_of: dt.date
     compare: dt.date | None
     score: float
@@ -417,9 +452,10 @@ def summary_sheet(data: ReportData, user: str = "") -> SummarySheet:
     tables = request.project.tables
     countries = data.reference.countries
     control = data.reference.control_list
-    facts: list[tuple[str, str | dt.date]] = [
+    buyer = country_cells(countries, settings.import_country)
+    facts: list[tuple[str, str | dt.date | CountryCells]] = [
         ("Project", settings.name),
-        ("Buyer imports into", country_text(countries, settings.import_country)),
+        ("Buyer imports into", buyer),
         ("As of", request.as_of),
     ]
     if later is not None:
@@ -454,7 +490,7 @@ def summary_sheet(data: ReportData, user: str = "") -> SummarySheet:
     return SummarySheet(
         title=f"RiskDesk risk report: {settings.name}",
         subtitle=f"Rare-earth magnet supply risk of {count(len(tables.parts), 'part')} as of {day}, for a buyer "
-                 f"importing into {country_text(countries, settings.import_country)}.",
+                 f"importing into {buyer.words()}.",
         facts=facts, as_of=request.as_of, compare=later.as_of if later is not None else None,
         score=score, band=band(score), reason=reason, on_as_of=f"On {day}: {reason}.", on_compare=on_compare,
         key_findings=[k for k in data.key if k.when is None and not _stated_beside(k)],
@@ -830,13 +866,19 @@ class ExposureSheet:
     benchmark_applies: bool
     elements: list[str]
     stages: list[str]
+    country_codes: list[str]
+    """ISO codes ("" for unknown origin)."""
     countries: list[str]
+    """Country names ("unknown")."""
     kg: list[float]
     shares: list[float]
     """Of the element at that stage (0–1)."""
     values: list[float]
     flags: list[str]
     """OVER_BENCHMARK, "within", or "n/a" where the benchmark does not apply."""
+    benchmark_shares: list[float | None] = field(default_factory=list)
+    """The share the flag is judged on (`ExposureCell.benchmark_share`; None where the benchmark does not apply or
+    does not judge the country)."""
 
 
 def exposure_sheet(data: ReportData) -> ExposureSheet:
@@ -845,11 +887,13 @@ def exposure_sheet(data: ReportData) -> ExposureSheet:
     cells = by_element_stage_country(evaluation)
     applies = benchmark_applies(evaluation)
     countries = data.reference.countries
-    buyer = country_text(countries, data.request.project.settings.import_country)
+    codes, names = country_columns_of(countries, (c.country for c in cells))
+    buyer = country_cells(countries, data.request.project.settings.import_country).words()
     if applies:
         note = (f"The buyer imports into {buyer}: the EU Critical Raw Materials Act benchmark applies. Flagged: one "
-                "third country supplies more than 65 % of your kg of the element at that stage (unknown origin "
-                "counted as that country's).")
+                "third country supplies more than 65 % of your kg of the element at that stage, counting the kg of "
+                "unknown origin and China's as that country's (China is flagged wherever a country is so): the "
+                "column \"Share counted for the 65 %\" gives the figure the flag is judged on.")
     else:
         note = f"The buyer imports into {buyer}: the EU's 65 % benchmark does not apply (n/a)."
     return ExposureSheet(
@@ -858,11 +902,12 @@ def exposure_sheet(data: ReportData) -> ExposureSheet:
         benchmark_applies=applies,
         elements=[c.element for c in cells],
         stages=[c.stage.label for c in cells],
-        countries=[country_text(countries, c.country) for c in cells],
+        country_codes=codes, countries=names,
         kg=[c.kg for c in cells],
         shares=[c.share for c in cells],
         values=[c.value for c in cells],
-        flags=[(OVER_BENCHMARK if c.over_benchmark else "within") if applies else "n/a" for c in cells])
+        flags=[(OVER_BENCHMARK if c.over_benchmark else "within") if applies else "n/a" for c in cells],
+        benchmark_shares=[c.benchmark_share if applies else None for c in cells])
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -897,7 +942,8 @@ class ScenarioBlock:
     number: int
     heading: str
     lines: list[str]
-    months: list[str]
+    months: list[dt.date]
+    """The first day of each month (written as a date shown "yyyy-mm")."""
     baseline: list[float]
     scenario: list[float]
     changes: list[float]
@@ -942,7 +988,8 @@ def scenario_block(k: int, run: ScenarioRun) -> ScenarioBlock:
                          for i in reached],
             run_out_probabilities=[float(mc.stop_probability[i]) for i in reached] if mc is not None else None)
     return ScenarioBlock(
-        number=k, heading=f"Scenario {k}: {scenario.name}", lines=_scenario_lines(run), months=list(result.months),
+        number=k, heading=f"Scenario {k}: {scenario.name}", lines=_scenario_lines(run),
+        months=[month_date(m) for m in result.months],
         baseline=result.portfolio_baseline.tolist(), scenario=result.portfolio_scenario.tolist(),
         changes=[float(d) for d in result.portfolio_delta],
         percentiles={q: mc.percentiles[q].tolist() for q in (5, 25, 50, 75, 95)} if mc is not None else {},
@@ -986,6 +1033,12 @@ def _scenario_lines(run: ScenarioRun) -> list[str]:
                      f"{mc.total_mean:,.0f}, P95 {mc.total_p95:,.0f}; cost at risk {mc.cost_at_risk:,.0f}, "
                      f"expected shortfall {mc.expected_shortfall:,.0f}.")
     return lines
+
+
+def month_date(month: str) -> dt.date:
+    """A month "2026-12" as its first day, for a date cell shown as the month."""
+    year, number = month.split("-")[:2]
+    return dt.date(int(year), int(number), 1)
 
 
 def _finite(value: float) -> float | None:
@@ -1143,6 +1196,9 @@ def _frame_values(frame: Any, column: str) -> list[Any]:
 # ---------------------------------------------------------------------------------------------------------------
 # Method
 
+NOT_RECORDED = "not recorded"
+"""A source's publication or access date the bundled data does not give (never guessed)."""
+
 
 @dataclass(frozen=True)
 class MethodSheet:
@@ -1156,8 +1212,9 @@ class MethodSheet:
     rules_heading: str
     rules: list[tuple[str, str, str]]
     """Rule, what it says, effect with status on the date, dates and confidence."""
-    sources: list[tuple[str, tuple[str, str], str]]
-    """Of what, a link cell (url "" for an address that is not a bundled source), the address."""
+    sources: list[tuple[str, tuple[str, str], str, dt.date | str, dt.date | str]]
+    """Of what, a link cell (url "" for an address that is not a bundled source), the address, the date the
+    document was published and the date it was read (NOT_RECORDED where the data does not say)."""
     marks: list[tuple[str, str]]
 
 
@@ -1166,7 +1223,7 @@ def method_sheet(data: ReportData, limits: SheetLimits) -> MethodSheet:
     settings = data.evaluation.settings
     total = sum(max(v, 0.0) for v in settings.weights.values()) or 1.0
     day = data.request.as_of
-    link_rows: list[tuple[str, tuple[str, str]]] = []
+    link_rows: list[tuple[str, Source]] = []
     rule_rows = []
     for rule in data.reference.control_list.rules:
         state = rule.state_on(day, settings.suspended_rules_in_force)
@@ -1175,12 +1232,12 @@ def method_sheet(data: ReportData, limits: SheetLimits) -> MethodSheet:
         rule_rows.append((rule.id, f"{rule.instrument}: {rule.title}. {rule.note}".strip(),
                           f"{rule.effect_label_on(day)}; {rule.status_words(state)} ({state.reason}); {dates}; "
                           f"confidence {rule.confidence}"))
-        link_rows += [(rule.id, (s.url, s.title or s.url)) for s in rule.sources]
+        link_rows += [(rule.id, s) for s in rule.sources]
     for k, run in enumerate(data.runs, start=1):
         scenario = run.result.scenario
         provenances = [shock.provenance for shock in scenario.price_shocks]
         provenances += [cut.provenance for cut in scenario.supply_cuts]
-        link_rows += [(f"Scenario {k}", (s.url, s.title or s.url)) for p in provenances for s in p.sources]
+        link_rows += [(f"Scenario {k}", s) for p in provenances for s in p.sources]
     link_rows = list(dict.fromkeys(link_rows))[:limits.links]
     return MethodSheet(
         factors=[(FACTOR_LABELS[n], FACTOR_HELP[n], f"{settings.weights.get(n, 0.0):g} "
@@ -1190,5 +1247,6 @@ def method_sheet(data: ReportData, limits: SheetLimits) -> MethodSheet:
         data_files=[(f.what, f"{f.title}, version {f.version}", f"{f.name}\n{f.sha256}") for f in data.files],
         rules_heading=f"The control list on {day.isoformat()}: every rule, its status and dates",
         rules=rule_rows,
-        sources=[(of, safe_link(*link), link[0]) for of, link in link_rows],
+        sources=[(of, safe_link(s.url, s.title or s.url), s.url, s.published or NOT_RECORDED,
+                  s.accessed or NOT_RECORDED) for of, s in link_rows],
         marks=list(CONFIDENCE_MARKS.items()))

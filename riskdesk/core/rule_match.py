@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -162,6 +162,11 @@ class BenchmarkFlags:
     """(paths × element columns × stages) the stage's country is unknown and could be one over the threshold."""
     over: dict[tuple[int, int], frozenset[str]]
     """(element, stage) → the third countries over the threshold there (unknown origins counted as theirs)."""
+    judged: dict[tuple[int, int], dict[str, float]] = field(default_factory=dict)
+    """(element, stage) → the share each third country is judged on there (0 … 1): its own with the unknown
+    origin's and China's counted in; for China, the largest of those (China is flagged wherever a country is over
+    with China's share counted in); under "" the largest of them all (the unknown-origin row is flagged when
+    any country is)."""
 
     def per_column(self) -> np.ndarray:
         """(paths × element columns) the path's element is flagged (or possibly flagged) at any stage."""
@@ -389,6 +394,7 @@ def _benchmark(rule: ControlRule, compiled: CompiledProject, kg: np.ndarray, col
     flagged = np.zeros((compiled.n_paths, len(columns), N_STAGES), dtype=bool)
     possible = np.zeros_like(flagged)
     over: dict[tuple[int, int], frozenset[str]] = {}
+    judged: dict[tuple[int, int], dict[str, float]] = {}
     for s in range(N_STAGES):
         codes = np.where(compiled.country[:, s] == UNKNOWN, n_c, compiled.country[:, s])
         unknown = codes == n_c
@@ -413,7 +419,12 @@ def _benchmark(rule: ControlRule, compiled: CompiledProject, kg: np.ndarray, col
                 possible[:, j, s] = unknown & held
             if countries_over.any():
                 over[(int(e), s)] = frozenset(str(c) for c in vocabulary[countries_over])
-    return BenchmarkFlags(threshold, flagged, possible, over)
+            # China is judged on the largest share any third country makes with China's counted in (no credit).
+            judged[(int(e), s)] = {
+                **{str(vocabulary[i]): float(worst.max() if is_china[i] else worst[i])
+                   for i in np.flatnonzero(third & ((shares > 0) | countries_over))},
+                "": float(worst.max(initial=0.0))}
+    return BenchmarkFlags(threshold, flagged, possible, over, judged)
 
 
 def path_bits(bits: int) -> list[int]:

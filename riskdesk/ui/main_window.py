@@ -485,11 +485,11 @@ class MainWindow(QMainWindow):
         """File ▸ Export report…: the Excel risk report (date, comparison and scenarios chosen in the dialog)."""
         from riskdesk.ui.report_dialog import show_report_dialog
 
-        document, revision = self.document, self.session.revision_text if self.session else None
+        document = self.document  # the session names the revision and, saved and unchanged, the file to hash
         if document is not None and self.scoring is not None:
             self.report_dialog = show_report_dialog(
                 self, lambda: document.project, self.scoring.evaluation, self.runner, self.dialogs,
-                folder=Path(self._start_dir()), monte_carlo=document.monte_carlo, revision_getter=revision)
+                folder=Path(self._start_dir()), monte_carlo=document.monte_carlo, origin=self.session)
 
     def save_template(self) -> None:
         """File ▸ Save Blank Import Template."""

@@ -16,6 +16,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtCore import QDate, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
@@ -42,6 +43,7 @@ from riskdesk.core.presets import default_presets
 from riskdesk.core.project import Project
 from riskdesk.core.scenarios import Scenario
 from riskdesk.io.report import ReportCancelled, ReportError, ReportRequest, ReportSummary, write_report
+from riskdesk.io.store import Revision, StoreError, open_store
 from riskdesk.ui.date_field import DateField
 from riskdesk.ui.dialogs import Dialogs
 from riskdesk.ui.monte_carlo_choice import SEED_MAX, MonteCarloChoice
@@ -61,6 +63,44 @@ def _qdate(day: dt.date) -> QDate:
 
 def _date(value: QDate) -> dt.date:
     return dt.date(value.year(), value.month(), value.day())
+
+
+class _Kept(Protocol):
+    @property
+    def is_dirty(self) -> bool: ...
+
+
+class ProjectOrigin(Protocol):
+    """Where the window's project is kept (the window's session, read only here): its file and the revision read
+    or last saved, whether it has changes not saved, and how a report names that revision."""
+
+    @property
+    def path(self) -> Path | None: ...
+
+    @property
+    def revision(self) -> Revision | None: ...
+
+    @property
+    def workspace(self) -> object | None: ...
+
+    @property
+    def document(self) -> _Kept: ...
+
+    def revision_text(self) -> str: ...
+
+
+def saved_project_file(origin: ProjectOrigin) -> Path | None:
+    """The project file the window's project is, byte for byte: kept in a file (not a workspace), with no change
+    since it was read or saved, and the file still at that revision (no other program saved it since). None
+    otherwise: the report's Inputs then say the project was not read from a saved file."""
+    path, revision = origin.path, origin.revision
+    if origin.workspace is not None or path is None or revision is None or origin.document.is_dirty:
+        return None
+    try:
+        current = open_store(path).revision()
+    except (OSError, StoreError):
+        return None
+    return path if current is not None and current.same_as(revision) else None
 
 
 def _open_folder(folder: Path) -> None:
@@ -84,13 +124,16 @@ class ReportDialog(QDialog):
                  dialogs: Dialogs, parent: QWidget | None = None, *, as_of: dt.date | None = None,
                  folder: Path | None = None, choose_path: ChoosePath | None = None,
                  open_folder: OpenFolder | None = None, monte_carlo: MonteCarloChoice | None = None,
-                 revision_getter: Callable[[], str] | None = None) -> None:
+                 revision_getter: Callable[[], str] | None = None, origin: ProjectOrigin | None = None) -> None:
         """`monte_carlo`: the window's paths and seed (the document's), shown here and changed with this dialog's
-        so the report's figures are the window's; without it, the defaults. `revision_getter`: the workspace's or
-        file's revision the project shown is at, for the report's Inputs ("" or none: not said)."""
+        so the report's figures are the window's; without it, the defaults. `origin`: where the project is kept
+        (the window's session), so that the report's Inputs name its revision and, when it is a saved file
+        unchanged, the file's SHA-256 as `riskdesk report` does; `revision_getter` names the revision without
+        it ("" or none: not said)."""
         super().__init__(parent)
         self.project_getter = project_getter
-        self.revision_getter = revision_getter
+        self.origin = origin
+        self.revision_getter = revision_getter or (origin.revision_text if origin is not None else None)
         self.evaluation = evaluation
         self.runner = runner
         self.dialogs = dialogs
@@ -250,7 +293,8 @@ class ReportDialog(QDialog):
             seed=self.seed_spin.value(),
             evaluation=evaluation,
             author=self.author_check.isChecked(),
-            revision=self.revision_getter() if self.revision_getter is not None else "")
+            revision=self.revision_getter() if self.revision_getter is not None else "",
+            project_file=saved_project_file(self.origin) if self.origin is not None else None)
 
     def _has_scenarios(self) -> bool:
         return any(item.checkState() == Qt.CheckState.Checked for item, _, _ in self._scenario_items)
@@ -359,16 +403,18 @@ class ReportDialog(QDialog):
 def show_report_dialog(parent: QWidget | None, project_getter: Callable[[], Project], evaluation: Evaluation | None,
                        runner: Runner, dialogs: Dialogs, *, folder: Path | None = None,
                        monte_carlo: MonteCarloChoice | None = None,
-                       revision_getter: Callable[[], str] | None = None) -> ReportDialog:
+                       revision_getter: Callable[[], str] | None = None,
+                       origin: ProjectOrigin | None = None) -> ReportDialog:
     """Open the Export report dialog (window-modal, deleted when closed) and return it."""
     dialog = ReportDialog(project_getter, evaluation, runner, dialogs, parent, folder=folder, monte_carlo=monte_carlo,
-                          revision_getter=revision_getter)
+                          revision_getter=revision_getter, origin=origin)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.open()
     return dialog
 
 
-__all__ = ["MONTE_CARLO_MAX", "ChoosePath", "OpenFolder", "ReportDialog", "show_report_dialog"]
+__all__ = ["MONTE_CARLO_MAX", "ChoosePath", "OpenFolder", "ProjectOrigin", "ReportDialog", "saved_project_file",
+           "show_report_dialog"]
 
 
 def _label(text: str, buddy: QWidget) -> QLabel:

@@ -26,6 +26,7 @@ from riskdesk.core.report_content import (
     OVER_BENCHMARK,
     SHORT_DESCRIPTION,
     SHORT_WHY,
+    CountryCells,
     ReportCancelled,
     ReportData,
     ReportError,
@@ -75,7 +76,9 @@ def test_the_summary_states_the_project_the_dates_the_control_list_and_who_wrote
     assert [label for label, _ in summary.facts] == [
         "Project", "Buyer imports into", "As of", "Compared with", "Control list", "Control list SHA-256", "Prices",
         "Scope", "Written", "Report id"]
-    assert facts["Project"] == "Demo: US motor and sensor buyer" and facts["Buyer imports into"] == "US · United States"
+    assert facts["Project"] == "Demo: US motor and sensor buyer"
+    assert facts["Buyer imports into"] == CountryCells("US", "United States")
+    assert summary.subtitle.endswith("for a buyer importing into United States (US).")
     assert facts["As of"] == AS_OF and facts["Compared with"] == LATER
     control = data.reference.control_list
     assert facts["Control list SHA-256"] == file_sha256(control.path)
@@ -286,7 +289,8 @@ def test_each_scenario_has_its_months_stock_outs_and_monte_carlo_as_riskdesk_sce
                                            "Scenario 2: DFARS 2027 for defence parts"]
     first = blocks[0]
     result = next(iter(run_on_both_bases(data.evaluation, data.request.scenarios[0]).values()))
-    assert first.months == list(result.months) and len(first.months) == 24
+    assert [f"{m:%Y-%m}" for m in first.months] == list(result.months) and len(first.months) == 24
+    assert all(isinstance(m, dt.date) and m.day == 1 for m in first.months)
     assert first.baseline == result.portfolio_baseline.tolist()
     assert first.changes == pytest.approx(np.subtract(first.scenario, first.baseline).tolist())
     assert list(first.percentiles) == [5, 25, 50, 75, 95] and first.mean is not None
@@ -321,7 +325,8 @@ def test_without_monte_carlo_a_scenario_has_no_percentiles_and_without_scenarios
 def test_the_inputs_are_the_project_as_entered_with_what_scoring_used(data: ReportData) -> None:
     inputs = inputs_sheet(data)
     assert inputs.settings == [
-        ("Project name", "Demo: US motor and sensor buyer"), ("Import country", "US · United States"),
+        ("Project name", "Demo: US motor and sensor buyer"), ("Import country", "United States"),
+        ("Import country: ISO code", "US"),
         ("US defence supply (DFARS)", "auto: yes"), ("Treat suspended rules as in force", "no"),
         ("Disruption length, days", 63.0), ("Time to re-source, days", 180.0),
         ("Declarations stale after, months", 12.0), ("Price basis", "ex-china"),
@@ -362,8 +367,9 @@ def test_the_method_lists_every_rule_with_its_status_and_links_only_bundled_sour
     assert method.rules_heading == "The control list on 2026-11-23: every rule, its status and dates"
     assert [row[2] for row in method.factors] == ["0.35 (35%)", "0.15 (15%)", "0.15 (15%)", "0.1 (10%)",
                                                   "0.15 (15%)", "0.1 (10%)"]
-    assert ("Scenario 1", ("", "EU Official Journal (official)"), "https://evil.example/phish?u=1") in method.sources
-    assert all(url in bundled_source_urls() for _of, (url, _text), _address in method.sources if url)
+    assert ("Scenario 1", ("", "EU Official Journal (official)"), "https://evil.example/phish?u=1", "not recorded",
+            "not recorded") in method.sources
+    assert all(url in bundled_source_urls() for _of, (url, _text), _address, *_dates in method.sources if url)
     assert len(method.sources) == len(set(method.sources)) > 3
     assert len(method_sheet(data, SheetLimits(rows=10, links=3)).sources) == 3
 

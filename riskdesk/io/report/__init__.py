@@ -58,7 +58,8 @@ from riskdesk.core.report_declarations import declarations_sheet
 from riskdesk.core.report_suppliers import suppliers_sheet
 from riskdesk.core.report_variants import variants_sheet
 from riskdesk.io.report.checks import write_checks
-from riskdesk.io.report.findings import write_exposure, write_findings
+from riskdesk.io.report.exposure import write_exposure
+from riskdesk.io.report.findings import write_findings
 from riskdesk.io.report.inputs import write_inputs, write_method
 from riskdesk.io.report.layout import KG_FORMAT, Layout
 from riskdesk.io.report.parts import write_parts

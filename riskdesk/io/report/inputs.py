@@ -60,11 +60,8 @@ def write_inputs(layout: Layout, content: InputsSheet) -> None:
     blocks.add("Exchange rate", [Column("Rate", 24, kind=TEXT), Column("Value", 18, "rate")],
                [[k for k, _ in content.exchange], [v for _, v in content.exchange]], "ExchangeRate")
     if content.monte_carlo:
-        blocks.add("Monte Carlo parameters", [Column("Parameter", 24, kind=TEXT, wrap=True),
-                                              Column("Value", 66, wrap=True)],
-                   [[k for k, _ in content.monte_carlo], [v for _, v in content.monte_carlo]], "MonteCarlo")
-    blocks.add("Settings and weights as used", [Column("Setting", 24, kind=TEXT, wrap=True), Column("Value", 18)],
-               [[k for k, _ in content.settings], [v for _, v in content.settings]], "Settings")
+        _key_values(blocks, "Monte Carlo parameters", "Parameter", content.monte_carlo, "MonteCarlo", width=66)
+    _key_values(blocks, "Settings and weights as used", "Setting", content.settings, "Settings")
 
     columns, values = _input_columns(content.suppliers)
     blocks.add(content.suppliers_title, columns, values, "InputSuppliers")
@@ -75,7 +72,7 @@ def write_inputs(layout: Layout, content: InputsSheet) -> None:
     columns, values = _input_columns(content.parts)
     composition_columns = len(columns)
     for symbol, used in content.wt_pct_used.items():
-        columns.append(Column(f"{symbol} wt % used", 8, "decimal", kind=NUMBER))
+        columns.append(Column(f"{symbol} wt % used", 8, "number", kind=NUMBER))
         values.append(used)
     grouped = columns[composition_columns:]
     columns.append(Column("Composition used", 48, kind=TEXT, wrap=len(content.parts["part_number"]) <= 5_000))
@@ -84,7 +81,7 @@ def write_inputs(layout: Layout, content: InputsSheet) -> None:
 
     # The longest table last, from a new page, so that its header row can be repeated on every page it takes.
     columns, values = _input_columns(content.paths)
-    columns.append(Column("Share used %", 8, "decimal", kind=NUMBER,
+    columns.append(Column("Share used %", 8, "number", kind=NUMBER,
                           help="The share scoring used: shares over 100 % are scaled down; volume no path covers is "
                                "a path of unknown origin"))
     values.append(content.share_used)
@@ -103,14 +100,44 @@ def _input_columns(table: Mapping[str, Sequence[Any]], labels: Mapping[str, str]
     widths that fit; and their values."""
     columns = []
     for name, column_values in table.items():
-        title = (labels or {}).get(name) or field_label(name)
-        number = name in NUMBER_COLUMNS
-        columns.append(Column(title, fit_width(title, column_values, high=30), "decimal" if number else "",
+        title = (labels or {}).get(name) or INPUT_TITLES.get(name) or field_label(name)
+        number = NUMBER_COLUMNS.get(name)
+        columns.append(Column(title, fit_width(title, column_values, high=30),
+                              NUMBER_FORMATS.get(str(number), "number") if number else "",
                               kind=NUMBER if number else TEXT))
     return columns, list(table.values())
 
 
-METHOD_WIDTHS = (27, 68, 55)
+NUMBER_FORMATS = {"count": "count", "money": "money", "days": "days", "mass": "number", "percent": "number"}
+"""The kind of a project table's numbers (`riskdesk.core.domain.NUMBER_COLUMNS`) → its format on the Inputs
+sheet: units as whole numbers, prices with cents, days with one decimal, grams and percentages with up to three."""
+INPUT_TITLES = {"unit_price": "Unit price USD"}
+"""Headers on the Inputs sheet that say more than the field's label (the currency the spend is reckoned in)."""
+
+
+def _value_format(value: Any) -> str:
+    """The format of a figure in a two-column "what | value" table: whole numbers with thousands separators, other
+    numbers with up to three decimals, dates as dates, text as it is."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "date-or-text"
+    return "count" if float(value).is_integer() else "number"
+
+
+def _key_values(blocks: _Blocks, title: str, key: str, rows: Sequence[tuple[str, Any]], name: str,
+                width: float = 18) -> None:
+    """A "what | value" table whose figures each have their number format (the table is written first, then each
+    figure again in its format: XlsxWriter keeps the last write of a cell)."""
+    top = blocks.row + 2
+    blocks.add(title, [Column(key, 24, kind=TEXT, wrap=True), Column("Value", width, "date-or-text", wrap=True)],
+               [[k for k, _ in rows], [v for _, v in rows]], name)
+    formats = blocks.layout.formats
+    for k, (_, value) in enumerate(rows):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            blocks.sheet.write_number(top + k, 1, value, formats[_value_format(value)])
+
+
+METHOD_WIDTHS = (27, 68, 55, 12, 12)
+"""Factor or topic, what it says, a note; the sources' two dates."""
 
 
 def write_method(layout: Layout, content: MethodSheet) -> None:
@@ -118,7 +145,7 @@ def write_method(layout: Layout, content: MethodSheet) -> None:
     sheet = layout.sheet("Method")
     for col, width in enumerate(METHOD_WIDTHS):
         sheet.set_column(col, col, width)
-    a, b, c = METHOD_WIDTHS
+    a, b, c, d, e = METHOD_WIDTHS
     sheet.write_string(0, 0, "How RiskDesk scores exposure", layout.title)
     sheet.write_string(1, 0, "Every figure on the other sheets is computed as below, from the inputs, reference "
                              "prices and exchange rate on the Inputs sheet.", layout.subtitle)
@@ -137,7 +164,12 @@ def write_method(layout: Layout, content: MethodSheet) -> None:
         Column("File and SHA-256", c, wrap=True, kind=TEXT)], content.data_files, "MethodData")
     row = layout.block(sheet, row, "Sources (a link opens the page cited; addresses that are not among RiskDesk's "
                                    "bundled sources are text, not links)", [
-        Column("Of", a, kind=TEXT), Column("Source", b, kind=LINK), Column("Address", c, kind=TEXT, wrap=True)],
+        Column("Of", a, kind=TEXT), Column("Source", b, kind=LINK), Column("Address", c, kind=TEXT, wrap=True),
+        Column("Published", d, "date-or-text", help="The date the document was published, where RiskDesk's data "
+               "records it; else not recorded"),
+        Column("Accessed", e, "date-or-text", help="The date the page was read, where RiskDesk's data records it; "
+               "else not recorded (the bundled facts were compiled from stored copies of the pages, without the "
+               "date each was read)")],
         content.sources, "MethodSources")
     row = layout.block(sheet, row, "Confidence marks", [Column("Mark", a, kind=TEXT), Column("Meaning", b, kind=TEXT)],
                        content.marks, "MethodMarks")

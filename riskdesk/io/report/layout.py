@@ -12,10 +12,20 @@ from typing import Any
 
 from riskdesk.core.labels import BAND_COLORS, BAND_LABELS
 from riskdesk.core.report_content import Steps
-from riskdesk.io.xlsx import HEADER_FILL, PAPER_A4, Column, print_setup, row_height, tint, write_columns
+from riskdesk.io.xlsx import HEADER_FILL, PAPER_A4, TEXT, Column, print_setup, row_height, tint, write_columns
 
 KG_FORMAT = "[>=100]#,##0;[>=1]#,##0.0;0.0##"
 """kg as `riskdesk.core.labels.format_kg` writes them: no decimals from 100, one from 1, up to three below."""
+MONTH_FORMAT = "yyyy-mm"
+"""A month: a date cell (its first day) shown as the month."""
+COUNTRY_CODE_HELP = "ISO 3166-1 alpha-2 code of the country; empty where the country is not known"
+
+
+def country_columns(name_width: float = 18, title: str = "Country", wrap: bool = False) -> list[Column]:
+    """The two columns every sheet names a country with: its ISO code ("Country code") and its name ("Country"),
+    for the values of `riskdesk.core.report_content.country_columns_of` (or `country_cells`)."""
+    return [Column(f"{title} code", 8, kind=TEXT, help=COUNTRY_CODE_HELP),
+            Column(title, name_width, kind=TEXT, wrap=wrap)]
 
 
 class Layout:
@@ -52,6 +62,9 @@ class Layout:
             "share": add({**top, "num_format": "0.0%"}),
             "weight": add({**top, "num_format": "0.00"}),
             "date": add({**top, "num_format": "yyyy-mm-dd", "align": "left"}),
+            "month": add({**top, "num_format": MONTH_FORMAT, "align": "left"}),
+            "number": add({**top, "num_format": "#,##0.0##"}),
+            "money": add({**top, "num_format": "#,##0.00"}),
             "wrap": self.wrap,
             "link": add({**top, "font_color": "#1F5FAD", "underline": 1}),
             "flag": add({**top, "bg_color": tint(BAND_COLORS["red"], 0.35), "bold": True, "align": "center"}),

@@ -9,7 +9,7 @@ from typing import Any
 
 from riskdesk.core.labels import BAND_COLORS
 from riskdesk.core.report_content import ScenarioBlock, StockOuts
-from riskdesk.io.report.layout import Layout
+from riskdesk.io.report.layout import MONTH_FORMAT, Layout
 from riskdesk.io.xlsx import DATE, FORMULA, NUMBER, TEXT, Column, row_height
 
 WIDTHS = (16, 13, 13, 13, 13, 13, 13, 13, 13, 13, 13, 13)
@@ -73,7 +73,7 @@ def _months(layout: Layout, sheet: Any, header: int, block: ScenarioBlock, break
     """The month table from row `header` and its line chart (beside it, or below it with a Monte Carlo, on a new
     printed page); returns the row after them."""
     monte_carlo = block.mean is not None
-    titles = [("Month", "", TEXT), ("Baseline USD", "usd", NUMBER), ("Scenario USD", "usd", NUMBER),
+    titles = [("Month", "month", DATE), ("Baseline USD", "usd", NUMBER), ("Scenario USD", "usd", NUMBER),
               ("Change USD", "usd", FORMULA)]
     values: list[list[Any]] = [
         block.months, block.baseline, block.scenario,
@@ -99,7 +99,8 @@ def _months(layout: Layout, sheet: Any, header: int, block: ScenarioBlock, break
                           "line": {"color": color, "width": 2.0, "dash_type": dash}, "marker": {"type": "none"}})
     chart.set_title({"name": f"Scenario {k}: monthly cost of the element content, USD", "name_font": {"size": 11}})
     chart.set_y_axis({"num_format": "#,##0", "major_gridlines": {"visible": True}, "min": 0})
-    chart.set_x_axis({"num_font": {"rotation": -45}, "interval_unit": 3})
+    chart.set_x_axis({"date_axis": True, "num_format": MONTH_FORMAT, "num_font": {"rotation": -45},
+                      "major_unit": 3, "major_unit_type": "months"})
     chart.set_legend({"position": "bottom"})
     if not monte_carlo:
         sheet.insert_chart(header, len(columns) + 1, chart)

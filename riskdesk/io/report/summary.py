@@ -12,7 +12,7 @@ from xlsxwriter.utility import xl_col_to_name
 
 from riskdesk.core.evaluation import band
 from riskdesk.core.labels import BAND_COLORS, BAND_LABELS, KIND_HELP
-from riskdesk.core.report_content import ScenarioLine, SummarySheet, TopParts
+from riskdesk.core.report_content import CountryCells, ScenarioLine, SummarySheet, TopParts
 from riskdesk.core.triage import STATUS_HELP
 from riskdesk.io.report.layout import Layout
 from riskdesk.io.xlsx import DATE, FORMULA, NUMBER, TEXT, Column, row_height
@@ -72,9 +72,16 @@ def _one_page(layout: Layout, sheet: Any, last_row: int, last_col: int) -> None:
 
 
 def _facts(layout: Layout, sheet: Any, row: int, content: SummarySheet) -> int:
-    """The report's facts in columns A–F from `row`; returns the row after them."""
+    """The report's facts in columns A–F from `row` (a country's ISO code in B, its name in C–F); returns the row
+    after them."""
     for label, value in content.facts:
         sheet.write_string(row, 0, label, layout.label)
+        if isinstance(value, CountryCells):
+            sheet.write_string(row, 1, value.code, layout.value_left)
+            sheet.merge_range(row, 2, row, RIGHT - 1, "", layout.value_left)
+            sheet.write_string(row, 2, value.name, layout.value_left)
+            row += 1
+            continue
         sheet.merge_range(row, 1, row, RIGHT - 1, "", layout.value_left)
         if isinstance(value, dt.date):
             sheet.write_datetime(row, 1, value, layout.date_left)
