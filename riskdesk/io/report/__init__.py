@@ -10,6 +10,10 @@ XlsxWriter: `layout` (formats and table helpers), then one module per sheet or p
 `findings` with the Exposure, `scenarios`, `inputs` with the Method). The command line and the window's File ▸
 Export report… both call `write_report`; it never touches Qt and can run in a worker thread.
 
+The Findings sheet has one row per part and rule (`riskdesk.core.report_findings`); with `ReportRequest(detail=True)`
+(`riskdesk report --detail`, the window's "Findings in full detail") the Findings detail sheet, one row per
+finding, follows it (`report_sheets(detail=True)`).
+
 Safe: text from the project is only ever written as text (io/xlsx.py); the only formulas are RiskDesk's own
 (a scenario's monthly change, a comparison's change), each with its value cached; the workbook is written to a
 temporary file and moved over the target when complete.
@@ -50,7 +54,8 @@ from riskdesk.core.report_content import (
     scenario_choices,
     summary_sheet,
 )
-from riskdesk.io.report.findings import write_exposure, write_findings
+from riskdesk.core.report_findings import findings_summary
+from riskdesk.io.report.findings import DETAIL_SHEET, write_exposure, write_findings, write_findings_detail
 from riskdesk.io.report.inputs import write_inputs, write_method
 from riskdesk.io.report.layout import KG_FORMAT, Layout
 from riskdesk.io.report.parts import write_parts
@@ -68,6 +73,14 @@ from riskdesk.io.xlsx import (
 
 SHEETS: tuple[str, ...] = ("Summary", "Parts", "Findings", "Exposure", "Scenarios", "Inputs", "Method")
 """The report's sheets, named so and in this order."""
+
+
+def report_sheets(detail: bool = False) -> tuple[str, ...]:
+    """The sheets of a report, with the Findings detail sheet after the Findings when `detail` is asked for."""
+    if not detail:
+        return SHEETS
+    at = SHEETS.index("Findings") + 1
+    return (*SHEETS[:at], DETAIL_SHEET, *SHEETS[at:])
 
 
 @dataclass(frozen=True)
@@ -118,15 +131,17 @@ def write_report(request: ReportRequest, path: Path, *, progress: Progress | Non
     except WriteCancelled:
         raise ReportCancelled from None
     steps.report(STEPS, "Done", check=False)  # written: too late to cancel
-    return ReportSummary(path, SHEETS, data.evaluation.compiled.n_parts, len(data.findings), len(data.runs),
-                         time.perf_counter() - started)
+    return ReportSummary(path, report_sheets(request.detail), data.evaluation.compiled.n_parts, len(data.findings),
+                         len(data.runs), time.perf_counter() - started)
 
 
 def _write_sheets(layout: Layout, data: ReportData, limits: SheetLimits) -> None:
     """Each sheet in turn, computed just before it is written (so that only one sheet's values are held at once)."""
     write_summary(layout, summary_sheet(data, user=os_user() if data.request.author else ""))
     write_parts(layout, parts_sheet(data))
-    write_findings(layout, findings_sheet(data, limits))
+    write_findings(layout, findings_summary(data, limits))
+    if data.request.detail:
+        write_findings_detail(layout, findings_sheet(data, limits))
     write_exposure(layout, exposure_sheet(data))
     write_scenarios(layout, scenario_blocks(data))
     write_inputs(layout, inputs_sheet(data))
@@ -138,11 +153,13 @@ def _cell_estimate(data: ReportData) -> int:
     """About how many cells the report has, for progress."""
     evaluation = data.evaluation
     compiled = evaluation.compiled
-    return (len(data.findings) * 17 + compiled.n_parts * (24 + 2 * len(evaluation.columns))
+    per_finding = 20 if data.request.detail else 3  # the detail's 17 cells; a part × rule row's 19 for ~6 findings
+    return (len(data.findings) * per_finding + compiled.n_parts * (24 + 2 * len(evaluation.columns))
             + compiled.n_paths * 11 + 2_000)
 
 
 __all__ = [
+    "DETAIL_SHEET",
     "FULL_TEXT_PARTS",
     "KG_FORMAT",
     "SHEETS",
@@ -154,6 +171,7 @@ __all__ = [
     "ReportSummary",
     "UnknownScenario",
     "bundled_source_urls",
+    "report_sheets",
     "resolve_scenarios",
     "scenario_choices",
     "write_report",

@@ -1,5 +1,6 @@
-"""The Findings sheet (every hit, watch item and possible hit, grouped by part) and the Exposure sheet (kg by
-element, stage and country with the EU 65 % benchmark flag)."""
+"""The Findings sheet (one row per part and rule: the stages, countries and suppliers where the rule meets the
+part), the Findings detail sheet on request (every hit, watch item and possible hit, grouped by part) and the
+Exposure sheet (kg by element, stage and country with the EU 65 % benchmark flag)."""
 
 from __future__ import annotations
 
@@ -9,22 +10,77 @@ from typing import Any
 from riskdesk.core.findings import KINDS
 from riskdesk.core.labels import KIND_HELP, KIND_LABELS
 from riskdesk.core.report_content import OVER_BENCHMARK, ExposureSheet, FindingsSheet
+from riskdesk.core.report_findings import FindingsSummary
 from riskdesk.io.report.layout import Layout
-from riskdesk.io.xlsx import DATE, LINK, NUMBER, TEXT, Column
+from riskdesk.io.xlsx import DATE, LINK, NUMBER, TEXT, Column, group_columns
+
+DETAIL_SHEET = "Findings detail"
+"""The one-row-per-finding sheet, written after the Findings sheet when asked (`riskdesk report --detail`)."""
+_KIND_HELP = " ".join(f"{KIND_LABELS[k]}: {KIND_HELP[k]}" for k in KINDS)
+_CONFIDENCE_HELP = "C confirmed, S single secondary source, D derived, U unconfirmed, X sources disagree"
+_RULE_HELP = "The rule's id; the Method sheet lists every rule with its status and sources"
 
 
-def write_findings(layout: Layout, content: FindingsSheet) -> None:
-    """Write the Findings sheet."""
+def write_findings(layout: Layout, content: FindingsSummary) -> None:
+    """Write the Findings sheet: one row per part and rule; the country names and the counts and dates behind a
+    row in collapsed outline groups, so that the sheet prints one page wide at 70 % or more."""
     sheet = layout.sheet("Findings")
     columns = [
         Column("Part", 14, kind=TEXT),
-        Column("Kind", 8, kind=TEXT, help=" ".join(f"{KIND_LABELS[k]}: {KIND_HELP[k]}" for k in KINDS)),
-        Column("Rule", 27, kind=TEXT, help="The rule's id; the Method sheet lists every rule with its status and "
-                                           "sources"),
+        Column("Rule", 22, kind=TEXT, wrap=True, help=_RULE_HELP),
+        Column("Kind", 9, kind=TEXT, wrap=True, help=_KIND_HELP),
+        Column("Effect", 17, kind=TEXT, wrap=True, help="What the rule does on the date, as riskdesk score --json "
+                                                         "says it (effect_label)"),
+        Column("Status on the date", 14, kind=TEXT, wrap=True),
+        Column("Elements", 11, kind=TEXT, wrap=True),
+        Column("Stages", 18, kind=TEXT, wrap=True, help="The stages at which the rule meets the part's supply "
+                                                         "paths, in supply-chain order"),
+        Column("Countries", 9, kind=TEXT, wrap=True, help="ISO codes of the countries at those stages; unknown: a "
+                                                           "stage whose country is not known (a possible hit). "
+                                                           "Names: the column beside it (+)"),
+        Column("Country names", 22, kind=TEXT),
+        Column("Suppliers", 11, kind=TEXT, wrap=True, help="Supplier IDs; (none) for volume no supply path covers"),
+        Column("kg/yr", 9, "kg", kind=NUMBER, help="kg a year the rule concerns: each path's element counted once, "
+                                                   "whatever the number of stages"),
+        Column("USD/yr", 10, "usd", kind=NUMBER, help="The value of those kg a year at reference prices"),
+        Column("Counts", 7, "weight", kind=NUMBER, help="How much of that value counts towards the restriction "
+                                                         "factor on the date (0–1; the most on any of its paths). "
+                                                         "The factor combines the rules on each element; the Parts "
+                                                         "sheet shows what they give together"),
+        Column("Source", 20, kind=LINK if content.links else TEXT, wrap=True),
+        Column("Conf.", 6, "center", kind=TEXT, help=_CONFIDENCE_HELP),
+        Column("Paths", 7, "count", kind=NUMBER, help="How many supply paths the rule meets"),
+        Column("Findings", 8, "count", kind=NUMBER, help="How many findings (rule × path × stage × element) the row "
+                                                          "summarises: the rows of the Findings detail sheet"),
+        Column("Effective from", 11, "date", kind=DATE),
+        Column("Effective until", 11, "date", kind=DATE),
+    ]
+    values: list[Sequence[Any]] = [
+        content.part_numbers, content.rule_ids, content.kinds, content.effects, content.statuses, content.elements,
+        content.stages, content.country_codes, content.country_names, content.suppliers, content.kg,
+        content.values, content.weights, content.sources, content.marks, content.paths, content.items,
+        content.starts, content.ends]
+    names, details = 8, 15
+    hidden = {names, *range(details, len(columns))}
+    layout.caption(sheet, content.note, columns, hidden=hidden)
+    layout.columns(sheet, 1, columns, values, "Findings", freeze_columns=1, text="Writing the findings…")
+    group_columns(sheet, columns[names:names + 1], names, following=columns[names + 1])
+    group_columns(sheet, columns[details:], details)
+    layout.print_setup(sheet, (1, 1))
+
+
+def write_findings_detail(layout: Layout, content: FindingsSheet) -> None:
+    """Write the Findings detail sheet: one row per finding."""
+    sheet = layout.sheet(DETAIL_SHEET)
+    columns = [
+        Column("Part", 14, kind=TEXT),
+        Column("Kind", 8, kind=TEXT, help=_KIND_HELP),
+        Column("Rule", 27, kind=TEXT, help=_RULE_HELP),
         Column("Effect", 21, kind=TEXT),
         Column("Element", 12, kind=TEXT),
         Column("Stage", 18, kind=TEXT),
-        Column("Country", 19, kind=TEXT),
+        Column("Country", 9, kind=TEXT, help="ISO code; unknown: the stage's country is not known (a possible hit)"),
+        Column("Country name", 16, kind=TEXT),
         Column("Supplier", 11, kind=TEXT, help="Supplier ID; (none) for volume no supply path covers"),
         Column("kg/yr", 10, "kg", kind=NUMBER),
         Column("USD/yr", 10, "usd", kind=NUMBER),
@@ -34,15 +90,15 @@ def write_findings(layout: Layout, content: FindingsSheet) -> None:
         Column("Effective until", 12, "date", kind=DATE),
         Column("Status on the date", 25, kind=TEXT),
         Column("Source", 46, kind=LINK if content.links else TEXT),
-        Column("Confidence", 10, kind=TEXT, help="C confirmed, S single secondary source, D derived, U unconfirmed, "
-                                                 "X sources disagree"),
+        Column("Confidence", 10, kind=TEXT, help=_CONFIDENCE_HELP),
     ]
     values: list[Sequence[Any]] = [
         content.part_numbers, content.kinds, content.rule_ids, content.effects, content.elements, content.stages,
-        content.countries, content.suppliers, content.kg, content.values, content.weights, content.starts,
-        content.ends, content.statuses, content.sources, content.marks]
+        content.country_codes, content.countries, content.suppliers, content.kg, content.values, content.weights,
+        content.starts, content.ends, content.statuses, content.sources, content.marks]
     layout.caption(sheet, content.note, columns)
-    layout.columns(sheet, 1, columns, values, "Findings", freeze_columns=1, text="Writing the findings…")
+    layout.columns(sheet, 1, columns, values, "FindingsDetail", freeze_columns=1,
+                   text="Writing the findings in full detail…")
     layout.print_setup(sheet, (1, 1))
 
 
