@@ -747,7 +747,7 @@ def findings_sheet(data: ReportData, limits: SheetLimits) -> FindingsSheet:
     ends = np.array([m.rule.effective_until for m in matches] + [None], dtype=object)
     marks = np.array([m.rule.confidence for m in matches] + [""], dtype=object)
     links = shown <= limits.links
-    sources = np.array([source_cell(m.rule.sources, links) for m in matches] + [""], dtype=object)
+    sources = np.array([_source_cell(m.rule.sources, links) for m in matches] + [""], dtype=object)
     kind_words = np.array([KIND_LABELS[k] for k in KINDS], dtype=object)
     stage_words = np.array([s.label for s in RULE_STAGES], dtype=object)
     countries = data.reference.countries
@@ -786,7 +786,7 @@ def findings_sheet(data: ReportData, limits: SheetLimits) -> FindingsSheet:
         marks=marks[m].tolist())
 
 
-def source_cell(sources: Sequence[Any], link: bool) -> Any:
+def _source_cell(sources: Sequence[Any], link: bool) -> Any:
     """A finding's source: the first source's title (a link to it when `link` and it is a bundled source), and how
     many more there are."""
     if not sources:

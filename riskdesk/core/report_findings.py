@@ -24,16 +24,24 @@ from typing import Any
 import numpy as np
 
 from riskdesk.core import elements
+from riskdesk.core.datafile import Source
 from riskdesk.core.evaluation import finding_effect_label
 from riskdesk.core.findings import KINDS, WHOLE_MAGNET
 from riskdesk.core.labels import KIND_LABELS
-from riskdesk.core.report_content import ReportData, SheetLimits, source_cell
+from riskdesk.core.report_content import ReportData, SheetLimits, one_line, safe_link
 from riskdesk.core.rules import RULE_STAGES
 
 UNKNOWN_COUNTRY = "unknown"
 """Listed among the countries (code and name alike) when a stage's country is not known (a possible hit)."""
 NO_SUPPLIER = "(none)"
 """Listed among the suppliers for volume no supply path covers."""
+SHORT_SOURCE = 28
+"""A row's source is its rule's first source's title cut to this many characters: one printed line (a link does
+not wrap in every spreadsheet app); the Method sheet lists each rule's sources in full."""
+LINKED_ROWS = 5_000
+"""Up to this many rows the Findings' sources are links; above it they are text, as a large project's Parts sheet
+says each floor in a few words (`FULL_TEXT_PARTS`): a link costs several times a text cell to write, and the Method
+sheet links every source."""
 
 
 @dataclass(frozen=True)
@@ -144,11 +152,11 @@ def findings_summary(data: ReportData, limits: SheetLimits) -> FindingsSummary:
 
     match = found.match[head]
     as_of = data.request.as_of
-    links = shown <= limits.links
+    links = shown <= min(limits.links, LINKED_ROWS)
     rule_ids = [m.rule.id for m in matches]
     effects = [finding_effect_label(m, as_of) for m in matches]
     statuses = [m.rule.status_words(m.state) for m in matches]
-    sources = [source_cell(m.rule.sources, links) for m in matches]
+    sources = [_short_source(m.rule.sources, links) for m in matches]
     marks = [m.rule.confidence for m in matches]
     effective = [(m.rule.effective_from, m.rule.effective_until) for m in matches]
     match_list = match.tolist()
@@ -165,7 +173,7 @@ def findings_summary(data: ReportData, limits: SheetLimits) -> FindingsSummary:
     if shown < total:
         note += f" Only the first {shown:,} rows fit in a sheet."
     if not links:
-        note += " The sources' links are on the Method sheet (Excel keeps 65,530 links a sheet)."
+        note += " The sources' links are on the Method sheet."
     return FindingsSummary(
         note=note, total=total, findings=n, links=links,
         part_numbers=part_numbers,
@@ -187,6 +195,16 @@ def findings_summary(data: ReportData, limits: SheetLimits) -> FindingsSummary:
         items=items.tolist(),
         starts=[effective[m][0] for m in match_list],
         ends=[effective[m][1] for m in match_list])
+
+
+def _short_source(sources: Sequence[Source], link: bool) -> Any:
+    """A row's source: the rule's first source's title in a few words (a (url, text) link when `link` and it is a
+    bundled source)."""
+    if not sources:
+        return ""
+    first = sources[0]
+    text = one_line(first.title or first.url, SHORT_SOURCE)
+    return safe_link(first.url, text) if link else text
 
 
 def _words(bits: np.ndarray, labels: Sequence[str]) -> list[str]:

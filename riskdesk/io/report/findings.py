@@ -7,12 +7,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+
 from riskdesk.core.findings import KINDS
 from riskdesk.core.labels import KIND_HELP, KIND_LABELS
 from riskdesk.core.report_content import OVER_BENCHMARK, ExposureSheet, FindingsSheet
 from riskdesk.core.report_findings import FindingsSummary
 from riskdesk.io.report.layout import Layout
-from riskdesk.io.xlsx import DATE, LINK, NUMBER, TEXT, Column, group_columns
+from riskdesk.io.xlsx import DATE, LINE_HEIGHT, LINK, NUMBER, TEXT, Column, group_columns, wrapped_lines
 
 DETAIL_SHEET = "Findings detail"
 """The one-row-per-finding sheet, written after the Findings sheet when asked (`riskdesk report --detail`)."""
@@ -22,24 +24,25 @@ _RULE_HELP = "The rule's id; the Method sheet lists every rule with its status a
 
 
 def write_findings(layout: Layout, content: FindingsSummary) -> None:
-    """Write the Findings sheet: one row per part and rule; the country names and the counts and dates behind a
-    row in collapsed outline groups, so that the sheet prints one page wide at 70 % or more."""
+    """Write the Findings sheet: one row per part and rule; the country names, and the confidence, counts and dates
+    behind a row, in collapsed outline groups ("+"), so that the sheet prints one page wide at 70 % or more on A4
+    and Letter."""
     sheet = layout.sheet("Findings")
     columns = [
         Column("Part", 14, kind=TEXT),
-        Column("Rule", 22, kind=TEXT, wrap=True, help=_RULE_HELP),
-        Column("Kind", 9, kind=TEXT, wrap=True, help=_KIND_HELP),
-        Column("Effect", 17, kind=TEXT, wrap=True, help="What the rule does on the date, as riskdesk score --json "
+        Column("Rule", 22, format="wrap", kind=TEXT, help=_RULE_HELP),
+        Column("Kind", 9, format="wrap", kind=TEXT, help=_KIND_HELP),
+        Column("Effect", 16, format="wrap", kind=TEXT, help="What the rule does on the date, as riskdesk score --json "
                                                          "says it (effect_label)"),
-        Column("Status on the date", 14, kind=TEXT, wrap=True),
-        Column("Elements", 11, kind=TEXT, wrap=True),
-        Column("Stages", 18, kind=TEXT, wrap=True, help="The stages at which the rule meets the part's supply "
+        Column("Status on the date", 14, format="wrap", kind=TEXT),
+        Column("Elements", 13, format="wrap", kind=TEXT),
+        Column("Stages", 18, format="wrap", kind=TEXT, help="The stages at which the rule meets the part's supply "
                                                          "paths, in supply-chain order"),
-        Column("Countries", 9, kind=TEXT, wrap=True, help="ISO codes of the countries at those stages; unknown: a "
+        Column("Countries", 9, format="wrap", kind=TEXT, help="ISO codes of the countries at those stages; unknown: a "
                                                            "stage whose country is not known (a possible hit). "
                                                            "Names: the column beside it (+)"),
         Column("Country names", 22, kind=TEXT),
-        Column("Suppliers", 11, kind=TEXT, wrap=True, help="Supplier IDs; (none) for volume no supply path covers"),
+        Column("Suppliers", 11, format="wrap", kind=TEXT, help="Supplier IDs; (none) for volume no supply path covers"),
         Column("kg/yr", 9, "kg", kind=NUMBER, help="kg a year the rule concerns: each path's element counted once, "
                                                    "whatever the number of stages"),
         Column("USD/yr", 10, "usd", kind=NUMBER, help="The value of those kg a year at reference prices"),
@@ -47,8 +50,10 @@ def write_findings(layout: Layout, content: FindingsSummary) -> None:
                                                          "factor on the date (0–1; the most on any of its paths). "
                                                          "The factor combines the rules on each element; the Parts "
                                                          "sheet shows what they give together"),
-        Column("Source", 20, kind=LINK if content.links else TEXT, wrap=True),
-        Column("Conf.", 6, "center", kind=TEXT, help=_CONFIDENCE_HELP),
+        Column("Source", 24, kind=LINK if content.links else TEXT, help="The rule's first source in a few words (a "
+                                                                         "link to it); the Method sheet lists every "
+                                                                         "source of every rule"),
+        Column("Confidence", 10, "center", kind=TEXT, help=_CONFIDENCE_HELP),
         Column("Paths", 7, "count", kind=NUMBER, help="How many supply paths the rule meets"),
         Column("Findings", 8, "count", kind=NUMBER, help="How many findings (rule × path × stage × element) the row "
                                                           "summarises: the rows of the Findings detail sheet"),
@@ -60,10 +65,11 @@ def write_findings(layout: Layout, content: FindingsSummary) -> None:
         content.stages, content.country_codes, content.country_names, content.suppliers, content.kg,
         content.values, content.weights, content.sources, content.marks, content.paths, content.items,
         content.starts, content.ends]
-    names, details = 8, 15
+    names, details = 8, 14
     hidden = {names, *range(details, len(columns))}
     layout.caption(sheet, content.note, columns, hidden=hidden)
     layout.columns(sheet, 1, columns, values, "Findings", freeze_columns=1, text="Writing the findings…")
+    _grow_rows(sheet, 1, columns, values)
     group_columns(sheet, columns[names:names + 1], names, following=columns[names + 1])
     group_columns(sheet, columns[details:], details)
     layout.print_setup(sheet, (1, 1))
@@ -120,3 +126,21 @@ def write_exposure(layout: Layout, content: ExposureSheet) -> None:
                                    content.values, content.flags]
     layout.columns(sheet, 1, columns, values, "Exposure", text="Writing the exposure…")
     layout.print_setup(sheet, (1, 1))
+
+
+def _grow_rows(sheet: Any, top: int, columns: Sequence[Column], values: Sequence[Sequence[Any]]) -> None:
+    """Grow the rows below `top` to fit their wrapped cells (the columns in the "wrap" format). The lists repeat a
+    few texts many times, so each text's lines are counted once: a large project's sheet is written as quickly as
+    its cells."""
+    height = np.ones(len(values[0]) if values else 0)
+    for column, cells in zip(columns, values, strict=True):
+        if column.format != "wrap":
+            continue
+        counted: dict[Any, int] = {}
+        lines = [counted[cell] if cell in counted else counted.setdefault(cell, wrapped_lines(str(cell or ""),
+                                                                                              column.width))
+                 for cell in cells]
+        np.maximum(height, lines, out=height)
+    for row in np.flatnonzero(height > 1).tolist():
+        sheet.set_row(top + 1 + row, LINE_HEIGHT * float(height[row]))
+
