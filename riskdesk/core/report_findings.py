@@ -26,7 +26,7 @@ import numpy as np
 from riskdesk.core import elements
 from riskdesk.core.datafile import Source
 from riskdesk.core.evaluation import finding_effect_label
-from riskdesk.core.findings import KINDS, WHOLE_MAGNET
+from riskdesk.core.findings import KINDS, WHOLE_MAGNET, Findings
 from riskdesk.core.labels import KIND_LABELS
 from riskdesk.core.report_content import ReportData, SheetLimits, one_line, safe_link
 from riskdesk.core.rules import RULE_STAGES
@@ -86,6 +86,11 @@ class FindingsSummary:
     """How many findings the row summarises (the rows of the Findings detail sheet)."""
     starts: list[dt.date | None]
     ends: list[dt.date | None]
+
+
+def summary_rows(found: Findings) -> int:
+    """How many part × rule rows the Findings sheet has for these findings (before any row limit)."""
+    return len(np.unique(found.part * max(len(found.evaluation.matches), 1) + found.match))
 
 
 def findings_summary(data: ReportData, limits: SheetLimits) -> FindingsSummary:

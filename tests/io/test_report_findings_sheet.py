@@ -125,3 +125,26 @@ def test_libreoffice_prints_the_findings_at_70_percent_or_more(report: Path, boo
         scales.append((end - start[0]) / (column_pixels(ws, 1, headers["Suppliers"] - 1) * 0.75))
     assert len(scales) >= 2, "the Findings' header on each of their pages"
     assert min(scales) >= 0.70, scales
+
+
+def test_a_findings_sheet_too_large_for_a_table_is_streamed_with_the_same_cells_and_a_filter(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from riskdesk.io.report import findings as findings_module
+
+    request = ReportRequest(demo_project(), AS_OF, detail=True)
+    write_report(request, tmp_path / "table.xlsx")
+    monkeypatch.setattr(findings_module, "STREAMED_CELLS", 10)
+    write_report(request, tmp_path / "streamed.xlsx")
+    table, streamed = (openpyxl.load_workbook(tmp_path / name) for name in ("table.xlsx", "streamed.xlsx"))
+    for name in ("Findings", DETAIL_SHEET):
+        kept, written = table[name], streamed[name]
+        assert [[c.value for c in row] for row in written.iter_rows()] == \
+            [[c.value for c in row] for row in kept.iter_rows()], name
+        assert [[c.number_format for c in row] for row in written.iter_rows()] == \
+            [[c.number_format for c in row] for row in kept.iter_rows()], name
+        assert not written.tables and kept.tables and written.auto_filter.ref == kept.tables[
+            next(iter(kept.tables))].ref, name
+        assert written.freeze_panes == kept.freeze_panes == "B3" and written.print_title_rows == "$2:$2"
+        assert [written.row_dimensions[r].height for r in range(1, 20)] == \
+            [kept.row_dimensions[r].height for r in range(1, 20)]
+    assert streamed.sheetnames == table.sheetnames

@@ -54,7 +54,7 @@ from riskdesk.core.report_content import (
     scenario_choices,
     summary_sheet,
 )
-from riskdesk.core.report_findings import findings_summary
+from riskdesk.core.report_findings import findings_summary, summary_rows
 from riskdesk.io.report.findings import DETAIL_SHEET, write_exposure, write_findings, write_findings_detail
 from riskdesk.io.report.inputs import write_inputs, write_method
 from riskdesk.io.report.layout import KG_FORMAT, Layout
@@ -153,8 +153,8 @@ def _cell_estimate(data: ReportData) -> int:
     """About how many cells the report has, for progress."""
     evaluation = data.evaluation
     compiled = evaluation.compiled
-    per_finding = 20 if data.request.detail else 3  # the detail's 17 cells; a part × rule row's 19 for ~6 findings
-    return (len(data.findings) * per_finding + compiled.n_parts * (24 + 2 * len(evaluation.columns))
+    findings = summary_rows(data.findings) * 19 + (len(data.findings) * 17 if data.request.detail else 0)
+    return (findings + compiled.n_parts * (24 + 2 * len(evaluation.columns))
             + compiled.n_paths * 11 + 2_000)
 
 
