@@ -17,6 +17,7 @@ Computed for all rows at once with numpy (a 100,000-path project has most of a m
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -93,83 +94,63 @@ def summary_rows(found: Findings) -> int:
     return len(np.unique(found.part * max(len(found.evaluation.matches), 1) + found.match))
 
 
+BLOCK = 65_536
+"""Findings summarised in one pass (whole parts at a time): a 100,000-path project's most of a million findings in
+blocks, so that the arrays of a pass stay small and the memory they took is reused by the next."""
+
+
+@dataclass(frozen=True)
+class _Vocabulary:
+    """What a row's codes become in words: countries by ISO code (unknown last), suppliers by id, rules."""
+
+    parts: np.ndarray
+    """The part numbers (objects)."""
+    code_rank: np.ndarray
+    codes: list[str]
+    names: list[str]
+    supplier_of_path: np.ndarray
+    suppliers: list[str]
+    rules: list[tuple[str, str, str, Any, str, dt.date | None, dt.date | None]]
+    """Per match: id, effect label, status, source, confidence mark, effective from and until."""
+
+
 def findings_summary(data: ReportData, limits: SheetLimits) -> FindingsSummary:
     """The Findings sheet: the first `limits.rows` part × rule rows, their sources as links when there are at most
     `limits.links` of them."""
     evaluation = data.evaluation
     compiled = evaluation.compiled
     found = data.findings
-    matches = evaluation.matches
     n = len(found)
-    # Rows in the order of their first finding: parts riskiest first, within a part hits, watch, possible.
-    key = found.part * max(len(matches), 1) + found.match
-    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    appearance = np.argsort(first, kind="stable")
-    rank = np.empty(len(first), dtype=np.int64)
-    rank[appearance] = np.arange(len(first))
-    row = rank[inverse.reshape(-1)] if n else np.zeros(0, dtype=np.int64)
-    total = len(first)
+    total = summary_rows(found)
     shown = min(total, limits.rows)
-    kept = row < shown
-    row = row[kept]
-    head = first[appearance][:shown]
-    by_row = np.argsort(row, kind="stable")
-    row_sorted = row[by_row]
-    starts = np.flatnonzero(np.r_[True, row_sorted[1:] != row_sorted[:-1]]) if len(row_sorted) else np.zeros(
-        0, dtype=np.int64)
-
-    def reduce(values: np.ndarray, ufunc: Any) -> np.ndarray:
-        return ufunc.reduceat(values[kept][by_row], starts) if len(starts) else np.zeros(0, dtype=values.dtype)
-
-    one = np.int64(1)
-    kind_bits = reduce(one << found.kind.astype(np.int64), np.bitwise_or)
-    stage_bits = reduce(one << found.stage.astype(np.int64), np.bitwise_or)
-    whole = len(elements.SYMBOLS)
-    element_bits = reduce(one << np.where(found.element == WHOLE_MAGNET, whole, found.element).astype(np.int64),
-                          np.bitwise_or)
-    weights = reduce(found.weight, np.maximum)
-    items = np.bincount(row, minlength=shown)
-
-    path = found.path[kept]
-    element = found.element[kept]
-    # kg and value: each (path, element) once, though a finding repeats it at every stage the rule meets.
-    n_paths = max(compiled.n_paths, 1)
-    once = np.unique((row * n_paths + path) * (whole + 2) + (element + 1), return_index=True)[1]
-    kg = np.bincount(row[once], weights=found.kg[kept][once], minlength=shown)
-    value = np.bincount(row[once], weights=found.value[kept][once], minlength=shown)
-    paths = np.bincount(np.unique(row * n_paths + path) // n_paths, minlength=shown)
-
-    # Countries in ISO-code order (unknown last), suppliers by id ("(none)" for uncovered volume first).
+    as_of = data.request.as_of
+    links = shown <= min(limits.links, LINKED_ROWS)
     codes = compiled.countries.astype(str)
     code_order = np.argsort(codes, kind="stable")
     code_rank = np.empty(len(codes) + 1, dtype=np.int64)
     code_rank[code_order] = np.arange(len(codes))
     code_rank[len(codes)] = len(codes)
     sorted_codes = [*codes[code_order].tolist(), UNKNOWN_COUNTRY]
-    names = data.reference.countries
-    sorted_names = [names.name(c) for c in sorted_codes[:-1]] + [UNKNOWN_COUNTRY]
-    country = found.country[kept]
-    country_rank = code_rank[np.where(country < 0, len(codes), country)]
-    country_lists = _lists(row, country_rank, len(codes) + 1, shown)
+    countries = data.reference.countries
     supplier_ids, supplier_of_path = np.unique(compiled.path_supplier.astype(str), return_inverse=True)
-    supplier_words = [s or NO_SUPPLIER for s in supplier_ids.tolist()]
-    supplier_lists = _lists(row, supplier_of_path.reshape(-1)[path], len(supplier_words), shown)
-
-    match = found.match[head]
-    as_of = data.request.as_of
-    links = shown <= min(limits.links, LINKED_ROWS)
-    rule_ids = [m.rule.id for m in matches]
-    effects = [finding_effect_label(m, as_of) for m in matches]
-    statuses = [m.rule.status_words(m.state) for m in matches]
-    sources = [_short_source(m.rule.sources, links) for m in matches]
-    marks = [m.rule.confidence for m in matches]
-    effective = [(m.rule.effective_from, m.rule.effective_until) for m in matches]
-    match_list = match.tolist()
-    kind_words = _words(kind_bits, [KIND_LABELS[k] for k in KINDS])
-    stage_words = _words(stage_bits, [s.label for s in RULE_STAGES])
-    element_words = _words(element_bits, [*elements.SYMBOLS, "whole magnet"])
-    part_numbers = compiled.part_numbers.astype(object)[found.part[head]].tolist()
-    rules = len(set(match_list))
+    vocabulary = _Vocabulary(
+        compiled.part_numbers.astype(object), code_rank, sorted_codes,
+        [countries.name(c) for c in sorted_codes[:-1]] + [UNKNOWN_COUNTRY],
+        supplier_of_path.reshape(-1), [s or NO_SUPPLIER for s in supplier_ids.tolist()],
+        [(m.rule.id, finding_effect_label(m, as_of), m.rule.status_words(m.state), _short_source(m.rule.sources, links),
+          m.rule.confidence, m.rule.effective_from, m.rule.effective_until) for m in evaluation.matches])
+    columns: dict[str, list[Any]] = {name: [] for name in _COLUMNS}
+    # Rows in the order of their first finding: parts riskiest first, within a part hits, watch, possible. The
+    # findings are grouped by part, so blocks of whole parts give their rows in that order.
+    part_starts = np.flatnonzero(np.r_[True, found.part[1:] != found.part[:-1]]) if n else np.zeros(0, np.int64)
+    at = np.searchsorted(part_starts, np.arange(BLOCK, n, BLOCK))
+    cuts = np.unique(np.r_[0, part_starts[at[at < len(part_starts)]], n]).tolist()
+    for low, high in itertools.pairwise(cuts):
+        room = shown - len(columns["part_numbers"])
+        if room <= 0:
+            break
+        _summarise(data, low, high, room, vocabulary, columns)
+    rules = len(set(columns["rule_ids"]))
     note = (f"Every rule that meets a part on {as_of.isoformat()}, one row per part and rule: {total:,} rows for "
             f"{n:,} hits, watch items and possible hits ({rules:,} rules), riskiest part first. Each row lists the "
             "stages, countries and suppliers where the rule meets the part; kg and USD count each path's element "
@@ -179,27 +160,71 @@ def findings_summary(data: ReportData, limits: SheetLimits) -> FindingsSummary:
         note += f" Only the first {shown:,} rows fit in a sheet."
     if not links:
         note += " The sources' links are on the Method sheet."
-    return FindingsSummary(
-        note=note, total=total, findings=n, links=links,
-        part_numbers=part_numbers,
-        rule_ids=[rule_ids[m] for m in match_list],
-        kinds=kind_words,
-        effects=[effects[m] for m in match_list],
-        statuses=[statuses[m] for m in match_list],
-        elements=element_words,
-        stages=stage_words,
-        country_codes=_joined(country_lists, sorted_codes),
-        country_names=_joined(country_lists, sorted_names),
-        suppliers=_joined(supplier_lists, supplier_words),
-        kg=kg.tolist(),
-        values=value.tolist(),
-        weights=weights.tolist(),
-        sources=[sources[m] for m in match_list],
-        marks=[marks[m] for m in match_list],
-        paths=paths.tolist(),
-        items=items.tolist(),
-        starts=[effective[m][0] for m in match_list],
-        ends=[effective[m][1] for m in match_list])
+    return FindingsSummary(note=note, total=total, findings=n, links=links, **columns)
+
+
+_COLUMNS = ("part_numbers", "rule_ids", "kinds", "effects", "statuses", "elements", "stages", "country_codes",
+            "country_names", "suppliers", "kg", "values", "weights", "sources", "marks", "paths", "items", "starts",
+            "ends")
+"""The FindingsSummary fields that are columns."""
+
+
+def _summarise(data: ReportData, low: int, high: int, room: int, words: _Vocabulary,
+               columns: dict[str, list[Any]]) -> None:
+    """Add the rows of findings `low`…`high` (whole parts), at most `room` of them, to `columns`."""
+    evaluation = data.evaluation
+    compiled = evaluation.compiled
+    found = data.findings
+    part, match = found.part[low:high], found.match[low:high]
+    key = part * max(len(evaluation.matches), 1) + match
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    appearance = np.argsort(first, kind="stable")
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[appearance] = np.arange(len(first))
+    row = rank[inverse.reshape(-1)]
+    shown = min(len(first), room)
+    kept = row < shown
+    row = row[kept]
+    head = first[appearance][:shown]
+    by_row = np.argsort(row, kind="stable")
+    row_sorted = row[by_row]
+    starts = np.flatnonzero(np.r_[True, row_sorted[1:] != row_sorted[:-1]])
+
+    def ordered(values: np.ndarray) -> np.ndarray:
+        return values[low:high][kept][by_row]
+
+    one = np.int64(1)
+    whole = len(elements.SYMBOLS)
+    element_of = ordered(found.element)
+    kind_bits = np.bitwise_or.reduceat(one << ordered(found.kind).astype(np.int64), starts)
+    stage_bits = np.bitwise_or.reduceat(one << ordered(found.stage).astype(np.int64), starts)
+    element_bits = np.bitwise_or.reduceat(
+        one << np.where(element_of == WHOLE_MAGNET, whole, element_of).astype(np.int64), starts)
+    weights = np.maximum.reduceat(ordered(found.weight), starts)
+    path = found.path[low:high][kept]
+    element = found.element[low:high][kept]
+    # kg and value: each (path, element) once, though a finding repeats it at every stage the rule meets.
+    n_paths = max(compiled.n_paths, 1)
+    once = np.unique((row * n_paths + path) * (whole + 2) + (element + 1), return_index=True)[1]
+    country = found.country[low:high][kept]
+    country_lists = _lists(row, words.code_rank[np.where(country < 0, len(words.code_rank) - 1, country)],
+                           len(words.code_rank), shown)
+    supplier_lists = _lists(row, words.supplier_of_path[path], len(words.suppliers), shown)
+    rules = [words.rules[m] for m in match[head].tolist()]
+    columns["part_numbers"] += words.parts[part[head]].tolist()
+    columns["kinds"] += _words(kind_bits, [KIND_LABELS[k] for k in KINDS])
+    columns["elements"] += _words(element_bits, [*elements.SYMBOLS, "whole magnet"])
+    columns["stages"] += _words(stage_bits, [s.label for s in RULE_STAGES])
+    columns["country_codes"] += _joined(country_lists, words.codes)
+    columns["country_names"] += _joined(country_lists, words.names)
+    columns["suppliers"] += _joined(supplier_lists, words.suppliers)
+    columns["kg"] += np.bincount(row[once], weights=found.kg[low:high][kept][once], minlength=shown).tolist()
+    columns["values"] += np.bincount(row[once], weights=found.value[low:high][kept][once], minlength=shown).tolist()
+    columns["weights"] += weights.tolist()
+    columns["paths"] += np.bincount(np.unique(row * n_paths + path) // n_paths, minlength=shown).tolist()
+    columns["items"] += np.bincount(row, minlength=shown).tolist()
+    for k, name in enumerate(("rule_ids", "effects", "statuses", "sources", "marks", "starts", "ends")):
+        columns[name] += [rule[k] for rule in rules]
 
 
 def _short_source(sources: Sequence[Source], link: bool) -> Any:

@@ -86,3 +86,13 @@ def test_an_empty_project_has_no_rows() -> None:
     project.tables.paths = project.tables.paths.iloc[0:0]
     sheet = findings_summary(prepare(ReportRequest(project, AS_OF)), EXCEL)
     assert sheet.total == sheet.findings == 0 and sheet.part_numbers == [] and sheet.kg == []
+
+
+@pytest.mark.parametrize("block", [1, 7, 40])
+def test_summarised_in_blocks_of_whole_parts_it_says_the_same(data: ReportData, monkeypatch: pytest.MonkeyPatch,
+                                                              block: int) -> None:
+    whole = findings_summary(data, EXCEL)
+    monkeypatch.setattr(report_findings, "BLOCK", block)
+    assert findings_summary(data, EXCEL) == whole
+    cut = findings_summary(data, SheetLimits(rows=30, links=65_530))
+    assert cut.part_numbers == whole.part_numbers[:30] and cut.kg == whole.kg[:30] and cut.total == whole.total
