@@ -1,15 +1,26 @@
-"""The Excel risk report (issue 12) of a 100,000-path project, against XlsxWriter writing the same cells bare.
+"""The Excel risk report (issues 12 and 22): a 10,000-path project against XlsxWriter writing the same cells bare,
+and a 100,000-path project against fixed limits of time and memory.
 
 The report (`write_report`: findings, roll-ups, every sheet with its tables, formats, charts and print set-up, a
-scenario, written to a temporary file and moved into place) is timed from an evaluated project. The baseline is
-measured in the same run: XlsxWriter writes the very cells the report holds (read back from it, untimed, with
-python-calamine), each with `write_string`/`write_number`, in one workbook with the same sheets and no formats,
-tables, charts or print set-up.
+scenario, written to a temporary file and moved into place) is timed from an evaluated project.
+
+- `report_10k_paths` (quick and full runs): the baseline is measured in the same run: XlsxWriter writes the very
+  cells the report holds (read back from it, untimed, with python-calamine), each with `write_string`/
+  `write_number`, in one workbook with the same sheets and no formats, tables, charts or print set-up. Each is the
+  best of two runs (the machine is shared); target: the report within 1.2 × the bare cells.
+- `report_100k_paths` and `report_100k_paths_peak_memory` (full run): a separate Python process builds the project,
+  scores it and writes the report; its time is set against a constant baseline of 40 s and its peak resident memory
+  (the whole process: project, scores and report, `resource.getrusage`'s ru_maxrss) against 1,000 MB, each with a
+  target ratio of 1 (under 40 s, under 1 GB). Where the platform does not say a process's peak memory (Windows),
+  the memory line is left out and the time line says so.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -18,6 +29,11 @@ from typing import Any
 from bench.common import BenchResult
 
 AS_OF = dt.date(2026, 11, 23)
+ROOT = Path(__file__).resolve().parent.parent
+LARGE_SECONDS = 40.0
+"""A 100,000-path project's report is written within this many seconds…"""
+LARGE_MEGABYTES = 1_000.0
+"""…by a process that never holds more than this many MB (10^6 bytes) of memory."""
 
 
 def _cells(path: Path) -> list[tuple[str, list[list[Any]]]]:
@@ -55,26 +71,89 @@ def _bare(path: Path, sheets: list[tuple[str, list[list[Any]]]]) -> int:
     return written
 
 
-def run(quick: bool) -> list[BenchResult]:
+def _request(n_paths: int) -> Any:
     from riskdesk.core.demo import synthetic_project
     from riskdesk.core.evaluation import evaluate
-    from riskdesk.io.report import ReportRequest, resolve_scenarios, write_report
+    from riskdesk.io.report import ReportRequest, resolve_scenarios
 
-    n_paths = 10_000 if quick else 100_000
     project = synthetic_project(n_paths)
     evaluation = evaluate(project, AS_OF)
-    request = ReportRequest(project, AS_OF, scenarios=resolve_scenarios(["april-2025-licensing"], project, AS_OF),
-                            evaluation=evaluation)
+    return ReportRequest(project, AS_OF, scenarios=resolve_scenarios(["april-2025-licensing"], project, AS_OF),
+                         evaluation=evaluation)
+
+
+def _against_bare(n_paths: int) -> BenchResult:
+    """The report against the same cells written bare, each the best of two runs."""
+    from riskdesk.io.report import write_report
+
+    request = _request(n_paths)
     with tempfile.TemporaryDirectory() as folder:
         target = Path(folder) / "report.xlsx"
-        start = time.perf_counter()
-        summary = write_report(request, target)
-        report = time.perf_counter() - start
+        report = float("inf")
+        for _attempt in range(2):
+            target.unlink(missing_ok=True)
+            start = time.perf_counter()
+            summary = write_report(request, target)
+            report = min(report, time.perf_counter() - start)
         size = target.stat().st_size
         sheets = _cells(target)
-        start = time.perf_counter()
-        cells = _bare(Path(folder) / "bare.xlsx", sheets)
-        bare = time.perf_counter() - start
-    return [BenchResult(f"report_{n_paths // 1000}k_paths", report, "s", "xlsxwriter_same_cells_bare", bare, 1.5,
-                        extra=f"{summary.parts:,} parts, {summary.findings:,} findings, {cells:,} cells, "
-                              f"{size / 1e6:.0f} MB")]
+        bare = float("inf")
+        for attempt in range(2):
+            start = time.perf_counter()
+            cells = _bare(Path(folder) / f"bare{attempt}.xlsx", sheets)
+            bare = min(bare, time.perf_counter() - start)
+    return BenchResult(f"report_{n_paths // 1000}k_paths", report, "s", "xlsxwriter_same_cells_bare", bare, 1.2,
+                       extra=f"{summary.parts:,} parts, {summary.findings:,} findings, {cells:,} cells, "
+                             f"{size / 1e6:.0f} MB")
+
+
+def _large(n_paths: int) -> list[BenchResult]:
+    """The report of an `n_paths` project written by a process of its own: its time and its peak memory."""
+    done = subprocess.run([sys.executable, "-m", "bench.bench_report", str(n_paths)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=3_600, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"the {n_paths:,}-path report failed: {done.stderr.strip()[-500:]}")
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    name = f"report_{n_paths // 1000}k_paths"
+    peak = figures["peak_mb"]
+    extra = (f"{figures['parts']:,} parts, {figures['findings']:,} findings, {figures['size_mb']:.0f} MB file, "
+             f"{figures['cpu']:.1f} s CPU; peak memory " + (f"{peak:,.0f} MB" if peak is not None else "not measured "
+                                                           "on this platform"))
+    results = [BenchResult(name, figures["seconds"], "s", "limit", LARGE_SECONDS, 1.0, extra=extra)]
+    if peak is not None:
+        results.append(BenchResult(f"{name}_peak_memory", peak, "MB", "limit", LARGE_MEGABYTES, 1.0,
+                                   extra="the whole process: project, scores and report"))
+    return results
+
+
+def run(quick: bool) -> list[BenchResult]:
+    results = [_against_bare(10_000)]
+    if not quick:
+        results += _large(100_000)
+    return results
+
+
+def _write_large(n_paths: int) -> None:
+    """In a process of its own: build, score and report an `n_paths` project; print the figures as JSON."""
+    from riskdesk.io.report import write_report
+
+    request = _request(n_paths)
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "report.xlsx"
+        start, cpu = time.perf_counter(), time.process_time()
+        summary = write_report(request, target)
+        seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+        size = target.stat().st_size
+    try:
+        import resource
+
+        peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        peak: float | None = peak_kb * (1 if sys.platform == "darwin" else 1024) / 1e6
+    except ImportError:  # Windows
+        peak = None
+    print(json.dumps({"seconds": seconds, "cpu": cpu, "peak_mb": peak, "parts": summary.parts,
+                      "findings": summary.findings, "size_mb": size / 1e6}))
+
+
+if __name__ == "__main__":
+    _write_large(int(sys.argv[1]))

@@ -209,6 +209,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="seed of the simulation, a whole number from 0 (default 0)")
     report.add_argument("--no-author", dest="author", action="store_false",
                         help="leave your login name out of the report (its author and the Summary's Written line)")
+    report.add_argument("--detail", action="store_true",
+                        help="add the Findings detail sheet after the Findings: one row per finding (rule, supply "
+                        "path, stage and element) instead of one per part and rule")
     report.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
 
     workspace = commands.add_parser(
@@ -1144,7 +1147,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         raise CliError(f"--scenario from the month of --as-of {as_of}: {exc}", EXIT_INVALID) from None
     location = args.project
     request = ReportRequest(project, as_of, compare=args.compare, scenarios=scenarios,
-                            monte_carlo_paths=args.monte_carlo, seed=args.seed, author=args.author,
+                            monte_carlo_paths=args.monte_carlo, seed=args.seed, author=args.author, detail=args.detail,
                             project_file=location if isinstance(location, Path) and location.is_file() else None,
                             revision=revision_text(revision, args.store))
     try:

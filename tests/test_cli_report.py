@@ -14,7 +14,9 @@ import pytest
 
 from riskdesk.cli import EXIT_FILE, EXIT_INVALID, EXIT_OK, EXIT_USAGE, main
 from riskdesk.core.domain import Stage
+from riskdesk.core.reference import default_reference
 from tests.helpers.cli import run
+from tests.helpers.findings_rows import part_rule_rows
 
 AS_OF = "2026-11-23"
 LATER = "2027-01-01"
@@ -41,7 +43,16 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     scenarios = [json.loads(call("scenario", project, "--preset", name, "--as-of", AS_OF, "--monte-carlo", PATHS,
                                  "--seed", SEED, "--json")[1]) for name in ("april-2025-licensing", "dfars-2027")]
     return {"out": out, "line": line, "score": score, "later": later, "scenarios": scenarios,
-            "book": openpyxl.load_workbook(out, data_only=True)}
+            "book": openpyxl.load_workbook(out, data_only=True), "project": project}
+
+
+@pytest.fixture(scope="module")
+def detailed(written: dict[str, object]) -> openpyxl.Workbook:
+    """The same project's report on the same date with --detail."""
+    out = Path(str(written["out"])).with_name("detail.xlsx")
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        assert main([str(a) for a in ("report", written["project"], out, "--as-of", AS_OF, "--detail")]) == EXIT_OK
+    return openpyxl.load_workbook(out, data_only=True)
 
 
 def _table(book: openpyxl.Workbook, sheet: str, name: str) -> list[dict[str, object]]:
@@ -91,17 +102,36 @@ def test_the_summary_has_the_portfolio_score_of_score_json(written: dict[str, ob
     assert ws.cell(score.row, score.column + 1).value == written["score"]["portfolio"]["band"].capitalize()
 
 
-def test_findings_are_every_item_of_score_json(written: dict[str, object]) -> None:
+def test_findings_are_one_row_per_part_and_rule_saying_what_score_json_says(written: dict[str, object]) -> None:
     rows = _table(written["book"], "Findings", "Findings")
+    expected = part_rule_rows(written["score"]["parts"])
+    assert len(rows) == len(expected) and "Findings detail" not in written["book"].sheetnames
+    countries = default_reference().countries
+    for row in rows:
+        want = expected[(row["Part"], row["Rule"])]
+        rounding = 0.005 * want["Findings"] + 1e-6  # the JSON rounds each item's kg and USD
+        for title, value in want.items():
+            got = row[title].date().isoformat() if title == "Effective from" else row[title]
+            assert got == (pytest.approx(value, abs=rounding) if isinstance(value, float) else value), (row, title)
+        assert row["Countries"] == ", ".join(countries.name(c) if c != "unknown" else c
+                                                 for c in row["Country codes"].split(", "))
+    assert [r["Part"] for r in rows] == sorted((r["Part"] for r in rows), key=[
+        r["Part"] for r in _table(written["book"], "Parts", "Parts")].index)
+
+
+def test_detail_adds_the_findings_detail_sheet_with_every_item_of_score_json(written: dict[str, object],
+                                                                            detailed: openpyxl.Workbook) -> None:
+    assert detailed.sheetnames[2:4] == ["Findings", "Findings detail"]
+    rows = _table(detailed, "Findings detail", "FindingsDetail")
     kinds = {"hits": "Hit", "watch": "Watch", "possible": "Possible"}
     expected: Counter[tuple[object, ...]] = Counter()
     for part in written["score"]["parts"]:
         for key, kind in kinds.items():
             for item in part[key]:
                 expected[(part["part_number"], kind, item["rule_id"], item["element"] or "whole magnet",
-                          Stage(item["stage"]).label, item["country"] or "unknown", item["supplier_id"] or "(none)",
+                          Stage(item["stage"]).label, item["country"] or None, item["supplier_id"] or "(none)",
                           round(item["kg"], 6), round(item["value"], 2), item["effective_from"])] += 1
-    found = Counter((r["Part"], r["Kind"], r["Rule"], r["Element"], r["Stage"], str(r["Country"]).split(" · ")[0],
+    found = Counter((r["Part"], r["Kind"], r["Rule"], r["Element"], r["Stage"], r["Country code"],
                      r["Supplier"], round(r["kg/yr"], 6), round(r["USD/yr"], 2), r["Effective from"].date().isoformat())
                     for r in rows)
     assert found == expected

@@ -14,6 +14,7 @@ from typing import Any
 
 from riskdesk.core.declarations import Declarations
 
+
 @dataclass(frozen=True)
 class RequestStatus:
     """One request as the campaign status shows it on a day."""

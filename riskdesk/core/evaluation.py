@@ -766,6 +766,20 @@ def _concentration_table(evaluation: Evaluation) -> list[ConcentrationRow]:
     return rows
 
 
+def finding_effect_label(match: RuleMatch, as_of: dt.date) -> str:
+    """What a rule's findings do on `as_of`, as `score --json` says it ("effect_label") and the report's Findings
+    sheet: the effect ("licence required", "tariff 25 %") where the rule binds; otherwise "watch: …" with its
+    status."""
+    rule = match.rule
+    status = rule.status_words(match.state)
+    effect_label = rule.effect_label_on(as_of)
+    if match.timing.binding:
+        return effect_label
+    if rule.effect is Effect.WATCH:
+        return f"watch: {status}" if status != WATCH_IN_FORCE else WATCH_IN_FORCE
+    return f"watch: {effect_label}, {status}"
+
+
 def _hits_for(evaluation: Evaluation, match: RuleMatch, path_rows: np.ndarray) -> list[Hit]:
     """The hits (or watch / possible items) of one rule on the given paths, as objects."""
     compiled = evaluation.compiled
@@ -773,13 +787,7 @@ def _hits_for(evaluation: Evaluation, match: RuleMatch, path_rows: np.ndarray) -
     countries = evaluation.reference.countries
     result: list[Hit] = []
     status = rule.status_words(match.state)
-    effect_label = rule.effect_label_on(evaluation.as_of)
-    if match.timing.binding:
-        label = effect_label
-    elif rule.effect is Effect.WATCH:
-        label = f"watch: {status}" if status != WATCH_IN_FORCE else WATCH_IN_FORCE
-    else:
-        label = f"watch: {effect_label}, {status}"
+    label = finding_effect_label(match, evaluation.as_of)
     kg_rows = evaluation._widen(evaluation.kg_c[path_rows])
     value_rows = evaluation._widen(evaluation.value_c[path_rows])
     column_of = {int(e): j for j, e in enumerate(evaluation.columns)}

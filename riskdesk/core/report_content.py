@@ -115,6 +115,9 @@ class ReportRequest:
     revision: str = ""
     """The revision of the workspace or project file the project was read at ("12 of the workspace eu"), for the
     Inputs sheet; "" when not known (then no row says it)."""
+    detail: bool = False
+    """Add the Findings detail sheet (one row per finding) after the Findings sheet (one row per part and rule):
+    `riskdesk report --detail`, the window's "Findings in full detail"."""
 
 
 @dataclass(frozen=True)
@@ -143,11 +146,6 @@ def settings_as_used(settings: ProjectSettings, countries: CountryTable) -> list
     rows = labels.settings_as_used(settings, lambda code: country_cells(countries, code).name)
     at = next((k for k, (label, _) in enumerate(rows) if label.startswith("Import country")), len(rows) - 1)
     return [*rows[:at + 1], (f"{rows[at][0]}: ISO code", country.code), *rows[at + 1:]]
-
-
-def country_text(countries: CountryTable, code: str) -> str:
-    """"CN · China", or "unknown" for no country (one cell; the report's tables use `country_cells`)."""
-    return f"{code} · {countries.name(code)}" if code else "unknown"
 
 
 UNKNOWN_COUNTRY = "unknown"
@@ -730,7 +728,9 @@ def _frame_column(frame: Any, column: str, order: np.ndarray) -> list[str]:
 
 @dataclass(frozen=True)
 class FindingsSheet:
-    """Every hit, watch item and possible hit, grouped by part (riskiest first); each list a column."""
+    """The Findings detail sheet (`riskdesk report --detail`): every hit, watch item and possible hit, grouped by
+    part (riskiest first); each list a column. The Findings sheet summarises them per part and rule
+    (`riskdesk.core.report_findings`)."""
 
     note: str
     total: int
@@ -743,7 +743,10 @@ class FindingsSheet:
     effects: list[str]
     elements: list[str]
     stages: list[str]
+    country_codes: list[str]
+    """The stage's country as its ISO code ("unknown" for a possible hit)."""
     countries: list[str]
+    """The same country by name."""
     suppliers: list[str]
     kg: list[float]
     values: list[float]
@@ -758,8 +761,8 @@ class FindingsSheet:
 
 
 def findings_sheet(data: ReportData, limits: SheetLimits) -> FindingsSheet:
-    """The Findings sheet: the first `limits.rows` findings, their sources as links when there are at most
-    `limits.links` of them."""
+    """The Findings detail sheet: the first `limits.rows` findings, their sources as links when there are at
+    most `limits.links` of them."""
     evaluation = data.evaluation
     compiled = evaluation.compiled
     found = data.findings
@@ -779,7 +782,9 @@ def findings_sheet(data: ReportData, limits: SheetLimits) -> FindingsSheet:
     kind_words = np.array([KIND_LABELS[k] for k in KINDS], dtype=object)
     stage_words = np.array([s.label for s in RULE_STAGES], dtype=object)
     countries = data.reference.countries
-    vocabulary = np.array([country_text(countries, str(c)) for c in compiled.countries] + ["unknown"], dtype=object)
+    code_list, name_list = country_columns_of(countries, [*(str(c) for c in compiled.countries), ""])
+    codes, names = np.array(code_list, dtype=object), np.array(name_list, dtype=object)
+    country = np.where(found.country < 0, len(codes) - 1, found.country)
     symbol_words = np.array([*elements.SYMBOLS, "whole magnet"], dtype=object)
     m = found.match
     suppliers = compiled.path_supplier.astype(object)[found.path]
@@ -799,7 +804,8 @@ def findings_sheet(data: ReportData, limits: SheetLimits) -> FindingsSheet:
         elements=symbol_words[np.where(found.element == WHOLE_MAGNET, len(symbol_words) - 1,
                                        found.element)].tolist(),
         stages=stage_words[found.stage].tolist(),
-        countries=vocabulary[np.where(found.country < 0, len(vocabulary) - 1, found.country)].tolist(),
+        country_codes=codes[country].tolist(),
+        countries=names[country].tolist(),
         suppliers=np.where(suppliers == "", "(none)", suppliers).tolist(),
         kg=found.kg.tolist(),
         values=found.value.tolist(),

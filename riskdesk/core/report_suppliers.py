@@ -22,7 +22,7 @@ from riskdesk.core.compiled import UNKNOWN
 from riskdesk.core.declaration_status import RequestStatus, request_status
 from riskdesk.core.evaluation import band
 from riskdesk.core.labels import BAND_LABELS, count
-from riskdesk.core.report_content import ReportData
+from riskdesk.core.report_content import ReportData, country_columns_of
 from riskdesk.core.vocabulary import STAGES
 
 NO_SUPPLIER = "(none)"
@@ -130,11 +130,11 @@ def suppliers_sheet(data: ReportData) -> SuppliersSheet:
             "origin and none known in China) and that have a stage of unknown origin; the highest score of a part "
             f"it supplies; the origins still unknown — what to ask it ({count(asking, 'supplier')} to ask) — and its "
             "latest declaration request (Declarations sheet).")
+    country_codes, country_names = country_columns_of(countries, (r.code for r in rows))
     return SuppliersSheet(
         note=note,
         supplier_ids=[r.shown_id for r in rows], names=[r.name for r in rows],
-        country_codes=[r.code for r in rows],
-        country_names=[countries.name(r.code) if r.code else "" for r in rows],
+        country_codes=country_codes, country_names=country_names,
         part_counts=[len(r.parts) for r in rows],
         parts=[", ".join(str(numbers[i]) for i in r.parts) for r in rows],
         spend=[r.spend for r in rows], path_counts=[r.paths for r in rows],

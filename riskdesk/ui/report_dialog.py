@@ -117,8 +117,9 @@ def _ask_report_path(parent: QWidget | None) -> ChoosePath:
 
 class ReportDialog(QDialog):
     """Export report…: the as-of date, a comparison date, scenarios (the presets and the project's own), Monte
-    Carlo paths and seed, and the target file; Export writes it through `runner` with progress, Stop cancels (the
-    old file stays as it was), and when it is written "Open Folder" shows it."""
+    Carlo paths and seed, the target file, the author and the Findings in full detail or not; Export writes it
+    through `runner` with progress, Stop cancels (the old file stays as it was), and when it is written "Open
+    Folder" shows it."""
 
     def __init__(self, project_getter: Callable[[], Project], evaluation: Evaluation | None, runner: Runner,
                  dialogs: Dialogs, parent: QWidget | None = None, *, as_of: dt.date | None = None,
@@ -221,6 +222,11 @@ class ReportDialog(QDialog):
         self.author_check.setToolTip("Write your login name into the workbook's author and on the Summary's "
                                      "\"Written\" line; untick to leave it out (riskdesk report --no-author)")
         form.addRow("", self.author_check)
+        self.detail_check = QCheckBox("&Findings in full detail")
+        self.detail_check.setToolTip("Add the Findings detail sheet: one row per finding (rule, supply path, stage "
+                                     "and element) beside the Findings' one row per part and rule; a large project's "
+                                     "report takes longer (riskdesk report --detail)")
+        form.addRow("", self.detail_check)
 
         self.progress = QProgressBar()
         self.progress.setAccessibleName("Report progress")
@@ -293,6 +299,7 @@ class ReportDialog(QDialog):
             seed=self.seed_spin.value(),
             evaluation=evaluation,
             author=self.author_check.isChecked(),
+            detail=self.detail_check.isChecked(),
             revision=self.revision_getter() if self.revision_getter is not None else "",
             project_file=saved_project_file(self.origin) if self.origin is not None else None)
 

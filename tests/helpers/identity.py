@@ -28,7 +28,7 @@ COMMANDS: dict[str, list[str]] = {
     "rules.json": ["rules", "--as-of", AS_OF, "--json"],
 }
 REPORT = ["report", "{p}", "{out}", "--as-of", AS_OF, "--compare", LATER, "--scenario", "april-2025-licensing",
-          "--monte-carlo", "200", "--no-author"]
+          "--monte-carlo", "200", "--no-author", "--detail"]
 _REPORT_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 """A report's id (a new uuid4 each time it is written)."""
 _PROJECT_HASH = "Project file SHA-256"

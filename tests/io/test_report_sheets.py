@@ -78,7 +78,7 @@ def test_each_new_table_repeats_its_header_and_prints_landscape_at_70_percent_or
 def test_the_suppliers_sheet_keeps_the_iso_code_and_the_country_name_apart(book: openpyxl.Workbook) -> None:
     rows = _table(book["Suppliers"], "Suppliers")
     cn = next(r for r in rows if r["Supplier"] == "SUP-CN1")
-    assert (cn["Country"], cn["Country name"], cn["Request"], cn["Request status"]) == (
+    assert (cn["Country code"], cn["Country"], cn["Request"], cn["Request status"]) == (
         "CN", "China", "RMD-20260901-aaaa0001", "overdue")
     assert cn["Sent"] == dt.datetime(2026, 9, 1) and book["Suppliers"].column_dimensions["S"].hidden
 

@@ -199,3 +199,28 @@ def test_stop_pressed_once_the_file_is_written_says_it_was_written(qtbot: QtBot,
     on_error(Cancelled())
     assert target.exists()
     assert dialog.status_label.text() == f"Stopped too late: the report was already written to {target}."
+
+
+def test_findings_in_full_detail_writes_the_workbook_of_report_detail(qtbot: QtBot, tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from riskdesk.io.report import report_sheets
+    from tests.helpers.cli import run
+
+    saved = tmp_path / "demo.rdproj"
+    assert run(capsys, "demo", saved)[0] == 0
+    assert run(capsys, "report", saved, tmp_path / "cli.xlsx", "--as-of", AS_OF, "--detail", "--no-author")[0] == 0
+    dialog, dialogs = _dialog(qtbot, demo_project(), None, SynchronousRunner(), tmp_path)
+    assert not dialog.detail_check.isChecked() and not dialog.request().detail
+    dialog.as_of_edit.set_date(AS_OF)
+    dialog.detail_check.setChecked(True)
+    dialog.author_check.setChecked(False)
+    dialog.path_edit.setText(str(tmp_path / "window.xlsx"))
+    dialog.export_button.click()
+    assert not dialogs.errors and dialog.written is not None
+    assert dialog.written.sheets == report_sheets(detail=True)
+    window, cli = (openpyxl.load_workbook(tmp_path / name) for name in ("window.xlsx", "cli.xlsx"))
+    assert window.sheetnames == cli.sheetnames == [*SHEETS[:3], "Findings detail", *SHEETS[3:]]
+    for sheet in ("Parts", "Findings", "Findings detail", "Exposure"):
+        assert [[c.value for c in row] for row in window[sheet].iter_rows()] == \
+            [[c.value for c in row] for row in cli[sheet].iter_rows()], sheet
+    assert window["Findings detail"].max_row == 2 + 155

@@ -12,6 +12,10 @@ out with XlsxWriter: `layout` (formats and table helpers), then one module per s
 `inputs` with the Method, `checks` last). The command line and the window's File ▸ Export report… both call
 `write_report`; it never touches Qt and can run in a worker thread.
 
+The Findings sheet has one row per part and rule (`riskdesk.core.report_findings`); with `ReportRequest(detail=True)`
+(`riskdesk report --detail`, the window's "Findings in full detail") the Findings detail sheet, one row per
+finding, follows it (`report_sheets(detail=True)`).
+
 Safe: text from the project is only ever written as text (io/xlsx.py); the only formulas are RiskDesk's own
 (a scenario's monthly change, a comparison's change, the Checks sheet's reconciliations of the report's own
 cells), each with its value cached; the workbook is written to a temporary file and moved over the target when
@@ -55,11 +59,12 @@ from riskdesk.core.report_content import (
     summary_sheet,
 )
 from riskdesk.core.report_declarations import declarations_sheet
+from riskdesk.core.report_findings import findings_summary, summary_rows
 from riskdesk.core.report_suppliers import suppliers_sheet
 from riskdesk.core.report_variants import variants_sheet
 from riskdesk.io.report.checks import write_checks
 from riskdesk.io.report.exposure import write_exposure
-from riskdesk.io.report.findings import write_findings
+from riskdesk.io.report.findings import DETAIL_SHEET, write_findings, write_findings_detail
 from riskdesk.io.report.inputs import write_inputs, write_method
 from riskdesk.io.report.layout import KG_FORMAT, Layout
 from riskdesk.io.report.parts import write_parts
@@ -79,6 +84,14 @@ from riskdesk.io.xlsx import (
 SHEETS: tuple[str, ...] = ("Summary", "Parts", "Findings", "Exposure", "Scenarios", "Suppliers", "Variants",
                            "Declarations", "Inputs", "Method", "Checks")
 """The report's sheets, named so and in this order."""
+
+
+def report_sheets(detail: bool = False) -> tuple[str, ...]:
+    """The sheets of a report, with the Findings detail sheet after the Findings when `detail` is asked for."""
+    if not detail:
+        return SHEETS
+    at = SHEETS.index("Findings") + 1
+    return (*SHEETS[:at], DETAIL_SHEET, *SHEETS[at:])
 
 
 @dataclass(frozen=True)
@@ -129,15 +142,17 @@ def write_report(request: ReportRequest, path: Path, *, progress: Progress | Non
     except WriteCancelled:
         raise ReportCancelled from None
     steps.report(STEPS, "Done", check=False)  # written: too late to cancel
-    return ReportSummary(path, SHEETS, data.evaluation.compiled.n_parts, len(data.findings), len(data.runs),
-                         time.perf_counter() - started)
+    return ReportSummary(path, report_sheets(request.detail), data.evaluation.compiled.n_parts, len(data.findings),
+                         len(data.runs), time.perf_counter() - started)
 
 
 def _write_sheets(layout: Layout, data: ReportData, limits: SheetLimits) -> None:
     """Each sheet in turn, computed just before it is written (so that only one sheet's values are held at once)."""
     write_summary(layout, summary_sheet(data, user=os_user() if data.request.author else ""))
     write_parts(layout, parts_sheet(data))
-    write_findings(layout, findings_sheet(data, limits))
+    write_findings(layout, findings_summary(data, limits))
+    if data.request.detail:
+        write_findings_detail(layout, findings_sheet(data, limits))
     write_exposure(layout, exposure_sheet(data))
     write_scenarios(layout, scenario_blocks(data))
     suppliers, variants = suppliers_sheet(data), variants_sheet(data)
@@ -155,13 +170,15 @@ def _cell_estimate(data: ReportData) -> int:
     evaluation = data.evaluation
     compiled = evaluation.compiled
     variants = len(data.request.project.variants) + 1
-    return (len(data.findings) * 17 + compiled.n_parts * (24 + 2 * len(evaluation.columns))
+    findings = summary_rows(data.findings) * 19 + (len(data.findings) * 17 if data.request.detail else 0)
+    return (findings + compiled.n_parts * (24 + 2 * len(evaluation.columns))
             + compiled.n_paths * 11 + 2_000
             + len(compiled.supplier_ids) * 21 + compiled.n_parts * 9 + variants * max(len(data.runs), 1) * 14
             + len(data.request.project.declarations.requests) * 10 + (len(evaluation.columns) * 4 + 20) * 6)
 
 
 __all__ = [
+    "DETAIL_SHEET",
     "FULL_TEXT_PARTS",
     "KG_FORMAT",
     "SHEETS",
@@ -173,6 +190,7 @@ __all__ = [
     "ReportSummary",
     "UnknownScenario",
     "bundled_source_urls",
+    "report_sheets",
     "resolve_scenarios",
     "scenario_choices",
     "write_report",

@@ -11,7 +11,7 @@ from typing import Any
 from riskdesk.core.report_declarations import DeclarationsSheet
 from riskdesk.core.report_suppliers import SuppliersSheet
 from riskdesk.core.report_variants import VariantsSheet
-from riskdesk.io.report.layout import Layout
+from riskdesk.io.report.layout import Layout, country_columns
 from riskdesk.io.xlsx import ANY, DATE, NUMBER, TEXT, Column, group_columns, row_height
 
 HEADER_ROW = 1
@@ -23,8 +23,7 @@ def write_suppliers(layout: Layout, content: SuppliersSheet) -> None:
     columns = [
         Column("Supplier", 11, kind=TEXT, wrap=True),
         Column("Name", 15, kind=TEXT, wrap=True),
-        Column("Country", 8, kind=TEXT, help="ISO code of where the supplier makes what it delivers"),
-        Column("Country name", 11, kind=TEXT, wrap=True),
+        *country_columns(11, wrap=True),
         Column("Parts", 6, "count", kind=NUMBER, help="How many parts it supplies"),
         Column("Parts supplied", 20, kind=TEXT, wrap=True),
         Column("Spend USD/yr", 11, "usd", kind=NUMBER, help="Each part's spend split over its supply paths by "
