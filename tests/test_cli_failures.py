@@ -116,7 +116,7 @@ def _control_list(tmp_path, change):
 
 
 def _later_date(text: str, day: str) -> str:
-    return text.replace("date = 2026-11-29", f"date = {day}", 1)
+    return text.replace("date = 2026-12-06", f"date = {day}", 1)
 
 
 @pytest.mark.parametrize(("command", "case", "message"), [

@@ -26,7 +26,7 @@ def edited(tmp_path, old, new, count=1):
 
 
 @pytest.mark.parametrize("old, new, said", [
-    ('version = "2026.11.29"', 'versoin = "2026.11.29"', "unknown field(s) versoin"),
+    ('version = "2026.12.06"', 'versoin = "2026.11.29"', "unknown field(s) versoin"),
     ('until = 2026-11-10', 'untill = 2026-11-10', "untill"),
     ('effective_from = 2026-01-01', 'effective_from = 2026-01-01\neffective_until = 2025-01-01', "effective_until"),
     ('rate_pct = 25.0', 'rate_pct = nan', "not a finite number"),
@@ -64,11 +64,11 @@ def test_only_a_newer_list_is_an_update_and_its_hash_is_reported(tmp_path, capsy
 
     from riskdesk.cli import EXIT_INVALID, EXIT_OK, main
 
-    older = edited(tmp_path, 'version = "2026.11.29"', 'version = "2026.01.01"')
+    older = edited(tmp_path, 'version = "2026.12.06"', 'version = "2026.01.01"')
     assert main(["rules", "--diff", str(older)]) == EXIT_INVALID
     assert "not newer than the list in use" in capsys.readouterr().err
     newer = tmp_path / "newer.toml"
-    shutil.copy(edited(tmp_path, "date = 2026-11-29", "date = 2026-12-10"), newer)
+    shutil.copy(edited(tmp_path, "date = 2026-12-06", "date = 2026-12-10"), newer)
     assert main(["rules", "--diff", str(newer)]) == EXIT_OK
     bundled = default_control_list()
     assert len(bundled.sha256) == 64 and load_control_list(newer).sha256 != bundled.sha256

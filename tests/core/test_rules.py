@@ -74,7 +74,7 @@ def test_a_list_without_sources_is_refused(tmp_path):
 def test_diff_against_a_newer_list_names_added_and_changed_rules(tmp_path):
     path = copy_list(tmp_path)
     text = path.read_text(encoding="utf-8")
-    text = text.replace('version = "2026.11.29"', 'version = "2026.12.01"')
+    text = text.replace('version = "2026.12.06"', 'version = "2026.12.07"')
     text = text.replace('after_suspension = "unknown"', 'after_suspension = "in_force"', 1)
     text += ('\n[[rule]]\nid = "NEW-1"\nregime = "r"\ninstrument = "i"\ntitle = "t"\neffect = "watch"\n'
              'elements = ["Dy"]\nstages = ["magnet"]\ncountries = ["CN"]\nannounced = 2026-12-01\n'
