@@ -83,7 +83,7 @@ def test_diff_against_a_newer_list_names_added_and_changed_rules(tmp_path):
     diff = default_control_list().diff(load_control_list(path))
     assert diff.added == ["NEW-1"]
     assert diff.changed == {"CN-MOFCOM-2025-57": ["after_suspension"]}
-    assert "2026.12.01" in diff.lines()[0]
+    assert "2026.12.07" in diff.lines()[0]
 
 
 def test_no_61_item_3_binds_from_its_publication_until_the_suspension():
