@@ -1,15 +1,18 @@
 """What the report's Checks sheet reconciles: pairs of figures on two sheets that must agree — the parts and the
 spend on the Summary and the Parts sheet, the parts and spend per band, the spend through the suppliers, the kg of
 each element at each stage on the Exposure sheet, each scenario's cost change and value short on the Summary and
-the Scenarios sheet, the project as it is on the Variants sheet. Each is an Excel formula on the workbook's own
-cells (`riskdesk.io.report.checks` turns a `Figure` into a cell reference), with the value RiskDesk computed
-cached, so a reader sees TRUE without recalculating and Excel shows FALSE where a cell was changed.
+the Scenarios sheet, the project as it is on the Variants sheet, and the findings the Findings sheet summarises
+against the Parts sheet's counts of hits, watch items and possible hits (in all: a part × rule row has one kind,
+the strongest of its findings, so the kinds themselves do not reconcile row by row). Each is an Excel formula on
+the workbook's own cells (`riskdesk.io.report.checks` turns a `Figure` into a cell reference), with the value
+RiskDesk computed cached, so a reader sees TRUE without recalculating and Excel shows FALSE where a cell was changed.
 
     checks = checks_sheet(data, suppliers=suppliers_sheet(data), variants=variants_sheet(data))
     [(c.what, c.passed) for c in checks.checks]
 
-The Findings sheet is not reconciled here (its shape is changing); every figure names a sheet, an Excel table and a
-column header of this report, never text from the project.
+The Findings sheet is reconciled when it is complete and an Excel table (the writer says so by passing it: a sheet
+too large for a table is streamed to disk and cannot be read back); every figure names a sheet, an Excel table and
+a column header of this report, never text from the project.
 """
 
 from __future__ import annotations
@@ -21,8 +24,10 @@ import numpy as np
 from riskdesk.core import elements
 from riskdesk.core.evaluation import band
 from riskdesk.core.exposure import by_element_stage_country
+from riskdesk.core.findings import KINDS
 from riskdesk.core.labels import BAND_LABELS
 from riskdesk.core.report_content import ReportData
+from riskdesk.core.report_findings import FindingsSummary
 from riskdesk.core.report_suppliers import SuppliersSheet
 from riskdesk.core.report_variants import VariantsSheet
 from riskdesk.core.vocabulary import STAGES
@@ -40,6 +45,10 @@ SUMMARY_TOTAL, SUMMARY_SCORE = "All parts", "Portfolio score"
 """The Summary's labels: the row of the spend-by-band block with all parts, the portfolio score's heading."""
 EXPOSURE, ELEMENT, STAGE, KG = "Exposure", "Element", "Stage", "kg/yr"
 SUPPLIERS = "Suppliers"
+FINDINGS, SUMMARISED = "Findings", "Findings"
+"""The Findings table and its column of how many findings a row summarises."""
+PART_COUNTS = {"hit": "Hits", "watch": "Watch", "possible": "Possible"}
+"""The Parts sheet's column counting each kind of finding."""
 VARIANTS = "Variants"
 
 
@@ -53,6 +62,8 @@ class Figure:
     table: str = ""
     column: str = ""
     """The header of the column summed or counted (SUM, COUNT, SUM_IF, ROW)."""
+    more_columns: tuple[str, ...] = ()
+    """SUM: further columns of the same table summed with it."""
     criteria: tuple[tuple[str, str], ...] = ()
     """(column header, value) pairs every counted or summed row meets."""
     label: str = ""
@@ -89,8 +100,9 @@ class ChecksSheet:
 
 
 def checks_sheet(data: ReportData, suppliers: SuppliersSheet | None = None,
-                 variants: VariantsSheet | None = None) -> ChecksSheet:
-    """The Checks sheet (with the Suppliers and Variants sheets' figures when those sheets are in the report)."""
+                 variants: VariantsSheet | None = None, findings: FindingsSummary | None = None) -> ChecksSheet:
+    """The Checks sheet (with the Suppliers, Variants and Findings sheets' figures when those sheets are in the
+    report and can be read back: `findings` only when the whole Findings sheet is an Excel table)."""
     evaluation = data.evaluation
     compiled = evaluation.compiled
     spend = compiled.spend
@@ -121,6 +133,13 @@ def checks_sheet(data: ReportData, suppliers: SuppliersSheet | None = None,
                             "Parts sheet's",
                             Figure(SUPPLIERS, SUM, suppliers.total_spend, table=SUPPLIERS, column=SPEND),
                             Figure(PARTS, SUM, part_spend, table=PARTS, column=SPEND), USD_TOLERANCE))
+    if findings is not None:
+        counts = [PART_COUNTS[kind] for kind in KINDS]
+        checks.append(Check("Findings: those the Findings sheet's rows summarise = the hits, watch items and "
+                            "possible hits on the Parts sheet",
+                            Figure(FINDINGS, SUM, sum(findings.items), table=FINDINGS, column=SUMMARISED),
+                            Figure(PARTS, SUM, int(data.findings.counts().sum()), table=PARTS, column=counts[0],
+                                   more_columns=tuple(counts[1:]))))
     cells = by_element_stage_country(evaluation)
     shown = list(dict.fromkeys(c.element for c in cells))
     kg = evaluation.part_kg_c

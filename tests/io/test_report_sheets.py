@@ -107,7 +107,11 @@ def test_the_checks_formulas_carry_true_as_their_values(report: Path, book: open
     assert len(rows) >= 20 and all(r["Result"] is True and r["Expected"] is True for r in rows)
     for row in formulas:
         assert str(row["On the sheet"]).startswith("=") and str(row["Result"]).startswith(("=B", "=ABS(B"))
-        assert "Findings" not in str(row["On the sheet"]) + str(row["Reconciled with"])
+    findings = [r for r in formulas if "'Findings'!" in str(r["On the sheet"])]
+    assert [r["Check"] for r in findings] == [
+        "Findings: those the Findings sheet's rows summarise = the hits, watch items and possible hits on the Parts "
+        "sheet"]
+    assert str(findings[0]["Reconciled with"]).count("'Parts'!") == 3  # hits + watch + possible
     assert all(isinstance(r["On the sheet"], int | float) for r in rows)
 
 

@@ -64,7 +64,7 @@ from riskdesk.core.report_suppliers import suppliers_sheet
 from riskdesk.core.report_variants import variants_sheet
 from riskdesk.io.report.checks import write_checks
 from riskdesk.io.report.exposure import write_exposure
-from riskdesk.io.report.findings import DETAIL_SHEET, write_findings, write_findings_detail
+from riskdesk.io.report.findings import DETAIL_SHEET, table_sized, write_findings, write_findings_detail
 from riskdesk.io.report.inputs import write_inputs, write_method
 from riskdesk.io.report.layout import KG_FORMAT, Layout
 from riskdesk.io.report.parts import write_parts
@@ -150,7 +150,8 @@ def _write_sheets(layout: Layout, data: ReportData, limits: SheetLimits) -> None
     """Each sheet in turn, computed just before it is written (so that only one sheet's values are held at once)."""
     write_summary(layout, summary_sheet(data, user=os_user() if data.request.author else ""))
     write_parts(layout, parts_sheet(data))
-    write_findings(layout, findings_summary(data, limits))
+    findings = findings_summary(data, limits)
+    write_findings(layout, findings)
     if data.request.detail:
         write_findings_detail(layout, findings_sheet(data, limits))
     write_exposure(layout, exposure_sheet(data))
@@ -161,7 +162,9 @@ def _write_sheets(layout: Layout, data: ReportData, limits: SheetLimits) -> None
     write_declarations(layout, declarations_sheet(data))
     write_inputs(layout, inputs_sheet(data))
     write_method(layout, method_sheet(data, limits))
-    write_checks(layout, checks_sheet(data, suppliers, variants))  # last: it reads where the other sheets' tables are
+    # Checks last: it reads where the other sheets' tables are (the Findings only when whole and a table)
+    readable = findings if len(findings.part_numbers) == findings.total and table_sized(findings) else None
+    write_checks(layout, checks_sheet(data, suppliers, variants, readable))
     layout.book.worksheets()[0].activate()
 
 

@@ -108,7 +108,7 @@ def formula(tables: _Tables, figure: Figure) -> str:
         first, _, col = tables.column(figure.sheet, figure.table, figure.column)
         return sheet + xl_rowcol_to_cell(first + figure.row, col, row_abs=True, col_abs=True)
     if figure.how == SUM:
-        return f"SUM({span(figure.column)})"
+        return f"SUM({','.join(span(header) for header in (figure.column, *figure.more_columns))})"
     if figure.how == COUNT:
         return f"COUNTA({span(figure.column)})"
     criteria = ",".join(f"{span(header)},{_quoted(value)}" for header, value in figure.criteria)

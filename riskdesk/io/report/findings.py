@@ -46,7 +46,30 @@ def write_findings(layout: Layout, content: FindingsSummary) -> None:
     """Write the Findings sheet: one row per part and rule; the country names, and the confidence, counts and dates
     behind a row, in collapsed outline groups ("+"), so that the sheet prints one page wide at 70 % or more on A4
     and Letter."""
-    columns = [
+    columns = _summary_columns(content.links)
+    values: list[Sequence[Any]] = [
+        content.part_numbers, content.rule_ids, content.kinds, content.effects, content.statuses, content.elements,
+        content.stages, content.country_codes, content.country_names, content.suppliers, content.kg,
+        content.values, content.weights, content.sources, content.marks, content.paths, content.items,
+        content.starts, content.ends]
+    names, details = 8, 14
+    hidden = {names, *range(details, len(columns))}
+    lines = _lines(columns, values)
+    sheet = _table(layout, "Findings", "Findings", content.note, columns, values, lines, hidden,
+                   "Writing the findings…")
+    group_columns(sheet, columns[names:names + 1], names, following=columns[names + 1])
+    group_columns(sheet, columns[details:], details)
+    layout.print_setup(sheet, (1, 1))
+
+
+def table_sized(content: FindingsSummary) -> bool:
+    """Whether the Findings sheet of `content` is written as an Excel table (not streamed to disk)."""
+    return len(content.part_numbers) * len(_summary_columns(content.links)) <= STREAMED_CELLS
+
+
+def _summary_columns(links: bool) -> list[Column]:
+    """The Findings sheet's columns (sources as links or as text)."""
+    return [
         Column("Part", 14, kind=TEXT),
         Column("Rule", 22, format="wrap", kind=TEXT, help=_RULE_HELP),
         Column("Kind", 9, format="wrap", kind=TEXT, help=_KIND_HELP),
@@ -68,7 +91,7 @@ def write_findings(layout: Layout, content: FindingsSummary) -> None:
                                                          "factor on the date (0–1; the most on any of its paths). "
                                                          "The factor combines the rules on each element; the Parts "
                                                          "sheet shows what they give together"),
-        Column("Source", 24, kind=LINK if content.links else TEXT, help="The rule's first source in a few words (a "
+        Column("Source", 24, kind=LINK if links else TEXT, help="The rule's first source in a few words (a "
                                                                          "link to it); the Method sheet lists every "
                                                                          "source of every rule"),
         Column("Confidence", 10, "center", kind=TEXT, help=_CONFIDENCE_HELP),
@@ -78,19 +101,6 @@ def write_findings(layout: Layout, content: FindingsSummary) -> None:
         Column("Effective from", 11, "date", kind=DATE),
         Column("Effective until", 11, "date", kind=DATE),
     ]
-    values: list[Sequence[Any]] = [
-        content.part_numbers, content.rule_ids, content.kinds, content.effects, content.statuses, content.elements,
-        content.stages, content.country_codes, content.country_names, content.suppliers, content.kg,
-        content.values, content.weights, content.sources, content.marks, content.paths, content.items,
-        content.starts, content.ends]
-    names, details = 8, 14
-    hidden = {names, *range(details, len(columns))}
-    lines = _lines(columns, values)
-    sheet = _table(layout, "Findings", "Findings", content.note, columns, values, lines, hidden,
-                   "Writing the findings…")
-    group_columns(sheet, columns[names:names + 1], names, following=columns[names + 1])
-    group_columns(sheet, columns[details:], details)
-    layout.print_setup(sheet, (1, 1))
 
 
 def write_findings_detail(layout: Layout, content: FindingsSheet) -> None:
