@@ -86,18 +86,23 @@ def tint(color: str, amount: float = 0.3) -> str:
 
 @contextlib.contextmanager
 def workbook(path: Path, print_header_rows: int = 1, *, properties: Mapping[str, Any] | None = None,
-             what: str = "the workbook", inputs: Iterable[Path] = ()) -> Iterator[Any]:
+             what: str = "the workbook", inputs: Iterable[Path] = (), top_aligned: bool = False) -> Iterator[Any]:
     """An XlsxWriter workbook for `path` with safe string handling. When the block ends its sheets are set up for
     printing (landscape, one page wide, the first `print_header_rows` rows repeated; 0 leaves that to the caller,
     see `print_setup`) and it is written through `atomic_output` (XlsxWriter's temporary files in its private
     folder), then replaces `path`. An exception in the block (a cancelled report) writes nothing and leaves `path`
     as it was. Raises ExportError (OutputError) when `path` is refused or cannot be written; `what` names the
-    workbook in that message ("the report"); `inputs` are files being read, never written over."""
+    workbook in that message ("the report"); `inputs` are files being read, never written over. `top_aligned`:
+    every cell, formatted or not, is aligned to the top of its row (the workbook's default format says so, so that
+    a cell needs no format of its own for it: a large report writes a third less XML)."""
     import xlsxwriter
 
     target = Path(path)
     with atomic_output(target, what=what, inputs=inputs) as temporary:
-        book = xlsxwriter.Workbook(str(temporary), {**SAFE_TEXT, "tmpdir": str(temporary.parent)})
+        options: dict[str, Any] = {**SAFE_TEXT, "tmpdir": str(temporary.parent)}
+        if top_aligned:
+            options["default_format_properties"] = {"font_name": "Calibri", "font_size": 11, "valign": "top"}
+        book = xlsxwriter.Workbook(str(temporary), options)
         if properties:
             book.set_properties(dict(properties))
         yield book
@@ -291,7 +296,8 @@ def write_columns(sheet: Any, top: int, columns: Sequence[Column], data: Sequenc
     each column written by its kind, with formats, header comments and (`widths`) the columns' widths. It becomes
     an Excel table named `name` (filters, banded rows) when it has rows and at most TABLE_CELL_LIMIT cells, else a
     filtered range; `freeze` freezes the panes below the header. The header row and rows with wrapped text grow
-    to fit. A column without a format gets `formats["cell"]`, if there is one. Returns the number of rows.
+    to fit. A column without a format gets `formats["cell"]`, if there is one (the report has none: its workbook
+    aligns every cell to the top by default). Returns the number of rows.
 
     `cancelled()` is asked before each column; when it says yes, WriteCancelled is raised."""
     rows = len(data[0]) if data else 0

@@ -134,7 +134,8 @@ def write_report(request: ReportRequest, path: Path, *, progress: Progress | Non
     # Read here, when the report is written, so that a test can lower them.
     limits = SheetLimits(rows=MAX_ROWS - 2, links=MAX_LINKS)
     try:
-        with workbook(path, print_header_rows=0, properties=properties, what="the report") as book:
+        with workbook(path, print_header_rows=0, properties=properties, what="the report",
+                      top_aligned=True) as book:
             footer = f"RiskDesk risk report: {project.settings.name} as of {request.as_of}"
             _write_sheets(Layout(book, steps, footer, _cell_estimate(data), paper_for(project.settings.import_country)),
                           data, limits)

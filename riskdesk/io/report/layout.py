@@ -51,7 +51,6 @@ class Layout:
         self.big = add({"bold": True, "font_size": 20, "num_format": "0", "align": "left"})
         top = {"valign": "top"}
         self.formats: dict[str, Any] = {
-            "cell": add(top),
             "score": add({**top, "num_format": "0"}),
             "factor": add({**top, "num_format": "0"}),
             "change": add({**top, "num_format": "+0.0;-0.0;0"}),
