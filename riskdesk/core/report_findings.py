@@ -29,11 +29,16 @@ from riskdesk.core.datafile import Source
 from riskdesk.core.evaluation import finding_effect_label
 from riskdesk.core.findings import KINDS, WHOLE_MAGNET, Findings
 from riskdesk.core.labels import KIND_LABELS
-from riskdesk.core.report_content import ReportData, SheetLimits, one_line, safe_link
+from riskdesk.core.report_content import (
+    UNKNOWN_COUNTRY,
+    ReportData,
+    SheetLimits,
+    country_columns_of,
+    one_line,
+    safe_link,
+)
 from riskdesk.core.rules import RULE_STAGES
 
-UNKNOWN_COUNTRY = "unknown"
-"""Listed among the countries (code and name alike) when a stage's country is not known (a possible hit)."""
 NO_SUPPLIER = "(none)"
 """Listed among the suppliers for volume no supply path covers."""
 SHORT_SOURCE = 28
@@ -135,7 +140,7 @@ def findings_summary(data: ReportData, limits: SheetLimits) -> FindingsSummary:
     supplier_ids, supplier_of_path = np.unique(compiled.path_supplier.astype(str), return_inverse=True)
     vocabulary = _Vocabulary(
         compiled.part_numbers.astype(object), code_rank, sorted_codes,
-        [countries.name(c) for c in sorted_codes[:-1]] + [UNKNOWN_COUNTRY],
+        country_columns_of(countries, [*sorted_codes[:-1], ""])[1],
         supplier_of_path.reshape(-1), [s or NO_SUPPLIER for s in supplier_ids.tolist()],
         [(m.rule.id, finding_effect_label(m, as_of), m.rule.status_words(m.state), _short_source(m.rule.sources, links),
           m.rule.confidence, m.rule.effective_from, m.rule.effective_until) for m in evaluation.matches])
