@@ -10,9 +10,9 @@ RiskDesk computed cached, so a reader sees TRUE without recalculating and Excel 
     checks = checks_sheet(data, suppliers=suppliers_sheet(data), variants=variants_sheet(data))
     [(c.what, c.passed) for c in checks.checks]
 
-The Findings sheet is reconciled when it is complete and an Excel table (the writer says so by passing it: a sheet
-too large for a table is streamed to disk and cannot be read back); every figure names a sheet, an Excel table and
-a column header of this report, never text from the project.
+The Findings sheet is reconciled when it holds every row (the writer says so by passing it; a project with more
+part × rule rows than a sheet keeps has a partial one); every figure names a sheet, a table (an Excel table, or a
+filtered range where a table would be too large) and a column header of this report, never text from the project.
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ class ChecksSheet:
 def checks_sheet(data: ReportData, suppliers: SuppliersSheet | None = None,
                  variants: VariantsSheet | None = None, findings: FindingsSummary | None = None) -> ChecksSheet:
     """The Checks sheet (with the Suppliers, Variants and Findings sheets' figures when those sheets are in the
-    report and can be read back: `findings` only when the whole Findings sheet is an Excel table)."""
+    report: `findings` only when the Findings sheet holds every row)."""
     evaluation = data.evaluation
     compiled = evaluation.compiled
     spend = compiled.spend

@@ -59,7 +59,7 @@ from riskdesk.core.scenario_run import ScenarioResult, run_on_both_bases
 from riskdesk.core.scenarios import UNKNOWN_VALUE, Scenario, ScenarioError
 from riskdesk.core.simulation import TAIL, MonteCarloResult, MonteCarloSettings, SimulationCancelled, run_monte_carlo
 from riskdesk.core.triage import POSSIBLY_PROHIBITED, PROHIBITED, STATUS_LABELS
-from riskdesk.core.value_share import part_value_share
+from riskdesk.core.value_share import part_value_tests
 
 TOP_PARTS = 10
 """The Summary lists this many of the riskiest parts."""
@@ -679,8 +679,7 @@ def parts_sheet(data: ReportData) -> PartsSheet:
     value = evaluation.part_value_c[order]
     symbols = [elements.SYMBOLS[e] for e in evaluation.columns]
     statuses = evaluation.statuses()
-    tests = [part_value_share(compiled, evaluation.reference.control_list, evaluation.prices, int(i),
-                              evaluation.paths_of(int(i))) for i in order]
+    tests = part_value_tests(compiled, evaluation.reference.control_list, evaluation.prices, order)
     note = (f"Each part's score on {data.request.as_of.isoformat()}, riskiest first: its band and status, why it is "
             "held at a floor (if it is), its findings, its spend and the value of its elements per year (reference "
             "prices, USD). Click + above the columns for the detail: end use, family and grade; the floor, the "

@@ -107,11 +107,11 @@ def suppliers_sheet(data: ReportData) -> SuppliersSheet:
     rows: list[_Row] = []
     for supplier in order:
         own = paths_of.get(supplier, np.zeros(0, dtype=np.int64))
-        unknown_by_part = pd.DataFrame(unknown[own]).groupby(path_part[own]).any()
-        parts = [int(i) for i in unknown_by_part.index]
+        part_positions, unknown_by_part = _unknown_stages_by_part(path_part[own], unknown[own])
+        parts = part_positions.tolist()
         best = max(parts, key=lambda i: (scores[i], -i)) if parts else None
-        asks = [(int(i), [stage.label for k, stage in enumerate(STAGES) if flags[k]])
-                for i, flags in zip(unknown_by_part.index, unknown_by_part.to_numpy(), strict=True) if flags.any()]
+        asks = [(i, [stage.label for k, stage in enumerate(STAGES) if flags[k]])
+                for i, flags in zip(parts, unknown_by_part.tolist(), strict=True) if any(flags)]
         n_own = max(len(own), 1)
         rows.append(_Row(
             supplier, supplier or NO_SUPPLIER,
@@ -150,6 +150,16 @@ def suppliers_sheet(data: ReportData) -> SuppliersSheet:
         due=[r.status.due if r.status else None for r in rows],
         answered=[r.status.answered if r.status else None for r in rows],
         request_status=[r.status.status if r.status else "" for r in rows])
+
+
+def _unknown_stages_by_part(path_parts: np.ndarray, unknown: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The parts of some supply paths (their positions, ascending) and, for each, at which stages one of its paths
+    has an unknown country (`unknown`: paths × stages)."""
+    if not len(path_parts):
+        return np.zeros(0, dtype=np.int64), np.zeros((0, unknown.shape[1]), dtype=bool)
+    by_part = np.argsort(path_parts, kind="stable")
+    parts, starts = np.unique(path_parts[by_part], return_index=True)
+    return parts, np.logical_or.reduceat(unknown[by_part], starts, axis=0)
 
 
 @dataclass(frozen=True)

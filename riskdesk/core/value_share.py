@@ -20,6 +20,7 @@ made there), or of unknown country (counted as Chinese, as unknown origins are e
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
     from riskdesk.core.compiled import CompiledProject
     from riskdesk.core.rules import ControlList, ControlRule
 
-__all__ = ["VALUATION", "ValueShare", "part_value_share", "test_rule", "value_shares"]
+__all__ = ["VALUATION", "ValueShare", "part_value_share", "part_value_tests", "test_rule", "value_shares"]
 
 VALUATION = ("Valuation assumed by RiskDesk (MOFCOM defines none): each controlled element's content × its "
              "reference price, over the magnet's whole content at reference prices (its raw materials). A magnet "
@@ -92,24 +93,54 @@ def part_value_share(compiled: CompiledProject, control_list: ControlList, price
     rule = test_rule(control_list)
     if rule is None or rule.value_share_min_pct is None:
         return None
-    threshold = float(rule.value_share_min_pct)
     symbols = controlled_symbols(rule)
-    held = sorted(s for s in symbols if compiled.wt_pct[position, elements.INDEX[s]] > 0)
+    origin = _chinese_origin(compiled, path_rows)
+    share = float(value_shares(compiled.wt_pct[position:position + 1], prices, symbols)[0])
+    return _test(rule, symbols, compiled.wt_pct[position], bool(origin[0].any()), bool(origin[1].any()), share)
+
+
+def part_value_tests(compiled: CompiledProject, control_list: ControlList, prices: np.ndarray,
+                     positions: Sequence[int] | np.ndarray) -> list[ValueShare | None]:
+    """`part_value_share` of each part at `positions`, computed for all of them at once (the report's Parts sheet)."""
+    rule = test_rule(control_list)
+    if rule is None or rule.value_share_min_pct is None:
+        return [None] * len(positions)
+    symbols = controlled_symbols(rule)
+    known_china, unknown = _chinese_origin(compiled, np.arange(compiled.n_paths))
+    path_part = compiled.path_part
+    china_parts = np.bincount(path_part, weights=known_china.any(axis=1), minlength=compiled.n_parts) > 0
+    unknown_parts = np.bincount(path_part, weights=unknown.any(axis=1), minlength=compiled.n_parts) > 0
+    chosen = np.asarray(positions, dtype=np.int64)
+    shares = value_shares(compiled.wt_pct[chosen], prices, symbols)
+    return [_test(rule, symbols, compiled.wt_pct[i], bool(china_parts[i]), bool(unknown_parts[i]), float(share))
+            for i, share in zip(chosen.tolist(), shares.tolist(), strict=True)]
+
+
+def _chinese_origin(compiled: CompiledProject, path_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For the origin stages (separation, metal/alloy) of the paths `path_rows`: whether each is in China, and
+    whether its country is unknown (paths × stages each)."""
+    countries = compiled.country[path_rows][:, _ORIGIN_STAGES]
+    china = np.append(np.isin(compiled.countries, ["CN"]), False)  # the last slot stands for unknown (-1)
+    return china[countries], countries < 0
+
+
+def _test(rule: ControlRule, symbols: frozenset[str], wt_pct: np.ndarray, known_china: bool, unknown: bool,
+          share: float) -> ValueShare:
+    """One part's value test: its content `wt_pct` (per element), whether a path's origin stage is in China or of
+    unknown country, and the controlled share (0 … 1) of its content's value."""
+    threshold = float(rule.value_share_min_pct or 0.0)
+    held = sorted(s for s in symbols if wt_pct[elements.INDEX[s]] > 0)
     if not held:
         return ValueShare(rule.id, 0.0, threshold, False,
                           f"{rule.id}: the magnet holds none of the controlled rare earths "
                           f"({', '.join(sorted(symbols))}): the {threshold:g} % value test does not apply.")
-    countries = compiled.country[path_rows][:, _ORIGIN_STAGES]
-    china = np.append(np.isin(compiled.countries, ["CN"]), False)  # the last slot stands for unknown (-1)
-    known_china = china[countries]
-    unknown = countries < 0
-    if not (known_china | unknown).any():
+    if not (known_china or unknown):
         return ValueShare(rule.id, 0.0, threshold, False,
                           f"{rule.id}: none of its paths has separation or metal/alloy making in China, so none of "
                           f"its {', '.join(held)} is of Chinese origin: the {threshold:g} % value test is not met.")
-    share = float(value_shares(compiled.wt_pct[position:position + 1], prices, symbols)[0]) * 100.0
+    share *= 100.0
     caught = share >= threshold
-    origin = "Chinese-origin" if known_china.any() else "possibly Chinese-origin (a stage of unknown country)"
+    origin = "Chinese-origin" if known_china else "possibly Chinese-origin (a stage of unknown country)"
     figure = f"{origin} {', '.join(held)} = {_pct(share)} of the magnet's value"
     if caught:
         times = f", {share / threshold:,.0f}× the threshold" if threshold > 0 else ""

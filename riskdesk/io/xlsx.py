@@ -36,9 +36,10 @@ MAX_ROWS = 1_048_576
 """Rows in an Excel sheet."""
 MAX_LINKS = 65_530
 """Hyperlinks Excel keeps in one sheet."""
-TABLE_CELL_LIMIT = 1_000_000
-"""Above this many cells a table sheet gets a filter instead of an Excel table: XlsxWriter books every cell of a
-table to check for overlaps, which would double the time and memory of writing it."""
+TABLE_CELL_LIMIT = 250_000
+"""Above this many cells a table gets a filter instead of being an Excel table (no banded rows; filters, sorting and
+frozen headers alike): XlsxWriter books every cell of a table in a dictionary to check for overlaps, a tenth of the
+time it takes to write a large report and tens of megabytes."""
 
 HEADER_FILL = "#DDE7F3"
 REQUIRED_FILL = "#F6D8A8"
@@ -217,6 +218,19 @@ def wrapped_lines(text: str, width: float, per_unit: float = 1.1) -> int:
     return max(lines, 1)
 
 
+ONE_LINE_PER_UNIT = 1.0
+"""Characters a unit of column width holds when deciding that a text fits on one line without wrapping: a digit's
+width each, stricter than `wrapped_lines`' estimate of where a wrapped line breaks."""
+PLAIN_COUNT_BELOW = 1_000
+"""A whole number under this shows the same in the General format as in a count's "#,##0"."""
+
+
+def fits_one_line(text: str, width: float) -> bool:
+    """Whether `text` fits on one line of a column `width` units wide, with room to spare (no line break, no word
+    longer than the line): such a cell looks the same wrapped or not."""
+    return "\n" not in text and wrapped_lines(text, width, ONE_LINE_PER_UNIT) == 1
+
+
 def write_cell(sheet: Any, row: int, col: int, value: object, cell_format: Any = None) -> None:
     """Write one value as what it is: text as a string cell (never a formula), numbers as numbers, a blank for
     None and NaN, dates as dates (give a date `cell_format`)."""
@@ -291,13 +305,18 @@ def write_table(sheet: Any, columns: Sequence[Column], rows: Iterable[Sequence[o
 def write_columns(sheet: Any, top: int, columns: Sequence[Column], data: Sequence[Sequence[Any]],
                   formats: Mapping[str, Any], header_format: Any, *, name: str = "", left: int = 0,
                   freeze: bool = True, freeze_columns: int = 0, wrap_format: Any = None, widths: bool = True,
-                  cancelled: Callable[[], bool] | None = None) -> int:
+                  lean: bool = False, cancelled: Callable[[], bool] | None = None) -> int:
     """Write a table column by column: a header row at `top`, then `data[c]` (the values of column c) below it,
     each column written by its kind, with formats, header comments and (`widths`) the columns' widths. It becomes
     an Excel table named `name` (filters, banded rows) when it has rows and at most TABLE_CELL_LIMIT cells, else a
     filtered range; `freeze` freezes the panes below the header. The header row and rows with wrapped text grow
     to fit. A column without a format gets `formats["cell"]`, if there is one (the report has none: its workbook
     aligns every cell to the top by default). Returns the number of rows.
+
+    `lean` (for a workbook whose default format aligns to the top, `workbook(top_aligned=True)`): a cell that would
+    look the same without its format is written without one — a text that fits on one line in a column of
+    `wrap_format`, a whole number below PLAIN_COUNT_BELOW in `formats["count"]` — since each styled cell costs
+    XlsxWriter time and the file bytes (a large report has hundreds of thousands of them).
 
     `cancelled()` is asked before each column; when it says yes, WriteCancelled is raised."""
     rows = len(data[0]) if data else 0
@@ -317,6 +336,8 @@ def write_columns(sheet: Any, top: int, columns: Sequence[Column], data: Sequenc
         row = top + 1
         if column.kind == NUMBER:
             write = sheet.write_number
+            plain_counts = lean and cell_format is not None and cell_format is formats.get("count")
+            plain = formats.get("cell")
             for row, value in enumerate(values, start=top + 1):
                 if value is None or value != value:  # None or NaN: a blank cell
                     continue
@@ -324,10 +345,16 @@ def write_columns(sheet: Any, top: int, columns: Sequence[Column], data: Sequenc
                     sheet.write_string(row, col, value, cell_format)
                 elif value in (math.inf, -math.inf):
                     sheet.write_string(row, col, str(value), cell_format)
+                elif plain_counts and type(value) is int and abs(value) < PLAIN_COUNT_BELOW:
+                    write(row, col, value, plain)
                 else:
                     write(row, col, value, cell_format)
         elif column.kind == TEXT:
             write = sheet.write_string
+            if lean and cell_format is not None and cell_format is wrap_format and not by_value:
+                # each text's format chosen once: wrapped only where it needs more than one line
+                plain = formats.get("cell")
+                by_value = {text: plain for text in set(values) if text and fits_one_line(text, column.width)}
             for row, value in enumerate(values, start=top + 1):
                 if value:
                     write(row, col, value, by_value.get(value, cell_format) if by_value else cell_format)

@@ -149,3 +149,36 @@ def test_a_findings_sheet_too_large_for_a_table_is_streamed_with_the_same_cells_
         assert [written.row_dimensions[r].height for r in range(1, 20)] == \
             [kept.row_dimensions[r].height for r in range(1, 20)]
     assert streamed.sheetnames == table.sheetnames
+    # The Checks sheet reconciles the streamed Findings as it does the table: the same formula over the same cells.
+    checks = {str(r[0].value): (r[1].value, r[3].value) for r in streamed["Checks"].iter_rows(min_row=3)}
+    summarised = next(v for what, v in checks.items() if what.startswith("Findings: those the Findings sheet"))
+    rows = streamed["Findings"].max_row
+    assert summarised[0] == f"=SUM('Findings'!$Q$3:$Q${rows})" and summarised[1] == "=B{0}=C{0}".format(
+        next(k for k, what in enumerate(checks) if what.startswith("Findings: those")) + 3)
+
+
+def test_a_cell_goes_without_its_style_only_where_the_style_would_not_show(book: openpyxl.Workbook) -> None:
+    # A large report leaves the wrap format off texts that fit their column and the thousands format off counts
+    # under 1,000 (fewer styled cells to save): no text may be cut off for it, and nothing may look different.
+    from openpyxl.utils import get_column_letter
+
+    ws = book["Findings"]
+    headers = _headers(ws)
+    seen = {"wrapped": 0, "plain": 0}
+    for title in ("Rule", "Kind", "Effect", "Stages", "Country codes", "Suppliers"):
+        col = headers[title]
+        width = ws.column_dimensions[get_column_letter(col)].width
+        for row in range(3, ws.max_row + 1):
+            cell = ws.cell(row, col)
+            if not cell.value:
+                continue
+            assert cell.alignment.vertical == "top", (title, row)
+            if cell.alignment.wrap_text:
+                seen["wrapped"] += 1
+            else:
+                seen["plain"] += 1
+                assert len(cell.value) <= width, (title, cell.value, width)  # it fits: nothing is cut off
+    assert seen["wrapped"] and seen["plain"]
+    counts = [ws.cell(row, headers[title]) for title in ("Paths", "Findings") for row in range(3, ws.max_row + 1)]
+    assert counts and all(c.number_format == "#,##0" or (c.number_format == "General" and isinstance(c.value, int)
+                                                          and abs(c.value) < 1000) for c in counts)

@@ -64,7 +64,7 @@ from riskdesk.core.report_suppliers import suppliers_sheet
 from riskdesk.core.report_variants import variants_sheet
 from riskdesk.io.report.checks import write_checks
 from riskdesk.io.report.exposure import write_exposure
-from riskdesk.io.report.findings import DETAIL_SHEET, table_sized, write_findings, write_findings_detail
+from riskdesk.io.report.findings import DETAIL_SHEET, write_findings, write_findings_detail
 from riskdesk.io.report.inputs import write_inputs, write_method
 from riskdesk.io.report.layout import KG_FORMAT, Layout
 from riskdesk.io.report.parts import write_parts
@@ -163,9 +163,9 @@ def _write_sheets(layout: Layout, data: ReportData, limits: SheetLimits) -> None
     write_declarations(layout, declarations_sheet(data))
     write_inputs(layout, inputs_sheet(data))
     write_method(layout, method_sheet(data, limits))
-    # Checks last: it reads where the other sheets' tables are (the Findings only when whole and a table)
-    readable = findings if len(findings.part_numbers) == findings.total and table_sized(findings) else None
-    write_checks(layout, checks_sheet(data, suppliers, variants, readable))
+    # Checks last: it reads where the other sheets' tables are (the Findings only when whole: every row fits a sheet)
+    whole = findings if len(findings.part_numbers) == findings.total else None
+    write_checks(layout, checks_sheet(data, suppliers, variants, whole))
     layout.book.worksheets()[0].activate()
 
 

@@ -19,11 +19,13 @@ HEADER_ROW = 1
 
 
 class _Tables:
-    """Where the workbook's tables and labelled cells were written (read from XlsxWriter's sheets)."""
+    """Where the report's tables (as the Layout placed them) and labelled cells (read from XlsxWriter's sheets)
+    are."""
 
-    def __init__(self, book: Any) -> None:
-        self.book = book
-        strings = book.str_table.string_table
+    def __init__(self, layout: Layout) -> None:
+        self.book = layout.book
+        self.placed = layout.placed
+        strings = self.book.str_table.string_table
         self._text = {index: text for text, index in strings.items()}
         self._found: dict[str, dict[str, list[tuple[int, int]]]] = {}
 
@@ -47,29 +49,15 @@ class _Tables:
         return found
 
     def column(self, sheet_name: str, table: str, header: str) -> tuple[int, int, int]:
-        """(first data row, last data row, column) of `header` in the Excel table `table` (a table too large or
-        without rows to be an Excel table is found by its header cells)."""
-        sheet = self._sheet(sheet_name)
-        for item in sheet.tables:
-            if item.get("name") == table:
-                first_row, first_col, last_row, _ = _bounds(item["range"])
-                names = [c.get("name") for c in item["columns"]]
-                if header not in names:
-                    raise LookupError(f"the table {table} on {sheet_name} has no column {header!r}")
-                return first_row + 1, last_row, first_col + names.index(header)
-        cells = self._where(sheet).get(header)
-        if cells:
-            # Its rows: those below the header with a value in the table's first column (never blank), up to the
-            # first without; the table's first column is where the header row's run of cells starts.
-            top, col = cells[0]
-            first = col
-            while first > 0 and first - 1 in sheet.table.get(top, {}):
-                first -= 1
-            last = top
-            while first in sheet.table.get(last + 1, {}):
-                last += 1
-            return top + 1, max(last, top + 1), col
-        raise LookupError(f"the sheet {sheet_name} has no table {table} with a column {header!r}")
+        """(first data row, last data row, column) of `header` in the table `table` (an Excel table, a filtered
+        range or a sheet streamed to disk alike; a table without rows spans the one blank row below its header)."""
+        placed = self.placed.get(table)
+        if placed is None or placed.sheet != sheet_name:
+            raise LookupError(f"the sheet {sheet_name} has no table {table}")
+        if header not in placed.headers:
+            raise LookupError(f"the table {table} on {sheet_name} has no column {header!r}")
+        first = placed.header_row + 1
+        return first, first + max(placed.rows, 1) - 1, placed.first_col + placed.headers.index(header)
 
     def labelled(self, sheet_name: str, label: str, beside: str) -> tuple[int, int]:
         """The first cell holding `label` (in the column of the cell holding `beside`, when given)."""
@@ -79,14 +67,6 @@ class _Tables:
         if found is None:
             raise LookupError(f"the sheet {sheet_name} has no cell {label!r} for the Checks sheet")
         return found
-
-
-def _bounds(reference: str) -> tuple[int, int, int, int]:
-    from xlsxwriter.utility import xl_cell_to_rowcol
-
-    first, last = reference.split(":")
-    (r1, c1), (r2, c2) = xl_cell_to_rowcol(first), xl_cell_to_rowcol(last)
-    return r1, c1, r2, c2
 
 
 def _quoted(text: str) -> str:
@@ -122,7 +102,7 @@ def formula(tables: _Tables, figure: Figure) -> str:
 def write_checks(layout: Layout, content: ChecksSheet) -> None:
     """Write the Checks sheet (after every sheet it reads)."""
     sheet = layout.sheet("Checks")
-    tables = _Tables(layout.book)
+    tables = _Tables(layout)
     columns = [
         Column("Check", 76, kind=TEXT, wrap=True),
         Column("On the sheet", 15, "decimal", kind=FORMULA, help="The first figure, read from its sheet"),

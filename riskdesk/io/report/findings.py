@@ -22,14 +22,15 @@ from riskdesk.io.xlsx import (
     LINK,
     MAX_LINKS,
     NUMBER,
-    TABLE_CELL_LIMIT,
+    PLAIN_COUNT_BELOW,
     TEXT,
     Column,
+    fits_one_line,
     group_columns,
     wrapped_lines,
 )
 
-STREAMED_CELLS = TABLE_CELL_LIMIT
+STREAMED_CELLS = 1_000_000
 """Above this many cells a findings sheet is written row by row straight to disk (XlsxWriter's constant_memory for
 that sheet alone) with a filter instead of an Excel table: a 100,000-path project's Findings would otherwise hold
 most of a gigabyte of cells in memory until the workbook is saved."""
@@ -60,11 +61,6 @@ def write_findings(layout: Layout, content: FindingsSummary) -> None:
     group_columns(sheet, columns[names:names + 1], names, following=columns[names + 1])
     group_columns(sheet, columns[details:], details)
     layout.print_setup(sheet, (1, 1))
-
-
-def table_sized(content: FindingsSummary) -> bool:
-    """Whether the Findings sheet of `content` is written as an Excel table (not streamed to disk)."""
-    return len(content.part_numbers) * len(_summary_columns(content.links)) <= STREAMED_CELLS
 
 
 def _summary_columns(links: bool) -> list[Column]:
@@ -149,6 +145,7 @@ def _table(layout: Layout, name: str, table: str, note: str, columns: Sequence[C
     layout.caption(sheet, note, columns, hidden=hidden)
     if streamed:
         _stream(layout, sheet, 1, columns, values, lines, text)
+        layout.place(table, sheet, 1, columns, rows)
     else:
         layout.columns(sheet, 1, columns, values, table, freeze_columns=1, text=text)
         if lines is not None:
@@ -179,6 +176,11 @@ def _stream(layout: Layout, sheet: Any, top: int, columns: Sequence[Column], val
     rows (XlsxWriter's constant_memory: each row goes to disk once the next one starts)."""
     formats = layout.formats
     cell_formats = [formats.get(c.format) if c.format else formats.get("cell") for c in columns]
+    plain, count = formats.get("cell"), formats.get("count")
+    # as write_columns(lean=True): a wrapped text that fits on one line, and a count under 1,000, need no format
+    text_formats = [{text: plain for text in set(cells) if text and fits_one_line(text, column.width)}
+                    if cell_formats[c] is layout.wrap else {}
+                    for c, (column, cells) in enumerate(zip(columns, values, strict=True))]
     kinds = [c.kind for c in columns]
     write_string, write_number, write_url = sheet.write_string, sheet.write_number, sheet.write_url
     rows = len(values[0]) if values else 0
@@ -192,32 +194,39 @@ def _stream(layout: Layout, sheet: Any, top: int, columns: Sequence[Column], val
     sheet.freeze_panes(top + 1, 1)
     links = 0
     step = 20_000
+    heights = lines.tolist() if lines is not None else [1.0] * rows
+    serials: dict[dt.date, int] = {}
+    specs = list(zip(range(len(columns)), kinds, cell_formats, text_formats, strict=True))
     for i, cells in enumerate(zip(*values, strict=True)):
         row = top + 1 + i
-        if lines is not None and lines[i] > 1:
-            sheet.set_row(row, LINE_HEIGHT * float(lines[i]))
-        for col, value in enumerate(cells):
-            kind = kinds[col]
+        if heights[i] > 1:
+            sheet.set_row(row, LINE_HEIGHT * heights[i])
+        for (col, kind, cell_format, by_text), value in zip(specs, cells, strict=True):
             if kind == TEXT:
                 if value:
-                    write_string(row, col, value, cell_formats[col])
+                    write_string(row, col, value, by_text.get(value, cell_format))
             elif kind == NUMBER:
                 if value is None or value != value:
                     continue
                 if isinstance(value, str) or value in (math.inf, -math.inf):
-                    write_string(row, col, str(value), cell_formats[col])
+                    write_string(row, col, str(value), cell_format)
+                elif cell_format is count and type(value) is int and abs(value) < PLAIN_COUNT_BELOW:
+                    write_number(row, col, value, plain)
                 else:
-                    write_number(row, col, value, cell_formats[col])
+                    write_number(row, col, value, cell_format)
             elif kind == DATE:
                 if value is not None:
-                    write_number(row, col, (value - _EPOCH).days, cell_formats[col])
+                    serial = serials.get(value)
+                    if serial is None:
+                        serial = serials[value] = (value - _EPOCH).days
+                    write_number(row, col, serial, cell_format)
             elif value:  # LINK
                 url, words = value
                 if url and links < MAX_LINKS and url.startswith(("https://", "http://")) and len(url) < 2000:
                     write_url(row, col, url, formats["link"], words, url)
                     links += 1
                 elif words:
-                    write_string(row, col, words, cell_formats[col])
+                    write_string(row, col, words, cell_format)
         if i % step == step - 1:
             layout.advance(step * len(columns), text)
     layout.advance(rows % step * len(columns), text)

@@ -8,6 +8,7 @@ scoring in `riskdesk.core.report_content.prepare`; after: saving the workbook).
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from riskdesk.core.labels import BAND_COLORS, BAND_LABELS
@@ -26,6 +27,18 @@ def country_columns(name_width: float = 18, title: str = "Country", wrap: bool =
     for the values of `riskdesk.core.report_content.country_columns_of` (or `country_cells`)."""
     return [Column(f"{title} code", 8, kind=TEXT, help=COUNTRY_CODE_HELP),
             Column(title, name_width, kind=TEXT, wrap=wrap)]
+
+
+@dataclass(frozen=True)
+class Placed:
+    """Where a table of the report was written (Excel table, filtered range or streamed alike), for the Checks
+    sheet's formulas: its sheet, header row, first column, rows and headers."""
+
+    sheet: str
+    header_row: int
+    first_col: int
+    rows: int
+    headers: tuple[str, ...]
 
 
 class Layout:
@@ -85,6 +98,8 @@ class Layout:
         """A band's words → its cell format (a column's `value_formats`)."""
         self.cells_total = max(cells_total, 1)
         self.cells_done = 0
+        self.placed: dict[str, Placed] = {}
+        """Each table written, by its name (`place`)."""
 
     def advance(self, cells: int, text: str) -> None:
         """Count `cells` as written and say so (stopping here if the report was cancelled)."""
@@ -108,10 +123,16 @@ class Layout:
                 *, freeze: bool = True, freeze_columns: int = 0, text: str = "", widths: bool = True) -> int:
         """A table from row `top` (`riskdesk.io.xlsx.write_columns` in the report's formats); returns its rows."""
         rows = write_columns(sheet, top, columns, data, self.formats, self.header, name=name, freeze=freeze,
-                             freeze_columns=freeze_columns, wrap_format=self.wrap, widths=widths,
+                             freeze_columns=freeze_columns, wrap_format=self.wrap, widths=widths, lean=True,
                              cancelled=self.steps.cancelled)
+        self.place(name, sheet, top, columns, rows)
         self.advance(rows * len(columns), text or f"Writing {sheet.name}…")
         return rows
+
+    def place(self, name: str, sheet: Any, top: int, columns: Sequence[Column], rows: int) -> None:
+        """Record that the table `name` has its header in row `top` of `sheet` (from column A) and `rows` rows."""
+        if name:
+            self.placed[name] = Placed(sheet.name, top, 0, rows, tuple(column.title for column in columns))
 
     def block(self, sheet: Any, row: int, title: str, columns: Sequence[Column], rows: Sequence[Sequence[Any]],
               name: str) -> int:
