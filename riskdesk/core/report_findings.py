@@ -7,16 +7,17 @@ under one rule often has a dozen (five stages × the elements × its paths), eac
 dates and source. The summary gives each part and rule once: the kinds of finding (hit, watch, possible), the
 rule's effect and status as `score --json` words them, and the elements, stages, countries (ISO codes and names in
 their own columns) and suppliers where it meets the part, listed; the kg and value it concerns, each path's element
-counted once (not once per stage); the most of that value that counts towards the restriction factor on the date;
-the first source and its confidence. The one-row-per-finding list stays available as the "Findings detail" sheet
-(`riskdesk report --detail`, `riskdesk.core.report_content.findings_sheet`) and in `riskdesk score --json`.
+counted once (not once per stage); the most of that value that counts towards the restriction factor on the date.
+The rule itself — its dates, sources and confidence — is said once, on the Method sheet, not on each of its rows
+(review report2 §6: a third of the Findings' cells repeated them). The one-row-per-finding list, with each
+finding's dates and source, stays available as the "Findings detail" sheet (`riskdesk report --detail`,
+`riskdesk.core.report_content.findings_sheet`) and in `riskdesk score --json`.
 
 Computed for all rows at once with numpy (a 100,000-path project has most of a million findings), Qt-free.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,7 +26,6 @@ from typing import Any
 import numpy as np
 
 from riskdesk.core import elements
-from riskdesk.core.datafile import Source
 from riskdesk.core.evaluation import finding_effect_label
 from riskdesk.core.findings import KINDS, WHOLE_MAGNET, Findings
 from riskdesk.core.labels import KIND_LABELS
@@ -34,20 +34,11 @@ from riskdesk.core.report_content import (
     ReportData,
     SheetLimits,
     country_columns_of,
-    one_line,
-    safe_link,
 )
 from riskdesk.core.rules import RULE_STAGES
 
 NO_SUPPLIER = "(none)"
 """Listed among the suppliers for volume no supply path covers."""
-SHORT_SOURCE = 28
-"""A row's source is its rule's first source's title cut to this many characters: one printed line (a link does
-not wrap in every spreadsheet app); the Method sheet lists each rule's sources in full."""
-LINKED_ROWS = 5_000
-"""Up to this many rows the Findings' sources are links; above it they are text, as a large project's Parts sheet
-says each floor in a few words (`FULL_TEXT_PARTS`): a link costs several times a text cell to write, and the Method
-sheet links every source."""
 
 
 @dataclass(frozen=True)
@@ -59,8 +50,6 @@ class FindingsSummary:
     """How many part × rule rows there are (the sheet may show fewer)."""
     findings: int
     """How many findings (hits, watch items, possible hits) the rows summarise."""
-    links: bool
-    """The sources are (url, text) links; else text (more rows than a sheet keeps links)."""
     part_numbers: list[str]
     rule_ids: list[str]
     kinds: list[str]
@@ -83,15 +72,10 @@ class FindingsSummary:
     """Value per year at reference prices of the same."""
     weights: list[float]
     """The most of that value that counts towards the restriction factor on the date (0–1)."""
-    sources: list[Any]
-    """(url, text) pairs when `links` (url "" where it is not a bundled source), else text."""
-    marks: list[str]
     paths: list[int]
     """How many supply paths the rule meets (unassigned volume counted as one)."""
     items: list[int]
     """How many findings the row summarises (the rows of the Findings detail sheet)."""
-    starts: list[dt.date | None]
-    ends: list[dt.date | None]
 
 
 def summary_rows(found: Findings) -> int:
@@ -115,13 +99,12 @@ class _Vocabulary:
     names: list[str]
     supplier_of_path: np.ndarray
     suppliers: list[str]
-    rules: list[tuple[str, str, str, Any, str, dt.date | None, dt.date | None]]
-    """Per match: id, effect label, status, source, confidence mark, effective from and until."""
+    rules: list[tuple[str, str, str]]
+    """Per match: id, effect label, status on the date."""
 
 
 def findings_summary(data: ReportData, limits: SheetLimits) -> FindingsSummary:
-    """The Findings sheet: the first `limits.rows` part × rule rows, their sources as links when there are at most
-    `limits.links` of them."""
+    """The Findings sheet: the first `limits.rows` part × rule rows."""
     evaluation = data.evaluation
     compiled = evaluation.compiled
     found = data.findings
@@ -129,7 +112,6 @@ def findings_summary(data: ReportData, limits: SheetLimits) -> FindingsSummary:
     total = summary_rows(found)
     shown = min(total, limits.rows)
     as_of = data.request.as_of
-    links = shown <= min(limits.links, LINKED_ROWS)
     codes = compiled.countries.astype(str)
     code_order = np.argsort(codes, kind="stable")
     code_rank = np.empty(len(codes) + 1, dtype=np.int64)
@@ -142,8 +124,7 @@ def findings_summary(data: ReportData, limits: SheetLimits) -> FindingsSummary:
         compiled.part_numbers.astype(object), code_rank, sorted_codes,
         country_columns_of(countries, [*sorted_codes[:-1], ""])[1],
         supplier_of_path.reshape(-1), [s or NO_SUPPLIER for s in supplier_ids.tolist()],
-        [(m.rule.id, finding_effect_label(m, as_of), m.rule.status_words(m.state), _short_source(m.rule.sources, links),
-          m.rule.confidence, m.rule.effective_from, m.rule.effective_until) for m in evaluation.matches])
+        [(m.rule.id, finding_effect_label(m, as_of), m.rule.status_words(m.state)) for m in evaluation.matches])
     columns: dict[str, list[Any]] = {name: [] for name in _COLUMNS}
     # Rows in the order of their first finding: parts riskiest first, within a part hits, watch, possible. The
     # findings are grouped by part, so blocks of whole parts give their rows in that order.
@@ -160,17 +141,14 @@ def findings_summary(data: ReportData, limits: SheetLimits) -> FindingsSummary:
             f"{n:,} hits, watch items and possible hits ({rules:,} rules), riskiest part first. Each row lists the "
             "stages, countries and suppliers where the rule meets the part; kg and USD count each path's element "
             "once. One row per finding: the Findings detail sheet (riskdesk report --detail) or riskdesk score "
-            "--json.")
+            "--json. Each rule's dates, sources and confidence: the Method sheet.")
     if shown < total:
         note += f" Only the first {shown:,} rows fit in a sheet."
-    if not links:
-        note += " The sources' links are on the Method sheet."
-    return FindingsSummary(note=note, total=total, findings=n, links=links, **columns)
+    return FindingsSummary(note=note, total=total, findings=n, **columns)
 
 
 _COLUMNS = ("part_numbers", "rule_ids", "kinds", "effects", "statuses", "elements", "stages", "country_codes",
-            "country_names", "suppliers", "kg", "values", "weights", "sources", "marks", "paths", "items", "starts",
-            "ends")
+            "country_names", "suppliers", "kg", "values", "weights", "paths", "items")
 """The FindingsSummary fields that are columns."""
 
 
@@ -228,18 +206,8 @@ def _summarise(data: ReportData, low: int, high: int, room: int, words: _Vocabul
     columns["weights"] += weights.tolist()
     columns["paths"] += np.bincount(np.unique(row * n_paths + path) // n_paths, minlength=shown).tolist()
     columns["items"] += np.bincount(row, minlength=shown).tolist()
-    for k, name in enumerate(("rule_ids", "effects", "statuses", "sources", "marks", "starts", "ends")):
+    for k, name in enumerate(("rule_ids", "effects", "statuses")):
         columns[name] += [rule[k] for rule in rules]
-
-
-def _short_source(sources: Sequence[Source], link: bool) -> Any:
-    """A row's source: the rule's first source's title in a few words (a (url, text) link when `link` and it is a
-    bundled source)."""
-    if not sources:
-        return ""
-    first = sources[0]
-    text = one_line(first.title or first.url, SHORT_SOURCE)
-    return safe_link(first.url, text) if link else text
 
 
 def _words(bits: np.ndarray, labels: Sequence[str]) -> list[str]:

@@ -9,7 +9,7 @@ import pytest
 
 from riskdesk.core import report_findings
 from riskdesk.core.demo import demo_project
-from riskdesk.core.report_content import ReportData, ReportRequest, SheetLimits, bundled_source_urls, prepare
+from riskdesk.core.report_content import ReportData, ReportRequest, SheetLimits, prepare
 from riskdesk.core.report_findings import FindingsSummary, findings_summary
 from tests.helpers.findings_rows import part_rule_rows
 
@@ -25,11 +25,11 @@ def data() -> ReportData:
 def _rows(sheet: FindingsSummary) -> dict[tuple[str, str], dict[str, object]]:
     return {(part, rule): {"Kind": kind, "Effect": effect, "Status on the date": status, "Elements": element,
                            "Stages": stage, "Country codes": code, "Suppliers": supplier, "kg/yr": kg, "USD/yr": value,
-                           "Counts": weight, "Findings": items, "Effective from": start.isoformat()}
-            for part, rule, kind, effect, status, element, stage, code, supplier, kg, value, weight, items, start
+                           "Counts": weight, "Findings": items}
+            for part, rule, kind, effect, status, element, stage, code, supplier, kg, value, weight, items
             in zip(sheet.part_numbers, sheet.rule_ids, sheet.kinds, sheet.effects, sheet.statuses, sheet.elements,
                    sheet.stages, sheet.country_codes, sheet.suppliers, sheet.kg, sheet.values, sheet.weights,
-                   sheet.items, sheet.starts, strict=True)}
+                   sheet.items, strict=True)}
 
 
 def test_one_row_per_part_and_rule_says_what_the_parts_reports_say(data: ReportData) -> None:
@@ -63,21 +63,16 @@ def test_rows_follow_the_parts_riskiest_first_and_name_countries_by_code_and_by_
         assert names.split(", ") == [countries.name(c) if c != "unknown" else "unknown" for c in codes.split(", ")]
     assert "China" in sheet.country_names and "CN" in sheet.country_codes
     assert all(" · " not in text for text in sheet.country_codes + sheet.country_names)
-    assert sheet.links and all(url in bundled_source_urls() for url, _text in sheet.sources if url)
     assert sheet.note.startswith("Every rule that meets a part on 2026-11-23, one row per part and rule: 97 rows "
                                  "for 155 hits, watch items and possible hits")
 
 
-def test_rows_beyond_what_a_sheet_holds_are_cut_and_sources_become_text_above_the_linked_rows(
-        data: ReportData, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_rows_beyond_what_a_sheet_holds_are_cut_and_the_note_says_so(data: ReportData) -> None:
     sheet = findings_summary(data, SheetLimits(rows=5, links=65_530))
-    assert sheet.total == 97 and len(sheet.rule_ids) == len(sheet.sources) == len(sheet.kg) == 5
+    assert sheet.total == 97 and len(sheet.rule_ids) == len(sheet.effects) == len(sheet.kg) == 5
     assert sheet.part_numbers == findings_summary(data, EXCEL).part_numbers[:5]
     assert "Only the first 5 rows fit in a sheet." in sheet.note
-    monkeypatch.setattr(report_findings, "LINKED_ROWS", 10)
-    sheet = findings_summary(data, EXCEL)
-    assert not sheet.links and all(isinstance(s, str) for s in sheet.sources)
-    assert "The sources' links are on the Method sheet" in sheet.note
+    assert "Each rule's dates, sources and confidence: the Method sheet." in sheet.note
 
 
 def test_an_empty_project_has_no_rows() -> None:

@@ -28,8 +28,7 @@ def part_rule_rows(parts: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], 
     for key, items in groups.items():
         effects = {item["effect_label"] for _, item in items}
         statuses = {item["status"] for _, item in items}
-        starts = {item["effective_from"] for _, item in items}
-        assert len(effects) == len(statuses) == len(starts) == 1, (key, effects, statuses, starts)
+        assert len(effects) == len(statuses) == 1, (key, effects, statuses)
         once = {(item["supplier_id"], item["share_pct"], item["element"]): (item["kg"], item["value"])
                 for _, item in items}
         element_names = {item["element"] or "whole magnet" for _, item in items}
@@ -49,6 +48,5 @@ def part_rule_rows(parts: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str], 
             "USD/yr": sum(value for _, value in once.values()),
             "Counts": max(item["weight"] for _, item in items),
             "Findings": len(items),
-            "Effective from": starts.pop(),
         }
     return rows

@@ -22,6 +22,7 @@ from riskdesk.core.scenarios import PriceShock, Scenario
 from riskdesk.core.triage import shown_score
 from riskdesk.io import report as report_module
 from riskdesk.io.report import (
+    DETAIL_SHEET,
     KG_FORMAT,
     SHEETS,
     ReportCancelled,
@@ -133,8 +134,10 @@ def test_numbers_and_dates_have_their_formats(book: openpyxl.Workbook) -> None:
     assert parts.cell(3, headers["Spend USD/yr"]).number_format == "#,##0"
     findings = book["Findings"]
     headers = {c.value: c.column for c in findings[2]}
-    start = findings.cell(3, headers["Effective from"])
-    assert start.number_format == "yyyy-mm-dd" and isinstance(start.value, dt.datetime)
+    assert findings.cell(3, headers["USD/yr"]).number_format == "#,##0"
+    method = book["Method"]
+    start = next(c for row in method.iter_rows() for c in row if isinstance(c.value, dt.datetime))
+    assert start.number_format == "yyyy-mm-dd"
     exposure = book["Exposure"]
     headers = {c.value: c.column for c in exposure[2]}
     assert exposure.cell(3, headers["Share of the element at this stage"]).number_format == "0.0%"
@@ -275,21 +278,31 @@ def test_links_are_only_the_bundled_sources(book: openpyxl.Workbook) -> None:
     from riskdesk.core.reference import default_reference
 
     bundled = {s.url for rule in default_reference().control_list.rules for s in rule.sources}
-    method, findings = _links(book["Method"]), _links(book["Findings"])
-    assert method and findings
-    assert set(findings) <= bundled and all(url.startswith(("https://", "http://")) for url in method)
-    for sheet in ("Summary", "Parts", "Exposure", "Scenarios", "Inputs"):
+    method = _links(book["Method"])
+    assert method and set(method) & bundled and all(url.startswith(("https://", "http://")) for url in method)
+    # The Findings name each rule by its id; its sources are on the Method sheet, once per rule.
+    for sheet in ("Summary", "Parts", "Findings", "Exposure", "Scenarios", "Inputs"):
         assert not _links(book[sheet]), sheet
 
 
-def test_findings_sources_are_text_when_there_are_more_than_excel_keeps_links(tmp_path: Path,
+def test_the_detail_links_only_bundled_sources(tmp_path: Path) -> None:
+    from riskdesk.core.reference import default_reference
+
+    bundled = {s.url for rule in default_reference().control_list.rules for s in rule.sources}
+    path = tmp_path / "detail.xlsx"
+    write_report(ReportRequest(demo_project(), AS_OF, detail=True), path)
+    links = _links(openpyxl.load_workbook(path)[DETAIL_SHEET])
+    assert links and set(links) <= bundled
+
+
+def test_detail_sources_are_text_when_there_are_more_than_excel_keeps_links(tmp_path: Path,
                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(report_module, "MAX_LINKS", 10)
     path = tmp_path / "many.xlsx"
-    write_report(ReportRequest(demo_project(), AS_OF), path)
+    write_report(ReportRequest(demo_project(), AS_OF, detail=True), path)
     book = openpyxl.load_workbook(path)
-    assert not _links(book["Findings"])
-    assert "links are on the Method sheet" in str(book["Findings"]["A1"].value)
+    assert not _links(book[DETAIL_SHEET])
+    assert "links are on the Method sheet" in str(book[DETAIL_SHEET]["A1"].value)
 
 
 # ---------------------------------------------------------------------------------------------------------------

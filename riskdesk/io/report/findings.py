@@ -40,20 +40,20 @@ DETAIL_SHEET = "Findings detail"
 """The one-row-per-finding sheet, written after the Findings sheet when asked (`riskdesk report --detail`)."""
 _KIND_HELP = " ".join(f"{KIND_LABELS[k]}: {KIND_HELP[k]}" for k in KINDS)
 _CONFIDENCE_HELP = "C confirmed, S single secondary source, D derived, U unconfirmed, X sources disagree"
-_RULE_HELP = "The rule's id; the Method sheet lists every rule with its status and sources"
+_RULE_HELP = ("The rule's id; the Method sheet lists every rule once, with its dates, status, sources and "
+              "confidence")
 
 
 def write_findings(layout: Layout, content: FindingsSummary) -> None:
-    """Write the Findings sheet: one row per part and rule; the country names, and the confidence, counts and dates
-    behind a row, in collapsed outline groups ("+"), so that the sheet prints one page wide at 70 % or more on A4
-    and Letter."""
-    columns = _summary_columns(content.links)
+    """Write the Findings sheet: one row per part and rule; the country names, and how many paths and findings a row
+    covers, in collapsed outline groups ("+"), so that the sheet prints one page wide at 70 % or more on A4 and
+    Letter."""
+    columns = _summary_columns()
     values: list[Sequence[Any]] = [
         content.part_numbers, content.rule_ids, content.kinds, content.effects, content.statuses, content.elements,
         content.stages, content.country_codes, content.country_names, content.suppliers, content.kg,
-        content.values, content.weights, content.sources, content.marks, content.paths, content.items,
-        content.starts, content.ends]
-    names, details = 8, 14
+        content.values, content.weights, content.paths, content.items]
+    names, details = 8, 13
     hidden = {names, *range(details, len(columns))}
     lines = _lines(columns, values)
     sheet = _table(layout, "Findings", "Findings", content.note, columns, values, lines, hidden,
@@ -63,8 +63,8 @@ def write_findings(layout: Layout, content: FindingsSummary) -> None:
     layout.print_setup(sheet, (1, 1))
 
 
-def _summary_columns(links: bool) -> list[Column]:
-    """The Findings sheet's columns (sources as links or as text)."""
+def _summary_columns() -> list[Column]:
+    """The Findings sheet's columns (the rule's dates, sources and confidence are on the Method sheet, once)."""
     return [
         Column("Part", 14, kind=TEXT),
         Column("Rule", 22, format="wrap", kind=TEXT, help=_RULE_HELP),
@@ -87,15 +87,9 @@ def _summary_columns(links: bool) -> list[Column]:
                                                          "factor on the date (0–1; the most on any of its paths). "
                                                          "The factor combines the rules on each element; the Parts "
                                                          "sheet shows what they give together"),
-        Column("Source", 24, kind=LINK if links else TEXT, help="The rule's first source in a few words (a "
-                                                                         "link to it); the Method sheet lists every "
-                                                                         "source of every rule"),
-        Column("Confidence", 10, "center", kind=TEXT, help=_CONFIDENCE_HELP),
         Column("Paths", 7, "count", kind=NUMBER, help="How many supply paths the rule meets"),
         Column("Findings", 8, "count", kind=NUMBER, help="How many findings (rule × path × stage × element) the row "
                                                           "summarises: the rows of the Findings detail sheet"),
-        Column("Effective from", 11, "date", kind=DATE),
-        Column("Effective until", 11, "date", kind=DATE),
     ]
 
 
