@@ -10,11 +10,9 @@ nothing); warnings do not. `propose` runs the same steps and returns the column 
 
 from __future__ import annotations
 
-import gc
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -41,6 +39,7 @@ from riskdesk.core.labels import field_label
 from riskdesk.core.numbers import DAY_FACTORS, MASS_UNITS, UnitKind, parse_number, read_number
 from riskdesk.core.problems import Problem, Severity, error, quoted, shown, warning
 from riskdesk.core.project import SHARE_TOLERANCE_PCT, ProjectTables, share_problem
+from riskdesk.io.collector import collector_paused
 from riskdesk.io.header import HeaderLayout, combine_rows, display_names, find_header, row_texts
 from riskdesk.io.mapping import (
     FAMILY_ELEMENTS,
@@ -291,7 +290,7 @@ def inspect(files: Sequence[Path] | Path, sheet: str | None = None, known: Mappi
             limits: ImportLimits | None = None, options: ImportOptions | None = None
             ) -> tuple[list[SheetMapping], list[Problem]]:
     """Mappings as `propose` gives them, with the problems met reading the files (e.g. a refused file)."""
-    with _no_cyclic_gc():
+    with collector_paused():
         result = _run(_as_list(files), None, sheet, known, limits or ImportLimits(), None, None, validate=False,
                       options=options or ImportOptions())
     return result.mappings, result.problems
@@ -310,21 +309,9 @@ def read_and_validate(files: Sequence[Path] | Path,
     proposal is used. Callers that import without asking should also check `m.is_confident()` for every
     mapping in the result.
     """
-    with _no_cyclic_gc():
+    with collector_paused():
         return _run(_as_list(files), mapping, sheet, known, limits or ImportLimits(), progress, cancelled,
                     validate=True, options=options or ImportOptions())
-
-
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while millions of cells are allocated (none of them form cycles)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _as_list(files: Sequence[Path] | Path) -> list[Path]:

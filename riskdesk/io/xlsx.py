@@ -24,6 +24,7 @@ from numbers import Real
 from pathlib import Path
 from typing import Any
 
+from riskdesk.io.collector import collector_paused
 from riskdesk.io.outputs import OutputError, atomic_output, quiet_zip_cleanup, write_failure
 
 SAFE_TEXT: Mapping[str, Any] = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
@@ -95,11 +96,12 @@ def workbook(path: Path, print_header_rows: int = 1, *, properties: Mapping[str,
     as it was. Raises ExportError (OutputError) when `path` is refused or cannot be written; `what` names the
     workbook in that message ("the report"); `inputs` are files being read, never written over. `top_aligned`:
     every cell, formatted or not, is aligned to the top of its row (the workbook's default format says so, so that
-    a cell needs no format of its own for it: a large report writes a third less XML)."""
+    a cell needs no format of its own for it: a large report writes a third less XML). Python's cyclic garbage
+    collector waits while the workbook is written (`riskdesk.io.collector`)."""
     import xlsxwriter
 
     target = Path(path)
-    with atomic_output(target, what=what, inputs=inputs) as temporary:
+    with collector_paused(), atomic_output(target, what=what, inputs=inputs) as temporary:
         options: dict[str, Any] = {**SAFE_TEXT, "tmpdir": str(temporary.parent)}
         if top_aligned:
             options["default_format_properties"] = {"font_name": "Calibri", "font_size": 11, "valign": "top"}
