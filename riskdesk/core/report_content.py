@@ -1174,7 +1174,7 @@ def inputs_sheet(data: ReportData) -> InputsSheet:
     return InputsSheet(
         settings=settings_as_used(data.request.project.settings, data.reference.countries),
         parts_title=f"Parts ({len(parts):,}), with the composition scoring used (click + above the columns for each "
-                    "element's wt %)",
+                    "element's wt % and how the grade was read)",
         parts={c: _frame_values(parts, c) for c in PART_COLUMNS},
         wt_pct_used={elements.SYMBOLS[e]: compiled.wt_pct[:, e].tolist() for e in held},
         composition_used=list(compiled.composition_notes),

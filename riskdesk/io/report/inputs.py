@@ -12,6 +12,10 @@ from riskdesk.core.report_content import InputsSheet, MethodSheet
 from riskdesk.io.report.layout import Layout
 from riskdesk.io.xlsx import DATE, LINK, NUMBER, TEXT, Column, fit_width, group_columns
 
+VALUE_WIDTH = 44
+"""The value column of the "what | value" tables: a SHA-256 (64 characters) takes two lines, so that the sheet's
+visible columns print one page wide at 70 % or more on A4 and Letter landscape."""
+
 
 class _Blocks:
     """Tables one below the other under their headings, each column as wide as its widest table needs."""
@@ -45,7 +49,7 @@ def write_inputs(layout: Layout, content: InputsSheet) -> None:
     sheet = layout.sheet("Inputs")
     blocks = _Blocks(layout, sheet)
     blocks.add("This report: id, time, versions and hashes", [Column("What", 24, kind=TEXT, wrap=True),
-                                                              Column("Value", 66, "date-or-text", wrap=True)],
+                                                              Column("Value", VALUE_WIDTH, "date-or-text", wrap=True)],
                [[k for k, _ in content.provenance], [v for _, v in content.provenance]], "Provenance")
     sheet.write_string(blocks.row, 0, "Sign-off (fill in)", layout.heading)
     for k, title in enumerate(content.sign_off):
@@ -54,13 +58,13 @@ def write_inputs(layout: Layout, content: InputsSheet) -> None:
     blocks.row += len(content.sign_off) + 3
     blocks.add("Reference prices used (USD per kg of contained element; every USD figure is kg × this price)", [
         Column("Element", 24, kind=TEXT), Column("Basis", 18, kind=TEXT), Column("USD/kg", 12, "price", kind=NUMBER),
-        Column("Series date", 12, "date", kind=DATE), Column("Derived from", 60, kind=TEXT, wrap=True),
+        Column("Series date", 12, "date", kind=DATE), Column("Derived from", 40, kind=TEXT, wrap=True),
         Column("Confidence", 10, kind=TEXT)], [list(column) for column in zip(*content.prices, strict=True)]
         if content.prices else [[] for _ in range(6)], "ReferencePrices")
     blocks.add("Exchange rate", [Column("Rate", 24, kind=TEXT), Column("Value", 18, "rate")],
                [[k for k, _ in content.exchange], [v for _, v in content.exchange]], "ExchangeRate")
     if content.monte_carlo:
-        _key_values(blocks, "Monte Carlo parameters", "Parameter", content.monte_carlo, "MonteCarlo", width=66)
+        _key_values(blocks, "Monte Carlo parameters", "Parameter", content.monte_carlo, "MonteCarlo", width=VALUE_WIDTH)
     _key_values(blocks, "Settings and weights as used", "Setting", content.settings, "Settings")
 
     columns, values = _input_columns(content.suppliers)
@@ -74,9 +78,10 @@ def write_inputs(layout: Layout, content: InputsSheet) -> None:
     for symbol, used in content.wt_pct_used.items():
         columns.append(Column(f"{symbol} wt % used", 8, "number", kind=NUMBER))
         values.append(used)
-    grouped = columns[composition_columns:]
-    columns.append(Column("Composition used", 48, kind=TEXT, wrap=len(content.parts["part_number"]) <= 5_000))
+    # collapsed detail never wraps: a row is only as tall as the text it shows
+    columns.append(Column("Composition used", 48, kind=TEXT))
     values.append(content.composition_used)
+    grouped = columns[composition_columns:]  # detail, behind a "+": the sheet prints one page wide at 70 % or more
     blocks.add(content.parts_title, columns, values, "InputParts", "Writing the inputs…", new_page=True)
 
     # The longest table last, from a new page, so that its header row can be repeated on every page it takes.
