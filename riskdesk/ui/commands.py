@@ -26,7 +26,8 @@ class ChangeSetCommand(QUndoCommand):
                  parent: QUndoCommand | None = None) -> None:
         super().__init__(changes.text, parent)
         self.changes = changes
-        self._inverse = _undoing(changes)
+        self._inverse: ChangeSet | None = None
+        """What undoes it, made at the first undo (a large import's is not built while the window waits)."""
         self._apply = apply
         self._made = False
 
@@ -40,6 +41,8 @@ class ChangeSetCommand(QUndoCommand):
             self._apply(self.changes)
 
     def undo(self) -> None:
+        if self._inverse is None:
+            self._inverse = _undoing(self.changes)
         self._apply(self._inverse)
 
     def id(self) -> int:
@@ -53,7 +56,7 @@ class ChangeSetCommand(QUndoCommand):
                                               != changed_fields(theirs.old, theirs.new)):
             return False
         self.changes = dataclasses.replace(self.changes, wholes=(WholeChange("settings", mine.old, theirs.new),))
-        self._inverse = _undoing(self.changes)
+        self._inverse = None
         return True
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -23,10 +23,10 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from riskdesk.core import edit_rules
-from riskdesk.core.edits import ChangeSet, EditRefused, WholeChange, diff_tables
+from riskdesk.core.edits import ChangeSet, EditRefused, WholeChange
 from riskdesk.core.fields import ROW_ID
 from riskdesk.core.labels import setting_label
-from riskdesk.core.project import Project, ProjectSettings, ProjectTables
+from riskdesk.core.project import Project, ProjectSettings
 from riskdesk.io.store import ProjectFileError
 from riskdesk.io.userdirs import AppSettings
 from riskdesk.ui.columns import COLUMNS, CellError, TableName, parse_cell
@@ -38,6 +38,7 @@ from riskdesk.ui.workers import Runner, SynchronousRunner
 if TYPE_CHECKING:
     from riskdesk.core.mitigations import Variant
     from riskdesk.core.scenarios import Scenario
+    from riskdesk.io.import_session import ImportCheck
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,10 @@ class Document(QObject):
         self.undo_stack = QUndoStack(self)
         self.revision = 0
         """Goes up with every change (undo and redo included); the autosaver compares it."""
+        self.made = 0
+        """Goes up with every change set made on the project (the user's, an undo or redo, a colleague's shown from
+        a workspace) and every project shown: work done on a copy (an import checked in a worker) is still good
+        while it stays the same."""
         self._forced_dirty = False
         self._was_dirty = False
         self.read_only_reason = ""
@@ -130,6 +135,7 @@ class Document(QObject):
         """Show another project (new, opened, recovered: riskdesk.ui.session decides which). Clears undo history;
         `dirty`: the project is not kept anywhere as it is (recovered work)."""
         self.project = project
+        self.made += 1
         self.undo_stack.clear()
         for table, model in self.models.items():
             model.set_rows(self.frame(table.value))
@@ -241,16 +247,13 @@ class Document(QObject):
                                  if row < len(frame)])
         return len(typed)
 
-    def apply_import(self, tables: ProjectTables, saved_mappings: dict[str, dict[str, Any]], text: str,
-                     files: Sequence[Mapping[str, str]] = ()) -> None:
-        """Apply an import (tables already merged and validated, riskdesk.io.import_session) as one undoable step:
-        the rows and fields it changes, and the column mappings it confirmed. `files` (each one's name and SHA-256,
-        `ImportCheck.files`) are its source in a workspace's history."""
-        source: dict[str, Any] = {"kind": "import", **({"files": [dict(f) for f in files]} if files else {})}
-        changes = diff_tables(self.project.tables, tables, text, source)
-        if saved_mappings != self.project.saved_mappings:
-            changes = dataclasses.replace(changes, wholes=(
-                WholeChange("saved_mappings", dict(self.project.saved_mappings), dict(saved_mappings)),))
+    def apply_import(self, check: ImportCheck, text: str, prepared: ChangeSet | None = None) -> None:
+        """Apply a checked import (riskdesk.io.import_session) as one undoable step called `text`: the rows and
+        fields it changes and the column mappings it confirmed, as `ImportCheck.change_set` gives them (the CLI's
+        import too). `prepared`: that change set made beforehand (in a worker) against the project as it is now.
+        Raises ValueError if the check does not allow applying."""
+        changes = dataclasses.replace(prepared, text=text) if prepared is not None else \
+            check.change_set(self.project, text)
         self.apply_changes(changes)
 
     def change_settings(self, settings: ProjectSettings) -> None:
@@ -293,6 +296,7 @@ class Document(QObject):
         """Make `changes` on the project and tell whoever shows it: the table models follow what changed, then the
         signals say which tables, settings, scenarios or variants did."""
         applied = changes.apply_to(self.project)
+        self.made += 1
         self.changed.emit(changes, applied)
         if applied.tables:
             self.tables_changed.emit(applied.tables)

@@ -54,6 +54,7 @@ from riskdesk.ui.column_widths import fit_columns
 from riskdesk.ui.workers import Cancelled, Runner, TaskContext, TaskHandle, show_progress
 
 if TYPE_CHECKING:
+    from riskdesk.core.edits import ChangeSet
     from riskdesk.io.import_session import ImportCheck, ImportRequest
     from riskdesk.io.importer import ImportPreview
     from riskdesk.io.mapping import SheetMapping
@@ -63,6 +64,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NOT_IMPORTED = "(not imported)"
+RECHECKED = "The project changed while this was open, so the import was checked again against it."
 AnyIndex = QModelIndex | QPersistentModelIndex
 MARK_COLORS: dict[str, str] = {"error": "#f4c7c3", "warning": "#fce8b2", "inferred": "#c9daf8", "default": "#d9ead3"}
 """Background of a preview cell by what is marked on it (problems, RiskDesk's guesses, the user's defaults)."""
@@ -366,6 +368,10 @@ class ImportDialog(QDialog):
         self.mapping_tables: list[MappingTable] = []
         self._choices: QStandardItemModel | None = None  # the mapping boxes' entries, built on first use
         self.check: ImportCheck | None = None
+        self._prepared: tuple[ChangeSet | None, int] = (None, -1)
+        """The checked import's change set, made in the worker, and the document's `made` count it was made at."""
+        self._rechecked = False
+        """The project changed after the last check, so it is being checked again (the summary says so)."""
         self._handle: TaskHandle | None = None
         self._generation = 0
         self.setWindowTitle("Import spreadsheets")
@@ -697,8 +703,9 @@ class ImportDialog(QDialog):
         request = self.request()
         files = request.files
         project = self.document.project.copy()
+        made = self.document.made
 
-        def work(task: TaskContext) -> ImportCheck:
+        def work(task: TaskContext) -> tuple[ImportCheck, ChangeSet | None, int]:
             from riskdesk.io import import_session, importer, isolated
 
             reader = None
@@ -710,12 +717,16 @@ class ImportDialog(QDialog):
             check = import_session.check(request, project, progress=_progress_adapter(task),
                                          cancelled=task.cancelled, reader=reader)
             task.check()
-            return check
+            # the change set too, here rather than on the GUI thread: a 20,000-path import compares its rows
+            # with the project's in a few tenths of a second, which the window would otherwise freeze for
+            prepared = check.change_set(project, "") if check.can_apply else None
+            return check, prepared, made
 
-        self._run(work, self._on_checked, "Reading and checking…")
+        self._run(work, lambda found: self._on_checked(*found), "Reading and checking…")
 
-    def _on_checked(self, check: ImportCheck) -> None:
+    def _on_checked(self, check: ImportCheck, prepared: ChangeSet | None = None, made: int = -1) -> None:
         self.check = check
+        self._prepared = (prepared, made)
         self.preview_model.set_preview(check.result.preview)
         model = self.preview_model
         fit_columns(self.preview, [str(model.headerData(c, Qt.Orientation.Horizontal)) for c in
@@ -740,6 +751,9 @@ class ImportDialog(QDialog):
                                  "the data is imported anyway.")
         else:
             self.summary.setText(f"Ready to import {counts}. No problems found.")
+        if self._rechecked:
+            self._rechecked = False
+            self.summary.setText(f"{RECHECKED} {self.summary.text()}")
         self._update_buttons()
 
     def apply(self) -> None:
@@ -747,10 +761,16 @@ class ImportDialog(QDialog):
         check = self.check
         if check is None or not check.can_apply or check.merged is None:
             return
-        saved = check.saved_mappings(self.document.project.saved_mappings)
         names = [f.name for f in self.included_files()]
         text = f"Import {shorten(names[0])}" if len(names) == 1 else f"Import {len(names)} files"
-        self.document.apply_import(check.merged, saved, text, check.files)
+        prepared, made = self._prepared
+        if made != self.document.made:
+            # Checked against the project as it was: a change since (a colleague's, shown from a workspace) could
+            # be undone by applying it, so check again against the project as it is; Import applies that.
+            self._rechecked = True
+            self.run_check()
+            return
+        self.document.apply_import(check, text, prepared)
         self.imported.emit(f"Imported {check.summary()} (Ctrl+Z undoes it)")
         self.accept()
 

@@ -71,3 +71,39 @@ def test_cells_of_a_row_the_same_change_set_inserts_and_a_cell_changed_twice_fit
     assert project.tables.parts["stock_days"].iat[0] == 20.0
     changes.inverted().apply_to(project)  # undo fits the project the change set left
     assert project.tables.suppliers.equals(demo_project().tables.suppliers)
+
+
+def test_the_difference_of_two_projects_names_each_changed_cell_added_and_removed_row_and_makes_one_the_other():
+    import pandas as pd
+
+    from riskdesk.core.edits import diff_tables
+    from riskdesk.core.tables import new_row_ids
+
+    before = demo_project()
+    after = before.copy()
+    parts, paths = after.tables.parts, after.tables.paths
+    parts.loc[1, "description"] = "Renamed"
+    parts.loc[2, "unit_price"] = math.nan  # a number cleared
+    parts.loc[4, "stock_days"] = 61.0
+    kept = paths.drop(index=[0, 3]).reset_index(drop=True)  # two paths removed
+    extra = paths.iloc[[5, 6]].copy()
+    extra["row_id"] = new_row_ids(2)
+    extra["share_pct"] = [10.0, 20.0]
+    after.tables.paths = pd.concat([kept, extra], ignore_index=True)  # two added, last
+    changes = diff_tables(before.tables, after.tables, "Import")
+    part_id = [str(r) for r in parts["row_id"]]
+    assert [(c.row_id, c.field) for c in changes.cells] == [(part_id[1], "description"), (part_id[2], "unit_price"),
+                                                            (part_id[4], "stock_days")]
+    assert changes.cells[1].old == before.tables.parts["unit_price"].iat[2] and math.isnan(changes.cells[1].new)
+    assert [r.position for r in changes.removes] == [3, 0]
+    assert [r.values for r in changes.removes] == [row_values(before.tables.paths, 3),
+                                                   row_values(before.tables.paths, 0)]
+    assert [(r.position, r.values) for r in changes.inserts] == [
+        (len(before.tables.paths) + i, row_values(after.tables.paths, len(kept) + i)) for i in range(2)]
+    made = before.copy()
+    changes.apply_to(made)
+    for table in ("parts", "paths", "suppliers", "composition"):
+        pd.testing.assert_frame_equal(getattr(made.tables, table), getattr(after.tables, table), check_dtype=False)
+    changes.inverted().apply_to(made)
+    pd.testing.assert_frame_equal(made.tables.paths, before.tables.paths, check_dtype=False)
+    pd.testing.assert_frame_equal(made.tables.parts, before.tables.parts, check_dtype=False)

@@ -99,6 +99,26 @@ def test_import_applies_as_one_undoable_step(qtbot: QtBot, document: Document, w
     assert "IMP-1" not in set(document.project.tables.paths["part_number"])
 
 
+def test_an_import_checked_before_the_project_changed_is_checked_again_and_keeps_the_change(
+        qtbot: QtBot, document: Document, csv_file: Path) -> None:
+    from riskdesk.core.edits import ChangeSet, RowRemove, row_values
+    from riskdesk.ui.import_dialog import RECHECKED
+
+    dialog = _dialog(qtbot, [csv_file], document)
+    assert dialog.import_button.isEnabled(), dialog.summary.text()
+    paths = document.project.tables.paths
+    gone = str(paths["row_id"].iat[0])
+    # a colleague's change shown from a workspace while the dialog is open: a supply path removed
+    document.apply_remote(ChangeSet("Remove a path", removes=(RowRemove("paths", 0, row_values(paths, 0)),)))
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    assert document.undo_stack.count() == 0  # not applied over the changed project…
+    assert dialog.summary.text().startswith(RECHECKED) and dialog.import_button.isEnabled()
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)  # …but checked again, then applied
+    tables = document.project.tables
+    assert document.undo_stack.count() == 1 and "IMP-1" in set(tables.paths["part_number"])
+    assert gone not in set(tables.paths["row_id"])  # the colleague's change is kept
+
+
 def test_errors_block_the_import_and_are_listed(qtbot: QtBot, document: Document, tmp_path: Path) -> None:
     bad = list(ROWS)
     bad[2] = (*ROWS[2][:5], -1.5, *ROWS[2][6:])

@@ -155,7 +155,7 @@ def test_importing_in_the_window_and_saving_keeps_what_the_import_does_not_own(q
     document = session.document
     check = import_session.check(import_session.ImportRequest([source]), document.project)
     assert check.merged is not None
-    document.apply_import(check.merged, check.saved_mappings(document.project.saved_mappings), "import")
+    document.apply_import(check, "import")
     session.save_project()
     assert dialogs.errors == []
     before, after = project_with_everything(), load_project(path)

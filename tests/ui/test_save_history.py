@@ -32,8 +32,7 @@ def _import(session: Session, source: Path) -> None:
     document = session.document
     check = import_session.check(import_session.ImportRequest([source]), document.project)
     assert check.can_apply and check.merged is not None
-    document.apply_import(check.merged, check.saved_mappings(document.project.saved_mappings),
-                          f"Import {source.name}", check.files)
+    document.apply_import(check, f"Import {source.name}")
 
 
 def test_a_save_after_an_import_and_an_edit_records_each_with_its_source(tmp_path: Path) -> None:
