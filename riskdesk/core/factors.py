@@ -196,18 +196,26 @@ def restriction(ev: FactorInputs) -> FactorResult:
         duty = np.maximum(duty_rate / (100.0 + duty_rate), duty_least)
         controls = np.maximum(control, watch)
         base = 1.0 - (1.0 - controls) * (1.0 - duty)
+        rest = 1.0 - base
+        # A kind no rule of the group has adds nothing (its terms are zeros), and without a benchmark the
+        # combined weight is the same for each column: both skipped, the arithmetic otherwise as it is.
+        kinds_here = [(kind, vector) for kind, vector in (("export_control", control), ("watch", watch),
+                                                          ("tariff", duty)) if vector.any()]
+        combined = 1.0 - rest if not benchmark_weights else None
+        counted = combined > 0 if combined is not None else None
         for j in columns:
-            bench = np.zeros(n_paths)
-            for flags in benchmark_weights:
-                bench = np.maximum(bench, flags[:, j])
-            combined = 1.0 - (1.0 - base) * (1.0 - bench)
             amount = measure[:, j]
+            if benchmark_weights:
+                bench = np.zeros(n_paths)
+                for flags in benchmark_weights:
+                    bench = np.maximum(bench, flags[:, j])
+                combined = 1.0 - rest * (1.0 - bench)
+                counted = combined > 0
+                totals["benchmark"] += amount * bench
             totals["combined"] += amount * combined
-            totals["export_control"] += amount * control
-            totals["watch"] += amount * watch
-            totals["tariff"] += amount * duty
-            totals["benchmark"] += amount * bench
-            under_rule += amount * (combined > 0)
+            for kind, vector in kinds_here:
+                totals[kind] += amount * vector
+            under_rule += amount * counted
     total = np.where(by_mass, part_kg, part_value)
     safe = np.where(total > 0, total, 1.0)
     under_part = _per_part(ev, under_rule)
@@ -255,13 +263,14 @@ def _pooled_with_china(counted: np.ndarray, named: np.ndarray, china: int,
     for k in np.flatnonzero(allowed.any(axis=0)):
         if k == china:
             continue
-        moved = base.copy()
+        at = np.flatnonzero(allowed[:, k])  # only the parts that may put China's share there
+        moved = base[at]
         moved[:, k] += moved[:, china]
         moved[:, china] = 0.0
         candidate = _governed_concentration(moved, governance)[0]
-        higher = allowed[:, k] & (candidate > value[rows] + 1e-12)
-        value[rows] = np.where(higher, candidate, value[rows])
-        target[rows] = np.where(higher, k, target[rows])
+        better = candidate > value[rows[at]] + 1e-12
+        value[rows[at[better]]] = candidate[better]
+        target[rows[at[better]]] = k
     return value, target
 
 
