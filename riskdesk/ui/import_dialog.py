@@ -351,6 +351,26 @@ class MappingTable(QTableWidget):
         self.changed.emit()
 
 
+def check_summary(check: ImportCheck, skipping_rows: bool) -> str:
+    """What a check found, in a line of rich text: the mapping to confirm, the errors to fix (and, unless rows with
+    errors are being left out already, that they could be), or that it is ready to import."""
+    errors, warnings = len(check.errors), len(check.warnings)
+    counts = check.summary()
+    if check.unsure:
+        return ("<b>Check the column mapping:</b> a required field is unsure or contested in "
+                f"{', '.join(Path(m.file).name for m in check.unsure)}. Choose the fields above. {counts}.")
+    if errors:
+        row_errors = any(p.row is not None for p in check.errors)
+        skip = "" if skipping_rows or not row_errors else " — or leave those rows out (box on the right)"
+        return (f"<b style='color:#d93f3f'>{_count(errors, 'error')}</b>, {_count(warnings, 'warning')}: nothing "
+                f"can be imported until the errors are fixed (in the file, the mapping or the defaults{skip}). "
+                f"{counts}.")
+    if warnings:
+        return f"Ready to import {counts}. <b>{_count(warnings, 'warning')}</b>: worth reading, the data is imported " \
+               "anyway."
+    return f"Ready to import {counts}. No problems found."
+
+
 class ImportDialog(QDialog):
     """See the module docstring."""
 
@@ -732,28 +752,11 @@ class ImportDialog(QDialog):
         fit_columns(self.preview, [str(model.headerData(c, Qt.Orientation.Horizontal)) for c in
                                    range(model.columnCount())], model.column_texts(), cap=260)
         self._fill_problems(check.problems)
-        errors, warnings = len(check.errors), len(check.warnings)
-        counts = check.summary()
-        if check.unsure:
-            self.summary.setText("<b>Check the column mapping:</b> a required field is unsure or contested in "
-                                 f"{', '.join(Path(m.file).name for m in check.unsure)}. Choose the fields above. "
-                                 f"{counts}.")
-        elif errors:
-            row_errors = any(p.row is not None for p in check.errors)
-            skip = "" if self.skip_check.isChecked() or not row_errors else \
-                " — or leave those rows out (box on the right)"
-            self.summary.setText(f"<b style='color:#d93f3f'>{_count(errors, 'error')}</b>, "
-                                 f"{_count(warnings, 'warning')}: nothing can be imported until the errors are "
-                                 f"fixed (in the file, the mapping or the defaults{skip}). {counts}.")
+        self.summary.setText((f"{RECHECKED} " if self._rechecked else "")
+                             + check_summary(check, self.skip_check.isChecked()))
+        self._rechecked = False
+        if check.errors and not check.unsure:
             self.details.setCurrentIndex(1)
-        elif warnings:
-            self.summary.setText(f"Ready to import {counts}. <b>{_count(warnings, 'warning')}</b>: worth reading, "
-                                 "the data is imported anyway.")
-        else:
-            self.summary.setText(f"Ready to import {counts}. No problems found.")
-        if self._rechecked:
-            self._rechecked = False
-            self.summary.setText(f"{RECHECKED} {self.summary.text()}")
         self._update_buttons()
 
     def apply(self) -> None:
