@@ -141,8 +141,8 @@ smoke_test() {
     # which no test below would notice).
     local internal="$dist/riskdesk/_internal"
     [ -f "$internal/resources/rules/control_list.toml" ] || fail "resources/ is not in the bundle"
-    find "$dist/riskdesk" -path '*iconengines*' -name '*qsvgicon*' | grep -q . || fail "no Qt SVG icon engine plugin"
-    find "$dist/riskdesk" -path '*imageformats*' -name '*qsvg*' | grep -q . || fail "no Qt SVG image format plugin"
+    find "$dist/riskdesk" -path '*iconengines*' -name '*qsvgicon*' -print -quit | grep -q . || fail "no Qt SVG icon engine plugin"
+    find "$dist/riskdesk" -path '*imageformats*' -name '*qsvg*' -print -quit | grep -q . || fail "no Qt SVG image format plugin"
 
     local wanted
     wanted="$("$vpy" -c 'import riskdesk; print(riskdesk.__version__)')"

@@ -60,7 +60,10 @@ if [ -n "$unknown" ]; then
     echo "  add each to 'needs' in $0 with the package that provides it" >&2
     exit 1
 fi
-glibc="$(ldd --version | head -1 | grep -oE '[0-9]+\.[0-9]+$')"  # the bundle needs the build machine's glibc
+# the bundle needs the build machine's glibc. awk reads all of ldd's output: `| head -1` could close the pipe while
+# ldd still writes, and under pipefail that SIGPIPE (exit 141) failed the build now and then
+glibc="$(ldd --version | awk 'NR == 1 && $NF ~ /^[0-9]+\.[0-9]+$/ {print $NF}')"
+[ -n "$glibc" ] || { echo "package.sh: cannot tell the glibc version from 'ldd --version'" >&2; exit 1; }
 
 # ---- the .deb --------------------------------------------------------------------------------------------------
 root="$work/deb"
