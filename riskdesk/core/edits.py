@@ -415,7 +415,16 @@ def _plain(value: Any) -> Any:
 
 
 def _plain_row(values: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _json_number(_plain(v)) for k, v in values.items()}
+    """A row's values as JSON takes them (plain Python, NaN and infinities as null): `_json_number(_plain(v))`
+    for each, written out because an import's change set holds tens of thousands of rows."""
+    row = {}
+    for key, value in values.items():
+        if hasattr(value, "item") and not isinstance(value, str | bytes):
+            value = value.item()
+        if isinstance(value, float) and not math.isfinite(value):
+            value = None
+        row[key] = value
+    return row
 
 
 def _json_number(value: Any) -> Any:

@@ -243,6 +243,26 @@ def test_rows_added_on_one_revision_by_two_clients_are_both_kept_in_order(
     assert sorted(kept[len(suppliers):]) == ["SUP-ALICE", "SUP-BOB"]
 
 
+def test_inserted_rows_come_back_as_committed_whatever_their_text_and_blank_numbers(
+        saved: tuple[ProjectStore, Revision]) -> None:
+    store, start = saved
+    project, _ = store.read()
+    parts = project.tables.parts
+    awkward = ["tab\there", "two\nlines", "back\\slash", 'quote " and \'', "\\N", "", "naïve ½ 稀土"]
+    inserts = []
+    for i, text in enumerate(awkward):
+        row = row_values(parts, 0)
+        row.update(row_id=f"{i:016x}", part_number=f"NEW-{i}", description=text,
+                   unit_price=float("nan") if i % 2 else 12.5)
+        inserts.append(RowInsert("parts", len(parts) + i, row))
+    store.commit(ChangeSet("Import awkward rows", inserts=tuple(inserts)), start)
+    read = store.read()[0].tables.parts.set_index("part_number")
+    for i, text in enumerate(awkward):
+        assert read.loc[f"NEW-{i}", "description"] == text
+        price = read.loc[f"NEW-{i}", "unit_price"]
+        assert (price != price) if i % 2 else price == 12.5
+
+
 def test_removing_a_row_someone_changed_meanwhile_is_a_conflict(saved: tuple[ProjectStore, Revision]) -> None:
     store, start = saved
     project, _ = store.read()
