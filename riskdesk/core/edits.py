@@ -218,12 +218,13 @@ class ChangeSet:
                 if row_id in known:
                     raise ChangeDoesNotFit(f"{table} already has a row {row_id!r}")
                 known.add(row_id)
-            after = list(ids)
-            if positions and positions[0] == len(ids) and positions[-1] == total - 1:
-                after += new_ids  # all at the end, in order (an import's new rows)
-            else:
-                for position, row_id in zip(positions, new_ids, strict=True):
-                    after.insert(position, row_id)
+            # the ids in order once the inserts are made: each inserted id at its position (they are sorted, so
+            # none moves a later one), the table's own ids in the gaps
+            placed: list[str | None] = [None] * total
+            for position, row_id in zip(positions, new_ids, strict=True):
+                placed[position] = row_id
+            own = iter(ids)
+            after = [row_id if row_id is not None else next(own) for row_id in placed]
             cells = [c for c in self.cells if c.table == table]
             inserted = dict(zip(new_ids, (r.values for r in inserts), strict=True)) if cells else {}
             values: dict[tuple[str, str], Any] = {}
@@ -415,16 +416,7 @@ def _plain(value: Any) -> Any:
 
 
 def _plain_row(values: Mapping[str, Any]) -> dict[str, Any]:
-    """A row's values as JSON takes them (plain Python, NaN and infinities as null): `_json_number(_plain(v))`
-    for each, written out because an import's change set holds tens of thousands of rows."""
-    row = {}
-    for key, value in values.items():
-        if hasattr(value, "item") and not isinstance(value, str | bytes):
-            value = value.item()
-        if isinstance(value, float) and not math.isfinite(value):
-            value = None
-        row[key] = value
-    return row
+    return {k: _json_number(_plain(v)) for k, v in values.items()}
 
 
 def _json_number(value: Any) -> Any:

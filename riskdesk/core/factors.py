@@ -197,14 +197,15 @@ def restriction(ev: FactorInputs) -> FactorResult:
         controls = np.maximum(control, watch)
         base = 1.0 - (1.0 - controls) * (1.0 - duty)
         rest = 1.0 - base
-        # A kind no rule of the group has adds nothing (its terms are zeros), and without a benchmark the
-        # combined weight is the same for each column: both skipped, the arithmetic otherwise as it is.
+        # A kind no rule of the group has adds nothing (its terms are zeros), and without a benchmark each column's
+        # combined weight is the group's: both skipped, the arithmetic otherwise as it is.
         kinds_here = [(kind, vector) for kind, vector in (("export_control", control), ("watch", watch),
                                                           ("tariff", duty)) if vector.any()]
-        combined = 1.0 - rest if not benchmark_weights else None
-        counted = combined > 0 if combined is not None else None
+        without_benchmark = 1.0 - rest
+        counted_without = without_benchmark > 0
         for j in columns:
             amount = measure[:, j]
+            combined, counted = without_benchmark, counted_without
             if benchmark_weights:
                 bench = np.zeros(n_paths)
                 for flags in benchmark_weights:

@@ -744,7 +744,7 @@ class ImportDialog(QDialog):
 
         self._run(work, lambda found: self._on_checked(*found), "Reading and checking…")
 
-    def _on_checked(self, check: ImportCheck, prepared: ChangeSet | None = None, made: int = -1) -> None:
+    def _on_checked(self, check: ImportCheck, prepared: ChangeSet | None, made: int) -> None:
         self.check = check
         self._prepared = (prepared, made)
         self.preview_model.set_preview(check.result.preview)

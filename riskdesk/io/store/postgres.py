@@ -52,7 +52,7 @@ import re
 import secrets
 import time
 import zlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn, cast
 from urllib.parse import parse_qsl, urlsplit
@@ -675,22 +675,18 @@ def _copy_rows(conn: sa.Connection, schema: str, table: str, frame: Any, rev: in
         return
     columns = [c for c in STORED_COLUMNS[table] if c in frame.columns]
     values = [[_value(c, v) for v in frame[c].tolist()] for c in columns]
-    names = ", ".join(_quoted(c) for c in ("position", "rev", *columns))
-    with _driver(conn).cursor() as cursor, cursor.copy(
-            f"COPY {_quoted(schema)}.{_quoted(table)} ({names}) FROM STDIN") as copy:
-        for i, row in enumerate(zip(*values, strict=True)):
-            copy.write_row((float(i), rev, *row))
+    _copy(conn, schema, table, ("position", "rev", *columns),
+          ((float(i), rev, *row) for i, row in enumerate(zip(*values, strict=True))))
 
 
-def _copy_records(conn: sa.Connection, table: sa.Table, records: Sequence[Mapping[str, Any]]) -> None:
-    """Rows (column → value, each naming the same columns) into `table` with COPY, in the transaction of `conn`
-    (an import's thousands of rows: an INSERT a row costs several times more)."""
-    names = list(records[0])
+def _copy(conn: sa.Connection, schema: str, table: str, names: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """`rows` (values in the order of the columns `names`) into `table` with COPY, in the transaction of `conn`:
+    a push's or an import's thousands of rows, where an INSERT a row costs several times more."""
     columns = ", ".join(_quoted(c) for c in names)
     with _driver(conn).cursor() as cursor, cursor.copy(
-            f"COPY {_quoted(str(table.schema))}.{_quoted(table.name)} ({columns}) FROM STDIN") as copy:
-        for record in records:
-            copy.write_row(tuple(record[c] for c in names))
+            f"COPY {_quoted(schema)}.{_quoted(table)} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _wholes_json(project: Project) -> dict[str, Any]:
@@ -853,7 +849,8 @@ class _Apply:
         existing = set(self.conn.execute(sa.select(t.c[ROW_ID]).where(t.c[ROW_ID] == sa.any_(ids))).scalars())
         if existing:
             self._refuse(f"{table} already has a row {sorted(existing)[0]!r}")
-        _copy_records(self.conn, t, rows)
+        names = list(rows[0])
+        _copy(self.conn, str(t.schema), table, names, (tuple(row[c] for c in names) for row in rows))
 
 
 # ---- setting a workspace up ---------------------------------------------------------------------------------------
