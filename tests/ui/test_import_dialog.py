@@ -119,6 +119,42 @@ def test_an_import_checked_before_the_project_changed_is_checked_again_and_keeps
     assert gone not in set(tables.paths["row_id"])  # the colleague's change is kept
 
 
+def test_the_window_and_the_cli_import_a_file_into_the_same_project_and_keep_what_it_does_not_hold(
+        qtbot: QtBot, csv_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from riskdesk.cli import EXIT_OK, main
+    from riskdesk.core.fields import ROW_ID
+    from riskdesk.io.store.project_file import load_project, save_project
+    from tests.helpers.builders import project_with_everything
+
+    path = tmp_path / "kept.rdproj"
+    save_project(project_with_everything(), path)
+    assert main(["import", str(path), str(csv_file)]) == EXIT_OK, capsys.readouterr().err
+    by_cli = load_project(path)
+    document = Document(project_with_everything(), runner=SynchronousRunner())
+    dialog = _dialog(qtbot, [csv_file], document)
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    in_window = document.project
+    for table in ("parts", "suppliers", "paths", "composition"):  # new rows get ids of their own: the rest agrees
+        pd.testing.assert_frame_equal(getattr(in_window.tables, table).drop(columns=ROW_ID),
+                                      getattr(by_cli.tables, table).drop(columns=ROW_ID), check_dtype=False)
+    kept = project_with_everything()
+    imported = set(pd.read_csv(csv_file)["part_number"])
+
+    def fields(mappings: dict[str, dict[str, object]]) -> dict[str, object]:
+        """The mappings without each column's reason (the window's is "given mapping": the user saw and kept it)."""
+        return {key: {**mapping, "columns": [(c["header"], c["field"]) for c in mapping["columns"]]}  # type: ignore
+                for key, mapping in mappings.items()}
+
+    assert fields(in_window.saved_mappings) == fields(by_cli.saved_mappings) and "kept-layout" in by_cli.saved_mappings
+    for project in (in_window, by_cli):
+        assert (project.settings, project.scenarios, project.variants, project.declarations, project.created) == (
+            kept.settings, kept.scenarios, kept.variants, kept.declarations, kept.created)
+        paths = project.tables.paths
+        others = paths[~paths["part_number"].isin(imported)].reset_index(drop=True)  # other parts' paths, as they were
+        expected = kept.tables.paths[~kept.tables.paths["part_number"].isin(imported)].reset_index(drop=True)
+        pd.testing.assert_frame_equal(others, expected, check_dtype=False)
+
+
 def test_errors_block_the_import_and_are_listed(qtbot: QtBot, document: Document, tmp_path: Path) -> None:
     bad = list(ROWS)
     bad[2] = (*ROWS[2][:5], -1.5, *ROWS[2][6:])
