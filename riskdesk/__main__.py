@@ -22,9 +22,14 @@ def main(argv: list[str] | None = None) -> int:
         multiprocessing.freeze_support()
     args = sys.argv[1:] if argv is None else argv
     if not args or args[0] == "gui":
+        from riskdesk.io.collector import Pause
+
+        # Start-up makes a few hundred thousand objects (modules, classes, widgets' wrappers) and no garbage: the
+        # cyclic collector waits until the window has painted (riskdesk.ui.app), as it does for a large import.
+        start_up = Pause()
         from riskdesk.ui.app import run_gui
 
-        return run_gui(args[1:])
+        return run_gui(args[1:], collector_pause=start_up)
     if args == ["--selftest"]:
         from riskdesk.ui.selftest import run_selftest
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from riskdesk.core import elements
 from riskdesk.core.cells import count, shorten
 from riskdesk.core.fields import FIELDS, SETTINGS, FieldKind, setting
-from riskdesk.core.prices import BASIS_NAMES
+from riskdesk.core.vocabulary import BASIS_NAMES
 
 if TYPE_CHECKING:
     from riskdesk.core.project import ProjectSettings
@@ -108,7 +108,7 @@ PRICE_BASES: Mapping[str, tuple[str, str]] = MappingProxyType({
                  "Value exposure at ex-China spot prices, which ran several times China's for Dy and Tb after the "
                  "April 2025 licensing."),
 })
-"""Price basis → (label, help): the two bases reference prices and scenarios use (riskdesk.core.prices.BASES)."""
+"""Price basis → (label, help): the two bases reference prices and scenarios use (riskdesk.core.vocabulary.BASES)."""
 
 SETTING_LABELS: Mapping[str, str] = MappingProxyType({s.key: s.in_sentence for s in SETTINGS})
 """Project settings as a sentence names them (Undo texts, messages), from `riskdesk.core.fields.SETTINGS`."""

@@ -18,16 +18,11 @@ import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import MappingProxyType
 
 from riskdesk.core import elements
 from riskdesk.core.datafile import DataFileError, Entry, Source, entries, load_toml
 from riskdesk.core.resources import resource_path
-
-BASES: tuple[str, ...] = ("china", "ex-china")
-"""Reference-price baskets: China domestic / volume-weighted, and ex-China (European) spot."""
-BASIS_NAMES: Mapping[str, str] = MappingProxyType({"china": "China domestic", "ex-china": "ex-China spot"})
-"""Price basis → its short name in a sentence ("+$2.1M on China domestic prices")."""
+from riskdesk.core.vocabulary import BASES
 
 FORMS: tuple[str, ...] = ("oxide", "metal", "alloy")
 KINDS: tuple[str, ...] = ("assessment", "average", "ask", "floor")

@@ -18,7 +18,6 @@ from typing import Any, cast
 from riskdesk.core.declarations import DEFAULT_STALE_MONTHS, Declarations
 from riskdesk.core.fields import SETTINGS
 from riskdesk.core.numbers import Limit
-from riskdesk.core.prices import BASES as PRICE_BASES
 from riskdesk.core.problems import Problem
 from riskdesk.core.scenarios import Scenario
 from riskdesk.core.tables import SHARE_TOLERANCE_PCT as SHARE_TOLERANCE_PCT
@@ -27,6 +26,7 @@ from riskdesk.core.tables import conform as conform
 from riskdesk.core.tables import new_row_ids as new_row_ids
 from riskdesk.core.tables import share_problem as share_problem
 from riskdesk.core.variants import Variant
+from riskdesk.core.vocabulary import BASES as PRICE_BASES
 
 DEFAULT_IMPORT_COUNTRY = "US"
 """The import country of a project nobody asked about (code, scripts); the window and `riskdesk new` ask or say."""

@@ -23,7 +23,6 @@ from riskdesk.core import elements
 from riskdesk.core.compiled import UNKNOWN
 from riskdesk.core.domain import STAGES, Effect, Stage
 from riskdesk.core.evaluation import Evaluation
-from riskdesk.core.prices import BASES, BASIS_NAMES
 from riskdesk.core.reference import ReferenceData
 from riskdesk.core.rules import expand_countries
 from riskdesk.core.scenarios import (
@@ -36,6 +35,7 @@ from riskdesk.core.scenarios import (
     SupplyCut,
     check_bounds,
 )
+from riskdesk.core.vocabulary import BASES, BASIS_NAMES
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,8 @@ import numpy as np
 from riskdesk.core import elements
 from riskdesk.core.datafile import CONFIDENCE_MARKS, Source
 from riskdesk.core.domain import STAGES, Effect, Stage
-from riskdesk.core.prices import BASES, BASIS_NAMES
 from riskdesk.core.rules import GROUP_PREFIX, ControlRule
+from riskdesk.core.vocabulary import BASES, BASIS_NAMES
 
 if TYPE_CHECKING:
     pass

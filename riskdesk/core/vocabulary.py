@@ -7,7 +7,9 @@ The fields of the project's tables are declared in `riskdesk.core.fields`; `risk
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from enum import StrEnum
+from types import MappingProxyType
 from typing import TypeVar
 
 
@@ -265,3 +267,9 @@ _WORD_INDEX: dict[type[StrEnum], dict[str, StrEnum]] = {
     enum: {_fold(word): member for word, member in {**_SHORTHANDS.get(enum, {}), **words}.items()}
     for enum, words in ENUM_WORDS.items()
 }
+
+
+BASES: tuple[str, ...] = ("china", "ex-china")
+"""Reference-price baskets: China domestic / volume-weighted, and ex-China (European) spot (riskdesk.core.prices)."""
+BASIS_NAMES: Mapping[str, str] = MappingProxyType({"china": "China domestic", "ex-china": "ex-China spot"})
+"""Price basis → its short name in a sentence ("+$2.1M on China domestic prices")."""

@@ -24,22 +24,46 @@ _pauses = 0
 _was_enabled = False
 
 
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector for the block (see the module's note)."""
+def _begin() -> None:
     global _pauses, _was_enabled
     with _LOCK:
         if _pauses == 0:
             _was_enabled = gc.isenabled()
             gc.disable()
         _pauses += 1
+
+
+def _end() -> None:
+    global _pauses
+    with _LOCK:
+        _pauses -= 1
+        if _pauses == 0 and _was_enabled:
+            gc.enable()
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for the block (see the module's note)."""
+    _begin()
     try:
         yield
     finally:
-        with _LOCK:
-            _pauses -= 1
-            if _pauses == 0 and _was_enabled:
-                gc.enable()
+        _end()
 
 
-__all__ = ["collector_paused"]
+class Pause:
+    """A pause that spans more than a block: from its creation until `end()` is first called (the window's
+    start-up pauses the collector from the first import until its first paint, in event-loop callbacks)."""
+
+    def __init__(self) -> None:
+        self._ended = False
+        _begin()
+
+    def end(self) -> None:
+        """End the pause (once; later calls do nothing)."""
+        if not self._ended:
+            self._ended = True
+            _end()
+
+
+__all__ = ["Pause", "collector_paused"]

@@ -43,8 +43,10 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from riskdesk.io.store.owner import host_name, process_alive
-from riskdesk.io.store.rdproj import APPLICATION_ID, SQLITE_HEADER, SUFFIX
+from riskdesk.io.store.base import APPLICATION_ID, SQLITE_HEADER, SUFFIX
+
+# The owner of a process (riskdesk.io.store.owner, with socket) is imported where used: the window's icons need
+# `private_folder` before its first paint, and start-up should not wait for it.
 
 _PRIVATE = ".writing"
 _LEFTOVER = re.compile(r"^\.~riskdesk\.(?P<host>[A-Za-z0-9-]+)\.(?P<pid>\d+)\.[0-9a-f]{8}\.writing$")
@@ -196,6 +198,8 @@ def write_failure(target: Path, exc: BaseException, existed: bool | None = None)
 
 
 def _host() -> str:
+    from riskdesk.io.store.owner import host_name
+
     return re.sub(r"[^A-Za-z0-9-]", "-", host_name())[:40] or "host"
 
 
@@ -282,6 +286,8 @@ def sweep_output_leftovers(folder: Path) -> list[Path]:
     """Remove what killed writers left in `folder`: the private folders of processes on this computer that are
     gone (and of other computers' after a day), and earlier versions' temporary files after an hour. A write still
     running is left alone. Returns what was removed."""
+    from riskdesk.io.store.owner import process_alive
+
     removed: list[Path] = []
     try:
         candidates = [entry for entry in Path(folder).iterdir() if entry.name.startswith(".")]

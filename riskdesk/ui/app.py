@@ -43,6 +43,7 @@ from riskdesk.ui.workers import Runner, TaskContext
 
 if TYPE_CHECKING:
     from riskdesk.core.project import Project
+    from riskdesk.io.collector import Pause
     from riskdesk.io.store import Lease, Revision
     from riskdesk.ui.autosave import AutosaveSession
     from riskdesk.ui.main_window import MainWindow
@@ -298,8 +299,9 @@ def _parse(argv: list[str]) -> tuple[argparse.Namespace, list[str]]:
     return parser.parse_known_args(argv)
 
 
-def run_gui(argv: list[str]) -> int:
-    """Open the main window (optionally on a project) and run until it closes. Returns the exit code."""
+def run_gui(argv: list[str], collector_pause: Pause | None = None) -> int:
+    """Open the main window (optionally on a project) and run until it closes. Returns the exit code.
+    `collector_pause`, if given, is ended once the window has painted (or starts loading without a paint)."""
     args, qt_args = _parse(argv)
     tune_interpreter()
     dirs = userdirs.init()
@@ -310,7 +312,7 @@ def run_gui(argv: list[str]) -> int:
     from riskdesk.ui.workers import ThreadPoolRunner
 
     runner = ThreadPoolRunner()
-    _window, startup = open_main_window(args, dirs, runner, log_path)
+    _window, startup = open_main_window(args, dirs, runner, log_path, collector_pause=collector_pause)
     code = app.exec()
     runner.wait(10_000)
     release_clipboard()
@@ -327,8 +329,8 @@ non-zero code."""
 
 
 def open_main_window(args: argparse.Namespace, dirs: userdirs.UserDirs, runner: Runner, log_path: Path,
-                     report: SmokeReport | None = None,
-                     fail: SmokeFailure | None = None) -> tuple[MainWindow, _Startup]:
+                     report: SmokeReport | None = None, fail: SmokeFailure | None = None,
+                     collector_pause: Pause | None = None) -> tuple[MainWindow, _Startup]:
     """Show the main window with the project's rows, and load the data layer once it has painted.
 
     `args` are `riskdesk gui`'s. In a smoke run (`args.smoke`), each moment goes to `report` (default: printed
@@ -341,7 +343,8 @@ def open_main_window(args: argparse.Namespace, dirs: userdirs.UserDirs, runner: 
                         start_page=not args.demo and args.project is None)
     fail = fail or _smoke_failure
     sys.excepthook = make_excepthook(log_path, show=fail if args.smoke else None, parent=lambda: window)
-    startup = _Startup(args, dirs, runner, window, report=report or _print_moment, fail=fail)
+    startup = _Startup(args, dirs, runner, window, report=report or _print_moment, fail=fail,
+                       collector_pause=collector_pause)
     # The data layer loads once the window is painted: a worker importing pandas meanwhile would compete with
     # the first paint for the interpreter. (A window that is never painted, e.g. started minimised, waits
     # LOAD_AT_LATEST_MS.)
@@ -407,7 +410,8 @@ class _Startup:
     """The second step of start-up (attach the loaded document, offer recovery) and the process's end."""
 
     def __init__(self, args: argparse.Namespace, dirs: userdirs.UserDirs, runner: Runner, window: MainWindow,
-                 report: SmokeReport = _print_moment, fail: SmokeFailure = _smoke_failure) -> None:
+                 report: SmokeReport = _print_moment, fail: SmokeFailure = _smoke_failure,
+                 collector_pause: Pause | None = None) -> None:
         self.args = args
         self.dirs = dirs
         self.runner = runner
@@ -420,6 +424,8 @@ class _Startup:
         self.app_settings: userdirs.AppSettings | None = None
         self.settings_note = ""
         """RiskDesk's own settings, read when loading starts, and what to say when the file was damaged."""
+        self.collector_pause = collector_pause
+        """Start-up's pause of the cyclic garbage collector, ended when loading starts (after the first paint)."""
 
     def first_painted(self) -> None:
         if self.args.smoke:
@@ -427,6 +433,8 @@ class _Startup:
         self.start_loading()
 
     def start_loading(self) -> None:
+        if self.collector_pause is not None:
+            self.collector_pause.end()
         if not self.loading:
             self.loading = True
             self.app_settings, self.settings_note = userdirs.read_app_settings(self.dirs)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
 from riskdesk.io.limits import SPREADSHEET_SUFFIXES
-from riskdesk.io.store.rdproj import SUFFIX
+from riskdesk.io.store.base import SUFFIX
 
 if TYPE_CHECKING:
     from riskdesk.core.declarations import SupplierToAsk

@@ -36,7 +36,6 @@ from PySide6.QtWidgets import (
 
 from riskdesk.core.labels import PRICE_BASES
 from riskdesk.core.numbers import read_number
-from riskdesk.core.prices import BASES
 from riskdesk.core.scenarios import (
     CUT_STAGES,
     ELEMENT_GROUPS,
@@ -50,6 +49,7 @@ from riskdesk.core.scenarios import (
     check_bounds,
     parse_scenario,
 )
+from riskdesk.core.vocabulary import BASES
 
 _PROVENANCE_KEYS = ("note", "confidence", "timing_confidence", "sources")
 _OriginalRole = Qt.ItemDataRole.UserRole + 1

@@ -30,12 +30,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from riskdesk.core.edits import EditRefused
 from riskdesk.core.fields import FieldKind
 from riskdesk.ui import clipboard
 from riskdesk.ui.column_widths import fit_columns
 from riskdesk.ui.columns import AnyIndex, ColumnTableModel, TableName
 from riskdesk.ui.icons import icon
+
+# riskdesk.core.edits (EditRefused) is imported by the commands that edit: a page shows its rows read-only
+# before the window's first paint, and the edit model loads with the document, after it.
 
 if TYPE_CHECKING:
     from riskdesk.ui.document import Document
@@ -308,6 +310,8 @@ class TablePage(QWidget):
     def add_row(self) -> None:
         if self.document is None:
             return
+        from riskdesk.core.edits import EditRefused
+
         current = self.view.currentIndex()
         like = self.model.frame_row(current.row()) if current.isValid() else None
         try:
@@ -325,6 +329,8 @@ class TablePage(QWidget):
     def remove_selected(self) -> None:
         if self.document is None:
             return
+        from riskdesk.core.edits import EditRefused
+
         rows = self.selected_frame_rows()
         if not rows:
             self.document.refused.emit(f"Select the {self.table.row_noun}s to remove first")
@@ -344,6 +350,8 @@ class TablePage(QWidget):
     def paste(self, text: str | None = None) -> int:
         if self.document is None:
             return 0
+        from riskdesk.core.edits import EditRefused
+
         block = clipboard.from_tsv(text) if text is not None else clipboard.clipboard_block()
         if not block:
             return 0
@@ -360,6 +368,8 @@ class TablePage(QWidget):
         """Empty the selected cells (refused as a whole if a required column is among them)."""
         if self.document is None:
             return
+        from riskdesk.core.edits import EditRefused
+
         indexes = self.view.selectionModel().selectedIndexes()
         cells = [(self.model.frame_row(i.row()), self.model.columns[i.column()].key, "") for i in indexes]
         if cells:

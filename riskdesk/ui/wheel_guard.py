@@ -14,6 +14,8 @@ from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QAbstractSlider, QAbstractSpinBox, QApplication, QComboBox, QScrollBar, QWidget
 
 _VALUE_WIDGETS = (QComboBox, QAbstractSpinBox, QAbstractSlider)
+_WHEEL, _POLISH = QEvent.Type.Wheel, QEvent.Type.Polish
+"""Looked up once: the filter sees every event of the application."""
 
 
 def _holds_a_value(widget: QObject) -> bool:
@@ -41,12 +43,12 @@ class WheelGuard(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         kind = event.type()
-        if kind == QEvent.Type.Wheel and isinstance(event, QWheelEvent):
+        if kind == _WHEEL and isinstance(event, QWheelEvent):
             if _holds_a_value(watched) and isinstance(watched, QWidget) and not watched.hasFocus():
                 _pass_to_parents(watched, event)
                 event.accept()  # handled here: Qt must not hand it to the parents a second time
                 return True
-        elif (kind == QEvent.Type.Polish and _holds_a_value(watched) and isinstance(watched, QWidget)
+        elif (kind == _POLISH and _holds_a_value(watched) and isinstance(watched, QWidget)
               and watched.focusPolicy() == Qt.FocusPolicy.WheelFocus):
             watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         return False

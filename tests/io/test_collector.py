@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from riskdesk.io.collector import collector_paused
+from riskdesk.io.collector import Pause, collector_paused
 from riskdesk.io.xlsx import workbook
 
 
@@ -64,3 +64,16 @@ def test_overlapping_pauses_in_two_threads_end_with_the_last() -> None:
         seen.append(gc.isenabled())  # the first pause has ended, this one has not
     worker.join(timeout=30)
     assert seen == [False] and gc.isenabled()
+
+
+def test_a_pause_that_spans_callbacks_ends_once_and_blocks_inside_it_do_not_restart_the_collector() -> None:
+    start_up = Pause()
+    with collector_paused():
+        pass
+    assert not gc.isenabled()  # the block ended, start-up's pause has not
+    start_up.end()
+    assert gc.isenabled()
+    with collector_paused():
+        start_up.end()  # a second end changes nothing: the block's pause still holds
+        assert not gc.isenabled()
+    assert gc.isenabled()

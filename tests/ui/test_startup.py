@@ -3,7 +3,9 @@ document is attached and the window is live. Plus the real `riskdesk gui --smoke
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
+import gc
 import os
 import subprocess
 import sys
@@ -15,6 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from riskdesk.core.demo import demo_project, synthetic_project
 from riskdesk.io import userdirs
+from riskdesk.io.collector import Pause
 from riskdesk.io.store.project_file import save_project
 from riskdesk.ui.app import (
     LOG_BACKUPS,
@@ -23,13 +26,14 @@ from riskdesk.ui.app import (
     demo_rows,
     first_rows,
     load_data_layer,
+    open_main_window,
     setup_logging,
 )
 from riskdesk.ui.columns import ColumnTableModel, TableName
 from riskdesk.ui.document import Document
 from riskdesk.ui.main_window import MainWindow
 from riskdesk.ui.table_models import DataFrameTableModel
-from riskdesk.ui.workers import SynchronousRunner, TaskContext
+from riskdesk.ui.workers import SynchronousRunner, TaskContext, ThreadPoolRunner
 
 TODAY = dt.date(2026, 11, 23)
 DISPLAY = Qt.ItemDataRole.DisplayRole
@@ -79,6 +83,32 @@ def test_the_window_shows_the_rows_read_only_until_the_document_is_attached(qtbo
     assert parts.model.data(parts.model.index(0, 1)) == "Traction motor rotor magnet set"
     with pytest.raises(RuntimeError):
         window.attach(document)
+
+
+def test_the_collector_paused_for_start_up_runs_again_once_the_window_has_painted(qtbot: QtBot) -> None:
+    """`riskdesk gui` pauses the cyclic garbage collector from its first import (riskdesk.__main__) to the first
+    paint; it must run again from then on, or a long session would never free its reference cycles."""
+    was = gc.isenabled()
+    gc.enable()
+    collector_at: dict[str, bool] = {}
+    runner = ThreadPoolRunner()
+    hook = sys.excepthook
+    start_up = Pause()
+    try:
+        dirs = userdirs.init()
+        args = argparse.Namespace(project=None, demo=True, smoke=True)
+        window, _startup = open_main_window(args, dirs, runner, setup_logging(dirs), collector_pause=start_up,
+                                            report=lambda moment, _s, _r: collector_at.setdefault(
+                                                moment, gc.isenabled()))
+        qtbot.addWidget(window)
+        qtbot.waitUntil(lambda: "ready" in collector_at, timeout=30_000)
+    finally:
+        runner.wait(10_000)
+        sys.excepthook = hook
+        start_up.end()  # if the test failed before the window did
+        if not was:
+            gc.disable()
+    assert collector_at == {"shown": False, "ready": True}
 
 
 def test_a_project_file_is_previewed_with_its_own_rows(tmp_path: Path) -> None:

@@ -19,6 +19,15 @@ if TYPE_CHECKING:
     from riskdesk.core.project import Project
     from riskdesk.io.store.owner import Owner
 
+SUFFIX = ".rdproj"
+"""A project file's extension."""
+APPLICATION_ID = 0x52534B44
+"""`PRAGMA application_id` of a project file ("RSKD"): lets `file` and RiskDesk recognise the database as one."""
+SQLITE_HEADER = b"SQLite format 3\x00"
+"""How every SQLite database file starts."""
+# Here rather than in riskdesk.io.store.schema (which re-exports them) so that the window can name project files
+# before its first paint without importing sqlite3 and the domain.
+
 CLI_WAIT_S = 10.0
 """How long a command-line writer waits for another one to let go of the project (a script importing two files at
 once) before giving up."""

@@ -15,7 +15,14 @@ from typing import Any
 
 from riskdesk.core.domain import NUMBER_COLUMNS, STORED_COLUMNS
 from riskdesk.core.fields import table_columns
-from riskdesk.io.store.base import ProjectFileError, ProjectInUseError, ProjectRows
+from riskdesk.io.store.base import (
+    APPLICATION_ID,
+    SQLITE_HEADER,
+    SUFFIX,
+    ProjectFileError,
+    ProjectInUseError,
+    ProjectRows,
+)
 
 __all__ = ["APPLICATION_ID", "BUSY_TIMEOUT_S", "SCHEMA_VERSION", "SQLITE_HEADER", "SUFFIX", "TABLES",
            "ProjectFileError", "ProjectInUseError", "ProjectRows", "check_header", "read_rows", "schema_version",
@@ -30,9 +37,6 @@ history, schema 6 the supply paths' feedstock, read as blank from older files, s
 declarations)."""
 FEEDSTOCK_SCHEMA_VERSION = 6
 """The first schema whose supply paths have a feedstock column (mined / recycled; blank = mined)."""
-APPLICATION_ID = 0x52534B44  # "RSKD": lets `file` and RiskDesk recognise the database as a project
-SUFFIX = ".rdproj"
-SQLITE_HEADER = b"SQLite format 3\x00"
 
 TABLES: dict[str, tuple[str, ...]] = dict(STORED_COLUMNS)
 """Each table's stored columns: the row id (riskdesk.core.fields.ROW_ID), then the columns users see."""
