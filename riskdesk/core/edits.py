@@ -281,7 +281,7 @@ class ChangeSet:
         """A change set from `to_json`'s shape; raises ValueError (or KeyError, TypeError) when it is not one.
         `read_whole(name, json)` turns a whole's JSON back into what the project holds; the default knows settings
         and mappings (scenarios and variants are read by the layer that knows them: riskdesk.io.store)."""
-        reader = read_whole or _whole_from_json
+        reader = read_whole or whole_from_json
         return cls(
             str(data["text"]),
             inserts=tuple(RowInsert(str(r["table"]), int(r["position"]), _numbers(r["values"]))
@@ -447,7 +447,9 @@ def whole_json(name: str, value: Any) -> Any:
     return value
 
 
-def _whole_from_json(name: str, value: Any) -> Any:
+def whole_from_json(name: str, value: Any) -> Any:
+    """A whole part of a project from a change set's JSON: the settings, saved mappings and declarations (the store's
+    `read_whole` adds scenarios and variants, which the core's lower layers cannot read)."""
     if name == "settings":
         from riskdesk.core.project import ProjectSettings
 
@@ -458,7 +460,7 @@ def _whole_from_json(name: str, value: Any) -> Any:
         from riskdesk.core.declarations import Declarations
 
         return Declarations.from_json(value)
-    raise ValueError(f"{name!r}: give a reader for it (riskdesk.io.store reads scenarios and variants)")
+    raise ValueError(f"a change set cannot replace {name!r}")
 
 
 __all__ = ["WHOLES", "Applied", "CellChange", "ChangeDoesNotFit", "ChangeSet", "EditRefused", "RowInsert",

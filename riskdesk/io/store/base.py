@@ -324,14 +324,6 @@ def read_whole(name: str, value: Any) -> Any:
         from riskdesk.core.mitigations import Variant
 
         return [Variant.from_json(item) for item in value]
-    if name == "settings":
-        from riskdesk.core.project import ProjectSettings
+    from riskdesk.core.edits import whole_from_json
 
-        return ProjectSettings.from_json(value)
-    if name == "saved_mappings":
-        return dict(value)
-    if name == "declarations":
-        from riskdesk.core.declarations import Declarations
-
-        return Declarations.from_json(value)
-    raise ValueError(f"a change set cannot replace {name!r}")
+    return whole_from_json(name, value)
