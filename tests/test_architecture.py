@@ -33,15 +33,17 @@ def test_import_contracts_hold():
 
 def test_the_first_window_needs_neither_numpy_nor_pandas():
     """Start-up shows the window before the data layer loads (riskdesk.ui.app): nothing on that path may
-    import numpy or pandas, or the window waits ~0.25 s longer, nor the control list's code (~15 ms)
-    (bench/bench_gui.py gui_start_demo)."""
+    import numpy or pandas, or the window waits ~0.25 s longer, nor the control list's code (~15 ms), nor the
+    project store's files, sqlite3, the price tables or the edit model (~25 ms together; they come with the
+    document) (bench/bench_gui.py gui_start_demo)."""
     code = (
         "import sys\n"
         "from riskdesk.ui.app import first_rows, run_gui\n"
         "from riskdesk.ui.main_window import MainWindow\n"
         "first_rows(True, None)\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('numpy', 'pandas', 'pyqtgraph')\n"
-        "             or m in ('riskdesk.core.rules', 'riskdesk.core.evaluation'))\n"
+        "             or m in ('riskdesk.core.rules', 'riskdesk.core.evaluation', 'riskdesk.io.store.schema',\n"
+        "                      'riskdesk.io.store.owner', 'sqlite3', 'riskdesk.core.prices', 'riskdesk.core.edits'))\n"
         "print(','.join(bad))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
