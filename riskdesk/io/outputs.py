@@ -33,7 +33,6 @@ import errno
 import gc
 import os
 import re
-import secrets
 import shutil
 import stat
 import sys
@@ -228,6 +227,8 @@ def atomic_output(target: Path, *, project: Path | None = None, inputs: Iterable
     folder = _folder(target)
     sweep_output_leftovers(folder)
     existed = target.exists() or target.is_symlink()
+    import secrets  # here: with hashlib and OpenSSL it costs the window's start-up ~3 ms (the icons import this module)
+
     try:
         private = private_folder(folder / f".~riskdesk.{_host()}.{os.getpid()}.{secrets.token_hex(4)}{_PRIVATE}")
     except OSError as exc:
