@@ -131,7 +131,6 @@ def create_application(argv: list[str]) -> QApplication:
     """The QApplication, set up for high-DPI and the system theme."""
     existing = QApplication.instance()
     if isinstance(existing, QApplication):
-        install_wheel_guard(existing)
         return existing
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
     app = QApplication([sys.argv[0] if sys.argv else "riskdesk", *argv])
@@ -141,7 +140,6 @@ def create_application(argv: list[str]) -> QApplication:
     app.setApplicationVersion(__version__)
     app.setDesktopFileName("riskdesk")
     app.setWindowIcon(icon("riskdesk"))
-    install_wheel_guard(app)
     # Qt follows the system colour scheme itself (Windows, macOS, GNOME/KDE portals); Fusion on other Linux
     # desktops picks its light or dark palette from the same hint.
     return app
@@ -440,6 +438,9 @@ class _Startup:
             self.app_settings, self.settings_note = userdirs.read_app_settings(self.dirs)
             task = load_data_layer(self.args.demo, self.args.project, self.app_settings.work_without_lock)
             self.runner.start(task, self.attach, self.failed, None)
+            app = QApplication.instance()
+            if isinstance(app, QApplication):  # after the first paint, not before: see riskdesk.ui.wheel_guard
+                install_wheel_guard(app)
 
     def _report(self, moment: str) -> None:
         rows = self.window.pages[next(iter(self.window.pages))].model.rowCount()

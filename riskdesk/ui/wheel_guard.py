@@ -2,9 +2,14 @@
 
 A combo box, spin box, date field or slider under the pointer would otherwise take every notch of a wheel that
 was meant to scroll the page, and silently change a column mapping or a weight. One filter on the application
-covers every widget, those created later included: such widgets get the focus by click or Tab only
+covers every widget, those made before it and later alike: such widgets get the focus by click or Tab only
 (`Qt.StrongFocus`, never by the wheel), and a wheel over one that does not have the focus goes on to the page
 behind it, which scrolls.
+
+Start-up installs it once the main window has painted (`riskdesk.ui.app`): an application-wide Python filter sees
+every event, and the first events of each kind make PySide build the Python types of the whole of QtCore, QtGui
+and QtWidgets (some 110 enums, ~15 ms), which the first paint need not wait for. Until then the window is a
+read-only preview.
 """
 
 from __future__ import annotations
@@ -48,17 +53,25 @@ class WheelGuard(QObject):
                 _pass_to_parents(watched, event)
                 event.accept()  # handled here: Qt must not hand it to the parents a second time
                 return True
-        elif (kind == _POLISH and _holds_a_value(watched) and isinstance(watched, QWidget)
-              and watched.focusPolicy() == Qt.FocusPolicy.WheelFocus):
-            watched.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        elif kind == _POLISH:
+            _take_focus_by_click_or_tab_only(watched)
         return False
 
 
+def _take_focus_by_click_or_tab_only(widget: QObject) -> None:
+    if (_holds_a_value(widget) and isinstance(widget, QWidget)
+            and widget.focusPolicy() == Qt.FocusPolicy.WheelFocus):
+        widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+
 def install_wheel_guard(app: QApplication) -> WheelGuard:
-    """Install the guard on `app` once (a second call returns the first guard)."""
+    """Install the guard on `app` once (a second call returns the first guard). Value widgets that exist already
+    lose their wheel focus now; those made later, when Qt polishes them."""
     existing = app.findChild(WheelGuard)
     if isinstance(existing, WheelGuard):
         return existing
     guard = WheelGuard(app)
     app.installEventFilter(guard)
+    for widget in QApplication.allWidgets():
+        _take_focus_by_click_or_tab_only(widget)
     return guard

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from riskdesk.core.demo import demo_project, synthetic_project
@@ -33,7 +34,9 @@ from riskdesk.ui.columns import ColumnTableModel, TableName
 from riskdesk.ui.document import Document
 from riskdesk.ui.main_window import MainWindow
 from riskdesk.ui.table_models import DataFrameTableModel
+from riskdesk.ui.wheel_guard import WheelGuard
 from riskdesk.ui.workers import SynchronousRunner, TaskContext, ThreadPoolRunner
+from tests.helpers.wheel import remove_wheel_guard
 
 TODAY = dt.date(2026, 11, 23)
 DISPLAY = Qt.ItemDataRole.DisplayRole
@@ -85,12 +88,21 @@ def test_the_window_shows_the_rows_read_only_until_the_document_is_attached(qtbo
         window.attach(document)
 
 
-def test_the_collector_paused_for_start_up_runs_again_once_the_window_has_painted(qtbot: QtBot) -> None:
+def test_the_collector_and_the_wheel_guard_wait_for_the_first_paint_and_no_longer(qapp: QApplication,
+                                                                                   qtbot: QtBot) -> None:
     """`riskdesk gui` pauses the cyclic garbage collector from its first import (riskdesk.__main__) to the first
-    paint; it must run again from then on, or a long session would never free its reference cycles."""
+    paint; it must run again from then on, or a long session would never free its reference cycles. The wheel
+    guard is installed at that moment too (riskdesk.ui.wheel_guard says why), and must be by the time the
+    window is live."""
     was = gc.isenabled()
     gc.enable()
     collector_at: dict[str, bool] = {}
+    guarded_at: dict[str, bool] = {}
+
+    def note(moment: str, _seconds: float, _rows: int) -> None:
+        collector_at.setdefault(moment, gc.isenabled())
+        guarded_at.setdefault(moment, isinstance(qapp.findChild(WheelGuard), WheelGuard))
+
     runner = ThreadPoolRunner()
     hook = sys.excepthook
     start_up = Pause()
@@ -98,17 +110,18 @@ def test_the_collector_paused_for_start_up_runs_again_once_the_window_has_painte
         dirs = userdirs.init()
         args = argparse.Namespace(project=None, demo=True, smoke=True)
         window, _startup = open_main_window(args, dirs, runner, setup_logging(dirs), collector_pause=start_up,
-                                            report=lambda moment, _s, _r: collector_at.setdefault(
-                                                moment, gc.isenabled()))
+                                            report=note)
         qtbot.addWidget(window)
         qtbot.waitUntil(lambda: "ready" in collector_at, timeout=30_000)
     finally:
         runner.wait(10_000)
         sys.excepthook = hook
         start_up.end()  # if the test failed before the window did
+        remove_wheel_guard(qapp)
         if not was:
             gc.disable()
     assert collector_at == {"shown": False, "ready": True}
+    assert guarded_at == {"shown": False, "ready": True}
 
 
 def test_a_project_file_is_previewed_with_its_own_rows(tmp_path: Path) -> None:

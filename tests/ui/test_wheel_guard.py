@@ -1,6 +1,7 @@
 """The mouse wheel never changes data by accident: over an unfocused combo box or spin box it scrolls the page;
 once the buyer has clicked into the widget it changes the value as usual. Checked in the import dialog's column
-mapping and in Settings' weights, with the guard the application installs at start."""
+mapping and in Settings' weights, with the guard the application installs once its window has painted; value
+widgets made before that moment are covered too."""
 
 from __future__ import annotations
 
@@ -16,24 +17,22 @@ from pytestqt.qtbot import QtBot
 
 from riskdesk.core.demo import demo_project
 from riskdesk.core.domain import TEMPLATE_COLUMNS
-from riskdesk.ui.app import create_application
 from riskdesk.ui.dialogs import Dialogs
 from riskdesk.ui.document import Document
 from riskdesk.ui.import_dialog import ImportDialog
 from riskdesk.ui.settings_view import SettingsView
-from riskdesk.ui.wheel_guard import WheelGuard
+from riskdesk.ui.wheel_guard import WheelGuard, install_wheel_guard
 from riskdesk.ui.workers import SynchronousRunner
+from tests.helpers.wheel import remove_wheel_guard
 
 
 @pytest.fixture
 def guarded(qapp: QApplication) -> Iterator[WheelGuard]:
-    """The application as RiskDesk starts it; the guard is taken off again so other tests see plain Qt."""
-    app = create_application([])
-    guard = app.findChild(WheelGuard)
-    assert isinstance(guard, WheelGuard), "the application filters the wheel from the start"
+    """The application with the guard RiskDesk installs at start-up."""
+    guard = install_wheel_guard(qapp)
+    assert install_wheel_guard(qapp) is guard, "installed once"
     yield guard
-    app.removeEventFilter(guard)
-    guard.setParent(None)
+    remove_wheel_guard(qapp)
 
 
 def _wheel(widget: QWidget, notches: int = -1) -> None:
@@ -99,3 +98,23 @@ def test_the_wheel_over_an_unfocused_weight_scrolls_settings(guarded: WheelGuard
     qtbot.waitUntil(spin.hasFocus)
     _wheel(spin)
     assert spin.value() != weight and emitted
+
+
+def test_a_value_widget_made_before_the_guard_is_installed_is_guarded_too(qapp: QApplication,
+                                                                          qtbot: QtBot) -> None:
+    """Start-up installs the guard after the window's first paint; the window's own boxes exist by then."""
+    view = SettingsView()
+    qtbot.addWidget(view)
+    view.resize(700, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    spin = view.weight_spins["restriction"]
+    assert spin.focusPolicy() == Qt.FocusPolicy.WheelFocus, "plain Qt: the wheel gives a spin box the focus"
+    weight = spin.value()
+    try:
+        install_wheel_guard(qapp)
+        assert spin.focusPolicy() == Qt.FocusPolicy.StrongFocus
+        _wheel(spin)
+        assert spin.value() == weight
+    finally:
+        remove_wheel_guard(qapp)
