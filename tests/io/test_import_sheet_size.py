@@ -170,6 +170,15 @@ def test_an_xlsx_cell_placed_far_out_by_counting_or_odd_spelling_is_refused(tmp_
     assert problem.sheet == "S" and "once its cell addresses are counted" in problem.message
 
 
+@pytest.mark.parametrize("cell", ["<c r=\"A1\" r='XFD1048576'>", '<c r="A1"\tr="XFD1048576">'])
+def test_a_cell_with_a_second_address_is_refused_as_damaged_before_calamine_reads_it(tmp_path, calamine_never_opens,
+                                                                                      cell):
+    """Every `r` attribute is checked, in either quotes and after any white space, not only the first of a cell."""
+    body = f'<dimension ref="A1:B2"/><sheetData><row r="1">{cell}<v>1</v></c></row></sheetData>'
+    problem = refused(write_raw_xlsx(tmp_path / "twice.xlsx", sheet_xml(body)))
+    assert "not well-formed XML (duplicate attribute" in problem.message
+
+
 def test_a_sheet_stored_outside_the_worksheets_folder_is_checked_too(tmp_path, calamine_never_opens):
     path = tmp_path / "moved.xlsx"
     body = '<sheetData><row r="1"><c r="A1"><v>1</v></c><c r="XFD1048576"><v>1</v></c></row></sheetData>'
