@@ -49,6 +49,12 @@ def score_text(score: float) -> str:
     return str(shown_score(score))
 
 
+def score_change_text(before: float, after: float) -> str:
+    """"+9" for 53.4 → 61.6: the change between the scores as shown (53 → 62), so that the figures beside it add
+    up (the change of the unrounded scores, 8.2, would read "+8")."""
+    return f"{shown_score(after) - shown_score(before):+d}"
+
+
 def triage_key(status: str, score: float) -> tuple[int, float]:
     """Sort key, ascending = riskiest first: prohibited, then possibly prohibited, then by score (highest first)."""
     return STATUS_RANK.get(status, len(STATUSES)), -score

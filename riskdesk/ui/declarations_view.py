@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from riskdesk.core.declaration_status import request_status
 from riskdesk.core.declarations import DeclarationRequest, Declarations
-from riskdesk.core.triage import score_text
+from riskdesk.core.triage import score_change_text, score_text
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("request_id", "Request"), ("supplier_id", "Supplier"), ("sent", "Sent"), ("due", "Due"),
@@ -106,7 +106,7 @@ def answer_lines(request: DeclarationRequest) -> list[str]:
         if answer.scores:
             lines.append("  What it changed (score before → after, as of the day it was read):")
             lines += [f"    {c.part_number:16} {score_text(c.before):>4} → {score_text(c.after):>4}  "
-                      f"({c.after - c.before:+.0f})" for c in answer.scores]
+                      f"({score_change_text(c.before, c.after)})" for c in answer.scores]
         lines += [f"  {facility.describe()}" for facility in answer.facilities]
     return lines
 

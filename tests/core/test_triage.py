@@ -14,7 +14,7 @@ import pytest
 from riskdesk.core.demo import demo_project
 from riskdesk.core.evaluation import band, bands, compile_project, evaluate
 from riskdesk.core.report_content import ReportRequest, parts_sheet, prepare, summary_sheet
-from riskdesk.core.triage import POSSIBLY_PROHIBITED, PROHIBITED, score_text, shown_score
+from riskdesk.core.triage import POSSIBLY_PROHIBITED, PROHIBITED, score_change_text, score_text, shown_score
 from tests.helpers.builders import PartSpec, PathSpec, all_in, project_of
 from tests.helpers.cli import demo, run
 
@@ -91,3 +91,10 @@ def test_the_report_bands_a_score_by_the_figure_it_shows() -> None:
     data.evaluation.scores[data.order[1]] = 39.9
     sheet = parts_sheet(data)
     assert sheet.bands[:2] == ["Red", "Amber"]
+
+
+@pytest.mark.parametrize("before, after, text", [(53.4, 61.6, "+9"), (71.2, 53.6, "-17"), (69.5, 70.4, "+0"),
+                                                 (39.49, 39.5, "+1")])
+def test_a_score_change_is_the_change_of_the_scores_as_shown(before: float, after: float, text: str) -> None:
+    assert score_change_text(before, after) == text
+    assert int(text) == shown_score(after) - shown_score(before)

@@ -59,7 +59,8 @@ def test_each_answer_says_what_it_changed_as_the_import_printed_it(demo: Path, t
     changes = re.findall(r"^ +(\S+) +score +(\d+) → +(\d+)$", printed, re.M)
     assert len(changes) == 2
     for part, before, after in changes:
-        assert re.search(rf"^ +{part} +{before} → +{after}  \([+-]\d+\)$", lines, re.M), lines
+        change = re.escape(f"({int(after) - int(before):+d})")  # the change of the scores as shown
+        assert re.search(rf"^ +{part} +{before} → +{after}  {change}$", lines, re.M), lines
     assert "What it changed" in lines and "answer.xlsx" in lines and "effective 2026-11-30" in lines
 
 
