@@ -1,9 +1,10 @@
 """Render the declaration workbook's sheets as LibreOffice shows them, for docs/declarations.md.
 
-    .venv/bin/python docs/screenshots/make_declaration_screenshots.py
+    .venv/bin/python docs/screenshots/make_declaration_screenshots.py [FOLDER]
 
 Writes the demo project's request to SUP-JP1, fills it in as tests/test_cli_declarations.py does, prints each
-sheet to PDF with LibreOffice (soffice) and its first page to PNG with poppler's pdftoppm (cropped to the table).
+sheet to PDF with LibreOffice (soffice) and its first page to PNG with poppler's pdftoppm (cropped to the table),
+beside this script or into FOLDER.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ SHEETS = {"declaration-instructions": "Instructions", "declaration-declaration":
 
 
 def main() -> None:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE
     from openpyxl import load_workbook
 
     from riskdesk.cli import main as riskdesk
@@ -51,9 +53,9 @@ def main() -> None:
                            capture_output=True, timeout=180)
             height = 560 if sheet in ("Instructions", "Declaration") else 200
             subprocess.run(["pdftoppm", "-f", "1", "-l", "1", "-r", "110", "-x", "60", "-y", "90", "-W", "1100",
-                            "-H", str(height), "-singlefile", "-png", str(work / f"{name}.pdf"), str(HERE / name)],
+                            "-H", str(height), "-singlefile", "-png", str(work / f"{name}.pdf"), str(out / name)],
                            check=True, timeout=60)
-            print(f"wrote {HERE / name}.png")
+            print(f"wrote {out / name}.png")
 
 
 if __name__ == "__main__":

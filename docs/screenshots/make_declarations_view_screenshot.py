@@ -1,9 +1,10 @@
 """Grab View ▸ Declarations… for docs/declarations.md (offscreen, no display needed).
 
-    .venv/bin/python docs/screenshots/make_declarations_view_screenshot.py
+    .venv/bin/python docs/screenshots/make_declarations_view_screenshot.py [FOLDER]
 
 The demo project asks every supplier (due in 30 days), SUP-JP1 answers as tests/test_cli_declarations.py fills its
 workbook, an AMRT from SUP-DE1 comes in, and the view is grabbed 45 days on (the unanswered requests overdue).
+Writes declarations-view.png beside this script, or into FOLDER.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ sys.path.insert(0, str(HERE.parent.parent))
 
 
 def main() -> int:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE
     from PySide6.QtWidgets import QApplication
 
     from riskdesk.cli import main as riskdesk
@@ -57,7 +59,7 @@ def main() -> int:
         jp1 = next(i for i, row in enumerate(dialog.model.rows) if row["supplier_id"] == "SUP-JP1")
         dialog.table.selectRow(jp1)
         app.processEvents()
-        dialog.grab().save(str(HERE / "declarations-view.png"))
+        dialog.grab().save(str(out / "declarations-view.png"))
         dialog.close()
         window.close()
     return 0

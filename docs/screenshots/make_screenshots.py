@@ -1,12 +1,12 @@
 """Take the README's screenshots from the running app: the demo project, offscreen, every view and dialog.
 
-    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/make_screenshots.py
+    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/screenshots/make_screenshots.py [FOLDER]
 
 Writes starting.png (the window as it first appears, before the data layer has loaded), start-page.png (a first
 start without a project), parts.png, suppliers.png, paths.png, exposure.png, part-detail.png, data-quality.png,
 messages.png, rules.png, settings.png, scenarios.png, scenarios-stock-out.png, scenarios-prices.png,
 scenarios-sensitivity.png, scenarios-mitigations.png, import.png, import-declaration.png and compare.png beside this
-script. The as-of date is fixed so that the pictures do not change from day to day.
+script (or into FOLDER; tests/test_screenshot_scripts.py runs it so). The as-of date is fixed so that the pictures do not change from day to day.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ def _demo_csv(folder: Path) -> Path:
 
 
 def main() -> int:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE
     user_dir = tempfile.mkdtemp(prefix="riskdesk-shots-")
     os.environ["RISKDESK_USER_DIR"] = user_dir
     from PySide6.QtWidgets import QApplication
@@ -58,7 +59,7 @@ def main() -> int:
     from riskdesk.core.demo import demo_project
     from riskdesk.io import userdirs
     from riskdesk.ui.app import create_application, demo_rows
-    from riskdesk.ui.columns import PartColumn, TableName
+    from riskdesk.ui.columns import TableName, column_position
     from riskdesk.ui.document import Document
     from riskdesk.ui.main_window import MainWindow
     from riskdesk.ui.workers import SynchronousRunner
@@ -75,15 +76,15 @@ def main() -> int:
         for _ in range(3):
             app.processEvents()
         target = widget or window
-        path = HERE / f"{name}.png"
+        path = out / f"{name}.png"
         target.grab().save(str(path))  # type: ignore[attr-defined]
-        print(path.relative_to(ROOT))
+        print(path)
 
     shoot("starting")
-    window.attach(Document(demo_project(), runner=runner, dirs=dirs))
+    window.attach(Document(demo_project(), runner=runner))
 
     # A first start without a project: the start page.
-    first = MainWindow(Document(runner=runner, dirs=dirs), runner, dirs=dirs, as_of=AS_OF, start_page=True)
+    first = MainWindow(Document(runner=runner), runner, dirs=dirs, as_of=AS_OF, start_page=True)
     first.resize(*SIZE)
     first.show()
     shoot("start-page", first)
@@ -110,7 +111,7 @@ def main() -> int:
     shoot("data-quality")
     parts = window.pages[TableName.PARTS]
     window.tabs.setCurrentIndex(titles.index("Parts"))
-    parts.model.setData(parts.model.index(0, PartColumn.ANNUAL_UNITS), "-3")
+    parts.model.setData(parts.model.index(0, column_position(TableName.PARTS, "annual_units")), "-3")
     shoot("messages")
     window.messages.clear_all()
 
@@ -174,8 +175,9 @@ def main() -> int:
     shoot("report-dialog", report)
     report.close()
 
-    window.compare_with(dt.date(2027, 1, 1))
-    compare = window.compare_dialog
+    window.controls.compare_with(dt.date(2027, 1, 1))
+    compare = window.controls.compare_dialog
+    assert compare is not None
     compare.resize(1000, 600)
     shoot("compare", compare)
     compare.close()
