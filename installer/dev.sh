@@ -80,7 +80,7 @@ case "$command" in
         export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
         bash installer/ci-deps.sh  # programs some tests use (LibreOffice …), installed when missing and possible
         "$venv/bin/lint-imports"
-        "$venv/bin/ruff" check riskdesk tests bench
+        "$venv/bin/ruff" check riskdesk tests bench docs/screenshots installer
         "$venv/bin/mypy" --config-file pyproject.toml
         exec "$venv/bin/python" -m pytest -q -p no:cacheprovider "$@"
         ;;

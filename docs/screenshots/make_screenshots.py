@@ -5,8 +5,9 @@
 Writes starting.png (the window as it first appears, before the data layer has loaded), start-page.png (a first
 start without a project), parts.png, suppliers.png, paths.png, exposure.png, part-detail.png, data-quality.png,
 messages.png, rules.png, settings.png, scenarios.png, scenarios-stock-out.png, scenarios-prices.png,
-scenarios-sensitivity.png, scenarios-mitigations.png, import.png, import-declaration.png and compare.png beside this
-script (or into FOLDER; tests/test_screenshot_scripts.py runs it so). The as-of date is fixed so that the pictures do not change from day to day.
+scenarios-sensitivity.png, scenarios-mitigations.png, import.png, import-declaration.png, preferences.png,
+report-dialog.png and compare.png beside this script, or into FOLDER (tests/test_screenshot_scripts.py runs it so).
+The as-of date is fixed so that the pictures do not change from day to day.
 """
 
 from __future__ import annotations
