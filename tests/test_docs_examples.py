@@ -46,3 +46,33 @@ def test_the_commands_in_examples_readme_run_on_the_demo_project(demo: Path, cap
         code, out, err = run(capsys, *args)
         assert code == 0, f"{command}\n{out}\n{err}"
     assert len(open_store(demo).read()[0].tables.parts) == 18  # the demo's 15 parts and the example file's 3
+
+
+def _command_lines() -> list[tuple[str, str]]:
+    """(document, command) for each `riskdesk …` line of the docs' code blocks that is a command to copy, not a
+    usage pattern (with PLACEHOLDERS, [options] or alternatives)."""
+    found = []
+    for document in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), ROOT / "examples" / "README.md"]:
+        for block in re.findall(r"```[a-z]*\n(.*?)```", document.read_text(encoding="utf-8"), re.S):
+            for line in block.replace("\\\n", " ").splitlines():
+                command = line.strip()
+                if not command.startswith("riskdesk ") or re.search(r"[\[\]|…]", command):
+                    continue
+                if not any(re.fullmatch(r"[A-Z][A-Z0-9_.-]+", word) for word in shlex.split(command, comments=True)):
+                    found.append((document.name, command))
+    return found
+
+
+@pytest.mark.parametrize("document, command", _command_lines())
+def test_every_command_the_docs_show_is_one_riskdesk_takes(document: str, command: str,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    from riskdesk.cli import build_parser
+
+    try:
+        build_parser().parse_args(shlex.split(command, comments=True)[1:])
+    except SystemExit:
+        pytest.fail(f"{document}: {command}\n{capsys.readouterr().err}")
+
+
+def test_the_docs_show_commands_to_check() -> None:
+    assert len(_command_lines()) >= 15
