@@ -1,0 +1,50 @@
+"""The README and the docs name the window's menu items as the window shows them ("File ▸ Export Report…"), so
+that a buyer following the user guide finds each one: every "Menu ▸ Item" they mention is an item of that menu
+(its "…" may be left out in running text)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from riskdesk.core.demo import demo_project
+from riskdesk.io import userdirs
+from riskdesk.ui.document import Document
+from riskdesk.ui.main_window import MainWindow
+from riskdesk.ui.workers import SynchronousRunner
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+MENU_MENTION = re.compile(r"\b(File|Edit|View|Scoring|Help) ▸ (?=(.{1,60}))")
+"""A menu and the text after it (looked ahead, so that a mention right after another is found too)."""
+
+
+def _plain(text: str) -> str:
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&")
+
+
+def _menu_items(window: MainWindow) -> dict[str, list[str]]:
+    items: dict[str, list[str]] = {}
+    for top in window.menuBar().actions():
+        menu = top.menu()
+        assert menu is not None
+        items[_plain(top.text())] = [_plain(action.text()) for action in menu.actions() if action.text()]
+    return items
+
+
+def test_every_menu_item_the_docs_name_is_in_that_menu(qtbot: QtBot) -> None:
+    window = MainWindow(Document(demo_project(), runner=SynchronousRunner()), SynchronousRunner(),
+                        dirs=userdirs.init())
+    qtbot.addWidget(window)
+    items = _menu_items(window)
+    wrong = []
+    mentions = 0
+    for document in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        text = " ".join(document.read_text(encoding="utf-8").split())  # a mention may run over a line break
+        for menu, following in MENU_MENTION.findall(text):
+            mentions += 1
+            if not any(following.startswith(item) or following.startswith(item.rstrip("…")) for item in items[menu]):
+                wrong.append(f"{document.name}: {menu} ▸ {following[:40]}")
+    assert wrong == [], f"the window's menus: {items}"
+    assert mentions > 30
