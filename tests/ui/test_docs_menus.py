@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from PySide6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 
 from riskdesk.core.demo import demo_project
@@ -28,7 +29,7 @@ def _menu_items(window: MainWindow) -> dict[str, list[str]]:
     items: dict[str, list[str]] = {}
     for top in window.menuBar().actions():
         menu = top.menu()
-        assert menu is not None
+        assert isinstance(menu, QMenu)
         items[_plain(top.text())] = [_plain(action.text()) for action in menu.actions() if action.text()]
     return items
 
