@@ -1,12 +1,13 @@
 """The README and the docs name the window's menu items as the window shows them ("File ▸ Export Report…"), so
 that a buyer following the user guide finds each one: every "Menu ▸ Item" they mention is an item of that menu
-(its "…" may be left out in running text)."""
+(its "…" may be left out in running text), and a shortcut given beside one ("(Ctrl+E)") is that item's."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 
@@ -17,6 +18,9 @@ from riskdesk.ui.main_window import MainWindow
 from riskdesk.ui.workers import SynchronousRunner
 
 ROOT = Path(__file__).resolve().parent.parent.parent
+SHORTCUT_MENTION = re.compile(
+    r"\b(File|Edit|View|Scoring|Help) ▸ ([^()*]{1,40}?)\**\s*\(((?:Ctrl|Alt|Shift|F\d)[^)]*)\)")
+"""A menu item followed by a shortcut in brackets: "**File ▸ New** (Ctrl+N)"."""
 MENU_MENTION = re.compile(r"\b(File|Edit|View|Scoring|Help) ▸ (?=(.{1,60}))")
 """A menu and the text after it (looked ahead, so that a mention right after another is found too)."""
 
@@ -49,3 +53,23 @@ def test_every_menu_item_the_docs_name_is_in_that_menu(qtbot: QtBot) -> None:
                 wrong.append(f"{document.name}: {menu} ▸ {following[:40]}")
     assert wrong == [], f"the window's menus: {items}"
     assert mentions > 30
+
+
+def test_every_shortcut_the_docs_give_for_a_menu_item_is_its_own(qtbot: QtBot) -> None:
+    window = MainWindow(Document(demo_project(), runner=SynchronousRunner()), SynchronousRunner(),
+                        dirs=userdirs.init())
+    qtbot.addWidget(window)
+    shortcuts: dict[tuple[str, str], list[str]] = {}
+    for top in window.menuBar().actions():
+        menu = top.menu()
+        assert isinstance(menu, QMenu)
+        for action in menu.actions():
+            keys = [key.toString(QKeySequence.SequenceFormat.PortableText) for key in action.shortcuts()]
+            shortcuts[_plain(top.text()), _plain(action.text()).rstrip("…")] = keys
+    given = []
+    for document in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        text = " ".join(document.read_text(encoding="utf-8").split())
+        given += [(document.name, menu, item.strip().rstrip("…"), key) for menu, item, key in
+                  SHORTCUT_MENTION.findall(text)]
+    assert [g for g in given if g[3] not in shortcuts.get((g[1], g[2]), [])] == []
+    assert len(given) >= 8
