@@ -64,10 +64,11 @@ class Figures:
     worst_mb: float = 0.0
     """The most memory one command of the run used (peak resident set), where the run measures it."""
 
-    def note(self, seconds: float, usage: resource.struct_rusage) -> None:
-        """One command's wall time and resources (from os.wait4), for the run's worst figures."""
+    def note(self, seconds: float, usage: resource.struct_rusage, peak_mb: float | None = None) -> None:
+        """One command's wall time and resources (from os.wait4; `peak_mb` where the command said its own peak, see
+        `_peak_mb`), for the run's worst figures."""
         self.worst_seconds = max(self.worst_seconds, seconds)
-        self.worst_mb = max(self.worst_mb, usage.ru_maxrss / 1024)
+        self.worst_mb = max(self.worst_mb, peak_mb if peak_mb is not None else usage.ru_maxrss / 1024)
 
     def fail(self, kind: str, example: str) -> None:
         self.failures[kind] += 1
@@ -288,6 +289,32 @@ def oversized_sheet_file(folder: Path, rng: random.Random, index: int) -> tuple[
     return path, what
 
 
+PEAK_FILE_VARIABLE = "RISKDESK_BENCH_PEAK_FILE"
+_CLI_SAYING_ITS_PEAK = f"""
+import os, sys
+from riskdesk.cli import main
+try:
+    code = main(sys.argv[1:])
+finally:
+    if os.path.exists("/proc/self/status"):
+        with open("/proc/self/status") as status, open(os.environ["{PEAK_FILE_VARIABLE}"], "w") as out:
+            out.write("".join(line for line in status if line.startswith("VmHWM:")))
+sys.exit(code)
+"""
+"""`riskdesk` that, as it ends, writes its peak resident memory since it started (Linux's VmHWM) to the file named
+by $RISKDESK_BENCH_PEAK_FILE."""
+
+
+def _peak_mb(peak_file: Path, usage: resource.struct_rusage) -> float:
+    """A command's peak resident memory in MB: what it said (`_CLI_SAYING_ITS_PEAK`), else `ru_maxrss`. The latter
+    counts the pages of the process it was forked from until it started Python (a test run that has grown to
+    600 MB gives every command it starts 600 MB), so it is used only where the command could not say."""
+    try:
+        return int(peak_file.read_text(encoding="ascii").split()[1]) / 1024
+    except (OSError, IndexError, ValueError):
+        return usage.ru_maxrss / 1024
+
+
 def oversized_sheets(count: int, folder: Path, seed: int = 19) -> Figures:
     """`riskdesk import` of small files that describe sheets far over the limits, each in its own process under a
     3 GB address-space limit (where an expansion would abort it): each must be refused (exit 3) with one message,
@@ -303,7 +330,9 @@ def oversized_sheets(count: int, folder: Path, seed: int = 19) -> Figures:
     project = folder / "project.rdproj"
     save_project(demo_project(), project)
     before = project.read_bytes()
-    command = [sys.executable, "-c", "import sys; from riskdesk.cli import main; sys.exit(main(sys.argv[1:]))"]
+    command = [sys.executable, "-c", _CLI_SAYING_ITS_PEAK]
+    peak_file = folder / "peak.txt"
+    env = {**os.environ, PEAK_FILE_VARIABLE: str(peak_file)}
 
     def limit_memory() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
@@ -312,16 +341,18 @@ def oversized_sheets(count: int, folder: Path, seed: int = 19) -> Figures:
     for index in range(count):
         path, what = oversized_sheet_file(folder, rng, index)
         with open(folder / "err.txt", "w+b") as err:
+            peak_file.unlink(missing_ok=True)
             begun = time.perf_counter()
             child = subprocess.Popen([*command, "import", str(project), str(path)], stdout=subprocess.DEVNULL,
-                                     stderr=err, cwd=ROOT, preexec_fn=limit_memory)
+                                     stderr=err, cwd=ROOT, env=env, preexec_fn=limit_memory)
             _, status, usage = os.wait4(child.pid, 0)
             seconds = time.perf_counter() - begun
             child.returncode = os.waitstatus_to_exitcode(status)
             err.seek(0)
             message = err.read().decode("utf-8", errors="replace")
         figures.runs += 1
-        figures.note(seconds, usage)
+        peak_mb = _peak_mb(peak_file, usage)
+        figures.note(seconds, usage, peak_mb)
         if child.returncode == 3 and message.startswith("error: ") and message.count("\nerror: ") == 0:
             figures.counts["refused"] += 1
             if not any(why in message for why in ("once its", "32,767 characters")):
@@ -333,8 +364,8 @@ def oversized_sheets(count: int, folder: Path, seed: int = 19) -> Figures:
         cpu_seconds = usage.ru_utime + usage.ru_stime  # not wall time: a loaded machine must not fail the check
         if cpu_seconds > 2.0:
             figures.fail("more than 2 s of CPU", f"{what}: {cpu_seconds:.1f} s")
-        if usage.ru_maxrss > 500 * 1024:
-            figures.fail("more than 500 MB", f"{what}: {usage.ru_maxrss / 1024:,.0f} MB")
+        if peak_mb > 500:
+            figures.fail("more than 500 MB", f"{what}: {peak_mb:,.0f} MB")
         if project.read_bytes() != before:
             figures.fail("changed project", what)
         path.unlink()
