@@ -19,7 +19,7 @@ from __future__ import annotations
 import math
 import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from riskdesk.core.fields import ROW_ID, TABLES
@@ -30,9 +30,9 @@ if TYPE_CHECKING:
     from riskdesk.core.project import Project, ProjectTables
 
 WHOLES: tuple[str, ...] = ("settings", "scenarios", "variants", "saved_mappings", "declarations")
+"""The parts of a project a `WholeChange` replaces as a whole."""
 WholeReader = Callable[[str, Any], Any]
 """(name of a whole, its JSON) → what the project holds."""
-"""The parts of a project a `WholeChange` replaces as a whole."""
 
 
 class ChangeDoesNotFit(ValueError):
@@ -112,6 +112,8 @@ class ChangeSet:
     lost connection) is recognised."""
     base_revision: int | None = field(default=None, compare=False)
     """The revision of the project it was made on, where it is kept to be sent later (None: not recorded)."""
+    _prepared: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    """What `prepare` built of the inserts, with the tuple of inserts it was built from."""
 
     @property
     def empty(self) -> bool:
@@ -156,22 +158,22 @@ class ChangeSet:
         self.check_fits(project)
         applied = Applied()
         tables = project.tables
-        inserts_of = _by_table(self.inserts)
-        for table in TABLES:
-            inserts = sorted(inserts_of.get(table, ()), key=lambda r: r.position)
-            if not inserts:
-                continue
+        for table, inserted in self._inserted().items():
             frame: pd.DataFrame = getattr(tables, table)
-            positions = [r.position for r in inserts]
-            rows = pd.DataFrame([r.values if type(r.values) is dict else dict(r.values) for r in inserts])
+            positions = inserted.positions
+            rows = inserted.frame
+            if tuple(rows.columns) != tuple(frame.columns):
+                rows = rows.reindex(columns=frame.columns)
             total = len(frame) + len(rows)
             is_new = np.zeros(total, dtype=bool)
             is_new[positions] = True
             order = np.empty(total, dtype=np.int64)
             order[~is_new] = np.arange(len(frame))
             order[is_new] = len(frame) + np.arange(len(rows))
-            combined = pd.concat([frame, rows.reindex(columns=frame.columns)], ignore_index=True)
-            setattr(tables, table, conform(combined.take(order).reset_index(drop=True), tuple(frame.columns)))
+            combined = pd.concat([frame, rows], ignore_index=True).take(order).reset_index(drop=True)
+            if not _conformed_like(combined, frame):
+                combined = conform(combined, tuple(frame.columns))
+            setattr(tables, table, combined)
             applied.inserted[table] = positions
         by_table: dict[str, list[CellChange]] = {}
         for change in self.cells:
@@ -197,36 +199,55 @@ class ChangeSet:
             applied.wholes.add(whole.name)
         return applied
 
+    def prepare(self) -> ChangeSet:
+        """Build now what applying needs of the inserted rows (each table's as one frame, in position order), so that
+        the window's worker does it rather than the GUI thread: a 100,000-path import's rows take a tenth of a
+        second to become frames. Applying without it builds them then. Returns this change set."""
+        self._inserted()
+        return self
+
+    def _inserted(self) -> dict[str, _InsertedRows]:
+        """The inserts of each table, built once per change set (`prepare`)."""
+        built = self._prepared.get("inserts")
+        if built is None or built[0] is not self.inserts:
+            built = self._prepared["inserts"] = (self.inserts, {table: _InsertedRows.of(table, rows) for table, rows
+                                                                 in _by_table(self.inserts).items()})
+        rows: dict[str, _InsertedRows] = built[1]
+        return rows
+
     def check_fits(self, project: Project) -> None:
         """Raise ChangeDoesNotFit (KeyError for a row id it does not hold) unless this change set can be made on
         `project` as it is: every insert's position and new row id, every cell's row and the value it changes from
         (cells apply in order, so a second change of one cell starts from the first one's value), every removed
         row at its position. `apply_to` checks first, so that it changes all or nothing."""
         tables = project.tables
-        inserts_of = _by_table(self.inserts)
+        inserted_rows = self._inserted()
         for table in TABLES:
             frame: pd.DataFrame = getattr(tables, table)
-            inserts = sorted(inserts_of.get(table, ()), key=lambda r: r.position)
-            new_ids = [r.row_id for r in inserts]
+            rows = inserted_rows.get(table)
+            positions, new_ids = (rows.positions, rows.ids) if rows is not None else ([], [])
             ids = list(frame[ROW_ID]) if ROW_ID in frame.columns else []
-            total = len(ids) + len(inserts)
-            positions = [r.position for r in inserts]
-            if len(set(positions)) != len(positions) or any(not 0 <= p < total for p in positions):
+            total = len(ids) + len(positions)
+            if positions and (len(set(positions)) != len(positions) or positions[0] < 0 or positions[-1] >= total):
                 raise ChangeDoesNotFit(f"{table}: rows cannot be put at positions {positions} of {total}")
             known = set(ids)
-            for row_id in new_ids:
-                if row_id in known:
-                    raise ChangeDoesNotFit(f"{table} already has a row {row_id!r}")
-                known.add(row_id)
-            # the ids in order once the inserts are made: each inserted id at its position (they are sorted, so
-            # none moves a later one), the table's own ids in the gaps
-            placed: list[str | None] = [None] * total
-            for position, row_id in zip(positions, new_ids, strict=True):
-                placed[position] = row_id
-            own = iter(ids)
-            after = [row_id if row_id is not None else next(own) for row_id in placed]
+            if not known.isdisjoint(new_ids) or len(set(new_ids)) != len(new_ids):
+                for row_id in new_ids:  # which one, for the message
+                    if row_id in known:
+                        raise ChangeDoesNotFit(f"{table} already has a row {row_id!r}")
+                    known.add(row_id)
+            removes = [r for r in self.removes if r.table == table]
+            after: list[str] = []
+            if removes:
+                # the ids in order once the inserts are made: each inserted id at its position (they are sorted,
+                # so none moves a later one), the table's own ids in the gaps
+                placed: list[str | None] = [None] * total
+                for position, row_id in zip(positions, new_ids, strict=True):
+                    placed[position] = row_id
+                own = iter(ids)
+                after = [row_id if row_id is not None else next(own) for row_id in placed]
             cells = [c for c in self.cells if c.table == table]
-            inserted = dict(zip(new_ids, (r.values for r in inserts), strict=True)) if cells else {}
+            inserted = dict(zip(new_ids, rows.values, strict=True)) if cells and rows is not None else {}
             values: dict[tuple[str, str], Any] = {}
             at = dict(zip(ids, range(len(ids)), strict=True)) if cells else {}
             for cell in cells:
@@ -245,10 +266,10 @@ class ChangeSet:
                     raise ChangeDoesNotFit(f"{table} row {cell.row_id!r}: {cell.field} holds {current!r}, not "
                                            f"{cell.old!r}")
                 values[key] = cell.new
-            for remove in (r for r in self.removes if r.table == table):
+            for remove in removes:
                 if not 0 <= remove.position < len(after) or after[remove.position] != remove.row_id:
                     raise ChangeDoesNotFit(f"{table}: row {remove.row_id!r} is not at position {remove.position}")
-            removed = sorted((r.position for r in self.removes if r.table == table), reverse=True)
+            removed = [r.position for r in removes]
             if len(set(removed)) != len(removed):
                 raise ChangeDoesNotFit(f"{table}: a row is removed twice")
         for whole in self.wholes:
@@ -282,7 +303,7 @@ class ChangeSet:
         `read_whole(name, json)` turns a whole's JSON back into what the project holds; the default knows settings
         and mappings (scenarios and variants are read by the layer that knows them: riskdesk.io.store)."""
         reader = read_whole or whole_from_json
-        return cls(
+        made = cls(
             str(data["text"]),
             inserts=tuple(RowInsert(str(r["table"]), int(r["position"]), _numbers(r["values"]))
                           for r in data.get("inserts", [])),
@@ -293,9 +314,9 @@ class ChangeSet:
             wholes=tuple(WholeChange(str(w["name"]), reader(str(w["name"]), w["old"]),
                                      reader(str(w["name"]), w["new"])) for w in data.get("wholes", [])),
             source=dict(data.get("source", {})),
-            **({"id": str(data["id"])} if data.get("id") else {}),
             base_revision=int(data["base_revision"]) if data.get("base_revision") is not None else None,
         )
+        return replace(made, id=str(data["id"])) if data.get("id") else made
 
 
 @dataclass
@@ -348,6 +369,37 @@ def diff_tables(before: ProjectTables, after: ProjectTables, text: str,
                     cells.append(CellChange(table, row_id, column, a, b))
     return ChangeSet(text, inserts=tuple(inserts), cells=tuple(cells),
                      removes=tuple(sorted(removes, key=lambda r: -r.position)), source=dict(source or {}))
+
+
+@dataclass(frozen=True)
+class _InsertedRows:
+    """The rows a change set inserts into one table, in position order: where they go, their ids, their values
+    and the values as one frame with RiskDesk's columns and dtypes (`riskdesk.core.tables.conform`)."""
+
+    positions: list[int]
+    ids: list[str]
+    values: list[Mapping[str, Any]]
+    frame: pd.DataFrame
+
+    @classmethod
+    def of(cls, table: str, inserts: Iterable[RowInsert]) -> _InsertedRows:
+        import pandas as pd
+
+        from riskdesk.core.domain import STORED_COLUMNS
+        from riskdesk.core.tables import conform
+
+        rows = sorted(inserts, key=lambda r: r.position)
+        values = [r.values for r in rows]
+        frame = pd.DataFrame([v if type(v) is dict else dict(v) for v in values])
+        return cls([r.position for r in rows], [r.row_id for r in rows], values,
+                   conform(frame, STORED_COLUMNS[table]))
+
+
+def _conformed_like(combined: pd.DataFrame, frame: pd.DataFrame) -> bool:
+    """Whether `combined` (a conformed `frame` with conformed rows put in) is as `conform` would leave it: the same
+    columns and dtypes, and every row with an id (`conform` gives one to a row without)."""
+    return (list(combined.columns) == list(frame.columns) and list(combined.dtypes) == list(frame.dtypes)
+            and (ROW_ID not in combined.columns or not (combined[ROW_ID] == "").any()))
 
 
 def _by_table(changes: Iterable[RowInsert]) -> dict[str, list[RowInsert]]:

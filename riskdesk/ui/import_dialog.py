@@ -737,9 +737,10 @@ class ImportDialog(QDialog):
             check = import_session.check(request, project, progress=_progress_adapter(task),
                                          cancelled=task.cancelled, reader=reader)
             task.check()
-            # the change set too, here rather than on the GUI thread: a 20,000-path import compares its rows
-            # with the project's in a few tenths of a second, which the window would otherwise freeze for
-            prepared = check.change_set(project, "") if check.can_apply else None
+            # the change set too, and its rows as frames, here rather than on the GUI thread: a 100,000-path import
+            # compares its rows with the project's and builds its frames in about a second, which the window
+            # would otherwise freeze for
+            prepared = check.change_set(project, "").prepare() if check.can_apply else None
             return check, prepared, made
 
         self._run(work, lambda found: self._on_checked(*found), "Reading and checking…")

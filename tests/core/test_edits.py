@@ -107,3 +107,62 @@ def test_the_difference_of_two_projects_names_each_changed_cell_added_and_remove
     changes.inverted().apply_to(made)
     pd.testing.assert_frame_equal(made.tables.paths, before.tables.paths, check_dtype=False)
     pd.testing.assert_frame_equal(made.tables.parts, before.tables.parts, check_dtype=False)
+
+
+def _paths_rows(project, positions: list[int]) -> tuple[RowInsert, ...]:
+    """Copies of the first paths with new ids, put in at `positions` (counted in the table with them put in)."""
+    from riskdesk.core.tables import new_row_ids
+
+    paths = project.tables.paths
+    rows = []
+    for i, (position, row_id) in enumerate(zip(positions, new_row_ids(len(positions)), strict=True)):
+        values = row_values(paths, i)
+        values.update(row_id=row_id, share_pct=float(i), mine_country="" if i % 2 else values["mine_country"])
+        rows.append(RowInsert("paths", position, values))
+    return tuple(rows)
+
+
+@pytest.mark.parametrize("where", ["end", "between"])
+def test_a_prepared_change_set_makes_exactly_what_the_same_one_unprepared_makes(where: str) -> None:
+    """The import dialog prepares its change set in a worker (`ChangeSet.prepare`) so that the GUI thread only puts
+    the rows in; the project must come out the same, dtypes and all, and undo must give it back."""
+    import dataclasses
+
+    import pandas as pd
+
+    project = demo_project()
+    n = len(project.tables.paths)
+    positions = [n, n + 1, n + 2] if where == "end" else [0, 2, n + 1]
+    changes = ChangeSet("Import", inserts=_paths_rows(project, positions),
+                        cells=(CellChange("parts", str(project.tables.parts["row_id"].iat[0]), "stock_days",
+                                          project.tables.parts["stock_days"].iat[0], 33.0),))
+    plain, prepared = project.copy(), project.copy()
+    changes.apply_to(plain)
+    again = dataclasses.replace(changes, _prepared={})
+    assert again.prepare() is again
+    dataclasses.replace(again, text="Import bom.xlsx").apply_to(prepared)  # as the dialog renames it
+    for table in ("parts", "suppliers", "paths", "composition"):
+        pd.testing.assert_frame_equal(getattr(prepared.tables, table), getattr(plain.tables, table))
+    assert [prepared.tables.paths["row_id"].iat[p] for p in positions] == [r.row_id for r in changes.inserts]
+    again.inverted().apply_to(prepared)
+    pd.testing.assert_frame_equal(prepared.tables.paths, project.tables.paths)
+
+
+def test_a_prepared_change_set_refuses_what_does_not_fit_and_a_changed_copy_uses_its_own_rows() -> None:
+    import dataclasses
+
+    project = demo_project()
+    n = len(project.tables.paths)
+    twice = _paths_rows(project, [n, n + 1])
+    clash = ChangeSet("Import", inserts=(twice[0], dataclasses.replace(twice[1], values={
+        **twice[1].values, "row_id": twice[0].row_id}))).prepare()
+    with pytest.raises(ChangeDoesNotFit, match="already has a row"):
+        clash.apply_to(project)
+    same_place = ChangeSet("Import", inserts=(twice[0], dataclasses.replace(twice[1], position=n))).prepare()
+    with pytest.raises(ChangeDoesNotFit, match="cannot be put at positions"):
+        same_place.apply_to(project)
+    assert len(project.tables.paths) == n
+    one = ChangeSet("Import", inserts=twice).prepare()
+    fewer = dataclasses.replace(one, inserts=twice[:1])  # shares the first one's preparation, not its rows
+    fewer.apply_to(project)
+    assert len(project.tables.paths) == n + 1 and project.tables.paths["row_id"].iat[n] == twice[0].row_id
