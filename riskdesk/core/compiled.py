@@ -351,8 +351,15 @@ def _stage_codes(columns: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 
 def _text(column: pd.Series, fill: bool = True) -> np.ndarray:
     """A text column as a numpy object array: hashing these is faster than pandas strings. Missing values become
-    "" (or stay NaN with `fill=False`, which factorize codes as -1, i.e. unknown, without the cost of a scan)."""
-    return column.to_numpy(dtype=object, na_value="") if fill else column.to_numpy(dtype=object)
+    "" (or stay NaN with `fill=False`, which factorize codes as -1, i.e. unknown, without the cost of a scan).
+    A column of texts only (as conformed tables hold them) is copied as it is: checking that it is all text takes
+    a quarter of the time of filling in what is missing (~1.5 ms less per 100,000 rows)."""
+    if not fill:
+        return column.to_numpy(dtype=object)
+    values = column.to_numpy(dtype=object, copy=True)
+    if len(values) and pd.api.types.infer_dtype(values, skipna=False) != "string":
+        values = column.to_numpy(dtype=object, na_value="")
+    return values
 
 
 def _codes(values: np.ndarray, allowed: list[str], default: str) -> np.ndarray:
