@@ -60,12 +60,17 @@ def conform(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
             )
         else:
             series = pd.Series(values, dtype="object") if values is not None else pd.Series([""] * len(frame))
-            result[column] = series.where(series.notna(), "").astype("str")
+            text = series.astype("str")  # a missing value stays missing here, and becomes ""
+            result[column] = text.fillna("") if text.hasnans else text
     if ROW_ID in columns and len(result):
         ids = result[ROW_ID]
-        missing = (ids == "") | ids.duplicated(keep="first")
-        if missing.any():
-            result.loc[missing, ROW_ID] = new_row_ids(int(missing.sum()))
+        blank = (ids == "").to_numpy()
+        if blank.all():  # new rows (an import's): each gets an id, without looking for the same id twice
+            result[ROW_ID] = pd.Series(new_row_ids(len(result)), dtype="str")
+        else:
+            missing = blank | ids.duplicated(keep="first").to_numpy()
+            if missing.any():
+                result.loc[missing, ROW_ID] = new_row_ids(int(missing.sum()))
     return result
 
 
