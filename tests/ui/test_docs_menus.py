@@ -5,9 +5,11 @@ that a buyer following the user guide finds each one: every "Menu ▸ Item" they
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
-from PySide6.QtGui import QKeySequence
+import pytest
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMenu
 from pytestqt.qtbot import QtBot
 
@@ -29,47 +31,44 @@ def _plain(text: str) -> str:
     return text.replace("&&", "\0").replace("&", "").replace("\0", "&")
 
 
-def _menu_items(window: MainWindow) -> dict[str, list[str]]:
-    items: dict[str, list[str]] = {}
-    for top in window.menuBar().actions():
-        menu = top.menu()
-        assert isinstance(menu, QMenu)
-        items[_plain(top.text())] = [_plain(action.text()) for action in menu.actions() if action.text()]
-    return items
+def _docs() -> Iterator[tuple[str, str]]:
+    """(name, text) of the README and each doc, lines joined: a mention may run over a line break."""
+    for document in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+        yield document.name, " ".join(document.read_text(encoding="utf-8").split())
 
 
-def test_every_menu_item_the_docs_name_is_in_that_menu(qtbot: QtBot) -> None:
+@pytest.fixture
+def menus(qtbot: QtBot) -> dict[str, list[QAction]]:
+    """The main window's menus as a buyer sees them: each menu's title and its actions."""
     window = MainWindow(Document(demo_project(), runner=SynchronousRunner()), SynchronousRunner(),
                         dirs=userdirs.init())
     qtbot.addWidget(window)
-    items = _menu_items(window)
+    found: dict[str, list[QAction]] = {}
+    for top in window.menuBar().actions():
+        menu = top.menu()
+        assert isinstance(menu, QMenu)
+        found[_plain(top.text())] = [action for action in menu.actions() if action.text()]
+    return found
+
+
+def test_every_menu_item_the_docs_name_is_in_that_menu(menus: dict[str, list[QAction]]) -> None:
+    items = {menu: [_plain(action.text()) for action in actions] for menu, actions in menus.items()}
     wrong = []
     mentions = 0
-    for document in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
-        text = " ".join(document.read_text(encoding="utf-8").split())  # a mention may run over a line break
+    for name, text in _docs():
         for menu, following in MENU_MENTION.findall(text):
             mentions += 1
             if not any(following.startswith(item) or following.startswith(item.rstrip("…")) for item in items[menu]):
-                wrong.append(f"{document.name}: {menu} ▸ {following[:40]}")
+                wrong.append(f"{name}: {menu} ▸ {following[:40]}")
     assert wrong == [], f"the window's menus: {items}"
     assert mentions > 30
 
 
-def test_every_shortcut_the_docs_give_for_a_menu_item_is_its_own(qtbot: QtBot) -> None:
-    window = MainWindow(Document(demo_project(), runner=SynchronousRunner()), SynchronousRunner(),
-                        dirs=userdirs.init())
-    qtbot.addWidget(window)
-    shortcuts: dict[tuple[str, str], list[str]] = {}
-    for top in window.menuBar().actions():
-        menu = top.menu()
-        assert isinstance(menu, QMenu)
-        for action in menu.actions():
-            keys = [key.toString(QKeySequence.SequenceFormat.PortableText) for key in action.shortcuts()]
-            shortcuts[_plain(top.text()), _plain(action.text()).rstrip("…")] = keys
-    given = []
-    for document in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
-        text = " ".join(document.read_text(encoding="utf-8").split())
-        given += [(document.name, menu, item.strip().rstrip("…"), key) for menu, item, key in
-                  SHORTCUT_MENTION.findall(text)]
+def test_every_shortcut_the_docs_give_for_a_menu_item_is_its_own(menus: dict[str, list[QAction]]) -> None:
+    shortcuts = {(menu, _plain(action.text()).rstrip("…")):
+                 [key.toString(QKeySequence.SequenceFormat.PortableText) for key in action.shortcuts()]
+                 for menu, actions in menus.items() for action in actions}
+    given = [(name, menu, item.strip().rstrip("…"), key) for name, text in _docs()
+             for menu, item, key in SHORTCUT_MENTION.findall(text)]
     assert [g for g in given if g[3] not in shortcuts.get((g[1], g[2]), [])] == []
     assert len(given) >= 8
