@@ -13,8 +13,8 @@ import pytest
 from riskdesk.core.demo import demo_project
 from riskdesk.io.store import open_store
 from tests.helpers.cli import run
+from tests.helpers.docs import ROOT, documents
 
-ROOT = Path(__file__).resolve().parent.parent
 SUPPLIER_FILE = ROOT / "examples" / "supplier-declaration.csv"
 
 
@@ -52,7 +52,7 @@ def _command_lines() -> list[tuple[str, str]]:
     """(document, command) for each `riskdesk …` (or `.venv/bin/riskdesk …`) line of the docs' code blocks that is a
     command to copy, not a usage pattern (with PLACEHOLDERS, [options] or alternatives)."""
     found = []
-    for document in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), ROOT / "examples" / "README.md"]:
+    for document in [*documents(), ROOT / "examples" / "README.md"]:
         for block in re.findall(r"```[a-z]*\n(.*?)```", document.read_text(encoding="utf-8"), re.S):
             for line in block.replace("\\\n", " ").splitlines():
                 command = line.strip().removeprefix(".venv/bin/")

@@ -12,9 +12,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.helpers.docs import ROOT, documents
 from tests.helpers.needs import need
 
-ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "docs" / "screenshots"
 MADE_BY_A_COMMAND = {"report-summary"}
 """Rendered by the commands in docs/report.md ("Rendering a report"), not by a script."""
@@ -22,8 +22,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def _shown_in_docs() -> set[str]:
-    texts = [(ROOT / "README.md").read_text(encoding="utf-8")]
-    texts += [path.read_text(encoding="utf-8") for path in sorted((ROOT / "docs").glob("*.md"))]
+    texts = [path.read_text(encoding="utf-8") for path in documents()]
     return {name for text in texts for name in re.findall(r"screenshots/([\w-]+)\.png", text)}
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QAction, QKeySequence
@@ -18,8 +17,8 @@ from riskdesk.io import userdirs
 from riskdesk.ui.document import Document
 from riskdesk.ui.main_window import MainWindow
 from riskdesk.ui.workers import SynchronousRunner
+from tests.helpers.docs import documents
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 SHORTCUT_MENTION = re.compile(
     r"\b(File|Edit|View|Scoring|Help) ▸ ([^()*]{1,40}?)\**\s*\(((?:Ctrl|Alt|Shift|F\d)[^)]*)\)")
 """A menu item followed by a shortcut in brackets: "**File ▸ New** (Ctrl+N)"."""
@@ -33,7 +32,7 @@ def _plain(text: str) -> str:
 
 def _docs() -> Iterator[tuple[str, str]]:
     """(name, text) of the README and each doc, lines joined: a mention may run over a line break."""
-    for document in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]:
+    for document in documents():
         yield document.name, " ".join(document.read_text(encoding="utf-8").split())
 
 
