@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import shlex
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -27,7 +28,8 @@ def _python_block_after(document: Path, heading: str) -> str:
 def test_the_import_example_in_the_docs_runs_and_imports_the_example_file() -> None:
     code = _python_block_after(ROOT / "docs" / "import.md", "## 9. Calling it")
     seen: list[float] = []
-    names = {"path": SUPPLIER_FILE, "project": demo_project(), "callback": seen.append, "flag": lambda: False}
+    names: dict[str, Any] = {"path": SUPPLIER_FILE, "project": demo_project(), "callback": seen.append,
+                             "flag": lambda: False}
     exec(compile(code, "docs/import.md", "exec"), names)  # the docs' own example
     assert set(names["project"].tables.parts["part_number"]) >= {"MTR-HUB-90", "SNS-ABS-4", "ACT-VLV-3"}
     assert names["result"].ok and len(names["result"].tables.parts) == 3 and seen[-1] == 1.0
