@@ -1129,6 +1129,7 @@ def _print_scenario(result: ScenarioResult, other: ScenarioResult, monte_carlo: 
 def _cmd_report(args: argparse.Namespace) -> int:
     from riskdesk.io.history import revision_text
     from riskdesk.io.report import ReportError, ReportRequest, UnknownScenario, resolve_scenarios, write_report
+    from riskdesk.io.store import unchanged_file
 
     if args.out.suffix.lower() != ".xlsx":
         raise CliError(f"{args.out}: the report is an Excel workbook; give a file name ending in .xlsx", EXIT_USAGE)
@@ -1145,10 +1146,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
         raise CliError(str(exc), EXIT_USAGE) from None
     except ScenarioError as exc:  # a preset starting in the month of an --as-of beyond the scenarios' bounds
         raise CliError(f"--scenario from the month of --as-of {as_of}: {exc}", EXIT_INVALID) from None
-    location = args.project
     request = ReportRequest(project, as_of, compare=args.compare, scenarios=scenarios,
                             monte_carlo_paths=args.monte_carlo, seed=args.seed, author=args.author, detail=args.detail,
-                            project_file=location if isinstance(location, Path) and location.is_file() else None,
+                            project_file=unchanged_file(args.store, revision),
                             revision=revision_text(revision, args.store))
     try:
         summary = write_report(request, args.out)

@@ -66,6 +66,17 @@ def test_report_prints_what_it_wrote(written: dict[str, object]) -> None:
     assert written["line"] == f"wrote {written['out']}: 11 sheets, 15 parts, 155 findings, 2 scenarios\n"
 
 
+def test_the_inputs_name_the_saved_project_file_by_its_sha256(written: dict[str, object]) -> None:
+    """An auditor ties the report to the project file it was computed from (issue 22, item 4), as the window's
+    report does (tests/ui/test_report_project_file.py)."""
+    import hashlib
+
+    inputs = written["book"]["Inputs"]  # type: ignore[index]
+    said = {row[0]: row[1] for row in inputs.iter_rows(min_row=1, max_row=40, max_col=2, values_only=True)}
+    expected = hashlib.sha256(Path(str(written["project"])).read_bytes()).hexdigest()
+    assert said["Project file SHA-256"] == expected
+
+
 def test_parts_are_the_scores_factors_counts_and_elements_of_score_json(written: dict[str, object]) -> None:
     book, score, later = written["book"], written["score"], written["later"]
     rows = {r["Part"]: r for r in _table(book, "Parts", "Parts")}

@@ -43,7 +43,7 @@ from riskdesk.core.presets import default_presets
 from riskdesk.core.project import Project
 from riskdesk.core.scenarios import Scenario
 from riskdesk.io.report import ReportCancelled, ReportError, ReportRequest, ReportSummary, write_report
-from riskdesk.io.store import Revision, StoreError, open_store
+from riskdesk.io.store import Revision, StoreError, open_store, unchanged_file
 from riskdesk.ui.date_field import DateField
 from riskdesk.ui.dialogs import Dialogs
 from riskdesk.ui.monte_carlo_choice import SEED_MAX, MonteCarloChoice
@@ -97,10 +97,10 @@ def saved_project_file(origin: ProjectOrigin) -> Path | None:
     if origin.workspace is not None or path is None or revision is None or origin.document.is_dirty:
         return None
     try:
-        current = open_store(path).revision()
-    except (OSError, StoreError):
+        store = open_store(path)
+    except StoreError:
         return None
-    return path if current is not None and current.same_as(revision) else None
+    return unchanged_file(store, revision)
 
 
 def _open_folder(folder: Path) -> None:

@@ -32,6 +32,7 @@ REPORT = ["report", "{p}", "{out}", "--as-of", AS_OF, "--compare", LATER, "--sce
 _REPORT_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
 """A report's id (a new uuid4 each time it is written)."""
 _PROJECT_HASH = "Project file SHA-256"
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 _MOMENT = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d(:\d\d)?( ?(UTC|[+-]\d\d:?\d\d|Z))?")
 
 
@@ -76,8 +77,10 @@ def report_cells(path: Path) -> str:
             label = None
             for cell in row:
                 if cell.value is not None and hasattr(cell, "coordinate"):
-                    # the project file is saved afresh for each run, so its hash changes
-                    shown = "<project file hash>" if label == _PROJECT_HASH else _shown(cell.value)
+                    # the project file is saved afresh for each run, so its hash changes (only a hash is
+                    # blanked: a report that names no file says so, and that differs from the recording)
+                    shown = ("<project file hash>" if label == _PROJECT_HASH and _SHA256.fullmatch(str(cell.value))
+                             else _shown(cell.value))
                     lines.append(f"{sheet.title}!{cell.coordinate} = {shown}")
                     label = cell.value
     book.close()

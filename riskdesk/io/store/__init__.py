@@ -55,7 +55,7 @@ __all__ = ["BACKENDS", "CLI_WAIT_S", "UNCHECKED", "CannotLockError", "CommittedC
            "Lease", "LockUnavailableError", "ProjectChangedError", "ProjectFileError", "ProjectInUseError",
            "ProjectLockedError", "ProjectRows", "ProjectStore", "Revision", "StoreChangedError", "StoreConflictError",
            "StoreError", "StoreInUseError", "Unchecked", "is_database_location", "open_store", "read_whole",
-           "row_name", "shown_location"]
+           "row_name", "shown_location", "unchanged_file"]
 
 BACKENDS: dict[str, str] = {"postgresql": "postgres", "postgres": "postgres"}
 """Database locations: the scheme of the address → the module of `riskdesk.io.store` that keeps projects there."""
@@ -110,3 +110,18 @@ def open_store(location: str | Path) -> ProjectStore:
         raise StoreError(f"{shown_location(text)}: team workspaces need {exc.name or 'a database driver'}, which "
                          "this installation lacks; install RiskDesk with its team extra") from None
     return cast(ProjectStore, backend.open_location(text))
+
+
+def unchanged_file(store: ProjectStore, revision: Revision) -> Path | None:
+    """The file `store` keeps its project in, when it keeps it in a file and that file is still at `revision`
+    (nobody saved it since it was read): the project read at `revision` is then that file byte for byte, and the
+    report may name the file's SHA-256. None for a workspace, a file saved since, or one that cannot be read. The
+    window's report and `riskdesk report` both ask this (one answer)."""
+    path = store.path
+    if path is None:
+        return None
+    try:
+        current = store.revision()
+    except (OSError, StoreError):
+        return None
+    return path if current is not None and current.same_as(revision) else None
