@@ -621,6 +621,11 @@ def _analyse_sheet(path: Path, raw: RawSheet, given: list[SheetMapping], known: 
 def _columns_of(raw: RawSheet, layout: HeaderLayout, data_rows: Sequence[Sequence[object]]) -> list[_Column]:
     width = len(layout.headers)
     grid = _grid(data_rows, width)
+    for first, last, col in _merged_down(raw, layout, width):
+        # the merge list gives the value to its top-left cell only: a part's cells merged over its supplier rows
+        # hold the part on every one of those rows
+        grid[first + 1:last + 1, col] = [grid[first, col] if v is None or v == "" else v
+                                         for v in grid[first + 1:last + 1, col].tolist()]
     columns: list[_Column] = []
     for position in range(width):
         values = grid[:, position]
@@ -629,6 +634,17 @@ def _columns_of(raw: RawSheet, layout: HeaderLayout, data_rows: Sequence[Sequenc
             continue
         columns.append(_Column(layout.headers[position], text, position, values))
     return columns
+
+
+def _merged_down(raw: RawSheet, layout: HeaderLayout, width: int) -> list[tuple[int, int, int]]:
+    """The merged cells below the header that span rows, as (first, last data row index, column): each repeats
+    its value down its column over its rows. A merge across columns in a data row fills nothing to its right (a
+    note spread over cells is not the value of every column it covers)."""
+    if not raw.merged:
+        return []
+    start = layout.data_start
+    return [(r0 - start, r1 - start, c0) for (r0, c0), (r1, _c1) in raw.merged
+            if r0 >= start and r1 > r0 and 0 <= c0 < width]
 
 
 def _grid(data_rows: Sequence[Sequence[object]], width: int) -> np.ndarray:
@@ -820,6 +836,7 @@ def _normalise_sheet(item: _Sheet, context: _Context) -> _SheetData | None:
         coded[choice.field] = column.full()
         headers[choice.field] = choice.header
     keep = _rows_to_keep(item, chosen, coded, row_numbers, context)
+    _say_merged_down(item, row_numbers, context)
     if not keep.any():
         problems.add(warning("has a header but no data rows", "Nothing to import from this sheet", **where))
         return None
@@ -954,6 +971,24 @@ def _rows_to_keep(item: _Sheet, chosen: list[tuple[ColumnChoice, _Column]], code
             context.problems.add(warning(f"{len(rows):,} {what} (rows {listed})", "Nothing to do",
                                          row=int(rows[0]), **where))
     return ~(blank | repeated | total | notes)
+
+
+def _say_merged_down(item: _Sheet, row_numbers: np.ndarray, context: _Context) -> None:
+    """One warning per sheet naming the merged cells whose value was repeated down their rows."""
+    spans = _merged_down(item.raw, item.layout, len(item.layout.headers))
+    if not spans:
+        return
+    by_rows: dict[tuple[int, int], list[str]] = {}
+    for first, last, col in sorted(spans):
+        by_rows.setdefault((first, last), []).append(item.layout.headers[col])
+    said = [f"rows {int(row_numbers[first])}–{int(row_numbers[last])}: {', '.join(headers)}"
+            for (first, last), headers in list(by_rows.items())[:3]]
+    more = f"; and {len(by_rows) - 3:,} more" if len(by_rows) > 3 else ""
+    first_row = int(row_numbers[min(spans)[0]])
+    context.problems.add(warning(f"{len(spans):,} merged cells span several rows; each value was repeated on every "
+                                 f"row of its cell ({'; '.join(said)}{more})", "Check that each merged value "
+                                 "belongs to every row it spans", row=first_row, file=item.file.name,
+                                 sheet=item.raw.name))
 
 
 def _report_unique(values: Coded, bad: np.ndarray, rows: np.ndarray, message: str, hint: str,

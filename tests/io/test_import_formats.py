@@ -182,6 +182,43 @@ def test_merged_two_row_header_from_openpyxl(tmp_path):
     assert (path_row["mine_country"], path_row["separation_country"], path_row["magnet_country"]) == ("AU", "MY", "JP")
 
 
+def test_a_parts_cells_merged_over_its_supplier_rows_hold_the_part_on_every_row(tmp_path):
+    rows = [
+        ["Part No", "Description", "Magnet family", "Magnet weight (g)", "Annual qty", "Supplier ID", "Share",
+         "Magnet country"],
+        ["M-1", "Rotor", "NdFeB-sintered", 100, 1000, "S-A", "60%", "CN"],
+        [None, None, None, None, None, "S-B", "40%", "JP"],
+        ["M-2", "Stator", "SmCo5", 20, 500, "S-A", "100%", "US"],
+    ]
+    path = write_openpyxl(tmp_path / "merged-rows.xlsx", rows, merges=("A2:A3", "B2:B3", "C2:C3", "D2:D3", "E2:E3"))
+
+    result = read_and_validate([path])
+
+    assert result.ok, result.errors
+    assert by_part(result, "M-1")["annual_units"] == 1000
+    assert paths_of(result, "M-1")["share_pct"].to_dict() == {"S-A": 60.0, "S-B": 40.0}
+    assert len(result.tables.parts) == 2
+    (said,) = [w for w in result.warnings if "merged" in w.message]
+    assert said.row == 2
+    assert "5 merged cells span several rows" in said.message
+    assert "rows 2–3: Part No, Description, Magnet family, Magnet weight (g), Annual qty" in said.message
+
+
+def test_a_note_merged_across_columns_is_not_spread_into_them(tmp_path):
+    rows = [
+        ["Part No", "Description", "Grade", "Magnet family", "Magnet weight (g)", "Annual qty", "Supplier ID",
+         "Magnet country"],
+        ["M-1", "Rotor magnet, see drawing", None, "NdFeB-sintered", 100, 1000, "S-A", "CN"],
+    ]
+    path = write_openpyxl(tmp_path / "merged-across.xlsx", rows, merges=("B2:C2",))
+
+    result = read_and_validate([path])
+
+    assert result.ok, result.errors
+    assert by_part(result, "M-1")["grade"] == ""
+    assert not [w for w in result.warnings if "merged" in w.message]
+
+
 def test_blank_total_and_repeated_header_rows_are_skipped_and_reported(tmp_path):
     header = ["Part number", "Magnet family", "Magnet weight", "Annual units", "Supplier", "COO"]
     rows = [
