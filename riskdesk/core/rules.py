@@ -405,19 +405,21 @@ class ControlList:
         old = {r.id: r for r in self.rules}
         new = {r.id: r for r in newer.rules}
         changed: dict[str, list[str]] = {}
+        values: dict[str, dict[str, tuple[object, object]]] = {}
         for rule_id in old.keys() & new.keys():
-            fields = [
-                name for name in ControlRule.__dataclass_fields__
-                if getattr(old[rule_id], name) != getattr(new[rule_id], name)
-            ]
+            pairs = {name: (getattr(old[rule_id], name), getattr(new[rule_id], name))
+                     for name in ControlRule.__dataclass_fields__}
+            fields = [name for name, (before, after) in pairs.items() if before != after]
             if fields:
                 changed[rule_id] = fields
+                values[rule_id] = {name: pairs[name] for name in fields}
         return ControlListDiff(
             self.version,
             newer.version,
             added=sorted(new.keys() - old.keys()),
             removed=sorted(old.keys() - new.keys()),
             changed=dict(sorted(changed.items())),
+            values=dict(sorted(values.items())),
         )
 
 
@@ -428,19 +430,50 @@ class ControlListDiff:
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     changed: dict[str, list[str]] = field(default_factory=dict)
+    """Rule id → the names of its fields that differ."""
+    values: dict[str, dict[str, tuple[object, object]]] = field(default_factory=dict)
+    """Rule id → field → (value in the older list, value in the newer one), for the fields in `changed`."""
 
     @property
     def empty(self) -> bool:
         return not (self.added or self.removed or self.changed)
 
     def lines(self) -> list[str]:
+        """What changes, a line a rule: "~ US-301-MAGNETS: rate_pct 25 → 50", old and new values where they are
+        short enough to read on the line ("sources changed" otherwise)."""
         result = [f"control list {self.old_version} → {self.new_version}"]
         result += [f"+ {rule_id} (new rule)" for rule_id in self.added]
         result += [f"- {rule_id} (removed)" for rule_id in self.removed]
-        result += [f"~ {rule_id}: {', '.join(fields)} changed" for rule_id, fields in self.changed.items()]
+        for rule_id, fields in self.changed.items():
+            said = [_change_text(name, *self.values[rule_id][name]) if name in self.values.get(rule_id, {})
+                    else f"{name} changed" for name in fields]
+            result.append(f"~ {rule_id}: {'; '.join(said)}")
         if self.empty:
             result.append("no differences")
         return result
+
+
+_SHOWN_VALUE_CHARS = 40
+"""A changed field's old and new values are shown when each reads in this many characters or fewer."""
+
+
+def _value_text(value: object) -> str:
+    if value is None or value == ():
+        return "none"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, tuple | frozenset):
+        return ", ".join(sorted(_value_text(v) for v in value))
+    return str(value)
+
+
+def _change_text(name: str, before: object, after: object) -> str:
+    old, new = _value_text(before), _value_text(after)
+    if len(old) > _SHOWN_VALUE_CHARS or len(new) > _SHOWN_VALUE_CHARS or old == new:
+        return f"{name} changed"
+    return f"{name} {old} → {new}"
 
 
 _STAGE_VALUES = [s.value for s in RULE_STAGES]

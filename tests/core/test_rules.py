@@ -84,6 +84,26 @@ def test_diff_against_a_newer_list_names_added_and_changed_rules(tmp_path):
     assert diff.added == ["NEW-1"]
     assert diff.changed == {"CN-MOFCOM-2025-57": ["after_suspension"]}
     assert "2026.12.07" in diff.lines()[0]
+    assert "~ CN-MOFCOM-2025-57: after_suspension unknown → in_force" in diff.lines()
+
+
+def test_the_diff_says_a_changed_rate_and_date_old_and_new_and_a_long_field_only_changed(tmp_path):
+    """A buyer reading `rules --diff` sees what the new figure is, not only that there is one."""
+    import dataclasses
+
+    from riskdesk.core.datafile import Source
+
+    older = default_control_list()
+    rule = older.by_id("US-301-MAGNETS")
+    newer_rule = dataclasses.replace(rule, rate_pct=50.0, effective_from=dt.date(2027, 1, 1),
+                                     sources=(*rule.sources, Source(title="A notice with a long title " * 3)))
+    newer = dataclasses.replace(older, version=older.version + "x",
+                                rules=tuple(newer_rule if r.id == rule.id else r for r in older.rules))
+
+    (line,) = [line for line in older.diff(newer).lines() if line.startswith("~")]
+
+    assert line == (f"~ US-301-MAGNETS: effective_from {rule.effective_from} → 2027-01-01; sources changed; rate_pct "
+                    f"{rule.rate_pct:g} → 50")
 
 
 def test_no_61_item_3_binds_from_its_publication_until_the_suspension():
