@@ -33,7 +33,14 @@ from riskdesk.core.domain import (
     MagnetFamily,
 )
 from riskdesk.core.elements import INDEX as ELEMENT_INDEX
-from riskdesk.core.fields import RECYCLED_IN, FieldKind, by_key, recycled_country, table_fields
+from riskdesk.core.fields import (
+    RECYCLED_IN,
+    SUPPLIER_DEFAULTS,
+    FieldKind,
+    by_key,
+    recycled_country,
+    table_fields,
+)
 from riskdesk.core.grades import default_grades
 from riskdesk.core.labels import field_label
 from riskdesk.core.numbers import DAY_FACTORS, MASS_UNITS, UnitKind, parse_number, read_number
@@ -342,7 +349,9 @@ def _run(files: list[Path], mapping: Mapping[str, Any] | SheetMapping | Sequence
         report((index + 0.6) * share)
         found = 0
         for item in sheets:
-            item.mapping.defaults = {**item.mapping.defaults, **{k: v for k, v in options.defaults.items() if v}}
+            given_now = {k: v for k, v in options.defaults.items() if v}
+            item.mapping.defaults = {**item.mapping.defaults, **given_now}
+            item.mapping.remembered = item.mapping.remembered - given_now.keys()
             mappings.append(item.mapping)
             context.problems.extend(item.mapping_problems)
             if stop():
@@ -608,7 +617,7 @@ def _analyse_sheet(path: Path, raw: RawSheet, given: list[SheetMapping], known: 
             return applied
     saved = _mapping_from_json(known.get(signature))
     if saved is not None:
-        applied = _apply_mapping(path, raw, layout, saved, "mapping saved for this layout", context)
+        applied = _apply_mapping(path, raw, layout, saved, SAVED_FOR_LAYOUT, context)
         if applied is not None:
             return applied
     profiles = [_profile(column, context) for column in columns]
@@ -703,6 +712,9 @@ def _apply_mapping(path: Path, raw: RawSheet, layout: HeaderLayout, given: Sheet
     signature = layout_signature(c.text for c in columns)
     mapping = SheetMapping(path.name, raw.name, raw.row_number(chosen.header_index), choices, signature, unmapped,
                            [], [], chosen.header_rows, defaults=dict(given.defaults))
+    if reason == SAVED_FOR_LAYOUT:
+        mapping.remembered_from = given.file
+        mapping.remembered = frozenset(k for k, v in given.defaults.items() if v)
     return _Sheet(path, raw, chosen, columns, mapping, given=True, mapping_problems=problems)
 
 
@@ -1375,6 +1387,10 @@ def read_default(field_name: str, raw: str) -> object | None:
     return text or None
 
 
+SAVED_FOR_LAYOUT = "mapping saved for this layout"
+"""Why a sheet was read with a mapping the project keeps for its column layout."""
+
+
 def _user_defaults(rows: _Rows, context: _Context, skip: Sequence[str] = (), only: Sequence[str] | None = None,
                    ) -> None:
     """Fill blank values of a field from the user's default for it (per sheet: its mapping's defaults), one
@@ -1396,9 +1412,19 @@ def _user_defaults(rows: _Rows, context: _Context, skip: Sequence[str] = (), onl
             target[blank] = value
             rows.mark(blank, field_name, "default", f"your default for {field_name}: {value}")
             written = f"{value:g}" if isinstance(value, float) else str(value)
-            context.problems.add(warning(f"{_said(field_name)} set to {written!r} (your default) for {count:,} rows",
-                                         "Fill in the column if the rows differ", file=item.file, sheet=item.sheet,
-                                         column=item.headers.get(field_name, "")))
+            where = {"file": item.file, "sheet": item.sheet, "column": item.headers.get(field_name, "")}
+            if field_name in SUPPLIER_DEFAULTS and field_name in item.mapping.remembered:
+                before = item.mapping.remembered_from
+                last = f" (last used for {before})" if before and before != item.file else ""
+                context.problems.add(warning(
+                    f"{_said(field_name)} set to {written!r} for {count:,} rows: the default remembered with the "
+                    f"mapping of this column layout{last}, not given for this file",
+                    f"If this file comes from another supplier, import it again with its own (--default "
+                    f"{field_name}=… --replace-parts; in the window, undo the import and fill in the dialog's "
+                    "default)", **where))
+            else:
+                context.problems.add(warning(f"{_said(field_name)} set to {written!r} (your default) for {count:,} "
+                                             "rows", "Fill in the column if the rows differ", **where))
 
 
 def _default_hint(field_name: str) -> str:
@@ -1496,6 +1522,8 @@ def _defaults(rows: _Rows, context: _Context) -> None:
             continue
         where = {"file": item.file, "sheet": item.sheet}
         for field_name, outcome in outcomes.items():
+            if field_name not in item.present and item.mapping.defaults.get(field_name):
+                continue  # the user's default filled every row (one warning said so)
             if field_name not in item.present:
                 context.problems.add(warning(f"the file has no column for {_said(field_name)}: {n:,} rows {outcome}",
                                              "Add the column if you know the values", **where))

@@ -906,6 +906,11 @@ class SheetMapping:
     defaults: dict[str, str] = field(default_factory=dict)
     """Field → value (as the user typed it) for fields the file lacks or leaves blank; saved with the mapping so
     that the next file of this layout gets the same defaults."""
+    remembered_from: str = ""
+    """The file a saved mapping was last used for, when this mapping is that saved one (not written to JSON)."""
+    remembered: frozenset[str] = frozenset()
+    """The fields of `defaults` that come from the saved mapping, not from this import (not written to JSON): a
+    supplier's name remembered from another file of the same layout may not be this file's supplier."""
 
     def field_of(self, header: str) -> str | None:
         for choice in self.columns:

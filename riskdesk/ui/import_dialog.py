@@ -48,6 +48,7 @@ from PySide6.QtWidgets import (
 )
 
 from riskdesk.core.domain import TEMPLATE_COLUMNS, EndUse, Evidence, MagnetFamily, YesNo
+from riskdesk.core.fields import SUPPLIER_DEFAULTS
 from riskdesk.core.labels import field_label, shorten
 from riskdesk.core.problems import Problem
 from riskdesk.ui.column_widths import fit_columns
@@ -446,6 +447,15 @@ class ImportDialog(QDialog):
             widget.setToolTip(f"{name}: {_field_meaning(name)}")
             defaults_form.addRow(field_label(name), widget)
             self.default_widgets[name] = widget
+        self.remembered_note = QLabel()
+        self.remembered_note.setObjectName("rememberedSupplier")
+        self.remembered_note.setWordWrap(True)
+        self.remembered_note.hide()
+        defaults_form.addRow(self.remembered_note)
+        self._remembered_supplier: dict[str, str] = {}
+        """Supplier defaults shown as remembered from another file of the same layout: field → value."""
+        self._remembered_from: list[str] = []
+        """The files those were last used for."""
         self.skip_check = QCheckBox("&Leave out rows with errors (they are listed as skipped)")
         self.skip_check.setToolTip("Import the rows without errors and list each row left out in the problems and "
                                    "the report, instead of refusing the whole import")
@@ -619,6 +629,8 @@ class ImportDialog(QDialog):
         self.start()
 
     def _defaults_changed(self) -> None:
+        if not self._applying_defaults:
+            self._say_remembered_supplier()
         if not self._applying_defaults and self.mappings:
             self._recheck_timer.start()
 
@@ -666,8 +678,10 @@ class ImportDialog(QDialog):
             self._choices = field_choices(_field_names(), self)
         choices = self._choices
         remembered: dict[str, str] = {}
+        sources: dict[str, str] = {}
         for mapping in mappings:
             remembered.update({k: v for k, v in mapping.defaults.items() if k in self.default_widgets})
+            sources.update({k: mapping.remembered_from for k in mapping.remembered if mapping.remembered_from})
             table = MappingTable(mapping, choices)
             table.changed.connect(self.run_check)
             self.mapping_tables.append(table)
@@ -687,7 +701,11 @@ class ImportDialog(QDialog):
             position = self.sheet_tabs.count() - 1
             self.sheet_tabs.setTabToolTip(position, f"{mapping.file}, sheet {mapping.sheet!r}, header on row "
                                                     f"{mapping.header_row}")
-        self._show_defaults(remembered)
+        filled = self._show_defaults(remembered)
+        self._remembered_supplier = {name: remembered[name] for name in filled
+                                     if name in SUPPLIER_DEFAULTS and name in sources}
+        self._remembered_from = sorted({sources[name] for name in self._remembered_supplier})
+        self._say_remembered_supplier()
         if not mappings:
             self._fill_problems(problems)
             reason = problems[0].message if problems else "no table with a header row was found in these files"
@@ -698,8 +716,10 @@ class ImportDialog(QDialog):
             return
         self.run_check()
 
-    def _show_defaults(self, remembered: dict[str, str]) -> None:
-        """Fill empty default fields with what was remembered for these layouts (without checking again)."""
+    def _show_defaults(self, remembered: dict[str, str]) -> list[str]:
+        """Fill empty default fields with what was remembered for these layouts (without checking again); the
+        fields it filled."""
+        filled: list[str] = []
         self._applying_defaults = True
         try:
             for name, value in remembered.items():
@@ -707,10 +727,26 @@ class ImportDialog(QDialog):
                 if isinstance(widget, QComboBox):
                     if not widget.currentData():
                         widget.setCurrentIndex(max(widget.findData(value), 0))
+                        filled.append(name)
                 elif not widget.text().strip():
                     widget.setText(value)
+                    filled.append(name)
         finally:
             self._applying_defaults = False
+        return filled
+
+    def _say_remembered_supplier(self) -> None:
+        """Under the defaults: which supplier fields were filled from another file of the same layout (two
+        suppliers may send the same template), while they still hold what was remembered."""
+        still = [name for name, value in self._remembered_supplier.items() if self.defaults().get(name) == value]
+        if not still:
+            self.remembered_note.hide()
+            return
+        what = " and ".join(f"{field_label(name)} “{self._remembered_supplier[name]}”" for name in still)
+        files = ", ".join(self._remembered_from)
+        self.remembered_note.setText(f"{what} remembered from {files} (the same columns): change it if these files "
+                                     "come from another supplier.")
+        self.remembered_note.show()
 
     def run_check(self) -> None:
         """Read and validate the included files with the mapping, defaults and choices shown (step 2); the

@@ -99,10 +99,23 @@ def test_defaults_on_the_command_line_are_checked_applied_and_remembered(tmp_pat
     assert code == EXIT_OK, err
     parts = load_project(project).tables.parts
     assert set(parts["end_use"]) == {"automotive"}
-    # The next file of the same layout gets the same defaults without being told.
+    # The next file of the same layout gets the same defaults without being told…
     code, out, err = run(capsys, "import", project, DATA / "lo_declaration.xlsx")
     assert code == EXIT_OK, err
     assert "default: supplier_name = 'Hokuriku Magnet Works'" in out
+    # …and is told that its supplier was remembered from the other file, not given for this one (two suppliers may
+    # send the same template), with how to give its own
+    (said,) = [line for line in out.splitlines() if "Supplier name (supplier_name) set to" in line]
+    assert "remembered with the mapping of this column layout (last used for lo_declaration.ods)" in said
+    assert "--default supplier_name=… --replace-parts" in said
+    # the end use is no supplier's: the remembered default is said as the user's, and no other line contradicts it
+    (end_use,) = [line for line in out.splitlines() if "End use" in line]
+    assert "set to 'automotive' (your default) for 5 rows" in end_use
+    # A supplier given for the file is the user's own default again
+    code, out, err = run(capsys, "import", project, DATA / "lo_declaration.xls", "--default",
+                         "supplier_name=Hokuriku Magnet Works")
+    assert code == EXIT_OK, err
+    assert "remembered" not in out and "set to 'Hokuriku Magnet Works' (your default)" in out
 
 
 def test_skipping_rows_with_errors_imports_the_rest_and_lists_each_row_left_out(tmp_path: Path) -> None:

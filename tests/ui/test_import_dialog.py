@@ -324,6 +324,14 @@ def test_a_default_set_in_the_dialog_makes_the_file_importable_and_is_remembered
     again = _dialog(qtbot, [DATA / "lo_declaration.xlsx"], document)
     assert again.defaults()["supplier_name"] == "Hokuriku Magnet Works"
     assert again.import_button.isEnabled(), again.summary.text()
+    # the supplier came from the other file: the dialog says so, since two suppliers may send the same template…
+    assert again.remembered_note.isVisibleTo(again)
+    assert again.remembered_note.text() == ("Supplier name “Hokuriku Magnet Works” remembered from "
+                                            "lo_declaration.ods (the same columns): change it if these files come "
+                                            "from another supplier.")
+    # …until the buyer gives this file's own
+    again.set_default("supplier_name", "Kanto Ferrite KK")
+    assert not again.remembered_note.isVisibleTo(again)
 
 
 def test_the_window_imports_what_the_command_line_imports(qtbot: QtBot, document: Document, tmp_path: Path,
