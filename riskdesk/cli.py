@@ -144,8 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("--json", action="store_true", help="print one JSON object")
     score.add_argument("--compare", type=_date, default=None, metavar="YYYY-MM-DD",
                        help="also score on this date and show what changes")
-    score.add_argument("--rules", type=Path, default=None, metavar="LIST.toml",
-                       help="use this control list instead of the bundled one")
+    _rules_option(score)
 
     rules = commands.add_parser("rules", help="list the bundled control rules and their status on a date")
     rules.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD", help="default: today")
@@ -179,6 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
     scenario.add_argument("--seed", type=_seed, default=0, metavar="S",
                           help="seed of the simulation, a whole number from 0 (default 0)")
     scenario.add_argument("--json", action="store_true", help="print one JSON object")
+    _rules_option(scenario)
     scenario.add_argument("--chart", type=Path, default=None, metavar="OUT.png",
                           help="draw the chart to a PNG image (or an SVG drawing: OUT.svg)")
     scenario.add_argument("--save-as", default=None, metavar="NAME",
@@ -212,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--detail", action="store_true",
                         help="add the Findings detail sheet after the Findings: one row per finding (rule, supply "
                         "path, stage and element) instead of one per part and rule")
+    _rules_option(report)
     report.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
 
     workspace = commands.add_parser(
@@ -240,6 +241,13 @@ def build_parser() -> argparse.ArgumentParser:
     history.add_argument("--part", default=None, metavar="P", help="only what changed the part numbered P")
     history.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
+
+
+def _rules_option(parser: argparse.ArgumentParser) -> None:
+    """`--rules LIST.toml`: score against a newer control list (checked as `rules --file` checks it) instead of the
+    bundled one; `score`, `scenario` and `report` take it alike."""
+    parser.add_argument("--rules", type=Path, default=None, metavar="LIST.toml",
+                        help="use this control list instead of the bundled one")
 
 
 def _location(text: str) -> str:
@@ -917,7 +925,7 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
                        EXIT_INVALID)
     as_of = args.as_of or dt.date.today()
     scenario = _scenario(args, project, as_of)
-    reference = _reference(None)
+    reference = _reference(args.rules)
     evaluation = evaluate(compile_project(project, reference), as_of, project.settings, reference)
     try:
         result, other = run_on_both_bases(evaluation, scenario).values()
@@ -946,8 +954,13 @@ def _cmd_scenario(args: argparse.Namespace) -> int:
         }
         if monte_carlo is not None:
             data["monte_carlo"] = monte_carlo.to_json()
+        data["rules_version"] = evaluation.rules_version  # as score --json says it: which list cut the supply
+        data["rules_sha256"] = reference.control_list.sha256
         _print_json(data)
         return EXIT_OK
+    if args.rules:
+        print(shown_text(f"control list {evaluation.rules_version} ({args.rules.name}, sha256 "
+                         f"{reference.control_list.sha256[:12]})"))
     _print_scenario(result, other, monte_carlo)
     if chart is not None:
         print(f"\nwrote {chart}")
@@ -1149,7 +1162,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     request = ReportRequest(project, as_of, compare=args.compare, scenarios=scenarios,
                             monte_carlo_paths=args.monte_carlo, seed=args.seed, author=args.author, detail=args.detail,
                             project_file=unchanged_file(args.store, revision),
-                            revision=revision_text(revision, args.store))
+                            revision=revision_text(revision, args.store), reference=_reference(args.rules))
     try:
         summary = write_report(request, args.out)
     except (ReportError, ScenarioError) as exc:

@@ -124,6 +124,8 @@ def _later_date(text: str, day: str) -> str:
     ("file", "digits", "holds a number that cannot be read"),
     ("score", "digits", "holds a number that cannot be read"),
     ("score", "digits400", "field 'rate_pct': 999999999999… (400 digits) is not a finite number"),
+    ("report", "digits400", "field 'rate_pct': 999999999999… (400 digits) is not a finite number"),
+    ("scenario", "ahead", "more than a year after today"),
     ("diff", "year9999", "entry header, field 'date': 9999-12-31 is not a plausible date (from 1900-01-01 to "
                          "2199-12-31)"),
     ("diff", "ahead", "entry header, field 'date': the list is dated 2150-01-01, more than a year after today"),
@@ -151,7 +153,9 @@ def test_a_control_list_with_huge_numbers_far_dates_or_too_many_rules_is_one_lin
     }[case]
     path = _control_list(tmp_path, change)
     args = {"diff": ("rules", "--diff", path), "file": ("rules", "--file", path),
-            "score": ("score", demo, "--rules", path)}[command]
+            "score": ("score", demo, "--rules", path),
+            "report": ("report", demo, tmp_path / "report.xlsx", "--rules", path),
+            "scenario": ("scenario", demo, "--preset", "dfars-2027", "--rules", path)}[command]
     started = time.perf_counter()
     code, out, err = run(capsys, *args)
     assert code == EXIT_INVALID and out == ""

@@ -82,6 +82,20 @@ def test_only_a_newer_list_is_an_update_and_its_hash_is_reported(tmp_path, capsy
     assert main(["score", str(project), "--rules", str(newer)]) == EXIT_OK
     assert f"newer.toml, sha256 {data['rules_sha256'][:12]}" in capsys.readouterr().out
 
+    # the scenario and the report are computed against the same list, and say so
+    assert main(["scenario", str(project), "--preset", "dfars-2027", "--rules", str(newer), "--json"]) == EXIT_OK
+    assert json.loads(capsys.readouterr().out)["rules_sha256"] == data["rules_sha256"]
+    assert main(["scenario", str(project), "--preset", "dfars-2027", "--rules", str(newer)]) == EXIT_OK
+    assert capsys.readouterr().out.startswith(f"control list {data['rules_version']} (newer.toml, sha256 "
+                                              f"{data['rules_sha256'][:12]})")
+    report = tmp_path / "report.xlsx"
+    assert main(["report", str(project), str(report), "--rules", str(newer)]) == EXIT_OK
+    import openpyxl
+
+    inputs = {row[0]: row[1] for row in openpyxl.load_workbook(report, read_only=True)["Inputs"].iter_rows(
+        max_col=2, values_only=True) if row and row[0]}
+    assert inputs["Control list SHA-256"] == data["rules_sha256"]
+
     import sqlite3
     meta = dict(sqlite3.connect(project).execute("SELECT key, value FROM meta").fetchall())
     assert (meta["rules_version"], meta["rules_sha256"]) == (bundled.version, bundled.sha256)
