@@ -63,7 +63,7 @@ def _table(book: openpyxl.Workbook, sheet: str, name: str) -> list[dict[str, obj
 
 
 def test_report_prints_what_it_wrote(written: dict[str, object]) -> None:
-    assert written["line"] == f"wrote {written['out']}: 11 sheets, 15 parts, 155 findings, 2 scenarios\n"
+    assert written["line"] == f"wrote {written['out']}: 12 sheets, 15 parts, 155 findings, 2 scenarios\n"
 
 
 def test_the_inputs_name_the_saved_project_file_by_its_sha256(written: dict[str, object]) -> None:
@@ -157,6 +157,23 @@ def test_exposure_adds_up_to_the_portfolios_kg_and_top_shares(written: dict[str,
         known = [r["Share of the element at this stage"] for r in mine if r["Country"] != "unknown"]
         assert max(known) == pytest.approx(row["top_share"], abs=5e-5)
         assert all(r["EU 65 % benchmark"] == "n/a" for r in mine)
+
+
+def test_the_concentration_table_is_score_jsons_element_by_element(written: dict[str, object]) -> None:
+    """Per element and stage: the largest country, its share, the unknown share and the governance-weighted HHI
+    that `score --json` gives (PRODUCT: concentration per element and stage), element by element."""
+    rows = _table(written["book"], "Concentration", "Concentration")
+    expected = written["score"]["portfolio"]["concentration"]
+    assert len(rows) == len(expected) > 0
+    by_key = {(r["Element"], r["Stage"]): r for r in rows}
+    for row in expected:
+        mine = by_key[(row["element"], Stage(row["stage"]).label)]
+        assert mine["Largest country code"] == row["top_country"]
+        assert mine["Its share"] == pytest.approx(row["top_share"], abs=5e-5)
+        assert mine["Unknown origin"] == pytest.approx(row["unknown_share"], abs=5e-5)
+        assert mine["Concentration (0–10)"] == pytest.approx(row["hhi_governance"], abs=5e-5)
+    elements = [r["Element"] for r in rows]
+    assert elements == sorted(elements, key=elements.index), "each element's stages together"
 
 
 def test_scenarios_are_the_months_and_stock_outs_of_scenario_json(written: dict[str, object]) -> None:

@@ -33,11 +33,19 @@ from riskdesk import __version__
 from riskdesk.core import elements, labels
 from riskdesk.core.countries import CountryTable
 from riskdesk.core.datafile import CONFIDENCE_MARKS, Source
-from riskdesk.core.domain import COMPOSITION_COLUMNS, NUMBER_COLUMNS, PART_COLUMNS, PATH_COLUMNS, SUPPLIER_COLUMNS
+from riskdesk.core.domain import (
+    COMPOSITION_COLUMNS,
+    NUMBER_COLUMNS,
+    PART_COLUMNS,
+    PATH_COLUMNS,
+    STAGES,
+    SUPPLIER_COLUMNS,
+)
 from riskdesk.core.evaluation import (
     NO_PATH_FLOOR,
     PROHIBITED_FLOOR,
     RED_FLOOR,
+    ConcentrationRow,
     Evaluation,
     PartChange,
     band,
@@ -884,6 +892,12 @@ class ExposureSheet:
     benchmark_shares: list[float | None] = field(default_factory=list)
     """The share the flag is judged on (`ExposureCell.benchmark_share`; None where the benchmark does not apply or
     does not judge the country)."""
+    concentration_note: str = ""
+    """The Concentration sheet's caption."""
+    concentration: list[tuple[str, str, str, str, float, float, float]] = field(default_factory=list)
+    """Per element and stage (the portfolio's concentration table, `score --json`'s portfolio.concentration): the
+    element, the stage, the largest known country (ISO code, name; "" and "none known" when every kg is of unknown
+    origin), its share, the share of unknown origin and the governance-weighted HHI Σ s² × g (0–10)."""
 
 
 def exposure_sheet(data: ReportData) -> ExposureSheet:
@@ -912,7 +926,21 @@ def exposure_sheet(data: ReportData) -> ExposureSheet:
         shares=[c.share for c in cells],
         values=[c.value for c in cells],
         flags=[(OVER_BENCHMARK if c.over_benchmark else "within") if applies else "n/a" for c in cells],
-        benchmark_shares=[c.benchmark_share if applies else None for c in cells])
+        benchmark_shares=[c.benchmark_share if applies else None for c in cells],
+        concentration_note=(f"How concentrated the supply of each rare earth and cobalt is, per stage, on your kg as "
+                            f"of {data.request.as_of.isoformat()}: the largest known country and its share, the "
+                            "share of unknown origin, and the governance-weighted HHI (Σ share² × governance over "
+                            "the known countries, 0–10). The parts' concentration factor counts the unknown share "
+                            "as the worst case; this table shows it apart."),
+        concentration=[(row.element, row.stage.label, row.top_country,
+                        countries.name(row.top_country) if row.top_country else "none known", row.top_share,
+                        row.unknown_share, row.hhi_governance) for row in _by_element(evaluation.concentration)])
+
+
+def _by_element(rows: list[ConcentrationRow]) -> list[ConcentrationRow]:
+    """The concentration table element by element (in the order they first come), each in stage order."""
+    first = {element: k for k, element in reversed(list(enumerate(row.element for row in rows)))}
+    return sorted(rows, key=lambda row: (first[row.element], STAGES.index(row.stage)))
 
 
 # ---------------------------------------------------------------------------------------------------------------

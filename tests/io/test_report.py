@@ -108,8 +108,9 @@ def _table(book: openpyxl.Workbook, sheet: str, name: str) -> list[dict[str, obj
 
 
 def test_sheets_are_named_so_and_in_this_order(book: openpyxl.Workbook) -> None:
-    assert tuple(book.sheetnames) == SHEETS == ("Summary", "Parts", "Findings", "Exposure", "Scenarios", "Suppliers",
-                                                "Variants", "Declarations", "Inputs", "Method", "Checks")
+    assert tuple(book.sheetnames) == SHEETS == ("Summary", "Parts", "Findings", "Exposure", "Concentration",
+                                                "Scenarios", "Suppliers", "Variants", "Declarations", "Inputs",
+                                                "Method", "Checks")
 
 
 def test_data_sheets_are_excel_tables_with_filters_and_frozen_headers(book: openpyxl.Workbook) -> None:

@@ -50,7 +50,7 @@ def _table(ws: object, name: str) -> list[dict[str, object]]:
 
 def test_the_new_sheets_come_after_the_scenarios_and_the_checks_last(book: openpyxl.Workbook) -> None:
     assert book.sheetnames == list(SHEETS)
-    assert SHEETS[4:8] == ("Scenarios", "Suppliers", "Variants", "Declarations") and SHEETS[-1] == "Checks"
+    assert SHEETS[5:9] == ("Scenarios", "Suppliers", "Variants", "Declarations") and SHEETS[-1] == "Checks"
     for sheet, tables in NEW_TABLES.items():
         assert set(tables) <= set(book[sheet].tables), sheet
 

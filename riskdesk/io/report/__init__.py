@@ -81,8 +81,8 @@ from riskdesk.io.xlsx import (
     workbook,
 )
 
-SHEETS: tuple[str, ...] = ("Summary", "Parts", "Findings", "Exposure", "Scenarios", "Suppliers", "Variants",
-                           "Declarations", "Inputs", "Method", "Checks")
+SHEETS: tuple[str, ...] = ("Summary", "Parts", "Findings", "Exposure", "Concentration", "Scenarios", "Suppliers",
+                           "Variants", "Declarations", "Inputs", "Method", "Checks")
 """The report's sheets, named so and in this order."""
 
 

@@ -1,5 +1,6 @@
 """The Exposure sheet: the buyer's kg by element, stage and country (the ISO code and the name in their own
-columns), with the EU 65 % benchmark flag beside the share it is judged on."""
+columns), with the EU 65 % benchmark flag beside the share it is judged on; and the Concentration sheet: per element
+and stage, how concentrated that supply is."""
 
 from __future__ import annotations
 
@@ -38,4 +39,28 @@ def write_exposure(layout: Layout, content: ExposureSheet) -> None:
                                    content.kg, content.shares, content.benchmark_shares, content.flags,
                                    content.values]
     layout.columns(sheet, 1, columns, values, "Exposure", text="Writing the exposure…")
+    layout.print_setup(sheet, (1, 1))
+    write_concentration(layout, content)
+
+
+def write_concentration(layout: Layout, content: ExposureSheet) -> None:
+    """Write the Concentration sheet: per element and stage, the largest country, the unknown share and the
+    governance-weighted HHI (the portfolio's concentration table, `score --json`'s portfolio.concentration)."""
+    sheet = layout.sheet("Concentration")
+    columns = [
+        Column("Element", 9, kind=TEXT),
+        Column("Stage", 18, kind=TEXT),
+        *country_columns(18, "Largest country"),
+        Column("Its share", 12, "share", kind=NUMBER,
+               help="The largest known country's share of your kg of the element at this stage"),
+        Column("Unknown origin", 12, "share", kind=NUMBER,
+               help="The share of your kg of the element at this stage whose country is not known"),
+        Column("Concentration (0–10)", 14, "weight", kind=NUMBER,
+               help="Governance-weighted HHI: Σ share² × governance over the known countries, 0 (spread over "
+                    "well-governed countries) … 10 (all from one country of the worst governance); the share of "
+                    "unknown origin is in the column before (docs/method.md, Concentration table)"),
+    ]
+    layout.caption(sheet, content.concentration_note, columns)
+    values = [[row[c] for row in content.concentration] for c in range(len(columns))]
+    layout.columns(sheet, 1, columns, values, "Concentration", text="Writing the concentration…")
     layout.print_setup(sheet, (1, 1))
