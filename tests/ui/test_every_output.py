@@ -33,8 +33,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 PROJECTS = {(c, "project") for c in ("demo", "new", "import", "score", "scenario", "report")}
 """Project files: read, or saved by riskdesk.io.store.project_file (lock, revision check, atomic save)."""
-READ = {("import", "files"), ("import", "mapping"), ("score", "rules"), ("rules", "file"), ("rules", "diff"),
-        ("scenario", "file")}
+READ = {("import", "files"), ("import", "mapping"), ("score", "rules"), ("scenario", "rules"), ("report", "rules"),
+        ("rules", "file"), ("rules", "diff"), ("scenario", "file")}
 WRITTEN: dict[tuple[str, str], tuple[str, Callable[[Path, Path, Path], list[str]]]] = {
     ("template", "out"): (".xlsx", lambda project, source, out: ["template", str(out)]),
     ("report", "out"): (".xlsx", lambda project, source, out: ["report", str(project), str(out)]),
