@@ -368,7 +368,8 @@ def _parse_number(spec: Field, raw: object) -> float:
     if value < 0:
         raise CellError(f"{spec.label} must not be negative. Enter zero or a positive number")
     if spec.kind is FieldKind.SHARE and value > 100:
-        raise CellError(f"{spec.label} is a share of the part's volume: enter 0 to 100")
+        of = "the magnet's weight" if spec.table == "composition" else "the part's volume"
+        raise CellError(f"{spec.label} is a share of {of}: enter 0 to 100")
     problem = spec.limit.problem(value) if spec.limit is not None else None
     if problem:
         raise CellError(f"{spec.label}: {problem}. Check the value and its unit")

@@ -143,10 +143,13 @@ TABLE_MENU: tuple[str, ...] = ("cut", "copy", "paste", "clear", "add_row", "remo
 """Each project table's context menu ("Export table…" follows, riskdesk.ui.table_export_action)."""
 
 
-def tab_actions(titles: Sequence[str]) -> tuple[ActionSpec, ...]:
-    """View ▸ one action per tab, Ctrl+1 … in tab order."""
-    return tuple(ActionSpec(f"tab {position}", title, "tabs.setCurrentIndex", (f"Ctrl+{position + 1}",), "",
-                            f"Show {title}", When.ALWAYS, args=(position,)) for position, title in enumerate(titles))
+def tab_actions(titles: Sequence[str], last: Sequence[str] = ()) -> tuple[ActionSpec, ...]:
+    """View ▸ one action per tab, in tab order, with Ctrl+1 … numbered in tab order except for the tabs in `last`,
+    numbered after all the others (a tab added later keeps every earlier tab's number)."""
+    numbered = [t for t in titles if t not in last] + [t for t in titles if t in last]
+    return tuple(ActionSpec(f"tab {position}", title, "tabs.setCurrentIndex", (f"Ctrl+{numbered.index(title) + 1}",),
+                            "", f"Show {title}", When.ALWAYS, args=(position,))
+                 for position, title in enumerate(titles))
 
 
 def build_actions(window: QWidget, undo_group: QUndoGroup, current_page: Callable[[], TablePage | None],

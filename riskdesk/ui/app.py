@@ -205,7 +205,7 @@ def demo_rows() -> ProjectRows:
     from riskdesk.core import demo_data
 
     return ProjectRows(demo_data.NAME, {"parts": list(demo_data.PARTS), "suppliers": list(demo_data.SUPPLIERS),
-                                        "paths": list(demo_data.PATHS)})
+                                        "paths": list(demo_data.PATHS), "composition": list(demo_data.COMPOSITION)})
 
 
 PREVIEW_MAX_ROWS = 5_000

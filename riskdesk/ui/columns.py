@@ -53,14 +53,17 @@ class TableName(StrEnum):
     PARTS = "parts"
     SUPPLIERS = "suppliers"
     PATHS = "paths"
+    COMPOSITION = "composition"
 
     @property
     def title(self) -> str:  # type: ignore[override]  # deliberately shadows str.title with a label
-        return {"parts": "Parts", "suppliers": "Suppliers", "paths": "Supply paths"}[self.value]
+        return {"parts": "Parts", "suppliers": "Suppliers", "paths": "Supply paths",
+                "composition": "Composition"}[self.value]
 
     @property
     def row_noun(self) -> str:
-        return {"parts": "part", "suppliers": "supplier", "paths": "supply path"}[self.value]
+        return {"parts": "part", "suppliers": "supplier", "paths": "supply path",
+                "composition": "composition override"}[self.value]
 
 
 Kind = FieldKind

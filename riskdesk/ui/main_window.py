@@ -108,7 +108,7 @@ class MainWindow(QMainWindow):
         self.tabs.setAccessibleName("Views")
         self.tabs.setDocumentMode(True)
         self.pages: dict[TableName, TablePage] = {}
-        for table in (TableName.PARTS, TableName.SUPPLIERS, TableName.PATHS):
+        for table in TABLE_HELP:
             page = TablePage(table)
             self.pages[table] = page
             self.tabs.addTab(page, icon(table.value), table.title)
@@ -241,7 +241,8 @@ class MainWindow(QMainWindow):
     # ---- construction -----------------------------------------------------------------------------------------
 
     def _build_actions(self) -> None:
-        self._specs = (*ACTIONS, *tab_actions([self.tabs.tabText(i) for i in range(self.tabs.count())]))
+        self._specs = (*ACTIONS, *tab_actions([self.tabs.tabText(i) for i in range(self.tabs.count())],
+                                              last=(TableName.COMPOSITION.title,)))
         self.named_actions: dict[str, QAction] = build_actions(
             self, self.undo_group, self._current_page, [page.view for page in self.pages.values()], self._specs)
         """The window's actions by key (riskdesk.ui.actions.ACTIONS)."""
@@ -577,6 +578,8 @@ TABLE_HELP = {
     TableName.PARTS: "The magnet bill of materials: one row per part you buy",
     TableName.SUPPLIERS: "Who supplies your magnets and where they are based",
     TableName.PATHS: "Each part's supply paths: supplier, share and the country of every stage from mine to magnet",
+    TableName.COMPOSITION: "A part's own element contents (wt %, from a supplier's declaration or a datasheet), "
+                           "each overriding its grade's default for that element",
 }
 TAB_ICONS = (*(table.value for table in TABLE_HELP), *(tab.icon for tab in ANALYSIS_TABS))
 """The tabs' icons, in tab order."""

@@ -240,3 +240,33 @@ def test_typing_us_recycled_as_a_mine_country_declares_recycled_feedstock_in_one
     document.paste(TableName.PATHS, [(1, "mine_country", "recycled in Japan"), (2, "mine_country", "AU")])
     assert document.project.tables.paths.loc[1:2, "feedstock"].tolist() == ["recycled", ""]
     assert document.project.tables.paths.loc[1, "mine_country"] == "JP"
+
+
+def test_a_parts_own_element_content_is_edited_on_the_composition_tab(document: Document) -> None:
+    """PRODUCT: a part's optional composition (wt %) overrides its grade's, entered as well as imported: the window
+    shows the overrides as a table of its own, edits them as undoable steps, and refuses what cannot be a wt %."""
+    import datetime as dt
+
+    from riskdesk.core.elements import INDEX
+    from riskdesk.core.evaluation import evaluate
+
+    def dy_value(project: object) -> float:
+        """The part's Dy content value a year, as scored."""
+        evaluation = evaluate(project, dt.date(2026, 11, 23))  # type: ignore[arg-type]
+        part = list(evaluation.compiled.part_numbers).index("LDR-MIR-2")
+        return float(evaluation.part_value_c[part][list(evaluation.columns).index(INDEX["Dy"])])
+
+    overrides = document.project.tables.composition
+    row = int(overrides.index[(overrides["part_number"] == "LDR-MIR-2") & (overrides["element"] == "Dy")][0])
+    model = document.models[TableName.COMPOSITION]
+    wt = column_position(TableName.COMPOSITION, "wt_pct")
+    assert model.data(model.index(row, wt), RawRole) == 3.2
+    before = dy_value(document.project)
+    assert model.setData(model.index(row, wt), "6.4")
+    assert dy_value(document.project) == pytest.approx(2 * before)
+    assert not model.setData(model.index(row, wt), "140")
+    assert model.last_refusal == "wt % is a share of the magnet's weight: enter 0 to 100"
+    assert not model.setData(model.index(row, column_position(TableName.COMPOSITION, "element")), "Xx")
+    assert "not an element RiskDesk knows" in model.last_refusal
+    document.undo_stack.undo()
+    assert document.project.tables.composition.loc[row, "wt_pct"] == 3.2 and not document.is_dirty

@@ -75,7 +75,20 @@ def test_the_demo_opens_scored(window: MainWindow) -> None:
     assert window.exposure_view.evaluation is window.scoring.evaluation
     assert window.windowTitle().startswith("Demo: US motor and sensor buyer")
     assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == [
-        "Parts", "Suppliers", "Supply paths", "Exposure", "Scenarios", "Data quality", "Rules", "Settings"]
+        "Parts", "Suppliers", "Supply paths", "Composition", "Exposure", "Scenarios", "Data quality", "Rules",
+        "Settings"]
+
+
+def test_each_tab_keeps_its_shortcut_and_the_composition_tab_comes_ninth(window: MainWindow) -> None:
+    """The Composition tab came after Ctrl+1 … Ctrl+8 were in use (and in the user guide): they keep their tabs."""
+    shown = {}
+    for name, action in window.named_actions.items():
+        if name.startswith("tab "):
+            action.trigger()
+            shown[action.shortcut().toString()] = window.tabs.tabText(window.tabs.currentIndex())
+    assert shown == {"Ctrl+1": "Parts", "Ctrl+2": "Suppliers", "Ctrl+3": "Supply paths", "Ctrl+4": "Exposure",
+                     "Ctrl+5": "Scenarios", "Ctrl+6": "Data quality", "Ctrl+7": "Rules", "Ctrl+8": "Settings",
+                     "Ctrl+9": "Composition"}
 
 
 def test_every_analysis_tab_starts_on_the_windows_date_and_follows_it(window: MainWindow) -> None:
