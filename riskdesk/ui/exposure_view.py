@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from riskdesk.core import elements
+from riskdesk.core.compiled import UNASSIGNED_SUPPLIER
 from riskdesk.core.domain import STAGES
 from riskdesk.core.evaluation import Evaluation, Hit, PartReport, band
 from riskdesk.core.exposure import (
@@ -39,6 +40,7 @@ from riskdesk.core.exposure import (
     MEASURES,
     by_element,
     by_stage_and_country,
+    by_supplier,
     element_mask,
 )
 from riskdesk.core.labels import (
@@ -64,6 +66,8 @@ if TYPE_CHECKING:
 _Index = QModelIndex | QPersistentModelIndex
 
 TOP_PARTS = 25
+TOP_SUPPLIERS = 20
+"""The supplier chart shows this many suppliers, the rest as one bar."""
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -255,6 +259,7 @@ class ChartsPanel(QWidget):
             ("element", "By element", False),
             ("country", "By country (one stage)", True),
             ("stage", "By stage and country", False),
+            ("supplier", "By supplier", True),
             ("parts", "Part scores", True),
         )
         for key, title, horizontal in specs:
@@ -351,6 +356,19 @@ class ChartsPanel(QWidget):
         chart.set_bars([names[k] for k in ranked], [float(row[k]) for k in ranked], unit,
                        colors=[colors[names[k]] for k in ranked], formatter=formatter)
 
+        per_supplier = by_supplier(evaluation, measure, mask)
+        supplier_names = dict(zip(evaluation.compiled.supplier_ids, evaluation.compiled.supplier_names, strict=True))
+        shown_suppliers = [(_supplier_label(str(s), str(supplier_names.get(s, ""))), v)
+                           for s, v in per_supplier[:TOP_SUPPLIERS]]
+        if len(per_supplier) > TOP_SUPPLIERS:
+            shown_suppliers.append((f"{len(per_supplier) - TOP_SUPPLIERS} other suppliers",
+                                    sum(v for _, v in per_supplier[TOP_SUPPLIERS:])))
+        chart = self.charts["supplier"]
+        chart.set_title(f"{label} of {what.lower() if selection in ELEMENT_SETS else what} by supplier (each kg "
+                        "once: the bars add up to the portfolio)")
+        chart.set_bars([name for name, _ in shown_suppliers], [v for _, v in shown_suppliers], unit,
+                       formatter=formatter)
+
         scores = evaluation.scores
         order = np.argsort(-scores, kind="stable")[:TOP_PARTS]
         portfolio, reason = evaluation.portfolio_score()
@@ -367,6 +385,13 @@ class ChartsPanel(QWidget):
         chart.set_value_range(0, 102)
         chart.add_reference_line(portfolio, BAND_COLORS[band(portfolio)])
         chart.set_tooltip(f"{chart.summary}\nPortfolio score {portfolio:.0f}: {reason}")
+
+
+def _supplier_label(supplier_id: str, name: str) -> str:
+    """A supplier as the chart names it: "SUP-DE1 · Vacuumschmelze"; volume no supply path covers says so."""
+    if supplier_id == UNASSIGNED_SUPPLIER:
+        return "no supply path (supplier unknown)"
+    return f"{supplier_id} · {name}" if name and name != supplier_id else supplier_id
 
 
 def _formatter(measure: str) -> Callable[[float], str]:

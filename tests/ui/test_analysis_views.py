@@ -100,7 +100,7 @@ def test_a_later_date_changes_the_defence_parts_hits(exposure: ExposureView,
 def test_exposure_charts_draw_one_item_per_series(exposure: ExposureView, tmp_path: Path) -> None:
     exposure.ensure_charts()
     charts = exposure.charts.charts
-    assert set(charts) == {"element", "country", "stage", "parts"}
+    assert set(charts) == {"element", "country", "stage", "supplier", "parts"}
     assert len(charts["element"].items) == 1
     assert len(charts["country"].items) == 1
     assert 1 <= len(charts["stage"].items) <= 10
@@ -109,6 +109,28 @@ def test_exposure_charts_draw_one_item_per_series(exposure: ExposureView, tmp_pa
     for suffix in ("png", "svg"):
         path = charts["stage"].save(tmp_path / f"stage.{suffix}")
         assert path.stat().st_size > 1000
+
+
+def test_the_supplier_chart_says_how_much_of_the_elements_comes_through_each_supplier(exposure: ExposureView) -> None:
+    """PRODUCT: exposure rolled up by supplier too: each kg once, so the bars add up to the portfolio's kg of the
+    chosen elements; a supplier named by its id and name."""
+    exposure.ensure_charts()
+    panel = exposure.charts
+    evaluation = exposure.evaluation
+    assert evaluation is not None
+    position = panel.elements_box.findData("Dy")
+    assert position >= 0
+    panel.elements_box.setCurrentIndex(position)
+    chart = panel.charts["supplier"]
+    bars = chart.items[0].opts["width"]
+    assert float(sum(bars)) == pytest.approx(evaluation.elements_kg()["Dy"])
+    assert "by supplier" in chart.title and "Dy" in chart.title
+    from riskdesk.core.exposure import by_supplier, element_mask
+
+    top, kg = by_supplier(evaluation, "kg", element_mask("Dy"))[0]
+    names = dict(zip(evaluation.compiled.supplier_ids, evaluation.compiled.supplier_names, strict=True))
+    assert max(bars) == pytest.approx(kg)
+    assert f"{top} · {names[top]} " in chart.summary
 
 
 def test_the_country_chart_counts_each_kg_once_so_its_bars_add_up_to_the_portfolio(exposure: ExposureView) -> None:
