@@ -652,8 +652,10 @@ def _merged_down(raw: RawSheet, layout: HeaderLayout, width: int) -> list[tuple[
     if not raw.merged:
         return []
     start = layout.data_start
-    return [(r0 - start, r1 - start, c0) for (r0, c0), (r1, _c1) in raw.merged
-            if r0 >= start and r1 > r0 and 0 <= c0 < width]
+    rows = len(raw.rows) - start  # a merge may reach into trailing empty rows the reader left out
+    spans = [(r0 - start, min(r1 - start, rows - 1), c0) for (r0, c0), (r1, _c1) in raw.merged
+             if r0 >= start and 0 <= c0 < width]
+    return [(first, last, col) for first, last, col in spans if last > first]
 
 
 def _grid(data_rows: Sequence[Sequence[object]], width: int) -> np.ndarray:

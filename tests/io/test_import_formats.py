@@ -204,6 +204,19 @@ def test_a_parts_cells_merged_over_its_supplier_rows_hold_the_part_on_every_row(
     assert "rows 2–3: Part No, Description, Magnet family, Magnet weight (g), Annual qty" in said.message
 
 
+def test_a_merge_reaching_below_the_last_row_is_read_without_it(tmp_path):
+    rows = [["Part No", "Magnet family", "Magnet weight (g)", "Annual qty", "Supplier ID", "Magnet country"],
+            ["M-1", "NdFeB-sintered", 10, 100, "SUP-A1", "CN"],
+            ["M-2", "NdFeB-sintered", 20, 200, "SUP-A1", "JP"]]
+    path = write_openpyxl(tmp_path / "merged-tail.xlsx", rows, merges=("F3:F9",))
+
+    result = read_and_validate([path])
+
+    assert result.ok, result.errors
+    assert set(result.tables.parts["part_number"]) == {"M-1", "M-2"}
+    assert not [w for w in result.warnings if "merged" in w.message]
+
+
 def test_a_note_merged_across_columns_is_not_spread_into_them(tmp_path):
     rows = [
         ["Part No", "Description", "Grade", "Magnet family", "Magnet weight (g)", "Annual qty", "Supplier ID",
