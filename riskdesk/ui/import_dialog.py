@@ -372,6 +372,50 @@ def check_summary(check: ImportCheck, skipping_rows: bool) -> str:
     return f"Ready to import {counts}. No problems found."
 
 
+def fill_empty_defaults(widgets: dict[str, QComboBox | QLineEdit], remembered: dict[str, str]) -> dict[str, str]:
+    """Fill the empty default fields with what was remembered for these layouts; the fields filled, with their
+    values."""
+    filled: dict[str, str] = {}
+    for name, value in remembered.items():
+        widget = widgets[name]
+        if isinstance(widget, QComboBox):
+            if not widget.currentData():
+                widget.setCurrentIndex(max(widget.findData(value), 0))
+                filled[name] = value
+        elif not widget.text().strip():
+            widget.setText(value)
+            filled[name] = value
+    return filled
+
+
+class RememberedSupplierNote(QLabel):
+    """Under the import's defaults: which supplier fields were filled from another file of the same column layout
+    (two suppliers may send the same template), shown while they still hold what was remembered."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("rememberedSupplier")
+        self.setWordWrap(True)
+        self.hide()
+        self._values: dict[str, str] = {}
+        self._files: list[str] = []
+
+    def remember(self, filled: dict[str, str], sources: dict[str, str]) -> None:
+        """`filled`: the defaults just filled in from memory (field → value); `sources`: field → the file the
+        mapping that remembered it was last used for."""
+        self._values = {name: value for name, value in filled.items() if name in SUPPLIER_DEFAULTS and name in sources}
+        self._files = sorted({sources[name] for name in self._values})
+
+    def follow(self, defaults: dict[str, str]) -> None:
+        """Show or hide the note for the defaults as they now stand."""
+        still = [name for name, value in self._values.items() if defaults.get(name) == value]
+        self.setVisible(bool(still))
+        if still:
+            what = " and ".join(f"{field_label(name)} “{self._values[name]}”" for name in still)
+            self.setText(f"{what} remembered from {', '.join(self._files)} (the same columns): change it if these "
+                         "files come from another supplier.")
+
+
 class ImportDialog(QDialog):
     """See the module docstring."""
 
@@ -447,15 +491,8 @@ class ImportDialog(QDialog):
             widget.setToolTip(f"{name}: {_field_meaning(name)}")
             defaults_form.addRow(field_label(name), widget)
             self.default_widgets[name] = widget
-        self.remembered_note = QLabel()
-        self.remembered_note.setObjectName("rememberedSupplier")
-        self.remembered_note.setWordWrap(True)
-        self.remembered_note.hide()
+        self.remembered_note = RememberedSupplierNote()
         defaults_form.addRow(self.remembered_note)
-        self._remembered_supplier: dict[str, str] = {}
-        """Supplier defaults shown as remembered from another file of the same layout: field → value."""
-        self._remembered_from: list[str] = []
-        """The files those were last used for."""
         self.skip_check = QCheckBox("&Leave out rows with errors (they are listed as skipped)")
         self.skip_check.setToolTip("Import the rows without errors and list each row left out in the problems and "
                                    "the report, instead of refusing the whole import")
@@ -630,7 +667,7 @@ class ImportDialog(QDialog):
 
     def _defaults_changed(self) -> None:
         if not self._applying_defaults:
-            self._say_remembered_supplier()
+            self.remembered_note.follow(self.defaults())
         if not self._applying_defaults and self.mappings:
             self._recheck_timer.start()
 
@@ -701,11 +738,13 @@ class ImportDialog(QDialog):
             position = self.sheet_tabs.count() - 1
             self.sheet_tabs.setTabToolTip(position, f"{mapping.file}, sheet {mapping.sheet!r}, header on row "
                                                     f"{mapping.header_row}")
-        filled = self._show_defaults(remembered)
-        self._remembered_supplier = {name: remembered[name] for name in filled
-                                     if name in SUPPLIER_DEFAULTS and name in sources}
-        self._remembered_from = sorted({sources[name] for name in self._remembered_supplier})
-        self._say_remembered_supplier()
+        self._applying_defaults = True  # filled without checking again
+        try:
+            filled = fill_empty_defaults(self.default_widgets, remembered)
+        finally:
+            self._applying_defaults = False
+        self.remembered_note.remember(filled, sources)
+        self.remembered_note.follow(self.defaults())
         if not mappings:
             self._fill_problems(problems)
             reason = problems[0].message if problems else "no table with a header row was found in these files"
@@ -715,38 +754,6 @@ class ImportDialog(QDialog):
             self.details.setCurrentIndex(1)
             return
         self.run_check()
-
-    def _show_defaults(self, remembered: dict[str, str]) -> list[str]:
-        """Fill empty default fields with what was remembered for these layouts (without checking again); the
-        fields it filled."""
-        filled: list[str] = []
-        self._applying_defaults = True
-        try:
-            for name, value in remembered.items():
-                widget = self.default_widgets[name]
-                if isinstance(widget, QComboBox):
-                    if not widget.currentData():
-                        widget.setCurrentIndex(max(widget.findData(value), 0))
-                        filled.append(name)
-                elif not widget.text().strip():
-                    widget.setText(value)
-                    filled.append(name)
-        finally:
-            self._applying_defaults = False
-        return filled
-
-    def _say_remembered_supplier(self) -> None:
-        """Under the defaults: which supplier fields were filled from another file of the same layout (two
-        suppliers may send the same template), while they still hold what was remembered."""
-        still = [name for name, value in self._remembered_supplier.items() if self.defaults().get(name) == value]
-        if not still:
-            self.remembered_note.hide()
-            return
-        what = " and ".join(f"{field_label(name)} “{self._remembered_supplier[name]}”" for name in still)
-        files = ", ".join(self._remembered_from)
-        self.remembered_note.setText(f"{what} remembered from {files} (the same columns): change it if these files "
-                                     "come from another supplier.")
-        self.remembered_note.show()
 
     def run_check(self) -> None:
         """Read and validate the included files with the mapping, defaults and choices shown (step 2); the

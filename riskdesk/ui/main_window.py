@@ -241,8 +241,7 @@ class MainWindow(QMainWindow):
     # ---- construction -----------------------------------------------------------------------------------------
 
     def _build_actions(self) -> None:
-        self._specs = (*ACTIONS, *tab_actions([self.tabs.tabText(i) for i in range(self.tabs.count())],
-                                              last=(TableName.COMPOSITION.title,)))
+        self._specs = (*ACTIONS, *tab_actions([self.tabs.tabText(i) for i in range(self.tabs.count())], LATER_TABS))
         self.named_actions: dict[str, QAction] = build_actions(
             self, self.undo_group, self._current_page, [page.view for page in self.pages.values()], self._specs)
         """The window's actions by key (riskdesk.ui.actions.ACTIONS)."""
@@ -581,6 +580,8 @@ TABLE_HELP = {
     TableName.COMPOSITION: "A part's own element contents (wt %, from a supplier's declaration or a datasheet), "
                            "each overriding its grade's default for that element",
 }
+LATER_TABS = (TableName.COMPOSITION.title,)
+"""Tabs added after Ctrl+1 … Ctrl+8 were in use: numbered after the others, so that each earlier tab keeps its key."""
 TAB_ICONS = (*(table.value for table in TABLE_HELP), *(tab.icon for tab in ANALYSIS_TABS))
 """The tabs' icons, in tab order."""
 
