@@ -846,9 +846,9 @@ def _cmd_rules(args: argparse.Namespace) -> int:
     control_list = load_control_list(args.file) if args.file else default_control_list()
     if args.diff:
         newer = load_control_list(args.diff)
-        if not newer.is_newer_than(control_list):
-            raise CliError(f"{args.diff} is version {newer.version} of {newer.date}, not newer than the list in use "
-                           f"({control_list.version} of {control_list.date}): it is not an update", EXIT_INVALID)
+        refusal = control_list.update_refusal(newer, str(args.diff))
+        if refusal:
+            raise CliError(refusal, EXIT_INVALID)
         for line in control_list.diff(newer).lines():
             print(shown_text(line))
         return EXIT_OK

@@ -340,6 +340,14 @@ class ControlList:
     def is_newer_than(self, other: ControlList) -> bool:
         return self.version_key > other.version_key
 
+    def update_refusal(self, newer: ControlList, name: str) -> str | None:
+        """Why `newer` (read from the file `name`) is not an update of this list, or None when it is: what
+        `rules --diff` and the Rules tab's "Use a Newer List…" both say."""
+        if newer.is_newer_than(self):
+            return None
+        return (f"{name} is version {newer.version} of {newer.date}, not newer than the list in use ({self.version} "
+                f"of {self.date}): it is not an update")
+
     @property
     def general_licences_from(self) -> dt.date | None:
         """The day general licences were first reported (the earliest holder's `reported`; FACTS §1.3: 2025-12-02):

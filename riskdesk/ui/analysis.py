@@ -84,7 +84,8 @@ ANALYSIS_TABS: tuple[AnalysisTab, ...] = (
                 "up to 100 %, unknown origins, missing mass, volume or stock; with a jump to each cell",
                 "riskdesk.ui.quality_view"),
     AnalysisTab("rules", "Rules", "rules",
-                "The bundled control list: rules, their dates and status on the as-of date, with sources",
+                "The control list in use (the bundled one, or a newer file): rules, their dates and status on the "
+                "as-of date, with sources",
                 "riskdesk.ui.rules_view"),
     AnalysisTab("settings", "Settings", "settings",
                 "Project settings: import country, scoring weights, how suspended rules count",

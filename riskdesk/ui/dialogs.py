@@ -73,6 +73,20 @@ class Dialogs:
                                               "Excel (*.xlsx)")
         return Path(name) if name else None
 
+    def control_list_path(self, directory: str) -> Path | None:
+        """A control list file (TOML) the user chose (None: cancelled)."""
+        name, _ = QFileDialog.getOpenFileName(self.parent, "Use a newer control list", directory,
+                                              "Control lists (*.toml);;All files (*)")
+        return Path(name) if name else None
+
+    def confirm(self, title: str, text: str, yes: str) -> bool:
+        """A yes/no question whose yes button says `yes`; True when the user chose it."""
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.Cancel, self.parent)
+        accept = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is accept
+
     def folder_path(self, title: str, directory: str) -> Path | None:
         """A folder the user chose (None: cancelled)."""
         name = QFileDialog.getExistingDirectory(self.parent, title, directory)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSplitter,
     QTableView,
     QTextBrowser,
@@ -179,10 +181,13 @@ def _buyers_in_words(rule: ControlRule) -> str:
 
 
 class RulesView(AnalysisView):
-    """The bundled control list on the as-of date: a filterable table and the selected rule's details."""
+    """The control list in use on the as-of date: a filterable table and the selected rule's details; "Use a Newer
+    List…" (riskdesk.ui.newer_list) when the view has its context."""
 
-    def __init__(self, control_list: ControlList | None = None, parent: QWidget | None = None) -> None:
+    def __init__(self, control_list: ControlList | None = None, parent: QWidget | None = None,
+                 context: ViewContext | None = None) -> None:
         super().__init__(parent)
+        self._context = context
         self._settings = ProjectSettings()
         self._shown_rule = ""
         control_list = control_list or default_control_list()
@@ -223,6 +228,12 @@ class RulesView(AnalysisView):
             filters.addWidget(widget)
             filters.addSpacing(8)
         filters.addWidget(self.search_edit, 1)
+        self.newer_button = QPushButton("Use a &Newer List…")
+        self.newer_button.setToolTip("Score this project against a newer control list file (TOML), after seeing "
+                                     "what changes; as riskdesk score --rules does")
+        self.newer_button.setVisible(context is not None)
+        self.newer_button.clicked.connect(self._use_newer_list)
+        filters.addWidget(self.newer_button)
 
         self.table = QTableView()
         self.table.setObjectName("rulesTable")
@@ -278,6 +289,14 @@ class RulesView(AnalysisView):
         if self.proxy.rowCount():
             self.table.selectRow(0)
 
+    def _use_newer_list(self) -> None:
+        from riskdesk.ui.newer_list import use_newer_list
+
+        assert self._context is not None  # the button shows only with a context
+        newer = use_newer_list(self._context, self.model.control_list, Path.home())
+        if newer is not None:
+            self.set_control_list(newer)
+
     def set_filters(self, regime: str = ANY, element: str = ANY, status: str = ANY) -> None:
         """Set the three filters (`ANY` clears one): a regime text, an element symbol, a status value."""
         for box, value in ((self.regime_box, regime), (self.element_box, element), (self.status_box, status)):
@@ -328,8 +347,10 @@ class RulesView(AnalysisView):
         control_list = self.model.control_list
         suspended = (" · suspended rules treated as in force" if self._settings.suspended_rules_in_force else "")
         marks = ", ".join(f"{mark} {meaning.split(':')[0]}" for mark, meaning in CONFIDENCE_MARKS.items())
+        bundled = control_list.sha256 == default_control_list().sha256
+        source = "" if bundled or not control_list.path else f" (from {Path(control_list.path).name})"
         self.list_label.setText(
-            f"{control_list.title}, version {control_list.version} of {control_list.date.isoformat()} · "
+            f"{control_list.title}, version {control_list.version} of {control_list.date.isoformat()}{source} · "
             f"{len(control_list.rules)} rules · status as of {self.model.as_of.isoformat()}{suspended}"
         )
         self.list_label.setToolTip(f"Confidence marks: {marks}")
@@ -348,4 +369,4 @@ class RulesView(AnalysisView):
 
 def make_view(context: ViewContext) -> RulesView:
     """The Rules tab (see `riskdesk.ui.analysis`)."""
-    return RulesView()
+    return RulesView(context=context)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from riskdesk.core.evaluation import Evaluation
     from riskdesk.core.project import ProjectSettings
     from riskdesk.core.quality import QualityCheck
+    from riskdesk.core.reference import ReferenceData
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,8 @@ class Scoring(QObject):
         self._document = document
         self.as_of = as_of or dt.date.today()
         self.evaluation: Evaluation | None = None
+        self.reference: ReferenceData | None = None
+        """The reference data scored against; None: the bundled data (a newer control list: `set_reference`)."""
         self.quality: list[QualityCheck] = []
         """The data-quality checks of the tables last scored (computed with them, off the GUI thread when large)."""
         self._compiled: CompiledProject | None = None
@@ -75,6 +78,12 @@ class Scoring(QObject):
     def _on_tables_changed(self, *_args: object) -> None:
         self._compiled = None
         self._tables_version += 1
+        self.refresh()
+
+    def set_reference(self, reference: ReferenceData) -> None:
+        """Score against `reference` from now on (the Rules tab's newer control list), at once."""
+        self.reference = reference
+        self._compiled = None
         self.refresh()
 
     def set_as_of(self, day: dt.date) -> None:
@@ -105,17 +114,18 @@ class Scoring(QObject):
         renew_quality = compiled is None or quality_key != self._quality_key
         large = self.large
         source = project.copy() if (compiled is None or renew_quality) and large else project
+        reference = self.reference
 
         def work(task: TaskContext) -> tuple[CompiledProject, Evaluation, list[QualityCheck] | None]:
             from riskdesk.core.evaluation import compile_project, evaluate
             from riskdesk.core.quality import check_project
 
-            done = compiled or compile_project(source)
+            done = compiled or compile_project(source, reference)
             task.check()
             # the tables changed, or what dates the declaration checks (the as-of date, the stale setting)
             quality = check_project(source, as_of=quality_day) if renew_quality else None
             task.check()
-            evaluation = evaluate(done, day, settings)
+            evaluation = evaluate(done, day, settings, reference)
             evaluation.rules_hitting()  # what the Exposure tab's rule filter lists, worked out here and kept
             return done, evaluation, quality
 

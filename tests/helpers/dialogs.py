@@ -38,6 +38,10 @@ class ScriptedDialogs(Dialogs):
         cancelled."""
         self.request_candidates: list[object] = []
         """The suppliers File ▸ Request declarations… offered (riskdesk.core.declarations.SupplierToAsk)."""
+        self.control_list_answer: Path | None = None
+        """The file "Use a newer list…" answers (None: cancelled)."""
+        self.confirm_answer = True
+        """What a yes/no confirmation answers."""
         self.errors: list[str] = []
         self.asked: list[str] = []
 
@@ -91,6 +95,13 @@ class ScriptedDialogs(Dialogs):
                                 folder: Path) -> object | None:
         self.request_candidates = list(candidates)  # type: ignore[call-overload]
         return self.request_answer
+
+    def control_list_path(self, directory: str) -> Path | None:
+        return self.control_list_answer
+
+    def confirm(self, title: str, text: str, yes: str) -> bool:
+        self.asked.append(f"{title}: {text}")
+        return self.confirm_answer
 
     def error(self, title: str, text: str) -> None:
         self.errors.append(f"{title}: {text}")
