@@ -317,3 +317,33 @@ def test_an_answer_saved_by_libreoffice_imports_as_the_supplier_filled_it(demo, 
     assert shown(demo) == shown(tmp_path / "twin.rdproj")
     request = open_store(demo).read()[0].declarations.find(ids["SUP-JP1"])
     assert request is not None and request.answers[-1].effective_date == dt.date(2026, 11, 30)
+
+
+def test_an_answers_score_changes_are_computed_against_the_control_list_in_use(demo, tmp_path, capsys):
+    """The window passes the newer control list it scores with (Rules ▸ Use a Newer List…): the answer's "score
+    before → after" then agrees with the scores the window shows."""
+    import dataclasses
+
+    from riskdesk.core.evaluation import evaluate
+    from riskdesk.core.reference import default_reference
+    from riskdesk.core.resources import resource_path
+    from riskdesk.core.rules import load_control_list
+    from riskdesk.io.declaration_answer import check_answer
+    from riskdesk.io.limits import ImportLimits
+
+    text = resource_path("rules", "control_list.toml").read_text(encoding="utf-8")
+    newer_file = tmp_path / "newer.toml"
+    newer_file.write_text(text.replace("date = 2026-12-06", "date = 2026-12-20", 1).replace(
+        "rate_pct = 25.0", "rate_pct = 50.0", 1), encoding="utf-8")
+    newer = dataclasses.replace(default_reference(), control_list=load_control_list(newer_file))
+    out, _ids = _demo_request(capsys, demo, tmp_path)
+    answer = fill(out / "SUP-JP1.xlsx", tmp_path / "answer.xlsx", JP1_ORIGINS, makers={"LDR-MIR-2": "Japan"})
+    project = open_store(demo).read()[0]
+
+    check = check_answer(answer, project, ImportLimits(), dt.date.today(), newer)
+
+    assert check.answer is not None and check.can_apply, check.errors
+    (change,) = [s for s in check.answer.scores if s.part_number == "LDR-MIR-2"]
+    as_scored = evaluate(project, dt.date.today(), reference=newer).part_report("LDR-MIR-2").score
+    bundled = evaluate(project, dt.date.today()).part_report("LDR-MIR-2").score
+    assert change.before == pytest.approx(as_scored) and as_scored != pytest.approx(bundled)

@@ -20,6 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from riskdesk.core.declarations import (
     ANSWER_ELEMENTS,
@@ -64,6 +65,9 @@ from riskdesk.io.declaration_workbook import (
 from riskdesk.io.limits import ImportLimits
 from riskdesk.io.workbook import RawSheet, Workbook, open_workbook
 
+if TYPE_CHECKING:
+    from riskdesk.core.reference import ReferenceData
+
 PATH_FIELDS = frozenset({"share_pct", "mine_country", "separation_country", "metal_country", "magnet_country",
                          "origin_evidence"})
 """What an answer speaks for on a supply path: its share and stage countries and their evidence."""
@@ -80,6 +84,9 @@ class AnswerCheck:
     answer: DeclarationAnswer | None = None
     notes: list[str] = field(default_factory=list)
     """What the rule left out (an element declared elsewhere than the lead element), for the buyer to read."""
+    reference: ReferenceData | None = None
+    """What the answered parts' score changes are computed against (None: the bundled data; the window passes the
+    newer control list it scores with)."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -119,9 +126,11 @@ def is_declaration(path: Path, limits: ImportLimits) -> bool:
         return _key_values(sheet)[0].get("template_id", ("", 0))[0] == TEMPLATE_ID
 
 
-def check_answer(path: Path, project: Project, limits: ImportLimits, today: dt.date) -> AnswerCheck:
-    """Read and check one answer against `project` (see the module docstring). Never raises for bad input."""
-    check = AnswerCheck(path.name)
+def check_answer(path: Path, project: Project, limits: ImportLimits, today: dt.date,
+                 reference: ReferenceData | None = None) -> AnswerCheck:
+    """Read and check one answer against `project` (see the module docstring), its score changes computed against
+    `reference` (default: the bundled data). Never raises for bad input."""
+    check = AnswerCheck(path.name, reference=reference)
     _check(path, project, limits, today, check)
     check.problems = sorted((replace(p, file=p.file or check.file) for p in check.problems),
                             key=lambda p: not p.is_error)
@@ -533,7 +542,7 @@ def _build(check: AnswerCheck, project: Project, request: DeclarationRequest, ro
                                       (str(new["mine_country"].iat[i]), str(new["separation_country"].iat[i]),
                                        str(new["metal_country"].iat[i]), str(new["magnet_country"].iat[i]))))
     answer = replace(answer, parts=tuple(answered), paths=tuple(origins),
-                     scores=_score_changes(project, merged, answered, answer.received))
+                     scores=_score_changes(project, merged, answered, answer.received, check.reference))
     check.answer = answer
     text = f"{'AMRT' if answer.kind == AMRT_KIND else 'Declaration'} {request.request_id} from {supplier}"
     source = {"kind": "answer", "request": request.request_id, "file": answer.file, "sha256": answer.sha256}
@@ -544,8 +553,8 @@ def _build(check: AnswerCheck, project: Project, request: DeclarationRequest, ro
     check.changes = replace(changes, wholes=(WholeChange("declarations", project.declarations, declarations),))
 
 
-def _score_changes(project: Project, merged: ProjectTables, parts: Sequence[str], as_of: dt.date
-                   ) -> tuple[ScoreChange, ...]:
+def _score_changes(project: Project, merged: ProjectTables, parts: Sequence[str], as_of: dt.date,
+                   reference: ReferenceData | None = None) -> tuple[ScoreChange, ...]:
     """Each answered part's score before → after the answer, as of `as_of` (none when the project cannot be
     scored: a validation error elsewhere)."""
     from riskdesk.core.evaluation import compile_project, evaluate
@@ -555,7 +564,7 @@ def _score_changes(project: Project, merged: ProjectTables, parts: Sequence[str]
     after.tables = merged
     if any(p.is_error for p in after.validate()):
         return ()
-    reference = default_reference()
+    reference = reference or default_reference()
     scores = []
     for version in (project, after):
         evaluation = evaluate(compile_project(version, reference), as_of, version.settings, reference)

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QStatusBar
 
     from riskdesk.core.declarations import Declarations
+    from riskdesk.core.reference import ReferenceData
     from riskdesk.ui.declarations_view import DeclarationsDialog
     from riskdesk.ui.dialogs import Dialogs
     from riskdesk.ui.document import Document
@@ -83,7 +84,9 @@ class DeclarationActions:
     def imported(self, files: Sequence[Path]) -> bool:
         """Whether `files` was a supplier's answer (imported, or refused with the reasons shown)."""
         window = self._window
-        said = import_declaration(window.document, window.dialogs, files) if window.document is not None else None
+        reference = window.scoring.reference if window.scoring is not None else None
+        said = (import_declaration(window.document, window.dialogs, files, reference)
+                if window.document is not None else None)
         if said:
             window.statusBar().showMessage(said, 8_000)
         return said is not None
@@ -125,7 +128,8 @@ def request_declarations(document: Document, dialogs: Dialogs, as_of: dt.date | 
     return f"Wrote {len(planned)} declaration workbook{'s' if len(planned) != 1 else ''} to {choice.folder}"
 
 
-def import_declaration(document: Document, dialogs: Dialogs, files: Sequence[Path]) -> str | None:
+def import_declaration(document: Document, dialogs: Dialogs, files: Sequence[Path],
+                       reference: ReferenceData | None = None) -> str | None:
     """A supplier's answer to a declaration request, imported as `riskdesk import` imports it (the same
     `check_answer` and change set, one undoable step). None when `files` holds no declaration (the import dialog
     takes them); otherwise what to say in the status bar (errors are shown by `dialogs` and change nothing)."""
@@ -139,7 +143,7 @@ def import_declaration(document: Document, dialogs: Dialogs, files: Sequence[Pat
         dialogs.error("Import declarations one at a time", f"{found[0].name} is a supplier declaration: import it "
                       "on its own, without other files. Nothing was imported.")
         return ""
-    check = check_answer(found[0], document.project, limits, dt.date.today())
+    check = check_answer(found[0], document.project, limits, dt.date.today(), reference)
     if not check.can_apply or check.changes is None:
         listed = "\n".join(f"• {p}" for p in check.errors[:12])
         more = f"\n… and {len(check.errors) - 12} more" if len(check.errors) > 12 else ""
