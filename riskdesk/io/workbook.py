@@ -475,7 +475,9 @@ _HUGE_TEXT_BYTES = MAX_CELL_TEXT * 10
 written `&#1114111;`)."""
 _HUGE_TEXT = re.compile(rb">[^<]{%d}" % _HUGE_TEXT_BYTES)
 """A text node that long. Starting at ">" keeps the search fast: shared strings are short runs between tags."""
-_CELL_TAGS = (b"<c ", b"<c>", b"<c/", b"<c\t", b"<c\n", b"<c\r")
+_UNADDRESSED_TAG = re.compile(rb'<c(?:[>/\t\n\r]| (?!r="))')
+"""A cell tag whose first attribute is not its address (or that has none): `<c>`, `<c/>`, `<c s="1" r="A1">`,
+`<c\tr="A1">`. One pass over the XML, where counting `<c r="` and `<c` took two."""
 _FORMULA_TAG = re.compile(rb"<f")
 _PREFIXED_TAG = re.compile(rb":c")
 """Two-byte literals searched with `re`, not `in`: over megabytes of XML, where "<" and ":" are frequent, re's
@@ -486,10 +488,10 @@ _PREFIXED_CELL_TAGS = (b":c ", b":c>", b":c/", b":c\t", b":c\n", b":c\r")
 def _unaddressed_cells(segment: bytes) -> bool:
     """Whether `segment` (whole tags only) may hold a cell python-calamine would place by counting, not by an
     address written `<c r="…"`: such a cell lands after the previous one, so thousands of them stretch the grid
-    without any address `_outside` could see. Usually every `<c` opens `<c r="`: two counts prove it; the tags
-    are told apart (from `<col`, `<cfRule`, rich text's `<color`) only when the counts disagree."""
-    addressed = segment.count(b'<c r="')
-    if segment.count(b"<c") != addressed and sum(segment.count(tag) for tag in _CELL_TAGS) > addressed:
+    without any address `_outside` could see. One search for a cell tag (`<c` and white space, `>` or `/`, not
+    `<col`, `<cfRule` or rich text's `<color`) that does not open with ` r="`; a prefixed one (`<x:c`) is always
+    checked exactly."""
+    if _UNADDRESSED_TAG.search(segment) is not None:
         return True
     return _PREFIXED_TAG.search(segment) is not None and any(tag in segment for tag in _PREFIXED_CELL_TAGS)
 

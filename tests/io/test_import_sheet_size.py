@@ -155,6 +155,10 @@ def test_a_document_type_declaration_in_content_is_refused(tmp_path, calamine_ne
     '<dimension ref="A1:B2"/><sheetData>' + "".join(
         f'<row r="{r}"><c r="A{r}"><v>1</v></c>' + "<c/>" * 3000 + "<c><v>1</v></c></row>" for r in (1, 2))
     + "</sheetData>",
+    # the same with cells whose first attribute is not the address (and thousands with none)
+    '<dimension ref="A1:B2"/><sheetData>' + "".join(
+        f'<row r="{r}"><c t="n" r="A{r}"><v>1</v></c>' + '<c t="n"><v>1</v></c>' * 3000 + "</row>" for r in (1, 2))
+    + "</sheetData>",
     # an address written with a tab before "=" is still an address to python-calamine
     '<dimension ref="A1:B2"/><sheetData><row r="1"><c r="A1"><v>1</v></c><c r\t="XFD1048576"><v>1</v></c></row>'
     "</sheetData>",
