@@ -84,6 +84,7 @@ class Scoring(QObject):
         """Score against `reference` from now on (the Rules tab's newer control list), at once."""
         self.reference = reference
         self._compiled = None
+        self._tables_version += 1  # a compile under way was made for the other reference: not kept
         self.refresh()
 
     def set_as_of(self, day: dt.date) -> None:
