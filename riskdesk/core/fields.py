@@ -35,11 +35,11 @@ TABLES: tuple[str, ...] = ("parts", "suppliers", "paths", "composition")
 """The project's tables, as `riskdesk.core.project.ProjectTables` names them."""
 
 ROW_ID = "row_id"
+"""Every row of every table has one: a random id kept across saves, undo, imports and exports, which edits,
+merges, history and supplier answers refer to (a part number can be renamed; a supply path has no key)."""
 SUPPLIER_DEFAULTS: frozenset[str] = frozenset({"supplier_id", "supplier_name", "supplier_country", "general_licence"})
 """Import defaults that say who the supplier is: one remembered from another file of the same column layout may not
 be this file's supplier (two suppliers may send the same template), so the import says where it came from."""
-"""Every row of every table has one: a random id kept across saves, undo, imports and exports, which edits,
-merges, history and supplier answers refer to (a part number can be renamed; a supply path has no key)."""
 
 
 class FieldKind(StrEnum):
