@@ -939,7 +939,7 @@ def exposure_sheet(data: ReportData) -> ExposureSheet:
 
 def _by_element(rows: list[ConcentrationRow]) -> list[ConcentrationRow]:
     """The concentration table element by element (in the order they first come), each in stage order."""
-    first = {element: k for k, element in reversed(list(enumerate(row.element for row in rows)))}
+    first = {element: k for k, element in enumerate(dict.fromkeys(row.element for row in rows))}
     return sorted(rows, key=lambda row: (first[row.element], STAGES.index(row.stage)))
 
 

@@ -412,21 +412,18 @@ class ControlList:
         """What changes from this list to `newer`: rules added, removed and changed (by field)."""
         old = {r.id: r for r in self.rules}
         new = {r.id: r for r in newer.rules}
-        changed: dict[str, list[str]] = {}
         values: dict[str, dict[str, tuple[object, object]]] = {}
         for rule_id in old.keys() & new.keys():
             pairs = {name: (getattr(old[rule_id], name), getattr(new[rule_id], name))
                      for name in ControlRule.__dataclass_fields__}
-            fields = [name for name, (before, after) in pairs.items() if before != after]
-            if fields:
-                changed[rule_id] = fields
-                values[rule_id] = {name: pairs[name] for name in fields}
+            differ = {name: pair for name, pair in pairs.items() if pair[0] != pair[1]}
+            if differ:
+                values[rule_id] = differ
         return ControlListDiff(
             self.version,
             newer.version,
             added=sorted(new.keys() - old.keys()),
             removed=sorted(old.keys() - new.keys()),
-            changed=dict(sorted(changed.items())),
             values=dict(sorted(values.items())),
         )
 
@@ -437,10 +434,13 @@ class ControlListDiff:
     new_version: str
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    changed: dict[str, list[str]] = field(default_factory=dict)
-    """Rule id → the names of its fields that differ."""
     values: dict[str, dict[str, tuple[object, object]]] = field(default_factory=dict)
-    """Rule id → field → (value in the older list, value in the newer one), for the fields in `changed`."""
+    """Rule id → each field that differs → (its value in the older list, in the newer one)."""
+
+    @property
+    def changed(self) -> dict[str, list[str]]:
+        """Rule id → the names of its fields that differ."""
+        return {rule_id: list(fields) for rule_id, fields in self.values.items()}
 
     @property
     def empty(self) -> bool:
@@ -452,10 +452,8 @@ class ControlListDiff:
         result = [f"control list {self.old_version} → {self.new_version}"]
         result += [f"+ {rule_id} (new rule)" for rule_id in self.added]
         result += [f"- {rule_id} (removed)" for rule_id in self.removed]
-        for rule_id, fields in self.changed.items():
-            said = [_change_text(name, *self.values[rule_id][name]) if name in self.values.get(rule_id, {})
-                    else f"{name} changed" for name in fields]
-            result.append(f"~ {rule_id}: {'; '.join(said)}")
+        for rule_id, fields in self.values.items():
+            result.append(f"~ {rule_id}: {'; '.join(_change_text(name, *pair) for name, pair in fields.items())}")
         if self.empty:
             result.append("no differences")
         return result

@@ -63,7 +63,7 @@ from riskdesk.core.report_findings import findings_summary, summary_rows
 from riskdesk.core.report_suppliers import suppliers_sheet
 from riskdesk.core.report_variants import variants_sheet
 from riskdesk.io.report.checks import write_checks
-from riskdesk.io.report.exposure import write_exposure
+from riskdesk.io.report.exposure import write_concentration, write_exposure
 from riskdesk.io.report.findings import DETAIL_SHEET, write_findings, write_findings_detail
 from riskdesk.io.report.inputs import write_inputs, write_method
 from riskdesk.io.report.layout import KG_FORMAT, Layout
@@ -155,7 +155,9 @@ def _write_sheets(layout: Layout, data: ReportData, limits: SheetLimits) -> None
     write_findings(layout, findings)
     if data.request.detail:
         write_findings_detail(layout, findings_sheet(data, limits))
-    write_exposure(layout, exposure_sheet(data))
+    exposure = exposure_sheet(data)
+    write_exposure(layout, exposure)
+    write_concentration(layout, exposure)
     write_scenarios(layout, scenario_blocks(data))
     suppliers, variants = suppliers_sheet(data), variants_sheet(data)
     write_suppliers(layout, suppliers)

@@ -40,7 +40,6 @@ def write_exposure(layout: Layout, content: ExposureSheet) -> None:
                                    content.values]
     layout.columns(sheet, 1, columns, values, "Exposure", text="Writing the exposure…")
     layout.print_setup(sheet, (1, 1))
-    write_concentration(layout, content)
 
 
 def write_concentration(layout: Layout, content: ExposureSheet) -> None:
