@@ -227,6 +227,9 @@ def build_parser() -> argparse.ArgumentParser:
     push = actions.add_parser("push", help="put a project (a file, or another workspace) into a new workspace")
     push.add_argument("source", type=_location, metavar="PROJECT")
     push.add_argument("url", type=_location, metavar="URL")
+    upgrade = actions.add_parser("upgrade", help="bring a workspace set up by an older RiskDesk to this version's "
+                                 "schema (run by the user who set it up, or a database owner)")
+    upgrade.add_argument("url", type=_location, metavar="URL")
     pull = actions.add_parser("pull", help="write a workspace's project to a project file (a snapshot)")
     pull.add_argument("url", type=_location, metavar="URL")
     pull.add_argument("out", type=Path, metavar="OUT.rdproj")
@@ -1188,6 +1191,22 @@ def _open_workspace(url: str) -> ProjectStore:
         raise CliError(str(exc), EXIT_USAGE) from None
 
 
+def _upgrade_workspace(url: str) -> int:
+    from riskdesk.io.store import StoreError
+    from riskdesk.io.store.postgres import PostgresStore
+
+    store = _open_workspace(url)
+    if not isinstance(store, PostgresStore):
+        raise CliError(f"{store.location} is a project file: it is upgraded when it is saved", EXIT_USAGE)
+    try:
+        before, after = store.upgrade()
+    except StoreError as exc:
+        raise CliError(str(exc)) from None
+    print(f"{store.location}: " + (f"upgraded from workspace schema {before} to {after}" if after > before
+                                   else f"already at workspace schema {after}; nothing to do"))
+    return EXIT_OK
+
+
 def _cmd_workspace(args: argparse.Namespace) -> int:
     from riskdesk.io.store import StoreError, open_store
 
@@ -1202,6 +1221,8 @@ def _cmd_workspace(args: argparse.Namespace) -> int:
         for note in notes:
             print(f"{store.location}: {shown_text(note)}")
         return EXIT_OK
+    if args.action == "upgrade":
+        return _upgrade_workspace(args.url)
     if args.action == "push":
         target = _open_workspace(args.url)
         try:

@@ -229,5 +229,6 @@ def test_canonical_template_headers_are_exactly_those_users_scripts_rely_on():
     assert ", ".join(TEMPLATE_COLUMNS) == (
         "part_number, description, end_use, magnet_family, grade, magnet_mass_g, annual_units, unit_price, "
         "stock_days, supplier_id, supplier_name, supplier_country, share_pct, mine_country, separation_country, "
-        "metal_country, magnet_country, origin_evidence, dfars, general_licence, feedstock"
+        "metal_country, magnet_country, origin_evidence, dfars, general_licence, feedstock, mine_evidence, "
+        "separation_evidence, metal_evidence, magnet_evidence"
     )

@@ -228,6 +228,21 @@ def test_an_answer_changes_only_that_suppliers_paths_of_the_parts_it_answered(de
         dt.date.today().isoformat(), 2, "2026-11-30")
 
 
+def test_an_answer_speaks_for_every_stage_of_its_paths_so_a_stage_s_own_evidence_goes(demo, tmp_path, capsys):
+    out, _ = _demo_request(capsys, demo, tmp_path)
+    store = open_store(demo)
+    project, revision = store.read()
+    paths = project.tables.paths
+    own = (paths["supplier_id"] == "SUP-JP1") | (paths["supplier_id"] == "SUP-US1")
+    paths.loc[own, "magnet_evidence"] = "inferred"
+    store.save(project, revision)
+    answer = fill(out / "SUP-JP1.xlsx", tmp_path / "answer.xlsx", JP1_ORIGINS, makers={"LDR-MIR-2": "Japan"})
+    assert run(capsys, "import", demo, answer)[0] == EXIT_OK
+    after = {(p["part_number"], p["supplier_id"], p["magnet_evidence"]) for p in _paths(demo)}
+    assert ("LDR-MIR-2", "SUP-JP1", "") in after and ("EPS-MTR-8", "SUP-JP1", "") in after  # the answer's paths
+    assert {e for part, supplier, e in after if supplier == "SUP-US1"} == {"inferred"}  # another supplier's: kept
+
+
 def test_an_answer_with_rows_and_columns_reordered_and_labels_translated_imports_the_same(demo, tmp_path, capsys):
     out, _ = _demo_request(capsys, demo, tmp_path)
     shutil.copy(demo, tmp_path / "twin.rdproj")

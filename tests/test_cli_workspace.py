@@ -154,3 +154,19 @@ def test_a_report_names_the_workspace_revision_it_was_made_from(pushed, demo, tm
         rows = {row[0]: row[1] for row in load_workbook(report, read_only=True)["Inputs"].iter_rows(
             max_col=2, max_row=20, values_only=True)}
         assert rows["Project revision"] == said
+
+
+def test_workspace_upgrade_brings_an_older_workspace_to_this_schema_once(pushed, pg_server, pg_database, capsys):
+    from riskdesk.core.domain import STAGE_EVIDENCE_COLUMNS
+    from riskdesk.io.store.postgres import SCHEMA_VERSION
+
+    drops = ", ".join(f"DROP COLUMN {column}" for column in STAGE_EVIDENCE_COLUMNS)
+    pg_server.execute(f"ALTER TABLE eu.paths {drops}", pg_database)
+    pg_server.execute("UPDATE eu.workspace SET value = '1' WHERE key = 'schema_version'", pg_database)
+    code, out, err = run(capsys, "workspace", "upgrade", pushed)
+    assert (code, err) == (EXIT_OK, "") and out.strip() == f"{pushed}: upgraded from workspace schema 1 to " \
+                                                             f"{SCHEMA_VERSION}"
+    code, out, _ = run(capsys, "workspace", "upgrade", pushed)
+    assert code == EXIT_OK and out.strip().endswith(f"already at workspace schema {SCHEMA_VERSION}; nothing to do")
+    project, _ = open_store(pushed).read()
+    assert (project.tables.paths[list(STAGE_EVIDENCE_COLUMNS)] == "").all().all()

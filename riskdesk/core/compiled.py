@@ -97,7 +97,7 @@ class CompiledProject:
     kept from when the magnet's country stood in for it)."""
     countries: np.ndarray
     evidence: np.ndarray
-    """Per path: position in `EVIDENCE`."""
+    """Per path: position in `EVIDENCE` of its `origin_evidence`."""
     general_licence: np.ndarray
     """Per path: the supplier holds a Chinese general export licence covering the buyer (Suppliers column)."""
     unassigned: np.ndarray
@@ -116,6 +116,9 @@ class CompiledProject:
     """Per part: units per year (0 where not given); scenarios count units short from it."""
     unit_price: np.ndarray = field(default_factory=lambda: np.zeros(0))
     """Per part: price per unit (0 where not given); scenarios value units short at it."""
+    stage_evidence: np.ndarray = field(default_factory=lambda: np.zeros((0, N_STAGES), dtype=np.int64))
+    """(paths × STAGES): how each stage's country is known, as a position in `EVIDENCE`: the stage's own evidence
+    (`mine_evidence` …) where given, else the path's (`evidence`)."""
     evidence_date: np.ndarray = field(default_factory=lambda: np.zeros(0))
     """Per path: the effective date (a day number, `date.toordinal()`) of the supplier declaration its stage
     countries came from, NaN where none speaks for it (riskdesk.core.declarations.path_evidence): its age on the
@@ -203,6 +206,7 @@ def compile_project(project: Project, reference: ReferenceData | None = None) ->
     from_magnet = supplier_made_in == UNKNOWN
     assembly = np.where(from_magnet, UNKNOWN, supplier_made_in)
     evidence = _codes(_text(paths["origin_evidence"], fill=False), [e.value for e in EVIDENCE], _BLANK_EVIDENCE)
+    stage_evidence = _stage_evidence(paths, evidence)
     licensed = np.append(_yes_no(per_supplier("general_licence")) == DFARS_YES, False)[listed_codes]
 
     # One unassigned path per part with volume no listed path covers.
@@ -243,6 +247,8 @@ def compile_project(project: Project, reference: ReferenceData | None = None) ->
         assembly_from_magnet=np.concatenate([from_magnet, np.zeros(n_gap, dtype=bool)]),
         countries=np.asarray(countries, dtype=object),
         evidence=np.concatenate([evidence, np.full(n_gap, EVIDENCE.index(Evidence(_BLANK_EVIDENCE)), dtype=np.int64)]),
+        stage_evidence=np.vstack([stage_evidence, np.full((n_gap, N_STAGES), EVIDENCE.index(Evidence(_BLANK_EVIDENCE)),
+                                                          dtype=np.int64)]),
         general_licence=np.concatenate([licensed, np.zeros(n_gap, dtype=bool)]),
         unassigned=np.concatenate([np.zeros(len(path_part), dtype=bool), np.ones(n_gap, dtype=bool)]),
         n_listed_paths=len(path_part),
@@ -360,6 +366,20 @@ def _text(column: pd.Series, fill: bool = True) -> np.ndarray:
     if len(values) and pd.api.types.infer_dtype(values, skipna=False) != "string":
         values = column.to_numpy(dtype=object, na_value="")
     return values
+
+
+def _stage_evidence(paths: pd.DataFrame, evidence: np.ndarray) -> np.ndarray:
+    """(paths × STAGES) positions in `EVIDENCE`: each stage's own evidence where its column has one, else the
+    path's `evidence`. A column left blank throughout (most projects) is not looked at twice."""
+    per_stage = np.repeat(evidence[:, None], N_STAGES, axis=1)
+    as_path = len(EVIDENCE)
+    for s, stage in enumerate(STAGES):
+        values = paths[stage.evidence_column].to_numpy(dtype=object)
+        if values.tolist().count("") == len(values):
+            continue
+        own = _codes(values, [e.value for e in EVIDENCE] + [""], "")
+        per_stage[:, s] = np.where(own == as_path, evidence, own)
+    return per_stage
 
 
 def _codes(values: np.ndarray, allowed: list[str], default: str) -> np.ndarray:

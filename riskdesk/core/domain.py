@@ -28,7 +28,8 @@ from riskdesk.core.vocabulary import (
 
 __all__ = [
     "COMPOSITION_COLUMNS", "ENUM_WORDS", "NUMBER_COLUMNS", "NUMBER_LIMITS", "NUMERIC_PART_COLUMNS", "PART_COLUMNS",
-    "PATH_COLUMNS", "ROW_ID", "STAGES", "STAGE_COLUMNS", "STORED_COLUMNS", "SUPPLIER_COLUMNS", "TEMPLATE_COLUMNS",
+    "PATH_COLUMNS", "ROW_ID", "STAGES", "STAGE_COLUMNS", "STAGE_EVIDENCE_COLUMNS", "STORED_COLUMNS", "SUPPLIER_COLUMNS",
+    "TEMPLATE_COLUMNS",
     "Effect", "EndUse", "Evidence", "Feedstock", "MagnetFamily", "Stage", "YesNo", "composition_column", "parse_enum",
 ]
 
@@ -54,10 +55,12 @@ units a year, a billion per unit, a hundred years of stock, and shares and weigh
 outside, or not finite, is refused with a message; scoring never sees it (docs/reliability.md)."""
 NUMERIC_PART_COLUMNS: tuple[str, ...] = tuple(c for c in PART_COLUMNS if c in NUMBER_COLUMNS)
 STAGE_COLUMNS: tuple[str, ...] = tuple(stage.column for stage in STAGES)
+STAGE_EVIDENCE_COLUMNS: tuple[str, ...] = tuple(stage.evidence_column for stage in STAGES)
+"""How each stage's country is known where it differs from the path's `origin_evidence` (blank: as that)."""
 
 # The canonical import template: one row per supply path (part and supplier columns repeat).
 # Columns added after the first release go at the end, so that scripts writing the template by position keep working.
-_LATER_COLUMNS: tuple[str, ...] = ("dfars", "general_licence", "feedstock")
+_LATER_COLUMNS: tuple[str, ...] = ("dfars", "general_licence", "feedstock", *STAGE_EVIDENCE_COLUMNS)
 TEMPLATE_COLUMNS: tuple[str, ...] = tuple(
     c for c in PART_COLUMNS + SUPPLIER_COLUMNS + PATH_COLUMNS[2:] if c not in _LATER_COLUMNS
 ) + _LATER_COLUMNS

@@ -393,10 +393,12 @@ def stale_declarations(ev: FactorInputs) -> np.ndarray:
 
 
 def evidence_as_of(ev: FactorInputs) -> np.ndarray:
-    """Per path: its evidence (position in `EVIDENCE`) as the transparency factor counts it on the as-of date: the
-    path's own, one step less sure where its declaration is stale (`STALE_EVIDENCE`)."""
+    """(paths × STAGES): how each stage's country is known (position in `EVIDENCE`) as the transparency factor
+    counts it on the as-of date: the stage's own evidence, else the path's, one step less sure where the path's
+    declaration is stale (`STALE_EVIDENCE`)."""
     step = np.array([EVIDENCE.index(STALE_EVIDENCE[e]) for e in EVIDENCE])
-    return np.where(stale_declarations(ev), step[ev.compiled.evidence], ev.compiled.evidence)
+    evidence = ev.compiled.stage_evidence
+    return np.where(stale_declarations(ev)[:, None], step[evidence], evidence)
 
 
 def transparency(ev: FactorInputs) -> FactorResult:
@@ -410,7 +412,7 @@ def transparency(ev: FactorInputs) -> FactorResult:
     evidence_penalty = np.array([EVIDENCE_PENALTY[e] for e in EVIDENCE])[evidence]
     unknown = compiled.country == UNKNOWN
     made_in_unknown = compiled.assembly == UNKNOWN
-    penalty = np.where(unknown, 1.0, evidence_penalty[:, None]) @ stage_weight
+    penalty = np.where(unknown, 1.0, evidence_penalty) @ stage_weight
     penalty = np.minimum(penalty + ASSEMBLY_TRANSPARENCY_WEIGHT * made_in_unknown, 1.0)
     values = np.clip(100.0 * _per_part(ev, penalty * compiled.share), 0.0, 100.0)
 
@@ -418,10 +420,10 @@ def transparency(ev: FactorInputs) -> FactorResult:
         rows = ev.paths_of(p)
         share = compiled.share[rows]
         unknown_weight = (unknown[rows] @ stage_weight) * share
-        known_weight = ((~unknown[rows]) @ stage_weight) * share
+        known = ~unknown[rows]
         words = [f"{unknown_weight.sum():.0%} unknown country (counts 1)"]
         for e, evidence_kind in enumerate(EVIDENCE):
-            amount = known_weight[evidence[rows] == e].sum()
+            amount = float(((known & (evidence[rows] == e)) @ stage_weight) @ share)
             if amount > 0:
                 words.append(f"{amount:.0%} {evidence_kind.value} (counts {EVIDENCE_PENALTY[evidence_kind]:g})")
         any_unknown = (unknown[rows].any(axis=1) * share).sum()

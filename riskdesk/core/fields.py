@@ -29,7 +29,7 @@ from typing import Any
 from riskdesk.core import elements
 from riskdesk.core.cells import clean_id
 from riskdesk.core.numbers import Limit, NumberKind, read_number
-from riskdesk.core.vocabulary import EndUse, Evidence, Feedstock, MagnetFamily, YesNo, parse_enum
+from riskdesk.core.vocabulary import EndUse, Evidence, Feedstock, MagnetFamily, Stage, YesNo, parse_enum
 
 TABLES: tuple[str, ...] = ("parts", "suppliers", "paths", "composition")
 """The project's tables, as `riskdesk.core.project.ProjectTables` names them."""
@@ -224,10 +224,20 @@ FIELDS: tuple[Field, ...] = (
           "Country where the magnet is made (its customs origin). " + _COUNTRY_HINT + _STAGE_HINT,
           blank_text="unknown", allowed=_COUNTRY_ALLOWED, example="JP"),
     Field("origin_evidence", "paths", FieldKind.ENUM, "Evidence",
-          "How the stage countries are known: verified (audited), declared by the supplier, inferred, or unknown.",
+          "How the stage countries are known: verified (audited), declared by the supplier, inferred, or unknown. "
+          "A stage known otherwise has its own evidence (Mine evidence, Separation evidence …).",
           enum=Evidence, required=True, blank=Evidence.UNKNOWN.value, new_row=Evidence.UNKNOWN.value,
           allowed="declared, verified, inferred, unknown (empty = declared when a stage country is given, else "
           "unknown)", example="declared"),
+    *(Field(stage.evidence_column, "paths", FieldKind.ENUM, f"{label} evidence",
+            f"How the {what} country is known, where it differs from the path's Evidence: verified (audited), "
+            "declared by the supplier, inferred, or unknown. Empty: as the path's Evidence.",
+            enum=Evidence, blank_text="as Evidence",
+            allowed="declared, verified, inferred, unknown (empty = as the path's Evidence)", example=example)
+      for stage, label, what, example in ((Stage.MINE, "Mine", "mine", ""),
+                                          (Stage.SEPARATION, "Separation", "separation", ""),
+                                          (Stage.METAL, "Metal/alloy", "metal/alloy", ""),
+                                          (Stage.MAGNET, "Magnet", "magnet", "verified"))),
     # ---- composition overrides
     Field(ROW_ID, "composition", FieldKind.ID, "Row id", "The override's identity in this project (never shown)."),
     Field("part_number", "composition", FieldKind.PART_REF, "Part number", "The part whose composition this sets.",

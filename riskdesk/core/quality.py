@@ -117,13 +117,20 @@ def check_project(project: Project, max_cells: int = MAX_CELLS, as_of: dt.date |
         "Ask the supplier where each stage takes place: an unknown origin is scored as the worst case.",
         sorted(cells, key=lambda c: (c.row, c.column))[:cap], int(unknown_paths.sum()), "supply path")
 
-    # Origins that are only inferred or unknown.
-    evidence = paths["origin_evidence"].astype(str)
-    weak = np.flatnonzero(evidence.isin([Evidence.INFERRED.value, Evidence.UNKNOWN.value]).to_numpy())
+    # Origins that are only inferred or unknown: the path's evidence, or a stage's own where it has one.
+    weak_words = [Evidence.INFERRED.value, Evidence.UNKNOWN.value]
+    evidence = paths["origin_evidence"].astype(str).to_numpy()
+    weak_cell: dict[int, tuple[str, str]] = {}
+    for stage in STAGES:
+        own = paths[stage.evidence_column].astype(str).to_numpy()
+        cell_column = np.where(own != "", stage.evidence_column, "origin_evidence")
+        value = np.where(own != "", own, evidence)
+        for r in np.flatnonzero(np.isin(value, weak_words)):
+            weak_cell.setdefault(int(r), (str(cell_column[r]), str(value[r])))
+    weak = sorted(weak_cell)
     add("evidence", "whose origins are inferred or unknown, not declared or verified", INFO,
         "Ask the supplier for a declaration (and an audit where it matters): the transparency factor counts it.",
-        [Cell("paths", int(r), "origin_evidence", str(evidence.iat[int(r)]), str(path_parts[r])) for r in weak[:cap]],
-        len(weak), "supply path")
+        [Cell("paths", r, *weak_cell[r], str(path_parts[r])) for r in weak[:cap]], len(weak), "supply path")
 
     for check in declaration_checks(project, as_of or dt.date.today(), cap):
         add(*check)

@@ -38,6 +38,7 @@ from riskdesk.core.domain import (
     NUMBER_COLUMNS,
     PART_COLUMNS,
     PATH_COLUMNS,
+    STAGE_EVIDENCE_COLUMNS,
     STAGES,
     SUPPLIER_COLUMNS,
 )
@@ -1099,7 +1100,8 @@ class InputsSheet:
     suppliers: dict[str, list[Any]]
     paths_title: str
     paths: dict[str, list[Any]]
-    """PATH_COLUMNS → values, then a row "(none)" of unknown origin for each volume no supply path covers."""
+    """PATH_COLUMNS (but a stage's own evidence: `stage_evidence`) → values, then a row "(none)" of unknown origin
+    for each volume no supply path covers."""
     share_used: list[float | None]
     """The share scoring used, %."""
     composition_title: str
@@ -1116,6 +1118,10 @@ class InputsSheet:
     """The CNY/USD rate the CNY prices are converted with, and its confidence."""
     monte_carlo: list[tuple[str, Any]] = field(default_factory=list)
     """The Monte Carlo's parameters and seed (empty without one)."""
+    stage_evidence: list[tuple[int, str, str, str, str, str, str]] = field(default_factory=list)
+    """The stages known otherwise than their path (`mine_evidence` …), in the order of the supply paths table: the
+    path's place in it (from 1), part, supplier, stage, country code, the stage's evidence, the path's. Kept out of
+    the paths table, whose columns fit the sheet's page width."""
 
 
 SIGN_OFF = ("Prepared by", "Prepared on", "Reviewed by", "Reviewed on", "Approved by", "Approved on")
@@ -1187,7 +1193,7 @@ def inputs_sheet(data: ReportData) -> InputsSheet:
     listed = compiled.n_listed_paths
     extra = np.flatnonzero(compiled.unassigned)
     path_values: dict[str, list[Any]] = {}
-    for c in PATH_COLUMNS:
+    for c in (c for c in PATH_COLUMNS if c not in STAGE_EVIDENCE_COLUMNS):
         column_values = _frame_values(paths, c)
         if c == "part_number":
             column_values += [str(compiled.part_numbers[compiled.path_part[r]]) for r in extra]
@@ -1217,7 +1223,20 @@ def inputs_sheet(data: ReportData) -> InputsSheet:
         provenance=_provenance(data), sign_off=list(SIGN_OFF), prices=_reference_prices(data),
         exchange=[("CNY per USD", data.reference.prices.cny_per_usd),
                   ("Confidence of the rate", data.reference.prices.fx_confidence)],
-        monte_carlo=_monte_carlo_settings(data))
+        monte_carlo=_monte_carlo_settings(data), stage_evidence=_stage_evidence(paths))
+
+
+def _stage_evidence(paths: Any) -> list[tuple[int, str, str, str, str, str, str]]:
+    """Each stage known otherwise than its path: the path's place in the supply paths table (from 1), part,
+    supplier, stage, its country code, the stage's evidence and the path's."""
+    rows = []
+    for stage in STAGES:
+        own = paths[stage.evidence_column].to_numpy(dtype=object)
+        for r in np.flatnonzero(own != ""):
+            rows.append((int(r) + 1, str(paths["part_number"].iat[r]), str(paths["supplier_id"].iat[r]),
+                         stage.label, str(paths[stage.column].iat[r]), str(own[r]),
+                         str(paths["origin_evidence"].iat[r])))
+    return sorted(rows)
 
 
 def _frame_values(frame: Any, column: str) -> list[Any]:

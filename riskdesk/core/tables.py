@@ -22,6 +22,7 @@ from riskdesk.core.domain import (
     NUMBER_LIMITS,
     NUMERIC_PART_COLUMNS,
     ROW_ID,
+    STAGE_EVIDENCE_COLUMNS,
     STORED_COLUMNS,
     EndUse,
     Evidence,
@@ -115,6 +116,8 @@ class ProjectTables:
         _check_enum(parts, "magnet_family", MagnetFamily, "Parts", problems)
         _check_enum(paths, "origin_evidence", Evidence, "Supply paths", problems)
         _check_enum(paths, "feedstock", Feedstock, "Supply paths", problems, blank=True)
+        for column in STAGE_EVIDENCE_COLUMNS:
+            _check_enum(paths, column, Evidence, "Supply paths", problems, blank=True)
         _check_enum(parts, "dfars", YesNo, "Parts", problems, blank=True)
         _check_enum(suppliers, "general_licence", YesNo, "Suppliers", problems, blank=True)
         for column in NUMERIC_PART_COLUMNS:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from riskdesk.core.countries import resolve_country
-from riskdesk.core.domain import STAGES, Evidence, MagnetFamily, parse_enum
+from riskdesk.core.domain import STAGE_EVIDENCE_COLUMNS, STAGES, Evidence, MagnetFamily, parse_enum
 from riskdesk.core.tables import ProjectTables
 
 _C = TypeVar("_C", bound="_Copyable")
@@ -103,11 +103,13 @@ class MovePath:
         countries = _countries(self.countries, what)
         for stage, code in countries.items():
             paths.loc[rows, f"{stage}_country"] = code
+            paths.loc[rows, f"{stage}_evidence"] = ""  # a moved stage is known as the path is
         if self.evidence:
             if parse_enum(Evidence, self.evidence) is None:
                 raise MitigationError(f"{what}: {self.evidence!r} is not one of "
                                       f"{', '.join(e.value for e in Evidence)}")
             paths.loc[rows, "origin_evidence"] = str(parse_enum(Evidence, self.evidence))
+            paths.loc[rows, list(STAGE_EVIDENCE_COLUMNS)] = ""  # the variant's evidence, for every stage
         if self.to_supplier_id:
             made_in = str(paths.loc[rows, "magnet_country"].iloc[0])
             _add_supplier(tables, self.to_supplier_id, "", made_in)
@@ -172,7 +174,7 @@ class AddSource:
                                   "is another supplier; to change where this one's supply comes from, move its path")
         paths.loc[own, "share_pct"] = paths.loc[own, "share_pct"] * (100.0 - self.share_pct) / 100.0
         row = {"part_number": self.part_number, "supplier_id": self.supplier_id, "share_pct": self.share_pct,
-               "origin_evidence": evidence.value}
+               "origin_evidence": evidence.value, **dict.fromkeys(STAGE_EVIDENCE_COLUMNS, "")}
         row.update({f"{stage}_country": countries.get(stage, "") for stage in _STAGE_NAMES})
         tables.paths = pd.concat([paths, pd.DataFrame([row])], ignore_index=True)
         made_in = _country(self.supplier_country, what) or countries.get("magnet", "")

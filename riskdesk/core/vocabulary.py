@@ -35,6 +35,12 @@ class Stage(StrEnum):
         """The supply-path column holding this stage's country."""
         return f"{self.value}_country"
 
+    @property
+    def evidence_column(self) -> str:
+        """The supply-path column saying how this stage's country is known, where it differs from the path's
+        evidence (blank: as the path's)."""
+        return f"{self.value}_evidence"
+
 
 _STAGE_LABELS = {
     Stage.MINE: "mine",
@@ -49,7 +55,8 @@ STAGES: tuple[Stage, ...] = (Stage.MINE, Stage.SEPARATION, Stage.METAL, Stage.MA
 
 
 class Evidence(StrEnum):
-    """How the stage countries of a supply path are known."""
+    """How the stage countries of a supply path are known: the path's own (`origin_evidence`), and for a stage
+    known otherwise, that stage's (`mine_evidence` …)."""
 
     VERIFIED = "verified"
     DECLARED = "declared"

@@ -34,6 +34,7 @@ from riskdesk.core.declarations import (
     answer_paths,
     new_request_id,
 )
+from riskdesk.core.domain import STAGE_EVIDENCE_COLUMNS
 from riskdesk.core.edits import ChangeSet, WholeChange, diff_tables
 from riskdesk.core.fields import CellError, by_key, parse_value
 from riskdesk.core.merge import MergeScope, merge_tables
@@ -69,8 +70,9 @@ if TYPE_CHECKING:
     from riskdesk.core.reference import ReferenceData
 
 PATH_FIELDS = frozenset({"share_pct", "mine_country", "separation_country", "metal_country", "magnet_country",
-                         "origin_evidence"})
-"""What an answer speaks for on a supply path: its share and stage countries and their evidence."""
+                         "origin_evidence", *STAGE_EVIDENCE_COLUMNS})
+"""What an answer speaks for on a supply path: its share and stage countries and their evidence (the path's, for
+every stage: a stage's own evidence set before is cleared)."""
 
 
 @dataclass

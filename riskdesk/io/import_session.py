@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from riskdesk.core.domain import STAGE_EVIDENCE_COLUMNS
 from riskdesk.core.edits import ChangeSet, WholeChange, diff_tables
 from riskdesk.core.merge import MergeScope, merge_tables
 from riskdesk.core.problems import Problem, as_warning
@@ -177,7 +178,8 @@ def file_source(path: Path) -> dict[str, str]:
 def import_scope(result: ImportResult, replace_parts: bool = False) -> MergeScope:
     """What an import speaks for: the fields its files have a column for or a default (a family read from the
     grade, an id from the supplier's name, an element's share from a composition column count as given), so that a
-    file without a price column leaves the project's prices as they are."""
+    file without a price column leaves the project's prices as they are. A file that says how a path's origins are
+    known (its evidence) speaks for each stage's own evidence too: blank where it has no such column."""
     spoken = {name for mapping in result.mappings for name in (*mapping.mapped(), *mapping.defaults)}
     if "grade" in spoken:
         spoken.add("magnet_family")
@@ -185,6 +187,8 @@ def import_scope(result: ImportResult, replace_parts: bool = False) -> MergeScop
         spoken.add("supplier_id")
     if any(FIELDS[name].element for name in spoken if name in FIELDS):
         spoken |= {"element", "wt_pct"}
+    if "origin_evidence" in spoken:  # how the path's origins are known, for every stage the file says no more of
+        spoken |= set(STAGE_EVIDENCE_COLUMNS)
     return MergeScope.speaking_for(spoken, replace_parts)
 
 

@@ -26,6 +26,7 @@ from riskdesk.core.domain import (
     NUMBER_COLUMNS,
     NUMBER_LIMITS,
     STAGE_COLUMNS,
+    STAGE_EVIDENCE_COLUMNS,
     TEMPLATE_COLUMNS,
     EndUse,
     Evidence,
@@ -1786,7 +1787,7 @@ def _paths_table(rows: _Rows, keep: np.ndarray, part_codes: np.ndarray, n_parts:
                 context.problems.add(make(f"{count - _ROWS_LISTED:,} more parts whose shares do not add up to 100 %",
                                           "Shares of one part's paths must add up to 100 %"))
     frame = {name: cols[name][index] for name in ("part_number", "supplier_id", *STAGE_COLUMNS, "feedstock",
-                                                  "origin_evidence")}
+                                                  "origin_evidence", *STAGE_EVIDENCE_COLUMNS)}
     frame["share_pct"] = share
     return pd.DataFrame(frame)
 

@@ -17,7 +17,7 @@ from enum import StrEnum
 from functools import cache
 from typing import Any
 
-from riskdesk.core.domain import composition_column
+from riskdesk.core.domain import STAGE_EVIDENCE_COLUMNS, composition_column
 from riskdesk.core.elements import BY_SYMBOL, ELEMENTS, SYMBOLS, oxide_formulas
 from riskdesk.core.fields import Field, FieldKind, by_key
 from riskdesk.core.numbers import NumberKind, is_currency_word, is_percent_word, mass_unit_word, time_unit_word
@@ -305,6 +305,41 @@ SYNONYMS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
         "es": ("evidencia", "justificante", "prueba"),
         "ja": ("根拠", "証跡", "エビデンス"),
         "zh": ("证据", "依据", "来源证明"),
+    },
+    "mine_evidence": {
+        "en": ("mine evidence", "mining evidence", "mine origin evidence", "evidence mine", "mine verification"),
+        "de": ("Nachweis Abbau", "Abbau Nachweis", "Nachweis Mine", "Minennachweis"),
+        "fr": ("preuve mine", "preuve extraction"),
+        "es": ("evidencia mina", "evidencia extracción"),
+        "ja": ("鉱山 根拠", "採掘 根拠"),
+        "zh": ("矿山 证据", "开采 证据"),
+    },
+    "separation_evidence": {
+        "en": ("separation evidence", "refining evidence", "separation origin evidence", "evidence separation",
+               "separation verification"),
+        "de": ("Nachweis Trennung", "Trennung Nachweis", "Nachweis Raffination"),
+        "fr": ("preuve séparation", "preuve raffinage"),
+        "es": ("evidencia separación", "evidencia refinación"),
+        "ja": ("分離 根拠", "精製 根拠"),
+        "zh": ("分离 证据", "冶炼 证据"),
+    },
+    "metal_evidence": {
+        "en": ("metal evidence", "alloy evidence", "metal/alloy evidence", "metal alloy evidence", "evidence metal",
+               "metal verification"),
+        "de": ("Nachweis Metall", "Metall Nachweis", "Nachweis Legierung"),
+        "fr": ("preuve métal", "preuve alliage"),
+        "es": ("evidencia metal", "evidencia aleación"),
+        "ja": ("金属 根拠", "合金 根拠"),
+        "zh": ("金属 证据", "合金 证据"),
+    },
+    "magnet_evidence": {
+        "en": ("magnet evidence", "magnet origin evidence", "evidence magnet", "magnet verification",
+               "magnet making evidence"),
+        "de": ("Nachweis Magnet", "Magnet Nachweis", "Nachweis Magnetherstellung"),
+        "fr": ("preuve aimant", "preuve fabrication aimant"),
+        "es": ("evidencia imán", "evidencia fabricación imán"),
+        "ja": ("磁石 根拠", "磁石製造 根拠"),
+        "zh": ("磁体 证据", "磁铁 证据"),
     },
 }
 """The header words suppliers use for each field of the catalogue an import reads, by language ("en", "de", "fr",
@@ -1118,13 +1153,21 @@ def synonym_table_markdown() -> str:
     lines.append("")
     lines.append("| field | value | also accepted |")
     lines.append("|---|---|---|")
+    stage_evidence: list[str] = []
     for spec in TEMPLATE_FIELDS:
         if spec.enum is None:
+            continue
+        if spec.name in STAGE_EVIDENCE_COLUMNS:  # the values of origin_evidence: said once, below
+            stage_evidence.append(spec.name)
             continue
         accepted: dict[str, list[str]] = {}
         for word, member in enum_words(spec.enum).items():
             accepted.setdefault(member.value, []).append(word)
         for member in spec.enum:
             lines.append(f"| `{spec.name}` | {member.value} | {', '.join(accepted.get(member.value, [])) or '–'} |")
+    if stage_evidence:
+        lines.append("")
+        lines.append(f"{', '.join(f'`{name}`' for name in stage_evidence)} take the values of `origin_evidence` "
+                     "(empty: as the path's `origin_evidence`).")
     return "\n".join(lines)
 

@@ -22,7 +22,7 @@ import os
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -201,11 +201,17 @@ DATA_LAYER_MODULES = (
 
 
 def demo_rows() -> ProjectRows:
-    """The demo project's rows, without numpy or pandas."""
+    """The demo project's rows, without numpy or pandas (columns its rows leave out, a stage's own evidence, blank
+    as `riskdesk.core.demo.demo_project` has them)."""
     from riskdesk.core import demo_data
+    from riskdesk.core.fields import table_columns
 
-    return ProjectRows(demo_data.NAME, {"parts": list(demo_data.PARTS), "suppliers": list(demo_data.SUPPLIERS),
-                                        "paths": list(demo_data.PATHS), "composition": list(demo_data.COMPOSITION)})
+    tables: dict[str, Sequence[tuple[object, ...]]] = {
+        "parts": demo_data.PARTS, "suppliers": demo_data.SUPPLIERS, "paths": demo_data.PATHS,
+        "composition": demo_data.COMPOSITION}
+    return ProjectRows(demo_data.NAME, {
+        table: [(*row, *("",) * (len(table_columns(table, with_id=False)) - len(row))) for row in rows]
+        for table, rows in tables.items()})
 
 
 PREVIEW_MAX_ROWS = 5_000

@@ -81,6 +81,7 @@ class PartDetailDialog(QDialog):
         for hit in report.hits:
             hit_rules.setdefault(hit.supplier_id, set()).add(hit.rule_id)
         stage_keys = [stage.column for stage in STAGES]
+        own_evidence = {stage.column: stage.evidence_column for stage in STAGES}
         columns = ["supplier_id", "share_pct", stage_keys[0], "feedstock", *stage_keys[1:], "origin_evidence"]
         self.paths_table = QTableWidget(len(self.path_rows), len(columns) + 1)
         self.paths_table.setObjectName("partPaths")
@@ -94,6 +95,9 @@ class PartDetailDialog(QDialog):
                 value = row[key]
                 if key in stage_keys:
                     text = country_name(str(value)) if value else "unknown"
+                    own = str(row[own_evidence[key]] or "")
+                    if own:  # a stage known otherwise than the path: said beside its country
+                        text += f" ({own})"
                 elif key == "share_pct":
                     text = "" if value != value else f"{float(value):g} %"
                 elif key == "feedstock":

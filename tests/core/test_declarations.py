@@ -20,6 +20,7 @@ from riskdesk.core.declarations import (
     path_evidence,
 )
 from riskdesk.core.demo import demo_project
+from riskdesk.core.domain import STAGE_EVIDENCE_COLUMNS
 from riskdesk.core.edits import ChangeSet, WholeChange
 
 SENT = dt.date(2026, 12, 1)
@@ -80,6 +81,7 @@ def test_a_path_edited_by_hand_after_an_answer_is_no_longer_the_answers():
 
 def test_a_project_file_keeps_the_declarations_and_a_schema_6_file_opens_without_any(tmp_path):
     from riskdesk.io.store import open_store
+    from riskdesk.io.store.schema import SCHEMA_VERSION
 
     project = demo_project()
     project.declarations = Declarations((DeclarationRequest("RMD-1", "SUP-JP1", SENT, None, ("EPS-MTR-8",)),))
@@ -89,6 +91,8 @@ def test_a_project_file_keeps_the_declarations_and_a_schema_6_file_opens_without
     assert store.read()[0].declarations == project.declarations
     db = sqlite3.connect(path)
     db.execute("DROP TABLE declarations")
+    for column in STAGE_EVIDENCE_COLUMNS:
+        db.execute(f"ALTER TABLE paths DROP COLUMN {column}")
     db.execute("PRAGMA user_version = 6")
     db.commit()
     db.close()
@@ -97,7 +101,7 @@ def test_a_project_file_keeps_the_declarations_and_a_schema_6_file_opens_without
     older.declarations = project.declarations
     open_store(path).save(older, revision)
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == 7
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert open_store(path).read()[0].declarations == project.declarations
 
 

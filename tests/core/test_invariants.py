@@ -34,6 +34,8 @@ END_USES = ["defence", "automotive", "wind", "industrial", "electronics", "other
 KEY_DATES = [dt.date(2025, 4, 3), dt.date(2025, 4, 4), dt.date(2025, 10, 9), dt.date(2025, 11, 7),
              dt.date(2025, 12, 1), dt.date(2026, 1, 1), dt.date(2026, 11, 10), dt.date(2026, 11, 11),
              dt.date(2026, 11, 29), dt.date(2026, 12, 31), dt.date(2027, 1, 1)]
+EVIDENCE_WORDS = ["verified", "declared", "inferred", "unknown"]
+"""Surest first."""
 dates = st.one_of(st.sampled_from(KEY_DATES), st.dates(dt.date(2025, 1, 1), dt.date(2027, 12, 31)))
 
 
@@ -42,7 +44,7 @@ def paths(draw, shares: list[float]) -> list[PathSpec]:
     suppliers = draw(st.lists(st.sampled_from(["S1", "S2", "S3", "S4"]), min_size=len(shares),
                               max_size=len(shares), unique=True))
     return [PathSpec(supplier, share, *(draw(st.sampled_from(COUNTRIES)) for _ in range(4)),
-                     draw(st.sampled_from(["verified", "declared", "inferred", "unknown"])))
+                     draw(st.sampled_from(EVIDENCE_WORDS)))
             for supplier, share in zip(suppliers, shares, strict=True)]
 
 
@@ -85,6 +87,10 @@ def projects(draw, complete: bool = False) -> Project:
     if draw(st.booleans()):  # where the part is made, apart from where its magnet is (a part assembled in China)
         suppliers = project.tables.suppliers
         suppliers["supplier_country"] = [draw(st.sampled_from(COUNTRIES)) for _ in range(len(suppliers))]
+    if draw(st.booleans()):  # stages known otherwise than their path (an audited magnet maker, an inferred mine)
+        table = project.tables.paths
+        for stage in STAGES:
+            table[stage.evidence_column] = [draw(st.sampled_from(["", *EVIDENCE_WORDS])) for _ in range(len(table))]
     return project
 
 
@@ -112,6 +118,37 @@ def test_replacing_a_stage_country_by_unknown_never_lowers_a_score(project, day,
     after = scores(changed(project, row, column, ""), day)
     note(f"{column} of path {row} ({paths_table.loc[row, column]}) made unknown: {before} → {after}")
     assert np.all(after >= before - 1e-9)
+
+
+def _with_paths(project: Project) -> Project:
+    return dataclasses.replace(project, tables=project.tables.copy())
+
+
+@given(projects(), dates, st.data())
+def test_knowing_a_stage_more_surely_never_raises_a_score(project, day, data):
+    table = project.tables.paths
+    assume(len(table))
+    row = data.draw(st.integers(0, len(table) - 1))
+    stage = data.draw(st.sampled_from(STAGES))
+    now = table.loc[row, stage.evidence_column] or table.loc[row, "origin_evidence"]
+    surer = EVIDENCE_WORDS[:EVIDENCE_WORDS.index(now)]
+    assume(surer)
+    other = _with_paths(project)
+    other.tables.paths.loc[row, stage.evidence_column] = data.draw(st.sampled_from(surer))
+    before, after = scores(project, day), scores(other, day)
+    note(f"{stage.value} of path {row}: {now} → {other.tables.paths.loc[row, stage.evidence_column]}: "
+         f"{before} → {after}")
+    assert np.all(after <= before + 1e-9)
+
+
+@given(projects(), dates)
+def test_a_stage_without_its_own_evidence_is_known_as_its_path(project, day):
+    spelled = _with_paths(project)
+    table = spelled.tables.paths
+    for stage in STAGES:
+        blank = table[stage.evidence_column] == ""
+        table.loc[blank, stage.evidence_column] = table.loc[blank, "origin_evidence"]
+    assert scores(spelled, day).tolist() == scores(project, day).tolist()
 
 
 @given(projects(), dates, st.data())

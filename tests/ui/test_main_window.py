@@ -531,6 +531,27 @@ def test_from_a_red_score_to_the_supply_path_and_cell_that_cause_it(qtbot: QtBot
     detail.close()
 
 
+def test_a_stage_known_more_surely_typed_in_the_paths_table_lowers_the_score_and_shows_in_the_part(
+        qtbot: QtBot, window: MainWindow) -> None:
+    paths = window.document.project.tables.paths
+    frame_row = int(paths.index[paths["part_number"] == DEFENCE_PART][0])  # its one path: magnet DE, inferred
+    page = window.pages[TableName.PATHS]
+    index = page.model.index(frame_row, column_position(TableName.PATHS, "magnet_evidence"))
+    assert page.model.data(index, Qt.ItemDataRole.DisplayRole) == "as Evidence"  # blank: as the path's
+    def transparency() -> float:
+        return window.scoring.evaluation.part_report(DEFENCE_PART).factors["transparency"].value
+
+    before = transparency()  # its score is held at the prohibited floor: the factor shows the change
+    assert page.model.setData(index, "Verified")
+    assert paths.loc[frame_row, "magnet_evidence"] == "verified"
+    qtbot.waitUntil(lambda: transparency() == pytest.approx(before - 100 * 0.35 * 0.6), timeout=2_000)
+    detail = window.exposure_view.show_detail(DEFENCE_PART)
+    assert detail is not None
+    magnet = [detail.paths_table.horizontalHeaderItem(c).text() for c in range(detail.paths_table.columnCount())]
+    assert detail.paths_table.item(0, magnet.index("Magnet country")).text() == "Germany (verified)"
+    detail.close()
+
+
 def test_data_quality_counts_in_the_status_bar_and_jumps_to_each_cell(window: MainWindow) -> None:
     from riskdesk.ui.quality_view import QualityView
 

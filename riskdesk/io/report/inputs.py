@@ -9,7 +9,7 @@ from typing import Any
 from riskdesk.core.domain import NUMBER_COLUMNS
 from riskdesk.core.labels import field_label
 from riskdesk.core.report_content import InputsSheet, MethodSheet
-from riskdesk.io.report.layout import Layout
+from riskdesk.io.report.layout import COUNTRY_CODE_HELP, Layout
 from riskdesk.io.xlsx import DATE, LINK, NUMBER, TEXT, Column, fit_width, group_columns
 
 VALUE_WIDTH = 44
@@ -83,6 +83,16 @@ def write_inputs(layout: Layout, content: InputsSheet) -> None:
     values.append(content.composition_used)
     grouped = columns[composition_columns:]  # detail, behind a "+": the sheet prints one page wide at 70 % or more
     blocks.add(content.parts_title, columns, values, "InputParts", "Writing the inputs…", new_page=True)
+    if content.stage_evidence:
+        blocks.add(f"Stages known otherwise than their supply path ({len(content.stage_evidence):,}): the stage's own "
+                   "evidence, which transparency counts instead of the path's", [
+                       Column("Supply path no.", 10, "count", kind=NUMBER,
+                              help="The path's place in the Supply paths table below (1: its first row)"),
+                       Column(field_label("part_number"), 16, kind=TEXT),
+                       Column(field_label("supplier_id"), 14, kind=TEXT), Column("Stage", 14, kind=TEXT),
+                       Column("Country code", 8, kind=TEXT, help=COUNTRY_CODE_HELP),
+                       Column("Stage's evidence", 12, kind=TEXT), Column("Path's evidence", 12, kind=TEXT)],
+                   [list(column) for column in zip(*content.stage_evidence, strict=True)], "InputStageEvidence")
 
     # The longest table last, from a new page, so that its header row can be repeated on every page it takes.
     columns, values = _input_columns(content.paths)

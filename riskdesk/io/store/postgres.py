@@ -37,8 +37,10 @@ import, a push); ordinary edits do not take it, the row check guards them.
 Schema migrations: a small versioned list (`MIGRATIONS[n]` upgrades schema n to n + 1), as the project file has,
 rather than Alembic: the tables are generated from the field catalogue, a workspace is one schema among others in
 a database (Alembic keeps one version per database), and the changes are few and additive. A workspace of a newer
-schema is refused with what to do; an older one is upgraded by the first write of a RiskDesk that knows the newer
-schema.
+schema is refused with what to do; an older one is read as it is (columns added since read as blank) and
+upgraded by the first write of a RiskDesk that knows the newer schema. Adding a column takes the tables' owner
+(the user who set the workspace up, or a database owner): when the first writer may not, the write is refused
+saying who may upgrade it (`riskdesk workspace upgrade URL`).
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from riskdesk import __version__
-from riskdesk.core.domain import NUMBER_COLUMNS, STORED_COLUMNS
+from riskdesk.core.domain import NUMBER_COLUMNS, STAGE_EVIDENCE_COLUMNS, STORED_COLUMNS
 from riskdesk.core.edits import WHOLES, whole_json
 from riskdesk.core.fields import ROW_ID, TABLES, table_columns
 from riskdesk.io.store.base import (
@@ -88,10 +90,23 @@ if TYPE_CHECKING:
 __all__ = ["ROLES", "SCHEMA_VERSION", "Address", "PostgresStore", "WorkspaceLease", "WorkspaceListener", "channel",
            "init_workspace", "may_write", "open_location", "row_name"]
 
-SCHEMA_VERSION = 1
-MIGRATIONS: dict[int, Callable[[sa.Connection, str], None]] = {}
-"""MIGRATIONS[n] upgrades a workspace at schema n to n + 1 (none yet). Add one per change, never edit one released,
-and bump SCHEMA_VERSION."""
+def _add_stage_evidence(conn: sa.Connection, schema: str) -> None:
+    """Schema 1 → 2: how each stage's country is known where it differs from the path's evidence (blank: as the
+    path's, so no score moves)."""
+    for column in STAGE_EVIDENCE_COLUMNS:
+        conn.execute(sa.text(f"ALTER TABLE {_quoted(schema)}.paths ADD COLUMN IF NOT EXISTS {_quoted(column)} text "
+                             "NOT NULL DEFAULT ''"))
+
+
+SCHEMA_VERSION = 2
+MIGRATIONS: dict[int, Callable[[sa.Connection, str], None]] = {1: _add_stage_evidence}
+"""MIGRATIONS[n] upgrades a workspace at schema n to n + 1. Add one per change, never edit one released, and bump
+SCHEMA_VERSION (and say in `_added_since` which columns an older workspace lacks)."""
+
+
+def _added_since(version: int) -> dict[str, frozenset[str]]:
+    """Per table, the columns a workspace of schema `version` does not have yet (text, read as blank)."""
+    return {"paths": frozenset(STAGE_EVIDENCE_COLUMNS)} if version < 2 else {}
 
 ROLES: tuple[str, ...] = ("viewer", "editor", "owner")
 """The roles `init_workspace` creates for a workspace (DATABASE_WORKSPACE_viewer …): grant one to each user."""
@@ -301,6 +316,8 @@ class PostgresStore:
         self._t = _tables(address.workspace)
         self._checked = False
         """Whether this store has seen the workspace at this RiskDesk's schema (checked once, not per read)."""
+        self._version = SCHEMA_VERSION
+        """The workspace's schema as last seen (`_state`): an older one is read with its missing columns blank."""
 
     def __repr__(self) -> str:
         return f"PostgresStore({self._address.text!r})"
@@ -381,10 +398,7 @@ class PostgresStore:
                     return None
                 _create(conn, self._address, self._t)
             elif version < SCHEMA_VERSION and lock:  # upgraded by the first writer; readers read it as it is
-                for step in range(version, SCHEMA_VERSION):
-                    MIGRATIONS[step](conn, self.name)
-                conn.execute(self._t.workspace.update().where(self._t.workspace.c.key == "schema_version")
-                             .values(value=str(SCHEMA_VERSION)))
+                self._upgrade(conn, version)
         workspace_id = (sa.select(self._t.workspace.c.value).where(self._t.workspace.c.key == "workspace_id")
                         .scalar_subquery())
         kept_version = (sa.select(self._t.workspace.c.value).where(self._t.workspace.c.key == "schema_version")
@@ -397,8 +411,44 @@ class PostgresStore:
         revision, found_id, who, when, kept = conn.execute(query).one()
         if int(kept) > SCHEMA_VERSION:  # upgraded by a newer RiskDesk since this store first looked
             raise _newer(self._address, int(kept))
+        self._version = int(kept)
         self._checked = int(kept) == SCHEMA_VERSION  # an older schema is looked at again, to be upgraded by a write
         return _State(str(found_id), int(revision), str(who), when)
+
+    def _upgrade(self, conn: sa.Connection, version: int) -> None:
+        """Bring the workspace from schema `version` to this RiskDesk's, in the transaction of `conn`; StoreError
+        naming who may when the current user may not change its tables."""
+        import psycopg
+
+        try:
+            with conn.begin_nested():
+                for step in range(version, SCHEMA_VERSION):
+                    MIGRATIONS[step](conn, self.name)
+        except sa.exc.DBAPIError as exc:
+            if not isinstance(getattr(exc, "orig", None), psycopg.errors.InsufficientPrivilege):
+                raise
+            creator = conn.execute(sa.select(self._t.workspace.c.value)
+                                   .where(self._t.workspace.c.key == "created_by")).scalar_one_or_none()
+            who = conn.execute(sa.text("SELECT current_user")).scalar_one()
+            raise StoreError(
+                f"{self.location} was set up by an older RiskDesk (workspace schema {version}; this version writes "
+                f"schema {SCHEMA_VERSION}, which adds columns) and {who} may not add columns to its tables; nothing "
+                f"was changed. Ask {creator or 'the user who set it up'} (or a database owner) to run: riskdesk "
+                f"workspace upgrade {self.location}") from None
+        conn.execute(self._t.workspace.update().where(self._t.workspace.c.key == "schema_version")
+                     .values(value=str(SCHEMA_VERSION)))
+
+    def upgrade(self) -> tuple[int, int]:
+        """Bring the workspace to this RiskDesk's schema now (as its first write would); returns (the schema it
+        had, the schema it has). StoreError when there is none, or the current user may not."""
+        with self._transaction("upgrade") as conn:
+            version = self._schema_version(conn)
+            if version is None:
+                raise self._missing()
+            if version < SCHEMA_VERSION:
+                self._upgrade(conn, version)
+        self._checked = False
+        return version, max(version, SCHEMA_VERSION)
 
     def _missing(self) -> StoreError:
         return StoreError(f"{self.location}: there is no workspace {self.name!r} in the database "
@@ -437,9 +487,12 @@ class PostgresStore:
                                  "PROJECT URL)")
             frames = {}
             driver = _driver(conn)
+            added = _added_since(self._version)
             for table, columns in STORED_COLUMNS.items():
+                blank = added.get(table, frozenset())
+                selected = ", ".join(f"'' AS {_quoted(c)}" if c in blank else _quoted(c) for c in columns)
                 # psycopg's own cursor: SQLAlchemy's row objects cost more than the query on a large project
-                rows = driver.execute(f"SELECT {', '.join(_quoted(c) for c in columns)} FROM "
+                rows = driver.execute(f"SELECT {selected} FROM "
                                       f"{_quoted(self.name)}.{_quoted(table)} ORDER BY position").fetchall()
                 frames[table] = pd.DataFrame(rows, columns=list(columns))
             wholes = dict(conn.execute(sa.select(self._t.wholes.c.name, self._t.wholes.c.data)).all())
@@ -584,8 +637,10 @@ class PostgresStore:
                     if count > max_rows:
                         raise StoreError(f"{self.location} has {count:,} {table} rows, more than {max_rows:,}")
                 columns = table_columns(table, with_id=False)
+                blank = _added_since(self._version).get(table, frozenset())
                 tables[table] = [tuple(row) for row in conn.execute(
-                    sa.select(*(t.c[c] for c in columns)).order_by(t.c.position))]
+                    sa.select(*(sa.literal("").label(c) if c in blank else t.c[c] for c in columns))
+                    .order_by(t.c.position))]
             settings = conn.execute(sa.select(self._t.wholes.c.data)
                                     .where(self._t.wholes.c.name == "settings")).scalar_one_or_none()
         name = settings.get("name") if isinstance(settings, dict) else None

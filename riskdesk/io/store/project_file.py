@@ -44,7 +44,7 @@ import pandas as pd
 
 from riskdesk import __version__
 from riskdesk.core.declarations import DeclarationRequest, Declarations
-from riskdesk.core.domain import ROW_ID
+from riskdesk.core.domain import ROW_ID, STAGE_EVIDENCE_COLUMNS
 from riskdesk.core.mitigations import Variant
 from riskdesk.core.project import Project, ProjectSettings, ProjectTables
 from riskdesk.core.scenarios import Scenario
@@ -164,6 +164,13 @@ def _create_declarations(db: sqlite3.Connection) -> None:
     db.execute(f"CREATE TABLE {DECLARATIONS_TABLE} (row INTEGER PRIMARY KEY, name TEXT NOT NULL, data TEXT NOT NULL)")
 
 
+def _add_stage_evidence(db: sqlite3.Connection) -> None:
+    """Schema 7 → 8: how each stage's country is known where it differs from the path's evidence; blank in an older
+    file, which means as the path's evidence (so its scores do not move)."""
+    for column in STAGE_EVIDENCE_COLUMNS:
+        db.execute(f"ALTER TABLE paths ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
+
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _add_dfars_and_general_licence,
     2: _add_scenarios_and_variants,
@@ -171,6 +178,7 @@ MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     4: _create_history,
     5: _add_feedstock,
     6: _create_declarations,
+    7: _add_stage_evidence,
 }
 
 

@@ -13,7 +13,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from riskdesk.core.domain import NUMBER_COLUMNS, STORED_COLUMNS
+from riskdesk.core.domain import NUMBER_COLUMNS, STAGE_EVIDENCE_COLUMNS, STORED_COLUMNS
 from riskdesk.core.fields import table_columns
 from riskdesk.io.store.base import (
     APPLICATION_ID,
@@ -28,15 +28,17 @@ __all__ = ["APPLICATION_ID", "BUSY_TIMEOUT_S", "SCHEMA_VERSION", "SQLITE_HEADER"
            "ProjectFileError", "ProjectInUseError", "ProjectRows", "check_header", "read_rows", "schema_version",
            "select_rows"]
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 ROWS_SCHEMA_VERSION = 2
 """The first schema whose parts, suppliers, paths and composition tables have today's columns but for those added
 since with a blank default: `read_rows` reads files from this schema on without migrating them (schema 3 only
 added the scenario and variant tables, schema 4 the row ids, which the first window does not show, schema 5 the
 history, schema 6 the supply paths' feedstock, read as blank from older files, schema 7 the supplier
-declarations)."""
+declarations, schema 8 each stage's own evidence, read as blank)."""
 FEEDSTOCK_SCHEMA_VERSION = 6
 """The first schema whose supply paths have a feedstock column (mined / recycled; blank = mined)."""
+STAGE_EVIDENCE_SCHEMA_VERSION = 8
+"""The first schema whose supply paths have each stage's own evidence (`mine_evidence` …; blank = the path's)."""
 
 TABLES: dict[str, tuple[str, ...]] = dict(STORED_COLUMNS)
 """Each table's stored columns: the row id (riskdesk.core.fields.ROW_ID), then the columns users see."""
@@ -113,7 +115,12 @@ def select_rows(db: sqlite3.Connection, table: str, columns: tuple[str, ...] | N
 
 def _added_since(version: int) -> dict[str, frozenset[str]]:
     """Per table, the shown columns a file of schema `version` does not have yet (all text, blank by default)."""
-    return {"paths": frozenset({"feedstock"})} if version < FEEDSTOCK_SCHEMA_VERSION else {}
+    added: set[str] = set()
+    if version < FEEDSTOCK_SCHEMA_VERSION:
+        added.add("feedstock")
+    if version < STAGE_EVIDENCE_SCHEMA_VERSION:
+        added.update(STAGE_EVIDENCE_COLUMNS)
+    return {"paths": frozenset(added)} if added else {}
 
 
 def read_rows(path: Path, max_rows: int | None = None) -> ProjectRows:

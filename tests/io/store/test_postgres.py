@@ -13,6 +13,7 @@ import psycopg
 import pytest
 
 from riskdesk.core.demo import demo_project
+from riskdesk.core.domain import STAGE_EVIDENCE_COLUMNS
 from riskdesk.core.edits import CellChange, ChangeSet, RowInsert, RowRemove, row_values
 from riskdesk.io.store import Revision, StoreChangedError, StoreConflictError, StoreError, open_store
 from riskdesk.io.store.postgres import SCHEMA_VERSION, Address, PostgresStore, channel, init_workspace, role_names
@@ -147,7 +148,8 @@ def test_a_schema_that_is_not_a_workspace_and_a_newer_workspace_are_refused(
     store, _ = pushed
     pg_server.execute(f"UPDATE eu.workspace SET value = '{SCHEMA_VERSION + 1}' WHERE key = 'schema_version'",
                       pg_database)
-    with pytest.raises(StoreError, match=r"newer RiskDesk \(workspace schema 2, this version reads up to 1\)"):
+    with pytest.raises(StoreError, match=rf"newer RiskDesk \(workspace schema {SCHEMA_VERSION + 1}, this version reads "
+                                         rf"up to {SCHEMA_VERSION}\)"):
         store.read()
 
 
@@ -200,6 +202,47 @@ def test_init_sets_up_roles_a_viewer_reads_and_may_not_write(
             conn.execute("DELETE FROM eu.history")  # the history is append-only for editors
     finally:
         pg_server.execute("DROP OWNED BY vera, ed; DROP ROLE vera; DROP ROLE ed")
+        for role in roles.values():
+            pg_server.execute(f'DROP OWNED BY "{role}"', pg_database)
+            pg_server.execute(f'DROP ROLE "{role}"')
+
+
+def _as_schema_1(pg_server: Server, pg_database: str) -> None:
+    """Make the workspace `eu` what RiskDesk's workspace schema 1 wrote: supply paths without a stage's evidence."""
+    drops = ", ".join(f"DROP COLUMN {column}" for column in STAGE_EVIDENCE_COLUMNS)
+    pg_server.execute(f"ALTER TABLE eu.paths {drops}", pg_database)
+    pg_server.execute("UPDATE eu.workspace SET value = '1' WHERE key = 'schema_version'", pg_database)
+
+
+def test_a_schema_1_workspace_is_read_as_it_is_and_upgraded_only_by_a_user_who_may(
+        workspace: str, pg_server: Server, pg_database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from riskdesk.core.evaluation import evaluate
+
+    init_workspace(workspace)
+    open_store(workspace).save(demo_project(), None)
+    _as_schema_1(pg_server, pg_database)
+    roles = role_names(Address.parse(workspace))
+    pg_server.execute(f"CREATE ROLE ed LOGIN PASSWORD 'pw'; GRANT \"{roles['editor']}\" TO ed")
+    try:
+        monkeypatch.setenv("PGPASSWORD", "pw")
+        editor = PostgresStore(Address.parse(pg_server.workspace(pg_database, "eu", user="ed")))
+        project, read_at = editor.read()  # read as it is: no stage has evidence of its own, no score moves
+        assert (project.tables.paths[list(STAGE_EVIDENCE_COLUMNS)] == "").all().all()
+        assert evaluate(project).scores.tolist() == evaluate(demo_project()).scores.tolist()
+        with pytest.raises(StoreError, match=r"set up by an older RiskDesk \(workspace schema 1.*ed may not add "
+                                             r"columns.*nothing was changed.*riskdesk workspace upgrade"):
+            editor.commit(cell(editor, "paths", 0, "magnet_evidence", "verified"), read_at)
+        assert editor.revision() == read_at
+        owner = open_store(workspace)  # the user who set it up: its first write upgrades it
+        after = owner.commit(cell(owner, "paths", 0, "origin_evidence", "verified"), read_at)
+        assert pg_server.execute("SELECT value FROM eu.workspace WHERE key = 'schema_version'",
+                                 pg_database) == [(str(SCHEMA_VERSION),)]
+        again = editor.commit(cell(editor, "paths", 0, "magnet_evidence", "inferred"), after)
+        paths = open_store(workspace).read()[0].tables.paths
+        assert paths.loc[0, ["origin_evidence", "magnet_evidence"]].tolist() == ["verified", "inferred"]
+        assert editor.read()[1] == again
+    finally:
+        pg_server.execute("DROP OWNED BY ed; DROP ROLE ed")
         for role in roles.values():
             pg_server.execute(f'DROP OWNED BY "{role}"', pg_database)
             pg_server.execute(f'DROP ROLE "{role}"')

@@ -10,6 +10,7 @@ import sqlite3
 import pytest
 
 from riskdesk.core.demo import demo_project
+from riskdesk.core.domain import STAGE_EVIDENCE_COLUMNS
 from riskdesk.io.store import project_file
 from riskdesk.io.store.project_file import ProjectFileError, load_project, save_project
 
@@ -75,6 +76,12 @@ def test_a_truncated_file_is_refused_clearly(tmp_path):
     with pytest.raises(ProjectFileError, match=r"damaged|not a RiskDesk"):
         load_project(path)
     assert os.path.getsize(path) > 0
+
+
+def _drop_stage_evidence(db):
+    """The supply paths as before schema 8: no stage's own evidence."""
+    for column in STAGE_EVIDENCE_COLUMNS:
+        db.execute(f"ALTER TABLE paths DROP COLUMN {column}")
 
 
 def _schema_1_file(path):
@@ -153,6 +160,7 @@ def _schema_2_file(path):
     for table in ("parts", "suppliers", "paths", "composition"):
         db.execute(f"ALTER TABLE {table} DROP COLUMN row_id")
     db.execute("ALTER TABLE paths DROP COLUMN feedstock")
+    _drop_stage_evidence(db)
     db.execute("PRAGMA user_version = 2")
     db.commit()
     db.close()
@@ -168,7 +176,7 @@ def test_a_file_from_schema_2_opens_without_scenarios_and_saves_at_the_current_s
     project.scenarios.append(scenario)
     save_project(project, path)
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == project_file.SCHEMA_VERSION == 7
+        assert db.execute("PRAGMA user_version").fetchone()[0] == project_file.SCHEMA_VERSION == 8
     reopened = load_project(path)
     assert reopened.scenarios == [scenario]
     assert reopened.tables.paths["row_id"].tolist() == project.tables.paths["row_id"].tolist()  # ids kept
@@ -192,6 +200,7 @@ def _schema_5_file(path):
     db = sqlite3.connect(path)
     db.execute("DROP TABLE declarations")
     db.execute("ALTER TABLE paths DROP COLUMN feedstock")
+    _drop_stage_evidence(db)
     db.execute("PRAGMA user_version = 5")
     db.commit()
     db.close()
@@ -211,8 +220,29 @@ def test_a_file_from_schema_5_opens_with_blank_feedstock_and_saves_it(tmp_path):
     project.tables.paths.loc[0, ["mine_country", "feedstock"]] = ["US", "recycled"]
     save_project(project, path)
     with sqlite3.connect(path) as db:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == project_file.SCHEMA_VERSION == 7
+        assert db.execute("PRAGMA user_version").fetchone()[0] == project_file.SCHEMA_VERSION == 8
     assert load_project(path).tables.paths.loc[0, ["mine_country", "feedstock"]].tolist() == ["US", "recycled"]
+
+
+def test_a_file_from_schema_7_opens_with_each_stage_known_as_its_path_and_saves_a_stage_s_own(tmp_path):
+    from riskdesk.core.evaluation import evaluate
+    from riskdesk.io.store.schema import SHOWN_COLUMNS, read_rows
+
+    path = tmp_path / "old.rdproj"
+    save_project(demo_project(), path)
+    with sqlite3.connect(path) as db:
+        _drop_stage_evidence(db)
+        db.execute("PRAGMA user_version = 7")
+    at = SHOWN_COLUMNS["paths"].index("magnet_evidence")
+    assert {row[at] for row in read_rows(path).tables["paths"]} == {""}  # the preview reads it unmigrated
+    project = load_project(path)
+    assert (project.tables.paths[list(STAGE_EVIDENCE_COLUMNS)] == "").all().all()
+    assert evaluate(project).scores.tolist() == evaluate(demo_project()).scores.tolist()
+    project.tables.paths.loc[0, "magnet_evidence"] = "verified"
+    save_project(project, path)
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == project_file.SCHEMA_VERSION == 8
+    assert load_project(path).tables.paths.loc[0, "magnet_evidence"] == "verified"
 
 
 def test_a_damaged_scenario_in_a_project_file_is_named(tmp_path):
@@ -235,6 +265,7 @@ def _schema_4_file(path, saves=3):
     db = sqlite3.connect(path)
     db.execute("DROP TABLE changes")
     db.execute("ALTER TABLE paths DROP COLUMN feedstock")
+    _drop_stage_evidence(db)
     db.execute("DROP TABLE declarations")
     db.execute("PRAGMA user_version = 4")
     db.commit()
