@@ -160,9 +160,7 @@ def test_workspace_upgrade_brings_an_older_workspace_to_this_schema_once(pushed,
     from riskdesk.core.domain import STAGE_EVIDENCE_COLUMNS
     from riskdesk.io.store.postgres import SCHEMA_VERSION
 
-    drops = ", ".join(f"DROP COLUMN {column}" for column in STAGE_EVIDENCE_COLUMNS)
-    pg_server.execute(f"ALTER TABLE eu.paths {drops}", pg_database)
-    pg_server.execute("UPDATE eu.workspace SET value = '1' WHERE key = 'schema_version'", pg_database)
+    pg_server.make_schema_1(pg_database, "eu")
     code, out, err = run(capsys, "workspace", "upgrade", pushed)
     assert (code, err) == (EXIT_OK, "") and out.strip() == f"{pushed}: upgraded from workspace schema 1 to " \
                                                              f"{SCHEMA_VERSION}"

@@ -68,6 +68,14 @@ class Server:
             cursor = conn.execute(sql)  # type: ignore[arg-type]
             return list(cursor.fetchall()) if cursor.description else []
 
+    def make_schema_1(self, database: str, workspace: str) -> None:
+        """Make `workspace` what RiskDesk's workspace schema 1 wrote: supply paths without a stage's own evidence."""
+        from riskdesk.core.domain import STAGE_EVIDENCE_COLUMNS
+
+        drops = ", ".join(f"DROP COLUMN {column}" for column in STAGE_EVIDENCE_COLUMNS)
+        self.execute(f'ALTER TABLE "{workspace}".paths {drops}', database)
+        self.execute(f"UPDATE \"{workspace}\".workspace SET value = '1' WHERE key = 'schema_version'", database)
+
     def new_database(self) -> str:
         name = f"t_{secrets.token_hex(6)}"
         self.execute(f'CREATE DATABASE "{name}"')

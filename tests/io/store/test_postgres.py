@@ -207,20 +207,13 @@ def test_init_sets_up_roles_a_viewer_reads_and_may_not_write(
             pg_server.execute(f'DROP ROLE "{role}"')
 
 
-def _as_schema_1(pg_server: Server, pg_database: str) -> None:
-    """Make the workspace `eu` what RiskDesk's workspace schema 1 wrote: supply paths without a stage's evidence."""
-    drops = ", ".join(f"DROP COLUMN {column}" for column in STAGE_EVIDENCE_COLUMNS)
-    pg_server.execute(f"ALTER TABLE eu.paths {drops}", pg_database)
-    pg_server.execute("UPDATE eu.workspace SET value = '1' WHERE key = 'schema_version'", pg_database)
-
-
 def test_a_schema_1_workspace_is_read_as_it_is_and_upgraded_only_by_a_user_who_may(
         workspace: str, pg_server: Server, pg_database: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from riskdesk.core.evaluation import evaluate
 
     init_workspace(workspace)
     open_store(workspace).save(demo_project(), None)
-    _as_schema_1(pg_server, pg_database)
+    pg_server.make_schema_1(pg_database, "eu")
     roles = role_names(Address.parse(workspace))
     pg_server.execute(f"CREATE ROLE ed LOGIN PASSWORD 'pw'; GRANT \"{roles['editor']}\" TO ed")
     try:
