@@ -216,7 +216,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--force", action="store_true", help="replace OUT.xlsx if it exists")
 
     workspace = commands.add_parser(
-        "workspace", help="a team workspace on PostgreSQL: set one up, push a project into it, pull a copy",
+        "workspace",
+        help="a team workspace on PostgreSQL: set one up, push a project into it, pull a copy, upgrade one",
         description="A team workspace keeps one project in a PostgreSQL database for several buyers (docs/"
         "workspace.md). Its address is postgresql://USER@HOST/DATABASE?workspace=NAME; the password comes from "
         "PGPASSWORD, ~/.pgpass or a service file, never from RiskDesk. Every command that takes PROJECT also "
