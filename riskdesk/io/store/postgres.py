@@ -165,6 +165,13 @@ class Address:
                    unquote(parts.password) if parts.password else None, parts.hostname, port, unquote(database),
                    workspace, tuple((k, v) for k, v in query if k != "workspace"))
 
+    def text_as(self, user: str) -> str:
+        """This address as `user` would type it: the same server, database and workspace."""
+        from urllib.parse import quote, urlunsplit
+
+        parts = urlsplit(self.text)
+        return urlunsplit(parts._replace(netloc=f"{quote(user)}@{parts.netloc.rpartition('@')[2]}"))
+
     def url(self) -> sa.URL:
         query: dict[str, str] = dict(self.params)
         return sa.URL.create("postgresql+psycopg", username=self.user, password=self.password, host=self.host,
@@ -434,7 +441,7 @@ class PostgresStore:
                 f"{self.location} was set up by an older RiskDesk (workspace schema {version}; this version writes "
                 f"schema {SCHEMA_VERSION}, which adds columns) and {who} may not add columns to its tables; nothing "
                 f"was changed. Ask {creator or 'the user who set it up'} (or a database owner) to run: riskdesk "
-                f"workspace upgrade {self.location}") from None
+                f"workspace upgrade {self._address.text_as(creator) if creator else self.location}") from None
         conn.execute(self._t.workspace.update().where(self._t.workspace.c.key == "schema_version")
                      .values(value=str(SCHEMA_VERSION)))
 

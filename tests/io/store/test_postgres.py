@@ -223,8 +223,9 @@ def test_a_schema_1_workspace_is_read_as_it_is_and_upgraded_only_by_a_user_who_m
         assert (project.tables.paths[list(STAGE_EVIDENCE_COLUMNS)] == "").all().all()
         assert evaluate(project).scores.tolist() == evaluate(demo_project()).scores.tolist()
         with pytest.raises(StoreError, match=r"set up by an older RiskDesk \(workspace schema 1.*ed may not add "
-                                             r"columns.*nothing was changed.*riskdesk workspace upgrade"):
+                                             r"columns.*nothing was changed.*riskdesk workspace upgrade") as refused:
             editor.commit(cell(editor, "paths", 0, "magnet_evidence", "verified"), read_at)
+        assert str(refused.value).endswith(f"run: riskdesk workspace upgrade {workspace}")  # as its creator types it
         assert editor.revision() == read_at
         owner = open_store(workspace)  # the user who set it up: its first write upgrades it
         after = owner.commit(cell(owner, "paths", 0, "origin_evidence", "verified"), read_at)
