@@ -13,7 +13,10 @@ and plausible range, for the settings view, the Undo texts, the report and the p
 Kept free of numpy and pandas: the first window reads it before the data layer has loaded.
 
 How to add a field: append a `Field` to `FIELDS` in its table's place (the order is the order users see them),
-give it a label and a help text a buyer understands, and add import synonyms in `riskdesk.io.mapping`.
+give it a label and a help text a buyer understands, and add import synonyms in `riskdesk.io.mapping`. Stored
+tables gain a column: add a migration to the project file (`riskdesk.io.store.project_file.MIGRATIONS`, and the
+schema's `_added_since` for the quick preview) and to the team workspace (`riskdesk.io.store.postgres.MIGRATIONS`
+and its `_added_since`), as `mine_evidence` … did at file schema 8 and workspace schema 2.
 """
 
 from __future__ import annotations
