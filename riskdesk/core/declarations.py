@@ -319,6 +319,28 @@ class Declarations:
             raise KeyError(request_id)
         return Declarations(tuple(r.with_answer(answer) if r.request_id == request_id else r for r in self.requests))
 
+    @cached_property
+    def _origins(self) -> _Origins:
+        """Every answer's origins in one set of arrays, built once per `Declarations` (they never change: a new
+        answer makes new declarations), for `_latest_origins` at every compile of a project of 100,000 paths."""
+        import numpy as np
+        import pandas as pd
+
+        answers = [(request, answer) for request in self.requests for answer in request.answers]
+        columns = [answer.path_columns for _, answer in answers]
+        counts = [len(ids) for ids, _ in columns]
+        if not sum(counts):
+            none, no_days = np.zeros(0, dtype=object), np.zeros(0, dtype=np.int64)
+            return _Origins(answers, no_days, (none, none, none, none), no_days, no_days, pd.Index(none))
+        rows = np.concatenate([ids for ids, _ in columns])
+        stages = tuple(np.concatenate([stage[i] for _, stage in columns]) for i in range(4))
+        which = np.repeat(np.arange(len(answers)), counts)
+        received = np.array([a.received.toordinal() for _, a in answers], dtype=np.int64)[which]
+        effective = np.array([a.effective_date.toordinal() for _, a in answers], dtype=np.int64)[which]
+        codes, unique = pd.factorize(rows)
+        return _Origins(answers, np.asarray(codes, dtype=np.int64), (stages[0], stages[1], stages[2], stages[3]),
+                        received, effective, pd.Index(unique))
+
     def evidence_lines(self, paths: Any, row_id: str, as_of: dt.date) -> list[str]:
         """What the project knows of where one supply path's origins came from, for the buyer to read: the answer
         that speaks for it (`path_evidence`), the smelters and mines it names in the path's stage countries, and
@@ -395,28 +417,47 @@ class PathEvidence:
         return (as_of - self.effective_date).days
 
 
+@dataclass(frozen=True)
+class _Origins:
+    """Every origin of every answer, in the answers' order (`Declarations._origins`)."""
+
+    answers: list[tuple[DeclarationRequest, DeclarationAnswer]]
+    codes: Any
+    """Per origin: its path's row id, as a position in `row_ids`."""
+    stages: tuple[Any, Any, Any, Any]
+    """Per origin: the four stage countries it set."""
+    received: Any
+    effective: Any
+    """Per origin: its answer's day received and effective date (day numbers)."""
+    row_ids: Any
+    """The row ids the answers speak for, each once (a pandas Index: its hash table is built once)."""
+
+    @property
+    def n(self) -> int:
+        return len(self.codes)
+
+
 def _latest_origins(declarations: Declarations, paths: Any
                     ) -> tuple[Any, Any, list[tuple[DeclarationRequest, DeclarationAnswer]]]:
     """Which answer speaks for each path (see `path_evidence`), vectorised for a project of 100,000 paths: the
     positions of the paths some answer speaks for, the index of the origin that does (counting the answers' paths
     in order), and the (request, answer) list of the project's answers in order."""
     import numpy as np
-    import pandas as pd
 
-    answers = [(request, answer) for request in declarations.requests for answer in request.answers]
-    columns = [answer.path_columns for _, answer in answers]
-    counts = [len(ids) for ids, _ in columns]
+    origins = declarations._origins
+    answers = origins.answers
     empty = np.zeros(0, dtype=np.int64)
-    if not sum(counts) or not len(paths):
+    if not origins.n or not len(paths):
         return empty, empty, answers
-    rows = np.concatenate([ids for ids, _ in columns])
-    stages = [np.concatenate([stage[i] for _, stage in columns]) for i in range(4)]
-    which = np.repeat(np.arange(len(answers)), counts)
+    stages, received, effective = origins.stages, origins.received, origins.effective
+    # each origin's path: the answers' row ids looked up among the paths' (row ids are unique in a table)
+    of_path = origins.row_ids.get_indexer(paths["row_id"].to_numpy(dtype=object))
+    listed = np.flatnonzero(of_path >= 0)
+    path_of = np.full(len(origins.row_ids), -1, dtype=np.int64)
+    path_of[of_path[listed]] = listed
+    at = path_of[origins.codes]
     # the latest answer wins (received, then effective date, then the order kept): sort the origins so, then
     # keep each path's last match
-    received = np.array([a.received.toordinal() for _, a in answers], dtype=np.int64)[which]
-    effective = np.array([a.effective_date.toordinal() for _, a in answers], dtype=np.int64)[which]
-    at = pd.Index(paths["row_id"].to_numpy(dtype=object)).get_indexer(rows)
     same = at >= 0
     for stage, column in zip(stages, STAGE_FIELDS, strict=True):
         held = paths[column].to_numpy(dtype=object, na_value="")
