@@ -210,6 +210,7 @@ def test_init_sets_up_roles_a_viewer_reads_and_may_not_write(
 def test_a_schema_1_workspace_is_read_as_it_is_and_upgraded_only_by_a_user_who_may(
         workspace: str, pg_server: Server, pg_database: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from riskdesk.core.evaluation import evaluate
+    from riskdesk.core.fields import table_columns
 
     init_workspace(workspace)
     open_store(workspace).save(demo_project(), None)
@@ -222,6 +223,8 @@ def test_a_schema_1_workspace_is_read_as_it_is_and_upgraded_only_by_a_user_who_m
         project, read_at = editor.read()  # read as it is: no stage has evidence of its own, no score moves
         assert (project.tables.paths[list(STAGE_EVIDENCE_COLUMNS)] == "").all().all()
         assert evaluate(project).scores.tolist() == evaluate(demo_project()).scores.tolist()
+        at = table_columns("paths", with_id=False).index("magnet_evidence")
+        assert {row[at] for row in editor.preview_rows().tables["paths"]} == {""}  # the first window's rows too
         with pytest.raises(StoreError, match=r"set up by an older RiskDesk \(workspace schema 1.*ed may not add "
                                              r"columns.*nothing was changed.*riskdesk workspace upgrade") as refused:
             editor.commit(cell(editor, "paths", 0, "magnet_evidence", "verified"), read_at)
