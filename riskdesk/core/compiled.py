@@ -248,7 +248,7 @@ def compile_project(project: Project, reference: ReferenceData | None = None) ->
         countries=np.asarray(countries, dtype=object),
         evidence=np.concatenate([evidence, np.full(n_gap, EVIDENCE.index(Evidence(_BLANK_EVIDENCE)), dtype=np.int64)]),
         stage_evidence=np.vstack([stage_evidence, np.full((n_gap, N_STAGES), EVIDENCE.index(Evidence(_BLANK_EVIDENCE)),
-                                                          dtype=np.int64)]),
+                                                          dtype=np.int64)]) if n_gap else stage_evidence,
         general_licence=np.concatenate([licensed, np.zeros(n_gap, dtype=bool)]),
         unassigned=np.concatenate([np.zeros(len(path_part), dtype=bool), np.ones(n_gap, dtype=bool)]),
         n_listed_paths=len(path_part),

@@ -396,9 +396,12 @@ def evidence_as_of(ev: FactorInputs) -> np.ndarray:
     """(paths × STAGES): how each stage's country is known (position in `EVIDENCE`) as the transparency factor
     counts it on the as-of date: the stage's own evidence, else the path's, one step less sure where the path's
     declaration is stale (`STALE_EVIDENCE`)."""
-    step = np.array([EVIDENCE.index(STALE_EVIDENCE[e]) for e in EVIDENCE])
     evidence = ev.compiled.stage_evidence
-    return np.where(stale_declarations(ev)[:, None], step[evidence], evidence)
+    stale = stale_declarations(ev)
+    if not stale.any():
+        return evidence
+    step = np.array([EVIDENCE.index(STALE_EVIDENCE[e]) for e in EVIDENCE])
+    return np.where(stale[:, None], step[evidence], evidence)
 
 
 def transparency(ev: FactorInputs) -> FactorResult:
