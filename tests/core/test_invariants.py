@@ -120,10 +120,6 @@ def test_replacing_a_stage_country_by_unknown_never_lowers_a_score(project, day,
     assert np.all(after >= before - 1e-9)
 
 
-def _with_paths(project: Project) -> Project:
-    return dataclasses.replace(project, tables=project.tables.copy())
-
-
 @given(projects(), dates, st.data())
 def test_knowing_a_stage_more_surely_never_raises_a_score(project, day, data):
     table = project.tables.paths
@@ -133,7 +129,7 @@ def test_knowing_a_stage_more_surely_never_raises_a_score(project, day, data):
     now = table.loc[row, stage.evidence_column] or table.loc[row, "origin_evidence"]
     surer = EVIDENCE_WORDS[:EVIDENCE_WORDS.index(now)]
     assume(surer)
-    other = _with_paths(project)
+    other = _copy(project)
     other.tables.paths.loc[row, stage.evidence_column] = data.draw(st.sampled_from(surer))
     before, after = scores(project, day), scores(other, day)
     note(f"{stage.value} of path {row}: {now} → {other.tables.paths.loc[row, stage.evidence_column]}: "
@@ -143,7 +139,7 @@ def test_knowing_a_stage_more_surely_never_raises_a_score(project, day, data):
 
 @given(projects(), dates)
 def test_a_stage_without_its_own_evidence_is_known_as_its_path(project, day):
-    spelled = _with_paths(project)
+    spelled = _copy(project)
     table = spelled.tables.paths
     for stage in STAGES:
         blank = table[stage.evidence_column] == ""

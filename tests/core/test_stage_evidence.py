@@ -6,7 +6,6 @@ its path) are in tests/core/test_invariants.py."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 from pathlib import Path
@@ -19,6 +18,7 @@ from riskdesk.core.quality import check_project
 from riskdesk.io.store.project_file import load_project
 from tests.helpers.builders import PartSpec, PathSpec, project_of
 from tests.helpers.cli import run
+from tests.io.helpers import write_csv
 
 AS_OF = "2026-12-07"
 HEADERS = ["Part No.", "Grade", "Magnet weight (g)", "Annual qty", "Supplier", "Mine", "Separation", "Metal",
@@ -26,11 +26,7 @@ HEADERS = ["Part No.", "Grade", "Magnet weight (g)", "Annual qty", "Supplier", "
 
 
 def _write(path: Path, headers: list[str], rows: list[list[str]]) -> Path:
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(headers)
-        writer.writerows(rows)
-    return path
+    return write_csv(path, [headers, *rows])
 
 
 def _transparency(project: Path, capsys: pytest.CaptureFixture[str]) -> dict[str, float]:

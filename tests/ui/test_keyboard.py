@@ -11,13 +11,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from riskdesk.core.demo import demo_project
-from riskdesk.io import userdirs
 from riskdesk.ui.columns import TableName
-from riskdesk.ui.document import Document
 from riskdesk.ui.main_window import MainWindow
-from riskdesk.ui.workers import SynchronousRunner
-from tests.helpers.dialogs import ScriptedDialogs
+from tests.helpers.windows import demo_window
 
 TODAY = dt.date(2026, 11, 23)
 DEFENCE_PART = "ACT-FIN-07"
@@ -25,12 +21,7 @@ DEFENCE_PART = "ACT-FIN-07"
 
 @pytest.fixture
 def window(qtbot: QtBot) -> MainWindow:
-    dirs = userdirs.init()
-    document = Document(demo_project(), runner=SynchronousRunner())
-    window = MainWindow(document, SynchronousRunner(), ScriptedDialogs(), dirs=dirs, as_of=TODAY)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
+    window = demo_window(qtbot, TODAY)
     window.tabs.setCurrentWidget(window._slots["exposure"])
     return window
 

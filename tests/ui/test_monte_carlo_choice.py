@@ -11,28 +11,18 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from riskdesk.core.demo import demo_project
 from riskdesk.core.simulation import TAIL, MonteCarloSettings
-from riskdesk.io import userdirs
-from riskdesk.ui.document import Document
 from riskdesk.ui.main_window import MainWindow
 from riskdesk.ui.report_dialog import ReportDialog
 from riskdesk.ui.scenarios_view import PRESET, ScenariosView
-from riskdesk.ui.workers import SynchronousRunner
-from tests.helpers.dialogs import ScriptedDialogs
+from tests.helpers.windows import demo_window
 
 TODAY = dt.date(2026, 11, 23)
 
 
 @pytest.fixture
 def window(qtbot: QtBot) -> MainWindow:
-    dirs = userdirs.init()
-    document = Document(demo_project(), runner=SynchronousRunner())
-    window = MainWindow(document, SynchronousRunner(), ScriptedDialogs(), dirs=dirs, as_of=TODAY)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
+    return demo_window(qtbot, TODAY)
 
 
 def _scenarios(window: MainWindow) -> ScenariosView:

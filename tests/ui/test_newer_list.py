@@ -11,15 +11,12 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from riskdesk.core.demo import demo_project
 from riskdesk.core.resources import resource_path
 from riskdesk.core.rules import default_control_list, load_control_list
-from riskdesk.io import userdirs
-from riskdesk.ui.document import Document
 from riskdesk.ui.main_window import MainWindow
 from riskdesk.ui.rules_view import RulesView
-from riskdesk.ui.workers import SynchronousRunner
 from tests.helpers.dialogs import ScriptedDialogs
+from tests.helpers.windows import demo_window
 
 TODAY = dt.date(2026, 11, 23)
 BUNDLED = resource_path("rules", "control_list.toml")
@@ -41,12 +38,7 @@ NEWER = (('version = "2026.12.06"', 'version = "2026.12.20"'), ("date = 2026-12-
 
 @pytest.fixture
 def window(qtbot: QtBot) -> MainWindow:
-    document = Document(demo_project(), runner=SynchronousRunner())
-    window = MainWindow(document, SynchronousRunner(), ScriptedDialogs(), dirs=userdirs.init(), as_of=TODAY)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
+    return demo_window(qtbot, TODAY)
 
 
 def _rules(window: MainWindow) -> RulesView:

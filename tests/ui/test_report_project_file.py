@@ -13,13 +13,9 @@ import openpyxl
 import pytest
 from pytestqt.qtbot import QtBot
 
-from riskdesk.core.demo import demo_project
-from riskdesk.io import userdirs
 from riskdesk.ui.columns import TableName
-from riskdesk.ui.document import Document
 from riskdesk.ui.main_window import MainWindow
-from riskdesk.ui.workers import SynchronousRunner
-from tests.helpers.dialogs import ScriptedDialogs
+from tests.helpers.windows import demo_window
 
 TODAY = dt.date(2026, 11, 23)
 HASH_ROW = "Project file SHA-256"
@@ -27,12 +23,7 @@ HASH_ROW = "Project file SHA-256"
 
 @pytest.fixture
 def window(qtbot: QtBot) -> MainWindow:
-    document = Document(demo_project(), runner=SynchronousRunner())
-    window = MainWindow(document, SynchronousRunner(), ScriptedDialogs(), dirs=userdirs.init(), as_of=TODAY)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
+    return demo_window(qtbot, TODAY)
 
 
 def _sha256sum(path: Path) -> str:
