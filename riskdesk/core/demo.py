@@ -22,12 +22,11 @@ from riskdesk.core.project import Project, ProjectSettings, ProjectTables
 
 def demo_project() -> Project:
     """A US buyer's portfolio of 15 magnet parts from 7 suppliers across 10 countries (rows in `demo_data`), set up
-    as a new project of that buyer is (ex-China prices). Columns the rows leave out (a stage's own evidence) are
-    blank."""
+    as a new project of that buyer is (ex-China prices)."""
     tables = ProjectTables.from_frames(*(
-        _with_ids(name, pd.DataFrame(rows, columns=list(columns[:len(rows[0])]))) for name, rows, columns in (
-            ("parts", demo_data.PARTS, PART_COLUMNS), ("suppliers", demo_data.SUPPLIERS, SUPPLIER_COLUMNS),
-            ("paths", demo_data.PATHS, PATH_COLUMNS), ("composition", demo_data.COMPOSITION, COMPOSITION_COLUMNS))))
+        _with_ids(name, pd.DataFrame(demo_data.table_rows(name), columns=list(columns))) for name, columns in (
+            ("parts", PART_COLUMNS), ("suppliers", SUPPLIER_COLUMNS), ("paths", PATH_COLUMNS),
+            ("composition", COMPOSITION_COLUMNS))))
     return Project(settings=ProjectSettings.for_buyer(demo_data.IMPORT_COUNTRY, name=demo_data.NAME), tables=tables)
 
 

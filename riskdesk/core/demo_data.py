@@ -8,6 +8,8 @@ Vietnam making magnets). Each tuple lists its table's columns in the order of `r
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 NAME = "Demo: US motor and sensor buyer"
 IMPORT_COUNTRY = "US"
 
@@ -73,3 +75,15 @@ COMPOSITION = [
     ("LDR-MIR-2", "Tb", 1.1),
     ("EBK-HUB-5", "Ho", 1.2),
 ]
+
+
+def table_rows(table: str) -> list[tuple[object, ...]]:
+    """The rows of one of the project's tables ("parts", "suppliers", "paths", "composition"), each as long as the
+    table's columns: the columns added after these tuples were written (a stage's own evidence) are blank."""
+    from riskdesk.core.fields import table_columns
+
+    width = len(table_columns(table, with_id=False))
+    tables: dict[str, Sequence[tuple[object, ...]]] = {"parts": PARTS, "suppliers": SUPPLIERS, "paths": PATHS,
+                                                       "composition": COMPOSITION}
+    rows = tables[table]
+    return [(*row, *("",) * (width - len(row))) for row in rows]

@@ -22,7 +22,7 @@ import os
 import sys
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -201,17 +201,11 @@ DATA_LAYER_MODULES = (
 
 
 def demo_rows() -> ProjectRows:
-    """The demo project's rows, without numpy or pandas (columns its rows leave out, a stage's own evidence, blank
-    as `riskdesk.core.demo.demo_project` has them)."""
+    """The demo project's rows, without numpy or pandas."""
     from riskdesk.core import demo_data
-    from riskdesk.core.fields import table_columns
+    from riskdesk.core.fields import TABLES
 
-    tables: dict[str, Sequence[tuple[object, ...]]] = {
-        "parts": demo_data.PARTS, "suppliers": demo_data.SUPPLIERS, "paths": demo_data.PATHS,
-        "composition": demo_data.COMPOSITION}
-    return ProjectRows(demo_data.NAME, {
-        table: [(*row, *("",) * (len(table_columns(table, with_id=False)) - len(row))) for row in rows]
-        for table, rows in tables.items()})
+    return ProjectRows(demo_data.NAME, {table: demo_data.table_rows(table) for table in TABLES})
 
 
 PREVIEW_MAX_ROWS = 5_000
