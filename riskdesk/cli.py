@@ -1197,8 +1197,7 @@ def _upgrade_workspace(url: str) -> int:
     from riskdesk.io.store.postgres import PostgresStore
 
     store = _open_workspace(url)
-    if not isinstance(store, PostgresStore):
-        raise CliError(f"{store.location} is a project file: it is upgraded when it is saved", EXIT_USAGE)
+    assert isinstance(store, PostgresStore)  # a workspace address opens one (`_open_workspace`)
     try:
         before, after = store.upgrade()
     except StoreError as exc:

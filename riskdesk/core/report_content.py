@@ -1223,10 +1223,10 @@ def inputs_sheet(data: ReportData) -> InputsSheet:
         provenance=_provenance(data), sign_off=list(SIGN_OFF), prices=_reference_prices(data),
         exchange=[("CNY per USD", data.reference.prices.cny_per_usd),
                   ("Confidence of the rate", data.reference.prices.fx_confidence)],
-        monte_carlo=_monte_carlo_settings(data), stage_evidence=_stage_evidence(paths))
+        monte_carlo=_monte_carlo_settings(data), stage_evidence=_stages_known_otherwise(paths))
 
 
-def _stage_evidence(paths: Any) -> list[tuple[int, str, str, str, str, str, str]]:
+def _stages_known_otherwise(paths: Any) -> list[tuple[int, str, str, str, str, str, str]]:
     """Each stage known otherwise than its path: the path's place in the supply paths table (from 1), part,
     supplier, stage, its country code, the stage's evidence and the path's."""
     rows = []

@@ -444,7 +444,7 @@ class ControlListDiff:
 
     @property
     def empty(self) -> bool:
-        return not (self.added or self.removed or self.changed)
+        return not (self.added or self.removed or self.values)
 
     def lines(self) -> list[str]:
         """What changes, a line a rule: "~ US-301-MAGNETS: rate_pct 25 → 50", old and new values where they are
