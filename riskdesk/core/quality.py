@@ -118,19 +118,17 @@ def check_project(project: Project, max_cells: int = MAX_CELLS, as_of: dt.date |
         sorted(cells, key=lambda c: (c.row, c.column))[:cap], int(unknown_paths.sum()), "supply path")
 
     # Origins that are only inferred or unknown: the path's evidence, or a stage's own where it has one.
-    weak_words = [Evidence.INFERRED.value, Evidence.UNKNOWN.value]
-    evidence = paths["origin_evidence"].astype(str).to_numpy()
-    weak_cell: dict[int, tuple[str, str]] = {}
-    for stage in STAGES:
-        own = paths[stage.evidence_column].astype(str).to_numpy()
-        cell_column = np.where(own != "", stage.evidence_column, "origin_evidence")
-        value = np.where(own != "", own, evidence)
-        for r in np.flatnonzero(np.isin(value, weak_words)):
-            weak_cell.setdefault(int(r), (str(cell_column[r]), str(value[r])))
-    weak = sorted(weak_cell)
+    # (paths × stages): each stage's own evidence, and how it is known (its own, else the path's)
+    own = np.column_stack([paths[stage.evidence_column].astype(str).to_numpy() for stage in STAGES])
+    known_as = np.where(own != "", own, paths["origin_evidence"].astype(str).to_numpy()[:, None])
+    weak = np.isin(known_as, [Evidence.INFERRED.value, Evidence.UNKNOWN.value])
+    weak_paths = np.flatnonzero(weak.any(axis=1))
+    first = weak.argmax(axis=1)  # the first weak stage of each path: its cell is the one shown
     add("evidence", "whose origins are inferred or unknown, not declared or verified", INFO,
         "Ask the supplier for a declaration (and an audit where it matters): the transparency factor counts it.",
-        [Cell("paths", r, *weak_cell[r], str(path_parts[r])) for r in weak[:cap]], len(weak), "supply path")
+        [Cell("paths", int(r), STAGES[first[r]].evidence_column if own[r, first[r]] else "origin_evidence",
+              str(known_as[r, first[r]]), str(path_parts[r])) for r in weak_paths[:cap]], len(weak_paths),
+        "supply path")
 
     for check in declaration_checks(project, as_of or dt.date.today(), cap):
         add(*check)
